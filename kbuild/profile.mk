@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# rkm: the kernel's mitigation configuration -> a profile name and rustc flags.
+#
+# Included by rkm.mk inside Kbuild (CONFIG_* already set), or run on its own to
+# print a kernel's profile:  make -s -f profile.mk KCONFIG=<kdir>/include/config/auto.conf
+# This is the only place that maps kernel configuration to Rust code generation,
+# mirroring what arch/x86/Makefile does for the kernel's own C and Rust code.
+
+ifdef KCONFIG
+include $(KCONFIG)
+endif
+comma := ,
+
+# 6.1 names the options CONFIG_RETPOLINE/RETHUNK/SLS; 6.9 renamed them
+# CONFIG_MITIGATION_* (commit "x86/bugs: Rename CONFIG_RETPOLINE => CONFIG_MITIGATION_RETPOLINE").
+rkm-ibt       := $(CONFIG_X86_KERNEL_IBT)
+rkm-retpoline := $(or $(CONFIG_MITIGATION_RETPOLINE),$(CONFIG_RETPOLINE))
+rkm-rethunk   := $(or $(CONFIG_MITIGATION_RETHUNK),$(CONFIG_RETHUNK))
+rkm-sls       := $(or $(CONFIG_MITIGATION_SLS),$(CONFIG_SLS))
+rkm-padding   := $(if $(CONFIG_CALL_PADDING),$(CONFIG_FUNCTION_PADDING_BYTES))
+
+# RKM_NO_MITIGATIONS=1 drops them all: only for the negative test that proves
+# objtool rejects such an object.
+ifeq ($(RKM_NO_MITIGATIONS),1)
+rkm-ibt :=
+rkm-retpoline :=
+rkm-rethunk :=
+rkm-sls :=
+rkm-padding :=
+endif
+
+RKM_PROFILE := $(strip $(if $(rkm-ibt),ibt) $(if $(rkm-retpoline),retpoline) \
+	$(if $(rkm-rethunk),rethunk) $(if $(rkm-sls),sls) \
+	$(if $(rkm-padding),padding$(rkm-padding)))
+RKM_PROFILE := $(or $(RKM_PROFILE),none)
+
+RKM_MITIGATION_FLAGS := \
+	$(if $(rkm-ibt),-Zcf-protection=branch -Cjump-tables=n) \
+	$(if $(rkm-retpoline),-Zretpoline-external-thunk -Zindirect-branch-cs-prefix) \
+	$(if $(rkm-rethunk),-Zfunction-return=thunk-extern) \
+	$(if $(rkm-sls),-Ctarget-feature=+harden-sls-ijmp$(comma)+harden-sls-ret) \
+	$(if $(rkm-padding),-Zpatchable-function-entry=$(rkm-padding)$(comma)$(rkm-padding))
+
+ifdef KCONFIG
+.PHONY: print-profile print-flags
+print-profile:
+	@echo '$(RKM_PROFILE)'
+print-flags:
+	@echo '$(strip $(RKM_MITIGATION_FLAGS))'
+endif

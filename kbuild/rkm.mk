@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+# rkm: Kbuild fragment for a driver written in Rust with rkm.
+#
+# A driver directory holds NAME.rs (the crate root; NAME is the directory name
+# and the module name) and a one-line Kbuild:
+#     include $(src)/<path to rkm>/kbuild/rkm.mk
+# then `make -C $KDIR M=$PWD` builds NAME.ko: the rkm glue (C, compiled here
+# against this kernel's headers) linked with the driver's Rust object.
+# Compiler, rustc and objtool warnings are errors.
+
+RKM_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+RKM_SRC ?= $(src)
+RKM_NAME ?= $(notdir $(patsubst %/,%,$(RKM_SRC)))
+RKM_RUSTC ?= /usr/bin/rustc
+RKM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rkm
+
+include $(RKM_DIR)/kbuild/profile.mk
+
+# Debian's rustc-web and its own library source; a rustup rustc earlier in
+# PATH has neither the matching source nor the same flag set.
+rkm-rustc-version := $(shell $(RKM_RUSTC) --version 2>/dev/null)
+ifeq ($(rkm-rustc-version),)
+$(error rkm: no Rust compiler at $(RKM_RUSTC): apt-get install rustc-web rust-web-src)
+endif
+RKM_RUST_LIB ?= /usr/src/rustc-$(word 2,$(rkm-rustc-version))/library
+ifeq ($(wildcard $(RKM_RUST_LIB)/core/src/lib.rs),)
+$(error rkm: no Rust library source for "$(rkm-rustc-version)" in $(RKM_RUST_LIB): apt-get install rust-web-src (same version as rustc-web))
+endif
+
+# Code generation for the kernel (see FIELD-NOTES): no red zone, kernel code
+# model, static relocations, PLT calls for memcpy & co (no GOTPCREL), no
+# unwind tables, plus the mitigations of this kernel's profile.
+RKM_RUSTFLAGS := --target x86_64-unknown-none -Cpanic=abort -Ccode-model=kernel \
+	-Crelocation-model=static -Cno-redzone=y -Cforce-unwind-tables=n \
+	-Zfunction-sections=n -Zplt=yes -Copt-level=2 -Cdebuginfo=0 \
+	$(RKM_MITIGATION_FLAGS)
+
+# core and alloc built with exactly these flags, shared by every driver.
+rkm-sysroot := $(RKM_CACHE)/sysroot-$(shell printf '%s' '$(rkm-rustc-version) $(RKM_RUSTFLAGS)' | sha256sum | cut -c1-16)
+rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) --edition 2021 \
+	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings
+
+obj-m := $(RKM_NAME).o
+$(RKM_NAME)-y := rkm-glue.o $(RKM_NAME)-rust.o
+ccflags-y += -I$(RKM_DIR)/include -Werror
+targets += rkm-glue.c librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o
+
+# objtool only warns on stock kernels; make its warnings fail the build.
+override objtool := $(RKM_DIR)/kbuild/objtool-strict $(objtree)/tools/objtool/objtool
+
+# The glue is compiled in this module's directory, so KBUILD_MODNAME is right.
+filechk_rkm_glue = echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'
+$(obj)/rkm-glue.c: FORCE
+	$(call filechk,rkm_glue)
+
+$(rkm-sysroot)/liballoc.rlib:
+	$(Q)$(CONFIG_SHELL) $(RKM_DIR)/kbuild/sysroot.sh $(rkm-sysroot) \
+		"$(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC)" \
+		$(RKM_RUST_LIB) $(RKM_DIR)/rust/compiler_builtins.rs $(RKM_RUSTFLAGS)
+
+quiet_cmd_rkm_crate = RUSTC   $@
+      cmd_rkm_crate = $(rkm-rustc) --crate-type rlib --crate-name rkm -o $@ $<
+$(obj)/librkm.rlib: $(RKM_DIR)/rust/src/lib.rs $(wildcard $(RKM_DIR)/rust/src/*.rs) \
+		$(rkm-sysroot)/liballoc.rlib FORCE
+	$(call if_changed,rkm_crate)
+
+# One object with LTO: only the core/alloc/rkm code the driver uses.
+quiet_cmd_rkm_driver = RUSTC   $@
+      cmd_rkm_driver = RKM_MODNAME=$(RKM_NAME) $(rkm-rustc) --crate-type staticlib \
+	-Clto=fat -Ccodegen-units=1 -Zcrate-attr='feature(used_with_arg)' -L $(obj) --extern rkm=$(obj)/librkm.rlib -o $@ $<
+$(obj)/$(RKM_NAME)-rust.a: $(RKM_SRC)/$(RKM_NAME).rs $(obj)/librkm.rlib FORCE
+	$(call if_changed,rkm_driver)
+
+# The staticlib holds the driver's LTO object and an empty compiler_builtins
+# object; keep the first, without the LLVM bitcode sections. On kernels that
+# delay objtool to the module link (IBT), cmd_objtool is empty here.
+quiet_cmd_rkm_object = OBJ     $@
+      cmd_rkm_object = $(AR) p $< $$($(AR) t $< | grep -v '^libcompiler_builtins') > $@.tmp && \
+	$(OBJCOPY) -R .llvmbc -R .llvmcmd $@.tmp $@ && rm -f $@.tmp $(cmd_objtool)
+$(obj)/$(RKM_NAME)-rust.o: $(obj)/$(RKM_NAME)-rust.a FORCE
+	$(call if_changed,rkm_object)

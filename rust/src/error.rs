@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Kernel error codes as a Rust type.
+
+use core::fmt;
+
+/// A kernel errno, always in `1..=4095`.
+///
+/// # Examples
+///
+/// ```ignore
+/// use rkm::prelude::*;
+/// fn check(len: usize) -> Result<()> {
+///     if len == 0 { return Err(EINVAL); }
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Error(i32);
+
+/// `core::result::Result` with [`Error`] as the error type.
+pub type Result<T = ()> = core::result::Result<T, Error>;
+
+macro_rules! declare_errors {
+    ($($name:ident = $num:literal, $doc:literal;)*) => {
+        /// Named errno constants, as in `include/uapi/asm-generic/errno-base.h`.
+        pub mod code {
+            use super::Error;
+            $(#[doc = $doc] pub const $name: Error = Error($num);)*
+        }
+
+        impl Error {
+            fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $($num => Some(stringify!($name)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+declare_errors! {
+    EPERM = 1, "Operation not permitted.";
+    ENOENT = 2, "No such file or directory.";
+    EINTR = 4, "Interrupted system call.";
+    EIO = 5, "I/O error.";
+    ENXIO = 6, "No such device or address.";
+    E2BIG = 7, "Argument list too long.";
+    EAGAIN = 11, "Try again.";
+    ENOMEM = 12, "Out of memory.";
+    EACCES = 13, "Permission denied.";
+    EFAULT = 14, "Bad address.";
+    EBUSY = 16, "Device or resource busy.";
+    EEXIST = 17, "File exists.";
+    ENODEV = 19, "No such device.";
+    EINVAL = 22, "Invalid argument.";
+    ENOSPC = 28, "No space left on device.";
+    ESPIPE = 29, "Illegal seek.";
+    ERANGE = 34, "Math result not representable.";
+    ENOTTY = 25, "Not a typewriter (unknown ioctl).";
+    EOVERFLOW = 75, "Value too large for defined data type.";
+    ERESTARTSYS = 512, "Restart the system call (interrupted by a signal).";
+}
+
+impl Error {
+    /// Makes an `Error` from a negative errno as returned by kernel functions;
+    /// anything outside `-4095..=-1` becomes `EINVAL`.
+    pub fn from_errno(errno: i32) -> Error {
+        if (-4095..=-1).contains(&errno) {
+            Error(-errno)
+        } else {
+            code::EINVAL
+        }
+    }
+
+    /// The negative errno the kernel expects back.
+    pub fn to_errno(self) -> i32 {
+        -self.0
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "Error({})", -self.0),
+        }
+    }
+}
+
+impl From<core::num::TryFromIntError> for Error {
+    fn from(_: core::num::TryFromIntError) -> Error {
+        code::ERANGE
+    }
+}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+//! rkm: safe abstractions for Linux kernel drivers built for stock kernels.
+//!
+//! Drivers use only this crate and stay `#![forbid(unsafe_code)]`. Every
+//! kernel facility is reached through the C ABI of `include/rkm_abi.h`,
+//! implemented by the glue that Kbuild compiles against the target kernel, so
+//! no kernel struct layout is ever seen here.
+#![no_std]
+#![allow(internal_features)]
+#![feature(allow_internal_unsafe)]
+#![deny(unsafe_op_in_unsafe_fn, missing_docs)]
+
+mod abi;
+pub mod error;
+#[doc(hidden)]
+pub mod module;
+pub mod print;
+
+pub use error::{Error, Result};
+pub use module::Module;
+
+/// What a driver needs in scope: `use rkm::prelude::*;`.
+pub mod prelude {
+    pub use crate::error::{code::*, Error, Result};
+    pub use crate::module::Module;
+    pub use crate::{module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn};
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    print::panic(info)
+}

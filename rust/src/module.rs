@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Module declaration: the [`Module`] trait and the [`module!`](crate::module!) macro.
+
+use crate::error::Result;
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
+
+/// A loadable module's state: built by `init` at load, dropped at unload.
+///
+/// ```ignore
+/// struct Hello;
+/// impl rkm::Module for Hello {
+///     fn init() -> rkm::Result<Self> {
+///         rkm::pr_info!("hello\n");
+///         Ok(Hello)
+///     }
+/// }
+/// ```
+pub trait Module: Sized + Sync {
+    /// Called once at load; an error fails the load with that errno.
+    fn init() -> Result<Self>;
+}
+
+/// Storage for the one instance of a module's state.
+///
+/// # Invariants
+///
+/// `state` is initialised between a successful [`ModuleSlot::init`] and the
+/// following [`ModuleSlot::exit`]. The kernel calls module init and exit once
+/// each, never concurrently, and exit only after a successful init.
+pub struct ModuleSlot<T> {
+    state: UnsafeCell<MaybeUninit<T>>,
+}
+
+// SAFETY: the state is only touched by module init and exit, which the kernel
+// serialises; `T: Sync` covers shared use from other contexts.
+unsafe impl<T: Sync> Sync for ModuleSlot<T> {}
+
+impl<T: Module> ModuleSlot<T> {
+    /// An empty slot.
+    pub const fn new() -> Self {
+        ModuleSlot { state: UnsafeCell::new(MaybeUninit::uninit()) }
+    }
+
+    /// Runs `T::init` and stores the result; returns 0 or a negative errno.
+    ///
+    /// # Safety
+    ///
+    /// Called only from the module's init, once.
+    pub unsafe fn init(&self) -> i32 {
+        if crate::abi::abi_version() != crate::abi::ABI_VERSION {
+            return crate::error::code::EINVAL.to_errno();
+        }
+        match T::init() {
+            Ok(m) => {
+                // SAFETY: module init runs once with no concurrent access
+                // (type invariant), so nobody else holds a reference.
+                // INVARIANT: the state is initialised until `exit`.
+                unsafe { (*self.state.get()).write(m) };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// Drops the state stored by a successful [`ModuleSlot::init`].
+    ///
+    /// # Safety
+    ///
+    /// Called only from the module's exit, once, after `init` returned 0.
+    pub unsafe fn exit(&self) {
+        // SAFETY: initialised by a successful `init` (caller contract), and
+        // exit runs with no concurrent access (type invariant).
+        unsafe { (*self.state.get()).assume_init_drop() };
+    }
+}
+
+impl<T: Module> Default for ModuleSlot<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Compares two strings in a `const` context (module name check).
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Emits one `key=value` entry into the module's `.modinfo` section.
+#[doc(hidden)]
+///
+/// `#[used(compiler)]` keeps the entry through LTO without marking the section
+/// SHF_GNU_RETAIN: the kernel reads only the first `.modinfo` section, so all
+/// entries must merge into one with the flags of the C ones. (rkm.mk enables
+/// `used_with_arg` for driver crates.)
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! __modinfo {
+    ($key:literal, $value:expr) => {
+        const _: () = {
+            const TEXT: &str = concat!($key, "=", $value, "\0");
+            #[unsafe(link_section = ".modinfo")]
+            #[used(compiler)]
+            static ENTRY: [u8; TEXT.len()] = {
+                let mut out = [0u8; TEXT.len()];
+                let src = TEXT.as_bytes();
+                let mut i = 0;
+                while i < src.len() {
+                    out[i] = src[i];
+                    i += 1;
+                }
+                out
+            };
+        };
+    };
+}
+
+/// Declares the module: its state type and what `modinfo` shows.
+///
+/// `name` must equal the module's file name (Kbuild's `KBUILD_MODNAME`):
+/// the build checks it.
+///
+/// ```ignore
+/// rkm::module! {
+///     type: Hello,
+///     name: "rust_hello",
+///     authors: ["A. Developer <a@example.org>"],
+///     description: "Says hello",
+///     license: "GPL",
+/// }
+/// ```
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! module {
+    (
+        type: $type:ty,
+        name: $name:literal,
+        authors: [$($author:literal),* $(,)?],
+        description: $desc:literal,
+        license: $license:literal
+        $(, alias: [$($alias:literal),* $(,)?])?
+        $(,)?
+    ) => {
+        const _: () = {
+            match option_env!("RKM_MODNAME") {
+                Some(m) => assert!(
+                    $crate::module::str_eq(m, $name),
+                    "module! name differs from the module's file name (KBUILD_MODNAME)"
+                ),
+                None => {}
+            }
+        };
+        $crate::__modinfo!("license", $license);
+        $($crate::__modinfo!("author", $author);)*
+        $crate::__modinfo!("description", $desc);
+        $($($crate::__modinfo!("alias", $alias);)*)?
+
+        static __RKM_MODULE: $crate::module::ModuleSlot<$type> = $crate::module::ModuleSlot::new();
+
+        #[unsafe(no_mangle)]
+        extern "C" fn rkm_rust_init() -> i32 {
+            // SAFETY: the glue calls this once, from module init.
+            unsafe { __RKM_MODULE.init() }
+        }
+
+        #[unsafe(no_mangle)]
+        extern "C" fn rkm_rust_exit() {
+            // SAFETY: the glue calls this once, from module exit, only after
+            // rkm_rust_init returned 0.
+            unsafe { __RKM_MODULE.exit() }
+        }
+    };
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# rkm host setup: resolve the kernel matrix from the apt archive and install
+# what is missing (Rust for the kernel, QEMU, kernel images and headers).
+# Idempotent and quiet when everything is there. Writes $RKM_CACHE/kernels.
+#
+# Environment: RKM_CACHE (default ~/.cache/rkm), RKM_EXTRA_PACKAGES (more
+# packages to install), RKM_APT_GET (default apt-get).
+set -eu
+
+cache=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm}
+apt_get=${RKM_APT_GET:-apt-get}
+
+die() { echo "rkm setup: $*" >&2; exit 1; }
+
+command -v "$apt_get" >/dev/null 2>&1 && command -v apt-cache >/dev/null 2>&1 ||
+	die "$apt_get not found: rkm needs a Debian 12 host with apt"
+
+installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q ' installed$'; }
+in_archive() { [ -n "$(apt-cache show --no-all-versions "$1" 2>/dev/null | grep '^Version:')" ]; }
+
+# Newest 6.1: what the linux-image-amd64 metapackage depends on.
+resolve_61() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(6\.1\.[^ ]*-amd64\)$/\1/p' | head -n 1
+}
+
+# Newest 6.12.N+deb12-amd64 whose image and headers, and -rt twins, all exist.
+resolve_612() {
+	apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12\)-amd64$/\1/p' | sort -rV |
+		while read -r v; do
+			for p in linux-headers-$v-amd64 linux-image-$v-rt-amd64 linux-headers-$v-rt-amd64; do
+				in_archive "$p" || continue 2
+			done
+			echo "$v"
+			break
+		done
+}
+
+r61=$(resolve_61)
+r612=$(resolve_612)
+if [ -z "$r61" ] || [ -z "$r612" ]; then
+	[ "$(id -u)" = 0 ] || die "the apt package lists know no 6.1/6.12 kernels: run 'sudo apt-get update' (or run setup as root)"
+	"$apt_get" update -qq >/dev/null || die "'apt-get update' failed: check the apt sources"
+	r61=$(resolve_61)
+	r612=$(resolve_612)
+fi
+[ -n "$r61" ] || die "no linux-image-amd64 (6.1) in the apt archive: add Debian 12 (bookworm) to the apt sources"
+[ -n "$r612" ] || die "no linux-image-6.12.*+deb12-amd64 with headers and -rt twin in the archive: add bookworm and bookworm-security to the apt sources"
+
+pkgs="rustc-web rust-web-src qemu-system-x86 cpio tiny-initramfs
+	linux-image-$r61 linux-headers-$r61
+	linux-image-$r612-amd64 linux-headers-$r612-amd64
+	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64
+	${RKM_EXTRA_PACKAGES:-}"
+
+missing=
+for p in $pkgs; do
+	installed "$p" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	for p in $missing; do
+		in_archive "$p" || die "package $p is not in the apt archive: run 'apt-get update' or add Debian 12 (bookworm, bookworm-security) to the apt sources"
+	done
+	[ "$(id -u)" = 0 ] || die "must be root to install:$missing (run: sudo make setup)"
+	echo "rkm setup: installing$missing" >&2
+	# tiny-initramfs is named so apt does not pull initramfs-tools, udev and
+	# a systemd upgrade into the host.
+	DEBIAN_FRONTEND=noninteractive "$apt_get" install -y -qq --no-install-recommends $missing >/dev/null ||
+		die "apt-get install failed for:$missing"
+fi
+
+mkdir -p "$cache"
+matrix="6.1 $r61
+6.12 $r612-amd64
+6.12-rt $r612-rt-amd64"
+if [ "$(cat "$cache/kernels" 2>/dev/null)" != "$matrix" ]; then
+	printf '%s\n' "$matrix" > "$cache/kernels.tmp"
+	mv "$cache/kernels.tmp" "$cache/kernels"
+fi
