@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rust_minimal test: loads, checks the log lines of init and exit, unloads. */
+#include "ktest.h"
+
+TEST(load_logs_init_and_unload_logs_exit)
+{
+	char line[512];
+	int fd = kmsg_open();
+
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(0, load_module("rust_minimal", NULL));
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: Rust minimal sample (init)", 2000, line, sizeof(line)));
+	printf("# log: %s\n", line);
+	ASSERT_EQ(0, unload_module("rust_minimal"));
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: Rust minimal sample (exit), answer 42", 2000,
+			      line, sizeof(line)));
+	printf("# log: %s\n", line);
+}
+
+TEST(modinfo_is_in_the_module)
+{
+	char buf[256] = "";
+	int fd;
+
+	ASSERT_EQ(0, load_module("rust_minimal", NULL));
+	fd = open("/sys/module/rust_minimal/initstate", O_RDONLY);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_TRUE(read(fd, buf, sizeof(buf) - 1) > 0);
+	close(fd);
+	EXPECT_EQ(0, strcmp(buf, "live\n"));
+	ASSERT_EQ(0, unload_module("rust_minimal"));
+}
+
+TEST(second_load_is_refused_with_eexist)
+{
+	ASSERT_EQ(0, load_module("rust_minimal", NULL));
+	ASSERT_ERRNO(EEXIST, load_module("rust_minimal", NULL));
+	ASSERT_EQ(0, unload_module("rust_minimal"));
+	ASSERT_ERRNO(ENOENT, unload_module("rust_minimal"));
+}
+
+int main(void)
+{
+	return ktest_run();
+}

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm-init: the guest's /init. Mounts what tests need, loads modules, runs
+ * test programs under a timeout, checks the kernel log and the taint flags,
+ * reports everything as KTAP on the second serial port and powers off.
+ *
+ * The plan comes from /rkm/plan, written by the VM runner, one item a line:
+ *   kernel NAME                 name of this kernel in the matrix
+ *   timeout SECONDS             per module load and per test
+ *   module PATH [PARAMS...]     loaded with finit_module, one KTAP test each
+ *   test NAME PATH [ARGS...]    run as a child; its output is nested KTAP
+ *   skip NAME REASON...         report NAME as skipped, with the reason
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ITEMS 128
+#define MAX_ARGS 32
+#define LINE_MAX_LEN 1024
+
+enum item_kind { ITEM_MODULE, ITEM_TEST };
+
+struct item {
+	enum item_kind kind;
+	char *name;
+	char *argv[MAX_ARGS + 1];
+	const char *skip_reason;
+};
+
+static struct item items[MAX_ITEMS];
+static int nitems;
+static int timeout_s = 60;
+static const char *kernel_name = "unknown";
+static FILE *ktap;
+
+static void out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(ktap, fmt, ap);
+	va_end(ap);
+	fflush(ktap);
+}
+
+static void power_off(void)
+{
+	sync();
+	/* Without ACPI (the debug kernel) power-off cannot stop QEMU; the
+	 * runner starts it with -no-reboot, so a reboot ends it too. */
+	if (access("/sys/firmware/acpi", F_OK) == 0)
+		reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+static void watchdog_fired(int sig)
+{
+	static const char msg[] = "# rkm-init: guest watchdog expired, powering off\n";
+
+	(void)sig;
+	if (write(fileno(ktap), msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	power_off();
+}
+
+static void setup_mounts(void)
+{
+	mkdir("/proc", 0755);
+	mkdir("/sys", 0755);
+	mkdir("/dev", 0755);
+	mkdir("/tmp", 01777);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("tmpfs", "/tmp", "tmpfs", 0, NULL);
+	/* Not every kernel has debugfs; tests that need it skip. */
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+}
+
+/* KTAP goes to ttyS1 so the kernel's console on ttyS0 never splits a line. */
+static void open_ktap(void)
+{
+	int fd = open("/dev/ttyS1", O_WRONLY | O_NOCTTY);
+	struct termios t;
+
+	if (fd >= 0 && tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	ktap = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!ktap)
+		ktap = stdout;
+}
+
+static char *next_word(char **s)
+{
+	char *w = *s + strspn(*s, " \t");
+
+	if (!*w)
+		return NULL;
+	*s = w + strcspn(w, " \t");
+	if (**s)
+		*(*s)++ = '\0';
+	return w;
+}
+
+static int read_plan(const char *path)
+{
+	static char buf[64 * 1024];
+	char *line, *save, *word;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *rest = line;
+		char *key = next_word(&rest);
+
+		if (!key)
+			continue;
+		if (!strcmp(key, "kernel")) {
+			kernel_name = next_word(&rest);
+		} else if (!strcmp(key, "timeout")) {
+			timeout_s = atoi(next_word(&rest) ?: "60");
+		} else if (!strcmp(key, "module") || !strcmp(key, "test")) {
+			struct item *it = &items[nitems];
+			int argc = 0;
+
+			if (nitems == MAX_ITEMS)
+				return -E2BIG;
+			it->kind = key[0] == 'm' ? ITEM_MODULE : ITEM_TEST;
+			if (it->kind == ITEM_TEST)
+				it->name = next_word(&rest);
+			while (argc < MAX_ARGS && (word = next_word(&rest)))
+				it->argv[argc++] = word;
+			if (!argc)
+				return -EINVAL;
+			if (it->kind == ITEM_MODULE) {
+				char *base = strrchr(it->argv[0], '/');
+
+				it->name = base ? base + 1 : it->argv[0];
+			}
+			nitems++;
+		} else if (!strcmp(key, "skip")) {
+			char *name = next_word(&rest);
+			int i;
+
+			for (i = 0; name && i < nitems; i++)
+				if (!strcmp(items[i].name, name))
+					items[i].skip_reason = rest;
+		}
+	}
+	return 0;
+}
+
+/* Loads argv[0] with finit_module, the rest joined as its parameters. */
+static int load_module(char **argv)
+{
+	char params[LINE_MAX_LEN] = "";
+	int fd, i;
+
+	for (i = 1; argv[i]; i++) {
+		strncat(params, argv[i], sizeof(params) - strlen(params) - 2);
+		strcat(params, " ");
+	}
+	fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("# open %s: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	if (syscall(SYS_finit_module, fd, params, 0)) {
+		printf("# finit_module %s: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Runs one item in a child whose output is indented into the KTAP stream.
+ * Returns 0 if it passed, 1 if it failed, 2 on timeout.
+ */
+static int run_item(struct item *it)
+{
+	int pipefd[2], status = 0;
+	double deadline = now() + timeout_s;
+	char line[LINE_MAX_LEN];
+	size_t len = 0;
+	bool open_pipe = true, timed_out = false;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		setpgid(0, 0);
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		if (it->kind == ITEM_MODULE)
+			_exit(load_module(it->argv));
+		execv(it->argv[0], it->argv);
+		printf("# exec %s: %s\n", it->argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+
+	while (open_pipe) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		int left = (int)((deadline - now()) * 1000);
+		char buf[512];
+		ssize_t n, k;
+
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		n = read(pipefd[0], buf, sizeof(buf));
+		if (n <= 0) {
+			open_pipe = false;
+			buf[0] = '\n';
+			n = 1;
+		}
+		for (k = 0; k < n; k++) {
+			if (buf[k] == '\n' || len == sizeof(line) - 1) {
+				if (len)
+					out("    %.*s\n", (int)len, line);
+				len = 0;
+			}
+			if (buf[k] != '\n')
+				line[len++] = buf[k];
+		}
+	}
+	close(pipefd[0]);
+
+	while (!timed_out) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (now() > deadline)
+			timed_out = true;
+		else
+			usleep(10000);
+	}
+	if (timed_out) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		/* A child stuck in the kernel may never die: do not wait on it. */
+		usleep(100000);
+		waitpid(pid, &status, WNOHANG);
+		out("    # %s: timed out after %d s\n", it->name, timeout_s);
+		return 2;
+	}
+	if (WIFSIGNALED(status)) {
+		out("    # %s: killed by signal %d\n", it->name, WTERMSIG(status));
+		return 1;
+	}
+	return WEXITSTATUS(status) ? 1 : 0;
+}
+
+/* Kernel report formats (not just any "WARNING"): see FIELD-NOTES. */
+static bool is_report(const char *msg)
+{
+	static const char *const starts[] = {
+		"------------[ cut here ]------------", "WARNING:", "BUG:", "BUG ",
+		"kernel BUG at", "Oops", "general protection fault", "invalid opcode:",
+		"KASAN:", "UBSAN:", "KFENCE:", "Call Trace:", "INFO: task ",
+		"unreferenced object", "kmemleak:", "Kernel panic",
+	};
+	static const char *const contains[] = {
+		"possible circular locking", "possible recursive locking",
+		"inconsistent lock state", "lockdep", "detected stall",
+		"soft lockup", "hard LOCKUP", "stack-protector", "refcount_t:",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (!strncmp(msg, starts[i], strlen(starts[i])))
+			return true;
+	for (i = 0; i < sizeof(contains) / sizeof(contains[0]); i++)
+		if (strstr(msg, contains[i]))
+			return true;
+	return false;
+}
+
+/* Reads every record in the kernel log; prints reports; returns how many. */
+static int check_kernel_log(void)
+{
+	char rec[8192];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	int reports = 0;
+
+	if (fd < 0) {
+		out("    # open /dev/kmsg: %s\n", strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		char *msg, *end;
+
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		end = strchr(msg, '\n');
+		if (end)
+			*end = '\0';
+		if (is_report(msg)) {
+			if (reports < 40)
+				out("    # kernel: %s\n", msg);
+			reports++;
+		}
+	}
+	close(fd);
+	return reports;
+}
+
+/* Taint flags other than O (out-of-tree, bit 12) and E (unsigned, bit 13). */
+static int check_taint(void)
+{
+	static const char letters[] = "PFSRMBUDAWCIOELKXTN";
+	unsigned long taint = 0, bad;
+	char buf[32] = "";
+	int fd = open("/proc/sys/kernel/tainted", O_RDONLY);
+	int i;
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0) {
+		out("    # cannot read /proc/sys/kernel/tainted\n");
+		return 1;
+	}
+	close(fd);
+	taint = strtoul(buf, NULL, 10);
+	bad = taint & ~((1UL << 12) | (1UL << 13));
+	if (!bad)
+		return 0;
+	out("    # tainted: %lu, flags:", taint);
+	for (i = 0; i < (int)sizeof(letters) - 1; i++)
+		if (bad & (1UL << i))
+			out(" %c", letters[i]);
+	out("\n");
+	return 1;
+}
+
+int main(void)
+{
+	int i, n = 0, failed = 0, err;
+	double t0;
+
+	setup_mounts();
+	open_ktap();
+	err = read_plan("/rkm/plan");
+
+	out("KTAP version 1\n");
+	out("# rkm-init: kernel %s\n", kernel_name);
+	if (err) {
+		out("1..1\nnot ok 1 plan # cannot read /rkm/plan: %s\n", strerror(-err));
+		power_off();
+	}
+	/* Guest-side watchdog: everything must end well before the host's. */
+	signal(SIGALRM, watchdog_fired);
+	alarm((nitems + 2) * (timeout_s + 5) + 30);
+
+	out("1..%d\n", nitems + 2);
+	for (i = 0; i < nitems; i++) {
+		struct item *it = &items[i];
+		const char *what = it->kind == ITEM_MODULE ? "load " : "";
+		int r;
+
+		n++;
+		if (it->skip_reason) {
+			out("ok %d %s%s # SKIP %s\n", n, what, it->name, it->skip_reason);
+			continue;
+		}
+		t0 = now();
+		r = run_item(it);
+		failed += r != 0;
+		out("%s %d %s%s # %.2f s%s\n", r ? "not ok" : "ok", n, what, it->name,
+		    now() - t0, r == 2 ? " TIMEOUT" : "");
+	}
+	err = check_kernel_log();
+	failed += err != 0;
+	out("%s %d kernel-log%s\n", err ? "not ok" : "ok", ++n, err ? " # reports found" : "");
+	err = check_taint();
+	failed += err != 0;
+	out("%s %d taint\n", err ? "not ok" : "ok", ++n);
+	out("# rkm-init: %d passed, %d failed\n", n - failed, failed);
+	power_off();
+	return 0;
+}

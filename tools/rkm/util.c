@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rkm: small helpers shared by the subcommands. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rkm.h"
+
+const char *rkm_root;
+const char *rkm_cache;
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rkm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rkm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	return s;
+}
+
+void mkdirs(const char *path)
+{
+	char *p = xasprintf("%s", path), *s;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	if (mkdir(p, 0755) && errno != EEXIST)
+		die("cannot create %s: %s", p, strerror(errno));
+	free(p);
+}
+
+bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int run_cmd(char *const argv[], void (*line_cb)(const char *line, void *ctx), void *ctx)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	if (line_cb && pipe(fds))
+		die("pipe: %s", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (line_cb) {
+			dup2(fds[1], 1);
+			dup2(fds[1], 2);
+			close(fds[0]);
+			close(fds[1]);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "rkm: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (line_cb) {
+		FILE *f;
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+
+		close(fds[1]);
+		f = fdopen(fds[0], "r");
+		while ((n = getline(&line, &cap, f)) > 0) {
+			if (line[n - 1] == '\n')
+				line[n - 1] = '\0';
+			line_cb(line, ctx);
+		}
+		free(line);
+		fclose(f);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
