@@ -124,6 +124,7 @@ static void ktap_line(struct ktap *t, const char *line)
 	printf("%s\n", line);
 	if (sscanf(line, "1..%d", &n) == 1) {
 		t->planned = n;
+		t->plen = 0;
 		return;
 	}
 	if (!strncmp(line, "ok ", 3) || !strncmp(line, "not ok ", 7)) {

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm-selftest: the whole test suite, run by `make test`.
+ *
+ * Each case is a command run from the rkm tree with an expected exit status
+ * (0, or "fails") and strings its output must contain. The cases cover the
+ * samples on every kernel of the matrix, then the tester itself: broken
+ * modules, the objtool negative test, host-side errors and bad inputs.
+ */
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_EXPECT 6
+
+struct tcase {
+	const char *name;
+	const char *cmd;	/* sh -c, from the rkm tree */
+	bool fails;		/* expect a non-zero exit */
+	const char *expect[MAX_EXPECT];	/* substrings of stdout+stderr */
+	const char *reject[MAX_EXPECT];	/* must not appear */
+	bool stream;		/* show the output as it comes */
+};
+
+#define RKM "build/bin/rkm "
+#define SAMPLES "samples/rust_minimal"
+#define BROKEN(m) "tests/broken/" m "/build/%k/" m ".ko"
+/* A scratch copy, so a deliberately failing build leaves the sample alone. */
+#define SCRATCH "rm -rf build/selftest/rust_minimal && mkdir -p build/selftest && " \
+	"cp -r samples/rust_minimal build/selftest/ && rm -rf build/selftest/rust_minimal/build && "
+
+static const struct tcase cases[] = {
+	{
+		.name = "samples pass on every kernel of the matrix",
+		.cmd = RKM "test " SAMPLES,
+		.expect = { "# 6.1: ", "# 6.12: ", "# 6.12-rt: ", " 0 failed" },
+		.reject = { "not ok" },
+		.stream = true,
+	},
+	{
+		.name = "broken modules build",
+		.cmd = RKM "build tests/broken/rkm_warn tests/broken/rkm_taint tests/broken/rkm_hang"
+		       " --kernel 6.1 --kernel 6.12",
+	},
+	{
+		.name = "a module that WARNs fails the kernel-log and taint checks",
+		.cmd = RKM "run --kernel 6.1 --kernel 6.12 --module " BROKEN("rkm_warn"),
+		.fails = true,
+		.expect = { "not ok 2 kernel-log", "# kernel: WARNING: CPU:", "flags: W",
+			    "# 6.1: 1 passed, 2 failed", "# 6.12: 1 passed, 2 failed",
+			    "rkm: FAIL on 6.12" },
+	},
+	{
+		.name = "a module that taints silently fails the taint check",
+		.cmd = RKM "run --kernel 6.12 --module " BROKEN("rkm_taint"),
+		.fails = true,
+		.expect = { "ok 2 kernel-log", "not ok 3 taint", "flags: U", "full logs:" },
+	},
+	{
+		.name = "a module that hangs is ended by the guest watchdog",
+		.cmd = RKM "run --kernel 6.12 --test-timeout 8 --module " BROKEN("rkm_hang"),
+		.fails = true,
+		.expect = { "timed out after 8 s", "not ok 1 load rkm_hang.ko", "TIMEOUT",
+			    "ok 3 taint" },
+	},
+	{
+		.name = "a guest that never finishes is killed by the host timeout",
+		.cmd = RKM "run --kernel 6.12 --test-timeout 600 --timeout 20 --module "
+		       BROKEN("rkm_hang"),
+		.fails = true,
+		.expect = { "host timeout: QEMU killed after 20 s", "console log tail" },
+	},
+	{
+		.name = "a skip list entry with a reason skips the item",
+		.cmd = "printf '6.12 rkm_taint.ko known to taint, for the self-test\\n' > build/skip.ok && "
+		       RKM "run --kernel 6.12 --skip build/skip.ok --module " BROKEN("rkm_taint"),
+		.expect = { "# SKIP known to taint, for the self-test", "ok 3 taint",
+			    "# 6.12: 2 passed, 0 failed, 1 skipped" },
+	},
+	{
+		.name = "a skip list entry without a reason is refused",
+		.cmd = "printf '6.12 rkm_taint.ko\\n' > build/skip.bad && "
+		       RKM "run --kernel 6.12 --skip build/skip.bad --module " BROKEN("rkm_taint"),
+		.fails = true,
+		.expect = { "a skip needs a kernel, a test and a reason" },
+		.reject = { "booting" },
+	},
+	{
+		.name = "objtool rejects a Rust object built without mitigations (6.1: on the object)",
+		.cmd = SCRATCH "RKM_NO_MITIGATIONS=1 " RKM "build build/selftest/rust_minimal --kernel 6.1",
+		.fails = true,
+		.expect = { "warning: objtool:", "missing int3 after ret", "objtool warnings are errors" },
+	},
+	{
+		.name = "objtool rejects a Rust object built without mitigations (6.12: on the module)",
+		.cmd = SCRATCH "RKM_NO_MITIGATIONS=1 " RKM "build build/selftest/rust_minimal --kernel 6.12",
+		.fails = true,
+		.expect = { "warning: objtool:", "relocation to !ENDBR", "objtool warnings are errors" },
+	},
+	{
+		.name = "the same scratch driver with mitigations builds cleanly",
+		.cmd = SCRATCH RKM "build build/selftest/rust_minimal --kernel 6.1 --kernel 6.12",
+		.expect = { "build/6.1/rust_minimal.ko", "build/6.12/rust_minimal.ko" },
+		.reject = { "warning", "WARNING" },
+	},
+	{
+		.name = "a missing rustc is a one-line error naming the package",
+		.cmd = "RKM_RUSTC=/nonexistent/rustc " RKM "build samples/rust_minimal --kernel 6.12",
+		.fails = true,
+		.expect = { "no Rust compiler at /nonexistent/rustc: apt-get install rustc-web" },
+	},
+	{
+		.name = "a missing Rust library source is an error naming rust-web-src",
+		.cmd = "RKM_RUST_LIB=/nonexistent " RKM "build samples/rust_minimal --kernel 6.12",
+		.fails = true,
+		.expect = { "install rust-web-src" },
+	},
+	{
+		.name = "an unknown kernel is refused with the list of known ones",
+		.cmd = RKM "build samples/rust_minimal --kernel 5.10",
+		.fails = true,
+		.expect = { "unknown kernel '5.10' (the matrix has: 6.1 6.12 6.12-rt)" },
+	},
+	{
+		.name = "a kernel of the matrix that is not installed is named",
+		.cmd = "mkdir -p build/fakecache && printf '6.1 6.1.0-0-none\\n' > build/fakecache/kernels && "
+		       "RKM_CACHE=$PWD/build/fakecache " RKM "run --kernel 6.1",
+		.fails = true,
+		.expect = { "kernel 6.1 (6.1.0-0-none) is not installed", "make setup" },
+	},
+	{
+		.name = "no kernel matrix at all says to run setup",
+		.cmd = "RKM_CACHE=$PWD/build/nocache " RKM "kernels",
+		.fails = true,
+		.expect = { "no kernel matrix", "make setup" },
+	},
+	{
+		.name = "rkm kernels lists release, vmlinuz, headers and profile",
+		.cmd = RKM "kernels",
+		.expect = { "/boot/vmlinuz-", "/usr/src/linux-headers-", "retpoline rethunk sls",
+			    "ibt retpoline rethunk sls padding16" },
+	},
+	{
+		.name = "setup: a package missing from the archive is one clear line",
+		.cmd = "RKM_EXTRA_PACKAGES=rkm-no-such-package tools/setup.sh",
+		.fails = true,
+		.expect = { "rkm setup: package rkm-no-such-package is not in the apt archive" },
+	},
+	{
+		.name = "setup: not root, with something to install, says to use sudo",
+		.cmd = "RKM_EXTRA_PACKAGES=hello setpriv --reuid=65534 --regid=65534 --clear-groups "
+		       "env HOME=/tmp RKM_CACHE=/tmp/rkm-selftest-cache tools/setup.sh",
+		.fails = true,
+		.expect = { "rkm setup: must be root to install: hello (run: sudo make setup)" },
+	},
+	{
+		.name = "setup: no apt is one clear line",
+		.cmd = "RKM_APT_GET=/nonexistent/apt-get tools/setup.sh",
+		.fails = true,
+		.expect = { "rkm setup: /nonexistent/apt-get not found: rkm needs a Debian 12 host with apt" },
+	},
+	{
+		.name = "setup: already installed, it does nothing and prints nothing",
+		.cmd = "out=$(tools/setup.sh 2>&1) && [ -z \"$out\" ] && echo quiet",
+		.expect = { "quiet" },
+	},
+};
+
+static char *run(const struct tcase *c, int *status)
+{
+	char *buf = NULL, line[4096];
+	size_t len = 0;
+	char *cmd;
+	FILE *p;
+
+	if (asprintf(&cmd, "( %s ) 2>&1", c->cmd) < 0)
+		exit(2);
+	p = popen(cmd, "r");
+	if (!p)
+		exit(2);
+	while (fgets(line, sizeof(line), p)) {
+		size_t l = strlen(line);
+
+		buf = realloc(buf, len + l + 1);
+		memcpy(buf + len, line, l + 1);
+		len += l;
+		if (c->stream)
+			printf("    %s", line);
+	}
+	*status = pclose(p);
+	free(cmd);
+	return buf ? buf : strdup("");
+}
+
+static void show_tail(const char *out, int lines)
+{
+	const char *s = out + strlen(out);
+	int n = 0;
+
+	while (s > out && n <= lines)
+		if (*--s == '\n')
+			n++;
+	if (s != out)
+		s++;
+	while (*s) {
+		const char *e = strchrnul(s, '\n');
+
+		printf("    # | %.*s\n", (int)(e - s), s);
+		s = *e ? e + 1 : e;
+	}
+}
+
+int main(void)
+{
+	int n = sizeof(cases) / sizeof(cases[0]), i, j, failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("KTAP version 1\n1..%d\n", n);
+	for (i = 0; i < n; i++) {
+		const struct tcase *c = &cases[i];
+		time_t t0 = time(NULL);
+		int status, code;
+		char *out = run(c, &status);
+		bool ok;
+
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		ok = c->fails ? code != 0 : code == 0;
+		if (!ok)
+			printf("    # exit status %d, expected %s\n", code, c->fails ? "non-zero" : "0");
+		/* 127: the command itself was not found: never an expected failure. */
+		if (code == 127) {
+			printf("    # command not found\n");
+			ok = false;
+		}
+		for (j = 0; j < MAX_EXPECT && c->expect[j]; j++)
+			if (!strstr(out, c->expect[j])) {
+				printf("    # missing from the output: \"%s\"\n", c->expect[j]);
+				ok = false;
+			}
+		for (j = 0; j < MAX_EXPECT && c->reject[j]; j++)
+			if (strstr(out, c->reject[j])) {
+				printf("    # must not appear in the output: \"%s\"\n", c->reject[j]);
+				ok = false;
+			}
+		if (!ok && !c->stream)
+			show_tail(out, 30);
+		printf("%s %d %s # %ld s\n", ok ? "ok" : "not ok", i + 1, c->name,
+		       (long)(time(NULL) - t0));
+		failed += !ok;
+		free(out);
+	}
+	printf("selftest: %d passed, %d failed\n", n - failed, failed);
+	return failed ? 1 : 0;
+}
