@@ -19,9 +19,9 @@ setup:
 
 tools: $(TOOLS)
 
-$(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h)
+$(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS_TOOLS) -Iinclude -o $@ $(filter %.c,$^)
 
 # The guest's /init: static, the initramfs has no libc.
 build/bin/rkm-init: tools/rkm-init.c

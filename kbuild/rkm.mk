@@ -12,6 +12,7 @@ RKM_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 RKM_SRC ?= $(src)
 RKM_NAME ?= $(notdir $(patsubst %/,%,$(RKM_SRC)))
 RKM_RUSTC ?= /usr/bin/rustc
+RKM_CRATE ?= $(RKM_DIR)/rust
 RKM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rkm
 
 include $(RKM_DIR)/kbuild/profile.mk
@@ -56,11 +57,11 @@ $(obj)/rkm-glue.c: FORCE
 $(rkm-sysroot)/liballoc.rlib:
 	$(Q)$(CONFIG_SHELL) $(RKM_DIR)/kbuild/sysroot.sh $(rkm-sysroot) \
 		"$(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC)" \
-		$(RKM_RUST_LIB) $(RKM_DIR)/rust/compiler_builtins.rs $(RKM_RUSTFLAGS)
+		$(RKM_RUST_LIB) $(RKM_CRATE)/compiler_builtins.rs $(RKM_RUSTFLAGS)
 
 quiet_cmd_rkm_crate = RUSTC   $@
       cmd_rkm_crate = $(rkm-rustc) --crate-type rlib --crate-name rkm -o $@ $<
-$(obj)/librkm.rlib: $(RKM_DIR)/rust/src/lib.rs $(wildcard $(RKM_DIR)/rust/src/*.rs) \
+$(obj)/librkm.rlib: $(RKM_CRATE)/src/lib.rs $(wildcard $(RKM_CRATE)/src/*.rs) \
 		$(rkm-sysroot)/liballoc.rlib FORCE
 	$(call if_changed,rkm_crate)
 

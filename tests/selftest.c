@@ -109,6 +109,16 @@ static const struct tcase cases[] = {
 		.reject = { "warning", "WARNING" },
 	},
 	{
+		.name = "a Rust object built for another ABI version fails the build, saying so",
+		.cmd = SCRATCH "rm -rf build/selftest/rust-abi2 && cp -r rust build/selftest/rust-abi2 && "
+		       "sed -i 's/rkm_abi_version_1/rkm_abi_version_2/; s/ABI_VERSION: c_int = 1/ABI_VERSION: c_int = 2/' "
+		       "build/selftest/rust-abi2/src/abi.rs && "
+		       "RKM_CRATE=$PWD/build/selftest/rust-abi2 " RKM "build build/selftest/rust_minimal --kernel 6.12",
+		.fails = true,
+		.expect = { "\"rkm_abi_version_2\"", "undefined",
+			    "built for rkm ABI 2, this glue implements ABI 1" },
+	},
+	{
 		.name = "a missing rustc is a one-line error naming the package",
 		.cmd = "RKM_RUSTC=/nonexistent/rustc " RKM "build samples/rust_minimal --kernel 6.12",
 		.fails = true,

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "rkm.h"
+#include "rkm_abi.h"
 
 struct scan {
 	int warnings;
+	int abi_mismatch;	/* ABI version the Rust object asks for, or 0 */
 };
 
 /* Kbuild output, echoed; compiler, objtool, modpost and rustc warnings counted. */
@@ -20,9 +22,13 @@ static void scan_line(const char *line, void *ctx)
 {
 	struct scan *s = ctx;
 
+	const char *abi = strstr(line, "\"rkm_abi_version_");
+
 	puts(line);
 	if (strstr(line, "warning:") || strstr(line, "WARNING:"))
 		s->warnings++;
+	if (abi && strstr(line, "undefined"))
+		s->abi_mismatch = atoi(abi + strlen("\"rkm_abi_version_"));
 }
 
 static void write_file(const char *path, const char *text)
@@ -99,6 +105,9 @@ int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t k
 		warnx("%s for %s: %d warning line(s); rkm treats compiler, objtool and modpost warnings as errors",
 		      name, k->name, s.warnings);
 		rc = 1;
+	} else if (rc && s.abi_mismatch) {
+		warnx("%s for %s: the Rust object was built for rkm ABI %d, this glue implements ABI %d: rebuild it with this rkm",
+		      name, k->name, s.abi_mismatch, RKM_ABI_VERSION);
 	} else if (rc) {
 		warnx("%s for %s: build failed", name, k->name);
 	}
