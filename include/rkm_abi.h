@@ -14,6 +14,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #endif
@@ -50,6 +51,71 @@ void rkm_log(int level, const char *msg, size_t len);
 
 /* Longest text rkm_log() prints in one line; the crate splits longer ones. */
 #define RKM_LOG_LINE_MAX 256
+
+/**
+ * rkm_debug_enabled() - whether this module's debug messages are printed.
+ *
+ * True when dynamic debug has enabled the module's one debug call site
+ * (echo 'module NAME +p' > <debugfs>/dynamic_debug/control), or when the
+ * kernel has no dynamic debug and the glue was built with DEBUG.
+ */
+bool rkm_debug_enabled(void);
+
+/* Allocation flags: rkm's own values, mapped to GFP_* by the glue. */
+#define RKM_ALLOC_KERNEL 0x0u	/* may sleep: GFP_KERNEL */
+#define RKM_ALLOC_ATOMIC 0x1u	/* never sleeps, may use reserves: GFP_ATOMIC */
+#define RKM_ALLOC_NOWAIT 0x2u	/* never sleeps, no reserves: GFP_NOWAIT */
+#define RKM_ALLOC_ZERO 0x100u	/* zero the memory: __GFP_ZERO */
+
+/**
+ * rkm_realloc() - allocate, grow or shrink a block of kernel memory.
+ * @ptr: NULL to allocate, or a block from rkm_realloc() to resize.
+ * @size: the new size in bytes, not 0.
+ * @align: the alignment needed, a power of two.
+ * @flags: RKM_ALLOC_* values; unknown bits fail the call.
+ *
+ * Return: the block, or NULL on failure (too large, no memory, an injected
+ * failure), in which case @ptr is left untouched. Never warns.
+ */
+void *rkm_realloc(void *ptr, size_t size, size_t align, uint32_t flags);
+
+/**
+ * rkm_free() - free a block from rkm_realloc(); NULL is ignored.
+ * @ptr: the block.
+ */
+void rkm_free(void *ptr);
+
+/*
+ * Module parameters. A Rust driver declares them in module!; the build turns
+ * the declarations (section .rkm_params of the Rust object: per parameter, 8
+ * NUL-terminated fields: name, type, permissions, default, min, max, maximum
+ * length, description) into C that registers them with the kernel. Values
+ * live in the glue; Rust reads them by name.
+ */
+enum rkm_param_type {
+	RKM_PARAM_BOOL = 0,
+	RKM_PARAM_I32 = 1,
+	RKM_PARAM_U32 = 2,
+	RKM_PARAM_I64 = 3,
+	RKM_PARAM_U64 = 4,
+	RKM_PARAM_STR = 5,
+};
+
+/**
+ * rkm_param_get() - read a parameter's current value.
+ * @name: the parameter's name, not NUL-terminated.
+ * @name_len: its length.
+ * @vals: where the value goes: a scalar in vals[0] (bool 0/1; integers as
+ *        their 64-bit two's complement bits), array elements in order.
+ * @nvals: room in @vals (in elements).
+ * @str: for a string parameter, where its bytes go (not NUL-terminated).
+ * @str_cap: room in @str.
+ *
+ * Return: the number of elements (1 for a scalar) or string bytes copied,
+ * or -ENOENT if the module has no such parameter.
+ */
+long rkm_param_get(const char *name, size_t name_len, int64_t *vals, size_t nvals,
+		   char *str, size_t str_cap);
 
 /**
  * rkm_panic() - report a Rust panic and BUG().

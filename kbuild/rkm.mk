@@ -42,9 +42,9 @@ rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) --editi
 	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings
 
 obj-m := $(RKM_NAME).o
-$(RKM_NAME)-y := rkm-glue.o $(RKM_NAME)-rust.o
-ccflags-y += -I$(RKM_DIR)/include -Werror
-targets += rkm-glue.c librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o
+$(RKM_NAME)-y := rkm-glue.o rkm-params.o $(RKM_NAME)-rust.o
+ccflags-y += -I$(RKM_DIR)/include -I$(RKM_DIR)/glue -Werror
+targets += rkm-glue.c rkm-params.c librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o
 
 # objtool only warns on stock kernels; make its warnings fail the build.
 override objtool := $(RKM_DIR)/kbuild/objtool-strict $(objtree)/tools/objtool/objtool
@@ -73,10 +73,13 @@ $(obj)/$(RKM_NAME)-rust.a: $(RKM_SRC)/$(RKM_NAME).rs $(obj)/librkm.rlib FORCE
 	$(call if_changed,rkm_driver)
 
 # The staticlib holds the driver's LTO object and an empty compiler_builtins
-# object; keep the first, without the LLVM bitcode sections. On kernels that
-# delay objtool to the module link (IBT), cmd_objtool is empty here.
+# object: keep the first. Its parameter declarations become rkm-params.c and
+# leave the object with the LLVM bitcode sections. On kernels that delay
+# objtool to the module link (IBT), cmd_objtool is empty here.
 quiet_cmd_rkm_object = OBJ     $@
       cmd_rkm_object = $(AR) p $< $$($(AR) t $< | grep -v '^libcompiler_builtins') > $@.tmp && \
-	$(OBJCOPY) -R .llvmbc -R .llvmcmd $@.tmp $@ && rm -f $@.tmp $(cmd_objtool)
+	$(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-params.sh $(OBJCOPY) $@.tmp $(obj)/rkm-params.c && \
+	$(OBJCOPY) -R .llvmbc -R .llvmcmd -R .rkm_params $@.tmp $@ && rm -f $@.tmp $(cmd_objtool)
 $(obj)/$(RKM_NAME)-rust.o: $(obj)/$(RKM_NAME)-rust.a FORCE
 	$(call if_changed,rkm_object)
+$(obj)/rkm-params.c: $(obj)/$(RKM_NAME)-rust.o ;

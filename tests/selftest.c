@@ -28,7 +28,7 @@ struct tcase {
 };
 
 #define RKM "build/bin/rkm "
-#define SAMPLES "samples/rust_minimal"
+#define SAMPLES "samples/*"
 #define BROKEN(m) "tests/broken/" m "/build/%k/" m ".ko"
 /* A scratch copy, so a deliberately failing build leaves the sample alone. */
 #define SCRATCH "rm -rf build/selftest/rust_minimal && mkdir -p build/selftest && " \
@@ -38,7 +38,8 @@ static const struct tcase cases[] = {
 	{
 		.name = "samples pass on every kernel of the matrix",
 		.cmd = RKM "test " SAMPLES,
-		.expect = { "# 6.1: ", "# 6.12: ", "# 6.12-rt: ", " 0 failed" },
+		.expect = { "# 6.1: ", "# 6.12: ", "# 6.12-rt: ", " 0 failed", "ok 1 rust_minimal-test",
+			    "ok 2 rust_params-test" },
 		.reject = { "not ok" },
 		.stream = true,
 	},
@@ -148,6 +149,14 @@ static const struct tcase cases[] = {
 		.cmd = "RKM_CACHE=$PWD/build/nocache " RKM "kernels",
 		.fails = true,
 		.expect = { "no kernel matrix", "make setup" },
+	},
+	{
+		.name = "modinfo shows what module! declared: license, authors, alias, parameters",
+		.cmd = "for k in 6.1 6.12 6.12-rt; do modinfo samples/rust_params/build/$k/rust_params.ko; done",
+		.expect = { "license:        GPL", "author:         rkm developers",
+			    "alias:          rkm-params-sample", "parm:           level:A signed level (i32)",
+			    "parm:           ids:Up to four ids (i32[4])",
+			    "vermagic:       6.12.117+deb12-rt-amd64 SMP preempt_rt" },
 	},
 	{
 		.name = "rkm kernels lists release, vmlinuz, headers and profile",

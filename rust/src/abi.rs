@@ -2,7 +2,7 @@
 //! Declarations of `include/rkm_abi.h`, by hand: the header is small, plain C,
 //! and its version is checked at link time through `rkm_abi_version_N`.
 
-use core::ffi::{c_char, c_int};
+use core::ffi::{c_char, c_int, c_long, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
 pub(crate) const ABI_VERSION: c_int = 1;
@@ -12,6 +12,17 @@ unsafe extern "C" {
     pub(crate) static rkm_abi_version_1: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
+    pub(crate) fn rkm_debug_enabled() -> bool;
+    pub(crate) fn rkm_realloc(ptr: *mut c_void, size: usize, align: usize, flags: u32) -> *mut c_void;
+    pub(crate) fn rkm_free(ptr: *mut c_void);
+    pub(crate) fn rkm_param_get(
+        name: *const c_char,
+        name_len: usize,
+        vals: *mut i64,
+        nvals: usize,
+        str: *mut c_char,
+        str_cap: usize,
+    ) -> c_long;
 }
 
 /// Longest text `rkm_log` prints in one line (`RKM_LOG_LINE_MAX`).

@@ -11,16 +11,20 @@
 #![deny(unsafe_op_in_unsafe_fn, missing_docs)]
 
 mod abi;
+pub mod alloc;
 pub mod error;
 #[doc(hidden)]
 pub mod module;
+pub mod param;
 pub mod print;
 
+pub use alloc::{Flags, KBox, KString, KVec};
 pub use error::{Error, Result};
 pub use module::Module;
 
 /// What a driver needs in scope: `use rkm::prelude::*;`.
 pub mod prelude {
+    pub use crate::alloc::{Flags, KBox, KString, KVec};
     pub use crate::error::{code::*, Error, Result};
     pub use crate::module::Module;
     pub use crate::{module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn};

@@ -138,6 +138,10 @@ macro_rules! __modinfo {
 ///     authors: ["A. Developer <a@example.org>"],
 ///     description: "Says hello",
 ///     license: "GPL",
+///     alias: ["rkm-hello"],                       // optional
+///     params: {                                   // optional: see rkm::param
+///         greeting: str { default: "hi", perm: 0o644, desc: "What to say", max_len: 16 },
+///     },
 /// }
 /// ```
 #[macro_export]
@@ -150,8 +154,16 @@ macro_rules! module {
         description: $desc:literal,
         license: $license:literal
         $(, alias: [$($alias:literal),* $(,)?])?
+        $(, params: { $($pname:ident : $pkind:tt { $($pbody:tt)* }),* $(,)? })?
         $(,)?
     ) => {
+        /// The module's parameters: one accessor per parameter, returning
+        /// its current value.
+        #[allow(dead_code)]
+        pub mod params {
+            $($($crate::__param!($pname, $pkind, $($pbody)*);)*)?
+        }
+
         const _: () = {
             match option_env!("RKM_MODNAME") {
                 Some(m) => assert!(

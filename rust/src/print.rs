@@ -63,6 +63,17 @@ impl Write for LineWriter {
     }
 }
 
+/// Whether `pr_debug!` prints: dynamic debug has enabled this module's
+/// debug messages (`echo 'module NAME +p' > .../dynamic_debug/control`).
+///
+/// ```ignore
+/// if rkm::print::debug_enabled() { /* compute something only for the log */ }
+/// ```
+pub fn debug_enabled() -> bool {
+    // SAFETY: no arguments, no preconditions.
+    unsafe { abi::rkm_debug_enabled() }
+}
+
 /// Prints `args` at `level`; used by the `pr_*!` macros.
 pub fn log(level: Level, args: fmt::Arguments<'_>) {
     let mut w = LineWriter { level, buf: [0; abi::LOG_LINE_MAX], len: 0 };
@@ -175,9 +186,14 @@ macro_rules! pr_info {
 /// ```ignore
 /// pr_debug!("{} items\n", 3);
 /// ```
+///
+/// Follows dynamic debug: off unless enabled for the module, and then the
+/// arguments are not even formatted.
 #[macro_export]
 macro_rules! pr_debug {
     ($($arg:tt)*) => {
-        $crate::print::log($crate::print::Level::Debug, format_args!($($arg)*))
+        if $crate::print::debug_enabled() {
+            $crate::print::log($crate::print::Level::Debug, format_args!($($arg)*))
+        }
     };
 }

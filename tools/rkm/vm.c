@@ -519,7 +519,8 @@ int cmd_test(int argc, char **argv)
 	for (j = 0; j < ndirs; j++) {
 		if (build_test_program(dirs[j], path, sizeof(path)))
 			die("test program of %s does not build", dirs[j]);
-		progs[j] = path[0] ? xasprintf("%s-test=%s", base_name(dirs[j]), path) : NULL;
+		/* The program is DIR/build/NAME-test: its name is the test's. */
+		progs[j] = path[0] ? xasprintf("%s=%s", base_name(path), path) : NULL;
 	}
 	for (i = 0; i < nk; i++) {
 		plans[i] = p;

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rkm glue: module entry and exit, the ABI version symbol. */
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "rkm_abi.h"
+
+const int rkm_abi_version_1 = RKM_ABI_VERSION;
+
+static int __init rkm_module_init(void)
+{
+	return rkm_rust_init();
+}
+
+static void __exit rkm_module_exit(void)
+{
+	rkm_rust_exit();
+}
+
+module_init(rkm_module_init);
+module_exit(rkm_module_exit);

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Fallible kernel allocation: [`KBox`], [`KVec`] and [`KString`].
+//!
+//! Every allocation can fail and says so with [`ENOMEM`](crate::error::code::ENOMEM);
+//! nothing here panics or aborts when memory runs out.
+
+use crate::abi;
+use crate::error::{code::ENOMEM, Error, Result};
+use core::alloc::Layout;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::{self, ManuallyDrop};
+use core::ops::{BitOr, Deref, DerefMut};
+use core::ptr::{self, NonNull};
+
+/// How an allocation may get its memory (the kernel's GFP flags, as rkm values).
+///
+/// ```ignore
+/// let b = KBox::try_new_flags([0u8; 64], Flags::ATOMIC | Flags::ZERO)?;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flags(u32);
+
+impl Flags {
+    /// May sleep and reclaim memory (`GFP_KERNEL`): process context, no spinlock held.
+    pub const KERNEL: Flags = Flags(0x0);
+    /// Never sleeps, may dip into reserves (`GFP_ATOMIC`).
+    pub const ATOMIC: Flags = Flags(0x1);
+    /// Never sleeps, no reserves (`GFP_NOWAIT`).
+    pub const NOWAIT: Flags = Flags(0x2);
+    /// Zero the memory (`__GFP_ZERO`); combine with one of the others.
+    pub const ZERO: Flags = Flags(0x100);
+}
+
+impl BitOr for Flags {
+    type Output = Flags;
+    fn bitor(self, rhs: Flags) -> Flags {
+        Flags(self.0 | rhs.0)
+    }
+}
+
+/// An allocation failed; converts to [`ENOMEM`] with `?`.
+///
+/// ```ignore
+/// fn f() -> Result { let _v = KVec::<u8>::try_with_capacity(16)?; Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AllocError;
+
+impl From<AllocError> for Error {
+    fn from(_: AllocError) -> Error {
+        ENOMEM
+    }
+}
+
+/// Resizes (or, from `None`, allocates) a block for `layout`; `layout.size() > 0`.
+fn realloc(old: Option<NonNull<u8>>, layout: Layout, flags: Flags) -> Result<NonNull<u8>> {
+    let old = old.map_or(ptr::null_mut(), |p| p.as_ptr());
+    // SAFETY: `old` is null or a live block from `rkm_realloc` (callers'
+    // invariants); on failure the glue leaves it untouched and returns null.
+    let p = unsafe { abi::rkm_realloc(old.cast(), layout.size(), layout.align(), flags.0) };
+    NonNull::new(p.cast()).ok_or(ENOMEM)
+}
+
+/// Frees a block from [`realloc`].
+///
+/// # Safety
+///
+/// `p` is a live block from `realloc`, not used afterwards.
+unsafe fn free(p: NonNull<u8>) {
+    // SAFETY: the caller passes a live block from `rkm_realloc`.
+    unsafe { abi::rkm_free(p.as_ptr().cast()) }
+}
+
+/// A value in kernel memory, owned: [`Box`](https://doc.rust-lang.org/alloc/boxed/struct.Box.html)
+/// whose constructor fails instead of aborting.
+///
+/// ```ignore
+/// let b = KBox::try_new(42u64)?;
+/// assert_eq!(*b, 42);
+/// ```
+///
+/// # Invariants
+///
+/// `ptr` points to a valid, initialised `T` in a block from `rkm_realloc`
+/// owned by this box, or is dangling if `T` is zero-sized.
+pub struct KBox<T> {
+    ptr: NonNull<T>,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: a KBox owns its T like a T on the stack; sending or sharing the box
+// sends or shares the T.
+unsafe impl<T: Send> Send for KBox<T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for KBox<T> {}
+
+impl<T> KBox<T> {
+    /// Moves `value` into kernel memory (`GFP_KERNEL`).
+    ///
+    /// ```ignore
+    /// let b = KBox::try_new([0u8; 128])?;
+    /// ```
+    pub fn try_new(value: T) -> Result<Self> {
+        Self::try_new_flags(value, Flags::KERNEL)
+    }
+
+    /// Moves `value` into kernel memory allocated with `flags`.
+    ///
+    /// ```ignore
+    /// let b = KBox::try_new_flags(7u32, Flags::ATOMIC)?;
+    /// ```
+    pub fn try_new_flags(value: T, flags: Flags) -> Result<Self> {
+        let layout = Layout::new::<T>();
+        let ptr: NonNull<T> = if layout.size() == 0 {
+            NonNull::dangling()
+        } else {
+            realloc(None, layout, flags)?.cast()
+        };
+        // SAFETY: `ptr` is valid for writes of a `T`: a fresh block of its
+        // layout, or dangling for a zero-sized `T`.
+        unsafe { ptr.as_ptr().write(value) };
+        // INVARIANT: the T was just written into the block we own.
+        Ok(KBox { ptr, _owns: PhantomData })
+    }
+
+    /// Moves the value back out of kernel memory, freeing it.
+    ///
+    /// ```ignore
+    /// let v = KBox::try_new(5u8)?.into_inner();
+    /// ```
+    pub fn into_inner(self) -> T {
+        let b = ManuallyDrop::new(self);
+        // SAFETY: the value is valid (type invariant) and read once; the box
+        // is not dropped, so it is not dropped twice.
+        let value = unsafe { b.ptr.as_ptr().read() };
+        if mem::size_of::<T>() != 0 {
+            // SAFETY: the block is ours (type invariant) and no longer used.
+            unsafe { free(b.ptr.cast()) };
+        }
+        value
+    }
+}
+
+impl<T> Deref for KBox<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: valid and initialised (type invariant), borrowed with self.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T> DerefMut for KBox<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: valid and initialised (type invariant), uniquely borrowed with self.
+        unsafe { self.ptr.as_mut() }
+    }
+}
+
+impl<T> Drop for KBox<T> {
+    fn drop(&mut self) {
+        // SAFETY: the value is valid (type invariant) and dropped once, here.
+        unsafe { ptr::drop_in_place(self.ptr.as_ptr()) };
+        if mem::size_of::<T>() != 0 {
+            // SAFETY: the block is ours (type invariant) and no longer used.
+            unsafe { free(self.ptr.cast()) };
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for KBox<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A growable array in kernel memory whose every growth is fallible.
+///
+/// ```ignore
+/// let mut v = KVec::new();
+/// v.try_push(1u32)?;
+/// v.try_extend_from_slice(&[2, 3])?;
+/// assert_eq!(&v[..], &[1, 2, 3]);
+/// ```
+///
+/// # Invariants
+///
+/// `ptr` is dangling when `cap == 0` or `T` is zero-sized, else a block from
+/// `rkm_realloc` of `cap` elements owned by this vector; the first `len <= cap`
+/// elements are initialised.
+pub struct KVec<T> {
+    ptr: NonNull<T>,
+    cap: usize,
+    len: usize,
+    flags: Flags,
+    _owns: PhantomData<T>,
+}
+
+// SAFETY: a KVec owns its elements; sending or sharing it sends or shares them.
+unsafe impl<T: Send> Send for KVec<T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for KVec<T> {}
+
+impl<T> KVec<T> {
+    /// An empty vector; allocates nothing until elements are added.
+    ///
+    /// ```ignore
+    /// let v: KVec<u8> = KVec::new();
+    /// assert!(v.is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        Self::new_flags(Flags::KERNEL)
+    }
+
+    /// An empty vector whose allocations will use `flags`.
+    ///
+    /// ```ignore
+    /// let v: KVec<u8> = KVec::new_flags(Flags::ATOMIC);
+    /// ```
+    pub const fn new_flags(flags: Flags) -> Self {
+        // INVARIANT: no capacity, nothing initialised, dangling pointer.
+        KVec { ptr: NonNull::dangling(), cap: 0, len: 0, flags, _owns: PhantomData }
+    }
+
+    /// An empty vector with room for `cap` elements.
+    ///
+    /// ```ignore
+    /// let v = KVec::<u64>::try_with_capacity(8)?;
+    /// assert!(v.capacity() >= 8);
+    /// ```
+    pub fn try_with_capacity(cap: usize) -> Result<Self> {
+        let mut v = Self::new();
+        v.try_reserve(cap)?;
+        Ok(v)
+    }
+
+    /// Number of elements.
+    ///
+    /// ```ignore
+    /// assert_eq!(KVec::<u8>::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no elements.
+    ///
+    /// ```ignore
+    /// assert!(KVec::<u8>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of elements that fit without allocating.
+    ///
+    /// ```ignore
+    /// assert_eq!(KVec::<u8>::new().capacity(), 0);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        if mem::size_of::<T>() == 0 { usize::MAX } else { self.cap }
+    }
+
+    /// Makes room for at least `additional` more elements, or fails with
+    /// `ENOMEM` and changes nothing.
+    ///
+    /// ```ignore
+    /// let mut v = KVec::<u8>::new();
+    /// v.try_reserve(4096)?;
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result {
+        let need = self.len.checked_add(additional).ok_or(ENOMEM)?;
+        if need <= self.capacity() {
+            return Ok(());
+        }
+        // Grow geometrically so that pushes are amortised O(1).
+        let new_cap = need.max(self.cap.saturating_mul(2)).max(4);
+        let layout = Layout::array::<T>(new_cap).map_err(|_| ENOMEM)?;
+        let old = if self.cap == 0 { None } else { Some(self.ptr.cast()) };
+        let p = realloc(old, layout, self.flags)?;
+        // INVARIANT: the block holds `new_cap` elements and keeps the first
+        // `len` initialised ones (krealloc copies them).
+        self.ptr = p.cast();
+        self.cap = new_cap;
+        Ok(())
+    }
+
+    /// Appends `value`, or fails with `ENOMEM` and drops nothing but `value`.
+    ///
+    /// ```ignore
+    /// let mut v = KVec::new();
+    /// v.try_push(1u8)?;
+    /// ```
+    pub fn try_push(&mut self, value: T) -> Result {
+        self.try_reserve(1)?;
+        // SAFETY: `len < capacity` after the reservation, so the slot is in
+        // the block and uninitialised.
+        unsafe { self.ptr.as_ptr().add(self.len).write(value) };
+        // INVARIANT: the element at the old `len` was just initialised.
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Removes and returns the last element.
+    ///
+    /// ```ignore
+    /// let mut v = KVec::new();
+    /// v.try_push(9u8)?;
+    /// assert_eq!(v.pop(), Some(9));
+    /// ```
+    pub fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        // INVARIANT: the last element leaves the initialised prefix ...
+        self.len -= 1;
+        // SAFETY: ... and is read out exactly once.
+        Some(unsafe { self.ptr.as_ptr().add(self.len).read() })
+    }
+
+    /// Shortens the vector to `len` elements, dropping the rest.
+    ///
+    /// ```ignore
+    /// let mut v = KVec::new();
+    /// v.try_extend_from_slice(&[1u8, 2, 3])?;
+    /// v.truncate(1);
+    /// assert_eq!(v.len(), 1);
+    /// ```
+    pub fn truncate(&mut self, len: usize) {
+        while self.len > len {
+            drop(self.pop());
+        }
+    }
+
+    /// Drops every element, keeping the capacity.
+    ///
+    /// ```ignore
+    /// let mut v = KVec::new();
+    /// v.try_push(1u8)?;
+    /// v.clear();
+    /// assert!(v.is_empty());
+    /// ```
+    pub fn clear(&mut self) {
+        self.truncate(0);
+    }
+}
+
+impl<T: Clone> KVec<T> {
+    /// Appends clones of `items`, all or none.
+    ///
+    /// ```ignore
+    /// let mut v = KVec::new();
+    /// v.try_extend_from_slice(b"abc")?;
+    /// ```
+    pub fn try_extend_from_slice(&mut self, items: &[T]) -> Result {
+        self.try_reserve(items.len())?;
+        for item in items {
+            // Cannot fail: the room is reserved.
+            self.try_push(item.clone())?;
+        }
+        Ok(())
+    }
+}
+
+impl<T> Default for KVec<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Deref for KVec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        // SAFETY: the first `len` elements are initialised (type invariant);
+        // the pointer is non-null and aligned even when dangling.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl<T> DerefMut for KVec<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        // SAFETY: as in `deref`, borrowed uniquely with self.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl<T> Drop for KVec<T> {
+    fn drop(&mut self) {
+        self.clear();
+        if self.cap != 0 && mem::size_of::<T>() != 0 {
+            // SAFETY: a block we own (type invariant), now unused.
+            unsafe { free(self.ptr.cast()) };
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for KVec<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A UTF-8 string in kernel memory, built with fallible appends.
+///
+/// ```ignore
+/// let s = KString::try_fmt(format_args!("{}-{}", "dev", 3))?;
+/// assert_eq!(s.as_str(), "dev-3");
+/// ```
+///
+/// # Invariants
+///
+/// `bytes` is valid UTF-8.
+#[derive(Default)]
+pub struct KString {
+    bytes: KVec<u8>,
+}
+
+impl KString {
+    /// An empty string.
+    ///
+    /// ```ignore
+    /// assert_eq!(KString::new().as_str(), "");
+    /// ```
+    pub const fn new() -> Self {
+        // INVARIANT: empty is valid UTF-8.
+        KString { bytes: KVec::new() }
+    }
+
+    /// A copy of `s`.
+    ///
+    /// ```ignore
+    /// let s = KString::try_from_str("hello")?;
+    /// ```
+    pub fn try_from_str(s: &str) -> Result<Self> {
+        let mut k = Self::new();
+        k.try_push_str(s)?;
+        Ok(k)
+    }
+
+    /// The text of `args`, formatted: `ENOMEM` if memory runs out.
+    ///
+    /// ```ignore
+    /// let s = KString::try_fmt(format_args!("{:#x}", 255))?;
+    /// ```
+    pub fn try_fmt(args: fmt::Arguments<'_>) -> Result<Self> {
+        let mut k = Self::new();
+        fmt::Write::write_fmt(&mut k, args).map_err(|_| ENOMEM)?;
+        Ok(k)
+    }
+
+    /// Appends `s`, all or nothing.
+    ///
+    /// ```ignore
+    /// let mut s = KString::new();
+    /// s.try_push_str("abc")?;
+    /// ```
+    pub fn try_push_str(&mut self, s: &str) -> Result {
+        // INVARIANT: appending UTF-8 to UTF-8 keeps it UTF-8; on failure
+        // nothing is appended.
+        self.bytes.try_extend_from_slice(s.as_bytes())
+    }
+
+    /// The string.
+    ///
+    /// ```ignore
+    /// assert_eq!(KString::try_from_str("x")?.as_str(), "x");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        // SAFETY: `bytes` is valid UTF-8 (type invariant).
+        unsafe { core::str::from_utf8_unchecked(&self.bytes) }
+    }
+}
+
+impl Deref for KString {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Write for KString {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.try_push_str(s).map_err(|_| fmt::Error)
+    }
+}
+
+impl fmt::Display for KString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for KString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}

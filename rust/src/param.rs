@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Module parameters, declared in [`module!`](crate::module!).
+//!
+//! ```ignore
+//! module! {
+//!     type: MyDriver,
+//!     name: "my_driver",
+//!     authors: ["A. Developer"],
+//!     description: "Example",
+//!     license: "GPL",
+//!     params: {
+//!         debug: bool { default: false, perm: 0o644, desc: "Log more" },
+//!         depth: u32 { default: 8, perm: 0o644, desc: "Queue depth", range: 1..=1024 },
+//!         label: str { default: "rkm", perm: 0o444, desc: "A name", max_len: 32 },
+//!         ids: [i32; 8] { default: [1, 2], perm: 0o644, desc: "Some ids" },
+//!     },
+//! }
+//! // Then, anywhere in the driver: params::depth(), params::label().to_str()?, ...
+//! ```
+//!
+//! Types: `bool`, `i32`, `u32`, `i64`, `u64`, `str` (with `max_len`), and
+//! arrays `[T; N]` of the integer types (N <= 64). Integers may declare an
+//! inclusive `range`. Values are parsed, range-checked and shown under
+//! `/sys/module/NAME/parameters/` by the glue; a bad value given to `insmod`
+//! makes the load fail with `EINVAL` (or `ERANGE`, `ENOSPC`) and a log line
+//! saying why.
+
+use crate::abi;
+use crate::error::{code::EINVAL, Result};
+use core::ptr;
+
+/// Integer types a parameter can have.
+pub trait ParamInt: Copy + Default {
+    /// Converts the glue's 64-bit two's complement bits (range-checked there).
+    fn from_bits(bits: i64) -> Self;
+}
+
+macro_rules! param_int {
+    ($($t:ty),*) => {
+        $(impl ParamInt for $t {
+            fn from_bits(bits: i64) -> Self {
+                bits as $t
+            }
+        })*
+    };
+}
+param_int!(i32, u32, i64, u64);
+
+fn get(name: &str, vals: &mut [i64], buf: &mut [u8]) -> usize {
+    // SAFETY: every pointer comes with its length from a live slice; the glue
+    // writes at most that many elements or bytes and keeps no pointer.
+    let n = unsafe {
+        abi::rkm_param_get(
+            name.as_ptr().cast(),
+            name.len(),
+            if vals.is_empty() { ptr::null_mut() } else { vals.as_mut_ptr() },
+            vals.len(),
+            if buf.is_empty() { ptr::null_mut() } else { buf.as_mut_ptr().cast() },
+            buf.len(),
+        )
+    };
+    // The build generates the glue's table from these very declarations, so
+    // the name is always there (n >= 0).
+    usize::try_from(n).unwrap_or(0)
+}
+
+/// The current value of scalar parameter `name` (used by the accessors
+/// `module!` generates).
+#[doc(hidden)]
+pub fn read_scalar<T: ParamInt>(name: &str) -> T {
+    let mut v = [0i64; 1];
+    get(name, &mut v, &mut []);
+    T::from_bits(v[0])
+}
+
+/// The current value of bool parameter `name`.
+#[doc(hidden)]
+pub fn read_bool(name: &str) -> bool {
+    read_scalar::<i64>(name) != 0
+}
+
+/// A string parameter's value, copied out of the glue.
+///
+/// ```ignore
+/// let label = params::label();
+/// pr_info!("label {}\n", label.to_str()?);
+/// ```
+pub struct ParamStr<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> ParamStr<N> {
+    #[doc(hidden)]
+    pub fn read(name: &str) -> Self {
+        let mut s = ParamStr { buf: [0; N], len: 0 };
+        s.len = get(name, &mut [], &mut s.buf).min(N);
+        s
+    }
+
+    /// The raw bytes (sysfs writers can store any bytes).
+    ///
+    /// ```ignore
+    /// let n = params::label().as_bytes().len();
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
+    /// The value as text, or `EINVAL` if it is not UTF-8.
+    ///
+    /// ```ignore
+    /// let s = params::label();
+    /// let text: &str = s.to_str()?;
+    /// ```
+    pub fn to_str(&self) -> Result<&str> {
+        core::str::from_utf8(self.as_bytes()).map_err(|_| EINVAL)
+    }
+}
+
+/// An array parameter's elements, copied out of the glue.
+///
+/// ```ignore
+/// for id in params::ids().as_slice() { pr_info!("id {}\n", id); }
+/// ```
+pub struct ParamArray<T: ParamInt, const N: usize> {
+    vals: [T; N],
+    len: usize,
+}
+
+impl<T: ParamInt, const N: usize> ParamArray<T, N> {
+    #[doc(hidden)]
+    pub fn read(name: &str) -> Self {
+        let mut bits = [0i64; N];
+        let len = get(name, &mut bits, &mut []).min(N);
+        let mut vals = [T::default(); N];
+        for (v, b) in vals.iter_mut().zip(bits.iter()) {
+            *v = T::from_bits(*b);
+        }
+        ParamArray { vals, len }
+    }
+
+    /// The elements set.
+    ///
+    /// ```ignore
+    /// let n = params::ids().as_slice().len();
+    /// ```
+    pub fn as_slice(&self) -> &[T] {
+        self.vals.get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// Total length of `parts`, each followed by a NUL (parameter descriptors).
+#[doc(hidden)]
+pub const fn fields_len(parts: &[&str]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        n += parts[i].len() + 1;
+        i += 1;
+    }
+    n
+}
+
+/// `parts`, each followed by a NUL, as bytes; no part may hold a NUL or a
+/// newline (checked at compile time).
+#[doc(hidden)]
+pub const fn fields<const N: usize>(parts: &[&str]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut o = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        let b = parts[i].as_bytes();
+        let mut j = 0;
+        while j < b.len() {
+            assert!(b[j] != 0 && b[j] != b'\n', "parameter text may not hold NUL or newline");
+            out[o] = b[j];
+            o += 1;
+            j += 1;
+        }
+        o += 1;
+        i += 1;
+    }
+    out
+}
+
+/// Declares one parameter: its descriptor for the build, compile-time checks
+/// of its default, and its accessor. Used by `module!`.
+#[doc(hidden)]
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! __param {
+    (@desc $name:ident, $ty:expr, $perm:literal, $def:expr, $min:expr, $max:expr, $maxlen:expr, $desc:literal) => {
+        const _: () = {
+            assert!($perm & 0o002 == 0, "a parameter may not be world-writable");
+            const PARTS: &[&str] = &[stringify!($name), $ty, stringify!($perm), $def, $min, $max, $maxlen, $desc];
+            #[unsafe(link_section = ".rkm_params")]
+            #[used(compiler)]
+            static DESC: [u8; $crate::param::fields_len(PARTS)] = $crate::param::fields(PARTS);
+        };
+    };
+    ($name:ident, bool, default: $def:literal, perm: $perm:literal, desc: $desc:literal $(,)?) => {
+        $crate::__param!(@desc $name, "bool", $perm, stringify!($def), "", "", "0", $desc);
+        const _: bool = $def;
+        #[doc = $desc]
+        pub fn $name() -> bool {
+            $crate::param::read_bool(stringify!($name))
+        }
+    };
+    ($name:ident, str, default: $def:literal, perm: $perm:literal, desc: $desc:literal,
+     max_len: $maxlen:literal $(,)?) => {
+        $crate::__param!(@desc $name, "str", $perm, $def, "", "", stringify!($maxlen), $desc);
+        const _: () = assert!($def.len() <= $maxlen, "default longer than max_len");
+        #[doc = $desc]
+        pub fn $name() -> $crate::param::ParamStr<$maxlen> {
+            $crate::param::ParamStr::read(stringify!($name))
+        }
+    };
+    ($name:ident, [$elem:ident; $n:literal], default: [$($def:literal),* $(,)?], perm: $perm:literal,
+     desc: $desc:literal $(, range: $min:literal ..= $max:literal)? $(,)?) => {
+        $crate::__param!(@desc $name, concat!(stringify!($elem), "[]"), $perm,
+            stringify!($($def),*), $crate::__param!(@opt $($min)?), $crate::__param!(@opt $($max)?),
+            stringify!($n), $desc);
+        const _: () = {
+            const DEFAULT: &[$elem] = &[$($def),*];
+            assert!($n <= 64 && DEFAULT.len() <= $n, "at most 64 elements, default within N");
+        };
+        $(const _: () = assert!($min <= $max);)?
+        #[doc = $desc]
+        pub fn $name() -> $crate::param::ParamArray<$elem, $n> {
+            $crate::param::ParamArray::read(stringify!($name))
+        }
+    };
+    ($name:ident, $ty:ident, default: $def:literal, perm: $perm:literal, desc: $desc:literal
+     $(, range: $min:literal ..= $max:literal)? $(,)?) => {
+        $crate::__param!(@desc $name, stringify!($ty), $perm, stringify!($def),
+            $crate::__param!(@opt $($min)?), $crate::__param!(@opt $($max)?), "0", $desc);
+        const _: $ty = $def;
+        $(const _: () = assert!(($min as $ty) <= $def && $def <= ($max as $ty), "default outside range");)?
+        #[doc = $desc]
+        pub fn $name() -> $ty {
+            $crate::param::read_scalar::<$ty>(stringify!($name))
+        }
+    };
+    (@opt) => { "" };
+    (@opt $v:literal) => { stringify!($v) };
+}
