@@ -156,7 +156,7 @@ static const struct tcase cases[] = {
 		.expect = { "license:        GPL", "author:         rkm developers",
 			    "alias:          rkm-params-sample", "parm:           level:A signed level (i32)",
 			    "parm:           ids:Up to four ids (i32[4])",
-			    "vermagic:       6.12.117+deb12-rt-amd64 SMP preempt_rt" },
+			    "vermagic:       6.1.", "-rt-amd64 SMP" },
 	},
 	{
 		.name = "rkm kernels lists release, vmlinuz, headers and profile",
