@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_EXPECT 6
+#define MAX_EXPECT 8
 
 struct tcase {
 	const char *name;

@@ -10,6 +10,7 @@
  *   module PATH [PARAMS...]     loaded with finit_module, one KTAP test each
  *   test NAME PATH [ARGS...]    run as a child; its output is nested KTAP
  *   skip NAME REASON...         report NAME as skipped, with the reason
+ *   fail NAME REASON...         report NAME as failed (it did not build)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,13 +35,14 @@
 #define MAX_ARGS 32
 #define LINE_MAX_LEN 1024
 
-enum item_kind { ITEM_MODULE, ITEM_TEST };
+enum item_kind { ITEM_MODULE, ITEM_TEST, ITEM_FAIL };
 
 struct item {
 	enum item_kind kind;
 	char *name;
 	char *argv[MAX_ARGS + 1];
 	const char *skip_reason;
+	const char *fail_reason;
 };
 
 static struct item items[MAX_ITEMS];
@@ -165,6 +167,15 @@ static int read_plan(const char *path)
 
 				it->name = base ? base + 1 : it->argv[0];
 			}
+			nitems++;
+		} else if (!strcmp(key, "fail")) {
+			if (nitems == MAX_ITEMS)
+				return -E2BIG;
+			items[nitems].kind = ITEM_FAIL;
+			items[nitems].name = next_word(&rest);
+			items[nitems].fail_reason = rest;
+			if (!items[nitems].name)
+				return -EINVAL;
 			nitems++;
 		} else if (!strcmp(key, "skip")) {
 			char *name = next_word(&rest);
@@ -411,6 +422,11 @@ int main(void)
 		n++;
 		if (it->skip_reason) {
 			out("ok %d %s%s # SKIP %s\n", n, what, it->name, it->skip_reason);
+			continue;
+		}
+		if (it->kind == ITEM_FAIL) {
+			out("not ok %d %s # %s\n", n, it->name, it->fail_reason);
+			failed++;
 			continue;
 		}
 		t0 = now();

@@ -83,7 +83,7 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {
             Some(name) => f.write_str(name),
-            None => write!(f, "Error({})", -self.0),
+            None => write!(f, "Error({})", self.0),
         }
     }
 }

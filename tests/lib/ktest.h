@@ -162,11 +162,31 @@ static inline int kmsg_open(void)
 	return fd;
 }
 
+/* /dev/kmsg shows unprintable and non-ASCII bytes and '\\' as \xNN: undo it. */
+static inline void kmsg_unescape(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		unsigned int b;
+
+		if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x", &b) == 1) {
+			*o++ = (char)b;
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
 /*
  * Waits up to timeout_ms for a record, after the position of fd, whose text
- * contains needle; copies the text to out (if given). Returns true if found.
+ * contains needle; copies the text to out (if given) and its log level
+ * (0 emerg .. 7 debug) to *level (if given). Returns true if found.
  */
-static inline bool kmsg_wait(int fd, const char *needle, int timeout_ms, char *out, size_t outlen)
+static inline bool kmsg_wait_level(int fd, const char *needle, int timeout_ms, char *out,
+				   size_t outlen, int *level)
 {
 	struct timespec start, t;
 	char rec[2048];
@@ -183,6 +203,7 @@ static inline bool kmsg_wait(int fd, const char *needle, int timeout_ms, char *o
 			msg = strchr(rec, ';');
 			msg = msg ? msg + 1 : rec;
 			msg[strcspn(msg, "\n")] = '\0';
+			kmsg_unescape(msg);
 			if (strstr(msg, needle)) {
 				if (out && outlen) {
 					size_t l = strlen(msg);
@@ -191,6 +212,8 @@ static inline bool kmsg_wait(int fd, const char *needle, int timeout_ms, char *o
 					memcpy(out, msg, l);
 					out[l] = '\0';
 				}
+				if (level)
+					*level = atoi(rec) & 7;
 				return true;
 			}
 			continue;
@@ -203,6 +226,11 @@ static inline bool kmsg_wait(int fd, const char *needle, int timeout_ms, char *o
 			return false;
 		poll(&p, 1, timeout_ms - elapsed);
 	}
+}
+
+static inline bool kmsg_wait(int fd, const char *needle, int timeout_ms, char *out, size_t outlen)
+{
+	return kmsg_wait_level(fd, needle, timeout_ms, out, outlen, NULL);
 }
 
 #endif

@@ -25,6 +25,8 @@ struct plan {
 	int nship;
 	const char *tests[RKM_MAX_ITEMS];	/* "name=path" */
 	int ntests;
+	const char *fails[RKM_MAX_ITEMS];	/* "name reason": reported failed */
+	int nfails;
 	int test_timeout;	/* seconds, per item, enforced in the guest */
 	int host_timeout;	/* seconds, whole boot; 0: derived */
 	const char *skiplist;	/* file of "KERNEL TEST REASON..." lines */

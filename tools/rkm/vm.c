@@ -239,6 +239,8 @@ static void write_plan(struct cpio *c, const struct kernel *k, const struct plan
 		free(name);
 		free(guest);
 	}
+	for (i = 0; i < p->nfails; i++)
+		len += snprintf(text + len, cap - len, "fail %s\n", p->fails[i]);
 	skips = skips_for(p->skiplist, k->name);
 	len += snprintf(text + len, cap - len, "%s", skips);
 	if (len >= cap)
@@ -277,7 +279,7 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 	char *conpath = xasprintf("%s/console.log", logdir);
 	char *ktappath = xasprintf("%s/ktap.log", logdir);
 	char *serial1 = xasprintf("file:%s", fifo);
-	int items = p->nmodules + p->ntests + 2;
+	int items = p->nmodules + p->ntests + p->nfails + 2;
 	int host_timeout = p->host_timeout ? p->host_timeout
 					   : items * (p->test_timeout + 5) + 150;
 	struct ktap *t = calloc(1, sizeof(*t));
@@ -526,6 +528,10 @@ int cmd_test(int argc, char **argv)
 		plans[i] = p;
 		for (j = 0; j < ndirs; j++) {
 			if (build_driver(dirs[j], &k[i], path, sizeof(path))) {
+				/* Reported in this kernel's KTAP, the others go on. */
+				plans[i].fails[plans[i].nfails++] =
+					xasprintf("build:%s the driver does not build for %s (see above)",
+						  base_name(dirs[j]), k[i].name);
 				build_failures++;
 				continue;
 			}
