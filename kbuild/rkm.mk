@@ -36,9 +36,13 @@ RKM_RUSTFLAGS := --target x86_64-unknown-none -Cpanic=abort -Ccode-model=kernel 
 	-Zfunction-sections=n -Zplt=yes -Copt-level=2 -Cdebuginfo=0 \
 	$(RKM_MITIGATION_FLAGS)
 
+# RKM_DEBUG=1: integer overflow checks and debug assertions in the crate and
+# the driver (not in core/alloc: these do not change the ABI).
+rkm-debug-flags := $(if $(filter 1,$(RKM_DEBUG)),-Coverflow-checks=on -Cdebug-assertions=on)
+
 # core and alloc built with exactly these flags, shared by every driver.
 rkm-sysroot := $(RKM_CACHE)/sysroot-$(shell printf '%s' '$(rkm-rustc-version) $(RKM_RUSTFLAGS)' | sha256sum | cut -c1-16)
-rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) --edition 2021 \
+rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) $(rkm-debug-flags) --edition 2021 \
 	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings
 
 obj-m := $(RKM_NAME).o
@@ -59,8 +63,10 @@ $(rkm-sysroot)/liballoc.rlib:
 		"$(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC)" \
 		$(RKM_RUST_LIB) $(RKM_CRATE)/compiler_builtins.rs $(RKM_RUSTFLAGS)
 
+# RKM_KTEST=1 compiles the crate's in-kernel unit tests (tests/rkm_ktest).
 quiet_cmd_rkm_crate = RUSTC   $@
-      cmd_rkm_crate = $(rkm-rustc) --crate-type rlib --crate-name rkm -o $@ $<
+      cmd_rkm_crate = $(rkm-rustc) $(if $(filter 1,$(RKM_KTEST)),--cfg rkm_ktest) \
+	--check-cfg 'cfg(rkm_ktest)' --crate-type rlib --crate-name rkm -o $@ $<
 $(obj)/librkm.rlib: $(RKM_CRATE)/src/lib.rs $(wildcard $(RKM_CRATE)/src/*.rs) \
 		$(rkm-sysroot)/liballoc.rlib FORCE
 	$(call if_changed,rkm_crate)

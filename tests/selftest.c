@@ -77,6 +77,35 @@ static const struct tcase cases[] = {
 		.expect = { "host timeout: QEMU killed after 20 s", "console log tail" },
 	},
 	{
+		.name = "a Rust panic prints message and location, BUGs with a Rust stack trace",
+		.cmd = RKM "build tests/broken/rust_panic --kernel 6.1 --kernel 6.12 && "
+		       RKM "run --kernel 6.1 --kernel 6.12 --module " BROKEN("rust_panic"),
+		.fails = true,
+		.expect = { "rust_panic: rust panic: deliberate panic for the harness self-test, mode 0 at ",
+			    "rust_panic.rs:15:13", "kernel BUG at", "Call Trace:", "flags: D",
+			    "# 6.1: 0 passed, 3 failed" },
+	},
+	{
+		.name = "RKM_DEBUG=1 builds check integer overflow: a panic, not a wrap",
+		.cmd = "RKM_DEBUG=1 " RKM "build tests/broken/rust_panic --kernel 6.12 && "
+		       RKM "run --kernel 6.12 --module " BROKEN("rust_panic") ":mode=1",
+		.fails = true,
+		.expect = { "rust panic: attempt to add with overflow at ", "kernel BUG at" },
+	},
+	{
+		.name = "release builds wrap (no overflow checks), as the kernel's C does",
+		.cmd = RKM "build tests/broken/rust_panic --kernel 6.12 && "
+		       RKM "run --kernel 6.12 --module " BROKEN("rust_panic") ":mode=1",
+		.expect = { "ok 1 load rust_panic.ko", "ok 2 kernel-log", "ok 3 taint" },
+	},
+	{
+		.name = "the crate's unit tests pass inside every kernel (KTAP)",
+		.cmd = "RKM_KTEST=1 " RKM "test tests/rkm_ktest",
+		.expect = { "ok 1 alloc", "ok 2 error", "ok 3 print", "ok 4 param",
+			    "# 6.12-rt: 3 passed, 0 failed" },
+		.reject = { "not ok" },
+	},
+	{
 		.name = "a skip list entry with a reason skips the item",
 		.cmd = "printf '6.12 rkm_taint.ko known to taint, for the self-test\\n' > build/skip.ok && "
 		       RKM "run --kernel 6.12 --skip build/skip.ok --module " BROKEN("rkm_taint"),

@@ -319,6 +319,7 @@ static bool is_report(const char *msg)
 		"possible circular locking", "possible recursive locking",
 		"inconsistent lock state", "lockdep", "detected stall",
 		"soft lockup", "hard LOCKUP", "stack-protector", "refcount_t:",
+		"rust panic:",
 	};
 	size_t i;
 

@@ -495,3 +495,133 @@ impl fmt::Debug for KString {
         fmt::Debug::fmt(self.as_str(), f)
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("kbox_holds_and_frees", kbox_holds_and_frees),
+        ("kbox_zero_sized", kbox_zero_sized),
+        ("kbox_flags", kbox_flags),
+        ("kvec_push_pop_grow", kvec_push_pop_grow),
+        ("kvec_drops_each_element_once", kvec_drops_each_element_once),
+        ("kvec_huge_reserve_is_enomem", kvec_huge_reserve_is_enomem),
+        ("kvec_extend_truncate_clear", kvec_extend_truncate_clear),
+        ("kvec_aligned_elements", kvec_aligned_elements),
+        ("kstring_fmt_and_push", kstring_fmt_and_push),
+        ("alloc_error_converts_to_enomem", alloc_error_converts_to_enomem),
+    ];
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Counted(#[allow(dead_code)] u64);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn kbox_holds_and_frees() -> Result {
+        let before = DROPS.load(Ordering::Relaxed);
+        let mut b = KBox::try_new(Counted(7))?;
+        b.0 += 1;
+        kassert!(b.0 == 8);
+        drop(b);
+        kassert!(DROPS.load(Ordering::Relaxed) == before + 1);
+        let v = KBox::try_new(5u32)?.into_inner();
+        kassert!(v == 5);
+        Ok(())
+    }
+
+    fn kbox_zero_sized() -> Result {
+        let b = KBox::try_new(())?;
+        kassert!(*b == ());
+        Ok(())
+    }
+
+    fn kbox_flags() -> Result {
+        let b = KBox::try_new_flags([0xffu8; 64], Flags::ATOMIC)?;
+        kassert!(b.iter().all(|&x| x == 0xff));
+        let z = KBox::try_new_flags(0u64, Flags::NOWAIT | Flags::ZERO)?;
+        kassert!(*z == 0);
+        Ok(())
+    }
+
+    fn kvec_push_pop_grow() -> Result {
+        let mut v = KVec::new();
+        kassert!(v.is_empty() && v.capacity() == 0);
+        for i in 0..1000u32 {
+            v.try_push(i)?;
+        }
+        kassert!(v.len() == 1000 && v.capacity() >= 1000);
+        kassert!(v[999] == 999 && v.iter().sum::<u32>() == 499500);
+        kassert!(v.pop() == Some(999) && v.len() == 999);
+        Ok(())
+    }
+
+    fn kvec_drops_each_element_once() -> Result {
+        let before = DROPS.load(Ordering::Relaxed);
+        let mut v = KVec::try_with_capacity(3)?;
+        for i in 0..10 {
+            v.try_push(Counted(i))?;
+        }
+        v.truncate(4);
+        kassert!(DROPS.load(Ordering::Relaxed) == before + 6);
+        drop(v);
+        kassert!(DROPS.load(Ordering::Relaxed) == before + 10);
+        Ok(())
+    }
+
+    fn kvec_huge_reserve_is_enomem() -> Result {
+        let mut v: KVec<u64> = KVec::new();
+        v.try_push(1)?;
+        kassert!(v.try_reserve(usize::MAX) == Err(ENOMEM));
+        kassert!(v.try_reserve(usize::MAX / 16) == Err(ENOMEM));
+        kassert!(v.try_reserve(1 << 40) == Err(ENOMEM));
+        // Nothing changed on failure.
+        kassert!(v.len() == 1 && v[0] == 1);
+        Ok(())
+    }
+
+    fn kvec_extend_truncate_clear() -> Result {
+        let mut v = KVec::new();
+        v.try_extend_from_slice(b"hello")?;
+        kassert!(&v[..] == b"hello");
+        v.truncate(2);
+        kassert!(&v[..] == b"he");
+        v.clear();
+        kassert!(v.is_empty() && v.capacity() >= 5);
+        Ok(())
+    }
+
+    fn kvec_aligned_elements() -> Result {
+        #[repr(align(64))]
+        struct Line(#[allow(dead_code)] u8);
+        let mut v = KVec::new();
+        for i in 0..5 {
+            v.try_push(Line(i))?;
+        }
+        kassert!((v.as_ptr() as usize) % 64 == 0);
+        Ok(())
+    }
+
+    fn kstring_fmt_and_push() -> Result {
+        let mut s = KString::try_fmt(format_args!("{}-{:03}-{:?}", "dev", 7, [1, 2]))?;
+        kassert!(s.as_str() == "dev-007-[1, 2]");
+        s.try_push_str("!")?;
+        kassert!(&*s == "dev-007-[1, 2]!");
+        kassert!(KString::try_from_str("")?.is_empty());
+        Ok(())
+    }
+
+    fn alloc_error_converts_to_enomem() -> Result {
+        fn f() -> Result<u8> {
+            Err(AllocError)?;
+            Ok(0)
+        }
+        kassert!(f() == Err(ENOMEM));
+        Ok(())
+    }
+}

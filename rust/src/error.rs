@@ -93,3 +93,47 @@ impl From<core::num::TryFromIntError> for Error {
         code::ERANGE
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::{code::*, Error, Result};
+    use crate::ktest::{kassert, Case};
+    use crate::KString;
+
+    pub(crate) const CASES: &[Case] = &[
+        ("errno_round_trip", errno_round_trip),
+        ("out_of_range_errno_is_einval", out_of_range_errno_is_einval),
+        ("debug_shows_names", debug_shows_names),
+        ("question_mark_converts", question_mark_converts),
+    ];
+
+    fn errno_round_trip() -> Result {
+        kassert!(Error::from_errno(-12) == ENOMEM);
+        kassert!(ENOMEM.to_errno() == -12);
+        kassert!(Error::from_errno(-4095).to_errno() == -4095);
+        kassert!(ERESTARTSYS.to_errno() == -512);
+        Ok(())
+    }
+
+    fn out_of_range_errno_is_einval() -> Result {
+        for e in [0, 1, 12, -4096, i32::MIN, i32::MAX] {
+            kassert!(Error::from_errno(e) == EINVAL);
+        }
+        Ok(())
+    }
+
+    fn debug_shows_names() -> Result {
+        let s = KString::try_fmt(format_args!("{:?} {:?} {:?}", ENOMEM, ENOTTY, Error::from_errno(-200)))?;
+        kassert!(s.as_str() == "ENOMEM ENOTTY Error(200)");
+        Ok(())
+    }
+
+    fn question_mark_converts() -> Result {
+        fn narrow(x: u64) -> Result<u8> {
+            Ok(u8::try_from(x)?)
+        }
+        kassert!(narrow(255) == Ok(255));
+        kassert!(narrow(256) == Err(ERANGE));
+        Ok(())
+    }
+}

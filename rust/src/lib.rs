@@ -13,6 +13,8 @@
 mod abi;
 pub mod alloc;
 pub mod error;
+#[cfg(rkm_ktest)]
+pub mod ktest;
 #[doc(hidden)]
 pub mod module;
 pub mod param;

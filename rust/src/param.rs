@@ -245,3 +245,46 @@ macro_rules! __param {
     (@opt) => { "" };
     (@opt $v:literal) => { stringify!($v) };
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("descriptor_fields", descriptor_fields),
+        ("bits_to_integers", bits_to_integers),
+        ("string_value_must_be_utf8", string_value_must_be_utf8),
+        ("array_value_slice", array_value_slice),
+    ];
+
+    fn descriptor_fields() -> Result {
+        const PARTS: &[&str] = &["n", "u32", "0o644", "8", "", "", "0", "d"];
+        const D: [u8; fields_len(PARTS)] = fields(PARTS);
+        kassert!(&D == b"n\0u32\00o644\08\0\0\00\0d\0");
+        Ok(())
+    }
+
+    fn bits_to_integers() -> Result {
+        kassert!(i32::from_bits(-1) == -1);
+        kassert!(u32::from_bits(0xffff_ffff) == u32::MAX);
+        kassert!(u64::from_bits(-1) == u64::MAX);
+        kassert!(i64::from_bits(i64::MIN) == i64::MIN);
+        Ok(())
+    }
+
+    fn string_value_must_be_utf8() -> Result {
+        let ok = ParamStr::<8> { buf: *b"abc\0\0\0\0\0", len: 3 };
+        kassert!(ok.to_str() == Ok("abc"));
+        let bad = ParamStr::<8> { buf: [0xff, 0xfe, 0, 0, 0, 0, 0, 0], len: 2 };
+        kassert!(bad.to_str() == Err(EINVAL));
+        kassert!(bad.as_bytes() == [0xff, 0xfe]);
+        Ok(())
+    }
+
+    fn array_value_slice() -> Result {
+        let a = ParamArray::<i32, 4> { vals: [1, -2, 3, 0], len: 3 };
+        kassert!(a.as_slice() == [1, -2, 3]);
+        Ok(())
+    }
+}

@@ -30,23 +30,33 @@ pub enum Level {
     Debug = 7,
 }
 
-/// Collects formatted text and emits it line by line.
-struct LineWriter {
-    level: Level,
+/// Collects formatted text and hands it to `emit` one line at a time: at
+/// each newline, and whenever a line fills the buffer (it is split, not cut).
+pub(crate) struct LineWriter<F: FnMut(&[u8])> {
+    emit: F,
     buf: [u8; abi::LOG_LINE_MAX],
     len: usize,
 }
 
-impl LineWriter {
+impl<F: FnMut(&[u8])> LineWriter<F> {
+    pub(crate) fn new(emit: F) -> Self {
+        LineWriter { emit, buf: [0; abi::LOG_LINE_MAX], len: 0 }
+    }
+
     fn flush(&mut self) {
-        // SAFETY: `buf[..len]` is initialised memory that outlives the call;
-        // `rkm_log` reads at most `len` bytes and keeps no pointer.
-        unsafe { abi::rkm_log(self.level as i32, self.buf.as_ptr().cast(), self.len) };
+        (self.emit)(self.buf.get(..self.len).unwrap_or(&[]));
         self.len = 0;
+    }
+
+    /// Emits what is left of the last line, if anything.
+    pub(crate) fn finish(mut self) {
+        if self.len > 0 {
+            self.flush();
+        }
     }
 }
 
-impl Write for LineWriter {
+impl<F: FnMut(&[u8])> Write for LineWriter<F> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for &b in s.as_bytes() {
             if b == b'\n' {
@@ -56,11 +66,19 @@ impl Write for LineWriter {
             if self.len == self.buf.len() {
                 self.flush();
             }
-            self.buf[self.len] = b;
-            self.len += 1;
+            if let Some(slot) = self.buf.get_mut(self.len) {
+                *slot = b;
+                self.len += 1;
+            }
         }
         Ok(())
     }
+}
+
+fn emit(level: Level, line: &[u8]) {
+    // SAFETY: `line` is a live slice; `rkm_log` reads at most `len` bytes of
+    // it and keeps no pointer.
+    unsafe { abi::rkm_log(level as i32, line.as_ptr().cast(), line.len()) };
 }
 
 /// Whether `pr_debug!` prints: dynamic debug has enabled this module's
@@ -75,23 +93,39 @@ pub fn debug_enabled() -> bool {
 }
 
 /// Prints `args` at `level`; used by the `pr_*!` macros.
+///
+/// ```ignore
+/// rkm::print::log(rkm::print::Level::Info, format_args!("{} ok\n", 1));
+/// ```
 pub fn log(level: Level, args: fmt::Arguments<'_>) {
-    let mut w = LineWriter { level, buf: [0; abi::LOG_LINE_MAX], len: 0 };
+    let mut w = LineWriter::new(|line| emit(level, line));
     // LineWriter never fails; a Display impl that does just ends the text early.
     let _ = w.write_fmt(args);
-    if w.len > 0 {
-        w.flush();
-    }
+    w.finish();
 }
 
 pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    let mut w = LineWriter { level: Level::Emerg, buf: [0; abi::LOG_LINE_MAX], len: 0 };
+    // One buffer, one call: the glue prints it and BUG()s.
+    let mut msg = [0u8; abi::LOG_LINE_MAX];
+    let mut len = 0;
+    let mut w = LineWriter::new(|line: &[u8]| {
+        // Lines of a multi-line message are joined with spaces, up to the
+        // buffer's size; no indexing that could panic again.
+        for &b in line.iter().chain(core::iter::once(&b' ')) {
+            if let Some(slot) = msg.get_mut(len) {
+                *slot = b;
+                len += 1;
+            }
+        }
+    });
     let _ = match info.location() {
         Some(loc) => write!(w, "{} at {}:{}:{}", info.message(), loc.file(), loc.line(), loc.column()),
         None => write!(w, "{}", info.message()),
     };
-    // SAFETY: as in `flush`; rkm_panic BUG()s and does not come back.
-    unsafe { abi::rkm_panic(w.buf.as_ptr().cast(), w.len) };
+    w.finish();
+    // SAFETY: `msg[..len]` is initialised (minus the last space); rkm_panic
+    // BUG()s and does not return.
+    unsafe { abi::rkm_panic(msg.as_ptr().cast(), len.saturating_sub(1)) };
     // SAFETY: `ud2` only traps. It follows a call declared as returning, so
     // objtool sees no fall-through into the next function.
     unsafe { core::arch::asm!("ud2", options(noreturn)) }
@@ -196,4 +230,57 @@ macro_rules! pr_debug {
             $crate::print::log($crate::print::Level::Debug, format_args!($($arg)*))
         }
     };
+}
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::error::Result;
+    use crate::ktest::{kassert, Case};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("short_line_is_one_line", short_line_is_one_line),
+        ("newlines_split_lines", newlines_split_lines),
+        ("long_line_is_split_not_cut", long_line_is_split_not_cut),
+        ("formatting", formatting),
+    ];
+
+    /// Lines a LineWriter emits for `args`: (count, total bytes, longest).
+    fn lines(args: fmt::Arguments<'_>) -> (usize, usize, usize) {
+        let (mut n, mut total, mut longest) = (0, 0, 0);
+        let mut w = LineWriter::new(|l: &[u8]| {
+            n += 1;
+            total += l.len();
+            longest = longest.max(l.len());
+        });
+        let _ = w.write_fmt(args);
+        w.finish();
+        (n, total, longest)
+    }
+
+    fn short_line_is_one_line() -> Result {
+        kassert!(lines(format_args!("hello {}\n", 1)) == (1, 7, 7));
+        kassert!(lines(format_args!("no newline")) == (1, 10, 10));
+        Ok(())
+    }
+
+    fn newlines_split_lines() -> Result {
+        kassert!(lines(format_args!("a\nbb\nccc\n")) == (3, 6, 3));
+        Ok(())
+    }
+
+    fn long_line_is_split_not_cut() -> Result {
+        let s = crate::KString::try_fmt(format_args!("{:0>600}", 7))?;
+        kassert!(lines(format_args!("{}\n", s)) == (3, 600, abi::LOG_LINE_MAX));
+        Ok(())
+    }
+
+    fn formatting() -> Result {
+        let s = crate::KString::try_fmt(format_args!(
+            "{} {:x} {:>4}|{:<4}| {:?} {:?}",
+            -5i8, 255u8, 1, 2, "q\"", &[1u16, 2][..]
+        ))?;
+        kassert!(s.as_str() == "-5 ff    1|2   | \"q\\\"\" [1, 2]");
+        Ok(())
+    }
 }

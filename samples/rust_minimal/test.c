@@ -39,6 +39,14 @@ TEST(second_load_is_refused_with_eexist)
 	ASSERT_ERRNO(ENOENT, unload_module("rust_minimal"));
 }
 
+TEST(every_allocation_of_init_fails_cleanly)
+{
+	int sites = fail_nth_walk_init("rust_minimal", NULL);
+
+	ASSERT_TRUE(sites >= 0);
+	printf("# rust_minimal: %d allocation site(s) in init, each failed with ENOMEM\n", sites);
+}
+
 int main(void)
 {
 	return ktest_run();

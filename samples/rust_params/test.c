@@ -114,6 +114,14 @@ TEST(bad_insmod_arguments_are_refused_with_a_reason)
 	expect_refused("count", EINVAL, "parameter count needs a value");
 }
 
+TEST(every_allocation_of_init_fails_cleanly)
+{
+	int sites = fail_nth_walk_init("rust_params", NULL);
+
+	ASSERT_TRUE(sites >= 0);
+	printf("# rust_params: %d allocation site(s) in init, each failed with ENOMEM\n", sites);
+}
+
 int main(void)
 {
 	return ktest_run();

@@ -107,6 +107,14 @@ TEST(pr_debug_follows_dynamic_debug)
 	ASSERT_EQ(0, unload_module("rust_print"));
 }
 
+TEST(every_allocation_of_init_fails_cleanly)
+{
+	int sites = fail_nth_walk_init("rust_print", NULL);
+
+	ASSERT_TRUE(sites >= 0);
+	printf("# rust_print: %d allocation site(s) in init, each failed with ENOMEM\n", sites);
+}
+
 int main(void)
 {
 	return ktest_run();

@@ -117,6 +117,38 @@ static inline int unload_module(const char *name)
 	return syscall(SYS_delete_module, name, O_NONBLOCK);
 }
 
+/*
+ * Walks every allocation of a module's init: loads it with rkm_fail_nth=1, 2,
+ * ... (the glue fails that allocation) until a load succeeds. Each failed
+ * load must fail with ENOMEM and leave nothing registered. Returns the
+ * number of allocation sites failed, or -1 (and a diagnostic) on a bad one.
+ */
+static inline int fail_nth_walk_init(const char *name, const char *params)
+{
+	char args[512], sys[128];
+	int n;
+
+	snprintf(sys, sizeof(sys), "/sys/module/%s", name);
+	for (n = 1; n < 10000; n++) {
+		snprintf(args, sizeof(args), "%s rkm_fail_nth=%d", params ? params : "", n);
+		errno = 0;
+		if (load_module(name, args) == 0) {
+			unload_module(name);
+			return n - 1;
+		}
+		if (errno != ENOMEM) {
+			printf("# %s: allocation %d failed: load gave %s, not ENOMEM\n", name, n,
+			       strerror(errno));
+			return -1;
+		}
+		if (access(sys, F_OK) == 0) {
+			printf("# %s: allocation %d failed: the module stayed registered\n", name, n);
+			return -1;
+		}
+	}
+	return -1;
+}
+
 /* ---- files (sysfs, procfs) ---- */
 
 /* Reads path into buf (NUL-terminated); returns bytes read or -1. */

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Unit tests of the crate that run inside the kernel, reported as KTAP.
+//!
+//! Tests live next to the code, in a `ktests` module compiled only with
+//! `--cfg rkm_ktest` (`RKM_KTEST=1` at build time); `tests/rkm_ktest` is the
+//! module that runs them all at load and prints KTAP to the kernel log:
+//!
+//! ```ignore
+//! #[cfg(rkm_ktest)]
+//! pub(crate) mod ktests {
+//!     use crate::ktest::{kassert, Case};
+//!     pub(crate) const CASES: &[Case] = &[("adds", adds)];
+//!     fn adds() -> crate::Result { kassert!(1 + 1 == 2); Ok(()) }
+//! }
+//! ```
+
+use crate::error::Result;
+
+/// One test: its name and its body; an `Err` fails it.
+pub type Case = (&'static str, fn() -> Result);
+
+/// Fails the enclosing test (returns `EINVAL`) if `cond` is false, logging
+/// the condition and where it is.
+macro_rules! kassert {
+    ($cond:expr) => {
+        if !$cond {
+            $crate::pr_err!("    # {}:{}: failed: {}\n", file!(), line!(), stringify!($cond));
+            return Err($crate::error::code::EINVAL);
+        }
+    };
+}
+pub(crate) use kassert;
+
+/// Every suite of the crate.
+const SUITES: &[(&str, &[Case])] = &[
+    ("alloc", crate::alloc::ktests::CASES),
+    ("error", crate::error::ktests::CASES),
+    ("print", crate::print::ktests::CASES),
+    ("param", crate::param::ktests::CASES),
+];
+
+/// Runs every suite, printing KTAP (one subtest per suite); returns the
+/// number of failed cases.
+///
+/// ```ignore
+/// let failed = rkm::ktest::run_all();
+/// ```
+pub fn run_all() -> usize {
+    let mut failed = 0;
+    crate::pr_info!("KTAP version 1\n");
+    crate::pr_info!("1..{}\n", SUITES.len());
+    for (i, (suite, cases)) in SUITES.iter().enumerate() {
+        let mut suite_failed = 0;
+        crate::pr_info!("    KTAP version 1\n");
+        crate::pr_info!("    1..{}\n", cases.len());
+        for (j, (name, case)) in cases.iter().enumerate() {
+            match case() {
+                Ok(()) => crate::pr_info!("    ok {} {}\n", j + 1, name),
+                Err(e) => {
+                    crate::pr_info!("    not ok {} {} # {:?}\n", j + 1, name, e);
+                    suite_failed += 1;
+                }
+            }
+        }
+        let verdict = if suite_failed == 0 { "ok" } else { "not ok" };
+        crate::pr_info!("{} {} {}\n", verdict, i + 1, suite);
+        failed += suite_failed;
+    }
+    failed
+}
