@@ -9,7 +9,7 @@ SAMPLES := $(sort $(patsubst %/Kbuild,%,$(wildcard samples/*/Kbuild)))
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
 RKM := build/bin/rkm
-TOOLS := $(RKM) build/bin/rkm-init build/bin/rkm-selftest
+TOOLS := $(RKM) build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate
 
 .PHONY: all setup tools demo test clean
 all: tools
@@ -27,6 +27,10 @@ $(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h
 build/bin/rkm-init: tools/rkm-init.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
+
+build/bin/rkm-check-crate: tests/check_crate.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
 build/bin/rkm-selftest: tests/selftest.c
 	@mkdir -p $(@D)

@@ -188,6 +188,20 @@ static const struct tcase cases[] = {
 			    "vermagic:       6.1.", "-rt-amd64 SMP" },
 	},
 	{
+		.name = "every unsafe in the crate has a SAFETY comment, every public item an example, drivers forbid unsafe",
+		.cmd = "build/bin/rkm-check-crate rust/src samples/* tests/rkm_ktest tests/broken/rust_panic",
+		.expect = { "rkm-check-crate: 0 violation(s)" },
+	},
+	{
+		.name = "the source check catches a missing SAFETY comment and unsafe in a driver",
+		.cmd = "rm -rf build/selftest/check && mkdir -p build/selftest/check && "
+		       "printf 'pub(crate) fn f() -> u8 {\\n    unsafe { g() }\\n}\\n' > build/selftest/check/a.rs && "
+		       "build/bin/rkm-check-crate build/selftest/check build/selftest/check",
+		.fails = true,
+		.expect = { "a.rs:2: unsafe without a // SAFETY: comment", "a driver uses unsafe",
+			    "without #![forbid(unsafe_code)]", "3 violation(s)" },
+	},
+	{
 		.name = "rkm kernels lists release, vmlinuz, headers and profile",
 		.cmd = RKM "kernels",
 		.expect = { "/boot/vmlinuz-", "/usr/src/linux-headers-", "retpoline rethunk sls",

@@ -18,6 +18,11 @@ use core::fmt;
 pub struct Error(i32);
 
 /// `core::result::Result` with [`Error`] as the error type.
+///
+/// ```ignore
+/// fn open_count() -> Result<u32> { Ok(1) }
+/// fn reset() -> Result { Ok(()) }
+/// ```
 pub type Result<T = ()> = core::result::Result<T, Error>;
 
 macro_rules! declare_errors {
@@ -65,6 +70,10 @@ declare_errors! {
 impl Error {
     /// Makes an `Error` from a negative errno as returned by kernel functions;
     /// anything outside `-4095..=-1` becomes `EINVAL`.
+    ///
+    /// ```ignore
+    /// assert_eq!(Error::from_errno(-12), ENOMEM);
+    /// ```
     pub fn from_errno(errno: i32) -> Error {
         if (-4095..=-1).contains(&errno) {
             Error(-errno)
@@ -74,6 +83,10 @@ impl Error {
     }
 
     /// The negative errno the kernel expects back.
+    ///
+    /// ```ignore
+    /// assert_eq!(ENOTTY.to_errno(), -25);
+    /// ```
     pub fn to_errno(self) -> i32 {
         -self.0
     }

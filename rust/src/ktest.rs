@@ -17,6 +17,10 @@
 use crate::error::Result;
 
 /// One test: its name and its body; an `Err` fails it.
+///
+/// ```ignore
+/// const CASES: &[Case] = &[("adds", || { kassert!(1 + 1 == 2); Ok(()) })];
+/// ```
 pub type Case = (&'static str, fn() -> Result);
 
 /// Fails the enclosing test (returns `EINVAL`) if `cond` is false, logging

@@ -21,13 +21,14 @@ pub trait Module: Sized + Sync {
     fn init() -> Result<Self>;
 }
 
-/// Storage for the one instance of a module's state.
+/// Storage for the one instance of a module's state (used by `module!`).
 ///
 /// # Invariants
 ///
 /// `state` is initialised between a successful [`ModuleSlot::init`] and the
 /// following [`ModuleSlot::exit`]. The kernel calls module init and exit once
 /// each, never concurrently, and exit only after a successful init.
+#[doc(hidden)]
 pub struct ModuleSlot<T> {
     state: UnsafeCell<MaybeUninit<T>>,
 }
@@ -38,6 +39,7 @@ unsafe impl<T: Sync> Sync for ModuleSlot<T> {}
 
 impl<T: Module> ModuleSlot<T> {
     /// An empty slot.
+    #[doc(hidden)]
     pub const fn new() -> Self {
         ModuleSlot { state: UnsafeCell::new(MaybeUninit::uninit()) }
     }
@@ -47,6 +49,7 @@ impl<T: Module> ModuleSlot<T> {
     /// # Safety
     ///
     /// Called only from the module's init, once.
+    #[doc(hidden)]
     pub unsafe fn init(&self) -> i32 {
         if crate::abi::abi_version() != crate::abi::ABI_VERSION {
             return crate::error::code::EINVAL.to_errno();
@@ -68,6 +71,7 @@ impl<T: Module> ModuleSlot<T> {
     /// # Safety
     ///
     /// Called only from the module's exit, once, after `init` returned 0.
+    #[doc(hidden)]
     pub unsafe fn exit(&self) {
         // SAFETY: initialised by a successful `init` (caller contract), and
         // exit runs with no concurrent access (type invariant).
@@ -82,6 +86,7 @@ impl<T: Module> Default for ModuleSlot<T> {
 }
 
 /// Compares two strings in a `const` context (module name check).
+#[doc(hidden)]
 pub const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {

@@ -29,7 +29,11 @@ use crate::abi;
 use crate::error::{code::EINVAL, Result};
 use core::ptr;
 
-/// Integer types a parameter can have.
+/// Integer types a parameter can have: `i32`, `u32`, `i64`, `u64`.
+///
+/// ```ignore
+/// let depth: u32 = rkm::param::read_scalar("depth");
+/// ```
 pub trait ParamInt: Copy + Default {
     /// Converts the glue's 64-bit two's complement bits (range-checked there).
     fn from_bits(bits: i64) -> Self;

@@ -9,6 +9,10 @@ use crate::abi;
 use core::fmt::{self, Write};
 
 /// Kernel log levels, as `KERN_EMERG` .. `KERN_DEBUG`.
+///
+/// ```ignore
+/// rkm::print::log(rkm::print::Level::Notice, format_args!("link up\n"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i32)]
 pub enum Level {
