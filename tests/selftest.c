@@ -149,6 +149,14 @@ static const struct tcase cases[] = {
 			    "built for rkm ABI 2, this glue implements ABI 1" },
 	},
 	{
+		.name = "a module! name that differs from the module's file name fails the build",
+		.cmd = "rm -rf build/selftest/wrong_name && mkdir -p build/selftest/wrong_name && "
+		       "cp samples/rust_minimal/rust_minimal.rs build/selftest/wrong_name/wrong_name.rs && "
+		       RKM "build build/selftest/wrong_name --kernel 6.12",
+		.fails = true,
+		.expect = { "module! name differs from the module's file name (KBUILD_MODNAME)" },
+	},
+	{
 		.name = "a missing rustc is a one-line error naming the package",
 		.cmd = "RKM_RUSTC=/nonexistent/rustc " RKM "build samples/rust_minimal --kernel 6.12",
 		.fails = true,

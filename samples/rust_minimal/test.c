@@ -17,6 +17,34 @@ TEST(load_logs_init_and_unload_logs_exit)
 	printf("# log: %s\n", line);
 }
 
+TEST(teardown_runs_in_reverse_order_of_setup)
+{
+	int fd = kmsg_open();
+
+	ASSERT_EQ(0, load_module("rust_minimal", NULL));
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: setting up first", 2000, NULL, 0));
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: setting up second", 2000, NULL, 0));
+	ASSERT_EQ(0, unload_module("rust_minimal"));
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: Rust minimal sample (exit)", 2000, NULL, 0));
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: tearing down second", 2000, NULL, 0));
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: tearing down first", 2000, NULL, 0));
+}
+
+TEST(failing_init_returns_its_errno_and_leaves_nothing)
+{
+	int fd = kmsg_open();
+
+	ASSERT_ERRNO(ENODEV, load_module("rust_minimal", "fail_with=19"));
+	EXPECT_TRUE(access("/sys/module/rust_minimal", F_OK) != 0);
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: setting up first", 2000, NULL, 0));
+	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: tearing down first", 2000, NULL, 0));
+	ASSERT_ERRNO(EPERM, load_module("rust_minimal", "fail_with=1"));
+	ASSERT_ERRNO(ERANGE, load_module("rust_minimal", "fail_with=4096"));
+	/* And it still loads normally afterwards. */
+	ASSERT_EQ(0, load_module("rust_minimal", NULL));
+	ASSERT_EQ(0, unload_module("rust_minimal"));
+}
+
 TEST(modinfo_is_in_the_module)
 {
 	char buf[256] = "";
