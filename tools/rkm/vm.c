@@ -4,6 +4,7 @@
  * programs, stream its KTAP, keep the logs, and judge the result.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -499,6 +500,41 @@ int cmd_run(int argc, char **argv)
 }
 
 /*
+ * A driver's C twin lives in DIR/c_NAME (a plain Kbuild module): built for
+ * the same kernel and shipped beside it. Returns the number that failed.
+ */
+static int ship_twins(const char *dir, const struct kernel *k, struct plan *p)
+{
+	char path[PATH_MAX];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int failed = 0;
+
+	while (d && (e = readdir(d))) {
+		char *twin;
+
+		if (strncmp(e->d_name, "c_", 2))
+			continue;
+		twin = xasprintf("%s/%s", dir, e->d_name);
+		if (!is_file(xasprintf("%s/Kbuild", twin))) {
+			free(twin);
+			continue;
+		}
+		if (build_driver(twin, k, path, sizeof(path))) {
+			p->fails[p->nfails++] = xasprintf("build:%s the C twin does not build for %s",
+							  e->d_name, k->name);
+			failed++;
+		} else {
+			p->ship[p->nship++] = strdup(path);
+		}
+		free(twin);
+	}
+	if (d)
+		closedir(d);
+	return failed;
+}
+
+/*
  * rkm test: builds each driver and its test program for each kernel, then
  * boots each kernel once with all of them. A driver that fails to build
  * fails its test on that kernel; the other kernels still run.
@@ -537,6 +573,7 @@ int cmd_test(int argc, char **argv)
 			}
 			/* Tests load and unload their module themselves, from /lib/rkm. */
 			plans[i].ship[plans[i].nship++] = strdup(path);
+			build_failures += ship_twins(dirs[j], &k[i], &plans[i]);
 			if (progs[j])
 				plans[i].tests[plans[i].ntests++] = progs[j];
 		}
