@@ -8,6 +8,7 @@
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 
 #include "rkm_abi.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* rkm glue: module entry and exit, the ABI version symbol. */
+/* rkm glue: module entry and exit, the ABI version symbol (included last). */
 #include <linux/init.h>
 #include <linux/module.h>
 
@@ -15,6 +15,7 @@ static int __init rkm_module_init(void)
 static void __exit rkm_module_exit(void)
 {
 	rkm_rust_exit();
+	rkm_miscdevs_free();
 }
 
 module_init(rkm_module_init);

@@ -4,7 +4,9 @@
  * Kbuild into every rkm module, against the target kernel's own headers, as
  * one translation unit so that KBUILD_MODNAME and THIS_MODULE are the module's.
  */
-#include "module.c"
 #include "print.c"
 #include "alloc.c"
 #include "param.c"
+#include "sync.c"
+#include "file.c"
+#include "module.c"

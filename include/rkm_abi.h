@@ -117,6 +117,127 @@ enum rkm_param_type {
 long rkm_param_get(const char *name, size_t name_len, int64_t *vals, size_t nvals,
 		   char *str, size_t str_cap);
 
+/*
+ * Locks and condition variables. The kernel objects are allocated and owned
+ * by the glue, so they never move; Rust holds an opaque pointer. Each
+ * constructor takes a lockdep class key: RKM_LOCK_KEY_SIZE bytes of static
+ * storage (one per declaration site in Rust) and a static NUL-terminated name.
+ */
+#define RKM_LOCK_KEY_SIZE 64
+
+/** rkm_mutex_new() - a new struct mutex; NULL if out of memory. */
+void *rkm_mutex_new(const char *name, void *key);
+/** rkm_mutex_free() - destroy and free a mutex that nobody holds. */
+void rkm_mutex_free(void *mutex);
+/** rkm_mutex_lock() - mutex_lock(). */
+void rkm_mutex_lock(void *mutex);
+/** rkm_mutex_unlock() - mutex_unlock(). */
+void rkm_mutex_unlock(void *mutex);
+
+/** rkm_spinlock_new() - a new spinlock_t (sleeping on PREEMPT_RT); NULL if out of memory. */
+void *rkm_spinlock_new(const char *name, void *key);
+/** rkm_spinlock_free() - free a spinlock that nobody holds. */
+void rkm_spinlock_free(void *lock);
+/** rkm_spin_lock() - spin_lock(). */
+void rkm_spin_lock(void *lock);
+/** rkm_spin_unlock() - spin_unlock(). */
+void rkm_spin_unlock(void *lock);
+/** rkm_spin_lock_irqsave() - spin_lock_irqsave(); returns the flags to restore. */
+unsigned long rkm_spin_lock_irqsave(void *lock);
+/** rkm_spin_unlock_irqrestore() - spin_unlock_irqrestore(). */
+void rkm_spin_unlock_irqrestore(void *lock, unsigned long flags);
+
+/** rkm_condvar_new() - a new wait queue head; NULL if out of memory. */
+void *rkm_condvar_new(const char *name, void *key);
+/** rkm_condvar_free() - free a wait queue nobody waits on. */
+void rkm_condvar_free(void *cv);
+/**
+ * rkm_condvar_wait_mutex() - sleep on @cv, interruptibly, with @mutex
+ * released; it is held again on return.
+ * Return: 0 after a wakeup (or a spurious one), -ERESTARTSYS if a signal is pending.
+ */
+int rkm_condvar_wait_mutex(void *cv, void *mutex);
+/** rkm_condvar_notify_all() - wake every waiter and poller of @cv. */
+void rkm_condvar_notify_all(void *cv);
+
+/* Reference counts: a refcount_t, 4 bytes of Rust memory used only here. */
+/** rkm_refcount_set() - refcount_set(). */
+void rkm_refcount_set(void *ref, unsigned int n);
+/** rkm_refcount_inc() - refcount_inc() (saturates and warns on overflow). */
+void rkm_refcount_inc(void *ref);
+/** rkm_refcount_dec_and_test() - refcount_dec_and_test(). */
+bool rkm_refcount_dec_and_test(void *ref);
+/** rkm_refcount_read() - refcount_read(). */
+unsigned int rkm_refcount_read(void *ref);
+
+/* The calling task. */
+/** rkm_signal_pending() - whether the current task has a signal pending. */
+bool rkm_signal_pending(void);
+/** rkm_cond_resched() - cond_resched(). */
+void rkm_cond_resched(void);
+/* Capabilities, rkm values (equal to the UAPI's). */
+#define RKM_CAP_NET_ADMIN 12
+#define RKM_CAP_SYS_ADMIN 21
+/** rkm_capable() - capable(); unknown values are never granted. */
+bool rkm_capable(unsigned int cap);
+
+/*
+ * User memory: user addresses travel as integers and are dereferenced only
+ * here. Each returns what the kernel's function returns.
+ */
+/** rkm_copy_from_user() - copy_from_user(); returns the bytes NOT copied. */
+size_t rkm_copy_from_user(void *dst, uintptr_t src, size_t len);
+/** rkm_copy_to_user() - copy_to_user(); returns the bytes NOT copied. */
+size_t rkm_copy_to_user(uintptr_t dst, const void *src, size_t len);
+/** rkm_check_zeroed_user() - check_zeroed_user(): 1 all zero, 0 not, -EFAULT. */
+int rkm_check_zeroed_user(uintptr_t src, size_t len);
+
+/*
+ * Misc devices. Rust passes a table of callbacks (NULL: not implemented, and
+ * then not set in the kernel's file_operations, which always has .owner).
+ * open gets the device data given at registration and returns the per-open
+ * state that every other callback gets; release frees it. Callbacks return
+ * a count or a negative errno.
+ */
+#define RKM_O_NONBLOCK 0x1u	/* the file is O_NONBLOCK */
+#define RKM_SEEK_SET 0
+#define RKM_SEEK_CUR 1
+#define RKM_SEEK_END 2
+#define RKM_POLLIN 0x1u		/* POLLIN | POLLRDNORM */
+#define RKM_POLLOUT 0x4u	/* POLLOUT | POLLWRNORM */
+#define RKM_POLLERR 0x8u
+
+struct rkm_file_ops {
+	int (*open)(const void *dev, void **state);
+	void (*release)(void *state);
+	long (*read)(void *state, uintptr_t buf, size_t len, int64_t *pos, uint32_t flags);
+	long (*write)(void *state, uintptr_t buf, size_t len, int64_t *pos, uint32_t flags);
+	int64_t (*llseek)(void *state, int64_t pos, int64_t off, int whence, uint32_t flags);
+	long (*ioctl)(void *state, uint32_t cmd, uintptr_t arg, uint32_t flags);
+	uint32_t (*poll)(void *state, void *file, void *table, int64_t pos, uint32_t flags);
+};
+
+/**
+ * rkm_miscdev_register() - register a misc device with a dynamic minor.
+ * @name: its name (not NUL-terminated), copied.
+ * @name_len: the name's length.
+ * @mode: the device node's mode, e.g. 0600.
+ * @ops: the callbacks; must outlive the module.
+ * @dev: passed to @ops->open; must stay valid until rkm_miscdev_deregister().
+ * @err: the negative errno on failure.
+ * Return: a handle, or NULL on failure.
+ */
+void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
+			   const struct rkm_file_ops *ops, const void *dev, int *err);
+/**
+ * rkm_miscdev_deregister() - no new opens after this returns; files still
+ * open keep their state and callbacks until they are closed (the module
+ * cannot be unloaded before).
+ */
+void rkm_miscdev_deregister(void *handle);
+/** rkm_poll_wait() - poll_wait() on @cv for a poll callback's @file and @table. */
+void rkm_poll_wait(void *file, void *table, void *cv);
+
 /**
  * rkm_panic() - report a Rust panic and BUG().
  * @msg: the formatted panic message and location, not NUL-terminated.

@@ -2,7 +2,7 @@
 //! Declarations of `include/rkm_abi.h`, by hand: the header is small, plain C,
 //! and its version is checked at link time through `rkm_abi_version_N`.
 
-use core::ffi::{c_char, c_int, c_long, c_void};
+use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
 pub(crate) const ABI_VERSION: c_int = 1;
@@ -23,6 +23,64 @@ unsafe extern "C" {
         str: *mut c_char,
         str_cap: usize,
     ) -> c_long;
+
+    pub(crate) fn rkm_mutex_new(name: *const c_char, key: *mut c_void) -> *mut c_void;
+    pub(crate) fn rkm_mutex_free(m: *mut c_void);
+    pub(crate) fn rkm_mutex_lock(m: *mut c_void);
+    pub(crate) fn rkm_mutex_unlock(m: *mut c_void);
+    pub(crate) fn rkm_spinlock_new(name: *const c_char, key: *mut c_void) -> *mut c_void;
+    pub(crate) fn rkm_spinlock_free(s: *mut c_void);
+    pub(crate) fn rkm_spin_lock(s: *mut c_void);
+    pub(crate) fn rkm_spin_unlock(s: *mut c_void);
+    pub(crate) fn rkm_spin_lock_irqsave(s: *mut c_void) -> c_ulong;
+    pub(crate) fn rkm_spin_unlock_irqrestore(s: *mut c_void, flags: c_ulong);
+    pub(crate) fn rkm_condvar_new(name: *const c_char, key: *mut c_void) -> *mut c_void;
+    pub(crate) fn rkm_condvar_free(cv: *mut c_void);
+    pub(crate) fn rkm_condvar_wait_mutex(cv: *mut c_void, m: *mut c_void) -> c_int;
+    pub(crate) fn rkm_condvar_notify_all(cv: *mut c_void);
+    pub(crate) fn rkm_refcount_set(r: *mut c_void, n: c_uint);
+    pub(crate) fn rkm_refcount_inc(r: *mut c_void);
+    pub(crate) fn rkm_refcount_dec_and_test(r: *mut c_void) -> bool;
+    pub(crate) fn rkm_refcount_read(r: *mut c_void) -> c_uint;
+    pub(crate) fn rkm_signal_pending() -> bool;
+    pub(crate) fn rkm_cond_resched();
+    pub(crate) fn rkm_capable(cap: c_uint) -> bool;
+    pub(crate) fn rkm_copy_from_user(dst: *mut c_void, src: usize, len: usize) -> usize;
+    pub(crate) fn rkm_copy_to_user(dst: usize, src: *const c_void, len: usize) -> usize;
+    pub(crate) fn rkm_check_zeroed_user(src: usize, len: usize) -> c_int;
+    pub(crate) fn rkm_miscdev_register(
+        name: *const c_char,
+        name_len: usize,
+        mode: u16,
+        ops: *const FileOps,
+        dev: *const c_void,
+        err: *mut c_int,
+    ) -> *mut c_void;
+    pub(crate) fn rkm_miscdev_deregister(handle: *mut c_void);
+    pub(crate) fn rkm_poll_wait(file: *mut c_void, table: *mut c_void, cv: *mut c_void);
+}
+
+/// `RKM_O_NONBLOCK`.
+pub(crate) const O_NONBLOCK: u32 = 0x1;
+/// `RKM_SEEK_*`.
+pub(crate) const SEEK_SET: c_int = 0;
+pub(crate) const SEEK_CUR: c_int = 1;
+pub(crate) const SEEK_END: c_int = 2;
+/// `RKM_POLL*`.
+pub(crate) const POLLIN: u32 = 0x1;
+pub(crate) const POLLOUT: u32 = 0x4;
+pub(crate) const POLLERR: u32 = 0x8;
+
+/// `struct rkm_file_ops`.
+#[repr(C)]
+pub(crate) struct FileOps {
+    pub(crate) open: Option<extern "C" fn(*const c_void, *mut *mut c_void) -> c_int>,
+    pub(crate) release: Option<extern "C" fn(*mut c_void)>,
+    pub(crate) read: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64, u32) -> c_long>,
+    pub(crate) write: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64, u32) -> c_long>,
+    pub(crate) llseek: Option<extern "C" fn(*mut c_void, i64, i64, c_int, u32) -> i64>,
+    pub(crate) ioctl: Option<extern "C" fn(*mut c_void, u32, usize, u32) -> c_long>,
+    pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut c_void, *mut c_void, i64, u32) -> u32>,
 }
 
 /// Longest text `rkm_log` prints in one line (`RKM_LOG_LINE_MAX`).

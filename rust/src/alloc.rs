@@ -142,6 +142,23 @@ impl<T> KBox<T> {
     }
 }
 
+impl<T> KBox<T> {
+    /// Gives up ownership without freeing: the caller now owns the block.
+    pub(crate) fn leak(b: Self) -> NonNull<T> {
+        ManuallyDrop::new(b).ptr
+    }
+
+    /// Takes back a block given up by [`KBox::leak`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from `KBox::<T>::leak` and is not used by anyone else after.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<T>) -> Self {
+        // INVARIANT: a live, initialised T in a block we now own again.
+        KBox { ptr, _owns: PhantomData }
+    }
+}
+
 impl<T> Deref for KBox<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -346,6 +363,29 @@ impl<T> KVec<T> {
 }
 
 impl<T: Clone> KVec<T> {
+    /// Grows to `new_len` elements, filling with clones of `value`, or
+    /// shrinks to it; all or nothing.
+    ///
+    /// ```ignore
+    /// let mut v = KVec::new();
+    /// v.try_resize(4096, 0u8)?;
+    /// ```
+    pub fn try_resize(&mut self, new_len: usize, value: T) -> Result {
+        if new_len <= self.len {
+            self.truncate(new_len);
+            return Ok(());
+        }
+        self.try_reserve(new_len - self.len)?;
+        while self.len < new_len {
+            // SAFETY: `len < capacity` after the reservation: an
+            // uninitialised slot inside the block.
+            unsafe { self.ptr.as_ptr().add(self.len).write(value.clone()) };
+            // INVARIANT: the slot was just initialised.
+            self.len += 1;
+        }
+        Ok(())
+    }
+
     /// Appends clones of `items`, all or none.
     ///
     /// ```ignore

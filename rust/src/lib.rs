@@ -16,9 +16,13 @@ pub mod error;
 #[cfg(rkm_ktest)]
 pub mod ktest;
 #[doc(hidden)]
+pub mod miscdev;
 pub mod module;
 pub mod param;
 pub mod print;
+pub mod sync;
+pub mod task;
+pub mod user;
 
 pub use alloc::{Flags, KBox, KString, KVec};
 pub use error::{Error, Result};
@@ -28,7 +32,12 @@ pub use module::Module;
 pub mod prelude {
     pub use crate::alloc::{Flags, KBox, KString, KVec};
     pub use crate::error::{code::*, Error, Result};
+    pub use crate::miscdev::{File, FileOperations, MiscDevice, PollMask, PollTable, Whence};
     pub use crate::module::Module;
+    pub use crate::sync::{Arc, CondVar, Mutex, SpinLock, SpinLockIrq};
+    pub use crate::task::{capable, CAP_SYS_ADMIN};
+    pub use crate::user::{ioctl, UserSlice, UserSliceReader, UserSliceWriter};
+    pub use crate::{new_condvar, new_mutex, new_spinlock, new_spinlock_irq, pod};
     pub use crate::{module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn};
 }
 

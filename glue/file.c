@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm glue: misc devices whose file operations are implemented in Rust, user
+ * memory access and capability checks.
+ */
+#include <linux/capability.h>
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "rkm_abi.h"
+
+struct rkm_miscdev {
+	struct miscdevice misc;
+	struct file_operations fops;
+	const struct rkm_file_ops *ops;
+	const void *dev;
+	struct list_head node;	/* in rkm_miscdevs until module exit */
+};
+
+/*
+ * An open file points at its device's fops, and a driver may drop its
+ * registration while files are still open: so a struct rkm_miscdev is freed
+ * only at module exit, when no file of this module can be open (.owner).
+ */
+static LIST_HEAD(rkm_miscdevs);
+static DEFINE_MUTEX(rkm_miscdevs_lock);
+
+static struct rkm_miscdev *rkm_file_dev(struct file *file)
+{
+	return container_of(file->f_op, struct rkm_miscdev, fops);
+}
+
+static u32 rkm_file_flags(struct file *file)
+{
+	return file->f_flags & O_NONBLOCK ? RKM_O_NONBLOCK : 0;
+}
+
+static int rkm_fop_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() set private_data to our miscdevice, under misc_mtx. */
+	struct rkm_miscdev *md = container_of(file->private_data, struct rkm_miscdev, misc);
+	void *state = NULL;
+	int err = md->ops->open(md->dev, &state);
+
+	if (err)
+		return err;
+	file->private_data = state;
+	return 0;
+}
+
+static int rkm_fop_release(struct inode *inode, struct file *file)
+{
+	rkm_file_dev(file)->ops->release(file->private_data);
+	return 0;
+}
+
+static ssize_t rkm_fop_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
+{
+	s64 pos = *ppos;
+	long ret = rkm_file_dev(file)->ops->read(file->private_data, (uintptr_t)buf, len, &pos,
+						 rkm_file_flags(file));
+
+	*ppos = pos;
+	return ret;
+}
+
+static ssize_t rkm_fop_write(struct file *file, const char __user *buf, size_t len,
+			     loff_t *ppos)
+{
+	s64 pos = *ppos;
+	long ret = rkm_file_dev(file)->ops->write(file->private_data, (uintptr_t)buf, len, &pos,
+						  rkm_file_flags(file));
+
+	*ppos = pos;
+	return ret;
+}
+
+static loff_t rkm_fop_llseek(struct file *file, loff_t off, int whence)
+{
+	s64 pos;
+
+	if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+		return -EINVAL;
+	/* SEEK_SET/CUR/END have the same values as RKM_SEEK_* (UAPI). */
+	pos = rkm_file_dev(file)->ops->llseek(file->private_data, file->f_pos, off, whence,
+					      rkm_file_flags(file));
+	if (pos >= 0)
+		file->f_pos = pos;
+	return pos;
+}
+
+static long rkm_fop_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return rkm_file_dev(file)->ops->ioctl(file->private_data, cmd, arg, rkm_file_flags(file));
+}
+
+#ifdef CONFIG_COMPAT
+static long rkm_fop_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return rkm_fop_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
+}
+#endif
+
+static __poll_t rkm_fop_poll(struct file *file, struct poll_table_struct *table)
+{
+	u32 m = rkm_file_dev(file)->ops->poll(file->private_data, file, table, file->f_pos,
+					      rkm_file_flags(file));
+
+	return (m & RKM_POLLIN ? EPOLLIN | EPOLLRDNORM : 0) |
+	       (m & RKM_POLLOUT ? EPOLLOUT | EPOLLWRNORM : 0) |
+	       (m & RKM_POLLERR ? EPOLLERR : 0);
+}
+
+void rkm_poll_wait(void *file, void *table, void *cv)
+{
+	poll_wait(file, cv, table);
+}
+
+void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
+			   const struct rkm_file_ops *ops, const void *dev, int *err)
+{
+	struct rkm_miscdev *md;
+
+	*err = -EINVAL;
+	if (!ops->open || !ops->release || !name_len)
+		return NULL;
+	*err = -ENOMEM;
+	md = kzalloc(sizeof(*md), GFP_KERNEL);
+	if (!md)
+		return NULL;
+	md->misc.name = kstrndup(name, name_len, GFP_KERNEL);
+	if (!md->misc.name)
+		goto out_free_md;
+	md->misc.minor = MISC_DYNAMIC_MINOR;
+	md->misc.mode = mode;
+	md->misc.fops = &md->fops;
+	md->ops = ops;
+	md->dev = dev;
+	/* Only what the driver implements; .owner makes rmmod wait for files. */
+	md->fops.owner = THIS_MODULE;
+	md->fops.open = rkm_fop_open;
+	md->fops.release = rkm_fop_release;
+	if (ops->read)
+		md->fops.read = rkm_fop_read;
+	if (ops->write)
+		md->fops.write = rkm_fop_write;
+	if (ops->llseek)
+		md->fops.llseek = rkm_fop_llseek;
+	if (ops->ioctl) {
+		md->fops.unlocked_ioctl = rkm_fop_ioctl;
+#ifdef CONFIG_COMPAT
+		md->fops.compat_ioctl = rkm_fop_compat_ioctl;
+#endif
+	}
+	if (ops->poll)
+		md->fops.poll = rkm_fop_poll;
+
+	*err = misc_register(&md->misc);
+	if (*err)
+		goto out_free_name;
+	mutex_lock(&rkm_miscdevs_lock);
+	list_add(&md->node, &rkm_miscdevs);
+	mutex_unlock(&rkm_miscdevs_lock);
+	return md;
+
+out_free_name:
+	kfree(md->misc.name);
+out_free_md:
+	kfree(md);
+	return NULL;
+}
+
+void rkm_miscdev_deregister(void *handle)
+{
+	struct rkm_miscdev *md = handle;
+
+	misc_deregister(&md->misc);
+}
+
+/* Called at module exit, after the driver's exit: no file can be open. */
+static void rkm_miscdevs_free(void)
+{
+	struct rkm_miscdev *md, *tmp;
+
+	list_for_each_entry_safe(md, tmp, &rkm_miscdevs, node) {
+		list_del(&md->node);
+		kfree(md->misc.name);
+		kfree(md);
+	}
+}
+
+size_t rkm_copy_from_user(void *dst, uintptr_t src, size_t len)
+{
+	return copy_from_user(dst, (const void __user *)src, len);
+}
+
+size_t rkm_copy_to_user(uintptr_t dst, const void *src, size_t len)
+{
+	return copy_to_user((void __user *)dst, src, len);
+}
+
+int rkm_check_zeroed_user(uintptr_t src, size_t len)
+{
+	return check_zeroed_user((const void __user *)src, len);
+}
+
+bool rkm_capable(unsigned int cap)
+{
+	switch (cap) {
+	case RKM_CAP_NET_ADMIN:
+		return capable(CAP_NET_ADMIN);
+	case RKM_CAP_SYS_ADMIN:
+		return capable(CAP_SYS_ADMIN);
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Misc devices and their file operations.
+//!
+//! A driver implements [`FileOperations`] for its per-open state and
+//! registers a [`MiscDevice`] with shared device data in an [`Arc`]. `open`
+//! sees the device data and builds the per-open state; every other callback
+//! gets that state; closing the file drops it (that is `release`). Set
+//! `HAS_READ` and friends for the callbacks you implement: only those are set
+//! in the kernel's `file_operations`, whose `.owner` always makes `rmmod`
+//! fail with `EBUSY` while a file is open.
+//!
+//! Dropping the registration removes the device; files still open keep
+//! their state and keep working until closed.
+
+use crate::abi;
+use crate::alloc::KBox;
+use crate::error::{code::*, Error, Result};
+use crate::sync::{Arc, CondVar};
+use crate::user::{UserSlice, UserSliceReader, UserSliceWriter};
+use core::ffi::{c_int, c_long, c_void};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+/// What a callback knows about the open file.
+///
+/// ```ignore
+/// if file.is_nonblocking() { return Err(EAGAIN); }
+/// ```
+pub struct File {
+    flags: u32,
+    pos: i64,
+}
+
+impl File {
+    /// Whether the file was opened (or set) `O_NONBLOCK`.
+    ///
+    /// ```ignore
+    /// let nb = file.is_nonblocking();
+    /// ```
+    pub fn is_nonblocking(&self) -> bool {
+        self.flags & abi::O_NONBLOCK != 0
+    }
+
+    /// The file position (what `read` and `write` get as `pos`, for `poll`).
+    ///
+    /// ```ignore
+    /// let p = file.pos();
+    /// ```
+    pub fn pos(&self) -> i64 {
+        self.pos
+    }
+}
+
+/// Where `llseek` counts from.
+///
+/// ```ignore
+/// match whence { Whence::Set => off, Whence::Cur => pos + off, Whence::End => len + off }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whence {
+    /// From the start (`SEEK_SET`).
+    Set,
+    /// From the current position (`SEEK_CUR`).
+    Cur,
+    /// From the end (`SEEK_END`).
+    End,
+}
+
+/// Readiness reported by `poll`.
+///
+/// ```ignore
+/// let mask = if ready { PollMask::IN } else { PollMask::NONE } | PollMask::OUT;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollMask(u32);
+
+impl PollMask {
+    /// Nothing ready.
+    pub const NONE: PollMask = PollMask(0);
+    /// Readable (`POLLIN | POLLRDNORM`).
+    pub const IN: PollMask = PollMask(abi::POLLIN);
+    /// Writable (`POLLOUT | POLLWRNORM`).
+    pub const OUT: PollMask = PollMask(abi::POLLOUT);
+    /// An error condition (`POLLERR`).
+    pub const ERR: PollMask = PollMask(abi::POLLERR);
+}
+
+impl core::ops::BitOr for PollMask {
+    type Output = PollMask;
+    fn bitor(self, rhs: PollMask) -> PollMask {
+        PollMask(self.0 | rhs.0)
+    }
+}
+
+/// The poll table of one `poll` call: register the condition variables
+/// whose `notify_all` should wake the poller.
+///
+/// ```ignore
+/// table.register(&self.dev.changed);
+/// ```
+pub struct PollTable {
+    file: *mut c_void,
+    table: *mut c_void,
+}
+
+impl PollTable {
+    /// `poll_wait` on `cv`.
+    ///
+    /// ```ignore
+    /// table.register(&dev.ready);
+    /// ```
+    pub fn register(&self, cv: &CondVar) {
+        // SAFETY: file and table come from the kernel's poll call, live for
+        // its duration (which this borrow cannot outlive: PollTable is only
+        // lent to the callback); `cv` outlives the file, since per-open state
+        // keeps the device alive and the kernel removes the entry at release.
+        unsafe { abi::rkm_poll_wait(self.file, self.table, cv.ptr()) };
+    }
+}
+
+/// File operations of a misc device, implemented by the per-open state.
+///
+/// ```ignore
+/// struct Open { dev: Arc<Dev> }
+/// impl FileOperations for Open {
+///     type Device = Dev;
+///     const HAS_READ: bool = true;
+///     fn open(dev: &Arc<Dev>) -> Result<Self> { Ok(Open { dev: dev.clone() }) }
+///     fn read(&self, _f: &File, mut out: UserSliceWriter, _pos: &mut i64) -> Result<usize> {
+///         out.write_partial(b"hi\n")
+///     }
+/// }
+/// ```
+pub trait FileOperations: Sized + Send + Sync {
+    /// The data shared by every opener, given at registration.
+    type Device: Send + Sync;
+    /// Set if `read` is implemented.
+    const HAS_READ: bool = false;
+    /// Set if `write` is implemented.
+    const HAS_WRITE: bool = false;
+    /// Set if `llseek` is implemented.
+    const HAS_LLSEEK: bool = false;
+    /// Set if `ioctl` is implemented (also serves 32-bit callers).
+    const HAS_IOCTL: bool = false;
+    /// Set if `poll` is implemented.
+    const HAS_POLL: bool = false;
+
+    /// Builds the per-open state; an error fails `open(2)`.
+    fn open(dev: &Arc<Self::Device>) -> Result<Self>;
+
+    /// `read(2)`: fills `out` from `*pos` on, moves `*pos`, returns the count.
+    fn read(&self, _file: &File, _out: UserSliceWriter, _pos: &mut i64) -> Result<usize> {
+        Err(EINVAL)
+    }
+
+    /// `write(2)`: takes from `input` at `*pos`, moves `*pos`, returns the count.
+    fn write(&self, _file: &File, _input: UserSliceReader, _pos: &mut i64) -> Result<usize> {
+        Err(EINVAL)
+    }
+
+    /// `lseek(2)`: the new position from `off` and `whence` (the current one
+    /// is `file.pos()`).
+    fn llseek(&self, _file: &File, _off: i64, _whence: Whence) -> Result<i64> {
+        Err(ESPIPE)
+    }
+
+    /// `ioctl(2)`: `arg` is the raw argument (a user address for most commands).
+    fn ioctl(&self, _file: &File, _cmd: u32, _arg: usize) -> Result<isize> {
+        Err(ENOTTY)
+    }
+
+    /// `poll(2)`: register what wakes the poller, return what is ready now.
+    fn poll(&self, _file: &File, _table: &PollTable) -> PollMask {
+        PollMask::NONE
+    }
+}
+
+/// The C callbacks for `F`: trampolines that turn raw arguments into safe
+/// ones and results into errnos.
+struct Trampolines<F>(PhantomData<F>);
+
+impl<F: FileOperations> Trampolines<F> {
+    const OPS: abi::FileOps = abi::FileOps {
+        open: Some(Self::open),
+        release: Some(Self::release),
+        read: if F::HAS_READ { Some(Self::read) } else { None },
+        write: if F::HAS_WRITE { Some(Self::write) } else { None },
+        llseek: if F::HAS_LLSEEK { Some(Self::llseek) } else { None },
+        ioctl: if F::HAS_IOCTL { Some(Self::ioctl) } else { None },
+        poll: if F::HAS_POLL { Some(Self::poll) } else { None },
+    };
+
+    /// # Safety
+    ///
+    /// `state` is a pointer returned by `open` whose file is not released.
+    unsafe fn state<'a>(state: *mut c_void) -> &'a F {
+        // SAFETY: the caller's contract: a live KBox<F> from `open`, shared
+        // (F: Sync) until `release`.
+        unsafe { &*state.cast::<F>() }
+    }
+
+    extern "C" fn open(dev: *const c_void, state: *mut *mut c_void) -> c_int {
+        // SAFETY: `dev` is the Arc<F::Device> of the registration, alive
+        // until rkm_miscdev_deregister returns, which waits for opens.
+        let dev = unsafe { &*dev.cast::<Arc<F::Device>>() };
+        let result = F::open(dev).and_then(KBox::try_new);
+        match result {
+            Ok(b) => {
+                // SAFETY: the glue passes a valid out-pointer.
+                unsafe { *state = KBox::leak(b).as_ptr().cast() };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    extern "C" fn release(state: *mut c_void) {
+        // SAFETY: from `open`'s KBox::leak; the kernel releases a file once,
+        // after every other callback on it has returned.
+        drop(unsafe { KBox::<F>::from_raw(NonNull::new_unchecked(state.cast())) });
+    }
+
+    extern "C" fn read(state: *mut c_void, buf: usize, len: usize, pos: *mut i64, flags: u32) -> c_long {
+        // SAFETY: the glue passes this file's state and a valid position.
+        let (f, pos) = unsafe { (Self::state(state), &mut *pos) };
+        let file = File { flags, pos: *pos };
+        count(f.read(&file, UserSlice::new(buf, len).writer(), pos))
+    }
+
+    extern "C" fn write(state: *mut c_void, buf: usize, len: usize, pos: *mut i64, flags: u32) -> c_long {
+        // SAFETY: as in `read`.
+        let (f, pos) = unsafe { (Self::state(state), &mut *pos) };
+        let file = File { flags, pos: *pos };
+        count(f.write(&file, UserSlice::new(buf, len).reader(), pos))
+    }
+
+    extern "C" fn llseek(state: *mut c_void, pos: i64, off: i64, whence: c_int, flags: u32) -> i64 {
+        // SAFETY: the glue passes this file's state.
+        let f = unsafe { Self::state(state) };
+        let whence = match whence {
+            abi::SEEK_SET => Whence::Set,
+            abi::SEEK_CUR => Whence::Cur,
+            abi::SEEK_END => Whence::End,
+            _ => return EINVAL.to_errno().into(),
+        };
+        match f.llseek(&File { flags, pos }, off, whence) {
+            Ok(p) if p >= 0 => p,
+            Ok(_) => EINVAL.to_errno().into(),
+            Err(e) => e.to_errno().into(),
+        }
+    }
+
+    extern "C" fn ioctl(state: *mut c_void, cmd: u32, arg: usize, flags: u32) -> c_long {
+        // SAFETY: the glue passes this file's state.
+        let f = unsafe { Self::state(state) };
+        match f.ioctl(&File { flags, pos: 0 }, cmd, arg) {
+            Ok(v) => v as c_long,
+            Err(e) => e.to_errno().into(),
+        }
+    }
+
+    extern "C" fn poll(state: *mut c_void, file: *mut c_void, table: *mut c_void, pos: i64, flags: u32) -> u32 {
+        // SAFETY: the glue passes this file's state.
+        let f = unsafe { Self::state(state) };
+        f.poll(&File { flags, pos }, &PollTable { file, table }).0
+    }
+}
+
+/// A `read`/`write` result as the kernel wants it.
+fn count(r: Result<usize>) -> c_long {
+    match r {
+        Ok(n) => c_long::try_from(n).unwrap_or(c_long::MAX),
+        Err(e) => e.to_errno().into(),
+    }
+}
+
+/// A registered misc device (`/dev/NAME`, dynamic minor); deregisters on drop.
+///
+/// ```ignore
+/// let dev = Arc::try_new(EchoDev::new()?)?;
+/// let reg = MiscDevice::<EchoFile>::register("rust_echo", 0o666, dev)?;
+/// ```
+pub struct MiscDevice<F: FileOperations> {
+    handle: NonNull<c_void>,
+    // Boxed so its address, given to the glue for `open`, stays put.
+    dev: KBox<Arc<F::Device>>,
+}
+
+// SAFETY: the handle is only used to deregister, from any thread; the device
+// data is Send + Sync (FileOperations::Device's bounds).
+unsafe impl<F: FileOperations> Send for MiscDevice<F> {}
+// SAFETY: as above; `&MiscDevice` exposes nothing but the Arc.
+unsafe impl<F: FileOperations> Sync for MiscDevice<F> {}
+
+impl<F: FileOperations> MiscDevice<F> {
+    /// Creates `/dev/NAME` with mode `mode` (use 0o600 unless others need it).
+    ///
+    /// ```ignore
+    /// let reg = MiscDevice::<MyFile>::register("my_dev", 0o600, Arc::try_new(MyDev)?)?;
+    /// ```
+    pub fn register(name: &str, mode: u16, dev: Arc<F::Device>) -> Result<Self> {
+        let dev = KBox::try_new(dev)?;
+        let ops: &'static abi::FileOps = &Trampolines::<F>::OPS;
+        let mut err: c_int = 0;
+        // SAFETY: name is valid for its length (copied by the glue); ops is
+        // static; `dev` points into a KBox kept until after deregistration.
+        let h = unsafe {
+            abi::rkm_miscdev_register(
+                name.as_ptr().cast(),
+                name.len(),
+                mode,
+                ops,
+                (&*dev as *const Arc<F::Device>).cast(),
+                &mut err,
+            )
+        };
+        let handle = NonNull::new(h).ok_or_else(|| Error::from_errno(err))?;
+        Ok(MiscDevice { handle, dev })
+    }
+
+    /// The device data.
+    ///
+    /// ```ignore
+    /// let d: &Arc<Dev> = reg.device();
+    /// ```
+    pub fn device(&self) -> &Arc<F::Device> {
+        &self.dev
+    }
+}
+
+impl<F: FileOperations> Drop for MiscDevice<F> {
+    fn drop(&mut self) {
+        // SAFETY: registered by us, deregistered once; after this returns no
+        // `open` can see `self.dev`, which is dropped right after.
+        unsafe { abi::rkm_miscdev_deregister(self.handle.as_ptr()) };
+    }
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The calling task: capabilities, signals, rescheduling.
+
+use crate::abi;
+
+/// Whether the calling task has capability `cap` (e.g. [`CAP_SYS_ADMIN`]).
+///
+/// ```ignore
+/// if !rkm::task::capable(rkm::task::CAP_SYS_ADMIN) { return Err(EPERM); }
+/// ```
+pub fn capable(cap: Capability) -> bool {
+    // SAFETY: no pointers; unknown values are refused by the glue.
+    unsafe { abi::rkm_capable(cap.0) }
+}
+
+/// A capability, as `CAP_*` in `<linux/capability.h>`.
+///
+/// ```ignore
+/// let admin: Capability = CAP_SYS_ADMIN;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capability(u32);
+
+/// Network administration.
+pub const CAP_NET_ADMIN: Capability = Capability(12);
+/// System administration.
+pub const CAP_SYS_ADMIN: Capability = Capability(21);
+
+/// Whether the calling task has a signal pending (end a long loop with
+/// `EINTR` or `ERESTARTSYS`).
+///
+/// ```ignore
+/// if rkm::task::signal_pending() { return Err(EINTR); }
+/// ```
+pub fn signal_pending() -> bool {
+    // SAFETY: no arguments.
+    unsafe { abi::rkm_signal_pending() }
+}
+
+/// Lets the scheduler run something else if it wants to (`cond_resched`).
+///
+/// ```ignore
+/// for _ in 0..n { work(); rkm::task::cond_resched(); }
+/// ```
+pub fn cond_resched() {
+    // SAFETY: no arguments; process context (a file operation).
+    unsafe { abi::rkm_cond_resched() }
+}

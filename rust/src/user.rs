@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+//! User memory: buffers passed by system calls, read and written only
+//! through the glue's `copy_{from,to}_user`.
+//!
+//! A [`UserSliceReader`] moves forward as it reads and cannot go back, so a
+//! driver reads each user byte at most once (no time-of-check/time-of-use
+//! bugs). Any fault becomes `EFAULT`; `*_partial` methods copy what they can
+//! and report how much, which is what `read(2)`/`write(2)` need for short
+//! counts. A user address is never dereferenced in Rust: kernel addresses,
+//! NULL, unmapped or read-only user memory all end in a clean errno.
+
+use crate::abi;
+use crate::error::{code::*, Result};
+use core::mem::{size_of, MaybeUninit};
+
+/// Plain old data: any bytes make a valid value and the type has no padding,
+/// so it can be copied from and to user memory as bytes.
+///
+/// # Safety
+///
+/// Every bit pattern of `size_of::<Self>()` bytes is a valid `Self`, and the
+/// type has no padding bytes (they would leak kernel memory to userspace).
+/// Implement it with [`pod!`](crate::pod!), which checks both.
+///
+/// ```ignore
+/// fn f<T: rkm::user::Pod>(_: T) {}
+/// ```
+pub unsafe trait Pod: Copy {}
+
+macro_rules! impl_pod {
+    ($($t:ty),*) => {
+        // SAFETY: integers accept every bit pattern and have no padding.
+        $(unsafe impl Pod for $t {})*
+    };
+}
+impl_pod!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+// SAFETY: an array of Pod has no padding between elements and accepts any bytes.
+unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
+
+/// Declares `#[repr(C)]` structs of [`Pod`] fields and implements `Pod` for
+/// them, refusing (at compile time) any struct with padding.
+///
+/// ```ignore
+/// rkm::pod! {
+///     /// What ECHO_IOC_INFO returns.
+///     pub struct EchoInfo { pub size: u32, pub version: u32, pub len: u64, pub cap: u64 }
+/// }
+/// ```
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! pod {
+    ($($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)? })*) => {
+        $(
+            $(#[$m])*
+            #[repr(C)]
+            #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+            $vis struct $name { $($(#[$fm])* $fvis $field: $ty),* }
+
+            const _: () = {
+                const fn field_is_pod<T: $crate::user::Pod>() {}
+                $(field_is_pod::<$ty>();)*
+                assert!(
+                    ::core::mem::size_of::<$name>() == 0 $(+ ::core::mem::size_of::<$ty>())*,
+                    "a Pod struct may not have padding"
+                );
+            };
+            // SAFETY: repr(C), every field is Pod (checked above) and the size
+            // is the sum of the fields' (no padding, checked above).
+            unsafe impl $crate::user::Pod for $name {}
+        )*
+    };
+}
+
+/// A user buffer: an address and a length from a system call.
+///
+/// ```ignore
+/// let (mut r, mut w) = UserSlice::new(arg, 24).reader_writer();
+/// ```
+pub struct UserSlice {
+    ptr: usize,
+    len: usize,
+}
+
+impl UserSlice {
+    /// The `len` bytes at user address `ptr` (not checked until used).
+    ///
+    /// ```ignore
+    /// let s = UserSlice::new(arg, core::mem::size_of::<Info>());
+    /// ```
+    pub fn new(ptr: usize, len: usize) -> Self {
+        UserSlice { ptr, len }
+    }
+
+    /// Reads the buffer, once.
+    ///
+    /// ```ignore
+    /// let v: u32 = UserSlice::new(arg, 4).reader().read()?;
+    /// ```
+    pub fn reader(self) -> UserSliceReader {
+        UserSliceReader { ptr: self.ptr, len: self.len }
+    }
+
+    /// Writes the buffer.
+    ///
+    /// ```ignore
+    /// UserSlice::new(arg, 8).writer().write(&7u64)?;
+    /// ```
+    pub fn writer(self) -> UserSliceWriter {
+        UserSliceWriter { ptr: self.ptr, len: self.len }
+    }
+
+    /// Both, over the same bytes: read a request, then write the answer.
+    ///
+    /// ```ignore
+    /// let (mut r, mut w) = UserSlice::new(arg, 24).reader_writer();
+    /// ```
+    pub fn reader_writer(self) -> (UserSliceReader, UserSliceWriter) {
+        (UserSliceReader { ptr: self.ptr, len: self.len }, UserSliceWriter { ptr: self.ptr, len: self.len })
+    }
+}
+
+/// Reads a user buffer front to back, each byte at most once.
+///
+/// ```ignore
+/// let mut r = UserSlice::new(buf, len).reader();
+/// let n = r.read_partial(&mut kbuf)?;
+/// ```
+pub struct UserSliceReader {
+    ptr: usize,
+    len: usize,
+}
+
+impl UserSliceReader {
+    /// Bytes left to read.
+    ///
+    /// ```ignore
+    /// if r.len() < 4 { return Err(EINVAL); }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is left.
+    ///
+    /// ```ignore
+    /// if r.is_empty() { return Ok(0); }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Copies up to `out.len()` bytes (as many as are left); returns how many
+    /// were copied before any fault; `EFAULT` if none could be (and some
+    /// were asked for).
+    ///
+    /// ```ignore
+    /// let copied = r.read_partial(&mut data[pos..pos + k])?;
+    /// ```
+    pub fn read_partial(&mut self, out: &mut [u8]) -> Result<usize> {
+        let want = out.len().min(self.len);
+        if want == 0 {
+            return Ok(0);
+        }
+        // SAFETY: `out` is valid for `want` bytes of writes; the user address
+        // is checked by copy_from_user.
+        let missed = unsafe { abi::rkm_copy_from_user(out.as_mut_ptr().cast(), self.ptr, want) };
+        let copied = want.saturating_sub(missed);
+        self.ptr = self.ptr.wrapping_add(copied);
+        self.len -= copied;
+        if copied == 0 { Err(EFAULT) } else { Ok(copied) }
+    }
+
+    /// Fills `out` completely, or fails with `EFAULT` (too short or a fault).
+    ///
+    /// ```ignore
+    /// let mut hdr = [0u8; 8];
+    /// r.read_slice(&mut hdr)?;
+    /// ```
+    pub fn read_slice(&mut self, out: &mut [u8]) -> Result {
+        if out.len() > self.len {
+            return Err(EFAULT);
+        }
+        let n = self.read_partial(out)?;
+        if n == out.len() { Ok(()) } else { Err(EFAULT) }
+    }
+
+    /// Reads one `T`.
+    ///
+    /// ```ignore
+    /// let req: ResizeReq = r.read()?;
+    /// ```
+    pub fn read<T: Pod>(&mut self) -> Result<T> {
+        let mut v = MaybeUninit::<T>::zeroed();
+        // SAFETY: the zeroed T is valid for size_of::<T>() bytes of writes
+        // and any bytes are a valid T (Pod).
+        let bytes = unsafe { core::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), size_of::<T>()) };
+        self.read_slice(bytes)?;
+        // SAFETY: fully written, and any bytes make a valid T (Pod).
+        Ok(unsafe { v.assume_init() })
+    }
+
+    /// Consumes the next `n` bytes, checking they are all zero (the
+    /// unknown tail of a newer, larger struct): `Ok(true)`, `Ok(false)`, or
+    /// `EFAULT`.
+    ///
+    /// ```ignore
+    /// if !r.skip_zeroed(r.len())? { return Err(E2BIG); }
+    /// ```
+    pub fn skip_zeroed(&mut self, n: usize) -> Result<bool> {
+        if n > self.len {
+            return Err(EFAULT);
+        }
+        // SAFETY: only the user range is read, by check_zeroed_user.
+        let r = unsafe { abi::rkm_check_zeroed_user(self.ptr, n) };
+        if r < 0 {
+            return Err(EFAULT);
+        }
+        self.ptr = self.ptr.wrapping_add(n);
+        self.len -= n;
+        Ok(r == 1)
+    }
+}
+
+/// Writes a user buffer front to back.
+///
+/// ```ignore
+/// let mut w = UserSlice::new(buf, len).writer();
+/// w.write_slice(b"hello")?;
+/// ```
+pub struct UserSliceWriter {
+    ptr: usize,
+    len: usize,
+}
+
+impl UserSliceWriter {
+    /// Room left.
+    ///
+    /// ```ignore
+    /// let k = w.len().min(avail);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is no room.
+    ///
+    /// ```ignore
+    /// if w.is_empty() { return Ok(0); }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Copies as much of `data` as fits; returns how many bytes went before
+    /// any fault; `EFAULT` if none could (and some were to go).
+    ///
+    /// ```ignore
+    /// let copied = w.write_partial(&buf[pos..end])?;
+    /// ```
+    pub fn write_partial(&mut self, data: &[u8]) -> Result<usize> {
+        let want = data.len().min(self.len);
+        if want == 0 {
+            return Ok(0);
+        }
+        // SAFETY: `data` is valid for `want` bytes of reads; the user address
+        // is checked by copy_to_user.
+        let missed = unsafe { abi::rkm_copy_to_user(self.ptr, data.as_ptr().cast(), want) };
+        let copied = want.saturating_sub(missed);
+        self.ptr = self.ptr.wrapping_add(copied);
+        self.len -= copied;
+        if copied == 0 { Err(EFAULT) } else { Ok(copied) }
+    }
+
+    /// Copies all of `data`, or fails with `EFAULT` (no room or a fault).
+    ///
+    /// ```ignore
+    /// w.write_slice(&reply)?;
+    /// ```
+    pub fn write_slice(&mut self, data: &[u8]) -> Result {
+        if data.len() > self.len {
+            return Err(EFAULT);
+        }
+        if self.write_partial(data)? == data.len() { Ok(()) } else { Err(EFAULT) }
+    }
+
+    /// Writes one `T`.
+    ///
+    /// ```ignore
+    /// w.write(&info)?;
+    /// ```
+    pub fn write<T: Pod>(&mut self, value: &T) -> Result {
+        // SAFETY: a Pod value is size_of::<T>() initialised bytes with no
+        // padding (Pod's contract), readable for the borrow's duration.
+        let bytes = unsafe { core::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) };
+        self.write_slice(bytes)
+    }
+}
+
+/// ioctl command numbers, as `_IO`, `_IOR`, `_IOW`, `_IOWR` build them.
+///
+/// ```ignore
+/// const INFO: u32 = rkm::user::ioctl::iowr::<EchoInfo>(b'e', 1);
+/// ```
+pub mod ioctl {
+    const NONE: u32 = 0;
+    const WRITE: u32 = 1;
+    const READ: u32 = 2;
+
+    const fn ioc(dir: u32, ty: u8, nr: u8, size: usize) -> u32 {
+        assert!(size < (1 << 14), "ioctl argument too large");
+        (dir << 30) | ((size as u32) << 16) | ((ty as u32) << 8) | nr as u32
+    }
+
+    /// `_IO(ty, nr)`: no argument.
+    ///
+    /// ```ignore
+    /// const RESET: u32 = io(b's', 2);
+    /// ```
+    pub const fn io(ty: u8, nr: u8) -> u32 {
+        ioc(NONE, ty, nr, 0)
+    }
+
+    /// `_IOR(ty, nr, T)`: the kernel writes a `T`.
+    ///
+    /// ```ignore
+    /// const GET: u32 = ior::<u64>(b'x', 1);
+    /// ```
+    pub const fn ior<T>(ty: u8, nr: u8) -> u32 {
+        ioc(READ, ty, nr, core::mem::size_of::<T>())
+    }
+
+    /// `_IOW(ty, nr, T)`: the kernel reads a `T`.
+    ///
+    /// ```ignore
+    /// const SET: u32 = iow::<u64>(b'x', 2);
+    /// ```
+    pub const fn iow<T>(ty: u8, nr: u8) -> u32 {
+        ioc(WRITE, ty, nr, core::mem::size_of::<T>())
+    }
+
+    /// `_IOWR(ty, nr, T)`: both.
+    ///
+    /// ```ignore
+    /// const XCHG: u32 = iowr::<u64>(b'x', 3);
+    /// ```
+    pub const fn iowr<T>(ty: u8, nr: u8) -> u32 {
+        ioc(READ | WRITE, ty, nr, core::mem::size_of::<T>())
+    }
+}
