@@ -41,6 +41,8 @@ const SUITES: &[(&str, &[Case])] = &[
     ("error", crate::error::ktests::CASES),
     ("print", crate::print::ktests::CASES),
     ("param", crate::param::ktests::CASES),
+    ("sync", crate::sync::ktests::CASES),
+    ("user", crate::user::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

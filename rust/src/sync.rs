@@ -560,3 +560,75 @@ impl<T> Drop for Arc<T> {
         }
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("mutex_guards_data", mutex_guards_data),
+        ("spinlocks_guard_data", spinlocks_guard_data),
+        ("condvar_notify_without_waiters", condvar_notify_without_waiters),
+        ("arc_counts_and_frees_once", arc_counts_and_frees_once),
+        ("lock_name_is_nul_terminated", lock_name_is_nul_terminated),
+    ];
+
+    fn mutex_guards_data() -> Result {
+        let m = crate::new_mutex!(KVecWrap::default())?;
+        m.lock().0 += 2;
+        {
+            let mut g = m.lock();
+            g.0 *= 5;
+        }
+        kassert!(m.lock().0 == 10);
+        Ok(())
+    }
+
+    #[derive(Default)]
+    struct KVecWrap(u64);
+
+    fn spinlocks_guard_data() -> Result {
+        let s = crate::new_spinlock!(1u32)?;
+        *s.lock() += 1;
+        let i = crate::new_spinlock_irq!(3u32)?;
+        *i.lock() *= 3;
+        kassert!(*s.lock() == 2 && *i.lock() == 9);
+        Ok(())
+    }
+
+    fn condvar_notify_without_waiters() -> Result {
+        let cv = crate::new_condvar!()?;
+        cv.notify_all();
+        Ok(())
+    }
+
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Counted;
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn arc_counts_and_frees_once() -> Result {
+        let before = DROPS.load(Ordering::Relaxed);
+        let a = Arc::try_new(Counted)?;
+        let b = a.clone();
+        let c = b.clone();
+        kassert!(Arc::count(&a) == 3);
+        drop(a);
+        drop(b);
+        kassert!(Arc::count(&c) == 1 && DROPS.load(Ordering::Relaxed) == before);
+        drop(c);
+        kassert!(DROPS.load(Ordering::Relaxed) == before + 1);
+        Ok(())
+    }
+
+    fn lock_name_is_nul_terminated() -> Result {
+        const N: LockName = LockName::new("x\0");
+        kassert!(N.0.len() == 2);
+        Ok(())
+    }
+}

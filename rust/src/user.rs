@@ -347,3 +347,56 @@ pub mod ioctl {
         ioc(READ | WRITE, ty, nr, core::mem::size_of::<T>())
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("ioctl_numbers_match_c", ioctl_numbers_match_c),
+        ("pod_struct_has_c_layout", pod_struct_has_c_layout),
+        ("kernel_address_is_efault", kernel_address_is_efault),
+        ("zero_length_copies_nothing", zero_length_copies_nothing),
+    ];
+
+    crate::pod! {
+        struct Three { a: u32, b: u32, c: u64, d: u64 }
+    }
+
+    fn ioctl_numbers_match_c() -> Result {
+        // Values of _IOWR('e', 1, 24 bytes), _IOW('e', 2, 24 bytes), _IO('s', 2),
+        // _IOR('y', 2, 56 bytes) from the C preprocessor.
+        kassert!(ioctl::iowr::<Three>(b'e', 1) == 0xc018_6501);
+        kassert!(ioctl::iow::<Three>(b'e', 2) == 0x4018_6502);
+        kassert!(ioctl::io(b's', 2) == 0x7302);
+        kassert!(ioctl::ior::<[u64; 7]>(b'y', 2) == 0x8038_7902);
+        Ok(())
+    }
+
+    fn pod_struct_has_c_layout() -> Result {
+        kassert!(size_of::<Three>() == 24);
+        let t = Three { a: 1, b: 2, c: 3, d: 4 };
+        kassert!(t == t.clone() && Three::default().c == 0);
+        Ok(())
+    }
+
+    fn kernel_address_is_efault() -> Result {
+        let x = 7u64;
+        let kaddr = &x as *const u64 as usize;
+        kassert!(UserSlice::new(kaddr, 8).reader().read::<u64>() == Err(EFAULT));
+        kassert!(UserSlice::new(kaddr, 8).writer().write(&1u64) == Err(EFAULT));
+        kassert!(UserSlice::new(0, 8).reader().read::<u64>() == Err(EFAULT));
+        kassert!(x == 7);
+        Ok(())
+    }
+
+    fn zero_length_copies_nothing() -> Result {
+        let mut r = UserSlice::new(0, 0).reader();
+        kassert!(r.read_partial(&mut [0u8; 4]) == Ok(0));
+        let mut w = UserSlice::new(0, 4).writer();
+        kassert!(w.write_partial(&[]) == Ok(0));
+        kassert!(r.read::<u32>() == Err(EFAULT));
+        Ok(())
+    }
+}
