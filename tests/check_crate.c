@@ -99,7 +99,8 @@ static void check_crate_file(const char *path)
 		if ((strstr(s, "unsafe {") || strstr(s, "unsafe impl")) &&
 		    !strstr(block, "SAFETY:") && !strstr(s, "SAFETY:"))
 			report(path, i, "unsafe without a // SAFETY: comment above it");
-		if ((strstr(s, "unsafe fn ") || strstr(s, "unsafe trait ")) &&
+		/* Public unsafe fns and traits; impls refer to the trait's section. */
+		if ((strstr(s, "pub unsafe fn ") || strstr(s, "pub unsafe trait ")) &&
 		    !strstr(s, "extern") && !strstr(block, "# Safety") && !in_tests &&
 		    i > 0 && !strstr(lines[i - 1], "unsafe extern"))
 			if (strncmp(s, "pub(crate) fn", 13))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Locks, condition variables and reference counting.
 //!
-//! [`Mutex`], [`SpinLock`] and [`SpinLockIrq`] protect their data: it is
+//! [`Mutex`], [`SpinLock`] and [`SpinLockIrq`] (one generic [`Lock`] with
+//! three backends) protect their data: it is
 //! reachable only through a `#[must_use]` guard that unlocks on drop and
 //! cannot leave its thread. The kernel lock objects are allocated and owned
 //! by the glue, so they never move even when the Rust value does: nothing
@@ -81,7 +82,8 @@ impl LockName {
 macro_rules! glue_lock {
     ($(#[$doc:meta])* $name:ident, $new:ident, $free:ident) => {
         $(#[$doc])*
-        struct $name(NonNull<c_void>);
+        #[doc(hidden)]
+        pub struct $name(NonNull<c_void>);
 
         impl $name {
             fn new(name: LockName, key: &'static LockClassKey) -> Result<Self> {
@@ -124,45 +126,171 @@ glue_lock!(
     RawCondVar, rkm_condvar_new, rkm_condvar_free
 );
 
-/// A sleeping lock: `T` is reachable only through [`Mutex::lock`]'s guard.
+/// How a kind of lock takes and releases its glue-owned kernel object.
+///
+/// # Safety
+///
+/// `lock` must give the caller exclusive access until `unlock` with the
+/// state it returned, on the same thread.
+pub unsafe trait Backend {
+    /// The kernel object.
+    #[doc(hidden)]
+    type Raw: RawLock;
+    /// What `lock` hands to `unlock` (the saved interrupt flags, or nothing).
+    #[doc(hidden)]
+    type State;
+    /// Takes the lock.
+    #[doc(hidden)]
+    fn lock(raw: &Self::Raw) -> Self::State;
+    /// Releases it.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock, taken by `lock` on this thread, which
+    /// returned `state`.
+    #[doc(hidden)]
+    unsafe fn unlock(raw: &Self::Raw, state: Self::State);
+}
+
+/// A glue-owned kernel lock object, made with a lockdep name and key.
+#[doc(hidden)]
+pub trait RawLock: Sized + Send + Sync {
+    /// Allocates and initialises the kernel object.
+    fn new(name: LockName, key: &'static LockClassKey) -> Result<Self>;
+}
+
+impl RawLock for RawMutex {
+    fn new(name: LockName, key: &'static LockClassKey) -> Result<Self> {
+        RawMutex::new(name, key)
+    }
+}
+
+impl RawLock for RawSpinLock {
+    fn new(name: LockName, key: &'static LockClassKey) -> Result<Self> {
+        RawSpinLock::new(name, key)
+    }
+}
+
+/// [`Mutex`]'s backend: `mutex_lock` / `mutex_unlock`.
+#[doc(hidden)]
+pub struct MutexBackend;
+/// [`SpinLock`]'s backend: `spin_lock` / `spin_unlock`.
+#[doc(hidden)]
+pub struct SpinBackend;
+/// [`SpinLockIrq`]'s backend: `spin_lock_irqsave` / `spin_unlock_irqrestore`.
+#[doc(hidden)]
+pub struct SpinIrqBackend;
+
+// SAFETY: mutex_lock gives exclusive access until mutex_unlock by the owner.
+unsafe impl Backend for MutexBackend {
+    type Raw = RawMutex;
+    type State = ();
+    fn lock(raw: &RawMutex) {
+        // SAFETY: a live mutex (RawMutex's invariant).
+        unsafe { abi::rkm_mutex_lock(raw.ptr()) }
+    }
+    unsafe fn unlock(raw: &RawMutex, _: ()) {
+        // SAFETY: held by this thread (the caller's contract).
+        unsafe { abi::rkm_mutex_unlock(raw.ptr()) }
+    }
+}
+
+// SAFETY: spin_lock gives exclusive access until spin_unlock on this CPU/task.
+unsafe impl Backend for SpinBackend {
+    type Raw = RawSpinLock;
+    type State = ();
+    fn lock(raw: &RawSpinLock) {
+        // SAFETY: a live spinlock.
+        unsafe { abi::rkm_spin_lock(raw.ptr()) }
+    }
+    unsafe fn unlock(raw: &RawSpinLock, _: ()) {
+        // SAFETY: held by this thread (the caller's contract).
+        unsafe { abi::rkm_spin_unlock(raw.ptr()) }
+    }
+}
+
+// SAFETY: as SpinBackend, with interrupts off until the flags are restored.
+unsafe impl Backend for SpinIrqBackend {
+    type Raw = RawSpinLock;
+    type State = core::ffi::c_ulong;
+    fn lock(raw: &RawSpinLock) -> core::ffi::c_ulong {
+        // SAFETY: a live spinlock.
+        unsafe { abi::rkm_spin_lock_irqsave(raw.ptr()) }
+    }
+    unsafe fn unlock(raw: &RawSpinLock, flags: core::ffi::c_ulong) {
+        // SAFETY: held by this thread with these flags (the caller's contract).
+        unsafe { abi::rkm_spin_unlock_irqrestore(raw.ptr(), flags) }
+    }
+}
+
+/// A lock whose data `T` is reachable only through [`Lock::lock`]'s guard;
+/// use it as [`Mutex`], [`SpinLock`] or [`SpinLockIrq`].
 ///
 /// ```ignore
-/// let counter = rkm::new_mutex!(0u64)?;
+/// let counter: Mutex<u64> = rkm::new_mutex!(0)?;
 /// *counter.lock() += 1;
 /// ```
-pub struct Mutex<T> {
-    raw: RawMutex,
+pub struct Lock<T, B: Backend> {
+    raw: B::Raw,
     data: UnsafeCell<T>,
 }
 
-// SAFETY: the mutex hands out `&mut T` to one thread at a time, so sharing it
-// needs only that T may move between threads.
-unsafe impl<T: Send> Sync for Mutex<T> {}
-// SAFETY: sending the mutex sends the T.
-unsafe impl<T: Send> Send for Mutex<T> {}
+/// A sleeping lock (`struct mutex`).
+///
+/// ```ignore
+/// let m: Mutex<KVec<u8>> = rkm::new_mutex!(KVec::new())?;
+/// m.lock().try_push(1)?;
+/// ```
+pub type Mutex<T> = Lock<T, MutexBackend>;
 
-impl<T> Mutex<T> {
-    /// Use [`new_mutex!`](crate::new_mutex!), which supplies the name and key.
+/// A spinning lock (`spinlock_t`; it sleeps on PREEMPT_RT): do not sleep
+/// while holding it.
+///
+/// ```ignore
+/// let stats: SpinLock<[u64; 4]> = rkm::new_spinlock!([0; 4])?;
+/// stats.lock()[0] += 1;
+/// ```
+pub type SpinLock<T> = Lock<T, SpinBackend>;
+
+/// A spinlock that also disables local interrupts while held
+/// (`spin_lock_irqsave`), for data shared with interrupt handlers.
+///
+/// ```ignore
+/// let ring: SpinLockIrq<u32> = rkm::new_spinlock_irq!(0)?;
+/// *ring.lock() = 7;
+/// ```
+pub type SpinLockIrq<T> = Lock<T, SpinIrqBackend>;
+
+// SAFETY: the lock hands out `&mut T` to one thread at a time, so sharing it
+// needs only that T may move between threads.
+unsafe impl<T: Send, B: Backend> Sync for Lock<T, B> {}
+// SAFETY: sending the lock sends the T (the kernel object may be used anywhere).
+unsafe impl<T: Send, B: Backend> Send for Lock<T, B> {}
+
+impl<T, B: Backend> Lock<T, B> {
+    /// Use [`new_mutex!`](crate::new_mutex!) and friends, which supply the
+    /// name and the per-site key.
     #[doc(hidden)]
     pub fn try_new(value: T, name: LockName, key: &'static LockClassKey) -> Result<Self> {
-        Ok(Mutex { raw: RawMutex::new(name, key)?, data: UnsafeCell::new(value) })
+        Ok(Lock { raw: B::Raw::new(name, key)?, data: UnsafeCell::new(value) })
     }
 
-    /// Sleeps until the lock is free, then holds it until the guard drops.
+    /// Waits for the lock (sleeping or spinning, as `B` does), then holds it
+    /// until the guard drops.
     ///
     /// ```ignore
     /// let mut g = m.lock();
-    /// g.push(1);
+    /// *g += 1;
     /// ```
-    pub fn lock(&self) -> MutexGuard<'_, T> {
-        // SAFETY: a live mutex; released by the guard's drop.
-        unsafe { abi::rkm_mutex_lock(self.raw.ptr()) };
-        // INVARIANT: the mutex is held.
-        MutexGuard { lock: self, _not_send: PhantomData }
+    pub fn lock(&self) -> Guard<'_, T, B> {
+        let state = B::lock(&self.raw);
+        // INVARIANT: the lock is held, with `state`.
+        Guard { lock: self, state: core::mem::ManuallyDrop::new(state), _not_send: PhantomData }
     }
 }
 
-/// Proof that a [`Mutex`] is held; unlocks on drop; never leaves its thread.
+/// Proof that a [`Lock`] is held: gives access to the data, unlocks on drop,
+/// and cannot leave its thread.
 ///
 /// ```ignore
 /// let g = m.lock();
@@ -172,17 +300,26 @@ impl<T> Mutex<T> {
 ///
 /// # Invariants
 ///
-/// `lock` is held by the current thread while the guard lives.
+/// `lock` is held by the current thread, taken with `state`, while the guard lives.
 #[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct MutexGuard<'a, T> {
-    lock: &'a Mutex<T>,
+pub struct Guard<'a, T, B: Backend> {
+    lock: &'a Lock<T, B>,
+    state: core::mem::ManuallyDrop<B::State>,
     _not_send: PhantomData<*mut ()>,
 }
 
-// SAFETY: sharing the guard shares `&T`, which needs T: Sync.
-unsafe impl<T: Sync> Sync for MutexGuard<'_, T> {}
+/// The guard of a [`Mutex`] (what [`CondVar::wait`] takes).
+///
+/// ```ignore
+/// fn take(g: &mut MutexGuard<'_, u64>) { **g -= 1; }
+/// ```
+pub type MutexGuard<'a, T> = Guard<'a, T, MutexBackend>;
 
-impl<T> Deref for MutexGuard<'_, T> {
+// SAFETY: sharing the guard shares `&T`, which needs T: Sync; the guard
+// itself stays on its thread (!Send).
+unsafe impl<T: Sync, B: Backend> Sync for Guard<'_, T, B> {}
+
+impl<T, B: Backend> Deref for Guard<'_, T, B> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: the lock is held (type invariant): no other access.
@@ -190,174 +327,19 @@ impl<T> Deref for MutexGuard<'_, T> {
     }
 }
 
-impl<T> DerefMut for MutexGuard<'_, T> {
+impl<T, B: Backend> DerefMut for Guard<'_, T, B> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the lock is held (type invariant) and the guard is borrowed
-        // uniquely.
+        // SAFETY: the lock is held (type invariant) and the guard is borrowed uniquely.
         unsafe { &mut *self.lock.data.get() }
     }
 }
 
-impl<T> Drop for MutexGuard<'_, T> {
+impl<T, B: Backend> Drop for Guard<'_, T, B> {
     fn drop(&mut self) {
-        // SAFETY: held by this thread (type invariant), released once.
-        unsafe { abi::rkm_mutex_unlock(self.lock.raw.ptr()) };
-    }
-}
-
-/// A spinning lock (sleeping on PREEMPT_RT); do not sleep while holding it.
-///
-/// ```ignore
-/// let stats = rkm::new_spinlock!([0u64; 4])?;
-/// stats.lock()[0] += 1;
-/// ```
-pub struct SpinLock<T> {
-    raw: RawSpinLock,
-    data: UnsafeCell<T>,
-}
-
-// SAFETY: as for Mutex.
-unsafe impl<T: Send> Sync for SpinLock<T> {}
-// SAFETY: as for Mutex.
-unsafe impl<T: Send> Send for SpinLock<T> {}
-
-impl<T> SpinLock<T> {
-    /// Use [`new_spinlock!`](crate::new_spinlock!).
-    #[doc(hidden)]
-    pub fn try_new(value: T, name: LockName, key: &'static LockClassKey) -> Result<Self> {
-        Ok(SpinLock { raw: RawSpinLock::new(name, key)?, data: UnsafeCell::new(value) })
-    }
-
-    /// Spins until the lock is free, then holds it until the guard drops.
-    ///
-    /// ```ignore
-    /// *s.lock() += 1;
-    /// ```
-    pub fn lock(&self) -> SpinLockGuard<'_, T> {
-        // SAFETY: a live lock; released by the guard's drop.
-        unsafe { abi::rkm_spin_lock(self.raw.ptr()) };
-        // INVARIANT: the lock is held.
-        SpinLockGuard { lock: self, _not_send: PhantomData }
-    }
-}
-
-/// Proof that a [`SpinLock`] is held; unlocks on drop; never leaves its thread.
-///
-/// ```ignore
-/// let g = s.lock();
-/// ```
-///
-/// # Invariants
-///
-/// `lock` is held by the current thread while the guard lives.
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct SpinLockGuard<'a, T> {
-    lock: &'a SpinLock<T>,
-    _not_send: PhantomData<*mut ()>,
-}
-
-// SAFETY: sharing the guard shares `&T`, which needs T: Sync.
-unsafe impl<T: Sync> Sync for SpinLockGuard<'_, T> {}
-
-impl<T> Deref for SpinLockGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: the lock is held (type invariant).
-        unsafe { &*self.lock.data.get() }
-    }
-}
-
-impl<T> DerefMut for SpinLockGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the lock is held (type invariant), guard borrowed uniquely.
-        unsafe { &mut *self.lock.data.get() }
-    }
-}
-
-impl<T> Drop for SpinLockGuard<'_, T> {
-    fn drop(&mut self) {
-        // SAFETY: held by this thread (type invariant), released once.
-        unsafe { abi::rkm_spin_unlock(self.lock.raw.ptr()) };
-    }
-}
-
-/// A spinlock that also disables local interrupts while held
-/// (`spin_lock_irqsave`), for data shared with interrupt handlers.
-///
-/// ```ignore
-/// let ring = rkm::new_spinlock_irq!(0u32)?;
-/// *ring.lock() = 7;
-/// ```
-pub struct SpinLockIrq<T> {
-    raw: RawSpinLock,
-    data: UnsafeCell<T>,
-}
-
-// SAFETY: as for Mutex.
-unsafe impl<T: Send> Sync for SpinLockIrq<T> {}
-// SAFETY: as for Mutex.
-unsafe impl<T: Send> Send for SpinLockIrq<T> {}
-
-impl<T> SpinLockIrq<T> {
-    /// Use [`new_spinlock_irq!`](crate::new_spinlock_irq!).
-    #[doc(hidden)]
-    pub fn try_new(value: T, name: LockName, key: &'static LockClassKey) -> Result<Self> {
-        Ok(SpinLockIrq { raw: RawSpinLock::new(name, key)?, data: UnsafeCell::new(value) })
-    }
-
-    /// Disables local interrupts and takes the lock until the guard drops,
-    /// which restores the interrupt state.
-    ///
-    /// ```ignore
-    /// *r.lock() += 1;
-    /// ```
-    pub fn lock(&self) -> SpinLockIrqGuard<'_, T> {
-        // SAFETY: a live lock; released with these flags by the guard's drop.
-        let flags = unsafe { abi::rkm_spin_lock_irqsave(self.raw.ptr()) };
-        // INVARIANT: the lock is held with `flags` saved.
-        SpinLockIrqGuard { lock: self, flags, _not_send: PhantomData }
-    }
-}
-
-/// Proof that a [`SpinLockIrq`] is held; restores interrupts on drop; never
-/// leaves its thread (the saved flags belong to this CPU).
-///
-/// ```ignore
-/// let g = r.lock();
-/// ```
-///
-/// # Invariants
-///
-/// `lock` is held by the current thread, which saved `flags`.
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct SpinLockIrqGuard<'a, T> {
-    lock: &'a SpinLockIrq<T>,
-    flags: core::ffi::c_ulong,
-    _not_send: PhantomData<*mut ()>,
-}
-
-// SAFETY: sharing the guard shares `&T`, which needs T: Sync.
-unsafe impl<T: Sync> Sync for SpinLockIrqGuard<'_, T> {}
-
-impl<T> Deref for SpinLockIrqGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        // SAFETY: the lock is held (type invariant).
-        unsafe { &*self.lock.data.get() }
-    }
-}
-
-impl<T> DerefMut for SpinLockIrqGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the lock is held (type invariant), guard borrowed uniquely.
-        unsafe { &mut *self.lock.data.get() }
-    }
-}
-
-impl<T> Drop for SpinLockIrqGuard<'_, T> {
-    fn drop(&mut self) {
-        // SAFETY: held by this thread with these flags (type invariant).
-        unsafe { abi::rkm_spin_unlock_irqrestore(self.lock.raw.ptr(), self.flags) };
+        // SAFETY: taken once, here, and never used again.
+        let state = unsafe { core::mem::ManuallyDrop::take(&mut self.state) };
+        // SAFETY: held by this thread with `state` (type invariant); released once.
+        unsafe { B::unlock(&self.lock.raw, state) };
     }
 }
 

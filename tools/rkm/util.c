@@ -16,15 +16,20 @@
 const char *rkm_root;
 const char *rkm_cache;
 
+static void vmsg(const char *fmt, va_list ap)
+{
+	fputs("rkm: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("rkm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(2);
 }
 
@@ -32,11 +37,9 @@ void warnx(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("rkm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 char *xasprintf(const char *fmt, ...)
