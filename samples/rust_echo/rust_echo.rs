@@ -85,6 +85,9 @@ impl EchoFile {
         }
         b.data.truncate(cap);
         b.cap = cap;
+        drop(b);
+        // Pollers waiting for room may have some now.
+        self.dev.readable.notify_all();
         Ok(0)
     }
 }
@@ -129,18 +132,36 @@ impl FileOperations for EchoFile {
             return Err(ENOSPC);
         }
         let end = start + input.len().min(b.cap - start);
-        // Grow to `end` (a gap after the old end reads as zeros), copy, and
-        // keep only what was written: on a fault, nothing else changes.
+        // Grow to `end` (a gap after the old end reads as zeros) and copy
+        // through a small bounce buffer: a fault part-way leaves every byte
+        // after the copied ones as it was (copy_from_user zeroes what it
+        // could not fill). Keep only what was written.
         let old_len = b.data.len();
         b.data.try_resize(old_len.max(end), 0)?;
-        let copied = match b.data.get_mut(start..end).ok_or(EINVAL).and_then(|dst| input.read_partial(dst)) {
-            Ok(n) => n,
-            Err(e) => {
-                b.data.truncate(old_len);
-                return Err(e);
+        let mut bounce = [0u8; 256];
+        let mut at = start;
+        while at < end {
+            let want = (end - at).min(bounce.len());
+            let chunk = bounce.get_mut(..want).unwrap_or(&mut []);
+            let n = match input.read_partial(chunk) {
+                Ok(n) => n,
+                Err(e) if at == start => {
+                    b.data.truncate(old_len);
+                    return Err(e);
+                }
+                Err(_) => 0,
+            };
+            // In bounds by construction; `get` keeps this path panic-free.
+            if let (Some(dst), Some(src)) = (b.data.get_mut(at..at + n), bounce.get(..n)) {
+                dst.copy_from_slice(src);
             }
-        };
-        b.data.truncate(old_len.max(start + copied));
+            at += n;
+            if n < want {
+                break;
+            }
+        }
+        let copied = at - start;
+        b.data.truncate(old_len.max(at));
         *pos += copied as i64;
         drop(b);
         self.dev.readable.notify_all();
