@@ -3,6 +3,7 @@
 #
 #   make demo   build the sample drivers for the stock kernels and run them in QEMU
 #   make test   the whole test suite (samples on every kernel, then the harness's own tests)
+#   make bench  every sample against its C twin, both clocks, every kernel (not part of make test)
 #   make setup  install what is missing (apt) and resolve the kernel matrix
 
 SAMPLES := $(sort $(patsubst %/Kbuild,%,$(wildcard samples/*/Kbuild)))
@@ -11,7 +12,7 @@ CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 RKM := build/bin/rkm
 TOOLS := $(RKM) build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate
 
-.PHONY: all setup tools demo test clean
+.PHONY: all setup tools demo test bench clean
 all: tools
 
 setup:
@@ -41,6 +42,9 @@ demo: setup tools
 
 test: setup tools
 	@build/bin/rkm-selftest
+
+bench: setup tools
+	@$(RKM) bench
 
 clean:
 	rm -rf build $(addsuffix /build,$(SAMPLES)) tests/broken/*/build

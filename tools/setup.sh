@@ -3,6 +3,7 @@
 # rkm host setup: resolve the kernel matrix from the apt archive and install
 # what is missing (Rust for the kernel, QEMU, kernel images and headers).
 # Idempotent and quiet when everything is there. Writes $RKM_CACHE/kernels.
+# (gnuplot-nox draws the benchmark's chart.)
 #
 # Environment: RKM_CACHE (default ~/.cache/rkm), RKM_EXTRA_PACKAGES (more
 # packages to install), RKM_APT_GET (default apt-get).
@@ -49,7 +50,7 @@ fi
 [ -n "$r61" ] || die "no linux-image-amd64 (6.1) in the apt archive: add Debian 12 (bookworm) to the apt sources"
 [ -n "$r612" ] || die "no linux-image-6.12.*+deb12-amd64 with headers and -rt twin in the archive: add bookworm and bookworm-security to the apt sources"
 
-pkgs="rustc-web rust-web-src qemu-system-x86 cpio tiny-initramfs
+pkgs="rustc-web rust-web-src qemu-system-x86 cpio tiny-initramfs gnuplot-nox
 	linux-image-$r61 linux-headers-$r61
 	linux-image-$r612-amd64 linux-headers-$r612-amd64
 	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64

@@ -127,13 +127,21 @@ impl FileOperations for SemFile {
 }
 
 struct RustSemaphore {
-    _dev: MiscDevice<SemFile>,
+    _devs: KVec<MiscDevice<SemFile>>,
 }
 
 impl Module for RustSemaphore {
     fn init() -> Result<Self> {
-        let sem = Arc::try_new(Semaphore { counts: new_mutex!(Counts::default())?, changed: new_condvar!()? })?;
-        Ok(RustSemaphore { _dev: MiscDevice::register("rust_semaphore", 0o600, sem)? })
+        let mut devs = KVec::new();
+        for i in 0..params::instances() {
+            let name = match i {
+                0 => KString::try_from_str("rust_semaphore")?,
+                _ => KString::try_fmt(format_args!("rust_semaphore{}", i))?,
+            };
+            let sem = Arc::try_new(Semaphore { counts: new_mutex!(Counts::default())?, changed: new_condvar!()? })?;
+            devs.try_push(MiscDevice::register(&name, 0o600, sem)?)?;
+        }
+        Ok(RustSemaphore { _devs: devs })
     }
 }
 
@@ -143,4 +151,7 @@ module! {
     authors: ["rkm developers"],
     description: "Rust semaphore sample: a counting semaphore misc device",
     license: "GPL",
+    params: {
+        instances: u32 { default: 1, perm: 0o444, desc: "Devices to create: NAME, NAME1, ...", range: 1..=4 },
+    },
 }

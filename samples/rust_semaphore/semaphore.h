@@ -16,6 +16,8 @@
  *   SEM_IOC_STATS: size-prefixed as in echo.h (size < 40 -> EINVAL,
  *     > 4096 -> E2BIG, unreadable -> EFAULT); writes the 40-byte struct.
  *   SEM_IOC_RESET: needs CAP_SYS_ADMIN (EPERM); count = reads = writes = 0.
+ * Module parameter instances (1..4, default 1): that many independent
+ *   semaphores, /dev/NAME, /dev/NAME1, ... (the benchmark's ping-pong uses 2).
  */
 #ifndef RKM_SAMPLES_SEMAPHORE_H
 #define RKM_SAMPLES_SEMAPHORE_H

@@ -6,6 +6,7 @@
  *   rkm build DIR... [--kernel K]  build drivers (Kbuild) for kernels
  *   rkm run [options]              boot kernels with modules and tests
  *   rkm test DIR... [options]      build drivers and run their tests
+ *   rkm bench [options]            Rust samples against their C twins
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 		"       rkm build DIR... [--kernel NAME]...\n"
 		"       rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--test NAME=PROGRAM]... [options]\n"
 		"       rkm test DIR... [--kernel NAME]... [options]\n"
+		"       rkm bench [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT] [--wall-only] [--no-costs] [--out DIR]\n"
 		"options: --test-timeout S (guest, per item; default 60)  --timeout S (host, whole boot)\n"
 		"         --skip FILE  --logs DIR  --verbose\n";
 
@@ -77,6 +79,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "test"))
 		return cmd_test(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return cmd_bench(argc - 1, argv + 1);
 	fprintf(stderr, "rkm: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

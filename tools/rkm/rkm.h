@@ -23,7 +23,7 @@ struct plan {
 	int nmodules;
 	const char *ship[RKM_MAX_ITEMS];	/* .ko put in /lib/rkm, not loaded */
 	int nship;
-	const char *tests[RKM_MAX_ITEMS];	/* "name=path" */
+	const char *tests[RKM_MAX_ITEMS];	/* "name=path [args]" */
 	int ntests;
 	const char *fails[RKM_MAX_ITEMS];	/* "name reason": reported failed */
 	int nfails;
@@ -31,6 +31,8 @@ struct plan {
 	int host_timeout;	/* seconds, whole boot; 0: derived */
 	const char *skiplist;	/* file of "KERNEL TEST REASON..." lines */
 	bool verbose;		/* stream the console too */
+	bool icount;		/* guest clock counts instructions (-icount) */
+	bool quiet;		/* do not echo the guest's KTAP */
 };
 
 struct result {
@@ -63,8 +65,12 @@ int build_test_program(const char *dir, char *out, size_t outlen);
 int cmd_build(int argc, char **argv);
 
 /* vm.c */
+int build_all(const char *dir, const struct kernel *k, struct plan *p);
 int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, struct result *r);
 int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+
+/* bench.c */
+int cmd_bench(int argc, char **argv);
 
 #endif

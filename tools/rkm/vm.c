@@ -113,6 +113,7 @@ struct ktap {
 	size_t flen;
 	int planned;		/* -1 until "1..N" */
 	int seen, passed, failed, skipped;
+	bool quiet;
 	char partial[4096];
 	size_t partlen;
 };
@@ -122,7 +123,8 @@ static void ktap_line(struct ktap *t, const char *line)
 	int n;
 
 	fprintf(t->log, "%s\n", line);
-	printf("%s\n", line);
+	if (!t->quiet)
+		printf("%s\n", line);
 	if (sscanf(line, "1..%d", &n) == 1) {
 		t->planned = n;
 		t->plen = 0;
@@ -228,16 +230,19 @@ static void write_plan(struct cpio *c, const struct kernel *k, const struct plan
 		free(guest);
 	}
 	for (i = 0; i < p->ntests; i++) {
-		const char *eq = strchr(p->tests[i], '=');
-		char *name, *guest;
+		const char *eq = strchr(p->tests[i], '='), *args;
+		char *name, *prog, *guest;
 
 		if (!eq)
-			die("a test is NAME=PROGRAM: '%s'", p->tests[i]);
+			die("a test is NAME=PROGRAM [ARGS]: '%s'", p->tests[i]);
 		name = strndup(p->tests[i], eq - p->tests[i]);
+		args = strchrnul(eq + 1, ' ');
+		prog = strndup(eq + 1, args - (eq + 1));
 		guest = xasprintf("bin/%s", name);
-		cpio_file(c, guest, eq + 1, 0755);
-		len += snprintf(text + len, cap - len, "test %s /%s\n", name, guest);
+		cpio_file(c, guest, prog, 0755);
+		len += snprintf(text + len, cap - len, "test %s /%s%s\n", name, guest, args);
 		free(name);
+		free(prog);
 		free(guest);
 	}
 	for (i = 0; i < p->nfails; i++)
@@ -300,6 +305,7 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 	con = fopen(conpath, "w");
 	t->log = fopen(ktappath, "w");
 	t->planned = -1;
+	t->quiet = p->quiet;
 	if (kfd < 0 || !con || !t->log || pipe2(out, O_CLOEXEC))
 		die("cannot set up the logs in %s", logdir);
 
@@ -311,12 +317,20 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
+		/*
+		 * -icount: the guest clock counts instructions (1 ns each), so
+		 * timings repeat exactly; cryptomgr.notests and a fixed virtual
+		 * RTC keep boot-time work from leaking into them (FIELD-NOTES).
+		 */
 		char *argv[] = {
 			"qemu-system-x86_64", "-accel", "tcg", "-m", "512M", "-smp", "2",
 			"-nodefaults", "-display", "none", "-no-reboot",
 			"-serial", "stdio", "-serial", serial1,
 			"-kernel", (char *)k->vmlinuz, "-initrd", cpio,
 			"-append", "console=ttyS0 panic=-1 cryptomgr.notests",
+			/* Without icount the list ends here. */
+			p->icount ? "-icount" : NULL, "shift=0,align=off,sleep=off",
+			"-rtc", "base=2025-01-01T00:00:00,clock=vm",
 			NULL,
 		};
 		int null = open("/dev/null", O_RDONLY);
@@ -535,6 +549,24 @@ static int ship_twins(const char *dir, const struct kernel *k, struct plan *p)
 }
 
 /*
+ * Builds the driver in DIR and its C twins for kernel k and ships the
+ * modules in p (in /lib/rkm). A build failure is recorded in p, to be
+ * reported in that kernel's KTAP. Returns the number of failed builds.
+ */
+int build_all(const char *dir, const struct kernel *k, struct plan *p)
+{
+	char path[PATH_MAX];
+
+	if (build_driver(dir, k, path, sizeof(path))) {
+		p->fails[p->nfails++] = xasprintf("build:%s the driver does not build for %s (see above)",
+						  base_name(dir), k->name);
+		return 1;
+	}
+	p->ship[p->nship++] = strdup(path);
+	return ship_twins(dir, k, p);
+}
+
+/*
  * rkm test: builds each driver and its test program for each kernel, then
  * boots each kernel once with all of them. A driver that fails to build
  * fails its test on that kernel; the other kernels still run.
@@ -563,17 +595,10 @@ int cmd_test(int argc, char **argv)
 	for (i = 0; i < nk; i++) {
 		plans[i] = p;
 		for (j = 0; j < ndirs; j++) {
-			if (build_driver(dirs[j], &k[i], path, sizeof(path))) {
-				/* Reported in this kernel's KTAP, the others go on. */
-				plans[i].fails[plans[i].nfails++] =
-					xasprintf("build:%s the driver does not build for %s (see above)",
-						  base_name(dirs[j]), k[i].name);
+			if (build_all(dirs[j], &k[i], &plans[i])) {
 				build_failures++;
 				continue;
 			}
-			/* Tests load and unload their module themselves, from /lib/rkm. */
-			plans[i].ship[plans[i].nship++] = strdup(path);
-			build_failures += ship_twins(dirs[j], &k[i], &plans[i]);
 			if (progs[j])
 				plans[i].tests[plans[i].ntests++] = progs[j];
 		}

@@ -20,7 +20,9 @@
 static_assert(sizeof(struct sem_stats) == 40);
 
 /**
- * struct sem_dev - the semaphore shared by every opener of /dev/c_semaphore
+ * struct sem_dev - one semaphore, shared by every opener of its device
+ * @misc: its misc device, /dev/c_semaphore or /dev/c_semaphoreN
+ * @name: the device name
  * @lock: protects the counters
  * @wq: readers waiting for a unit (exclusive waits), and pollers
  * @count: units available; written under @lock, read locklessly by sleepers
@@ -29,6 +31,8 @@ static_assert(sizeof(struct sem_stats) == 40);
  * @waiters: readers asleep now
  */
 struct sem_dev {
+	struct miscdevice misc;
+	char name[24];
 	struct mutex lock;
 	wait_queue_head_t wq;
 	u64 count;
@@ -37,11 +41,16 @@ struct sem_dev {
 	u64 waiters;
 };
 
-static struct sem_dev *sem;
+static unsigned int instances = 1;
+module_param(instances, uint, 0444);
+MODULE_PARM_DESC(instances, "Devices to create: NAME, NAME1, ... (1..4)");
+
+static struct sem_dev *sems[4];
 
 static int sem_open(struct inode *inode, struct file *file)
 {
-	file->private_data = sem;
+	/* misc_open() left our miscdevice in private_data. */
+	file->private_data = container_of(file->private_data, struct sem_dev, misc);
 	return 0;
 }
 
@@ -215,40 +224,60 @@ static const struct file_operations sem_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-static struct miscdevice sem_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "c_semaphore",
-	.fops = &sem_fops,
-	.mode = 0600,
-};
+static void sem_destroy(struct sem_dev *s)
+{
+	misc_deregister(&s->misc);
+	mutex_destroy(&s->lock);
+	kfree(s);
+}
 
 static int __init sem_init(void)
 {
+	unsigned int i;
 	int ret;
 
-	sem = kzalloc(sizeof(*sem), GFP_KERNEL);
-	if (!sem)
-		return -ENOMEM;
-	mutex_init(&sem->lock);
-	init_waitqueue_head(&sem->wq);
+	if (instances < 1 || instances > ARRAY_SIZE(sems)) {
+		pr_err("c_semaphore: parameter instances: %u is out of range [1, 4]\n", instances);
+		return -ERANGE;
+	}
+	for (i = 0; i < instances; i++) {
+		struct sem_dev *s = kzalloc(sizeof(*s), GFP_KERNEL);
 
-	ret = misc_register(&sem_misc);
-	if (ret)
-		goto out_free_sem;
+		ret = -ENOMEM;
+		if (!s)
+			goto out_destroy;
+		mutex_init(&s->lock);
+		init_waitqueue_head(&s->wq);
+		if (i)
+			snprintf(s->name, sizeof(s->name), "c_semaphore%u", i);
+		else
+			strscpy(s->name, "c_semaphore", sizeof(s->name));
+		s->misc.minor = MISC_DYNAMIC_MINOR;
+		s->misc.name = s->name;
+		s->misc.fops = &sem_fops;
+		s->misc.mode = 0600;
+		ret = misc_register(&s->misc);
+		if (ret) {
+			mutex_destroy(&s->lock);
+			kfree(s);
+			goto out_destroy;
+		}
+		sems[i] = s;
+	}
 	return 0;
 
-out_free_sem:
-	mutex_destroy(&sem->lock);
-	kfree(sem);
-	sem = NULL;
+out_destroy:
+	while (i--)
+		sem_destroy(sems[i]);
 	return ret;
 }
 
 static void __exit sem_exit(void)
 {
-	misc_deregister(&sem_misc);
-	mutex_destroy(&sem->lock);
-	kfree(sem);
+	unsigned int i = instances;
+
+	while (i--)
+		sem_destroy(sems[i]);
 }
 
 module_init(sem_init);

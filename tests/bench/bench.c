@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm-bench: the in-guest benchmark of each Rust sample against its C twin.
+ *
+ *   bench [-s PERCENT] [-r RUNS]   (iteration counts in percent of the defaults)
+ *
+ * For RUNS rounds, every workload runs on the C and the Rust device, C first
+ * on even rounds and Rust first on odd ones, and prints one line per
+ * measurement:  # BENCH <workload> <c|rust> <round> <ns per operation>
+ * Time is CLOCK_MONOTONIC: wall time normally, instructions under QEMU's
+ * -icount. Expects rust_echo, c_echo and rust_semaphore, c_semaphore loaded,
+ * the semaphores with instances=2.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../samples/rust_echo/echo.h"
+
+struct impl {
+	const char *name;	/* c or rust */
+	const char *echo;
+	const char *sem[2];
+};
+
+static const struct impl impls[] = {
+	{ "c", "/dev/c_echo", { "/dev/c_semaphore", "/dev/c_semaphore1" } },
+	{ "rust", "/dev/rust_echo", { "/dev/rust_semaphore", "/dev/rust_semaphore1" } },
+};
+
+static long scale = 100;
+
+/* n iterations at the current scale, at least one. */
+static long iters(long n)
+{
+	return n * scale / 100 > 0 ? n * scale / 100 : 1;
+}
+static char bulk[64 * 1024];
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int xopen(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("# bench: open %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void check(long got, long want, const char *what)
+{
+	if (got != want) {
+		printf("# bench: %s returned %ld (%s), expected %ld\n", what, got, strerror(errno), want);
+		exit(1);
+	}
+}
+
+/* 64-byte write then read at offset 0: a small round trip. */
+static double echo_rt(const struct impl *im)
+{
+	long i, n = iters(20000);
+	char buf[64] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde";
+	int fd = xopen(im->echo);
+	double t0 = now_ns();
+
+	for (i = 0; i < n; i++) {
+		check(pwrite(fd, buf, 64, 0), 64, "pwrite 64");
+		check(pread(fd, buf, 64, 0), 64, "pread 64");
+	}
+	t0 = now_ns() - t0;
+	close(fd);
+	return t0 / n;
+}
+
+static void echo_resize(int fd, __u64 cap)
+{
+	struct echo_resize r = { .size = sizeof(r), .version = 1, .cap = cap };
+
+	check(ioctl(fd, ECHO_IOC_RESIZE, &r), 0, "ECHO_IOC_RESIZE");
+}
+
+/* 64 KiB write then read: bulk copies. */
+static double echo_bulk(const struct impl *im)
+{
+	long i, n = iters(300);
+	int fd = xopen(im->echo);
+	double t0;
+
+	echo_resize(fd, sizeof(bulk));
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		check(pwrite(fd, bulk, sizeof(bulk), 0), sizeof(bulk), "pwrite 64K");
+		check(pread(fd, bulk, sizeof(bulk), 0), sizeof(bulk), "pread 64K");
+	}
+	t0 = now_ns() - t0;
+	echo_resize(fd, ECHO_DEFAULT_CAP);
+	close(fd);
+	return t0 / n;
+}
+
+/* The size-prefixed query ioctl in a loop. */
+static double echo_ioctl(const struct impl *im)
+{
+	long i, n = iters(20000);
+	struct echo_info info;
+	int fd = xopen(im->echo);
+	double t0 = now_ns();
+
+	for (i = 0; i < n; i++) {
+		info.size = sizeof(info);
+		check(ioctl(fd, ECHO_IOC_INFO, &info), 0, "ECHO_IOC_INFO");
+	}
+	t0 = now_ns() - t0;
+	close(fd);
+	return t0 / n;
+}
+
+/* Two threads hand a token back and forth through two semaphores. */
+struct pong {
+	int fd[2];
+	long rounds;
+	int use_poll;
+};
+
+static void take(int fd, int use_poll)
+{
+	char c;
+
+	if (use_poll) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		check(poll(&p, 1, -1), 1, "poll");
+	}
+	check(read(fd, &c, 1), 0, "semaphore read");
+}
+
+static void *pong_thread(void *arg)
+{
+	struct pong *p = arg;
+	long i;
+
+	for (i = 0; i < p->rounds; i++) {
+		take(p->fd[0], p->use_poll);
+		check(write(p->fd[1], "x", 1), 1, "semaphore write");
+	}
+	return NULL;
+}
+
+static double pingpong(const struct impl *im, int use_poll)
+{
+	struct pong p = { .rounds = iters(1000), .use_poll = use_poll };
+	pthread_t t;
+	double t0;
+	long i;
+
+	p.fd[0] = xopen(im->sem[0]);
+	p.fd[1] = xopen(im->sem[1]);
+	t0 = now_ns();
+	pthread_create(&t, NULL, pong_thread, &p);
+	for (i = 0; i < p.rounds; i++) {
+		check(write(p.fd[0], "x", 1), 1, "semaphore write");
+		take(p.fd[1], use_poll);
+	}
+	pthread_join(t, NULL);
+	t0 = now_ns() - t0;
+	close(p.fd[0]);
+	close(p.fd[1]);
+	return t0 / p.rounds;
+}
+
+static double sem_pingpong(const struct impl *im)
+{
+	return pingpong(im, 0);
+}
+
+static double poll_wakeup(const struct impl *im)
+{
+	return pingpong(im, 1);
+}
+
+static const struct {
+	const char *name;
+	double (*fn)(const struct impl *im);
+} workloads[] = {
+	{ "echo_rt_64B", echo_rt },
+	{ "echo_bulk_64KiB", echo_bulk },
+	{ "echo_ioctl", echo_ioctl },
+	{ "sem_pingpong", sem_pingpong },
+	{ "poll_wakeup", poll_wakeup },
+};
+
+int main(int argc, char **argv)
+{
+	int runs = 5, opt, r, w, k;
+
+	while ((opt = getopt(argc, argv, "s:r:")) != -1) {
+		if (opt == 's')
+			scale = atol(optarg);
+		else if (opt == 'r')
+			runs = atoi(optarg);
+	}
+	if (scale < 1 || runs < 1) {
+		printf("# bench: usage: bench [-s PERCENT] [-r RUNS]\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	memset(bulk, 'b', sizeof(bulk));
+	/* Warm up both: first-touch costs stay out of the numbers. */
+	for (k = 0; k < 2; k++)
+		echo_rt(&impls[k]);
+	for (r = 0; r < runs; r++)
+		for (w = 0; w < (int)(sizeof(workloads) / sizeof(workloads[0])); w++)
+			for (k = 0; k < 2; k++) {
+				const struct impl *im = &impls[(k + r) % 2];
+
+				printf("# BENCH %s %s %d %.1f\n", workloads[w].name, im->name, r,
+				       workloads[w].fn(im));
+			}
+	return 0;
+}

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm bench: each Rust sample against its C twin, in the same boot,
+ * alternating, several rounds per boot and several boots per kernel, with
+ * two clocks: wall time, and QEMU's -icount (instructions: exact, repeatable).
+ * Prints a table of Rust/C ratios with their spread, writes every run to CSV
+ * and JSON, draws the ratios (PNG, with gnuplot), and reports module sizes
+ * and build times.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rkm.h"
+
+#define MAX_RECORDS 20000
+#define MAX_WORKLOADS 16
+
+struct record {
+	char clock[8];		/* wall | icount */
+	char kernel[32];
+	int boot, round;
+	char workload[32];
+	char impl[8];		/* c | rust */
+	double ns;
+};
+
+static struct record recs[MAX_RECORDS];
+static int nrecs;
+
+static const char *const clocks[] = { "wall", "icount" };
+static const char *const clock_doc[] = {
+	"wall: CLOCK_MONOTONIC in the guest, real time under TCG emulation; noisy (runs differ by a few %)",
+	"icount: QEMU -icount shift=0, the guest clock counts instructions (1 insn = 1 ns): exact, no caches or retpoline costs",
+};
+
+/* Copies a string into a fixed field, cut to fit. */
+static void set_field(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Collects the "# BENCH workload impl round ns" lines of one boot. */
+static int collect(const char *ktap, const char *clock, const char *kernel, int boot)
+{
+	FILE *f = fopen(ktap, "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f) && nrecs < MAX_RECORDS) {
+		struct record *r = &recs[nrecs];
+		const char *b = strstr(line, "# BENCH ");
+
+		if (!b || sscanf(b, "# BENCH %31s %7s %d %lf", r->workload, r->impl, &r->round, &r->ns) != 4)
+			continue;
+		set_field(r->clock, sizeof(r->clock), clock);
+		set_field(r->kernel, sizeof(r->kernel), kernel);
+		r->boot = boot;
+		nrecs++;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct summary {
+	char clock[8], kernel[32], workload[32];
+	double c, rust, ratio, lo, hi;
+	int n;
+};
+
+/* Rust/C per (boot, round) pair, and each side's median, for one cell. */
+static int summarise(const char *clock, const char *kernel, const char *workload,
+		     struct summary *s)
+{
+	static double cs[MAX_RECORDS], rs[MAX_RECORDS], ratios[MAX_RECORDS];
+	int i, j, nc = 0, nr = 0, np = 0;
+
+	for (i = 0; i < nrecs; i++) {
+		const struct record *a = &recs[i];
+
+		if (strcmp(a->clock, clock) || strcmp(a->kernel, kernel) || strcmp(a->workload, workload))
+			continue;
+		if (!strcmp(a->impl, "c")) {
+			cs[nc++] = a->ns;
+			for (j = 0; j < nrecs; j++) {
+				const struct record *b = &recs[j];
+
+				if (!strcmp(b->impl, "rust") && !strcmp(b->clock, clock) &&
+				    !strcmp(b->kernel, kernel) && !strcmp(b->workload, workload) &&
+				    b->boot == a->boot && b->round == a->round)
+					ratios[np++] = b->ns / a->ns;
+			}
+		} else {
+			rs[nr++] = a->ns;
+		}
+	}
+	if (!np)
+		return 0;
+	set_field(s->clock, sizeof(s->clock), clock);
+	set_field(s->kernel, sizeof(s->kernel), kernel);
+	set_field(s->workload, sizeof(s->workload), workload);
+	s->c = median(cs, nc);
+	s->rust = median(rs, nr);
+	s->ratio = median(ratios, np);
+	s->lo = ratios[0];
+	s->hi = ratios[np - 1];
+	s->n = np;
+	return 1;
+}
+
+static void write_runs(const char *dir)
+{
+	char *csv = xasprintf("%s/bench.csv", dir), *json = xasprintf("%s/bench.json", dir);
+	FILE *c = fopen(csv, "w"), *j = fopen(json, "w");
+	int i;
+
+	if (!c || !j)
+		die("cannot write %s or %s", csv, json);
+	fprintf(c, "clock,kernel,boot,round,workload,impl,ns_per_op\n");
+	fprintf(j, "[\n");
+	for (i = 0; i < nrecs; i++) {
+		const struct record *r = &recs[i];
+
+		fprintf(c, "%s,%s,%d,%d,%s,%s,%.1f\n", r->clock, r->kernel, r->boot, r->round,
+			r->workload, r->impl, r->ns);
+		fprintf(j, "  {\"clock\": \"%s\", \"kernel\": \"%s\", \"boot\": %d, \"round\": %d, "
+			"\"workload\": \"%s\", \"impl\": \"%s\", \"ns_per_op\": %.1f}%s\n",
+			r->clock, r->kernel, r->boot, r->round, r->workload, r->impl, r->ns,
+			i + 1 < nrecs ? "," : "");
+	}
+	fprintf(j, "]\n");
+	fclose(c);
+	fclose(j);
+	printf("# runs: %s, %s (%d measurements)\n", csv, json, nrecs);
+}
+
+/* The chart: one bar per kernel and workload, with the min-max spread. */
+static void draw(const char *dir, struct summary *s, int n)
+{
+	char *dat = xasprintf("%s/ratios.dat", dir), *png = xasprintf("%s/bench.png", dir);
+	char *gp = xasprintf("%s/bench.gp", dir);
+	FILE *d = fopen(dat, "w"), *g = fopen(gp, "w");
+	int i, k;
+
+	if (!d || !g)
+		die("cannot write %s", dir);
+	/* One block per clock, same x for the same kernel and workload. */
+	for (k = 0; k < 2; k++) {
+		int x = 0;
+
+		fprintf(d, "# %s\n", clocks[k]);
+		for (i = 0; i < n; i++)
+			if (!strcmp(s[i].clock, clocks[k]))
+				fprintf(d, "%.2f \"%s %s\" %.4f %.4f %.4f\n", x++ + 0.15 * k, s[i].kernel,
+					s[i].workload, s[i].ratio, s[i].lo, s[i].hi);
+		fprintf(d, "\n\n");
+	}
+	fclose(d);
+	fprintf(g, "set terminal png size 1400,700 font ',10' noenhanced\nset output '%s'\n"
+		   "set title 'rkm: Rust/C time per operation (median of paired runs; bars: min-max)'\n"
+		   "set ylabel 'Rust / C'\nset grid ytics\nset offsets 0.5, 0.5, 0.05, 0.05\n"
+		   "set xtics rotate by -30 font ',8'\nset key top left\n"
+		   "plot 1.0 with lines lc 'black' notitle, 1.02 with lines dt 2 lc 'red' title 'target 1.02', "
+		   "'%s' index 0 using 1:3:4:5:xtic(2) with yerrorbars pt 7 title 'wall clock', "
+		   "'%s' index 1 using 1:3:4:5 with yerrorbars pt 5 title 'icount (instructions)'\n",
+		png, dat, dat);
+	fclose(g);
+	{
+		char *argv[] = { "gnuplot", gp, NULL };
+
+		if (run_cmd(argv, NULL, NULL))
+			warnx("gnuplot failed: no chart (apt-get install gnuplot-nox, or make setup)");
+		else
+			printf("# chart: %s\n", png);
+	}
+}
+
+/* text, data and bss of a module, from size(1). */
+static int module_size(const char *ko, long *text, long *data, long *bss)
+{
+	char *cmd = xasprintf("size '%s'", ko), line[512];
+	FILE *p = popen(cmd, "r");
+	int ok = 0;
+
+	while (p && fgets(line, sizeof(line), p))
+		if (sscanf(line, " %ld %ld %ld", text, data, bss) == 3)
+			ok = 1;
+	if (p)
+		pclose(p);
+	free(cmd);
+	return ok;
+}
+
+/* Median of three clean builds of DIR for k, in seconds. */
+static double build_seconds(const char *dir, const struct kernel *k, char *ko, size_t kolen)
+{
+	double t[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		char *out = xasprintf("%s/build/%s", dir, k->name);
+		char *argv[] = { "rm", "-rf", out, NULL };
+		double t0;
+
+		run_cmd(argv, NULL, NULL);
+		t0 = now();
+		if (build_driver(dir, k, ko, kolen))
+			die("%s does not build for %s", dir, k->name);
+		t[i] = now() - t0;
+		free(out);
+	}
+	return median(t, 3);
+}
+
+static void report_costs(const struct kernel *k)
+{
+	static const char *const pairs[][2] = {
+		{ "samples/rust_echo", "samples/rust_echo/c_echo" },
+		{ "samples/rust_semaphore", "samples/rust_semaphore/c_semaphore" },
+		{ "samples/rust_sync", "samples/rust_sync/c_sync" },
+	};
+	char ko[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	size_t i;
+	int j;
+
+	printf("\n# module size (size(1): text data bss, bytes) and build time (median of 3 clean builds, core/alloc cached), %s\n",
+	       k->name);
+	printf("%-16s %8s %8s %8s %10s\n", "module", "text", "data", "bss", "build s");
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		for (j = 0; j < 2; j++) {
+			char *dir = xasprintf("%s/%s", rkm_root, pairs[i][j]);
+			double secs = build_seconds(dir, k, ko, sizeof(ko));
+			long text = 0, data = 0, bss = 0;
+
+			module_size(ko, &text, &data, &bss);
+			printf("%-16s %8ld %8ld %8ld %10.2f\n", base_name(dir), text, data, bss, secs);
+			free(dir);
+		}
+	/* The one-time core/alloc builds, as kbuild/sysroot.sh timed them. */
+	d = opendir(rkm_cache);
+	while (d && (e = readdir(d))) {
+		char *f, buf[32] = "";
+		FILE *s;
+
+		if (strncmp(e->d_name, "sysroot-", 8) || strchr(e->d_name, '.'))
+			continue;
+		f = xasprintf("%s/%s/build-seconds", rkm_cache, e->d_name);
+		s = fopen(f, "r");
+		if (s && fgets(buf, sizeof(buf), s))
+			printf("# core+alloc build (one-time, per flag set) %s: %ld s\n", e->d_name, atol(buf));
+		if (s)
+			fclose(s);
+		free(f);
+	}
+	if (d)
+		closedir(d);
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const char *const samples[] = { "samples/rust_echo", "samples/rust_semaphore" };
+	const char *names[RKM_MAX_KERNELS], *out = NULL;
+	struct kernel k[RKM_MAX_KERNELS];
+	static struct summary sum[RKM_MAX_KERNELS * MAX_WORKLOADS * 2];
+	char workloads[MAX_WORKLOADS][32];
+	int nnames = 0, nk, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
+	int nclocks = 2, failed = 0, costs = 1;
+	char *prog, *inc, *test;
+
+	for (i = 1; i < argc; i++) {
+		bool has = i + 1 < argc;
+
+		if (!strcmp(argv[i], "--kernel") && has && nnames < RKM_MAX_KERNELS)
+			names[nnames++] = argv[++i];
+		else if (!strcmp(argv[i], "--boots") && has)
+			boots = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--runs") && has)
+			runs = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--scale") && has)
+			scale = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--out") && has)
+			out = argv[++i];
+		else if (!strcmp(argv[i], "--wall-only"))
+			nclocks = 1;
+		else if (!strcmp(argv[i], "--no-costs"))
+			costs = 0;
+		else
+			die("usage: rkm bench [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT] "
+			    "[--wall-only] [--no-costs] [--out DIR]");
+	}
+	if (boots < 1 || runs < 1 || scale < 1)
+		die("--boots, --runs and --scale must be positive");
+	nk = kernels_select(names, nnames, k);
+	out = out ? out : xasprintf("%s/build/bench", rkm_root);
+	mkdirs(out);
+
+	prog = xasprintf("%s/build/bench/rkm-bench", rkm_root);
+	inc = xasprintf("%s/tests/bench/bench.c", rkm_root);
+	{
+		char *cc[] = { "cc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", prog, inc,
+			       "-lpthread", NULL };
+
+		mkdirs(xasprintf("%s/build/bench", rkm_root));
+		if (run_cmd(cc, NULL, NULL))
+			die("the benchmark program %s does not build", inc);
+	}
+	test = xasprintf("bench=%s -s %d -r %d", prog, scale, runs);
+
+	for (c = 0; c < nclocks; c++)
+		for (i = 0; i < nk; i++) {
+			struct plan p = { .test_timeout = 600, .icount = c == 1, .quiet = true };
+
+			for (j = 0; j < 2; j++) {
+				char *dir = xasprintf("%s/%s", rkm_root, samples[j]);
+
+				if (build_all(dir, &k[i], &p))
+					die("%s does not build for %s", samples[j], k[i].name);
+				free(dir);
+			}
+			/* The init loads them; the semaphores twice over for ping-pong. */
+			for (j = 0; j < p.nship; j++)
+				p.modules[p.nmodules++] = strstr(p.ship[j], "semaphore.ko")
+					? xasprintf("%s instances=2", p.ship[j]) : p.ship[j];
+			p.nship = 0;
+			p.tests[p.ntests++] = test;
+			for (b = 1; b <= boots; b++) {
+				char *logs = xasprintf("%s/build/logs/bench/%s/%s/boot%d", rkm_root, clocks[c],
+						       k[i].name, b);
+				struct result r;
+				int n;
+
+				printf("# bench: %s clock, %s, boot %d of %d\n", clocks[c], k[i].name, b, boots);
+				fflush(stdout);
+				if (vm_run(&k[i], &p, logs, &r))
+					failed++;
+				n = collect(xasprintf("%s/ktap.log", logs), clocks[c], k[i].name, b);
+				if (!n)
+					failed++;
+				free(logs);
+			}
+		}
+
+	for (i = 0; i < nrecs; i++) {
+		for (w = 0; w < nw && strcmp(workloads[w], recs[i].workload); w++)
+			;
+		if (w == nw && nw < MAX_WORKLOADS)
+			set_field(workloads[nw++], 32, recs[i].workload);
+	}
+	for (c = 0; c < nclocks; c++) {
+		printf("\n# clock %s\n", clock_doc[c]);
+		printf("%-8s %-16s %12s %12s %9s %15s %4s\n", "kernel", "workload", "C ns/op",
+		       "Rust ns/op", "Rust/C", "min-max", "n");
+		for (i = 0; i < nk; i++)
+			for (w = 0; w < nw; w++) {
+				struct summary *s = &sum[ns];
+
+				if (!summarise(clocks[c], k[i].name, workloads[w], s))
+					continue;
+				printf("%-8s %-16s %12.1f %12.1f %9.3f %7.3f-%-7.3f %4d%s\n", s->kernel,
+				       s->workload, s->c, s->rust, s->ratio, s->lo, s->hi, s->n,
+				       s->ratio > 1.02 ? "  > 1.02" : "");
+				ns++;
+			}
+	}
+	write_runs(out);
+	draw(out, sum, ns);
+	if (costs)
+		report_costs(&k[0]);
+	if (failed)
+		warnx("%d boot(s) failed or produced no measurements: see build/logs/bench/", failed);
+	return failed ? 1 : 0;
+}
