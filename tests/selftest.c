@@ -44,6 +44,14 @@ static const struct tcase cases[] = {
 		.stream = true,
 	},
 	{
+		.name = "benchmark smoke run: both clocks, table, CSV, JSON and chart",
+		.cmd = "rm -rf build/bench-smoke && " RKM "bench --kernel 6.12 --boots 1 --runs 1 --scale 1 "
+		       "--no-costs --out build/bench-smoke && test -s build/bench-smoke/bench.png && "
+		       "grep -c ',rust,' build/bench-smoke/bench.csv",
+		.expect = { "# clock wall:", "# clock icount:", "echo_rt_64B", "echo_bulk_64KiB",
+			    "echo_ioctl", "sem_pingpong", "poll_wakeup", "# chart: " },
+	},
+	{
 		.name = "broken modules build",
 		.cmd = RKM "build tests/broken/rkm_warn tests/broken/rkm_taint tests/broken/rkm_hang"
 		       " --kernel 6.1 --kernel 6.12",
