@@ -21,6 +21,7 @@ struct rkm_miscdev {
 	struct file_operations fops;
 	const struct rkm_file_ops *ops;
 	const void *dev;
+	bool registered;
 	struct list_head node;	/* in rkm_miscdevs until module exit */
 };
 
@@ -98,7 +99,8 @@ static loff_t rkm_fop_llseek(struct file *file, loff_t off, int whence)
 
 static long rkm_fop_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return rkm_file_dev(file)->ops->ioctl(file->private_data, cmd, arg, rkm_file_flags(file));
+	return rkm_file_dev(file)->ops->ioctl(file->private_data, cmd, arg, file->f_pos,
+					      rkm_file_flags(file));
 }
 
 #ifdef CONFIG_COMPAT
@@ -165,6 +167,7 @@ void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
 	*err = misc_register(&md->misc);
 	if (*err)
 		goto out_free_name;
+	md->registered = true;
 	mutex_lock(&rkm_miscdevs_lock);
 	list_add(&md->node, &rkm_miscdevs);
 	mutex_unlock(&rkm_miscdevs_lock);
@@ -182,14 +185,25 @@ void rkm_miscdev_deregister(void *handle)
 	struct rkm_miscdev *md = handle;
 
 	misc_deregister(&md->misc);
+	md->registered = false;
 }
 
-/* Called at module exit, after the driver's exit: no file can be open. */
+/*
+ * Called at module exit after the driver's exit, and after a failed init:
+ * no file of this module can be open (.owner). A device whose Rust owner
+ * was leaked (mem::forget, an Arc cycle) is still registered: remove it
+ * before its memory goes.
+ */
 static void rkm_miscdevs_free(void)
 {
 	struct rkm_miscdev *md, *tmp;
 
 	list_for_each_entry_safe(md, tmp, &rkm_miscdevs, node) {
+		if (md->registered) {
+			pr_warn(KBUILD_MODNAME ": misc device %s leaked by the driver, removed at unload\n",
+				md->misc.name);
+			misc_deregister(&md->misc);
+		}
 		list_del(&md->node);
 		kfree(md->misc.name);
 		kfree(md);

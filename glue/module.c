@@ -9,7 +9,12 @@ const int rkm_abi_version_1 = RKM_ABI_VERSION;
 
 static int __init rkm_module_init(void)
 {
-	return rkm_rust_init();
+	int err = rkm_rust_init();
+
+	/* module_exit will not run: free what the failed init left. */
+	if (err)
+		rkm_miscdevs_free();
+	return err;
 }
 
 static void __exit rkm_module_exit(void)

@@ -7,6 +7,7 @@
 #include <linux/build_bug.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -107,6 +108,15 @@ void *rkm_condvar_new(const char *name, void *key)
 
 void rkm_condvar_free(void *cv)
 {
+	/*
+	 * Rust ties registered poll entries to the per-open state, so none
+	 * should remain; if one does, tell epoll the queue is going away and
+	 * let RCU readers of the queue finish, as wake_up_pollfree() requires.
+	 */
+	if (waitqueue_active((struct wait_queue_head *)cv)) {
+		wake_up_pollfree((struct wait_queue_head *)cv);
+		synchronize_rcu();
+	}
 	kfree(cv);
 }
 

@@ -213,7 +213,7 @@ struct rkm_file_ops {
 	long (*read)(void *state, uintptr_t buf, size_t len, int64_t *pos, uint32_t flags);
 	long (*write)(void *state, uintptr_t buf, size_t len, int64_t *pos, uint32_t flags);
 	int64_t (*llseek)(void *state, int64_t pos, int64_t off, int whence, uint32_t flags);
-	long (*ioctl)(void *state, uint32_t cmd, uintptr_t arg, uint32_t flags);
+	long (*ioctl)(void *state, uint32_t cmd, uintptr_t arg, int64_t pos, uint32_t flags);
 	uint32_t (*poll)(void *state, void *file, void *table, int64_t pos, uint32_t flags);
 };
 
@@ -232,7 +232,8 @@ void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
 /**
  * rkm_miscdev_deregister() - no new opens after this returns; files still
  * open keep their state and callbacks until they are closed (the module
- * cannot be unloaded before).
+ * cannot be unloaded before). A device never deregistered (its Rust owner
+ * leaked) is deregistered at module exit.
  */
 void rkm_miscdev_deregister(void *handle);
 /** rkm_poll_wait() - poll_wait() on @cv for a poll callback's @file and @table. */

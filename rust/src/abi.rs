@@ -79,7 +79,7 @@ pub(crate) struct FileOps {
     pub(crate) read: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64, u32) -> c_long>,
     pub(crate) write: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64, u32) -> c_long>,
     pub(crate) llseek: Option<extern "C" fn(*mut c_void, i64, i64, c_int, u32) -> i64>,
-    pub(crate) ioctl: Option<extern "C" fn(*mut c_void, u32, usize, u32) -> c_long>,
+    pub(crate) ioctl: Option<extern "C" fn(*mut c_void, u32, usize, i64, u32) -> c_long>,
     pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut c_void, *mut c_void, i64, u32) -> u32>,
 }
 

@@ -279,7 +279,8 @@ impl<T> KVec<T> {
     }
 
     /// Makes room for at least `additional` more elements, or fails with
-    /// `ENOMEM` and changes nothing.
+    /// `ENOMEM` and changes nothing. Growth doubles the capacity: near the
+    /// allocator's limit (about 4 MiB) reserve the exact size up front.
     ///
     /// ```ignore
     /// let mut v = KVec::<u8>::new();

@@ -95,25 +95,32 @@ impl core::ops::BitOr for PollMask {
 /// The poll table of one `poll` call: register the condition variables
 /// whose `notify_all` should wake the poller.
 ///
+/// `'a` is the borrow of the per-open state: a registered [`CondVar`] must
+/// live at least as long as that state (in it, or in the device it holds an
+/// [`Arc`] to), because poll and epoll keep the wait queue entry until the
+/// file is released.
+///
 /// ```ignore
 /// table.register(&self.dev.changed);
 /// ```
-pub struct PollTable {
+pub struct PollTable<'a> {
     file: *mut c_void,
     table: *mut c_void,
+    _state: PhantomData<&'a ()>,
 }
 
-impl PollTable {
+impl<'a> PollTable<'a> {
     /// `poll_wait` on `cv`.
     ///
     /// ```ignore
     /// table.register(&dev.ready);
     /// ```
-    pub fn register(&self, cv: &CondVar) {
-        // SAFETY: file and table come from the kernel's poll call, live for
-        // its duration (which this borrow cannot outlive: PollTable is only
-        // lent to the callback); `cv` outlives the file, since per-open state
-        // keeps the device alive and the kernel removes the entry at release.
+    pub fn register(&self, cv: &'a CondVar) {
+        // SAFETY: file and table come from the kernel's poll call and live for
+        // its duration, which this borrow cannot outlive (the table is only
+        // lent to the callback). `cv` lives as long as the per-open state
+        // (`'a`), which is dropped only at release, after the kernel removed
+        // every poll and epoll entry of the file.
         unsafe { abi::rkm_poll_wait(self.file, self.table, cv.ptr()) };
     }
 }
@@ -146,6 +153,10 @@ pub trait FileOperations: Sized + Send + Sync {
     const HAS_POLL: bool = false;
 
     /// Builds the per-open state; an error fails `open(2)`.
+    ///
+    /// The kernel calls it holding the global lock of all misc devices: it
+    /// must not sleep waiting for anything else, nor register or drop a
+    /// [`MiscDevice`] (that would deadlock every misc device of the system).
     fn open(dev: &Arc<Self::Device>) -> Result<Self>;
 
     /// `read(2)`: fills `out` from `*pos` on, moves `*pos`, returns the count.
@@ -164,13 +175,14 @@ pub trait FileOperations: Sized + Send + Sync {
         Err(ESPIPE)
     }
 
-    /// `ioctl(2)`: `arg` is the raw argument (a user address for most commands).
+    /// `ioctl(2)`: `arg` is the raw argument (a user address for most
+    /// commands); the result is 0 or a positive value for userspace.
     fn ioctl(&self, _file: &File, _cmd: u32, _arg: usize) -> Result<isize> {
         Err(ENOTTY)
     }
 
     /// `poll(2)`: register what wakes the poller, return what is ready now.
-    fn poll(&self, _file: &File, _table: &PollTable) -> PollMask {
+    fn poll<'a>(&'a self, _file: &File, _table: &PollTable<'a>) -> PollMask {
         PollMask::NONE
     }
 }
@@ -224,14 +236,14 @@ impl<F: FileOperations> Trampolines<F> {
         // SAFETY: the glue passes this file's state and a valid position.
         let (f, pos) = unsafe { (Self::state(state), &mut *pos) };
         let file = File { flags, pos: *pos };
-        count(f.read(&file, UserSlice::new(buf, len).writer(), pos))
+        count(f.read(&file, UserSlice::new(buf, len).writer(), pos), len)
     }
 
     extern "C" fn write(state: *mut c_void, buf: usize, len: usize, pos: *mut i64, flags: u32) -> c_long {
         // SAFETY: as in `read`.
         let (f, pos) = unsafe { (Self::state(state), &mut *pos) };
         let file = File { flags, pos: *pos };
-        count(f.write(&file, UserSlice::new(buf, len).reader(), pos))
+        count(f.write(&file, UserSlice::new(buf, len).reader(), pos), len)
     }
 
     extern "C" fn llseek(state: *mut c_void, pos: i64, off: i64, whence: c_int, flags: u32) -> i64 {
@@ -250,11 +262,13 @@ impl<F: FileOperations> Trampolines<F> {
         }
     }
 
-    extern "C" fn ioctl(state: *mut c_void, cmd: u32, arg: usize, flags: u32) -> c_long {
+    extern "C" fn ioctl(state: *mut c_void, cmd: u32, arg: usize, pos: i64, flags: u32) -> c_long {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
-        match f.ioctl(&File { flags, pos: 0 }, cmd, arg) {
-            Ok(v) => v as c_long,
+        match f.ioctl(&File { flags, pos }, cmd, arg) {
+            // A negative value would read as an errno: a driver bug.
+            Ok(v) if v >= 0 => v as c_long,
+            Ok(_) => EINVAL.to_errno().into(),
             Err(e) => e.to_errno().into(),
         }
     }
@@ -262,14 +276,16 @@ impl<F: FileOperations> Trampolines<F> {
     extern "C" fn poll(state: *mut c_void, file: *mut c_void, table: *mut c_void, pos: i64, flags: u32) -> u32 {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
-        f.poll(&File { flags, pos }, &PollTable { file, table }).0
+        f.poll(&File { flags, pos }, &PollTable { file, table, _state: PhantomData }).0
     }
 }
 
-/// A `read`/`write` result as the kernel wants it.
-fn count(r: Result<usize>) -> c_long {
+/// A `read`/`write` result as the kernel wants it: a count above what was
+/// asked for is a driver bug, reported as `EINVAL` rather than passed on.
+fn count(r: Result<usize>, len: usize) -> c_long {
     match r {
-        Ok(n) => c_long::try_from(n).unwrap_or(c_long::MAX),
+        Ok(n) if n <= len => c_long::try_from(n).unwrap_or(EINVAL.to_errno().into()),
+        Ok(_) => EINVAL.to_errno().into(),
         Err(e) => e.to_errno().into(),
     }
 }

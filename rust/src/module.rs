@@ -16,7 +16,7 @@ use core::mem::MaybeUninit;
 ///     }
 /// }
 /// ```
-pub trait Module: Sized + Sync {
+pub trait Module: Sized + Send + Sync {
     /// Called once at load; an error fails the load with that errno.
     fn init() -> Result<Self>;
 }
@@ -34,8 +34,9 @@ pub struct ModuleSlot<T> {
 }
 
 // SAFETY: the state is only touched by module init and exit, which the kernel
-// serialises; `T: Sync` covers shared use from other contexts.
-unsafe impl<T: Sync> Sync for ModuleSlot<T> {}
+// serialises (possibly on different tasks: T: Send); `T: Sync` covers shared
+// use from other contexts.
+unsafe impl<T: Send + Sync> Sync for ModuleSlot<T> {}
 
 impl<T: Module> ModuleSlot<T> {
     /// An empty slot.

@@ -215,6 +215,8 @@ macro_rules! __param {
      max_len: $maxlen:literal $(,)?) => {
         $crate::__param!(@desc $name, "str", $perm, $def, "", "", stringify!($maxlen), $desc);
         const _: () = assert!($def.len() <= $maxlen, "default longer than max_len");
+        // The value is copied out on the stack.
+        const _: () = assert!($maxlen <= 1024, "max_len is at most 1024");
         #[doc = $desc]
         pub fn $name() -> $crate::param::ParamStr<$maxlen> {
             $crate::param::ParamStr::read(stringify!($name))

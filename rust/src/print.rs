@@ -109,6 +109,17 @@ pub fn log(level: Level, args: fmt::Arguments<'_>) {
 }
 
 pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    use core::sync::atomic::{AtomicBool, Ordering};
+    static PANICKING: AtomicBool = AtomicBool::new(false);
+    if PANICKING.swap(true, Ordering::Relaxed) {
+        // A panic while formatting a panic (a Display impl that panics):
+        // no more formatting, or the stack overflows.
+        const MSG: &[u8] = b"panic while panicking";
+        // SAFETY: a static message; rkm_panic BUG()s and does not return.
+        unsafe { abi::rkm_panic(MSG.as_ptr().cast(), MSG.len()) };
+        // SAFETY: `ud2` only traps, after a call declared as returning.
+        unsafe { core::arch::asm!("ud2", options(noreturn)) }
+    }
     // One buffer, one call: the glue prints it and BUG()s.
     let mut msg = [0u8; abi::LOG_LINE_MAX];
     let mut len = 0;

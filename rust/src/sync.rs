@@ -243,8 +243,11 @@ pub struct Lock<T, B: Backend> {
 /// ```
 pub type Mutex<T> = Lock<T, MutexBackend>;
 
-/// A spinning lock (`spinlock_t`; it sleeps on PREEMPT_RT): do not sleep
-/// while holding it.
+/// A spinning lock (`spinlock_t`; it sleeps on PREEMPT_RT). While holding
+/// it, do not sleep: no `Mutex::lock`, `CondVar::wait`, `Flags::KERNEL`
+/// allocation, user memory copy or string/array parameter read (as in C,
+/// nothing checks this at compile time; `DEBUG_ATOMIC_SLEEP` kernels report
+/// it). Never `mem::forget` a guard.
 ///
 /// ```ignore
 /// let stats: SpinLock<[u64; 4]> = rkm::new_spinlock!([0; 4])?;

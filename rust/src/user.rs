@@ -2,9 +2,9 @@
 //! User memory: buffers passed by system calls, read and written only
 //! through the glue's `copy_{from,to}_user`.
 //!
-//! A [`UserSliceReader`] moves forward as it reads and cannot go back, so a
-//! driver reads each user byte at most once (no time-of-check/time-of-use
-//! bugs). Any fault becomes `EFAULT`; `*_partial` methods copy what they can
+//! A [`UserSliceReader`] moves forward as it reads and cannot go back, so
+//! through one reader a driver reads each user byte at most once (no
+//! time-of-check/time-of-use bugs); make one reader per user buffer. Any fault becomes `EFAULT`; `*_partial` methods copy what they can
 //! and report how much, which is what `read(2)`/`write(2)` need for short
 //! counts. A user address is never dereferenced in Rust: kernel addresses,
 //! NULL, unmapped or read-only user memory all end in a clean errno.
@@ -33,7 +33,8 @@ macro_rules! impl_pod {
         $(unsafe impl Pod for $t {})*
     };
 }
-impl_pod!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+// Not usize/isize: their size differs for 32-bit callers of compat ioctls.
+impl_pod!(u8, u16, u32, u64, i8, i16, i32, i64);
 // SAFETY: an array of Pod has no padding between elements and accepts any bytes.
 unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 
@@ -320,7 +321,7 @@ pub mod ioctl {
         ioc(NONE, ty, nr, 0)
     }
 
-    /// `_IOR(ty, nr, T)`: the kernel writes a `T`.
+    /// `_IOR(ty, nr, T)`: the kernel writes a `T`. Use in a `const`.
     ///
     /// ```ignore
     /// const GET: u32 = ior::<u64>(b'x', 1);

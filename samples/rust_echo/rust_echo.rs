@@ -190,7 +190,7 @@ impl FileOperations for EchoFile {
         }
     }
 
-    fn poll(&self, file: &File, table: &PollTable) -> PollMask {
+    fn poll<'a>(&'a self, file: &File, table: &PollTable<'a>) -> PollMask {
         table.register(&self.dev.readable);
         let b = self.dev.buf.lock();
         let pos = file.pos();

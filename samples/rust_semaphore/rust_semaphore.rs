@@ -119,7 +119,7 @@ impl FileOperations for SemFile {
         }
     }
 
-    fn poll(&self, _file: &File, table: &PollTable) -> PollMask {
+    fn poll<'a>(&'a self, _file: &File, table: &PollTable<'a>) -> PollMask {
         table.register(&self.sem.changed);
         let readable = self.sem.counts.lock().count > 0;
         (if readable { PollMask::IN } else { PollMask::NONE }) | PollMask::OUT
