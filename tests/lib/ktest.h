@@ -265,4 +265,483 @@ static inline bool kmsg_wait(int fd, const char *needle, int timeout_ms, char *o
 	return kmsg_wait_level(fd, needle, timeout_ms, out, outlen, NULL);
 }
 
+/* ---- twins: one scenario run against a driver and its C twin ---- */
+/*
+ * A sample with a C twin (rust_echo and c_echo, ...) runs each scenario once
+ * per twin: ktest_twins() loads the twin, runs the scenario in a child
+ * process (under a time limit) on /dev/NAME, unloads it, and then requires
+ * the transcripts of all twins to be identical. The scenario records what it
+ * does with TR_CALL(want, call), which appends "call -> result" (a value or
+ * an errno name) to the transcript and checks the result against the spec:
+ * want is the value, or -ERRNO for a call that must fail with -1 and ERRNO,
+ * or KTEST_ANY to record without checking (behaviour the spec leaves open:
+ * the twins must still agree). tr_printf() adds a free-form line.
+ *
+ * A twin whose /lib/rkm/NAME.ko is not there is reported and skipped; the
+ * test then ends as SKIP (unless another twin failed). Only the twin runner
+ * treats EEXIST from the load as "already loaded" (rkm run --module).
+ */
+#include <grp.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#define KTEST_ANY LLONG_MIN
+#define KTEST_TR_MAX (512 * 1024)
+#define KTEST_TWINS_MAX 4
+#define KTEST_KERNEL_ADDR ((void *)0xffffffff81000000UL)
+#define KTEST_PAGE 4096
+
+struct ktest_tr {
+	size_t len;
+	int overflow;
+	char text[KTEST_TR_MAX];
+};
+
+static struct ktest_tr *ktest_tr __attribute__((unused));	/* in a twin's scenario */
+static const char *ktest_twin __attribute__((unused)) = "";	/* its name */
+static char ktest_dev[128] __attribute__((unused));		/* /dev/NAME */
+static int ktest_twin_timeout_s __attribute__((unused)) = 15;	/* per twin */
+static volatile sig_atomic_t ktest_signals __attribute__((unused));
+
+static inline long long ktest_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static inline const char *ktest_errname(int e)
+{
+	static char buf[16];
+	const char *n = e ? strerrorname_np(e) : "0";
+
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+/* Appends a line to the transcript of the twin being run. */
+__attribute__((format(printf, 1, 2)))
+static inline void tr_printf(const char *fmt, ...)
+{
+	struct ktest_tr *t = ktest_tr;
+	va_list ap;
+	int n;
+
+	if (!t || t->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->text + t->len, KTEST_TR_MAX - t->len - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= KTEST_TR_MAX - t->len - 2) {
+		t->overflow = 1;
+		t->text[t->len] = '\0';
+		return;
+	}
+	t->len += n;
+	t->text[t->len++] = '\n';
+	t->text[t->len] = '\0';
+}
+
+static inline void ktest_want_str(long long want, char *buf, size_t len)
+{
+	if (want >= 0)
+		snprintf(buf, len, "%lld", want);
+	else
+		snprintf(buf, len, "%s", ktest_errname((int)-want));
+}
+
+/* Records "text -> result" and checks it against want (see above). */
+static inline bool ktest_tr_check(const char *file, int line, const char *text, long long want,
+				  long long r, int e)
+{
+	char got[32], exp[32];
+	bool ok;
+
+	if (r == -1 && e)
+		snprintf(got, sizeof(got), "%s", ktest_errname(e));
+	else
+		snprintf(got, sizeof(got), "%lld", r);
+	tr_printf("%s -> %s", text, got);
+	if (want == KTEST_ANY)
+		return true;
+	ok = want >= 0 ? r == want : (r == -1 && e == -want);
+	if (!ok) {
+		ktest_want_str(want, exp, sizeof(exp));
+		printf("# %s:%d: %s: %s -> %s, expected %s\n", file, line, ktest_twin, text, got, exp);
+		ktest_failed = 1;
+	}
+	return ok;
+}
+
+/* Runs call, records it, checks it; evaluates to its result. */
+#define TR_CALL(want, call) ({ errno = 0; long long r_ = (long long)(call); int e_ = errno; \
+	ktest_tr_check(__FILE__, __LINE__, #call, (want), r_, e_); r_; })
+/* The same, recorded under a label built at run time (a loop's). */
+#define TR_CALL_AS(want, label, call) ({ errno = 0; long long r_ = (long long)(call); int e_ = errno; \
+	ktest_tr_check(__FILE__, __LINE__, (label), (want), r_, e_); r_; })
+/* The same for a result obtained elsewhere (another thread). */
+#define TR_CHECK(want, text, r, e) ktest_tr_check(__FILE__, __LINE__, (text), (want), (r), (e))
+/* An EXPECT that also goes into the transcript. */
+#define TR_EXPECT(cond) ({ bool c_ = (cond); tr_printf("%s: %s", #cond, c_ ? "yes" : "NO"); \
+	KTEST_CHECK(c_, 0, "%s: expected %s", ktest_twin, #cond); c_; })
+
+static inline void ktest_print_diff(const char *na, const char *a, const char *nb, const char *b)
+{
+	int line = 1, shown = 0;
+
+	while ((*a || *b) && shown < 12) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+
+		if (la != lb || memcmp(a, b, la)) {
+			printf("# transcripts differ at line %d:\n#   %s: %.*s\n#   %s: %.*s\n", line,
+			       na, (int)la, *a ? a : "(end)", nb, (int)lb, *b ? b : "(end)");
+			shown++;
+		}
+		a += la + (a[la] == '\n');
+		b += lb + (b[lb] == '\n');
+		line++;
+	}
+}
+
+/* Waits for a child up to timeout_ms; kills it on timeout. Returns its wait status or -1. */
+static inline int ktest_wait_child(pid_t pid, long long timeout_ms)
+{
+	long long end = ktest_ms() + timeout_ms;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (r < 0)
+			return -1;
+		if (ktest_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(5000);
+	}
+}
+
+/* Unloads a module, waiting up to timeout_ms for its users to go; 0 if it is gone. */
+static inline int ktest_unload_wait(const char *name, int timeout_ms)
+{
+	long long end = ktest_ms() + timeout_ms;
+	char sys[160];
+
+	snprintf(sys, sizeof(sys), "/sys/module/%s", name);
+	for (;;) {
+		if (access(sys, F_OK))
+			return 0;
+		errno = 0;
+		if (unload_module(name) == 0 || errno == ENOENT)
+			return 0;
+		if ((errno != EAGAIN && errno != EBUSY) || ktest_ms() > end)
+			return -1;
+		usleep(10000);
+	}
+}
+
+/* Runs scenario once per twin (names: NULL-terminated); see above. */
+static inline void ktest_twins(const char *const *names, void (*scenario)(void))
+{
+	char *tr[KTEST_TWINS_MAX];
+	const char *ran[KTEST_TWINS_MAX];
+	int i, n = 0, skipped = 0, failed = 0;
+	struct ktest_tr *shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_TRUE(shared != MAP_FAILED);
+	for (i = 0; names[i] && n < KTEST_TWINS_MAX; i++) {
+		char ko[200];
+		int status;
+		pid_t pid;
+
+		snprintf(ko, sizeof(ko), "/lib/rkm/%s.ko", names[i]);
+		if (access(ko, F_OK)) {
+			printf("# SKIP %s: %s is not there\n", names[i], ko);
+			skipped++;
+			continue;
+		}
+		errno = 0;
+		if (load_module(names[i], NULL) && errno != EEXIST) {
+			printf("# %s: load: %s\n", names[i], strerror(errno));
+			failed++;
+			continue;
+		}
+		shared->len = 0;
+		shared->overflow = 0;
+		shared->text[0] = '\0';
+		fflush(stdout);
+		pid = fork();
+		ASSERT_TRUE(pid >= 0);
+		if (pid == 0) {
+			ktest_tr = shared;
+			ktest_twin = names[i];
+			snprintf(ktest_dev, sizeof(ktest_dev), "/dev/%s", names[i]);
+			ktest_failed = 0;
+			scenario();
+			exit(ktest_failed);
+		}
+		status = ktest_wait_child(pid, ktest_twin_timeout_s * 1000LL);
+		if (status == -1) {
+			printf("# %s: the scenario did not finish in %d s\n", names[i], ktest_twin_timeout_s);
+			failed++;
+		} else if (WIFSIGNALED(status)) {
+			printf("# %s: the scenario was killed by signal %d\n", names[i], WTERMSIG(status));
+			failed++;
+		} else if (WEXITSTATUS(status)) {
+			printf("# %s: the scenario failed\n", names[i]);
+			failed++;
+		}
+		if (shared->overflow) {
+			printf("# %s: transcript overflow\n", names[i]);
+			failed++;
+		}
+		if (ktest_unload_wait(names[i], 5000)) {
+			printf("# %s: does not unload: %s\n", names[i], strerror(errno));
+			failed++;
+		}
+		tr[n] = strdup(shared->text);
+		ran[n++] = names[i];
+	}
+	for (i = 1; i < n; i++) {
+		if (strcmp(tr[0], tr[i])) {
+			printf("# %s and %s do not give the same results\n", ran[0], ran[i]);
+			ktest_print_diff(ran[0], tr[0], ran[i], tr[i]);
+			failed++;
+		}
+	}
+	if (n > 0 && !failed) {
+		int lines = 0;
+		const char *q;
+
+		for (q = tr[0]; *q; q++)
+			lines += *q == '\n';
+		printf("# %d twin(s) ran, identical transcripts of %d lines\n", n, lines);
+	}
+	for (i = 0; i < n; i++)
+		free(tr[i]);
+	munmap(shared, sizeof(*shared));
+	if (failed) {
+		ktest_failed = 1;
+		exit(1);
+	}
+	if (skipped)
+		SKIP("not every twin is built");
+}
+
+/* ---- processes, threads, signals, memory ---- */
+
+/* read/write without glibc's object-size checks: for NULL, huge or bogus buffers. */
+static inline long raw_read(int fd, const void *buf, size_t n)
+{
+	return syscall(SYS_read, fd, buf, n);
+}
+
+static inline long raw_write(int fd, const void *buf, size_t n)
+{
+	return syscall(SYS_write, fd, buf, n);
+}
+
+/* Runs fn(arg) in a child process; returns 0 if it passed (no failed check). */
+static inline int ktest_in_child(void (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		ktest_failed = 0;
+		fn(arg);
+		exit(ktest_failed);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Becomes nobody (65534), with no supplementary groups and so no capabilities. */
+static inline int ktest_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return -1;
+	return geteuid() == 65534 && getegid() == 65534 ? 0 : -1;
+}
+
+static inline void ktest_count_signal(int sig)
+{
+	(void)sig;
+	ktest_signals++;
+}
+
+/* Counts sig in ktest_signals; restart: SA_RESTART. */
+static inline int ktest_catch(int sig, bool restart)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ktest_count_signal;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
+}
+
+/* A fresh page mapped with prot. */
+static inline void *ktest_page(int prot)
+{
+	void *p = mmap(NULL, KTEST_PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * n read-write pages low in the address space (below a static program's
+ * 0x400000), where the kernel never places an mmap without a hint: a page
+ * unmapped there stays a hole for the rest of the test.
+ */
+static inline char *ktest_low_pages(int n)
+{
+	static unsigned long next = 0x100000;
+	char *p;
+
+	for (; next + (n + 1) * KTEST_PAGE <= 0x3f0000; next += KTEST_PAGE) {
+		p = mmap((void *)next, n * KTEST_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		if (p != (char *)next) {
+			munmap(p, n * KTEST_PAGE);
+			continue;
+		}
+		next += (n + 1) * KTEST_PAGE;
+		return p;
+	}
+	return NULL;
+}
+
+/* An address with nothing mapped: a page mapped, then unmapped. */
+static inline void *ktest_hole(void)
+{
+	char *p = ktest_low_pages(1);
+
+	if (p)
+		munmap(p, KTEST_PAGE);
+	return p;
+}
+
+/* A read-write page followed by a hole (an unmapped page): returns the page. */
+static inline char *ktest_page_before_hole(void)
+{
+	char *p = ktest_low_pages(2);
+
+	if (p)
+		munmap(p + KTEST_PAGE, KTEST_PAGE);
+	return p;
+}
+
+/*
+ * A call run on another thread, so that the test can watch it block:
+ * ktest_bg_start(&b, fn, arg); ktest_bg_sleeping(&b, SYS_read, 5000); ...
+ * ktest_bg_join(&b, 5000); then b.ret and b.err.
+ */
+struct ktest_bg {
+	pthread_t thread;
+	long long (*fn)(void *);
+	void *arg;
+	long long ret;
+	int err;
+	int tid;
+	int state;	/* 0 starting, 1 calling fn, 2 done, 3 joined */
+};
+
+static inline void *ktest_bg_main(void *p)
+{
+	struct ktest_bg *b = p;
+
+	__atomic_store_n(&b->tid, (int)gettid(), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&b->state, 1, __ATOMIC_SEQ_CST);
+	errno = 0;
+	b->ret = b->fn(b->arg);
+	b->err = errno;
+	__atomic_store_n(&b->state, 2, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static inline int ktest_bg_start(struct ktest_bg *b, long long (*fn)(void *), void *arg)
+{
+	memset(b, 0, sizeof(*b));
+	b->fn = fn;
+	b->arg = arg;
+	return pthread_create(&b->thread, NULL, ktest_bg_main, b) ? -1 : 0;
+}
+
+static inline bool ktest_bg_done(struct ktest_bg *b)
+{
+	return __atomic_load_n(&b->state, __ATOMIC_SEQ_CST) >= 2;
+}
+
+/*
+ * Waits up to timeout_ms for the thread to be asleep (interruptibly, state S)
+ * in system call nr (-1: any), and to stay so for a moment.
+ */
+static inline bool ktest_bg_sleeping(struct ktest_bg *b, long nr, int timeout_ms)
+{
+	long long end = ktest_ms() + timeout_ms;
+	int seen = 0;
+
+	while (ktest_ms() < end) {
+		char path[96], buf[512], *p;
+		bool asleep = false;
+
+		if (ktest_bg_done(b))
+			return false;
+		if (__atomic_load_n(&b->state, __ATOMIC_SEQ_CST) == 1) {
+			snprintf(path, sizeof(path), "/proc/self/task/%d/stat", b->tid);
+			if (read_file(path, buf, sizeof(buf)) > 0 && (p = strrchr(buf, ')')) &&
+			    p[1] == ' ' && p[2] == 'S') {
+				asleep = true;
+				snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", b->tid);
+				if (nr >= 0 && read_file(path, buf, sizeof(buf)) > 0 &&
+				    (buf[0] < '0' || buf[0] > '9' || atol(buf) != nr))
+					asleep = false;
+			}
+		}
+		seen = asleep ? seen + 1 : 0;
+		if (seen >= 3)
+			return true;
+		usleep(2000);
+	}
+	return false;
+}
+
+/* Joins the thread if it ends within timeout_ms; true if it did. */
+static inline bool ktest_bg_join(struct ktest_bg *b, int timeout_ms)
+{
+	long long end = ktest_ms() + timeout_ms;
+
+	if (b->state == 3)
+		return true;
+	while (!ktest_bg_done(b)) {
+		if (ktest_ms() > end)
+			return false;
+		usleep(1000);
+	}
+	pthread_join(b->thread, NULL);
+	b->state = 3;
+	return true;
+}
+
 #endif
