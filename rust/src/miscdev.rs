@@ -7,7 +7,7 @@
 //! gets that state; closing the file drops it (that is `release`). Set
 //! `HAS_READ` and friends for the callbacks you implement: only those are set
 //! in the kernel's `file_operations`, whose `.owner` always makes `rmmod`
-//! fail with `EBUSY` while a file is open.
+//! be refused (`EWOULDBLOCK`: the module is in use) while a file is open.
 //!
 //! Dropping the registration removes the device; files still open keep
 //! their state and keep working until closed.
