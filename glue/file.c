@@ -16,6 +16,13 @@
 
 #include "rkm_abi.h"
 
+/*
+ * read, write and ioctl are installed as Rust functions whose C types name
+ * struct file void: fine for the x86-64 calling convention, but a clang
+ * kCFI kernel checks the exact type on every indirect call.
+ */
+static_assert(!IS_ENABLED(CONFIG_CFI_CLANG), "rkm: kCFI kernels are not supported yet");
+
 struct rkm_miscdev {
 	struct miscdevice misc;
 	struct file_operations fops;
@@ -38,9 +45,19 @@ static struct rkm_miscdev *rkm_file_dev(struct file *file)
 	return container_of(file->f_op, struct rkm_miscdev, fops);
 }
 
-static u32 rkm_file_flags(struct file *file)
+RKM_LEAF void *rkm_file_state(void *file)
 {
-	return file->f_flags & O_NONBLOCK ? RKM_O_NONBLOCK : 0;
+	return ((struct file *)file)->private_data;
+}
+
+RKM_LEAF u32 rkm_file_flags(void *file)
+{
+	return ((struct file *)file)->f_flags & O_NONBLOCK ? RKM_O_NONBLOCK : 0;
+}
+
+RKM_LEAF s64 rkm_file_pos(void *file)
+{
+	return ((struct file *)file)->f_pos;
 }
 
 static int rkm_fop_open(struct inode *inode, struct file *file)
@@ -62,27 +79,6 @@ static int rkm_fop_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t rkm_fop_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
-{
-	s64 pos = *ppos;
-	long ret = rkm_file_dev(file)->ops->read(file->private_data, (uintptr_t)buf, len, &pos,
-						 rkm_file_flags(file));
-
-	*ppos = pos;
-	return ret;
-}
-
-static ssize_t rkm_fop_write(struct file *file, const char __user *buf, size_t len,
-			     loff_t *ppos)
-{
-	s64 pos = *ppos;
-	long ret = rkm_file_dev(file)->ops->write(file->private_data, (uintptr_t)buf, len, &pos,
-						  rkm_file_flags(file));
-
-	*ppos = pos;
-	return ret;
-}
-
 static loff_t rkm_fop_llseek(struct file *file, loff_t off, int whence)
 {
 	s64 pos;
@@ -90,30 +86,22 @@ static loff_t rkm_fop_llseek(struct file *file, loff_t off, int whence)
 	if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
 		return -EINVAL;
 	/* SEEK_SET/CUR/END have the same values as RKM_SEEK_* (UAPI). */
-	pos = rkm_file_dev(file)->ops->llseek(file->private_data, file->f_pos, off, whence,
-					      rkm_file_flags(file));
+	pos = rkm_file_dev(file)->ops->llseek(file->private_data, file, file->f_pos, off, whence);
 	if (pos >= 0)
 		file->f_pos = pos;
 	return pos;
 }
 
-static long rkm_fop_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	return rkm_file_dev(file)->ops->ioctl(file->private_data, cmd, arg, file->f_pos,
-					      rkm_file_flags(file));
-}
-
 #ifdef CONFIG_COMPAT
 static long rkm_fop_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return rkm_fop_ioctl(file, cmd, (unsigned long)compat_ptr(arg));
+	return rkm_file_dev(file)->ops->ioctl(file, cmd, (unsigned long)compat_ptr(arg));
 }
 #endif
 
 static __poll_t rkm_fop_poll(struct file *file, struct poll_table_struct *table)
 {
-	u32 m = rkm_file_dev(file)->ops->poll(file->private_data, file, table, file->f_pos,
-					      rkm_file_flags(file));
+	u32 m = rkm_file_dev(file)->ops->poll(file->private_data, file, table, file->f_pos);
 
 	return (m & RKM_POLLIN ? EPOLLIN | EPOLLRDNORM : 0) |
 	       (m & RKM_POLLOUT ? EPOLLOUT | EPOLLWRNORM : 0) |
@@ -149,14 +137,20 @@ void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
 	md->fops.owner = THIS_MODULE;
 	md->fops.open = rkm_fop_open;
 	md->fops.release = rkm_fop_release;
+	/*
+	 * read, write and ioctl are Rust functions called by the VFS itself:
+	 * their C types differ from the kernel's only in naming struct file
+	 * void and loff_t int64_t, which the x86-64 calling convention passes
+	 * alike (stock kernels are built with GCC: no kCFI type hashes).
+	 */
 	if (ops->read)
-		md->fops.read = rkm_fop_read;
+		md->fops.read = (void *)ops->read;
 	if (ops->write)
-		md->fops.write = rkm_fop_write;
+		md->fops.write = (void *)ops->write;
 	if (ops->llseek)
 		md->fops.llseek = rkm_fop_llseek;
 	if (ops->ioctl) {
-		md->fops.unlocked_ioctl = rkm_fop_ioctl;
+		md->fops.unlocked_ioctl = (void *)ops->ioctl;
 #ifdef CONFIG_COMPAT
 		md->fops.compat_ioctl = rkm_fop_compat_ioctl;
 #endif
@@ -210,14 +204,66 @@ static void rkm_miscdevs_free(void)
 	}
 }
 
-size_t rkm_copy_from_user(void *dst, uintptr_t src, size_t len)
+RKM_LEAF size_t rkm_copy_from_user(void *dst, uintptr_t src, size_t len)
 {
 	return copy_from_user(dst, (const void __user *)src, len);
 }
 
-size_t rkm_copy_to_user(uintptr_t dst, const void *src, size_t len)
+RKM_LEAF size_t rkm_copy_to_user(uintptr_t dst, const void *src, size_t len)
 {
 	return copy_to_user((void __user *)dst, src, len);
+}
+
+/*
+ * Copies of a size fixed at compile time on the Rust side (a Pod value):
+ * C's copy_{from,to}_user() of a constant size skip the run-time
+ * hardened-usercopy object check too, and so does upstream Rust's read<T>().
+ */
+RKM_LEAF size_t rkm_copy_from_user_fixed(void *dst, uintptr_t src, size_t len)
+{
+	return _copy_from_user(dst, (const void __user *)src, len);
+}
+
+RKM_LEAF size_t rkm_copy_to_user_fixed(uintptr_t dst, const void *src, size_t len)
+{
+	return _copy_to_user((void __user *)dst, src, len);
+}
+
+/* get_user()/put_user() of 1, 2, 4 and 8 bytes: 0 or -EFAULT (*val = 0 then). */
+#define RKM_GET_PUT_USER(bits)							\
+RKM_LEAF int rkm_get_user_u##bits(uintptr_t src, u##bits *val)			\
+{										\
+	return get_user(*val, (const u##bits __user *)src);			\
+}										\
+RKM_LEAF int rkm_put_user_u##bits(uintptr_t dst, u##bits val)			\
+{										\
+	return put_user(val, (u##bits __user *)dst);				\
+}
+RKM_GET_PUT_USER(8)
+RKM_GET_PUT_USER(16)
+RKM_GET_PUT_USER(32)
+RKM_GET_PUT_USER(64)
+
+/*
+ * Like copy_from_user(), but a fault leaves the bytes of @dst after the
+ * copied ones as they were (copy_from_user() zeroes them): through a small
+ * bounce buffer, stopping at the first fault. Returns the bytes copied.
+ */
+RKM_LEAF size_t rkm_copy_from_user_keep(void *dst, uintptr_t src, size_t len)
+{
+	u8 bounce[256];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t chunk = min_t(size_t, len - done, sizeof(bounce));
+		size_t got = chunk - copy_from_user(bounce, (const void __user *)(src + done), chunk);
+
+		memcpy(dst + done, bounce, got);
+		done += got;
+		if (got < chunk)
+			break;
+	}
+	return done;
 }
 
 int rkm_check_zeroed_user(uintptr_t src, size_t len)

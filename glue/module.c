@@ -5,7 +5,7 @@
 
 #include "rkm_abi.h"
 
-const int rkm_abi_version_1 = RKM_ABI_VERSION;
+const int rkm_abi_version_2 = RKM_ABI_VERSION;
 
 static int __init rkm_module_init(void)
 {

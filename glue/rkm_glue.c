@@ -4,6 +4,16 @@
  * Kbuild into every rkm module, against the target kernel's own headers, as
  * one translation unit so that KBUILD_MODNAME and THIS_MODULE are the module's.
  */
+#include <linux/compiler.h>
+#include <asm/ibt.h>
+
+/*
+ * For glue functions that only Rust calls, and only directly: no ENDBR (no
+ * indirect call reaches them) and no ftrace entry, so that each costs Rust
+ * one call and one jump more than C's inline code, nothing else.
+ */
+#define RKM_LEAF notrace __noendbr
+
 #include "print.c"
 #include "alloc.c"
 #include "param.c"

@@ -37,12 +37,12 @@ void rkm_mutex_free(void *m)
 	kfree(m);
 }
 
-void rkm_mutex_lock(void *m)
+RKM_LEAF void rkm_mutex_lock(void *m)
 {
 	mutex_lock(m);
 }
 
-void rkm_mutex_unlock(void *m)
+RKM_LEAF void rkm_mutex_unlock(void *m)
 {
 	mutex_unlock(m);
 }
@@ -74,17 +74,17 @@ void rkm_spinlock_free(void *s)
 	kfree(s);
 }
 
-void rkm_spin_lock(void *s)
+RKM_LEAF void rkm_spin_lock(void *s)
 {
 	spin_lock(s);
 }
 
-void rkm_spin_unlock(void *s)
+RKM_LEAF void rkm_spin_unlock(void *s)
 {
 	spin_unlock(s);
 }
 
-unsigned long rkm_spin_lock_irqsave(void *s)
+RKM_LEAF unsigned long rkm_spin_lock_irqsave(void *s)
 {
 	unsigned long flags;
 
@@ -92,7 +92,7 @@ unsigned long rkm_spin_lock_irqsave(void *s)
 	return flags;
 }
 
-void rkm_spin_unlock_irqrestore(void *s, unsigned long flags)
+RKM_LEAF void rkm_spin_unlock_irqrestore(void *s, unsigned long flags)
 {
 	spin_unlock_irqrestore(s, flags);
 }
@@ -137,7 +137,7 @@ int rkm_condvar_wait_mutex(void *cv, void *m)
 	return ret;
 }
 
-void rkm_condvar_notify_all(void *cv)
+RKM_LEAF void rkm_condvar_notify_all(void *cv)
 {
 	wake_up_all((struct wait_queue_head *)cv);
 }
@@ -147,12 +147,12 @@ void rkm_refcount_set(void *ref, unsigned int n)
 	refcount_set(ref, n);
 }
 
-void rkm_refcount_inc(void *ref)
+RKM_LEAF void rkm_refcount_inc(void *ref)
 {
 	refcount_inc(ref);
 }
 
-bool rkm_refcount_dec_and_test(void *ref)
+RKM_LEAF bool rkm_refcount_dec_and_test(void *ref)
 {
 	return refcount_dec_and_test(ref);
 }

@@ -25,9 +25,17 @@
  * Rust object built for another version leaves that symbol undefined and
  * modpost stops the build, naming it.
  */
-#define RKM_ABI_VERSION 1
+#define RKM_ABI_VERSION 2
 
-extern const int rkm_abi_version_1;
+/*
+ * The glue defines RKM_LEAF (no ENDBR, no ftrace entry) for the functions
+ * that only Rust calls, and only directly; the attribute is part of the type.
+ */
+#ifndef RKM_LEAF
+#define RKM_LEAF
+#endif
+
+extern const int rkm_abi_version_2;
 
 /* Log levels, in kernel order; mapped to KERN_* strings by the glue. */
 enum rkm_log_level {
@@ -130,22 +138,22 @@ void *rkm_mutex_new(const char *name, void *key);
 /** rkm_mutex_free() - destroy and free a mutex that nobody holds. */
 void rkm_mutex_free(void *mutex);
 /** rkm_mutex_lock() - mutex_lock(). */
-void rkm_mutex_lock(void *mutex);
+RKM_LEAF void rkm_mutex_lock(void *mutex);
 /** rkm_mutex_unlock() - mutex_unlock(). */
-void rkm_mutex_unlock(void *mutex);
+RKM_LEAF void rkm_mutex_unlock(void *mutex);
 
 /** rkm_spinlock_new() - a new spinlock_t (sleeping on PREEMPT_RT); NULL if out of memory. */
 void *rkm_spinlock_new(const char *name, void *key);
 /** rkm_spinlock_free() - free a spinlock that nobody holds. */
 void rkm_spinlock_free(void *lock);
 /** rkm_spin_lock() - spin_lock(). */
-void rkm_spin_lock(void *lock);
+RKM_LEAF void rkm_spin_lock(void *lock);
 /** rkm_spin_unlock() - spin_unlock(). */
-void rkm_spin_unlock(void *lock);
+RKM_LEAF void rkm_spin_unlock(void *lock);
 /** rkm_spin_lock_irqsave() - spin_lock_irqsave(); returns the flags to restore. */
-unsigned long rkm_spin_lock_irqsave(void *lock);
+RKM_LEAF unsigned long rkm_spin_lock_irqsave(void *lock);
 /** rkm_spin_unlock_irqrestore() - spin_unlock_irqrestore(). */
-void rkm_spin_unlock_irqrestore(void *lock, unsigned long flags);
+RKM_LEAF void rkm_spin_unlock_irqrestore(void *lock, unsigned long flags);
 
 /** rkm_condvar_new() - a new wait queue head; NULL if out of memory. */
 void *rkm_condvar_new(const char *name, void *key);
@@ -158,15 +166,15 @@ void rkm_condvar_free(void *cv);
  */
 int rkm_condvar_wait_mutex(void *cv, void *mutex);
 /** rkm_condvar_notify_all() - wake every waiter and poller of @cv. */
-void rkm_condvar_notify_all(void *cv);
+RKM_LEAF void rkm_condvar_notify_all(void *cv);
 
 /* Reference counts: a refcount_t, 4 bytes of Rust memory used only here. */
 /** rkm_refcount_set() - refcount_set(). */
 void rkm_refcount_set(void *ref, unsigned int n);
 /** rkm_refcount_inc() - refcount_inc() (saturates and warns on overflow). */
-void rkm_refcount_inc(void *ref);
+RKM_LEAF void rkm_refcount_inc(void *ref);
 /** rkm_refcount_dec_and_test() - refcount_dec_and_test(). */
-bool rkm_refcount_dec_and_test(void *ref);
+RKM_LEAF bool rkm_refcount_dec_and_test(void *ref);
 /** rkm_refcount_read() - refcount_read(). */
 unsigned int rkm_refcount_read(void *ref);
 
@@ -186,18 +194,42 @@ bool rkm_capable(unsigned int cap);
  * here. Each returns what the kernel's function returns.
  */
 /** rkm_copy_from_user() - copy_from_user(); returns the bytes NOT copied. */
-size_t rkm_copy_from_user(void *dst, uintptr_t src, size_t len);
+RKM_LEAF size_t rkm_copy_from_user(void *dst, uintptr_t src, size_t len);
 /** rkm_copy_to_user() - copy_to_user(); returns the bytes NOT copied. */
-size_t rkm_copy_to_user(uintptr_t dst, const void *src, size_t len);
+RKM_LEAF size_t rkm_copy_to_user(uintptr_t dst, const void *src, size_t len);
 /** rkm_check_zeroed_user() - check_zeroed_user(): 1 all zero, 0 not, -EFAULT. */
 int rkm_check_zeroed_user(uintptr_t src, size_t len);
+/**
+ * rkm_copy_from_user_fixed(), rkm_copy_to_user_fixed() - the same, for a
+ * length that is a compile-time constant on the Rust side (one Pod value):
+ * like C's constant-size copies, without the run-time hardened-usercopy check.
+ */
+RKM_LEAF size_t rkm_copy_from_user_fixed(void *dst, uintptr_t src, size_t len);
+RKM_LEAF size_t rkm_copy_to_user_fixed(uintptr_t dst, const void *src, size_t len);
+/** rkm_get_user_uN() - get_user(): 0, or -EFAULT with *val = 0. */
+RKM_LEAF int rkm_get_user_u8(uintptr_t src, uint8_t *val);
+RKM_LEAF int rkm_get_user_u16(uintptr_t src, uint16_t *val);
+RKM_LEAF int rkm_get_user_u32(uintptr_t src, uint32_t *val);
+RKM_LEAF int rkm_get_user_u64(uintptr_t src, uint64_t *val);
+/** rkm_put_user_uN() - put_user(): 0 or -EFAULT. */
+RKM_LEAF int rkm_put_user_u8(uintptr_t dst, uint8_t val);
+RKM_LEAF int rkm_put_user_u16(uintptr_t dst, uint16_t val);
+RKM_LEAF int rkm_put_user_u32(uintptr_t dst, uint32_t val);
+RKM_LEAF int rkm_put_user_u64(uintptr_t dst, uint64_t val);
+/**
+ * rkm_copy_from_user_keep() - copy up to @len bytes, stopping at the first
+ * fault; unlike copy_from_user(), the bytes of @dst after the copied ones
+ * are left as they were. Returns the bytes copied.
+ */
+RKM_LEAF size_t rkm_copy_from_user_keep(void *dst, uintptr_t src, size_t len);
 
 /*
  * Misc devices. Rust passes a table of callbacks (NULL: not implemented, and
  * then not set in the kernel's file_operations, which always has .owner).
  * open gets the device data given at registration and returns the per-open
  * state that every other callback gets; release frees it. Callbacks return
- * a count or a negative errno.
+ * a count or a negative errno. read and write get the kernel's position for
+ * this call (private to it) and move it by what they transfer.
  */
 #define RKM_O_NONBLOCK 0x1u	/* the file is O_NONBLOCK */
 #define RKM_SEEK_SET 0
@@ -210,12 +242,24 @@ int rkm_check_zeroed_user(uintptr_t src, size_t len);
 struct rkm_file_ops {
 	int (*open)(const void *dev, void **state);
 	void (*release)(void *state);
-	long (*read)(void *state, uintptr_t buf, size_t len, int64_t *pos, uint32_t flags);
-	long (*write)(void *state, uintptr_t buf, size_t len, int64_t *pos, uint32_t flags);
-	int64_t (*llseek)(void *state, int64_t pos, int64_t off, int whence, uint32_t flags);
-	long (*ioctl)(void *state, uint32_t cmd, uintptr_t arg, int64_t pos, uint32_t flags);
-	uint32_t (*poll)(void *state, void *file, void *table, int64_t pos, uint32_t flags);
+	/*
+	 * read, write and ioctl become the kernel's own file operations: they
+	 * get its struct file, opaque (rkm_file_state(), rkm_file_flags()), and
+	 * for read and write its position for this call, private to it.
+	 */
+	long (*read)(void *file, uintptr_t buf, size_t len, int64_t *pos);
+	long (*write)(void *file, uintptr_t buf, size_t len, int64_t *pos);
+	int64_t (*llseek)(void *state, void *file, int64_t pos, int64_t off, int whence);
+	long (*ioctl)(void *file, uint32_t cmd, uintptr_t arg);
+	uint32_t (*poll)(void *state, void *file, void *table, int64_t pos);
 };
+
+/** rkm_file_state() - the per-open state that open returned, of an open file. */
+RKM_LEAF void *rkm_file_state(void *file);
+/** rkm_file_flags() - RKM_O_* flags of an open file. */
+RKM_LEAF uint32_t rkm_file_flags(void *file);
+/** rkm_file_pos() - the file position of an open file (f_pos). */
+RKM_LEAF int64_t rkm_file_pos(void *file);
 
 /**
  * rkm_miscdev_register() - register a misc device with a dynamic minor.

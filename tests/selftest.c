@@ -149,13 +149,13 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a Rust object built for another ABI version fails the build, saying so",
-		.cmd = SCRATCH "rm -rf build/selftest/rust-abi2 && cp -r rust build/selftest/rust-abi2 && "
-		       "sed -i 's/rkm_abi_version_1/rkm_abi_version_2/; s/ABI_VERSION: c_int = 1/ABI_VERSION: c_int = 2/' "
-		       "build/selftest/rust-abi2/src/abi.rs && "
-		       "RKM_CRATE=$PWD/build/selftest/rust-abi2 " RKM "build build/selftest/rust_minimal --kernel 6.12",
+		.cmd = SCRATCH "rm -rf build/selftest/rust-abi3 && cp -r rust build/selftest/rust-abi3 && "
+		       "sed -i 's/rkm_abi_version_2/rkm_abi_version_3/; s/ABI_VERSION: c_int = 2/ABI_VERSION: c_int = 3/' "
+		       "build/selftest/rust-abi3/src/abi.rs && "
+		       "RKM_CRATE=$PWD/build/selftest/rust-abi3 " RKM "build build/selftest/rust_minimal --kernel 6.12",
 		.fails = true,
-		.expect = { "\"rkm_abi_version_2\"", "undefined",
-			    "built for rkm ABI 2, this glue implements ABI 1" },
+		.expect = { "\"rkm_abi_version_3\"", "undefined",
+			    "built for rkm ABI 3, this glue implements ABI 2" },
 	},
 	{
 		.name = "a module! name that differs from the module's file name fails the build",

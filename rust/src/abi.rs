@@ -5,11 +5,11 @@
 use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 1;
+pub(crate) const ABI_VERSION: c_int = 2;
 
 unsafe extern "C" {
-    /// Defined by the glue of ABI version 1 only.
-    pub(crate) static rkm_abi_version_1: c_int;
+    /// Defined by the glue of ABI version 2 only.
+    pub(crate) static rkm_abi_version_2: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -48,6 +48,17 @@ unsafe extern "C" {
     pub(crate) fn rkm_copy_from_user(dst: *mut c_void, src: usize, len: usize) -> usize;
     pub(crate) fn rkm_copy_to_user(dst: usize, src: *const c_void, len: usize) -> usize;
     pub(crate) fn rkm_check_zeroed_user(src: usize, len: usize) -> c_int;
+    pub(crate) fn rkm_copy_from_user_fixed(dst: *mut c_void, src: usize, len: usize) -> usize;
+    pub(crate) fn rkm_copy_to_user_fixed(dst: usize, src: *const c_void, len: usize) -> usize;
+    pub(crate) fn rkm_get_user_u8(src: usize, val: *mut u8) -> c_int;
+    pub(crate) fn rkm_get_user_u16(src: usize, val: *mut u16) -> c_int;
+    pub(crate) fn rkm_get_user_u32(src: usize, val: *mut u32) -> c_int;
+    pub(crate) fn rkm_get_user_u64(src: usize, val: *mut u64) -> c_int;
+    pub(crate) fn rkm_put_user_u8(dst: usize, val: u8) -> c_int;
+    pub(crate) fn rkm_put_user_u16(dst: usize, val: u16) -> c_int;
+    pub(crate) fn rkm_put_user_u32(dst: usize, val: u32) -> c_int;
+    pub(crate) fn rkm_put_user_u64(dst: usize, val: u64) -> c_int;
+    pub(crate) fn rkm_copy_from_user_keep(dst: *mut c_void, src: usize, len: usize) -> usize;
     pub(crate) fn rkm_miscdev_register(
         name: *const c_char,
         name_len: usize,
@@ -57,6 +68,9 @@ unsafe extern "C" {
         err: *mut c_int,
     ) -> *mut c_void;
     pub(crate) fn rkm_miscdev_deregister(handle: *mut c_void);
+    pub(crate) fn rkm_file_state(file: *mut c_void) -> *mut c_void;
+    pub(crate) fn rkm_file_flags(file: *mut c_void) -> u32;
+    pub(crate) fn rkm_file_pos(file: *mut c_void) -> i64;
     pub(crate) fn rkm_poll_wait(file: *mut c_void, table: *mut c_void, cv: *mut c_void);
 }
 
@@ -76,20 +90,20 @@ pub(crate) const POLLERR: u32 = 0x8;
 pub(crate) struct FileOps {
     pub(crate) open: Option<extern "C" fn(*const c_void, *mut *mut c_void) -> c_int>,
     pub(crate) release: Option<extern "C" fn(*mut c_void)>,
-    pub(crate) read: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64, u32) -> c_long>,
-    pub(crate) write: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64, u32) -> c_long>,
-    pub(crate) llseek: Option<extern "C" fn(*mut c_void, i64, i64, c_int, u32) -> i64>,
-    pub(crate) ioctl: Option<extern "C" fn(*mut c_void, u32, usize, i64, u32) -> c_long>,
-    pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut c_void, *mut c_void, i64, u32) -> u32>,
+    pub(crate) read: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64) -> c_long>,
+    pub(crate) write: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64) -> c_long>,
+    pub(crate) llseek: Option<extern "C" fn(*mut c_void, *mut c_void, i64, i64, c_int) -> i64>,
+    pub(crate) ioctl: Option<extern "C" fn(*mut c_void, u32, usize) -> c_long>,
+    pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut c_void, *mut c_void, i64) -> u32>,
 }
 
 /// Longest text `rkm_log` prints in one line (`RKM_LOG_LINE_MAX`).
 pub(crate) const LOG_LINE_MAX: usize = 256;
 
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_1` fails modpost
+/// check is at link time: referencing `rkm_abi_version_2` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_1 }
+    unsafe { rkm_abi_version_2 }
 }

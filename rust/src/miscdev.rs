@@ -27,8 +27,10 @@ use core::ptr::NonNull;
 /// if file.is_nonblocking() { return Err(EAGAIN); }
 /// ```
 pub struct File {
-    flags: u32,
-    pos: i64,
+    /// The kernel's struct file, opaque.
+    raw: *mut c_void,
+    /// The position the callback was given, if any (else read on demand).
+    pos: Option<i64>,
 }
 
 impl File {
@@ -38,7 +40,9 @@ impl File {
     /// let nb = file.is_nonblocking();
     /// ```
     pub fn is_nonblocking(&self) -> bool {
-        self.flags & abi::O_NONBLOCK != 0
+        // SAFETY: an open file, for the duration of the callback this
+        // `File` is lent to.
+        unsafe { abi::rkm_file_flags(self.raw) & abi::O_NONBLOCK != 0 }
     }
 
     /// The file position (what `read` and `write` get as `pos`, for `poll`).
@@ -47,7 +51,12 @@ impl File {
     /// let p = file.pos();
     /// ```
     pub fn pos(&self) -> i64 {
-        self.pos
+        match self.pos {
+            Some(p) => p,
+            // SAFETY: an open file, for the duration of the callback this
+            // `File` is lent to.
+            None => unsafe { abi::rkm_file_pos(self.raw) },
+        }
     }
 }
 
@@ -232,21 +241,33 @@ impl<F: FileOperations> Trampolines<F> {
         drop(unsafe { KBox::<F>::from_raw(NonNull::new_unchecked(state.cast())) });
     }
 
-    extern "C" fn read(state: *mut c_void, buf: usize, len: usize, pos: *mut i64, flags: u32) -> c_long {
-        // SAFETY: the glue passes this file's state and a valid position.
-        let (f, pos) = unsafe { (Self::state(state), &mut *pos) };
-        let file = File { flags, pos: *pos };
+    /// # Safety
+    ///
+    /// `file` is an open file of this device (its private data is a state
+    /// from `open`), as the kernel passes to its file operations.
+    unsafe fn file_state<'a>(file: *mut c_void) -> &'a F {
+        // SAFETY: the caller's contract; the glue keeps `open`'s state as
+        // the file's private data until `release`.
+        unsafe { Self::state(abi::rkm_file_state(file)) }
+    }
+
+    extern "C" fn read(file: *mut c_void, buf: usize, len: usize, pos: *mut i64) -> c_long {
+        // SAFETY: the kernel calls this (installed by the glue as this
+        // device's read) with an open file and its position for this call,
+        // valid and private to it until we return.
+        let (f, pos) = unsafe { (Self::file_state(file), &mut *pos) };
+        let file = File { raw: file, pos: Some(*pos) };
         count(f.read(&file, UserSlice::new(buf, len).writer(), pos), len)
     }
 
-    extern "C" fn write(state: *mut c_void, buf: usize, len: usize, pos: *mut i64, flags: u32) -> c_long {
+    extern "C" fn write(file: *mut c_void, buf: usize, len: usize, pos: *mut i64) -> c_long {
         // SAFETY: as in `read`.
-        let (f, pos) = unsafe { (Self::state(state), &mut *pos) };
-        let file = File { flags, pos: *pos };
+        let (f, pos) = unsafe { (Self::file_state(file), &mut *pos) };
+        let file = File { raw: file, pos: Some(*pos) };
         count(f.write(&file, UserSlice::new(buf, len).reader(), pos), len)
     }
 
-    extern "C" fn llseek(state: *mut c_void, pos: i64, off: i64, whence: c_int, flags: u32) -> i64 {
+    extern "C" fn llseek(state: *mut c_void, file: *mut c_void, pos: i64, off: i64, whence: c_int) -> i64 {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
         let whence = match whence {
@@ -255,17 +276,18 @@ impl<F: FileOperations> Trampolines<F> {
             abi::SEEK_END => Whence::End,
             _ => return EINVAL.to_errno().into(),
         };
-        match f.llseek(&File { flags, pos }, off, whence) {
+        match f.llseek(&File { raw: file, pos: Some(pos) }, off, whence) {
             Ok(p) if p >= 0 => p,
             Ok(_) => EINVAL.to_errno().into(),
             Err(e) => e.to_errno().into(),
         }
     }
 
-    extern "C" fn ioctl(state: *mut c_void, cmd: u32, arg: usize, pos: i64, flags: u32) -> c_long {
-        // SAFETY: the glue passes this file's state.
-        let f = unsafe { Self::state(state) };
-        match f.ioctl(&File { flags, pos }, cmd, arg) {
+    extern "C" fn ioctl(file: *mut c_void, cmd: u32, arg: usize) -> c_long {
+        // SAFETY: the kernel calls this (installed by the glue as this
+        // device's unlocked_ioctl, and from its compat_ioctl) with an open file.
+        let f = unsafe { Self::file_state(file) };
+        match f.ioctl(&File { raw: file, pos: None }, cmd, arg) {
             // A negative value would read as an errno: a driver bug.
             Ok(v) if v >= 0 => v as c_long,
             Ok(_) => EINVAL.to_errno().into(),
@@ -273,10 +295,10 @@ impl<F: FileOperations> Trampolines<F> {
         }
     }
 
-    extern "C" fn poll(state: *mut c_void, file: *mut c_void, table: *mut c_void, pos: i64, flags: u32) -> u32 {
+    extern "C" fn poll(state: *mut c_void, file: *mut c_void, table: *mut c_void, pos: i64) -> u32 {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
-        f.poll(&File { flags, pos }, &PollTable { file, table, _state: PhantomData }).0
+        f.poll(&File { raw: file, pos: Some(pos) }, &PollTable { file, table, _state: PhantomData }).0
     }
 }
 

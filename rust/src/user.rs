@@ -171,6 +171,28 @@ impl UserSliceReader {
         if copied == 0 { Err(EFAULT) } else { Ok(copied) }
     }
 
+    /// Like [`read_partial`](Self::read_partial), but a fault leaves the
+    /// bytes of `out` after the copied ones as they were (`read_partial`,
+    /// like `copy_from_user`, zeroes them): a short `write(2)` into existing
+    /// data then changes exactly the bytes it reports.
+    ///
+    /// ```ignore
+    /// let copied = r.read_partial_keep(&mut data[pos..pos + k])?;
+    /// ```
+    pub fn read_partial_keep(&mut self, out: &mut [u8]) -> Result<usize> {
+        let want = out.len().min(self.len);
+        if want == 0 {
+            return Ok(0);
+        }
+        // SAFETY: `out` is valid for `want` bytes of writes; the user address
+        // is checked by copy_from_user.
+        let copied = unsafe { abi::rkm_copy_from_user_keep(out.as_mut_ptr().cast(), self.ptr, want) };
+        let copied = copied.min(want);
+        self.ptr = self.ptr.wrapping_add(copied);
+        self.len -= copied;
+        if copied == 0 { Err(EFAULT) } else { Ok(copied) }
+    }
+
     /// Fills `out` completely, or fails with `EFAULT` (too short or a fault).
     ///
     /// ```ignore
@@ -191,12 +213,39 @@ impl UserSliceReader {
     /// let req: ResizeReq = r.read()?;
     /// ```
     pub fn read<T: Pod>(&mut self) -> Result<T> {
-        let mut v = MaybeUninit::<T>::zeroed();
-        // SAFETY: the zeroed T is valid for size_of::<T>() bytes of writes
-        // and any bytes are a valid T (Pod).
-        let bytes = unsafe { core::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), size_of::<T>()) };
-        self.read_slice(bytes)?;
-        // SAFETY: fully written, and any bytes make a valid T (Pod).
+        let n = size_of::<T>();
+        if n > self.len {
+            return Err(EFAULT);
+        }
+        let mut v = MaybeUninit::<T>::uninit();
+        let dst = v.as_mut_ptr().cast::<u8>();
+        // The size is a compile-time constant: one branch is left, as in C's
+        // get_user() or constant-size copy_from_user().
+        macro_rules! get {
+            ($f:ident, $t:ty) => {{
+                let mut x: $t = 0;
+                // SAFETY: `x` is valid for writes; the user address is checked by get_user.
+                let r = unsafe { abi::$f(self.ptr, &mut x) };
+                // SAFETY: `dst` is valid for size_of::<T>() == size_of::<$t>() bytes of writes.
+                unsafe { core::ptr::copy_nonoverlapping((&x as *const $t).cast::<u8>(), dst, n) };
+                r == 0
+            }};
+        }
+        let ok = match n {
+            1 => get!(rkm_get_user_u8, u8),
+            2 => get!(rkm_get_user_u16, u16),
+            4 => get!(rkm_get_user_u32, u32),
+            8 => get!(rkm_get_user_u64, u64),
+            // SAFETY: `dst` is valid for `n` bytes of writes; the user address
+            // is checked by copy_from_user; `n` is a compile-time constant.
+            _ => (unsafe { abi::rkm_copy_from_user_fixed(dst.cast(), self.ptr, n) }) == 0,
+        };
+        if !ok {
+            return Err(EFAULT);
+        }
+        self.ptr = self.ptr.wrapping_add(n);
+        self.len -= n;
+        // SAFETY: all `n` bytes were written (no fault), and any bytes make a valid T (Pod).
         Ok(unsafe { v.assume_init() })
     }
 
@@ -290,10 +339,38 @@ impl UserSliceWriter {
     /// w.write(&info)?;
     /// ```
     pub fn write<T: Pod>(&mut self, value: &T) -> Result {
-        // SAFETY: a Pod value is size_of::<T>() initialised bytes with no
-        // padding (Pod's contract), readable for the borrow's duration.
-        let bytes = unsafe { core::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) };
-        self.write_slice(bytes)
+        let n = size_of::<T>();
+        if n > self.len {
+            return Err(EFAULT);
+        }
+        let src = (value as *const T).cast::<u8>();
+        // The size is a compile-time constant: one branch is left, as in C's
+        // put_user() or constant-size copy_to_user().
+        macro_rules! put {
+            ($f:ident, $t:ty) => {{
+                // SAFETY: a Pod value is size_of::<T>() == size_of::<$t>()
+                // initialised bytes (Pod's contract), read unaligned.
+                let x = unsafe { src.cast::<$t>().read_unaligned() };
+                // SAFETY: the user address is checked by put_user.
+                unsafe { abi::$f(self.ptr, x) == 0 }
+            }};
+        }
+        let ok = match n {
+            1 => put!(rkm_put_user_u8, u8),
+            2 => put!(rkm_put_user_u16, u16),
+            4 => put!(rkm_put_user_u32, u32),
+            8 => put!(rkm_put_user_u64, u64),
+            // SAFETY: a Pod value is `n` initialised bytes with no padding
+            // (Pod's contract); the user address is checked by copy_to_user;
+            // `n` is a compile-time constant.
+            _ => (unsafe { abi::rkm_copy_to_user_fixed(self.ptr, src.cast(), n) }) == 0,
+        };
+        if !ok {
+            return Err(EFAULT);
+        }
+        self.ptr = self.ptr.wrapping_add(n);
+        self.len -= n;
+        Ok(())
     }
 }
 

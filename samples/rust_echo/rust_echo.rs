@@ -23,9 +23,11 @@ pod! {
 const IOC_INFO: u32 = ioctl::iowr::<EchoInfo>(b'e', 1);
 const IOC_RESIZE: u32 = ioctl::iow::<EchoResize>(b'e', 2);
 
+/// As in C: `data` is the whole capacity, zero from `len` on, so a gap
+/// between the stored length and a write's position reads as zeros.
 struct Buffer {
     data: KVec<u8>,
-    cap: usize,
+    len: usize,
 }
 
 struct Echo {
@@ -55,7 +57,7 @@ impl EchoFile {
         let (mut r, mut w) = UserSlice::new(arg, MAX_STRUCT as usize).reader_writer();
         read_size(&mut r)?;
         let b = self.dev.buf.lock();
-        let info = EchoInfo { size: V1_SIZE, version: VERSION, len: b.data.len() as u64, cap: b.cap as u64 };
+        let info = EchoInfo { size: V1_SIZE, version: VERSION, len: b.len as u64, cap: b.data.len() as u64 };
         drop(b);
         w.write(&info)?;
         Ok(0)
@@ -78,14 +80,17 @@ impl EchoFile {
             return Err(EINVAL);
         }
         let cap = usize::try_from(cap)?;
+        let mut data = KVec::new();
+        data.try_resize(cap, 0)?;
         let mut b = self.dev.buf.lock();
-        if cap > b.data.capacity() {
-            let more = cap - b.data.len();
-            b.data.try_reserve(more)?;
+        let keep = b.len.min(cap);
+        if let (Some(dst), Some(src)) = (data.get_mut(..keep), b.data.get(..keep)) {
+            dst.copy_from_slice(src);
         }
-        b.data.truncate(cap);
-        b.cap = cap;
+        let old = core::mem::replace(&mut b.data, data);
+        b.len = keep;
         drop(b);
+        drop(old);
         // Pollers waiting for room may have some now.
         self.dev.readable.notify_all();
         Ok(0)
@@ -110,13 +115,13 @@ impl FileOperations for EchoFile {
         }
         let start = usize::try_from(*pos)?;
         let mut b = self.dev.buf.lock();
-        while start >= b.data.len() {
+        while start >= b.len {
             if file.is_nonblocking() {
                 return Err(EAGAIN);
             }
             self.dev.readable.wait(&mut b)?;
         }
-        let avail = b.data.get(start..).unwrap_or(&[]);
+        let avail = b.data.get(start..b.len).unwrap_or(&[]);
         let copied = out.write_partial(avail)?;
         *pos += copied as i64;
         Ok(copied)
@@ -128,40 +133,14 @@ impl FileOperations for EchoFile {
         }
         let start = usize::try_from(*pos)?;
         let mut b = self.dev.buf.lock();
-        if start >= b.cap {
-            return Err(ENOSPC);
-        }
-        let end = start + input.len().min(b.cap - start);
-        // Grow to `end` (a gap after the old end reads as zeros) and copy
-        // through a small bounce buffer: a fault part-way leaves every byte
-        // after the copied ones as it was (copy_from_user zeroes what it
-        // could not fill). Keep only what was written.
-        let old_len = b.data.len();
-        b.data.try_resize(old_len.max(end), 0)?;
-        let mut bounce = [0u8; 256];
-        let mut at = start;
-        while at < end {
-            let want = (end - at).min(bounce.len());
-            let chunk = bounce.get_mut(..want).unwrap_or(&mut []);
-            let n = match input.read_partial(chunk) {
-                Ok(n) => n,
-                Err(e) if at == start => {
-                    b.data.truncate(old_len);
-                    return Err(e);
-                }
-                Err(_) => 0,
-            };
-            // In bounds by construction; `get` keeps this path panic-free.
-            if let (Some(dst), Some(src)) = (b.data.get_mut(at..at + n), bounce.get(..n)) {
-                dst.copy_from_slice(src);
-            }
-            at += n;
-            if n < want {
-                break;
-            }
-        }
-        let copied = at - start;
-        b.data.truncate(old_len.max(at));
+        let room = match b.data.get_mut(start..) {
+            Some(room) if !room.is_empty() => room,
+            _ => return Err(ENOSPC),
+        };
+        let k = input.len().min(room.len());
+        // A fault part-way leaves every byte after the copied ones as it was.
+        let copied = input.read_partial_keep(room.get_mut(..k).unwrap_or(&mut []))?;
+        b.len = b.len.max(start + copied);
         *pos += copied as i64;
         drop(b);
         self.dev.readable.notify_all();
@@ -173,10 +152,10 @@ impl FileOperations for EchoFile {
         let base = match whence {
             Whence::Set => 0,
             Whence::Cur => file.pos(),
-            Whence::End => b.data.len() as i64,
+            Whence::End => b.len as i64,
         };
         let new = base.checked_add(off).ok_or(EINVAL)?;
-        if new < 0 || new > b.cap as i64 {
+        if new < 0 || new > b.data.len() as i64 {
             return Err(EINVAL);
         }
         Ok(new)
@@ -195,10 +174,10 @@ impl FileOperations for EchoFile {
         let b = self.dev.buf.lock();
         let pos = file.pos();
         let mut mask = PollMask::NONE;
-        if (b.data.len() as i64) > pos {
+        if (b.len as i64) > pos {
             mask = mask | PollMask::IN;
         }
-        if pos < b.cap as i64 {
+        if pos < b.data.len() as i64 {
             mask = mask | PollMask::OUT;
         }
         mask
@@ -212,9 +191,9 @@ struct RustEcho {
 impl Module for RustEcho {
     fn init() -> Result<Self> {
         let mut data = KVec::new();
-        data.try_reserve(DEFAULT_CAP)?;
+        data.try_resize(DEFAULT_CAP, 0)?;
         let echo = Arc::try_new(Echo {
-            buf: new_mutex!(Buffer { data, cap: DEFAULT_CAP })?,
+            buf: new_mutex!(Buffer { data, len: 0 })?,
             readable: new_condvar!()?,
         })?;
         Ok(RustEcho { _dev: MiscDevice::register("rust_echo", 0o666, echo)? })

@@ -36,7 +36,7 @@ static int nrecs;
 static const char *const clocks[] = { "wall", "icount" };
 static const char *const clock_doc[] = {
 	"wall: CLOCK_MONOTONIC in the guest, real time under TCG emulation; noisy (runs differ by a few %)",
-	"icount: QEMU -icount shift=0, the guest clock counts instructions (1 insn = 1 ns): exact, no caches or retpoline costs",
+	"icount: QEMU -icount shift=0 (one vCPU), the guest clock counts instructions (1 insn = 1 ns): exact, no caches or retpoline costs",
 };
 
 /* Copies a string into a fixed field, cut to fit. */
@@ -334,7 +334,8 @@ int cmd_bench(int argc, char **argv)
 
 	for (c = 0; c < nclocks; c++)
 		for (i = 0; i < nk; i++) {
-			struct plan p = { .test_timeout = 600, .icount = c == 1, .quiet = true };
+			struct plan p = { .test_timeout = 600, .host_timeout = 900, .icount = c == 1,
+					  .quiet = true };
 
 			for (j = 0; j < 2; j++) {
 				char *dir = xasprintf("%s/%s", rkm_root, samples[j]);
