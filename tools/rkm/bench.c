@@ -181,8 +181,8 @@ static void draw(const char *dir, struct summary *s, int n)
 	}
 	fclose(d);
 	fprintf(g, "set terminal png size 1400,700 font ',10' noenhanced\nset output '%s'\n"
-		   "set title 'rkm: Rust/C time per operation (median of paired runs; bars: min-max)'\n"
-		   "set ylabel 'Rust / C'\nset grid ytics\nset offsets 0.5, 0.5, 0.05, 0.05\n"
+		   "set title 'rkm: Rust/C time per operation (median of paired runs; bars: min-max, clipped to 0.6-1.4)'\n"
+		   "set ylabel 'Rust / C'\nset grid ytics\nset offsets 0.5, 0.5, 0, 0\nset yrange [0.6:1.4]\n"
 		   "set xtics rotate by -30 font ',8'\nset key top left\n"
 		   "plot 1.0 with lines lc 'black' notitle, 1.02 with lines dt 2 lc 'red' title 'target 1.02', "
 		   "'%s' index 0 using 1:3:4:5:xtic(2) with yerrorbars pt 7 title 'wall clock', "
