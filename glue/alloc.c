@@ -82,6 +82,14 @@ void *rkm_realloc(void *ptr, size_t size, size_t align, u32 flags)
 	return krealloc(ptr, size, gfp | __GFP_NOWARN);
 }
 
+/* kmalloc() for the glue's own objects (locks, devices), with the injection. */
+static void *rkm_kzalloc(size_t size)
+{
+	if (rkm_fail_injected())
+		return NULL;
+	return kzalloc(size, GFP_KERNEL | __GFP_NOWARN);
+}
+
 void rkm_free(void *ptr)
 {
 	kfree(ptr);

@@ -122,10 +122,10 @@ void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
 	if (!ops->open || !ops->release || !name_len)
 		return NULL;
 	*err = -ENOMEM;
-	md = kzalloc(sizeof(*md), GFP_KERNEL);
+	md = rkm_kzalloc(sizeof(*md));
 	if (!md)
 		return NULL;
-	md->misc.name = kstrndup(name, name_len, GFP_KERNEL);
+	md->misc.name = rkm_fail_injected() ? NULL : kstrndup(name, name_len, GFP_KERNEL);
 	if (!md->misc.name)
 		goto out_free_md;
 	md->misc.minor = MISC_DYNAMIC_MINOR;

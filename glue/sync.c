@@ -24,7 +24,7 @@ static_assert(sizeof(refcount_t) == 4);
 
 void *rkm_mutex_new(const char *name, void *key)
 {
-	struct mutex *m = kmalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
+	struct mutex *m = rkm_kzalloc(sizeof(*m));
 
 	if (m)
 		__mutex_init(m, name, key);
@@ -62,7 +62,7 @@ static void rkm_spin_lock_init_key(spinlock_t *s, const char *name, void *key)
 
 void *rkm_spinlock_new(const char *name, void *key)
 {
-	spinlock_t *s = kmalloc(sizeof(*s), GFP_KERNEL | __GFP_NOWARN);
+	spinlock_t *s = rkm_kzalloc(sizeof(*s));
 
 	if (s)
 		rkm_spin_lock_init_key(s, name, key);
@@ -99,7 +99,7 @@ RKM_LEAF void rkm_spin_unlock_irqrestore(void *s, unsigned long flags)
 
 void *rkm_condvar_new(const char *name, void *key)
 {
-	struct wait_queue_head *wq = kmalloc(sizeof(*wq), GFP_KERNEL | __GFP_NOWARN);
+	struct wait_queue_head *wq = rkm_kzalloc(sizeof(*wq));
 
 	if (wq)
 		__init_waitqueue_head(wq, name, key);

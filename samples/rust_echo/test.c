@@ -89,14 +89,7 @@ static long resize_at(int fd, void *at, __u32 size, __u32 version, __u64 cap)
 	return ioctl(fd, ECHO_IOC_RESIZE, at);
 }
 
-static long long poll_revents(int fd, short events, int timeout)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int r = poll(&p, 1, timeout);
-
-	return r < 0 ? -1 : r == 0 ? 0 : p.revents;
-}
-
+/* A background read (bg_read()). */
 struct rd {
 	int fd;
 	void *buf;
@@ -108,19 +101,6 @@ static long long bg_read(void *p)
 	struct rd *r = p;
 
 	return read(r->fd, r->buf, r->n);
-}
-
-struct pl {
-	int fd;
-	short events;
-	int timeout;
-};
-
-static long long bg_poll(void *p)
-{
-	struct pl *q = p;
-
-	return poll_revents(q->fd, q->events, q->timeout);
 }
 
 /* ---- scenarios ---- */
@@ -1000,6 +980,44 @@ TEST(every_allocation_of_init_fails_cleanly)
 	sites = fail_nth_walk_init("rust_echo", NULL);
 	ASSERT_TRUE(sites >= 0);
 	printf("# rust_echo: %d allocation site(s) in init, each failed with ENOMEM\n", sites);
+}
+
+static int resize_to(void *cap)
+{
+	struct echo_resize r = { .size = sizeof(r), .version = 1, .cap = *(__u64 *)cap };
+	int fd = open("/dev/rust_echo", O_RDWR), ret, e;
+
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, ECHO_IOC_RESIZE, &r);
+	e = errno;
+	close(fd);
+	errno = e;
+	return ret;
+}
+
+TEST(every_allocation_of_open_and_resize_fails_cleanly)
+{
+	struct echo_info info = { .size = sizeof(info) };
+	__u64 big = 65536, small = ECHO_DEFAULT_CAP;
+	int fd, opens, resizes;
+
+	if (access("/lib/rkm/rust_echo.ko", F_OK))
+		SKIP("rust_echo: /lib/rkm/rust_echo.ko is not there");
+	ASSERT_EQ(0, load_module("rust_echo", NULL));
+	opens = fail_nth_walk_op("rust_echo", open_close, "/dev/rust_echo");
+	resizes = fail_nth_walk_op("rust_echo", resize_to, &big);
+	/* The last, successful resize took effect; a failed one changed nothing. */
+	fd = open("/dev/rust_echo", O_RDWR);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(0, ioctl(fd, ECHO_IOC_INFO, &info));
+	close(fd);
+	EXPECT_EQ(65536, info.cap);
+	EXPECT_EQ(0, resize_to(&small));
+	EXPECT_EQ(0, unload_module("rust_echo"));
+	ASSERT_TRUE(opens >= 1 && resizes >= 1);
+	printf("# rust_echo: open %d, resize %d allocation site(s), each failed with ENOMEM\n",
+	       opens, resizes);
 }
 
 int main(void)

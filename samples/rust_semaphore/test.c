@@ -109,14 +109,7 @@ static void expect_bytes_(int line, const char *what, const void *got, const voi
 }
 #define expect_bytes(what, got, exp, n) expect_bytes_(__LINE__, what, got, exp, n)
 
-static long long poll_revents(int fd, short events, int timeout)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int r = poll(&p, 1, timeout);
-
-	return r < 0 ? -1 : r == 0 ? 0 : p.revents;
-}
-
+/* A background read (bg_read()); times: how often, for the stress test. */
 struct rd {
 	int fd;
 	void *buf;
@@ -129,19 +122,6 @@ static long long bg_read(void *p)
 	struct rd *r = p;
 
 	return read(r->fd, r->buf, r->n);
-}
-
-struct pl {
-	int fd;
-	short events;
-	int timeout;
-};
-
-static long long bg_poll(void *p)
-{
-	struct pl *q = p;
-
-	return poll_revents(q->fd, q->events, q->timeout);
 }
 
 /* ---- scenarios ---- */
@@ -687,6 +667,19 @@ TEST(every_allocation_of_init_fails_cleanly)
 	ASSERT_TRUE(sites >= 0);
 	printf("# rust_semaphore instances=4: %d allocation site(s) in init, each failed with ENOMEM\n",
 	       sites);
+}
+
+TEST(every_allocation_of_open_fails_cleanly)
+{
+	int opens;
+
+	if (access("/lib/rkm/rust_semaphore.ko", F_OK))
+		SKIP("rust_semaphore: /lib/rkm/rust_semaphore.ko is not there");
+	ASSERT_EQ(0, load_module("rust_semaphore", NULL));
+	opens = fail_nth_walk_op("rust_semaphore", open_close, "/dev/rust_semaphore");
+	EXPECT_EQ(0, unload_module("rust_semaphore"));
+	ASSERT_TRUE(opens >= 1);
+	printf("# rust_semaphore: open: %d allocation site(s), each failed with ENOMEM\n", opens);
 }
 
 int main(void)

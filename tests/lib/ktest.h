@@ -182,6 +182,82 @@ static inline int write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+/*
+ * Walks every allocation of one operation on a loaded module: with the
+ * module's rkm_fail_nth set to 1, 2, ... the operation (op(ctx): 0 or -1
+ * with errno) must fail with ENOMEM, until it succeeds without using the
+ * injected failure (which then reads back unconsumed). Returns the number of
+ * allocation sites failed, or -1 (and a diagnostic).
+ */
+static inline int fail_nth_walk_op(const char *name, int (*op)(void *ctx), void *ctx)
+{
+	char path[128], val[32];
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/rkm_fail_nth", name);
+	for (n = 1; n < 1000; n++) {
+		snprintf(val, sizeof(val), "%d", n);
+		if (write_file(path, val)) {
+			printf("# %s: cannot set rkm_fail_nth: %s\n", name, strerror(errno));
+			return -1;
+		}
+		errno = 0;
+		if (op(ctx) == 0) {
+			bool unused = read_file(path, val, sizeof(val)) > 0 && atoi(val) != 0;
+
+			write_file(path, "0");
+			if (!unused) {
+				printf("# %s: allocation %d was failed, yet the operation succeeded\n", name, n);
+				return -1;
+			}
+			return n - 1;
+		}
+		if (errno != ENOMEM) {
+			printf("# %s: allocation %d failed: the operation gave %s, not ENOMEM\n", name, n,
+			       strerror(errno));
+			write_file(path, "0");
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* ---- device helpers shared by the sample tests ---- */
+
+/* poll() of one fd: its revents, 0 on timeout, -1 on error. */
+static inline long long poll_revents(int fd, short events, int timeout)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r = poll(&p, 1, timeout);
+
+	return r < 0 ? -1 : r == 0 ? 0 : p.revents;
+}
+
+/* What bg_poll() polls, for ktest_bg_start(). */
+struct pl {
+	int fd;
+	short events;
+	int timeout;
+};
+
+static inline long long bg_poll(void *p)
+{
+	struct pl *q = p;
+
+	return poll_revents(q->fd, q->events, q->timeout);
+}
+
+/* Opens and closes path: 0, or -1 with errno (for fail_nth_walk_op()). */
+static inline int open_close(void *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* ---- the kernel log ---- */
 
 /* Opens /dev/kmsg positioned after the newest record. */

@@ -278,7 +278,12 @@ static void build_initramfs(const char *path, const struct kernel *k, const stru
 	free(init);
 }
 
-int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, struct result *r)
+/*
+ * One boot. Returns 0 if every result passed, 1 on a failure, 2 if the
+ * guest died before its init said anything (an early-boot crash).
+ */
+static int vm_boot(const struct kernel *k, const struct plan *p, const char *logdir,
+		   struct result *r)
 {
 	char *cpio = xasprintf("%s/initramfs.cpio", logdir);
 	char *fifo = xasprintf("%s/ktap.fifo", logdir);
@@ -408,11 +413,18 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 			host_timeout);
 		r->failed++;
 		rc = 1;
+	} else if (t->planned < 0 && !t->seen && !t->flen) {
+		rc = 2;
 	} else if (t->planned < 0 || t->seen < t->planned) {
 		fprintf(stderr, "rkm: FAIL on %s: the guest stopped after %d of %d results (QEMU exit status %d)\n",
 			k->name, t->seen, t->planned, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		r->failed++;
 		rc = 1;
+	}
+	if (rc == 2) {
+		fprintf(stderr, "rkm: FAIL on %s: the guest died before its init started (QEMU exit status %d)\n",
+			k->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		r->failed++;
 	}
 	if (rc) {
 		fprintf(stderr, "rkm: console log tail (%s):\n", conpath);
@@ -429,6 +441,31 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 	free(ktappath);
 	free(serial1);
 	return rc;
+}
+
+/*
+ * Boots, and boots once more if the kernel crashed before init ran: under
+ * multi-threaded TCG, early-boot text patching (int3 breakpoints) now and then
+ * races with the other vCPU (seen as "Oops: int3" in early boot, on stock
+ * kernels with no module loaded). A crash after init started never retries.
+ */
+int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, struct result *r)
+{
+	int rc = vm_boot(k, p, logdir, r);
+
+	if (rc == 2) {
+		char *from = xasprintf("%s/console.log", logdir);
+		char *to = xasprintf("%s/console.early-crash.log", logdir);
+
+		rename(from, to);
+		printf("# rkm: %s crashed in early boot, before init (kept in %s); booting once more\n",
+		       k->name, to);
+		memset(r, 0, sizeof(*r));
+		rc = vm_boot(k, p, logdir, r);
+		free(from);
+		free(to);
+	}
+	return rc ? 1 : 0;
 }
 
 /* ---- rkm run / rkm test ---- */
