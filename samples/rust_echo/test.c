@@ -973,13 +973,7 @@ TEST(four_threads_hammer_one_device) { ktest_twins(twins, hammer); }
 
 TEST(every_allocation_of_init_fails_cleanly)
 {
-	int sites;
-
-	if (access("/lib/rkm/rust_echo.ko", F_OK))
-		SKIP("rust_echo: /lib/rkm/rust_echo.ko is not there");
-	sites = fail_nth_walk_init("rust_echo", NULL);
-	ASSERT_TRUE(sites >= 0);
-	printf("# rust_echo: %d allocation site(s) in init, each failed with ENOMEM\n", sites);
+	expect_init_walk("rust_echo", NULL);
 }
 
 static int resize_to(void *cap)
@@ -1002,8 +996,7 @@ TEST(every_allocation_of_open_and_resize_fails_cleanly)
 	__u64 big = 65536, small = ECHO_DEFAULT_CAP;
 	int fd, opens, resizes;
 
-	if (access("/lib/rkm/rust_echo.ko", F_OK))
-		SKIP("rust_echo: /lib/rkm/rust_echo.ko is not there");
+	ktest_need_module("rust_echo");
 	ASSERT_EQ(0, load_module("rust_echo", NULL));
 	opens = fail_nth_walk_op("rust_echo", open_close, "/dev/rust_echo");
 	resizes = fail_nth_walk_op("rust_echo", resize_to, &big);

@@ -656,30 +656,13 @@ TEST(instances_parameter) { ktest_twins(twins, instances); }
 
 TEST(every_allocation_of_init_fails_cleanly)
 {
-	int sites;
-
-	if (access("/lib/rkm/rust_semaphore.ko", F_OK))
-		SKIP("rust_semaphore: /lib/rkm/rust_semaphore.ko is not there");
-	sites = fail_nth_walk_init("rust_semaphore", NULL);
-	ASSERT_TRUE(sites >= 0);
-	printf("# rust_semaphore: %d allocation site(s) in init, each failed with ENOMEM\n", sites);
-	sites = fail_nth_walk_init("rust_semaphore", "instances=4");
-	ASSERT_TRUE(sites >= 0);
-	printf("# rust_semaphore instances=4: %d allocation site(s) in init, each failed with ENOMEM\n",
-	       sites);
+	expect_init_walk("rust_semaphore", NULL);
+	expect_init_walk("rust_semaphore", "instances=4");
 }
 
 TEST(every_allocation_of_open_fails_cleanly)
 {
-	int opens;
-
-	if (access("/lib/rkm/rust_semaphore.ko", F_OK))
-		SKIP("rust_semaphore: /lib/rkm/rust_semaphore.ko is not there");
-	ASSERT_EQ(0, load_module("rust_semaphore", NULL));
-	opens = fail_nth_walk_op("rust_semaphore", open_close, "/dev/rust_semaphore");
-	EXPECT_EQ(0, unload_module("rust_semaphore"));
-	ASSERT_TRUE(opens >= 1);
-	printf("# rust_semaphore: open: %d allocation site(s), each failed with ENOMEM\n", opens);
+	expect_open_walk("rust_semaphore", "/dev/rust_semaphore");
 }
 
 int main(void)

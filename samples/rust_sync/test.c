@@ -381,26 +381,12 @@ TEST(unload_while_open_is_refused) { ktest_twins(twins, unload_while_open); }
 
 TEST(every_allocation_of_init_fails_cleanly)
 {
-	int sites;
-
-	if (access("/lib/rkm/rust_sync.ko", F_OK))
-		SKIP("rust_sync: /lib/rkm/rust_sync.ko is not there");
-	sites = fail_nth_walk_init("rust_sync", NULL);
-	ASSERT_TRUE(sites >= 0);
-	printf("# rust_sync: %d allocation site(s) in init, each failed with ENOMEM\n", sites);
+	expect_init_walk("rust_sync", NULL);
 }
 
 TEST(every_allocation_of_open_fails_cleanly)
 {
-	int opens;
-
-	if (access("/lib/rkm/rust_sync.ko", F_OK))
-		SKIP("rust_sync: /lib/rkm/rust_sync.ko is not there");
-	ASSERT_EQ(0, load_module("rust_sync", NULL));
-	opens = fail_nth_walk_op("rust_sync", open_close, "/dev/rust_sync");
-	EXPECT_EQ(0, unload_module("rust_sync"));
-	ASSERT_TRUE(opens >= 1);
-	printf("# rust_sync: open: %d allocation site(s), each failed with ENOMEM\n", opens);
+	expect_open_walk("rust_sync", "/dev/rust_sync");
 }
 
 int main(void)

@@ -258,6 +258,45 @@ static inline int open_close(void *path)
 	return 0;
 }
 
+/* ---- the allocation-failure walks as test bodies ---- */
+
+/* SKIP unless rkm test shipped NAME's module (e.g. while only a twin exists). */
+static inline void ktest_need_module(const char *name)
+{
+	char ko[128];
+
+	snprintf(ko, sizeof(ko), "/lib/rkm/%s.ko", name);
+	if (access(ko, F_OK)) {
+		printf("# SKIP %s is not there\n", ko);
+		exit(4);
+	}
+}
+
+/* Every allocation of NAME's init (with PARAMS) fails cleanly. */
+static inline void expect_init_walk(const char *name, const char *params)
+{
+	int sites;
+
+	ktest_need_module(name);
+	sites = fail_nth_walk_init(name, params);
+	ASSERT_TRUE(sites >= 0);
+	printf("# %s%s%s: %d allocation site(s) in init, each failed with ENOMEM\n", name,
+	       params ? " " : "", params ? params : "", sites);
+}
+
+/* Every allocation of opening DEV of the loaded module NAME fails cleanly. */
+static inline void expect_open_walk(const char *name, const char *dev)
+{
+	int opens;
+
+	ktest_need_module(name);
+	ASSERT_EQ(0, load_module(name, NULL));
+	opens = fail_nth_walk_op(name, open_close, (void *)dev);
+	EXPECT_EQ(0, unload_module(name));
+	ASSERT_TRUE(opens >= 1);
+	printf("# %s: open: %d allocation site(s), each failed with ENOMEM\n", name, opens);
+}
+
 /* ---- the kernel log ---- */
 
 /* Opens /dev/kmsg positioned after the newest record. */
