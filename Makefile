@@ -2,21 +2,30 @@
 # rkm: the two commands of the README, and the pieces they use.
 #
 #   make demo   build the sample drivers for the stock kernels and run them in QEMU
-#   make test   the whole test suite (samples on every kernel, then the harness's own tests)
+#   make test   the whole test suite (samples, fuzzer, load/unload cycles and failslab
+#               on every kernel including the debug kernel, compile-fail suite, then
+#               the harness's own tests)
 #   make bench  every sample against its C twin, both clocks, every kernel (not part of make test)
 #   make setup  install what is missing (apt) and resolve the kernel matrix
+#   make setup-debug  the same, plus the debug kernel (built once, about 6 minutes)
 
 SAMPLES := $(sort $(patsubst %/Kbuild,%,$(wildcard samples/*/Kbuild)))
 CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 
 RKM := build/bin/rkm
-TOOLS := $(RKM) build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate
+# In-guest test programs beside the samples' own: static, the guest has no libc.
+GUEST := build/bin/rkm-fuzz build/bin/rkm-cycles build/bin/rkm-failslab
+TOOLS := $(RKM) build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate \
+	build/bin/rkm-compile-fail $(GUEST)
 
-.PHONY: all setup tools demo test bench clean
+.PHONY: all setup setup-debug tools demo test bench clean
 all: tools
 
 setup:
 	@tools/setup.sh
+
+setup-debug:
+	@tools/setup.sh --debug
 
 tools: $(TOOLS)
 
@@ -25,7 +34,7 @@ $(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h
 	$(CC) $(CFLAGS_TOOLS) -Iinclude -o $@ $(filter %.c,$^)
 
 # The guest's /init: static, the initramfs has no libc.
-build/bin/rkm-init: tools/rkm-init.c
+build/bin/rkm-init: tools/rkm-init.c tools/kreport.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
 
@@ -37,10 +46,21 @@ build/bin/rkm-selftest: tests/selftest.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
-demo: setup tools
-	@$(RKM) test $(SAMPLES)
+build/bin/rkm-compile-fail: tests/compile_fail.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
-test: setup tools
+build/bin/rkm-fuzz: tests/fuzz/fuzz.c
+build/bin/rkm-cycles: tests/cycles/cycles.c
+build/bin/rkm-failslab: tests/failslab/failslab.c
+$(GUEST): tests/lib/ktest.h tools/kreport.h $(wildcard samples/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -static -Itests/lib -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
+
+demo: setup tools
+	@$(RKM) test $(SAMPLES) --kernel stock
+
+test: setup-debug tools
 	@build/bin/rkm-selftest
 
 bench: setup tools

@@ -18,6 +18,10 @@ rkm-retpoline := $(or $(CONFIG_MITIGATION_RETPOLINE),$(CONFIG_RETPOLINE))
 rkm-rethunk   := $(or $(CONFIG_MITIGATION_RETHUNK),$(CONFIG_RETHUNK))
 rkm-sls       := $(or $(CONFIG_MITIGATION_SLS),$(CONFIG_SLS))
 rkm-padding   := $(if $(CONFIG_CALL_PADDING),$(CONFIG_FUNCTION_PADDING_BYTES))
+# Generic KASAN (the debug kernel): instrument the Rust code as the kernel's
+# scripts/Makefile.kasan does for its own C and Rust. Inline checks, as
+# CONFIG_KASAN_INLINE; the stack only with CONFIG_KASAN_STACK.
+rkm-kasan     := $(CONFIG_KASAN_GENERIC)
 
 # RKM_NO_MITIGATIONS=1 drops them all: only for the negative test that proves
 # objtool rejects such an object.
@@ -27,11 +31,12 @@ rkm-retpoline :=
 rkm-rethunk :=
 rkm-sls :=
 rkm-padding :=
+rkm-kasan :=
 endif
 
 RKM_PROFILE := $(strip $(if $(rkm-ibt),ibt) $(if $(rkm-retpoline),retpoline) \
 	$(if $(rkm-rethunk),rethunk) $(if $(rkm-sls),sls) \
-	$(if $(rkm-padding),padding$(rkm-padding)))
+	$(if $(rkm-padding),padding$(rkm-padding)) $(if $(rkm-kasan),kasan))
 RKM_PROFILE := $(or $(RKM_PROFILE),none)
 
 RKM_MITIGATION_FLAGS := \
@@ -39,7 +44,12 @@ RKM_MITIGATION_FLAGS := \
 	$(if $(rkm-retpoline),-Zretpoline-external-thunk -Zindirect-branch-cs-prefix) \
 	$(if $(rkm-rethunk),-Zfunction-return=thunk-extern) \
 	$(if $(rkm-sls),-Ctarget-feature=+harden-sls-ijmp$(comma)+harden-sls-ret) \
-	$(if $(rkm-padding),-Zpatchable-function-entry=$(rkm-padding)$(comma)$(rkm-padding))
+	$(if $(rkm-padding),-Zpatchable-function-entry=$(rkm-padding)$(comma)$(rkm-padding)) \
+	$(if $(rkm-kasan),-Zsanitizer=kernel-address -Zsanitizer-recover=kernel-address \
+		-Cllvm-args=-asan-mapping-offset=$(CONFIG_KASAN_SHADOW_OFFSET) \
+		-Cllvm-args=-asan-instrumentation-with-call-threshold=$(if $(CONFIG_KASAN_INLINE),10000,0) \
+		-Cllvm-args=-asan-stack=$(if $(CONFIG_KASAN_STACK),1,0) \
+		-Cllvm-args=-asan-globals=1 -Cllvm-args=-asan-kernel-mem-intrinsic-prefix=1)
 
 ifdef KCONFIG
 .PHONY: print-profile print-flags

@@ -11,6 +11,10 @@ bin=$(mktemp)
 trap 'rm -f "$bin" "$out.tmp"' EXIT
 "$objcopy" -O binary --only-section=.rkm_params "$obj" "$bin"
 tr '\0' '\n' < "$bin" | awk '
+# Every field is checked before it reaches C: __param! is callable from
+# driver code, and nothing but literals of the expected form may pass.
+function bad(what, s) { printf "rkm: .rkm_params: bad %s \"%s\"\n", what, s > "/dev/stderr"; failed = 1; exit 1 }
+function isint(s) { gsub(/ /, "", s); return s ~ /^-?(0x[0-9a-fA-F_]+|[0-9_]+)([iu](8|16|32|64|128|size))?$/ }
 function cstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
 # A Rust integer literal as C: no underscores or type suffix; 64-bit.
 function cint(s) {
@@ -28,6 +32,13 @@ NR % 8 == 0 {
 	name = f[1]; type = f[2]; perm = f[3]; def = f[4]; min = f[5]; max = f[6]; maxlen = f[7]; desc = f[0]
 	sub(/^0o/, "0", perm)
 	is_array = sub(/\[\]$/, "", type)
+	if (name !~ /^[A-Za-z_][A-Za-z0-9_]*$/) bad("name", name)
+	if (type !~ /^(bool|i32|u32|i64|u64|str)$/ || (is_array && type ~ /^(bool|str)$/)) bad("type", type)
+	if (perm !~ /^0[0-7]*$/) bad("perm", perm)
+	if (maxlen !~ /^[0-9]*$/ || (maxlen == "" && (is_array || type == "str"))) bad("maxlen", maxlen)
+	if (type == "bool" && def !~ /^(true|false)$/) bad("bool default", def)
+	if (type != "bool" && type != "str" && !is_array && !isint(def)) bad("default", def)
+	if ((min != "" || max != "") && !(isint(min) && isint(max))) bad("range", min ".." max)
 	v = "rkm_param_" n
 	if (type == "str") {
 		printf "static char %s_buf[%d + 1] = %s;\n", v, maxlen, cstr(def)
@@ -35,8 +46,10 @@ NR % 8 == 0 {
 		gsub(/[\[\] ]/, "", def)
 		k = def == "" ? 0 : split(def, el, ",")
 		init = ""
-		for (i = 1; i <= k; i++)
+		for (i = 1; i <= k; i++) {
+			if (!isint(el[i])) bad("array element", el[i])
 			init = init (i > 1 ? ", " : "") cint(el[i])
+		}
 		printf "static u64 %s_arr[%d] = { %s };\n", v, maxlen, init
 	}
 	printf "static struct rkm_param %s = {\n", v
@@ -58,6 +71,8 @@ NR % 8 == 0 {
 	n++
 }
 END {
+	if (failed)
+		exit 1
 	printf "struct rkm_param *const rkm_params[] = {"
 	for (i = 0; i < n; i++)
 		printf " &rkm_param_%d,", i

@@ -79,13 +79,15 @@ $(obj)/$(RKM_NAME)-rust.a: $(RKM_SRC)/$(RKM_NAME).rs $(obj)/librkm.rlib FORCE
 	$(call if_changed,rkm_driver)
 
 # The staticlib holds the driver's LTO object and an empty compiler_builtins
-# object: keep the first. Its parameter declarations become rkm-params.c and
+# object: keep the first. Kbuild runs commands under `set -e`, which a
+# failure inside an && list escapes: one command a step, so that any failure
+# (a refused parameter descriptor) stops the build, and no stale object stays. Its parameter declarations become rkm-params.c and
 # leave the object with the LLVM bitcode sections. On kernels that delay
 # objtool to the module link (IBT), cmd_objtool is empty here.
 quiet_cmd_rkm_object = OBJ     $@
-      cmd_rkm_object = $(AR) p $< $$($(AR) t $< | grep -v '^libcompiler_builtins') > $@.tmp && \
-	$(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-params.sh $(OBJCOPY) $@.tmp $(obj)/rkm-params.c && \
-	$(OBJCOPY) -R .llvmbc -R .llvmcmd -R .rkm_params $@.tmp $@ && rm -f $@.tmp $(cmd_objtool)
+      cmd_rkm_object = rm -f $@; $(AR) p $< $$($(AR) t $< | grep -v '^libcompiler_builtins') > $@.tmp; \
+	$(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-params.sh $(OBJCOPY) $@.tmp $(obj)/rkm-params.c; \
+	$(OBJCOPY) -R .llvmbc -R .llvmcmd -R .rkm_params $@.tmp $@; rm -f $@.tmp $(cmd_objtool)
 $(obj)/$(RKM_NAME)-rust.o: $(obj)/$(RKM_NAME)-rust.a FORCE
 	$(call if_changed,rkm_object)
 $(obj)/rkm-params.c: $(obj)/$(RKM_NAME)-rust.o ;

@@ -34,15 +34,90 @@ struct tcase {
 #define SCRATCH "rm -rf build/selftest/rust_minimal && mkdir -p build/selftest && " \
 	"cp -r samples/rust_minimal build/selftest/ && rm -rf build/selftest/rust_minimal/build && "
 
+/* The in-guest reliability programs, run beside the samples' own tests. */
+#define RUST_SAMPLES "rust_minimal rust_params rust_print rust_echo rust_semaphore rust_sync"
+#define FUZZ_ARGS "--seconds 8"
+#define FUZZ "--test 'rkm-fuzz=build/bin/rkm-fuzz " FUZZ_ARGS "' "
+#define CYCLES "--test 'rkm-cycles=build/bin/rkm-cycles --cycles 200 " RUST_SAMPLES "' "
+#define FAILSLAB "--test 'rkm-failslab=build/bin/rkm-failslab rust_minimal rust_params rust_print " \
+	"rust_echo:rust_echo c_echo:c_echo rust_semaphore:rust_semaphore c_semaphore:c_semaphore " \
+	"rust_sync:rust_sync c_sync:c_sync' "
+#define CF_CMD "samples/rust_minimal/build/6.12/.rust_minimal-rust.a.cmd"
+
 static const struct tcase cases[] = {
 	{
-		.name = "samples pass on every kernel of the matrix",
-		.cmd = RKM "test " SAMPLES,
-		.expect = { "# 6.1: 8 passed, 0 failed", "# 6.12: 8 passed, 0 failed",
-			    "# 6.12-rt: 8 passed, 0 failed", " rust_echo-test #", " rust_minimal-test #",
-			    " rust_params-test #", " rust_print-test #", " rust_semaphore-test #" },
+		.name = "samples, fuzzer, load/unload cycles and failslab pass on every kernel of the matrix",
+		.cmd = RKM "test " SAMPLES " --test-timeout 900 " FUZZ CYCLES FAILSLAB,
+		.expect = { "# 6.1: 11 passed, 0 failed", "# 6.12: 11 passed, 0 failed",
+			    "# 6.12-rt: 11 passed, 0 failed", "# debug: 12 passed, 0 failed",
+			    "# kmemleak: 0 unreferenced object(s) after 1200 cycles",
+			    "# failslab: ", " rkm-fuzz #", " rust_semaphore-test #" },
 		.reject = { "not ok" },
 		.stream = true,
+	},
+	{
+		.name = "the debug kernel's Rust code is KASAN-instrumented: a Rust out-of-bounds read is reported",
+		.cmd = "RKM_KTEST=1 " RKM "build tests/rkm_ktest --kernel debug && " RKM "run --kernel debug "
+		       "--module tests/rkm_ktest/build/debug/rkm_ktest.ko:kasan_probe=1",
+		.fails = true,
+		.expect = { "BUG: KASAN: slab-out-of-bounds in _RN", "ktest11kasan_probe", "[rkm_ktest]",
+			    "flags: B" },
+	},
+	{
+		.name = "the cycle test catches a module that leaks: slab growth on 6.12, kmemleak on debug",
+		.cmd = RKM "build tests/broken/rkm_leak --kernel 6.12 --kernel debug && "
+		       RKM "run --kernel 6.12 --kernel debug --ship 'tests/broken/rkm_leak/build/%k/rkm_leak.ko' "
+		       "--test-timeout 300 --test 'rkm-cycles=build/bin/rkm-cycles --cycles 100 rkm_leak'",
+		.fails = true,
+		.expect = { "objects (kmalloc-64)", "#   kmalloc-64: +", "more cycles: a leak",
+			    "not ok 1 rkm_leak", "unreferenced object", "suspected memory leaks",
+			    "# 6.12: 2 passed, 1 failed", "# debug: 1 passed, 3 failed" },
+	},
+	{
+		.name = "failslab reaches the module's own allocations: an unchecked kmalloc Oopses",
+		.cmd = RKM "build tests/broken/rkm_nocheck --kernel debug && "
+		       RKM "run --kernel debug --ship 'tests/broken/rkm_nocheck/build/%k/rkm_nocheck.ko' "
+		       "--test 'rkm-failslab=build/bin/rkm-failslab rkm_nocheck'",
+		.fails = true,
+		.expect = { "KASAN: null-ptr-deref", "rkm_nocheck_init", "not ok 1 rkm-failslab",
+			    "flags: D" },
+	},
+	{
+		.name = "the safe API refuses misuse at compile time (tests/compile_fail)",
+		.cmd = RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
+		       "build/bin/rkm-compile-fail " CF_CMD " tests/compile_fail",
+		.expect = { "compile-fail: 67 cases, 67 passed, 0 failed" },
+		.reject = { "not ok" },
+	},
+	{
+		.name = "the compile-fail runner refuses a case that fails with another error",
+		.cmd = "rm -rf build/selftest/cf && mkdir -p build/selftest/cf && "
+		       "sed 's/E0277/E0308/' tests/compile_fail/guard_not_send.rs > build/selftest/cf/guard_not_send.rs && "
+		       "build/bin/rkm-compile-fail " CF_CMD " build/selftest/cf",
+		.fails = true,
+		.expect = { "not ok 1 guard_not_send # expected E0308 at 15; got E0277 at 15",
+			    "compile-fail: 1 cases, 0 passed, 1 failed" },
+	},
+	{
+		.name = "the compile-fail runner: a missing librkm.rlib is one clear line",
+		.cmd = "mkdir -p build/selftest && sed 's#librkm.rlib#librkm-missing.rlib#' " CF_CMD
+		       " > build/selftest/cf.cmd && build/bin/rkm-compile-fail build/selftest/cf.cmd tests/compile_fail",
+		.fails = true,
+		.expect = { "librkm-missing.rlib: No such file or directory (build a driver first" },
+	},
+	{
+		.name = "a parameter descriptor that smuggles C into rkm-params.c fails the build",
+		.cmd = "rm -rf build/selftest/param_inject && mkdir -p build/selftest/param_inject && "
+		       "cp samples/rust_minimal/rust_minimal.rs build/selftest/param_inject/param_inject.rs && "
+		       "sed -i 's/name: \"rust_minimal\"/name: \"param_inject\"/' build/selftest/param_inject/param_inject.rs && "
+		       /* a good build first: the refused one must not link a stale object */
+		       RKM "build build/selftest/param_inject --kernel 6.12 >/dev/null && "
+		       "printf 'rkm::__param!(@desc x, \"u32\", 0o644, \"0,.type=5\", \"\", \"\", \"0\", \"d\");\n' "
+		       ">> build/selftest/param_inject/param_inject.rs && "
+		       RKM "build build/selftest/param_inject --kernel 6.12",
+		.fails = true,
+		.expect = { "rkm: .rkm_params: bad default \"0,.type=5\"", "build failed" },
+		.reject = { "KO      " },
 	},
 	{
 		.name = "benchmark smoke run: both clocks, table, CSV, JSON and chart",
@@ -72,7 +147,7 @@ static const struct tcase cases[] = {
 		.expect = { "ok 2 kernel-log", "not ok 3 taint", "flags: U", "full logs:" },
 	},
 	{
-		.name = "a module that hangs is ended by the guest watchdog",
+		.name = "a module that hangs is ended by the guest init's per-item timeout",
 		.cmd = RKM "run --kernel 6.12 --test-timeout 8 --module " BROKEN("rkm_hang"),
 		.fails = true,
 		.expect = { "timed out after 8 s", "not ok 1 load rkm_hang.ko", "TIMEOUT",
@@ -181,7 +256,22 @@ static const struct tcase cases[] = {
 		.name = "an unknown kernel is refused with the list of known ones",
 		.cmd = RKM "build samples/rust_minimal --kernel 5.10",
 		.fails = true,
-		.expect = { "unknown kernel '5.10' (the matrix has: 6.1 6.12 6.12-rt)" },
+		.expect = { "unknown kernel '5.10' (the matrix has: 6.1 6.12 6.12-rt debug)" },
+	},
+	{
+		.name = "a matrix without the debug kernel says how to build it",
+		.cmd = "mkdir -p build/fakecache && printf '6.1 6.1.0-0-none\\n' > build/fakecache/kernels && "
+		       "RKM_CACHE=$PWD/build/fakecache " RKM "run --kernel debug",
+		.fails = true,
+		.expect = { "the debug kernel is not in the matrix: run 'make setup-debug'" },
+	},
+	{
+		.name = "a debug kernel in the matrix whose build is gone says how to rebuild it",
+		.cmd = "mkdir -p build/fakecache && printf 'debug 6.12.0-rkm-debug /nonexistent/bzImage /nonexistent\\n' "
+		       "> build/fakecache/kernels && RKM_CACHE=$PWD/build/fakecache " RKM "run --kernel debug",
+		.fails = true,
+		.expect = { "kernel debug (6.12.0-rkm-debug) is not installed: /nonexistent/bzImage is missing; "
+			    "run 'make setup-debug'" },
 	},
 	{
 		.name = "a kernel of the matrix that is not installed is named",
@@ -219,10 +309,17 @@ static const struct tcase cases[] = {
 			    "without #![forbid(unsafe_code)]", "3 violation(s)" },
 	},
 	{
-		.name = "rkm kernels lists release, vmlinuz, headers and profile",
+		.name = "rkm kernels lists release, vmlinuz, headers and profile, the debug kernel's with kasan",
 		.cmd = RKM "kernels",
 		.expect = { "/boot/vmlinuz-", "/usr/src/linux-headers-", "retpoline rethunk sls",
-			    "ibt retpoline rethunk sls padding16" },
+			    "ibt retpoline rethunk sls padding16", "-rkm-debug",
+			    "ibt retpoline rethunk sls padding16 kasan" },
+	},
+	{
+		.name = "rkm kernels stock: the distribution kernels only",
+		.cmd = RKM "kernels stock",
+		.expect = { "6.12-rt " },
+		.reject = { "rkm-debug" },
 	},
 	{
 		.name = "setup: a package missing from the archive is one clear line",
@@ -244,8 +341,8 @@ static const struct tcase cases[] = {
 		.expect = { "rkm setup: /nonexistent/apt-get not found: rkm needs a Debian 12 host with apt" },
 	},
 	{
-		.name = "setup: already installed, it does nothing and prints nothing",
-		.cmd = "out=$(tools/setup.sh 2>&1) && [ -z \"$out\" ] && echo quiet",
+		.name = "setup: already installed and built, it does nothing and prints nothing",
+		.cmd = "out=$(tools/setup.sh --debug 2>&1) && [ -z \"$out\" ] && echo quiet",
 		.expect = { "quiet" },
 	},
 };
@@ -294,18 +391,25 @@ static void show_tail(const char *out, int lines)
 	}
 }
 
-int main(void)
+/* rkm-selftest [WORD]: every case, or those whose name contains WORD. */
+int main(int argc, char **argv)
 {
-	int n = sizeof(cases) / sizeof(cases[0]), i, j, failed = 0;
+	int n = sizeof(cases) / sizeof(cases[0]), i, j, failed = 0, planned = 0, k = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n1..%d\n", n);
+	for (i = 0; i < n; i++)
+		planned += argc < 2 || strstr(cases[i].name, argv[1]);
+	printf("KTAP version 1\n1..%d\n", planned);
 	for (i = 0; i < n; i++) {
 		const struct tcase *c = &cases[i];
 		time_t t0 = time(NULL);
 		int status, code;
-		char *out = run(c, &status);
+		char *out;
 		bool ok;
+
+		if (argc >= 2 && !strstr(c->name, argv[1]))
+			continue;
+		out = run(c, &status);
 
 		code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 		ok = c->fails ? code != 0 : code == 0;
@@ -328,11 +432,11 @@ int main(void)
 			}
 		if (!ok && !c->stream)
 			show_tail(out, 30);
-		printf("%s %d %s # %ld s\n", ok ? "ok" : "not ok", i + 1, c->name,
+		printf("%s %d %s # %ld s\n", ok ? "ok" : "not ok", ++k, c->name,
 		       (long)(time(NULL) - t0));
 		failed += !ok;
 		free(out);
 	}
-	printf("selftest: %d passed, %d failed\n", n - failed, failed);
+	printf("selftest: %d passed, %d failed\n", planned - failed, failed);
 	return failed ? 1 : 0;
 }

@@ -5,6 +5,10 @@
 # Idempotent and quiet when everything is there. Writes $RKM_CACHE/kernels.
 # (gnuplot-nox draws the benchmark's chart.)
 #
+#   setup.sh           the stock kernels of the matrix
+#   setup.sh --debug   also the debug kernel, built from linux-source-6.12
+#                      (tools/debug-kernel.sh; cached, built once)
+#
 # Environment: RKM_CACHE (default ~/.cache/rkm), RKM_EXTRA_PACKAGES (more
 # packages to install), RKM_APT_GET (default apt-get).
 set -eu
@@ -13,12 +17,30 @@ cache=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm}
 apt_get=${RKM_APT_GET:-apt-get}
 
 die() { echo "rkm setup: $*" >&2; exit 1; }
+debug=
+case "${1:-}" in
+--debug) debug=1 ;;
+'') ;;
+*) die "usage: setup.sh [--debug]" ;;
+esac
 
 command -v "$apt_get" >/dev/null 2>&1 && command -v apt-cache >/dev/null 2>&1 ||
 	die "$apt_get not found: rkm needs a Debian 12 host with apt"
 
-installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q ' installed$'; }
-in_archive() { [ -n "$(apt-cache show --no-all-versions "$1" 2>/dev/null | grep '^Version:')" ]; }
+# PACKAGE or PACKAGE=VERSION
+installed() {
+	[ "$(dpkg-query -W -f='${Status} ${Version}\n' "${1%%=*}" 2>/dev/null |
+		sed -n "s/^install ok installed //p")" ] &&
+		case "$1" in
+		*=*) [ "$(dpkg-query -W -f='${Version}' "${1%%=*}")" = "${1#*=}" ] ;;
+		esac
+}
+in_archive() {
+	case "$1" in
+	*=*) apt-cache show "${1%%=*}" 2>/dev/null | grep -qx "Version: ${1#*=}" ;;
+	*) [ -n "$(apt-cache show --no-all-versions "$1" 2>/dev/null | grep '^Version:')" ] ;;
+	esac
+}
 
 # Newest 6.1: what the linux-image-amd64 metapackage depends on.
 resolve_61() {
@@ -55,6 +77,12 @@ pkgs="rustc-web rust-web-src qemu-system-x86 cpio tiny-initramfs gnuplot-nox
 	linux-image-$r612-amd64 linux-headers-$r612-amd64
 	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64
 	${RKM_EXTRA_PACKAGES:-}"
+# The debug kernel's source, of the same version as the stock 6.12, and what
+# its build needs.
+if [ -n "$debug" ]; then
+	srcver=$(apt-cache show --no-all-versions "linux-image-$r612-amd64" 2>/dev/null | sed -n 's/^Version: //p')
+	pkgs="$pkgs linux-source-6.12=$srcver bc bison flex libelf-dev libssl-dev"
+fi
 
 missing=
 for p in $pkgs; do
@@ -76,6 +104,17 @@ mkdir -p "$cache"
 matrix="6.1 $r61
 6.12 $r612-amd64
 6.12-rt $r612-rt-amd64"
+if [ -n "$debug" ]; then
+	matrix="$matrix
+$("$(dirname "$0")/debug-kernel.sh" /usr/src/linux-source-6.12.tar.xz "$cache")" || exit 1
+else
+	# A debug kernel built before stays in the matrix while its image is there.
+	keep=$(grep '^debug ' "$cache/kernels" 2>/dev/null || true)
+	if [ -n "$keep" ] && [ -f "$(echo "$keep" | cut -d' ' -f3)" ]; then
+		matrix="$matrix
+$keep"
+	fi
+fi
 if [ "$(cat "$cache/kernels" 2>/dev/null)" != "$matrix" ]; then
 	printf '%s\n' "$matrix" > "$cache/kernels.tmp"
 	mv "$cache/kernels.tmp" "$cache/kernels"

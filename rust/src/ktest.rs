@@ -74,3 +74,27 @@ pub fn run_all() -> usize {
     }
     failed
 }
+
+/// Reads one byte past the end of a 17-byte heap allocation: undefined
+/// behaviour on purpose, which only a test build can reach. On a KASAN
+/// kernel rkm builds the Rust code instrumented, so this must draw a
+/// "KASAN: slab-out-of-bounds" report naming this function; the suite checks
+/// that it does (a Rust object built without instrumentation would read the
+/// byte silently). Returns the byte read.
+///
+/// ```ignore
+/// let _ = rkm::ktest::kasan_probe();
+/// ```
+pub fn kasan_probe() -> u8 {
+    let Ok(buf) = crate::alloc::KBox::try_new([0u8; 17]) else {
+        return 0;
+    };
+    let p = (&*buf as *const [u8; 17]).cast::<u8>();
+    // SAFETY: not sound, deliberately: the read is one byte out of bounds of
+    // a live allocation, for the sanitizer to catch. Only `--cfg rkm_ktest`
+    // builds have this function and only the `kasan_probe` parameter of
+    // tests/rkm_ktest calls it.
+    let byte = unsafe { core::ptr::read_volatile(p.add(17)) };
+    drop(buf);
+    byte
+}

@@ -115,7 +115,9 @@ impl core::ops::BitOr for PollMask {
 pub struct PollTable<'a> {
     file: *mut c_void,
     table: *mut c_void,
-    _state: PhantomData<&'a ()>,
+    // Invariant in 'a: a table for the per-open state must not be usable
+    // with a shorter lifetime (registering a short-lived wait queue).
+    _state: PhantomData<fn(&'a ()) -> &'a ()>,
 }
 
 impl<'a> PollTable<'a> {
@@ -147,9 +149,10 @@ impl<'a> PollTable<'a> {
 ///     }
 /// }
 /// ```
-pub trait FileOperations: Sized + Send + Sync {
+pub trait FileOperations: Sized + Send + Sync + 'static {
     /// The data shared by every opener, given at registration.
-    type Device: Send + Sync;
+    /// `'static`: files opened on the device may outlive any caller's borrow.
+    type Device: Send + Sync + 'static;
     /// Set if `read` is implemented.
     const HAS_READ: bool = false;
     /// Set if `write` is implemented.

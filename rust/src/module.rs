@@ -186,17 +186,21 @@ macro_rules! module {
 
         static __RKM_MODULE: $crate::module::ModuleSlot<$type> = $crate::module::ModuleSlot::new();
 
-        #[unsafe(no_mangle)]
-        extern "C" fn rkm_rust_init() -> i32 {
-            // SAFETY: the glue calls this once, from module init.
-            unsafe { __RKM_MODULE.init() }
-        }
+        // In an unnamed const: exported for the glue, but driver code cannot
+        // name (and so call) them, which would drop the state twice.
+        const _: () = {
+            #[unsafe(no_mangle)]
+            extern "C" fn rkm_rust_init() -> i32 {
+                // SAFETY: the glue calls this once, from module init.
+                unsafe { __RKM_MODULE.init() }
+            }
 
-        #[unsafe(no_mangle)]
-        extern "C" fn rkm_rust_exit() {
-            // SAFETY: the glue calls this once, from module exit, only after
-            // rkm_rust_init returned 0.
-            unsafe { __RKM_MODULE.exit() }
-        }
+            #[unsafe(no_mangle)]
+            extern "C" fn rkm_rust_exit() {
+                // SAFETY: the glue calls this once, from module exit, only after
+                // rkm_rust_init returned 0.
+                unsafe { __RKM_MODULE.exit() }
+            }
+        };
     };
 }

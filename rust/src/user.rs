@@ -50,12 +50,14 @@ unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! pod {
-    ($($(#[$m:meta])* $vis:vis struct $name:ident { $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)? })*) => {
+    // Doc comments only: #[cfg] on a field would defeat the padding check,
+    // on the struct it would leave the `unsafe impl` to another type.
+    ($($(#[doc = $m:expr])* $vis:vis struct $name:ident { $($(#[doc = $fm:expr])* $fvis:vis $field:ident : $ty:ty),* $(,)? })*) => {
         $(
-            $(#[$m])*
+            $(#[doc = $m])*
             #[repr(C)]
             #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-            $vis struct $name { $($(#[$fm])* $fvis $field: $ty),* }
+            $vis struct $name { $($(#[doc = $fm])* $fvis $field: $ty),* }
 
             const _: () = {
                 const fn field_is_pod<T: $crate::user::Pod>() {}

@@ -595,7 +595,7 @@ static void resizes(void)
 	memset(blk, 0, 2 * KTEST_PAGE);
 	/* Sizes. */
 	TR_CALL(-EINVAL, resize_at(fd, blk, 0, 1, 64));
-	TR_CALL(-EINVAL, resize_at(fd, blk, 16, 1, 64));	/* sizeof(struct echo_resize) */
+	TR_CALL(-EINVAL, resize_at(fd, blk, 16, 1, 64));	/* below the 24-byte minimum */
 	TR_CALL(-EINVAL, resize_at(fd, blk, 23, 1, 64));
 	TR_CALL(-E2BIG, resize_at(fd, blk, 4097, 1, 64));
 	TR_CALL(-E2BIG, resize_at(fd, blk, ~0u, 1, 64));

@@ -525,11 +525,15 @@ static inline void ktest_print_diff(const char *na, const char *a, const char *n
 	}
 }
 
-/* Waits for a child up to timeout_ms; kills it on timeout. Returns its wait status or -1. */
+/*
+ * Waits for a child up to timeout_ms; kills it on timeout, then waits at
+ * most 3 s more for it to die (a task stuck in the kernel never does).
+ * Returns its wait status or -1.
+ */
 static inline int ktest_wait_child(pid_t pid, long long timeout_ms)
 {
 	long long end = ktest_ms() + timeout_ms;
-	int status;
+	int status, i;
 
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
@@ -538,13 +542,14 @@ static inline int ktest_wait_child(pid_t pid, long long timeout_ms)
 			return status;
 		if (r < 0)
 			return -1;
-		if (ktest_ms() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
+		if (ktest_ms() > end)
+			break;
 		usleep(5000);
 	}
+	kill(pid, SIGKILL);
+	for (i = 0; i < 300 && waitpid(pid, &status, WNOHANG) != pid; i++)
+		usleep(10000);
+	return -1;
 }
 
 /* Unloads a module, waiting up to timeout_ms for its users to go; 0 if it is gone. */

@@ -10,6 +10,10 @@ struct RkmKtest;
 
 impl Module for RkmKtest {
     fn init() -> Result<Self> {
+        if params::kasan_probe() {
+            pr_info!("kasan_probe: read a byte past an allocation: {}\n", rkm::ktest::kasan_probe());
+            return Err(EINVAL);
+        }
         let failed = rkm::ktest::run_all();
         pr_info!("# ktest done: {} failed\n", failed);
         Ok(RkmKtest)
@@ -22,4 +26,7 @@ module! {
     authors: ["rkm developers"],
     description: "In-kernel unit tests of the rkm crate",
     license: "GPL",
+    params: {
+        kasan_probe: bool { default: false, perm: 0o444, desc: "Read out of bounds instead (KASAN self-test)" },
+    },
 }

@@ -8,12 +8,16 @@
 
 #include "rkm.h"
 
-/* Reads $RKM_CACHE/kernels ("NAME RELEASE" lines); returns the count. */
+/*
+ * Reads $RKM_CACHE/kernels: "NAME RELEASE" for an installed stock kernel,
+ * "NAME RELEASE VMLINUZ KDIR" for one built by rkm (the debug kernel).
+ * Returns the count.
+ */
 int kernels_load(struct kernel *k, int max)
 {
 	char *path = xasprintf("%s/kernels", rkm_cache);
 	FILE *f = fopen(path, "r");
-	char line[512], hdr[PATH_MAX];
+	char line[4 * PATH_MAX], hdr[PATH_MAX];
 	int n = 0;
 
 	if (!f)
@@ -21,8 +25,17 @@ int kernels_load(struct kernel *k, int max)
 	while (n < max && fgets(line, sizeof(line), f)) {
 		struct kernel *e = &k[n];
 		char *h;
+		int f;
 
-		if (sscanf(line, "%31s %127s", e->name, e->release) != 2)
+		memset(e, 0, sizeof(*e));
+		f = sscanf(line, "%31s %127s %4095s %4095s", e->name, e->release, e->vmlinuz,
+			   e->headers);
+		if (f == 4) {
+			e->built = true;
+			n++;
+			continue;
+		}
+		if (f != 2)
 			continue;
 		snprintf(e->vmlinuz, sizeof(e->vmlinuz), "/boot/vmlinuz-%s", e->release);
 		h = xasprintf("/lib/modules/%s/build", e->release);
@@ -37,9 +50,21 @@ int kernels_load(struct kernel *k, int max)
 	return n;
 }
 
+static void check_installed(const struct kernel *k)
+{
+	const char *fix = k->built ? "run 'make setup-debug'" : "run 'make setup' (as root)";
+
+	if (!is_file(k->vmlinuz))
+		die("kernel %s (%s) is not installed: %s is missing; %s", k->name, k->release,
+		    k->vmlinuz, fix);
+	if (!is_file(xasprintf("%s/Makefile", k->headers)))
+		die("no headers for kernel %s: %s is missing; %s", k->release, k->headers, fix);
+}
+
 /*
- * Fills out[] with the kernels named (by matrix name or release), or all of
- * the matrix if none is named; checks that each is installed.
+ * Fills out[] with the kernels named (by matrix name or release; "stock":
+ * every distribution kernel of the matrix), or all of the matrix if none is
+ * named; checks that each is installed.
  */
 int kernels_select(const char **names, int nnames, struct kernel *out)
 {
@@ -49,11 +74,21 @@ int kernels_select(const char **names, int nnames, struct kernel *out)
 	for (i = 0; i < (nnames ? nnames : n); i++) {
 		const struct kernel *k = NULL;
 
+		if (nnames && !strcmp(names[i], "stock")) {
+			for (j = 0; j < n; j++)
+				if (!all[j].built) {
+					check_installed(&all[j]);
+					out[m++] = all[j];
+				}
+			continue;
+		}
 		for (j = 0; j < n && nnames; j++)
 			if (!strcmp(names[i], all[j].name) || !strcmp(names[i], all[j].release))
 				k = &all[j];
 		if (!nnames)
 			k = &all[i];
+		if (!k && !strcmp(names[i], "debug"))
+			die("the debug kernel is not in the matrix: run 'make setup-debug' (builds it, about 6 minutes)");
 		if (!k) {
 			char known[RKM_MAX_KERNELS * 34] = "";
 
@@ -64,12 +99,7 @@ int kernels_select(const char **names, int nnames, struct kernel *out)
 			die("unknown kernel '%s' (the matrix has:%s); see 'rkm kernels'",
 			    names[i], known);
 		}
-		if (!is_file(k->vmlinuz))
-			die("kernel %s (%s) is not installed: %s is missing; run 'make setup' (as root)",
-			    k->name, k->release, k->vmlinuz);
-		if (!is_file(xasprintf("%s/Makefile", k->headers)))
-			die("no headers for kernel %s: %s is missing; run 'make setup' (as root)",
-			    k->release, k->headers);
+		check_installed(k);
 		out[m++] = *k;
 	}
 	return m;

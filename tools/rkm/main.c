@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 	static const char usage[] =
 		"usage: rkm kernels [NAME...]\n"
 		"       rkm build DIR... [--kernel NAME]...\n"
-		"       rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--test NAME=PROGRAM]... [options]\n"
+		"       rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--ship PATH]... [--test NAME=PROGRAM]... [options]\n"
 		"       rkm test DIR... [--kernel NAME]... [options]\n"
 		"       rkm bench [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT] [--wall-only] [--no-costs] [--out DIR]\n"
 		"options: --test-timeout S (guest, per item; default 60)  --timeout S (host, whole boot)\n"

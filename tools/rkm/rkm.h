@@ -15,6 +15,7 @@ struct kernel {
 	char release[128];	/* uname -r */
 	char vmlinuz[PATH_MAX];
 	char headers[PATH_MAX];	/* Kbuild directory (KDIR) */
+	bool built;		/* built by rkm (the debug kernel), not a distribution's */
 };
 
 /* What one guest boot does: modules to load, tests to run, skips. */

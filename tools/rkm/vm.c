@@ -197,6 +197,17 @@ static void print_tail(const char *path, int lines)
 		free(all[i]);
 }
 
+/* %k in a module path stands for the kernel's matrix name. */
+static void kernel_path(char *out, size_t len, const char *path, const struct kernel *k)
+{
+	const char *sub = strstr(path, "%k");
+
+	if (sub)
+		snprintf(out, len, "%.*s%s%s", (int)(sub - path), path, k->name, sub + 2);
+	else
+		snprintf(out, len, "%s", path);
+}
+
 static void write_plan(struct cpio *c, const struct kernel *k, const struct plan *p)
 {
 	size_t cap = 65536, len = 0;
@@ -210,13 +221,7 @@ static void write_plan(struct cpio *c, const struct kernel *k, const struct plan
 		char *name = strndup(p->modules[i], params ? (size_t)(params - p->modules[i]) : strlen(p->modules[i]));
 		char *guest;
 
-		/* %k in a module path stands for the kernel's matrix name. */
-		char *sub = strstr(name, "%k");
-
-		if (sub)
-			snprintf(path, sizeof(path), "%.*s%s%s", (int)(sub - name), name, k->name, sub + 2);
-		else
-			snprintf(path, sizeof(path), "%s", name);
+		kernel_path(path, sizeof(path), name, k);
 		guest = xasprintf("lib/rkm/%s", base_name(path));
 		cpio_file(c, guest, path, 0644);
 		len += snprintf(text + len, cap - len, "module /%s%s\n", guest, params ? params : "");
@@ -224,9 +229,11 @@ static void write_plan(struct cpio *c, const struct kernel *k, const struct plan
 		free(name);
 	}
 	for (i = 0; i < p->nship; i++) {
-		char *guest = xasprintf("lib/rkm/%s", base_name(p->ship[i]));
+		char path[PATH_MAX], *guest;
 
-		cpio_file(c, guest, p->ship[i], 0644);
+		kernel_path(path, sizeof(path), p->ship[i], k);
+		guest = xasprintf("lib/rkm/%s", base_name(path));
+		cpio_file(c, guest, path, 0644);
 		free(guest);
 	}
 	for (i = 0; i < p->ntests; i++) {
@@ -290,7 +297,7 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	char *conpath = xasprintf("%s/console.log", logdir);
 	char *ktappath = xasprintf("%s/ktap.log", logdir);
 	char *serial1 = xasprintf("file:%s", fifo);
-	int items = p->nmodules + p->ntests + p->nfails + 2;
+	int items = p->nmodules + p->ntests + p->nfails + 3;
 	int host_timeout = p->host_timeout ? p->host_timeout
 					   : items * (p->test_timeout + 5) + 150;
 	struct ktap *t = calloc(1, sizeof(*t));
@@ -334,7 +341,8 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 			"-nodefaults", "-display", "none", "-no-reboot",
 			"-serial", "stdio", "-serial", serial1,
 			"-kernel", (char *)k->vmlinuz, "-initrd", cpio,
-			"-append", "console=ttyS0 panic=-1 cryptomgr.notests",
+			/* The log is judged at the end: all of it must fit. */
+			"-append", "console=ttyS0 panic=-1 cryptomgr.notests log_buf_len=16M",
 			/* Without icount the list ends here. */
 			p->icount ? "-icount" : NULL, "shift=0,align=off,sleep=off",
 			"-rtc", "base=2025-01-01T00:00:00,clock=vm",
@@ -471,7 +479,7 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 /* ---- rkm run / rkm test ---- */
 
 static const char *usage_run =
-	"usage: rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--test NAME=PROGRAM]...\n"
+	"usage: rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--ship PATH]... [--test NAME=PROGRAM]...\n"
 	"               [--test-timeout S] [--timeout S] [--skip FILE] [--logs DIR] [--verbose]\n"
 	"       rkm test DRIVER_DIR... [same options]";
 
@@ -493,7 +501,9 @@ static int parse_common(int argc, char **argv, struct plan *p, const char **name
 			if (colon)
 				*colon = ' ';
 			p->modules[p->nmodules++] = m;
-		} else if (!strcmp(a, "--test") && has && p->ntests < RKM_MAX_ITEMS)
+		} else if (!strcmp(a, "--ship") && has && p->nship < RKM_MAX_ITEMS)
+			p->ship[p->nship++] = argv[++i];
+		else if (!strcmp(a, "--test") && has && p->ntests < RKM_MAX_ITEMS)
 			p->tests[p->ntests++] = argv[++i];
 		else if (!strcmp(a, "--test-timeout") && has)
 			p->test_timeout = atoi(argv[++i]);

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm-cycles: load and unload each named module (from /lib/rkm) N times,
+ * then check that nothing stayed behind: the slab caches are back at their
+ * starting level, and, where the kernel has kmemleak (the debug kernel), a
+ * scan finds no unreferenced object (rkm-init forgot the kernel's own boot
+ * leaks before the first test).
+ *
+ *   rkm-cycles [--cycles N] MODULE[:PARAMS]...
+ *
+ * Slab levels: every cache is shrunk first (its per-CPU slabs flushed, so
+ * /proc/slabinfo counts objects, not slabs), after 5 warm-up cycles (first
+ * loads populate caches for good: sysfs names, kernfs nodes) and after the N
+ * cycles. A module that leaks one object per cycle grows some cache by N.
+ * Frees still in flight (kfree_rcu batches) move a cache by up to a few
+ * hundred objects (seen: kmalloc-8 on 6.1), so a cache grown by N/2 or more
+ * gets 2N more cycles: growing by N (half an object a cycle) again is a
+ * leak. A total growth over 64 KiB is one too.
+ */
+#include "ktest.h"
+
+#include <dirent.h>
+
+#define MAX_CACHES 512
+#define WARMUP 5
+
+struct cache {
+	char name[64];
+	long objs;
+	long objsize;
+};
+
+struct slab {
+	struct cache c[MAX_CACHES];
+	int n;
+	long bytes;
+};
+
+static void shrink_all(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *e;
+	char path[512];
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		write_file(path, "1");
+	}
+	if (d)
+		closedir(d);
+}
+
+/* 0, or -1 if the kernel has no /proc/slabinfo. */
+static int slab_read(struct slab *s)
+{
+	FILE *f;
+	char line[512];
+
+	/*
+	 * Frees after an unload can be RCU-deferred, and kfree_rcu() batches
+	 * for up to seconds: let most of them run first. What is still in
+	 * flight is noise the confirmation round (main) sees through.
+	 */
+	sleep(1);
+	shrink_all();
+	f = fopen("/proc/slabinfo", "r");
+	if (!f)
+		return -1;
+	s->n = 0;
+	s->bytes = 0;
+	while (fgets(line, sizeof(line), f) && s->n < MAX_CACHES) {
+		struct cache *c = &s->c[s->n];
+		long num;
+
+		if (sscanf(line, "%63s %ld %ld %ld", c->name, &c->objs, &num, &c->objsize) != 4)
+			continue;	/* the two header lines */
+		s->bytes += c->objs * c->objsize;
+		s->n++;
+	}
+	fclose(f);
+	return 0;
+}
+
+static long cache_growth(const struct slab *a, const struct slab *b, const char *name)
+{
+	long before = 0, after = 0;
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		if (!strcmp(a->c[i].name, name))
+			before = a->c[i].objs;
+	for (i = 0; i < b->n; i++)
+		if (!strcmp(b->c[i].name, name))
+			after = b->c[i].objs;
+	return after - before;
+}
+
+/*
+ * Prints the growth from a to b; returns true if a cache grew by cycles/2
+ * (its name in *grown) or the total by 64 KiB.
+ */
+static bool slab_grew(const struct slab *a, const struct slab *b, int cycles, char *grown)
+{
+	const struct cache *worst = NULL;
+	long worst_d = 0;
+	bool leak;
+	int i;
+
+	for (i = 0; i < b->n; i++) {
+		long d = cache_growth(a, b, b->c[i].name);
+
+		if (d > worst_d) {
+			worst_d = d;
+			worst = &b->c[i];
+		}
+	}
+	leak = worst_d >= cycles / 2 || b->bytes - a->bytes > 64 * 1024;
+	snprintf(grown, 64, "%s", worst_d >= cycles / 2 ? worst->name : "");
+	printf("#   slab: %ld KiB -> %ld KiB (%+ld bytes); largest cache growth %+ld objects (%s)\n",
+	       a->bytes / 1024, b->bytes / 1024, b->bytes - a->bytes, worst_d,
+	       worst ? worst->name : "none");
+	return leak;
+}
+
+static const char kmemleak[] = "/sys/kernel/debug/kmemleak";
+
+/* Reports what a kmemleak scan finds; returns the number of leaked objects. */
+static int kmemleak_scan(void)
+{
+	static char buf[4 << 20];
+	ssize_t len, total = 0;
+	int n = 0, fd;
+	char *p;
+
+	/*
+	 * kmemleak reports only objects older than 5 s, and not an object
+	 * whose contents changed since the previous scan: scan twice.
+	 */
+	sleep(6);
+	if (write_file(kmemleak, "scan") || write_file(kmemleak, "scan")) {
+		printf("# kmemleak scan: %s\n", strerror(errno));
+		return 1;
+	}
+	fd = open(kmemleak, O_RDONLY);
+	while (fd >= 0 && total < (ssize_t)sizeof(buf) - 1 &&
+	       (len = read(fd, buf + total, sizeof(buf) - 1 - total)) > 0)
+		total += len;
+	if (fd < 0) {
+		printf("# kmemleak read: %s\n", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	buf[total] = '\0';
+	for (p = buf; (p = strstr(p, "unreferenced object")); p++)
+		n++;
+	if (n) {
+		char *s = buf, *e;
+		int lines = 0;
+
+		while (*s && lines++ < 40) {
+			e = strchrnul(s, '\n');
+			printf("#   %.*s\n", (int)(e - s), s);
+			s = *e ? e + 1 : e;
+		}
+	}
+	return n;
+}
+
+static int cycle(const char *name, const char *params, int cycles, int *done)
+{
+	for (*done = 0; *done < cycles; (*done)++) {
+		if (load_module(name, params)) {
+			printf("# %s: load %d: %s\n", name, *done + 1, strerror(errno));
+			return -1;
+		}
+		if (unload_module(name)) {
+			printf("# %s: unload %d: %s\n", name, *done + 1, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int cycles = 200, first = 1, i, n, failed = 0, total = 0;
+	bool leakcheck = access(kmemleak, R_OK) == 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 2 && !strcmp(argv[1], "--cycles")) {
+		cycles = atoi(argv[2]);
+		first = 3;
+	}
+	if (first >= argc || cycles < 2) {
+		fprintf(stderr, "usage: rkm-cycles [--cycles N>=2] MODULE[:PARAMS]...\n");
+		return 2;
+	}
+	n = argc - first + leakcheck;
+	printf("KTAP version 1\n1..%d\n", n);
+	for (i = first; i < argc; i++) {
+		char *name = strdup(argv[i]), *params = strchr(name, ':');
+		static struct slab before, after;
+		char grown[64] = "";
+		long long t0;
+		int done = 0, r;
+		bool bad;
+
+		if (params)
+			*params++ = '\0';
+		r = cycle(name, params, WARMUP, &done);
+		if (!r && slab_read(&before)) {
+			printf("ok %d %s # SKIP no /proc/slabinfo\n", i - first + 1, name);
+			continue;
+		}
+		t0 = ktest_ms();
+		if (!r)
+			r = cycle(name, params, cycles, &done);
+		total += done;
+		bad = r != 0;
+		if (!r) {
+			slab_read(&after);
+			bad = slab_grew(&before, &after, cycles, grown);
+		}
+		if (bad && grown[0] && !cycle(name, params, 2 * cycles, &done)) {
+			/* Noise or a leak? A leak grows the same cache again. */
+			long d;
+
+			total += done;
+			before = after;
+			slab_read(&after);
+			d = cache_growth(&before, &after, grown);
+			bad = d >= cycles;
+			printf("#   %s: %+ld objects in %d more cycles: %s\n", grown, d, 2 * cycles,
+			       bad ? "a leak" : "noise");
+		}
+		printf("# %s: %d load/unload cycles in %lld ms\n", name, done, ktest_ms() - t0);
+		printf("%s %d %s\n", bad ? "not ok" : "ok", i - first + 1, name);
+		failed += bad;
+		free(name);
+	}
+	if (leakcheck) {
+		int leaks = kmemleak_scan();
+
+		printf("# kmemleak: %d unreferenced object(s) after %d cycles\n", leaks, total);
+		printf("%s %d kmemleak\n", leaks ? "not ok" : "ok", n);
+		failed += leaks != 0;
+	}
+	printf("# cycles: %d modules, %d cycles, %d failed\n", argc - first, total, failed);
+	return failed ? 1 : 0;
+}
