@@ -106,6 +106,23 @@ static const struct tcase cases[] = {
 		.expect = { "librkm-missing.rlib: No such file or directory (build a driver first" },
 	},
 	{
+		.name = "rkm new: the scaffold, outside the rkm tree, passes rkm test on every kernel",
+		.cmd = "d=$(mktemp -d) && " RKM "new hello_rkm --dir $d && make -C $d/hello_rkm test; "
+		       "rc=$?; rm -rf $d; exit $rc",
+		.expect = { "NEW     ", "hello_rkm.rs", "# 6.1: 3 passed, 0 failed", "# 6.12: 3 passed, 0 failed",
+			    "# 6.12-rt: 3 passed, 0 failed", "# debug: 4 passed, 0 failed",
+			    "ok 1 stores_and_returns_the_last_message", "ok 2 bad_input_gets_a_clean_error" },
+		.reject = { "not ok" },
+	},
+	{
+		.name = "rkm new refuses a name that cannot be a module's, and never overwrites",
+		.cmd = "d=$(mktemp -d) && mkdir $d/taken && " RKM "new Bad-Name --dir $d; "
+		       RKM "new taken --dir $d; rc=$?; rm -rf $d; exit $rc",
+		.fails = true,
+		.expect = { "'Bad-Name' cannot be a module name: use lower-case letters",
+			    "/taken: File exists (rkm new never overwrites" },
+	},
+	{
 		.name = "a parameter descriptor that smuggles C into rkm-params.c fails the build",
 		.cmd = "rm -rf build/selftest/param_inject && mkdir -p build/selftest/param_inject && "
 		       "cp samples/rust_minimal/rust_minimal.rs build/selftest/param_inject/param_inject.rs && "

@@ -7,6 +7,7 @@
  *   rkm run [options]              boot kernels with modules and tests
  *   rkm test DIR... [options]      build drivers and run their tests
  *   rkm bench [options]            Rust samples against their C twins
+ *   rkm new NAME [--dir PARENT]    start a driver project outside the rkm tree
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
 		"       rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--ship PATH]... [--test NAME=PROGRAM]... [options]\n"
 		"       rkm test DIR... [--kernel NAME]... [options]\n"
 		"       rkm bench [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT] [--wall-only] [--no-costs] [--out DIR]\n"
+		"       rkm new NAME [--dir PARENT]\n"
 		"options: --test-timeout S (guest, per item; default 60)  --timeout S (host, whole boot)\n"
 		"         --skip FILE  --logs DIR  --verbose\n";
 
@@ -81,6 +83,8 @@ int main(int argc, char **argv)
 		return cmd_test(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "new"))
+		return cmd_new(argc - 1, argv + 1);
 	fprintf(stderr, "rkm: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

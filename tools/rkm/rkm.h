@@ -74,4 +74,7 @@ int cmd_test(int argc, char **argv);
 /* bench.c */
 int cmd_bench(int argc, char **argv);
 
+/* new.c */
+int cmd_new(int argc, char **argv);
+
 #endif
