@@ -96,6 +96,16 @@ static void check_crate_file(const char *path)
 		if (strstr(s, "#[cfg(rkm_ktest)]"))
 			in_tests = true;
 		block_above(lines, i, block, sizeof(block), &hidden);
+		/* `let x =\n unsafe { ... }` (as rustfmt wraps it): the comment is above the let. */
+		if (strstr(s, "unsafe {") && !strstr(block, "SAFETY:") && i > 0) {
+			const char *prev = skip_ws(lines[i - 1]);
+			size_t pl = strlen(prev);
+
+			while (pl && (prev[pl - 1] == '\n' || prev[pl - 1] == ' '))
+				pl--;
+			if (pl && !is_comment(prev) && strchr("=(,", prev[pl - 1]))
+				block_above(lines, i - 1, block, sizeof(block), &hidden);
+		}
 		if ((strstr(s, "unsafe {") || strstr(s, "unsafe impl")) &&
 		    !strstr(block, "SAFETY:") && !strstr(s, "SAFETY:"))
 			report(path, i, "unsafe without a // SAFETY: comment above it");

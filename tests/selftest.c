@@ -123,6 +123,38 @@ static const struct tcase cases[] = {
 			    "/taken: File exists (rkm new never overwrites" },
 	},
 	{
+		.name = "rkm lint: rustfmt --check and clippy are clean over the crate and every sample",
+		.cmd = RKM "lint " SAMPLES,
+		.expect = { "CLIPPY  rkm crate", "CLIPPY  rust_echo", "RUSTFMT rust_sync", "rkm lint: 0 problem(s)" },
+	},
+	{
+		.name = "rkm lint catches a clippy warning and a formatting difference",
+		.cmd = "rm -rf build/selftest/lint_bad && mkdir -p build/selftest/lint_bad && "
+		       "sed 's/rust_minimal/lint_bad/g; s/let first = /let _ = 3u32.clone();  let first  = /' "
+		       "samples/rust_minimal/rust_minimal.rs > build/selftest/lint_bad/lint_bad.rs && "
+		       RKM "lint build/selftest/lint_bad",
+		.fails = true,
+		.expect = { "clippy::clone-on-copy", "Diff in ", "lint_bad.rs" },
+		.reject = { "rkm lint: 0 problem(s)" },
+	},
+	{
+		.name = "rkm doc builds the crate's rustdoc HTML with no rustdoc warning",
+		.cmd = "rm -rf build/doc && " RKM "doc && test -s build/doc/rkm/index.html && "
+		       "ls build/doc/rkm/miscdev/struct.MiscDevice.html",
+		.expect = { "rkm doc: ", "struct.MiscDevice.html" },
+	},
+	{
+		.name = "rkm rust-project: rust-analyzer resolves core, alloc and rkm for a new driver",
+		.cmd = "d=$(mktemp -d) && " RKM "new hello_ra --dir $d >/dev/null && " RKM "rust-project $d/hello_ra && "
+		       "/usr/bin/rust-analyzer diagnostics $d/hello_ra > $d/ra.log 2>&1; echo ra-exit=$?; "
+		       "echo ra-errors=$(tr '\\r' '\\n' < $d/ra.log | grep -c 'Error Rustc'); "
+		       /* and it does see errors: one planted */
+		       "printf 'fn f() { let _ = no_such_fn(); }\\n' >> $d/hello_ra/hello_ra.rs; "
+		       "/usr/bin/rust-analyzer diagnostics $d/hello_ra 2>&1 | tr '\\r' '\\n' | "
+		       "grep -q 'E0425' && echo planted-error-found; rm -rf $d",
+		.expect = { "rust-project.json (rustc ", "ra-exit=0", "ra-errors=0", "planted-error-found" },
+	},
+	{
 		.name = "a parameter descriptor that smuggles C into rkm-params.c fails the build",
 		.cmd = "rm -rf build/selftest/param_inject && mkdir -p build/selftest/param_inject && "
 		       "cp samples/rust_minimal/rust_minimal.rs build/selftest/param_inject/param_inject.rs && "

@@ -3,7 +3,8 @@
 # rkm host setup: resolve the kernel matrix from the apt archive and install
 # what is missing (Rust for the kernel, QEMU, kernel images and headers).
 # Idempotent and quiet when everything is there. Writes $RKM_CACHE/kernels.
-# (gnuplot-nox draws the benchmark's chart.)
+# (gnuplot-nox draws the benchmark's chart; clippy, rustfmt and
+# rust-analyzer are for rkm lint and rkm rust-project.)
 #
 #   setup.sh           the stock kernels of the matrix
 #   setup.sh --debug   also the debug kernel, built from linux-source-6.12
@@ -72,7 +73,7 @@ fi
 [ -n "$r61" ] || die "no linux-image-amd64 (6.1) in the apt archive: add Debian 12 (bookworm) to the apt sources"
 [ -n "$r612" ] || die "no linux-image-6.12.*+deb12-amd64 with headers and -rt twin in the archive: add bookworm and bookworm-security to the apt sources"
 
-pkgs="rustc-web rust-web-src qemu-system-x86 cpio tiny-initramfs gnuplot-nox
+pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-system-x86 cpio tiny-initramfs gnuplot-nox
 	linux-image-$r61 linux-headers-$r61
 	linux-image-$r612-amd64 linux-headers-$r612-amd64
 	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64

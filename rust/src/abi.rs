@@ -13,7 +13,12 @@ unsafe extern "C" {
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
-    pub(crate) fn rkm_realloc(ptr: *mut c_void, size: usize, align: usize, flags: u32) -> *mut c_void;
+    pub(crate) fn rkm_realloc(
+        ptr: *mut c_void,
+        size: usize,
+        align: usize,
+        flags: u32,
+    ) -> *mut c_void;
     pub(crate) fn rkm_free(ptr: *mut c_void);
     pub(crate) fn rkm_param_get(
         name: *const c_char,

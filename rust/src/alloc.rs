@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Fallible kernel allocation: [`KBox`], [`KVec`] and [`KString`].
 //!
-//! Every allocation can fail and says so with [`ENOMEM`](crate::error::code::ENOMEM);
+//! Every allocation can fail and says so with [`ENOMEM`];
 //! nothing here panics or aborts when memory runs out.
 
 use crate::abi;
@@ -275,7 +275,11 @@ impl<T> KVec<T> {
     /// assert_eq!(KVec::<u8>::new().capacity(), 0);
     /// ```
     pub fn capacity(&self) -> usize {
-        if mem::size_of::<T>() == 0 { usize::MAX } else { self.cap }
+        if mem::size_of::<T>() == 0 {
+            usize::MAX
+        } else {
+            self.cap
+        }
     }
 
     /// Makes room for at least `additional` more elements, or fails with

@@ -136,7 +136,12 @@ pub(crate) mod ktests {
     }
 
     fn debug_shows_names() -> Result {
-        let s = KString::try_fmt(format_args!("{:?} {:?} {:?}", ENOMEM, ENOTTY, Error::from_errno(-200)))?;
+        let s = KString::try_fmt(format_args!(
+            "{:?} {:?} {:?}",
+            ENOMEM,
+            ENOTTY,
+            Error::from_errno(-200)
+        ))?;
         kassert!(s.as_str() == "ENOMEM ENOTTY Error(200)");
         Ok(())
     }

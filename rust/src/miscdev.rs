@@ -270,7 +270,13 @@ impl<F: FileOperations> Trampolines<F> {
         count(f.write(&file, UserSlice::new(buf, len).reader(), pos), len)
     }
 
-    extern "C" fn llseek(state: *mut c_void, file: *mut c_void, pos: i64, off: i64, whence: c_int) -> i64 {
+    extern "C" fn llseek(
+        state: *mut c_void,
+        file: *mut c_void,
+        pos: i64,
+        off: i64,
+        whence: c_int,
+    ) -> i64 {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
         let whence = match whence {
@@ -301,7 +307,8 @@ impl<F: FileOperations> Trampolines<F> {
     extern "C" fn poll(state: *mut c_void, file: *mut c_void, table: *mut c_void, pos: i64) -> u32 {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
-        f.poll(&File { raw: file, pos: Some(pos) }, &PollTable { file, table, _state: PhantomData }).0
+        f.poll(&File { raw: file, pos: Some(pos) }, &PollTable { file, table, _state: PhantomData })
+            .0
     }
 }
 

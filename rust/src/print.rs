@@ -134,7 +134,9 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
         }
     });
     let _ = match info.location() {
-        Some(loc) => write!(w, "{} at {}:{}:{}", info.message(), loc.file(), loc.line(), loc.column()),
+        Some(loc) => {
+            write!(w, "{} at {}:{}:{}", info.message(), loc.file(), loc.line(), loc.column())
+        }
         None => write!(w, "{}", info.message()),
     };
     w.finish();
@@ -293,7 +295,12 @@ pub(crate) mod ktests {
     fn formatting() -> Result {
         let s = crate::KString::try_fmt(format_args!(
             "{} {:x} {:>4}|{:<4}| {:?} {:?}",
-            -5i8, 255u8, 1, 2, "q\"", &[1u16, 2][..]
+            -5i8,
+            255u8,
+            1,
+            2,
+            "q\"",
+            &[1u16, 2][..]
         ))?;
         kassert!(s.as_str() == "-5 ff    1|2   | \"q\\\"\" [1, 2]");
         Ok(())

@@ -379,7 +379,11 @@ impl CondVar {
         // SAFETY: the guard proves this thread holds the mutex; the glue
         // gives it back held, so the guard's invariant still holds.
         let r = unsafe { abi::rkm_condvar_wait_mutex(self.raw.ptr(), guard.lock.raw.ptr()) };
-        if r == 0 { Ok(()) } else { Err(crate::Error::from_errno(r)) }
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(crate::Error::from_errno(r))
+        }
     }
 
     /// Wakes every waiter and poller.

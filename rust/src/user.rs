@@ -118,7 +118,10 @@ impl UserSlice {
     /// let (mut r, mut w) = UserSlice::new(arg, 24).reader_writer();
     /// ```
     pub fn reader_writer(self) -> (UserSliceReader, UserSliceWriter) {
-        (UserSliceReader { ptr: self.ptr, len: self.len }, UserSliceWriter { ptr: self.ptr, len: self.len })
+        (
+            UserSliceReader { ptr: self.ptr, len: self.len },
+            UserSliceWriter { ptr: self.ptr, len: self.len },
+        )
     }
 }
 
@@ -170,7 +173,11 @@ impl UserSliceReader {
         let copied = want.saturating_sub(missed);
         self.ptr = self.ptr.wrapping_add(copied);
         self.len -= copied;
-        if copied == 0 { Err(EFAULT) } else { Ok(copied) }
+        if copied == 0 {
+            Err(EFAULT)
+        } else {
+            Ok(copied)
+        }
     }
 
     /// Like [`read_partial`](Self::read_partial), but a fault leaves the
@@ -188,11 +195,16 @@ impl UserSliceReader {
         }
         // SAFETY: `out` is valid for `want` bytes of writes; the user address
         // is checked by copy_from_user.
-        let copied = unsafe { abi::rkm_copy_from_user_keep(out.as_mut_ptr().cast(), self.ptr, want) };
+        let copied =
+            unsafe { abi::rkm_copy_from_user_keep(out.as_mut_ptr().cast(), self.ptr, want) };
         let copied = copied.min(want);
         self.ptr = self.ptr.wrapping_add(copied);
         self.len -= copied;
-        if copied == 0 { Err(EFAULT) } else { Ok(copied) }
+        if copied == 0 {
+            Err(EFAULT)
+        } else {
+            Ok(copied)
+        }
     }
 
     /// Fills `out` completely, or fails with `EFAULT` (too short or a fault).
@@ -206,7 +218,11 @@ impl UserSliceReader {
             return Err(EFAULT);
         }
         let n = self.read_partial(out)?;
-        if n == out.len() { Ok(()) } else { Err(EFAULT) }
+        if n == out.len() {
+            Ok(())
+        } else {
+            Err(EFAULT)
+        }
     }
 
     /// Reads one `T`.
@@ -320,7 +336,11 @@ impl UserSliceWriter {
         let copied = want.saturating_sub(missed);
         self.ptr = self.ptr.wrapping_add(copied);
         self.len -= copied;
-        if copied == 0 { Err(EFAULT) } else { Ok(copied) }
+        if copied == 0 {
+            Err(EFAULT)
+        } else {
+            Ok(copied)
+        }
     }
 
     /// Copies all of `data`, or fails with `EFAULT` (no room or a fault).
@@ -332,7 +352,11 @@ impl UserSliceWriter {
         if data.len() > self.len {
             return Err(EFAULT);
         }
-        if self.write_partial(data)? == data.len() { Ok(()) } else { Err(EFAULT) }
+        if self.write_partial(data)? == data.len() {
+            Ok(())
+        } else {
+            Err(EFAULT)
+        }
     }
 
     /// Writes one `T`.

@@ -57,7 +57,12 @@ impl EchoFile {
         let (mut r, mut w) = UserSlice::new(arg, MAX_STRUCT as usize).reader_writer();
         read_size(&mut r)?;
         let b = self.dev.buf.lock();
-        let info = EchoInfo { size: V1_SIZE, version: VERSION, len: b.len as u64, cap: b.data.len() as u64 };
+        let info = EchoInfo {
+            size: V1_SIZE,
+            version: VERSION,
+            len: b.len as u64,
+            cap: b.data.len() as u64,
+        };
         drop(b);
         w.write(&info)?;
         Ok(0)

@@ -138,7 +138,10 @@ impl Module for RustSemaphore {
                 0 => KString::try_from_str("rust_semaphore")?,
                 _ => KString::try_fmt(format_args!("rust_semaphore{}", i))?,
             };
-            let sem = Arc::try_new(Semaphore { counts: new_mutex!(Counts::default())?, changed: new_condvar!()? })?;
+            let sem = Arc::try_new(Semaphore {
+                counts: new_mutex!(Counts::default())?,
+                changed: new_condvar!()?,
+            })?;
             devs.try_push(MiscDevice::register(&name, 0o600, sem)?)?;
         }
         Ok(RustSemaphore { _devs: devs })

@@ -11,7 +11,10 @@ struct RkmKtest;
 impl Module for RkmKtest {
     fn init() -> Result<Self> {
         if params::kasan_probe() {
-            pr_info!("kasan_probe: read a byte past an allocation: {}\n", rkm::ktest::kasan_probe());
+            pr_info!(
+                "kasan_probe: read a byte past an allocation: {}\n",
+                rkm::ktest::kasan_probe()
+            );
             return Err(EINVAL);
         }
         let failed = rkm::ktest::run_all();

@@ -249,27 +249,33 @@ static void write_template(const char *tmpl, const char *dst, const char *const 
 	free(out);
 }
 
-/* OUT is replaced only if it is an earlier package (or empty). */
-static void clean_outdir(const char *out)
+/*
+ * OUT may be replaced only if it is an earlier package (or empty): checked
+ * before the builds, removed after them.
+ */
+static bool check_outdir(const char *out)
 {
 	DIR *d = opendir(out);
 	struct dirent *e;
 	bool empty = true;
 
 	if (!d)
-		return;
+		return false;
 	while ((e = readdir(d)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			empty = false;
 	closedir(d);
 	if (!empty && !is_file(xasprintf("%s/dkms.conf", out)))
 		die("%s exists and is not an rkm dkms package: not overwriting it", out);
-	if (!empty) {
-		char *argv[] = { "rm", "-rf", (char *)out, NULL };
+	return !empty;
+}
 
-		if (run_cmd(argv, NULL, NULL))
-			die("cannot remove the earlier package %s", out);
-	}
+static void remove_outdir(const char *out)
+{
+	char *argv[] = { "rm", "-rf", (char *)out, NULL };
+
+	if (run_cmd(argv, NULL, NULL))
+		die("cannot remove the earlier package %s", out);
 }
 
 int cmd_dkms(int argc, char **argv)
@@ -281,7 +287,10 @@ int cmd_dkms(int argc, char **argv)
 	const char *name, *sel_names[1];
 	char *out, *profiles = "", *params;
 	int n, i, nobj = 0, has_debug = 0;
+	bool replace;
 	static const char *const glue_files[] = { ".c", ".h", NULL };
+	static const char version_chars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ.+~-_";
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--version") && i + 1 < argc)
@@ -295,7 +304,7 @@ int cmd_dkms(int argc, char **argv)
 	}
 	if (!dir_arg)
 		die(DKMS_USAGE);
-	if (!version[0] || strspn(version, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+~-_") != strlen(version))
+	if (!version[0] || strspn(version, version_chars) != strlen(version))
 		die("bad package version '%s' (letters, digits and . + ~ - _ only)", version);
 	if (!realpath(dir_arg, dir) || !is_dir(dir))
 		die("no driver directory %s", dir_arg);
@@ -303,6 +312,9 @@ int cmd_dkms(int argc, char **argv)
 	if (!is_file(xasprintf("%s/%s.rs", dir, name)))
 		die("%s is not a Rust driver: no %s.rs (a DKMS package ships a prebuilt Rust object)",
 		    dir, name);
+	out = out_arg ? xasprintf("%s", out_arg) :
+			xasprintf("%s/build/dkms/%s-%s", dir, name, version);
+	replace = check_outdir(out);
 
 	/* The stock profile is the 6.12 kernel's; every stock kernel must accept it. */
 	n = kernels_load(all, RKM_MAX_KERNELS);
@@ -366,9 +378,8 @@ int cmd_dkms(int argc, char **argv)
 		die("the objects for %s and %s declare different module parameters (%s, %s)",
 		    objs[0].k->name, objs[1].k->name, objs[0].params, objs[1].params);
 
-	out = out_arg ? xasprintf("%s", out_arg) :
-			xasprintf("%s/build/dkms/%s-%s", dir, name, version);
-	clean_outdir(out);
+	if (replace)
+		remove_outdir(out);
 	mkdirs(xasprintf("%s/rkm/include", out));
 	mkdirs(xasprintf("%s/rkm/glue", out));
 	mkdirs(xasprintf("%s/rkm/kbuild", out));

@@ -8,6 +8,9 @@
  *   rkm test DIR... [options]      build drivers and run their tests
  *   rkm bench [options]            Rust samples against their C twins
  *   rkm new NAME [--dir PARENT]    start a driver project outside the rkm tree
+ *   rkm lint DIR...                rustfmt --check and clippy, drivers and crate
+ *   rkm doc [--out DIR]            the crate's API documentation (rustdoc)
+ *   rkm rust-project DIR           rust-project.json for rust-analyzer
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -61,6 +64,9 @@ int main(int argc, char **argv)
 		"       rkm test DIR... [--kernel NAME]... [options]\n"
 		"       rkm bench [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT] [--wall-only] [--no-costs] [--out DIR]\n"
 		"       rkm new NAME [--dir PARENT]\n"
+		"       rkm lint DIR...\n"
+		"       rkm doc [--out DIR]\n"
+		"       rkm rust-project DIR\n"
 		"options: --test-timeout S (guest, per item; default 60)  --timeout S (host, whole boot)\n"
 		"         --skip FILE  --logs DIR  --verbose\n";
 
@@ -85,6 +91,12 @@ int main(int argc, char **argv)
 		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "new"))
 		return cmd_new(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "lint"))
+		return cmd_lint(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "doc"))
+		return cmd_doc(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rust-project"))
+		return cmd_rust_project(argc - 1, argv + 1);
 	fprintf(stderr, "rkm: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

@@ -77,4 +77,11 @@ int cmd_bench(int argc, char **argv);
 /* new.c */
 int cmd_new(int argc, char **argv);
 
+/* lint.c */
+int cmd_lint(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
+
+/* project.c */
+int cmd_rust_project(int argc, char **argv);
+
 #endif

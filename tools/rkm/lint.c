@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm: `rkm lint DIR...` (rustfmt --check and clippy over drivers and the
+ * crate) and `rkm doc` (the crate's rustdoc HTML).
+ *
+ * Both run the tool with the very command line the kernel build used for
+ * rustc (read from Kbuild's .cmd file of a build for the 6.12 kernel), so the
+ * target, the sysroot of core/alloc, the cfgs and the flags are the real
+ * ones: one place decides them, kbuild/rkm.mk.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rkm.h"
+
+#define CLIPPY "/usr/bin/clippy-driver"
+#define RUSTFMT "/usr/bin/rustfmt"
+#define RUSTDOC "/usr/bin/rustdoc"
+
+/* The command of a Kbuild .cmd file ("cmd_OUT := CMD" or "savedcmd_OUT := CMD"). */
+static char *kbuild_cmd(const char *cmdfile)
+{
+	FILE *f = fopen(cmdfile, "r");
+	char *line = NULL, *cmd = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		die("no %s: the driver was not built", cmdfile);
+	while (!cmd && getline(&line, &cap, f) > 0) {
+		char *eq = strstr(line, " := ");
+
+		if (eq && (!strncmp(line, "cmd_", 4) || !strncmp(line, "savedcmd_", 9))) {
+			eq[4 + strcspn(eq + 4, "\n")] = '\0';
+			cmd = strdup(eq + 4);
+		}
+	}
+	fclose(f);
+	free(line);
+	if (!cmd)
+		die("%s holds no Kbuild command", cmdfile);
+	return cmd;
+}
+
+/*
+ * Returns cmd with the compiler (the word after kbuild/rustc-kernel) replaced
+ * by tool, and the word after " -o " by out.
+ */
+static char *swap_tool(const char *cmd, const char *tool, const char *out)
+{
+	const char *w = strstr(cmd, "/kbuild/rustc-kernel "), *rc, *rc_end, *o, *o_end;
+
+	if (!w)
+		die("not an rkm rustc command: %.60s...", cmd);
+	rc = w + strlen("/kbuild/rustc-kernel ");
+	rc_end = rc + strcspn(rc, " ");
+	o = strstr(rc_end, " -o ");
+	if (!o)
+		die("no -o in the rustc command");
+	o += 4;
+	o_end = o + strcspn(o, " ");
+	return xasprintf("%.*s%s%.*s%s%s", (int)(rc - cmd), cmd, tool, (int)(o - rc_end), rc_end,
+			 out, o_end);
+}
+
+static void need_tool(const char *path, const char *package)
+{
+	if (access(path, X_OK))
+		die("no %s: apt-get install %s (or run 'make setup')", path, package);
+}
+
+/* Runs cmd with sh in dir; its output goes to line_cb. */
+static int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *, void *),
+		  void *ctx)
+{
+	char *script = xasprintf("cd '%s' && %s", dir, cmd);
+	char *argv[] = { "sh", "-c", script, NULL };
+	int rc = run_cmd(argv, line_cb, ctx);
+
+	free(script);
+	return rc;
+}
+
+static void count_line(const char *line, void *ctx)
+{
+	puts(line);
+	if (!strncmp(line, "warning", 7) || !strncmp(line, "error", 5))
+		(*(int *)ctx)++;
+}
+
+/* The 6.12 kernel of the matrix: its build gives the stock flag set. */
+static void stock_kernel(struct kernel *k)
+{
+	const char *name = "6.12";
+
+	kernels_select(&name, 1, k);
+}
+
+int cmd_lint(int argc, char **argv)
+{
+	struct kernel k;
+	char ko[PATH_MAX], dir[PATH_MAX];
+	char *fmt_conf = xasprintf("%s/rustfmt.toml", rkm_root);
+	int i, problems = 0;
+	bool crate_done = false;
+
+	if (argc < 2)
+		die("usage: rkm lint DIR...");
+	need_tool(CLIPPY, "rust-web-clippy");
+	need_tool(RUSTFMT, "rustfmt-web");
+	stock_kernel(&k);
+	for (i = 1; i < argc; i++) {
+		const char *name;
+		char *bdir, *out, *cmd;
+		int found = 0, rc;
+
+		if (!realpath(argv[i], dir))
+			die("no driver directory %s", argv[i]);
+		name = base_name(dir);
+		if (build_driver(dir, &k, ko, sizeof(ko)))
+			die("%s does not build for %s: fix that first", name, k.name);
+		bdir = xasprintf("%s/build/%s", dir, k.name);
+		out = xasprintf("%s/clippy", bdir);
+		mkdirs(out);
+		/* The crate once (every driver compiles the same one), then the driver. */
+		if (!crate_done) {
+			printf("  CLIPPY  rkm crate\n");
+			cmd = swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)), CLIPPY,
+					xasprintf("%s/librkm.rlib", out));
+			rc = run_sh(bdir, cmd, count_line, &found);
+			problems += found + (rc != 0 && !found);
+			found = 0;
+			printf("  RUSTFMT rkm crate\n");
+			rc = run_cmd((char *[]){ RUSTFMT, "--check", "--config-path", fmt_conf,
+						 xasprintf("%s/rust/src/lib.rs", rkm_root), NULL },
+				     count_line, &found);
+			problems += found + (rc != 0 && !found);
+			found = 0;
+			crate_done = true;
+		}
+		printf("  CLIPPY  %s\n", name);
+		cmd = swap_tool(kbuild_cmd(xasprintf("%s/.%s-rust.a.cmd", bdir, name)), CLIPPY,
+				xasprintf("%s/%s-rust.a", out, name));
+		/* Clippy's -L path to the crate must be the one it just checked. */
+		rc = run_sh(bdir, cmd, count_line, &found);
+		problems += found + (rc != 0 && !found);
+		found = 0;
+		printf("  RUSTFMT %s\n", name);
+		rc = run_cmd((char *[]){ RUSTFMT, "--check", "--config-path", fmt_conf,
+					 xasprintf("%s/%s.rs", dir, name), NULL },
+			     count_line, &found);
+		/* rustfmt --check prints "Diff in FILE:LINE:" per difference. */
+		problems += found + (rc != 0);
+		free(bdir);
+		free(out);
+	}
+	printf("rkm lint: %d problem(s)\n", problems);
+	return problems ? 1 : 0;
+}
+
+int cmd_doc(int argc, char **argv)
+{
+	const char *driver = xasprintf("%s/samples/rust_minimal", rkm_root);
+	const char *outdir = xasprintf("%s/build/doc", rkm_root);
+	struct kernel k;
+	char ko[PATH_MAX], *bdir, *cmd;
+	int i, found = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			outdir = argv[++i];
+		else
+			die("usage: rkm doc [--out DIR]");
+	}
+	stock_kernel(&k);
+	/* Any driver's build gives the crate's rustc command. */
+	if (build_driver(driver, &k, ko, sizeof(ko)))
+		die("rust_minimal does not build for %s", k.name);
+	bdir = xasprintf("%s/build/%s", driver, k.name);
+	/*
+	 * rustdoc drops -Zretpoline-external-thunk, then refuses core and
+	 * alloc built with it; documentation generates no code, so the ABI
+	 * check is moot here.
+	 */
+	cmd = xasprintf("%s -Cunsafe-allow-abi-mismatch=retpoline,retpoline-external-thunk",
+			swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)), RUSTDOC, outdir));
+	printf("  RUSTDOC rkm -> %s/rkm/index.html\n", outdir);
+	rc = run_sh(bdir, cmd, count_line, &found);
+	if (rc || found)
+		die("rustdoc failed (%d warning/error line(s))", found);
+	printf("rkm doc: %s/rkm/index.html\n", outdir);
+	return 0;
+}
