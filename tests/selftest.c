@@ -155,6 +155,28 @@ static const struct tcase cases[] = {
 		.expect = { "rust-project.json (rustc ", "ra-exit=0", "ra-errors=0", "planted-error-found" },
 	},
 	{
+		.name = "rkm sign: the kernel's sign-file signs with the user's key; the signed module loads",
+		.cmd = "d=build/selftest/sign && rm -rf $d && mkdir -p $d/m/build/6.1 $d/m/build/6.12 && "
+		       "openssl req -new -nodes -utf8 -sha256 -days 1 -batch -x509 -subj /CN=rkm-selftest/ "
+		       "-outform DER -out $d/cert.der -keyout $d/key.pem 2>/dev/null && "
+		       "for k in 6.1 6.12; do cp samples/rust_minimal/build/$k/rust_minimal.ko $d/m/build/$k/; done && "
+		       RKM "sign --key $d/key.pem --cert $d/cert.der $d/m/build/6.1/rust_minimal.ko "
+		       "$d/m/build/6.12/rust_minimal.ko && modinfo $d/m/build/6.12/rust_minimal.ko && "
+		       RKM "run --kernel 6.1 --kernel 6.12 --module $d/m/build/%k/rust_minimal.ko",
+		.expect = { "SIGNED  build/selftest/sign/m/build/6.1/rust_minimal.ko (6.1, sha256)",
+			    "signer:         rkm-selftest", "sig_hashalgo:   sha256",
+			    "# 6.1: 3 passed, 0 failed", "# 6.12: 3 passed, 0 failed" },
+	},
+	{
+		.name = "rkm sign: a missing key or module is one line that says what to do",
+		.cmd = RKM "sign --key /nonexistent/key.pem --cert /nonexistent/cert.der "
+		       "samples/rust_minimal/build/6.12/rust_minimal.ko; "
+		       "d=build/selftest/sign && " RKM "sign --key $d/key.pem --cert $d/cert.der /nonexistent/x.ko",
+		.fails = true,
+		.expect = { "cannot read the private key /nonexistent/key.pem: No such file or directory; "
+			    "make one with: openssl req", "no module /nonexistent/x.ko: build it first" },
+	},
+	{
 		.name = "a parameter descriptor that smuggles C into rkm-params.c fails the build",
 		.cmd = "rm -rf build/selftest/param_inject && mkdir -p build/selftest/param_inject && "
 		       "cp samples/rust_minimal/rust_minimal.rs build/selftest/param_inject/param_inject.rs && "

@@ -11,6 +11,7 @@
  *   rkm lint DIR...                rustfmt --check and clippy, drivers and crate
  *   rkm doc [--out DIR]            the crate's API documentation (rustdoc)
  *   rkm rust-project DIR           rust-project.json for rust-analyzer
+ *   rkm sign --key K --cert C KO...  sign modules with the kernel's sign-file
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
 		"       rkm lint DIR...\n"
 		"       rkm doc [--out DIR]\n"
 		"       rkm rust-project DIR\n"
+		"       rkm sign --key KEY.pem --cert CERT.der [--kernel NAME] KO...\n"
 		"options: --test-timeout S (guest, per item; default 60)  --timeout S (host, whole boot)\n"
 		"         --skip FILE  --logs DIR  --verbose\n";
 
@@ -97,6 +99,8 @@ int main(int argc, char **argv)
 		return cmd_doc(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rust-project"))
 		return cmd_rust_project(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sign"))
+		return cmd_sign(argc - 1, argv + 1);
 	fprintf(stderr, "rkm: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

@@ -84,4 +84,7 @@ int cmd_doc(int argc, char **argv);
 /* project.c */
 int cmd_rust_project(int argc, char **argv);
 
+/* sign.c */
+int cmd_sign(int argc, char **argv);
+
 #endif
