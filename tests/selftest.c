@@ -177,6 +177,27 @@ static const struct tcase cases[] = {
 			    "make one with: openssl req", "no module /nonexistent/x.ko: build it first" },
 	},
 	{
+		.name = "a missing clippy, rustfmt, rustdoc or rustc is one line naming the package",
+		.cmd = "RKM_CLIPPY=/nonexistent/clippy-driver " RKM "lint samples/rust_minimal; "
+		       "RKM_RUSTFMT=/nonexistent/rustfmt " RKM "lint samples/rust_minimal; "
+		       "RKM_RUSTDOC=/nonexistent/rustdoc " RKM "doc; "
+		       "RKM_RUSTC=/nonexistent/rustc " RKM "rust-project samples/rust_minimal",
+		.fails = true,
+		.expect = { "no /nonexistent/clippy-driver: apt-get install rust-web-clippy",
+			    "no /nonexistent/rustfmt: apt-get install rustfmt-web",
+			    "no /nonexistent/rustdoc: apt-get install rustc-web",
+			    "no Rust compiler at /nonexistent/rustc: apt-get install rustc-web" },
+	},
+	{
+		.name = "a kernel of the matrix without headers is named, with the command that fixes it",
+		.cmd = "mkdir -p build/fakecache && printf 'debug 6.12.0-rkm-debug %s /nonexistent/kdir\\n' "
+		       "\"$(ls /boot/vmlinuz-6.12.*-amd64 | head -n 1)\" > build/fakecache/kernels && "
+		       "RKM_CACHE=$PWD/build/fakecache " RKM "build samples/rust_minimal --kernel debug",
+		.fails = true,
+		.expect = { "no headers for kernel 6.12.0-rkm-debug: /nonexistent/kdir is missing; "
+			    "run 'make setup-debug'" },
+	},
+	{
 		.name = "a parameter descriptor that smuggles C into rkm-params.c fails the build",
 		.cmd = "rm -rf build/selftest/param_inject && mkdir -p build/selftest/param_inject && "
 		       "cp samples/rust_minimal/rust_minimal.rs build/selftest/param_inject/param_inject.rs && "

@@ -17,9 +17,11 @@
 
 #include "rkm.h"
 
-#define CLIPPY "/usr/bin/clippy-driver"
-#define RUSTFMT "/usr/bin/rustfmt"
-#define RUSTDOC "/usr/bin/rustdoc"
+/* Debian's tools (not a rustup one earlier in PATH); RKM_CLIPPY & co override. */
+#define TOOL(env, path) (getenv(env) ? getenv(env) : (path))
+#define CLIPPY TOOL("RKM_CLIPPY", "/usr/bin/clippy-driver")
+#define RUSTFMT TOOL("RKM_RUSTFMT", "/usr/bin/rustfmt")
+#define RUSTDOC TOOL("RKM_RUSTDOC", "/usr/bin/rustdoc")
 
 /* The command of a Kbuild .cmd file ("cmd_OUT := CMD" or "savedcmd_OUT := CMD"). */
 static char *kbuild_cmd(const char *cmdfile)
@@ -134,7 +136,7 @@ int cmd_lint(int argc, char **argv)
 			problems += found + (rc != 0 && !found);
 			found = 0;
 			printf("  RUSTFMT rkm crate\n");
-			rc = run_cmd((char *[]){ RUSTFMT, "--check", "--config-path", fmt_conf,
+			rc = run_cmd((char *[]){ (char *)RUSTFMT, "--check", "--config-path", fmt_conf,
 						 xasprintf("%s/rust/src/lib.rs", rkm_root), NULL },
 				     count_line, &found);
 			problems += found + (rc != 0 && !found);
@@ -149,7 +151,7 @@ int cmd_lint(int argc, char **argv)
 		problems += found + (rc != 0 && !found);
 		found = 0;
 		printf("  RUSTFMT %s\n", name);
-		rc = run_cmd((char *[]){ RUSTFMT, "--check", "--config-path", fmt_conf,
+		rc = run_cmd((char *[]){ (char *)RUSTFMT, "--check", "--config-path", fmt_conf,
 					 xasprintf("%s/%s.rs", dir, name), NULL },
 			     count_line, &found);
 		/* rustfmt --check prints "Diff in FILE:LINE:" per difference. */
@@ -175,6 +177,7 @@ int cmd_doc(int argc, char **argv)
 		else
 			die("usage: rkm doc [--out DIR]");
 	}
+	need_tool(RUSTDOC, "rustc-web");
 	stock_kernel(&k);
 	/* Any driver's build gives the crate's rustc command. */
 	if (build_driver(driver, &k, ko, sizeof(ko)))
