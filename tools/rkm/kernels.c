@@ -25,17 +25,17 @@ int kernels_load(struct kernel *k, int max)
 	while (n < max && fgets(line, sizeof(line), f)) {
 		struct kernel *e = &k[n];
 		char *h;
-		int f;
+		int fields;
 
 		memset(e, 0, sizeof(*e));
-		f = sscanf(line, "%31s %127s %4095s %4095s", e->name, e->release, e->vmlinuz,
-			   e->headers);
-		if (f == 4) {
+		fields = sscanf(line, "%31s %127s %4095s %4095s", e->name, e->release, e->vmlinuz,
+				e->headers);
+		if (fields == 4) {
 			e->built = true;
 			n++;
 			continue;
 		}
-		if (f != 2)
+		if (fields != 2)
 			continue;
 		snprintf(e->vmlinuz, sizeof(e->vmlinuz), "/boot/vmlinuz-%s", e->release);
 		h = xasprintf("/lib/modules/%s/build", e->release);
@@ -76,7 +76,7 @@ int kernels_select(const char **names, int nnames, struct kernel *out)
 
 		if (nnames && !strcmp(names[i], "stock")) {
 			for (j = 0; j < n; j++)
-				if (!all[j].built) {
+				if (!all[j].built && m < RKM_MAX_KERNELS) {
 					check_installed(&all[j]);
 					out[m++] = all[j];
 				}
@@ -100,6 +100,8 @@ int kernels_select(const char **names, int nnames, struct kernel *out)
 			    names[i], known);
 		}
 		check_installed(k);
+		if (m == RKM_MAX_KERNELS)
+			die("at most %d kernels at once", RKM_MAX_KERNELS);
 		out[m++] = *k;
 	}
 	return m;
