@@ -50,7 +50,7 @@ static const struct tcase cases[] = {
 		.cmd = RKM "test " SAMPLES " --test-timeout 900 " FUZZ CYCLES FAILSLAB,
 		.expect = { "# 6.1: 11 passed, 0 failed", "# 6.12: 11 passed, 0 failed",
 			    "# 6.12-rt: 11 passed, 0 failed", "# debug: 12 passed, 0 failed",
-			    "# kmemleak: 0 unreferenced object(s) after 1200 cycles",
+			    "# kmemleak: 0 unreferenced object(s) after ",
 			    "# failslab: ", " rkm-fuzz #", " rust_semaphore-test #" },
 		.reject = { "not ok" },
 		.stream = true,

@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 		static struct slab before, after;
 		char grown[64] = "";
 		long long t0;
-		int done = 0, r;
+		int done = 0, ran = 0, r;
 		bool bad;
 
 		if (params)
@@ -217,7 +217,7 @@ int main(int argc, char **argv)
 		t0 = ktest_ms();
 		if (!r)
 			r = cycle(name, params, cycles, &done);
-		total += done;
+		ran += done;
 		bad = r != 0;
 		if (!r) {
 			slab_read(&after);
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 			/* Noise or a leak? A leak grows the same cache again. */
 			long d;
 
-			total += done;
+			ran += done;
 			before = after;
 			slab_read(&after);
 			d = cache_growth(&before, &after, grown);
@@ -235,7 +235,8 @@ int main(int argc, char **argv)
 			printf("#   %s: %+ld objects in %d more cycles: %s\n", grown, d, 2 * cycles,
 			       bad ? "a leak" : "noise");
 		}
-		printf("# %s: %d load/unload cycles in %lld ms\n", name, done, ktest_ms() - t0);
+		total += ran;
+		printf("# %s: %d load/unload cycles in %lld ms\n", name, ran, ktest_ms() - t0);
 		printf("%s %d %s\n", bad ? "not ok" : "ok", i - first + 1, name);
 		failed += bad;
 		free(name);
