@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_EXPECT 8
+#define MAX_EXPECT 12
 
 struct tcase {
 	const char *name;
@@ -196,6 +196,47 @@ static const struct tcase cases[] = {
 		.fails = true,
 		.expect = { "no headers for kernel 6.12.0-rkm-debug: /nonexistent/kdir is missing; "
 			    "run 'make setup-debug'" },
+	},
+	{
+		.name = "rkm dkms packages a driver: the stock object and the debug kernel's KASAN object",
+		.cmd = SCRATCH RKM "dkms build/selftest/rust_minimal --version 0.9 && "
+		       "cat build/selftest/rust_minimal/build/dkms/rust_minimal-0.9/prebuilt/*/rkm-object",
+		.expect = { "DKMS    ", "rust_minimal-0.9",
+			    "profile 'ibt retpoline rethunk sls padding16' (stock kernels)",
+			    "profile 'ibt retpoline rethunk sls padding16 kasan' (debug kernel)", "abi=", "sha256=" },
+	},
+	{
+		.name = "rkm dkms: no driver directory, or a C driver, is a one-line error",
+		.cmd = RKM "dkms samples/no_such_driver; " RKM "dkms samples/rust_echo/c_echo",
+		.fails = true,
+		.expect = { "no driver directory samples/no_such_driver", "is not a Rust driver: no c_echo.rs" },
+	},
+	{
+		.name = "rkm dkms writes no package for a driver that does not build",
+		.cmd = SCRATCH "echo 'fn broken( {' >> build/selftest/rust_minimal/rust_minimal.rs && "
+		       RKM "dkms build/selftest/rust_minimal",
+		.fails = true,
+		.expect = { "rust_minimal does not build for kernel 6.12: no package written" },
+		.reject = { "DKMS    " },
+	},
+	{
+		.name = "rkm dkms needs the 6.12 kernel in the matrix",
+		.cmd = "mkdir -p build/fakecache && printf '6.1 6.1.0-0-none\\n' > build/fakecache/kernels && "
+		       "RKM_CACHE=$PWD/build/fakecache " RKM "dkms samples/rust_minimal",
+		.fails = true,
+		.expect = { "no 6.12 kernel in the matrix" },
+	},
+	{
+		.name = "DKMS round trip: one Rust object, dkms builds without rustc for every kernel, "
+			"the modules pass their tests, mismatches fail",
+		.cmd = "tests/dkms/roundtrip.sh",
+		.expect = { "ok dkms rust_echo 6.1.0-", "ok dkms rust_semaphore 6.12.117-rkm-debug",
+			    "-rt-amd64: using ibt-retpoline-rethunk-sls-padding16 sha256 ",
+			    "ok one object for 3 stock kernels: rust_echo", "ok one object for 3 stock kernels: rust_semaphore",
+			    "ok negative relabelled", "ok negative replaced", "ok negative abi",
+			    "# debug: 4 passed, 0 failed", "rkm: 13 passed, 0 failed" },
+		.reject = { "not ok", "FAIL:" },
+		.stream = true,
 	},
 	{
 		.name = "a parameter descriptor that smuggles C into rkm-params.c fails the build",

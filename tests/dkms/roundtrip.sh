@@ -39,7 +39,9 @@ dkms_build() {
 	[ "$5" = stock ] || src="--kernelsourcedir $5"
 	r=0
 	PATH=$nr dkms build "$2/$3" -k "$4" $src >"$out/dkms-$2-$3-$4.log" 2>&1 || r=$?
-	cp "/var/lib/dkms/$2/$3/build/make.log" "$out/make-$2-$3-$4.log" 2>/dev/null || true
+	# build/make.log after a failure, KVER/ARCH/log/make.log after a success
+	log=$(find "/var/lib/dkms/$2/$3" -name make.log 2>/dev/null | head -n 1)
+	cp "$log" "$out/make-$2-$3-$4.log" 2>/dev/null || true
 	m=$(find "/var/lib/dkms/$2/$3/$4" -name "$2.ko*" 2>/dev/null | head -1)
 	rm -f "$ko"
 	case $m in
@@ -60,8 +62,15 @@ for s in $samples; do
 		ko=$out/ko/$s/$k/$s.ko
 		dkms_build "$pkg" "$s" $ver "$rel" "$kdir" ||
 			fail "dkms build of $s for $rel: see $out/make-$s-$ver-$rel.log"
-		echo "ok dkms $s $rel: $(sha256sum <"$ko" | cut -c1-16) $(modinfo -F vermagic "$ko")"
-	done
+		# The object rkm-check.sh chose, and its sha256.
+		echo "ok dkms $s $rel: $(grep -o 'using .*' "$out/make-$s-$ver-$rel.log" | head -n 1)"
+	done | tee "$out/used-$s"
+	# One object for every stock kernel: the same profile and the same bytes.
+	n=$(grep -c 'using [a-z0-9-]*padding16 sha256' "$out/used-$s" || true)
+	sums=$(grep -o 'using [a-z0-9-]*padding16 sha256 [0-9a-f]*' "$out/used-$s" | sort -u)
+	[ "$n" -ge 3 ] && [ "$(echo "$sums" | wc -l)" = 1 ] ||
+		fail "$s: the stock kernels did not all use one object: $sums"
+	echo "ok one object for $n stock kernels: $s $sums"
 done
 
 # Negatives, on 6.12, from rust_echo's package and its 6.1-profile object.

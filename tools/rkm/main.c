@@ -12,6 +12,7 @@
  *   rkm doc [--out DIR]            the crate's API documentation (rustdoc)
  *   rkm rust-project DIR           rust-project.json for rust-analyzer
  *   rkm sign --key K --cert C KO...  sign modules with the kernel's sign-file
+ *   rkm dkms DIR [--version V] [--out OUTDIR]  a DKMS package: prebuilt Rust object, no Rust on the target
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
 		"       rkm doc [--out DIR]\n"
 		"       rkm rust-project DIR\n"
 		"       rkm sign --key KEY.pem --cert CERT.der [--kernel NAME] KO...\n"
+		"       rkm dkms DIR [--version V] [--out OUTDIR]\n"
 		"options: --test-timeout S (guest, per item; default 60)  --timeout S (host, whole boot)\n"
 		"         --skip FILE  --logs DIR  --verbose\n";
 
@@ -101,6 +103,8 @@ int main(int argc, char **argv)
 		return cmd_rust_project(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "sign"))
 		return cmd_sign(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "dkms"))
+		return cmd_dkms(argc - 1, argv + 1);
 	fprintf(stderr, "rkm: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

@@ -87,4 +87,7 @@ int cmd_rust_project(int argc, char **argv);
 /* sign.c */
 int cmd_sign(int argc, char **argv);
 
+/* dkms.c */
+int cmd_dkms(int argc, char **argv);
+
 #endif
