@@ -4,7 +4,8 @@
 # what is missing (Rust for the kernel, QEMU, kernel images and headers).
 # Idempotent and quiet when everything is there. Writes $RKM_CACHE/kernels.
 # (gnuplot-nox draws the benchmark's chart; clippy, rustfmt and
-# rust-analyzer are for rkm lint and rkm rust-project.)
+# rust-analyzer are for rkm lint and rkm rust-project; dkms, openssl and
+# xz-utils for the DKMS round trip and rkm sign.)
 #
 #   setup.sh           the stock kernels of the matrix
 #   setup.sh --debug   also the debug kernel, built from linux-source-6.12
@@ -74,6 +75,7 @@ fi
 [ -n "$r612" ] || die "no linux-image-6.12.*+deb12-amd64 with headers and -rt twin in the archive: add bookworm and bookworm-security to the apt sources"
 
 pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-system-x86 cpio tiny-initramfs gnuplot-nox
+	dkms openssl xz-utils
 	linux-image-$r61 linux-headers-$r61
 	linux-image-$r612-amd64 linux-headers-$r612-amd64
 	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64
