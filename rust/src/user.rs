@@ -125,6 +125,18 @@ impl UserSlice {
     }
 }
 
+/// A partial copy moved `copied` bytes (at most `len`): readers and writers
+/// only move forward. `EFAULT` if nothing was copied.
+fn advance(ptr: &mut usize, len: &mut usize, copied: usize) -> Result<usize> {
+    *ptr = ptr.wrapping_add(copied);
+    *len -= copied;
+    if copied == 0 {
+        Err(EFAULT)
+    } else {
+        Ok(copied)
+    }
+}
+
 /// Reads a user buffer front to back, each byte at most once.
 ///
 /// ```ignore
@@ -170,14 +182,7 @@ impl UserSliceReader {
         // SAFETY: `out` is valid for `want` bytes of writes; the user address
         // is checked by copy_from_user.
         let missed = unsafe { abi::rkm_copy_from_user(out.as_mut_ptr().cast(), self.ptr, want) };
-        let copied = want.saturating_sub(missed);
-        self.ptr = self.ptr.wrapping_add(copied);
-        self.len -= copied;
-        if copied == 0 {
-            Err(EFAULT)
-        } else {
-            Ok(copied)
-        }
+        advance(&mut self.ptr, &mut self.len, want.saturating_sub(missed))
     }
 
     /// Like [`read_partial`](Self::read_partial), but a fault leaves the
@@ -197,14 +202,7 @@ impl UserSliceReader {
         // is checked by copy_from_user.
         let copied =
             unsafe { abi::rkm_copy_from_user_keep(out.as_mut_ptr().cast(), self.ptr, want) };
-        let copied = copied.min(want);
-        self.ptr = self.ptr.wrapping_add(copied);
-        self.len -= copied;
-        if copied == 0 {
-            Err(EFAULT)
-        } else {
-            Ok(copied)
-        }
+        advance(&mut self.ptr, &mut self.len, copied.min(want))
     }
 
     /// Fills `out` completely, or fails with `EFAULT` (too short or a fault).
@@ -333,14 +331,7 @@ impl UserSliceWriter {
         // SAFETY: `data` is valid for `want` bytes of reads; the user address
         // is checked by copy_to_user.
         let missed = unsafe { abi::rkm_copy_to_user(self.ptr, data.as_ptr().cast(), want) };
-        let copied = want.saturating_sub(missed);
-        self.ptr = self.ptr.wrapping_add(copied);
-        self.len -= copied;
-        if copied == 0 {
-            Err(EFAULT)
-        } else {
-            Ok(copied)
-        }
+        advance(&mut self.ptr, &mut self.len, want.saturating_sub(missed))
     }
 
     /// Copies all of `data`, or fails with `EFAULT` (no room or a fault).

@@ -52,24 +52,6 @@ static void expect_info_(int line, int fd, unsigned long long len, unsigned long
 }
 #define expect_info(fd, len, cap) expect_info_(__LINE__, fd, len, cap)
 
-static void expect_bytes_(int line, const char *what, const void *got, const void *exp, size_t n)
-{
-	const unsigned char *g = got, *w = exp;
-	size_t i = 0;
-
-	while (i < n && g[i] == w[i])
-		i++;
-	if (i == n) {
-		tr_printf("%s: the %zu bytes expected", what, n);
-		return;
-	}
-	tr_printf("%s: byte %zu is %#x, expected %#x", what, i, g[i], w[i]);
-	printf("# %s:%d: %s: %s: byte %zu of %zu is %#x, expected %#x\n", __FILE__, line, ktest_twin,
-	       what, i, n, g[i], w[i]);
-	ktest_failed = 1;
-}
-#define expect_bytes(what, got, exp, n) expect_bytes_(__LINE__, what, got, exp, n)
-
 _Static_assert(sizeof(struct echo_resize) == 24, "echo.h: a 24-byte struct echo_resize");
 
 /* A version-1 RESIZE. */
@@ -465,8 +447,8 @@ static void short_copies(void)
 static void info_sizes(void)
 {
 	static const __u32 good[] = { 24, 25, 100, 4095, 4096 };
-	static const __u32 small[] = { 0, 1, 16, 23 };
-	static const __u32 large[] = { 4097, 8192, 0x80000000u, 0xffffffffu };
+	static const unsigned int small[] = { 0, 1, 16, 23 };
+	static const unsigned int large[] = { 4097, 8192, 0x80000000u, 0xffffffffu };
 	int fd = dev_open(O_RDWR);
 	unsigned char *p = (unsigned char *)ktest_page_before_hole(), *ro = ktest_page(PROT_READ | PROT_WRITE);
 	struct echo_info *i = (struct echo_info *)big;
@@ -486,20 +468,10 @@ static void info_sizes(void)
 		memset(want, 0xa5, sizeof(big));
 		expect_bytes("bytes beyond 24 left alone", big + 24, want, sizeof(big) - 24);
 	}
-	for (k = 0; k < sizeof(small) / sizeof(small[0]); k++) {
-		snprintf(label, sizeof(label), "INFO with size %u", small[k]);
-		memset(big, 0xa5, sizeof(big));
-		i->size = small[k];
-		TR_CALL_AS(-EINVAL, label, ioctl(fd, ECHO_IOC_INFO, big));
-		expect_bytes("a refused struct is left alone", big + 4, want, sizeof(big) - 4);
-	}
-	for (k = 0; k < sizeof(large) / sizeof(large[0]); k++) {
-		snprintf(label, sizeof(label), "INFO with size %u", large[k]);
-		memset(big, 0xa5, sizeof(big));
-		i->size = large[k];
-		TR_CALL_AS(-E2BIG, label, ioctl(fd, ECHO_IOC_INFO, big));
-		expect_bytes("a refused struct is left alone", big + 4, want, sizeof(big) - 4);
-	}
+	tr_size_refused(fd, ECHO_IOC_INFO, "INFO", small, sizeof(small) / sizeof(small[0]), EINVAL, big,
+			sizeof(big));
+	tr_size_refused(fd, ECHO_IOC_INFO, "INFO", large, sizeof(large) / sizeof(large[0]), E2BIG, big,
+			sizeof(big));
 	/* Exactly 24 bytes before a hole: only those are touched, whatever the size. */
 	i = (struct echo_info *)(p + KTEST_PAGE - 24);
 	i->size = 24;

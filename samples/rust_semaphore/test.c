@@ -91,24 +91,6 @@ static bool wait_waiters(int fd, unsigned long long n)
 	return false;
 }
 
-static void expect_bytes_(int line, const char *what, const void *got, const void *exp, size_t n)
-{
-	const unsigned char *g = got, *w = exp;
-	size_t i = 0;
-
-	while (i < n && g[i] == w[i])
-		i++;
-	if (i == n) {
-		tr_printf("%s: the %zu bytes expected", what, n);
-		return;
-	}
-	tr_printf("%s: byte %zu is %#x, expected %#x", what, i, g[i], w[i]);
-	printf("# %s:%d: %s: %s: byte %zu of %zu is %#x, expected %#x\n", __FILE__, line, ktest_twin,
-	       what, i, n, g[i], w[i]);
-	ktest_failed = 1;
-}
-#define expect_bytes(what, got, exp, n) expect_bytes_(__LINE__, what, got, exp, n)
-
 /* A background read (bg_read()); times: how often, for the stress test. */
 struct rd {
 	int fd;
@@ -286,8 +268,8 @@ static void poll_in_out(void)
 static void stats_sizes(void)
 {
 	static const __u32 good[] = { 40, 41, 100, 4095, 4096 };
-	static const __u32 small[] = { 0, 1, 24, 39 };
-	static const __u32 large[] = { 4097, 8192, 0x80000000u, 0xffffffffu };
+	static const unsigned int small[] = { 0, 1, 24, 39 };
+	static const unsigned int large[] = { 4097, 8192, 0x80000000u, 0xffffffffu };
 	int fd = dev_open(O_RDWR);
 	unsigned char *p = (unsigned char *)ktest_page_before_hole(), *ro = ktest_page(PROT_READ | PROT_WRITE);
 	struct sem_stats *st = (struct sem_stats *)big;
@@ -306,20 +288,10 @@ static void stats_sizes(void)
 			  st->reads == 0 && st->waiters == 0);
 		expect_bytes("bytes beyond 40 left alone", big + 40, want, sizeof(big) - 40);
 	}
-	for (k = 0; k < sizeof(small) / sizeof(small[0]); k++) {
-		snprintf(label, sizeof(label), "STATS with size %u", small[k]);
-		memset(big, 0xa5, sizeof(big));
-		st->size = small[k];
-		TR_CALL_AS(-EINVAL, label, ioctl(fd, SEM_IOC_STATS, big));
-		expect_bytes("a refused struct is left alone", big + 4, want, sizeof(big) - 4);
-	}
-	for (k = 0; k < sizeof(large) / sizeof(large[0]); k++) {
-		snprintf(label, sizeof(label), "STATS with size %u", large[k]);
-		memset(big, 0xa5, sizeof(big));
-		st->size = large[k];
-		TR_CALL_AS(-E2BIG, label, ioctl(fd, SEM_IOC_STATS, big));
-		expect_bytes("a refused struct is left alone", big + 4, want, sizeof(big) - 4);
-	}
+	tr_size_refused(fd, SEM_IOC_STATS, "STATS", small, sizeof(small) / sizeof(small[0]), EINVAL, big,
+			sizeof(big));
+	tr_size_refused(fd, SEM_IOC_STATS, "STATS", large, sizeof(large) / sizeof(large[0]), E2BIG, big,
+			sizeof(big));
 	/* Exactly 40 bytes before a hole: only those are touched, whatever the size. */
 	st = (struct sem_stats *)(p + KTEST_PAGE - 40);
 	st->size = 40;

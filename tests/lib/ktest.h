@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -506,6 +507,51 @@ static inline bool ktest_tr_check(const char *file, int line, const char *text, 
 /* An EXPECT that also goes into the transcript. */
 #define TR_EXPECT(cond) ({ bool c_ = (cond); tr_printf("%s: %s", #cond, c_ ? "yes" : "NO"); \
 	KTEST_CHECK(c_, 0, "%s: expected %s", ktest_twin, #cond); c_; })
+
+/* Records whether n bytes at got are those at exp (the first difference if not). */
+static inline void ktest_expect_bytes(const char *file, int line, const char *what, const void *got,
+				      const void *exp, size_t n)
+{
+	const unsigned char *g = got, *w = exp;
+	size_t i = 0;
+
+	while (i < n && g[i] == w[i])
+		i++;
+	if (i == n) {
+		tr_printf("%s: the %zu bytes expected", what, n);
+		return;
+	}
+	tr_printf("%s: byte %zu is %#x, expected %#x", what, i, g[i], w[i]);
+	printf("# %s:%d: %s: %s: byte %zu of %zu is %#x, expected %#x\n", file, line, ktest_twin,
+	       what, i, n, g[i], w[i]);
+	ktest_failed = 1;
+}
+#define expect_bytes(what, got, exp, n) ktest_expect_bytes(__FILE__, __LINE__, what, got, exp, n)
+
+/*
+ * A size-prefixed ioctl struct (echo.h, semaphore.h) given each of sizes[]
+ * in buf (len bytes, the rest 0xa5) must fail with err and leave everything
+ * after the size field alone.
+ */
+static inline void tr_size_refused(int fd, unsigned long cmd, const char *name,
+				   const unsigned int *sizes, size_t n, int err, unsigned char *buf,
+				   size_t len)
+{
+	unsigned char *want = malloc(len);
+	char label[64];
+	size_t k;
+
+	ASSERT_TRUE(want != NULL);
+	memset(want, 0xa5, len);
+	for (k = 0; k < n; k++) {
+		snprintf(label, sizeof(label), "%s with size %u", name, sizes[k]);
+		memset(buf, 0xa5, len);
+		*(unsigned int *)buf = sizes[k];
+		TR_CALL_AS(-err, label, ioctl(fd, cmd, buf));
+		expect_bytes("a refused struct is left alone", buf + 4, want + 4, len - 4);
+	}
+	free(want);
+}
 
 static inline void ktest_print_diff(const char *na, const char *a, const char *nb, const char *b)
 {
