@@ -54,57 +54,11 @@ static void kernel_profile(const struct kernel *k, char *out)
 	free(conf);
 }
 
-static bool has_word(const char *list, const char *w)
+/* The checker's verdict: its "rkm: ..." line. */
+static void check_line(const char *line, void *ctx)
 {
-	size_t n = strlen(w);
-	const char *s;
-
-	for (s = list; (s = strstr(s, w)); s += n)
-		if ((s == list || s[-1] == ' ') && (s[n] == ' ' || !s[n]))
-			return true;
-	return false;
-}
-
-/* The "paddingN" word of a profile, or "" if it has none. */
-static const char *padding_of(const char *profile, char *buf, size_t len)
-{
-	const char *s = strstr(profile, "padding");
-
-	buf[0] = '\0';
-	if (s && (s == profile || s[-1] == ' '))
-		snprintf(buf, len, "%.*s", (int)strcspn(s, " "), s);
-	return buf;
-}
-
-/*
- * Why an object of profile OBJ cannot serve a kernel of profile KP, or NULL
- * if it can: every mitigation of the kernel must be in the object; call
- * padding must be the same size if the kernel pads (its call-depth thunks
- * are written into it); KASAN must match both ways. Extra IBT, SLS,
- * retpoline and rethunk in the object are inert (rkm-check.sh verifies at
- * build time that the kernel exports the thunks). The same rules as
- * kbuild/dkms/rkm-check.sh.
- */
-static char *incompatible(const char *obj, const char *kp)
-{
-	char w[64], pk[64], po[64];
-	const char *s = kp;
-	int n;
-
-	padding_of(kp, pk, sizeof(pk));
-	padding_of(obj, po, sizeof(po));
-	if (pk[0] && strcmp(pk, po))
-		return xasprintf("the kernel has %s, the object %s", pk, po[0] ? po : "no padding");
-	if (has_word(obj, "kasan") != has_word(kp, "kasan"))
-		return xasprintf("KASAN instrumentation differs");
-	while (sscanf(s, "%63s%n", w, &n) == 1) {
-		s += n;
-		if (!strcmp(w, "none") || !strncmp(w, "padding", 7))
-			continue;
-		if (!has_word(obj, w))
-			return xasprintf("the object lacks %s", w);
-	}
-	return NULL;
+	if (!strncmp(line, "rkm: ", 5))
+		snprintf(ctx, 1024, "%s", line + 5);
 }
 
 static void sha_line(const char *line, void *ctx)
@@ -225,26 +179,9 @@ static void copy_glob(const char *dir, const char *dst, const char *const *suffi
 static void write_template(const char *tmpl, const char *dst, const char *const *subst)
 {
 	char *in = read_file(xasprintf("%s/kbuild/dkms/%s", rkm_root, tmpl), NULL);
-	char *out = NULL, *s = in;
-	size_t olen = 0;
-	FILE *f = open_memstream(&out, &olen);
-	int i;
+	char *out = fill_template(in, subst);
 
-	while (*s) {
-		for (i = 0; subst[i]; i += 2) {
-			size_t kl = strlen(subst[i]);
-
-			if (!strncmp(s, subst[i], kl)) {
-				fputs(subst[i + 1], f);
-				s += kl;
-				break;
-			}
-		}
-		if (!subst[i])
-			fputc(*s++, f);
-	}
-	fclose(f);
-	write_data(dst, out, olen, 0644);
+	write_data(dst, out, strlen(out), 0644);
 	free(in);
 	free(out);
 }
@@ -336,17 +273,6 @@ int cmd_dkms(int argc, char **argv)
 	memset(objs, 0, sizeof(objs));
 	objs[0].k = &sel[0];
 	kernel_profile(&sel[0], objs[0].profile);
-	for (i = 0; i < n; i++) {
-		char p[128], *why;
-
-		if (all[i].built)
-			continue;
-		kernel_profile(&all[i], p);
-		why = incompatible(objs[0].profile, p);
-		if (why)
-			die("kernel %s (profile '%s') cannot use the object built for 6.12 ('%s'): %s; one stock object cannot cover the matrix",
-			    all[i].name, p, objs[0].profile, why);
-	}
 	nobj = 1;
 	if (has_debug) {
 		objs[1].k = &sel[1];
@@ -414,6 +340,24 @@ int cmd_dkms(int argc, char **argv)
 
 		write_template("Kbuild.in", xasprintf("%s/Kbuild", out), subst);
 		write_template("dkms.conf.in", xasprintf("%s/dkms.conf", out), subst);
+	}
+
+	/*
+	 * The package must serve every kernel of the matrix: ask the check the
+	 * DKMS build itself runs (kbuild/dkms/rkm-check.sh, the one place that
+	 * knows which object fits which kernel).
+	 */
+	for (i = 0; i < n; i++) {
+		char *check = xasprintf("%s/rkm/kbuild/rkm-check.sh", out);
+		char *argv[] = { "sh", check, out, (char *)name, all[i].headers, NULL };
+		char why[1024] = "";
+
+		if (run_cmd(argv, check_line, why)) {
+			remove_outdir(out);
+			die("kernel %s cannot use this package: %s; no package written", all[i].name,
+			    why[0] ? why : "rkm-check.sh failed");
+		}
+		free(check);
 	}
 
 	printf("  DKMS    %s\n", out);

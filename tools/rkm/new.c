@@ -165,47 +165,11 @@ static const char tmpl_readme[] =
 	"make test     # boot each kernel in QEMU, run test.c, check the kernel log\n"
 	"```\n";
 
-static char *fill(const char *tmpl, const char *name)
-{
-	size_t cap = strlen(tmpl) * 2 + 4096, len = 0;
-	char *out = malloc(cap);
-	const char *s = tmpl;
-
-	if (!out)
-		die("out of memory");
-	while (*s) {
-		const char *val = NULL;
-		size_t skip = 0;
-
-		if (!strncmp(s, "@NAME@", 6)) {
-			val = name;
-			skip = 6;
-		} else if (!strncmp(s, "@RKM@", 5)) {
-			val = rkm_root;
-			skip = 5;
-		}
-		if (val) {
-			size_t l = strlen(val);
-
-			if (len + l + 1 >= cap)
-				die("template too long");
-			memcpy(out + len, val, l);
-			len += l;
-			s += skip;
-		} else {
-			if (len + 2 >= cap)
-				die("template too long");
-			out[len++] = *s++;
-		}
-	}
-	out[len] = '\0';
-	return out;
-}
-
 static void put(const char *dir, const char *file, const char *tmpl, const char *name)
 {
 	char *path = xasprintf("%s/%s", dir, file);
-	char *text = fill(tmpl, name);
+	char *text = fill_template(tmpl, (const char *const[]){ "@NAME@", name, "@RKM@", rkm_root,
+								NULL });
 	FILE *f = fopen(path, "wx");
 
 	if (!f || fputs(text, f) < 0 || fclose(f))

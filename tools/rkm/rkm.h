@@ -47,6 +47,7 @@ extern const char *rkm_cache;
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *fill_template(const char *tmpl, const char *const *subst);
 void mkdirs(const char *path);
 bool is_file(const char *path);
 bool is_dir(const char *path);

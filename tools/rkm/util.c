@@ -54,6 +54,32 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/* tmpl with every KEY of subst (KEY, VALUE, ..., NULL) replaced by its VALUE. */
+char *fill_template(const char *tmpl, const char *const *subst)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	const char *s = tmpl;
+	int i;
+
+	if (!f)
+		die("out of memory");
+	while (*s) {
+		for (i = 0; subst[i]; i += 2)
+			if (!strncmp(s, subst[i], strlen(subst[i]))) {
+				fputs(subst[i + 1], f);
+				s += strlen(subst[i]);
+				break;
+			}
+		if (!subst[i])
+			fputc(*s++, f);
+	}
+	if (fclose(f))
+		die("out of memory");
+	return out;
+}
+
 void mkdirs(const char *path)
 {
 	char *p = xasprintf("%s", path), *s;
