@@ -5,21 +5,24 @@
 
 #include "rkm_abi.h"
 
-const int rkm_abi_version_2 = RKM_ABI_VERSION;
+const int rkm_abi_version_3 = RKM_ABI_VERSION;
 
 static int __init rkm_module_init(void)
 {
 	int err = rkm_rust_init();
 
 	/* module_exit will not run: free what the failed init left. */
-	if (err)
+	if (err) {
+		rkm_pci_drvs_free();
 		rkm_miscdevs_free();
+	}
 	return err;
 }
 
 static void __exit rkm_module_exit(void)
 {
 	rkm_rust_exit();
+	rkm_pci_drvs_free();
 	rkm_miscdevs_free();
 }
 

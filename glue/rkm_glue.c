@@ -19,4 +19,5 @@
 #include "param.c"
 #include "sync.c"
 #include "file.c"
+#include "pci.c"
 #include "module.c"

@@ -25,7 +25,7 @@
  * Rust object built for another version leaves that symbol undefined and
  * modpost stops the build, naming it.
  */
-#define RKM_ABI_VERSION 2
+#define RKM_ABI_VERSION 3
 
 /*
  * The glue defines RKM_LEAF (no ENDBR, no ftrace entry) for the functions
@@ -35,7 +35,7 @@
 #define RKM_LEAF
 #endif
 
-extern const int rkm_abi_version_2;
+extern const int rkm_abi_version_3;
 
 /* Log levels, in kernel order; mapped to KERN_* strings by the glue. */
 enum rkm_log_level {
@@ -282,6 +282,159 @@ void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
 void rkm_miscdev_deregister(void *handle);
 /** rkm_poll_wait() - poll_wait() on @cv for a poll callback's @file and @table. */
 void rkm_poll_wait(void *file, void *table, void *cv);
+
+/*
+ * Completions: a glue-owned struct completion (for interrupt-driven waits;
+ * complete() is safe in any context).
+ */
+/** rkm_completion_new() - a new completion, not done; NULL if out of memory. */
+void *rkm_completion_new(void);
+/** rkm_completion_free() - free a completion nobody waits on. */
+void rkm_completion_free(void *c);
+/** rkm_completion_reinit() - reinit_completion(). */
+RKM_LEAF void rkm_completion_reinit(void *c);
+/** rkm_completion_complete() - complete(): wake one waiter, or the next. */
+RKM_LEAF void rkm_completion_complete(void *c);
+/** rkm_completion_wait() - wait_for_completion_interruptible(): 0 or -ERESTARTSYS. */
+int rkm_completion_wait(void *c);
+
+/*
+ * PCI drivers. The glue owns the struct pci_driver and, per bound device, a
+ * "binding": a reference-counted object holding the pci_dev, the Rust
+ * driver data (from probe until remove), the interrupt, one timer and a gate
+ * (an rw_semaphore) that callers outside the driver core pass through to
+ * reach the data. Unbinding closes the gate (waiting for those inside), then
+ * tears down in a fixed order (see rkm_pci_ops).
+ */
+/* What a hard interrupt handler returns. */
+#define RKM_IRQ_NONE 0		/* not this device's interrupt */
+#define RKM_IRQ_HANDLED 1
+#define RKM_IRQ_WAKE_THREAD 2	/* run the threaded handler */
+/* rkm_pci_irq_vector() results. */
+#define RKM_IRQ_MSI 1
+#define RKM_IRQ_INTX 2
+
+/**
+ * struct rkm_pci_ops - the Rust driver's callbacks; @data is what probe returned.
+ * @probe: with @binding (valid until probe returns, for the rkm_pci_* calls
+ *         below): 0 and *data set, or a negative errno.
+ * @unbind: unbind has started: end waits (the gate is still open; others may
+ *          be inside). Any context.
+ * @remove: the gate is closed and empty; interrupt and timer still live.
+ * @drop: interrupt freed, timer stopped, bus mastering off: free @data.
+ * @irq: the hard interrupt handler (atomic context): RKM_IRQ_*.
+ * @irq_thread: the threaded handler (process context).
+ * @timer: the binding's timer expired (atomic context).
+ * @attr_show: sysfs attribute @idx read: writes at most @cap bytes to @buf;
+ *             the count or a negative errno.
+ * @attr_store: sysfs attribute @idx written with @len bytes: 0 or -errno.
+ */
+struct rkm_pci_ops {
+	int (*probe)(const void *drv, void *binding, void **data);
+	void (*unbind)(void *data);
+	void (*remove)(void *data);
+	void (*drop)(void *data);
+	int (*irq)(void *data);
+	void (*irq_thread)(void *data);
+	void (*timer)(void *data);
+	long (*attr_show)(void *data, unsigned int idx, char *buf, size_t cap);
+	int (*attr_store)(void *data, unsigned int idx, const char *buf, size_t len);
+};
+
+/** struct rkm_pci_attr - a sysfs attribute of the bound devices. */
+struct rkm_pci_attr {
+	const char *name;	/* not NUL-terminated, copied */
+	size_t name_len;
+	uint16_t mode;		/* 0444, 0644, 0400, 0600 or 0200 */
+};
+
+/**
+ * rkm_pci_register() - register a PCI driver.
+ * @name: the driver's name (not NUL-terminated), copied.
+ * @name_len: its length.
+ * @ids: @nids (vendor, device) pairs, flattened.
+ * @attrs: @nattrs attributes created on every bound device.
+ * @ops: the callbacks; must outlive the registration.
+ * @drv: passed to @ops->probe; must outlive the registration.
+ * @err: the negative errno on failure.
+ * Return: a handle, or NULL. Probe may run before this returns.
+ */
+void *rkm_pci_register(const char *name, size_t name_len, const uint16_t *ids, size_t nids,
+		       const struct rkm_pci_attr *attrs, size_t nattrs,
+		       const struct rkm_pci_ops *ops, const void *drv, int *err);
+/**
+ * rkm_pci_unregister() - unbind every device and unregister the driver. A
+ * driver never unregistered (its Rust owner leaked) is at module exit.
+ */
+void rkm_pci_unregister(void *handle);
+
+/* During probe only, on its @binding: */
+/** rkm_pci_enable() - pci_enable_device(); 0 or -errno. Undone at unbind. */
+int rkm_pci_enable(void *binding);
+/** rkm_pci_set_master() - enable bus mastering; cleared at unbind before @drop. */
+void rkm_pci_set_master(void *binding);
+/** rkm_pci_dma_mask() - dma_set_mask_and_coherent(DMA_BIT_MASK(@bits)); 0 or -errno. */
+int rkm_pci_dma_mask(void *binding, unsigned int bits);
+/**
+ * rkm_pci_irq_vector() - allocate one interrupt vector, MSI if the device
+ * has it, INTx otherwise; the glue requests it once probe has succeeded
+ * (shared if INTx) and frees it at unbind before @drop.
+ * Return: RKM_IRQ_MSI, RKM_IRQ_INTX or a negative errno.
+ */
+int rkm_pci_irq_vector(void *binding);
+
+/* On a binding, while its data exists (from inside probe to @drop): */
+/**
+ * rkm_pci_iomap() - request BAR @bar and map it whole.
+ * @min_len: fail with -EINVAL if the BAR is shorter.
+ * @base: the mapping; @len: the BAR's length.
+ * Return: a handle for rkm_pci_iounmap(), or NULL with *err set. The handle
+ * holds a reference to the device.
+ */
+void *rkm_pci_iomap(void *binding, unsigned int bar, size_t min_len, void **base, size_t *len,
+		    int *err);
+/** rkm_pci_iounmap() - unmap and release the BAR of a rkm_pci_iomap() handle. */
+void rkm_pci_iounmap(void *handle);
+/**
+ * rkm_dma_alloc() - dma_alloc_coherent() of @size bytes for the device.
+ * @cpu: the CPU address; @addr: the device (bus) address.
+ * Return: a handle for rkm_dma_free(), holding a reference to the device;
+ * NULL if out of memory.
+ */
+void *rkm_dma_alloc(void *binding, size_t size, void **cpu, uint64_t *addr);
+/** rkm_dma_free() - free a rkm_dma_alloc() buffer. */
+void rkm_dma_free(void *handle);
+/** rkm_pci_timer_arm() - (re)arm the binding's timer @ms milliseconds from now. */
+RKM_LEAF void rkm_pci_timer_arm(void *binding, unsigned int ms);
+/** rkm_pci_timer_cancel() - stop it and wait for a running callback (process context). */
+void rkm_pci_timer_cancel(void *binding);
+/** rkm_pci_irq_kind() - RKM_IRQ_MSI, RKM_IRQ_INTX, or 0 if none. */
+RKM_LEAF int rkm_pci_irq_kind(void *binding);
+/** rkm_dev_log() - rkm_log() through dev_printk() for the binding's device. */
+void rkm_dev_log(void *binding, int level, const char *msg, size_t len);
+
+/* Any time: */
+/** rkm_pci_get() - take a reference to a binding (it outlives the device's unbind). */
+RKM_LEAF void rkm_pci_get(void *binding);
+/** rkm_pci_put() - drop one. */
+void rkm_pci_put(void *binding);
+/**
+ * rkm_pci_enter() - pass the gate (down_read): the driver data, or NULL
+ * (not passed) if the binding is no longer, or not yet, live. Sleeps.
+ */
+void *rkm_pci_enter(void *binding);
+/** rkm_pci_leave() - leave the gate after a successful rkm_pci_enter(). */
+RKM_LEAF void rkm_pci_leave(void *binding);
+
+/* MMIO, at an address inside a rkm_pci_iomap() mapping. */
+RKM_LEAF uint8_t rkm_readb(const void *addr);
+RKM_LEAF uint16_t rkm_readw(const void *addr);
+RKM_LEAF uint32_t rkm_readl(const void *addr);
+RKM_LEAF uint64_t rkm_readq(const void *addr);
+RKM_LEAF void rkm_writeb(uint8_t val, void *addr);
+RKM_LEAF void rkm_writew(uint16_t val, void *addr);
+RKM_LEAF void rkm_writel(uint32_t val, void *addr);
+RKM_LEAF void rkm_writeq(uint64_t val, void *addr);
 
 /**
  * rkm_panic() - report a Rust panic and BUG().

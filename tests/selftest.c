@@ -357,13 +357,13 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a Rust object built for another ABI version fails the build, saying so",
-		.cmd = SCRATCH "rm -rf build/selftest/rust-abi3 && cp -r rust build/selftest/rust-abi3 && "
-		       "sed -i 's/rkm_abi_version_2/rkm_abi_version_3/; s/ABI_VERSION: c_int = 2/ABI_VERSION: c_int = 3/' "
-		       "build/selftest/rust-abi3/src/abi.rs && "
-		       "RKM_CRATE=$PWD/build/selftest/rust-abi3 " RKM "build build/selftest/rust_minimal --kernel 6.12",
+		.cmd = SCRATCH "rm -rf build/selftest/rust-abi4 && cp -r rust build/selftest/rust-abi4 && "
+		       "sed -i 's/rkm_abi_version_3/rkm_abi_version_4/; s/ABI_VERSION: c_int = 3/ABI_VERSION: c_int = 4/' "
+		       "build/selftest/rust-abi4/src/abi.rs && "
+		       "RKM_CRATE=$PWD/build/selftest/rust-abi4 " RKM "build build/selftest/rust_minimal --kernel 6.12",
 		.fails = true,
-		.expect = { "\"rkm_abi_version_3\"", "undefined",
-			    "built for rkm ABI 3, this glue implements ABI 2" },
+		.expect = { "\"rkm_abi_version_4\"", "undefined",
+			    "built for rkm ABI 4, this glue implements ABI 3" },
 	},
 	{
 		.name = "a module! name that differs from the module's file name fails the build",

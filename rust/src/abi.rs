@@ -5,11 +5,11 @@
 use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 2;
+pub(crate) const ABI_VERSION: c_int = 3;
 
 unsafe extern "C" {
-    /// Defined by the glue of ABI version 2 only.
-    pub(crate) static rkm_abi_version_2: c_int;
+    /// Defined by the glue of ABI version 3 only.
+    pub(crate) static rkm_abi_version_3: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -77,7 +77,93 @@ unsafe extern "C" {
     pub(crate) fn rkm_file_flags(file: *mut c_void) -> u32;
     pub(crate) fn rkm_file_pos(file: *mut c_void) -> i64;
     pub(crate) fn rkm_poll_wait(file: *mut c_void, table: *mut c_void, cv: *mut c_void);
+    pub(crate) fn rkm_completion_new() -> *mut c_void;
+    pub(crate) fn rkm_completion_free(c: *mut c_void);
+    pub(crate) fn rkm_completion_reinit(c: *mut c_void);
+    pub(crate) fn rkm_completion_complete(c: *mut c_void);
+    pub(crate) fn rkm_completion_wait(c: *mut c_void) -> c_int;
+
+    pub(crate) fn rkm_pci_register(
+        name: *const c_char,
+        name_len: usize,
+        ids: *const u16,
+        nids: usize,
+        attrs: *const PciAttr,
+        nattrs: usize,
+        ops: *const PciOps,
+        drv: *const c_void,
+        err: *mut c_int,
+    ) -> *mut c_void;
+    pub(crate) fn rkm_pci_unregister(handle: *mut c_void);
+    pub(crate) fn rkm_pci_enable(binding: *mut c_void) -> c_int;
+    pub(crate) fn rkm_pci_set_master(binding: *mut c_void);
+    pub(crate) fn rkm_pci_dma_mask(binding: *mut c_void, bits: c_uint) -> c_int;
+    pub(crate) fn rkm_pci_irq_vector(binding: *mut c_void) -> c_int;
+    pub(crate) fn rkm_pci_iomap(
+        binding: *mut c_void,
+        bar: c_uint,
+        min_len: usize,
+        base: *mut *mut c_void,
+        len: *mut usize,
+        err: *mut c_int,
+    ) -> *mut c_void;
+    pub(crate) fn rkm_pci_iounmap(handle: *mut c_void);
+    pub(crate) fn rkm_dma_alloc(
+        binding: *mut c_void,
+        size: usize,
+        cpu: *mut *mut c_void,
+        addr: *mut u64,
+    ) -> *mut c_void;
+    pub(crate) fn rkm_dma_free(handle: *mut c_void);
+    pub(crate) fn rkm_pci_timer_arm(binding: *mut c_void, ms: c_uint);
+    pub(crate) fn rkm_pci_timer_cancel(binding: *mut c_void);
+    pub(crate) fn rkm_pci_irq_kind(binding: *mut c_void) -> c_int;
+    pub(crate) fn rkm_dev_log(binding: *mut c_void, level: c_int, msg: *const c_char, len: usize);
+    pub(crate) fn rkm_pci_get(binding: *mut c_void);
+    pub(crate) fn rkm_pci_put(binding: *mut c_void);
+    pub(crate) fn rkm_pci_enter(binding: *mut c_void) -> *mut c_void;
+    pub(crate) fn rkm_pci_leave(binding: *mut c_void);
+    pub(crate) fn rkm_readb(addr: *const c_void) -> u8;
+    pub(crate) fn rkm_readw(addr: *const c_void) -> u16;
+    pub(crate) fn rkm_readl(addr: *const c_void) -> u32;
+    pub(crate) fn rkm_readq(addr: *const c_void) -> u64;
+    pub(crate) fn rkm_writeb(val: u8, addr: *mut c_void);
+    pub(crate) fn rkm_writew(val: u16, addr: *mut c_void);
+    pub(crate) fn rkm_writel(val: u32, addr: *mut c_void);
+    pub(crate) fn rkm_writeq(val: u64, addr: *mut c_void);
 }
+
+/// `RKM_IRQ_*`: hard handler results and interrupt kinds.
+pub(crate) const IRQ_NONE: c_int = 0;
+pub(crate) const IRQ_HANDLED: c_int = 1;
+pub(crate) const IRQ_WAKE_THREAD: c_int = 2;
+pub(crate) const IRQ_MSI: c_int = 1;
+pub(crate) const IRQ_INTX: c_int = 2;
+
+/// `struct rkm_pci_ops`.
+#[repr(C)]
+pub(crate) struct PciOps {
+    pub(crate) probe: extern "C" fn(*const c_void, *mut c_void, *mut *mut c_void) -> c_int,
+    pub(crate) unbind: extern "C" fn(*mut c_void),
+    pub(crate) remove: extern "C" fn(*mut c_void),
+    pub(crate) drop: extern "C" fn(*mut c_void),
+    pub(crate) irq: extern "C" fn(*mut c_void) -> c_int,
+    pub(crate) irq_thread: extern "C" fn(*mut c_void),
+    pub(crate) timer: extern "C" fn(*mut c_void),
+    pub(crate) attr_show: extern "C" fn(*mut c_void, c_uint, *mut c_char, usize) -> c_long,
+    pub(crate) attr_store: extern "C" fn(*mut c_void, c_uint, *const c_char, usize) -> c_int,
+}
+
+/// `struct rkm_pci_attr`.
+#[repr(C)]
+pub(crate) struct PciAttr {
+    pub(crate) name: *const c_char,
+    pub(crate) name_len: usize,
+    pub(crate) mode: u16,
+}
+
+// SAFETY: the names are static strings, never written.
+unsafe impl Sync for PciAttr {}
 
 /// `RKM_O_NONBLOCK`.
 pub(crate) const O_NONBLOCK: u32 = 0x1;
@@ -106,9 +192,9 @@ pub(crate) struct FileOps {
 pub(crate) const LOG_LINE_MAX: usize = 256;
 
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_2` fails modpost
+/// check is at link time: referencing `rkm_abi_version_3` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_2 }
+    unsafe { rkm_abi_version_3 }
 }

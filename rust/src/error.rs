@@ -59,11 +59,13 @@ declare_errors! {
     EEXIST = 17, "File exists.";
     ENODEV = 19, "No such device.";
     EINVAL = 22, "Invalid argument.";
+    EFBIG = 27, "File too large.";
     ENOSPC = 28, "No space left on device.";
     ESPIPE = 29, "Illegal seek.";
     ERANGE = 34, "Math result not representable.";
     ENOTTY = 25, "Not a typewriter (unknown ioctl).";
     EOVERFLOW = 75, "Value too large for defined data type.";
+    ETIMEDOUT = 110, "Connection timed out (a device did not answer in time).";
     ERESTARTSYS = 512, "Restart the system call (interrupted by a signal).";
 }
 

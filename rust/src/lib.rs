@@ -12,13 +12,17 @@
 
 mod abi;
 pub mod alloc;
+pub mod dma;
 pub mod error;
+pub mod io;
+pub mod irq;
 #[cfg(rkm_ktest)]
 pub mod ktest;
 #[doc(hidden)]
 pub mod miscdev;
 pub mod module;
 pub mod param;
+pub mod pci;
 pub mod print;
 pub mod sync;
 pub mod task;
@@ -34,12 +38,13 @@ pub mod prelude {
     pub use crate::error::{code::*, Error, Result};
     pub use crate::miscdev::{File, FileOperations, MiscDevice, PollMask, PollTable, Whence};
     pub use crate::module::Module;
-    pub use crate::sync::{Arc, CondVar, Mutex, SpinLock, SpinLockIrq};
+    pub use crate::sync::{Arc, Completion, CondVar, Mutex, SpinLock, SpinLockIrq};
     pub use crate::task::{capable, CAP_SYS_ADMIN};
     pub use crate::user::{ioctl, UserSlice, UserSliceReader, UserSliceWriter};
     pub use crate::{
         module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn,
     };
+    pub use crate::{dev_err, dev_info, dev_warn, irq_safe};
     pub use crate::{new_condvar, new_mutex, new_spinlock, new_spinlock_irq, pod};
 }
 

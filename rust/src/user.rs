@@ -205,6 +205,28 @@ impl UserSliceReader {
         advance(&mut self.ptr, &mut self.len, copied.min(want))
     }
 
+    /// Copies `n` bytes to `dst`, all or nothing (`EFAULT`); for buffers
+    /// that must not be borrowed as slices (DMA memory).
+    ///
+    /// # Safety
+    ///
+    /// `dst` is valid for `n` bytes of writes.
+    pub(crate) unsafe fn read_raw(&mut self, dst: *mut u8, n: usize) -> Result {
+        if n > self.len {
+            return Err(EFAULT);
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        // SAFETY: the caller's contract; the user address is checked by
+        // copy_from_user.
+        let missed = unsafe { abi::rkm_copy_from_user(dst.cast(), self.ptr, n) };
+        if missed != 0 {
+            return Err(EFAULT);
+        }
+        advance(&mut self.ptr, &mut self.len, n).map(|_| ())
+    }
+
     /// Fills `out` completely, or fails with `EFAULT` (too short or a fault).
     ///
     /// ```ignore
@@ -332,6 +354,28 @@ impl UserSliceWriter {
         // is checked by copy_to_user.
         let missed = unsafe { abi::rkm_copy_to_user(self.ptr, data.as_ptr().cast(), want) };
         advance(&mut self.ptr, &mut self.len, want.saturating_sub(missed))
+    }
+
+    /// Copies `n` bytes from `src`, all or nothing (`EFAULT`); for buffers
+    /// that must not be borrowed as slices (DMA memory).
+    ///
+    /// # Safety
+    ///
+    /// `src` is valid for `n` bytes of reads.
+    pub(crate) unsafe fn write_raw(&mut self, src: *const u8, n: usize) -> Result {
+        if n > self.len {
+            return Err(EFAULT);
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        // SAFETY: the caller's contract; the user address is checked by
+        // copy_to_user.
+        let missed = unsafe { abi::rkm_copy_to_user(self.ptr, src.cast(), n) };
+        if missed != 0 {
+            return Err(EFAULT);
+        }
+        advance(&mut self.ptr, &mut self.len, n).map(|_| ())
     }
 
     /// Copies all of `data`, or fails with `EFAULT` (no room or a fault).

@@ -341,6 +341,8 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 			"-nodefaults", "-display", "none", "-no-reboot",
 			"-serial", "stdio", "-serial", serial1,
 			"-kernel", (char *)k->vmlinuz, "-initrd", cpio,
+			/* QEMU's educational PCI device, for samples/rust_edu. */
+			"-device", "edu",
 			/* The log is judged at the end: all of it must fit. */
 			"-append", "console=ttyS0 panic=-1 cryptomgr.notests log_buf_len=16M",
 			/* Without icount the list ends here. */

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Memory-mapped I/O: a mapped PCI BAR and accessors that stay inside it.
+//!
+//! A [`Bar<SIZE>`] is a mapping of at least `SIZE` bytes (checked when it is
+//! mapped). Accesses at a constant offset, `read32::<OFF>()`, are checked at
+//! compile time against `SIZE` and the access's alignment; accesses at an
+//! offset known only at run time, `try_read32(off)`, are checked against the
+//! BAR's real length and fail with `EINVAL`. Nothing can reach outside the
+//! mapping, and the mapping lives as long as the `Bar` (it holds a reference
+//! to the device; the region is released when it drops).
+
+use crate::abi;
+use crate::error::{code::*, Error, Result};
+use core::ffi::{c_int, c_void};
+use core::ptr::NonNull;
+
+/// A mapped memory BAR of at least `SIZE` bytes.
+///
+/// ```ignore
+/// let bar: Bar<0x100> = dev.iomap(0)?;
+/// let id = bar.read32::<0x00>();
+/// bar.write32::<0x04>(!id);
+/// ```
+pub struct Bar<const SIZE: usize> {
+    handle: NonNull<c_void>,
+    base: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: MMIO may be done from any thread; the handle is only freed by drop.
+unsafe impl<const SIZE: usize> Send for Bar<SIZE> {}
+// SAFETY: every access is a single readX/writeX: the device serialises them.
+unsafe impl<const SIZE: usize> Sync for Bar<SIZE> {}
+// SAFETY: readX/writeX never sleep.
+unsafe impl<const SIZE: usize> crate::irq::IrqSafe for Bar<SIZE> {}
+
+macro_rules! accessors {
+    ($($t:ty: $read:ident, $write:ident, $try_read:ident, $try_write:ident, $glue_r:ident, $glue_w:ident;)*) => {
+        $(
+            #[doc = concat!("Reads a `", stringify!($t), "` at constant offset `OFF` (checked at compile time).")]
+            ///
+            /// ```ignore
+            /// let v = bar.read32::<0x20>();
+            /// ```
+            #[inline]
+            pub fn $read<const OFF: usize>(&self) -> $t {
+                const {
+                    assert!(OFF % size_of::<$t>() == 0, "misaligned MMIO offset");
+                    assert!(OFF + size_of::<$t>() <= SIZE, "MMIO offset outside the BAR");
+                };
+                // SAFETY: inside the mapping (SIZE <= len, checked at map
+                // time) and aligned, both checked at compile time above.
+                unsafe { abi::$glue_r(self.base.as_ptr().add(OFF).cast()) }
+            }
+
+            #[doc = concat!("Writes a `", stringify!($t), "` at constant offset `OFF` (checked at compile time).")]
+            ///
+            /// ```ignore
+            /// bar.write32::<0x64>(status);
+            /// ```
+            #[inline]
+            pub fn $write<const OFF: usize>(&self, val: $t) {
+                const {
+                    assert!(OFF % size_of::<$t>() == 0, "misaligned MMIO offset");
+                    assert!(OFF + size_of::<$t>() <= SIZE, "MMIO offset outside the BAR");
+                };
+                // SAFETY: as in the read.
+                unsafe { abi::$glue_w(val, self.base.as_ptr().add(OFF).cast()) }
+            }
+
+            #[doc = concat!("Reads a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the BAR or misaligned.")]
+            ///
+            /// ```ignore
+            /// let v = bar.try_read32(reg)?;
+            /// ```
+            pub fn $try_read(&self, off: usize) -> Result<$t> {
+                let off = self.check(off, size_of::<$t>())?;
+                // SAFETY: inside the mapping and aligned (checked).
+                Ok(unsafe { abi::$glue_r(self.base.as_ptr().add(off).cast()) })
+            }
+
+            #[doc = concat!("Writes a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the BAR or misaligned.")]
+            ///
+            /// ```ignore
+            /// bar.try_write32(reg, 1)?;
+            /// ```
+            pub fn $try_write(&self, off: usize, val: $t) -> Result {
+                let off = self.check(off, size_of::<$t>())?;
+                // SAFETY: inside the mapping and aligned (checked).
+                unsafe { abi::$glue_w(val, self.base.as_ptr().add(off).cast()) };
+                Ok(())
+            }
+        )*
+    };
+}
+
+impl<const SIZE: usize> Bar<SIZE> {
+    /// Requests and maps BAR `bar` of a binding; `EINVAL` if it is not a
+    /// memory BAR of at least `SIZE` bytes.
+    pub(crate) fn map(binding: *mut c_void, bar: u32) -> Result<Self> {
+        let (mut base, mut len, mut err): (*mut c_void, usize, c_int) = (core::ptr::null_mut(), 0, 0);
+        // SAFETY: a live binding (the caller's Device or Bound proves it);
+        // the out-pointers are valid.
+        let h = unsafe { abi::rkm_pci_iomap(binding, bar, SIZE, &mut base, &mut len, &mut err) };
+        let handle = NonNull::new(h).ok_or_else(|| Error::from_errno(err))?;
+        let base = NonNull::new(base.cast::<u8>()).ok_or(EINVAL)?;
+        // INVARIANT: base..base+len is mapped until the handle is unmapped, and len >= SIZE.
+        Ok(Bar { handle, base, len })
+    }
+
+    /// The BAR's real length (at least `SIZE`).
+    ///
+    /// ```ignore
+    /// let n = bar.len();
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Never true (a BAR has at least one byte); for clippy's `len` rule.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn check(&self, off: usize, width: usize) -> Result<usize> {
+        match off.checked_add(width) {
+            Some(end) if end <= self.len && off % width == 0 => Ok(off),
+            _ => Err(EINVAL),
+        }
+    }
+
+    accessors! {
+        u8: read8, write8, try_read8, try_write8, rkm_readb, rkm_writeb;
+        u16: read16, write16, try_read16, try_write16, rkm_readw, rkm_writew;
+        u32: read32, write32, try_read32, try_write32, rkm_readl, rkm_writel;
+        u64: read64, write64, try_read64, try_write64, rkm_readq, rkm_writeq;
+    }
+
+    /// Writes a DMA buffer's device address at constant offset `OFF` (a
+    /// 64-bit register): the only way a device address leaves its buffer.
+    ///
+    /// ```ignore
+    /// bar.write_dma_addr::<0x80>(buf.dma_addr(0)?);
+    /// ```
+    #[inline]
+    pub fn write_dma_addr<const OFF: usize>(&self, addr: crate::dma::DmaAddr<'_>) {
+        self.write64::<OFF>(addr.value());
+    }
+}
+
+impl<const SIZE: usize> Drop for Bar<SIZE> {
+    fn drop(&mut self) {
+        // SAFETY: our handle, unmapped once; no access can follow (&mut self).
+        unsafe { abi::rkm_pci_iounmap(self.handle.as_ptr()) };
+    }
+}

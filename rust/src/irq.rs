@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+//! What interrupt handlers and timer callbacks may touch.
+//!
+//! A PCI driver's hard interrupt handler and its timer callback run in
+//! atomic context: they must not sleep. They are given only the driver's
+//! `Hw` part, which must be [`IrqSafe`]: made of MMIO mappings, atomics,
+//! [`Completion`](crate::sync::Completion)s, [`SpinLockIrq`]s of such data
+//! and plain values. A [`Mutex`](crate::sync::Mutex), [`CondVar`],
+//! [`SpinLock`](crate::sync::SpinLock) (which would deadlock against
+//! process context), a `KBox` or `KVec` (whose methods allocate with
+//! `Flags::KERNEL`), a DMA buffer (whose methods copy user memory) or a user
+//! buffer is not `IrqSafe`, so the handler cannot reach one through its
+//! data: sleeping work goes to the threaded half, which also gets the
+//! driver's `Data`. Sleeping calls that need no data (`KBox::try_new`,
+//! `Completion::wait`) remain callable: kernels with `DEBUG_ATOMIC_SLEEP`
+//! (the debug kernel of the matrix) report them.
+//!
+//! [`CondVar`]: crate::sync::CondVar
+//! [`SpinLockIrq`]: crate::sync::SpinLockIrq
+
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicI64, AtomicU16, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+};
+
+/// Data an interrupt handler or timer callback may use: nothing reachable
+/// through it sleeps or takes a lock that process context holds with
+/// interrupts on.
+///
+/// # Safety
+///
+/// Every operation reachable through `&Self` is allowed in hard interrupt
+/// context. Implement it for a struct with [`irq_safe!`](crate::irq_safe!),
+/// which checks every field.
+///
+/// ```ignore
+/// fn f<T: rkm::irq::IrqSafe>(_: &T) {}
+/// ```
+pub unsafe trait IrqSafe {}
+
+macro_rules! impl_irq_safe {
+    ($($t:ty),*) => {
+        // SAFETY: plain values and atomics: reads, writes and atomic
+        // operations never sleep.
+        $(unsafe impl IrqSafe for $t {})*
+    };
+}
+impl_irq_safe!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool, char, ());
+impl_irq_safe!(
+    AtomicBool,
+    AtomicU8,
+    AtomicU16,
+    AtomicU32,
+    AtomicU64,
+    AtomicUsize,
+    AtomicI32,
+    AtomicI64
+);
+// SAFETY: as their elements.
+unsafe impl<T: IrqSafe, const N: usize> IrqSafe for [T; N] {}
+// SAFETY: as its content.
+unsafe impl<T: IrqSafe> IrqSafe for Option<T> {}
+// SAFETY: spin_lock_irqsave never sleeps (on PREEMPT_RT, where it does,
+// interrupt handlers run in threads), and process context holds it with
+// interrupts off, so the handler cannot deadlock on it; the data is IrqSafe.
+unsafe impl<T: IrqSafe> IrqSafe for crate::sync::SpinLockIrq<T> {}
+// SAFETY: `complete` and `reinit` never sleep (`wait` does: see the module
+// documentation).
+unsafe impl IrqSafe for crate::sync::Completion {}
+
+/// Declares structs and implements [`IrqSafe`] for them, checking (at
+/// compile time) that every field is `IrqSafe`.
+///
+/// ```ignore
+/// rkm::irq_safe! {
+///     /// What the interrupt handler sees.
+///     pub struct Hw { bar: Bar<0x1000>, done: Completion, status: AtomicU32 }
+/// }
+/// ```
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! irq_safe {
+    // Doc comments only: #[cfg] on a field would skip its check.
+    ($($(#[doc = $m:expr])* $vis:vis struct $name:ident { $($(#[doc = $fm:expr])* $fvis:vis $field:ident : $ty:ty),* $(,)? })*) => {
+        $(
+            $(#[doc = $m])*
+            $vis struct $name { $($(#[doc = $fm])* $fvis $field: $ty),* }
+
+            const _: () = {
+                const fn field_is_irq_safe<T: $crate::irq::IrqSafe>() {}
+                $(field_is_irq_safe::<$ty>();)*
+            };
+            // SAFETY: every field is IrqSafe (checked above), and a struct
+            // adds no operation of its own.
+            unsafe impl $crate::irq::IrqSafe for $name {}
+        )*
+    };
+}
+
+/// What a hard interrupt handler tells the kernel.
+///
+/// ```ignore
+/// if status == 0 { return IrqReturn::None; }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IrqReturn {
+    /// Not this device's interrupt (the line may be shared).
+    None,
+    /// Handled.
+    Handled,
+    /// Handled; run the threaded half now.
+    WakeThread,
+}
