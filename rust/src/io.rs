@@ -98,7 +98,8 @@ impl<const SIZE: usize> Bar<SIZE> {
     /// Requests and maps BAR `bar` of a binding; `EINVAL` if it is not a
     /// memory BAR of at least `SIZE` bytes.
     pub(crate) fn map(binding: *mut c_void, bar: u32) -> Result<Self> {
-        let (mut base, mut len, mut err): (*mut c_void, usize, c_int) = (core::ptr::null_mut(), 0, 0);
+        let (mut base, mut len, mut err): (*mut c_void, usize, c_int) =
+            (core::ptr::null_mut(), 0, 0);
         // SAFETY: a live binding (the caller's Device or Bound proves it);
         // the out-pointers are valid.
         let h = unsafe { abi::rkm_pci_iomap(binding, bar, SIZE, &mut base, &mut len, &mut err) };
@@ -124,7 +125,7 @@ impl<const SIZE: usize> Bar<SIZE> {
 
     fn check(&self, off: usize, width: usize) -> Result<usize> {
         match off.checked_add(width) {
-            Some(end) if end <= self.len && off % width == 0 => Ok(off),
+            Some(end) if end <= self.len && off.is_multiple_of(width) => Ok(off),
             _ => Err(EINVAL),
         }
     }

@@ -41,10 +41,10 @@ pub mod prelude {
     pub use crate::sync::{Arc, Completion, CondVar, Mutex, SpinLock, SpinLockIrq};
     pub use crate::task::{capable, CAP_SYS_ADMIN};
     pub use crate::user::{ioctl, UserSlice, UserSliceReader, UserSliceWriter};
+    pub use crate::{dev_err, dev_info, dev_warn, irq_safe};
     pub use crate::{
         module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn,
     };
-    pub use crate::{dev_err, dev_info, dev_warn, irq_safe};
     pub use crate::{new_condvar, new_mutex, new_spinlock, new_spinlock_irq, pod};
 }
 

@@ -427,7 +427,11 @@ impl<D: Driver> Registration<D> {
         }
         let mut attrs: KVec<abi::PciAttr> = KVec::new();
         for a in D::ATTRS {
-            attrs.try_push(abi::PciAttr { name: a.name.as_ptr().cast(), name_len: a.name.len(), mode: a.mode })?;
+            attrs.try_push(abi::PciAttr {
+                name: a.name.as_ptr().cast(),
+                name_len: a.name.len(),
+                mode: a.mode,
+            })?;
         }
         let ops: &'static abi::PciOps = &Trampolines::<D>::OPS;
         let mut err: c_int = 0;
@@ -490,7 +494,9 @@ impl<D: Driver> Trampolines<D> {
             return EINVAL.to_errno();
         };
         let mut dev = Device { binding, _probe: PhantomData };
-        let r = drv.probe(&mut dev).and_then(|(hw, data)| KBox::try_new(Inner::<D> { binding, hw, data }));
+        let r = drv
+            .probe(&mut dev)
+            .and_then(|(hw, data)| KBox::try_new(Inner::<D> { binding, hw, data }));
         match r {
             Ok(b) => {
                 // SAFETY: the glue passes a valid out-pointer.

@@ -113,7 +113,8 @@ struct Op {
     busy: fn(&Hw) -> bool,
 }
 
-const FACT_OP: Op = Op { bit: IRQ_FACT, busy: |hw| hw.bar.read32::<REG_STATUS>() & STATUS_COMPUTING != 0 };
+const FACT_OP: Op =
+    Op { bit: IRQ_FACT, busy: |hw| hw.bar.read32::<REG_STATUS>() & STATUS_COMPUTING != 0 };
 const DMA_OP: Op = Op { bit: IRQ_DMA, busy: |hw| hw.bar.read64::<REG_DMA_CMD>() & DMA_START != 0 };
 
 /// Runs one request (the caller holds `io`): `start` programs the device,
@@ -295,7 +296,8 @@ fn store_timeout(dev: &Bound<'_, Edu>, text: &[u8]) -> Result {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return Err(EINVAL);
     }
-    let ms = digits.iter().try_fold(0u32, |v, &d| v.checked_mul(10)?.checked_add(u32::from(d - b'0')));
+    let ms =
+        digits.iter().try_fold(0u32, |v, &d| v.checked_mul(10)?.checked_add(u32::from(d - b'0')));
     match ms {
         Some(ms) if (1..=TIMEOUT_MS_MAX).contains(&ms) => {
             dev.data().timeout_ms.store(ms, SeqCst);

@@ -8,8 +8,9 @@
  * on even rounds and Rust first on odd ones, and prints one line per
  * measurement:  # BENCH <workload> <c|rust> <round> <ns per operation>
  * Time is CLOCK_MONOTONIC: wall time normally, instructions under QEMU's
- * -icount. Expects rust_echo, c_echo and rust_semaphore, c_semaphore loaded,
- * the semaphores with instances=2.
+ * -icount. Expects rust_echo, c_echo, rust_semaphore, c_semaphore (with
+ * instances=2), rust_edu and c_edu loaded, the last two each bound to one of
+ * two edu devices.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,16 +25,18 @@
 #include <unistd.h>
 
 #include "../../samples/rust_echo/echo.h"
+#include "../../samples/rust_edu/edu.h"
 
 struct impl {
 	const char *name;	/* c or rust */
 	const char *echo;
 	const char *sem[2];
+	const char *edu;
 };
 
 static const struct impl impls[] = {
-	{ "c", "/dev/c_echo", { "/dev/c_semaphore", "/dev/c_semaphore1" } },
-	{ "rust", "/dev/rust_echo", { "/dev/rust_semaphore", "/dev/rust_semaphore1" } },
+	{ "c", "/dev/c_echo", { "/dev/c_semaphore", "/dev/c_semaphore1" }, "/dev/c_edu" },
+	{ "rust", "/dev/rust_echo", { "/dev/rust_semaphore", "/dev/rust_semaphore1" }, "/dev/rust_edu" },
 };
 
 static long scale = 100;
@@ -195,6 +198,51 @@ static double poll_wakeup(const struct impl *im)
 	return pingpong(im, 1);
 }
 
+/*
+ * One factorial through the device: ioctl, device computes, MSI, threaded
+ * half, completion (requests per second = 1e9 / ns per request).
+ */
+static double edu_fact(const struct impl *im)
+{
+	long i, n = iters(2000);
+	int fd = xopen(im->edu);
+	double t0 = now_ns();
+
+	for (i = 0; i < n; i++) {
+		struct edu_fact f = { .n = 12 };
+
+		check(ioctl(fd, EDU_IOC_FACT, &f), 0, "EDU_IOC_FACT");
+		check(f.result, 479001600, "12!");
+	}
+	t0 = now_ns() - t0;
+	close(fd);
+	return t0 / n;
+}
+
+/*
+ * A DMA round trip of the whole reachable buffer: pwrite (copy in, DMA to
+ * the device) then pread (DMA back, copy out); throughput in bytes per
+ * second = 2 * EDU_BUF_SIZE * 1e9 / ns per round trip. QEMU's edu device
+ * takes 100 ms of guest time per transfer, which dominates.
+ */
+static double edu_dma(const struct impl *im)
+{
+	static char out[EDU_BUF_SIZE];
+	long i, n = iters(10);
+	int fd = xopen(im->edu);
+	double t0 = now_ns();
+
+	for (i = 0; i < n; i++) {
+		bulk[0] = (char)i;
+		check(pwrite(fd, bulk, EDU_BUF_SIZE, 0), EDU_BUF_SIZE, "edu pwrite");
+		check(pread(fd, out, EDU_BUF_SIZE, 0), EDU_BUF_SIZE, "edu pread");
+		check(memcmp(out, bulk, EDU_BUF_SIZE), 0, "edu round trip bytes");
+	}
+	t0 = now_ns() - t0;
+	close(fd);
+	return t0 / n;
+}
+
 static const struct {
 	const char *name;
 	double (*fn)(const struct impl *im);
@@ -204,6 +252,8 @@ static const struct {
 	{ "echo_ioctl", echo_ioctl },
 	{ "sem_pingpong", sem_pingpong },
 	{ "poll_wakeup", poll_wakeup },
+	{ "edu_fact", edu_fact },
+	{ "edu_dma_4095B", edu_dma },
 };
 
 int main(int argc, char **argv)

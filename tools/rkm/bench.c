@@ -242,6 +242,7 @@ static void report_costs(const struct kernel *k)
 		{ "samples/rust_echo", "samples/rust_echo/c_echo" },
 		{ "samples/rust_semaphore", "samples/rust_semaphore/c_semaphore" },
 		{ "samples/rust_sync", "samples/rust_sync/c_sync" },
+		{ "samples/rust_edu", "samples/rust_edu/c_edu" },
 	};
 	char ko[PATH_MAX];
 	DIR *d;
@@ -284,7 +285,8 @@ static void report_costs(const struct kernel *k)
 
 int cmd_bench(int argc, char **argv)
 {
-	static const char *const samples[] = { "samples/rust_echo", "samples/rust_semaphore" };
+	static const char *const samples[] = { "samples/rust_echo", "samples/rust_semaphore",
+						"samples/rust_edu" };
 	const char *names[RKM_MAX_KERNELS], *out = NULL;
 	struct kernel k[RKM_MAX_KERNELS];
 	static struct summary sum[RKM_MAX_KERNELS * MAX_WORKLOADS * 2];
@@ -334,10 +336,11 @@ int cmd_bench(int argc, char **argv)
 
 	for (c = 0; c < nclocks; c++)
 		for (i = 0; i < nk; i++) {
+			/* Two edu devices: rust_edu and c_edu bind one each. */
 			struct plan p = { .test_timeout = 600, .host_timeout = 900, .icount = c == 1,
-					  .quiet = true };
+					  .quiet = true, .two_edu = true };
 
-			for (j = 0; j < 2; j++) {
+			for (j = 0; j < 3; j++) {
 				char *dir = xasprintf("%s/%s", rkm_root, samples[j]);
 
 				if (build_all(dir, &k[i], &p))

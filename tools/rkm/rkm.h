@@ -34,6 +34,7 @@ struct plan {
 	bool verbose;		/* stream the console too */
 	bool icount;		/* guest clock counts instructions (-icount) */
 	bool quiet;		/* do not echo the guest's KTAP */
+	bool two_edu;		/* a second edu device (each edu twin binds one) */
 };
 
 struct result {

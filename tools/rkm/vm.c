@@ -336,20 +336,30 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 		 * icount is single-threaded TCG anyway, and 6.1 hangs at SMP
 		 * bring-up with two vCPUs under it: one vCPU.
 		 */
-		char *argv[] = {
+		char *argv[40] = {
 			"qemu-system-x86_64", "-accel", "tcg", "-m", "512M", "-smp", p->icount ? "1" : "2",
 			"-nodefaults", "-display", "none", "-no-reboot",
 			"-serial", "stdio", "-serial", serial1,
 			"-kernel", (char *)k->vmlinuz, "-initrd", cpio,
-			/* QEMU's educational PCI device, for samples/rust_edu. */
-			"-device", "edu",
 			/* The log is judged at the end: all of it must fit. */
 			"-append", "console=ttyS0 panic=-1 cryptomgr.notests log_buf_len=16M",
-			/* Without icount the list ends here. */
-			p->icount ? "-icount" : NULL, "shift=0,align=off,sleep=off",
 			"-rtc", "base=2025-01-01T00:00:00,clock=vm",
-			NULL,
+			/* QEMU's educational PCI device, for samples/rust_edu. */
+			"-device", "edu",
 		};
+		int n = 0;
+
+		while (argv[n])
+			n++;
+		if (p->two_edu) {
+			argv[n++] = "-device";
+			argv[n++] = "edu";
+		}
+		if (p->icount) {
+			argv[n++] = "-icount";
+			argv[n++] = "shift=0,align=off,sleep=off";
+		}
+		argv[n] = NULL;
 		int null = open("/dev/null", O_RDONLY);
 
 		dup2(null, 0);
