@@ -85,6 +85,10 @@ impl CoherentBuffer {
     }
 
     /// Never true (a buffer has at least one byte); for clippy's `len` rule.
+    ///
+    /// ```ignore
+    /// assert!(!buf.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

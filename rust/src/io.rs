@@ -119,6 +119,10 @@ impl<const SIZE: usize> Bar<SIZE> {
     }
 
     /// Never true (a BAR has at least one byte); for clippy's `len` rule.
+    ///
+    /// ```ignore
+    /// assert!(!bar.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

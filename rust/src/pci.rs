@@ -58,12 +58,20 @@ pub struct DeviceId {
 
 impl DeviceId {
     /// Matches any subsystem ids and class.
+    ///
+    /// ```ignore
+    /// const EDU: DeviceId = DeviceId::new(0x1234, 0x11e8);
+    /// ```
     pub const fn new(vendor: u16, device: u16) -> Self {
         DeviceId { vendor, device }
     }
 }
 
 /// Which interrupt [`Device::irq_vector`] allocated.
+///
+/// ```ignore
+/// if dev.irq_kind() == Some(IrqKind::Intx) { /* shared line */ }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IrqKind {
     /// A message-signalled interrupt, not shared.
@@ -87,22 +95,42 @@ pub struct Attr<D: Driver> {
 }
 
 /// A show callback: writes the file's text (at most a page) to the buffer.
+///
+/// ```ignore
+/// fn show_id(dev: &Bound<'_, Edu>, out: &mut AttrBuf<'_>) -> Result { Ok(()) }
+/// ```
 pub type ShowFn<D> = fn(&Bound<'_, D>, &mut AttrBuf<'_>) -> Result;
 /// A store callback: gets the written bytes (a trailing newline included).
+///
+/// ```ignore
+/// fn store_ms(dev: &Bound<'_, Edu>, text: &[u8]) -> Result { Ok(()) }
+/// ```
 pub type StoreFn<D> = fn(&Bound<'_, D>, &[u8]) -> Result;
 
 impl<D: Driver> Attr<D> {
     /// Readable by everyone (0444).
+    ///
+    /// ```ignore
+    /// Attr::ro("edu_id", show_id)
+    /// ```
     pub const fn ro(name: &'static str, show: ShowFn<D>) -> Self {
         Attr { name, mode: 0o444, show: Some(show), store: None }
     }
 
     /// Readable by everyone, writable by root (0644).
+    ///
+    /// ```ignore
+    /// Attr::rw("edu_timeout_ms", show_timeout, store_timeout)
+    /// ```
     pub const fn rw(name: &'static str, show: ShowFn<D>, store: StoreFn<D>) -> Self {
         Attr { name, mode: 0o644, show: Some(show), store: Some(store) }
     }
 
     /// Writable by root only (0200).
+    ///
+    /// ```ignore
+    /// Attr::wo("reset", store_reset)
+    /// ```
     pub const fn wo(name: &'static str, store: StoreFn<D>) -> Self {
         Attr { name, mode: 0o200, show: None, store: Some(store) }
     }
@@ -110,6 +138,10 @@ impl<D: Driver> Attr<D> {
 
 /// The page a show callback writes to; `write!` into it. Text longer than
 /// a page makes the read fail with `EFBIG`, never cut.
+///
+/// ```ignore
+/// writeln!(out, "{}", 42).map_err(|_| EFBIG)
+/// ```
 pub struct AttrBuf<'a> {
     buf: &'a mut [u8],
     len: usize,
@@ -134,6 +166,10 @@ impl Write for AttrBuf<'_> {
 }
 
 /// A PCI driver.
+///
+/// ```ignore
+/// impl pci::Driver for Edu { /* NAME, IDS, Hw, Data, probe */ }
+/// ```
 pub trait Driver: Sized + Send + Sync + 'static {
     /// The driver's name (`/sys/bus/pci/drivers/<NAME>`).
     const NAME: &'static str;
@@ -179,6 +215,10 @@ struct Inner<D: Driver> {
 
 /// Something that proves a device is bound: [`Device`] during probe,
 /// [`Bound`] after. Allocating DMA buffers and logging take one.
+///
+/// ```ignore
+/// let buf = CoherentBuffer::alloc(dev, 4096)?;
+/// ```
 pub trait DeviceContext: sealed::Sealed {
     /// The glue's binding.
     #[doc(hidden)]
@@ -199,6 +239,7 @@ pub trait DeviceContext: sealed::Sealed {
 }
 
 mod sealed {
+    #[doc(hidden)]
     pub trait Sealed {}
 }
 
@@ -230,6 +271,10 @@ fn errno(r: c_int) -> Result {
 
 impl<D: Driver> Device<'_, D> {
     /// Enables the device (`pci_enable_device`); disabled again at unbind.
+    ///
+    /// ```ignore
+    /// dev.enable()?;
+    /// ```
     pub fn enable(&mut self) -> Result {
         // SAFETY: the binding is live during probe.
         errno(unsafe { abi::rkm_pci_enable(self.binding.as_ptr()) })
@@ -237,12 +282,20 @@ impl<D: Driver> Device<'_, D> {
 
     /// Lets the device master the bus (DMA); turned off at unbind before
     /// the per-device state is dropped.
+    ///
+    /// ```ignore
+    /// dev.set_master();
+    /// ```
     pub fn set_master(&mut self) {
         // SAFETY: as above.
         unsafe { abi::rkm_pci_set_master(self.binding.as_ptr()) }
     }
 
     /// Sets the DMA mask (streaming and coherent) to `bits` bits.
+    ///
+    /// ```ignore
+    /// dev.dma_mask(28)?;
+    /// ```
     pub fn dma_mask(&mut self, bits: u32) -> Result {
         // SAFETY: as above.
         errno(unsafe { abi::rkm_pci_dma_mask(self.binding.as_ptr(), bits) })
@@ -250,6 +303,10 @@ impl<D: Driver> Device<'_, D> {
 
     /// Requests and maps memory BAR `bar`, which must be at least `SIZE`
     /// bytes (`EINVAL` otherwise, or if it is not a memory BAR).
+    ///
+    /// ```ignore
+    /// let bar: Bar<0x100000> = dev.iomap(0)?;
+    /// ```
     pub fn iomap<const SIZE: usize>(&mut self, bar: u32) -> Result<Bar<SIZE>> {
         Bar::map(self.binding.as_ptr(), bar)
     }
@@ -257,6 +314,10 @@ impl<D: Driver> Device<'_, D> {
     /// Allocates the device's interrupt: MSI if it has it, INTx otherwise.
     /// It is requested (with [`Driver::irq`] as handler) once probe has
     /// succeeded, and freed at unbind.
+    ///
+    /// ```ignore
+    /// let kind = dev.irq_vector()?;
+    /// ```
     pub fn irq_vector(&mut self) -> Result<IrqKind> {
         // SAFETY: as above.
         match unsafe { abi::rkm_pci_irq_vector(self.binding.as_ptr()) } {
@@ -269,6 +330,10 @@ impl<D: Driver> Device<'_, D> {
 
     /// A counted handle to this binding, for file operations; its
     /// [`access`](DeviceRef::access) succeeds once probe has returned `Ok`.
+    ///
+    /// ```ignore
+    /// *hub.current.lock() = Some(dev.device_ref());
+    /// ```
     pub fn device_ref(&self) -> DeviceRef<D> {
         // SAFETY: as above.
         unsafe { abi::rkm_pci_get(self.binding.as_ptr()) };
@@ -279,6 +344,10 @@ impl<D: Driver> Device<'_, D> {
 
 /// A bound device's state, in process context: during remove, in sysfs
 /// callbacks, and through an [`Access`].
+///
+/// ```ignore
+/// fn show(dev: &Bound<'_, Edu>, out: &mut AttrBuf<'_>) -> Result { Ok(()) }
+/// ```
 pub struct Bound<'a, D: Driver> {
     inner: &'a Inner<D>,
 }
@@ -295,29 +364,49 @@ impl<D: Driver> Bound<'_, D> {
     // DeviceRef's borrow, which outlives the pass through the gate.
 
     /// The part the interrupt handler sees.
+    ///
+    /// ```ignore
+    /// let id = dev.hw().bar.read32::<0x00>();
+    /// ```
     pub fn hw(&self) -> &D::Hw {
         &self.inner.hw
     }
 
     /// The rest.
+    ///
+    /// ```ignore
+    /// let io = dev.data().io.lock();
+    /// ```
     pub fn data(&self) -> &D::Data {
         &self.inner.data
     }
 
     /// (Re)arms the device's timer to call [`Driver::timer`] in `ms`
     /// milliseconds.
+    ///
+    /// ```ignore
+    /// dev.arm_timer(1000);
+    /// ```
     pub fn arm_timer(&self, ms: u32) {
         // SAFETY: the binding lives as long as its state (`inner`).
         unsafe { abi::rkm_pci_timer_arm(self.binding(), ms) }
     }
 
     /// Stops the timer, waiting for a running callback to finish.
+    ///
+    /// ```ignore
+    /// dev.cancel_timer();
+    /// ```
     pub fn cancel_timer(&self) {
         // SAFETY: as above; process context (a Bound exists only there).
         unsafe { abi::rkm_pci_timer_cancel(self.binding()) }
     }
 
     /// The interrupt [`Device::irq_vector`] allocated, if any.
+    ///
+    /// ```ignore
+    /// let msi = dev.irq_kind() == Some(IrqKind::Msi);
+    /// ```
     pub fn irq_kind(&self) -> Option<IrqKind> {
         // SAFETY: as above.
         match unsafe { abi::rkm_pci_irq_kind(self.binding()) } {
@@ -333,6 +422,10 @@ impl<D: Driver> Bound<'_, D> {
 /// # Invariants
 ///
 /// `binding` is a glue binding of driver `D` whose count includes this handle.
+///
+/// ```ignore
+/// let dev = self.dev.access().ok_or(ENODEV)?;
+/// ```
 pub struct DeviceRef<D: Driver> {
     binding: NonNull<c_void>,
     _driver: PhantomData<D>,
@@ -349,6 +442,10 @@ impl<D: Driver> DeviceRef<D> {
     /// has not finished). Sleeps. Unbinding waits until the [`Access`]
     /// drops: hold it for one operation, and make waits under it end on
     /// [`Driver::unbind`].
+    ///
+    /// ```ignore
+    /// let dev = self.dev.access().ok_or(ENODEV)?;
+    /// ```
     pub fn access(&self) -> Option<Access<'_, D>> {
         // SAFETY: a counted, so live, binding (type invariant).
         let p = unsafe { abi::rkm_pci_enter(self.binding.as_ptr()) };
@@ -360,6 +457,10 @@ impl<D: Driver> DeviceRef<D> {
     }
 
     /// Whether this is a handle to `dev`'s binding.
+    ///
+    /// ```ignore
+    /// if current.as_ref().is_some_and(|r| r.is(dev)) { *current = None; }
+    /// ```
     pub fn is(&self, dev: &Bound<'_, D>) -> bool {
         self.binding == dev.inner.binding
     }
@@ -382,6 +483,10 @@ impl<D: Driver> Drop for DeviceRef<D> {
 
 /// A pass through a device's gate: the device stays bound while it lives.
 /// Derefs to [`Bound`].
+///
+/// ```ignore
+/// let dev = r.access().ok_or(ENODEV)?; let hw = dev.hw();
+/// ```
 pub struct Access<'a, D: Driver> {
     bound: Bound<'a, D>,
     binding: NonNull<c_void>,
@@ -405,6 +510,10 @@ impl<D: Driver> Drop for Access<'_, D> {
 
 /// A registered PCI driver; dropping it unbinds every device and
 /// unregisters the driver.
+///
+/// ```ignore
+/// struct M { _pci: pci::Registration<Edu> }
+/// ```
 pub struct Registration<D: Driver> {
     handle: NonNull<c_void>,
     // Boxed: the glue keeps its address for probe.
@@ -418,6 +527,10 @@ unsafe impl<D: Driver> Sync for Registration<D> {}
 
 impl<D: Driver> Registration<D> {
     /// Registers `drv`; probe may run (for devices present) before this returns.
+    ///
+    /// ```ignore
+    /// let reg = pci::Registration::register(Edu { hub })?;
+    /// ```
     pub fn register(drv: D) -> Result<Self> {
         let drv = KBox::try_new(drv)?;
         let mut ids: KVec<u16> = KVec::new();
@@ -612,4 +725,21 @@ macro_rules! dev_err {
         use $crate::pci::DeviceContext as _;
         ($dev).dev_log($crate::print::Level::Err, format_args!($($arg)*))
     }};
+}
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+
+    pub(crate) const CASES: &[Case] = &[("attr_buf_refuses_overflow", attr_buf_refuses_overflow)];
+
+    fn attr_buf_refuses_overflow() -> Result {
+        let mut page = [0u8; 8];
+        let mut out = AttrBuf { buf: &mut page, len: 0, overflow: false };
+        kassert!(write!(out, "{}", 1234567).is_ok() && out.len == 7 && !out.overflow);
+        kassert!(write!(out, "89").is_err() && out.overflow && out.len == 7);
+        kassert!(page.get(..7) == Some(&b"1234567"[..]));
+        Ok(())
+    }
 }

@@ -639,6 +639,7 @@ pub(crate) mod ktests {
         ("condvar_notify_without_waiters", condvar_notify_without_waiters),
         ("arc_counts_and_frees_once", arc_counts_and_frees_once),
         ("lock_name_is_nul_terminated", lock_name_is_nul_terminated),
+        ("completion_counts_completions", completion_counts_completions),
     ];
 
     fn mutex_guards_data() -> Result {
@@ -695,6 +696,20 @@ pub(crate) mod ktests {
     fn lock_name_is_nul_terminated() -> Result {
         const N: LockName = LockName::new("x\0");
         kassert!(N.0.len() == 2);
+        Ok(())
+    }
+
+    fn completion_counts_completions() -> Result {
+        let c = Completion::try_new()?;
+        // Two completions let two waits through at once; reinit forgets them.
+        c.complete();
+        c.complete();
+        c.wait()?;
+        c.wait()?;
+        c.complete();
+        c.reinit();
+        c.complete();
+        c.wait()?;
         Ok(())
     }
 }
