@@ -69,6 +69,11 @@ struct rkm_pci_dev_attr {
  * @irq_kind: RKM_IRQ_MSI or RKM_IRQ_INTX once a vector is allocated
  * @irq_on: the interrupt is requested
  * @enabled: pci_enable_device() succeeded
+ * @res_lock: protects @bars, @dmas_deferred and @quiesced
+ * @bars: BAR mappings not yet unmapped
+ * @dmas_deferred: DMA buffers Rust dropped while the device could still
+ *                 master the bus: freed once it cannot
+ * @quiesced: bus mastering is off for good: buffers are freed at once
  */
 struct rkm_pci_binding {
 	struct kref ref;
@@ -81,6 +86,10 @@ struct rkm_pci_binding {
 	int irq_kind;
 	bool irq_on;
 	bool enabled;
+	struct mutex res_lock;
+	struct list_head bars;
+	struct list_head dmas_deferred;
+	bool quiesced;
 };
 
 static LIST_HEAD(rkm_pci_drvs);
@@ -224,21 +233,31 @@ int rkm_pci_irq_vector(void *binding)
 }
 
 /**
- * struct rkm_bar - a mapped BAR
- * @pdev: its device, referenced
- * @base: the mapping
+ * struct rkm_bar - a BAR mapping, owned by a Rust Bar
+ * @node: in the binding's bars while mapped
+ * @b: the binding (referenced)
+ * @base: what accessors use: the mapping, NULL once revoked (RCU)
+ * @mapping: the mapping until unmapped (under the binding's res_lock)
  * @bar: the BAR's number
+ *
+ * A Bar normally drops with the driver's data, before unbind ends; one kept
+ * elsewhere (module state) is revoked at unbind: unmapped and its region
+ * released, so it cannot reach a range the kernel may give to another
+ * device. Reads then give all ones and writes are dropped, as for a device
+ * that is gone.
  */
 struct rkm_bar {
-	struct pci_dev *pdev;
-	void __iomem *base;
+	struct list_head node;
+	struct rkm_pci_binding *b;
+	void __iomem __rcu *base;
+	void __iomem *mapping;
 	unsigned int bar;
 };
 
-void *rkm_pci_iomap(void *binding, unsigned int bar, size_t min_len, void **base, size_t *len,
-		    int *err)
+void *rkm_pci_iomap(void *binding, unsigned int bar, size_t min_len, size_t *len, int *err)
 {
 	struct rkm_pci_binding *b = binding;
+	void __iomem *base;
 	struct rkm_bar *m;
 
 	*err = -EINVAL;
@@ -253,12 +272,17 @@ void *rkm_pci_iomap(void *binding, unsigned int bar, size_t min_len, void **base
 	if (*err)
 		goto free;
 	*err = -ENOMEM;
-	m->base = pci_iomap(b->pdev, bar, 0);
-	if (!m->base)
+	base = pci_iomap(b->pdev, bar, 0);
+	if (!base)
 		goto release;
-	m->pdev = pci_dev_get(b->pdev);
+	RCU_INIT_POINTER(m->base, base);
+	m->mapping = base;
 	m->bar = bar;
-	*base = (void __force *)m->base;
+	m->b = b;
+	kref_get(&b->ref);
+	mutex_lock(&b->res_lock);
+	list_add(&m->node, &b->bars);
+	mutex_unlock(&b->res_lock);
 	*len = pci_resource_len(b->pdev, bar);
 	*err = 0;
 	return m;
@@ -269,19 +293,91 @@ free:
 	return NULL;
 }
 
+/* Unmaps and releases a mapped BAR (res_lock held); no accessor may be left. */
+static void rkm_bar_unmap(struct rkm_bar *m)
+{
+	RCU_INIT_POINTER(m->base, NULL);
+	pci_iounmap(m->b->pdev, m->mapping);
+	pci_release_region(m->b->pdev, m->bar);
+	m->mapping = NULL;
+	list_del(&m->node);
+}
+
 void rkm_pci_iounmap(void *handle)
 {
 	struct rkm_bar *m = handle;
+	struct rkm_pci_binding *b = m->b;
 
-	pci_iounmap(m->pdev, m->base);
-	pci_release_region(m->pdev, m->bar);
-	pci_dev_put(m->pdev);
+	/* The owner is dropping it: nobody else can be accessing it. */
+	mutex_lock(&b->res_lock);
+	if (m->mapping)
+		rkm_bar_unmap(m);
+	mutex_unlock(&b->res_lock);
 	kfree(m);
+	rkm_pci_put(b);
 }
 
-/** struct rkm_dma - a coherent buffer: @dev referenced, @size, @cpu, @addr */
+/* At unbind, after the driver's data is gone: revoke the BARs kept elsewhere. */
+static void rkm_bars_revoke(struct rkm_pci_binding *b)
+{
+	struct rkm_bar *m, *tmp;
+	int n = 0;
+
+	mutex_lock(&b->res_lock);
+	list_for_each_entry(m, &b->bars, node) {
+		rcu_assign_pointer(m->base, NULL);
+		n++;
+	}
+	if (n) {
+		pci_warn(b->pdev, "%d BAR mapping(s) outlived the driver's data: revoked\n", n);
+		synchronize_rcu();
+		list_for_each_entry_safe(m, tmp, &b->bars, node)
+			rkm_bar_unmap(m);
+	}
+	mutex_unlock(&b->res_lock);
+}
+
+#define RKM_BAR_ACCESS(sfx, type, rd, wr)						\
+RKM_LEAF type rkm_bar_read##sfx(void *handle, size_t off)				\
+{											\
+	struct rkm_bar *m = handle;							\
+	void __iomem *base;								\
+	type v = (type)~0ull;								\
+											\
+	rcu_read_lock();								\
+	base = rcu_dereference(m->base);						\
+	if (base)									\
+		v = rd(base + off);							\
+	rcu_read_unlock();								\
+	return v;									\
+}											\
+RKM_LEAF void rkm_bar_write##sfx(void *handle, size_t off, type val)			\
+{											\
+	struct rkm_bar *m = handle;							\
+	void __iomem *base;								\
+											\
+	rcu_read_lock();								\
+	base = rcu_dereference(m->base);						\
+	if (base)									\
+		wr(val, base + off);							\
+	rcu_read_unlock();								\
+}
+RKM_BAR_ACCESS(b, uint8_t, readb, writeb)
+RKM_BAR_ACCESS(w, uint16_t, readw, writew)
+RKM_BAR_ACCESS(l, uint32_t, readl, writel)
+RKM_BAR_ACCESS(q, uint64_t, readq, writeq)
+
+/**
+ * struct rkm_dma - a coherent buffer, owned by a Rust CoherentBuffer
+ * @node: in the binding's dmas_deferred once Rust dropped it early
+ * @b: the binding (referenced)
+ * @size: its size
+ * @cpu: the CPU address
+ * @addr: the device address
+ */
 struct rkm_dma {
-	struct device *dev;
+	struct list_head node;
+	struct rkm_pci_binding *b;
 	size_t size;
 	void *cpu;
 	dma_addr_t addr;
@@ -302,20 +398,56 @@ void *rkm_dma_alloc(void *binding, size_t size, void **cpu, uint64_t *addr)
 		kfree(m);
 		return NULL;
 	}
-	m->dev = get_device(&b->pdev->dev);
+	kref_get(&b->ref);
+	m->b = b;
 	m->size = size;
 	*cpu = m->cpu;
 	*addr = m->addr;
 	return m;
 }
 
+static void rkm_dma_release(struct rkm_dma *m)
+{
+	struct rkm_pci_binding *b = m->b;
+
+	dma_free_coherent(&b->pdev->dev, m->size, m->cpu, m->addr);
+	kfree(m);
+	rkm_pci_put(b);
+}
+
+/*
+ * The device may have been given the buffer's address: until bus mastering
+ * is off for good (unbind), it could still write there. Keep it until then.
+ */
 void rkm_dma_free(void *handle)
 {
 	struct rkm_dma *m = handle;
+	struct rkm_pci_binding *b = m->b;
 
-	dma_free_coherent(m->dev, m->size, m->cpu, m->addr);
-	put_device(m->dev);
-	kfree(m);
+	mutex_lock(&b->res_lock);
+	if (!b->quiesced) {
+		list_add(&m->node, &b->dmas_deferred);
+		mutex_unlock(&b->res_lock);
+		return;
+	}
+	mutex_unlock(&b->res_lock);
+	rkm_dma_release(m);
+}
+
+/* Bus mastering off for good: free the buffers dropped before, and any later at once. */
+static void rkm_pci_quiesce(struct rkm_pci_binding *b)
+{
+	struct rkm_dma *m, *tmp;
+	LIST_HEAD(deferred);
+
+	if (b->enabled)
+		pci_clear_master(b->pdev);
+	mutex_lock(&b->res_lock);
+	b->quiesced = true;
+	list_splice_init(&b->dmas_deferred, &deferred);
+	mutex_unlock(&b->res_lock);
+	list_for_each_entry_safe(m, tmp, &deferred, node)
+		rkm_dma_release(m);
 }
 
 void rkm_dev_log(void *binding, int level, const char *msg, size_t len)
@@ -379,6 +511,9 @@ static int rkm_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	kref_init(&b->ref);
 	init_rwsem(&b->gate);
+	mutex_init(&b->res_lock);
+	INIT_LIST_HEAD(&b->bars);
+	INIT_LIST_HEAD(&b->dmas_deferred);
 	timer_setup(&b->timer, rkm_pci_timer_fn, 0);
 	b->pdev = pci_dev_get(pdev);
 	b->d = d;
@@ -406,11 +541,11 @@ undo:
 	if (b->data)
 		d->ops->remove(b->data);
 	timer_shutdown_sync(&b->timer);
-	if (b->enabled)
-		pci_clear_master(pdev);
+	rkm_pci_quiesce(b);
 	if (b->data)
 		d->ops->drop(b->data);
 	b->data = NULL;
+	rkm_bars_revoke(b);
 	rkm_pci_undo(b);
 	return err;
 }
@@ -429,10 +564,10 @@ static void rkm_pci_remove(struct pci_dev *pdev)
 		free_irq(pci_irq_vector(pdev, 0), b);
 	b->irq_on = false;
 	timer_shutdown_sync(&b->timer);
-	if (b->enabled)
-		pci_clear_master(pdev);
+	rkm_pci_quiesce(b);
 	d->ops->drop(b->data);
 	b->data = NULL;
+	rkm_bars_revoke(b);
 	rkm_pci_undo(b);
 }
 
@@ -569,46 +704,6 @@ static void rkm_pci_drvs_free(void)
 			d->pdrv.name);
 		rkm_pci_unregister(d);
 	}
-}
-
-RKM_LEAF uint8_t rkm_readb(const void *addr)
-{
-	return readb((const void __iomem __force *)addr);
-}
-
-RKM_LEAF uint16_t rkm_readw(const void *addr)
-{
-	return readw((const void __iomem __force *)addr);
-}
-
-RKM_LEAF uint32_t rkm_readl(const void *addr)
-{
-	return readl((const void __iomem __force *)addr);
-}
-
-RKM_LEAF uint64_t rkm_readq(const void *addr)
-{
-	return readq((const void __iomem __force *)addr);
-}
-
-RKM_LEAF void rkm_writeb(uint8_t val, void *addr)
-{
-	writeb(val, (void __iomem __force *)addr);
-}
-
-RKM_LEAF void rkm_writew(uint16_t val, void *addr)
-{
-	writew(val, (void __iomem __force *)addr);
-}
-
-RKM_LEAF void rkm_writel(uint32_t val, void *addr)
-{
-	writel(val, (void __iomem __force *)addr);
-}
-
-RKM_LEAF void rkm_writeq(uint64_t val, void *addr)
-{
-	writeq(val, (void __iomem __force *)addr);
 }
 
 void *rkm_completion_new(void)

@@ -321,7 +321,8 @@ int rkm_completion_wait(void *c);
  * @unbind: unbind has started: end waits (the gate is still open; others may
  *          be inside). Any context.
  * @remove: the gate is closed and empty; interrupt and timer still live.
- * @drop: interrupt freed, timer stopped, bus mastering off: free @data.
+ * @drop: interrupt freed, timer stopped, bus mastering off: free @data
+ *        (DMA buffers dropped earlier are freed just before).
  * @irq: the hard interrupt handler (atomic context): RKM_IRQ_*.
  * @irq_thread: the threaded handler (process context).
  * @timer: the binding's timer expired (atomic context).
@@ -387,13 +388,13 @@ int rkm_pci_irq_vector(void *binding);
 /**
  * rkm_pci_iomap() - request BAR @bar and map it whole.
  * @min_len: fail with -EINVAL if the BAR is shorter.
- * @base: the mapping; @len: the BAR's length.
- * Return: a handle for rkm_pci_iounmap(), or NULL with *err set. The handle
- * holds a reference to the device.
+ * @len: the BAR's length.
+ * Return: a handle for rkm_bar_*() and rkm_pci_iounmap(), or NULL with *err
+ * set. A mapping still held when the device is unbound (after @drop) is
+ * revoked then: unmapped, reads give all ones, writes are dropped.
  */
-void *rkm_pci_iomap(void *binding, unsigned int bar, size_t min_len, void **base, size_t *len,
-		    int *err);
-/** rkm_pci_iounmap() - unmap and release the BAR of a rkm_pci_iomap() handle. */
+void *rkm_pci_iomap(void *binding, unsigned int bar, size_t min_len, size_t *len, int *err);
+/** rkm_pci_iounmap() - unmap and release a BAR (if not revoked), free the handle. */
 void rkm_pci_iounmap(void *handle);
 /**
  * rkm_dma_alloc() - dma_alloc_coherent() of @size bytes for the device.
@@ -402,7 +403,10 @@ void rkm_pci_iounmap(void *handle);
  * NULL if out of memory.
  */
 void *rkm_dma_alloc(void *binding, size_t size, void **cpu, uint64_t *addr);
-/** rkm_dma_free() - free a rkm_dma_alloc() buffer. */
+/**
+ * rkm_dma_free() - free a rkm_dma_alloc() buffer: now if bus mastering is
+ * off for good (the device is unbinding or unbound), else when it is.
+ */
 void rkm_dma_free(void *handle);
 /** rkm_pci_timer_arm() - (re)arm the binding's timer @ms milliseconds from now. */
 RKM_LEAF void rkm_pci_timer_arm(void *binding, unsigned int ms);
@@ -426,15 +430,15 @@ void *rkm_pci_enter(void *binding);
 /** rkm_pci_leave() - leave the gate after a successful rkm_pci_enter(). */
 RKM_LEAF void rkm_pci_leave(void *binding);
 
-/* MMIO, at an address inside a rkm_pci_iomap() mapping. */
-RKM_LEAF uint8_t rkm_readb(const void *addr);
-RKM_LEAF uint16_t rkm_readw(const void *addr);
-RKM_LEAF uint32_t rkm_readl(const void *addr);
-RKM_LEAF uint64_t rkm_readq(const void *addr);
-RKM_LEAF void rkm_writeb(uint8_t val, void *addr);
-RKM_LEAF void rkm_writew(uint16_t val, void *addr);
-RKM_LEAF void rkm_writel(uint32_t val, void *addr);
-RKM_LEAF void rkm_writeq(uint64_t val, void *addr);
+/* MMIO through a rkm_pci_iomap() handle, at an offset the caller checked. */
+RKM_LEAF uint8_t rkm_bar_readb(void *bar, size_t off);
+RKM_LEAF uint16_t rkm_bar_readw(void *bar, size_t off);
+RKM_LEAF uint32_t rkm_bar_readl(void *bar, size_t off);
+RKM_LEAF uint64_t rkm_bar_readq(void *bar, size_t off);
+RKM_LEAF void rkm_bar_writeb(void *bar, size_t off, uint8_t val);
+RKM_LEAF void rkm_bar_writew(void *bar, size_t off, uint16_t val);
+RKM_LEAF void rkm_bar_writel(void *bar, size_t off, uint32_t val);
+RKM_LEAF void rkm_bar_writeq(void *bar, size_t off, uint64_t val);
 
 /**
  * rkm_panic() - report a Rust panic and BUG().

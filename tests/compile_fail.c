@@ -14,6 +14,10 @@
  *   //~ ERROR E0080: some text   ... whose message or labels contain the text
  *   //~ ERROR unsafe_code        a denied or forbidden lint, by name
  *   //~ ERROR: some text         an error without a code, by its text
+ *   //~? ERROR E0080: text       an error that points at no line of the case
+ *                                (a failed assertion evaluated inside rkm
+ *                                after monomorphisation): matched by code and
+ *                                text, e.g. the instance named in its label
  *   //~ TODO reason              a known unsoundness: the case compiles today
  *                                and should not; reported "not ok ... # TODO",
  *                                not counted as failed (once it passes, the
@@ -52,6 +56,8 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The line of an expectation from //~? (no line of the case). */
+#define ANY_LINE (-1)
 #define PROG "rkm-compile-fail"
 #define HINT "build a driver first: build/bin/rkm build samples/rust_minimal --kernel 6.12"
 #define MAX_SHOW 40	/* lines of compiler output shown for a failed case */
@@ -437,6 +443,10 @@ static void parse_annotation(struct tcase *c, int n, char *a)
 	int up = 0;
 	char *t;
 
+	if (*a == '?') {	/* no line of the case: n - up = ANY_LINE */
+		up = n - ANY_LINE;
+		a++;
+	}
 	while (*a == '^') {
 		up++;
 		a++;
@@ -636,6 +646,8 @@ static bool diag_matches(const struct diag *d, const struct expect *e)
 		return false;
 	if (e->text && !strstr(d->text, e->text))
 		return false;
+	if (e->line == ANY_LINE)
+		return d->nlines == 0 && e->text;
 	for (i = 0; i < d->nlines; i++)
 		if (d->lines[i] == e->line)
 			return true;
@@ -689,8 +701,12 @@ static int report(const struct tcase *c, int num, int *todo)
 	if (c->ok)
 		buf_puts(&want, "compiles");
 	for (i = 0; i < c->nexp; i++) {
-		snprintf(tmp, sizeof(tmp), "%s%s at %d", i ? ", " : "", show_code(c->exp[i].code),
-			 c->exp[i].line);
+		if (c->exp[i].line == ANY_LINE)
+			snprintf(tmp, sizeof(tmp), "%s%s anywhere", i ? ", " : "",
+				 show_code(c->exp[i].code));
+		else
+			snprintf(tmp, sizeof(tmp), "%s%s at %d", i ? ", " : "",
+				 show_code(c->exp[i].code), c->exp[i].line);
 		buf_puts(&want, tmp);
 	}
 	if (!c->ok && !c->nexp)

@@ -86,7 +86,7 @@ static const struct tcase cases[] = {
 		.name = "the safe API refuses misuse at compile time (tests/compile_fail)",
 		.cmd = RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
 		       "build/bin/rkm-compile-fail " CF_CMD " tests/compile_fail",
-		.expect = { "compile-fail: 67 cases, 67 passed, 0 failed" },
+		.expect = { "compile-fail: 101 cases, 101 passed, 0 failed" },
 		.reject = { "not ok" },
 	},
 	{
@@ -316,6 +316,19 @@ static const struct tcase cases[] = {
 		.expect = { "ok 1 load rust_panic.ko", "ok 2 kernel-log", "ok 3 taint" },
 	},
 	{
+		.name = "rust_edu and c_edu on the legacy INTx line (pci=nomsi; shared-IRQ checks on debug)",
+		.cmd = RKM "test samples/rust_edu --kernel 6.12 --kernel debug --append pci=nomsi",
+		.expect = { "irq mode intx", "# 6.12: 3 passed, 0 failed", "# debug: 4 passed, 0 failed" },
+		.reject = { "not ok", "irq mode msi" },
+	},
+	{
+		.name = "a safe driver keeping its BAR past unbind and dropping a DMA buffer mid-transfer is made harmless",
+		.cmd = RKM "test tests/pci_escape --kernel 6.12 --kernel debug",
+		.expect = { "coherent allocations of 0000:", "after the buffer was dropped: 1",
+			    "# 6.12: 3 passed, 0 failed", "# debug: 4 passed, 0 failed" },
+		.reject = { "not ok" },
+	},
+	{
 		.name = "the crate's unit tests pass inside every kernel (KTAP)",
 		.cmd = "RKM_KTEST=1 " RKM "test tests/rkm_ktest",
 		.expect = { "ok 1 alloc", "ok 2 error", "ok 3 print", "ok 4 param", "ok 5 pci", "ok 6 sync", "ok 7 user",
@@ -429,7 +442,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "every unsafe in the crate has a SAFETY comment, every public item an example, drivers forbid unsafe",
-		.cmd = "build/bin/rkm-check-crate rust/src samples/* tests/rkm_ktest tests/broken/rust_panic",
+		.cmd = "build/bin/rkm-check-crate rust/src samples/* tests/rkm_ktest tests/pci_escape tests/broken/rust_panic",
 		.expect = { "rkm-check-crate: 0 violation(s)" },
 	},
 	{

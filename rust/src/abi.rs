@@ -103,7 +103,6 @@ unsafe extern "C" {
         binding: *mut c_void,
         bar: c_uint,
         min_len: usize,
-        base: *mut *mut c_void,
         len: *mut usize,
         err: *mut c_int,
     ) -> *mut c_void;
@@ -123,14 +122,14 @@ unsafe extern "C" {
     pub(crate) fn rkm_pci_put(binding: *mut c_void);
     pub(crate) fn rkm_pci_enter(binding: *mut c_void) -> *mut c_void;
     pub(crate) fn rkm_pci_leave(binding: *mut c_void);
-    pub(crate) fn rkm_readb(addr: *const c_void) -> u8;
-    pub(crate) fn rkm_readw(addr: *const c_void) -> u16;
-    pub(crate) fn rkm_readl(addr: *const c_void) -> u32;
-    pub(crate) fn rkm_readq(addr: *const c_void) -> u64;
-    pub(crate) fn rkm_writeb(val: u8, addr: *mut c_void);
-    pub(crate) fn rkm_writew(val: u16, addr: *mut c_void);
-    pub(crate) fn rkm_writel(val: u32, addr: *mut c_void);
-    pub(crate) fn rkm_writeq(val: u64, addr: *mut c_void);
+    pub(crate) fn rkm_bar_readb(bar: *mut c_void, off: usize) -> u8;
+    pub(crate) fn rkm_bar_readw(bar: *mut c_void, off: usize) -> u16;
+    pub(crate) fn rkm_bar_readl(bar: *mut c_void, off: usize) -> u32;
+    pub(crate) fn rkm_bar_readq(bar: *mut c_void, off: usize) -> u64;
+    pub(crate) fn rkm_bar_writeb(bar: *mut c_void, off: usize, val: u8);
+    pub(crate) fn rkm_bar_writew(bar: *mut c_void, off: usize, val: u16);
+    pub(crate) fn rkm_bar_writel(bar: *mut c_void, off: usize, val: u32);
+    pub(crate) fn rkm_bar_writeq(bar: *mut c_void, off: usize, val: u64);
 }
 
 /// `RKM_IRQ_*`: hard handler results and interrupt kinds.

@@ -7,9 +7,12 @@
 //! writes need `&mut self`, so two CPU threads never race on it. Its device
 //! address is a [`DmaAddr`] that borrows the buffer and can only be written
 //! to a device register ([`Bar::write_dma_addr`](crate::io::Bar::write_dma_addr)),
-//! so neither view can outlive the buffer. Buffers belong to the driver's
-//! per-device data, which is dropped at unbind only after bus mastering is
-//! turned off: the device cannot write one after it is freed.
+//! so neither view can outlive the buffer. Dropping a buffer while its
+//! device may still master the bus (before unbind turns bus mastering off)
+//! only hands it back to the binding, which frees it once the device cannot
+//! reach it: the device never writes a buffer after it is freed. What a
+//! driver writes into the device's registers is trusted: a wrong address
+//! sends the device elsewhere, as in C.
 
 use crate::abi;
 use crate::error::{code::*, Result};

@@ -6,8 +6,11 @@
 //! compile time against `SIZE` and the access's alignment; accesses at an
 //! offset known only at run time, `try_read32(off)`, are checked against the
 //! BAR's real length and fail with `EINVAL`. Nothing can reach outside the
-//! mapping, and the mapping lives as long as the `Bar` (it holds a reference
-//! to the device; the region is released when it drops).
+//! mapping. The mapping is unmapped and its region released when the `Bar`
+//! drops, normally with the driver's per-device data at unbind; a `Bar` kept
+//! elsewhere (in module state) is revoked at unbind instead: from then on
+//! reads give all ones and writes are dropped, as for a device that is gone,
+//! and the address range it covered is never touched again.
 
 use crate::abi;
 use crate::error::{code::*, Error, Result};
@@ -23,13 +26,12 @@ use core::ptr::NonNull;
 /// ```
 pub struct Bar<const SIZE: usize> {
     handle: NonNull<c_void>,
-    base: NonNull<u8>,
     len: usize,
 }
 
 // SAFETY: MMIO may be done from any thread; the handle is only freed by drop.
 unsafe impl<const SIZE: usize> Send for Bar<SIZE> {}
-// SAFETY: every access is a single readX/writeX: the device serialises them.
+// SAFETY: every access is a single readX/writeX under RCU in the glue.
 unsafe impl<const SIZE: usize> Sync for Bar<SIZE> {}
 // SAFETY: readX/writeX never sleep.
 unsafe impl<const SIZE: usize> crate::irq::IrqSafe for Bar<SIZE> {}
@@ -48,9 +50,9 @@ macro_rules! accessors {
                     assert!(OFF % size_of::<$t>() == 0, "misaligned MMIO offset");
                     assert!(OFF + size_of::<$t>() <= SIZE, "MMIO offset outside the BAR");
                 };
-                // SAFETY: inside the mapping (SIZE <= len, checked at map
-                // time) and aligned, both checked at compile time above.
-                unsafe { abi::$glue_r(self.base.as_ptr().add(OFF).cast()) }
+                // SAFETY: our handle; inside the mapping (SIZE <= len,
+                // checked at map time) and aligned, checked at compile time.
+                unsafe { abi::$glue_r(self.handle.as_ptr(), OFF) }
             }
 
             #[doc = concat!("Writes a `", stringify!($t), "` at constant offset `OFF` (checked at compile time).")]
@@ -65,7 +67,7 @@ macro_rules! accessors {
                     assert!(OFF + size_of::<$t>() <= SIZE, "MMIO offset outside the BAR");
                 };
                 // SAFETY: as in the read.
-                unsafe { abi::$glue_w(val, self.base.as_ptr().add(OFF).cast()) }
+                unsafe { abi::$glue_w(self.handle.as_ptr(), OFF, val) }
             }
 
             #[doc = concat!("Reads a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the BAR or misaligned.")]
@@ -75,8 +77,8 @@ macro_rules! accessors {
             /// ```
             pub fn $try_read(&self, off: usize) -> Result<$t> {
                 let off = self.check(off, size_of::<$t>())?;
-                // SAFETY: inside the mapping and aligned (checked).
-                Ok(unsafe { abi::$glue_r(self.base.as_ptr().add(off).cast()) })
+                // SAFETY: our handle; inside the mapping and aligned (checked).
+                Ok(unsafe { abi::$glue_r(self.handle.as_ptr(), off) })
             }
 
             #[doc = concat!("Writes a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the BAR or misaligned.")]
@@ -86,8 +88,8 @@ macro_rules! accessors {
             /// ```
             pub fn $try_write(&self, off: usize, val: $t) -> Result {
                 let off = self.check(off, size_of::<$t>())?;
-                // SAFETY: inside the mapping and aligned (checked).
-                unsafe { abi::$glue_w(val, self.base.as_ptr().add(off).cast()) };
+                // SAFETY: our handle; inside the mapping and aligned (checked).
+                unsafe { abi::$glue_w(self.handle.as_ptr(), off, val) };
                 Ok(())
             }
         )*
@@ -98,15 +100,13 @@ impl<const SIZE: usize> Bar<SIZE> {
     /// Requests and maps BAR `bar` of a binding; `EINVAL` if it is not a
     /// memory BAR of at least `SIZE` bytes.
     pub(crate) fn map(binding: *mut c_void, bar: u32) -> Result<Self> {
-        let (mut base, mut len, mut err): (*mut c_void, usize, c_int) =
-            (core::ptr::null_mut(), 0, 0);
+        let (mut len, mut err): (usize, c_int) = (0, 0);
         // SAFETY: a live binding (the caller's Device or Bound proves it);
         // the out-pointers are valid.
-        let h = unsafe { abi::rkm_pci_iomap(binding, bar, SIZE, &mut base, &mut len, &mut err) };
+        let h = unsafe { abi::rkm_pci_iomap(binding, bar, SIZE, &mut len, &mut err) };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_errno(err))?;
-        let base = NonNull::new(base.cast::<u8>()).ok_or(EINVAL)?;
-        // INVARIANT: base..base+len is mapped until the handle is unmapped, and len >= SIZE.
-        Ok(Bar { handle, base, len })
+        // INVARIANT: the handle maps len >= SIZE bytes (or is revoked) until dropped.
+        Ok(Bar { handle, len })
     }
 
     /// The BAR's real length (at least `SIZE`).
@@ -135,10 +135,10 @@ impl<const SIZE: usize> Bar<SIZE> {
     }
 
     accessors! {
-        u8: read8, write8, try_read8, try_write8, rkm_readb, rkm_writeb;
-        u16: read16, write16, try_read16, try_write16, rkm_readw, rkm_writew;
-        u32: read32, write32, try_read32, try_write32, rkm_readl, rkm_writel;
-        u64: read64, write64, try_read64, try_write64, rkm_readq, rkm_writeq;
+        u8: read8, write8, try_read8, try_write8, rkm_bar_readb, rkm_bar_writeb;
+        u16: read16, write16, try_read16, try_write16, rkm_bar_readw, rkm_bar_writew;
+        u32: read32, write32, try_read32, try_write32, rkm_bar_readl, rkm_bar_writel;
+        u64: read64, write64, try_read64, try_write64, rkm_bar_readq, rkm_bar_writeq;
     }
 
     /// Writes a DMA buffer's device address at constant offset `OFF` (a

@@ -21,8 +21,18 @@
 //! [`DeviceRef`], a counted handle that outlives the binding: its
 //! [`access`](DeviceRef::access) returns `None` once unbinding has started,
 //! and unbinding waits until no [`Access`] is held. So no state of an
-//! unbound device is ever reachable. Sysfs attributes ([`Attr`]) are removed
-//! by the driver core before remove and reach the state directly.
+//! unbound device is reachable through the binding. Sysfs attributes
+//! ([`Attr`]) are removed by the driver core before remove and reach the
+//! state directly. Resources moved out of the state are harmless too: a
+//! [`Bar`] kept elsewhere is revoked at unbind (reads give all ones), and a
+//! DMA buffer dropped early is freed only once bus mastering is off
+//! (`tests/pci_escape` checks both).
+//!
+//! Unbinding waits for every [`Access`]: do not keep one across a wait that
+//! only unbinding would end (make such waits end in [`Driver::unbind`]), do
+//! not take a second one of the same device while holding one (an unbind
+//! waiting in between deadlocks both), and never `mem::forget` one. A
+//! [`Registration`] must not be dropped from its own driver's callbacks.
 //!
 //! ```ignore
 //! impl pci::Driver for Edu {

@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 		"       rkm sign --key KEY.pem --cert CERT.der [--kernel NAME] KO...\n"
 		"       rkm dkms DIR [--version V] [--out OUTDIR]\n"
 		"options: --test-timeout S (guest, per item; default 60)  --timeout S (host, whole boot)\n"
-		"         --skip FILE  --logs DIR  --verbose\n";
+		"         --skip FILE  --logs DIR  --verbose  --append 'KERNEL ARGS' (e.g. pci=nomsi)\n";
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

@@ -35,6 +35,7 @@ struct plan {
 	bool icount;		/* guest clock counts instructions (-icount) */
 	bool quiet;		/* do not echo the guest's KTAP */
 	bool two_edu;		/* a second edu device (each edu twin binds one) */
+	const char *append;	/* more kernel command-line words, or NULL */
 };
 
 struct result {

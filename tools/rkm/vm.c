@@ -342,7 +342,8 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 			"-serial", "stdio", "-serial", serial1,
 			"-kernel", (char *)k->vmlinuz, "-initrd", cpio,
 			/* The log is judged at the end: all of it must fit. */
-			"-append", "console=ttyS0 panic=-1 cryptomgr.notests log_buf_len=16M",
+			"-append", xasprintf("console=ttyS0 panic=-1 cryptomgr.notests log_buf_len=16M%s%s",
+					     p->append ? " " : "", p->append ? p->append : ""),
 			"-rtc", "base=2025-01-01T00:00:00,clock=vm",
 			/* QEMU's educational PCI device, for samples/rust_edu. */
 			"-device", "edu",
@@ -523,6 +524,8 @@ static int parse_common(int argc, char **argv, struct plan *p, const char **name
 			p->host_timeout = atoi(argv[++i]);
 		else if (!strcmp(a, "--skip") && has)
 			p->skiplist = argv[++i];
+		else if (!strcmp(a, "--append") && has)
+			p->append = argv[++i];
 		else if (!strcmp(a, "--logs") && has)
 			*logs = argv[++i];
 		else if (!strcmp(a, "--verbose") || !strcmp(a, "-v"))
