@@ -258,7 +258,8 @@ static const struct tcase cases[] = {
 		       "--no-costs --out build/bench-smoke && test -s build/bench-smoke/bench.png && "
 		       "grep -c ',rust,' build/bench-smoke/bench.csv",
 		.expect = { "# clock wall:", "# clock icount:", "echo_rt_64B", "echo_bulk_64KiB",
-			    "echo_ioctl", "sem_pingpong", "poll_wakeup", "# chart: " },
+			    "echo_ioctl", "sem_pingpong", "poll_wakeup", "edu_fact", "edu_dma_4095B",
+			    "# chart: " },
 	},
 	{
 		.name = "broken modules build",

@@ -156,7 +156,10 @@ fn request(dev: &Bound<'_, Edu>, io: &mut Io, op: &Op, start: impl FnOnce(&Hw)) 
 
 fn factorial(dev: &Bound<'_, Edu>, n: u32, irq: bool) -> Result<u32> {
     let mut io = dev.data().io.lock();
-    request(dev, &mut io, &FACT_OP, |hw| {
+    // Without the interrupt only the timer ends it: a late interrupt of an
+    // abandoned request must not pass for this one's.
+    let op = Op { bit: if irq { IRQ_FACT } else { 0 }, ..FACT_OP };
+    request(dev, &mut io, &op, |hw| {
         hw.bar.write32::<REG_STATUS>(if irq { STATUS_IRQFACT } else { 0 });
         hw.bar.write32::<REG_FACT>(n);
     })?;

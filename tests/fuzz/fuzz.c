@@ -3,7 +3,8 @@
  * rkm-fuzz: a fuzzer of every sample device, run inside the guest.
  *
  * For each device (rust_echo, c_echo, rust_semaphore, c_semaphore, rust_sync,
- * c_sync) it loads /lib/rkm/NAME.ko, makes /dev/NAME 0666 and runs two
+ * c_sync, rust_edu, c_edu) it loads /lib/rkm/NAME.ko (the edu drivers bind
+ * QEMU's -device edu as they load), makes /dev/NAME 0666 and runs two
  * passes, each in its own process: one as root, one as uid 65534 (no
  * capabilities). In a pass, --threads workers issue random open, close, dup,
  * read, write, pread, pwrite, lseek, ioctl and poll calls with random sizes,
@@ -12,9 +13,27 @@
  * space), on their own fds and on fds shared between threads, until --ops
  * calls were made or --seconds went by; a supervisor thread signals them
  * every TICK_MS so that blocked calls end. Each result is checked against the
- * device's header (echo.h, semaphore.h, sync.h); after each pass the device's
- * counters must be consistent; at the end the module must unload (no leaked
- * reference) and the kernel log must hold no report.
+ * device's header (echo.h, semaphore.h, sync.h, edu.h); after each pass the
+ * device's counters must be consistent; at the end the module must unload (no
+ * leaked reference) and the kernel log must hold no report.
+ *
+ * The edu devices are slow: a DMA transfer (every read or write that moves
+ * bytes) takes 100 ms of the device's time, longer than TICK_MS, so most of
+ * their reads and writes (and half of their ioctls) run with the supervisor's
+ * signal blocked and may finish (no EINTR then); the others end with EINTR
+ * and leave the device busy, and requests fail with EBUSY until it is done.
+ * Reads and writes at a known position (pread, pwrite) must move exactly
+ * min(len, EDU_BUF_SIZE - pos) bytes, lseek must land exactly, a factorial
+ * must give n! mod 2^32, the liveness register the inverse. EDU_FACT_NOIRQ
+ * always waits for edu_timeout_ms (1 s) and ends with ETIMEDOUT: it is rare,
+ * and only one a pass waits with the signal blocked. Each pass starts with a
+ * known sequence (a factorial, the liveness register, a pwrite read back by
+ * pread, the counters); every thread's EDU_IOC_INFO must show counters that
+ * never go back and that count at least its own successes; after the pass
+ * the binding's counters (it stays bound from load to unload; they start at
+ * 0) must match the pass's results: timeouts exactly, factorials and DMA
+ * transfers between the calls that succeeded and those that may have done the
+ * work before failing with EFAULT.
  *
  * Replaying: each thread draws from its own generator, seeded from --seed,
  * the device, the pass and the thread. With --threads 1, `--seed N --only
@@ -34,6 +53,7 @@
 #include "rust_echo/echo.h"
 #include "rust_semaphore/semaphore.h"
 #include "rust_sync/sync.h"
+#include "rust_edu/edu.h"
 
 /* Handled by the VFS before the driver (fs/ioctl.c); 6.1's headers lack the last two. */
 #ifndef FS_IOC_GETFSUUID
@@ -51,7 +71,9 @@
 #define MAX_FAILURES 5		/* per pass: then it stops */
 #define TICK_MS 20		/* the supervisor's signal period */
 #define MAX_RW 0x7ffff000UL	/* MAX_RW_COUNT: the VFS clamps read/write counts to it */
-#define M(e) (1ULL << (e))	/* every errno used here is below 64 */
+typedef unsigned __int128 errmask;	/* a set of errnos: every errno used here is below 128 */
+#define M(e) ((errmask)1 << (e))
+#define EDU_ID 0x010000ed	/* edu.h: edu_info.id */
 
 static uint64_t opt_seed;
 static long opt_ops = 50000;
@@ -61,12 +83,12 @@ static const char *opt_only;
 
 /* ---- the devices, as their headers specify them ---- */
 
-enum kind { ECHO, SEM, SYNC };
+enum kind { ECHO, SEM, SYNC, EDU };
 
 struct cmd {
 	unsigned int nr;
 	bool priv;			/* CAP_SYS_ADMIN: uid 65534 gets EPERM, checked first */
-	unsigned long long errs;	/* errnos the header allows besides success */
+	errmask errs;	/* errnos the header allows besides success */
 };
 
 static const struct cmd echo_cmds[] = {
@@ -81,32 +103,45 @@ static const struct cmd sync_cmds[] = {
 	{ SYNC_IOC_RUN, false, M(EFAULT) | M(EINVAL) | M(EINTR) },
 	{ SYNC_IOC_STATS, false, M(EFAULT) },
 };
+/* EDU_IOC_INFO does not wait: no EINTR. */
+static const struct cmd edu_cmds[] = {
+	{ EDU_IOC_INFO, false, M(EFAULT) },
+	{ EDU_IOC_LIVE, false, M(EFAULT) | M(EINTR) },
+	{ EDU_IOC_FACT, false, M(EFAULT) | M(EINVAL) | M(EINTR) | M(ETIMEDOUT) | M(EBUSY) },
+};
 
 struct device {
 	const char *name;
 	const char *spec;
 	enum kind kind;
-	const struct cmd *cmds;		/* two */
-	unsigned long long read_errs, write_errs;
+	const struct cmd *cmds;
+	int ncmds;
+	errmask read_errs, write_errs;
 };
 
 /* EAGAIN and EINTR only as the fd's O_NONBLOCK allows; EINVAL: a bad pread/pwrite position. */
 #define BLOCKING_READ (M(EAGAIN) | M(EINTR) | M(EFAULT) | M(EINVAL))
 #define ECHO_WRITE (M(ENOSPC) | M(EFAULT) | M(EINVAL))
 #define SEM_WRITE (M(EFAULT) | M(EINVAL))
+/* Any request may end by a signal, the timer or a device busy with an abandoned one. */
+#define EDU_READ (M(EFAULT) | M(EINVAL) | M(EINTR) | M(ETIMEDOUT) | M(EBUSY))
+#define EDU_WRITE (EDU_READ | M(ENOSPC))
 
 static const struct device devices[] = {
-	{ "rust_echo", "echo.h", ECHO, echo_cmds, BLOCKING_READ, ECHO_WRITE },
-	{ "c_echo", "echo.h", ECHO, echo_cmds, BLOCKING_READ, ECHO_WRITE },
-	{ "rust_semaphore", "semaphore.h", SEM, sem_cmds, BLOCKING_READ, SEM_WRITE },
-	{ "c_semaphore", "semaphore.h", SEM, sem_cmds, BLOCKING_READ, SEM_WRITE },
-	{ "rust_sync", "sync.h", SYNC, sync_cmds, M(EINVAL), M(EINVAL) },	/* no read/write */
-	{ "c_sync", "sync.h", SYNC, sync_cmds, M(EINVAL), M(EINVAL) },
+	{ "rust_echo", "echo.h", ECHO, echo_cmds, 2, BLOCKING_READ, ECHO_WRITE },
+	{ "c_echo", "echo.h", ECHO, echo_cmds, 2, BLOCKING_READ, ECHO_WRITE },
+	{ "rust_semaphore", "semaphore.h", SEM, sem_cmds, 2, BLOCKING_READ, SEM_WRITE },
+	{ "c_semaphore", "semaphore.h", SEM, sem_cmds, 2, BLOCKING_READ, SEM_WRITE },
+	{ "rust_sync", "sync.h", SYNC, sync_cmds, 2, M(EINVAL), M(EINVAL) },	/* no read/write */
+	{ "c_sync", "sync.h", SYNC, sync_cmds, 2, M(EINVAL), M(EINVAL) },
+	{ "rust_edu", "edu.h", EDU, edu_cmds, 3, EDU_READ, EDU_WRITE },
+	{ "c_edu", "edu.h", EDU, edu_cmds, 3, EDU_READ, EDU_WRITE },
 };
 
 /* Every real command, sent to the other devices too. */
 static const unsigned int all_cmds[] = {
 	ECHO_IOC_INFO, ECHO_IOC_RESIZE, SEM_IOC_STATS, SEM_IOC_RESET, SYNC_IOC_RUN, SYNC_IOC_STATS,
+	EDU_IOC_INFO, EDU_IOC_LIVE, EDU_IOC_FACT,
 };
 
 /* Never sent: the VFS answers them itself (e.g. FIONBIO would change what a fd expects). */
@@ -132,6 +167,15 @@ struct fdref {
 
 struct pass;
 
+/* What reached an edu device, as the results of the calls tell (edu_info's counters). */
+struct edu_count {
+	long facts_ok;		/* factorials that succeeded */
+	long facts_maybe;	/* EFAULT: perhaps computed, then not copied out */
+	long dmas_ok;		/* reads and writes that moved bytes */
+	long dmas_maybe;	/* reads that failed with EFAULT: perhaps after the transfer */
+	long timeouts;		/* ETIMEDOUT results */
+};
+
 struct worker {
 	pthread_t thread;
 	struct pass *ps;
@@ -142,6 +186,8 @@ struct worker {
 	char *top;	/* thread 0: the last page of user space, or NULL */
 	struct slot own[NOWN];
 	long ops, eintr;
+	struct edu_count edu;
+	struct edu_info seen;	/* the last EDU_IOC_INFO this thread got */
 	int done;
 };
 
@@ -157,6 +203,9 @@ struct pass {
 	pthread_mutex_t lock;	/* the shared slots only: never held across a call */
 	struct slot shared[NSHARED];
 	char *ro, *none, *hole;	/* read-only and PROT_NONE pages (guarded), a hole */
+	struct edu_count probe;	/* the edu probe's calls */
+	struct edu_info edu_base;	/* the counters after the probe, before the threads */
+	int noirq_waits;	/* EDU_FACT_NOIRQ calls left that may wait for the timeout */
 	int nthreads;
 	struct worker w[MAX_THREADS];
 };
@@ -165,6 +214,7 @@ struct pass {
 struct pass_result {
 	long ops, eintr, ms;
 	int failures;
+	struct edu_count edu;
 };
 
 /* ---- randomness: splitmix64, one state per thread ---- */
@@ -220,7 +270,7 @@ static bool check(struct worker *w, bool ok, long long r, int e, const char *why
 }
 
 /* Errnos allowed on f: EBADF if f may be gone; EAGAIN/EINTR only as its O_NONBLOCK allows. */
-static unsigned long long errs_for(const struct fdref *f, unsigned long long mask, bool blocking)
+static errmask errs_for(const struct fdref *f, errmask mask, bool blocking)
 {
 	if (f->flags < 0)
 		return mask | M(EBADF);
@@ -229,9 +279,9 @@ static unsigned long long errs_for(const struct fdref *f, unsigned long long mas
 	return mask;
 }
 
-static bool errno_in(unsigned long long mask, int e)
+static bool errno_in(errmask mask, int e)
 {
-	return e > 0 && e < 64 && (mask & M(e));
+	return e > 0 && e < 128 && (mask & M(e));
 }
 
 /* ---- buffers ---- */
@@ -307,7 +357,7 @@ static size_t pick_size(struct worker *w)
 	case 2: return 2 + rnd(w, 63);
 	case 3: return 16 + rnd(w, 48);
 	case 4: return KTEST_PAGE - 1 + rnd(w, 3);
-	case 5: return ECHO_MAX_CAP - 2 + rnd(w, 5);
+	case 5: return (w->ps->dev->kind == EDU ? EDU_BUF_SIZE : ECHO_MAX_CAP) - 2 + rnd(w, 5);
 	case 6: return rnd(w, ARENA + 1);
 	case 7: return 1UL << 30;
 	case 8: return SIZE_MAX / 2;
@@ -316,13 +366,15 @@ static size_t pick_size(struct worker *w)
 	}
 }
 
-/* Positions: start, near both capacities, negative, near the top, anything. */
+/* Positions: start, near both capacities (edu: its end), negative, near the top, anything. */
 static long long pick_off(struct worker *w)
 {
+	long long cap = w->ps->dev->kind == EDU ? EDU_BUF_SIZE : ECHO_DEFAULT_CAP;
+
 	switch (rnd(w, 10)) {
 	case 0: return 0;
 	case 1: return rnd(w, 64);
-	case 2: return ECHO_DEFAULT_CAP - 4 + (long long)rnd(w, 9);
+	case 2: return cap - 4 + (long long)rnd(w, 9);
 	case 3: return ECHO_MAX_CAP - 4 + (long long)rnd(w, 9);
 	case 4: return -1 - (long long)rnd(w, 4096);
 	case 5: return LLONG_MAX - (long long)rnd(w, 4096);
@@ -396,6 +448,114 @@ static bool can_read(int flags)
 static bool can_write(int flags)
 {
 	return (flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR;
+}
+
+/* ---- edu: slow requests, results to compute, counters to keep ---- */
+
+/*
+ * Some of an edu device's calls (percent) run with SIGUSR1 blocked, so that
+ * a request longer than TICK_MS (a DMA transfer: 100 ms) can finish; the
+ * signal comes when it is unblocked. Returns whether it is blocked (then no
+ * EINTR). noirq: an EDU_FACT_NOIRQ factorial.
+ */
+static bool quiet_begin(struct worker *w, int percent, bool noirq)
+{
+	sigset_t set;
+
+	if (w->ps->dev->kind != EDU || !chance(w, percent))
+		return false;
+	/* EDU_FACT_NOIRQ waits for the whole timeout (1 s): a few times a pass. */
+	if (noirq && __atomic_fetch_sub(&w->ps->noirq_waits, 1, __ATOMIC_RELAXED) <= 0)
+		return false;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	return true;
+}
+
+static void quiet_end(bool quiet)
+{
+	sigset_t set;
+
+	if (!quiet)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* n! mod 2^32 (edu.h); 0 from 34! on, so quick for any n. */
+static uint32_t ref_fact(uint32_t n)
+{
+	uint32_t r = 1;
+
+	while (n > 1 && r)
+		r *= n--;
+	return r;
+}
+
+/*
+ * A read or write of n bytes at off (-1: at the fd's position, somewhere in
+ * [0, EDU_BUF_SIZE]) gave r, errno e: what edu.h allows, mask being the
+ * errnos the fd may give. Counts what reached the device.
+ */
+static bool edu_rw_ok(struct worker *w, bool is_write, long long off, size_t n, long long r,
+		      int e, errmask mask)
+{
+	bool at_end = off >= EDU_BUF_SIZE, may_end = off < 0 || at_end;
+	size_t room = off < 0 ? EDU_BUF_SIZE : at_end ? 0 : (size_t)(EDU_BUF_SIZE - off);
+	size_t want = n < room ? n : room;	/* exactly that when off is known */
+
+	if (r < 0) {
+		w->edu.timeouts += e == ETIMEDOUT;
+		w->edu.dmas_maybe += e == EFAULT && !is_write;
+		if (r != -1 || !errno_in(mask, e))
+			return false;
+		if (e == ENOSPC)
+			return is_write && may_end && n;
+		/* Without a transfer to do, nothing waits: only the VFS's EFAULT and EINVAL. */
+		if ((!n || at_end) && (e == EINTR || e == ETIMEDOUT || e == EBUSY))
+			return false;
+		return true;
+	}
+	w->edu.dmas_ok += r > 0;
+	if (!n)
+		return r == 0;
+	if (off >= 0)
+		return !(is_write && at_end) && (size_t)r == want;
+	return (size_t)r <= want && (r > 0 || !is_write);
+}
+
+/* An EDU_IOC_INFO as edu.h describes it, its counters never going back. */
+static bool edu_info_ok(struct worker *w, const struct edu_info *i)
+{
+	const struct edu_info *b = &w->ps->edu_base, *s = &w->seen;
+	bool ok = i->id == EDU_ID && (i->irq == EDU_IRQ_MSI || i->irq == EDU_IRQ_INTX) &&
+		  i->facts >= s->facts && i->dmas >= s->dmas && i->timeouts >= s->timeouts &&
+		  i->facts >= b->facts + w->edu.facts_ok && i->dmas >= b->dmas + w->edu.dmas_ok &&
+		  i->timeouts >= b->timeouts + w->edu.timeouts;
+
+	w->seen = *i;
+	return ok;
+}
+
+/* Whether an edu command may end with e instead of as its argument asks (want). */
+static bool edu_transient(unsigned int c, int want, int e, bool quiet)
+{
+	if (c == EDU_IOC_LIVE)
+		return e == EINTR && !quiet;
+	if (c != EDU_IOC_FACT || want == EINVAL)
+		return false;
+	return (e == EINTR && !quiet) || e == ETIMEDOUT || e == EBUSY;
+}
+
+static void edu_count_add(struct edu_count *to, const struct edu_count *c)
+{
+	to->facts_ok += c->facts_ok;
+	to->facts_maybe += c->facts_maybe;
+	to->dmas_ok += c->dmas_ok;
+	to->dmas_maybe += c->dmas_maybe;
+	to->timeouts += c->timeouts;
 }
 
 /* ---- the operations ---- */
@@ -499,28 +659,35 @@ static void op_rw(struct worker *w, bool is_write, bool positional)
 	int kind = pick_kind(w), e;
 	char *buf = buf_of_kind(w, kind, n);
 	long long off = positional ? pick_off(w) : 0, r;
-	unsigned long long mask;
+	errmask mask;
 	const char *name = is_write ? (positional ? "pwrite" : "write") :
 				      (positional ? "pread" : "read");
-	bool ok;
+	bool ok, quiet;
 
 	if (!pick_fd(w, &f)) {
 		op_open(w);
 		return;
 	}
-	mask = errs_for(&f, is_write ? d->write_errs : d->read_errs, !is_write);
+	/* The edu drivers ignore O_NONBLOCK: their waits may always end with EINTR. */
+	mask = errs_for(&f, is_write ? d->write_errs : d->read_errs, !is_write && d->kind != EDU);
+	quiet = quiet_begin(w, 75, false);	/* others leave the device busy for 100 ms */
+	if (quiet)
+		mask &= ~M(EINTR);
 	errno = 0;
 	if (positional)
 		r = syscall(is_write ? SYS_pwrite64 : SYS_pread64, f.fd, buf, n, off);
 	else
 		r = syscall(is_write ? SYS_write : SYS_read, f.fd, buf, n);
 	e = errno;
+	quiet_end(quiet);
 	if (r == -1 && e == EINTR)
 		w->eintr++;
 	if (positional && off < 0)	/* refused before the fd is looked at */
 		ok = r == -1 && e == EINVAL;
 	else if (f.flags >= 0 && !(is_write ? can_write(f.flags) : can_read(f.flags)))
 		ok = r == -1 && e == EBADF;
+	else if (d->kind == EDU)	/* min(n, size - pos) bytes; 0 or ENOSPC at the end */
+		ok = edu_rw_ok(w, is_write, positional ? off : -1, n, r, e, mask);
 	else if (r < 0)
 		ok = r == -1 && errno_in(mask, e);
 	else if ((unsigned long long)r > n)
@@ -531,9 +698,9 @@ static void op_rw(struct worker *w, bool is_write, bool positional)
 		ok = is_write ? (size_t)r == (n < MAX_RW ? n : MAX_RW) : r == 0;
 	else
 		ok = false;		/* sync has no read or write */
-	check(w, ok, r, e, "not allowed", positional ? "%s(%d %s %#x, %p %s, %zu, %lld)" :
-	      "%s(%d %s %#x, %p %s, %zu)%.0lld", name, f.fd, f.how, f.flags, buf, kind_names[kind],
-	      n, off);
+	check(w, ok, r, e, "not allowed", positional ? "%s(%d %s %#x, %p %s, %zu, %lld)%s" :
+	      "%s(%d %s %#x, %p %s, %zu)%.0lld%s", name, f.fd, f.how, f.flags, buf, kind_names[kind],
+	      n, off, quiet ? " SIGUSR1 blocked" : "");
 }
 
 static void op_lseek(struct worker *w)
@@ -542,7 +709,7 @@ static void op_lseek(struct worker *w)
 				       SEEK_DATA, SEEK_HOLE, 5, -1, INT_MAX };
 	const struct device *d = w->ps->dev;
 	struct fdref f;
-	long long off = pick_off(w), r;
+	long long off = pick_off(w), r, to;
 	int whence = whences[rnd(w, sizeof(whences) / sizeof(whences[0]))], e;
 	bool ok;
 
@@ -558,6 +725,13 @@ static void op_lseek(struct worker *w)
 	else if (d->kind == ECHO)	/* the new position, within the capacity */
 		ok = r >= 0 ? whence >= SEEK_SET && whence <= SEEK_END && r <= ECHO_MAX_CAP :
 			      r == -1 && e == EINVAL;
+	else if (d->kind == EDU && whence == SEEK_CUR)	/* somewhere in [0, EDU_BUF_SIZE] */
+		ok = r >= 0 ? r <= EDU_BUF_SIZE : r == -1 && e == EINVAL;
+	else if (d->kind == EDU && (whence == SEEK_SET || whence == SEEK_END))	/* exactly */
+		ok = __builtin_add_overflow(off, whence == SEEK_END ? EDU_BUF_SIZE : 0, &to) ||
+		     to < 0 || to > EDU_BUF_SIZE ? r == -1 && e == EINVAL : r == to;
+	else if (d->kind == EDU)	/* any other whence */
+		ok = r == -1 && e == EINVAL;
 	else	/* no llseek: ESPIPE, once the VFS has checked whence */
 		ok = r == -1 && e == (whence >= 0 && whence <= SEEK_MAX ? ESPIPE : EINVAL);
 	check(w, ok, r, e, "not allowed", "lseek(%d %s, %lld, %d)", f.fd, f.how, off, whence);
@@ -580,7 +754,7 @@ static unsigned int pick_cmd(struct worker *w)
 	unsigned int c;
 
 	do {
-		unsigned int real = d->cmds[rnd(w, 2)].nr;
+		unsigned int real = d->cmds[rnd(w, d->ncmds)].nr;
 
 		switch (rnd(w, 10)) {
 		case 0: case 1: case 2: case 3:
@@ -608,7 +782,12 @@ static unsigned int pick_cmd(struct worker *w)
 
 static const struct cmd *find_cmd(const struct device *d, unsigned int c)
 {
-	return d->cmds[0].nr == c ? &d->cmds[0] : d->cmds[1].nr == c ? &d->cmds[1] : NULL;
+	int i;
+
+	for (i = 0; i < d->ncmds; i++)
+		if (d->cmds[i].nr == c)
+			return &d->cmds[i];
+	return NULL;
 }
 
 /* A size prefix around base: exact, larger, smaller, the limits, anything. */
@@ -686,8 +865,34 @@ static int make_arg(struct worker *w, unsigned int c, char *s, size_t *len)
 	}
 	case SYNC_IOC_STATS:
 	case SEM_IOC_RESET:
+	case EDU_IOC_INFO:
 		want = 0;
 		break;
+	case EDU_IOC_LIVE: {
+		uint32_t v = (uint32_t)next_rand(&w->rng);
+
+		memcpy(s, &v, *len = sizeof(v));
+		want = 0;
+		break;
+	}
+	case EDU_IOC_FACT: {
+		/* n mostly small (the device makes n multiplications); NOIRQ costs a timeout. */
+		struct edu_fact f = {
+			.n = chance(w, 60) ? rnd(w, 40) : chance(w, 60) ? rnd(w, 3000) :
+			     chance(w, 50) ? EDU_FACT_MAX - 2 + (uint32_t)rnd(w, 5) :
+			     chance(w, 70) ? (uint32_t)rnd(w, EDU_FACT_MAX + 1000) :
+					     (uint32_t)next_rand(&w->rng),
+			.flags = chance(w, 96) ? 0 : chance(w, 40) ? EDU_FACT_NOIRQ :
+				 chance(w, 50) ? 1U << rnd(w, 32) : (uint32_t)next_rand(&w->rng),
+			.result = (uint32_t)next_rand(&w->rng),
+			.pad = chance(w, 95) ? 0 : chance(w, 50) ? 1 : (uint32_t)next_rand(&w->rng),
+		};
+
+		memcpy(s, &f, *len = sizeof(f));
+		want = f.flags & ~EDU_FACT_NOIRQ || f.pad || f.n > EDU_FACT_MAX ? EINVAL :
+		       f.flags ? ETIMEDOUT : 0;
+		break;
+	}
 	}
 	return want;
 }
@@ -696,15 +901,24 @@ static int make_arg(struct worker *w, unsigned int c, char *s, size_t *len)
 static size_t reply_size(unsigned int c)
 {
 	return c == ECHO_IOC_INFO ? 24 : c == SEM_IOC_STATS ? 40 :
-	       c == SYNC_IOC_STATS ? sizeof(struct sync_stats) : 0;
+	       c == SYNC_IOC_STATS ? sizeof(struct sync_stats) :
+	       c == EDU_IOC_INFO ? sizeof(struct edu_info) : c == EDU_IOC_LIVE ? sizeof(uint32_t) :
+	       c == EDU_IOC_FACT ? sizeof(struct edu_fact) : 0;
 }
 
-/* After a successful query into valid memory: the struct as the header describes it. */
-static bool query_ok(unsigned int c, const char *p, const char *tail_before, size_t tail_len)
+/*
+ * After a successful command on valid memory (p, which held the argument
+ * in): the reply as the header describes it.
+ */
+static bool query_ok(struct worker *w, unsigned int c, const char *p, const char *in,
+		     const char *tail_before, size_t tail_len)
 {
 	struct echo_info ei;
 	struct sem_stats ss;
 	struct sync_stats ys;
+	struct edu_info info;
+	struct edu_fact fi, fo;
+	uint32_t vi, vo;
 
 	switch (c) {
 	case ECHO_IOC_INFO:	/* the bytes beyond the reply are left alone */
@@ -719,6 +933,18 @@ static bool query_ok(unsigned int c, const char *p, const char *tail_before, siz
 	case SYNC_IOC_STATS:
 		memcpy(&ys, p, sizeof(ys));
 		return ys.violations == 0 && ys.refs >= 1;
+	case EDU_IOC_INFO:
+		memcpy(&info, p, sizeof(info));
+		return edu_info_ok(w, &info) && !memcmp(p + sizeof(info), tail_before, tail_len);
+	case EDU_IOC_LIVE:	/* the device answers the bitwise inverse */
+		memcpy(&vi, in, sizeof(vi));
+		memcpy(&vo, p, sizeof(vo));
+		return vo == ~vi && !memcmp(p + sizeof(vo), tail_before, tail_len);
+	case EDU_IOC_FACT:	/* copied back whole, with n! mod 2^32 */
+		memcpy(&fi, in, sizeof(fi));
+		memcpy(&fo, p, sizeof(fo));
+		return fo.n == fi.n && fo.flags == fi.flags && fo.pad == fi.pad &&
+		       fo.result == ref_fact(fi.n) && !memcmp(p + sizeof(fo), tail_before, tail_len);
 	}
 	return true;
 }
@@ -733,9 +959,10 @@ static void op_ioctl(struct worker *w)
 	const char *kind;
 	struct fdref f;
 	unsigned long arg;
+	errmask errs;
 	int want, k, e;
 	long long r;
-	bool ok;
+	bool ok, quiet;
 
 	if (!pick_fd(w, &f)) {
 		op_open(w);
@@ -770,11 +997,19 @@ static void op_ioctl(struct worker *w)
 		kind = "small";
 		want = -1;
 	}
+	quiet = quiet_begin(w, 50, known && c == EDU_IOC_FACT && want == ETIMEDOUT);
 	errno = 0;
 	r = syscall(SYS_ioctl, f.fd, c, arg);
 	e = errno;
+	quiet_end(quiet);
 	if (r == -1 && e == EINTR)
 		w->eintr++;
+	if (ps->dev->kind == EDU && known) {
+		w->edu.facts_ok += c == EDU_IOC_FACT && r == 0;
+		w->edu.facts_maybe += c == EDU_IOC_FACT && r == -1 && e == EFAULT;
+		w->edu.timeouts += r == -1 && e == ETIMEDOUT;
+	}
+	errs = known ? known->errs & ~(quiet ? M(EINTR) : 0) : 0;
 	if (r == -1 && e == EBADF && f.flags < 0)
 		ok = true;
 	else if (!known)
@@ -782,13 +1017,15 @@ static void op_ioctl(struct worker *w)
 	else if (known->priv && !ps->root)
 		ok = r == -1 && e == EPERM;
 	else if (want >= 0 && !(c == SYNC_IOC_RUN && e == EINTR) &&
-		 !(c == ECHO_IOC_RESIZE && e == ENOMEM))	/* the header says exactly */
-		ok = want ? r == -1 && e == want : r == 0 && query_ok(c, p, tail, tail_len);
+		 !(c == ECHO_IOC_RESIZE && e == ENOMEM) &&
+		 !edu_transient(c, want, e, quiet))	/* the header says exactly */
+		ok = want ? r == -1 && e == want : r == 0 && query_ok(w, c, p, s, tail, tail_len);
 	else
-		ok = r == 0 || (r == -1 && errno_in(known->errs, e));
+		ok = r == 0 || (r == -1 && errno_in(errs, e));
 	check(w, ok, r, e, known && want >= 0 ? "not what the argument asks" : "not allowed",
-	      "ioctl(%d %s, %#x, %#lx %s)%s%s", f.fd, f.how, c, arg, kind,
-	      want >= 0 ? " expecting " : "", want > 0 ? strerrorname_np(want) : want ? "" : "0");
+	      "ioctl(%d %s, %#x, %#lx %s)%s%s%s", f.fd, f.how, c, arg, kind,
+	      want >= 0 ? " expecting " : "", want > 0 ? strerrorname_np(want) : want ? "" : "0",
+	      quiet ? " SIGUSR1 blocked" : "");
 }
 
 static void op_poll(struct worker *w)
@@ -835,7 +1072,7 @@ static void op_poll(struct worker *w)
 		if (f[i].flags >= 0 && d->kind == SEM && (pf[i].events & POLLOUT) &&
 		    !(got & POLLOUT))
 			ok = false;	/* always writable */
-		if (f[i].flags >= 0 && d->kind == SYNC &&	/* no .poll: the default mask */
+		if (f[i].flags >= 0 && (d->kind == SYNC || d->kind == EDU) &&	/* no .poll */
 		    got != (pf[i].events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)))
 			ok = false;
 	}
@@ -911,7 +1148,74 @@ static char *guarded(size_t len, uint64_t *rng)
 	return p + KTEST_PAGE;
 }
 
-/* Once per pass, in order: a privileged command does what the caller's rights allow. */
+/* An edu probe call ('r' pread, 'w' pwrite or a command), again while EBUSY (the last pass's). */
+static long edu_call(int fd, unsigned int op, void *arg, size_t n, off_t off)
+{
+	int tries = 0;
+	long r;
+
+	do {
+		errno = 0;
+		r = op == 'r' ? pread(fd, arg, n, off) : op == 'w' ? pwrite(fd, arg, n, off) :
+		    ioctl(fd, op, arg);
+	} while (r == -1 && errno == EBUSY && ++tries < 200 && !usleep(10000));
+	return r;
+}
+
+/*
+ * Once per pass, before the threads (no signal comes): an edu device
+ * computes a factorial, answers on its liveness register, keeps what a
+ * pwrite sent for a pread, and shows its counters (the pass's base).
+ */
+static void edu_probe(struct pass *ps, struct worker *w, int fd)
+{
+	struct edu_fact f = { .n = 13, .result = 0xa5a5a5a5 };
+	struct edu_info *i = &ps->edu_base;
+	uint32_t v = (uint32_t)opt_seed ^ (ps->root ? 0x5a5a5a5a : 0xa5a5a5a5), live = v;
+	unsigned char out[64], in[64];
+	off_t off = (off_t)(opt_seed % (EDU_BUF_SIZE - sizeof(out) + 1));
+	size_t k;
+	long r;
+	int e;
+
+	r = edu_call(fd, EDU_IOC_FACT, &f, 0, 0);
+	e = errno;
+	ps->probe.facts_ok += r == 0;
+	ps->probe.facts_maybe += r == -1 && e == EFAULT;
+	ps->probe.timeouts += r == -1 && e == ETIMEDOUT;
+	check(w, r == 0 && f.n == 13 && !f.flags && !f.pad && f.result == 1932053504, r, e,
+	      "13! is 1932053504 mod 2^32", "probe ioctl(%d, EDU_IOC_FACT, 13) -> result %u", fd,
+	      f.result);
+	r = edu_call(fd, EDU_IOC_LIVE, &live, 0, 0);
+	e = errno;
+	check(w, r == 0 && live == ~v, r, e, "the inverse", "probe ioctl(%d, EDU_IOC_LIVE, %#x) -> %#x",
+	      fd, v, live);
+	for (k = 0; k < sizeof(out); k++)
+		out[k] = (unsigned char)(opt_seed + 7 * k + ps->root);
+	r = edu_call(fd, 'w', out, sizeof(out), off);
+	e = errno;
+	ps->probe.dmas_ok += r > 0;
+	ps->probe.timeouts += r == -1 && e == ETIMEDOUT;
+	check(w, r == sizeof(out), r, e, "must write all", "probe pwrite(%d, %zu, %lld)", fd,
+	      sizeof(out), (long long)off);
+	memset(in, 0, sizeof(in));
+	r = edu_call(fd, 'r', in, sizeof(in), off);
+	e = errno;
+	ps->probe.dmas_ok += r > 0;
+	ps->probe.dmas_maybe += r == -1 && e == EFAULT;
+	ps->probe.timeouts += r == -1 && e == ETIMEDOUT;
+	check(w, r == sizeof(in) && !memcmp(in, out, sizeof(in)), r, e,
+	      "must read back what was written", "probe pread(%d, %zu, %lld)", fd, sizeof(in),
+	      (long long)off);
+	errno = 0;
+	r = ioctl(fd, EDU_IOC_INFO, i);
+	e = errno;
+	check(w, r == 0 && i->id == EDU_ID && (i->irq == EDU_IRQ_MSI || i->irq == EDU_IRQ_INTX), r,
+	      e, "id 0x010000ed, irq 1 or 2", "probe ioctl(%d, EDU_IOC_INFO) -> id %#x irq %u", fd,
+	      i->id, i->irq);
+}
+
+/* Once per pass, in order: a privileged command does what the caller's rights allow (edu: none). */
 static void privileged_probe(struct pass *ps, struct worker *w)
 {
 	struct echo_resize rs = { 24, ECHO_VERSION, ECHO_DEFAULT_CAP, 0 };
@@ -921,12 +1225,14 @@ static void privileged_probe(struct pass *ps, struct worker *w)
 
 	if (!check(w, f.fd >= 0, f.fd, errno, "open must succeed", "open(%s)", ps->path))
 		return;
+	if (ps->dev->kind == EDU)	/* nothing privileged */
+		edu_probe(ps, w, f.fd);
 	errno = 0;
 	if (ps->dev->kind == ECHO)
 		r = ioctl(f.fd, ECHO_IOC_RESIZE, &rs);
 	else if (ps->dev->kind == SEM)
 		r = ioctl(f.fd, SEM_IOC_RESET);
-	if (ps->dev->kind != SYNC)
+	if (ps->dev->kind == ECHO || ps->dev->kind == SEM)
 		check(w, want ? r == -1 && errno == want : r == 0, r, errno,
 		      "the privileged command", "probe ioctl(%d, %s)", f.fd,
 		      ps->dev->kind == ECHO ? "ECHO_IOC_RESIZE cap 4096" : "SEM_IOC_RESET");
@@ -951,6 +1257,7 @@ static void run_pass(int di, bool root, struct pass_result *res, uint64_t seed)
 	snprintf(ps.path, sizeof(ps.path), "/dev/%s", ps.dev->name);
 	ps.max_ops = opt_ops;
 	ps.nthreads = opt_threads;
+	ps.noirq_waits = 1;
 	pthread_mutex_init(&ps.lock, NULL);
 	for (i = 0; i < NSHARED; i++)
 		ps.shared[i].fd = -1;
@@ -1010,7 +1317,9 @@ static void run_pass(int di, bool root, struct pass_result *res, uint64_t seed)
 		pthread_join(ps.w[i].thread, NULL);
 		res->ops += ps.w[i].ops;
 		res->eintr += ps.w[i].eintr;
+		edu_count_add(&res->edu, &ps.w[i].edu);
 	}
+	edu_count_add(&res->edu, &ps.probe);
 	for (i = 0; i < NSHARED; i++)
 		if (ps.shared[i].fd >= 0)
 			check(&ps.w[0], close(ps.shared[i].fd) == 0, -1, errno, "must succeed",
@@ -1023,8 +1332,41 @@ static void run_pass(int di, bool root, struct pass_result *res, uint64_t seed)
 
 /* ---- per device: load, two passes, invariants, unload, kernel log ---- */
 
+/*
+ * An edu binding's counters after a pass (res: its results, NULL if it did
+ * not end normally), against *prev, those before it; then *prev = them.
+ */
+static void check_edu(const struct device *d, int fd, const char *who,
+		      const struct pass_result *res, struct edu_info *prev)
+{
+	const struct edu_count *c = res ? &res->edu : NULL;
+	struct edu_info i;
+
+	memset(&i, 0xa5, sizeof(i));
+	ASSERT_EQ(0, ioctl(fd, EDU_IOC_INFO, &i));
+	printf("# %s after %s: id %#010x, irq %u, facts %llu, dmas %llu, timeouts %llu", d->name, who,
+	       i.id, i.irq, (unsigned long long)i.facts, (unsigned long long)i.dmas,
+	       (unsigned long long)i.timeouts);
+	if (c && res->ops)
+		printf(" (the pass: %ld factorials + %ld EFAULT, %ld transfers + %ld EFAULT reads, "
+		       "%ld ETIMEDOUT)", c->facts_ok, c->facts_maybe, c->dmas_ok, c->dmas_maybe,
+		       c->timeouts);
+	printf("\n");
+	EXPECT_TRUE(i.id == EDU_ID && (i.irq == EDU_IRQ_MSI || i.irq == EDU_IRQ_INTX));
+	EXPECT_TRUE(i.facts >= prev->facts && i.dmas >= prev->dmas && i.timeouts >= prev->timeouts);
+	if (c) {
+		EXPECT_TRUE(i.facts >= prev->facts + c->facts_ok);
+		EXPECT_TRUE(i.facts <= prev->facts + c->facts_ok + c->facts_maybe);
+		EXPECT_TRUE(i.dmas >= prev->dmas + c->dmas_ok);
+		EXPECT_TRUE(i.dmas <= prev->dmas + c->dmas_ok + c->dmas_maybe);
+		EXPECT_EQ(prev->timeouts + c->timeouts, i.timeouts);
+	}
+	*prev = i;
+}
+
 /* The device's own view after a pass (no file open): its counters must agree. */
-static void check_device(const struct device *d, const char *path, const char *who)
+static void check_device(const struct device *d, const char *path, const char *who,
+			 const struct pass_result *res, struct edu_info *edu)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	struct echo_info ei = { .size = sizeof(ei) };
@@ -1043,6 +1385,8 @@ static void check_device(const struct device *d, const char *path, const char *w
 		       d->name, who, (unsigned long long)ss.count, (unsigned long long)ss.reads,
 		       (unsigned long long)ss.writes, (unsigned long long)ss.waiters);
 		EXPECT_TRUE(ss.waiters == 0 && ss.count == ss.writes - ss.reads);
+	} else if (d->kind == EDU) {
+		check_edu(d, fd, who, res, edu);
 	} else {
 		EXPECT_EQ(0, ioctl(fd, SYNC_IOC_STATS, &ys));
 		printf("# %s after %s: rounds %llu, runs %llu, refs %llu, violations %llu\n",
@@ -1086,6 +1430,7 @@ static void fuzz_device(int di)
 	struct pass_result *res = mmap(NULL, 2 * sizeof(*res), PROT_READ | PROT_WRITE,
 				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	long long t0 = ktest_ms(), ms;
+	struct edu_info edu = { 0 };	/* a fresh binding's counters */
 	char path[64];
 	int pass, kmsg, reports;
 
@@ -1099,6 +1444,8 @@ static void fuzz_device(int di)
 	snprintf(path, sizeof(path), "/dev/%s", d->name);
 	/* So that uid 65534 gets past open to the ioctl permission checks. */
 	EXPECT_EQ(0, chmod(path, 0666));
+	if (d->kind == EDU)	/* loading bound the device: its counters start at 0 */
+		check_device(d, path, "load", &(struct pass_result){ 0 }, &edu);
 	for (pass = 0; pass < 2; pass++) {
 		const char *who = pass ? "uid 65534" : "root";
 		int status;
@@ -1123,7 +1470,8 @@ static void fuzz_device(int di)
 		EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 		printf("# %s (%s): %ld ops in %ld ms, %ld interrupted by the supervisor's signal\n",
 		       d->name, who, res[pass].ops, res[pass].ms, res[pass].eintr);
-		check_device(d, path, who);
+		check_device(d, path, who, status != -1 && WIFEXITED(status) ? &res[pass] : NULL,
+			     &edu);
 	}
 	if (ktest_unload_wait(d->name, 5000)) {
 		printf("# %s: does not unload (a leaked reference?): %s\n", d->name,
@@ -1148,6 +1496,8 @@ TEST(rust_semaphore) { fuzz_device(2); }
 TEST(c_semaphore) { fuzz_device(3); }
 TEST(rust_sync) { fuzz_device(4); }
 TEST(c_sync) { fuzz_device(5); }
+TEST(rust_edu) { fuzz_device(6); }
+TEST(c_edu) { fuzz_device(7); }
 
 static void usage(void)
 {
