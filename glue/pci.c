@@ -265,7 +265,7 @@ void *rkm_pci_iomap(void *binding, unsigned int bar, size_t min_len, size_t *len
 	    pci_resource_len(b->pdev, bar) < min_len)
 		return NULL;
 	*err = -ENOMEM;
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = rkm_kzalloc(sizeof(*m));
 	if (!m)
 		return NULL;
 	*err = pci_request_region(b->pdev, bar, b->d->pdrv.name);
@@ -390,10 +390,12 @@ void *rkm_dma_alloc(void *binding, size_t size, void **cpu, uint64_t *addr)
 
 	if (!size)
 		return NULL;
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = rkm_kzalloc(sizeof(*m));
 	if (!m)
 		return NULL;
-	m->cpu = dma_alloc_coherent(&b->pdev->dev, size, &m->addr, GFP_KERNEL);
+	/* The buffer itself is an allocation site of rkm_fail_nth too. */
+	m->cpu = rkm_fail_injected() ? NULL :
+		 dma_alloc_coherent(&b->pdev->dev, size, &m->addr, GFP_KERNEL);
 	if (!m->cpu) {
 		kfree(m);
 		return NULL;
@@ -506,7 +508,7 @@ static int rkm_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	void *data = NULL;
 	int err;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = rkm_kzalloc(sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	kref_init(&b->ref);
@@ -622,7 +624,7 @@ void *rkm_pci_register(const char *name, size_t name_len, const uint16_t *ids, s
 		if (!attrs[i].name_len || !rkm_pci_mode_ok(attrs[i].mode))
 			return NULL;
 	*err = -ENOMEM;
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = rkm_kzalloc(sizeof(*d));
 	if (!d)
 		return NULL;
 	d->pdrv.name = kmemdup_nul(name, name_len, GFP_KERNEL);
@@ -708,7 +710,7 @@ static void rkm_pci_drvs_free(void)
 
 void *rkm_completion_new(void)
 {
-	struct completion *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	struct completion *c = rkm_kzalloc(sizeof(*c));
 
 	if (c)
 		init_completion(c);

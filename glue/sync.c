@@ -42,6 +42,11 @@ RKM_LEAF void rkm_mutex_lock(void *m)
 	mutex_lock(m);
 }
 
+int rkm_mutex_lock_interruptible(void *m)
+{
+	return mutex_lock_interruptible(m);
+}
+
 RKM_LEAF void rkm_mutex_unlock(void *m)
 {
 	mutex_unlock(m);

@@ -139,6 +139,8 @@ void *rkm_mutex_new(const char *name, void *key);
 void rkm_mutex_free(void *mutex);
 /** rkm_mutex_lock() - mutex_lock(). */
 RKM_LEAF void rkm_mutex_lock(void *mutex);
+/** rkm_mutex_lock_interruptible() - mutex_lock_interruptible(): 0 or -EINTR. */
+int rkm_mutex_lock_interruptible(void *mutex);
 /** rkm_mutex_unlock() - mutex_unlock(). */
 RKM_LEAF void rkm_mutex_unlock(void *mutex);
 

@@ -35,21 +35,22 @@ struct tcase {
 	"cp -r samples/rust_minimal build/selftest/ && rm -rf build/selftest/rust_minimal/build && "
 
 /* The in-guest reliability programs, run beside the samples' own tests. */
-#define RUST_SAMPLES "rust_minimal rust_params rust_print rust_echo rust_semaphore rust_sync rust_edu"
+#define RUST_SAMPLES "rust_minimal rust_params rust_print rust_echo rust_semaphore rust_sync"
 #define FUZZ_ARGS "--seconds 8"
 #define FUZZ "--test 'rkm-fuzz=build/bin/rkm-fuzz " FUZZ_ARGS "' "
-#define CYCLES "--test 'rkm-cycles=build/bin/rkm-cycles --cycles 200 " RUST_SAMPLES "' "
+#define CYCLES "--test 'rkm-cycles=build/bin/rkm-cycles --cycles 200 " RUST_SAMPLES "' " \
+	"--test 'rkm-cycles-edu=build/bin/rkm-cycles --cycles 50 rust_edu' "
 #define FAILSLAB "--test 'rkm-failslab=build/bin/rkm-failslab rust_minimal rust_params rust_print " \
 	"rust_echo:rust_echo c_echo:c_echo rust_semaphore:rust_semaphore c_semaphore:c_semaphore " \
-	"rust_sync:rust_sync c_sync:c_sync rust_edu:rust_edu c_edu:c_edu' "
+	"rust_sync:rust_sync c_sync:c_sync rust_edu:rust_edu:files c_edu:c_edu:files' "
 #define CF_CMD "samples/rust_minimal/build/6.12/.rust_minimal-rust.a.cmd"
 
 static const struct tcase cases[] = {
 	{
 		.name = "samples, fuzzer, load/unload cycles and failslab pass on every kernel of the matrix",
 		.cmd = RKM "test " SAMPLES " --test-timeout 900 " FUZZ CYCLES FAILSLAB,
-		.expect = { "# 6.1: 12 passed, 0 failed", "# 6.12: 12 passed, 0 failed",
-			    "# 6.12-rt: 12 passed, 0 failed", "# debug: 13 passed, 0 failed",
+		.expect = { "# 6.1: 13 passed, 0 failed", "# 6.12: 13 passed, 0 failed",
+			    "# 6.12-rt: 13 passed, 0 failed", "# debug: 14 passed, 0 failed",
 			    "# kmemleak: 0 unreferenced object(s) after ",
 			    "# failslab: ", " rkm-fuzz #", " rust_semaphore-test #", " rust_edu-test #" },
 		.reject = { "not ok" },

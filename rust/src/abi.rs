@@ -32,6 +32,7 @@ unsafe extern "C" {
     pub(crate) fn rkm_mutex_new(name: *const c_char, key: *mut c_void) -> *mut c_void;
     pub(crate) fn rkm_mutex_free(m: *mut c_void);
     pub(crate) fn rkm_mutex_lock(m: *mut c_void);
+    pub(crate) fn rkm_mutex_lock_interruptible(m: *mut c_void) -> c_int;
     pub(crate) fn rkm_mutex_unlock(m: *mut c_void);
     pub(crate) fn rkm_spinlock_new(name: *const c_char, key: *mut c_void) -> *mut c_void;
     pub(crate) fn rkm_spinlock_free(s: *mut c_void);

@@ -292,6 +292,24 @@ impl<T, B: Backend> Lock<T, B> {
     }
 }
 
+impl<T> Lock<T, MutexBackend> {
+    /// Like [`lock`](Lock::lock), but a signal ends the wait with `EINTR`
+    /// (`mutex_lock_interruptible`): for locks held across long waits.
+    ///
+    /// ```ignore
+    /// let mut g = m.lock_interruptible()?;
+    /// ```
+    pub fn lock_interruptible(&self) -> Result<MutexGuard<'_, T>> {
+        // SAFETY: a live mutex (RawMutex's invariant).
+        let r = unsafe { abi::rkm_mutex_lock_interruptible(self.raw.ptr()) };
+        if r != 0 {
+            return Err(crate::Error::from_errno(r));
+        }
+        // INVARIANT: the lock is held.
+        Ok(Guard { lock: self, state: core::mem::ManuallyDrop::new(()), _not_send: PhantomData })
+    }
+}
+
 /// Proof that a [`Lock`] is held: gives access to the data, unlocks on drop,
 /// and cannot leave its thread.
 ///

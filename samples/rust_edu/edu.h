@@ -12,12 +12,19 @@
  * request in flight at unbind ends with ENODEV or its result. A file opened
  * after a new bind uses the new binding.
  *
- * Every request runs alone on the device (a mutex) and completes by the
+ * Every request runs alone on the device (a mutex; a signal while waiting
+ * for it gives EINTR) and completes by the
  * device's interrupt (MSI if available, INTx otherwise); a timer ends one
  * that gets no interrupt within edu_timeout_ms with ETIMEDOUT. A signal
  * while waiting ends it with EINTR (the device finishes on its own). A
  * request that finds the device still working on an abandoned one (after
  * EINTR or ETIMEDOUT) fails with EBUSY, without touching it.
+ *
+ * Errors come in this order: ENODEV (unbound), EFAULT copying the argument
+ * in, EINVAL, EINTR waiting for the mutex, EBUSY, then the request's own
+ * (ENODEV if unbinding starts, ETIMEDOUT, EINTR).
+ * The counters count what the device did, even if copying the result out
+ * then fails with EFAULT.
  *
  * EDU_IOC_INFO (struct edu_info, copied out whole; EFAULT if unwritable).
  * EDU_IOC_LIVE (__u32 in/out): writes the value to the liveness register
@@ -26,7 +33,8 @@
  *   EDU_FACT_NOIRQ, pad != 0 or n > EDU_FACT_MAX -> EINVAL. The device
  *   computes n! in 32 bits (wrapping: 13! reads 1932053504) into result.
  *   With EDU_FACT_NOIRQ the device is asked not to interrupt, so the request
- *   always ends with ETIMEDOUT (the timer's test).
+ *   ends with ETIMEDOUT (the timer's test), unless a signal, EBUSY or an
+ *   unbind ends it first.
  * Any other command -> ENOTTY.
  *
  * read/write/pread/pwrite move bytes between the caller and the device's
@@ -45,10 +53,13 @@
  * sysfs, on the PCI device (/sys/bus/pci/devices/<BDF>/):
  *   edu_id          (0444) the identification register, "0x010000ed\n"
  *   edu_irq_mode    (0444) "msi\n" or "intx\n"
- *   edu_irqs        (0444) interrupts handled since bind (counted by the
- *                   threaded half of the handler), decimal
- *   edu_timeout_ms  (0644) the request timeout, decimal, 1..60000 (other
- *                   text -> EINVAL); 1000 at bind
+ *   edu_irqs        (0444) runs of the threaded half of the interrupt
+ *                   handler since bind (wake-ups can merge, so at most the
+ *                   number of interrupts), decimal
+ *   edu_timeout_ms  (0644) the request timeout, decimal, 1..60000, parsed as
+ *                   kstrtouint(): an optional '+', leading zeros and one
+ *                   trailing newline are accepted; other text -> EINVAL
+ *                   (an empty write never reaches the driver); 1000 at bind
  */
 #ifndef RKM_SAMPLES_EDU_H
 #define RKM_SAMPLES_EDU_H

@@ -8,12 +8,13 @@
 #![forbid(unsafe_code)]
 
 use core::fmt::Write;
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering::SeqCst};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::SeqCst};
 use rkm::dma::CoherentBuffer;
 use rkm::io::Bar;
 use rkm::irq::IrqReturn;
 use rkm::pci::{self, Attr, AttrBuf, Bound, DeviceRef, IrqKind};
 use rkm::prelude::*;
+use rkm::sync::MutexGuard;
 
 // The device (edu.h, from QEMU's hw/misc/edu.c).
 const BAR_SIZE: usize = 0x100000;
@@ -73,23 +74,18 @@ irq_safe! {
     }
 }
 
-/// Per-binding counters (struct edu_info).
-#[derive(Default)]
-struct Counters {
-    facts: u64,
-    dmas: u64,
-    timeouts: u64,
-}
-
 /// What one request at a time uses.
 struct Io {
     buf: CoherentBuffer,
-    counters: Counters,
 }
 
 /// The process-context part of a bound device.
 struct Data {
     io: Mutex<Io>,
+    /// Per-binding counters (struct edu_info), read without waiting for `io`.
+    facts: AtomicU64,
+    dmas: AtomicU64,
+    timeouts: AtomicU64,
     /// Interrupts handled, counted by the threaded half.
     irqs: Mutex<u64>,
     timeout_ms: AtomicU32,
@@ -117,10 +113,15 @@ const FACT_OP: Op =
     Op { bit: IRQ_FACT, busy: |hw| hw.bar.read32::<REG_STATUS>() & STATUS_COMPUTING != 0 };
 const DMA_OP: Op = Op { bit: IRQ_DMA, busy: |hw| hw.bar.read64::<REG_DMA_CMD>() & DMA_START != 0 };
 
-/// Runs one request (the caller holds `io`): `start` programs the device,
-/// then the timer is armed; the interrupt, the timer, unbinding or a signal
-/// ends the wait.
-fn request(dev: &Bound<'_, Edu>, io: &mut Io, op: &Op, start: impl FnOnce(&Hw)) -> Result {
+/// Takes the request lock; a signal while waiting for it gives EINTR.
+fn lock_io<'a>(dev: &'a Bound<'_, Edu>) -> Result<MutexGuard<'a, Io>> {
+    dev.data().io.lock_interruptible()
+}
+
+/// Runs one request (the caller holds `io`): unless the engine is still
+/// busy, `start` programs the device, then the timer is armed; the
+/// interrupt, the timer, unbinding or a signal ends the wait.
+fn request(dev: &Bound<'_, Edu>, op: &Op, start: impl FnOnce(&Hw)) -> Result {
     let hw = dev.hw();
     if (op.busy)(hw) {
         // Still on a request abandoned by a signal or a timeout.
@@ -146,7 +147,7 @@ fn request(dev: &Bound<'_, Edu>, io: &mut Io, op: &Op, start: impl FnOnce(&Hw)) 
             break Ok(());
         }
         if hw.timed_out.load(SeqCst) {
-            io.counters.timeouts += 1;
+            dev.data().timeouts.fetch_add(1, SeqCst);
             break Err(ETIMEDOUT);
         }
     };
@@ -155,37 +156,38 @@ fn request(dev: &Bound<'_, Edu>, io: &mut Io, op: &Op, start: impl FnOnce(&Hw)) 
 }
 
 fn factorial(dev: &Bound<'_, Edu>, n: u32, irq: bool) -> Result<u32> {
-    let mut io = dev.data().io.lock();
+    let _io = lock_io(dev)?;
     // Without the interrupt only the timer ends it: a late interrupt of an
     // abandoned request must not pass for this one's.
     let op = Op { bit: if irq { IRQ_FACT } else { 0 }, ..FACT_OP };
-    request(dev, &mut io, &op, |hw| {
+    request(dev, &op, |hw| {
         hw.bar.write32::<REG_STATUS>(if irq { STATUS_IRQFACT } else { 0 });
         hw.bar.write32::<REG_FACT>(n);
     })?;
-    io.counters.facts += 1;
+    dev.data().facts.fetch_add(1, SeqCst);
     Ok(dev.hw().bar.read32::<REG_FACT>())
 }
 
 /// Moves `n` bytes between offset `off` of the coherent buffer and of the
-/// device's buffer (the caller checked that they fit both).
-fn dma(dev: &Bound<'_, Edu>, io: &mut Io, off: usize, n: usize, to_ram: bool) -> Result {
+/// device's buffer (the caller holds `io` and checked that they fit both).
+fn dma(dev: &Bound<'_, Edu>, io: &Io, off: usize, n: usize, to_ram: bool) -> Result {
     let ram = io.buf.dma_addr(off)?;
     let devaddr = DEV_BUF + off as u64;
     let cmd = DMA_START | DMA_IRQ | if to_ram { DMA_TO_RAM } else { 0 };
-    // The device ignores these while a transfer runs (request() then
-    // fails with EBUSY before starting one).
-    let hw = dev.hw();
-    if to_ram {
-        hw.bar.write64::<REG_DMA_SRC>(devaddr);
-        hw.bar.write_dma_addr::<REG_DMA_DST>(ram);
-    } else {
-        hw.bar.write_dma_addr::<REG_DMA_SRC>(ram);
-        hw.bar.write64::<REG_DMA_DST>(devaddr);
-    }
-    hw.bar.write64::<REG_DMA_COUNT>(n as u64);
-    request(dev, io, &DMA_OP, |hw| hw.bar.write64::<REG_DMA_CMD>(cmd))?;
-    io.counters.dmas += 1;
+    // Every register is written in `start`, after the busy check: a
+    // transfer abandoned earlier must not pick up half of this one.
+    request(dev, &DMA_OP, |hw| {
+        if to_ram {
+            hw.bar.write64::<REG_DMA_SRC>(devaddr);
+            hw.bar.write_dma_addr::<REG_DMA_DST>(ram);
+        } else {
+            hw.bar.write_dma_addr::<REG_DMA_SRC>(ram);
+            hw.bar.write64::<REG_DMA_DST>(devaddr);
+        }
+        hw.bar.write64::<REG_DMA_COUNT>(n as u64);
+        hw.bar.write64::<REG_DMA_CMD>(cmd);
+    })?;
+    dev.data().dmas.fetch_add(1, SeqCst);
     Ok(())
 }
 
@@ -222,7 +224,10 @@ impl pci::Driver for Edu {
             gone: AtomicBool::new(false),
         };
         let data = Data {
-            io: new_mutex!(Io { buf, counters: Counters::default() })?,
+            io: new_mutex!(Io { buf })?,
+            facts: AtomicU64::new(0),
+            dmas: AtomicU64::new(0),
+            timeouts: AtomicU64::new(0),
             irqs: new_mutex!(0)?,
             timeout_ms: AtomicU32::new(TIMEOUT_MS_DEFAULT),
             irq,
@@ -316,18 +321,17 @@ struct EduFile {
 
 impl EduFile {
     fn info(&self, dev: &Bound<'_, Edu>, arg: usize) -> Result<isize> {
-        let io = dev.data().io.lock();
+        let data = dev.data();
         let info = EduInfo {
             id: dev.hw().bar.read32::<REG_ID>(),
             irq: match dev.data().irq {
                 IrqKind::Msi => INFO_IRQ_MSI,
                 IrqKind::Intx => INFO_IRQ_INTX,
             },
-            facts: io.counters.facts,
-            dmas: io.counters.dmas,
-            timeouts: io.counters.timeouts,
+            facts: data.facts.load(SeqCst),
+            dmas: data.dmas.load(SeqCst),
+            timeouts: data.timeouts.load(SeqCst),
         };
-        drop(io);
         UserSlice::new(arg, size_of::<EduInfo>()).writer().write(&info)?;
         Ok(0)
     }
@@ -335,7 +339,7 @@ impl EduFile {
     fn live(&self, dev: &Bound<'_, Edu>, arg: usize) -> Result<isize> {
         let (mut r, mut w) = UserSlice::new(arg, size_of::<u32>()).reader_writer();
         let v: u32 = r.read()?;
-        let io = dev.data().io.lock();
+        let io = lock_io(dev)?;
         dev.hw().bar.write32::<REG_LIVE>(v);
         let answer = dev.hw().bar.read32::<REG_LIVE>();
         drop(io);
@@ -378,8 +382,8 @@ impl FileOperations for EduFile {
             return Ok(0);
         }
         let n = out.len().min(BUF_SIZE - start);
-        let mut io = dev.data().io.lock();
-        dma(&dev, &mut io, start, n, true)?;
+        let io = lock_io(&dev)?;
+        dma(&dev, &io, start, n, true)?;
         io.buf.read_to_user(start, &mut out, n)?;
         *pos += n as i64;
         Ok(n)
@@ -397,9 +401,9 @@ impl FileOperations for EduFile {
             return Err(ENOSPC);
         }
         let n = input.len().min(BUF_SIZE - start);
-        let mut io = dev.data().io.lock();
+        let mut io = lock_io(&dev)?;
         io.buf.write_from_user(start, &mut input, n)?;
-        dma(&dev, &mut io, start, n, false)?;
+        dma(&dev, &io, start, n, false)?;
         *pos += n as i64;
         Ok(n)
     }
