@@ -118,10 +118,10 @@ fn lock_io<'a>(dev: &'a Bound<'_, Edu>) -> Result<MutexGuard<'a, Io>> {
     dev.data().io.lock_interruptible()
 }
 
-/// Runs one request (the caller holds `io`): unless the engine is still
-/// busy, `start` programs the device, then the timer is armed; the
-/// interrupt, the timer, unbinding or a signal ends the wait.
-fn request(dev: &Bound<'_, Edu>, op: &Op, start: impl FnOnce(&Hw)) -> Result {
+/// Runs one request, `_held` proving the caller holds `io`: unless the
+/// engine is still busy, `start` programs the device, then the timer is
+/// armed; the interrupt, the timer, unbinding or a signal ends the wait.
+fn request(dev: &Bound<'_, Edu>, _held: &Io, op: &Op, start: impl FnOnce(&Hw)) -> Result {
     let hw = dev.hw();
     if (op.busy)(hw) {
         // Still on a request abandoned by a signal or a timeout.
@@ -156,11 +156,11 @@ fn request(dev: &Bound<'_, Edu>, op: &Op, start: impl FnOnce(&Hw)) -> Result {
 }
 
 fn factorial(dev: &Bound<'_, Edu>, n: u32, irq: bool) -> Result<u32> {
-    let _io = lock_io(dev)?;
+    let io = lock_io(dev)?;
     // Without the interrupt only the timer ends it: a late interrupt of an
     // abandoned request must not pass for this one's.
     let op = Op { bit: if irq { IRQ_FACT } else { 0 }, ..FACT_OP };
-    request(dev, &op, |hw| {
+    request(dev, &io, &op, |hw| {
         hw.bar.write32::<REG_STATUS>(if irq { STATUS_IRQFACT } else { 0 });
         hw.bar.write32::<REG_FACT>(n);
     })?;
@@ -176,7 +176,7 @@ fn dma(dev: &Bound<'_, Edu>, io: &Io, off: usize, n: usize, to_ram: bool) -> Res
     let cmd = DMA_START | DMA_IRQ | if to_ram { DMA_TO_RAM } else { 0 };
     // Every register is written in `start`, after the busy check: a
     // transfer abandoned earlier must not pick up half of this one.
-    request(dev, &DMA_OP, |hw| {
+    request(dev, io, &DMA_OP, |hw| {
         if to_ram {
             hw.bar.write64::<REG_DMA_SRC>(devaddr);
             hw.bar.write_dma_addr::<REG_DMA_DST>(ram);
