@@ -455,34 +455,12 @@ static void rkm_pci_quiesce(struct rkm_pci_binding *b)
 void rkm_dev_log(void *binding, int level, const char *msg, size_t len)
 {
 	struct rkm_pci_binding *b = binding;
-	int n = min_t(size_t, len, RKM_LOG_LINE_MAX);
 
-	switch (level) {
-	case RKM_LOG_EMERG:
-		dev_emerg(&b->pdev->dev, "%.*s\n", n, msg);
-		break;
-	case RKM_LOG_ALERT:
-		dev_alert(&b->pdev->dev, "%.*s\n", n, msg);
-		break;
-	case RKM_LOG_CRIT:
-		dev_crit(&b->pdev->dev, "%.*s\n", n, msg);
-		break;
-	case RKM_LOG_WARNING:
-		dev_warn(&b->pdev->dev, "%.*s\n", n, msg);
-		break;
-	case RKM_LOG_NOTICE:
-		dev_notice(&b->pdev->dev, "%.*s\n", n, msg);
-		break;
-	case RKM_LOG_INFO:
-		dev_info(&b->pdev->dev, "%.*s\n", n, msg);
-		break;
-	case RKM_LOG_DEBUG:
-		dev_printk(KERN_DEBUG, &b->pdev->dev, "%.*s\n", n, msg);
-		break;
-	default:
-		dev_err(&b->pdev->dev, "%.*s\n", n, msg);
-		break;
-	}
+	/* rkm_log()'s level table (print.c); debug lines are not dynamic-debug sites here. */
+	if (level < 0 || level >= ARRAY_SIZE(rkm_levels))
+		level = RKM_LOG_ERR;
+	dev_printk(rkm_levels[level], &b->pdev->dev, "%.*s\n",
+		   (int)min_t(size_t, len, RKM_LOG_LINE_MAX), msg);
 }
 
 static struct rkm_pci_drv *rkm_pci_drv_of(struct pci_dev *pdev)
