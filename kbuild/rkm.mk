@@ -67,7 +67,7 @@ $(rkm-sysroot)/liballoc.rlib:
 quiet_cmd_rkm_crate = RUSTC   $@
       cmd_rkm_crate = $(rkm-rustc) $(if $(filter 1,$(RKM_KTEST)),--cfg rkm_ktest) \
 	--check-cfg 'cfg(rkm_ktest)' --crate-type rlib --crate-name rkm -o $@ $<
-$(obj)/librkm.rlib: $(RKM_CRATE)/src/lib.rs $(wildcard $(RKM_CRATE)/src/*.rs) \
+$(obj)/librkm.rlib: $(RKM_CRATE)/src/lib.rs $(wildcard $(addprefix $(RKM_CRATE)/src/,*.rs */*.rs */*/*.rs)) \
 		$(rkm-sysroot)/liballoc.rlib FORCE
 	$(call if_changed,rkm_crate)
 

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Condition variables: a kernel wait queue used with a [`Mutex`](super::Mutex).
+
+use super::{LockClassKey, LockName, MutexGuard};
+use crate::abi;
+use crate::error::Result;
+use core::ffi::c_void;
+
+glue_lock!(
+    /// A `wait_queue_head` owned by the glue.
+    RawCondVar, rkm_condvar_new, rkm_condvar_free
+);
+
+/// A condition variable (a kernel wait queue) used with a [`Mutex`](super::Mutex); also
+/// what `poll` waits on.
+///
+/// ```ignore
+/// let mut g = dev.state.lock();
+/// while g.is_empty() {
+///     dev.ready.wait(&mut g)?; // ERESTARTSYS on a signal
+/// }
+/// ```
+pub struct CondVar {
+    raw: RawCondVar,
+}
+
+impl CondVar {
+    /// Use [`new_condvar!`](crate::new_condvar!).
+    #[doc(hidden)]
+    pub fn try_new(name: LockName, key: &'static LockClassKey) -> Result<Self> {
+        Ok(CondVar { raw: RawCondVar::new(name, key)? })
+    }
+
+    /// Releases the guard's mutex, sleeps until [`CondVar::notify_all`] or a
+    /// signal, and takes the mutex again. Returns `ERESTARTSYS` if a signal
+    /// is pending (the syscall then returns `EINTR` to userspace, or is
+    /// restarted under `SA_RESTART`). Wakeups can be spurious: re-check the
+    /// condition in a loop.
+    ///
+    /// ```ignore
+    /// while !ready(&g) { cv.wait(&mut g)?; }
+    /// ```
+    pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) -> Result {
+        // SAFETY: the guard proves this thread holds the mutex; the glue
+        // gives it back held, so the guard's invariant still holds.
+        let r = unsafe { abi::rkm_condvar_wait_mutex(self.raw.ptr(), guard.lock.raw.ptr()) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(crate::Error::from_errno(r))
+        }
+    }
+
+    /// Wakes every waiter and poller.
+    ///
+    /// ```ignore
+    /// cv.notify_all();
+    /// ```
+    pub fn notify_all(&self) {
+        // SAFETY: a live wait queue.
+        unsafe { abi::rkm_condvar_notify_all(self.raw.ptr()) };
+    }
+
+    pub(crate) fn ptr(&self) -> *mut c_void {
+        self.raw.ptr()
+    }
+}
+
+/// A new [`CondVar`], with its own lockdep class.
+///
+/// ```ignore
+/// let cv = rkm::new_condvar!()?;
+/// ```
+#[macro_export]
+macro_rules! new_condvar {
+    () => {
+        $crate::__lock_site!($crate::sync::CondVar,)
+    };
+}
