@@ -19,5 +19,6 @@
 #include "param.c"
 #include "sync.c"
 #include "file.c"
+#include "device.c"
 #include "pci.c"
 #include "module.c"

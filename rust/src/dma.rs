@@ -15,8 +15,8 @@
 //! sends the device elsewhere, as in C.
 
 use crate::abi;
+use crate::device::DeviceContext;
 use crate::error::{code::*, Result};
-use crate::pci::DeviceContext;
 use crate::user::{UserSliceReader, UserSliceWriter};
 use core::ffi::c_void;
 use core::marker::PhantomData;
@@ -30,7 +30,7 @@ use core::ptr::NonNull;
 /// bar.write_dma_addr::<0x80>(buf.dma_addr(0)?);
 /// ```
 pub struct CoherentBuffer {
-    handle: NonNull<c_void>,
+    handle: NonNull<abi::Dma>,
     cpu: NonNull<u8>,
     addr: u64,
     len: usize,

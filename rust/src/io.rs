@@ -14,7 +14,7 @@
 
 use crate::abi;
 use crate::error::{code::*, Error, Result};
-use core::ffi::{c_int, c_void};
+use core::ffi::c_int;
 use core::ptr::NonNull;
 
 /// A mapped memory BAR of at least `SIZE` bytes.
@@ -25,7 +25,7 @@ use core::ptr::NonNull;
 /// bar.write32::<0x04>(!id);
 /// ```
 pub struct Bar<const SIZE: usize> {
-    handle: NonNull<c_void>,
+    handle: NonNull<abi::Bar>,
     len: usize,
 }
 
@@ -99,7 +99,7 @@ macro_rules! accessors {
 impl<const SIZE: usize> Bar<SIZE> {
     /// Requests and maps BAR `bar` of a binding; `EINVAL` if it is not a
     /// memory BAR of at least `SIZE` bytes.
-    pub(crate) fn map(binding: *mut c_void, bar: u32) -> Result<Self> {
+    pub(crate) fn map(binding: *mut abi::Binding, bar: u32) -> Result<Self> {
         let (mut len, mut err): (usize, c_int) = (0, 0);
         // SAFETY: a live binding (the caller's Device or Bound proves it);
         // the out-pointers are valid.

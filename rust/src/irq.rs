@@ -110,3 +110,31 @@ pub enum IrqReturn {
     /// Handled; run the threaded half now.
     WakeThread,
 }
+
+/// Which interrupt a device's bus allocated at probe
+/// ([`pci::Device::irq_vector`](crate::pci::Device::irq_vector)).
+///
+/// ```
+/// # use rkm::irq::IrqKind;
+/// fn shared(kind: IrqKind) -> bool {
+///     kind == IrqKind::Intx
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IrqKind {
+    /// A message-signalled interrupt, not shared.
+    Msi,
+    /// A legacy line, possibly shared: the handler must return
+    /// [`IrqReturn::None`] when its device did not interrupt.
+    Intx,
+}
+
+impl IrqKind {
+    pub(crate) fn from_raw(kind: core::ffi::c_int) -> Option<Self> {
+        match kind {
+            crate::abi::IRQ_MSI => Some(IrqKind::Msi),
+            crate::abi::IRQ_INTX => Some(IrqKind::Intx),
+            _ => None,
+        }
+    }
+}

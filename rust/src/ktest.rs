@@ -41,7 +41,7 @@ const SUITES: &[(&str, &[Case])] = &[
     ("error", crate::error::ktests::CASES),
     ("print", crate::print::ktests::CASES),
     ("param", crate::param::ktests::CASES),
-    ("pci", crate::pci::ktests::CASES),
+    ("driver", crate::driver::ktests::CASES),
     ("sync", crate::sync::ktests::CASES),
     ("user", crate::user::ktests::CASES),
 ];

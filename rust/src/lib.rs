@@ -12,7 +12,9 @@
 
 mod abi;
 pub mod alloc;
+pub mod device;
 pub mod dma;
+pub mod driver;
 pub mod error;
 pub mod io;
 pub mod irq;

@@ -10,6 +10,7 @@
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::SeqCst};
 use rkm::dma::CoherentBuffer;
+use rkm::driver;
 use rkm::io::Bar;
 use rkm::irq::IrqReturn;
 use rkm::pci::{self, Attr, AttrBuf, Bound, DeviceRef, IrqKind};
@@ -191,9 +192,8 @@ fn dma(dev: &Bound<'_, Edu>, io: &Io, off: usize, n: usize, to_ram: bool) -> Res
     Ok(())
 }
 
-impl pci::Driver for Edu {
+impl driver::Driver for Edu {
     const NAME: &'static str = "rust_edu";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     const ATTRS: &'static [Attr<Self>] = &[
         Attr::ro("edu_id", show_id),
         Attr::ro("edu_irq_mode", show_irq_mode),
@@ -202,6 +202,42 @@ impl pci::Driver for Edu {
     ];
     type Hw = Hw;
     type Data = Data;
+
+    fn unbind(hw: &Hw) {
+        hw.gone.store(true, SeqCst);
+        hw.done.complete();
+    }
+
+    fn remove(dev: &Bound<'_, Self>) {
+        let mut current = dev.data().hub.current.lock();
+        if current.as_ref().is_some_and(|r| r.is(dev)) {
+            *current = None;
+        }
+    }
+
+    fn irq(hw: &Hw) -> IrqReturn {
+        let status = hw.bar.read32::<REG_IRQ_STATUS>();
+        if status == 0 {
+            return IrqReturn::None;
+        }
+        hw.bar.write32::<REG_IRQ_ACK>(status);
+        hw.pending.fetch_or(status, SeqCst);
+        hw.done.complete();
+        IrqReturn::WakeThread
+    }
+
+    fn irq_thread(_hw: &Hw, data: &Data) {
+        *data.irqs.lock() += 1;
+    }
+
+    fn timer(hw: &Hw) {
+        hw.timed_out.store(true, SeqCst);
+        hw.done.complete();
+    }
+}
+
+impl pci::Driver for Edu {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Data)> {
         let mut current = self.hub.current.lock();
@@ -240,38 +276,6 @@ impl pci::Driver for Edu {
         };
         dev_info!(dev, "edu {}.{}, {kind} interrupt\n", id >> 24, (id >> 16) & 0xff);
         Ok((hw, data))
-    }
-
-    fn unbind(hw: &Hw) {
-        hw.gone.store(true, SeqCst);
-        hw.done.complete();
-    }
-
-    fn remove(dev: &Bound<'_, Self>) {
-        let mut current = dev.data().hub.current.lock();
-        if current.as_ref().is_some_and(|r| r.is(dev)) {
-            *current = None;
-        }
-    }
-
-    fn irq(hw: &Hw) -> IrqReturn {
-        let status = hw.bar.read32::<REG_IRQ_STATUS>();
-        if status == 0 {
-            return IrqReturn::None;
-        }
-        hw.bar.write32::<REG_IRQ_ACK>(status);
-        hw.pending.fetch_or(status, SeqCst);
-        hw.done.complete();
-        IrqReturn::WakeThread
-    }
-
-    fn irq_thread(_hw: &Hw, data: &Data) {
-        *data.irqs.lock() += 1;
-    }
-
-    fn timer(hw: &Hw) {
-        hw.timed_out.store(true, SeqCst);
-        hw.done.complete();
     }
 }
 

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 use rkm::dma::CoherentBuffer;
+use rkm::driver;
 use rkm::io::Bar;
 use rkm::pci;
 use rkm::prelude::*;
@@ -26,11 +27,14 @@ pub struct Data {
 
 pub struct Dev;
 
-impl pci::Driver for Dev {
+impl driver::Driver for Dev {
     const NAME: &'static str = "cf_dev";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     type Hw = Hw;
     type Data = Data;
+}
+
+impl pci::Driver for Dev {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Data)> {
         dev.enable()?;

@@ -12,6 +12,7 @@
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering::SeqCst};
 use rkm::dma::CoherentBuffer;
+use rkm::driver;
 use rkm::io::Bar;
 use rkm::irq::IrqReturn;
 use rkm::pci::{self, Attr, AttrBuf, Bound, DeviceRef, IrqKind};
@@ -77,36 +78,12 @@ fn start_dma(dev: &Bound<'_, OkPci>, data: &[u8]) -> Result {
     Ok(())
 }
 
-impl pci::Driver for OkPci {
+impl driver::Driver for OkPci {
     const NAME: &'static str = "ok_pci";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     const ATTRS: &'static [Attr<Self>] =
         &[Attr::ro("ok_status", show_status), Attr::rw("ok_reg", show_reg, store_reg)];
     type Hw = Hw;
     type Data = Data;
-
-    fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Data)> {
-        dev.enable()?;
-        dev.dma_mask(32)?;
-        let bar = dev.iomap::<0x100>(0)?;
-        dev.set_master();
-        let irq = dev.irq_vector()?;
-        let buf = CoherentBuffer::alloc(dev, 4096)?;
-        let id = bar.read32::<0x00>();
-        bar.write32::<0x04>(!id);
-        let hw = Hw {
-            bar,
-            done: Completion::try_new()?,
-            status: AtomicU32::new(0),
-            gone: AtomicBool::new(false),
-            irqs: new_spinlock_irq!(0)?,
-            last: None,
-        };
-        let data = Data { buf: new_mutex!(buf)?, irq, threaded: new_mutex!(0)? };
-        *self.hub.current.lock() = Some(dev.device_ref());
-        dev_info!(dev, "id {id:#x}, {:?} interrupt\n", irq);
-        Ok((hw, data))
-    }
 
     fn unbind(hw: &Hw) {
         hw.gone.store(true, SeqCst);
@@ -137,6 +114,33 @@ impl pci::Driver for OkPci {
 
     fn timer(hw: &Hw) {
         hw.done.complete();
+    }
+}
+
+impl pci::Driver for OkPci {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
+
+    fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Data)> {
+        dev.enable()?;
+        dev.dma_mask(32)?;
+        let bar = dev.iomap::<0x100>(0)?;
+        dev.set_master();
+        let irq = dev.irq_vector()?;
+        let buf = CoherentBuffer::alloc(dev, 4096)?;
+        let id = bar.read32::<0x00>();
+        bar.write32::<0x04>(!id);
+        let hw = Hw {
+            bar,
+            done: Completion::try_new()?,
+            status: AtomicU32::new(0),
+            gone: AtomicBool::new(false),
+            irqs: new_spinlock_irq!(0)?,
+            last: None,
+        };
+        let data = Data { buf: new_mutex!(buf)?, irq, threaded: new_mutex!(0)? };
+        *self.hub.current.lock() = Some(dev.device_ref());
+        dev_info!(dev, "id {id:#x}, {:?} interrupt\n", irq);
+        Ok((hw, data))
     }
 }
 

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 use core::sync::atomic::AtomicU32;
+use rkm::driver;
 use rkm::pci::{self, DeviceRef};
 use rkm::prelude::*;
 
@@ -28,11 +29,14 @@ pub struct Data {
 
 pub struct Dev;
 
-impl pci::Driver for Dev {
+impl driver::Driver for Dev {
     const NAME: &'static str = "cf_dev";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     type Hw = Hw;
     type Data = Data;
+}
+
+impl pci::Driver for Dev {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Data)> {
         Ok((Hw { status: AtomicU32::new(0) }, Data { count: new_mutex!(0)? }))
@@ -42,8 +46,8 @@ impl pci::Driver for Dev {
 pub fn hand_off(r: &DeviceRef<Dev>) {
     need_send(r.access());
     //~^ ERROR E0277: `*mut ()` cannot be sent between threads safely
-    //~^^ ERROR E0277: `NonNull<c_void>` cannot be sent between threads safely
-    //~^^^ ERROR E0277: `NonNull<c_void>` cannot be shared between threads safely
+    //~^^ ERROR E0277: `NonNull<rkm::abi::Binding>` cannot be sent between threads safely
+    //~^^^ ERROR E0277: `NonNull<rkm::abi::Binding>` cannot be shared between threads safely
 }
 
 pub struct Driver {

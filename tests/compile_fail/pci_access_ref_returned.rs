@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 use core::sync::atomic::AtomicU32;
+use rkm::driver;
 use rkm::pci::{self, DeviceRef};
 use rkm::prelude::*;
 
@@ -23,11 +24,14 @@ pub struct Data {
 
 pub struct Dev;
 
-impl pci::Driver for Dev {
+impl driver::Driver for Dev {
     const NAME: &'static str = "cf_dev";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     type Hw = Hw;
     type Data = Data;
+}
+
+impl pci::Driver for Dev {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Data)> {
         Ok((Hw { status: AtomicU32::new(0) }, Data { count: new_mutex!(0)? }))

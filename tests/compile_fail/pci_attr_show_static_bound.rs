@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 use core::sync::atomic::AtomicU32;
+use rkm::driver;
 use rkm::pci::{self, Attr, AttrBuf, Bound};
 use rkm::prelude::*;
 
@@ -36,12 +37,15 @@ pub struct Dev {
     hub: Arc<Hub>,
 }
 
-impl pci::Driver for Dev {
+impl driver::Driver for Dev {
     const NAME: &'static str = "cf_dev";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     const ATTRS: &'static [Attr<Self>] = &[Attr::ro("cf_keep", show_keep)]; //~ ERROR E0308: one type is more general than the other
     type Hw = Hw;
     type Data = Data;
+}
+
+impl pci::Driver for Dev {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Data)> {
         Ok((Hw { status: AtomicU32::new(0) }, Data { hub: self.hub.clone() }))

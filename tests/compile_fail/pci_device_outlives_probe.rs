@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 use core::sync::atomic::AtomicU32;
+use rkm::driver;
 use rkm::pci;
 use rkm::prelude::*;
 
@@ -25,11 +26,14 @@ irq_safe! {
 
 pub struct Dev;
 
-impl pci::Driver for Dev {
+impl driver::Driver for Dev {
     const NAME: &'static str = "cf_dev";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     type Hw = Hw;
     type Data = ();
+}
+
+impl pci::Driver for Dev {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
         dev.enable()?;

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 use core::sync::atomic::AtomicU32;
+use rkm::driver;
 use rkm::pci::{self, DeviceRef};
 use rkm::prelude::*;
 
@@ -30,11 +31,14 @@ pub struct A {
     hub: Arc<Hub>,
 }
 
-impl pci::Driver for A {
+impl driver::Driver for A {
     const NAME: &'static str = "cf_a";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     type Hw = HwA;
     type Data = ();
+}
+
+impl pci::Driver for A {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(HwA, ())> {
         *self.hub.b.lock() = Some(dev.device_ref()); //~ ERROR E0308: expected `DeviceRef<B>`, found `DeviceRef<A>`
@@ -44,11 +48,14 @@ impl pci::Driver for A {
 
 pub struct B;
 
-impl pci::Driver for B {
+impl driver::Driver for B {
     const NAME: &'static str = "cf_b";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e9)];
     type Hw = HwB;
     type Data = ();
+}
+
+impl pci::Driver for B {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e9)];
 
     fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(HwB, ())> {
         Ok((HwB { count: [0; 4] }, ()))

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 use core::sync::atomic::{AtomicU32, Ordering};
+use rkm::driver;
 use rkm::irq::IrqReturn;
 use rkm::pci;
 use rkm::prelude::*;
@@ -19,19 +20,22 @@ pub struct Hw {
 
 pub struct Dev;
 
-impl pci::Driver for Dev {
+impl driver::Driver for Dev {
     const NAME: &'static str = "cf_dev";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     type Hw = Hw; //~ ERROR E0277: the trait bound `Hw: IrqSafe` is not satisfied
     type Data = ();
-
-    fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
-        Ok((Hw { status: AtomicU32::new(0) }, ()))
-    }
 
     fn irq(hw: &Hw) -> IrqReturn {
         hw.status.fetch_add(1, Ordering::Relaxed);
         IrqReturn::Handled
+    }
+}
+
+impl pci::Driver for Dev {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
+
+    fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
+        Ok((Hw { status: AtomicU32::new(0) }, ()))
     }
 }
 

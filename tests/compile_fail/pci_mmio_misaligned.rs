@@ -11,6 +11,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+use rkm::driver;
 use rkm::io::Bar;
 use rkm::pci;
 use rkm::prelude::*;
@@ -24,11 +25,14 @@ irq_safe! {
 
 pub struct Dev;
 
-impl pci::Driver for Dev {
+impl driver::Driver for Dev {
     const NAME: &'static str = "cf_dev";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     type Hw = Hw;
     type Data = ();
+}
+
+impl pci::Driver for Dev {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
         dev.enable()?;

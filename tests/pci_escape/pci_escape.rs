@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 use rkm::dma::CoherentBuffer;
+use rkm::driver;
 use rkm::io::Bar;
 use rkm::pci;
 use rkm::prelude::*;
@@ -38,11 +39,14 @@ struct Escape {
     hub: Arc<Hub>,
 }
 
-impl pci::Driver for Escape {
+impl driver::Driver for Escape {
     const NAME: &'static str = "pci_escape";
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
     type Hw = Hw;
     type Data = ();
+}
+
+impl pci::Driver for Escape {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
         dev.enable()?;

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm glue: the device core every bus shares. A registered driver's common
+ * part (name, sysfs attributes, the Rust callbacks) and, per bound device, a
+ * "binding": a reference-counted object holding the struct device, the Rust
+ * data (from probe until drop), the interrupt, one timer, the resources that
+ * must not outlive the binding, and a gate (an rw_semaphore) that callers
+ * outside the driver core pass through to reach the data. A bus (pci.c)
+ * finds and matches devices, calls rkm_binding_probe() and
+ * rkm_binding_unbind(), and gives the binding its interrupt line and its
+ * quiesce/undo hooks.
+ *
+ * Unbinding runs, in this order: ops->unbind (end waits), close the gate
+ * (wait for callers inside), ops->remove, free the interrupt, stop the
+ * timer, bus->quiesce (the device can no longer master the bus), free the
+ * DMA buffers dropped before, ops->drop (Rust frees its data), revoke the
+ * resources kept elsewhere, bus->undo. So the handlers never run without the
+ * data, and the device can no longer DMA into a buffer by the time it is
+ * freed.
+ */
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/timer.h>
+
+#include "rkm_abi.h"
+
+/** struct rkm_dev_attr - one sysfs attribute: @idx is its index for Rust */
+struct rkm_dev_attr {
+	struct device_attribute da;
+	struct rkm_driver *d;
+	unsigned int idx;
+};
+
+/**
+ * struct rkm_driver - what every bus's registered driver has
+ * @name: the driver's name (NUL-terminated copy)
+ * @ops: the Rust callbacks
+ * @drv: the Rust driver value, for @ops->probe
+ * @attrs: the sysfs attributes (@group, @groups), @nattrs of them
+ */
+struct rkm_driver {
+	char *name;
+	const struct rkm_driver_ops *ops;
+	const void *drv;
+	struct rkm_dev_attr *attrs;
+	size_t nattrs;
+	struct attribute **attr_list;
+	struct attribute_group group;
+	const struct attribute_group *groups[2];
+};
+
+struct rkm_binding;
+
+/**
+ * struct rkm_bus_hooks - what a bus adds to the generic unbind sequence
+ * @quiesce: stop the device mastering the bus, for good (may be NULL)
+ * @undo: undo what probe set up on the bus (vectors, enable), last
+ */
+struct rkm_bus_hooks {
+	void (*quiesce)(struct rkm_binding *b);
+	void (*undo)(struct rkm_binding *b);
+};
+
+/**
+ * struct rkm_resource - a resource a Rust value owns that must not outlive
+ * its binding (a BAR mapping): revoked at unbind if the owner still has it
+ * @node: in the binding's resources while live
+ * @revoke: make accessors see it gone (RCU); an RCU grace period follows
+ * @release: give it back to the kernel (res_lock held); list_del_init(@node)
+ */
+struct rkm_resource {
+	struct list_head node;
+	void (*revoke)(struct rkm_resource *r);
+	void (*release)(struct rkm_resource *r);
+};
+
+/**
+ * struct rkm_binding - a bound device (see rkm_abi.h)
+ * @ref: references: the bound state holds one, each Rust handle one
+ * @gate: taken for reading by rkm_binding_enter(), for writing to close it
+ * @live: whether the gate lets callers in (under @gate)
+ * @dev: the device (referenced until the last put)
+ * @d: the driver, while bound
+ * @bus: the bus's hooks
+ * @data: the Rust data, from probe until ops->drop
+ * @timer: the binding's timer, calling ops->timer
+ * @irq: the interrupt line the bus allocated (rkm_binding_set_irq), or 0
+ * @irq_kind: RKM_IRQ_MSI or RKM_IRQ_INTX once @irq is set
+ * @irq_on: the interrupt is requested
+ * @res_lock: protects @resources, @dmas_deferred and @quiesced
+ * @resources: resources not yet released
+ * @dmas_deferred: DMA buffers Rust dropped while the device could still
+ *                 master the bus: freed once it cannot
+ * @quiesced: bus mastering is off for good: buffers are freed at once
+ * @bus_flags: the bus's own state of this binding (RKM_PCI_ENABLED)
+ */
+struct rkm_binding {
+	struct kref ref;
+	struct rw_semaphore gate;
+	bool live;
+	struct device *dev;
+	struct rkm_driver *d;
+	const struct rkm_bus_hooks *bus;
+	void *data;
+	struct timer_list timer;
+	unsigned int irq;
+	int irq_kind;
+	bool irq_on;
+	struct mutex res_lock;
+	struct list_head resources;
+	struct list_head dmas_deferred;
+	bool quiesced;
+	unsigned long bus_flags;
+};
+
+static void rkm_binding_release(struct kref *ref)
+{
+	struct rkm_binding *b = container_of(ref, struct rkm_binding, ref);
+
+	put_device(b->dev);
+	kfree(b);
+}
+
+RKM_LEAF void rkm_binding_get(struct rkm_binding *b)
+{
+	kref_get(&b->ref);
+}
+
+void rkm_binding_put(struct rkm_binding *b)
+{
+	kref_put(&b->ref, rkm_binding_release);
+}
+
+void *rkm_binding_enter(struct rkm_binding *b)
+{
+	down_read(&b->gate);
+	if (b->live)
+		return b->data;
+	up_read(&b->gate);
+	return NULL;
+}
+
+RKM_LEAF void rkm_binding_leave(struct rkm_binding *b)
+{
+	up_read(&b->gate);
+}
+
+static irqreturn_t rkm_binding_hardirq(int irq, void *binding)
+{
+	struct rkm_binding *b = binding;
+
+	switch (b->d->ops->irq(b->data)) {
+	case RKM_IRQ_HANDLED:
+		return IRQ_HANDLED;
+	case RKM_IRQ_WAKE_THREAD:
+		return IRQ_WAKE_THREAD;
+	default:
+		return IRQ_NONE;
+	}
+}
+
+static irqreturn_t rkm_binding_thread(int irq, void *binding)
+{
+	struct rkm_binding *b = binding;
+
+	b->d->ops->irq_thread(b->data);
+	return IRQ_HANDLED;
+}
+
+static void rkm_binding_timer_fn(struct timer_list *t)
+{
+	struct rkm_binding *b = from_timer(b, t, timer);
+
+	b->d->ops->timer(b->data);
+}
+
+RKM_LEAF void rkm_binding_timer_arm(struct rkm_binding *b, unsigned int ms)
+{
+	mod_timer(&b->timer, jiffies + msecs_to_jiffies(ms));
+}
+
+void rkm_binding_timer_cancel(struct rkm_binding *b)
+{
+	del_timer_sync(&b->timer);
+}
+
+RKM_LEAF int rkm_binding_irq_kind(struct rkm_binding *b)
+{
+	return b->irq_kind;
+}
+
+int rkm_binding_dma_mask(struct rkm_binding *b, unsigned int bits)
+{
+	if (bits < 12 || bits > 64)
+		return -EINVAL;
+	return dma_set_mask_and_coherent(b->dev, DMA_BIT_MASK(bits));
+}
+
+void rkm_dev_log(struct rkm_binding *b, int level, const char *msg, size_t len)
+{
+	/* rkm_log()'s level table (print.c); debug lines are not dynamic-debug sites here. */
+	if (level < 0 || level >= ARRAY_SIZE(rkm_levels))
+		level = RKM_LOG_ERR;
+	dev_printk(rkm_levels[level], b->dev, "%.*s\n",
+		   (int)min_t(size_t, len, RKM_LOG_LINE_MAX), msg);
+}
+
+/* For the bus, during probe: the line the glue requests once probe succeeded. */
+static void rkm_binding_set_irq(struct rkm_binding *b, unsigned int irq, int kind)
+{
+	b->irq = irq;
+	b->irq_kind = kind;
+}
+
+/* For the bus, during probe: a resource to revoke at unbind if still held. */
+static void rkm_binding_track(struct rkm_binding *b, struct rkm_resource *r)
+{
+	kref_get(&b->ref);
+	mutex_lock(&b->res_lock);
+	list_add(&r->node, &b->resources);
+	mutex_unlock(&b->res_lock);
+}
+
+/*
+ * Its owner gives a tracked resource back, unless unbind revoked it already,
+ * then drops the binding reference rkm_binding_track() took.
+ */
+static void rkm_binding_untrack(struct rkm_binding *b, struct rkm_resource *r)
+{
+	mutex_lock(&b->res_lock);
+	if (!list_empty(&r->node))
+		r->release(r);
+	mutex_unlock(&b->res_lock);
+	rkm_binding_put(b);
+}
+
+/* At unbind, after the driver's data is gone: revoke the resources kept elsewhere. */
+static void rkm_binding_revoke(struct rkm_binding *b)
+{
+	struct rkm_resource *r, *tmp;
+	int n = 0;
+
+	mutex_lock(&b->res_lock);
+	list_for_each_entry(r, &b->resources, node) {
+		r->revoke(r);
+		n++;
+	}
+	if (n) {
+		dev_warn(b->dev, "%d resource(s) outlived the driver's data: revoked\n", n);
+		synchronize_rcu();
+		list_for_each_entry_safe(r, tmp, &b->resources, node)
+			r->release(r);
+	}
+	mutex_unlock(&b->res_lock);
+}
+
+/**
+ * struct rkm_dma - a coherent buffer, owned by a Rust CoherentBuffer
+ * @node: in the binding's dmas_deferred once Rust dropped it early
+ * @b: the binding (referenced)
+ * @size: its size
+ * @cpu: the CPU address
+ * @addr: the device address
+ */
+struct rkm_dma {
+	struct list_head node;
+	struct rkm_binding *b;
+	size_t size;
+	void *cpu;
+	dma_addr_t addr;
+};
+
+struct rkm_dma *rkm_dma_alloc(struct rkm_binding *b, size_t size, void **cpu, uint64_t *addr)
+{
+	struct rkm_dma *m;
+
+	if (!size)
+		return NULL;
+	m = rkm_kzalloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	/* The buffer itself is an allocation site of rkm_fail_nth too. */
+	m->cpu = rkm_fail_injected() ? NULL :
+		 dma_alloc_coherent(b->dev, size, &m->addr, GFP_KERNEL);
+	if (!m->cpu) {
+		kfree(m);
+		return NULL;
+	}
+	kref_get(&b->ref);
+	m->b = b;
+	m->size = size;
+	*cpu = m->cpu;
+	*addr = m->addr;
+	return m;
+}
+
+static void rkm_dma_release(struct rkm_dma *m)
+{
+	struct rkm_binding *b = m->b;
+
+	dma_free_coherent(b->dev, m->size, m->cpu, m->addr);
+	kfree(m);
+	rkm_binding_put(b);
+}
+
+/*
+ * The device may have been given the buffer's address: until bus mastering
+ * is off for good (unbind), it could still write there. Keep it until then.
+ */
+void rkm_dma_free(struct rkm_dma *m)
+{
+	struct rkm_binding *b = m->b;
+
+	mutex_lock(&b->res_lock);
+	if (!b->quiesced) {
+		list_add(&m->node, &b->dmas_deferred);
+		mutex_unlock(&b->res_lock);
+		return;
+	}
+	mutex_unlock(&b->res_lock);
+	rkm_dma_release(m);
+}
+
+/* Bus mastering off for good: free the buffers dropped before, and any later at once. */
+static void rkm_binding_quiesce(struct rkm_binding *b)
+{
+	struct rkm_dma *m, *tmp;
+	LIST_HEAD(deferred);
+
+	if (b->bus->quiesce)
+		b->bus->quiesce(b);
+	mutex_lock(&b->res_lock);
+	b->quiesced = true;
+	list_splice_init(&b->dmas_deferred, &deferred);
+	mutex_unlock(&b->res_lock);
+	list_for_each_entry_safe(m, tmp, &deferred, node)
+		rkm_dma_release(m);
+}
+
+/* A new binding of @dev to @d, the device's drvdata; NULL if out of memory. */
+static struct rkm_binding *rkm_binding_new(struct device *dev, struct rkm_driver *d,
+					   const struct rkm_bus_hooks *bus)
+{
+	struct rkm_binding *b = rkm_kzalloc(sizeof(*b));
+
+	if (!b)
+		return NULL;
+	kref_init(&b->ref);
+	init_rwsem(&b->gate);
+	mutex_init(&b->res_lock);
+	INIT_LIST_HEAD(&b->resources);
+	INIT_LIST_HEAD(&b->dmas_deferred);
+	timer_setup(&b->timer, rkm_binding_timer_fn, 0);
+	b->dev = get_device(dev);
+	b->d = d;
+	b->bus = bus;
+	dev_set_drvdata(dev, b);
+	return b;
+}
+
+/* The end of an unbind, or of a failed probe: from the interrupt on. */
+static void rkm_binding_teardown(struct rkm_binding *b)
+{
+	if (b->irq_on)
+		free_irq(b->irq, b);
+	b->irq_on = false;
+	timer_shutdown_sync(&b->timer);
+	rkm_binding_quiesce(b);
+	if (b->data)
+		b->d->ops->drop(b->data);
+	b->data = NULL;
+	rkm_binding_revoke(b);
+	b->bus->undo(b);
+	dev_set_drvdata(b->dev, NULL);
+	rkm_binding_put(b);
+}
+
+/*
+ * Probe @dev for @d: the Rust probe, then its interrupt, then the gate
+ * opens. Undoes everything and drops the binding on failure.
+ */
+static int rkm_binding_probe(struct device *dev, struct rkm_driver *d,
+			     const struct rkm_bus_hooks *bus)
+{
+	struct rkm_binding *b = rkm_binding_new(dev, d, bus);
+	void *data = NULL;
+	int err;
+
+	if (!b)
+		return -ENOMEM;
+	err = d->ops->probe(d->drv, b, &data);
+	if (err)
+		goto undo;
+	b->data = data;
+	if (b->irq_kind) {
+		err = request_threaded_irq(b->irq, rkm_binding_hardirq, rkm_binding_thread,
+					   b->irq_kind == RKM_IRQ_INTX ? IRQF_SHARED : 0,
+					   d->name, b);
+		if (err)
+			goto undo;
+		b->irq_on = true;
+	}
+	down_write(&b->gate);
+	b->live = true;
+	up_write(&b->gate);
+	return 0;
+undo:
+	/* Only probe's own code has seen the data: there is no gate to close. */
+	if (b->data)
+		d->ops->remove(b->data);
+	rkm_binding_teardown(b);
+	return err;
+}
+
+static void rkm_binding_unbind(struct device *dev)
+{
+	struct rkm_binding *b = dev_get_drvdata(dev);
+
+	b->d->ops->unbind(b->data);
+	down_write(&b->gate);
+	b->live = false;
+	up_write(&b->gate);
+	b->d->ops->remove(b->data);
+	rkm_binding_teardown(b);
+}
+
+static ssize_t rkm_dev_attr_show(struct device *dev, struct device_attribute *da, char *buf)
+{
+	struct rkm_dev_attr *a = container_of(da, struct rkm_dev_attr, da);
+	struct rkm_binding *b = dev_get_drvdata(dev);
+
+	/* The driver core adds the files after probe and removes them before remove. */
+	return a->d->ops->attr_show(b->data, a->idx, buf, PAGE_SIZE);
+}
+
+static ssize_t rkm_dev_attr_store(struct device *dev, struct device_attribute *da,
+				  const char *buf, size_t count)
+{
+	struct rkm_dev_attr *a = container_of(da, struct rkm_dev_attr, da);
+	struct rkm_binding *b = dev_get_drvdata(dev);
+	int err = a->d->ops->attr_store(b->data, a->idx, buf, count);
+
+	return err ? err : count;
+}
+
+static void rkm_driver_destroy(struct rkm_driver *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nattrs; i++)
+		kfree(d->attrs[i].da.attr.name);
+	kfree(d->attrs);
+	kfree(d->attr_list);
+	kfree(d->name);
+}
+
+static bool rkm_attr_mode_ok(uint16_t mode)
+{
+	return mode == 0444 || mode == 0644 || mode == 0400 || mode == 0600 || mode == 0200;
+}
+
+/*
+ * The common part of a bus's driver registration: copies the name and
+ * builds the attribute group (the bus points its driver's dev_groups at
+ * d->groups when d->nattrs). 0 or -errno; rkm_driver_destroy() undoes it,
+ * also after a failure.
+ */
+static int rkm_driver_init(struct rkm_driver *d, const struct rkm_driver_desc *desc)
+{
+	size_t i;
+
+	if (!desc->name_len || desc->nattrs > 64)
+		return -EINVAL;
+	for (i = 0; i < desc->nattrs; i++)
+		if (!desc->attrs[i].name_len || !rkm_attr_mode_ok(desc->attrs[i].mode))
+			return -EINVAL;
+	d->name = kmemdup_nul(desc->name, desc->name_len, GFP_KERNEL);
+	d->attrs = kcalloc(desc->nattrs, sizeof(*d->attrs), GFP_KERNEL);
+	d->attr_list = kcalloc(desc->nattrs + 1, sizeof(*d->attr_list), GFP_KERNEL);
+	if (!d->name || (desc->nattrs && !d->attrs) || !d->attr_list)
+		return -ENOMEM;
+	for (i = 0; i < desc->nattrs; i++) {
+		const struct rkm_attr *src = &desc->attrs[i];
+		struct rkm_dev_attr *a = &d->attrs[i];
+
+		a->da.attr.name = kmemdup_nul(src->name, src->name_len, GFP_KERNEL);
+		if (!a->da.attr.name)
+			return -ENOMEM;
+		d->nattrs = i + 1;
+		sysfs_attr_init(&a->da.attr);
+		a->da.attr.mode = src->mode;
+		if (src->mode & 0444)
+			a->da.show = rkm_dev_attr_show;
+		if (src->mode & 0222)
+			a->da.store = rkm_dev_attr_store;
+		a->d = d;
+		a->idx = i;
+		d->attr_list[i] = &a->da.attr;
+	}
+	d->group.attrs = d->attr_list;
+	d->groups[0] = &d->group;
+	d->ops = desc->ops;
+	d->drv = desc->drv;
+	return 0;
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Bound devices, whatever their bus: the binding's state after probe, the
+//! counted handle that outlives it, the gate that unbinding closes, the
+//! per-device timer, and `dev_*!` logging.
+//!
+//! The glue keeps one binding per bound device. Code outside the driver core
+//! (file operations) reaches a device through a [`DeviceRef`], a counted
+//! handle that outlives the binding: its [`access`](DeviceRef::access)
+//! returns `None` once unbinding has started, and unbinding waits until no
+//! [`Access`] is held. So no state of an unbound device is reachable
+//! through the binding. Sysfs attributes ([`Attr`](crate::driver::Attr))
+//! are removed by the driver core before remove and reach the state
+//! directly. Resources moved out of the state are harmless too: a
+//! [`Bar`](crate::io::Bar) kept elsewhere is revoked at unbind (reads give
+//! all ones), and a DMA buffer dropped early is freed only once bus
+//! mastering is off (`tests/pci_escape` checks both).
+//!
+//! Unbinding waits for every [`Access`]: do not keep one across a wait that
+//! only unbinding would end (make such waits end in
+//! [`Driver::unbind`](crate::driver::Driver::unbind)), do not take a second
+//! one of the same device while holding one (an unbind waiting in between
+//! deadlocks both), and never `mem::forget` one. A bus's `Registration`
+//! must not be dropped from its own driver's callbacks.
+
+use crate::abi;
+use crate::driver::{Driver, Inner};
+use crate::irq::IrqKind;
+use crate::print::{Level, LineWriter};
+use core::ffi::c_int;
+use core::fmt::{self, Write};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+/// Something that proves a device is bound: a bus's probe-time device
+/// (`pci::Device`) during probe, [`Bound`] after. Allocating DMA buffers and
+/// logging take one. Sealed: only the crate's types hold a live binding.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::device::DeviceContext;
+/// fn hello(dev: &impl DeviceContext) {
+///     dev_info!(dev, "hello\n");
+/// }
+/// ```
+pub trait DeviceContext: sealed::Sealed {
+    /// Prints through `dev_printk` ("rust_edu 0000:00:04.0: ..."); used by
+    /// [`dev_info!`](crate::dev_info!) and friends.
+    fn dev_log(&self, level: Level, args: fmt::Arguments<'_>) {
+        let b = self.binding();
+        let mut w = LineWriter::new(|line: &[u8]| {
+            // SAFETY: a live binding (the trait's contract); `line` is a
+            // live slice the glue only reads.
+            unsafe { abi::rkm_dev_log(b, level as c_int, line.as_ptr().cast(), line.len()) }
+        });
+        let _ = w.write_fmt(args);
+        w.finish();
+    }
+}
+
+pub(crate) mod sealed {
+    /// Held only by the crate's types that prove a live binding.
+    pub trait Sealed {
+        /// The glue's binding, live while `self` is.
+        fn binding(&self) -> *mut crate::abi::Binding;
+    }
+}
+use sealed::Sealed as _;
+
+/// A bound device's state, in process context: during remove, in sysfs
+/// callbacks, and through an [`Access`].
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{device::Bound, driver};
+/// # struct Dev;
+/// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = (); }
+/// fn remove(dev: &Bound<'_, Dev>) {
+///     dev.cancel_timer();
+///     dev_info!(dev, "hw {}\n", dev.hw());
+/// }
+/// ```
+pub struct Bound<'a, D: Driver> {
+    inner: &'a Inner<D>,
+}
+
+impl<D: Driver> sealed::Sealed for Bound<'_, D> {
+    fn binding(&self) -> *mut abi::Binding {
+        self.inner.binding.as_ptr()
+    }
+}
+impl<D: Driver> DeviceContext for Bound<'_, D> {}
+
+impl<'a, D: Driver> Bound<'a, D> {
+    pub(crate) fn new(inner: &'a Inner<D>) -> Self {
+        Bound { inner }
+    }
+
+    // Borrowed from `self`, not for 'a: through an Access, 'a is the
+    // DeviceRef's borrow, which outlives the pass through the gate.
+
+    /// The part the interrupt handler sees.
+    pub fn hw(&self) -> &D::Hw {
+        &self.inner.hw
+    }
+
+    /// The rest.
+    pub fn data(&self) -> &D::Data {
+        &self.inner.data
+    }
+
+    /// (Re)arms the device's timer to call [`Driver::timer`] in `ms`
+    /// milliseconds.
+    pub fn arm_timer(&self, ms: u32) {
+        // SAFETY: the binding lives as long as its state (`inner`).
+        unsafe { abi::rkm_binding_timer_arm(self.binding(), ms) }
+    }
+
+    /// Stops the timer, waiting for a running callback to finish.
+    pub fn cancel_timer(&self) {
+        // SAFETY: as above; process context (a Bound exists only there).
+        unsafe { abi::rkm_binding_timer_cancel(self.binding()) }
+    }
+
+    /// The interrupt the bus allocated at probe, if any.
+    pub fn irq_kind(&self) -> Option<IrqKind> {
+        // SAFETY: as above.
+        IrqKind::from_raw(unsafe { abi::rkm_binding_irq_kind(self.binding()) })
+    }
+}
+
+/// A counted handle to a device binding, which may be unbound at any time.
+///
+/// # Invariants
+///
+/// `binding` is a glue binding of driver `D` whose count includes this handle.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{device::DeviceRef, driver};
+/// # struct Dev;
+/// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = (); }
+/// fn status(dev: &DeviceRef<Dev>) -> Result<u32> {
+///     let dev = dev.access().ok_or(ENODEV)?;
+///     Ok(*dev.hw())
+/// }
+/// ```
+pub struct DeviceRef<D: Driver> {
+    binding: NonNull<abi::Binding>,
+    _driver: PhantomData<D>,
+}
+
+// SAFETY: the glue's binding may be used from any thread; what it leads to
+// (Inner<D>) is Send + Sync.
+unsafe impl<D: Driver> Send for DeviceRef<D> {}
+// SAFETY: as above.
+unsafe impl<D: Driver> Sync for DeviceRef<D> {}
+
+impl<D: Driver> DeviceRef<D> {
+    /// A new counted handle to a binding of `D`.
+    ///
+    /// # Safety
+    ///
+    /// `binding` is live and bound to driver `D`.
+    pub(crate) unsafe fn new(binding: NonNull<abi::Binding>) -> Self {
+        // SAFETY: live (the caller's contract).
+        unsafe { abi::rkm_binding_get(binding.as_ptr()) };
+        // INVARIANT: we took the reference the handle owns.
+        DeviceRef { binding, _driver: PhantomData }
+    }
+
+    /// Enters the device: `None` if it is unbound (or unbinding, or probe
+    /// has not finished). Sleeps. Unbinding waits until the [`Access`]
+    /// drops: hold it for one operation, and make waits under it end on
+    /// [`Driver::unbind`].
+    pub fn access(&self) -> Option<Access<'_, D>> {
+        // SAFETY: a counted, so live, binding (type invariant).
+        let p = unsafe { abi::rkm_binding_enter(self.binding.as_ptr()) };
+        // SAFETY: while the gate is passed, the data pointer is probe's live
+        // KBox<Inner<D>> (D: the binding was made by a registration of D),
+        // and is not dropped before rkm_binding_leave.
+        let inner = unsafe { p.cast::<Inner<D>>().as_ref() }?;
+        Some(Access { bound: Bound { inner }, binding: self.binding, _not_send: PhantomData })
+    }
+
+    /// Whether this is a handle to `dev`'s binding.
+    pub fn is(&self, dev: &Bound<'_, D>) -> bool {
+        self.binding == dev.inner.binding
+    }
+}
+
+impl<D: Driver> Clone for DeviceRef<D> {
+    fn clone(&self) -> Self {
+        // SAFETY: live and of D (type invariant).
+        unsafe { DeviceRef::new(self.binding) }
+    }
+}
+
+impl<D: Driver> Drop for DeviceRef<D> {
+    fn drop(&mut self) {
+        // SAFETY: drops the reference this handle owns.
+        unsafe { abi::rkm_binding_put(self.binding.as_ptr()) };
+    }
+}
+
+/// A pass through a device's gate: the device stays bound while it lives.
+/// Derefs to [`Bound`].
+pub struct Access<'a, D: Driver> {
+    bound: Bound<'a, D>,
+    binding: NonNull<abi::Binding>,
+    // The rw_semaphore is released by the task that took it.
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'a, D: Driver> core::ops::Deref for Access<'a, D> {
+    type Target = Bound<'a, D>;
+    fn deref(&self) -> &Bound<'a, D> {
+        &self.bound
+    }
+}
+
+impl<D: Driver> Drop for Access<'_, D> {
+    fn drop(&mut self) {
+        // SAFETY: we passed the gate in `access`, on this task.
+        unsafe { abi::rkm_binding_leave(self.binding.as_ptr()) };
+    }
+}
+
+/// Prints at `KERN_INFO` through `dev_printk` (prefix "driver device: ").
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(dev: &impl rkm::device::DeviceContext) {
+/// dev_info!(dev, "irq {}\n", 11);
+/// # }
+/// ```
+#[macro_export]
+macro_rules! dev_info {
+    ($dev:expr, $($arg:tt)*) => {{
+        // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
+        use $crate::device::DeviceContext as _;
+        ($dev).dev_log($crate::print::Level::Info, ::core::format_args!($($arg)*))
+    }};
+}
+
+/// Prints at `KERN_WARNING` through `dev_printk`.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(dev: &impl rkm::device::DeviceContext) {
+/// dev_warn!(dev, "slow\n");
+/// # }
+/// ```
+#[macro_export]
+macro_rules! dev_warn {
+    ($dev:expr, $($arg:tt)*) => {{
+        // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
+        use $crate::device::DeviceContext as _;
+        ($dev).dev_log($crate::print::Level::Warning, ::core::format_args!($($arg)*))
+    }};
+}
+
+/// Prints at `KERN_ERR` through `dev_printk`.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(dev: &impl rkm::device::DeviceContext) {
+/// dev_err!(dev, "no interrupt\n");
+/// # }
+/// ```
+#[macro_export]
+macro_rules! dev_err {
+    ($dev:expr, $($arg:tt)*) => {{
+        // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
+        use $crate::device::DeviceContext as _;
+        ($dev).dev_log($crate::print::Level::Err, ::core::format_args!($($arg)*))
+    }};
+}

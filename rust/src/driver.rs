@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+//! What every driver of a bound device has, whatever its bus: a name, the
+//! per-device state in two parts, sysfs attributes, and the hooks of the
+//! binding's life.
+//!
+//! A bus module (`pci`) adds its own trait on top of [`Driver`] (its match
+//! table and `probe`, which gets the bus's probe-time device) and its own
+//! `Registration`; everything after probe is the device core's: the state
+//! lives in the binding ([`device`](crate::device)), unbinding calls
+//! [`Driver::unbind`] (end waits), closes the gate, calls
+//! [`Driver::remove`], frees the interrupt, stops the timer, stops bus
+//! mastering, then drops the state.
+//!
+//! The per-device state comes in two parts:
+//!
+//! - `Hw`, [`IrqSafe`]: what the hard interrupt handler ([`Driver::irq`])
+//!   and the timer callback ([`Driver::timer`]) see, in atomic context;
+//! - `Data`: everything else, for process context, including the threaded
+//!   half of the interrupt handler ([`Driver::irq_thread`]).
+//!
+//! ```
+//! # use rkm::prelude::*;
+//! # use rkm::{driver, pci};
+//! struct Edu;
+//! impl driver::Driver for Edu {
+//!     const NAME: &'static str = "rust_edu";
+//!     type Hw = ();
+//!     type Data = ();
+//! }
+//! impl pci::Driver for Edu {
+//!     const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
+//!     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+//!         dev.enable()?;
+//!         Ok(((), ()))
+//!     }
+//! }
+//! ```
+
+use crate::abi;
+use crate::alloc::{KBox, KVec};
+use crate::device::Bound;
+use crate::error::{code::*, Error, Result};
+use crate::irq::{IrqReturn, IrqSafe};
+use core::ffi::{c_char, c_int, c_long, c_uint, c_void};
+use core::fmt::{self, Write};
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+/// A driver of bound devices: the part every bus shares.
+///
+/// ```
+/// # use rkm::driver;
+/// struct Dev;
+/// impl driver::Driver for Dev {
+///     const NAME: &'static str = "dev";
+///     type Hw = ();
+///     type Data = ();
+/// }
+/// ```
+pub trait Driver: Sized + Send + Sync + 'static {
+    /// The driver's name (`/sys/bus/<bus>/drivers/<NAME>`).
+    const NAME: &'static str;
+    /// Sysfs attributes of each bound device.
+    const ATTRS: &'static [Attr<Self>] = &[];
+    /// The per-device state the interrupt handler and timer see.
+    type Hw: IrqSafe + Send + Sync + 'static;
+    /// The rest of the per-device state.
+    type Data: Send + Sync + 'static;
+
+    /// Unbinding has started and [`DeviceRef::access`](crate::device::DeviceRef::access)
+    /// now fails: wake whatever waits holding an
+    /// [`Access`](crate::device::Access), since unbinding waits for them.
+    fn unbind(_hw: &Self::Hw) {}
+
+    /// The device is being unbound and no [`Access`](crate::device::Access)
+    /// is held: quiesce it. The interrupt and timer are still live.
+    fn remove(_dev: &Bound<'_, Self>) {}
+
+    /// The hard interrupt handler, in atomic context.
+    fn irq(_hw: &Self::Hw) -> IrqReturn {
+        IrqReturn::None
+    }
+
+    /// The threaded half, in process context, after [`IrqReturn::WakeThread`].
+    fn irq_thread(_hw: &Self::Hw, _data: &Self::Data) {}
+
+    /// The device's timer ([`Bound::arm_timer`]) expired; atomic context.
+    fn timer(_hw: &Self::Hw) {}
+}
+
+/// A sysfs attribute file created on every bound device
+/// (`/sys/bus/<bus>/devices/<device>/<name>`).
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::driver::{self, Attr, AttrBuf};
+/// # use rkm::device::Bound;
+/// # use core::fmt::Write;
+/// # struct Edu;
+/// # impl driver::Driver for Edu { const NAME: &'static str = "e"; type Hw = (); type Data = ();
+/// const ATTRS: &'static [Attr<Self>] = &[Attr::ro("edu_id", show_id)];
+/// # }
+/// fn show_id(_dev: &Bound<'_, Edu>, out: &mut AttrBuf<'_>) -> Result {
+///     writeln!(out, "{}", 42).map_err(|_| EFBIG)
+/// }
+/// ```
+pub struct Attr<D: Driver> {
+    name: &'static str,
+    mode: u16,
+    show: Option<ShowFn<D>>,
+    store: Option<StoreFn<D>>,
+}
+
+/// A show callback: writes the file's text (at most a page) to the buffer.
+pub type ShowFn<D> = fn(&Bound<'_, D>, &mut AttrBuf<'_>) -> Result;
+/// A store callback: gets the written bytes (a trailing newline included).
+pub type StoreFn<D> = fn(&Bound<'_, D>, &[u8]) -> Result;
+
+impl<D: Driver> Attr<D> {
+    /// Readable by everyone (0444).
+    pub const fn ro(name: &'static str, show: ShowFn<D>) -> Self {
+        Attr { name, mode: 0o444, show: Some(show), store: None }
+    }
+
+    /// Readable by everyone, writable by root (0644).
+    pub const fn rw(name: &'static str, show: ShowFn<D>, store: StoreFn<D>) -> Self {
+        Attr { name, mode: 0o644, show: Some(show), store: Some(store) }
+    }
+
+    /// Writable by root only (0200).
+    pub const fn wo(name: &'static str, store: StoreFn<D>) -> Self {
+        Attr { name, mode: 0o200, show: None, store: Some(store) }
+    }
+}
+
+/// The page a show callback writes to; `write!` into it. Text longer than
+/// a page makes the read fail with `EFBIG`, never cut.
+pub struct AttrBuf<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+    overflow: bool,
+}
+
+impl Write for AttrBuf<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.checked_add(s.len()).filter(|&e| e <= self.buf.len());
+        match end.and_then(|e| self.buf.get_mut(self.len..e)) {
+            Some(dst) => {
+                dst.copy_from_slice(s.as_bytes());
+                self.len += s.len();
+                Ok(())
+            }
+            None => {
+                self.overflow = true;
+                Err(fmt::Error)
+            }
+        }
+    }
+}
+
+/// The binding's per-device state: what probe returned, and the binding.
+pub(crate) struct Inner<D: Driver> {
+    pub(crate) binding: NonNull<abi::Binding>,
+    pub(crate) hw: D::Hw,
+    pub(crate) data: D::Data,
+}
+
+/// What a bus's register call passes on for any driver: the name, the
+/// attribute table and the callbacks, `probe` being the bus's.
+pub(crate) struct Desc<D: Driver> {
+    attrs: KVec<abi::Attr>,
+    ops: &'static abi::DriverOps,
+    drv: *const D,
+}
+
+impl<D: Driver> Desc<D> {
+    /// `drv` must outlive the registration (the bus keeps it boxed).
+    pub(crate) fn new(ops: &'static abi::DriverOps, drv: &KBox<D>) -> Result<Self> {
+        let mut attrs: KVec<abi::Attr> = KVec::new();
+        for a in D::ATTRS {
+            attrs.try_push(abi::Attr {
+                name: a.name.as_ptr().cast(),
+                name_len: a.name.len(),
+                mode: a.mode,
+            })?;
+        }
+        Ok(Desc { attrs, ops, drv: &**drv })
+    }
+
+    /// The C view, valid while `self` lives (the glue copies what it keeps).
+    pub(crate) fn raw(&self) -> abi::DriverDesc {
+        abi::DriverDesc {
+            name: D::NAME.as_ptr().cast(),
+            name_len: D::NAME.len(),
+            attrs: self.attrs.as_ptr(),
+            nattrs: self.attrs.len(),
+            ops: self.ops,
+            drv: self.drv.cast(),
+        }
+    }
+}
+
+/// A bus's probe step (implemented by the bus's marker type, once for all
+/// its drivers): gets the driver and a binding live until it returns, gives
+/// the per-device state.
+pub(crate) trait Probe<D: Driver> {
+    fn probe(drv: &D, binding: NonNull<abi::Binding>) -> Result<(D::Hw, D::Data)>;
+}
+
+/// The C callback table of driver `D` on bus `B`.
+pub(crate) struct Trampolines<D, B>(PhantomData<(D, B)>);
+
+impl<D: Driver, B: Probe<D>> Trampolines<D, B> {
+    pub(crate) const OPS: abi::DriverOps = abi::DriverOps {
+        probe: Self::probe,
+        unbind: Self::unbind,
+        remove: Self::remove,
+        drop: Self::drop,
+        irq: Self::irq,
+        irq_thread: Self::irq_thread,
+        timer: Self::timer,
+        attr_show: Self::attr_show,
+        attr_store: Self::attr_store,
+    };
+
+    /// # Safety
+    ///
+    /// `p` is probe's live KBox<Inner<D>>, not yet dropped.
+    unsafe fn inner<'a>(p: *mut c_void) -> &'a Inner<D> {
+        // SAFETY: the caller's contract; shared (Inner is never mutated).
+        unsafe { &*p.cast::<Inner<D>>() }
+    }
+
+    extern "C" fn probe(
+        drv: *const c_void,
+        binding: *mut abi::Binding,
+        out: *mut *mut c_void,
+    ) -> c_int {
+        // SAFETY: the registration's boxed D (Desc::new), alive until it unregisters.
+        let drv = unsafe { &*drv.cast::<D>() };
+        let Some(binding) = NonNull::new(binding) else {
+            return EINVAL.to_errno();
+        };
+        let r = B::probe(drv, binding)
+            .and_then(|(hw, data)| KBox::try_new(Inner::<D> { binding, hw, data }));
+        match r {
+            Ok(b) => {
+                // SAFETY: the glue passes a valid out-pointer.
+                unsafe { *out = KBox::leak(b).as_ptr().cast() };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    extern "C" fn unbind(p: *mut c_void) {
+        // SAFETY: the glue calls the ops with the live data only.
+        D::unbind(&unsafe { Self::inner(p) }.hw)
+    }
+
+    extern "C" fn remove(p: *mut c_void) {
+        // SAFETY: as above.
+        D::remove(&Bound::new(unsafe { Self::inner(p) }))
+    }
+
+    extern "C" fn drop(p: *mut c_void) {
+        // SAFETY: from probe's KBox::leak; the glue drops it once, after the
+        // gate closed, the interrupt was freed and the timer stopped, so no
+        // reference to it remains.
+        drop(unsafe { KBox::<Inner<D>>::from_raw(NonNull::new_unchecked(p.cast())) });
+    }
+
+    extern "C" fn irq(p: *mut c_void) -> c_int {
+        // SAFETY: as in unbind (the interrupt is freed before drop).
+        match D::irq(&unsafe { Self::inner(p) }.hw) {
+            IrqReturn::None => abi::IRQ_NONE,
+            IrqReturn::Handled => abi::IRQ_HANDLED,
+            IrqReturn::WakeThread => abi::IRQ_WAKE_THREAD,
+        }
+    }
+
+    extern "C" fn irq_thread(p: *mut c_void) {
+        // SAFETY: as above.
+        let inner = unsafe { Self::inner(p) };
+        D::irq_thread(&inner.hw, &inner.data)
+    }
+
+    extern "C" fn timer(p: *mut c_void) {
+        // SAFETY: as above (the timer is stopped before drop).
+        D::timer(&unsafe { Self::inner(p) }.hw)
+    }
+
+    extern "C" fn attr_show(p: *mut c_void, idx: c_uint, buf: *mut c_char, cap: usize) -> c_long {
+        let Some(show) = D::ATTRS.get(idx as usize).and_then(|a| a.show) else {
+            return EIO.to_errno().into();
+        };
+        // SAFETY: sysfs gives a page of `cap` bytes, ours until we return.
+        let page = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), cap) };
+        let mut out = AttrBuf { buf: page, len: 0, overflow: false };
+        // SAFETY: as in unbind (the files are removed before remove).
+        let bound = Bound::new(unsafe { Self::inner(p) });
+        match show(&bound, &mut out) {
+            Ok(()) if out.overflow => c_long::from(EFBIG.to_errno()),
+            Ok(()) => out.len as c_long,
+            Err(e) => e.to_errno().into(),
+        }
+    }
+
+    extern "C" fn attr_store(p: *mut c_void, idx: c_uint, buf: *const c_char, len: usize) -> c_int {
+        let Some(store) = D::ATTRS.get(idx as usize).and_then(|a| a.store) else {
+            return EIO.to_errno();
+        };
+        // SAFETY: sysfs gives the written bytes, valid until we return.
+        let text = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
+        // SAFETY: as in attr_show.
+        let bound = Bound::new(unsafe { Self::inner(p) });
+        match store(&bound, text) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+}
+
+/// Turns a glue status into a `Result`.
+pub(crate) fn errno(r: c_int) -> Result {
+    if r < 0 {
+        Err(Error::from_errno(r))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+
+    pub(crate) const CASES: &[Case] = &[("attr_buf_refuses_overflow", attr_buf_refuses_overflow)];
+
+    fn attr_buf_refuses_overflow() -> Result {
+        let mut page = [0u8; 8];
+        let mut out = AttrBuf { buf: &mut page, len: 0, overflow: false };
+        kassert!(write!(out, "{}", 1234567).is_ok() && out.len == 7 && !out.overflow);
+        kassert!(write!(out, "89").is_err() && out.overflow && out.len == 7);
+        kassert!(page.get(..7) == Some(&b"1234567"[..]));
+        Ok(())
+    }
+}
