@@ -43,7 +43,7 @@ use core::ptr::NonNull;
 /// }
 /// ```
 pub trait DeviceContext: sealed::Sealed {
-    /// Prints through `dev_printk` ("rust_edu 0000:00:04.0: ..."); used by
+    /// Prints through `dev_printk` ("my_dev 0000:00:04.0: ..."); used by
     /// [`dev_info!`](crate::dev_info!) and friends.
     fn dev_log(&self, level: Level, args: fmt::Arguments<'_>) {
         let b = self.binding();

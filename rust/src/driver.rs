@@ -21,14 +21,14 @@
 //! ```
 //! # use rkm::prelude::*;
 //! # use rkm::{driver, pci};
-//! struct Edu;
-//! impl driver::Driver for Edu {
-//!     const NAME: &'static str = "rust_edu";
+//! struct MyDev;
+//! impl driver::Driver for MyDev {
+//!     const NAME: &'static str = "my_dev";
 //!     type Hw = ();
 //!     type Data = ();
 //! }
-//! impl pci::Driver for Edu {
-//!     const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
+//! impl pci::Driver for MyDev {
+//!     const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x5678)];
 //!     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
 //!         dev.enable()?;
 //!         Ok(((), ()))
@@ -96,11 +96,11 @@ pub trait Driver: Sized + Send + Sync + 'static {
 /// # use rkm::driver::{self, Attr, AttrBuf};
 /// # use rkm::device::Bound;
 /// # use core::fmt::Write;
-/// # struct Edu;
-/// # impl driver::Driver for Edu { const NAME: &'static str = "e"; type Hw = (); type Data = ();
-/// const ATTRS: &'static [Attr<Self>] = &[Attr::ro("edu_id", show_id)];
+/// # struct MyDev;
+/// # impl driver::Driver for MyDev { const NAME: &'static str = "e"; type Hw = (); type Data = ();
+/// const ATTRS: &'static [Attr<Self>] = &[Attr::ro("id", show_id)];
 /// # }
-/// fn show_id(_dev: &Bound<'_, Edu>, out: &mut AttrBuf<'_>) -> Result {
+/// fn show_id(_dev: &Bound<'_, MyDev>, out: &mut AttrBuf<'_>) -> Result {
 ///     writeln!(out, "{}", 42).map_err(|_| EFBIG)
 /// }
 /// ```

@@ -16,14 +16,14 @@
 //! ```
 //! # use rkm::prelude::*;
 //! # use rkm::{driver, pci};
-//! struct Edu;
-//! impl driver::Driver for Edu {
-//!     const NAME: &'static str = "rust_edu";
+//! struct MyDev;
+//! impl driver::Driver for MyDev {
+//!     const NAME: &'static str = "my_dev";
 //!     type Hw = ();
 //!     type Data = ();
 //! }
-//! impl pci::Driver for Edu {
-//!     const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
+//! impl pci::Driver for MyDev {
+//!     const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x5678)];
 //!     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
 //!         dev.enable()?;
 //!         dev_info!(dev, "probed\n");
@@ -31,10 +31,10 @@
 //!     }
 //! }
 //! struct M {
-//!     _pci: pci::Registration<Edu>,
+//!     _pci: pci::Registration<MyDev>,
 //! }
 //! fn init() -> Result<M> {
-//!     Ok(M { _pci: pci::Registration::register(Edu)? })
+//!     Ok(M { _pci: pci::Registration::register(MyDev)? })
 //! }
 //! ```
 
@@ -56,7 +56,7 @@ pub use crate::irq::IrqKind;
 ///
 /// ```
 /// # use rkm::pci::DeviceId;
-/// const IDS: &[DeviceId] = &[DeviceId::new(0x1234, 0x11e8)];
+/// const IDS: &[DeviceId] = &[DeviceId::new(0x1234, 0x5678)];
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeviceId {
