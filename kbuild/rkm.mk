@@ -72,9 +72,15 @@ $(obj)/librkm.rlib: $(RKM_CRATE)/src/lib.rs $(wildcard $(addprefix $(RKM_CRATE)/
 	$(call if_changed,rkm_crate)
 
 # One object with LTO: only the core/alloc/rkm code the driver uses.
+# A driver is safe Rust whatever its source says: -F (forbid) on the command
+# line cannot be lowered by #![allow] (E0453), the crate's macros pass
+# through #[allow_internal_unsafe], and -Zallow-features admits only the
+# feature the crate's macros need here, so a driver cannot enable
+# allow_internal_unsafe (or any other feature) for a macro of its own.
 quiet_cmd_rkm_driver = RUSTC   $@
       cmd_rkm_driver = RKM_MODNAME=$(RKM_NAME) $(rkm-rustc) --crate-type staticlib \
-	-Clto=fat -Ccodegen-units=1 -Zcrate-attr='feature(used_with_arg)' -L $(obj) --extern rkm=$(obj)/librkm.rlib -o $@ $<
+	-Clto=fat -Ccodegen-units=1 -Funsafe_code -Zallow-features=used_with_arg \
+	-Zcrate-attr='feature(used_with_arg)' -L $(obj) --extern rkm=$(obj)/librkm.rlib -o $@ $<
 $(obj)/$(RKM_NAME)-rust.a: $(RKM_SRC)/$(RKM_NAME).rs $(obj)/librkm.rlib FORCE
 	$(call if_changed,rkm_driver)
 

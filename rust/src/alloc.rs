@@ -15,8 +15,10 @@ use core::ptr::{self, NonNull};
 
 /// How an allocation may get its memory (the kernel's GFP flags, as rkm values).
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let b = KBox::try_new_flags([0u8; 64], Flags::ATOMIC | Flags::ZERO)?;
+/// # Ok::<(), Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Flags(u32);
@@ -41,7 +43,8 @@ impl BitOr for Flags {
 
 /// An allocation failed; converts to [`ENOMEM`] with `?`.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// fn f() -> Result { let _v = KVec::<u8>::try_with_capacity(16)?; Ok(()) }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,9 +78,11 @@ unsafe fn free(p: NonNull<u8>) {
 /// A value in kernel memory, owned: [`Box`](https://doc.rust-lang.org/alloc/boxed/struct.Box.html)
 /// whose constructor fails instead of aborting.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let b = KBox::try_new(42u64)?;
 /// assert_eq!(*b, 42);
+/// # Ok::<(), Error>(())
 /// ```
 ///
 /// # Invariants
@@ -98,8 +103,10 @@ unsafe impl<T: Sync> Sync for KBox<T> {}
 impl<T> KBox<T> {
     /// Moves `value` into kernel memory (`GFP_KERNEL`).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let b = KBox::try_new([0u8; 128])?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_new(value: T) -> Result<Self> {
         Self::try_new_flags(value, Flags::KERNEL)
@@ -107,8 +114,10 @@ impl<T> KBox<T> {
 
     /// Moves `value` into kernel memory allocated with `flags`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let b = KBox::try_new_flags(7u32, Flags::ATOMIC)?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_new_flags(value: T, flags: Flags) -> Result<Self> {
         let layout = Layout::new::<T>();
@@ -126,8 +135,10 @@ impl<T> KBox<T> {
 
     /// Moves the value back out of kernel memory, freeing it.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let v = KBox::try_new(5u8)?.into_inner();
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn into_inner(self) -> T {
         let b = ManuallyDrop::new(self);
@@ -193,11 +204,13 @@ impl<T: fmt::Debug> fmt::Debug for KBox<T> {
 
 /// A growable array in kernel memory whose every growth is fallible.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let mut v = KVec::new();
 /// v.try_push(1u32)?;
 /// v.try_extend_from_slice(&[2, 3])?;
 /// assert_eq!(&v[..], &[1, 2, 3]);
+/// # Ok::<(), Error>(())
 /// ```
 ///
 /// # Invariants
@@ -221,7 +234,8 @@ unsafe impl<T: Sync> Sync for KVec<T> {}
 impl<T> KVec<T> {
     /// An empty vector; allocates nothing until elements are added.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let v: KVec<u8> = KVec::new();
     /// assert!(v.is_empty());
     /// ```
@@ -231,7 +245,8 @@ impl<T> KVec<T> {
 
     /// An empty vector whose allocations will use `flags`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let v: KVec<u8> = KVec::new_flags(Flags::ATOMIC);
     /// ```
     pub const fn new_flags(flags: Flags) -> Self {
@@ -241,9 +256,11 @@ impl<T> KVec<T> {
 
     /// An empty vector with room for `cap` elements.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let v = KVec::<u64>::try_with_capacity(8)?;
     /// assert!(v.capacity() >= 8);
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_with_capacity(cap: usize) -> Result<Self> {
         let mut v = Self::new();
@@ -253,7 +270,8 @@ impl<T> KVec<T> {
 
     /// Number of elements.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// assert_eq!(KVec::<u8>::new().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
@@ -262,7 +280,8 @@ impl<T> KVec<T> {
 
     /// Whether there are no elements.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// assert!(KVec::<u8>::new().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -271,7 +290,8 @@ impl<T> KVec<T> {
 
     /// Number of elements that fit without allocating.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// assert_eq!(KVec::<u8>::new().capacity(), 0);
     /// ```
     pub fn capacity(&self) -> usize {
@@ -286,9 +306,11 @@ impl<T> KVec<T> {
     /// `ENOMEM` and changes nothing. Growth doubles the capacity: near the
     /// allocator's limit (about 4 MiB) reserve the exact size up front.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let mut v = KVec::<u8>::new();
     /// v.try_reserve(4096)?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_reserve(&mut self, additional: usize) -> Result {
         let need = self.len.checked_add(additional).ok_or(ENOMEM)?;
@@ -309,9 +331,11 @@ impl<T> KVec<T> {
 
     /// Appends `value`, or fails with `ENOMEM` and drops nothing but `value`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let mut v = KVec::new();
     /// v.try_push(1u8)?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_push(&mut self, value: T) -> Result {
         self.try_reserve(1)?;
@@ -325,10 +349,12 @@ impl<T> KVec<T> {
 
     /// Removes and returns the last element.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let mut v = KVec::new();
     /// v.try_push(9u8)?;
     /// assert_eq!(v.pop(), Some(9));
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn pop(&mut self) -> Option<T> {
         if self.len == 0 {
@@ -342,11 +368,13 @@ impl<T> KVec<T> {
 
     /// Shortens the vector to `len` elements, dropping the rest.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let mut v = KVec::new();
     /// v.try_extend_from_slice(&[1u8, 2, 3])?;
     /// v.truncate(1);
     /// assert_eq!(v.len(), 1);
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn truncate(&mut self, len: usize) {
         while self.len > len {
@@ -356,11 +384,13 @@ impl<T> KVec<T> {
 
     /// Drops every element, keeping the capacity.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let mut v = KVec::new();
     /// v.try_push(1u8)?;
     /// v.clear();
     /// assert!(v.is_empty());
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn clear(&mut self) {
         self.truncate(0);
@@ -371,9 +401,11 @@ impl<T: Clone> KVec<T> {
     /// Grows to `new_len` elements, filling with clones of `value`, or
     /// shrinks to it; all or nothing.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let mut v = KVec::new();
     /// v.try_resize(4096, 0u8)?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_resize(&mut self, new_len: usize, value: T) -> Result {
         if new_len <= self.len {
@@ -393,9 +425,11 @@ impl<T: Clone> KVec<T> {
 
     /// Appends clones of `items`, all or none.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let mut v = KVec::new();
     /// v.try_extend_from_slice(b"abc")?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_extend_from_slice(&mut self, items: &[T]) -> Result {
         self.try_reserve(items.len())?;
@@ -447,9 +481,11 @@ impl<T: fmt::Debug> fmt::Debug for KVec<T> {
 
 /// A UTF-8 string in kernel memory, built with fallible appends.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let s = KString::try_fmt(format_args!("{}-{}", "dev", 3))?;
 /// assert_eq!(s.as_str(), "dev-3");
+/// # Ok::<(), Error>(())
 /// ```
 ///
 /// # Invariants
@@ -463,7 +499,8 @@ pub struct KString {
 impl KString {
     /// An empty string.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// assert_eq!(KString::new().as_str(), "");
     /// ```
     pub const fn new() -> Self {
@@ -473,8 +510,10 @@ impl KString {
 
     /// A copy of `s`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let s = KString::try_from_str("hello")?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_from_str(s: &str) -> Result<Self> {
         let mut k = Self::new();
@@ -484,8 +523,10 @@ impl KString {
 
     /// The text of `args`, formatted: `ENOMEM` if memory runs out.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let s = KString::try_fmt(format_args!("{:#x}", 255))?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_fmt(args: fmt::Arguments<'_>) -> Result<Self> {
         let mut k = Self::new();
@@ -495,9 +536,11 @@ impl KString {
 
     /// Appends `s`, all or nothing.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let mut s = KString::new();
     /// s.try_push_str("abc")?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_push_str(&mut self, s: &str) -> Result {
         // INVARIANT: appending UTF-8 to UTF-8 keeps it UTF-8; on failure
@@ -507,8 +550,10 @@ impl KString {
 
     /// The string.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// assert_eq!(KString::try_from_str("x")?.as_str(), "x");
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn as_str(&self) -> &str {
         // SAFETY: `bytes` is valid UTF-8 (type invariant).

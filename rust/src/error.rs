@@ -7,7 +7,7 @@ use core::fmt;
 ///
 /// # Examples
 ///
-/// ```ignore
+/// ```
 /// use rkm::prelude::*;
 /// fn check(len: usize) -> Result<()> {
 ///     if len == 0 { return Err(EINVAL); }
@@ -19,7 +19,8 @@ pub struct Error(i32);
 
 /// `core::result::Result` with [`Error`] as the error type.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// fn open_count() -> Result<u32> { Ok(1) }
 /// fn reset() -> Result { Ok(()) }
 /// ```
@@ -73,7 +74,8 @@ impl Error {
     /// Makes an `Error` from a negative errno as returned by kernel functions;
     /// anything outside `-4095..=-1` becomes `EINVAL`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// assert_eq!(Error::from_errno(-12), ENOMEM);
     /// ```
     pub fn from_errno(errno: i32) -> Error {
@@ -86,7 +88,8 @@ impl Error {
 
     /// The negative errno the kernel expects back.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// assert_eq!(ENOTTY.to_errno(), -25);
     /// ```
     pub fn to_errno(self) -> i32 {

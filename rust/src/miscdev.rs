@@ -23,8 +23,11 @@ use core::ptr::NonNull;
 
 /// What a callback knows about the open file.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(file: &File) -> Result {
 /// if file.is_nonblocking() { return Err(EAGAIN); }
+/// # Ok(()) }
 /// ```
 pub struct File {
     /// The kernel's struct file, opaque.
@@ -36,8 +39,11 @@ pub struct File {
 impl File {
     /// Whether the file was opened (or set) `O_NONBLOCK`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &File) {
     /// let nb = file.is_nonblocking();
+    /// # }
     /// ```
     pub fn is_nonblocking(&self) -> bool {
         // SAFETY: an open file, for the duration of the callback this
@@ -47,8 +53,11 @@ impl File {
 
     /// The file position (what `read` and `write` get as `pos`, for `poll`).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &File) {
     /// let p = file.pos();
+    /// # }
     /// ```
     pub fn pos(&self) -> i64 {
         match self.pos {
@@ -62,8 +71,11 @@ impl File {
 
 /// Where `llseek` counts from.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(whence: Whence, off: i64, pos: i64, len: i64) -> i64 {
 /// match whence { Whence::Set => off, Whence::Cur => pos + off, Whence::End => len + off }
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Whence {
@@ -77,7 +89,9 @@ pub enum Whence {
 
 /// Readiness reported by `poll`.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # let ready = true;
 /// let mask = if ready { PollMask::IN } else { PollMask::NONE } | PollMask::OUT;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,8 +123,13 @@ impl core::ops::BitOr for PollMask {
 /// [`Arc`] to), because poll and epoll keep the wait queue entry until the
 /// file is released.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # struct Dev { changed: CondVar }
+/// # struct Open { dev: Arc<Dev> }
+/// # impl Open { fn poll<'a>(&'a self, table: &PollTable<'a>) {
 /// table.register(&self.dev.changed);
+/// # } }
 /// ```
 pub struct PollTable<'a> {
     file: *mut c_void,
@@ -123,8 +142,12 @@ pub struct PollTable<'a> {
 impl<'a> PollTable<'a> {
     /// `poll_wait` on `cv`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # struct Dev { ready: CondVar }
+    /// # fn f<'a>(table: &PollTable<'a>, dev: &'a Dev) {
     /// table.register(&dev.ready);
+    /// # }
     /// ```
     pub fn register(&self, cv: &'a CondVar) {
         // SAFETY: file and table come from the kernel's poll call and live for
@@ -138,7 +161,9 @@ impl<'a> PollTable<'a> {
 
 /// File operations of a misc device, implemented by the per-open state.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # struct Dev;
 /// struct Open { dev: Arc<Dev> }
 /// impl FileOperations for Open {
 ///     type Device = Dev;
@@ -324,9 +349,15 @@ fn count(r: Result<usize>, len: usize) -> c_long {
 
 /// A registered misc device (`/dev/NAME`, dynamic minor); deregisters on drop.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # struct EchoDev;
+/// # impl EchoDev { fn new() -> Result<Self> { Ok(EchoDev) } }
+/// # struct EchoFile;
+/// # impl FileOperations for EchoFile { type Device = EchoDev; fn open(_: &Arc<EchoDev>) -> Result<Self> { Ok(EchoFile) } }
 /// let dev = Arc::try_new(EchoDev::new()?)?;
 /// let reg = MiscDevice::<EchoFile>::register("rust_echo", 0o666, dev)?;
+/// # Ok::<(), Error>(())
 /// ```
 pub struct MiscDevice<F: FileOperations> {
     handle: NonNull<c_void>,
@@ -343,8 +374,13 @@ unsafe impl<F: FileOperations> Sync for MiscDevice<F> {}
 impl<F: FileOperations> MiscDevice<F> {
     /// Creates `/dev/NAME` with mode `mode` (use 0o600 unless others need it).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # struct MyDev;
+    /// # struct MyFile;
+    /// # impl FileOperations for MyFile { type Device = MyDev; fn open(_: &Arc<MyDev>) -> Result<Self> { Ok(MyFile) } }
     /// let reg = MiscDevice::<MyFile>::register("my_dev", 0o600, Arc::try_new(MyDev)?)?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn register(name: &str, mode: u16, dev: Arc<F::Device>) -> Result<Self> {
         let dev = KBox::try_new(dev)?;
@@ -368,8 +404,14 @@ impl<F: FileOperations> MiscDevice<F> {
 
     /// The device data.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # struct Dev;
+    /// # struct Open;
+    /// # impl FileOperations for Open { type Device = Dev; fn open(_: &Arc<Dev>) -> Result<Self> { Ok(Open) } }
+    /// # fn f(reg: &MiscDevice<Open>) {
     /// let d: &Arc<Dev> = reg.device();
+    /// # }
     /// ```
     pub fn device(&self) -> &Arc<F::Device> {
         &self.dev

@@ -7,7 +7,8 @@ use core::mem::MaybeUninit;
 
 /// A loadable module's state: built by `init` at load, dropped at unload.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// struct Hello;
 /// impl rkm::Module for Hello {
 ///     fn init() -> rkm::Result<Self> {
@@ -137,7 +138,10 @@ macro_rules! __modinfo {
 /// `name` must equal the module's file name (Kbuild's `KBUILD_MODNAME`):
 /// the build checks it.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # struct Hello;
+/// # impl Module for Hello { fn init() -> Result<Self> { Ok(Hello) } }
 /// rkm::module! {
 ///     type: Hello,
 ///     name: "rust_hello",

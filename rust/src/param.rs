@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Module parameters, declared in [`module!`](crate::module!).
 //!
-//! ```ignore
+//! ```
+//! # use rkm::prelude::*;
+//! # struct MyDriver;
+//! # impl Module for MyDriver { fn init() -> Result<Self> { Ok(MyDriver) } }
 //! module! {
 //!     type: MyDriver,
 //!     name: "my_driver",
@@ -16,6 +19,7 @@
 //!     },
 //! }
 //! // Then, anywhere in the driver: params::depth(), params::label().to_str()?, ...
+//! # Ok::<(), Error>(())
 //! ```
 //!
 //! Types: `bool`, `i32`, `u32`, `i64`, `u64`, `str` (with `max_len`), and
@@ -31,7 +35,8 @@ use core::ptr;
 
 /// Integer types a parameter can have: `i32`, `u32`, `i64`, `u64`.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let depth: u32 = rkm::param::read_scalar("depth");
 /// ```
 pub trait ParamInt: Copy + Default {
@@ -85,9 +90,15 @@ pub fn read_bool(name: &str) -> bool {
 
 /// A string parameter's value, copied out of the glue.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # mod params {
+/// #     pub fn label() -> rkm::param::ParamStr<32> { rkm::param::ParamStr::read("label") }
+/// #     pub fn ids() -> rkm::param::ParamArray<i32, 8> { rkm::param::ParamArray::read("ids") }
+/// # }
 /// let label = params::label();
 /// pr_info!("label {}\n", label.to_str()?);
+/// # Ok::<(), Error>(())
 /// ```
 pub struct ParamStr<const N: usize> {
     buf: [u8; N],
@@ -104,7 +115,12 @@ impl<const N: usize> ParamStr<N> {
 
     /// The raw bytes (sysfs writers can store any bytes).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # mod params {
+    /// #     pub fn label() -> rkm::param::ParamStr<32> { rkm::param::ParamStr::read("label") }
+    /// #     pub fn ids() -> rkm::param::ParamArray<i32, 8> { rkm::param::ParamArray::read("ids") }
+    /// # }
     /// let n = params::label().as_bytes().len();
     /// ```
     pub fn as_bytes(&self) -> &[u8] {
@@ -113,9 +129,15 @@ impl<const N: usize> ParamStr<N> {
 
     /// The value as text, or `EINVAL` if it is not UTF-8.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # mod params {
+    /// #     pub fn label() -> rkm::param::ParamStr<32> { rkm::param::ParamStr::read("label") }
+    /// #     pub fn ids() -> rkm::param::ParamArray<i32, 8> { rkm::param::ParamArray::read("ids") }
+    /// # }
     /// let s = params::label();
     /// let text: &str = s.to_str()?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn to_str(&self) -> Result<&str> {
         core::str::from_utf8(self.as_bytes()).map_err(|_| EINVAL)
@@ -124,7 +146,12 @@ impl<const N: usize> ParamStr<N> {
 
 /// An array parameter's elements, copied out of the glue.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # mod params {
+/// #     pub fn label() -> rkm::param::ParamStr<32> { rkm::param::ParamStr::read("label") }
+/// #     pub fn ids() -> rkm::param::ParamArray<i32, 8> { rkm::param::ParamArray::read("ids") }
+/// # }
 /// for id in params::ids().as_slice() { pr_info!("id {}\n", id); }
 /// ```
 pub struct ParamArray<T: ParamInt, const N: usize> {
@@ -146,7 +173,12 @@ impl<T: ParamInt, const N: usize> ParamArray<T, N> {
 
     /// The elements set.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # mod params {
+    /// #     pub fn label() -> rkm::param::ParamStr<32> { rkm::param::ParamStr::read("label") }
+    /// #     pub fn ids() -> rkm::param::ParamArray<i32, 8> { rkm::param::ParamArray::read("ids") }
+    /// # }
     /// let n = params::ids().as_slice().len();
     /// ```
     pub fn as_slice(&self) -> &[T] {

@@ -10,7 +10,8 @@ use core::fmt::{self, Write};
 
 /// Kernel log levels, as `KERN_EMERG` .. `KERN_DEBUG`.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// rkm::print::log(rkm::print::Level::Notice, format_args!("link up\n"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +89,8 @@ fn emit(level: Level, line: &[u8]) {
 /// Whether `pr_debug!` prints: dynamic debug has enabled this module's
 /// debug messages (`echo 'module NAME +p' > .../dynamic_debug/control`).
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// if rkm::print::debug_enabled() { /* compute something only for the log */ }
 /// ```
 pub fn debug_enabled() -> bool {
@@ -98,7 +100,8 @@ pub fn debug_enabled() -> bool {
 
 /// Prints `args` at `level`; used by the `pr_*!` macros.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// rkm::print::log(rkm::print::Level::Info, format_args!("{} ok\n", 1));
 /// ```
 pub fn log(level: Level, args: fmt::Arguments<'_>) {
@@ -150,7 +153,8 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
 
 /// Prints at `KERN_EMERG` with Rust formatting, prefixed with the module name.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// pr_emerg!("{} items\n", 3);
 /// ```
 #[macro_export]
@@ -162,7 +166,8 @@ macro_rules! pr_emerg {
 
 /// Prints at `KERN_ALERT` with Rust formatting, prefixed with the module name.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// pr_alert!("{} items\n", 3);
 /// ```
 #[macro_export]
@@ -174,7 +179,8 @@ macro_rules! pr_alert {
 
 /// Prints at `KERN_CRIT` with Rust formatting, prefixed with the module name.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// pr_crit!("{} items\n", 3);
 /// ```
 #[macro_export]
@@ -186,7 +192,8 @@ macro_rules! pr_crit {
 
 /// Prints at `KERN_ERR` with Rust formatting, prefixed with the module name.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// pr_err!("{} items\n", 3);
 /// ```
 #[macro_export]
@@ -198,7 +205,8 @@ macro_rules! pr_err {
 
 /// Prints at `KERN_WARNING` with Rust formatting, prefixed with the module name.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// pr_warn!("{} items\n", 3);
 /// ```
 #[macro_export]
@@ -210,7 +218,8 @@ macro_rules! pr_warn {
 
 /// Prints at `KERN_NOTICE` with Rust formatting, prefixed with the module name.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// pr_notice!("{} items\n", 3);
 /// ```
 #[macro_export]
@@ -222,7 +231,8 @@ macro_rules! pr_notice {
 
 /// Prints at `KERN_INFO` with Rust formatting, prefixed with the module name.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// pr_info!("{} items\n", 3);
 /// ```
 #[macro_export]
@@ -234,7 +244,8 @@ macro_rules! pr_info {
 
 /// Prints at `KERN_DEBUG` with Rust formatting, prefixed with the module name.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// pr_debug!("{} items\n", 3);
 /// ```
 ///

@@ -5,8 +5,10 @@ use crate::abi;
 
 /// Whether the calling task has capability `cap` (e.g. [`CAP_SYS_ADMIN`]).
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// if !rkm::task::capable(rkm::task::CAP_SYS_ADMIN) { return Err(EPERM); }
+/// # Ok::<(), Error>(())
 /// ```
 pub fn capable(cap: Capability) -> bool {
     // SAFETY: no pointers; unknown values are refused by the glue.
@@ -15,8 +17,9 @@ pub fn capable(cap: Capability) -> bool {
 
 /// A capability, as `CAP_*` in `<linux/capability.h>`.
 ///
-/// ```ignore
-/// let admin: Capability = CAP_SYS_ADMIN;
+/// ```
+/// # use rkm::prelude::*;
+/// let admin: rkm::task::Capability = CAP_SYS_ADMIN;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Capability(u32);
@@ -29,8 +32,10 @@ pub const CAP_SYS_ADMIN: Capability = Capability(21);
 /// Whether the calling task has a signal pending (end a long loop with
 /// `EINTR` or `ERESTARTSYS`).
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// if rkm::task::signal_pending() { return Err(EINTR); }
+/// # Ok::<(), Error>(())
 /// ```
 pub fn signal_pending() -> bool {
     // SAFETY: no arguments.
@@ -39,7 +44,10 @@ pub fn signal_pending() -> bool {
 
 /// Lets the scheduler run something else if it wants to (`cond_resched`).
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # fn work() {}
+/// # let n = 3;
 /// for _ in 0..n { work(); rkm::task::cond_resched(); }
 /// ```
 pub fn cond_resched() {

@@ -22,7 +22,8 @@ use core::mem::{size_of, MaybeUninit};
 /// type has no padding bytes (they would leak kernel memory to userspace).
 /// Implement it with [`pod!`](crate::pod!), which checks both.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// fn f<T: rkm::user::Pod>(_: T) {}
 /// ```
 pub unsafe trait Pod: Copy {}
@@ -41,7 +42,8 @@ unsafe impl<T: Pod, const N: usize> Pod for [T; N] {}
 /// Declares `#[repr(C)]` structs of [`Pod`] fields and implements `Pod` for
 /// them, refusing (at compile time) any struct with padding.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// rkm::pod! {
 ///     /// What ECHO_IOC_INFO returns.
 ///     pub struct EchoInfo { pub size: u32, pub version: u32, pub len: u64, pub cap: u64 }
@@ -76,8 +78,11 @@ macro_rules! pod {
 
 /// A user buffer: an address and a length from a system call.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(arg: usize) {
 /// let (mut r, mut w) = UserSlice::new(arg, 24).reader_writer();
+/// # }
 /// ```
 pub struct UserSlice {
     ptr: usize,
@@ -87,8 +92,12 @@ pub struct UserSlice {
 impl UserSlice {
     /// The `len` bytes at user address `ptr` (not checked until used).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # rkm::pod! { pub struct Info { pub size: u32 } }
+    /// # fn f(arg: usize) {
     /// let s = UserSlice::new(arg, core::mem::size_of::<Info>());
+    /// # }
     /// ```
     pub fn new(ptr: usize, len: usize) -> Self {
         UserSlice { ptr, len }
@@ -96,8 +105,11 @@ impl UserSlice {
 
     /// Reads the buffer, once.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(arg: usize) -> Result {
     /// let v: u32 = UserSlice::new(arg, 4).reader().read()?;
+    /// # Ok(()) }
     /// ```
     pub fn reader(self) -> UserSliceReader {
         UserSliceReader { ptr: self.ptr, len: self.len }
@@ -105,8 +117,11 @@ impl UserSlice {
 
     /// Writes the buffer.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(arg: usize) -> Result {
     /// UserSlice::new(arg, 8).writer().write(&7u64)?;
+    /// # Ok(()) }
     /// ```
     pub fn writer(self) -> UserSliceWriter {
         UserSliceWriter { ptr: self.ptr, len: self.len }
@@ -114,8 +129,11 @@ impl UserSlice {
 
     /// Both, over the same bytes: read a request, then write the answer.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(arg: usize) {
     /// let (mut r, mut w) = UserSlice::new(arg, 24).reader_writer();
+    /// # }
     /// ```
     pub fn reader_writer(self) -> (UserSliceReader, UserSliceWriter) {
         (
@@ -139,9 +157,13 @@ fn advance(ptr: &mut usize, len: &mut usize, copied: usize) -> Result<usize> {
 
 /// Reads a user buffer front to back, each byte at most once.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(buf: usize, len: usize) -> Result {
+/// # let mut kbuf = [0u8; 64];
 /// let mut r = UserSlice::new(buf, len).reader();
 /// let n = r.read_partial(&mut kbuf)?;
+/// # Ok(()) }
 /// ```
 pub struct UserSliceReader {
     ptr: usize,
@@ -151,8 +173,11 @@ pub struct UserSliceReader {
 impl UserSliceReader {
     /// Bytes left to read.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(r: &UserSliceReader) -> Result {
     /// if r.len() < 4 { return Err(EINVAL); }
+    /// # Ok(()) }
     /// ```
     pub fn len(&self) -> usize {
         self.len
@@ -160,8 +185,11 @@ impl UserSliceReader {
 
     /// Whether nothing is left.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(r: &UserSliceReader) -> Result<usize> {
     /// if r.is_empty() { return Ok(0); }
+    /// # Ok(1) }
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -171,8 +199,11 @@ impl UserSliceReader {
     /// were copied before any fault; `EFAULT` if none could be (and some
     /// were asked for).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(r: &mut UserSliceReader, data: &mut [u8], pos: usize, k: usize) -> Result {
     /// let copied = r.read_partial(&mut data[pos..pos + k])?;
+    /// # Ok(()) }
     /// ```
     pub fn read_partial(&mut self, out: &mut [u8]) -> Result<usize> {
         let want = out.len().min(self.len);
@@ -190,8 +221,11 @@ impl UserSliceReader {
     /// like `copy_from_user`, zeroes them): a short `write(2)` into existing
     /// data then changes exactly the bytes it reports.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(r: &mut UserSliceReader, data: &mut [u8], pos: usize, k: usize) -> Result {
     /// let copied = r.read_partial_keep(&mut data[pos..pos + k])?;
+    /// # Ok(()) }
     /// ```
     pub fn read_partial_keep(&mut self, out: &mut [u8]) -> Result<usize> {
         let want = out.len().min(self.len);
@@ -229,9 +263,12 @@ impl UserSliceReader {
 
     /// Fills `out` completely, or fails with `EFAULT` (too short or a fault).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(r: &mut UserSliceReader) -> Result {
     /// let mut hdr = [0u8; 8];
     /// r.read_slice(&mut hdr)?;
+    /// # Ok(()) }
     /// ```
     pub fn read_slice(&mut self, out: &mut [u8]) -> Result {
         if out.len() > self.len {
@@ -247,8 +284,12 @@ impl UserSliceReader {
 
     /// Reads one `T`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # rkm::pod! { pub struct ResizeReq { pub size: u64 } }
+    /// # fn f(r: &mut UserSliceReader) -> Result {
     /// let req: ResizeReq = r.read()?;
+    /// # Ok(()) }
     /// ```
     pub fn read<T: Pod>(&mut self) -> Result<T> {
         let n = size_of::<T>();
@@ -291,8 +332,11 @@ impl UserSliceReader {
     /// unknown tail of a newer, larger struct): `Ok(true)`, `Ok(false)`, or
     /// `EFAULT`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(r: &mut UserSliceReader) -> Result {
     /// if !r.skip_zeroed(r.len())? { return Err(E2BIG); }
+    /// # Ok(()) }
     /// ```
     pub fn skip_zeroed(&mut self, n: usize) -> Result<bool> {
         if n > self.len {
@@ -311,9 +355,12 @@ impl UserSliceReader {
 
 /// Writes a user buffer front to back.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(buf: usize, len: usize) -> Result {
 /// let mut w = UserSlice::new(buf, len).writer();
 /// w.write_slice(b"hello")?;
+/// # Ok(()) }
 /// ```
 pub struct UserSliceWriter {
     ptr: usize,
@@ -323,8 +370,11 @@ pub struct UserSliceWriter {
 impl UserSliceWriter {
     /// Room left.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(w: &UserSliceWriter, avail: usize) {
     /// let k = w.len().min(avail);
+    /// # }
     /// ```
     pub fn len(&self) -> usize {
         self.len
@@ -332,8 +382,11 @@ impl UserSliceWriter {
 
     /// Whether there is no room.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(w: &UserSliceWriter) -> Result<usize> {
     /// if w.is_empty() { return Ok(0); }
+    /// # Ok(1) }
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -342,8 +395,11 @@ impl UserSliceWriter {
     /// Copies as much of `data` as fits; returns how many bytes went before
     /// any fault; `EFAULT` if none could (and some were to go).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(w: &mut UserSliceWriter, buf: &[u8], pos: usize, end: usize) -> Result {
     /// let copied = w.write_partial(&buf[pos..end])?;
+    /// # Ok(()) }
     /// ```
     pub fn write_partial(&mut self, data: &[u8]) -> Result<usize> {
         let want = data.len().min(self.len);
@@ -380,8 +436,11 @@ impl UserSliceWriter {
 
     /// Copies all of `data`, or fails with `EFAULT` (no room or a fault).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(w: &mut UserSliceWriter, reply: [u8; 4]) -> Result {
     /// w.write_slice(&reply)?;
+    /// # Ok(()) }
     /// ```
     pub fn write_slice(&mut self, data: &[u8]) -> Result {
         if data.len() > self.len {
@@ -396,8 +455,12 @@ impl UserSliceWriter {
 
     /// Writes one `T`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # rkm::pod! { pub struct EchoInfo { pub size: u32 } }
+    /// # fn f(w: &mut UserSliceWriter, info: EchoInfo) -> Result {
     /// w.write(&info)?;
+    /// # Ok(()) }
     /// ```
     pub fn write<T: Pod>(&mut self, value: &T) -> Result {
         let n = size_of::<T>();
@@ -437,7 +500,9 @@ impl UserSliceWriter {
 
 /// ioctl command numbers, as `_IO`, `_IOR`, `_IOW`, `_IOWR` build them.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # rkm::pod! { pub struct EchoInfo { pub size: u32, pub version: u32 } }
 /// const INFO: u32 = rkm::user::ioctl::iowr::<EchoInfo>(b'e', 1);
 /// ```
 pub mod ioctl {
@@ -452,7 +517,9 @@ pub mod ioctl {
 
     /// `_IO(ty, nr)`: no argument.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::user::ioctl::{io, ior, iow, iowr};
     /// const RESET: u32 = io(b's', 2);
     /// ```
     pub const fn io(ty: u8, nr: u8) -> u32 {
@@ -461,7 +528,9 @@ pub mod ioctl {
 
     /// `_IOR(ty, nr, T)`: the kernel writes a `T`. Use in a `const`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::user::ioctl::{io, ior, iow, iowr};
     /// const GET: u32 = ior::<u64>(b'x', 1);
     /// ```
     pub const fn ior<T>(ty: u8, nr: u8) -> u32 {
@@ -470,7 +539,9 @@ pub mod ioctl {
 
     /// `_IOW(ty, nr, T)`: the kernel reads a `T`.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::user::ioctl::{io, ior, iow, iowr};
     /// const SET: u32 = iow::<u64>(b'x', 2);
     /// ```
     pub const fn iow<T>(ty: u8, nr: u8) -> u32 {
@@ -479,7 +550,9 @@ pub mod ioctl {
 
     /// `_IOWR(ty, nr, T)`: both.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::user::ioctl::{io, ior, iow, iowr};
     /// const XCHG: u32 = iowr::<u64>(b'x', 3);
     /// ```
     pub const fn iowr<T>(ty: u8, nr: u8) -> u32 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rkm: `rkm lint DIR...` (rustfmt --check and clippy over drivers and the
- * crate) and `rkm doc` (the crate's rustdoc HTML).
+ * crate) and `rkm doc` (the crate's rustdoc HTML, and its examples compiled).
  *
  * Both run the tool with the very command line the kernel build used for
  * rustc (read from Kbuild's .cmd file of a build for the 6.12 kernel), so the
@@ -93,6 +93,17 @@ static void count_line(const char *line, void *ctx)
 		(*(int *)ctx)++;
 }
 
+/*
+ * Over the crate, on top of the default set: every unsafe block and unsafe
+ * impl has a `// SAFETY:` comment, every public unsafe fn and trait a
+ * `# Safety` section, and no safe code carries either. (Drivers need none:
+ * the build forbids unsafe code in them, see kbuild/rkm.mk.) rust/clippy.toml
+ * extends the `# Safety` rule to private unsafe fns.
+ */
+#define CRATE_LINTS                                                                   \
+	" -Wclippy::undocumented_unsafe_blocks -Wclippy::missing_safety_doc"          \
+	" -Wclippy::unnecessary_safety_comment -Wclippy::unnecessary_safety_doc"
+
 /* The 6.12 kernel of the matrix: its build gives the stock flag set. */
 static void stock_kernel(struct kernel *k)
 {
@@ -130,8 +141,9 @@ int cmd_lint(int argc, char **argv)
 		/* The crate once (every driver compiles the same one), then the driver. */
 		if (!crate_done) {
 			printf("  CLIPPY  rkm crate\n");
-			cmd = swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)), CLIPPY,
-					xasprintf("%s/librkm.rlib", out));
+			cmd = xasprintf("CLIPPY_CONF_DIR='%s/rust' %s" CRATE_LINTS, rkm_root,
+					swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)),
+						  CLIPPY, xasprintf("%s/librkm.rlib", out)));
 			rc = run_sh(bdir, cmd, count_line, &found);
 			problems += found + (rc != 0 && !found);
 			found = 0;
@@ -168,20 +180,31 @@ int cmd_doc(int argc, char **argv)
 	const char *driver = xasprintf("%s/samples/rust_minimal", rkm_root);
 	const char *outdir = xasprintf("%s/build/doc", rkm_root);
 	struct kernel k;
-	char ko[PATH_MAX], *bdir, *cmd;
+	char ko[PATH_MAX], dir[PATH_MAX], *bdir, *cmd;
 	int i, found = 0, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			outdir = argv[++i];
+		else if (!strcmp(argv[i], "--driver") && i + 1 < argc)
+			driver = argv[++i];
 		else
-			die("usage: rkm doc [--out DIR]");
+			die("usage: rkm doc [--out DIR] [--driver DIR]");
 	}
+	/* rustdoc runs in the build directory. */
+	if (outdir[0] != '/' && getcwd(dir, sizeof(dir)))
+		outdir = xasprintf("%s/%s", dir, outdir);
 	need_tool(RUSTDOC, "rustc-web");
 	stock_kernel(&k);
-	/* Any driver's build gives the crate's rustc command. */
+	/*
+	 * Any driver's build gives the crate's rustc command: rust_minimal's,
+	 * or that of --driver DIR (built with RKM_CRATE= for another crate).
+	 */
+	if (!realpath(driver, dir))
+		die("no driver directory %s", driver);
+	driver = dir;
 	if (build_driver(driver, &k, ko, sizeof(ko)))
-		die("rust_minimal does not build for %s", k.name);
+		die("%s does not build for %s", base_name(dir), k.name);
 	bdir = xasprintf("%s/build/%s", driver, k.name);
 	/*
 	 * rustdoc drops -Zretpoline-external-thunk, then refuses core and
@@ -194,6 +217,25 @@ int cmd_doc(int argc, char **argv)
 	rc = run_sh(bdir, cmd, count_line, &found);
 	if (rc || found)
 		die("rustdoc failed (%d warning/error line(s))", found);
+	/*
+	 * The examples, compiled (not linked: --no-run emits metadata only)
+	 * for the kernel target against the built librkm.rlib, each as a
+	 * driver is: no_std, no unsafe code, only the feature module! needs
+	 * (kbuild/rkm.mk, cmd_rkm_driver). rustdoc wraps each in fn main, or
+	 * in a fn returning Result when it ends with `Ok::<(), Error>(())`.
+	 */
+	cmd = xasprintf("%s --test -Zunstable-options --no-run --test-args=--quiet"
+			" -L . --extern rkm=librkm.rlib"
+			" --doctest-build-arg=-Zcrate-attr=no_std"
+			" '--doctest-build-arg=-Zcrate-attr=feature(used_with_arg)'"
+			" --doctest-build-arg=-Zallow-features=used_with_arg"
+			" --doctest-build-arg=-Funsafe_code",
+			cmd);
+	printf("  DOCTEST rkm\n");
+	found = 0;
+	rc = run_sh(bdir, cmd, count_line, &found);
+	if (rc)
+		die("an example in the crate's documentation does not compile");
 	printf("rkm doc: %s/rkm/index.html\n", outdir);
 	return 0;
 }

@@ -11,10 +11,14 @@ use core::ptr::NonNull;
 /// Shared ownership of a `T` in kernel memory, counted with the kernel's
 /// `refcount_t` (saturating, never wrapping), usable across threads.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # #[derive(Default)]
+/// # struct Stats { n: u64 }
 /// let a = Arc::try_new(Stats::default())?;
 /// let b = a.clone();
 /// assert_eq!(Arc::count(&a), 2);
+/// # Ok::<(), Error>(())
 /// ```
 ///
 /// # Invariants
@@ -41,8 +45,10 @@ unsafe impl<T: Sync + Send> Sync for Arc<T> {}
 impl<T> Arc<T> {
     /// Moves `value` into kernel memory with a count of one.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let a = Arc::try_new(5u32)?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_new(value: T) -> Result<Self> {
         let b = crate::KBox::try_new(ArcInner { refcount: UnsafeCell::new(0), data: value })?;
@@ -55,8 +61,11 @@ impl<T> Arc<T> {
 
     /// How many handles there are now (racy by nature: for diagnostics).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(a: Arc<u32>) {
     /// let n = Arc::count(&a);
+    /// # }
     /// ```
     pub fn count(this: &Self) -> u32 {
         // SAFETY: the inner block is live (type invariant).

@@ -10,10 +10,14 @@ use core::ptr::NonNull;
 /// signals that something finished, typically an interrupt handler. The
 /// kernel object is owned by the glue.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # fn start_device() {}
+/// # fn f(done: &Completion) -> Result {
 /// done.reinit();
 /// start_device();
 /// done.wait()?; // ERESTARTSYS on a signal
+/// # Ok(()) }
 /// ```
 pub struct Completion {
     raw: NonNull<c_void>,
@@ -28,8 +32,10 @@ unsafe impl Sync for Completion {}
 impl Completion {
     /// A new completion, not done.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
     /// let done = Completion::try_new()?;
+    /// # Ok::<(), Error>(())
     /// ```
     pub fn try_new() -> Result<Self> {
         // SAFETY: no arguments.
@@ -40,8 +46,11 @@ impl Completion {
     /// Marks it not done (`reinit_completion`): before starting the work
     /// that will [`complete`](Self::complete) it.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(done: &Completion) {
     /// done.reinit();
+    /// # }
     /// ```
     pub fn reinit(&self) {
         // SAFETY: a live completion (owned by self).
@@ -51,8 +60,11 @@ impl Completion {
     /// Signals it (`complete`): wakes one waiter, or lets the next wait
     /// return at once. Never sleeps: usable from interrupt handlers.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(done: &Completion) {
     /// done.complete();
+    /// # }
     /// ```
     pub fn complete(&self) {
         // SAFETY: a live completion.
@@ -62,8 +74,11 @@ impl Completion {
     /// Sleeps until it is signalled (`wait_for_completion_interruptible`);
     /// `ERESTARTSYS` if a signal arrives first. Process context only.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(done: &Completion) -> Result {
     /// done.wait()?;
+    /// # Ok(()) }
     /// ```
     pub fn wait(&self) -> Result {
         // SAFETY: a live completion.

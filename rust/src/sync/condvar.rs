@@ -14,11 +14,15 @@ glue_lock!(
 /// A condition variable (a kernel wait queue) used with a [`Mutex`](super::Mutex); also
 /// what `poll` waits on.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # struct Dev { state: Mutex<KVec<u8>>, ready: CondVar }
+/// # fn f(dev: &Dev) -> Result {
 /// let mut g = dev.state.lock();
 /// while g.is_empty() {
 ///     dev.ready.wait(&mut g)?; // ERESTARTSYS on a signal
 /// }
+/// # Ok(()) }
 /// ```
 pub struct CondVar {
     raw: RawCondVar,
@@ -37,8 +41,13 @@ impl CondVar {
     /// restarted under `SA_RESTART`). Wakeups can be spurious: re-check the
     /// condition in a loop.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn ready(g: &u32) -> bool { *g > 0 }
+    /// # fn f(cv: &CondVar, m: &Mutex<u32>) -> Result {
+    /// # let mut g = m.lock();
     /// while !ready(&g) { cv.wait(&mut g)?; }
+    /// # Ok(()) }
     /// ```
     pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) -> Result {
         // SAFETY: the guard proves this thread holds the mutex; the glue
@@ -53,8 +62,11 @@ impl CondVar {
 
     /// Wakes every waiter and poller.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(cv: &CondVar) {
     /// cv.notify_all();
+    /// # }
     /// ```
     pub fn notify_all(&self) {
         // SAFETY: a live wait queue.
@@ -68,8 +80,10 @@ impl CondVar {
 
 /// A new [`CondVar`], with its own lockdep class.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let cv = rkm::new_condvar!()?;
+/// # Ok::<(), Error>(())
 /// ```
 #[macro_export]
 macro_rules! new_condvar {

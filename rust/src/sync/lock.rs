@@ -48,9 +48,11 @@ pub trait RawLock: Sized + Send + Sync {
 /// use it as [`Mutex`](super::Mutex), [`SpinLock`](super::SpinLock) or
 /// [`SpinLockIrq`](super::SpinLockIrq).
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let counter: Mutex<u64> = rkm::new_mutex!(0)?;
 /// *counter.lock() += 1;
+/// # Ok::<(), Error>(())
 /// ```
 pub struct Lock<T, B: Backend> {
     pub(super) raw: B::Raw,
@@ -74,9 +76,12 @@ impl<T, B: Backend> Lock<T, B> {
     /// Waits for the lock (sleeping or spinning, as `B` does), then holds it
     /// until the guard drops.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(m: &Mutex<u32>) {
     /// let mut g = m.lock();
     /// *g += 1;
+    /// # }
     /// ```
     pub fn lock(&self) -> Guard<'_, T, B> {
         let state = B::lock(&self.raw);
@@ -88,10 +93,13 @@ impl<T, B: Backend> Lock<T, B> {
 /// Proof that a [`Lock`] is held: gives access to the data, unlocks on drop,
 /// and cannot leave its thread.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(m: &Mutex<u32>) {
 /// let g = m.lock();
 /// let v = *g;
 /// drop(g); // unlocked here
+/// # }
 /// ```
 ///
 /// # Invariants

@@ -67,7 +67,8 @@ pub use lock::{Backend, Guard, Lock, RawLock};
 /// Static storage for a lockdep class key: one per lock construction site,
 /// made by the `new_*!` macros. The glue owns its contents.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// static KEY: rkm::sync::LockClassKey = rkm::sync::LockClassKey::new();
 /// ```
 #[repr(C, align(8))]
@@ -80,7 +81,9 @@ unsafe impl Sync for LockClassKey {}
 impl LockClassKey {
     /// An unused key (all zeroes, as a C `static struct lock_class_key`).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::sync::LockClassKey;
     /// static KEY: LockClassKey = LockClassKey::new();
     /// ```
     pub const fn new() -> Self {
@@ -101,7 +104,8 @@ impl Default for LockClassKey {
 /// A lock's name for lockdep: a static NUL-terminated string, made by the
 /// `new_*!` macros from the source location.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let name = rkm::sync::LockName::new("my_lock\0");
 /// ```
 #[derive(Clone, Copy)]
@@ -111,7 +115,9 @@ impl LockName {
     /// Wraps `s`, which must end with its only NUL (checked at compile time
     /// when used in a `const`).
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::sync::LockName;
     /// const N: LockName = LockName::new("queue\0");
     /// ```
     pub const fn new(s: &'static str) -> Self {

@@ -38,9 +38,11 @@ unsafe impl Backend for MutexBackend {
 
 /// A sleeping lock (`struct mutex`).
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let m: Mutex<KVec<u8>> = rkm::new_mutex!(KVec::new())?;
 /// m.lock().try_push(1)?;
+/// # Ok::<(), Error>(())
 /// ```
 pub type Mutex<T> = Lock<T, MutexBackend>;
 
@@ -48,8 +50,11 @@ impl<T> Lock<T, MutexBackend> {
     /// Like [`lock`](Lock::lock), but a signal ends the wait with `EINTR`
     /// (`mutex_lock_interruptible`): for locks held across long waits.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(m: &Mutex<u32>) -> Result {
     /// let mut g = m.lock_interruptible()?;
+    /// # Ok(()) }
     /// ```
     pub fn lock_interruptible(&self) -> Result<MutexGuard<'_, T>> {
         // SAFETY: a live mutex (RawMutex's invariant).
@@ -64,15 +69,19 @@ impl<T> Lock<T, MutexBackend> {
 
 /// The guard of a [`Mutex`] (what [`CondVar::wait`](crate::sync::CondVar::wait) takes).
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::sync::MutexGuard;
 /// fn take(g: &mut MutexGuard<'_, u64>) { **g -= 1; }
 /// ```
 pub type MutexGuard<'a, T> = Guard<'a, T, MutexBackend>;
 
 /// A new [`Mutex`] holding `value`, with its own lockdep class.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let m: Mutex<KVec<u8>> = rkm::new_mutex!(KVec::new())?;
+/// # Ok::<(), Error>(())
 /// ```
 #[macro_export]
 macro_rules! new_mutex {

@@ -58,25 +58,31 @@ unsafe impl Backend for SpinIrqBackend {
 /// nothing checks this at compile time; `DEBUG_ATOMIC_SLEEP` kernels report
 /// it). Never `mem::forget` a guard.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let stats: SpinLock<[u64; 4]> = rkm::new_spinlock!([0; 4])?;
 /// stats.lock()[0] += 1;
+/// # Ok::<(), Error>(())
 /// ```
 pub type SpinLock<T> = Lock<T, SpinBackend>;
 
 /// A spinlock that also disables local interrupts while held
 /// (`spin_lock_irqsave`), for data shared with interrupt handlers.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let ring: SpinLockIrq<u32> = rkm::new_spinlock_irq!(0)?;
 /// *ring.lock() = 7;
+/// # Ok::<(), Error>(())
 /// ```
 pub type SpinLockIrq<T> = Lock<T, SpinIrqBackend>;
 
 /// A new [`SpinLock`] holding `value`, with its own lockdep class.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let s = rkm::new_spinlock!(0u32)?;
+/// # Ok::<(), Error>(())
 /// ```
 #[macro_export]
 macro_rules! new_spinlock {
@@ -87,8 +93,10 @@ macro_rules! new_spinlock {
 
 /// A new [`SpinLockIrq`] holding `value`, with its own lockdep class.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
 /// let s = rkm::new_spinlock_irq!(0u32)?;
+/// # Ok::<(), Error>(())
 /// ```
 #[macro_export]
 macro_rules! new_spinlock_irq {
