@@ -18,8 +18,8 @@
 
 /*
  * read, write and ioctl are installed as Rust functions whose C types name
- * struct file void: fine for the x86-64 calling convention, but a clang
- * kCFI kernel checks the exact type on every indirect call.
+ * struct file struct rkm_file: fine for the x86-64 calling convention, but a
+ * clang kCFI kernel checks the exact type on every indirect call.
  */
 static_assert(!IS_ENABLED(CONFIG_CFI_CLANG), "rkm: kCFI kernels are not supported yet");
 
@@ -45,19 +45,44 @@ static struct rkm_miscdev *rkm_file_dev(struct file *file)
 	return container_of(file->f_op, struct rkm_miscdev, fops);
 }
 
-RKM_LEAF void *rkm_file_state(void *file)
+/*
+ * A struct rkm_file is the kernel's struct file itself (read, write and
+ * ioctl get it from the VFS), and a struct rkm_poll_table its poll_table:
+ * converted here only.
+ */
+static struct file *rkm_kfile(struct rkm_file *file)
 {
-	return ((struct file *)file)->private_data;
+	return (struct file *)file;
 }
 
-RKM_LEAF u32 rkm_file_flags(void *file)
+static struct rkm_file *rkm_file(struct file *file)
 {
-	return ((struct file *)file)->f_flags & O_NONBLOCK ? RKM_O_NONBLOCK : 0;
+	return (struct rkm_file *)file;
 }
 
-RKM_LEAF s64 rkm_file_pos(void *file)
+static struct poll_table_struct *rkm_kpoll_table(struct rkm_poll_table *table)
 {
-	return ((struct file *)file)->f_pos;
+	return (struct poll_table_struct *)table;
+}
+
+static struct rkm_poll_table *rkm_poll_table(struct poll_table_struct *table)
+{
+	return (struct rkm_poll_table *)table;
+}
+
+RKM_LEAF void *rkm_file_state(struct rkm_file *file)
+{
+	return rkm_kfile(file)->private_data;
+}
+
+RKM_LEAF u32 rkm_file_flags(struct rkm_file *file)
+{
+	return rkm_kfile(file)->f_flags & O_NONBLOCK ? RKM_O_NONBLOCK : 0;
+}
+
+RKM_LEAF s64 rkm_file_pos(struct rkm_file *file)
+{
+	return rkm_kfile(file)->f_pos;
 }
 
 static int rkm_fop_open(struct inode *inode, struct file *file)
@@ -86,7 +111,8 @@ static loff_t rkm_fop_llseek(struct file *file, loff_t off, int whence)
 	if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
 		return -EINVAL;
 	/* SEEK_SET/CUR/END have the same values as RKM_SEEK_* (UAPI). */
-	pos = rkm_file_dev(file)->ops->llseek(file->private_data, file, file->f_pos, off, whence);
+	pos = rkm_file_dev(file)->ops->llseek(file->private_data, rkm_file(file), file->f_pos, off,
+					      whence);
 	if (pos >= 0)
 		file->f_pos = pos;
 	return pos;
@@ -95,26 +121,27 @@ static loff_t rkm_fop_llseek(struct file *file, loff_t off, int whence)
 #ifdef CONFIG_COMPAT
 static long rkm_fop_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return rkm_file_dev(file)->ops->ioctl(file, cmd, (unsigned long)compat_ptr(arg));
+	return rkm_file_dev(file)->ops->ioctl(rkm_file(file), cmd, (unsigned long)compat_ptr(arg));
 }
 #endif
 
 static __poll_t rkm_fop_poll(struct file *file, struct poll_table_struct *table)
 {
-	u32 m = rkm_file_dev(file)->ops->poll(file->private_data, file, table, file->f_pos);
+	u32 m = rkm_file_dev(file)->ops->poll(file->private_data, rkm_file(file),
+					      rkm_poll_table(table), file->f_pos);
 
 	return (m & RKM_POLLIN ? EPOLLIN | EPOLLRDNORM : 0) |
 	       (m & RKM_POLLOUT ? EPOLLOUT | EPOLLWRNORM : 0) |
 	       (m & RKM_POLLERR ? EPOLLERR : 0);
 }
 
-void rkm_poll_wait(void *file, void *table, void *cv)
+void rkm_poll_wait(struct rkm_file *file, struct rkm_poll_table *table, struct rkm_condvar *cv)
 {
-	poll_wait(file, cv, table);
+	poll_wait(rkm_kfile(file), &cv->wq, rkm_kpoll_table(table));
 }
 
-void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
-			   const struct rkm_file_ops *ops, const void *dev, int *err)
+struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
+					 const struct rkm_file_ops *ops, const void *dev, int *err)
 {
 	struct rkm_miscdev *md;
 
@@ -140,8 +167,9 @@ void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
 	/*
 	 * read, write and ioctl are Rust functions called by the VFS itself:
 	 * their C types differ from the kernel's only in naming struct file
-	 * void and loff_t int64_t, which the x86-64 calling convention passes
-	 * alike (stock kernels are built with GCC: no kCFI type hashes).
+	 * struct rkm_file (the same object) and loff_t int64_t, which the
+	 * x86-64 calling convention passes alike (stock kernels are built with
+	 * GCC: no kCFI type hashes).
 	 */
 	if (ops->read)
 		md->fops.read = (void *)ops->read;
@@ -174,10 +202,8 @@ out_free_md:
 	return NULL;
 }
 
-void rkm_miscdev_deregister(void *handle)
+void rkm_miscdev_deregister(struct rkm_miscdev *md)
 {
-	struct rkm_miscdev *md = handle;
-
 	misc_deregister(&md->misc);
 	md->registered = false;
 }

@@ -12,6 +12,16 @@
 
 #include "rkm_abi.h"
 
+/* A parameter's type: from the type field of its .rkm_params record. */
+enum rkm_param_type {
+	RKM_PARAM_BOOL = 0,
+	RKM_PARAM_I32 = 1,
+	RKM_PARAM_U32 = 2,
+	RKM_PARAM_I64 = 3,
+	RKM_PARAM_U64 = 4,
+	RKM_PARAM_STR = 5,
+};
+
 struct rkm_param {
 	const char *name;
 	enum rkm_param_type type;

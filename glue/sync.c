@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rkm glue: mutexes, spinlocks, wait queues and reference counts for the
- * crate's Mutex, SpinLock, SpinLockIrq, CondVar and Arc. The lock objects
- * live here, in kmalloc'ed memory, so that Rust never moves them.
+ * rkm glue: mutexes, spinlocks, wait queues, completions and reference
+ * counts for the crate's Mutex, SpinLock, SpinLockIrq, CondVar, Completion
+ * and Arc. The kernel objects live here, in kmalloc'ed memory, so that Rust
+ * never moves them.
  */
 #include <linux/build_bug.h>
+#include <linux/completion.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -17,43 +19,68 @@
 
 #include "rkm_abi.h"
 
-/* Rust's per-site key storage must hold the kernel's key, whatever the config. */
-static_assert(sizeof(struct lock_class_key) <= RKM_LOCK_KEY_SIZE);
-static_assert(__alignof__(struct lock_class_key) <= 8);
-static_assert(sizeof(refcount_t) == 4);
+/* The ABI's handles: each one the kernel object alone. */
+struct rkm_lock_key {
+	struct lock_class_key key;	/* in RKM_LOCK_KEY_SIZE bytes of Rust static storage */
+};
 
-void *rkm_mutex_new(const char *name, void *key)
+struct rkm_mutex {
+	struct mutex mutex;
+};
+
+struct rkm_spinlock {
+	spinlock_t lock;
+};
+
+struct rkm_condvar {
+	struct wait_queue_head wq;
+};
+
+struct rkm_refcount {
+	refcount_t refs;	/* 4 bytes of Rust memory */
+};
+
+struct rkm_completion {
+	struct completion done;
+};
+
+/* Rust's per-site key storage must hold the kernel's key, whatever the config. */
+static_assert(sizeof(struct rkm_lock_key) <= RKM_LOCK_KEY_SIZE);
+static_assert(__alignof__(struct rkm_lock_key) <= 8);
+static_assert(sizeof(struct rkm_refcount) == 4 && __alignof__(struct rkm_refcount) <= 4);
+
+struct rkm_mutex *rkm_mutex_new(const char *name, struct rkm_lock_key *key)
 {
-	struct mutex *m = rkm_kzalloc(sizeof(*m));
+	struct rkm_mutex *m = rkm_kzalloc(sizeof(*m));
 
 	if (m)
-		__mutex_init(m, name, key);
+		__mutex_init(&m->mutex, name, &key->key);
 	return m;
 }
 
-void rkm_mutex_free(void *m)
+void rkm_mutex_free(struct rkm_mutex *m)
 {
-	mutex_destroy(m);
+	mutex_destroy(&m->mutex);
 	kfree(m);
 }
 
-RKM_LEAF void rkm_mutex_lock(void *m)
+RKM_LEAF void rkm_mutex_lock(struct rkm_mutex *m)
 {
-	mutex_lock(m);
+	mutex_lock(&m->mutex);
 }
 
-int rkm_mutex_lock_interruptible(void *m)
+int rkm_mutex_lock_interruptible(struct rkm_mutex *m)
 {
-	return mutex_lock_interruptible(m);
+	return mutex_lock_interruptible(&m->mutex);
 }
 
-RKM_LEAF void rkm_mutex_unlock(void *m)
+RKM_LEAF void rkm_mutex_unlock(struct rkm_mutex *m)
 {
-	mutex_unlock(m);
+	mutex_unlock(&m->mutex);
 }
 
 /* What spin_lock_init() does for each configuration, with our key and name. */
-static void rkm_spin_lock_init_key(spinlock_t *s, const char *name, void *key)
+static void rkm_spin_lock_init_key(spinlock_t *s, const char *name, struct lock_class_key *key)
 {
 #if defined(CONFIG_PREEMPT_RT)
 	rt_mutex_base_init(&s->lock);
@@ -65,106 +92,106 @@ static void rkm_spin_lock_init_key(spinlock_t *s, const char *name, void *key)
 #endif
 }
 
-void *rkm_spinlock_new(const char *name, void *key)
+struct rkm_spinlock *rkm_spinlock_new(const char *name, struct rkm_lock_key *key)
 {
-	spinlock_t *s = rkm_kzalloc(sizeof(*s));
+	struct rkm_spinlock *s = rkm_kzalloc(sizeof(*s));
 
 	if (s)
-		rkm_spin_lock_init_key(s, name, key);
+		rkm_spin_lock_init_key(&s->lock, name, &key->key);
 	return s;
 }
 
-void rkm_spinlock_free(void *s)
+void rkm_spinlock_free(struct rkm_spinlock *s)
 {
 	kfree(s);
 }
 
-RKM_LEAF void rkm_spin_lock(void *s)
+RKM_LEAF void rkm_spin_lock(struct rkm_spinlock *s)
 {
-	spin_lock(s);
+	spin_lock(&s->lock);
 }
 
-RKM_LEAF void rkm_spin_unlock(void *s)
+RKM_LEAF void rkm_spin_unlock(struct rkm_spinlock *s)
 {
-	spin_unlock(s);
+	spin_unlock(&s->lock);
 }
 
-RKM_LEAF unsigned long rkm_spin_lock_irqsave(void *s)
+RKM_LEAF unsigned long rkm_spin_lock_irqsave(struct rkm_spinlock *s)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave((spinlock_t *)s, flags);
+	spin_lock_irqsave(&s->lock, flags);
 	return flags;
 }
 
-RKM_LEAF void rkm_spin_unlock_irqrestore(void *s, unsigned long flags)
+RKM_LEAF void rkm_spin_unlock_irqrestore(struct rkm_spinlock *s, unsigned long flags)
 {
-	spin_unlock_irqrestore(s, flags);
+	spin_unlock_irqrestore(&s->lock, flags);
 }
 
-void *rkm_condvar_new(const char *name, void *key)
+struct rkm_condvar *rkm_condvar_new(const char *name, struct rkm_lock_key *key)
 {
-	struct wait_queue_head *wq = rkm_kzalloc(sizeof(*wq));
+	struct rkm_condvar *cv = rkm_kzalloc(sizeof(*cv));
 
-	if (wq)
-		__init_waitqueue_head(wq, name, key);
-	return wq;
+	if (cv)
+		__init_waitqueue_head(&cv->wq, name, &key->key);
+	return cv;
 }
 
-void rkm_condvar_free(void *cv)
+void rkm_condvar_free(struct rkm_condvar *cv)
 {
 	/*
 	 * Rust ties registered poll entries to the per-open state, so none
 	 * should remain; if one does, tell epoll the queue is going away and
 	 * let RCU readers of the queue finish, as wake_up_pollfree() requires.
 	 */
-	if (waitqueue_active((struct wait_queue_head *)cv)) {
-		wake_up_pollfree((struct wait_queue_head *)cv);
+	if (waitqueue_active(&cv->wq)) {
+		wake_up_pollfree(&cv->wq);
 		synchronize_rcu();
 	}
 	kfree(cv);
 }
 
-int rkm_condvar_wait_mutex(void *cv, void *m)
+int rkm_condvar_wait_mutex(struct rkm_condvar *cv, struct rkm_mutex *m)
 {
 	DEFINE_WAIT(wait);
 	int ret = 0;
 
-	prepare_to_wait(cv, &wait, TASK_INTERRUPTIBLE);
-	mutex_unlock(m);
+	prepare_to_wait(&cv->wq, &wait, TASK_INTERRUPTIBLE);
+	mutex_unlock(&m->mutex);
 	/* A wakeup between prepare_to_wait() and here makes schedule() return. */
 	if (!signal_pending(current))
 		schedule();
 	if (signal_pending(current))
 		ret = -ERESTARTSYS;
-	finish_wait(cv, &wait);
-	mutex_lock(m);
+	finish_wait(&cv->wq, &wait);
+	mutex_lock(&m->mutex);
 	return ret;
 }
 
-RKM_LEAF void rkm_condvar_notify_all(void *cv)
+RKM_LEAF void rkm_condvar_notify_all(struct rkm_condvar *cv)
 {
-	wake_up_all((struct wait_queue_head *)cv);
+	wake_up_all(&cv->wq);
 }
 
-void rkm_refcount_set(void *ref, unsigned int n)
+void rkm_refcount_set(struct rkm_refcount *ref, unsigned int n)
 {
-	refcount_set(ref, n);
+	refcount_set(&ref->refs, n);
 }
 
-RKM_LEAF void rkm_refcount_inc(void *ref)
+RKM_LEAF void rkm_refcount_inc(struct rkm_refcount *ref)
 {
-	refcount_inc(ref);
+	refcount_inc(&ref->refs);
 }
 
-RKM_LEAF bool rkm_refcount_dec_and_test(void *ref)
+RKM_LEAF bool rkm_refcount_dec_and_test(struct rkm_refcount *ref)
 {
-	return refcount_dec_and_test(ref);
+	return refcount_dec_and_test(&ref->refs);
 }
 
-unsigned int rkm_refcount_read(void *ref)
+unsigned int rkm_refcount_read(struct rkm_refcount *ref)
 {
-	return refcount_read(ref);
+	return refcount_read(&ref->refs);
 }
 
 bool rkm_signal_pending(void)
@@ -175,4 +202,33 @@ bool rkm_signal_pending(void)
 void rkm_cond_resched(void)
 {
 	cond_resched();
+}
+
+struct rkm_completion *rkm_completion_new(void)
+{
+	struct rkm_completion *c = rkm_kzalloc(sizeof(*c));
+
+	if (c)
+		init_completion(&c->done);
+	return c;
+}
+
+void rkm_completion_free(struct rkm_completion *c)
+{
+	kfree(c);
+}
+
+RKM_LEAF void rkm_completion_reinit(struct rkm_completion *c)
+{
+	reinit_completion(&c->done);
+}
+
+RKM_LEAF void rkm_completion_complete(struct rkm_completion *c)
+{
+	complete(&c->done);
+}
+
+int rkm_completion_wait(struct rkm_completion *c)
+{
+	return wait_for_completion_interruptible(&c->done);
 }

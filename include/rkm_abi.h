@@ -7,6 +7,19 @@
  * this line, so one Rust object can link against the glue of any kernel.
  * Functions named rkm_rust_* are implemented by the Rust side and called by
  * the glue; every other function is implemented by the glue.
+ *
+ * Handles are typed: every object that one side owns and the other only
+ * passes back is a distinct incomplete struct, declared here and never
+ * defined here (struct rkm_mutex;), so that a mutex cannot be passed where a
+ * wait queue is expected. The glue defines each one around the kernel
+ * object (struct rkm_mutex { struct mutex mutex; };), or, where the pointer
+ * is the kernel's own object (the struct file the VFS passes), converts it
+ * in one helper. Memory whose type only Rust knows (buffers, per-open state,
+ * driver data) stays void *. rust/src/abi.rs declares the same items by
+ * hand: constants without RKM_ (RKM_POLLIN is POLLIN), types in CamelCase
+ * without rkm_ (struct rkm_file_ops is FileOps, struct rkm_mutex is Mutex,
+ * made by opaque!), functions with their C names; tests/abi_drift.sh checks
+ * it against this header with bindgen.
  */
 #ifndef RKM_ABI_H
 #define RKM_ABI_H
@@ -25,7 +38,7 @@
  * Rust object built for another version leaves that symbol undefined and
  * modpost stops the build, naming it.
  */
-#define RKM_ABI_VERSION 3
+#define RKM_ABI_VERSION 4
 
 /*
  * The glue defines RKM_LEAF (no ENDBR, no ftrace entry) for the functions
@@ -35,7 +48,7 @@
 #define RKM_LEAF
 #endif
 
-extern const int rkm_abi_version_3;
+extern const int rkm_abi_version_4;
 
 /* Log levels, in kernel order; mapped to KERN_* strings by the glue. */
 enum rkm_log_level {
@@ -100,14 +113,6 @@ void rkm_free(void *ptr);
  * length, description) into C that registers them with the kernel. Values
  * live in the glue; Rust reads them by name.
  */
-enum rkm_param_type {
-	RKM_PARAM_BOOL = 0,
-	RKM_PARAM_I32 = 1,
-	RKM_PARAM_U32 = 2,
-	RKM_PARAM_I64 = 3,
-	RKM_PARAM_U64 = 4,
-	RKM_PARAM_STR = 5,
-};
 
 /**
  * rkm_param_get() - read a parameter's current value.
@@ -132,53 +137,58 @@ long rkm_param_get(const char *name, size_t name_len, int64_t *vals, size_t nval
  * storage (one per declaration site in Rust) and a static NUL-terminated name.
  */
 #define RKM_LOCK_KEY_SIZE 64
+struct rkm_lock_key;
+struct rkm_mutex;
+struct rkm_spinlock;
+struct rkm_condvar;
 
 /** rkm_mutex_new() - a new struct mutex; NULL if out of memory. */
-void *rkm_mutex_new(const char *name, void *key);
+struct rkm_mutex *rkm_mutex_new(const char *name, struct rkm_lock_key *key);
 /** rkm_mutex_free() - destroy and free a mutex that nobody holds. */
-void rkm_mutex_free(void *mutex);
+void rkm_mutex_free(struct rkm_mutex *mutex);
 /** rkm_mutex_lock() - mutex_lock(). */
-RKM_LEAF void rkm_mutex_lock(void *mutex);
+RKM_LEAF void rkm_mutex_lock(struct rkm_mutex *mutex);
 /** rkm_mutex_lock_interruptible() - mutex_lock_interruptible(): 0 or -EINTR. */
-int rkm_mutex_lock_interruptible(void *mutex);
+int rkm_mutex_lock_interruptible(struct rkm_mutex *mutex);
 /** rkm_mutex_unlock() - mutex_unlock(). */
-RKM_LEAF void rkm_mutex_unlock(void *mutex);
+RKM_LEAF void rkm_mutex_unlock(struct rkm_mutex *mutex);
 
 /** rkm_spinlock_new() - a new spinlock_t (sleeping on PREEMPT_RT); NULL if out of memory. */
-void *rkm_spinlock_new(const char *name, void *key);
+struct rkm_spinlock *rkm_spinlock_new(const char *name, struct rkm_lock_key *key);
 /** rkm_spinlock_free() - free a spinlock that nobody holds. */
-void rkm_spinlock_free(void *lock);
+void rkm_spinlock_free(struct rkm_spinlock *lock);
 /** rkm_spin_lock() - spin_lock(). */
-RKM_LEAF void rkm_spin_lock(void *lock);
+RKM_LEAF void rkm_spin_lock(struct rkm_spinlock *lock);
 /** rkm_spin_unlock() - spin_unlock(). */
-RKM_LEAF void rkm_spin_unlock(void *lock);
+RKM_LEAF void rkm_spin_unlock(struct rkm_spinlock *lock);
 /** rkm_spin_lock_irqsave() - spin_lock_irqsave(); returns the flags to restore. */
-RKM_LEAF unsigned long rkm_spin_lock_irqsave(void *lock);
+RKM_LEAF unsigned long rkm_spin_lock_irqsave(struct rkm_spinlock *lock);
 /** rkm_spin_unlock_irqrestore() - spin_unlock_irqrestore(). */
-RKM_LEAF void rkm_spin_unlock_irqrestore(void *lock, unsigned long flags);
+RKM_LEAF void rkm_spin_unlock_irqrestore(struct rkm_spinlock *lock, unsigned long flags);
 
 /** rkm_condvar_new() - a new wait queue head; NULL if out of memory. */
-void *rkm_condvar_new(const char *name, void *key);
+struct rkm_condvar *rkm_condvar_new(const char *name, struct rkm_lock_key *key);
 /** rkm_condvar_free() - free a wait queue nobody waits on. */
-void rkm_condvar_free(void *cv);
+void rkm_condvar_free(struct rkm_condvar *cv);
 /**
  * rkm_condvar_wait_mutex() - sleep on @cv, interruptibly, with @mutex
  * released; it is held again on return.
  * Return: 0 after a wakeup (or a spurious one), -ERESTARTSYS if a signal is pending.
  */
-int rkm_condvar_wait_mutex(void *cv, void *mutex);
+int rkm_condvar_wait_mutex(struct rkm_condvar *cv, struct rkm_mutex *mutex);
 /** rkm_condvar_notify_all() - wake every waiter and poller of @cv. */
-RKM_LEAF void rkm_condvar_notify_all(void *cv);
+RKM_LEAF void rkm_condvar_notify_all(struct rkm_condvar *cv);
 
 /* Reference counts: a refcount_t, 4 bytes of Rust memory used only here. */
+struct rkm_refcount;
 /** rkm_refcount_set() - refcount_set(). */
-void rkm_refcount_set(void *ref, unsigned int n);
+void rkm_refcount_set(struct rkm_refcount *ref, unsigned int n);
 /** rkm_refcount_inc() - refcount_inc() (saturates and warns on overflow). */
-RKM_LEAF void rkm_refcount_inc(void *ref);
+RKM_LEAF void rkm_refcount_inc(struct rkm_refcount *ref);
 /** rkm_refcount_dec_and_test() - refcount_dec_and_test(). */
-RKM_LEAF bool rkm_refcount_dec_and_test(void *ref);
+RKM_LEAF bool rkm_refcount_dec_and_test(struct rkm_refcount *ref);
 /** rkm_refcount_read() - refcount_read(). */
-unsigned int rkm_refcount_read(void *ref);
+unsigned int rkm_refcount_read(struct rkm_refcount *ref);
 
 /* The calling task. */
 /** rkm_signal_pending() - whether the current task has a signal pending. */
@@ -240,6 +250,9 @@ RKM_LEAF size_t rkm_copy_from_user_keep(void *dst, uintptr_t src, size_t len);
 #define RKM_POLLIN 0x1u		/* POLLIN | POLLRDNORM */
 #define RKM_POLLOUT 0x4u	/* POLLOUT | POLLWRNORM */
 #define RKM_POLLERR 0x8u
+struct rkm_miscdev;
+struct rkm_file;
+struct rkm_poll_table;
 
 struct rkm_file_ops {
 	int (*open)(const void *dev, void **state);
@@ -249,19 +262,20 @@ struct rkm_file_ops {
 	 * get its struct file, opaque (rkm_file_state(), rkm_file_flags()), and
 	 * for read and write its position for this call, private to it.
 	 */
-	long (*read)(void *file, uintptr_t buf, size_t len, int64_t *pos);
-	long (*write)(void *file, uintptr_t buf, size_t len, int64_t *pos);
-	int64_t (*llseek)(void *state, void *file, int64_t pos, int64_t off, int whence);
-	long (*ioctl)(void *file, uint32_t cmd, uintptr_t arg);
-	uint32_t (*poll)(void *state, void *file, void *table, int64_t pos);
+	long (*read)(struct rkm_file *file, uintptr_t buf, size_t len, int64_t *pos);
+	long (*write)(struct rkm_file *file, uintptr_t buf, size_t len, int64_t *pos);
+	int64_t (*llseek)(void *state, struct rkm_file *file, int64_t pos, int64_t off, int whence);
+	long (*ioctl)(struct rkm_file *file, uint32_t cmd, uintptr_t arg);
+	uint32_t (*poll)(void *state, struct rkm_file *file, struct rkm_poll_table *table,
+			 int64_t pos);
 };
 
 /** rkm_file_state() - the per-open state that open returned, of an open file. */
-RKM_LEAF void *rkm_file_state(void *file);
+RKM_LEAF void *rkm_file_state(struct rkm_file *file);
 /** rkm_file_flags() - RKM_O_* flags of an open file. */
-RKM_LEAF uint32_t rkm_file_flags(void *file);
+RKM_LEAF uint32_t rkm_file_flags(struct rkm_file *file);
 /** rkm_file_pos() - the file position of an open file (f_pos). */
-RKM_LEAF int64_t rkm_file_pos(void *file);
+RKM_LEAF int64_t rkm_file_pos(struct rkm_file *file);
 
 /**
  * rkm_miscdev_register() - register a misc device with a dynamic minor.
@@ -273,53 +287,58 @@ RKM_LEAF int64_t rkm_file_pos(void *file);
  * @err: the negative errno on failure.
  * Return: a handle, or NULL on failure.
  */
-void *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
-			   const struct rkm_file_ops *ops, const void *dev, int *err);
+struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
+					 const struct rkm_file_ops *ops, const void *dev, int *err);
 /**
  * rkm_miscdev_deregister() - no new opens after this returns; files still
  * open keep their state and callbacks until they are closed (the module
  * cannot be unloaded before). A device never deregistered (its Rust owner
  * leaked) is deregistered at module exit.
  */
-void rkm_miscdev_deregister(void *handle);
+void rkm_miscdev_deregister(struct rkm_miscdev *misc);
 /** rkm_poll_wait() - poll_wait() on @cv for a poll callback's @file and @table. */
-void rkm_poll_wait(void *file, void *table, void *cv);
+void rkm_poll_wait(struct rkm_file *file, struct rkm_poll_table *table, struct rkm_condvar *cv);
 
 /*
  * Completions: a glue-owned struct completion (for interrupt-driven waits;
  * complete() is safe in any context).
  */
+struct rkm_completion;
 /** rkm_completion_new() - a new completion, not done; NULL if out of memory. */
-void *rkm_completion_new(void);
+struct rkm_completion *rkm_completion_new(void);
 /** rkm_completion_free() - free a completion nobody waits on. */
-void rkm_completion_free(void *c);
+void rkm_completion_free(struct rkm_completion *c);
 /** rkm_completion_reinit() - reinit_completion(). */
-RKM_LEAF void rkm_completion_reinit(void *c);
+RKM_LEAF void rkm_completion_reinit(struct rkm_completion *c);
 /** rkm_completion_complete() - complete(): wake one waiter, or the next. */
-RKM_LEAF void rkm_completion_complete(void *c);
+RKM_LEAF void rkm_completion_complete(struct rkm_completion *c);
 /** rkm_completion_wait() - wait_for_completion_interruptible(): 0 or -ERESTARTSYS. */
-int rkm_completion_wait(void *c);
+int rkm_completion_wait(struct rkm_completion *c);
 
 /*
- * PCI drivers. The glue owns the struct pci_driver and, per bound device, a
- * "binding": a reference-counted object holding the pci_dev, the Rust
- * driver data (from probe until remove), the interrupt, one timer and a gate
+ * The device core, shared by every bus (glue/device.c). A bus registers a
+ * driver with a struct rkm_driver_desc and, per bound device, the glue keeps
+ * a "binding": a reference-counted object holding the device, the Rust
+ * driver data (from probe until drop), the interrupt, one timer and a gate
  * (an rw_semaphore) that callers outside the driver core pass through to
  * reach the data. Unbinding closes the gate (waiting for those inside), then
- * tears down in a fixed order (see rkm_pci_ops).
+ * tears down in a fixed order (see rkm_driver_ops).
  */
+struct rkm_binding;
+struct rkm_dma;
+
 /* What a hard interrupt handler returns. */
 #define RKM_IRQ_NONE 0		/* not this device's interrupt */
 #define RKM_IRQ_HANDLED 1
 #define RKM_IRQ_WAKE_THREAD 2	/* run the threaded handler */
-/* rkm_pci_irq_vector() results. */
-#define RKM_IRQ_MSI 1
-#define RKM_IRQ_INTX 2
+/* Interrupt kinds (rkm_binding_irq_kind(), rkm_pci_irq_vector()). */
+#define RKM_IRQ_MSI 1		/* message-signalled: never shared */
+#define RKM_IRQ_INTX 2		/* a legacy line, possibly shared */
 
 /**
- * struct rkm_pci_ops - the Rust driver's callbacks; @data is what probe returned.
- * @probe: with @binding (valid until probe returns, for the rkm_pci_* calls
- *         below): 0 and *data set, or a negative errno.
+ * struct rkm_driver_ops - the Rust driver's callbacks; @data is what probe returned.
+ * @probe: with @binding (valid until probe returns, for the bus's probe
+ *         calls below): 0 and *data set, or a negative errno.
  * @unbind: unbind has started: end waits (the gate is still open; others may
  *          be inside). Any context.
  * @remove: the gate is closed and empty; interrupt and timer still live.
@@ -332,8 +351,8 @@ int rkm_completion_wait(void *c);
  *             the count or a negative errno.
  * @attr_store: sysfs attribute @idx written with @len bytes: 0 or -errno.
  */
-struct rkm_pci_ops {
-	int (*probe)(const void *drv, void *binding, void **data);
+struct rkm_driver_ops {
+	int (*probe)(const void *drv, struct rkm_binding *binding, void **data);
 	void (*unbind)(void *data);
 	void (*remove)(void *data);
 	void (*drop)(void *data);
@@ -344,49 +363,105 @@ struct rkm_pci_ops {
 	int (*attr_store)(void *data, unsigned int idx, const char *buf, size_t len);
 };
 
-/** struct rkm_pci_attr - a sysfs attribute of the bound devices. */
-struct rkm_pci_attr {
+/** struct rkm_attr - a sysfs attribute of the bound devices. */
+struct rkm_attr {
 	const char *name;	/* not NUL-terminated, copied */
 	size_t name_len;
 	uint16_t mode;		/* 0444, 0644, 0400, 0600 or 0200 */
 };
 
 /**
- * rkm_pci_register() - register a PCI driver.
+ * struct rkm_driver_desc - what a bus's register call needs of any driver.
  * @name: the driver's name (not NUL-terminated), copied.
  * @name_len: its length.
- * @ids: @nids (vendor, device) pairs, flattened.
- * @attrs: @nattrs attributes created on every bound device.
+ * @attrs: @nattrs attributes created on every bound device (at most 64).
  * @ops: the callbacks; must outlive the registration.
  * @drv: passed to @ops->probe; must outlive the registration.
+ */
+struct rkm_driver_desc {
+	const char *name;
+	size_t name_len;
+	const struct rkm_attr *attrs;
+	size_t nattrs;
+	const struct rkm_driver_ops *ops;
+	const void *drv;
+};
+
+/* During probe only, on its @binding: */
+/** rkm_binding_dma_mask() - dma_set_mask_and_coherent(DMA_BIT_MASK(@bits)); 0 or -errno. */
+int rkm_binding_dma_mask(struct rkm_binding *binding, unsigned int bits);
+
+/* On a binding, while its data exists (from inside probe to @drop): */
+/**
+ * rkm_dma_alloc() - dma_alloc_coherent() of @size bytes for the device.
+ * @cpu: the CPU address; @addr: the device (bus) address.
+ * Return: a handle for rkm_dma_free(), holding a reference to the binding;
+ * NULL if out of memory.
+ */
+struct rkm_dma *rkm_dma_alloc(struct rkm_binding *binding, size_t size, void **cpu,
+			      uint64_t *addr);
+/**
+ * rkm_dma_free() - free a rkm_dma_alloc() buffer: now if bus mastering is
+ * off for good (the device is unbinding or unbound), else when it is.
+ */
+void rkm_dma_free(struct rkm_dma *dma);
+/** rkm_binding_timer_arm() - (re)arm the binding's timer @ms milliseconds from now. */
+RKM_LEAF void rkm_binding_timer_arm(struct rkm_binding *binding, unsigned int ms);
+/** rkm_binding_timer_cancel() - stop it and wait for a running callback (process context). */
+void rkm_binding_timer_cancel(struct rkm_binding *binding);
+/** rkm_binding_irq_kind() - RKM_IRQ_MSI, RKM_IRQ_INTX, or 0 if none. */
+RKM_LEAF int rkm_binding_irq_kind(struct rkm_binding *binding);
+/** rkm_dev_log() - rkm_log() through dev_printk() for the binding's device. */
+void rkm_dev_log(struct rkm_binding *binding, int level, const char *msg, size_t len);
+
+/* Any time: */
+/** rkm_binding_get() - take a reference to a binding (it outlives the device's unbind). */
+RKM_LEAF void rkm_binding_get(struct rkm_binding *binding);
+/** rkm_binding_put() - drop one. */
+void rkm_binding_put(struct rkm_binding *binding);
+/**
+ * rkm_binding_enter() - pass the gate (down_read): the driver data, or NULL
+ * (not passed) if the binding is no longer, or not yet, live. Sleeps.
+ */
+void *rkm_binding_enter(struct rkm_binding *binding);
+/** rkm_binding_leave() - leave the gate after a successful rkm_binding_enter(). */
+RKM_LEAF void rkm_binding_leave(struct rkm_binding *binding);
+
+/*
+ * PCI drivers (glue/pci.c), on the device core: an id table, and probe-time
+ * calls to enable the device, bus mastering, one interrupt vector and BARs.
+ */
+struct rkm_pci_driver;
+struct rkm_bar;
+
+/**
+ * rkm_pci_register() - register a PCI driver.
+ * @desc: name, attributes and callbacks (copied, but @desc->ops and
+ *        @desc->drv must outlive the registration).
+ * @ids: @nids (vendor, device) pairs, flattened.
  * @err: the negative errno on failure.
  * Return: a handle, or NULL. Probe may run before this returns.
  */
-void *rkm_pci_register(const char *name, size_t name_len, const uint16_t *ids, size_t nids,
-		       const struct rkm_pci_attr *attrs, size_t nattrs,
-		       const struct rkm_pci_ops *ops, const void *drv, int *err);
+struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, const uint16_t *ids,
+					size_t nids, int *err);
 /**
  * rkm_pci_unregister() - unbind every device and unregister the driver. A
  * driver never unregistered (its Rust owner leaked) is at module exit.
  */
-void rkm_pci_unregister(void *handle);
+void rkm_pci_unregister(struct rkm_pci_driver *driver);
 
 /* During probe only, on its @binding: */
 /** rkm_pci_enable() - pci_enable_device(); 0 or -errno. Undone at unbind. */
-int rkm_pci_enable(void *binding);
+int rkm_pci_enable(struct rkm_binding *binding);
 /** rkm_pci_set_master() - enable bus mastering; cleared at unbind before @drop. */
-void rkm_pci_set_master(void *binding);
-/** rkm_pci_dma_mask() - dma_set_mask_and_coherent(DMA_BIT_MASK(@bits)); 0 or -errno. */
-int rkm_pci_dma_mask(void *binding, unsigned int bits);
+void rkm_pci_set_master(struct rkm_binding *binding);
 /**
  * rkm_pci_irq_vector() - allocate one interrupt vector, MSI if the device
  * has it, INTx otherwise; the glue requests it once probe has succeeded
  * (shared if INTx) and frees it at unbind before @drop.
  * Return: RKM_IRQ_MSI, RKM_IRQ_INTX or a negative errno.
  */
-int rkm_pci_irq_vector(void *binding);
-
-/* On a binding, while its data exists (from inside probe to @drop): */
+int rkm_pci_irq_vector(struct rkm_binding *binding);
 /**
  * rkm_pci_iomap() - request BAR @bar and map it whole.
  * @min_len: fail with -EINVAL if the BAR is shorter.
@@ -395,52 +470,20 @@ int rkm_pci_irq_vector(void *binding);
  * set. A mapping still held when the device is unbound (after @drop) is
  * revoked then: unmapped, reads give all ones, writes are dropped.
  */
-void *rkm_pci_iomap(void *binding, unsigned int bar, size_t min_len, size_t *len, int *err);
+struct rkm_bar *rkm_pci_iomap(struct rkm_binding *binding, unsigned int bar, size_t min_len,
+			      size_t *len, int *err);
 /** rkm_pci_iounmap() - unmap and release a BAR (if not revoked), free the handle. */
-void rkm_pci_iounmap(void *handle);
-/**
- * rkm_dma_alloc() - dma_alloc_coherent() of @size bytes for the device.
- * @cpu: the CPU address; @addr: the device (bus) address.
- * Return: a handle for rkm_dma_free(), holding a reference to the device;
- * NULL if out of memory.
- */
-void *rkm_dma_alloc(void *binding, size_t size, void **cpu, uint64_t *addr);
-/**
- * rkm_dma_free() - free a rkm_dma_alloc() buffer: now if bus mastering is
- * off for good (the device is unbinding or unbound), else when it is.
- */
-void rkm_dma_free(void *handle);
-/** rkm_pci_timer_arm() - (re)arm the binding's timer @ms milliseconds from now. */
-RKM_LEAF void rkm_pci_timer_arm(void *binding, unsigned int ms);
-/** rkm_pci_timer_cancel() - stop it and wait for a running callback (process context). */
-void rkm_pci_timer_cancel(void *binding);
-/** rkm_pci_irq_kind() - RKM_IRQ_MSI, RKM_IRQ_INTX, or 0 if none. */
-RKM_LEAF int rkm_pci_irq_kind(void *binding);
-/** rkm_dev_log() - rkm_log() through dev_printk() for the binding's device. */
-void rkm_dev_log(void *binding, int level, const char *msg, size_t len);
-
-/* Any time: */
-/** rkm_pci_get() - take a reference to a binding (it outlives the device's unbind). */
-RKM_LEAF void rkm_pci_get(void *binding);
-/** rkm_pci_put() - drop one. */
-void rkm_pci_put(void *binding);
-/**
- * rkm_pci_enter() - pass the gate (down_read): the driver data, or NULL
- * (not passed) if the binding is no longer, or not yet, live. Sleeps.
- */
-void *rkm_pci_enter(void *binding);
-/** rkm_pci_leave() - leave the gate after a successful rkm_pci_enter(). */
-RKM_LEAF void rkm_pci_leave(void *binding);
+void rkm_pci_iounmap(struct rkm_bar *bar);
 
 /* MMIO through a rkm_pci_iomap() handle, at an offset the caller checked. */
-RKM_LEAF uint8_t rkm_bar_readb(void *bar, size_t off);
-RKM_LEAF uint16_t rkm_bar_readw(void *bar, size_t off);
-RKM_LEAF uint32_t rkm_bar_readl(void *bar, size_t off);
-RKM_LEAF uint64_t rkm_bar_readq(void *bar, size_t off);
-RKM_LEAF void rkm_bar_writeb(void *bar, size_t off, uint8_t val);
-RKM_LEAF void rkm_bar_writew(void *bar, size_t off, uint16_t val);
-RKM_LEAF void rkm_bar_writel(void *bar, size_t off, uint32_t val);
-RKM_LEAF void rkm_bar_writeq(void *bar, size_t off, uint64_t val);
+RKM_LEAF uint8_t rkm_bar_readb(struct rkm_bar *bar, size_t off);
+RKM_LEAF uint16_t rkm_bar_readw(struct rkm_bar *bar, size_t off);
+RKM_LEAF uint32_t rkm_bar_readl(struct rkm_bar *bar, size_t off);
+RKM_LEAF uint64_t rkm_bar_readq(struct rkm_bar *bar, size_t off);
+RKM_LEAF void rkm_bar_writeb(struct rkm_bar *bar, size_t off, uint8_t val);
+RKM_LEAF void rkm_bar_writew(struct rkm_bar *bar, size_t off, uint16_t val);
+RKM_LEAF void rkm_bar_writel(struct rkm_bar *bar, size_t off, uint32_t val);
+RKM_LEAF void rkm_bar_writeq(struct rkm_bar *bar, size_t off, uint64_t val);
 
 /**
  * rkm_panic() - report a Rust panic and BUG().

@@ -74,7 +74,7 @@ fi
 [ -n "$r61" ] || die "no linux-image-amd64 (6.1) in the apt archive: add Debian 12 (bookworm) to the apt sources"
 [ -n "$r612" ] || die "no linux-image-6.12.*+deb12-amd64 with headers and -rt twin in the archive: add bookworm and bookworm-security to the apt sources"
 
-pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-system-x86 cpio tiny-initramfs gnuplot-nox
+pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-system-x86 cpio tiny-initramfs gnuplot-nox bindgen
 	dkms openssl xz-utils
 	linux-image-$r61 linux-headers-$r61
 	linux-image-$r612-amd64 linux-headers-$r612-amd64

@@ -1,15 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Declarations of `include/rkm_abi.h`, by hand: the header is small, plain C,
 //! and its version is checked at link time through `rkm_abi_version_N`.
+//! `tests/abi_drift.sh` compares them with what bindgen generates from the
+//! header. Names: constants lose `RKM_` (`POLLIN`), types lose `rkm_` and
+//! are CamelCase (`struct rkm_file_ops` is `FileOps`, `struct rkm_mutex` is
+//! the opaque `Mutex`); functions keep their C names. The functions the
+//! Rust side implements (`rkm_rust_*`) are defined by `module!`.
 
 use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 3;
+pub(crate) const ABI_VERSION: c_int = 4;
+
+/// `RKM_LOG_*` (`enum rkm_log_level`), what `rkm_log` takes.
+pub(crate) const LOG_EMERG: c_int = 0;
+pub(crate) const LOG_ALERT: c_int = 1;
+pub(crate) const LOG_CRIT: c_int = 2;
+pub(crate) const LOG_ERR: c_int = 3;
+pub(crate) const LOG_WARNING: c_int = 4;
+pub(crate) const LOG_NOTICE: c_int = 5;
+pub(crate) const LOG_INFO: c_int = 6;
+pub(crate) const LOG_DEBUG: c_int = 7;
+/// Longest text `rkm_log` prints in one line (`RKM_LOG_LINE_MAX`).
+pub(crate) const LOG_LINE_MAX: usize = 256;
+/// `RKM_ALLOC_*`: `rkm_realloc`'s flags.
+pub(crate) const ALLOC_KERNEL: u32 = 0x0;
+pub(crate) const ALLOC_ATOMIC: u32 = 0x1;
+pub(crate) const ALLOC_NOWAIT: u32 = 0x2;
+pub(crate) const ALLOC_ZERO: u32 = 0x100;
+/// `RKM_LOCK_KEY_SIZE`: the static storage of a lockdep class key.
+pub(crate) const LOCK_KEY_SIZE: usize = 64;
+/// `RKM_CAP_*`: what `rkm_capable` takes.
+pub(crate) const CAP_NET_ADMIN: c_uint = 12;
+pub(crate) const CAP_SYS_ADMIN: c_uint = 21;
 
 unsafe extern "C" {
-    /// Defined by the glue of ABI version 3 only.
-    pub(crate) static rkm_abi_version_3: c_int;
+    /// Defined by the glue of ABI version 4 only.
+    pub(crate) static rkm_abi_version_4: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -29,25 +56,25 @@ unsafe extern "C" {
         str_cap: usize,
     ) -> c_long;
 
-    pub(crate) fn rkm_mutex_new(name: *const c_char, key: *mut c_void) -> *mut c_void;
-    pub(crate) fn rkm_mutex_free(m: *mut c_void);
-    pub(crate) fn rkm_mutex_lock(m: *mut c_void);
-    pub(crate) fn rkm_mutex_lock_interruptible(m: *mut c_void) -> c_int;
-    pub(crate) fn rkm_mutex_unlock(m: *mut c_void);
-    pub(crate) fn rkm_spinlock_new(name: *const c_char, key: *mut c_void) -> *mut c_void;
-    pub(crate) fn rkm_spinlock_free(s: *mut c_void);
-    pub(crate) fn rkm_spin_lock(s: *mut c_void);
-    pub(crate) fn rkm_spin_unlock(s: *mut c_void);
-    pub(crate) fn rkm_spin_lock_irqsave(s: *mut c_void) -> c_ulong;
-    pub(crate) fn rkm_spin_unlock_irqrestore(s: *mut c_void, flags: c_ulong);
-    pub(crate) fn rkm_condvar_new(name: *const c_char, key: *mut c_void) -> *mut c_void;
-    pub(crate) fn rkm_condvar_free(cv: *mut c_void);
-    pub(crate) fn rkm_condvar_wait_mutex(cv: *mut c_void, m: *mut c_void) -> c_int;
-    pub(crate) fn rkm_condvar_notify_all(cv: *mut c_void);
-    pub(crate) fn rkm_refcount_set(r: *mut c_void, n: c_uint);
-    pub(crate) fn rkm_refcount_inc(r: *mut c_void);
-    pub(crate) fn rkm_refcount_dec_and_test(r: *mut c_void) -> bool;
-    pub(crate) fn rkm_refcount_read(r: *mut c_void) -> c_uint;
+    pub(crate) fn rkm_mutex_new(name: *const c_char, key: *mut LockKey) -> *mut Mutex;
+    pub(crate) fn rkm_mutex_free(m: *mut Mutex);
+    pub(crate) fn rkm_mutex_lock(m: *mut Mutex);
+    pub(crate) fn rkm_mutex_lock_interruptible(m: *mut Mutex) -> c_int;
+    pub(crate) fn rkm_mutex_unlock(m: *mut Mutex);
+    pub(crate) fn rkm_spinlock_new(name: *const c_char, key: *mut LockKey) -> *mut Spinlock;
+    pub(crate) fn rkm_spinlock_free(s: *mut Spinlock);
+    pub(crate) fn rkm_spin_lock(s: *mut Spinlock);
+    pub(crate) fn rkm_spin_unlock(s: *mut Spinlock);
+    pub(crate) fn rkm_spin_lock_irqsave(s: *mut Spinlock) -> c_ulong;
+    pub(crate) fn rkm_spin_unlock_irqrestore(s: *mut Spinlock, flags: c_ulong);
+    pub(crate) fn rkm_condvar_new(name: *const c_char, key: *mut LockKey) -> *mut Condvar;
+    pub(crate) fn rkm_condvar_free(cv: *mut Condvar);
+    pub(crate) fn rkm_condvar_wait_mutex(cv: *mut Condvar, m: *mut Mutex) -> c_int;
+    pub(crate) fn rkm_condvar_notify_all(cv: *mut Condvar);
+    pub(crate) fn rkm_refcount_set(r: *mut Refcount, n: c_uint);
+    pub(crate) fn rkm_refcount_inc(r: *mut Refcount);
+    pub(crate) fn rkm_refcount_dec_and_test(r: *mut Refcount) -> bool;
+    pub(crate) fn rkm_refcount_read(r: *mut Refcount) -> c_uint;
     pub(crate) fn rkm_signal_pending() -> bool;
     pub(crate) fn rkm_cond_resched();
     pub(crate) fn rkm_capable(cap: c_uint) -> bool;
@@ -72,65 +99,61 @@ unsafe extern "C" {
         ops: *const FileOps,
         dev: *const c_void,
         err: *mut c_int,
-    ) -> *mut c_void;
-    pub(crate) fn rkm_miscdev_deregister(handle: *mut c_void);
-    pub(crate) fn rkm_file_state(file: *mut c_void) -> *mut c_void;
-    pub(crate) fn rkm_file_flags(file: *mut c_void) -> u32;
-    pub(crate) fn rkm_file_pos(file: *mut c_void) -> i64;
-    pub(crate) fn rkm_poll_wait(file: *mut c_void, table: *mut c_void, cv: *mut c_void);
-    pub(crate) fn rkm_completion_new() -> *mut c_void;
-    pub(crate) fn rkm_completion_free(c: *mut c_void);
-    pub(crate) fn rkm_completion_reinit(c: *mut c_void);
-    pub(crate) fn rkm_completion_complete(c: *mut c_void);
-    pub(crate) fn rkm_completion_wait(c: *mut c_void) -> c_int;
+    ) -> *mut Miscdev;
+    pub(crate) fn rkm_miscdev_deregister(misc: *mut Miscdev);
+    pub(crate) fn rkm_file_state(file: *mut File) -> *mut c_void;
+    pub(crate) fn rkm_file_flags(file: *mut File) -> u32;
+    pub(crate) fn rkm_file_pos(file: *mut File) -> i64;
+    pub(crate) fn rkm_poll_wait(file: *mut File, table: *mut PollTable, cv: *mut Condvar);
+    pub(crate) fn rkm_completion_new() -> *mut Completion;
+    pub(crate) fn rkm_completion_free(c: *mut Completion);
+    pub(crate) fn rkm_completion_reinit(c: *mut Completion);
+    pub(crate) fn rkm_completion_complete(c: *mut Completion);
+    pub(crate) fn rkm_completion_wait(c: *mut Completion) -> c_int;
+
+    pub(crate) fn rkm_binding_dma_mask(binding: *mut Binding, bits: c_uint) -> c_int;
+    pub(crate) fn rkm_dma_alloc(
+        binding: *mut Binding,
+        size: usize,
+        cpu: *mut *mut c_void,
+        addr: *mut u64,
+    ) -> *mut Dma;
+    pub(crate) fn rkm_dma_free(dma: *mut Dma);
+    pub(crate) fn rkm_binding_timer_arm(binding: *mut Binding, ms: c_uint);
+    pub(crate) fn rkm_binding_timer_cancel(binding: *mut Binding);
+    pub(crate) fn rkm_binding_irq_kind(binding: *mut Binding) -> c_int;
+    pub(crate) fn rkm_dev_log(binding: *mut Binding, level: c_int, msg: *const c_char, len: usize);
+    pub(crate) fn rkm_binding_get(binding: *mut Binding);
+    pub(crate) fn rkm_binding_put(binding: *mut Binding);
+    pub(crate) fn rkm_binding_enter(binding: *mut Binding) -> *mut c_void;
+    pub(crate) fn rkm_binding_leave(binding: *mut Binding);
 
     pub(crate) fn rkm_pci_register(
-        name: *const c_char,
-        name_len: usize,
+        desc: *const DriverDesc,
         ids: *const u16,
         nids: usize,
-        attrs: *const PciAttr,
-        nattrs: usize,
-        ops: *const PciOps,
-        drv: *const c_void,
         err: *mut c_int,
-    ) -> *mut c_void;
-    pub(crate) fn rkm_pci_unregister(handle: *mut c_void);
-    pub(crate) fn rkm_pci_enable(binding: *mut c_void) -> c_int;
-    pub(crate) fn rkm_pci_set_master(binding: *mut c_void);
-    pub(crate) fn rkm_pci_dma_mask(binding: *mut c_void, bits: c_uint) -> c_int;
-    pub(crate) fn rkm_pci_irq_vector(binding: *mut c_void) -> c_int;
+    ) -> *mut PciDriver;
+    pub(crate) fn rkm_pci_unregister(driver: *mut PciDriver);
+    pub(crate) fn rkm_pci_enable(binding: *mut Binding) -> c_int;
+    pub(crate) fn rkm_pci_set_master(binding: *mut Binding);
+    pub(crate) fn rkm_pci_irq_vector(binding: *mut Binding) -> c_int;
     pub(crate) fn rkm_pci_iomap(
-        binding: *mut c_void,
+        binding: *mut Binding,
         bar: c_uint,
         min_len: usize,
         len: *mut usize,
         err: *mut c_int,
-    ) -> *mut c_void;
-    pub(crate) fn rkm_pci_iounmap(handle: *mut c_void);
-    pub(crate) fn rkm_dma_alloc(
-        binding: *mut c_void,
-        size: usize,
-        cpu: *mut *mut c_void,
-        addr: *mut u64,
-    ) -> *mut c_void;
-    pub(crate) fn rkm_dma_free(handle: *mut c_void);
-    pub(crate) fn rkm_pci_timer_arm(binding: *mut c_void, ms: c_uint);
-    pub(crate) fn rkm_pci_timer_cancel(binding: *mut c_void);
-    pub(crate) fn rkm_pci_irq_kind(binding: *mut c_void) -> c_int;
-    pub(crate) fn rkm_dev_log(binding: *mut c_void, level: c_int, msg: *const c_char, len: usize);
-    pub(crate) fn rkm_pci_get(binding: *mut c_void);
-    pub(crate) fn rkm_pci_put(binding: *mut c_void);
-    pub(crate) fn rkm_pci_enter(binding: *mut c_void) -> *mut c_void;
-    pub(crate) fn rkm_pci_leave(binding: *mut c_void);
-    pub(crate) fn rkm_bar_readb(bar: *mut c_void, off: usize) -> u8;
-    pub(crate) fn rkm_bar_readw(bar: *mut c_void, off: usize) -> u16;
-    pub(crate) fn rkm_bar_readl(bar: *mut c_void, off: usize) -> u32;
-    pub(crate) fn rkm_bar_readq(bar: *mut c_void, off: usize) -> u64;
-    pub(crate) fn rkm_bar_writeb(bar: *mut c_void, off: usize, val: u8);
-    pub(crate) fn rkm_bar_writew(bar: *mut c_void, off: usize, val: u16);
-    pub(crate) fn rkm_bar_writel(bar: *mut c_void, off: usize, val: u32);
-    pub(crate) fn rkm_bar_writeq(bar: *mut c_void, off: usize, val: u64);
+    ) -> *mut Bar;
+    pub(crate) fn rkm_pci_iounmap(bar: *mut Bar);
+    pub(crate) fn rkm_bar_readb(bar: *mut Bar, off: usize) -> u8;
+    pub(crate) fn rkm_bar_readw(bar: *mut Bar, off: usize) -> u16;
+    pub(crate) fn rkm_bar_readl(bar: *mut Bar, off: usize) -> u32;
+    pub(crate) fn rkm_bar_readq(bar: *mut Bar, off: usize) -> u64;
+    pub(crate) fn rkm_bar_writeb(bar: *mut Bar, off: usize, val: u8);
+    pub(crate) fn rkm_bar_writew(bar: *mut Bar, off: usize, val: u16);
+    pub(crate) fn rkm_bar_writel(bar: *mut Bar, off: usize, val: u32);
+    pub(crate) fn rkm_bar_writeq(bar: *mut Bar, off: usize, val: u64);
 }
 
 /// `RKM_IRQ_*`: hard handler results and interrupt kinds.
@@ -140,10 +163,10 @@ pub(crate) const IRQ_WAKE_THREAD: c_int = 2;
 pub(crate) const IRQ_MSI: c_int = 1;
 pub(crate) const IRQ_INTX: c_int = 2;
 
-/// `struct rkm_pci_ops`.
+/// `struct rkm_driver_ops`.
 #[repr(C)]
-pub(crate) struct PciOps {
-    pub(crate) probe: extern "C" fn(*const c_void, *mut c_void, *mut *mut c_void) -> c_int,
+pub(crate) struct DriverOps {
+    pub(crate) probe: extern "C" fn(*const c_void, *mut Binding, *mut *mut c_void) -> c_int,
     pub(crate) unbind: extern "C" fn(*mut c_void),
     pub(crate) remove: extern "C" fn(*mut c_void),
     pub(crate) drop: extern "C" fn(*mut c_void),
@@ -154,16 +177,41 @@ pub(crate) struct PciOps {
     pub(crate) attr_store: extern "C" fn(*mut c_void, c_uint, *const c_char, usize) -> c_int,
 }
 
-/// `struct rkm_pci_attr`.
+/// `struct rkm_attr`.
 #[repr(C)]
-pub(crate) struct PciAttr {
+pub(crate) struct Attr {
     pub(crate) name: *const c_char,
     pub(crate) name_len: usize,
     pub(crate) mode: u16,
 }
 
-// SAFETY: the names are static strings, never written.
-unsafe impl Sync for PciAttr {}
+/// `struct rkm_driver_desc`.
+#[repr(C)]
+pub(crate) struct DriverDesc {
+    pub(crate) name: *const c_char,
+    pub(crate) name_len: usize,
+    pub(crate) attrs: *const Attr,
+    pub(crate) nattrs: usize,
+    pub(crate) ops: *const DriverOps,
+    pub(crate) drv: *const c_void,
+}
+
+/// The header's incomplete structs, the typed handles (`struct rkm_mutex` is
+/// `Mutex`): zero-sized and `#[repr(C)]` as bindgen makes them, and neither
+/// `Send`, `Sync` nor `Unpin`; only pointers to them are used. `pub` in this
+/// private module: the device core's sealed trait names `Binding`, and
+/// nothing outside the crate can.
+macro_rules! opaque {
+    ($($name:ident),*) => {$(
+        #[repr(C)]
+        pub struct $name {
+            _p: [u8; 0],
+            _m: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+        }
+    )*};
+}
+opaque!(LockKey, Mutex, Spinlock, Condvar, Refcount, Completion, Miscdev, File, PollTable);
+opaque!(Binding, Dma, PciDriver, Bar);
 
 /// `RKM_O_NONBLOCK`.
 pub(crate) const O_NONBLOCK: u32 = 0x1;
@@ -181,20 +229,17 @@ pub(crate) const POLLERR: u32 = 0x8;
 pub(crate) struct FileOps {
     pub(crate) open: Option<extern "C" fn(*const c_void, *mut *mut c_void) -> c_int>,
     pub(crate) release: Option<extern "C" fn(*mut c_void)>,
-    pub(crate) read: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64) -> c_long>,
-    pub(crate) write: Option<extern "C" fn(*mut c_void, usize, usize, *mut i64) -> c_long>,
-    pub(crate) llseek: Option<extern "C" fn(*mut c_void, *mut c_void, i64, i64, c_int) -> i64>,
-    pub(crate) ioctl: Option<extern "C" fn(*mut c_void, u32, usize) -> c_long>,
-    pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut c_void, *mut c_void, i64) -> u32>,
+    pub(crate) read: Option<extern "C" fn(*mut File, usize, usize, *mut i64) -> c_long>,
+    pub(crate) write: Option<extern "C" fn(*mut File, usize, usize, *mut i64) -> c_long>,
+    pub(crate) llseek: Option<extern "C" fn(*mut c_void, *mut File, i64, i64, c_int) -> i64>,
+    pub(crate) ioctl: Option<extern "C" fn(*mut File, u32, usize) -> c_long>,
+    pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut File, *mut PollTable, i64) -> u32>,
 }
 
-/// Longest text `rkm_log` prints in one line (`RKM_LOG_LINE_MAX`).
-pub(crate) const LOG_LINE_MAX: usize = 256;
-
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_3` fails modpost
+/// check is at link time: referencing `rkm_abi_version_4` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_3 }
+    unsafe { rkm_abi_version_4 }
 }

@@ -25,13 +25,13 @@ pub struct Flags(u32);
 
 impl Flags {
     /// May sleep and reclaim memory (`GFP_KERNEL`): process context, no spinlock held.
-    pub const KERNEL: Flags = Flags(0x0);
+    pub const KERNEL: Flags = Flags(abi::ALLOC_KERNEL);
     /// Never sleeps, may dip into reserves (`GFP_ATOMIC`).
-    pub const ATOMIC: Flags = Flags(0x1);
+    pub const ATOMIC: Flags = Flags(abi::ALLOC_ATOMIC);
     /// Never sleeps, no reserves (`GFP_NOWAIT`).
-    pub const NOWAIT: Flags = Flags(0x2);
+    pub const NOWAIT: Flags = Flags(abi::ALLOC_NOWAIT);
     /// Zero the memory (`__GFP_ZERO`); combine with one of the others.
-    pub const ZERO: Flags = Flags(0x100);
+    pub const ZERO: Flags = Flags(abi::ALLOC_ZERO);
 }
 
 impl BitOr for Flags {

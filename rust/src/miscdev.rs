@@ -31,7 +31,7 @@ use core::ptr::NonNull;
 /// ```
 pub struct File {
     /// The kernel's struct file, opaque.
-    raw: *mut c_void,
+    raw: *mut abi::File,
     /// The position the callback was given, if any (else read on demand).
     pos: Option<i64>,
 }
@@ -132,8 +132,8 @@ impl core::ops::BitOr for PollMask {
 /// # } }
 /// ```
 pub struct PollTable<'a> {
-    file: *mut c_void,
-    table: *mut c_void,
+    file: *mut abi::File,
+    table: *mut abi::PollTable,
     // Invariant in 'a: a table for the per-open state must not be usable
     // with a shorter lifetime (registering a short-lived wait queue).
     _state: PhantomData<fn(&'a ()) -> &'a ()>,
@@ -273,13 +273,13 @@ impl<F: FileOperations> Trampolines<F> {
     ///
     /// `file` is an open file of this device (its private data is a state
     /// from `open`), as the kernel passes to its file operations.
-    unsafe fn file_state<'a>(file: *mut c_void) -> &'a F {
+    unsafe fn file_state<'a>(file: *mut abi::File) -> &'a F {
         // SAFETY: the caller's contract; the glue keeps `open`'s state as
         // the file's private data until `release`.
         unsafe { Self::state(abi::rkm_file_state(file)) }
     }
 
-    extern "C" fn read(file: *mut c_void, buf: usize, len: usize, pos: *mut i64) -> c_long {
+    extern "C" fn read(file: *mut abi::File, buf: usize, len: usize, pos: *mut i64) -> c_long {
         // SAFETY: the kernel calls this (installed by the glue as this
         // device's read) with an open file and its position for this call,
         // valid and private to it until we return.
@@ -288,7 +288,7 @@ impl<F: FileOperations> Trampolines<F> {
         count(f.read(&file, UserSlice::new(buf, len).writer(), pos), len)
     }
 
-    extern "C" fn write(file: *mut c_void, buf: usize, len: usize, pos: *mut i64) -> c_long {
+    extern "C" fn write(file: *mut abi::File, buf: usize, len: usize, pos: *mut i64) -> c_long {
         // SAFETY: as in `read`.
         let (f, pos) = unsafe { (Self::file_state(file), &mut *pos) };
         let file = File { raw: file, pos: Some(*pos) };
@@ -297,7 +297,7 @@ impl<F: FileOperations> Trampolines<F> {
 
     extern "C" fn llseek(
         state: *mut c_void,
-        file: *mut c_void,
+        file: *mut abi::File,
         pos: i64,
         off: i64,
         whence: c_int,
@@ -317,7 +317,7 @@ impl<F: FileOperations> Trampolines<F> {
         }
     }
 
-    extern "C" fn ioctl(file: *mut c_void, cmd: u32, arg: usize) -> c_long {
+    extern "C" fn ioctl(file: *mut abi::File, cmd: u32, arg: usize) -> c_long {
         // SAFETY: the kernel calls this (installed by the glue as this
         // device's unlocked_ioctl, and from its compat_ioctl) with an open file.
         let f = unsafe { Self::file_state(file) };
@@ -329,7 +329,12 @@ impl<F: FileOperations> Trampolines<F> {
         }
     }
 
-    extern "C" fn poll(state: *mut c_void, file: *mut c_void, table: *mut c_void, pos: i64) -> u32 {
+    extern "C" fn poll(
+        state: *mut c_void,
+        file: *mut abi::File,
+        table: *mut abi::PollTable,
+        pos: i64,
+    ) -> u32 {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
         f.poll(&File { raw: file, pos: Some(pos) }, &PollTable { file, table, _state: PhantomData })
@@ -360,7 +365,7 @@ fn count(r: Result<usize>, len: usize) -> c_long {
 /// # Ok::<(), Error>(())
 /// ```
 pub struct MiscDevice<F: FileOperations> {
-    handle: NonNull<c_void>,
+    handle: NonNull<abi::Miscdev>,
     // Boxed so its address, given to the glue for `open`, stays put.
     dev: KBox<Arc<F::Device>>,
 }

@@ -194,7 +194,7 @@ macro_rules! module {
         // name (and so call) them, which would drop the state twice.
         const _: () = {
             #[unsafe(no_mangle)]
-            extern "C" fn rkm_rust_init() -> i32 {
+            extern "C" fn rkm_rust_init() -> core::ffi::c_int {
                 // SAFETY: the glue calls this once, from module init.
                 unsafe { __RKM_MODULE.init() }
             }

@@ -18,21 +18,21 @@ use core::fmt::{self, Write};
 #[repr(i32)]
 pub enum Level {
     /// System is unusable.
-    Emerg = 0,
+    Emerg = abi::LOG_EMERG,
     /// Action must be taken immediately.
-    Alert = 1,
+    Alert = abi::LOG_ALERT,
     /// Critical conditions.
-    Crit = 2,
+    Crit = abi::LOG_CRIT,
     /// Error conditions.
-    Err = 3,
+    Err = abi::LOG_ERR,
     /// Warning conditions.
-    Warning = 4,
+    Warning = abi::LOG_WARNING,
     /// Normal but significant condition.
-    Notice = 5,
+    Notice = abi::LOG_NOTICE,
     /// Informational.
-    Info = 6,
+    Info = abi::LOG_INFO,
     /// Debug-level messages.
-    Debug = 7,
+    Debug = abi::LOG_DEBUG,
 }
 
 /// Collects formatted text and hands it to `emit` one line at a time: at

@@ -25,9 +25,9 @@ pub fn capable(cap: Capability) -> bool {
 pub struct Capability(u32);
 
 /// Network administration.
-pub const CAP_NET_ADMIN: Capability = Capability(12);
+pub const CAP_NET_ADMIN: Capability = Capability(abi::CAP_NET_ADMIN);
 /// System administration.
-pub const CAP_SYS_ADMIN: Capability = Capability(21);
+pub const CAP_SYS_ADMIN: Capability = Capability(abi::CAP_SYS_ADMIN);
 
 /// Whether the calling task has a signal pending (end a long loop with
 /// `EINTR` or `ERESTARTSYS`).

@@ -3,7 +3,6 @@
 
 use crate::abi;
 use crate::error::{code::ENOMEM, Result};
-use core::ffi::c_void;
 use core::ptr::NonNull;
 
 /// A completion (`struct completion`): one side waits until the other
@@ -20,7 +19,7 @@ use core::ptr::NonNull;
 /// # Ok(()) }
 /// ```
 pub struct Completion {
-    raw: NonNull<c_void>,
+    raw: NonNull<abi::Completion>,
 }
 
 // SAFETY: the kernel object may be used from any thread and does its own

@@ -4,11 +4,10 @@
 use super::{LockClassKey, LockName, MutexGuard};
 use crate::abi;
 use crate::error::Result;
-use core::ffi::c_void;
 
 glue_lock!(
     /// A `wait_queue_head` owned by the glue.
-    RawCondVar, rkm_condvar_new, rkm_condvar_free
+    RawCondVar, abi::Condvar, rkm_condvar_new, rkm_condvar_free
 );
 
 /// A condition variable (a kernel wait queue) used with a [`Mutex`](super::Mutex); also
@@ -73,7 +72,7 @@ impl CondVar {
         unsafe { abi::rkm_condvar_notify_all(self.raw.ptr()) };
     }
 
-    pub(crate) fn ptr(&self) -> *mut c_void {
+    pub(crate) fn ptr(&self) -> *mut abi::Condvar {
         self.raw.ptr()
     }
 }

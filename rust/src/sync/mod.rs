@@ -10,16 +10,17 @@
 //! and friends) gets its own lockdep class. On PREEMPT_RT a spinlock sleeps,
 //! as in C; code under a [`SpinLock`] must not sleep on other kernels.
 
+use crate::abi;
 use core::cell::UnsafeCell;
-use core::ffi::c_void;
 
 /// Wraps a glue-owned kernel object made with a lockdep name and key (a
-/// lock or a wait queue): allocated by `$new`, freed by `$free` on drop.
+/// lock or a wait queue), of ABI type `$raw`: allocated by `$new`, freed by
+/// `$free` on drop.
 macro_rules! glue_lock {
-    ($(#[$doc:meta])* $name:ident, $new:ident, $free:ident) => {
+    ($(#[$doc:meta])* $name:ident, $raw:ty, $new:ident, $free:ident) => {
         $(#[$doc])*
         #[doc(hidden)]
-        pub struct $name(core::ptr::NonNull<core::ffi::c_void>);
+        pub struct $name(core::ptr::NonNull<$raw>);
 
         impl $name {
             fn new(
@@ -32,7 +33,7 @@ macro_rules! glue_lock {
                 core::ptr::NonNull::new(p).map($name).ok_or($crate::error::code::ENOMEM)
             }
 
-            pub(crate) fn ptr(&self) -> *mut core::ffi::c_void {
+            pub(crate) fn ptr(&self) -> *mut $raw {
                 self.0.as_ptr()
             }
         }
@@ -72,7 +73,7 @@ pub use lock::{Backend, Guard, Lock, RawLock};
 /// static KEY: rkm::sync::LockClassKey = rkm::sync::LockClassKey::new();
 /// ```
 #[repr(C, align(8))]
-pub struct LockClassKey(UnsafeCell<[u8; 64]>);
+pub struct LockClassKey(UnsafeCell<[u8; abi::LOCK_KEY_SIZE]>);
 
 // SAFETY: only the kernel's lockdep touches the key, under its own locking;
 // Rust never reads or writes it.
@@ -87,10 +88,10 @@ impl LockClassKey {
     /// static KEY: LockClassKey = LockClassKey::new();
     /// ```
     pub const fn new() -> Self {
-        LockClassKey(UnsafeCell::new([0; 64]))
+        LockClassKey(UnsafeCell::new([0; abi::LOCK_KEY_SIZE]))
     }
 
-    fn as_ptr(&'static self) -> *mut c_void {
+    fn as_ptr(&'static self) -> *mut abi::LockKey {
         self.0.get().cast()
     }
 }

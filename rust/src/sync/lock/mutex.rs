@@ -9,7 +9,7 @@ use core::marker::PhantomData;
 
 glue_lock!(
     /// A `struct mutex` owned by the glue.
-    RawMutex, rkm_mutex_new, rkm_mutex_free
+    RawMutex, abi::Mutex, rkm_mutex_new, rkm_mutex_free
 );
 
 impl RawLock for RawMutex {

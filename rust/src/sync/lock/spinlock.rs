@@ -8,7 +8,7 @@ use crate::sync::{LockClassKey, LockName};
 
 glue_lock!(
     /// A `spinlock_t` owned by the glue.
-    RawSpinLock, rkm_spinlock_new, rkm_spinlock_free
+    RawSpinLock, abi::Spinlock, rkm_spinlock_new, rkm_spinlock_free
 );
 
 impl RawLock for RawSpinLock {
