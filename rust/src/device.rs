@@ -17,7 +17,7 @@
 //!
 //! Unbinding waits for every [`Access`]: do not keep one across a wait that
 //! only unbinding would end (make such waits end in
-//! [`Driver::unbind`](crate::driver::Driver::unbind)), do not take a second
+//! [`Driver::unbind`]), do not take a second
 //! one of the same device while holding one (an unbind waiting in between
 //! deadlocks both), and never `mem::forget` one. A bus's `Registration`
 //! must not be dropped from its own driver's callbacks.
@@ -59,6 +59,7 @@ pub trait DeviceContext: sealed::Sealed {
 
 pub(crate) mod sealed {
     /// Held only by the crate's types that prove a live binding.
+    #[doc(hidden)]
     pub trait Sealed {
         /// The glue's binding, live while `self` is.
         fn binding(&self) -> *mut crate::abi::Binding;
@@ -99,29 +100,81 @@ impl<'a, D: Driver> Bound<'a, D> {
     // DeviceRef's borrow, which outlives the pass through the gate.
 
     /// The part the interrupt handler sees.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::{Access, Bound, DeviceRef}, driver};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = Mutex<u32>; }
+    /// # fn f(dev: &Bound<'_, Dev>) -> Result {
+    /// let status: &u32 = dev.hw();
+    /// # let _ = status;
+    /// # Ok(()) }
+    /// ```
     pub fn hw(&self) -> &D::Hw {
         &self.inner.hw
     }
 
     /// The rest.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::{Access, Bound, DeviceRef}, driver};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = Mutex<u32>; }
+    /// # fn f(dev: &Bound<'_, Dev>) -> Result {
+    /// *dev.data().lock() += 1;
+    /// # Ok(()) }
+    /// ```
     pub fn data(&self) -> &D::Data {
         &self.inner.data
     }
 
     /// (Re)arms the device's timer to call [`Driver::timer`] in `ms`
     /// milliseconds.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::{Access, Bound, DeviceRef}, driver};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = Mutex<u32>; }
+    /// # fn f(dev: &Bound<'_, Dev>) -> Result {
+    /// dev.arm_timer(1000);
+    /// # Ok(()) }
+    /// ```
     pub fn arm_timer(&self, ms: u32) {
         // SAFETY: the binding lives as long as its state (`inner`).
         unsafe { abi::rkm_binding_timer_arm(self.binding(), ms) }
     }
 
     /// Stops the timer, waiting for a running callback to finish.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::{Access, Bound, DeviceRef}, driver};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = Mutex<u32>; }
+    /// # fn f(dev: &Bound<'_, Dev>) -> Result {
+    /// dev.cancel_timer();
+    /// # Ok(()) }
+    /// ```
     pub fn cancel_timer(&self) {
         // SAFETY: as above; process context (a Bound exists only there).
         unsafe { abi::rkm_binding_timer_cancel(self.binding()) }
     }
 
     /// The interrupt the bus allocated at probe, if any.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::{Access, Bound, DeviceRef}, driver};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = Mutex<u32>; }
+    /// # fn f(dev: &Bound<'_, Dev>) -> Result {
+    /// let shared = dev.irq_kind() == Some(rkm::irq::IrqKind::Intx);
+    /// # let _ = shared;
+    /// # Ok(()) }
+    /// ```
     pub fn irq_kind(&self) -> Option<IrqKind> {
         // SAFETY: as above.
         IrqKind::from_raw(unsafe { abi::rkm_binding_irq_kind(self.binding()) })
@@ -172,6 +225,18 @@ impl<D: Driver> DeviceRef<D> {
     /// has not finished). Sleeps. Unbinding waits until the [`Access`]
     /// drops: hold it for one operation, and make waits under it end on
     /// [`Driver::unbind`].
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::{Access, Bound, DeviceRef}, driver};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = Mutex<u32>; }
+    /// # fn f(r: &DeviceRef<Dev>) -> Result {
+    /// let dev = r.access().ok_or(ENODEV)?;
+    /// let v = *dev.hw();
+    /// # let _ = v;
+    /// # Ok(()) }
+    /// ```
     pub fn access(&self) -> Option<Access<'_, D>> {
         // SAFETY: a counted, so live, binding (type invariant).
         let p = unsafe { abi::rkm_binding_enter(self.binding.as_ptr()) };
@@ -183,6 +248,18 @@ impl<D: Driver> DeviceRef<D> {
     }
 
     /// Whether this is a handle to `dev`'s binding.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::{Access, Bound, DeviceRef}, driver};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = Mutex<u32>; }
+    /// fn forget(current: &mut Option<DeviceRef<Dev>>, dev: &Bound<'_, Dev>) {
+    ///     if current.as_ref().is_some_and(|r| r.is(dev)) {
+    ///         *current = None;
+    ///     }
+    /// }
+    /// ```
     pub fn is(&self, dev: &Bound<'_, D>) -> bool {
         self.binding == dev.inner.binding
     }
@@ -204,6 +281,17 @@ impl<D: Driver> Drop for DeviceRef<D> {
 
 /// A pass through a device's gate: the device stays bound while it lives.
 /// Derefs to [`Bound`].
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{device::{Access, Bound, DeviceRef}, driver};
+/// # struct Dev;
+/// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = u32; type Data = Mutex<u32>; }
+/// fn read(r: &DeviceRef<Dev>) -> Result<u32> {
+///     let dev: Access<'_, Dev> = r.access().ok_or(ENODEV)?;
+///     Ok(*dev.hw())
+/// }
+/// ```
 pub struct Access<'a, D: Driver> {
     bound: Bound<'a, D>,
     binding: NonNull<abi::Binding>,

@@ -24,10 +24,13 @@ use core::ptr::NonNull;
 
 /// A coherent DMA buffer of a fixed length.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::dma::CoherentBuffer;
+/// # fn f(dev: &impl rkm::device::DeviceContext, bar: &rkm::io::Bar<0x100>) -> rkm::Result {
 /// let mut buf = CoherentBuffer::alloc(dev, 4096)?;
 /// buf.write(0, b"hello")?;
 /// bar.write_dma_addr::<0x80>(buf.dma_addr(0)?);
+/// # Ok(()) }
 /// ```
 pub struct CoherentBuffer {
     handle: NonNull<abi::Dma>,
@@ -43,8 +46,11 @@ unsafe impl Sync for CoherentBuffer {}
 
 /// A device (bus) address inside a [`CoherentBuffer`], borrowing it.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::dma::{CoherentBuffer, DmaAddr};
+/// # fn f(buf: &CoherentBuffer) -> rkm::Result {
 /// let a: DmaAddr<'_> = buf.dma_addr(512)?;
+/// # let _ = a; Ok(()) }
 /// ```
 #[derive(Clone, Copy)]
 pub struct DmaAddr<'a> {
@@ -62,8 +68,11 @@ impl CoherentBuffer {
     /// Allocates `len` bytes (not 0) of coherent memory for the device
     /// (`ENOMEM` if that fails, `EINVAL` for 0). Sleeps.
     ///
-    /// ```ignore
+    /// ```
+    /// # use rkm::dma::CoherentBuffer;
+    /// # fn f(dev: &impl rkm::device::DeviceContext) -> rkm::Result {
     /// let buf = CoherentBuffer::alloc(dev, 4096)?;
+    /// # drop(buf); Ok(()) }
     /// ```
     pub fn alloc(dev: &impl DeviceContext, len: usize) -> Result<Self> {
         if len == 0 {
@@ -80,8 +89,10 @@ impl CoherentBuffer {
 
     /// The length in bytes.
     ///
-    /// ```ignore
+    /// ```
+    /// # fn f(buf: &rkm::dma::CoherentBuffer) {
     /// let n = buf.len();
+    /// # let _ = n; }
     /// ```
     pub fn len(&self) -> usize {
         self.len
@@ -89,8 +100,10 @@ impl CoherentBuffer {
 
     /// Never true (a buffer has at least one byte); for clippy's `len` rule.
     ///
-    /// ```ignore
+    /// ```
+    /// # fn f(buf: &rkm::dma::CoherentBuffer) {
     /// assert!(!buf.is_empty());
+    /// # }
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -98,8 +111,10 @@ impl CoherentBuffer {
 
     /// The device address of byte `off` (`EINVAL` if `off >= len`).
     ///
-    /// ```ignore
+    /// ```
+    /// # fn f(buf: &rkm::dma::CoherentBuffer, bar: &rkm::io::Bar<0x100>) -> rkm::Result {
     /// bar.write_dma_addr::<0x80>(buf.dma_addr(0)?);
+    /// # Ok(()) }
     /// ```
     pub fn dma_addr(&self, off: usize) -> Result<DmaAddr<'_>> {
         if off >= self.len {
@@ -118,8 +133,11 @@ impl CoherentBuffer {
 
     /// Copies `out.len()` bytes from offset `off` (`EINVAL` past the end).
     ///
-    /// ```ignore
+    /// ```
+    /// # fn f(buf: &rkm::dma::CoherentBuffer) -> rkm::Result {
+    /// let mut header = [0u8; 16];
     /// buf.read(0, &mut header)?;
+    /// # Ok(()) }
     /// ```
     pub fn read(&self, off: usize, out: &mut [u8]) -> Result {
         let src = self.range(off, out.len())?;
@@ -131,8 +149,10 @@ impl CoherentBuffer {
 
     /// Copies `data` to offset `off` (`EINVAL` past the end).
     ///
-    /// ```ignore
+    /// ```
+    /// # fn f(buf: &mut rkm::dma::CoherentBuffer) -> rkm::Result {
     /// buf.write(0, b"hello")?;
+    /// # Ok(()) }
     /// ```
     pub fn write(&mut self, off: usize, data: &[u8]) -> Result {
         let dst = self.range(off, data.len())?;
@@ -145,8 +165,11 @@ impl CoherentBuffer {
     /// `EFAULT` if any byte is unreadable (or `r` is shorter), `EINVAL` past
     /// the end.
     ///
-    /// ```ignore
-    /// buf.write_from_user(0, &mut reader, n)?;
+    /// ```
+    /// # use rkm::user::UserSliceReader;
+    /// # fn f(buf: &mut rkm::dma::CoherentBuffer, reader: &mut UserSliceReader, n: usize) -> rkm::Result {
+    /// buf.write_from_user(0, reader, n)?;
+    /// # Ok(()) }
     /// ```
     pub fn write_from_user(&mut self, off: usize, r: &mut UserSliceReader, n: usize) -> Result {
         let dst = self.range(off, n)?;
@@ -158,8 +181,11 @@ impl CoherentBuffer {
     /// `EFAULT` if any byte is unwritable (or `w` is shorter), `EINVAL` past
     /// the end.
     ///
-    /// ```ignore
-    /// buf.read_to_user(0, &mut writer, n)?;
+    /// ```
+    /// # use rkm::user::UserSliceWriter;
+    /// # fn f(buf: &rkm::dma::CoherentBuffer, writer: &mut UserSliceWriter, n: usize) -> rkm::Result {
+    /// buf.read_to_user(0, writer, n)?;
+    /// # Ok(()) }
     /// ```
     pub fn read_to_user(&self, off: usize, w: &mut UserSliceWriter, n: usize) -> Result {
         let src = self.range(off, n)?;

@@ -112,22 +112,87 @@ pub struct Attr<D: Driver> {
 }
 
 /// A show callback: writes the file's text (at most a page) to the buffer.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{device::Bound, driver::{self, Attr, AttrBuf}};
+/// # use core::fmt::Write;
+/// # struct Dev;
+/// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = ();
+/// # const ATTRS: &'static [Attr<Self>] = &[];
+/// # }
+/// # fn show(_: &Bound<'_, Dev>, out: &mut AttrBuf<'_>) -> Result { writeln!(out, "1").map_err(|_| EFBIG) }
+/// # fn store(_: &Bound<'_, Dev>, _: &[u8]) -> Result { Ok(()) }
+/// const SHOW: rkm::driver::ShowFn<Dev> = show;
+/// ```
 pub type ShowFn<D> = fn(&Bound<'_, D>, &mut AttrBuf<'_>) -> Result;
 /// A store callback: gets the written bytes (a trailing newline included).
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{device::Bound, driver::{self, Attr, AttrBuf}};
+/// # use core::fmt::Write;
+/// # struct Dev;
+/// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = ();
+/// # const ATTRS: &'static [Attr<Self>] = &[];
+/// # }
+/// # fn show(_: &Bound<'_, Dev>, out: &mut AttrBuf<'_>) -> Result { writeln!(out, "1").map_err(|_| EFBIG) }
+/// # fn store(_: &Bound<'_, Dev>, _: &[u8]) -> Result { Ok(()) }
+/// const STORE: rkm::driver::StoreFn<Dev> = store;
+/// ```
 pub type StoreFn<D> = fn(&Bound<'_, D>, &[u8]) -> Result;
 
 impl<D: Driver> Attr<D> {
     /// Readable by everyone (0444).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::Bound, driver::{self, Attr, AttrBuf}};
+    /// # use core::fmt::Write;
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = ();
+    /// # const ATTRS: &'static [Attr<Self>] = &[];
+    /// # }
+    /// # fn show(_: &Bound<'_, Dev>, out: &mut AttrBuf<'_>) -> Result { writeln!(out, "1").map_err(|_| EFBIG) }
+    /// # fn store(_: &Bound<'_, Dev>, _: &[u8]) -> Result { Ok(()) }
+    /// const ID: Attr<Dev> = Attr::ro("id", show);
+    /// ```
     pub const fn ro(name: &'static str, show: ShowFn<D>) -> Self {
         Attr { name, mode: 0o444, show: Some(show), store: None }
     }
 
     /// Readable by everyone, writable by root (0644).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::Bound, driver::{self, Attr, AttrBuf}};
+    /// # use core::fmt::Write;
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = ();
+    /// # const ATTRS: &'static [Attr<Self>] = &[];
+    /// # }
+    /// # fn show(_: &Bound<'_, Dev>, out: &mut AttrBuf<'_>) -> Result { writeln!(out, "1").map_err(|_| EFBIG) }
+    /// # fn store(_: &Bound<'_, Dev>, _: &[u8]) -> Result { Ok(()) }
+    /// const TIMEOUT: Attr<Dev> = Attr::rw("timeout_ms", show, store);
+    /// ```
     pub const fn rw(name: &'static str, show: ShowFn<D>, store: StoreFn<D>) -> Self {
         Attr { name, mode: 0o644, show: Some(show), store: Some(store) }
     }
 
     /// Writable by root only (0200).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::Bound, driver::{self, Attr, AttrBuf}};
+    /// # use core::fmt::Write;
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = ();
+    /// # const ATTRS: &'static [Attr<Self>] = &[];
+    /// # }
+    /// # fn show(_: &Bound<'_, Dev>, out: &mut AttrBuf<'_>) -> Result { writeln!(out, "1").map_err(|_| EFBIG) }
+    /// # fn store(_: &Bound<'_, Dev>, _: &[u8]) -> Result { Ok(()) }
+    /// const RESET: Attr<Dev> = Attr::wo("reset", store);
+    /// ```
     pub const fn wo(name: &'static str, store: StoreFn<D>) -> Self {
         Attr { name, mode: 0o200, show: None, store: Some(store) }
     }
@@ -135,6 +200,21 @@ impl<D: Driver> Attr<D> {
 
 /// The page a show callback writes to; `write!` into it. Text longer than
 /// a page makes the read fail with `EFBIG`, never cut.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{device::Bound, driver::{self, Attr, AttrBuf}};
+/// # use core::fmt::Write;
+/// # struct Dev;
+/// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = ();
+/// # const ATTRS: &'static [Attr<Self>] = &[];
+/// # }
+/// # fn show(_: &Bound<'_, Dev>, out: &mut AttrBuf<'_>) -> Result { writeln!(out, "1").map_err(|_| EFBIG) }
+/// # fn store(_: &Bound<'_, Dev>, _: &[u8]) -> Result { Ok(()) }
+/// fn show_count(_: &Bound<'_, Dev>, out: &mut AttrBuf<'_>) -> Result {
+///     writeln!(out, "{}", 42).map_err(|_| EFBIG)
+/// }
+/// ```
 pub struct AttrBuf<'a> {
     buf: &'a mut [u8],
     len: usize,

@@ -19,10 +19,17 @@ use core::ptr::NonNull;
 
 /// A mapped memory BAR of at least `SIZE` bytes.
 ///
-/// ```ignore
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{driver, io::Bar, pci};
+/// # struct Dev;
+/// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+/// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+/// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
 /// let bar: Bar<0x100> = dev.iomap(0)?;
 /// let id = bar.read32::<0x00>();
 /// bar.write32::<0x04>(!id);
+/// # Ok(((), ())) } }
 /// ```
 pub struct Bar<const SIZE: usize> {
     handle: NonNull<abi::Bar>,
@@ -41,8 +48,10 @@ macro_rules! accessors {
         $(
             #[doc = concat!("Reads a `", stringify!($t), "` at constant offset `OFF` (checked at compile time).")]
             ///
-            /// ```ignore
+            /// ```
+            /// # fn f(bar: &rkm::io::Bar<0x100>) {
             /// let v = bar.read32::<0x20>();
+            /// # let _ = v; }
             /// ```
             #[inline]
             pub fn $read<const OFF: usize>(&self) -> $t {
@@ -57,8 +66,10 @@ macro_rules! accessors {
 
             #[doc = concat!("Writes a `", stringify!($t), "` at constant offset `OFF` (checked at compile time).")]
             ///
-            /// ```ignore
+            /// ```
+            /// # fn f(bar: &rkm::io::Bar<0x100>, status: u32) {
             /// bar.write32::<0x64>(status);
+            /// # }
             /// ```
             #[inline]
             pub fn $write<const OFF: usize>(&self, val: $t) {
@@ -72,8 +83,10 @@ macro_rules! accessors {
 
             #[doc = concat!("Reads a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the BAR or misaligned.")]
             ///
-            /// ```ignore
+            /// ```
+            /// # fn f(bar: &rkm::io::Bar<0x100>, reg: usize) -> rkm::Result {
             /// let v = bar.try_read32(reg)?;
+            /// # let _ = v; Ok(()) }
             /// ```
             pub fn $try_read(&self, off: usize) -> Result<$t> {
                 let off = self.check(off, size_of::<$t>())?;
@@ -83,8 +96,10 @@ macro_rules! accessors {
 
             #[doc = concat!("Writes a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the BAR or misaligned.")]
             ///
-            /// ```ignore
+            /// ```
+            /// # fn f(bar: &rkm::io::Bar<0x100>, reg: usize) -> rkm::Result {
             /// bar.try_write32(reg, 1)?;
+            /// # Ok(()) }
             /// ```
             pub fn $try_write(&self, off: usize, val: $t) -> Result {
                 let off = self.check(off, size_of::<$t>())?;
@@ -111,8 +126,10 @@ impl<const SIZE: usize> Bar<SIZE> {
 
     /// The BAR's real length (at least `SIZE`).
     ///
-    /// ```ignore
+    /// ```
+    /// # fn f(bar: &rkm::io::Bar<0x100>) {
     /// let n = bar.len();
+    /// # let _ = n; }
     /// ```
     pub fn len(&self) -> usize {
         self.len
@@ -120,8 +137,10 @@ impl<const SIZE: usize> Bar<SIZE> {
 
     /// Never true (a BAR has at least one byte); for clippy's `len` rule.
     ///
-    /// ```ignore
+    /// ```
+    /// # fn f(bar: &rkm::io::Bar<0x100>) {
     /// assert!(!bar.is_empty());
+    /// # }
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -144,8 +163,10 @@ impl<const SIZE: usize> Bar<SIZE> {
     /// Writes a DMA buffer's device address at constant offset `OFF` (a
     /// 64-bit register): the only way a device address leaves its buffer.
     ///
-    /// ```ignore
+    /// ```
+    /// # fn f(bar: &rkm::io::Bar<0x100>, buf: &rkm::dma::CoherentBuffer) -> rkm::Result {
     /// bar.write_dma_addr::<0x80>(buf.dma_addr(0)?);
+    /// # Ok(()) }
     /// ```
     #[inline]
     pub fn write_dma_addr<const OFF: usize>(&self, addr: crate::dma::DmaAddr<'_>) {

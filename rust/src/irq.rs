@@ -32,8 +32,9 @@ use core::sync::atomic::{
 /// context. Implement it for a struct with [`irq_safe!`](crate::irq_safe!),
 /// which checks every field.
 ///
-/// ```ignore
-/// fn f<T: rkm::irq::IrqSafe>(_: &T) {}
+/// ```
+/// fn in_handler<T: rkm::irq::IrqSafe>(_: &T) {}
+/// in_handler(&0u32);
 /// ```
 pub unsafe trait IrqSafe {}
 
@@ -70,7 +71,9 @@ unsafe impl IrqSafe for crate::sync::Completion {}
 /// Declares structs and implements [`IrqSafe`] for them, checking (at
 /// compile time) that every field is `IrqSafe`.
 ///
-/// ```ignore
+/// ```
+/// use core::sync::atomic::AtomicU32;
+/// use rkm::{io::Bar, sync::Completion};
 /// rkm::irq_safe! {
 ///     /// What the interrupt handler sees.
 ///     pub struct Hw { bar: Bar<0x1000>, done: Completion, status: AtomicU32 }
@@ -98,8 +101,14 @@ macro_rules! irq_safe {
 
 /// What a hard interrupt handler tells the kernel.
 ///
-/// ```ignore
-/// if status == 0 { return IrqReturn::None; }
+/// ```
+/// # use rkm::irq::IrqReturn;
+/// fn irq(status: u32) -> IrqReturn {
+///     if status == 0 {
+///         return IrqReturn::None;
+///     }
+///     IrqReturn::Handled
+/// }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IrqReturn {

@@ -66,12 +66,31 @@ pub struct DeviceId {
 
 impl DeviceId {
     /// Matches any subsystem ids and class.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const ID: DeviceId = DeviceId::new(0x8086, 0x100e);
+    /// ```
     pub const fn new(vendor: u16, device: u16) -> Self {
         DeviceId { vendor, device }
     }
 }
 
 /// A PCI driver: the id table and probe, on top of [`driver::Driver`].
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{driver, pci};
+/// # struct Nic;
+/// # impl driver::Driver for Nic { const NAME: &'static str = "nic"; type Hw = (); type Data = (); }
+/// impl pci::Driver for Nic {
+///     const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x8086, 0x100e)];
+///     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+///         dev.enable()?;
+///         Ok(((), ()))
+///     }
+/// }
+/// ```
 pub trait Driver: driver::Driver {
     /// The devices it binds to.
     const IDS: &'static [DeviceId];
@@ -82,6 +101,19 @@ pub trait Driver: driver::Driver {
 }
 
 /// A device being probed.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{driver, pci, io::Bar};
+/// # struct Dev;
+/// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+/// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+/// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+/// dev.enable()?;
+/// let bar: Bar<0x100> = dev.iomap(0)?;
+/// # let _ = bar;
+/// # Ok(((), ())) } }
+/// ```
 pub struct Device<'a, D: Driver> {
     binding: NonNull<abi::Binding>,
     _probe: PhantomData<(&'a mut (), D)>,
@@ -96,6 +128,17 @@ impl<D: Driver> DeviceContext for Device<'_, D> {}
 
 impl<D: Driver> Device<'_, D> {
     /// Enables the device (`pci_enable_device`); disabled again at unbind.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci, io::Bar};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// dev.enable()?;
+    /// # Ok(((), ())) } }
+    /// ```
     pub fn enable(&mut self) -> Result {
         // SAFETY: the binding is live during probe.
         errno(unsafe { abi::rkm_pci_enable(self.binding.as_ptr()) })
@@ -103,12 +146,34 @@ impl<D: Driver> Device<'_, D> {
 
     /// Lets the device master the bus (DMA); turned off at unbind before
     /// the per-device state is dropped.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci, io::Bar};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// dev.set_master();
+    /// # Ok(((), ())) } }
+    /// ```
     pub fn set_master(&mut self) {
         // SAFETY: as above.
         unsafe { abi::rkm_pci_set_master(self.binding.as_ptr()) }
     }
 
     /// Sets the DMA mask (streaming and coherent) to `bits` bits.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci, io::Bar};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// dev.dma_mask(32)?;
+    /// # Ok(((), ())) } }
+    /// ```
     pub fn dma_mask(&mut self, bits: u32) -> Result {
         // SAFETY: as above.
         errno(unsafe { abi::rkm_binding_dma_mask(self.binding.as_ptr(), bits) })
@@ -116,6 +181,18 @@ impl<D: Driver> Device<'_, D> {
 
     /// Requests and maps memory BAR `bar`, which must be at least `SIZE`
     /// bytes (`EINVAL` otherwise, or if it is not a memory BAR).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci, io::Bar};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// let bar: Bar<0x1000> = dev.iomap(0)?;
+    /// # let _ = bar;
+    /// # Ok(((), ())) } }
+    /// ```
     pub fn iomap<const SIZE: usize>(&mut self, bar: u32) -> Result<Bar<SIZE>> {
         Bar::map(self.binding.as_ptr(), bar)
     }
@@ -123,6 +200,18 @@ impl<D: Driver> Device<'_, D> {
     /// Allocates the device's interrupt: MSI if it has it, INTx otherwise.
     /// It is requested (with [`driver::Driver::irq`] as handler) once probe
     /// has succeeded, and freed at unbind.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci, io::Bar};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// let kind = dev.irq_vector()?;
+    /// dev_info!(dev, "{kind:?} interrupt\n");
+    /// # Ok(((), ())) } }
+    /// ```
     pub fn irq_vector(&mut self) -> Result<IrqKind> {
         // SAFETY: as above.
         let r = unsafe { abi::rkm_pci_irq_vector(self.binding.as_ptr()) };
@@ -135,6 +224,18 @@ impl<D: Driver> Device<'_, D> {
 
     /// A counted handle to this binding, for file operations; its
     /// [`access`](DeviceRef::access) succeeds once probe has returned `Ok`.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci, io::Bar};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// let r: pci::DeviceRef<Self> = dev.device_ref();
+    /// # let _ = r;
+    /// # Ok(((), ())) } }
+    /// ```
     pub fn device_ref(&self) -> DeviceRef<D> {
         // SAFETY: live during probe, and a binding of D (Registration<D>).
         unsafe { DeviceRef::new(self.binding) }
@@ -152,6 +253,17 @@ impl<D: Driver> driver::Probe<D> for PciBus {
 
 /// A registered PCI driver; dropping it unbinds every device and
 /// unregisters the driver.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{driver, pci};
+/// # struct Nic;
+/// # impl driver::Driver for Nic { const NAME: &'static str = "nic"; type Hw = (); type Data = (); }
+/// # impl pci::Driver for Nic { const IDS: &'static [pci::DeviceId] = &[]; fn probe(&self, _: &mut pci::Device<'_, Self>) -> Result<((), ())> { Ok(((), ())) } }
+/// struct Module {
+///     _pci: pci::Registration<Nic>,
+/// }
+/// ```
 pub struct Registration<D: Driver> {
     handle: NonNull<abi::PciDriver>,
     // Boxed: the glue keeps its address for probe.
@@ -165,6 +277,17 @@ unsafe impl<D: Driver> Sync for Registration<D> {}
 
 impl<D: Driver> Registration<D> {
     /// Registers `drv`; probe may run (for devices present) before this returns.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci};
+    /// # struct Nic;
+    /// # impl driver::Driver for Nic { const NAME: &'static str = "nic"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Nic { const IDS: &'static [pci::DeviceId] = &[]; fn probe(&self, _: &mut pci::Device<'_, Self>) -> Result<((), ())> { Ok(((), ())) } }
+    /// let reg = pci::Registration::register(Nic)?;
+    /// # drop(reg);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn register(drv: D) -> Result<Self> {
         let drv = KBox::try_new(drv)?;
         let mut ids: KVec<u16> = KVec::new();
