@@ -2,9 +2,11 @@
 # rkm: the two commands of the README, and the pieces they use.
 #
 #   make demo   build the sample drivers for the stock kernels and run them in QEMU
-#   make test   the whole test suite (samples, fuzzer, load/unload cycles and failslab
-#               on every kernel including the debug kernel, compile-fail suite, then
-#               the harness's own tests)
+#   make check  the fast tier: every case that boots no guest (host tools' unit tests,
+#               setup's resolver, compile-fail, lint, doc, ABI, source checks), a few minutes
+#   make test   the whole test suite: the check tier first, then samples, fuzzer,
+#               load/unload cycles and failslab on every kernel including the debug
+#               kernel, the DKMS round trip and the harness's own tests
 #   make bench  every sample against its C twin, both clocks, every kernel (not part of make test)
 #   make setup  install what is missing (apt) and resolve the kernel matrix
 #   make setup-debug  the same, plus the debug kernel (built once, about 6 minutes)
@@ -16,9 +18,9 @@ RKM := build/bin/rkm
 # In-guest test programs beside the samples' own: static, the guest has no libc.
 GUEST := build/bin/rkm-fuzz build/bin/rkm-cycles build/bin/rkm-failslab
 TOOLS := $(RKM) build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate \
-	build/bin/rkm-compile-fail $(GUEST)
+	build/bin/rkm-compile-fail build/bin/rkm-unit $(GUEST)
 
-.PHONY: all setup setup-debug tools demo test bench clean
+.PHONY: all setup setup-debug tools demo check test bench clean
 all: tools
 
 setup:
@@ -59,6 +61,9 @@ $(GUEST): tests/lib/ktest.h tools/kreport.h $(wildcard samples/*/*.h)
 
 demo: setup tools
 	@$(RKM) test $(SAMPLES) --kernel stock
+
+check: setup tools
+	@build/bin/rkm-selftest --tier check
 
 test: setup-debug tools
 	@build/bin/rkm-selftest

@@ -10,49 +10,55 @@
 #   setup.sh           the stock kernels of the matrix
 #   setup.sh --debug   also the debug kernel, built from linux-source-6.12
 #                      (tools/debug-kernel.sh; cached, built once)
+#   setup.sh --resolve only print the stock kernels the archive resolves to
+#                      ("NAME RELEASE" lines, as in $RKM_CACHE/kernels)
 #
 # Environment: RKM_CACHE (default ~/.cache/rkm), RKM_EXTRA_PACKAGES (more
-# packages to install), RKM_APT_GET (default apt-get).
+# packages to install), RKM_APT_GET, RKM_APT_CACHE, RKM_DPKG_QUERY (default
+# apt-get, apt-cache, dpkg-query: tests/setup/resolve.sh fakes the archive).
 set -eu
 
 cache=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm}
 apt_get=${RKM_APT_GET:-apt-get}
+apt_cache=${RKM_APT_CACHE:-apt-cache}
+dpkg_query=${RKM_DPKG_QUERY:-dpkg-query}
 
 die() { echo "rkm setup: $*" >&2; exit 1; }
-debug=
+debug= resolve_only=
 case "${1:-}" in
 --debug) debug=1 ;;
+--resolve) resolve_only=1 ;;
 '') ;;
-*) die "usage: setup.sh [--debug]" ;;
+*) die "usage: setup.sh [--debug | --resolve]" ;;
 esac
 
-command -v "$apt_get" >/dev/null 2>&1 && command -v apt-cache >/dev/null 2>&1 ||
+{ [ -n "$resolve_only" ] || command -v "$apt_get" >/dev/null 2>&1; } && command -v "$apt_cache" >/dev/null 2>&1 ||
 	die "$apt_get not found: rkm needs a Debian 12 host with apt"
 
 # PACKAGE or PACKAGE=VERSION
 installed() {
-	[ "$(dpkg-query -W -f='${Status} ${Version}\n' "${1%%=*}" 2>/dev/null |
+	[ "$("$dpkg_query" -W -f='${Status} ${Version}\n' "${1%%=*}" 2>/dev/null |
 		sed -n "s/^install ok installed //p")" ] &&
 		case "$1" in
-		*=*) [ "$(dpkg-query -W -f='${Version}' "${1%%=*}")" = "${1#*=}" ] ;;
+		*=*) [ "$("$dpkg_query" -W -f='${Version}' "${1%%=*}")" = "${1#*=}" ] ;;
 		esac
 }
 in_archive() {
 	case "$1" in
-	*=*) apt-cache show "${1%%=*}" 2>/dev/null | grep -qx "Version: ${1#*=}" ;;
-	*) [ -n "$(apt-cache show --no-all-versions "$1" 2>/dev/null | grep '^Version:')" ] ;;
+	*=*) "$apt_cache" show "${1%%=*}" 2>/dev/null | grep -qx "Version: ${1#*=}" ;;
+	*) [ -n "$("$apt_cache" show --no-all-versions "$1" 2>/dev/null | grep '^Version:')" ] ;;
 	esac
 }
 
 # Newest 6.1: what the linux-image-amd64 metapackage depends on.
 resolve_61() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
+	"$apt_cache" depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: linux-image-\(6\.1\.[^ ]*-amd64\)$/\1/p' | head -n 1
 }
 
 # Newest 6.12.N+deb12-amd64 whose image and headers, and -rt twins, all exist.
 resolve_612() {
-	apt-cache pkgnames linux-image-6.12. 2>/dev/null |
+	"$apt_cache" pkgnames linux-image-6.12. 2>/dev/null |
 		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12\)-amd64$/\1/p' | sort -rV |
 		while read -r v; do
 			for p in linux-headers-$v-amd64 linux-image-$v-rt-amd64 linux-headers-$v-rt-amd64; do
@@ -65,7 +71,7 @@ resolve_612() {
 
 r61=$(resolve_61)
 r612=$(resolve_612)
-if [ -z "$r61" ] || [ -z "$r612" ]; then
+if { [ -z "$r61" ] || [ -z "$r612" ]; } && [ -z "$resolve_only" ]; then
 	[ "$(id -u)" = 0 ] || die "the apt package lists know no 6.1/6.12 kernels: run 'sudo apt-get update' (or run setup as root)"
 	"$apt_get" update -qq >/dev/null || die "'apt-get update' failed: check the apt sources"
 	r61=$(resolve_61)
@@ -73,6 +79,13 @@ if [ -z "$r61" ] || [ -z "$r612" ]; then
 fi
 [ -n "$r61" ] || die "no linux-image-amd64 (6.1) in the apt archive: add Debian 12 (bookworm) to the apt sources"
 [ -n "$r612" ] || die "no linux-image-6.12.*+deb12-amd64 with headers and -rt twin in the archive: add bookworm and bookworm-security to the apt sources"
+matrix="6.1 $r61
+6.12 $r612-amd64
+6.12-rt $r612-rt-amd64"
+if [ -n "$resolve_only" ]; then
+	printf '%s\n' "$matrix"
+	exit 0
+fi
 
 pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-system-x86 cpio tiny-initramfs gnuplot-nox bindgen
 	dkms openssl xz-utils
@@ -83,7 +96,7 @@ pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-
 # The debug kernel's source, of the same version as the stock 6.12, and what
 # its build needs.
 if [ -n "$debug" ]; then
-	srcver=$(apt-cache show --no-all-versions "linux-image-$r612-amd64" 2>/dev/null | sed -n 's/^Version: //p')
+	srcver=$("$apt_cache" show --no-all-versions "linux-image-$r612-amd64" 2>/dev/null | sed -n 's/^Version: //p')
 	pkgs="$pkgs linux-source-6.12=$srcver bc bison flex libelf-dev libssl-dev"
 fi
 
@@ -104,9 +117,6 @@ if [ -n "$missing" ]; then
 fi
 
 mkdir -p "$cache"
-matrix="6.1 $r61
-6.12 $r612-amd64
-6.12-rt $r612-rt-amd64"
 if [ -n "$debug" ]; then
 	matrix="$matrix
 $("$(dirname "$0")/debug-kernel.sh" /usr/src/linux-source-6.12.tar.xz "$cache")" || exit 1
