@@ -52,6 +52,11 @@ build/bin/rkm-compile-fail: tests/compile_fail.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
+# The host tool's unit tests: its parsers, linked without its main().
+build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.c,$(wildcard tools/rkm/*.c)) tools/rkm/rkm.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -Iinclude -Itools/rkm -o $@ $(filter %.c,$^)
+
 build/bin/rkm-fuzz: tests/fuzz/fuzz.c
 build/bin/rkm-cycles: tests/cycles/cycles.c
 build/bin/rkm-failslab: tests/failslab/failslab.c

@@ -2,16 +2,19 @@
 /*
  * rkm-bench: the in-guest benchmark of each Rust sample against its C twin.
  *
- *   bench [-s PERCENT] [-r RUNS] [-i]   (iteration counts in percent of the defaults;
- *                                       -i: the guest clock is QEMU's -icount)
+ *   bench [-s PERCENT] [-r RUNS] [-i] WORKLOAD...
+ *                  (iteration counts in percent of the defaults;
+ *                   -i: the guest clock is QEMU's -icount)
  *
- * For RUNS rounds, every workload runs on the C and the Rust device, C first
- * on even rounds and Rust first on odd ones, and prints one line per
- * measurement:  # BENCH <workload> <c|rust> <round> <ns per operation>
- * Time is CLOCK_MONOTONIC: wall time normally, instructions under QEMU's
- * -icount. Expects rust_echo, c_echo, rust_semaphore, c_semaphore (with
- * instances=2), rust_edu and c_edu loaded, the last two each bound to one of
- * two edu devices.
+ * The workloads are the ones the drivers' manifests name (bench workload
+ * lines, gathered by rkm bench). For RUNS rounds, each runs on the C and the
+ * Rust device, C first on even rounds and Rust first on odd ones, and prints
+ * one line per measurement:  # BENCH <workload> <c|rust> <round> <ns per op>
+ * The first one also runs once on both before, as a warm-up. Time is
+ * CLOCK_MONOTONIC: wall time normally, instructions under QEMU's -icount.
+ * The echo workloads expect rust_echo and c_echo loaded, the semaphore ones
+ * rust_semaphore and c_semaphore with instances=2, the edu ones rust_edu and
+ * c_edu, each bound to one of two edu devices.
  *
  * Under -icount the guest clock stops while the vCPU idles and jumps to the
  * next timer, so work done by a host thread of QEMU in real time (edu's
@@ -251,11 +254,13 @@ static double edu_dma(const struct impl *im)
 	return t0 / n;
 }
 
-static const struct {
+struct workload {
 	const char *name;
 	double (*fn)(const struct impl *im);
 	bool wall_only;		/* timed by QEMU's host threads: not under -icount */
-} workloads[] = {
+};
+
+static const struct workload workloads[] = {
 	{ "echo_rt_64B", echo_rt, false },
 	{ "echo_bulk_64KiB", echo_bulk, false },
 	{ "echo_ioctl", echo_ioctl, false },
@@ -264,36 +269,65 @@ static const struct {
 	{ "edu_fact", edu_fact, true },
 	{ "edu_dma_4095B", edu_dma, false },
 };
+#define NWORKLOADS (int)(sizeof(workloads) / sizeof(workloads[0]))
+
+static int usage(void)
+{
+	int w;
+
+	printf("# bench: usage: bench [-s PERCENT] [-r RUNS] [-i] WORKLOAD... (");
+	for (w = 0; w < NWORKLOADS; w++)
+		printf("%s%s", w ? " " : "", workloads[w].name);
+	printf(")\n");
+	return 2;
+}
+
+static int positive(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return !errno && *s && !*end && *out > 0 && *out <= 1000000;
+}
 
 int main(int argc, char **argv)
 {
-	int runs = 5, opt, r, w, k;
+	const struct workload *chosen[64];
+	int opt, r, w, k, n = 0;
+	long runs = 5;
 	bool icount = false;
 
 	while ((opt = getopt(argc, argv, "s:r:i")) != -1) {
-		if (opt == 's')
-			scale = atol(optarg);
-		else if (opt == 'r')
-			runs = atoi(optarg);
-		else if (opt == 'i')
+		if ((opt == 's' && !positive(optarg, &scale)) ||
+		    (opt == 'r' && !positive(optarg, &runs)) || opt == '?')
+			return usage();
+		if (opt == 'i')
 			icount = true;
 	}
-	if (scale < 1 || runs < 1) {
-		printf("# bench: usage: bench [-s PERCENT] [-r RUNS] [-i]\n");
-		return 2;
+	for (; optind < argc; optind++) {
+		for (w = 0; w < NWORKLOADS && strcmp(workloads[w].name, argv[optind]); w++)
+			;
+		if (w == NWORKLOADS || n == 64) {
+			printf("# bench: unknown workload '%s'\n", argv[optind]);
+			return usage();
+		}
+		chosen[n++] = &workloads[w];
 	}
+	if (!n)
+		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(bulk, 'b', sizeof(bulk));
 	/* Warm up both: first-touch costs stay out of the numbers. */
-	for (k = 0; k < 2; k++)
-		echo_rt(&impls[k]);
+	for (k = 0; k < 2 && !(icount && chosen[0]->wall_only); k++)
+		chosen[0]->fn(&impls[k]);
 	for (r = 0; r < runs; r++)
-		for (w = 0; w < (int)(sizeof(workloads) / sizeof(workloads[0])); w++)
-			for (k = 0; k < 2 && !(icount && workloads[w].wall_only); k++) {
+		for (w = 0; w < n; w++)
+			for (k = 0; k < 2 && !(icount && chosen[w]->wall_only); k++) {
 				const struct impl *im = &impls[(k + r) % 2];
 
-				printf("# BENCH %s %s %d %.1f\n", workloads[w].name, im->name, r,
-				       workloads[w].fn(im));
+				printf("# BENCH %s %s %d %.1f\n", chosen[w]->name, im->name, r,
+				       chosen[w]->fn(im));
 			}
 	return 0;
 }

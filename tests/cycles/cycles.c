@@ -6,7 +6,10 @@
  * scan finds no unreferenced object (rkm-init forgot the kernel's own boot
  * leaks before the first test).
  *
- *   rkm-cycles [--cycles N] MODULE[:PARAMS]...
+ *   rkm-cycles [--cycles N] MODULE[:PARAMS]... [--cycles N MODULE[:PARAMS]...]...
+ *
+ * --cycles N (default 200) applies to the modules after it, up to the next
+ * --cycles: rkm test --reliability passes each driver with its manifest's count.
  *
  * Slab levels: every cache is shrunk first (its per-CPU slabs flushed, so
  * /proc/slabinfo counts objects, not slabs), after 5 warm-up cycles (first
@@ -183,35 +186,57 @@ static int cycle(const char *name, const char *params, int cycles, int *done)
 	return 0;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: rkm-cycles [--cycles N] MODULE[:PARAMS]... "
+		"[--cycles N MODULE[:PARAMS]...]... (N: 2..1000000)\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	int cycles = 200, first = 1, i, n, failed = 0, total = 0;
+	int cycles = 200, i, n = 0, t = 0, failed = 0, total = 0;
 	bool leakcheck = access(kmemleak, R_OK) == 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc > 2 && !strcmp(argv[1], "--cycles")) {
-		cycles = atoi(argv[2]);
-		first = 3;
+	/* Checked first: a bad count fails before anything is loaded. */
+	for (i = 1; i < argc; i++) {
+		char *end;
+		long v;
+
+		if (strcmp(argv[i], "--cycles")) {
+			n++;
+			continue;
+		}
+		errno = 0;
+		v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
+		if (i + 1 == argc || errno || !*argv[i + 1] || *end || v < 2 || v > 1000000)
+			return usage();
+		i++;
 	}
-	if (first >= argc || cycles < 2) {
-		fprintf(stderr, "usage: rkm-cycles [--cycles N>=2] MODULE[:PARAMS]...\n");
-		return 2;
-	}
-	n = argc - first + leakcheck;
-	printf("KTAP version 1\n1..%d\n", n);
-	for (i = first; i < argc; i++) {
-		char *name = strdup(argv[i]), *params = strchr(name, ':');
+	if (!n)
+		return usage();
+	printf("KTAP version 1\n1..%d\n", n + leakcheck);
+	for (i = 1; i < argc; i++) {
+		char *name, *params;
 		static struct slab before, after;
 		char grown[64] = "";
 		long long t0;
 		int done = 0, ran = 0, r;
 		bool bad;
 
+		if (!strcmp(argv[i], "--cycles")) {
+			cycles = (int)strtol(argv[++i], NULL, 10);
+			continue;
+		}
+		t++;
+		name = strdup(argv[i]);
+		params = strchr(name, ':');
 		if (params)
 			*params++ = '\0';
 		r = cycle(name, params, WARMUP, &done);
 		if (!r && slab_read(&before)) {
-			printf("ok %d %s # SKIP no /proc/slabinfo\n", i - first + 1, name);
+			printf("ok %d %s # SKIP no /proc/slabinfo\n", t, name);
 			continue;
 		}
 		t0 = ktest_ms();
@@ -237,7 +262,7 @@ int main(int argc, char **argv)
 		}
 		total += ran;
 		printf("# %s: %d load/unload cycles in %lld ms\n", name, ran, ktest_ms() - t0);
-		printf("%s %d %s\n", bad ? "not ok" : "ok", i - first + 1, name);
+		printf("%s %d %s\n", bad ? "not ok" : "ok", t, name);
 		failed += bad;
 		free(name);
 	}
@@ -245,9 +270,9 @@ int main(int argc, char **argv)
 		int leaks = kmemleak_scan();
 
 		printf("# kmemleak: %d unreferenced object(s) after %d cycles\n", leaks, total);
-		printf("%s %d kmemleak\n", leaks ? "not ok" : "ok", n);
+		printf("%s %d kmemleak\n", leaks ? "not ok" : "ok", n + 1);
 		failed += leaks != 0;
 	}
-	printf("# cycles: %d modules, %d cycles, %d failed\n", argc - first, total, failed);
+	printf("# cycles: %d modules, %d cycles, %d failed\n", n, total, failed);
 	return failed ? 1 : 0;
 }

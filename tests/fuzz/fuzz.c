@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rkm-fuzz: a fuzzer of every sample device, run inside the guest.
+ * rkm-fuzz: a fuzzer of device interfaces, run inside the guest.
  *
- * For each device (rust_echo, c_echo, rust_semaphore, c_semaphore, rust_sync,
- * c_sync, rust_edu, c_edu) it loads /lib/rkm/NAME.ko (the edu drivers bind
- * QEMU's -device edu as they load), makes /dev/NAME 0666 and runs two
+ * For each NAME:MODEL of its command line (rkm test --reliability passes the
+ * fuzz lines of the drivers' manifests), MODEL being the interface the
+ * device implements (echo, semaphore, sync, edu: one model per header), it
+ * loads /lib/rkm/NAME.ko (a PCI driver binds its QEMU device as it loads),
+ * makes /dev/NAME 0666 and runs two
  * passes, each in its own process: one as root, one as uid 65534 (no
  * capabilities). In a pass, --threads workers issue random open, close, dup,
  * read, write, pread, pwrite, lseek, ioctl and poll calls with random sizes,
@@ -36,11 +38,11 @@
  * work before failing with EFAULT.
  *
  * Replaying: each thread draws from its own generator, seeded from --seed,
- * the device, the pass and the thread. With --threads 1, `--seed N --only
- * NAME` makes the same calls again; with more threads, what a thread finds in
- * the shared fd slots also depends on how the threads interleave.
+ * the device's name, the pass and the thread. With --threads 1, `--seed N
+ * --only NAME` makes the same calls again; with more threads, what a thread
+ * finds in the shared fd slots also depends on how the threads interleave.
  *
- *   rkm-fuzz [--seed N] [--ops N] [--seconds S] [--threads N] [--only NAME]
+ *   rkm-fuzz [--seed N] [--ops N] [--seconds S] [--threads N] [--only NAME] NAME:MODEL...
  */
 #include "ktest.h"
 #include "kreport.h"
@@ -77,11 +79,11 @@ typedef unsigned __int128 errmask;	/* a set of errnos: every errno used here is 
 
 static uint64_t opt_seed;
 static long opt_ops = 50000;
-static double opt_seconds = 2;
+static double opt_seconds = 8;
 static int opt_threads = 4;
 static const char *opt_only;
 
-/* ---- the devices, as their headers specify them ---- */
+/* ---- the interface models, as their headers specify them ---- */
 
 enum kind { ECHO, SEM, SYNC, EDU };
 
@@ -127,16 +129,18 @@ struct device {
 #define EDU_READ (M(EFAULT) | M(EINVAL) | M(EINTR) | M(ETIMEDOUT) | M(EBUSY))
 #define EDU_WRITE (EDU_READ | M(ENOSPC))
 
-static const struct device devices[] = {
-	{ "rust_echo", "echo.h", ECHO, echo_cmds, 2, BLOCKING_READ, ECHO_WRITE },
-	{ "c_echo", "echo.h", ECHO, echo_cmds, 2, BLOCKING_READ, ECHO_WRITE },
-	{ "rust_semaphore", "semaphore.h", SEM, sem_cmds, 2, BLOCKING_READ, SEM_WRITE },
-	{ "c_semaphore", "semaphore.h", SEM, sem_cmds, 2, BLOCKING_READ, SEM_WRITE },
-	{ "rust_sync", "sync.h", SYNC, sync_cmds, 2, M(EINVAL), M(EINVAL) },	/* no read/write */
-	{ "c_sync", "sync.h", SYNC, sync_cmds, 2, M(EINVAL), M(EINVAL) },
-	{ "rust_edu", "edu.h", EDU, edu_cmds, 3, EDU_READ, EDU_WRITE },
-	{ "c_edu", "edu.h", EDU, edu_cmds, 3, EDU_READ, EDU_WRITE },
+/* By model name; a device of the command line copies its model and takes its own name. */
+static const struct device models[] = {
+	{ "echo", "echo.h", ECHO, echo_cmds, 2, BLOCKING_READ, ECHO_WRITE },
+	{ "semaphore", "semaphore.h", SEM, sem_cmds, 2, BLOCKING_READ, SEM_WRITE },
+	{ "sync", "sync.h", SYNC, sync_cmds, 2, M(EINVAL), M(EINVAL) },	/* no read/write */
+	{ "edu", "edu.h", EDU, edu_cmds, 3, EDU_READ, EDU_WRITE },
 };
+#define NMODELS (int)(sizeof(models) / sizeof(models[0]))
+
+#define MAX_DEVICES 32
+static struct device devices[MAX_DEVICES];
+static int ndevices;
 
 /* Every real command, sent to the other devices too. */
 static const unsigned int all_cmds[] = {
@@ -1239,6 +1243,16 @@ static void privileged_probe(struct pass *ps, struct worker *w)
 	close(f.fd);
 }
 
+/* FNV-1a: a device's own seed does not depend on its place in the list. */
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
 static void run_pass(int di, bool root, struct pass_result *res, uint64_t seed)
 {
 	static struct pass ps;
@@ -1275,7 +1289,8 @@ static void run_pass(int di, bool root, struct pass_result *res, uint64_t seed)
 
 		w->ps = &ps;
 		w->id = i;
-		w->rng = seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(1 + i + 64 * (2 * di + !root)));
+		w->rng = seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(1 + i + 64 * !root)) ^
+			 name_hash(ps.dev->name);
 		next_rand(&w->rng);
 		w->arena = guarded(ARENA, &w->rng);
 		w->edge = ktest_page_before_hole();
@@ -1490,32 +1505,64 @@ static void fuzz_device(int di)
 		       (res[0].ms + res[1].ms) : 0.0);
 }
 
-TEST(rust_echo) { fuzz_device(0); }
-TEST(c_echo) { fuzz_device(1); }
-TEST(rust_semaphore) { fuzz_device(2); }
-TEST(c_semaphore) { fuzz_device(3); }
-TEST(rust_sync) { fuzz_device(4); }
-TEST(c_sync) { fuzz_device(5); }
-TEST(rust_edu) { fuzz_device(6); }
-TEST(c_edu) { fuzz_device(7); }
+/* One ktest entry per device of the command line: ktest's tests take no argument. */
+#define SLOT(n) static void fuzz_slot##n(void) { fuzz_device(n); }
+SLOT(0) SLOT(1) SLOT(2) SLOT(3) SLOT(4) SLOT(5) SLOT(6) SLOT(7) SLOT(8) SLOT(9) SLOT(10) SLOT(11)
+SLOT(12) SLOT(13) SLOT(14) SLOT(15) SLOT(16) SLOT(17) SLOT(18) SLOT(19) SLOT(20) SLOT(21)
+SLOT(22) SLOT(23) SLOT(24) SLOT(25) SLOT(26) SLOT(27) SLOT(28) SLOT(29) SLOT(30) SLOT(31)
+static void (*const slots[MAX_DEVICES])(void) = {
+	fuzz_slot0, fuzz_slot1, fuzz_slot2, fuzz_slot3, fuzz_slot4, fuzz_slot5, fuzz_slot6,
+	fuzz_slot7, fuzz_slot8, fuzz_slot9, fuzz_slot10, fuzz_slot11, fuzz_slot12, fuzz_slot13,
+	fuzz_slot14, fuzz_slot15, fuzz_slot16, fuzz_slot17, fuzz_slot18, fuzz_slot19, fuzz_slot20,
+	fuzz_slot21, fuzz_slot22, fuzz_slot23, fuzz_slot24, fuzz_slot25, fuzz_slot26, fuzz_slot27,
+	fuzz_slot28, fuzz_slot29, fuzz_slot30, fuzz_slot31,
+};
 
 static void usage(void)
 {
+	int m;
+
 	fprintf(stderr, "usage: rkm-fuzz [--seed N] [--ops N] [--seconds S] [--threads N] "
-		"[--only NAME]\n");
+		"[--only NAME] NAME:MODEL... (models:");
+	for (m = 0; m < NMODELS; m++)
+		fprintf(stderr, " %s", models[m].name);
+	fprintf(stderr, ")\n");
 	exit(2);
+}
+
+/* NAME:MODEL: the device /dev/NAME of module NAME, checked against MODEL. */
+static void add_device(const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	int m;
+
+	if (!colon || colon == arg || ndevices == MAX_DEVICES || nktests == KTEST_MAX)
+		usage();
+	for (m = 0; m < NMODELS && strcmp(colon + 1, models[m].name); m++)
+		;
+	if (m == NMODELS) {
+		fprintf(stderr, "rkm-fuzz: %s: no model '%s'\n", arg, colon + 1);
+		usage();
+	}
+	devices[ndevices] = models[m];
+	devices[ndevices].name = strndup(arg, colon - arg);
+	ktests[nktests++] = (struct ktest){ devices[ndevices].name, slots[ndevices] };
+	ndevices++;
 }
 
 int main(int argc, char **argv)
 {
 	bool seeded = false;
-	size_t j;
-	int i;
+	int i, j;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
 
+		if (a[0] != '-') {
+			add_device(a);
+			continue;
+		}
 		if (!v)
 			usage();
 		i++;
@@ -1532,17 +1579,20 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--only")) {
 			opt_only = v;
 			end = (char *)v + strlen(v);
-			for (j = 0; j < sizeof(devices) / sizeof(devices[0]); j++)
-				if (!strcmp(v, devices[j].name))
-					break;
-			if (j == sizeof(devices) / sizeof(devices[0]))
-				usage();
 		} else {
 			usage();
 		}
 		if (errno || !end || *end || opt_ops < 0 || opt_seconds <= 0 || opt_threads < 1 ||
 		    opt_threads > MAX_THREADS)
 			usage();
+	}
+	if (!ndevices)
+		usage();
+	for (j = 0; opt_only && j < ndevices && strcmp(opt_only, devices[j].name); j++)
+		;
+	if (opt_only && j == ndevices) {
+		fprintf(stderr, "rkm-fuzz: --only %s: not a device of the command line\n", opt_only);
+		usage();
 	}
 	if (!seeded) {
 		struct timespec t;

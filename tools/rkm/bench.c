@@ -236,26 +236,19 @@ static double build_seconds(const char *dir, const struct kernel *k, char *ko, s
 	return median(t, 3);
 }
 
-static void report_costs(const struct kernel *k)
+static void report_costs(const struct kernel *k, const struct manifest *ms, int n)
 {
-	static const char *const pairs[][2] = {
-		{ "samples/rust_echo", "samples/rust_echo/c_echo" },
-		{ "samples/rust_semaphore", "samples/rust_semaphore/c_semaphore" },
-		{ "samples/rust_sync", "samples/rust_sync/c_sync" },
-		{ "samples/rust_edu", "samples/rust_edu/c_edu" },
-	};
 	char ko[PATH_MAX];
 	DIR *d;
 	struct dirent *e;
-	size_t i;
-	int j;
+	int i, j;
 
 	printf("\n# module size (size(1): text data bss, bytes) and build time (median of 3 clean builds, core/alloc cached), %s\n",
 	       k->name);
 	printf("%-16s %8s %8s %8s %10s\n", "module", "text", "data", "bss", "build s");
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
-		for (j = 0; j < 2; j++) {
-			char *dir = xasprintf("%s/%s", rkm_root, pairs[i][j]);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < 2 && ms[i].bench_c; j++) {
+			char *dir = j ? xasprintf("%s/%s", ms[i].dir, ms[i].bench_c) : strdup(ms[i].dir);
 			double secs = build_seconds(dir, k, ko, sizeof(ko));
 			long text = 0, data = 0, bss = 0;
 
@@ -283,60 +276,96 @@ static void report_costs(const struct kernel *k)
 		closedir(d);
 }
 
-/* Swaps the places of rust_edu.ko and c_edu.ko in the plan's load list. */
-static void swap_edu(struct plan *p)
+/* The samples whose manifests declare a benchmark pair: the default of rkm bench. */
+static int sample_manifests(struct manifest *ms)
 {
-	int i, r = -1, c = -1;
-	const char *t;
+	char *samples = xasprintf("%s/samples", rkm_root);
+	struct dirent **e;
+	int n = scandir(samples, &e, NULL, alphasort), i, m = 0;
 
-	for (i = 0; i < p->nmodules; i++) {
-		if (strstr(p->modules[i], "/rust_edu.ko"))
-			r = i;
-		else if (strstr(p->modules[i], "/c_edu.ko"))
-			c = i;
+	for (i = 0; i < n; i++) {
+		char *dir = xasprintf("%s/%s", samples, e[i]->d_name);
+
+		if (e[i]->d_name[0] != '.' && is_file(xasprintf("%s/%s", dir, RKM_MANIFEST)) &&
+		    m < RKM_MAX_ITEMS) {
+			manifest_load(dir, &ms[m]);
+			m += ms[m].bench_c != NULL;
+		}
+		free(dir);
+		free(e[i]);
 	}
-	if (r < 0 || c < 0)
-		return;
-	t = p->modules[r];
-	p->modules[r] = p->modules[c];
-	p->modules[c] = t;
+	free(e);
+	free(samples);
+	return m;
+}
+
+/* A module to load at boot: "KO [PARAMS]". */
+static const char *bench_module(const char *dir, const struct manifest *m, const struct kernel *k)
+{
+	char ko[PATH_MAX];
+
+	if (build_driver(dir, k, ko, sizeof(ko)))
+		die("%s does not build for %s", dir, k->name);
+	return m->bench_params ? xasprintf("%s %s", ko, m->bench_params) : strdup(ko);
 }
 
 int cmd_bench(int argc, char **argv)
 {
-	static const char *const samples[] = { "samples/rust_echo", "samples/rust_semaphore",
-						"samples/rust_edu" };
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' }, { "boots", required_argument, NULL, 'b' },
+		{ "runs", required_argument, NULL, 'r' }, { "scale", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' }, { "wall-only", no_argument, NULL, 'w' },
+		{ "no-costs", no_argument, NULL, 'n' }, OPT_HELP, { 0 }
+	};
+	static struct manifest ms[RKM_MAX_ITEMS];
 	const char *names[RKM_MAX_KERNELS], *out = NULL;
 	struct kernel k[RKM_MAX_KERNELS];
 	static struct summary sum[RKM_MAX_KERNELS * MAX_WORKLOADS * 2];
 	char workloads[MAX_WORKLOADS][32];
-	int nnames = 0, nk, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
+	int nnames = 0, nk, nm = 0, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
 	int nclocks = 2, failed = 0, costs = 1;
 	char *prog, *inc, *test;
 
-	for (i = 1; i < argc; i++) {
-		bool has = i + 1 < argc;
-
-		if (!strcmp(argv[i], "--kernel") && has && nnames < RKM_MAX_KERNELS)
-			names[nnames++] = argv[++i];
-		else if (!strcmp(argv[i], "--boots") && has)
-			boots = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--runs") && has)
-			runs = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--scale") && has)
-			scale = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--out") && has)
-			out = argv[++i];
-		else if (!strcmp(argv[i], "--wall-only"))
+	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case 'k':
+			if (nnames == RKM_MAX_KERNELS)
+				die("at most %d kernels at once", RKM_MAX_KERNELS);
+			names[nnames++] = optarg;
+			break;
+		case 'b':
+			boots = opt_int("--boots", optarg, 1, 100);
+			break;
+		case 'r':
+			runs = opt_int("--runs", optarg, 1, 1000);
+			break;
+		case 's':
+			scale = opt_int("--scale", optarg, 1, 10000);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'w':
 			nclocks = 1;
-		else if (!strcmp(argv[i], "--no-costs"))
+			break;
+		case 'n':
 			costs = 0;
-		else
-			die("usage: rkm bench [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT] "
-			    "[--wall-only] [--no-costs] [--out DIR]");
+			break;
+		}
 	}
-	if (boots < 1 || runs < 1 || scale < 1)
-		die("--boots, --runs and --scale must be positive");
+	for (; optind < argc; optind++) {
+		if (nm == RKM_MAX_ITEMS)
+			die("at most %d driver directories at once", RKM_MAX_ITEMS);
+		manifest_load(argv[optind], &ms[nm]);
+		if (!ms[nm].bench_c)
+			die("%s/%s has no 'bench pair' line: nothing to compare", argv[optind],
+			    RKM_MANIFEST);
+		nm++;
+	}
+	if (!nm)
+		nm = sample_manifests(ms);
+	if (!nm)
+		die("no manifest in samples/ declares a benchmark pair");
 	nk = kernels_select(names, nnames, k);
 	out = out ? out : xasprintf("%s/build/bench", rkm_root);
 	mkdirs(out);
@@ -352,26 +381,34 @@ int cmd_bench(int argc, char **argv)
 			die("the benchmark program %s does not build", inc);
 	}
 	test = xasprintf("bench=%s -s %d -r %d", prog, scale, runs);
+	for (i = 0; i < nm; i++)
+		for (j = 0; j < ms[i].nworkloads; j++)
+			test = xasprintf("%s %s", test, ms[i].workloads[j]);
 
 	for (c = 0; c < nclocks; c++)
 		for (i = 0; i < nk; i++) {
-			/* Two edu devices: rust_edu and c_edu bind one each. */
 			struct plan p = { .test_timeout = 600, .host_timeout = 900, .icount = c == 1,
-					  .quiet = true, .two_edu = true };
+					  .quiet = true };
+			int alternate[RKM_MAX_ITEMS], nalt = 0;
 
-			for (j = 0; j < 3; j++) {
-				char *dir = xasprintf("%s/%s", rkm_root, samples[j]);
+			/* Each pair with workloads: the driver, then its twin, loaded by init. */
+			for (j = 0; j < nm; j++) {
+				const struct manifest *m = &ms[j];
 
-				if (build_all(dir, &k[i], &p))
-					die("%s does not build for %s", samples[j], k[i].name);
-				free(dir);
+				if (!m->nworkloads)
+					continue;
+				for (w = 0; w < m->nqemu; w++)
+					plan_add_qemu(&p, m->qemu[w], true);
+				/* Not deduplicated: e.g. a second device for the twin to bind. */
+				for (w = 0; w < m->nbench_qemu; w++)
+					plan_add_qemu(&p, m->bench_qemu[w], false);
+				if (m->alternate)
+					alternate[nalt++] = p.nmodules;
+				p.modules[p.nmodules++] = bench_module(m->dir, m, &k[i]);
+				p.modules[p.nmodules++] =
+					bench_module(xasprintf("%s/%s", m->dir, m->bench_c), m, &k[i]);
 			}
-			/* The init loads them; the semaphores twice over for ping-pong. */
-			for (j = 0; j < p.nship; j++)
-				p.modules[p.nmodules++] = strstr(p.ship[j], "semaphore.ko")
-					? xasprintf("%s instances=2", p.ship[j]) : p.ship[j];
-			p.nship = 0;
-			/* -i: workloads timed by the host (edu's factorial thread) are skipped. */
+			/* -i: workloads timed by the host (QEMU's device threads) are skipped. */
 			p.tests[p.ntests++] = c == 1 ? xasprintf("%s -i", test) : test;
 			for (b = 1; b <= boots; b++) {
 				char *logs = xasprintf("%s/build/logs/bench/%s/%s/boot%d", rkm_root, clocks[c],
@@ -380,12 +417,16 @@ int cmd_bench(int argc, char **argv)
 				int n;
 
 				/*
-				 * Each edu twin binds the first free edu device when loaded:
-				 * swap the load order every boot, so neither twin always gets
-				 * the same device (and interrupt routing).
+				 * A pair whose drivers each bind the first free device when
+				 * loaded swaps its load order every boot, so neither always
+				 * gets the same device (and interrupt routing).
 				 */
-				if (b > 1)
-					swap_edu(&p);
+				for (j = 0; j < nalt && b > 1; j++) {
+					const char *t = p.modules[alternate[j]];
+
+					p.modules[alternate[j]] = p.modules[alternate[j] + 1];
+					p.modules[alternate[j] + 1] = t;
+				}
 
 				printf("# bench: %s clock, %s, boot %d of %d\n", clocks[c], k[i].name, b, boots);
 				fflush(stdout);
@@ -397,7 +438,6 @@ int cmd_bench(int argc, char **argv)
 				free(logs);
 			}
 		}
-
 	for (i = 0; i < nrecs; i++) {
 		for (w = 0; w < nw && strcmp(workloads[w], recs[i].workload); w++)
 			;
@@ -423,7 +463,7 @@ int cmd_bench(int argc, char **argv)
 	write_runs(out);
 	draw(out, sum, ns);
 	if (costs)
-		report_costs(&k[0]);
+		report_costs(&k[0], ms, nm);
 	if (failed)
 		warnx("%d boot(s) failed or produced no measurements: see build/logs/bench/", failed);
 	return failed ? 1 : 0;

@@ -161,21 +161,26 @@ int build_test_program(const char *dir_arg, char *out, size_t outlen)
 
 int cmd_build(int argc, char **argv)
 {
+	static const struct option opts[] = { { "kernel", required_argument, NULL, 'k' }, OPT_HELP,
+					      { 0 } };
 	const char *names[RKM_MAX_KERNELS], *dirs[RKM_MAX_ITEMS];
 	struct kernel k[RKM_MAX_KERNELS];
-	int nnames = 0, ndirs = 0, nk, i, j, failed = 0;
+	int nnames = 0, ndirs = 0, nk, i, j, c, failed = 0;
 	char ko[PATH_MAX];
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--kernel") && i + 1 < argc && nnames < RKM_MAX_KERNELS)
-			names[nnames++] = argv[++i];
-		else if (argv[i][0] == '-' || ndirs == RKM_MAX_ITEMS)
-			die("usage: rkm build DIR... [--kernel NAME]...");
-		else
-			dirs[ndirs++] = argv[i];
+	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1)
+		if (c == 'k') {
+			if (nnames == RKM_MAX_KERNELS)
+				die("at most %d kernels at once", RKM_MAX_KERNELS);
+			names[nnames++] = optarg;
+		}
+	for (i = optind; i < argc; i++) {
+		if (ndirs == RKM_MAX_ITEMS)
+			die("at most %d driver directories at once", RKM_MAX_ITEMS);
+		dirs[ndirs++] = argv[i];
 	}
 	if (!ndirs)
-		die("usage: rkm build DIR... [--kernel NAME]...");
+		usage_exit(argv[0], 2);
 	nk = kernels_select(names, nnames, k);
 	for (i = 0; i < ndirs; i++)
 		for (j = 0; j < nk; j++) {

@@ -19,7 +19,6 @@
 #include "rkm.h"
 #include "rkm_abi.h"
 
-#define DKMS_USAGE "usage: rkm dkms DIR [--version V] [--out OUTDIR]"
 
 /* One prebuilt object of the package. */
 struct object {
@@ -217,7 +216,9 @@ static void remove_outdir(const char *out)
 
 int cmd_dkms(int argc, char **argv)
 {
-	const char *dir_arg = NULL, *version = "0.1", *out_arg = NULL;
+	static const struct option opts[] = { { "version", required_argument, NULL, 'V' },
+					      { "out", required_argument, NULL, 'o' }, OPT_HELP, { 0 } };
+	const char *dir_arg, *version = "0.1", *out_arg = NULL;
 	struct kernel all[RKM_MAX_KERNELS], sel[RKM_MAX_KERNELS];
 	struct object objs[2];
 	char dir[PATH_MAX], ko[PATH_MAX], abi[16];
@@ -229,18 +230,15 @@ int cmd_dkms(int argc, char **argv)
 	static const char version_chars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
 					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ.+~-_";
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--version") && i + 1 < argc)
-			version = argv[++i];
-		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-			out_arg = argv[++i];
-		else if (argv[i][0] == '-' || dir_arg)
-			die(DKMS_USAGE);
-		else
-			dir_arg = argv[i];
+	while ((i = cmd_getopt(argc, argv, "h", opts)) != -1) {
+		if (i == 'V')
+			version = optarg;
+		else if (i == 'o')
+			out_arg = optarg;
 	}
-	if (!dir_arg)
-		die(DKMS_USAGE);
+	if (optind != argc - 1)
+		usage_exit(argv[0], 2);
+	dir_arg = argv[optind];
 	if (!version[0] || strspn(version, version_chars) != strlen(version))
 		die("bad package version '%s' (letters, digits and . + ~ - _ only)", version);
 	if (!realpath(dir_arg, dir) || !is_dir(dir))

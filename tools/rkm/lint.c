@@ -120,12 +120,14 @@ int cmd_lint(int argc, char **argv)
 	int i, problems = 0;
 	bool crate_done = false;
 
-	if (argc < 2)
-		die("usage: rkm lint DIR...");
+	while (cmd_getopt(argc, argv, "h", (const struct option[]){ OPT_HELP, { 0 } }) != -1)
+		;
+	if (optind == argc)
+		usage_exit(argv[0], 2);
 	need_tool(CLIPPY, "rust-web-clippy");
 	need_tool(RUSTFMT, "rustfmt-web");
 	stock_kernel(&k);
-	for (i = 1; i < argc; i++) {
+	for (i = optind; i < argc; i++) {
 		const char *name;
 		char *bdir, *out, *cmd;
 		int found = 0, rc;
@@ -181,16 +183,19 @@ int cmd_doc(int argc, char **argv)
 	const char *outdir = xasprintf("%s/build/doc", rkm_root);
 	struct kernel k;
 	char ko[PATH_MAX], dir[PATH_MAX], *bdir, *cmd;
-	int i, found = 0, rc;
+	int c, found = 0, rc;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--out") && i + 1 < argc)
-			outdir = argv[++i];
-		else if (!strcmp(argv[i], "--driver") && i + 1 < argc)
-			driver = argv[++i];
+	while ((c = cmd_getopt(argc, argv, "h", (const struct option[]){
+					{ "out", required_argument, NULL, 'o' },
+					{ "driver", required_argument, NULL, 'd' }, OPT_HELP,
+					{ 0 } })) != -1) {
+		if (c == 'o')
+			outdir = optarg;
 		else
-			die("usage: rkm doc [--out DIR] [--driver DIR]");
+			driver = optarg;
 	}
+	if (optind != argc)
+		usage_exit(argv[0], 2);
 	/* rustdoc runs in the build directory. */
 	if (outdir[0] != '/' && getcwd(dir, sizeof(dir)))
 		outdir = xasprintf("%s/%s", dir, outdir);

@@ -179,36 +179,21 @@ static void put(const char *dir, const char *file, const char *tmpl, const char 
 	free(path);
 }
 
-/* A module name: what KBUILD_MODNAME and a Rust identifier both accept. */
-static bool valid_name(const char *n)
-{
-	size_t i;
-
-	if (!n[0] || strlen(n) > 55 || !((n[0] >= 'a' && n[0] <= 'z') || n[0] == '_'))
-		return false;
-	for (i = 1; n[i]; i++)
-		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
-			return false;
-	return true;
-}
-
 int cmd_new(int argc, char **argv)
 {
-	const char *name = NULL, *parent = ".";
+	static const struct option opts[] = { { "dir", required_argument, NULL, 'd' }, OPT_HELP,
+					      { 0 } };
+	const char *name, *parent = ".";
 	char *dir;
-	int i;
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dir") && i + 1 < argc)
-			parent = argv[++i];
-		else if (argv[i][0] != '-' && !name)
-			name = argv[i];
-		else
-			die("usage: rkm new NAME [--dir PARENT]");
-	}
-	if (!name)
-		die("usage: rkm new NAME [--dir PARENT]");
-	if (!valid_name(name))
+	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1)
+		if (c == 'd')
+			parent = optarg;
+	if (optind != argc - 1)
+		usage_exit(argv[0], 2);
+	name = argv[optind];
+	if (!valid_module_name(name))
 		die("'%s' cannot be a module name: use lower-case letters, digits and '_', "
 		    "starting with a letter, at most 55 characters", name);
 	dir = xasprintf("%s/%s", parent, name);

@@ -25,15 +25,18 @@ static void version_line(const char *line, void *ctx)
 
 int cmd_rust_project(int argc, char **argv)
 {
+	static const struct option opts[] = { OPT_HELP, { 0 } };
 	char dir[PATH_MAX], version[64] = "";
 	const char *name, *rustc = getenv("RKM_RUSTC") ? getenv("RKM_RUSTC") : RUSTC;
 	char *lib, *rs, *path, *tmp;
 	FILE *f;
 
-	if (argc != 2)
-		die("usage: rkm rust-project DIR");
-	if (!realpath(argv[1], dir))
-		die("no driver directory %s", argv[1]);
+	while (cmd_getopt(argc, argv, "h", opts) != -1)
+		;
+	if (optind != argc - 1)
+		usage_exit(argv[0], 2);
+	if (!realpath(argv[optind], dir))
+		die("no driver directory %s", argv[optind]);
 	name = base_name(dir);
 	rs = xasprintf("%s/%s.rs", dir, name);
 	if (!is_file(rs))

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* rkm: the host tool (kernels, build, run, test): shared declarations. */
+/* rkm: the host tool (kernels, build, run, test, bench...): shared declarations. */
 #ifndef RKM_H
 #define RKM_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <limits.h>
 #include <stddef.h>
@@ -34,14 +35,59 @@ struct plan {
 	bool verbose;		/* stream the console too */
 	bool icount;		/* guest clock counts instructions (-icount) */
 	bool quiet;		/* do not echo the guest's KTAP */
-	bool two_edu;		/* a second edu device (each edu twin binds one) */
+	const char *qemu[RKM_MAX_ITEMS];	/* more QEMU arguments, a line each (split at spaces) */
+	int nqemu;
 	const char *append;	/* more kernel command-line words, or NULL */
+};
+
+/* What a driver directory declares in DIR/rkm.manifest (README, "Manifests"). */
+#define RKM_MANIFEST "rkm.manifest"
+#define RKM_DEFAULT_CYCLES 200
+
+struct manifest {
+	char dir[PATH_MAX];	/* the driver directory (real path) */
+	const char *name;	/* the driver's module name: the directory's */
+	const char *qemu[RKM_MAX_ITEMS];	/* QEMU argument lines for every boot */
+	int nqemu;
+	const char *twins[RKM_MAX_ITEMS];	/* C twin subdirectories (module names) */
+	int ntwins;
+	const char *fuzz[RKM_MAX_ITEMS];	/* "NAME:MODEL" for rkm-fuzz */
+	int nfuzz;
+	int cycles;		/* load/unload cycles of the driver for rkm-cycles; 0: none */
+	const char *failslab[RKM_MAX_ITEMS];	/* "MODULE[:DEVICE[:files]]" for rkm-failslab */
+	int nfailslab;
+	/* The benchmark: the driver against one of its twins. */
+	const char *bench_c;	/* the twin it is compared with, or NULL: no benchmark */
+	const char *bench_params;	/* module parameters of both when benchmarked, or NULL */
+	const char *bench_qemu[RKM_MAX_ITEMS];	/* QEMU argument lines for benchmark boots */
+	int nbench_qemu;
+	const char *workloads[RKM_MAX_ITEMS];	/* tests/bench/bench.c workload names */
+	int nworkloads;
+	bool alternate;		/* swap the pair's load order every boot */
 };
 
 struct result {
 	int passed, failed, skipped;
 	double seconds;
 };
+
+/* cli.c: the command table, option parsing, checked integers */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;	/* one line, for rkm --help */
+	const char *usage;	/* printed by rkm NAME --help; README.md holds it verbatim */
+};
+extern const struct command rkm_commands[];
+const struct command *command_find(const char *name);
+void usage_exit(const char *cmd, int status) __attribute__((noreturn));
+#define OPT_HELP { "help", no_argument, NULL, 'h' }
+/* getopt_long for command argv[0]: --help prints its usage and exits 0; a bad option exits 2. */
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *opts);
+/* 0 and *out if s is a whole decimal integer in min..max, else -1. */
+int parse_int(const char *s, long min, long max, long *out);
+/* parse_int or die: "rkm: --boots: 'x' is not an integer in 1..100". */
+int opt_int(const char *opt, const char *s, long min, long max);
 
 /* util.c */
 extern const char *rkm_root;
@@ -55,6 +101,7 @@ bool is_file(const char *path);
 bool is_dir(const char *path);
 double now(void);
 const char *base_name(const char *path);
+bool valid_module_name(const char *name);
 /* Runs argv, its output to line_cb (or inherited if NULL); returns its exit status. */
 int run_cmd(char *const argv[], void (*line_cb)(const char *line, void *ctx), void *ctx);
 
@@ -68,8 +115,18 @@ int build_driver(const char *dir, const struct kernel *k, char *ko, size_t kolen
 int build_test_program(const char *dir, char *out, size_t outlen);
 int cmd_build(int argc, char **argv);
 
+/* manifest.c */
+void manifest_load(const char *dir, struct manifest *m);
+void plan_add_qemu(struct plan *p, const char *line, bool dedup);
+
 /* vm.c */
-int build_all(const char *dir, const struct kernel *k, struct plan *p);
+char *skips_for(const char *skiplist, const char *kernel);
+struct ktap;
+struct ktap *ktap_new(FILE *log, bool quiet);
+void ktap_line(struct ktap *t, const char *line);
+void ktap_counts(const struct ktap *t, int *planned, int *passed, int *failed, int *skipped,
+		 const char **failures);
+int build_all(const struct manifest *m, const struct kernel *k, struct plan *p);
 int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, struct result *r);
 int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);

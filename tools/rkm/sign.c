@@ -76,23 +76,28 @@ static bool has_signature(const char *ko)
 
 int cmd_sign(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'K' }, { "cert", required_argument, NULL, 'C' },
+		{ "kernel", required_argument, NULL, 'k' }, OPT_HELP, { 0 }
+	};
 	const char *key = NULL, *cert = NULL, *kname = NULL, *kos[RKM_MAX_ITEMS];
-	int nkos = 0, i;
+	int nkos = 0, i, c;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--key") && i + 1 < argc)
-			key = argv[++i];
-		else if (!strcmp(argv[i], "--cert") && i + 1 < argc)
-			cert = argv[++i];
-		else if (!strcmp(argv[i], "--kernel") && i + 1 < argc)
-			kname = argv[++i];
-		else if (argv[i][0] != '-' && nkos < RKM_MAX_ITEMS)
-			kos[nkos++] = argv[i];
-		else
-			die("usage: rkm sign --key KEY.pem --cert CERT.der [--kernel NAME] KO...");
+	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
+		if (c == 'K')
+			key = optarg;
+		else if (c == 'C')
+			cert = optarg;
+		else if (c == 'k')
+			kname = optarg;
+	}
+	for (i = optind; i < argc; i++) {
+		if (nkos == RKM_MAX_ITEMS)
+			die("at most %d modules at once", RKM_MAX_ITEMS);
+		kos[nkos++] = argv[i];
 	}
 	if (!key || !cert || !nkos)
-		die("usage: rkm sign --key KEY.pem --cert CERT.der [--kernel NAME] KO...");
+		usage_exit(argv[0], 2);
 	if (access(key, R_OK))
 		die("cannot read the private key %s: %s; %s", key, strerror(errno), make_key);
 	if (access(cert, R_OK))

@@ -125,6 +125,19 @@ const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* A module name: what KBUILD_MODNAME and a Rust identifier both accept. */
+bool valid_module_name(const char *n)
+{
+	size_t i;
+
+	if (!n[0] || strlen(n) > 55 || !((n[0] >= 'a' && n[0] <= 'z') || n[0] == '_'))
+		return false;
+	for (i = 1; n[i]; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
+			return false;
+	return true;
+}
+
 int run_cmd(char *const argv[], void (*line_cb)(const char *line, void *ctx), void *ctx)
 {
 	int fds[2], status;

@@ -4,7 +4,6 @@
  * programs, stream its KTAP, keep the logs, and judge the result.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -75,7 +74,7 @@ static void cpio_file(struct cpio *c, const char *name, const char *path, unsign
 
 /* ---- the skip list: "KERNEL TEST REASON..." lines, a reason required ---- */
 
-static char *skips_for(const char *skiplist, const char *kernel)
+char *skips_for(const char *skiplist, const char *kernel)
 {
 	char line[512], k[64], t[128];
 	size_t cap = 4096, len = 0;
@@ -118,7 +117,29 @@ struct ktap {
 	size_t partlen;
 };
 
-static void ktap_line(struct ktap *t, const char *line)
+struct ktap *ktap_new(FILE *log, bool quiet)
+{
+	struct ktap *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		die("out of memory");
+	t->log = log;
+	t->quiet = quiet;
+	t->planned = -1;
+	return t;
+}
+
+void ktap_counts(const struct ktap *t, int *planned, int *passed, int *failed, int *skipped,
+		 const char **failures)
+{
+	*planned = t->planned;
+	*passed = t->passed;
+	*failed = t->failed;
+	*skipped = t->skipped;
+	*failures = t->failures;
+}
+
+void ktap_line(struct ktap *t, const char *line)
 {
 	int n;
 
@@ -300,7 +321,7 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	int items = p->nmodules + p->ntests + p->nfails + 3;
 	int host_timeout = p->host_timeout ? p->host_timeout
 					   : items * (p->test_timeout + 5) + 150;
-	struct ktap *t = calloc(1, sizeof(*t));
+	struct ktap *t;
 	FILE *con;
 	int out[2], kfd, status = 0, rc = 0;
 	bool timed_out = false, qemu_open = true;
@@ -315,9 +336,7 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	/* Held open read-write: never EOF, so the loop ends with QEMU itself. */
 	kfd = open(fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	con = fopen(conpath, "w");
-	t->log = fopen(ktappath, "w");
-	t->planned = -1;
-	t->quiet = p->quiet;
+	t = ktap_new(fopen(ktappath, "w"), p->quiet);
 	if (kfd < 0 || !con || !t->log || pipe2(out, O_CLOEXEC))
 		die("cannot set up the logs in %s", logdir);
 
@@ -336,29 +355,37 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 		 * icount is single-threaded TCG anyway, and 6.1 hangs at SMP
 		 * bring-up with two vCPUs under it: one vCPU.
 		 */
-		char *argv[40] = {
+		size_t i, cap = 64;
+		char **argv;
+		const char *const fixed[] = {
 			"qemu-system-x86_64", "-accel", "tcg", "-m", "512M", "-smp", p->icount ? "1" : "2",
 			"-nodefaults", "-display", "none", "-no-reboot",
 			"-serial", "stdio", "-serial", serial1,
-			"-kernel", (char *)k->vmlinuz, "-initrd", cpio,
+			"-kernel", k->vmlinuz, "-initrd", cpio,
 			/* The log is judged at the end: all of it must fit. */
 			"-append", xasprintf("console=ttyS0 panic=-1 cryptomgr.notests log_buf_len=16M%s%s",
 					     p->append ? " " : "", p->append ? p->append : ""),
 			"-rtc", "base=2025-01-01T00:00:00,clock=vm",
-			/* QEMU's educational PCI device, for samples/rust_edu. */
-			"-device", "edu",
 		};
 		int n = 0;
 
-		while (argv[n])
-			n++;
-		if (p->two_edu) {
-			argv[n++] = "-device";
-			argv[n++] = "edu";
-		}
+		for (i = 0; i < (size_t)p->nqemu; i++)
+			cap += strlen(p->qemu[i]);	/* more than its words */
+		argv = calloc(cap, sizeof(*argv));
+		if (!argv)
+			_exit(127);
+		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			argv[n++] = (char *)fixed[i];
 		if (p->icount) {
 			argv[n++] = "-icount";
 			argv[n++] = "shift=0,align=off,sleep=off";
+		}
+		/* The drivers' devices, from their manifests and --qemu. */
+		for (i = 0; i < (size_t)p->nqemu; i++) {
+			char *save, *w, *line = strdup(p->qemu[i]);
+
+			for (w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+				argv[n++] = w;
 		}
 		argv[n] = NULL;
 		int null = open("/dev/null", O_RDONLY);
@@ -491,53 +518,109 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 
 /* ---- rkm run / rkm test ---- */
 
-static const char *usage_run =
-	"usage: rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--ship PATH]... [--test NAME=PROGRAM]...\n"
-	"               [--test-timeout S] [--timeout S] [--skip FILE] [--logs DIR] [--verbose]\n"
-	"       rkm test DRIVER_DIR... [same options]";
+/* The options rkm run and rkm test share; rkm test adds --reliability. */
+static const struct option run_opts[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "module", required_argument, NULL, 'm' },
+	{ "ship", required_argument, NULL, 's' },
+	{ "test", required_argument, NULL, 't' },
+	{ "qemu", required_argument, NULL, 'q' },
+	{ "append", required_argument, NULL, 'a' },
+	{ "test-timeout", required_argument, NULL, 'T' },
+	{ "timeout", required_argument, NULL, 'O' },
+	{ "skip", required_argument, NULL, 'S' },
+	{ "logs", required_argument, NULL, 'l' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "reliability", no_argument, NULL, 'r' },
+	OPT_HELP,
+	{ 0 }
+};
 
-static int parse_common(int argc, char **argv, struct plan *p, const char **names, int *nnames,
-			const char **logs, const char **dirs, int *ndirs)
+struct run_args {
+	struct plan plan;
+	const char *names[RKM_MAX_KERNELS];
+	int nnames;
+	const char *logs;
+	const char *dirs[RKM_MAX_ITEMS];	/* rkm test's driver directories */
+	int ndirs;
+	bool reliability;
+};
+
+static void add_item(const char **list, int *n, const char *item, const char *what)
 {
-	int i;
+	if (*n == RKM_MAX_ITEMS)
+		die("at most %d %s", RKM_MAX_ITEMS, what);
+	list[(*n)++] = item;
+}
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool has = i + 1 < argc;
+static void parse_run(int argc, char **argv, struct run_args *a, bool test)
+{
+	struct plan *p = &a->plan;
+	int c;
 
-		if (!strcmp(a, "--kernel") && has && *nnames < RKM_MAX_KERNELS)
-			names[(*nnames)++] = argv[++i];
-		else if (!strcmp(a, "--module") && has && p->nmodules < RKM_MAX_ITEMS) {
+	while ((c = cmd_getopt(argc, argv, "hv", run_opts)) != -1) {
+		switch (c) {
+		case 'k':
+			if (a->nnames == RKM_MAX_KERNELS)
+				die("at most %d kernels at once", RKM_MAX_KERNELS);
+			a->names[a->nnames++] = optarg;
+			break;
+		case 'm': {
 			/* PATH:PARAMS -> "PATH PARAMS" for the plan */
-			char *m = strdup(argv[++i]), *colon = strchr(m, ':');
+			char *m = strdup(optarg), *colon = strchr(m, ':');
 
 			if (colon)
 				*colon = ' ';
-			p->modules[p->nmodules++] = m;
-		} else if (!strcmp(a, "--ship") && has && p->nship < RKM_MAX_ITEMS)
-			p->ship[p->nship++] = argv[++i];
-		else if (!strcmp(a, "--test") && has && p->ntests < RKM_MAX_ITEMS)
-			p->tests[p->ntests++] = argv[++i];
-		else if (!strcmp(a, "--test-timeout") && has)
-			p->test_timeout = atoi(argv[++i]);
-		else if (!strcmp(a, "--timeout") && has)
-			p->host_timeout = atoi(argv[++i]);
-		else if (!strcmp(a, "--skip") && has)
-			p->skiplist = argv[++i];
-		else if (!strcmp(a, "--append") && has)
-			p->append = argv[++i];
-		else if (!strcmp(a, "--logs") && has)
-			*logs = argv[++i];
-		else if (!strcmp(a, "--verbose") || !strcmp(a, "-v"))
+			add_item(p->modules, &p->nmodules, m, "modules");
+			break;
+		}
+		case 's':
+			add_item(p->ship, &p->nship, optarg, "shipped modules");
+			break;
+		case 't':
+			if (!strchr(optarg, '='))
+				die("--test: '%s' is not NAME=PROGRAM [ARGS]", optarg);
+			add_item(p->tests, &p->ntests, optarg, "tests");
+			break;
+		case 'q':
+			plan_add_qemu(p, optarg, false);
+			break;
+		case 'a':
+			p->append = optarg;
+			break;
+		case 'T':
+			p->test_timeout = opt_int("--test-timeout", optarg, 1, 86400);
+			break;
+		case 'O':
+			p->host_timeout = opt_int("--timeout", optarg, 1, 86400);
+			break;
+		case 'S':
+			p->skiplist = optarg;
+			break;
+		case 'l':
+			a->logs = optarg;
+			break;
+		case 'v':
 			p->verbose = true;
-		else if (a[0] != '-' && dirs && *ndirs < RKM_MAX_ITEMS)
-			dirs[(*ndirs)++] = a;
-		else
-			die("%s", usage_run);
+			break;
+		case 'r':
+			if (!test) {
+				fprintf(stderr, "rkm %s: unknown option '--reliability'\n", argv[0]);
+				usage_exit(argv[0], 2);
+			}
+			a->reliability = true;
+			break;
+		}
 	}
-	if (p->test_timeout <= 0)
+	for (; optind < argc; optind++) {
+		if (!test) {
+			fprintf(stderr, "rkm %s: unexpected argument '%s'\n", argv[0], argv[optind]);
+			usage_exit(argv[0], 2);
+		}
+		add_item(a->dirs, &a->ndirs, argv[optind], "driver directories");
+	}
+	if (!p->test_timeout)
 		p->test_timeout = 60;
-	return 0;
 }
 
 /* Boots each kernel in turn, never stopping at the first failure. */
@@ -565,109 +648,150 @@ static int run_kernels(struct kernel *k, int nk, struct plan *plans, const char 
 
 int cmd_run(int argc, char **argv)
 {
-	const char *names[RKM_MAX_KERNELS], *logs = NULL;
+	static struct run_args a;
 	struct kernel k[RKM_MAX_KERNELS];
-	struct plan p = { 0 }, plans[RKM_MAX_KERNELS];
-	int nnames = 0, nk, i;
+	struct plan plans[RKM_MAX_KERNELS];
+	int nk, i;
 
-	parse_common(argc, argv, &p, names, &nnames, &logs, NULL, NULL);
-	nk = kernels_select(names, nnames, k);
+	parse_run(argc, argv, &a, false);
+	nk = kernels_select(a.names, a.nnames, k);
 	for (i = 0; i < nk; i++)
-		plans[i] = p;
-	return run_kernels(k, nk, plans, logs ? logs : xasprintf("%s/build/logs/run", rkm_root));
+		plans[i] = a.plan;
+	return run_kernels(k, nk, plans, a.logs ? a.logs : xasprintf("%s/build/logs/run", rkm_root));
 }
 
 /*
- * A driver's C twin lives in DIR/c_NAME (a plain Kbuild module): built for
- * the same kernel and shipped beside it. Returns the number that failed.
+ * Builds the driver of manifest m and its C twins for kernel k and ships
+ * the modules in p (in /lib/rkm), with the QEMU arguments the manifest asks
+ * for. A build failure is recorded in p, to be reported in that kernel's
+ * KTAP. Returns the number of failed builds.
  */
-static int ship_twins(const char *dir, const struct kernel *k, struct plan *p)
+int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 {
 	char path[PATH_MAX];
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int failed = 0;
+	int i, failed = 0;
 
-	while (d && (e = readdir(d))) {
-		char *twin;
+	for (i = 0; i < m->nqemu; i++)
+		plan_add_qemu(p, m->qemu[i], true);
+	if (build_driver(m->dir, k, path, sizeof(path))) {
+		p->fails[p->nfails++] = xasprintf("build:%s the driver does not build for %s (see above)",
+						  m->name, k->name);
+		return 1;
+	}
+	p->ship[p->nship++] = strdup(path);
+	for (i = 0; i < m->ntwins; i++) {
+		char *twin = xasprintf("%s/%s", m->dir, m->twins[i]);
 
-		if (strncmp(e->d_name, "c_", 2))
-			continue;
-		twin = xasprintf("%s/%s", dir, e->d_name);
-		if (!is_file(xasprintf("%s/Kbuild", twin))) {
-			free(twin);
-			continue;
-		}
 		if (build_driver(twin, k, path, sizeof(path))) {
 			p->fails[p->nfails++] = xasprintf("build:%s the C twin does not build for %s",
-							  e->d_name, k->name);
+							  m->twins[i], k->name);
 			failed++;
 		} else {
 			p->ship[p->nship++] = strdup(path);
 		}
 		free(twin);
 	}
-	if (d)
-		closedir(d);
 	return failed;
 }
 
-/*
- * Builds the driver in DIR and its C twins for kernel k and ships the
- * modules in p (in /lib/rkm). A build failure is recorded in p, to be
- * reported in that kernel's KTAP. Returns the number of failed builds.
- */
-int build_all(const char *dir, const struct kernel *k, struct plan *p)
+/* build/bin/PROG, built by 'make tools'. */
+static char *guest_program(const char *prog)
 {
-	char path[PATH_MAX];
+	char *path = xasprintf("%s/build/bin/%s", rkm_root, prog);
 
-	if (build_driver(dir, k, path, sizeof(path))) {
-		p->fails[p->nfails++] = xasprintf("build:%s the driver does not build for %s (see above)",
-						  base_name(dir), k->name);
-		return 1;
-	}
-	p->ship[p->nship++] = strdup(path);
-	return ship_twins(dir, k, p);
+	if (!is_file(path))
+		die("no %s: run 'make tools' first", path);
+	return path;
+}
+
+/* "NAME=PROGRAM" and one argument per item: a guest test for the plan. */
+static char *guest_test(const char *prog, const char *const *items, int n)
+{
+	char *t = xasprintf("%s=%s", prog, guest_program(prog));
+	int i;
+
+	for (i = 0; i < n; i++)
+		t = xasprintf("%s %s", t, items[i]);
+	return t;
 }
 
 /*
- * rkm test: builds each driver and its test program for each kernel, then
- * boots each kernel once with all of them. A driver that fails to build
- * fails its test on that kernel; the other kernels still run.
+ * rkm test --reliability: the in-guest programs over what the manifests
+ * declare: rkm-fuzz (every fuzz line), rkm-cycles (each driver with its
+ * count, grouped by count) and, on the debug kernel, rkm-failslab.
+ */
+static void add_reliability(const struct manifest *ms, int n, const struct kernel *k,
+			    struct plan *p)
+{
+	const char *fuzz[RKM_MAX_ITEMS], *cycles[2 * RKM_MAX_ITEMS], *failslab[RKM_MAX_ITEMS];
+	int nfuzz = 0, ncycles = 0, nfailslab = 0, i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ms[i].nfuzz; j++)
+			add_item(fuzz, &nfuzz, ms[i].fuzz[j], "fuzz lines");
+		for (j = 0; j < ms[i].nfailslab; j++)
+			add_item(failslab, &nfailslab, ms[i].failslab[j], "failslab specs");
+		if (!ms[i].cycles)
+			continue;
+		/* "--cycles N" applies to the modules after it: one only when N changes. */
+		for (j = i - 1; j >= 0 && !ms[j].cycles; j--)
+			;
+		if (j < 0 || ms[j].cycles != ms[i].cycles)
+			cycles[ncycles++] = xasprintf("--cycles %d", ms[i].cycles);
+		cycles[ncycles++] = ms[i].name;
+	}
+	if (nfuzz)
+		add_item(p->tests, &p->ntests, guest_test("rkm-fuzz", fuzz, nfuzz), "tests");
+	if (ncycles)
+		add_item(p->tests, &p->ntests, guest_test("rkm-cycles", cycles, ncycles), "tests");
+	if (nfailslab && k->built)
+		add_item(p->tests, &p->ntests, guest_test("rkm-failslab", failslab, nfailslab),
+			 "tests");
+}
+
+/*
+ * rkm test: builds each driver, its C twins and its test program for each
+ * kernel, then boots each kernel once with all of them. A driver that fails
+ * to build fails its test on that kernel; the other kernels still run.
  */
 int cmd_test(int argc, char **argv)
 {
-	const char *names[RKM_MAX_KERNELS], *logs = NULL, *dirs[RKM_MAX_ITEMS];
+	static struct run_args a;
+	static struct manifest ms[RKM_MAX_ITEMS];
 	struct kernel k[RKM_MAX_KERNELS];
-	struct plan p = { 0 }, plans[RKM_MAX_KERNELS];
+	struct plan plans[RKM_MAX_KERNELS];
 	char *progs[RKM_MAX_ITEMS];
-	int nnames = 0, ndirs = 0, nk, i, j, build_failures = 0, rc;
+	int nk, i, j, build_failures = 0, rc;
 	char path[PATH_MAX];
 
-	parse_common(argc, argv, &p, names, &nnames, &logs, dirs, &ndirs);
-	if (!ndirs)
-		die("%s", usage_run);
-	if (!p.skiplist)
-		p.skiplist = xasprintf("%s/tests/skiplist", rkm_root);
-	nk = kernels_select(names, nnames, k);
-	for (j = 0; j < ndirs; j++) {
-		if (build_test_program(dirs[j], path, sizeof(path)))
-			die("test program of %s does not build", dirs[j]);
+	parse_run(argc, argv, &a, true);
+	if (!a.ndirs)
+		usage_exit(argv[0], 2);
+	if (!a.plan.skiplist)
+		a.plan.skiplist = xasprintf("%s/tests/skiplist", rkm_root);
+	for (j = 0; j < a.ndirs; j++)
+		manifest_load(a.dirs[j], &ms[j]);
+	nk = kernels_select(a.names, a.nnames, k);
+	for (j = 0; j < a.ndirs; j++) {
+		if (build_test_program(a.dirs[j], path, sizeof(path)))
+			die("test program of %s does not build", a.dirs[j]);
 		/* The program is DIR/build/NAME-test: its name is the test's. */
 		progs[j] = path[0] ? xasprintf("%s=%s", base_name(path), path) : NULL;
 	}
 	for (i = 0; i < nk; i++) {
-		plans[i] = p;
-		for (j = 0; j < ndirs; j++) {
-			if (build_all(dirs[j], &k[i], &plans[i])) {
+		plans[i] = a.plan;
+		for (j = 0; j < a.ndirs; j++) {
+			if (build_all(&ms[j], &k[i], &plans[i])) {
 				build_failures++;
 				continue;
 			}
 			if (progs[j])
-				plans[i].tests[plans[i].ntests++] = progs[j];
+				add_item(plans[i].tests, &plans[i].ntests, progs[j], "tests");
 		}
+		if (a.reliability)
+			add_reliability(ms, a.ndirs, &k[i], &plans[i]);
 	}
-	rc = run_kernels(k, nk, plans, logs ? logs : xasprintf("%s/build/logs/test", rkm_root));
+	rc = run_kernels(k, nk, plans, a.logs ? a.logs : xasprintf("%s/build/logs/test", rkm_root));
 	if (build_failures)
 		printf("# rkm: %d driver build(s) failed\n", build_failures);
 	return rc || build_failures ? 1 : 0;

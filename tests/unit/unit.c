@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm-unit: unit tests of the host tool's parsers, linked with the tool's sources
+ * (all but main.c): KTAP lines, the skip list, manifests, integer options,
+ * and each command's --help against its usage text in README.md. KTAP out;
+ * the last line is "rkm-unit: N passed, M failed".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rkm.h"
+
+static int failures;	/* in the current test */
+static const char *root;
+static char *tmp;	/* a scratch directory, removed at the end */
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			printf("# %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+			printf(__VA_ARGS__);				\
+			printf("\n");					\
+			failures++;					\
+		}							\
+	} while (0)
+
+/* Runs fn(arg) in a child; its stderr into err. Returns its exit status (0 if fn returned). */
+static int in_child(void (*fn)(void *), void *arg, char *err, size_t len)
+{
+	int fds[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		fn(arg);
+		exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], err + got, len - 1 - got)) > 0)
+		got += n;
+	err[got] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		die("cannot write %s", path);
+}
+
+/* Runs cmd with sh; stdout into out. Returns its exit status. */
+static int capture(const char *cmd, char **out)
+{
+	FILE *p = popen(cmd, "r");
+	size_t len = 0, cap = 0;
+	char buf[4096];
+	size_t n;
+	int status;
+
+	*out = NULL;
+	while (p && (n = fread(buf, 1, sizeof(buf), p)) > 0) {
+		if (len + n + 1 > cap) {
+			cap = 2 * (len + n + 1);
+			*out = realloc(*out, cap);
+		}
+		memcpy(*out + len, buf, n);
+		len += n;
+	}
+	if (!*out)
+		*out = calloc(1, 1);
+	(*out)[len] = '\0';
+	status = p ? pclose(p) : -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---- KTAP ---- */
+
+static void test_ktap_line(void)
+{
+	static const char *const lines[] = {
+		"KTAP version 1", "1..4", "ok 1 first", "    # why the second fails",
+		"    not ok 3 nested", "not ok 2 second", "ok 3 third # SKIP no device",
+		"# a comment", "ok 4 fourth",
+	};
+	FILE *log = fopen("/dev/null", "w");
+	struct ktap *t = ktap_new(log, true);
+	int planned, passed, failed, skipped;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		ktap_line(t, lines[i]);
+	ktap_counts(t, &planned, &passed, &failed, &skipped, &why);
+	CHECK(planned == 4, "planned %d", planned);
+	CHECK(passed == 2 && failed == 1 && skipped == 1, "%d passed, %d failed, %d skipped",
+	      passed, failed, skipped);
+	CHECK(!strcmp(why, "    # why the second fails\n    not ok 3 nested\nnot ok 2 second\n"),
+	      "failures '%s'", why);
+	fclose(log);
+}
+
+static void test_ktap_plan_resets_pending(void)
+{
+	FILE *log = fopen("/dev/null", "w");
+	struct ktap *t = ktap_new(log, true);
+	int planned, passed, failed, skipped;
+	const char *why;
+
+	ktap_line(t, "# boot noise");
+	ktap_line(t, "1..1");
+	ktap_line(t, "not ok 1 only");
+	ktap_counts(t, &planned, &passed, &failed, &skipped, &why);
+	CHECK(planned == 1 && failed == 1, "planned %d failed %d", planned, failed);
+	CHECK(!strcmp(why, "not ok 1 only\n"), "failures '%s'", why);
+	fclose(log);
+}
+
+/* ---- the skip list ---- */
+
+static void skips_bad(void *path)
+{
+	skips_for(path, "6.12");
+}
+
+static void test_skiplist(void)
+{
+	char *path = xasprintf("%s/skips", tmp), err[1024];
+	char *s;
+
+	write_text(path, "# kernel test reason\n\n6.12 rust_echo-test needs a fix upstream\n"
+			 "* rkm-fuzz\tslow everywhere\n6.1 other not this kernel\n");
+	s = skips_for(path, "6.12");
+	CHECK(!strcmp(s, "skip rust_echo-test needs a fix upstream\nskip rkm-fuzz slow everywhere\n"),
+	      "got '%s'", s);
+	s = skips_for(path, "debug");
+	CHECK(!strcmp(s, "skip rkm-fuzz slow everywhere\n"), "got '%s'", s);
+	s = skips_for(xasprintf("%s/none", tmp), "6.12");
+	CHECK(!strcmp(s, ""), "no file: got '%s'", s);
+	write_text(path, "6.1 ok a reason\n6.12 rust_echo-test\n");
+	CHECK(in_child(skips_bad, path, err, sizeof(err)) == 2, "a line without a reason is refused");
+	CHECK(strstr(err, xasprintf("rkm: %s:2: a skip needs a kernel, a test and a reason: "
+				    "'6.12 rust_echo-test'", path)), "stderr '%s'", err);
+}
+
+/* ---- manifests ---- */
+
+static char *driver_dir(const char *name, const char *manifest)
+{
+	char *dir = xasprintf("%s/%s", tmp, name);
+
+	mkdirs(xasprintf("%s/c_twin", dir));
+	write_text(xasprintf("%s/c_twin/Kbuild", dir), "obj-m := c_twin.o\n");
+	if (manifest)
+		write_text(xasprintf("%s/%s", dir, RKM_MANIFEST), manifest);
+	return dir;
+}
+
+static void test_manifest_good(void)
+{
+	char *dir = driver_dir("drv", "# a comment line\n"
+				      "qemu  -device pci-testdev   # trailing comment\n"
+				      "qemu -drive if=none,id=d0,file=/dev/null -device virtio-blk,drive=d0\n"
+				      "fuzz drv echo\n"
+				      "fuzz c_twin echo\n"
+				      "twin c_twin\n"
+				      "\tcycles 50\n"
+				      "failslab drv:drv c_twin:c_twin:files\n"
+				      "bench qemu -device pci-testdev\n"
+				      "bench pair drv c_twin\n"
+				      "bench params instances=2 x=1\n"
+				      "bench workload w1 w2\n"
+				      "bench workload w3\n"
+				      "bench alternate-load-order\n");
+	struct manifest m;
+
+	manifest_load(dir, &m);
+	CHECK(!strcmp(m.name, "drv"), "name %s", m.name);
+	CHECK(m.nqemu == 2 && !strcmp(m.qemu[0], "-device pci-testdev") &&
+	      !strcmp(m.qemu[1], "-drive if=none,id=d0,file=/dev/null -device virtio-blk,drive=d0"),
+	      "qemu %d", m.nqemu);
+	CHECK(m.ntwins == 1 && !strcmp(m.twins[0], "c_twin"), "twins %d", m.ntwins);
+	CHECK(m.nfuzz == 2 && !strcmp(m.fuzz[0], "drv:echo") && !strcmp(m.fuzz[1], "c_twin:echo"),
+	      "fuzz %d", m.nfuzz);
+	CHECK(m.cycles == 50, "cycles %d", m.cycles);
+	CHECK(m.nfailslab == 2 && !strcmp(m.failslab[1], "c_twin:c_twin:files"), "failslab %d",
+	      m.nfailslab);
+	CHECK(m.bench_c && !strcmp(m.bench_c, "c_twin"), "bench pair");
+	CHECK(m.bench_params && !strcmp(m.bench_params, "instances=2 x=1"), "bench params");
+	CHECK(m.nbench_qemu == 1 && !strcmp(m.bench_qemu[0], "-device pci-testdev"), "bench qemu");
+	CHECK(m.nworkloads == 3 && !strcmp(m.workloads[2], "w3"), "workloads %d", m.nworkloads);
+	CHECK(m.alternate, "alternate-load-order");
+}
+
+static void test_manifest_absent(void)
+{
+	char *dir = driver_dir("plain", NULL);
+	struct manifest m;
+
+	manifest_load(dir, &m);
+	CHECK(!strcmp(m.name, "plain") && !m.nqemu && !m.ntwins && !m.nfuzz && !m.nfailslab &&
+	      !m.bench_c && m.cycles == RKM_DEFAULT_CYCLES, "defaults");
+}
+
+static void manifest_child(void *dir)
+{
+	struct manifest m;
+
+	manifest_load(dir, &m);
+}
+
+static void test_manifest_bad_lines(void)
+{
+	static const char *const cases[][2] = {
+		{ "twin c_twin\nqmeu -device x\n",
+		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench)" },
+		{ "qemu\n", ":1: expected 'qemu ARGS...'" },
+		{ "qemu -device 'a b'\n", ":1: no quoting: QEMU arguments are split at spaces" },
+		{ "twin c_none\n", ":1: twin c_none: no " },
+		{ "twin Bad-Name\n", ":1: twin 'Bad-Name' is not a module name" },
+		{ "twin\n", ":1: expected 'twin DIR'" },
+		{ "fuzz drv\n", ":1: expected 'fuzz DEVICE MODEL'" },
+		{ "fuzz other echo\n", ":1: 'other' is neither the driver (bad) nor a twin" },
+		{ "fuzz bad Echo.h\n", ":1: 'Echo.h' is not a fuzz model name" },
+		{ "cycles x\n", ":1: cycles: 'x' is not 0 (none) or an integer in 2..100000" },
+		{ "cycles 1\n", ":1: cycles: '1' is not 0 (none)" },
+		{ "cycles 5\n# again\ncycles 6\n", ":3: a second 'cycles' line" },
+		{ "cycles\n", ":1: expected 'cycles N'" },
+		{ "failslab\n", ":1: expected 'failslab MODULE[:DEVICE[:files]]...'" },
+		{ "failslab bad:bad:all\n", ":1: 'bad:bad:all': the only option is ':files'" },
+		{ "failslab c_twin\n", ":1: 'c_twin' is neither the driver (bad) nor a twin" },
+		{ "bench workload w\n", ":1: bench lines need a 'bench pair DRIVER TWIN' line" },
+		{ "twin c_twin\nbench pair c_twin bad\n", ":2: bench pair: the first module is the driver, bad" },
+		{ "twin c_twin\nbench pair bad bad\n", ":2: bench pair: the second module is a twin" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench pair bad c_twin\n",
+		  ":3: a second 'bench pair'" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench fast\n", ":3: unknown bench line 'fast'" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench alternate-load-order\n",
+		  ":2: bench lines without a 'bench workload' line" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench qemu\n", ":3: expected 'bench qemu ARGS...'" },
+	};
+	char err[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *dir = driver_dir("bad", cases[i][0]);
+		char *want = xasprintf("rkm: %s/%s%s", dir, RKM_MANIFEST, cases[i][1]);
+		int rc = in_child(manifest_child, dir, err, sizeof(err));
+
+		CHECK(rc == 2 && !strncmp(err, want, strlen(want)) && strchr(err, '\n') &&
+		      !strchr(err, '\n')[1],
+		      "case %zu: exit %d, stderr '%s', expected '%s...'", i + 1, rc, err, want);
+	}
+}
+
+static void test_plan_qemu(void)
+{
+	struct plan p = { 0 };
+
+	plan_add_qemu(&p, "-device a", true);
+	plan_add_qemu(&p, "-device a", true);
+	plan_add_qemu(&p, "-device b", true);
+	plan_add_qemu(&p, "-device a", false);
+	CHECK(p.nqemu == 3 && !strcmp(p.qemu[2], "-device a"), "%d lines", p.nqemu);
+}
+
+/* ---- integer options ---- */
+
+static void opt_int_child(void *s)
+{
+	opt_int("--boots", s, 1, 100);
+}
+
+static void test_parse_int(void)
+{
+	static const char *const bad[] = { "", "x", "5x", " 5", "+5", "0", "101", "1e2", "0x10",
+					   "99999999999999999999", "-3" };
+	char err[256];
+	long v = 0;
+	size_t i;
+
+	CHECK(!parse_int("7", 1, 100, &v) && v == 7, "7 -> %ld", v);
+	CHECK(!parse_int("100", 1, 100, &v) && v == 100, "100 -> %ld", v);
+	CHECK(!parse_int("-5", -10, 10, &v) && v == -5, "-5 -> %ld", v);
+	CHECK(!parse_int("010", 1, 100, &v) && v == 10, "010 is decimal: %ld", v);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(parse_int(bad[i], 1, 100, &v), "'%s' accepted", bad[i]);
+	CHECK(in_child(opt_int_child, "x", err, sizeof(err)) == 2 &&
+	      !strcmp(err, "rkm: --boots: 'x' is not an integer in 1..100\n"), "stderr '%s'", err);
+	CHECK(in_child(opt_int_child, "42", err, sizeof(err)) == 0, "42 refused: '%s'", err);
+}
+
+/* ---- usage texts: rkm CMD --help, the table and README.md agree ---- */
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = NULL;
+	size_t cap = 0;
+
+	if (!f || getdelim(&s, &cap, '\0', f) < 0)
+		die("cannot read %s", path);
+	fclose(f);
+	return s;
+}
+
+static void test_usage_readme(void)
+{
+	char *readme = read_file(xasprintf("%s/README.md", root));
+	const struct command *c;
+	char *out;
+	int rc;
+
+	rc = capture(xasprintf("'%s/build/bin/rkm' --help", root), &out);
+	for (c = rkm_commands; c->name; c++)
+		CHECK(strstr(out, xasprintf("  %-13s %s\n", c->name, c->summary)),
+		      "rkm --help does not list %s", c->name);
+	CHECK(rc == 0, "rkm --help: exit %d", rc);
+	for (c = rkm_commands; c->name; c++) {
+		rc = capture(xasprintf("'%s/build/bin/rkm' %s --help", root, c->name), &out);
+		CHECK(rc == 0 && !strcmp(out, c->usage), "rkm %s --help: exit %d, output differs from "
+		      "the table (rebuild build/bin/rkm?)", c->name, rc);
+		CHECK(strstr(readme, c->usage), "README.md lacks the usage of rkm %s verbatim:\n%s",
+		      c->name, c->usage);
+		rc = capture(xasprintf("'%s/build/bin/rkm' %s --no-such-option 2>&1 >/dev/null", root,
+				       c->name), &out);
+		CHECK(rc == 2 && strstr(out, xasprintf("rkm %s: unknown option '--no-such-option'\n%s",
+						       c->name, c->usage)),
+		      "rkm %s --no-such-option: exit %d, stderr '%s'", c->name, rc, out);
+	}
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "ktap_line", test_ktap_line },
+	{ "ktap_plan_resets_pending", test_ktap_plan_resets_pending },
+	{ "skiplist", test_skiplist },
+	{ "manifest_good", test_manifest_good },
+	{ "manifest_absent", test_manifest_absent },
+	{ "manifest_bad_lines", test_manifest_bad_lines },
+	{ "plan_qemu_dedup", test_plan_qemu },
+	{ "parse_int", test_parse_int },
+	{ "usage_readme", test_usage_readme },
+};
+
+/* The rkm tree: RKM_ROOT, or two levels above this program (build/bin/rkm-unit). */
+static const char *find_root(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int i;
+
+	if (getenv("RKM_ROOT"))
+		return getenv("RKM_ROOT");
+	if (n <= 0)
+		die("cannot find the rkm tree: set RKM_ROOT");
+	exe[n] = '\0';
+	for (i = 0; i < 3; i++)
+		*strrchr(exe, '/') = '\0';
+	return strdup(exe);
+}
+
+int main(void)
+{
+	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	int passed = 0, failed = 0;
+	char tmpl[] = "/tmp/rkm-unit.XXXXXX";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	root = rkm_root = find_root();
+	tmp = mkdtemp(tmpl);
+	if (!tmp)
+		die("mkdtemp: %s", strerror(errno));
+	printf("KTAP version 1\n1..%zu\n", n);
+	for (i = 0; i < n; i++) {
+		failures = 0;
+		tests[i].fn();
+		printf("%s %zu %s\n", failures ? "not ok" : "ok", i + 1, tests[i].name);
+		failures ? failed++ : passed++;
+	}
+	run_cmd((char *[]){ "rm", "-rf", tmp, NULL }, NULL, NULL);
+	printf("rkm-unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

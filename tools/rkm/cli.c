@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm: the command table (name, handler, summary, usage), getopt_long for
+ * every command, and checked integer options. README.md holds each usage
+ * text verbatim; rkm-unit compares them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rkm.h"
+
+#define RUN_OPTIONS \
+	"  --kernel NAME          a kernel of the matrix, a release, 'stock' or 'debug'\n" \
+	"                         (repeatable; default: every kernel of the matrix)\n" \
+	"  --module PATH[:PARAMS] load this module at boot, with parameters (%k in PATH: the kernel)\n" \
+	"  --ship PATH            put this module in the guest's /lib/rkm, not loaded\n" \
+	"  --test 'NAME=PROGRAM [ARGS]'  run this static program in the guest (nested KTAP)\n" \
+	"  --qemu 'ARGS'          more QEMU arguments, split at spaces ('-device NAME,...')\n" \
+	"  --append 'ARGS'        more kernel command-line words (e.g. pci=nomsi)\n" \
+	"  --test-timeout S       seconds per module or test in the guest (1..86400; default 60)\n" \
+	"  --timeout S            seconds for the whole boot, host side (1..86400; default: derived)\n" \
+	"  -v, --verbose          stream the guest's console too\n"
+
+/* kernels.c takes its names as they are: only --help to parse here. */
+static int kernels_main(int argc, char **argv)
+{
+	static const struct option opts[] = { OPT_HELP, { 0 } };
+
+	while (cmd_getopt(argc, argv, "h", opts) != -1)
+		;
+	return cmd_kernels(argc - optind + 1, argv + optind - 1);
+}
+
+const struct command rkm_commands[] = {
+	{ "kernels", kernels_main, "the kernel matrix",
+	  "usage: rkm kernels [NAME|stock]...\n"
+	  "Lists the kernels of the matrix (default: all): name, release, vmlinuz, headers\n"
+	  "and mitigation profile.\n" },
+	{ "build", cmd_build, "build drivers (Kbuild) for kernels",
+	  "usage: rkm build DIR... [--kernel NAME]...\n"
+	  "Builds each driver (DIR/NAME.rs, or a C module's Kbuild) into DIR/build/KERNEL/NAME.ko;\n"
+	  "compiler, rustc, objtool and modpost warnings are errors.\n"
+	  "  --kernel NAME   a kernel of the matrix, 'stock' or 'debug' (repeatable; default: all)\n" },
+	{ "run", cmd_run, "boot kernels with modules and tests",
+	  "usage: rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--ship PATH]...\n"
+	  "               [--test 'NAME=PROGRAM [ARGS]']... [--qemu 'ARGS']... [options]\n"
+	  "Boots each kernel in QEMU with these modules and test programs, prints the guest's\n"
+	  "KTAP and fails on any kernel report or taint.\n" RUN_OPTIONS
+	  "  --skip FILE            KERNEL TEST REASON... lines: skips, each with its reason\n"
+	  "  --logs DIR             the logs, per kernel (default build/logs/run)\n" },
+	{ "test", cmd_test, "build drivers and run their tests",
+	  "usage: rkm test DIR... [--reliability] [rkm run's options]\n"
+	  "Builds each driver, the C twins its DIR/rkm.manifest declares and its DIR/test.c;\n"
+	  "boots each kernel with all of them, and the QEMU devices the manifests ask for, and\n"
+	  "runs the tests.\n"
+	  "  --reliability          also run rkm-fuzz (the manifests' fuzz lines), rkm-cycles (each\n"
+	  "                         driver's cycles, default 200) and, on the debug kernel,\n"
+	  "                         rkm-failslab (failslab lines)\n" RUN_OPTIONS
+	  "  --skip FILE            KERNEL TEST REASON... lines (default tests/skiplist)\n"
+	  "  --logs DIR             the logs, per kernel (default build/logs/test)\n" },
+	{ "bench", cmd_bench, "Rust drivers against their C twins",
+	  "usage: rkm bench [DIR...] [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT]\n"
+	  "                 [--wall-only] [--no-costs] [--out DIR]\n"
+	  "Each driver against its C twin, as the bench lines of DIR/rkm.manifest declare\n"
+	  "(default: every sample that has them), in the same boots, under wall time and\n"
+	  "QEMU's -icount; prints Rust/C ratios, writes CSV, JSON and a chart.\n"
+	  "  --kernel NAME    a kernel of the matrix (repeatable; default: all)\n"
+	  "  --boots N        boots per kernel and clock (1..100; default 3)\n"
+	  "  --runs N         rounds of every workload in a boot (1..1000; default 5)\n"
+	  "  --scale PERCENT  iterations, in percent of the defaults (1..10000; default 100)\n"
+	  "  --wall-only      wall time only, no -icount boots\n"
+	  "  --no-costs       no module sizes and build times\n"
+	  "  --out DIR        bench.csv, bench.json, bench.png (default build/bench)\n" },
+	{ "new", cmd_new, "start a driver project outside the rkm tree",
+	  "usage: rkm new NAME [--dir PARENT]\n"
+	  "Starts a driver in PARENT/NAME (default ./NAME): NAME.rs, Kbuild, Makefile, test.c,\n"
+	  "README.md; never overwrites.\n" },
+	{ "lint", cmd_lint, "rustfmt --check and clippy, drivers and crate",
+	  "usage: rkm lint DIR...\n"
+	  "rustfmt --check (rustfmt.toml) and clippy over each driver and the rkm crate, with\n"
+	  "the 6.12 kernel build's rustc command line.\n" },
+	{ "doc", cmd_doc, "the crate's API documentation (rustdoc)",
+	  "usage: rkm doc [--out DIR] [--driver DIR]\n"
+	  "The rkm crate's API documentation, DIR/rkm/index.html (default build/doc), and its\n"
+	  "examples compiled for the kernel target.\n"
+	  "  --driver DIR   the driver whose build gives the crate's rustc command (one built\n"
+	  "                 with RKM_CRATE= documents that crate)\n" },
+	{ "rust-project", cmd_rust_project, "rust-project.json for rust-analyzer",
+	  "usage: rkm rust-project DIR\n"
+	  "Writes DIR/rust-project.json: rust-analyzer resolves core, alloc and rkm for DIR/NAME.rs.\n" },
+	{ "sign", cmd_sign, "sign modules with the kernel's sign-file",
+	  "usage: rkm sign --key KEY.pem --cert CERT.der [--kernel NAME] KO...\n"
+	  "Signs modules with the kernel's own sign-file and module-signing hash; the kernel is\n"
+	  "read from the path (DIR/build/KERNEL/NAME.ko) unless --kernel names it.\n" },
+	{ "dkms", cmd_dkms, "a DKMS package: prebuilt Rust object, no Rust on the target",
+	  "usage: rkm dkms DIR [--version V] [--out OUTDIR]\n"
+	  "A DKMS source package of the driver with its prebuilt Rust objects (default version\n"
+	  "0.1, in DIR/build/dkms/NAME-V).\n" },
+	{ NULL },
+};
+
+const struct command *command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = rkm_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void usage_exit(const char *cmd, int status)
+{
+	const struct command *c = command_find(cmd);
+
+	fputs(c ? c->usage : "", status ? stderr : stdout);
+	exit(status);
+}
+
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *opts)
+{
+	char optstring[32];
+	int c;
+
+	/* ':' first: a missing value is told apart from an unknown option. */
+	snprintf(optstring, sizeof(optstring), ":%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, optstring, opts, NULL);
+	if (c == 'h')
+		usage_exit(argv[0], 0);
+	if (c == '?' || c == ':') {
+		const char *what = argv[optind - 1];
+		char shortopt[3] = { '-', (char)optopt, '\0' };
+
+		/* An unknown short option inside a group: name the letter. */
+		if (optopt && what[0] == '-' && what[1] != '-')
+			what = shortopt;
+		fprintf(stderr, "rkm %s: %s '%s'\n", argv[0],
+			c == ':' ? "missing value for option" : "unknown option", what);
+		usage_exit(argv[0], 2);
+	}
+	return c;
+}
+
+int parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	if (!s || !*s || (*s != '-' && (*s < '0' || *s > '9')))
+		return -1;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int opt_int(const char *opt, const char *s, long min, long max)
+{
+	long v;
+
+	if (parse_int(s, min, max, &v))
+		die("%s: '%s' is not an integer in %ld..%ld", opt, s, min, max);
+	return (int)v;
+}

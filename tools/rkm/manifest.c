@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm: a driver directory's manifest, DIR/rkm.manifest: what rkm test,
+ * rkm bench and the in-guest reliability programs need for that driver
+ * (QEMU devices, C twins, fuzz models, load/unload cycles, failslab specs,
+ * benchmark pairs and workloads). One keyword and its words a line; '#'
+ * starts a comment. A bad line stops rkm with FILE:LINE: and why.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rkm.h"
+
+#define MAX_WORDS 32
+
+struct mline {
+	const char *path;
+	int no;
+	char *w[MAX_WORDS];
+	int n;
+};
+
+static void __attribute__((noreturn, format(printf, 2, 3))) bad(const struct mline *l,
+								  const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = "bad line";
+	va_end(ap);
+	die("%s:%d: %s", l->path, l->no, msg);
+}
+
+/* The words from w[from] on, joined by single spaces. */
+static char *join(const struct mline *l, int from)
+{
+	size_t len = 0;
+	char *s;
+	int i;
+
+	for (i = from; i < l->n; i++)
+		len += strlen(l->w[i]) + 1;
+	s = calloc(1, len + 1);
+	if (!s)
+		die("out of memory");
+	for (i = from; i < l->n; i++) {
+		if (i > from)
+			strcat(s, " ");
+		strcat(s, l->w[i]);
+	}
+	return s;
+}
+
+static void need_words(const struct mline *l, int min, int max, const char *form)
+{
+	if (l->n < min || (max && l->n > max))
+		bad(l, "expected '%s'", form);
+}
+
+static void add(const struct mline *l, const char **list, int *n, const char *item)
+{
+	if (*n == RKM_MAX_ITEMS)
+		bad(l, "more than %d entries of this kind", RKM_MAX_ITEMS);
+	list[(*n)++] = item;
+}
+
+/* A module this manifest ships: the driver itself or one of its twins. */
+static void need_module(const struct mline *l, const struct manifest *m, const char *name)
+{
+	int i;
+
+	if (!strcmp(name, m->name))
+		return;
+	for (i = 0; i < m->ntwins; i++)
+		if (!strcmp(name, m->twins[i]))
+			return;
+	bad(l, "'%s' is neither the driver (%s) nor a twin this manifest declares", name, m->name);
+}
+
+static void qemu_words(const struct mline *l, int from)
+{
+	int i;
+
+	for (i = from; i < l->n; i++)
+		if (strpbrk(l->w[i], "'\"\\"))
+			bad(l, "no quoting: QEMU arguments are split at spaces ('%s')", l->w[i]);
+}
+
+static void parse_twin(const struct mline *l, struct manifest *m)
+{
+	need_words(l, 2, 2, "twin DIR");
+	if (!valid_module_name(l->w[1]))
+		bad(l, "twin '%s' is not a module name (a subdirectory named after its module)",
+		    l->w[1]);
+	if (!is_file(xasprintf("%s/%s/Kbuild", m->dir, l->w[1])))
+		bad(l, "twin %s: no %s/%s/Kbuild", l->w[1], m->dir, l->w[1]);
+	add(l, m->twins, &m->ntwins, strdup(l->w[1]));
+}
+
+static void parse_failslab(const struct mline *l, struct manifest *m)
+{
+	int i;
+
+	need_words(l, 2, 0, "failslab MODULE[:DEVICE[:files]]...");
+	for (i = 1; i < l->n; i++) {
+		char *spec = strdup(l->w[i]), *dev = strchr(spec, ':'), *opt = NULL;
+
+		if (dev) {
+			*dev++ = '\0';
+			opt = strchr(dev, ':');
+			if (opt)
+				*opt++ = '\0';
+		}
+		if (dev && !valid_module_name(dev))
+			bad(l, "'%s': '%s' is not a device name", l->w[i], dev);
+		if (opt && strcmp(opt, "files"))
+			bad(l, "'%s': the only option is ':files'", l->w[i]);
+		need_module(l, m, spec);
+		add(l, m->failslab, &m->nfailslab, strdup(l->w[i]));
+		free(spec);
+	}
+}
+
+static void parse_bench(const struct mline *l, struct manifest *m)
+{
+	const char *what = l->n > 1 ? l->w[1] : "";
+	int i;
+
+	if (!strcmp(what, "pair")) {
+		need_words(l, 4, 4, "bench pair DRIVER TWIN");
+		if (strcmp(l->w[2], m->name))
+			bad(l, "bench pair: the first module is the driver, %s", m->name);
+		if (!strcmp(l->w[3], m->name))
+			bad(l, "bench pair: the second module is a twin, not the driver");
+		need_module(l, m, l->w[3]);
+		if (m->bench_c)
+			bad(l, "a second 'bench pair': one pair a manifest");
+		m->bench_c = strdup(l->w[3]);
+	} else if (!strcmp(what, "params")) {
+		need_words(l, 3, 0, "bench params PARAM=VALUE...");
+		m->bench_params = join(l, 2);
+	} else if (!strcmp(what, "qemu")) {
+		need_words(l, 3, 0, "bench qemu ARGS...");
+		qemu_words(l, 2);
+		add(l, m->bench_qemu, &m->nbench_qemu, join(l, 2));
+	} else if (!strcmp(what, "workload")) {
+		need_words(l, 3, 0, "bench workload NAME...");
+		for (i = 2; i < l->n; i++)
+			add(l, m->workloads, &m->nworkloads, strdup(l->w[i]));
+	} else if (!strcmp(what, "alternate-load-order")) {
+		need_words(l, 2, 2, "bench alternate-load-order");
+		m->alternate = true;
+	} else {
+		bad(l, "unknown bench line '%s' (pair, params, qemu, workload, alternate-load-order)",
+		    what);
+	}
+}
+
+static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_seen)
+{
+	const char *kw = l->w[0];
+	long v;
+
+	if (!strcmp(kw, "twin")) {
+		return;		/* the first pass took them */
+	} else if (!strcmp(kw, "qemu")) {
+		need_words(l, 2, 0, "qemu ARGS...");
+		qemu_words(l, 1);
+		add(l, m->qemu, &m->nqemu, join(l, 1));
+	} else if (!strcmp(kw, "fuzz")) {
+		need_words(l, 3, 3, "fuzz DEVICE MODEL");
+		need_module(l, m, l->w[1]);
+		if (!valid_module_name(l->w[2]))
+			bad(l, "'%s' is not a fuzz model name", l->w[2]);
+		add(l, m->fuzz, &m->nfuzz, xasprintf("%s:%s", l->w[1], l->w[2]));
+	} else if (!strcmp(kw, "cycles")) {
+		need_words(l, 2, 2, "cycles N");
+		if (*cycles_seen)
+			bad(l, "a second 'cycles' line");
+		if (parse_int(l->w[1], 0, 100000, &v) || (v > 0 && v < 2))
+			bad(l, "cycles: '%s' is not 0 (none) or an integer in 2..100000", l->w[1]);
+		m->cycles = (int)v;
+		*cycles_seen = true;
+	} else if (!strcmp(kw, "failslab")) {
+		parse_failslab(l, m);
+	} else if (!strcmp(kw, "bench")) {
+		parse_bench(l, m);
+	} else {
+		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench)", kw);
+	}
+}
+
+/*
+ * Reads DIR/rkm.manifest into m; a directory without one gets the
+ * defaults (no QEMU arguments, no twins, cycles 200). Dies on a bad line.
+ */
+void manifest_load(const char *dir, struct manifest *m)
+{
+	char *path = xasprintf("%s/%s", dir, RKM_MANIFEST), *buf = NULL;
+	struct mline *lines = NULL;
+	bool cycles_seen = false;
+	int nlines = 0, no = 0, i, pass;
+	size_t cap = 0;
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	if (!realpath(dir, m->dir) || !is_dir(m->dir))
+		die("no driver directory %s", dir);
+	m->name = base_name(m->dir);
+	m->cycles = RKM_DEFAULT_CYCLES;
+	f = fopen(path, "r");
+	if (!f) {
+		if (errno != ENOENT)
+			die("cannot read %s: %s", path, strerror(errno));
+		free(path);
+		return;
+	}
+	while (getline(&buf, &cap, f) > 0) {
+		struct mline *l;
+		char *save, *w;
+
+		no++;
+		buf[strcspn(buf, "#\n")] = '\0';
+		lines = realloc(lines, (nlines + 1) * sizeof(*lines));
+		if (!lines)
+			die("out of memory");
+		l = &lines[nlines];
+		*l = (struct mline){ .path = path, .no = no };
+		for (w = strtok_r(buf, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
+			if (l->n == MAX_WORDS)
+				bad(l, "more than %d words", MAX_WORDS);
+			l->w[l->n++] = strdup(w);
+		}
+		if (l->n)
+			nlines++;
+	}
+	fclose(f);
+	free(buf);
+	/* Twins first, so that any line may name one. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < nlines; i++) {
+			if (pass == 0 && !strcmp(lines[i].w[0], "twin"))
+				parse_twin(&lines[i], m);
+			else if (pass == 1)
+				parse_line(&lines[i], m, &cycles_seen);
+		}
+	for (i = 0; i < nlines; i++)
+		if (!strcmp(lines[i].w[0], "bench") && !m->bench_c)
+			bad(&lines[i], "bench lines need a 'bench pair DRIVER TWIN' line");
+	if (m->bench_c && !m->nworkloads && (m->nbench_qemu || m->alternate || m->bench_params))
+		for (i = 0; i < nlines; i++)
+			if (!strcmp(lines[i].w[0], "bench"))
+				bad(&lines[i], "bench lines without a 'bench workload' line: the pair "
+				    "would not be booted");
+	free(lines);
+}
+
+/* Adds a line of QEMU arguments to the plan; dedup: not if the plan has it already. */
+void plan_add_qemu(struct plan *p, const char *line, bool dedup)
+{
+	int i;
+
+	for (i = 0; dedup && i < p->nqemu; i++)
+		if (!strcmp(p->qemu[i], line))
+			return;
+	if (p->nqemu == RKM_MAX_ITEMS)
+		die("more than %d lines of QEMU arguments", RKM_MAX_ITEMS);
+	p->qemu[p->nqemu++] = line;
+}
