@@ -9,6 +9,7 @@
  * ones: one place decides them, kbuild/rkm.mk.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,9 +178,40 @@ int cmd_lint(int argc, char **argv)
 	return problems ? 1 : 0;
 }
 
+/*
+ * The smallest driver, written under build/: its build gives the crate's
+ * rustc command and librkm.rlib to rustdoc.
+ */
+static const char *crate_host(void)
+{
+	static const char src[] =
+		"// SPDX-License-Identifier: GPL-2.0\n"
+		"//! Built by rkm doc for the crate's rustc command; does nothing.\n"
+		"#![no_std]\n"
+		"use rkm::prelude::*;\n"
+		"struct Host;\n"
+		"impl Module for Host {\n"
+		"    fn init() -> Result<Self> {\n"
+		"        Ok(Host)\n"
+		"    }\n"
+		"}\n"
+		"module! { type: Host, name: \"rkm_crate_host\", authors: [\"rkm\"], "
+		"description: \"rkm doc\", license: \"GPL\" }\n";
+	const char *dir = xasprintf("%s/build/crate-host/rkm_crate_host", rkm_root);
+	char *path = xasprintf("%s/rkm_crate_host.rs", dir);
+	FILE *f;
+
+	mkdirs(dir);
+	f = fopen(path, "w");
+	if (!f || fputs(src, f) < 0 || fclose(f))
+		die("cannot write %s: %s", path, strerror(errno));
+	free(path);
+	return dir;
+}
+
 int cmd_doc(int argc, char **argv)
 {
-	const char *driver = xasprintf("%s/samples/rust_minimal", rkm_root);
+	const char *driver = NULL;
 	const char *outdir = xasprintf("%s/build/doc", rkm_root);
 	struct kernel k;
 	char ko[PATH_MAX], dir[PATH_MAX], *bdir, *cmd;
@@ -201,8 +233,10 @@ int cmd_doc(int argc, char **argv)
 		outdir = xasprintf("%s/%s", dir, outdir);
 	need_tool(RUSTDOC, "rustc-web");
 	stock_kernel(&k);
+	if (!driver)
+		driver = crate_host();
 	/*
-	 * Any driver's build gives the crate's rustc command: rust_minimal's,
+	 * Any driver's build gives the crate's rustc command: rkm_crate_host's,
 	 * or that of --driver DIR (built with RKM_CRATE= for another crate).
 	 */
 	if (!realpath(driver, dir))

@@ -159,11 +159,20 @@ static const char tmpl_readme[] =
 	"  (`ktest.h`: `TEST()`, `ASSERT_*`, `load_module()`...).\n"
 	"- `Kbuild`: one line; `make -C /lib/modules/$(uname -r)/build M=$PWD` builds\n"
 	"  `@NAME@.ko` for the running kernel.\n"
+	"- `rkm.manifest`: what rkm needs to test it (QEMU devices, a C twin,\n"
+	"  load/unload cycles, failslab), read by `rkm test`.\n"
 	"\n"
 	"```sh\n"
 	"make          # build for every kernel of rkm's matrix: build/<kernel>/@NAME@.ko\n"
 	"make test     # boot each kernel in QEMU, run test.c, check the kernel log\n"
 	"```\n";
+
+static const char tmpl_manifest[] =
+	"# What rkm needs to test @NAME@ (rkm's README, \"Manifests\"); one keyword a line.\n"
+	"# qemu      -device pci-testdev      # QEMU devices the driver binds, in every boot\n"
+	"# twin      c_@NAME@                 # a C twin in c_@NAME@/, built and shipped beside it\n"
+	"# failslab  @NAME@:@NAME@            # debug kernel: fail each allocation of load and file calls\n"
+	"cycles    200                        # insmod/rmmod cycles of rkm test --reliability\n";
 
 static void put(const char *dir, const char *file, const char *tmpl, const char *name)
 {
@@ -205,6 +214,7 @@ int cmd_new(int argc, char **argv)
 	put(dir, "Kbuild", tmpl_kbuild, name);
 	put(dir, "Makefile", tmpl_makefile, name);
 	put(dir, "README.md", tmpl_readme, name);
+	put(dir, "rkm.manifest", tmpl_manifest, name);
 	put(dir, ".gitignore", "build/\n", name);
 	printf("rkm: new driver %s in %s: 'make -C %s test' builds it and tests it on every kernel\n",
 	       name, dir, dir);
