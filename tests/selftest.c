@@ -407,11 +407,13 @@ static const struct tcase cases[] = {
 		.expect = { "ok 1 load rust_panic.ko", "ok 2 kernel-log", "ok 3 taint" },
 	},
 	{
-		.name = "rust_edu and c_edu on the legacy INTx line (pci=nomsi; shared-IRQ checks on debug)",
-		.cmd = RKM "test samples/rust_edu --kernel 6.12 --kernel debug --append pci=nomsi",
-		.expect = { "irq mode intx", "# 6.12: * passed, 0 failed", "# debug: * passed, 0 failed",
-			    "in 6.12: ^ok * rust_edu-test #", "in debug: ^ok * rust_edu-test #" },
-		.reject = { "not ok", "irq mode msi" },
+		.name = "the samples' variant intx: the drivers that declare it, booted with pci=nomsi "
+			"(the legacy INTx line; shared-IRQ checks on debug)",
+		.kernels = "6.12 debug",
+		.cmd = RKM "test " SAMPLES " --variant intx --kernel 6.12 --kernel debug",
+		.expect = { "# variant intx: ", "(kernel arguments: pci=nomsi)", "# {K}: * passed, 0 failed",
+			    "in {K}: ^ok *-test #" },
+		.reject = { "not ok" },
 	},
 	{
 		.name = "a safe driver keeping its BAR past unbind and dropping a DMA buffer mid-transfer is made harmless",
@@ -583,6 +585,13 @@ static const struct tcase cases[] = {
 		.expect = { "{K} * {REL} ", "/boot/vmlinuz-", "/usr/src/linux-headers-", "retpoline rethunk sls",
 			    "ibt retpoline rethunk sls padding16", "debug * {REL:debug} ",
 			    "ibt retpoline rethunk sls padding16 kasan" },
+	},
+	{
+		.name = "rkm test --variant: a variant no driver declares is one line",
+		.tier = CHECK,
+		.cmd = RKM "test samples/rust_minimal --variant no_such_variant",
+		.fails = true,
+		.expect = { "rkm: no driver of those given declares 'variant no_such_variant' in its rkm.manifest" },
 	},
 	{
 		.name = "rkm kernels stock: the distribution kernels only",

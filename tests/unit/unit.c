@@ -186,7 +186,9 @@ static void test_manifest_good(void)
 				      "bench params instances=2 x=1\n"
 				      "bench workload w1 w2\n"
 				      "bench workload w3\n"
-				      "bench alternate-load-order\n");
+				      "bench alternate-load-order\n"
+				      "variant intx pci=nomsi\n"
+				      "variant noapic noapic nolapic\n");
 	struct manifest m;
 
 	manifest_load(dir, &m);
@@ -205,6 +207,9 @@ static void test_manifest_good(void)
 	CHECK(m.nbench_qemu == 1 && !strcmp(m.bench_qemu[0], "-device pci-testdev"), "bench qemu");
 	CHECK(m.nworkloads == 3 && !strcmp(m.workloads[2], "w3"), "workloads %d", m.nworkloads);
 	CHECK(m.alternate, "alternate-load-order");
+	CHECK(m.nvariants == 2 && !strcmp(manifest_variant(&m, "intx"), "pci=nomsi") &&
+	      !strcmp(manifest_variant(&m, "noapic"), "noapic nolapic") &&
+	      !manifest_variant(&m, "nomsi"), "variants %d", m.nvariants);
 }
 
 static void test_manifest_absent(void)
@@ -228,7 +233,10 @@ static void test_manifest_bad_lines(void)
 {
 	static const char *const cases[][2] = {
 		{ "twin c_twin\nqmeu -device x\n",
-		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench)" },
+		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant)" },
+		{ "variant intx\n", ":1: expected 'variant NAME KERNEL-ARGS...'" },
+		{ "variant Intx pci=nomsi\n", ":1: 'Intx' is not a variant name" },
+		{ "variant intx pci=nomsi\nvariant intx nosmp\n", ":2: a second 'variant intx'" },
 		{ "qemu\n", ":1: expected 'qemu ARGS...'" },
 		{ "qemu -device 'a b'\n", ":1: no quoting: QEMU arguments are split at spaces" },
 		{ "twin c_none\n", ":1: twin c_none: no " },

@@ -52,13 +52,15 @@ const struct command rkm_commands[] = {
 	  "  --skip FILE            KERNEL TEST REASON... lines: skips, each with its reason\n"
 	  "  --logs DIR             the logs, per kernel (default build/logs/run)\n" },
 	{ "test", cmd_test, "build drivers and run their tests",
-	  "usage: rkm test DIR... [--reliability] [rkm run's options]\n"
+	  "usage: rkm test DIR... [--reliability] [--variant NAME] [rkm run's options]\n"
 	  "Builds each driver, the C twins its DIR/rkm.manifest declares and its DIR/test.c;\n"
 	  "boots each kernel with all of them, and the QEMU devices the manifests ask for, and\n"
 	  "runs the tests.\n"
 	  "  --reliability          also run rkm-fuzz (the manifests' fuzz lines), rkm-cycles (each\n"
 	  "                         driver's cycles, default 200) and, on the debug kernel,\n"
-	  "                         rkm-failslab (failslab lines)\n" RUN_OPTIONS
+	  "                         rkm-failslab (failslab lines)\n"
+	  "  --variant NAME         only the drivers whose manifest declares variant NAME, booted\n"
+	  "                         with its kernel arguments\n" RUN_OPTIONS
 	  "  --skip FILE            KERNEL TEST REASON... lines (default tests/skiplist)\n"
 	  "  --logs DIR             the logs, per kernel (default build/logs/test)\n" },
 	{ "bench", cmd_bench, "Rust drivers against their C twins",

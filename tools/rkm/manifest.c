@@ -191,9 +191,29 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 		parse_failslab(l, m);
 	} else if (!strcmp(kw, "bench")) {
 		parse_bench(l, m);
+	} else if (!strcmp(kw, "variant")) {
+		need_words(l, 3, 0, "variant NAME KERNEL-ARGS...");
+		if (!valid_module_name(l->w[1]))
+			bad(l, "'%s' is not a variant name", l->w[1]);
+		if (manifest_variant(m, l->w[1]))
+			bad(l, "a second 'variant %s'", l->w[1]);
+		qemu_words(l, 2);
+		add(l, m->variants, &m->nvariants, join(l, 1));
 	} else {
-		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench)", kw);
+		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant)", kw);
 	}
+}
+
+/* The kernel arguments of variant NAME of the driver, or NULL if it has none. */
+const char *manifest_variant(const struct manifest *m, const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; i < m->nvariants; i++)
+		if (!strncmp(m->variants[i], name, n) && m->variants[i][n] == ' ')
+			return m->variants[i] + n + 1;
+	return NULL;
 }
 
 /*

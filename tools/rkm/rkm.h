@@ -64,6 +64,8 @@ struct manifest {
 	const char *workloads[RKM_MAX_ITEMS];	/* tests/bench/bench.c workload names */
 	int nworkloads;
 	bool alternate;		/* swap the pair's load order every boot */
+	const char *variants[RKM_MAX_ITEMS];	/* "NAME KERNEL-ARGS...": rkm test --variant NAME */
+	int nvariants;
 };
 
 struct result {
@@ -117,6 +119,7 @@ int cmd_build(int argc, char **argv);
 
 /* manifest.c */
 void manifest_load(const char *dir, struct manifest *m);
+const char *manifest_variant(const struct manifest *m, const char *name);
 void plan_add_qemu(struct plan *p, const char *line, bool dedup);
 
 /* vm.c */

@@ -532,6 +532,7 @@ static const struct option run_opts[] = {
 	{ "logs", required_argument, NULL, 'l' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "reliability", no_argument, NULL, 'r' },
+	{ "variant", required_argument, NULL, 'V' },
 	OPT_HELP,
 	{ 0 }
 };
@@ -544,6 +545,7 @@ struct run_args {
 	const char *dirs[RKM_MAX_ITEMS];	/* rkm test's driver directories */
 	int ndirs;
 	bool reliability;
+	const char *variant;	/* rkm test --variant NAME */
 };
 
 static void add_item(const char **list, int *n, const char *item, const char *what)
@@ -609,6 +611,13 @@ static void parse_run(int argc, char **argv, struct run_args *a, bool test)
 				usage_exit(argv[0], 2);
 			}
 			a->reliability = true;
+			break;
+		case 'V':
+			if (!test) {
+				fprintf(stderr, "rkm %s: unknown option '--variant'\n", argv[0]);
+				usage_exit(argv[0], 2);
+			}
+			a->variant = optarg;
 			break;
 		}
 	}
@@ -750,6 +759,47 @@ static void add_reliability(const struct manifest *ms, int n, const struct kerne
 }
 
 /*
+ * rkm test --variant NAME: keeps the drivers whose manifests declare it,
+ * and boots with their kernel arguments (each word once) after --append's.
+ */
+static void select_variant(struct run_args *a, struct manifest *ms)
+{
+	char *args = a->plan.append ? strdup(a->plan.append) : NULL, *list = NULL;
+	int i, kept = 0;
+
+	for (i = 0; i < a->ndirs; i++) {
+		const char *v = manifest_variant(&ms[i], a->variant);
+		char *w, *save, *copy;
+
+		if (!v)
+			continue;
+		copy = strdup(v);
+		for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			char *pad = xasprintf(" %s ", args ? args : ""), *word = xasprintf(" %s ", w);
+
+			if (!strstr(pad, word))
+				args = args ? xasprintf("%s %s", args, w) : strdup(w);
+			free(pad);
+			free(word);
+		}
+		free(copy);
+		list = list ? xasprintf("%s %s", list, ms[i].name) : strdup(ms[i].name);
+		a->dirs[kept] = a->dirs[i];
+		if (kept != i) {
+			ms[kept] = ms[i];
+			/* name points into dir: into this copy's. */
+			ms[kept].name = base_name(ms[kept].dir);
+		}
+		kept++;
+	}
+	if (!kept)
+		die("no driver of those given declares 'variant %s' in its rkm.manifest", a->variant);
+	a->ndirs = kept;
+	a->plan.append = args;
+	printf("# variant %s: %s (kernel arguments: %s)\n", a->variant, list, args);
+}
+
+/*
  * rkm test: builds each driver, its C twins and its test program for each
  * kernel, then boots each kernel once with all of them. A driver that fails
  * to build fails its test on that kernel; the other kernels still run.
@@ -771,6 +821,8 @@ int cmd_test(int argc, char **argv)
 		a.plan.skiplist = xasprintf("%s/tests/skiplist", rkm_root);
 	for (j = 0; j < a.ndirs; j++)
 		manifest_load(a.dirs[j], &ms[j]);
+	if (a.variant)
+		select_variant(&a, ms);
 	nk = kernels_select(a.names, a.nnames, k);
 	for (j = 0; j < a.ndirs; j++) {
 		if (build_test_program(a.dirs[j], path, sizeof(path)))
