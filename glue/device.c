@@ -12,11 +12,14 @@
  *
  * Unbinding runs, in this order: ops->unbind (end waits), close the gate
  * (wait for callers inside), ops->remove, free the interrupt, stop the
- * timer, bus->quiesce (the device can no longer master the bus), free the
- * DMA buffers dropped before, ops->drop (Rust frees its data), revoke the
- * resources kept elsewhere, bus->undo. So the handlers never run without the
- * data, and the device can no longer DMA into a buffer by the time it is
- * freed.
+ * timer, bus->quiesce (the bus makes sure the device can no longer master
+ * the bus), free the DMA buffers dropped before, ops->drop (Rust frees its
+ * data), revoke the resources kept elsewhere, bus->undo. So the handlers
+ * never run without the data, and the device can no longer DMA into a
+ * buffer by the time it is freed.
+ *
+ * The drivers of every bus are on one list, so that module exit unregisters
+ * those whose Rust owner leaked (rkm_drivers_free()).
  */
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
@@ -41,12 +44,16 @@ struct rkm_dev_attr {
 
 /**
  * struct rkm_driver - what every bus's registered driver has
+ * @node: in rkm_drivers while registered with its bus
+ * @unregister: the bus's unregistration of this driver (for module exit)
  * @name: the driver's name (NUL-terminated copy)
  * @ops: the Rust callbacks
  * @drv: the Rust driver value, for @ops->probe
  * @attrs: the sysfs attributes (@group, @groups), @nattrs of them
  */
 struct rkm_driver {
+	struct list_head node;
+	void (*unregister)(struct rkm_driver *d);
 	char *name;
 	const struct rkm_driver_ops *ops;
 	const void *drv;
@@ -61,7 +68,8 @@ struct rkm_binding;
 
 /**
  * struct rkm_bus_hooks - what a bus adds to the generic unbind sequence
- * @quiesce: stop the device mastering the bus, for good (may be NULL)
+ * @quiesce: make sure the device cannot master the bus any more, for good:
+ *           DMA buffers are freed right after (required)
  * @undo: undo what probe set up on the bus (vectors, enable), last
  */
 struct rkm_bus_hooks {
@@ -74,7 +82,7 @@ struct rkm_bus_hooks {
  * its binding (a BAR mapping): revoked at unbind if the owner still has it
  * @node: in the binding's resources while live
  * @revoke: make accessors see it gone (RCU); an RCU grace period follows
- * @release: give it back to the kernel (res_lock held); list_del_init(@node)
+ * @release: give it back to the kernel (res_lock held; the core unlinks @node)
  */
 struct rkm_resource {
 	struct list_head node;
@@ -100,7 +108,8 @@ struct rkm_resource {
  * @dmas_deferred: DMA buffers Rust dropped while the device could still
  *                 master the bus: freed once it cannot
  * @quiesced: bus mastering is off for good: buffers are freed at once
- * @bus_flags: the bus's own state of this binding (RKM_PCI_ENABLED)
+ * @bus_flags: the bus's own state of this binding (RKM_PCI_*), changed
+ *             during probe only, which runs once per binding
  */
 struct rkm_binding {
 	struct kref ref;
@@ -223,6 +232,7 @@ static void rkm_binding_set_irq(struct rkm_binding *b, unsigned int irq, int kin
 /* For the bus, during probe: a resource to revoke at unbind if still held. */
 static void rkm_binding_track(struct rkm_binding *b, struct rkm_resource *r)
 {
+	WARN_ON_ONCE(b->quiesced);
 	kref_get(&b->ref);
 	mutex_lock(&b->res_lock);
 	list_add(&r->node, &b->resources);
@@ -236,8 +246,10 @@ static void rkm_binding_track(struct rkm_binding *b, struct rkm_resource *r)
 static void rkm_binding_untrack(struct rkm_binding *b, struct rkm_resource *r)
 {
 	mutex_lock(&b->res_lock);
-	if (!list_empty(&r->node))
+	if (!list_empty(&r->node)) {
 		r->release(r);
+		list_del_init(&r->node);
+	}
 	mutex_unlock(&b->res_lock);
 	rkm_binding_put(b);
 }
@@ -256,8 +268,10 @@ static void rkm_binding_revoke(struct rkm_binding *b)
 	if (n) {
 		dev_warn(b->dev, "%d resource(s) outlived the driver's data: revoked\n", n);
 		synchronize_rcu();
-		list_for_each_entry_safe(r, tmp, &b->resources, node)
+		list_for_each_entry_safe(r, tmp, &b->resources, node) {
 			r->release(r);
+			list_del_init(&r->node);
+		}
 	}
 	mutex_unlock(&b->res_lock);
 }
@@ -335,8 +349,7 @@ static void rkm_binding_quiesce(struct rkm_binding *b)
 	struct rkm_dma *m, *tmp;
 	LIST_HEAD(deferred);
 
-	if (b->bus->quiesce)
-		b->bus->quiesce(b);
+	b->bus->quiesce(b);
 	mutex_lock(&b->res_lock);
 	b->quiesced = true;
 	list_splice_init(&b->dmas_deferred, &deferred);
@@ -449,6 +462,39 @@ static ssize_t rkm_dev_attr_store(struct device *dev, struct device_attribute *d
 	int err = a->d->ops->attr_store(b->data, a->idx, buf, count);
 
 	return err ? err : count;
+}
+
+static LIST_HEAD(rkm_drivers);
+static DEFINE_MUTEX(rkm_drivers_lock);
+
+/*
+ * A bus puts its driver on the list before registering it with the kernel
+ * (probe may run inside) and takes it off after unregistering it.
+ */
+static void rkm_driver_listed(struct rkm_driver *d, bool on)
+{
+	mutex_lock(&rkm_drivers_lock);
+	if (on)
+		list_add(&d->node, &rkm_drivers);
+	else
+		list_del(&d->node);
+	mutex_unlock(&rkm_drivers_lock);
+}
+
+/*
+ * At module exit, after the driver's exit, or after a failed init: a driver
+ * whose Rust owner was leaked is still registered, and its callbacks are
+ * about to go.
+ */
+static void rkm_drivers_free(void)
+{
+	struct rkm_driver *d, *tmp;
+
+	list_for_each_entry_safe(d, tmp, &rkm_drivers, node) {
+		pr_warn(KBUILD_MODNAME ": driver %s leaked by the driver, unregistered at unload\n",
+			d->name);
+		d->unregister(d);
+	}
 }
 
 static void rkm_driver_destroy(struct rkm_driver *d)

@@ -13,7 +13,7 @@ static int __init rkm_module_init(void)
 
 	/* module_exit will not run: free what the failed init left. */
 	if (err) {
-		rkm_pci_drivers_free();
+		rkm_drivers_free();
 		rkm_miscdevs_free();
 	}
 	return err;
@@ -22,7 +22,7 @@ static int __init rkm_module_init(void)
 static void __exit rkm_module_exit(void)
 {
 	rkm_rust_exit();
-	rkm_pci_drivers_free();
+	rkm_drivers_free();
 	rkm_miscdevs_free();
 }
 

@@ -18,26 +18,23 @@
  * struct rkm_pci_driver - a registered PCI driver
  * @core: what every bus's driver has (name, attributes, callbacks)
  * @pdrv: the kernel's driver; its name, id table and groups point into @core
- * @node: in rkm_pci_drivers, until unregistered
  * @ids: the id table, zero-terminated
  */
 struct rkm_pci_driver {
 	struct rkm_driver core;
 	struct pci_driver pdrv;
-	struct list_head node;
 	struct pci_device_id *ids;
 };
-
-static LIST_HEAD(rkm_pci_drivers);
-static DEFINE_MUTEX(rkm_pci_drivers_lock);
 
 static struct pci_dev *rkm_binding_pdev(struct rkm_binding *b)
 {
 	return to_pci_dev(b->dev);
 }
 
-/* In the binding's bus_flags: this binding's pci_enable_device() succeeded. */
+/* In the binding's bus_flags: this binding's pci_enable_device() succeeded, */
 #define RKM_PCI_ENABLED BIT(0)
+/* and it set bus mastering (which pci_set_master() does even if not enabled). */
+#define RKM_PCI_MASTER BIT(1)
 
 static bool rkm_pci_enabled(struct rkm_binding *b)
 {
@@ -58,6 +55,7 @@ int rkm_pci_enable(struct rkm_binding *b)
 
 void rkm_pci_set_master(struct rkm_binding *b)
 {
+	b->bus_flags |= RKM_PCI_MASTER;
 	pci_set_master(rkm_binding_pdev(b));
 }
 
@@ -83,7 +81,7 @@ int rkm_pci_irq_vector(struct rkm_binding *b)
 
 static void rkm_pci_quiesce(struct rkm_binding *b)
 {
-	if (rkm_pci_enabled(b))
+	if (b->bus_flags & (RKM_PCI_ENABLED | RKM_PCI_MASTER))
 		pci_clear_master(rkm_binding_pdev(b));
 }
 
@@ -141,7 +139,6 @@ static void rkm_bar_release(struct rkm_resource *r)
 	pci_iounmap(pdev, m->mapping);
 	pci_release_region(pdev, m->bar);
 	m->mapping = NULL;
-	list_del_init(&r->node);
 }
 
 struct rkm_bar *rkm_pci_iomap(struct rkm_binding *b, unsigned int bar, size_t min_len,
@@ -238,6 +235,11 @@ static void rkm_pci_driver_free(struct rkm_pci_driver *d)
 	kfree(d);
 }
 
+static void rkm_pci_driver_unregister(struct rkm_driver *core)
+{
+	rkm_pci_unregister(container_of(core, struct rkm_pci_driver, core));
+}
+
 struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, const uint16_t *ids,
 					size_t nids, int *err)
 {
@@ -269,15 +271,11 @@ struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, cons
 	d->pdrv.probe = rkm_pci_probe;
 	d->pdrv.remove = rkm_pci_remove;
 	d->pdrv.dev_groups = d->core.nattrs ? d->core.groups : NULL;
-	/* Probe may run inside: the driver is on the list before. */
-	mutex_lock(&rkm_pci_drivers_lock);
-	list_add(&d->node, &rkm_pci_drivers);
-	mutex_unlock(&rkm_pci_drivers_lock);
+	d->core.unregister = rkm_pci_driver_unregister;
+	rkm_driver_listed(&d->core, true);
 	*err = pci_register_driver(&d->pdrv);
 	if (*err) {
-		mutex_lock(&rkm_pci_drivers_lock);
-		list_del(&d->node);
-		mutex_unlock(&rkm_pci_drivers_lock);
+		rkm_driver_listed(&d->core, false);
 		goto free;
 	}
 	return d;
@@ -289,23 +287,6 @@ free:
 void rkm_pci_unregister(struct rkm_pci_driver *d)
 {
 	pci_unregister_driver(&d->pdrv);
-	mutex_lock(&rkm_pci_drivers_lock);
-	list_del(&d->node);
-	mutex_unlock(&rkm_pci_drivers_lock);
+	rkm_driver_listed(&d->core, false);
 	rkm_pci_driver_free(d);
-}
-
-/*
- * At module exit, after the driver's exit: a driver whose Rust owner was
- * leaked is still registered, and its callbacks are about to go.
- */
-static void rkm_pci_drivers_free(void)
-{
-	struct rkm_pci_driver *d, *tmp;
-
-	list_for_each_entry_safe(d, tmp, &rkm_pci_drivers, node) {
-		pr_warn(KBUILD_MODNAME ": PCI driver %s leaked by the driver, unregistered at unload\n",
-			d->core.name);
-		rkm_pci_unregister(d);
-	}
 }

@@ -59,8 +59,13 @@ pub trait DeviceContext: sealed::Sealed {
 
 pub(crate) mod sealed {
     /// Held only by the crate's types that prove a live binding.
+    ///
+    /// # Safety
+    ///
+    /// `binding()` returns a glue binding that stays live while `self` is
+    /// borrowed: `CoherentBuffer::alloc` and `dev_log` hand it to the glue.
     #[doc(hidden)]
-    pub trait Sealed {
+    pub unsafe trait Sealed {
         /// The glue's binding, live while `self` is.
         fn binding(&self) -> *mut crate::abi::Binding;
     }
@@ -84,9 +89,11 @@ pub struct Bound<'a, D: Driver> {
     inner: &'a Inner<D>,
 }
 
-impl<D: Driver> sealed::Sealed for Bound<'_, D> {
+// SAFETY: the Inner's binding is live while the Inner is (its invariant),
+// and the Inner outlives `self`.
+unsafe impl<D: Driver> sealed::Sealed for Bound<'_, D> {
     fn binding(&self) -> *mut abi::Binding {
-        self.inner.binding.as_ptr()
+        self.inner.binding().as_ptr()
     }
 }
 impl<D: Driver> DeviceContext for Bound<'_, D> {}
@@ -112,7 +119,7 @@ impl<'a, D: Driver> Bound<'a, D> {
     /// # Ok(()) }
     /// ```
     pub fn hw(&self) -> &D::Hw {
-        &self.inner.hw
+        self.inner.hw()
     }
 
     /// The rest.
@@ -127,7 +134,7 @@ impl<'a, D: Driver> Bound<'a, D> {
     /// # Ok(()) }
     /// ```
     pub fn data(&self) -> &D::Data {
-        &self.inner.data
+        self.inner.data()
     }
 
     /// (Re)arms the device's timer to call [`Driver::timer`] in `ms`
@@ -213,7 +220,10 @@ impl<D: Driver> DeviceRef<D> {
     ///
     /// # Safety
     ///
-    /// `binding` is live and bound to driver `D`.
+    /// `binding` is live for the call (the caller holds a counted
+    /// reference, or is inside the binding's probe), and it was made by a
+    /// registration of `D`: whatever data its gate ever publishes is an
+    /// `Inner<D>`. It need not be bound (yet, or still).
     pub(crate) unsafe fn new(binding: NonNull<abi::Binding>) -> Self {
         // SAFETY: live (the caller's contract).
         unsafe { abi::rkm_binding_get(binding.as_ptr()) };
@@ -261,13 +271,13 @@ impl<D: Driver> DeviceRef<D> {
     /// }
     /// ```
     pub fn is(&self, dev: &Bound<'_, D>) -> bool {
-        self.binding == dev.inner.binding
+        self.binding == dev.inner.binding()
     }
 }
 
 impl<D: Driver> Clone for DeviceRef<D> {
     fn clone(&self) -> Self {
-        // SAFETY: live and of D (type invariant).
+        // SAFETY: live (our counted reference, the type invariant) and of D.
         unsafe { DeviceRef::new(self.binding) }
     }
 }

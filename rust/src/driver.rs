@@ -8,8 +8,8 @@
 //! `Registration`; everything after probe is the device core's: the state
 //! lives in the binding ([`device`](crate::device)), unbinding calls
 //! [`Driver::unbind`] (end waits), closes the gate, calls
-//! [`Driver::remove`], frees the interrupt, stops the timer, stops bus
-//! mastering, then drops the state.
+//! [`Driver::remove`], frees the interrupt, stops the timer, has the bus
+//! stop the device mastering the bus, then drops the state.
 //!
 //! The per-device state comes in two parts:
 //!
@@ -239,10 +239,30 @@ impl Write for AttrBuf<'_> {
 }
 
 /// The binding's per-device state: what probe returned, and the binding.
+///
+/// # Invariants
+///
+/// Made only by [`Trampolines::probe`] and owned by the glue's binding
+/// `binding` (as its data) until the binding's `drop` callback: `binding`
+/// is live for as long as the `Inner` is.
 pub(crate) struct Inner<D: Driver> {
-    pub(crate) binding: NonNull<abi::Binding>,
-    pub(crate) hw: D::Hw,
-    pub(crate) data: D::Data,
+    binding: NonNull<abi::Binding>,
+    hw: D::Hw,
+    data: D::Data,
+}
+
+impl<D: Driver> Inner<D> {
+    pub(crate) fn binding(&self) -> NonNull<abi::Binding> {
+        self.binding
+    }
+
+    pub(crate) fn hw(&self) -> &D::Hw {
+        &self.hw
+    }
+
+    pub(crate) fn data(&self) -> &D::Data {
+        &self.data
+    }
 }
 
 /// What a bus's register call passes on for any driver: the name, the
@@ -254,8 +274,14 @@ pub(crate) struct Desc<D: Driver> {
 }
 
 impl<D: Driver> Desc<D> {
-    /// `drv` must outlive the registration (the bus keeps it boxed).
-    pub(crate) fn new(ops: &'static abi::DriverOps, drv: &KBox<D>) -> Result<Self> {
+    /// The descriptor of `drv` with the bus's callback table `ops`.
+    ///
+    /// # Safety
+    ///
+    /// `drv` outlives the registration made with this descriptor (the bus
+    /// keeps it boxed until it has unregistered): the glue passes its
+    /// address to `ops.probe`.
+    pub(crate) unsafe fn new(ops: &'static abi::DriverOps, drv: &KBox<D>) -> Result<Self> {
         let mut attrs: KVec<abi::Attr> = KVec::new();
         for a in D::ATTRS {
             attrs.try_push(abi::Attr {
@@ -281,10 +307,13 @@ impl<D: Driver> Desc<D> {
 }
 
 /// A bus's probe step (implemented by the bus's marker type, once for all
-/// its drivers): gets the driver and a binding live until it returns, gives
-/// the per-device state.
+/// its drivers): gets the driver and a binding, gives the per-device state.
 pub(crate) trait Probe<D: Driver> {
-    fn probe(drv: &D, binding: NonNull<abi::Binding>) -> Result<(D::Hw, D::Data)>;
+    /// # Safety
+    ///
+    /// `binding` is a binding of this bus, being probed for `drv`'s
+    /// registration: live until this returns.
+    unsafe fn probe(drv: &D, binding: NonNull<abi::Binding>) -> Result<(D::Hw, D::Data)>;
 }
 
 /// The C callback table of driver `D` on bus `B`.
@@ -321,7 +350,11 @@ impl<D: Driver, B: Probe<D>> Trampolines<D, B> {
         let Some(binding) = NonNull::new(binding) else {
             return EINVAL.to_errno();
         };
-        let r = B::probe(drv, binding)
+        // SAFETY: the glue calls probe with a binding of the bus `ops` was
+        // registered on, live until it returns.
+        let r = unsafe { B::probe(drv, binding) }
+            // INVARIANT: the glue owns it as the binding's data from here
+            // on, until `drop`.
             .and_then(|(hw, data)| KBox::try_new(Inner::<D> { binding, hw, data }));
         match r {
             Ok(b) => {
@@ -335,7 +368,7 @@ impl<D: Driver, B: Probe<D>> Trampolines<D, B> {
 
     extern "C" fn unbind(p: *mut c_void) {
         // SAFETY: the glue calls the ops with the live data only.
-        D::unbind(&unsafe { Self::inner(p) }.hw)
+        D::unbind(unsafe { Self::inner(p) }.hw())
     }
 
     extern "C" fn remove(p: *mut c_void) {
@@ -352,7 +385,7 @@ impl<D: Driver, B: Probe<D>> Trampolines<D, B> {
 
     extern "C" fn irq(p: *mut c_void) -> c_int {
         // SAFETY: as in unbind (the interrupt is freed before drop).
-        match D::irq(&unsafe { Self::inner(p) }.hw) {
+        match D::irq(unsafe { Self::inner(p) }.hw()) {
             IrqReturn::None => abi::IRQ_NONE,
             IrqReturn::Handled => abi::IRQ_HANDLED,
             IrqReturn::WakeThread => abi::IRQ_WAKE_THREAD,
@@ -362,12 +395,12 @@ impl<D: Driver, B: Probe<D>> Trampolines<D, B> {
     extern "C" fn irq_thread(p: *mut c_void) {
         // SAFETY: as above.
         let inner = unsafe { Self::inner(p) };
-        D::irq_thread(&inner.hw, &inner.data)
+        D::irq_thread(inner.hw(), inner.data())
     }
 
     extern "C" fn timer(p: *mut c_void) {
         // SAFETY: as above (the timer is stopped before drop).
-        D::timer(&unsafe { Self::inner(p) }.hw)
+        D::timer(unsafe { Self::inner(p) }.hw())
     }
 
     extern "C" fn attr_show(p: *mut c_void, idx: c_uint, buf: *mut c_char, cap: usize) -> c_long {

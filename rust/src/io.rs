@@ -114,10 +114,14 @@ macro_rules! accessors {
 impl<const SIZE: usize> Bar<SIZE> {
     /// Requests and maps BAR `bar` of a binding; `EINVAL` if it is not a
     /// memory BAR of at least `SIZE` bytes.
-    pub(crate) fn map(binding: *mut abi::Binding, bar: u32) -> Result<Self> {
+    ///
+    /// # Safety
+    ///
+    /// `binding` is a PCI binding being probed (live for the call).
+    pub(crate) unsafe fn map(binding: *mut abi::Binding, bar: u32) -> Result<Self> {
         let (mut len, mut err): (usize, c_int) = (0, 0);
-        // SAFETY: a live binding (the caller's Device or Bound proves it);
-        // the out-pointers are valid.
+        // SAFETY: a live PCI binding (the caller's contract); the
+        // out-pointers are valid.
         let h = unsafe { abi::rkm_pci_iomap(binding, bar, SIZE, &mut len, &mut err) };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_errno(err))?;
         // INVARIANT: the handle maps len >= SIZE bytes (or is revoked) until dropped.

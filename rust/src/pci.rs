@@ -119,7 +119,9 @@ pub struct Device<'a, D: Driver> {
     _probe: PhantomData<(&'a mut (), D)>,
 }
 
-impl<D: Driver> sealed::Sealed for Device<'_, D> {
+// SAFETY: a Device exists only inside its binding's probe (PciBus::probe),
+// during which the binding is live, and borrows nothing that outlives it.
+unsafe impl<D: Driver> sealed::Sealed for Device<'_, D> {
     fn binding(&self) -> *mut abi::Binding {
         self.binding.as_ptr()
     }
@@ -194,7 +196,8 @@ impl<D: Driver> Device<'_, D> {
     /// # Ok(((), ())) } }
     /// ```
     pub fn iomap<const SIZE: usize>(&mut self, bar: u32) -> Result<Bar<SIZE>> {
-        Bar::map(self.binding.as_ptr(), bar)
+        // SAFETY: a Device exists only while its PCI binding is probed.
+        unsafe { Bar::map(self.binding.as_ptr(), bar) }
     }
 
     /// Allocates the device's interrupt: MSI if it has it, INTx otherwise.
@@ -237,7 +240,8 @@ impl<D: Driver> Device<'_, D> {
     /// # Ok(((), ())) } }
     /// ```
     pub fn device_ref(&self) -> DeviceRef<D> {
-        // SAFETY: live during probe, and a binding of D (Registration<D>).
+        // SAFETY: we are inside the binding's probe, so it is live, and it
+        // was made by Registration<D>, whose data is an Inner<D>.
         unsafe { DeviceRef::new(self.binding) }
     }
 }
@@ -246,7 +250,9 @@ impl<D: Driver> Device<'_, D> {
 struct PciBus;
 
 impl<D: Driver> driver::Probe<D> for PciBus {
-    fn probe(drv: &D, binding: NonNull<abi::Binding>) -> Result<(D::Hw, D::Data)> {
+    unsafe fn probe(drv: &D, binding: NonNull<abi::Binding>) -> Result<(D::Hw, D::Data)> {
+        // INVARIANT: the Device lives only for this call, while the binding
+        // is being probed (the caller's contract).
         drv.probe(&mut Device { binding, _probe: PhantomData })
     }
 }
@@ -295,7 +301,9 @@ impl<D: Driver> Registration<D> {
             ids.try_push(id.vendor)?;
             ids.try_push(id.device)?;
         }
-        let desc = Desc::new(&Trampolines::<D, PciBus>::OPS, &drv)?;
+        // SAFETY: `drv` stays boxed in the Registration, dropped only after
+        // rkm_pci_unregister.
+        let desc = unsafe { Desc::new(&Trampolines::<D, PciBus>::OPS, &drv)? };
         let mut err: c_int = 0;
         // SAFETY: the descriptor's name and attributes and the ids are valid
         // for their lengths and copied by the glue; the ops are static;
