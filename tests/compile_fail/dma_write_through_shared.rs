@@ -5,7 +5,7 @@
 // which every file operation and the threaded interrupt handler can reach
 // at once; fill it from user memory through a shared reference.
 // Refused because: CoherentBuffer::write and write_from_user take
-// &mut self: E0596 (the buffer must be put behind a Mutex, as in rust_edu).
+// &mut self: E0596 (the buffer must be put behind a Mutex, as a driver sharing it does).
 #![no_std]
 #![forbid(unsafe_code)]
 
