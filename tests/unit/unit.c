@@ -175,7 +175,7 @@ static void test_manifest_good(void)
 {
 	char *dir = driver_dir("drv", "# a comment line\n"
 				      "qemu  -device pci-testdev   # trailing comment\n"
-				      "qemu -drive if=none,id=d0,file=/dev/null -device virtio-blk,drive=d0\n"
+				      "qemu -drive if=none,id=d0,driver=null-co -device virtio-blk,drive=d0\n"
 				      "fuzz drv echo\n"
 				      "fuzz c_twin echo\n"
 				      "twin c_twin\n"
@@ -194,7 +194,7 @@ static void test_manifest_good(void)
 	manifest_load(dir, &m);
 	CHECK(!strcmp(m.name, "drv"), "name %s", m.name);
 	CHECK(m.nqemu == 2 && !strcmp(m.qemu[0], "-device pci-testdev") &&
-	      !strcmp(m.qemu[1], "-drive if=none,id=d0,file=/dev/null -device virtio-blk,drive=d0"),
+	      !strcmp(m.qemu[1], "-drive if=none,id=d0,driver=null-co -device virtio-blk,drive=d0"),
 	      "qemu %d", m.nqemu);
 	CHECK(m.ntwins == 1 && !strcmp(m.twins[0], "c_twin"), "twins %d", m.ntwins);
 	CHECK(m.nfuzz == 2 && !strcmp(m.fuzz[0], "drv:echo") && !strcmp(m.fuzz[1], "c_twin:echo"),
@@ -239,6 +239,12 @@ static void test_manifest_bad_lines(void)
 		{ "variant intx pci=nomsi\nvariant intx nosmp\n", ":2: a second 'variant intx'" },
 		{ "qemu\n", ":1: expected 'qemu ARGS...'" },
 		{ "qemu -device 'a b'\n", ":1: no quoting: QEMU arguments are split at spaces" },
+		{ "qemu -kernel /boot/other\n", ":1: QEMU option '-kernel': a manifest adds devices only" },
+		{ "qemu -device edu -append init=/x\n", ":1: QEMU option '-append'" },
+		{ "qemu edu\n", ":1: 'edu': a QEMU option first" },
+		{ "qemu -drive if=none,file=/etc/shadow\n", ":1: '-drive if=none,file=/etc/shadow': drives are" },
+		{ "qemu -netdev user,id=n0\n", ":1: '-netdev user,id=n0': drives are" },
+		{ "variant x init=/bin/sh\n", ":1: kernel argument 'init=/bin/sh': rkm sets it itself" },
 		{ "twin c_none\n", ":1: twin c_none: no " },
 		{ "twin Bad-Name\n", ":1: twin 'Bad-Name' is not a module name" },
 		{ "twin\n", ":1: expected 'twin DIR'" },

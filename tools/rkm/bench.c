@@ -283,6 +283,9 @@ static int sample_manifests(struct manifest *ms)
 	struct dirent **e;
 	int n = scandir(samples, &e, NULL, alphasort), i, m = 0;
 
+	if (n < 0)
+		die("cannot read %s: %s", samples, strerror(errno));
+
 	for (i = 0; i < n; i++) {
 		char *dir = xasprintf("%s/%s", samples, e[i]->d_name);
 
@@ -323,7 +326,7 @@ int cmd_bench(int argc, char **argv)
 	static struct summary sum[RKM_MAX_KERNELS * MAX_WORKLOADS * 2];
 	char workloads[MAX_WORKLOADS][32];
 	int nnames = 0, nk, nm = 0, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
-	int nclocks = 2, failed = 0, costs = 1;
+	int nclocks = 2, failed = 0, costs = 1, nwl, npairs = 0;
 	char *prog, *inc, *test;
 
 	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
@@ -366,6 +369,15 @@ int cmd_bench(int argc, char **argv)
 		nm = sample_manifests(ms);
 	if (!nm)
 		die("no manifest in samples/ declares a benchmark pair");
+	for (i = 0, nwl = 0; i < nm; i++) {
+		nwl += ms[i].nworkloads;
+		/* A pair with workloads loads two modules in every boot. */
+		npairs += ms[i].nworkloads > 0;
+	}
+	if (nwl > MAX_WORKLOADS)
+		die("at most %d benchmark workloads at once", MAX_WORKLOADS);
+	if (npairs * 2 > RKM_MAX_ITEMS)
+		die("at most %d benchmark pairs with workloads at once", RKM_MAX_ITEMS / 2);
 	nk = kernels_select(names, nnames, k);
 	out = out ? out : xasprintf("%s/build/bench", rkm_root);
 	mkdirs(out);
@@ -385,7 +397,8 @@ int cmd_bench(int argc, char **argv)
 		for (j = 0; j < ms[i].nworkloads; j++)
 			test = xasprintf("%s %s", test, ms[i].workloads[j]);
 
-	for (c = 0; c < nclocks; c++)
+	/* Pairs without workloads: module sizes and build times only, no boot. */
+	for (c = 0; c < nclocks && nwl; c++)
 		for (i = 0; i < nk; i++) {
 			struct plan p = { .test_timeout = 600, .host_timeout = 900, .icount = c == 1,
 					  .quiet = true };
@@ -430,10 +443,9 @@ int cmd_bench(int argc, char **argv)
 
 				printf("# bench: %s clock, %s, boot %d of %d\n", clocks[c], k[i].name, b, boots);
 				fflush(stdout);
-				if (vm_run(&k[i], &p, logs, &r))
-					failed++;
-				n = collect(xasprintf("%s/ktap.log", logs), clocks[c], k[i].name, b);
-				if (!n)
+				/* A failed boot, or one that measured nothing: counted once. */
+				if (vm_run(&k[i], &p, logs, &r) |
+				    !(n = collect(xasprintf("%s/ktap.log", logs), clocks[c], k[i].name, b)))
 					failed++;
 				free(logs);
 			}

@@ -79,7 +79,7 @@ const struct command rkm_commands[] = {
 	{ "new", cmd_new, "start a driver project outside the rkm tree",
 	  "usage: rkm new NAME [--dir PARENT]\n"
 	  "Starts a driver in PARENT/NAME (default ./NAME): NAME.rs, Kbuild, Makefile, test.c,\n"
-	  "README.md; never overwrites.\n" },
+	  "rkm.manifest, README.md; never overwrites.\n" },
 	{ "lint", cmd_lint, "rustfmt --check and clippy, drivers and crate",
 	  "usage: rkm lint DIR...\n"
 	  "rustfmt --check (rustfmt.toml) and clippy over each driver and the rkm crate, with\n"
@@ -137,8 +137,11 @@ int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option
 		const char *what = argv[optind - 1];
 		char shortopt[3] = { '-', (char)optopt, '\0' };
 
-		/* An unknown short option inside a group: name the letter. */
-		if (optopt && what[0] == '-' && what[1] != '-')
+		/*
+		 * A short option: name the letter (inside a group, getopt has not
+		 * moved optind past it yet). A long one: the word getopt passed.
+		 */
+		if (optopt)
 			what = shortopt;
 		fprintf(stderr, "rkm %s: %s '%s'\n", argv[0],
 			c == ':' ? "missing value for option" : "unknown option", what);

@@ -83,13 +83,59 @@ static void need_module(const struct mline *l, const struct manifest *m, const c
 	bad(l, "'%s' is neither the driver (%s) nor a twin this manifest declares", name, m->name);
 }
 
+/*
+ * QEMU arguments add hardware, nothing else: the harness's own options
+ * (kernel, command line, console, memory, clock) stay its own, no host file
+ * is opened for a driver directory, and networks stay inside the guest.
+ */
 static void qemu_words(const struct mline *l, int from)
 {
+	static const char *const allowed[] = { "-device", "-global", "-drive", "-netdev", "-object" };
+	const char *opt = NULL;
+	size_t j;
 	int i;
 
-	for (i = from; i < l->n; i++)
+	for (i = from; i < l->n; i++) {
+		const char *w = l->w[i];
+
+		if (strpbrk(w, "'\"\\"))
+			bad(l, "no quoting: QEMU arguments are split at spaces ('%s')", w);
+		if (w[0] == '-') {
+			for (j = 0; j < sizeof(allowed) / sizeof(allowed[0]); j++)
+				if (!strcmp(w, allowed[j]))
+					break;
+			if (j == sizeof(allowed) / sizeof(allowed[0]))
+				bad(l, "QEMU option '%s': a manifest adds devices only (-device, -global, "
+				    "-drive if=none, -netdev hubport, -object)", w);
+			opt = w;
+			continue;
+		}
+		if (!opt)
+			bad(l, "'%s': a QEMU option first (-device ...)", w);
+		if ((!strcmp(opt, "-drive") && (!strstr(w, "if=none") || strstr(w, "file="))) ||
+		    (!strcmp(opt, "-netdev") && strncmp(w, "hubport,", 8)) ||
+		    (!strcmp(opt, "-object") && strstr(w, "-file")))
+			bad(l, "'%s %s': drives are if=none without a host file, networks hub ports, "
+			    "objects no host files", opt, w);
+		opt = NULL;
+	}
+}
+
+/* Kernel arguments of a variant: none of those the harness sets itself. */
+static void kernel_words(const struct mline *l, int from)
+{
+	static const char *const own[] = { "init=", "rdinit=", "console=", "panic=", "oops=",
+					   "log_buf_len=", "--" };
+	size_t j;
+	int i;
+
+	for (i = from; i < l->n; i++) {
 		if (strpbrk(l->w[i], "'\"\\"))
-			bad(l, "no quoting: QEMU arguments are split at spaces ('%s')", l->w[i]);
+			bad(l, "no quoting: kernel arguments are split at spaces ('%s')", l->w[i]);
+		for (j = 0; j < sizeof(own) / sizeof(own[0]); j++)
+			if (!strncmp(l->w[i], own[j], strlen(own[j])))
+				bad(l, "kernel argument '%s': rkm sets it itself", l->w[i]);
+	}
 }
 
 static void parse_twin(const struct mline *l, struct manifest *m)
@@ -197,7 +243,7 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 			bad(l, "'%s' is not a variant name", l->w[1]);
 		if (manifest_variant(m, l->w[1]))
 			bad(l, "a second 'variant %s'", l->w[1]);
-		qemu_words(l, 2);
+		kernel_words(l, 2);
 		add(l, m->variants, &m->nvariants, join(l, 1));
 	} else {
 		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant)", kw);

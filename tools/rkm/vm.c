@@ -404,7 +404,9 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	while (qemu_open) {
 		struct pollfd fds[2] = { { .fd = out[0], .events = POLLIN },
 					 { .fd = kfd, .events = POLLIN } };
-		int left = (int)((deadline - now()) * 1000);
+		/* In seconds: a long --test-timeout overflows an int of milliseconds. */
+		double secs = deadline - now();
+		int left = secs > 1 ? 1000 : (int)(secs * 1000);
 		char buf[4096];
 		ssize_t n;
 
@@ -683,20 +685,22 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 	for (i = 0; i < m->nqemu; i++)
 		plan_add_qemu(p, m->qemu[i], true);
 	if (build_driver(m->dir, k, path, sizeof(path))) {
-		p->fails[p->nfails++] = xasprintf("build:%s the driver does not build for %s (see above)",
-						  m->name, k->name);
+		add_item(p->fails, &p->nfails,
+			 xasprintf("build:%s the driver does not build for %s (see above)", m->name,
+				   k->name), "failures");
 		return 1;
 	}
-	p->ship[p->nship++] = strdup(path);
+	add_item(p->ship, &p->nship, strdup(path), "shipped modules");
 	for (i = 0; i < m->ntwins; i++) {
 		char *twin = xasprintf("%s/%s", m->dir, m->twins[i]);
 
 		if (build_driver(twin, k, path, sizeof(path))) {
-			p->fails[p->nfails++] = xasprintf("build:%s the C twin does not build for %s",
-							  m->twins[i], k->name);
+			add_item(p->fails, &p->nfails,
+				 xasprintf("build:%s the C twin does not build for %s", m->twins[i],
+					   k->name), "failures");
 			failed++;
 		} else {
-			p->ship[p->nship++] = strdup(path);
+			add_item(p->ship, &p->nship, strdup(path), "shipped modules");
 		}
 		free(twin);
 	}
