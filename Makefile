@@ -57,12 +57,15 @@ build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.c,$(wildcard tools/rkm
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -Iinclude -Itools/rkm -o $@ $(filter %.c,$^)
 
-build/bin/rkm-fuzz: tests/fuzz/fuzz.c
+# The engine and every sample's interface model (samples/*/fuzz_model.c). A model's
+# hooks take what any model may need: unused parameters, as in the kernel's own build.
+build/bin/rkm-fuzz: tests/fuzz/fuzz.c tests/fuzz/fuzz_model.h $(wildcard samples/*/fuzz_model.c)
+build/bin/rkm-fuzz: CFLAGS_TOOLS += -Wno-unused-parameter
 build/bin/rkm-cycles: tests/cycles/cycles.c
 build/bin/rkm-failslab: tests/failslab/failslab.c
 $(GUEST): tests/lib/ktest.h tools/kreport.h $(wildcard samples/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -static -Itests/lib -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
+	$(CC) $(CFLAGS_TOOLS) -static -Itests/lib -Itests/fuzz -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
 
 demo: setup tools
 	@$(RKM) test $(SAMPLES) --kernel stock
