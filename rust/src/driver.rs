@@ -39,7 +39,7 @@
 use crate::abi;
 use crate::alloc::{KBox, KVec};
 use crate::device::Bound;
-use crate::error::{code::*, Error, Result};
+use crate::error::{code::*, Result};
 use crate::irq::{IrqReturn, IrqSafe};
 use core::ffi::{c_char, c_int, c_long, c_uint, c_void};
 use core::fmt::{self, Write};
@@ -431,15 +431,6 @@ impl<D: Driver, B: Probe<D>> Trampolines<D, B> {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
         }
-    }
-}
-
-/// Turns a glue status into a `Result`.
-pub(crate) fn errno(r: c_int) -> Result {
-    if r < 0 {
-        Err(Error::from_errno(r))
-    } else {
-        Ok(())
     }
 }
 

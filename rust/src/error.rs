@@ -97,6 +97,15 @@ impl Error {
     }
 }
 
+/// A glue status (0 or more, or a negative errno) as a `Result`.
+pub(crate) fn to_result(status: i32) -> Result {
+    if status < 0 {
+        Err(Error::from_errno(status))
+    } else {
+        Ok(())
+    }
+}
+
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {

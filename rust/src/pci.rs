@@ -41,8 +41,8 @@
 use crate::abi;
 use crate::alloc::{KBox, KVec};
 use crate::device::{sealed, DeviceContext};
-use crate::driver::{self, errno, Desc, Trampolines};
-use crate::error::{code::*, Error, Result};
+use crate::driver::{self, Desc, Trampolines};
+use crate::error::{code::*, to_result, Error, Result};
 use crate::io::Bar;
 use core::ffi::c_int;
 use core::marker::PhantomData;
@@ -143,7 +143,7 @@ impl<D: Driver> Device<'_, D> {
     /// ```
     pub fn enable(&mut self) -> Result {
         // SAFETY: the binding is live during probe.
-        errno(unsafe { abi::rkm_pci_enable(self.binding.as_ptr()) })
+        to_result(unsafe { abi::rkm_pci_enable(self.binding.as_ptr()) })
     }
 
     /// Lets the device master the bus (DMA); turned off at unbind before
@@ -178,7 +178,7 @@ impl<D: Driver> Device<'_, D> {
     /// ```
     pub fn dma_mask(&mut self, bits: u32) -> Result {
         // SAFETY: as above.
-        errno(unsafe { abi::rkm_binding_dma_mask(self.binding.as_ptr(), bits) })
+        to_result(unsafe { abi::rkm_binding_dma_mask(self.binding.as_ptr(), bits) })
     }
 
     /// Requests and maps memory BAR `bar`, which must be at least `SIZE`

@@ -81,12 +81,7 @@ impl Completion {
     /// ```
     pub fn wait(&self) -> Result {
         // SAFETY: a live completion.
-        let r = unsafe { abi::rkm_completion_wait(self.raw.as_ptr()) };
-        if r == 0 {
-            Ok(())
-        } else {
-            Err(crate::Error::from_errno(r))
-        }
+        crate::error::to_result(unsafe { abi::rkm_completion_wait(self.raw.as_ptr()) })
     }
 }
 

@@ -51,12 +51,9 @@ impl CondVar {
     pub fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) -> Result {
         // SAFETY: the guard proves this thread holds the mutex; the glue
         // gives it back held, so the guard's invariant still holds.
-        let r = unsafe { abi::rkm_condvar_wait_mutex(self.raw.ptr(), guard.lock.raw.ptr()) };
-        if r == 0 {
-            Ok(())
-        } else {
-            Err(crate::Error::from_errno(r))
-        }
+        crate::error::to_result(unsafe {
+            abi::rkm_condvar_wait_mutex(self.raw.ptr(), guard.lock.raw.ptr())
+        })
     }
 
     /// Wakes every waiter and poller.

@@ -58,10 +58,7 @@ impl<T> Lock<T, MutexBackend> {
     /// ```
     pub fn lock_interruptible(&self) -> Result<MutexGuard<'_, T>> {
         // SAFETY: a live mutex (RawMutex's invariant).
-        let r = unsafe { abi::rkm_mutex_lock_interruptible(self.raw.ptr()) };
-        if r != 0 {
-            return Err(crate::Error::from_errno(r));
-        }
+        crate::error::to_result(unsafe { abi::rkm_mutex_lock_interruptible(self.raw.ptr()) })?;
         // INVARIANT: the lock is held.
         Ok(Guard { lock: self, state: core::mem::ManuallyDrop::new(()), _not_send: PhantomData })
     }
