@@ -520,22 +520,25 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 
 /* ---- rkm run / rkm test ---- */
 
-/* The options rkm run and rkm test share; rkm test adds --reliability. */
-static const struct option run_opts[] = {
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "module", required_argument, NULL, 'm' },
-	{ "ship", required_argument, NULL, 's' },
-	{ "test", required_argument, NULL, 't' },
-	{ "qemu", required_argument, NULL, 'q' },
-	{ "append", required_argument, NULL, 'a' },
-	{ "test-timeout", required_argument, NULL, 'T' },
-	{ "timeout", required_argument, NULL, 'O' },
-	{ "skip", required_argument, NULL, 'S' },
-	{ "logs", required_argument, NULL, 'l' },
-	{ "verbose", no_argument, NULL, 'v' },
+/* The options rkm run and rkm test share; rkm test adds its own. */
+#define RUN_OPTS									\
+	{ "kernel", required_argument, NULL, 'k' },					\
+	{ "module", required_argument, NULL, 'm' },					\
+	{ "ship", required_argument, NULL, 's' },					\
+	{ "test", required_argument, NULL, 't' },					\
+	{ "qemu", required_argument, NULL, 'q' },					\
+	{ "append", required_argument, NULL, 'a' },					\
+	{ "test-timeout", required_argument, NULL, 'T' },				\
+	{ "timeout", required_argument, NULL, 'O' },					\
+	{ "skip", required_argument, NULL, 'S' },					\
+	{ "logs", required_argument, NULL, 'l' },					\
+	{ "verbose", no_argument, NULL, 'v' },						\
+	OPT_HELP
+static const struct option run_opts[] = { RUN_OPTS, { 0 } };
+static const struct option test_opts[] = {
+	RUN_OPTS,
 	{ "reliability", no_argument, NULL, 'r' },
 	{ "variant", required_argument, NULL, 'V' },
-	OPT_HELP,
 	{ 0 }
 };
 
@@ -562,7 +565,7 @@ static void parse_run(int argc, char **argv, struct run_args *a, bool test)
 	struct plan *p = &a->plan;
 	int c;
 
-	while ((c = cmd_getopt(argc, argv, "hv", run_opts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "hv", test ? test_opts : run_opts)) != -1) {
 		switch (c) {
 		case 'k':
 			if (a->nnames == RKM_MAX_KERNELS)
@@ -608,17 +611,9 @@ static void parse_run(int argc, char **argv, struct run_args *a, bool test)
 			p->verbose = true;
 			break;
 		case 'r':
-			if (!test) {
-				fprintf(stderr, "rkm %s: unknown option '--reliability'\n", argv[0]);
-				usage_exit(argv[0], 2);
-			}
 			a->reliability = true;
 			break;
 		case 'V':
-			if (!test) {
-				fprintf(stderr, "rkm %s: unknown option '--variant'\n", argv[0]);
-				usage_exit(argv[0], 2);
-			}
 			a->variant = optarg;
 			break;
 		}
@@ -764,29 +759,26 @@ static void add_reliability(const struct manifest *ms, int n, const struct kerne
 
 /*
  * rkm test --variant NAME: keeps the drivers whose manifests declare it,
- * and boots with their kernel arguments (each word once) after --append's.
+ * and boots with their kernel arguments after --append's (the arguments
+ * several drivers declare alike, once).
  */
 static void select_variant(struct run_args *a, struct manifest *ms)
 {
-	char *args = a->plan.append ? strdup(a->plan.append) : NULL, *list = NULL;
-	int i, kept = 0;
+	const char *args = a->plan.append, *seen[RKM_MAX_ITEMS];
+	char *list = NULL;
+	int i, j, kept = 0, nseen = 0;
 
 	for (i = 0; i < a->ndirs; i++) {
 		const char *v = manifest_variant(&ms[i], a->variant);
-		char *w, *save, *copy;
 
 		if (!v)
 			continue;
-		copy = strdup(v);
-		for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-			char *pad = xasprintf(" %s ", args ? args : ""), *word = xasprintf(" %s ", w);
-
-			if (!strstr(pad, word))
-				args = args ? xasprintf("%s %s", args, w) : strdup(w);
-			free(pad);
-			free(word);
+		for (j = 0; j < nseen && strcmp(seen[j], v); j++)
+			;
+		if (j == nseen) {
+			seen[nseen++] = v;
+			args = args ? xasprintf("%s %s", args, v) : v;
 		}
-		free(copy);
 		list = list ? xasprintf("%s %s", list, ms[i].name) : strdup(ms[i].name);
 		a->dirs[kept] = a->dirs[i];
 		if (kept != i) {
