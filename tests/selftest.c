@@ -689,7 +689,7 @@ static struct {
 	char *matrix;		/* the kernels file */
 	char **samples;
 	int nsamples;
-	char *workloads[64];
+	char **workloads;
 	int nworkloads;
 	int abi;		/* -1: not found */
 	int ncf;
@@ -750,8 +750,13 @@ static void load_tree(void)
 				if (!w || strcmp(w, "bench") || !(w = strtok_r(NULL, " \t", &save)) ||
 				    strcmp(w, "workload"))
 					continue;
-				while ((w = strtok_r(NULL, " \t", &save)) && tree.nworkloads < 64)
+				while ((w = strtok_r(NULL, " \t", &save))) {
+					tree.workloads = realloc(tree.workloads, (tree.nworkloads + 1) *
+								 sizeof(char *));
+					if (!tree.workloads)
+						exit(2);
 					tree.workloads[tree.nworkloads++] = strdup(w);
+				}
 			}
 			fclose(f);
 		}
@@ -932,7 +937,19 @@ static char *expand_scalars(const char *s, char **err)
 /* Appends to out every expansion of s in case c: one per kernel with {K} or {REL}, per sample with {S}. */
 static int expand(const struct tcase *c, const char *s, struct strv *out, char **err)
 {
+	/* The placeholders that stand for each item of a list of the tree. */
+	static const struct {
+		const char *ph;
+		char **const *items;
+		const int *n;
+		const char *none;
+	} lists[] = {
+		{ "{S}", &tree.samples, &tree.nsamples, "no sample with a test in samples/" },
+		{ "{W}", &tree.workloads, &tree.nworkloads,
+		  "no benchmark workload in samples/*/rkm.manifest" },
+	};
 	int i, n, rc = 0;
+	size_t l;
 	char *t, *u;
 
 	if (strstr(s, "{K}") || strstr(s, "{REL}")) {
@@ -948,25 +965,15 @@ static int expand(const struct tcase *c, const char *s, struct strv *out, char *
 		free(ks);
 		return ks ? rc : -1;
 	}
-	if (strstr(s, "{S}")) {
-		if (!tree.nsamples) {
-			asprintf(err, "no sample with a test in samples/");
+	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		if (!strstr(s, lists[l].ph))
+			continue;
+		if (!*lists[l].n) {
+			asprintf(err, "%s", lists[l].none);
 			return -1;
 		}
-		for (i = 0; i < tree.nsamples && !rc; i++) {
-			t = replace(s, "{S}", tree.samples[i]);
-			rc = expand(c, t, out, err);
-			free(t);
-		}
-		return rc;
-	}
-	if (strstr(s, "{W}")) {
-		if (!tree.nworkloads) {
-			asprintf(err, "no benchmark workload in samples/*/rkm.manifest");
-			return -1;
-		}
-		for (i = 0; i < tree.nworkloads && !rc; i++) {
-			t = replace(s, "{W}", tree.workloads[i]);
+		for (i = 0; i < *lists[l].n && !rc; i++) {
+			t = replace(s, lists[l].ph, (*lists[l].items)[i]);
 			rc = expand(c, t, out, err);
 			free(t);
 		}
