@@ -31,17 +31,6 @@ static void scan_line(const char *line, void *ctx)
 		s->abi_mismatch = atoi(abi + strlen("\"rkm_abi_version_"));
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f;
-
-	unlink(path);	/* never write through a link into a source tree */
-	f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f))
-		die("cannot write %s: %s", path, strerror(errno));
-}
-
 /*
  * Prepares OUT as the Kbuild directory of the driver in DIR: a Rust driver
  * (DIR/NAME.rs) gets a Kbuild that points rkm.mk at DIR; a C module gets a

@@ -9,7 +9,6 @@
  * ones: one place decides them, kbuild/rkm.mk.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,12 +198,9 @@ static const char *crate_host(void)
 		"description: \"rkm doc\", license: \"GPL\" }\n";
 	const char *dir = xasprintf("%s/build/crate-host/rkm_crate_host", rkm_root);
 	char *path = xasprintf("%s/rkm_crate_host.rs", dir);
-	FILE *f;
 
 	mkdirs(dir);
-	f = fopen(path, "w");
-	if (!f || fputs(src, f) < 0 || fclose(f))
-		die("cannot write %s: %s", path, strerror(errno));
+	write_file(path, src);
 	free(path);
 	return dir;
 }

@@ -180,3 +180,14 @@ int run_cmd(char *const argv[], void (*line_cb)(const char *line, void *ctx), vo
 		die("waitpid: %s", strerror(errno));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+/* Writes text to path, replacing the file (never writing through a link). */
+void write_file(const char *path, const char *text)
+{
+	FILE *f;
+
+	unlink(path);	/* never write through a link into a source tree */
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		die("cannot write %s: %s", path, strerror(errno));
+}
