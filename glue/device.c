@@ -400,13 +400,40 @@ static void rkm_binding_teardown(struct rkm_binding *b)
  * Probe @dev for @d: the Rust probe, then its interrupt, then the gate
  * opens. Undoes everything and drops the binding on failure.
  */
+/*
+ * The driver core adds the driver's attributes (dev_groups) after probe; one
+ * named like a file the device already has (the bus's "vendor", the core's
+ * "driver", ...) would fail there with a sysfs duplicate-name stack dump.
+ * Refuse it before the driver runs.
+ */
+static int rkm_attrs_clash(struct device *dev, struct rkm_driver *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nattrs; i++) {
+		const char *name = d->attrs[i].da.attr.name;
+		struct kernfs_node *kn = sysfs_get_dirent(dev->kobj.sd, name);
+
+		if (kn) {
+			sysfs_put(kn);
+			dev_err(dev, "%s: attribute '%s' is already a sysfs file of the device: not bound\n",
+				d->name, name);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 static int rkm_binding_probe(struct device *dev, struct rkm_driver *d,
 			     const struct rkm_bus_hooks *bus)
 {
-	struct rkm_binding *b = rkm_binding_new(dev, d, bus);
+	struct rkm_binding *b;
 	void *data = NULL;
-	int err;
+	int err = rkm_attrs_clash(dev, d);
 
+	if (err)
+		return err;
+	b = rkm_binding_new(dev, d, bus);
 	if (!b)
 		return -ENOMEM;
 	err = d->ops->probe(d->drv, b, &data);
@@ -508,6 +535,25 @@ static void rkm_driver_destroy(struct rkm_driver *d)
 	kfree(d->name);
 }
 
+/*
+ * A sysfs file name: not empty, no '/' or NUL, not "." or "..", and not the
+ * name of another attribute of the driver (sysfs would refuse it with a
+ * stack dump at bind).
+ */
+static bool rkm_attr_name_ok(const struct rkm_driver_desc *desc, size_t i)
+{
+	const char *name = desc->attrs[i].name;
+	size_t len = desc->attrs[i].name_len, j;
+
+	if (!len || memchr(name, '/', len) || memchr(name, '\0', len) ||
+	    (len == 1 && name[0] == '.') || (len == 2 && !memcmp(name, "..", 2)))
+		return false;
+	for (j = 0; j < i; j++)
+		if (desc->attrs[j].name_len == len && !memcmp(desc->attrs[j].name, name, len))
+			return false;
+	return true;
+}
+
 static bool rkm_attr_mode_ok(uint16_t mode)
 {
 	return mode == 0444 || mode == 0644 || mode == 0400 || mode == 0600 || mode == 0200;
@@ -526,7 +572,7 @@ static int rkm_driver_init(struct rkm_driver *d, const struct rkm_driver_desc *d
 	if (!desc->name_len || desc->nattrs > 64)
 		return -EINVAL;
 	for (i = 0; i < desc->nattrs; i++)
-		if (!desc->attrs[i].name_len || !rkm_attr_mode_ok(desc->attrs[i].mode))
+		if (!rkm_attr_name_ok(desc, i) || !rkm_attr_mode_ok(desc->attrs[i].mode))
 			return -EINVAL;
 	d->name = kmemdup_nul(desc->name, desc->name_len, GFP_KERNEL);
 	d->attrs = kcalloc(desc->nattrs, sizeof(*d->attrs), GFP_KERNEL);

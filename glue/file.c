@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/namei.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -39,6 +40,22 @@ struct rkm_miscdev {
  */
 static LIST_HEAD(rkm_miscdevs);
 static DEFINE_MUTEX(rkm_miscdevs_lock);
+
+/*
+ * False until the module's init has returned 0. A device registered by init
+ * can be opened before init ends (the module is COMING: its .owner reference
+ * can be taken), but if init then fails the kernel frees the module at once,
+ * whatever files are open. So opens are refused until init has succeeded;
+ * after that the module can only go through rmmod, which waits for files.
+ * misc_open() calls our open under misc_mtx, and a failed init deregisters
+ * every device (taking misc_mtx) before returning: no open can be half way.
+ */
+static bool rkm_module_live;
+
+static void rkm_miscdevs_go_live(void)
+{
+	smp_store_release(&rkm_module_live, true);
+}
 
 static struct rkm_miscdev *rkm_file_dev(struct file *file)
 {
@@ -90,8 +107,11 @@ static int rkm_fop_open(struct inode *inode, struct file *file)
 	/* misc_open() set private_data to our miscdevice, under misc_mtx. */
 	struct rkm_miscdev *md = container_of(file->private_data, struct rkm_miscdev, misc);
 	void *state = NULL;
-	int err = md->ops->open(md->dev, &state);
+	int err;
 
+	if (!smp_load_acquire(&rkm_module_live))
+		return -ENODEV;
+	err = md->ops->open(md->dev, &state);
 	if (err)
 		return err;
 	file->private_data = state;
@@ -140,13 +160,42 @@ void rkm_poll_wait(struct rkm_file *file, struct rkm_poll_table *table, struct r
 	poll_wait(rkm_kfile(file), &cv->wq, rkm_kpoll_table(table));
 }
 
+/*
+ * Whether a misc device called @name exists: misc_register() would fail in
+ * sysfs with a duplicate-name stack dump. The class directory is the one
+ * view of every misc device's name outside misc.c (its list and class are
+ * private); a device registered concurrently by another module can still
+ * race with this check, and then the kernel's own report remains.
+ */
+static bool rkm_misc_name_taken(const char *name)
+{
+	char *path = kasprintf(GFP_KERNEL, "/sys/class/misc/%s", name);
+	struct path p;
+	bool taken;
+
+	if (!path)
+		return false;
+	taken = !kern_path(path, 0, &p);
+	if (taken)
+		path_put(&p);
+	kfree(path);
+	return taken;
+}
+
+/* A /dev and sysfs name: no '/' (a subdirectory), no NUL, not "." or "..". */
+static bool rkm_misc_name_ok(const char *name, size_t len)
+{
+	return len && len < 64 && !memchr(name, '/', len) && !memchr(name, '\0', len) &&
+	       !(len == 1 && name[0] == '.') && !(len == 2 && !memcmp(name, "..", 2));
+}
+
 struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
 					 const struct rkm_file_ops *ops, const void *dev, int *err)
 {
 	struct rkm_miscdev *md;
 
 	*err = -EINVAL;
-	if (!ops->open || !ops->release || !name_len)
+	if (!ops->open || !ops->release || !rkm_misc_name_ok(name, name_len))
 		return NULL;
 	*err = -ENOMEM;
 	md = rkm_kzalloc(sizeof(*md));
@@ -186,11 +235,14 @@ struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint
 	if (ops->poll)
 		md->fops.poll = rkm_fop_poll;
 
-	*err = misc_register(&md->misc);
-	if (*err)
-		goto out_free_name;
-	md->registered = true;
+	/* Checked and registered under our lock: this module's devices cannot race. */
 	mutex_lock(&rkm_miscdevs_lock);
+	*err = rkm_misc_name_taken(md->misc.name) ? -EEXIST : misc_register(&md->misc);
+	if (*err) {
+		mutex_unlock(&rkm_miscdevs_lock);
+		goto out_free_name;
+	}
+	md->registered = true;
 	list_add(&md->node, &rkm_miscdevs);
 	mutex_unlock(&rkm_miscdevs_lock);
 	return md;

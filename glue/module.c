@@ -5,7 +5,7 @@
 
 #include "rkm_abi.h"
 
-const int rkm_abi_version_4 = RKM_ABI_VERSION;
+const int rkm_abi_version_5 = RKM_ABI_VERSION;
 
 static int __init rkm_module_init(void)
 {
@@ -15,8 +15,10 @@ static int __init rkm_module_init(void)
 	if (err) {
 		rkm_drivers_free();
 		rkm_miscdevs_free();
+		return err;
 	}
-	return err;
+	rkm_miscdevs_go_live();
+	return 0;
 }
 
 static void __exit rkm_module_exit(void)

@@ -64,9 +64,12 @@ void rkm_mutex_free(struct rkm_mutex *m)
 	kfree(m);
 }
 
-RKM_LEAF void rkm_mutex_lock(struct rkm_mutex *m)
+/* Without lockdep, mutex_lock_nested() and spin_lock_nested() ignore the subclass. */
+static_assert(RKM_LOCK_SUBCLASSES <= MAX_LOCKDEP_SUBCLASSES);
+
+RKM_LEAF void rkm_mutex_lock(struct rkm_mutex *m, unsigned int subclass)
 {
-	mutex_lock(&m->mutex);
+	mutex_lock_nested(&m->mutex, subclass);
 }
 
 int rkm_mutex_lock_interruptible(struct rkm_mutex *m)
@@ -106,9 +109,9 @@ void rkm_spinlock_free(struct rkm_spinlock *s)
 	kfree(s);
 }
 
-RKM_LEAF void rkm_spin_lock(struct rkm_spinlock *s)
+RKM_LEAF void rkm_spin_lock(struct rkm_spinlock *s, unsigned int subclass)
 {
-	spin_lock(&s->lock);
+	spin_lock_nested(&s->lock, subclass);
 }
 
 RKM_LEAF void rkm_spin_unlock(struct rkm_spinlock *s)
@@ -116,17 +119,47 @@ RKM_LEAF void rkm_spin_unlock(struct rkm_spinlock *s)
 	spin_unlock(&s->lock);
 }
 
-RKM_LEAF unsigned long rkm_spin_lock_irqsave(struct rkm_spinlock *s)
+/*
+ * Interrupts off for SpinLockIrq, counted per CPU rather than saved per
+ * guard: Rust may drop two guards in the order it took them, and a pair of
+ * spin_lock_irqsave()/spin_unlock_irqrestore() would then turn interrupts
+ * back on while the second lock is held, and leave them off once both are
+ * free. The first lock taken on a CPU saves the flags, the last one released
+ * restores them, whatever the order in between (the design of upstream's
+ * local_interrupt_disable()). While the count is non-zero interrupts are off,
+ * so the CPU cannot change and no handler on it can interleave. On
+ * PREEMPT_RT spin_lock_irqsave() leaves interrupts on (the lock sleeps and
+ * handlers run in threads): there is nothing to count.
+ */
+#ifndef CONFIG_PREEMPT_RT
+static DEFINE_PER_CPU(unsigned int, rkm_irq_off_depth);
+static DEFINE_PER_CPU(unsigned long, rkm_irq_off_flags);
+#endif
+
+RKM_LEAF void rkm_spin_lock_irq(struct rkm_spinlock *s, unsigned int subclass)
 {
+#ifndef CONFIG_PREEMPT_RT
 	unsigned long flags;
 
-	spin_lock_irqsave(&s->lock, flags);
-	return flags;
+	local_irq_save(flags);
+	if (this_cpu_inc_return(rkm_irq_off_depth) == 1)
+		this_cpu_write(rkm_irq_off_flags, flags);
+#endif
+	spin_lock_nested(&s->lock, subclass);
 }
 
-RKM_LEAF void rkm_spin_unlock_irqrestore(struct rkm_spinlock *s, unsigned long flags)
+RKM_LEAF void rkm_spin_unlock_irq(struct rkm_spinlock *s)
 {
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_unlock(&s->lock);
+#ifndef CONFIG_PREEMPT_RT
+	if (this_cpu_dec_return(rkm_irq_off_depth) == 0)
+		local_irq_restore(this_cpu_read(rkm_irq_off_flags));
+#endif
+}
+
+bool rkm_irqs_disabled(void)
+{
+	return irqs_disabled();
 }
 
 struct rkm_condvar *rkm_condvar_new(const char *name, struct rkm_lock_key *key)
@@ -152,7 +185,7 @@ void rkm_condvar_free(struct rkm_condvar *cv)
 	kfree(cv);
 }
 
-int rkm_condvar_wait_mutex(struct rkm_condvar *cv, struct rkm_mutex *m)
+int rkm_condvar_wait_mutex(struct rkm_condvar *cv, struct rkm_mutex *m, unsigned int subclass)
 {
 	DEFINE_WAIT(wait);
 	int ret = 0;
@@ -165,7 +198,7 @@ int rkm_condvar_wait_mutex(struct rkm_condvar *cv, struct rkm_mutex *m)
 	if (signal_pending(current))
 		ret = -ERESTARTSYS;
 	finish_wait(&cv->wq, &wait);
-	mutex_lock(&m->mutex);
+	mutex_lock_nested(&m->mutex, subclass);
 	return ret;
 }
 

@@ -38,7 +38,7 @@
  * Rust object built for another version leaves that symbol undefined and
  * modpost stops the build, naming it.
  */
-#define RKM_ABI_VERSION 4
+#define RKM_ABI_VERSION 5
 
 /*
  * The glue defines RKM_LEAF (no ENDBR, no ftrace entry) for the functions
@@ -48,7 +48,7 @@
 #define RKM_LEAF
 #endif
 
-extern const int rkm_abi_version_4;
+extern const int rkm_abi_version_5;
 
 /* Log levels, in kernel order; mapped to KERN_* strings by the glue. */
 enum rkm_log_level {
@@ -137,6 +137,12 @@ long rkm_param_get(const char *name, size_t name_len, int64_t *vals, size_t nval
  * storage (one per declaration site in Rust) and a static NUL-terminated name.
  */
 #define RKM_LOCK_KEY_SIZE 64
+/*
+ * Lockdep subclasses a lock may be taken with (mutex_lock_nested(),
+ * spin_lock_nested()): 0 for a plain lock, 1.. for locks of the same class
+ * nested inside it in a fixed order.
+ */
+#define RKM_LOCK_SUBCLASSES 8
 struct rkm_lock_key;
 struct rkm_mutex;
 struct rkm_spinlock;
@@ -146,8 +152,8 @@ struct rkm_condvar;
 struct rkm_mutex *rkm_mutex_new(const char *name, struct rkm_lock_key *key);
 /** rkm_mutex_free() - destroy and free a mutex that nobody holds. */
 void rkm_mutex_free(struct rkm_mutex *mutex);
-/** rkm_mutex_lock() - mutex_lock(). */
-RKM_LEAF void rkm_mutex_lock(struct rkm_mutex *mutex);
+/** rkm_mutex_lock() - mutex_lock_nested(); @subclass < RKM_LOCK_SUBCLASSES. */
+RKM_LEAF void rkm_mutex_lock(struct rkm_mutex *mutex, unsigned int subclass);
 /** rkm_mutex_lock_interruptible() - mutex_lock_interruptible(): 0 or -EINTR. */
 int rkm_mutex_lock_interruptible(struct rkm_mutex *mutex);
 /** rkm_mutex_unlock() - mutex_unlock(). */
@@ -157,14 +163,21 @@ RKM_LEAF void rkm_mutex_unlock(struct rkm_mutex *mutex);
 struct rkm_spinlock *rkm_spinlock_new(const char *name, struct rkm_lock_key *key);
 /** rkm_spinlock_free() - free a spinlock that nobody holds. */
 void rkm_spinlock_free(struct rkm_spinlock *lock);
-/** rkm_spin_lock() - spin_lock(). */
-RKM_LEAF void rkm_spin_lock(struct rkm_spinlock *lock);
+/** rkm_spin_lock() - spin_lock_nested(); @subclass < RKM_LOCK_SUBCLASSES. */
+RKM_LEAF void rkm_spin_lock(struct rkm_spinlock *lock, unsigned int subclass);
 /** rkm_spin_unlock() - spin_unlock(). */
 RKM_LEAF void rkm_spin_unlock(struct rkm_spinlock *lock);
-/** rkm_spin_lock_irqsave() - spin_lock_irqsave(); returns the flags to restore. */
-RKM_LEAF unsigned long rkm_spin_lock_irqsave(struct rkm_spinlock *lock);
-/** rkm_spin_unlock_irqrestore() - spin_unlock_irqrestore(). */
-RKM_LEAF void rkm_spin_unlock_irqrestore(struct rkm_spinlock *lock, unsigned long flags);
+/**
+ * rkm_spin_lock_irq() - spin_lock_nested() with local interrupts off (not on
+ * PREEMPT_RT, as spin_lock_irqsave()). The interrupt state is counted per
+ * CPU, not saved per call: it is restored when the last such lock of the CPU
+ * is released, in whatever order the locks are released.
+ */
+RKM_LEAF void rkm_spin_lock_irq(struct rkm_spinlock *lock, unsigned int subclass);
+/** rkm_spin_unlock_irq() - release a lock taken by rkm_spin_lock_irq(). */
+RKM_LEAF void rkm_spin_unlock_irq(struct rkm_spinlock *lock);
+/** rkm_irqs_disabled() - irqs_disabled(), for the crate's tests. */
+bool rkm_irqs_disabled(void);
 
 /** rkm_condvar_new() - a new wait queue head; NULL if out of memory. */
 struct rkm_condvar *rkm_condvar_new(const char *name, struct rkm_lock_key *key);
@@ -172,10 +185,10 @@ struct rkm_condvar *rkm_condvar_new(const char *name, struct rkm_lock_key *key);
 void rkm_condvar_free(struct rkm_condvar *cv);
 /**
  * rkm_condvar_wait_mutex() - sleep on @cv, interruptibly, with @mutex
- * released; it is held again on return.
+ * released; it is held again on return, taken with @subclass as before.
  * Return: 0 after a wakeup (or a spurious one), -ERESTARTSYS if a signal is pending.
  */
-int rkm_condvar_wait_mutex(struct rkm_condvar *cv, struct rkm_mutex *mutex);
+int rkm_condvar_wait_mutex(struct rkm_condvar *cv, struct rkm_mutex *mutex, unsigned int subclass);
 /** rkm_condvar_notify_all() - wake every waiter and poller of @cv. */
 RKM_LEAF void rkm_condvar_notify_all(struct rkm_condvar *cv);
 

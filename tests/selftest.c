@@ -486,12 +486,12 @@ static const struct tcase cases[] = {
 		.tier = CHECK,
 		.cmd = "tests/abi_drift.sh && d=build/selftest/abi_drift && rm -rf $d && mkdir -p $d && "
 		       "sed 's/ABI_VERSION: c_int = {ABI}/ABI_VERSION: c_int = {ABI+1}/' rust/src/abi.rs > $d/const.rs && "
-		       "sed 's/fn rkm_mutex_lock(m: \\*mut Mutex)/fn rkm_mutex_lock(m: *mut Condvar)/' rust/src/abi.rs > $d/arg.rs && "
+		       "sed 's/fn rkm_mutex_lock(m: \\*mut Mutex,/fn rkm_mutex_lock(m: *mut Condvar,/' rust/src/abi.rs > $d/arg.rs && "
 		       "sed '/fn rkm_cond_resched/d' rust/src/abi.rs > $d/missing.rs && "
 		       "for f in const arg missing; do ! tests/abi_drift.sh $d/$f.rs || exit 1; done",
 		.expect = { "abi drift: 0 difference(s)",
 			    "RKM_ABI_VERSION: header has const {ABI}, abi.rs has const {ABI+1}",
-			    "abi drift: rkm_mutex_lock: header has fn(*mut rkm_mutex), abi.rs has fn(*mut rkm_condvar)",
+			    "abi drift: rkm_mutex_lock: header has fn(*mut rkm_mutex, c_uint), abi.rs has fn(*mut rkm_condvar, c_uint)",
 			    "abi drift: rkm_cond_resched: header has fn(), abi.rs has nothing" },
 	},
 	{

@@ -7,10 +7,10 @@
 //! the opaque `Mutex`); functions keep their C names. The functions the
 //! Rust side implements (`rkm_rust_*`) are defined by `module!`.
 
-use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
+use core::ffi::{c_char, c_int, c_long, c_uint, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 4;
+pub(crate) const ABI_VERSION: c_int = 5;
 
 /// `RKM_LOG_*` (`enum rkm_log_level`), what `rkm_log` takes.
 pub(crate) const LOG_EMERG: c_int = 0;
@@ -30,13 +30,15 @@ pub(crate) const ALLOC_NOWAIT: u32 = 0x2;
 pub(crate) const ALLOC_ZERO: u32 = 0x100;
 /// `RKM_LOCK_KEY_SIZE`: the static storage of a lockdep class key.
 pub(crate) const LOCK_KEY_SIZE: usize = 64;
+/// `RKM_LOCK_SUBCLASSES`: lockdep subclasses a lock may be taken with.
+pub(crate) const LOCK_SUBCLASSES: u32 = 8;
 /// `RKM_CAP_*`: what `rkm_capable` takes.
 pub(crate) const CAP_NET_ADMIN: c_uint = 12;
 pub(crate) const CAP_SYS_ADMIN: c_uint = 21;
 
 unsafe extern "C" {
-    /// Defined by the glue of ABI version 4 only.
-    pub(crate) static rkm_abi_version_4: c_int;
+    /// Defined by the glue of ABI version 5 only.
+    pub(crate) static rkm_abi_version_5: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -58,18 +60,20 @@ unsafe extern "C" {
 
     pub(crate) fn rkm_mutex_new(name: *const c_char, key: *mut LockKey) -> *mut Mutex;
     pub(crate) fn rkm_mutex_free(m: *mut Mutex);
-    pub(crate) fn rkm_mutex_lock(m: *mut Mutex);
+    pub(crate) fn rkm_mutex_lock(m: *mut Mutex, subclass: c_uint);
     pub(crate) fn rkm_mutex_lock_interruptible(m: *mut Mutex) -> c_int;
     pub(crate) fn rkm_mutex_unlock(m: *mut Mutex);
     pub(crate) fn rkm_spinlock_new(name: *const c_char, key: *mut LockKey) -> *mut Spinlock;
     pub(crate) fn rkm_spinlock_free(s: *mut Spinlock);
-    pub(crate) fn rkm_spin_lock(s: *mut Spinlock);
+    pub(crate) fn rkm_spin_lock(s: *mut Spinlock, subclass: c_uint);
     pub(crate) fn rkm_spin_unlock(s: *mut Spinlock);
-    pub(crate) fn rkm_spin_lock_irqsave(s: *mut Spinlock) -> c_ulong;
-    pub(crate) fn rkm_spin_unlock_irqrestore(s: *mut Spinlock, flags: c_ulong);
+    pub(crate) fn rkm_spin_lock_irq(s: *mut Spinlock, subclass: c_uint);
+    pub(crate) fn rkm_spin_unlock_irq(s: *mut Spinlock);
+    #[cfg_attr(not(rkm_ktest), allow(dead_code))] // for the crate's in-kernel tests
+    pub(crate) fn rkm_irqs_disabled() -> bool;
     pub(crate) fn rkm_condvar_new(name: *const c_char, key: *mut LockKey) -> *mut Condvar;
     pub(crate) fn rkm_condvar_free(cv: *mut Condvar);
-    pub(crate) fn rkm_condvar_wait_mutex(cv: *mut Condvar, m: *mut Mutex) -> c_int;
+    pub(crate) fn rkm_condvar_wait_mutex(cv: *mut Condvar, m: *mut Mutex, subclass: c_uint) -> c_int;
     pub(crate) fn rkm_condvar_notify_all(cv: *mut Condvar);
     pub(crate) fn rkm_refcount_set(r: *mut Refcount, n: c_uint);
     pub(crate) fn rkm_refcount_inc(r: *mut Refcount);
@@ -237,9 +241,9 @@ pub(crate) struct FileOps {
 }
 
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_4` fails modpost
+/// check is at link time: referencing `rkm_abi_version_5` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_4 }
+    unsafe { rkm_abi_version_5 }
 }

@@ -63,10 +63,60 @@ unsafe impl<T: IrqSafe> IrqSafe for Option<T> {}
 // SAFETY: spin_lock_irqsave never sleeps (on PREEMPT_RT, where it does,
 // interrupt handlers run in threads), and process context holds it with
 // interrupts off, so the handler cannot deadlock on it; the data is IrqSafe.
-unsafe impl<T: IrqSafe> IrqSafe for crate::sync::SpinLockIrq<T> {}
+// The lock is the one way to get `&mut T` from `&Self`, so the one way for a
+// handler to replace (and drop) a value of T: T: IrqDrop makes that drop
+// atomic-safe too.
+unsafe impl<T: IrqSafe + IrqDrop> IrqSafe for crate::sync::SpinLockIrq<T> {}
 // SAFETY: `complete` and `reinit` never sleep (`wait` does: see the module
 // documentation).
 unsafe impl IrqSafe for crate::sync::Completion {}
+
+/// Data an interrupt handler or timer callback may drop: dropping it (and
+/// everything it owns) never sleeps.
+///
+/// [`IrqSafe`] data reached from a handler is shared, so the handler can
+/// drop a value only after taking it out of a
+/// [`SpinLockIrq`](crate::sync::SpinLockIrq) — which is `IrqSafe` only for
+/// `IrqDrop` contents. A [`Bar`](crate::io::Bar) is `IrqSafe` (MMIO never
+/// sleeps) but not `IrqDrop` (unmapping it sleeps), so a handler can use a
+/// BAR but never own one: `SpinLockIrq<Option<Bar<N>>>` is not `IrqSafe`.
+/// Structs declared with [`irq_safe!`](crate::irq_safe!) are not `IrqDrop`.
+///
+/// # Safety
+///
+/// Dropping a value of the type never sleeps.
+///
+/// ```
+/// fn may_drop_in_handler<T: rkm::irq::IrqDrop>(_: T) {}
+/// may_drop_in_handler(Some(7u32));
+/// ```
+pub unsafe trait IrqDrop {}
+
+macro_rules! impl_irq_drop {
+    ($($t:ty),*) => {
+        // SAFETY: plain values and atomics have no drop.
+        $(unsafe impl IrqDrop for $t {})*
+    };
+}
+impl_irq_drop!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool, char, ());
+impl_irq_drop!(
+    AtomicBool,
+    AtomicU8,
+    AtomicU16,
+    AtomicU32,
+    AtomicU64,
+    AtomicUsize,
+    AtomicI32,
+    AtomicI64
+);
+// SAFETY: dropping them drops their elements, nothing else.
+unsafe impl<T: IrqDrop, const N: usize> IrqDrop for [T; N] {}
+// SAFETY: as above.
+unsafe impl<T: IrqDrop> IrqDrop for Option<T> {}
+// SAFETY: the glue's spinlock is freed with kfree (atomic-safe), then T.
+unsafe impl<T: IrqDrop> IrqDrop for crate::sync::SpinLockIrq<T> {}
+// SAFETY: the glue's completion is freed with kfree.
+unsafe impl IrqDrop for crate::sync::Completion {}
 
 /// Declares structs and implements [`IrqSafe`] for them, checking (at
 /// compile time) that every field is `IrqSafe`.

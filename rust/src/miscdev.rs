@@ -194,6 +194,9 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
     /// The kernel calls it holding the global lock of all misc devices: it
     /// must not sleep waiting for anything else, nor register or drop a
     /// [`MiscDevice`] (that would deadlock every misc device of the system).
+    /// It is not called until the module's `init` has returned `Ok`: an
+    /// open before that fails with `ENODEV` (if `init` then failed, the
+    /// kernel would free the module under the open file).
     fn open(dev: &Arc<Self::Device>) -> Result<Self>;
 
     /// `read(2)`: fills `out` from `*pos` on, moves `*pos`, returns the count.
@@ -378,6 +381,10 @@ unsafe impl<F: FileOperations> Sync for MiscDevice<F> {}
 
 impl<F: FileOperations> MiscDevice<F> {
     /// Creates `/dev/NAME` with mode `mode` (use 0o600 unless others need it).
+    ///
+    /// `EEXIST` if a misc device of that name exists (checked before the
+    /// kernel sees it); `EINVAL` for an empty name, one of 64 bytes or more,
+    /// or one containing `/` or NUL, or `.` and `..`.
     ///
     /// ```
     /// # use rkm::prelude::*;

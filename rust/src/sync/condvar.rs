@@ -52,7 +52,7 @@ impl CondVar {
         // SAFETY: the guard proves this thread holds the mutex; the glue
         // gives it back held, so the guard's invariant still holds.
         crate::error::to_result(unsafe {
-            abi::rkm_condvar_wait_mutex(self.raw.ptr(), guard.lock.raw.ptr())
+            abi::rkm_condvar_wait_mutex(self.raw.ptr(), guard.lock.raw.ptr(), *guard.state())
         })
     }
 

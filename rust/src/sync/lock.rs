@@ -16,17 +16,20 @@ pub(crate) mod spinlock;
 /// # Safety
 ///
 /// `lock` must give the caller exclusive access until `unlock` with the
-/// state it returned, on the same thread.
+/// state it returned, on the same thread, whatever other locks of any
+/// backend the thread takes or releases in between, in any order.
 pub unsafe trait Backend {
     /// The kernel object.
     #[doc(hidden)]
     type Raw: RawLock;
-    /// What `lock` hands to `unlock` (the saved interrupt flags, or nothing).
+    /// What `lock` hands to `unlock`: the lockdep subclass (to re-take a
+    /// mutex after a condition wait), or nothing.
     #[doc(hidden)]
     type State;
-    /// Takes the lock.
+    /// Takes the lock, with lockdep subclass `subclass` (below
+    /// [`Lock::SUBCLASSES`]).
     #[doc(hidden)]
-    fn lock(raw: &Self::Raw) -> Self::State;
+    fn lock(raw: &Self::Raw, subclass: u32) -> Self::State;
     /// Releases it.
     ///
     /// # Safety
@@ -84,7 +87,36 @@ impl<T, B: Backend> Lock<T, B> {
     /// # }
     /// ```
     pub fn lock(&self) -> Guard<'_, T, B> {
-        let state = B::lock(&self.raw);
+        self.lock_subclass(0)
+    }
+
+    /// How many lockdep subclasses [`lock_nested`](Lock::lock_nested) accepts
+    /// (the kernel's `MAX_LOCKDEP_SUBCLASSES`).
+    pub const SUBCLASSES: u32 = crate::abi::LOCK_SUBCLASSES;
+
+    /// Like [`lock`](Lock::lock), telling lockdep that this lock nests, at
+    /// level `SUBCLASS`, inside a lock of the same class (the kernel's
+    /// `mutex_lock_nested` / `spin_lock_nested`): two locks made at one
+    /// site, such as a parent's and a child's, always taken parent first.
+    /// Without it lockdep reports the second acquisition as possible
+    /// recursive locking and turns itself off. `SUBCLASS` must be below
+    /// [`SUBCLASSES`](Lock::SUBCLASSES) (checked at compile time). Lockdep
+    /// still checks the order: taking the levels in both orders is reported.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(parent: &Mutex<u32>, child: &Mutex<u32>) {
+    /// let p = parent.lock();
+    /// let c = child.lock_nested::<1>();
+    /// # let _ = (p, c); }
+    /// ```
+    pub fn lock_nested<const SUBCLASS: u32>(&self) -> Guard<'_, T, B> {
+        const { ::core::assert!(SUBCLASS < crate::abi::LOCK_SUBCLASSES, "lockdep subclass out of range") };
+        self.lock_subclass(SUBCLASS)
+    }
+
+    fn lock_subclass(&self, subclass: u32) -> Guard<'_, T, B> {
+        let state = B::lock(&self.raw, subclass);
         // INVARIANT: the lock is held, with `state`.
         Guard { lock: self, state: core::mem::ManuallyDrop::new(state), _not_send: PhantomData }
     }
@@ -115,6 +147,12 @@ pub struct Guard<'a, T, B: Backend> {
 // SAFETY: sharing the guard shares `&T`, which needs T: Sync; the guard
 // itself stays on its thread (!Send).
 unsafe impl<T: Sync, B: Backend> Sync for Guard<'_, T, B> {}
+
+impl<T, B: Backend> Guard<'_, T, B> {
+    pub(super) fn state(&self) -> &B::State {
+        &self.state
+    }
+}
 
 impl<T, B: Backend> Deref for Guard<'_, T, B> {
     type Target = T;

@@ -158,7 +158,83 @@ pub(crate) mod ktests {
         ("arc_counts_and_frees_once", arc_counts_and_frees_once),
         ("lock_name_is_nul_terminated", lock_name_is_nul_terminated),
         ("completion_counts_completions", completion_counts_completions),
+        ("spinlock_irq_guards_drop_in_any_order", spinlock_irq_guards_drop_in_any_order),
+        ("nested_locks_of_one_class", nested_locks_of_one_class),
     ];
+
+    fn irqs_disabled() -> bool {
+        // SAFETY: reads this CPU's interrupt state; no precondition.
+        unsafe { crate::abi::rkm_irqs_disabled() }
+    }
+
+    /// Safe Rust may drop two SpinLockIrq guards first-taken-first: the
+    /// interrupt state must stay off while either is held and come back as
+    /// it was once both are gone, in both orders (on PREEMPT_RT the locks
+    /// leave interrupts on throughout).
+    fn spinlock_irq_guards_drop_in_any_order() -> Result {
+        let a = crate::new_spinlock_irq!(0u32)?;
+        let b = crate::new_spinlock_irq!(0u32)?;
+        kassert!(!irqs_disabled());
+        for fifo in [true, false] {
+            let ga = a.lock();
+            let off = irqs_disabled();
+            let gb = b.lock();
+            kassert!(irqs_disabled() == off);
+            if fifo {
+                drop(ga);
+                kassert!(irqs_disabled() == off);
+                drop(gb);
+            } else {
+                drop(gb);
+                kassert!(irqs_disabled() == off);
+                drop(ga);
+            }
+            kassert!(!irqs_disabled());
+        }
+        Ok(())
+    }
+
+    fn mutex_at_one_site() -> Result<Mutex<u32>> {
+        crate::new_mutex!(0)
+    }
+
+    fn spinlock_at_one_site() -> Result<SpinLock<u32>> {
+        crate::new_spinlock!(0)
+    }
+
+    fn spinlock_irq_at_one_site() -> Result<SpinLockIrq<u32>> {
+        crate::new_spinlock_irq!(0)
+    }
+
+    /// A parent and a child lock made at one site share a lockdep class:
+    /// taking the child with `lock_nested::<1>` inside the parent is not a
+    /// recursive-locking report (which would turn lockdep off for the rest
+    /// of the boot and fail the run on the debug kernel).
+    fn nested_locks_of_one_class() -> Result {
+        let (p, c, g) = (mutex_at_one_site()?, mutex_at_one_site()?, mutex_at_one_site()?);
+        {
+            let mut gp = p.lock();
+            let mut gc = c.lock_nested::<1>();
+            let mut gg = g.lock_nested::<2>();
+            *gp += 1;
+            *gc += 1;
+            *gg += 1;
+        }
+        let (p, c) = (spinlock_at_one_site()?, spinlock_at_one_site()?);
+        {
+            let _gp = p.lock();
+            let _gc = c.lock_nested::<1>();
+        }
+        let (p, c) = (spinlock_irq_at_one_site()?, spinlock_irq_at_one_site()?);
+        {
+            let gp = p.lock();
+            let gc = c.lock_nested::<1>();
+            drop(gp);
+            drop(gc);
+        }
+        kassert!(!irqs_disabled());
+        Ok(())
+    }
 
     fn mutex_guards_data() -> Result {
         let m = crate::new_mutex!(KVecWrap::default())?;

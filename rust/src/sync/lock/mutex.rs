@@ -25,12 +25,14 @@ pub struct MutexBackend;
 // SAFETY: mutex_lock gives exclusive access until mutex_unlock by the owner.
 unsafe impl Backend for MutexBackend {
     type Raw = RawMutex;
-    type State = ();
-    fn lock(raw: &RawMutex) {
-        // SAFETY: a live mutex (RawMutex's invariant).
-        unsafe { abi::rkm_mutex_lock(raw.ptr()) }
+    type State = u32;
+    fn lock(raw: &RawMutex, subclass: u32) -> u32 {
+        // SAFETY: a live mutex (RawMutex's invariant); subclass in range
+        // (Backend::lock's contract, checked by Lock::lock_nested).
+        unsafe { abi::rkm_mutex_lock(raw.ptr(), subclass) };
+        subclass
     }
-    unsafe fn unlock(raw: &RawMutex, _: ()) {
+    unsafe fn unlock(raw: &RawMutex, _: u32) {
         // SAFETY: held by this thread (the caller's contract).
         unsafe { abi::rkm_mutex_unlock(raw.ptr()) }
     }
@@ -60,7 +62,7 @@ impl<T> Lock<T, MutexBackend> {
         // SAFETY: a live mutex (RawMutex's invariant).
         crate::error::to_result(unsafe { abi::rkm_mutex_lock_interruptible(self.raw.ptr()) })?;
         // INVARIANT: the lock is held.
-        Ok(Guard { lock: self, state: core::mem::ManuallyDrop::new(()), _not_send: PhantomData })
+        Ok(Guard { lock: self, state: core::mem::ManuallyDrop::new(0), _not_send: PhantomData })
     }
 }
 

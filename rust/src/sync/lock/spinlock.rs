@@ -28,9 +28,9 @@ pub struct SpinIrqBackend;
 unsafe impl Backend for SpinBackend {
     type Raw = RawSpinLock;
     type State = ();
-    fn lock(raw: &RawSpinLock) {
-        // SAFETY: a live spinlock.
-        unsafe { abi::rkm_spin_lock(raw.ptr()) }
+    fn lock(raw: &RawSpinLock, subclass: u32) {
+        // SAFETY: a live spinlock; subclass in range (Backend's contract).
+        unsafe { abi::rkm_spin_lock(raw.ptr(), subclass) }
     }
     unsafe fn unlock(raw: &RawSpinLock, _: ()) {
         // SAFETY: held by this thread (the caller's contract).
@@ -38,17 +38,22 @@ unsafe impl Backend for SpinBackend {
     }
 }
 
-// SAFETY: as SpinBackend, with interrupts off until the flags are restored.
+// SAFETY: as SpinBackend, with local interrupts off while any SpinLockIrq
+// guard of this CPU lives. The glue counts the guards of each CPU instead of
+// saving the flags in each guard, so releasing them in any order (safe Rust
+// may drop the first one taken first) leaves interrupts off until the last
+// one goes and then restores the state from before the first.
 unsafe impl Backend for SpinIrqBackend {
     type Raw = RawSpinLock;
-    type State = core::ffi::c_ulong;
-    fn lock(raw: &RawSpinLock) -> core::ffi::c_ulong {
-        // SAFETY: a live spinlock.
-        unsafe { abi::rkm_spin_lock_irqsave(raw.ptr()) }
+    type State = ();
+    fn lock(raw: &RawSpinLock, subclass: u32) {
+        // SAFETY: a live spinlock; subclass in range (Backend's contract).
+        unsafe { abi::rkm_spin_lock_irq(raw.ptr(), subclass) }
     }
-    unsafe fn unlock(raw: &RawSpinLock, flags: core::ffi::c_ulong) {
-        // SAFETY: held by this thread with these flags (the caller's contract).
-        unsafe { abi::rkm_spin_unlock_irqrestore(raw.ptr(), flags) }
+    unsafe fn unlock(raw: &RawSpinLock, _: ()) {
+        // SAFETY: held by this thread, taken by rkm_spin_lock_irq (the
+        // caller's contract).
+        unsafe { abi::rkm_spin_unlock_irq(raw.ptr()) }
     }
 }
 
