@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // Control case: must compile. The correct forms of what the lock cases get
 // wrong: data reached through guards, guards scoped and dropped before the
-// lock, a condition variable waited on with a Mutex guard, locks and Arc
-// shared between threads.
+// lock, a condition variable waited on with a Mutex guard (also one taken
+// with a lockdep subclass), nested locks of one class, SpinLockIrq guards
+// dropped in either order, locks and Arc shared between threads.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -37,6 +38,22 @@ pub fn step(s: &Shared) -> Result<u64> {
     *s.irq.lock() += 1;
     s.changed.notify_all();
     Ok(a)
+}
+
+pub fn nested(parent: &Mutex<Pair>, child: &Mutex<Pair>, cv: &CondVar) -> Result<u64> {
+    let p = parent.lock();
+    let mut c = child.lock_nested::<{ Mutex::<Pair>::SUBCLASSES - 1 }>();
+    while c.a == 0 {
+        cv.wait(&mut c)?;
+    }
+    Ok(p.a + c.a)
+}
+
+pub fn either_order(x: &SpinLockIrq<u32>, y: &SpinLockIrq<u32>) {
+    let gx = x.lock();
+    let gy = y.lock();
+    drop(gx);
+    drop(gy);
 }
 
 pub struct Driver {
