@@ -45,6 +45,7 @@ struct rkm_dev_attr {
 /**
  * struct rkm_driver - what every bus's registered driver has
  * @node: in rkm_drivers while registered with its bus
+ * @unloading: being unregistered by rkm_drivers_free() (its Rust owner leaked)
  * @unregister: the bus's unregistration of this driver (for module exit)
  * @name: the driver's name (NUL-terminated copy)
  * @ops: the Rust callbacks
@@ -53,6 +54,7 @@ struct rkm_dev_attr {
  */
 struct rkm_driver {
 	struct list_head node;
+	bool unloading;
 	void (*unregister)(struct rkm_driver *d);
 	char *name;
 	const struct rkm_driver_ops *ops;
@@ -520,6 +522,7 @@ static void rkm_drivers_free(void)
 	list_for_each_entry_safe(d, tmp, &rkm_drivers, node) {
 		pr_warn(KBUILD_MODNAME ": driver %s leaked by the driver, unregistered at unload\n",
 			d->name);
+		d->unloading = true;
 		d->unregister(d);
 	}
 }

@@ -286,6 +286,15 @@ free:
 
 void rkm_pci_unregister(struct rkm_pci_driver *d)
 {
+	/*
+	 * A leaked registration's Rust owner can be dropped by the driver's
+	 * own remove, under the unregistration rkm_drivers_free() started (an
+	 * Arc cycle through the device data): that one finishes the job. The
+	 * Rust driver value this frees serves only probe, and the bus probes
+	 * no more once unregistration has begun.
+	 */
+	if (d->core.unloading)
+		return;
 	pci_unregister_driver(&d->pdrv);
 	rkm_driver_listed(&d->core, false);
 	rkm_pci_driver_free(d);

@@ -7,6 +7,7 @@
  */
 #include <linux/build_bug.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -235,6 +236,11 @@ bool rkm_signal_pending(void)
 void rkm_cond_resched(void)
 {
 	cond_resched();
+}
+
+unsigned long rkm_msleep_interruptible(unsigned int ms)
+{
+	return msleep_interruptible(ms);
 }
 
 struct rkm_completion *rkm_completion_new(void)

@@ -7,7 +7,7 @@
 //! the opaque `Mutex`); functions keep their C names. The functions the
 //! Rust side implements (`rkm_rust_*`) are defined by `module!`.
 
-use core::ffi::{c_char, c_int, c_long, c_uint, c_void};
+use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
 pub(crate) const ABI_VERSION: c_int = 5;
@@ -81,6 +81,7 @@ unsafe extern "C" {
     pub(crate) fn rkm_refcount_read(r: *mut Refcount) -> c_uint;
     pub(crate) fn rkm_signal_pending() -> bool;
     pub(crate) fn rkm_cond_resched();
+    pub(crate) fn rkm_msleep_interruptible(ms: c_uint) -> c_ulong;
     pub(crate) fn rkm_capable(cap: c_uint) -> bool;
     pub(crate) fn rkm_copy_from_user(dst: *mut c_void, src: usize, len: usize) -> usize;
     pub(crate) fn rkm_copy_to_user(dst: usize, src: *const c_void, len: usize) -> usize;

@@ -54,3 +54,20 @@ pub fn cond_resched() {
     // SAFETY: no arguments; process context (a file operation).
     unsafe { abi::rkm_cond_resched() }
 }
+
+/// Sleeps for `ms` milliseconds (`msleep_interruptible`); a signal ends the
+/// sleep early with `EINTR`. Process context only, no lock held but a
+/// [`Mutex`](crate::sync::Mutex).
+///
+/// ```
+/// # fn f() -> rkm::Result {
+/// rkm::task::msleep(10)?;
+/// # Ok(()) }
+/// ```
+pub fn msleep(ms: u32) -> crate::Result {
+    // SAFETY: no precondition (may sleep: callers are in process context).
+    match unsafe { abi::rkm_msleep_interruptible(ms) } {
+        0 => Ok(()),
+        _ => Err(crate::error::code::EINTR),
+    }
+}

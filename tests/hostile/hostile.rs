@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+//! hostile: what a `#![forbid(unsafe_code)]` driver can try against the
+//! kernel through rkm's safe API, one parameter per attempt, for
+//! tests/hostile/test.c. rkm must make each one harmless:
+//!
+//! - `hold_ms`, `fail_init`: init registers `/dev/hostile`, sleeps, then
+//!   fails. An open during init would hold a file of a module the kernel
+//!   frees when init fails: opens are refused (`ENODEV`) until init is done.
+//! - `clash`: init registers a second misc device whose name is taken (1:
+//!   its own, 2: the kernel's `cpu_dma_latency`) or invalid (3: `a/b`, 4:
+//!   `..`): `EEXIST` / `EINVAL`, before the kernel prints a stack dump.
+//! - `vendor_attr`: a PCI driver for QEMU's edu device with a sysfs
+//!   attribute named `vendor`, a file the PCI core already gives every
+//!   device: the device is not bound (`EEXIST`), with no stack dump.
+//! - `cycle`: a PCI driver whose registration is kept in an `Arc` that the
+//!   device data also holds: the registration leaks, and at unload its
+//!   owner is dropped by the driver's own remove, inside the glue's
+//!   unregistration of the leaked driver.
+#![no_std]
+#![forbid(unsafe_code)]
+
+use core::fmt::Write;
+use rkm::driver::{self, Attr, AttrBuf};
+use rkm::pci::{self, Bound};
+use rkm::prelude::*;
+
+struct Nothing;
+
+impl FileOperations for Nothing {
+    type Device = ();
+    const HAS_READ: bool = true;
+
+    fn open(_: &Arc<()>) -> Result<Self> {
+        Ok(Nothing)
+    }
+
+    fn read(&self, _file: &File, _out: UserSliceWriter, _pos: &mut i64) -> Result<usize> {
+        Ok(0)
+    }
+}
+
+irq_safe! {
+    /// Nothing: these drivers take no interrupt.
+    struct Hw { _unused: u32 }
+}
+
+const EDU: &[pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];
+
+/// A driver with an attribute named like one of the PCI core's.
+struct Vendor;
+
+fn show_vendor(_: &Bound<'_, Vendor>, out: &mut AttrBuf<'_>) -> Result {
+    out.write_str("0x0000\n").map_err(|_| EFBIG)
+}
+
+impl driver::Driver for Vendor {
+    const NAME: &'static str = "hostile_vendor";
+    const ATTRS: &'static [Attr<Self>] = &[Attr::ro("vendor", show_vendor)];
+    type Hw = Hw;
+    type Data = ();
+}
+
+impl pci::Driver for Vendor {
+    const IDS: &'static [pci::DeviceId] = EDU;
+
+    fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
+        pr_err!("hostile: probe ran although an attribute clashes\n");
+        Ok((Hw { _unused: 0 }, ()))
+    }
+}
+
+/// A driver whose registration is reachable from its own device data.
+struct Cycle {
+    hub: Arc<Hub>,
+}
+
+struct Hub {
+    reg: Mutex<Option<pci::Registration<Cycle>>>,
+}
+
+impl driver::Driver for Cycle {
+    const NAME: &'static str = "hostile_cycle";
+    type Hw = Hw;
+    type Data = Arc<Hub>;
+}
+
+impl pci::Driver for Cycle {
+    const IDS: &'static [pci::DeviceId] = EDU;
+
+    fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Arc<Hub>)> {
+        Ok((Hw { _unused: 0 }, self.hub.clone()))
+    }
+}
+
+struct Hostile {
+    _misc: Option<MiscDevice<Nothing>>,
+    _vendor: Option<pci::Registration<Vendor>>,
+    _hub: Option<Arc<Hub>>,
+}
+
+impl Module for Hostile {
+    fn init() -> Result<Self> {
+        let mut m = Hostile { _misc: None, _vendor: None, _hub: None };
+        if params::vendor_attr() {
+            m._vendor = Some(pci::Registration::register(Vendor)?);
+        }
+        if params::cycle() {
+            let hub = Arc::try_new(Hub { reg: new_mutex!(None)? })?;
+            let reg = pci::Registration::register(Cycle { hub: hub.clone() })?;
+            *hub.reg.lock() = Some(reg);
+            m._hub = Some(hub);
+        }
+        if params::hold_ms() == 0 && params::clash() == 0 {
+            return Ok(m);
+        }
+        m._misc = Some(MiscDevice::register("hostile", 0o666, Arc::try_new(())?)?);
+        let second = match params::clash() {
+            1 => "hostile",
+            2 => "cpu_dma_latency",
+            3 => "a/b",
+            4 => "..",
+            _ => "",
+        };
+        if !second.is_empty() {
+            MiscDevice::<Nothing>::register(second, 0o600, Arc::try_new(())?)?;
+            pr_err!("hostile: misc device '{}' registered although it must not be\n", second);
+        }
+        if params::hold_ms() > 0 {
+            pr_info!("hostile: /dev/hostile registered, init holds for {} ms\n", params::hold_ms());
+            // A signal (the test's timeout) ends the wait as a failure.
+            rkm::task::msleep(params::hold_ms())?;
+        }
+        if params::fail_init() {
+            pr_info!("hostile: init fails now\n");
+            return Err(ENXIO);
+        }
+        Ok(m)
+    }
+}
+
+module! {
+    type: Hostile,
+    name: "hostile",
+    authors: ["rkm developers"],
+    description: "safe misuse of rkm's API, made harmless (tests)",
+    license: "GPL",
+    params: {
+        hold_ms: u32 { default: 0, perm: 0o444, desc: "Sleep this long in init after registering /dev/hostile", range: 0..=60000 },
+        fail_init: bool { default: false, perm: 0o444, desc: "Fail init at its end" },
+        clash: u32 { default: 0, perm: 0o444, desc: "Register a second misc device: 1 own name, 2 the kernel's, 3 a/b, 4 ..", range: 0..=4 },
+        vendor_attr: bool { default: false, perm: 0o444, desc: "Register a PCI driver with a 'vendor' attribute" },
+        cycle: bool { default: false, perm: 0o444, desc: "Keep the PCI registration in an Arc the device data holds" },
+    },
+}
