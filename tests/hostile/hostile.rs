@@ -6,9 +6,9 @@
 //! - `hold_ms`, `fail_init`: init registers `/dev/hostile`, sleeps, then
 //!   fails. An open during init would hold a file of a module the kernel
 //!   frees when init fails: opens are refused (`ENODEV`) until init is done.
-//! - `clash`: init registers a second misc device whose name is taken (1:
-//!   its own, 2: the kernel's `cpu_dma_latency`) or invalid (3: `a/b`, 4:
-//!   `..`): `EEXIST` / `EINVAL`, before the kernel prints a stack dump.
+//! - `second`: init registers a second misc device of that name, taken (its
+//!   own, or one of the kernel's) or invalid (`a/b`, `..`): `EEXIST` /
+//!   `EINVAL`, before the kernel prints a stack dump.
 //! - `vendor_attr`: a PCI driver for QEMU's edu device with a sysfs
 //!   attribute named `vendor`, a file the PCI core already gives every
 //!   device: the device is not bound (`EEXIST`), with no stack dump.
@@ -110,17 +110,12 @@ impl Module for Hostile {
             *hub.reg.lock() = Some(reg);
             m._hub = Some(hub);
         }
-        if params::hold_ms() == 0 && params::clash() == 0 {
+        let second = params::second();
+        let second = second.to_str()?;
+        if params::hold_ms() == 0 && second.is_empty() {
             return Ok(m);
         }
         m._misc = Some(MiscDevice::register("hostile", 0o666, Arc::try_new(())?)?);
-        let second = match params::clash() {
-            1 => "hostile",
-            2 => "cpu_dma_latency",
-            3 => "a/b",
-            4 => "..",
-            _ => "",
-        };
         if !second.is_empty() {
             MiscDevice::<Nothing>::register(second, 0o600, Arc::try_new(())?)?;
             pr_err!("hostile: misc device '{}' registered although it must not be\n", second);
@@ -147,7 +142,7 @@ module! {
     params: {
         hold_ms: u32 { default: 0, perm: 0o444, desc: "Sleep this long in init after registering /dev/hostile", range: 0..=60000 },
         fail_init: bool { default: false, perm: 0o444, desc: "Fail init at its end" },
-        clash: u32 { default: 0, perm: 0o444, desc: "Register a second misc device: 1 own name, 2 the kernel's, 3 a/b, 4 ..", range: 0..=4 },
+        second: str { default: "", perm: 0o444, desc: "Register a second misc device of this name", max_len: 64 },
         vendor_attr: bool { default: false, perm: 0o444, desc: "Register a PCI driver with a 'vendor' attribute" },
         cycle: bool { default: false, perm: 0o444, desc: "Keep the PCI registration in an Arc the device data holds" },
     },
