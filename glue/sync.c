@@ -59,8 +59,24 @@ struct rkm_mutex *rkm_mutex_new(const char *name, struct rkm_lock_key *key)
 	return m;
 }
 
+/*
+ * Safe Rust can mem::forget a guard and then drop the lock: the lock stays
+ * held for good (a deadlock for the next taker, as a missing unlock in C,
+ * which lockdep reports), but its memory must not be reused under it, so a
+ * held lock is leaked, with a warning, rather than freed.
+ */
+static bool rkm_lock_still_held(bool held, const char *what)
+{
+	if (held)
+		pr_warn(KBUILD_MODNAME ": %s dropped while held (a guard was forgotten): leaked, not freed\n",
+			what);
+	return held;
+}
+
 void rkm_mutex_free(struct rkm_mutex *m)
 {
+	if (rkm_lock_still_held(mutex_is_locked(&m->mutex), "mutex"))
+		return;
 	mutex_destroy(&m->mutex);
 	kfree(m);
 }
@@ -107,6 +123,8 @@ struct rkm_spinlock *rkm_spinlock_new(const char *name, struct rkm_lock_key *key
 
 void rkm_spinlock_free(struct rkm_spinlock *s)
 {
+	if (rkm_lock_still_held(spin_is_locked(&s->lock), "spinlock"))
+		return;
 	kfree(s);
 }
 

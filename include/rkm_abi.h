@@ -150,7 +150,7 @@ struct rkm_condvar;
 
 /** rkm_mutex_new() - a new struct mutex; NULL if out of memory. */
 struct rkm_mutex *rkm_mutex_new(const char *name, struct rkm_lock_key *key);
-/** rkm_mutex_free() - destroy and free a mutex that nobody holds. */
+/** rkm_mutex_free() - destroy and free a mutex; one still held (a forgotten guard) is leaked instead. */
 void rkm_mutex_free(struct rkm_mutex *mutex);
 /** rkm_mutex_lock() - mutex_lock_nested(); @subclass < RKM_LOCK_SUBCLASSES. */
 RKM_LEAF void rkm_mutex_lock(struct rkm_mutex *mutex, unsigned int subclass);
@@ -161,7 +161,7 @@ RKM_LEAF void rkm_mutex_unlock(struct rkm_mutex *mutex);
 
 /** rkm_spinlock_new() - a new spinlock_t (sleeping on PREEMPT_RT); NULL if out of memory. */
 struct rkm_spinlock *rkm_spinlock_new(const char *name, struct rkm_lock_key *key);
-/** rkm_spinlock_free() - free a spinlock that nobody holds. */
+/** rkm_spinlock_free() - free a spinlock; one still held (a forgotten guard) is leaked instead. */
 void rkm_spinlock_free(struct rkm_spinlock *lock);
 /** rkm_spin_lock() - spin_lock_nested(); @subclass < RKM_LOCK_SUBCLASSES. */
 RKM_LEAF void rkm_spin_lock(struct rkm_spinlock *lock, unsigned int subclass);
