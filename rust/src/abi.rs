@@ -73,7 +73,11 @@ unsafe extern "C" {
     pub(crate) fn rkm_irqs_disabled() -> bool;
     pub(crate) fn rkm_condvar_new(name: *const c_char, key: *mut LockKey) -> *mut Condvar;
     pub(crate) fn rkm_condvar_free(cv: *mut Condvar);
-    pub(crate) fn rkm_condvar_wait_mutex(cv: *mut Condvar, m: *mut Mutex, subclass: c_uint) -> c_int;
+    pub(crate) fn rkm_condvar_wait_mutex(
+        cv: *mut Condvar,
+        m: *mut Mutex,
+        subclass: c_uint,
+    ) -> c_int;
     pub(crate) fn rkm_condvar_notify_all(cv: *mut Condvar);
     pub(crate) fn rkm_refcount_set(r: *mut Refcount, n: c_uint);
     pub(crate) fn rkm_refcount_inc(r: *mut Refcount);

@@ -111,7 +111,9 @@ impl<T, B: Backend> Lock<T, B> {
     /// # let _ = (p, c); }
     /// ```
     pub fn lock_nested<const SUBCLASS: u32>(&self) -> Guard<'_, T, B> {
-        const { ::core::assert!(SUBCLASS < crate::abi::LOCK_SUBCLASSES, "lockdep subclass out of range") };
+        const {
+            ::core::assert!(SUBCLASS < crate::abi::LOCK_SUBCLASSES, "lockdep subclass out of range")
+        };
         self.lock_subclass(SUBCLASS)
     }
 
