@@ -476,6 +476,19 @@ static const struct tcase cases[] = {
 		.reject = { "KO      " },
 	},
 	{
+		.name = "the crate's own objects are checked too: a 16 KiB frame in an rkm function no driver calls",
+		.tier = CHECK,
+		.cmd = SCRATCH "rm -rf build/selftest/rust-bigframe && cp -r rust build/selftest/rust-bigframe && "
+		       "printf '\\n/// Broken on purpose (selftest): a 16 KiB frame in the crate.\\n#[inline(never)]\\n"
+		       "pub fn big_frame(seed: u8) -> u8 {\\n    let buf = core::hint::black_box([seed; 16 * 1024]);\\n"
+		       "    buf[usize::from(seed)]\\n}\\n' >> build/selftest/rust-bigframe/src/lib.rs && "
+		       "RKM_CRATE=$PWD/build/selftest/rust-bigframe " RKM "build build/selftest/rust_minimal --kernel 6.12",
+		.fails = true,
+		.expect = { "rkm: librkm.rlib: function 'rkm::big_frame' uses a *-byte stack frame, more than the "
+			    "kernel's CONFIG_FRAME_WARN=", "rust_minimal for 6.12: build failed" },
+		.reject = { "KO      " },
+	},
+	{
 		.name = "rkm-stack-check: CONFIG_FRAME_WARN=0 is no limit; a bad limit or a non-object is one line",
 		.tier = CHECK,
 		.cmd = RKM "build tests/broken/rkm_bigframe --kernel 6.12 >/dev/null 2>&1; "
