@@ -42,13 +42,15 @@ rkm-debug-flags := $(if $(filter 1,$(RKM_DEBUG)),-Coverflow-checks=on -Cdebug-as
 
 # core and alloc built with exactly these flags, shared by every driver.
 rkm-sysroot := $(RKM_CACHE)/sysroot-$(shell printf '%s' '$(rkm-rustc-version) $(RKM_RUSTFLAGS)' | sha256sum | cut -c1-16)
+# -Zemit-stack-sizes: a .stack_sizes section (each function's frame size) for
+# rkm-stack-check; it changes no code, and the object loses it before linking.
 rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) $(rkm-debug-flags) --edition 2021 \
-	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings
+	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings -Zemit-stack-sizes
 
 obj-m := $(RKM_NAME).o
 $(RKM_NAME)-y := rkm-glue.o rkm-params.o $(RKM_NAME)-rust.o
 ccflags-y += -I$(RKM_DIR)/include -I$(RKM_DIR)/glue -Werror
-targets += rkm-glue.c rkm-params.c librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o
+targets += rkm-glue.c rkm-params.c librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o rkm-stack-check
 
 # objtool only warns on stock kernels; make its warnings fail the build.
 override objtool := $(RKM_DIR)/kbuild/objtool-strict $(objtree)/tools/objtool/objtool
@@ -84,16 +86,31 @@ quiet_cmd_rkm_driver = RUSTC   $@
 $(obj)/$(RKM_NAME)-rust.a: $(RKM_SRC)/$(RKM_NAME).rs $(obj)/librkm.rlib FORCE
 	$(call if_changed,rkm_driver)
 
+# C has -Wframe-larger-than=$(CONFIG_FRAME_WARN); Rust has no such limit, so
+# rkm-stack-check (a host program, built here) reads the frame sizes rustc
+# recorded and names every function over this kernel's CONFIG_FRAME_WARN
+# (0: no limit), in the crate's objects and in the driver's LTO object.
+quiet_cmd_rkm_hostcc = HOSTCC  $@
+      cmd_rkm_hostcc = $(HOSTCC) $(KBUILD_HOSTCFLAGS) -Wall -Wextra -Werror $(KBUILD_HOSTLDFLAGS) -o $@ $<
+$(obj)/rkm-stack-check: $(RKM_DIR)/kbuild/stack-check.c FORCE
+	$(call if_changed,rkm_hostcc)
+
 # The staticlib holds the driver's LTO object and an empty compiler_builtins
 # object: keep the first. Kbuild runs commands under `set -e`, which a
 # failure inside an && list escapes: one command a step, so that any failure
-# (a refused parameter descriptor) stops the build, and no stale object stays. Its parameter declarations become rkm-params.c and
-# leave the object with the LLVM bitcode sections. On kernels that delay
-# objtool to the module link (IBT), cmd_objtool is empty here.
+# (a refused parameter descriptor, a frame too large) stops the build, and no
+# stale object stays. The frame sizes are checked on the crate's objects and
+# on exactly the object that goes into the module. Its parameter declarations
+# become rkm-params.c and leave the object with the LLVM bitcode sections and
+# .stack_sizes: the object is byte for byte what it is without
+# -Zemit-stack-sizes. On kernels that delay objtool to the module link (IBT),
+# cmd_objtool is empty here.
 quiet_cmd_rkm_object = OBJ     $@
       cmd_rkm_object = rm -f $@; $(AR) p $< $$($(AR) t $< | grep -v '^libcompiler_builtins') > $@.tmp; \
+	$(obj)/rkm-stack-check '$(CONFIG_FRAME_WARN)' -n librkm.rlib $(obj)/librkm.rlib -n $(notdir $@) $@.tmp \
+		|| { rm -f $@.tmp; exit 1; }; \
 	$(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-params.sh $(OBJCOPY) $@.tmp $(obj)/rkm-params.c; \
-	$(OBJCOPY) -R .llvmbc -R .llvmcmd -R .rkm_params $@.tmp $@; rm -f $@.tmp $(cmd_objtool)
-$(obj)/$(RKM_NAME)-rust.o: $(obj)/$(RKM_NAME)-rust.a FORCE
+	$(OBJCOPY) -R .llvmbc -R .llvmcmd -R .rkm_params -R .stack_sizes $@.tmp $@; rm -f $@.tmp $(cmd_objtool)
+$(obj)/$(RKM_NAME)-rust.o: $(obj)/$(RKM_NAME)-rust.a $(obj)/rkm-stack-check FORCE
 	$(call if_changed,rkm_object)
 $(obj)/rkm-params.c: $(obj)/$(RKM_NAME)-rust.o ;

@@ -473,6 +473,48 @@ static const struct tcase cases[] = {
 		.expect = { "warning: objtool:", "relocation to !ENDBR", "objtool warnings are errors" },
 	},
 	{
+		.name = "a Rust function with a 16 KiB stack frame fails the build at each kernel's own CONFIG_FRAME_WARN",
+		.kernels = "stock",
+		.tier = CHECK,
+		.cmd = "for k in {STOCK}; do w=$(sed -n 's/^CONFIG_FRAME_WARN=//p' \"$(" RKM "kernels | "
+		       "awk -v k=$k '$1 == k { print $4 }')/include/config/auto.conf\"); "
+		       "out=$(" RKM "build tests/broken/rkm_bigframe --kernel $k 2>&1); printf '%s\\n' \"$out\"; "
+		       "[ -n \"$w\" ] && printf '%s\\n' \"$out\" | grep -qF \"more than the kernel's CONFIG_FRAME_WARN=$w\" && "
+		       "echo \"$k: refused at its own CONFIG_FRAME_WARN=$w\"; done",
+		.expect = { "rkm: rkm_bigframe-rust.o: function 'rkm_bigframe::Big::sum_on_stack' uses a *-byte "
+			    "stack frame, more than the kernel's CONFIG_FRAME_WARN=",
+			    "rkm_bigframe for {K}: build failed", "{K}: refused at its own CONFIG_FRAME_WARN=" },
+		.reject = { "KO      " },
+	},
+	{
+		.name = "the crate's own objects are checked too: a 16 KiB frame in an rkm function no driver calls",
+		.tier = CHECK,
+		.cmd = SCRATCH "rm -rf build/selftest/rust-bigframe && cp -r rust build/selftest/rust-bigframe && "
+		       "printf '\\n/// Broken on purpose (selftest): a 16 KiB frame in the crate.\\n#[inline(never)]\\n"
+		       "pub fn big_frame(seed: u8) -> u8 {\\n    let buf = core::hint::black_box([seed; 16 * 1024]);\\n"
+		       "    buf[usize::from(seed)]\\n}\\n' >> build/selftest/rust-bigframe/src/lib.rs && "
+		       "RKM_CRATE=$PWD/build/selftest/rust-bigframe " RKM "build build/selftest/rust_minimal --kernel 6.12",
+		.fails = true,
+		.expect = { "rkm: librkm.rlib: function 'rkm::big_frame' uses a *-byte stack frame, more than the "
+			    "kernel's CONFIG_FRAME_WARN=", "rust_minimal for 6.12: build failed" },
+		.reject = { "KO      " },
+	},
+	{
+		.name = "rkm-stack-check: CONFIG_FRAME_WARN=0 is no limit; a bad limit or a non-object is one line",
+		.tier = CHECK,
+		.cmd = RKM "build tests/broken/rkm_bigframe --kernel 6.12 >/dev/null 2>&1; "
+		       RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
+		       "b=tests/broken/rkm_bigframe/build/6.12; $b/rkm-stack-check -v 0 $b/rkm_bigframe-rust.a && "
+		       "echo no-limit-passes; $b/rkm-stack-check 2k $b/rkm_bigframe-rust.a; "
+		       "$b/rkm-stack-check 2048 tests/broken/rkm_bigframe/Kbuild; "
+		       "$b/rkm-stack-check 2048 samples/rust_minimal/build/6.12/rust_minimal-rust.o",
+		.fails = true,
+		.expect = { "largest stack frame * bytes in 'rkm_bigframe::Big::sum_on_stack' (CONFIG_FRAME_WARN=0)",
+			    "no-limit-passes", "rkm: bad CONFIG_FRAME_WARN '2k': expected a number of bytes (0: no limit)",
+			    "rkm: tests/broken/rkm_bigframe/Kbuild: not an ELF object or an archive of them",
+			    "rust_minimal-rust.o: no .stack_sizes section: compile it with rustc -Zemit-stack-sizes" },
+	},
+	{
 		.name = "the same scratch driver with mitigations builds cleanly",
 		.tier = CHECK,
 		.cmd = SCRATCH RKM "build build/selftest/rust_minimal --kernel 6.1 --kernel 6.12",
