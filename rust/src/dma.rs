@@ -32,6 +32,14 @@ use core::ptr::NonNull;
 /// bar.write_dma_addr::<0x80>(buf.dma_addr(0)?);
 /// # Ok(()) }
 /// ```
+///
+/// # Invariants
+///
+/// `handle` is a glue DMA allocation owned by this value; `cpu` points to
+/// its `len` bytes of kernel memory, mapped for the device at `addr`. The
+/// glue frees it only after the device's bus mastering is off (deferred to
+/// the bus's quiesce while bound), so the device never writes freed memory.
+/// Process context: `alloc`, the user copies and drop may sleep.
 pub struct CoherentBuffer {
     handle: NonNull<abi::Dma>,
     cpu: NonNull<u8>,
@@ -52,6 +60,10 @@ unsafe impl Sync for CoherentBuffer {}
 /// let a: DmaAddr<'_> = buf.dma_addr(512)?;
 /// # let _ = a; Ok(()) }
 /// ```
+///
+/// # Invariants
+///
+/// `addr` lies inside the buffer borrowed for `'a`: it cannot outlive it.
 #[derive(Clone, Copy)]
 pub struct DmaAddr<'a> {
     addr: u64,

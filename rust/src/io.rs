@@ -31,6 +31,15 @@ use core::ptr::NonNull;
 /// bar.write32::<0x04>(!id);
 /// # Ok(((), ())) } }
 /// ```
+///
+/// # Invariants
+///
+/// `handle` is a glue mapping of `len >= SIZE` bytes, owned by this value
+/// until drop. Every access is one `readX`/`writeX` the glue does under RCU
+/// after checking the mapping is not revoked (unbind revokes it, so a `Bar`
+/// kept past its binding touches nothing). Accesses never sleep and may be
+/// made from any context (`IrqSafe`); drop unmaps, which sleeps: process
+/// context only (not `IrqDrop`).
 pub struct Bar<const SIZE: usize> {
     handle: NonNull<abi::Bar>,
     len: usize,

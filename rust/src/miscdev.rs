@@ -29,6 +29,11 @@ use core::ptr::NonNull;
 /// if file.is_nonblocking() { return Err(EAGAIN); }
 /// # Ok(()) }
 /// ```
+///
+/// # Invariants
+///
+/// `raw` is the kernel's `struct file` of the call this value is lent to
+/// (by reference only, so it cannot outlive the call).
 pub struct File {
     /// The kernel's struct file, opaque.
     raw: *mut abi::File,
@@ -131,6 +136,12 @@ impl core::ops::BitOr for PollMask {
 /// table.register(&self.dev.changed);
 /// # } }
 /// ```
+///
+/// # Invariants
+///
+/// `file` and `table` are the kernel's, valid for the `poll` call this value
+/// is lent to; `'a` is the per-open state's lifetime, so only wait queues
+/// that outlive the open file can be registered.
 pub struct PollTable<'a> {
     file: *mut abi::File,
     table: *mut abi::PollTable,
@@ -367,6 +378,15 @@ fn count(r: Result<usize>, len: usize) -> c_long {
 /// let reg = MiscDevice::<EchoFile>::register("rust_echo", 0o666, dev)?;
 /// # Ok::<(), Error>(())
 /// ```
+///
+/// # Invariants
+///
+/// `handle` is a glue misc device registered with `Trampolines::<F>::OPS`
+/// and `dev` as its device data; it is deregistered once (by drop, or at
+/// module exit if leaked) before `dev` is freed. Its memory, which open
+/// files point at, lives until module exit, when no file can be open
+/// (`.owner`); no file can be opened before the module's init succeeded.
+/// Process context.
 pub struct MiscDevice<F: FileOperations> {
     handle: NonNull<abi::Miscdev>,
     // Boxed so its address, given to the glue for `open`, stays put.

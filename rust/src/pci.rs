@@ -114,6 +114,11 @@ pub trait Driver: driver::Driver {
 /// # let _ = bar;
 /// # Ok(((), ())) } }
 /// ```
+///
+/// # Invariants
+///
+/// `binding` is the binding under probe: live, and not yet visible to
+/// anything but this probe call, for `'a`. Process context.
 pub struct Device<'a, D: Driver> {
     binding: NonNull<abi::Binding>,
     _probe: PhantomData<(&'a mut (), D)>,
@@ -270,6 +275,13 @@ impl<D: Driver> driver::Probe<D> for PciBus {
 ///     _pci: pci::Registration<Nic>,
 /// }
 /// ```
+///
+/// # Invariants
+///
+/// `handle` is a registered glue PCI driver whose probe uses `*_drv`; it is
+/// unregistered exactly once (by drop, or at module exit if leaked, which
+/// also covers a drop nested inside that unregistration) before `_drv` is
+/// freed. Process context.
 pub struct Registration<D: Driver> {
     handle: NonNull<abi::PciDriver>,
     // Boxed: the glue keeps its address for probe.

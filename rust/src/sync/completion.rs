@@ -18,6 +18,12 @@ use core::ptr::NonNull;
 /// done.wait()?; // ERESTARTSYS on a signal
 /// # Ok(()) }
 /// ```
+///
+/// # Invariants
+///
+/// `raw` is a glue `struct completion` owned by this value. `complete` and
+/// `reinit` may be called from any context (`IrqSafe`, `IrqDrop`: freed with
+/// `kfree`); `wait` sleeps: process context.
 pub struct Completion {
     raw: NonNull<abi::Completion>,
 }

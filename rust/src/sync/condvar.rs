@@ -23,6 +23,13 @@ glue_lock!(
 /// }
 /// # Ok(()) }
 /// ```
+///
+/// # Invariants
+///
+/// `raw` is a glue wait queue owned by this value; a poller still on it at
+/// drop is told with `wake_up_pollfree`. `wait` sleeps with the mutex
+/// released and re-takes it with its lockdep subclass: process context, with
+/// no spinlock held (only a [`MutexGuard`] is accepted).
 pub struct CondVar {
     raw: RawCondVar,
 }
