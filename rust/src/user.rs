@@ -58,14 +58,24 @@ macro_rules! pod {
         $(
             $(#[doc = $m])*
             #[repr(C)]
-            #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+            #[derive(
+                $crate::__private::Clone,
+                $crate::__private::Copy,
+                $crate::__private::Default,
+                $crate::__private::Debug,
+                $crate::__private::PartialEq,
+                $crate::__private::Eq
+            )]
             $vis struct $name { $($(#[doc = $fm])* $fvis $field: $ty),* }
 
+            // Every name below is reached through `$crate` (see
+            // `rkm::__private`): a driver's own `assert!`, `core` or
+            // `size_of` cannot silence these checks.
             const _: () = {
                 const fn field_is_pod<T: $crate::user::Pod>() {}
                 $(field_is_pod::<$ty>();)*
-                assert!(
-                    ::core::mem::size_of::<$name>() == 0 $(+ ::core::mem::size_of::<$ty>())*,
+                $crate::__private::assert!(
+                    $crate::__private::size_of::<$name>() == 0 $(+ $crate::__private::size_of::<$ty>())*,
                     "a Pod struct may not have padding"
                 );
             };
