@@ -362,8 +362,9 @@ struct rkm_dma;
  * @irq: the hard interrupt handler (atomic context): RKM_IRQ_*.
  * @irq_thread: the threaded handler (process context).
  * @timer: the binding's timer expired (atomic context).
- * @attr_show: sysfs attribute @idx read: writes at most @cap bytes to @buf;
- *             the count or a negative errno.
+ * @attr_show: sysfs attribute @idx read: @buf is the page of @cap bytes
+ *             sysfs gives; writes at most @cap - 1 bytes to it (sysfs cuts
+ *             a count of @cap to @cap - 1); the count or a negative errno.
  * @attr_store: sysfs attribute @idx written with @len bytes: 0 or -errno.
  */
 struct rkm_driver_ops {

@@ -22,10 +22,11 @@
  * Naming: abi.rs writes constants without RKM_ (POLLIN) and types in
  * CamelCase without rkm_ (FileOps, PciDriver); functions and statics keep
  * their C names. Types are compared exactly after these rules: paths are
- * dropped (core::ffi::c_int is c_int), type aliases are replaced by what they
- * name, `unsafe extern "C"` is dropped from function pointer types and so is
- * the Option around them (every C function pointer may be NULL; whether Rust
- * accepts None is Rust's choice). *mut c_void and *mut rkm_mutex differ.
+ * dropped (core::ffi::c_int and $crate::__private::c_int are c_int), type
+ * aliases are replaced by what they name, `unsafe extern "C"` is dropped
+ * from function pointer types and so is the Option around them (every C
+ * function pointer may be NULL; whether Rust accepts None is Rust's choice).
+ * *mut c_void and *mut rkm_mutex differ.
  *
  * What bindgen cannot derive is handled here, explicitly:
  * - abi.rs declares its opaque types with `opaque!(Name, ...)`: each name is
@@ -528,8 +529,9 @@ static void canon(const struct side *sd, int first, int last, struct buf *b, int
 	for (i = first; i < last; i++) {
 		const char *s = sd->t[i].s;
 
-		/* a::b::c -> c */
-		if (is(sd, i + 1, "::") || !strcmp(s, "::"))
+		/* a::b::c -> c; $crate::a::c -> c (module!'s paths are $crate's) */
+		if (is(sd, i + 1, "::") || !strcmp(s, "::") ||
+		    (!strcmp(s, "$") && is(sd, i + 2, "::")))
 			continue;
 		if (!strcmp(s, "unsafe") || !strcmp(s, "extern") || !strcmp(s, "\"C\""))
 			continue;

@@ -336,7 +336,7 @@ macro_rules! dev_info {
     ($dev:expr, $($arg:tt)*) => {{
         // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
         use $crate::device::DeviceContext as _;
-        ($dev).dev_log($crate::print::Level::Info, ::core::format_args!($($arg)*))
+        ($dev).dev_log($crate::print::Level::Info, $crate::__private::format_args!($($arg)*))
     }};
 }
 
@@ -353,7 +353,7 @@ macro_rules! dev_warn {
     ($dev:expr, $($arg:tt)*) => {{
         // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
         use $crate::device::DeviceContext as _;
-        ($dev).dev_log($crate::print::Level::Warning, ::core::format_args!($($arg)*))
+        ($dev).dev_log($crate::print::Level::Warning, $crate::__private::format_args!($($arg)*))
     }};
 }
 
@@ -370,6 +370,6 @@ macro_rules! dev_err {
     ($dev:expr, $($arg:tt)*) => {{
         // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
         use $crate::device::DeviceContext as _;
-        ($dev).dev_log($crate::print::Level::Err, ::core::format_args!($($arg)*))
+        ($dev).dev_log($crate::print::Level::Err, $crate::__private::format_args!($($arg)*))
     }};
 }

@@ -111,7 +111,8 @@ pub struct Attr<D: Driver> {
     store: Option<StoreFn<D>>,
 }
 
-/// A show callback: writes the file's text (at most a page) to the buffer.
+/// A show callback: writes the file's text (less than a page: see
+/// [`AttrBuf`]) to the buffer.
 ///
 /// ```
 /// # use rkm::prelude::*;
@@ -199,7 +200,17 @@ impl<D: Driver> Attr<D> {
 }
 
 /// The page a show callback writes to; `write!` into it. Text longer than
-/// a page makes the read fail with `EFBIG`, never cut.
+/// a page less one byte (4095 bytes with 4 KiB pages) makes the read fail
+/// with `EFBIG`, never cut.
+///
+/// # Guarantees
+///
+/// The text fits sysfs as it is: `sysfs_kf_seq_show` (fs/sysfs/file.c, 6.1
+/// and 6.12 alike) takes a count of `PAGE_SIZE` or more as "bad", logs
+/// `fill_read_buffer: ... returned bad count` and keeps `PAGE_SIZE - 1`
+/// bytes, silently dropping the last one; `sysfs_emit` likewise writes at
+/// most `PAGE_SIZE - 1`. So the buffer offers one byte less than the page,
+/// and a show that needs the whole page gets a clean `EFBIG` instead.
 ///
 /// ```
 /// # use rkm::prelude::*;
@@ -219,6 +230,26 @@ pub struct AttrBuf<'a> {
     buf: &'a mut [u8],
     len: usize,
     overflow: bool,
+}
+
+impl<'a> AttrBuf<'a> {
+    /// The buffer over a sysfs page: all of it but the last byte (see the
+    /// type's guarantees).
+    fn page(page: &'a mut [u8]) -> Self {
+        let room = page.len().saturating_sub(1);
+        AttrBuf { buf: page.get_mut(..room).unwrap_or(&mut []), len: 0, overflow: false }
+    }
+
+    /// What the show returns to sysfs: the count (below the page size), or
+    /// a negative errno (`EFBIG` if the text did not fit).
+    fn finish(&self, r: Result) -> c_long {
+        match r {
+            Ok(()) if self.overflow => c_long::from(EFBIG.to_errno()),
+            // The count is at most `buf.len()`, below the page size.
+            Ok(()) => c_long::try_from(self.len).unwrap_or(c_long::from(EFBIG.to_errno())),
+            Err(e) => e.to_errno().into(),
+        }
+    }
 }
 
 impl Write for AttrBuf<'_> {
@@ -409,14 +440,11 @@ impl<D: Driver, B: Probe<D>> Trampolines<D, B> {
         };
         // SAFETY: sysfs gives a page of `cap` bytes, ours until we return.
         let page = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), cap) };
-        let mut out = AttrBuf { buf: page, len: 0, overflow: false };
+        let mut out = AttrBuf::page(page);
         // SAFETY: as in unbind (the files are removed before remove).
         let bound = Bound::new(unsafe { Self::inner(p) });
-        match show(&bound, &mut out) {
-            Ok(()) if out.overflow => c_long::from(EFBIG.to_errno()),
-            Ok(()) => out.len as c_long,
-            Err(e) => e.to_errno().into(),
-        }
+        let r = show(&bound, &mut out);
+        out.finish(r)
     }
 
     extern "C" fn attr_store(p: *mut c_void, idx: c_uint, buf: *const c_char, len: usize) -> c_int {
@@ -439,7 +467,10 @@ pub(crate) mod ktests {
     use super::*;
     use crate::ktest::{kassert, Case};
 
-    pub(crate) const CASES: &[Case] = &[("attr_buf_refuses_overflow", attr_buf_refuses_overflow)];
+    pub(crate) const CASES: &[Case] = &[
+        ("attr_buf_refuses_overflow", attr_buf_refuses_overflow),
+        ("attr_show_never_fills_the_page", attr_show_never_fills_the_page),
+    ];
 
     fn attr_buf_refuses_overflow() -> Result {
         let mut page = [0u8; 8];
@@ -447,6 +478,39 @@ pub(crate) mod ktests {
         kassert!(write!(out, "{}", 1234567).is_ok() && out.len == 7 && !out.overflow);
         kassert!(write!(out, "89").is_err() && out.overflow && out.len == 7);
         kassert!(page.get(..7) == Some(&b"1234567"[..]));
+        Ok(())
+    }
+
+    // A show writing exactly a page (which sysfs would cut to PAGE_SIZE - 1)
+    // fails with EFBIG; one byte less goes through whole.
+    fn attr_show_never_fills_the_page() -> Result {
+        const PAGE: usize = 4096;
+        let mut page = crate::KVec::new();
+        page.try_resize(PAGE, 0xaau8)?;
+        let line = [b'x'; 64];
+        let line = core::str::from_utf8(&line).map_err(|_| EINVAL)?;
+
+        let mut out = AttrBuf::page(&mut page);
+        let mut r = Ok(());
+        for _ in 0..PAGE / 64 {
+            r = r.and(write!(out, "{line}").map_err(|_| EFBIG));
+        }
+        kassert!(out.overflow && out.len == PAGE - 64);
+        kassert!(out.finish(r) == c_long::from(EFBIG.to_errno()));
+        // The show ignored the error: still EFBIG, not a cut text.
+        kassert!(out.finish(Ok(())) == c_long::from(EFBIG.to_errno()));
+
+        let mut out = AttrBuf::page(&mut page);
+        for _ in 0..PAGE / 64 - 1 {
+            kassert!(write!(out, "{line}").is_ok());
+        }
+        kassert!(write!(out, "{}", &line[..63]).is_ok() && !out.overflow);
+        kassert!(out.finish(Ok(())) == (PAGE - 1) as c_long);
+        kassert!(write!(out, "y").is_err() && out.overflow);
+        kassert!(out.finish(Ok(())) == c_long::from(EFBIG.to_errno()));
+        kassert!(page.get(PAGE - 1) == Some(&0xaa));
+
+        kassert!(AttrBuf::page(&mut []).buf.is_empty());
         Ok(())
     }
 }

@@ -34,6 +34,38 @@ pub use alloc::{Flags, KBox, KString, KVec};
 pub use error::{Error, Result};
 pub use module::Module;
 
+/// Everything the crate's exported macros name, reached as
+/// `$crate::__private::NAME`: not part of the API.
+///
+/// # Guarantees
+///
+/// A macro expands in the driver's scope, where any name can mean something
+/// else: a driver may define `macro_rules! assert { ($($t:tt)*) => {} }`
+/// (which would silence `pod!`'s padding check and let uninitialised stack
+/// bytes reach userspace), `macro_rules! concat`/`option_env`/`stringify`,
+/// `struct Some`, `enum Option`, `type u8 = ...`, or rebind `core` itself
+/// (`extern crate rkm as core;` at the crate root is accepted, so `::core::`
+/// is not safe either). `$crate` always names this crate, so every macro,
+/// type, trait and function an exported macro uses goes through this
+/// module; only the tokens the driver passes in are resolved in the driver's
+/// scope. `tests/compile_fail/` `ok_shadowed_names` (a driver shadowing all
+/// of these) and `*_shadowed*` (checks that still refuse) hold the tests.
+/// A new exported macro follows the same rule: no bare name in its
+/// expansion but `$crate::...` and the driver's own `$tokens`.
+#[doc(hidden)]
+pub mod __private {
+    pub use core::clone::Clone;
+    pub use core::cmp::{Eq, PartialEq};
+    pub use core::default::Default;
+    pub use core::ffi::c_int;
+    pub use core::fmt::Debug;
+    pub use core::marker::Copy;
+    pub use core::mem::size_of;
+    pub use core::option::Option;
+    pub use core::primitive::{bool, str, u8};
+    pub use core::{assert, concat, file, format_args, line, option_env, stringify};
+}
+
 /// What a driver needs in scope: `use rkm::prelude::*;`.
 pub mod prelude {
     pub use crate::alloc::{Flags, KBox, KString, KVec};

@@ -115,11 +115,13 @@ pub const fn str_eq(a: &str, b: &str) -> bool {
 #[allow_internal_unsafe]
 macro_rules! __modinfo {
     ($key:literal, $value:expr) => {
+        // Every name through `$crate` (see `rkm::__private`).
         const _: () = {
-            const TEXT: &str = concat!($key, "=", $value, "\0");
+            const TEXT: &$crate::__private::str =
+                $crate::__private::concat!($key, "=", $value, "\0");
             #[unsafe(link_section = ".modinfo")]
             #[used(compiler)]
-            static ENTRY: [u8; TEXT.len()] = {
+            static ENTRY: [$crate::__private::u8; TEXT.len()] = {
                 let mut out = [0u8; TEXT.len()];
                 let src = TEXT.as_bytes();
                 let mut i = 0;
@@ -174,13 +176,15 @@ macro_rules! module {
             $($($crate::__param!($pname, $pkind, $($pbody)*);)*)?
         }
 
+        // Through `$crate` (see `rkm::__private`): a driver's own
+        // `option_env!`, `assert!`, `Some` or `None` cannot skip the check.
         const _: () = {
-            match option_env!("RKM_MODNAME") {
-                Some(m) => assert!(
+            match $crate::__private::option_env!("RKM_MODNAME") {
+                $crate::__private::Option::Some(m) => $crate::__private::assert!(
                     $crate::module::str_eq(m, $name),
                     "module! name differs from the module's file name (KBUILD_MODNAME)"
                 ),
-                None => {}
+                $crate::__private::Option::None => {}
             }
         };
         $crate::__modinfo!("license", $license);
@@ -194,16 +198,16 @@ macro_rules! module {
         // name (and so call) them, which would drop the state twice.
         const _: () = {
             #[unsafe(no_mangle)]
-            extern "C" fn rkm_rust_init() -> core::ffi::c_int {
+            extern "C" fn rkm_rust_init() -> $crate::__private::c_int {
                 // SAFETY: the glue calls this once, from module init.
-                unsafe { __RKM_MODULE.init() }
+                unsafe { $crate::module::ModuleSlot::init(&__RKM_MODULE) }
             }
 
             #[unsafe(no_mangle)]
             extern "C" fn rkm_rust_exit() {
                 // SAFETY: the glue calls this once, from module exit, only after
                 // rkm_rust_init returned 0.
-                unsafe { __RKM_MODULE.exit() }
+                unsafe { $crate::module::ModuleSlot::exit(&__RKM_MODULE) }
             }
         };
     };

@@ -222,66 +222,88 @@ pub const fn fields<const N: usize>(parts: &[&str]) -> [u8; N] {
 
 /// Declares one parameter: its descriptor for the build, compile-time checks
 /// of its default, and its accessor. Used by `module!`.
+///
+/// It expands inside the driver's `mod params`, where the driver's own
+/// `macro_rules!` are still in scope: every name it uses goes through
+/// `$crate::__private`, so a driver's `assert!` or `stringify!` cannot lift
+/// the world-writable check or make an accessor read another parameter.
+/// Only the tokens the driver writes (the type, the values) are its own.
 #[doc(hidden)]
 #[macro_export]
 #[allow_internal_unsafe]
 macro_rules! __param {
     (@desc $name:ident, $ty:expr, $perm:literal, $def:expr, $min:expr, $max:expr, $maxlen:expr, $desc:literal) => {
         const _: () = {
-            assert!($perm & 0o002 == 0, "a parameter may not be world-writable");
-            const PARTS: &[&str] = &[stringify!($name), $ty, stringify!($perm), $def, $min, $max, $maxlen, $desc];
+            $crate::__private::assert!($perm & 0o002 == 0, "a parameter may not be world-writable");
+            const PARTS: &[&$crate::__private::str] = &[
+                $crate::__private::stringify!($name), $ty, $crate::__private::stringify!($perm),
+                $def, $min, $max, $maxlen, $desc,
+            ];
             #[unsafe(link_section = ".rkm_params")]
             #[used(compiler)]
-            static DESC: [u8; $crate::param::fields_len(PARTS)] = $crate::param::fields(PARTS);
+            static DESC: [$crate::__private::u8; $crate::param::fields_len(PARTS)] =
+                $crate::param::fields(PARTS);
         };
     };
     ($name:ident, bool, default: $def:literal, perm: $perm:literal, desc: $desc:literal $(,)?) => {
-        $crate::__param!(@desc $name, "bool", $perm, stringify!($def), "", "", "0", $desc);
-        const _: bool = $def;
+        $crate::__param!(@desc $name, "bool", $perm, $crate::__private::stringify!($def),
+            "", "", "0", $desc);
+        const _: $crate::__private::bool = $def;
         #[doc = $desc]
-        pub fn $name() -> bool {
-            $crate::param::read_bool(stringify!($name))
+        pub fn $name() -> $crate::__private::bool {
+            $crate::param::read_bool($crate::__private::stringify!($name))
         }
     };
     ($name:ident, str, default: $def:literal, perm: $perm:literal, desc: $desc:literal,
      max_len: $maxlen:literal $(,)?) => {
-        $crate::__param!(@desc $name, "str", $perm, $def, "", "", stringify!($maxlen), $desc);
-        const _: () = assert!($def.len() <= $maxlen, "default longer than max_len");
+        $crate::__param!(@desc $name, "str", $perm, $def, "", "",
+            $crate::__private::stringify!($maxlen), $desc);
+        const _: () =
+            $crate::__private::assert!($def.len() <= $maxlen, "default longer than max_len");
         // The value is copied out on the stack.
-        const _: () = assert!($maxlen <= 1024, "max_len is at most 1024");
+        const _: () = $crate::__private::assert!($maxlen <= 1024, "max_len is at most 1024");
         #[doc = $desc]
         pub fn $name() -> $crate::param::ParamStr<$maxlen> {
-            $crate::param::ParamStr::read(stringify!($name))
+            $crate::param::ParamStr::read($crate::__private::stringify!($name))
         }
     };
     ($name:ident, [$elem:ident; $n:literal], default: [$($def:literal),* $(,)?], perm: $perm:literal,
      desc: $desc:literal $(, range: $min:literal ..= $max:literal)? $(,)?) => {
-        $crate::__param!(@desc $name, concat!(stringify!($elem), "[]"), $perm,
-            stringify!($($def),*), $crate::__param!(@opt $($min)?), $crate::__param!(@opt $($max)?),
-            stringify!($n), $desc);
+        $crate::__param!(@desc $name,
+            $crate::__private::concat!($crate::__private::stringify!($elem), "[]"), $perm,
+            $crate::__private::stringify!($($def),*),
+            $crate::__param!(@opt $($min)?), $crate::__param!(@opt $($max)?),
+            $crate::__private::stringify!($n), $desc);
         const _: () = {
             const DEFAULT: &[$elem] = &[$($def),*];
-            assert!($n <= 64 && DEFAULT.len() <= $n, "at most 64 elements, default within N");
+            $crate::__private::assert!(
+                $n <= 64 && DEFAULT.len() <= $n,
+                "at most 64 elements, default within N"
+            );
         };
-        $(const _: () = assert!($min <= $max);)?
+        $(const _: () = $crate::__private::assert!($min <= $max);)?
         #[doc = $desc]
         pub fn $name() -> $crate::param::ParamArray<$elem, $n> {
-            $crate::param::ParamArray::read(stringify!($name))
+            $crate::param::ParamArray::read($crate::__private::stringify!($name))
         }
     };
     ($name:ident, $ty:ident, default: $def:literal, perm: $perm:literal, desc: $desc:literal
      $(, range: $min:literal ..= $max:literal)? $(,)?) => {
-        $crate::__param!(@desc $name, stringify!($ty), $perm, stringify!($def),
+        $crate::__param!(@desc $name, $crate::__private::stringify!($ty), $perm,
+            $crate::__private::stringify!($def),
             $crate::__param!(@opt $($min)?), $crate::__param!(@opt $($max)?), "0", $desc);
         const _: $ty = $def;
-        $(const _: () = assert!(($min as $ty) <= $def && $def <= ($max as $ty), "default outside range");)?
+        $(const _: () = $crate::__private::assert!(
+            ($min as $ty) <= $def && $def <= ($max as $ty),
+            "default outside range"
+        );)?
         #[doc = $desc]
         pub fn $name() -> $ty {
-            $crate::param::read_scalar::<$ty>(stringify!($name))
+            $crate::param::read_scalar::<$ty>($crate::__private::stringify!($name))
         }
     };
     (@opt) => { "" };
-    (@opt $v:literal) => { stringify!($v) };
+    (@opt $v:literal) => { $crate::__private::stringify!($v) };
 }
 
 #[cfg(rkm_ktest)]

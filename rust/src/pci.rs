@@ -225,7 +225,7 @@ impl<D: Driver> Device<'_, D> {
         let r = unsafe { abi::rkm_pci_irq_vector(self.binding.as_ptr()) };
         match IrqKind::from_raw(r) {
             Some(kind) => Ok(kind),
-            None if r < 0 => Err(Error::from_errno(r)),
+            None if r < 0 => Err(Error::from_kernel(r)),
             None => Err(EIO),
         }
     }
@@ -322,7 +322,7 @@ impl<D: Driver> Registration<D> {
         // `drv` is boxed and outlives the registration (dropped after
         // unregistering).
         let h = unsafe { abi::rkm_pci_register(&desc.raw(), ids.as_ptr(), D::IDS.len(), &mut err) };
-        let handle = NonNull::new(h).ok_or_else(|| Error::from_errno(err))?;
+        let handle = NonNull::new(h).ok_or_else(|| Error::from_kernel(err))?;
         Ok(Registration { handle, _drv: drv })
     }
 }

@@ -160,7 +160,10 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
 #[macro_export]
 macro_rules! pr_emerg {
     ($($arg:tt)*) => {
-        $crate::print::log($crate::print::Level::Emerg, format_args!($($arg)*))
+        $crate::print::log(
+            $crate::print::Level::Emerg,
+            $crate::__private::format_args!($($arg)*),
+        )
     };
 }
 
@@ -173,7 +176,10 @@ macro_rules! pr_emerg {
 #[macro_export]
 macro_rules! pr_alert {
     ($($arg:tt)*) => {
-        $crate::print::log($crate::print::Level::Alert, format_args!($($arg)*))
+        $crate::print::log(
+            $crate::print::Level::Alert,
+            $crate::__private::format_args!($($arg)*),
+        )
     };
 }
 
@@ -186,7 +192,10 @@ macro_rules! pr_alert {
 #[macro_export]
 macro_rules! pr_crit {
     ($($arg:tt)*) => {
-        $crate::print::log($crate::print::Level::Crit, format_args!($($arg)*))
+        $crate::print::log(
+            $crate::print::Level::Crit,
+            $crate::__private::format_args!($($arg)*),
+        )
     };
 }
 
@@ -199,7 +208,10 @@ macro_rules! pr_crit {
 #[macro_export]
 macro_rules! pr_err {
     ($($arg:tt)*) => {
-        $crate::print::log($crate::print::Level::Err, format_args!($($arg)*))
+        $crate::print::log(
+            $crate::print::Level::Err,
+            $crate::__private::format_args!($($arg)*),
+        )
     };
 }
 
@@ -212,7 +224,10 @@ macro_rules! pr_err {
 #[macro_export]
 macro_rules! pr_warn {
     ($($arg:tt)*) => {
-        $crate::print::log($crate::print::Level::Warning, format_args!($($arg)*))
+        $crate::print::log(
+            $crate::print::Level::Warning,
+            $crate::__private::format_args!($($arg)*),
+        )
     };
 }
 
@@ -225,7 +240,10 @@ macro_rules! pr_warn {
 #[macro_export]
 macro_rules! pr_notice {
     ($($arg:tt)*) => {
-        $crate::print::log($crate::print::Level::Notice, format_args!($($arg)*))
+        $crate::print::log(
+            $crate::print::Level::Notice,
+            $crate::__private::format_args!($($arg)*),
+        )
     };
 }
 
@@ -238,7 +256,10 @@ macro_rules! pr_notice {
 #[macro_export]
 macro_rules! pr_info {
     ($($arg:tt)*) => {
-        $crate::print::log($crate::print::Level::Info, format_args!($($arg)*))
+        $crate::print::log(
+            $crate::print::Level::Info,
+            $crate::__private::format_args!($($arg)*),
+        )
     };
 }
 
@@ -255,7 +276,10 @@ macro_rules! pr_info {
 macro_rules! pr_debug {
     ($($arg:tt)*) => {
         if $crate::print::debug_enabled() {
-            $crate::print::log($crate::print::Level::Debug, format_args!($($arg)*))
+            $crate::print::log(
+                $crate::print::Level::Debug,
+                $crate::__private::format_args!($($arg)*),
+            )
         }
     };
 }

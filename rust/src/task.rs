@@ -30,7 +30,8 @@ pub const CAP_NET_ADMIN: Capability = Capability(abi::CAP_NET_ADMIN);
 pub const CAP_SYS_ADMIN: Capability = Capability(abi::CAP_SYS_ADMIN);
 
 /// Whether the calling task has a signal pending (end a long loop with
-/// `EINTR` or `ERESTARTSYS`).
+/// `EINTR`; `ERESTARTSYS` is the kernel's own, returned by the crate's
+/// interruptible waits only).
 ///
 /// ```
 /// # use rkm::prelude::*;

@@ -40,6 +40,13 @@ TEST(failing_init_returns_its_errno_and_leaves_nothing)
 	ASSERT_TRUE(kmsg_wait(fd, "rust_minimal: tearing down first", 2000, NULL, 0));
 	ASSERT_ERRNO(EPERM, load_module("rust_minimal", "fail_with=1"));
 	ASSERT_ERRNO(ERANGE, load_module("rust_minimal", "fail_with=4096"));
+	/*
+	 * Kernel-internal codes never reach userspace: Error::from_errno maps
+	 * 512 (ERESTARTSYS, which finit_module would hand back as errno 512
+	 * with no signal pending) and 517 (EPROBE_DEFER) to EINVAL.
+	 */
+	ASSERT_ERRNO(EINVAL, load_module("rust_minimal", "fail_with=512"));
+	ASSERT_ERRNO(EINVAL, load_module("rust_minimal", "fail_with=517"));
 	/* And it still loads normally afterwards. */
 	ASSERT_EQ(0, load_module("rust_minimal", NULL));
 	ASSERT_EQ(0, unload_module("rust_minimal"));

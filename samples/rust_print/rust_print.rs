@@ -41,7 +41,7 @@ impl Module for RustPrint {
         let p = Point { x: 3, y: -4 };
         pr_info!("struct: {:?}\n", p);
         pr_info!("pretty: {:#?}\n", Shape::Circle { center: p, radius: 5 });
-        pr_info!("errors: {:?} {:?} {:?}\n", ENOMEM, EINVAL, Error::from_errno(-4095));
+        pr_info!("errors: {:?} {:?} {:?}\n", ENOMEM, EINVAL, Error::from_errno(-200));
 
         let mut v = KVec::new();
         for i in 0..5u32 {

@@ -50,7 +50,7 @@ static const struct want lines[] = {
 	{ 6, "rust_print:     }," },
 	{ 6, "rust_print:     radius: 5," },
 	{ 6, "rust_print: }" },
-	{ 6, "rust_print: errors: ENOMEM EINVAL Error(4095)" },
+	{ 6, "rust_print: errors: ENOMEM EINVAL Error(200)" },
 	{ 6, "rust_print: kstring: squares [0, 1, 4, 9, 16]" },
 };
 

@@ -10,8 +10,8 @@
 use rkm::prelude::*;
 
 module! { //~ ERROR E0277: `u32: rkm::Module` is not satisfied
-    //~^ ERROR E0599: method `init` exists
-    //~^^ ERROR E0599: method `exit` exists
+    //~^ ERROR E0277: `u32: rkm::Module` is not satisfied
+    //~^^ ERROR E0277: `u32: rkm::Module` is not satisfied
     type: u32,
     name: "module_type_not_module",
     authors: ["rkm developers"],

@@ -133,15 +133,30 @@ impl LockName {
 }
 
 /// Makes a lockdep name from the call site, and a class key for it.
+///
+/// Hygiene: the name's macros go through `$crate::__private` (a driver's
+/// own `concat!` or `line!` cannot change them), and the key and name are
+/// items of blocks of their own, so the driver's `$args` cannot see them (an
+/// argument `NAME` or `KEY` means the driver's item, not these).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __lock_site {
-    ($ty:path, $($args:expr),*) => {{
+    (@key) => {{
         static KEY: $crate::sync::LockClassKey = $crate::sync::LockClassKey::new();
-        const NAME: $crate::sync::LockName =
-            $crate::sync::LockName::new(concat!(file!(), ":", line!(), "\0"));
-        <$ty>::try_new($($args,)* NAME, &KEY)
+        &KEY
     }};
+    (@name) => {{
+        const NAME: $crate::sync::LockName = $crate::sync::LockName::new($crate::__private::concat!(
+            $crate::__private::file!(),
+            ":",
+            $crate::__private::line!(),
+            "\0"
+        ));
+        NAME
+    }};
+    ($ty:path, $($args:expr),*) => {
+        <$ty>::try_new($($args,)* $crate::__lock_site!(@name), $crate::__lock_site!(@key))
+    };
 }
 
 #[cfg(rkm_ktest)]
