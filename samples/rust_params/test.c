@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rust_params test: every parameter type through insmod arguments and sysfs,
- * and the refusal of bad values with a clear errno and log line.
+ * and the refusal of bad values with a clear errno and log line. The
+ * twin scenarios run the same loads and writes on rust_params and c_params
+ * (the kernel's own param_ops_*) and require identical transcripts.
  */
 #include "ktest.h"
 
@@ -112,6 +114,208 @@ TEST(bad_insmod_arguments_are_refused_with_a_reason)
 	expect_refused("ids=1,2,3,4,5", EINVAL, "parameter ids: more than 4 elements");
 	expect_refused("ids=1,x", EINVAL, "parameter ids: 'x' is not a valid i32");
 	expect_refused("count", EINVAL, "parameter count needs a value");
+}
+
+/* ---- the same loads and writes on rust_params and its C twin ---- */
+
+static const char *const twins[] = { "rust_params", "c_params", NULL };
+static const char *const all_params[] = { "enable", "level", "count", "offset", "big",
+					  "name", "ids", "masks", NULL };
+
+/* Records a parameter of the twin being run exactly as sysfs shows it. */
+static void tr_param(const char *param)
+{
+	char path[160], buf[256], esc[600];
+	ssize_t n, i;
+	size_t o = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", ktest_twin, param);
+	n = read_file(path, buf, sizeof(buf));
+	if (n < 0) {
+		tr_printf("%s: %s", param, ktest_errname(errno));
+		return;
+	}
+	for (i = 0; i < n && o < sizeof(esc) - 5; i++) {
+		unsigned char c = buf[i];
+
+		if (c == '\n')
+			o += snprintf(esc + o, sizeof(esc) - o, "\\n");
+		else if (c < 0x20 || c >= 0x7f)
+			o += snprintf(esc + o, sizeof(esc) - o, "\\x%02x", c);
+		else
+			esc[o++] = c;
+	}
+	esc[o] = '\0';
+	tr_printf("  %s = \"%s\"", param, esc);
+}
+
+static void tr_params(void)
+{
+	int i;
+
+	for (i = 0; all_params[i]; i++)
+		tr_param(all_params[i]);
+}
+
+/* One write(2) of n bytes, NULs included, to a parameter of the twin being run. */
+static ssize_t param_write(const char *param, const char *data, size_t n)
+{
+	char path[160];
+	ssize_t r;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", ktest_twin, param);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = write(fd, data, n);
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+/* Writes a string literal (its NULs included) and records the result and the value. */
+#define TR_WRITE(want, param, lit) do { \
+	TR_CALL_AS((want), "write " param " " #lit, param_write(param, lit, sizeof(lit) - 1)); \
+	tr_param(param); \
+} while (0)
+
+/* (Re)loads the twin being run with args; records the result and, if loaded, every value. */
+static void tr_load(long long want, const char *args)
+{
+	char label[400];
+
+	ktest_unload_wait(ktest_twin, 5000);
+	snprintf(label, sizeof(label), "load '%s'", args);
+	if (TR_CALL_AS(want, label, load_module(ktest_twin, args)) == 0)
+		tr_params();
+}
+
+#define LONG_ZEROS "00000000000000000000000000000000000000"	/* 38 */
+
+static void load_arguments(void)
+{
+	static const char *const bools[] = { "y", "Y", "n", "N", "1", "0", "on", "off", "ON", "oFF",
+					     "t", "f", "true", "false", "yes", "no", "2", "x", "o", "",
+					     NULL };
+	char args[64];
+	int i;
+
+	/* Every occurrence is parsed in order; the last one wins... */
+	tr_load(0, "level=5 level=2");
+	tr_load(0, "count=9 count=2 count=0x10");
+	tr_load(0, "ids=5 ids=6,7 name=abc name=0123456789abcdef enable=0 enable");
+	/* ...and one out of range fails the load, as with param_set_uint_minmax(). */
+	tr_load(-ERANGE, "level=11 level=2");
+	tr_load(-ERANGE, "level=2 level=11");
+	/* Bases, signs and limits as kstrto*(..., 0, ...) take them. */
+	tr_load(0, "count=010 level=+7 big=0xffffffffffffffff offset=-9223372036854775808");
+	tr_load(0, "level=-0 count=0X1f big=0");
+	tr_load(-EINVAL, "count=-1");
+	tr_load(-EINVAL, "big=-0");
+	tr_load(-ERANGE, "count=4294967296");
+	tr_load(-ERANGE, "level=-2147483649");
+	tr_load(-ERANGE, "offset=9223372036854775808");
+	tr_load(-ERANGE, "big=18446744073709551616");
+	tr_load(-EINVAL, "count=");
+	tr_load(-EINVAL, "count=08");
+	/* A bare name: true for a bool, EINVAL for every other kind. */
+	tr_load(-EINVAL, "count");
+	tr_load(-EINVAL, "level");
+	tr_load(-EINVAL, "name");
+	tr_load(-EINVAL, "ids");
+	tr_load(-EINVAL, "masks");
+	/* An empty value: an empty string, but one invalid array element. */
+	tr_load(0, "name=");
+	tr_load(-EINVAL, "ids=");
+	tr_load(-EINVAL, "ids=1,");
+	tr_load(-EINVAL, "ids=1,,2");
+	/* Array elements of any length (32 and more characters). */
+	tr_load(0, "ids=" LONG_ZEROS "7,-" LONG_ZEROS "1,+" LONG_ZEROS "10 masks=" LONG_ZEROS "255");
+	tr_load(-EINVAL, "ids=1,2,3,4,5");
+	tr_load(-ERANGE, "masks=1,256");
+	tr_load(-ENOSPC, "name=0123456789abcdefX");
+	/* The bool forms: whatever this kernel's kstrtobool() takes, the same for both. */
+	for (i = 0; bools[i]; i++) {
+		snprintf(args, sizeof(args), "enable=%s", bools[i]);
+		ktest_unload_wait(ktest_twin, 5000);
+		if (TR_CALL_AS(KTEST_ANY, args, load_module(ktest_twin, args)) == 0)
+			tr_param("enable");
+	}
+}
+
+static void sysfs_writes(void)
+{
+	tr_params();	/* the defaults; an empty array shows as nothing, not "\n" */
+	/* A write ends at its first NUL, as kstrto*() and strlen() see it. */
+	TR_WRITE(6, "count", "5\0junk");
+	TR_WRITE(5, "level", "3\0 99");
+	TR_WRITE(8, "name", "hi\0there");
+	TR_WRITE(4, "ids", "3\0,4");
+	/* One trailing newline (echo's), nothing else. */
+	TR_WRITE(2, "count", "7\n");
+	TR_WRITE(-EINVAL, "count", "7\n\n");
+	TR_WRITE(-EINVAL, "count", " 7");
+	TR_WRITE(-EINVAL, "count", "7 ");
+	TR_WRITE(2, "count", "+9");
+	TR_WRITE(4, "count", "0x10");
+	TR_WRITE(-EINVAL, "count", "-1");
+	TR_WRITE(-ERANGE, "count", "4294967296");
+	TR_WRITE(-EINVAL, "count", "\n");
+	TR_WRITE(-ERANGE, "level", "11");
+	TR_WRITE(-ERANGE, "level", "-11\n");
+	TR_WRITE(6, "name", "hello\n");
+	TR_WRITE(4, "name", "a\nb\n");
+	TR_WRITE(17, "name", "0123456789abcdef\n");
+	TR_WRITE(-ENOSPC, "name", "0123456789abcdefX");
+	TR_WRITE(1, "name", "\n");
+	/* Arrays: split at commas only; each element takes its own newline. */
+	TR_WRITE(9, "ids", "4,5,-6,7\n");
+	TR_WRITE(6, "ids", "1,2\n,3");
+	TR_WRITE(2, "ids", "8\n");
+	TR_WRITE(-EINVAL, "ids", "9,x");
+	TR_WRITE(-EINVAL, "ids", "1,2,3,4,5");
+	TR_WRITE(-EINVAL, "ids", "\n");
+	TR_WRITE(-EINVAL, "ids", "1,,2");
+	TR_WRITE(41, "ids", LONG_ZEROS "12\n");
+	TR_WRITE(-ERANGE, "masks", "1,256");
+	TR_WRITE(4, "masks", "255\n");
+	/* Bools: whatever this kernel's kstrtobool() takes, the same for both. */
+	TR_WRITE(KTEST_ANY, "enable", "n\n");
+	TR_WRITE(KTEST_ANY, "enable", "yes");
+	TR_WRITE(KTEST_ANY, "enable", "0junk");
+	TR_WRITE(KTEST_ANY, "enable", "on\n");
+	TR_WRITE(KTEST_ANY, "enable", "of");
+	TR_WRITE(KTEST_ANY, "enable", "");
+	TR_WRITE(-EACCES, "offset", "2");
+}
+
+TEST(load_arguments_parse_as_for_c) { ktest_twins(twins, load_arguments); }
+TEST(sysfs_writes_parse_as_for_c) { ktest_twins(twins, sysfs_writes); }
+
+/* The glue's own parameter, in every rkm module: an int that cannot go negative. */
+TEST(rkm_fail_nth_takes_0_to_int_max)
+{
+	char buf[64];
+
+	errno = 0;
+	if (load_module("rust_params", "rkm_fail_nth=4294967295") == 0) {
+		printf("# rkm_fail_nth=4294967295 loaded\n");
+		EXPECT_TRUE(false);
+		unload_module("rust_params");
+	} else {
+		EXPECT_EQ(ERANGE, errno);
+	}
+	ASSERT_EQ(0, load_module("rust_params", NULL));
+	ASSERT_ERRNO(ERANGE, write_file(P "rkm_fail_nth", "2147483648"));
+	ASSERT_ERRNO(ERANGE, write_file(P "rkm_fail_nth", "4294967295"));
+	ASSERT_ERRNO(EINVAL, write_file(P "rkm_fail_nth", "-1"));
+	ASSERT_EQ(0, write_file(P "rkm_fail_nth", "2147483647"));
+	ASSERT_TRUE(read_file(P "rkm_fail_nth", buf, sizeof(buf)) >= 0);
+	EXPECT_EQ(0, strcmp(buf, "2147483647\n"));
+	ASSERT_EQ(0, write_file(P "rkm_fail_nth", "0"));
+	ASSERT_EQ(0, unload_module("rust_params"));
 }
 
 TEST(every_allocation_of_init_fails_cleanly)
