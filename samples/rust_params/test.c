@@ -294,6 +294,118 @@ static void sysfs_writes(void)
 TEST(load_arguments_parse_as_for_c) { ktest_twins(twins, load_arguments); }
 TEST(sysfs_writes_parse_as_for_c) { ktest_twins(twins, sysfs_writes); }
 
+/*
+ * Hostile values at random (a fixed seed: both twins get the same ones):
+ * sysfs writes of bytes that include NULs, newlines, commas, signs, bases and
+ * long runs of zeros, and loads with several occurrences of each parameter.
+ * Nothing is expected but that C and Rust give the same results and values.
+ */
+static unsigned long long fuzz_state;
+
+static unsigned int fuzz_next(unsigned int n)
+{
+	fuzz_state ^= fuzz_state << 13;
+	fuzz_state ^= fuzz_state >> 7;
+	fuzz_state ^= fuzz_state << 17;
+	return (unsigned int)(fuzz_state % n);
+}
+
+/*
+ * A random value of up to max bytes: mostly plausible ones (numbers, lists,
+ * bool words, with signs, bases and long runs of zeros), some mutated by a
+ * byte of alphabet, some only bytes of alphabet. Returns its length.
+ */
+static size_t fuzz_value(char *buf, size_t max, const char *alphabet, size_t nalpha)
+{
+	static const char *const words[] = { "y", "n", "on", "off", "Y", "N", "true", "no", "0x", "-0",
+					     "+", "0x7fffffff", "4294967295", "4294967296",
+					     "-2147483648", "18446744073709551615", "255", "256", "abc" };
+	size_t i = 0, n;
+	int elems = 1 + (int)fuzz_next(3);
+
+	if (fuzz_next(4) == 0) {
+		n = fuzz_next((unsigned int)max + 1);
+		while (i < n)
+			buf[i++] = alphabet[fuzz_next((unsigned int)nalpha)];
+		return n;
+	}
+	while (elems-- && i + 41 <= max) {	/* the longest element: 41 bytes */
+		unsigned int k = fuzz_next(8);
+
+		if (i)
+			buf[i++] = ',';
+		if (k == 0) {
+			const char *w = words[fuzz_next(sizeof(words) / sizeof(words[0]))];
+
+			memcpy(buf + i, w, strlen(w));
+			i += strlen(w);
+			continue;
+		}
+		if (k == 1)
+			buf[i++] = fuzz_next(2) ? '-' : '+';
+		if (k == 2)
+			for (n = fuzz_next(36); n-- > 0;)
+				buf[i++] = '0';
+		for (n = 1 + fuzz_next(2); n-- > 0;)
+			buf[i++] = '0' + fuzz_next(10);
+	}
+	if (fuzz_next(4) == 0 && i)
+		buf[fuzz_next((unsigned int)i)] = alphabet[fuzz_next((unsigned int)nalpha)];
+	return i;
+}
+
+static void hostile_values(void)
+{
+	static const char sysfs_alpha[] = "0123456789,,,\n\n\0+-xX9aAfFyYnNoOtT \t\377";
+	static const char load_alpha[] = "0123456789,,,+-xX9aAfFyYnNoOtT\377";
+	static const char *const writable[] = { "enable", "level", "count", "big", "name", "ids",
+						"masks", NULL };
+	char val[64], args[400], label[600];
+	int i, j, k, writes = 0, loads = 0;
+
+	fuzz_state = 0x9e3779b97f4a7c15ULL;
+	for (i = 0; i < 400; i++) {
+		const char *param = writable[fuzz_next(7)];
+		size_t n = fuzz_value(val, sizeof(val) - 2, sysfs_alpha, sizeof(sysfs_alpha) - 1);
+		size_t o;
+
+		if (fuzz_next(2))
+			val[n++] = '\n';
+
+		o = (size_t)snprintf(label, sizeof(label), "write %s", param);
+		for (j = 0; j < (int)n && o < sizeof(label) - 5; j++)
+			o += (size_t)snprintf(label + o, sizeof(label) - o, " %02x", (unsigned char)val[j]);
+		writes += TR_CALL_AS(KTEST_ANY, label, param_write(param, val, n)) >= 0;
+		tr_param(param);
+	}
+	for (i = 0; i < 120; i++) {
+		size_t o = 0;
+
+		for (k = 1 + fuzz_next(3); k > 0; k--) {
+			const char *param = all_params[fuzz_next(8)];
+			int bare = fuzz_next(16) == 0;
+
+			for (j = 1 + (fuzz_next(3) == 0); j > 0 && o < sizeof(args) - 70; j--) {
+				o += (size_t)snprintf(args + o, sizeof(args) - o, "%s%s%s", o ? " " : "",
+						      param, bare ? "" : "=");
+				if (!bare) {
+					o += fuzz_value(args + o, 60, load_alpha, sizeof(load_alpha) - 1);
+					args[o] = '\0';
+				}
+			}
+		}
+		ktest_unload_wait(ktest_twin, 5000);
+		snprintf(label, sizeof(label), "load '%s'", args);
+		if (TR_CALL_AS(KTEST_ANY, label, load_module(ktest_twin, args)) == 0) {
+			loads++;
+			tr_params();
+		}
+	}
+	printf("# %s: %d of 400 writes and %d of 120 loads accepted\n", ktest_twin, writes, loads);
+}
+
+TEST(hostile_values_at_random_parse_as_for_c) { ktest_twins(twins, hostile_values); }
+
 /* The glue's own parameter, in every rkm module: an int that cannot go negative. */
 TEST(rkm_fail_nth_takes_0_to_int_max)
 {
