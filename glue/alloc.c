@@ -5,6 +5,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/gfp.h>
+#include <linux/limits.h>
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -26,6 +27,9 @@ static int rkm_fail_nth_set(const char *val, const struct kernel_param *kp)
 
 	if (err)
 		return err;
+	/* The countdown is an atomic_t: 2^31 and more would read back negative. */
+	if (n > INT_MAX)
+		return -ERANGE;
 	atomic_set(&rkm_fail_countdown, n);
 	return 0;
 }

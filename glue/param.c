@@ -21,7 +21,16 @@ static bool rkm_param_signed(const struct rkm_param *p)
 	return p->type == RKM_PARAM_I32 || p->type == RKM_PARAM_I64;
 }
 
-/* Parses one scalar of p's type into *out, checking type and declared range. */
+/*
+ * Parses one scalar of p's type into *out, checking type and declared range.
+ * The parsing is the kernel's own param_ops_* one (kernel/params.c): kstrto*
+ * with base 0 (so "0x10", "010", a leading '+' and one trailing newline are
+ * accepted), kstrtobool for bool (whatever the running kernel's kstrtobool
+ * takes: y/n/1/0/on/off..., and t/f on newer kernels). The range check is
+ * made here, at each .set, as param_set_uint_minmax() does: every occurrence
+ * of a parameter on the command line is parsed in order (the last one wins),
+ * and one outside the range fails the load even if a later one is inside.
+ */
 static int rkm_param_parse_one(const struct rkm_param *p, const char *val, u64 *out)
 {
 	s64 s;
@@ -29,14 +38,9 @@ static int rkm_param_parse_one(const struct rkm_param *p, const char *val, u64 *
 	bool b;
 	int err;
 
-	if (!val && p->type != RKM_PARAM_BOOL) {
-		pr_err(KBUILD_MODNAME ": parameter %s needs a value\n", p->name);
-		return -EINVAL;
-	}
 	switch (p->type) {
 	case RKM_PARAM_BOOL:
-		/* A bare "name" on the command line means true. */
-		err = val ? kstrtobool(val, &b) : (b = true, 0);
+		err = kstrtobool(val, &b);
 		*out = b;
 		break;
 	case RKM_PARAM_I32:
@@ -65,20 +69,74 @@ static int rkm_param_parse_one(const struct rkm_param *p, const char *val, u64 *
 		       p->name, val, p->min, p->max);
 	else if (err)
 		pr_err(KBUILD_MODNAME ": parameter %s: '%s' is not a valid %s\n", p->name,
-		       val ?: "", rkm_param_type_names[p->type]);
+		       val, rkm_param_type_names[p->type]);
 	return err;
+}
+
+/*
+ * An array, as the kernel's param_array() parses it: elements separated by
+ * ',' (and nothing else), each parsed whole by the element type's rule, of
+ * any length; "" is one empty, invalid element, so an array cannot be
+ * emptied once set. The element is NUL-terminated in place, as param_array()
+ * does (the buffer is the module's argument copy or sysfs' write buffer),
+ * and the byte restored. Unlike param_array(), a bad element changes nothing
+ * (the kernel keeps the elements before it): all elements valid or none set.
+ */
+static int rkm_param_set_array(struct rkm_param *p, const char *val)
+{
+	u64 vals[64];
+	unsigned int n = 0;
+	char save;
+	int err;
+
+	do {
+		char *end = (char *)val + strcspn(val, ",");
+
+		if (n == p->maxlen || n == ARRAY_SIZE(vals)) {
+			pr_err(KBUILD_MODNAME ": parameter %s: more than %u elements\n",
+			       p->name, p->maxlen);
+			return -EINVAL;
+		}
+		save = *end;
+		*end = '\0';
+		err = rkm_param_parse_one(p, val, &vals[n++]);
+		*end = save;
+		if (err)
+			return err;
+		val = end + 1;
+	} while (save == ',');
+	memcpy(p->arr, vals, n * sizeof(vals[0]));
+	p->len = n;
+	return 0;
 }
 
 static int rkm_param_set(const char *val, const struct kernel_param *kp)
 {
 	struct rkm_param *p = kp->arg;
-	u64 vals[64];
-	unsigned int n = 0;
+	u64 v;
 	size_t len;
 	int err;
 
+	/*
+	 * A bare "name" (no '='): true for a bool, as param_set_bool(); every
+	 * other kind needs a value, as parse_one() decides for param_ops
+	 * without KERNEL_PARAM_OPS_FL_NOARG (int, uint, string, array, ...).
+	 */
+	if (!val && p->type == RKM_PARAM_BOOL)
+		val = "1";
+	if (!val) {
+		pr_err(KBUILD_MODNAME ": parameter %s needs a value\n", p->name);
+		return -EINVAL;
+	}
+	/* A sysfs write with a NUL in it ends at the NUL here, as for C. */
 	if (p->type == RKM_PARAM_STR) {
-		len = strcspn(val ?: "", "\n");	/* sysfs writes end with a newline */
+		/*
+		 * Stricter than param_set_copystring() on one point: one
+		 * trailing newline (echo's) is not part of the value.
+		 */
+		len = strlen(val);
+		if (len && val[len - 1] == '\n')
+			len--;
 		if (len > p->maxlen) {
 			pr_err(KBUILD_MODNAME ": parameter %s: %zu bytes is longer than its maximum, %u\n",
 			       p->name, len, p->maxlen);
@@ -88,38 +146,12 @@ static int rkm_param_set(const char *val, const struct kernel_param *kp)
 		p->str[len] = '\0';
 		return 0;
 	}
-	if (!p->is_array) {
-		err = rkm_param_parse_one(p, val, &vals[0]);
-		if (!err)
-			WRITE_ONCE(p->val, vals[0]);
-		return err;
-	}
-	/* An array: comma-separated, all elements valid or nothing changes. */
-	while (val && *val && *val != '\n') {
-		char elem[32];
-		size_t l = strcspn(val, ",\n");
-
-		if (n == p->maxlen || n == ARRAY_SIZE(vals)) {
-			pr_err(KBUILD_MODNAME ": parameter %s: more than %u elements\n",
-			       p->name, p->maxlen);
-			return -EINVAL;
-		}
-		if (l >= sizeof(elem)) {
-			pr_err(KBUILD_MODNAME ": parameter %s: element too long\n", p->name);
-			return -EINVAL;
-		}
-		memcpy(elem, val, l);
-		elem[l] = '\0';
-		err = rkm_param_parse_one(p, elem, &vals[n++]);
-		if (err)
-			return err;
-		val += l;
-		if (*val == ',')
-			val++;
-	}
-	memcpy(p->arr, vals, n * sizeof(vals[0]));
-	p->len = n;
-	return 0;
+	if (p->is_array)
+		return rkm_param_set_array(p, val);
+	err = rkm_param_parse_one(p, val, &v);
+	if (!err)
+		WRITE_ONCE(p->val, v);
+	return err;
 }
 
 static int rkm_param_emit_one(const struct rkm_param *p, u64 v, char *buf, int at)
@@ -146,6 +178,9 @@ static int rkm_param_show(char *buf, const struct kernel_param *kp)
 			n += sysfs_emit_at(buf, n, ",");
 		n += rkm_param_emit_one(p, p->arr[i], buf, n);
 	}
+	/* An empty array reads as nothing, not "\n", as param_array_get(). */
+	if (p->is_array && !p->len)
+		return 0;
 	return n + sysfs_emit_at(buf, n, "\n");
 }
 

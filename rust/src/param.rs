@@ -28,6 +28,44 @@
 //! `/sys/module/NAME/parameters/` by the glue; a bad value given to `insmod`
 //! makes the load fail with `EINVAL` (or `ERANGE`, `ENOSPC`) and a log line
 //! saying why.
+//!
+//! # Parsing: as a C module's `param_ops_*`
+//!
+//! The glue parses values as the kernel's own parameter ops do
+//! (`kernel/params.c`), so a driver takes what its C equivalent takes
+//! (`samples/rust_params/c_params` is that equivalent; its test compares them):
+//!
+//! - Integers: `kstrto*` with base 0: `0x10`, `010` (octal), a leading `+`,
+//!   one trailing newline (`echo 5 >`); no other whitespace; `-` only for
+//!   signed types (`-1` for `u32` is `EINVAL`); too large for the type is
+//!   `ERANGE`. `bool`: the running kernel's `kstrtobool` (`y`/`n`/`1`/`0`/`on`/
+//!   `off`, `t`/`f`, ...: only the first one or two characters count). Shown
+//!   as a decimal number or `Y`/`N`, then a newline.
+//! - Each occurrence of a parameter on the command line is parsed in order
+//!   and the last one wins (`level=5 level=2` gives 2).
+//! - A bare `name` (no `=`) sets a `bool` to true; for every other type it is
+//!   `EINVAL`. `name=` is an empty string, and an invalid (empty) integer.
+//! - Arrays: elements split at `,` only, each parsed whole by the rule of its
+//!   type, of any length; an empty element is `EINVAL` (so `ids=` is, and an
+//!   array once set cannot be emptied); more than N is `EINVAL`. Shown as
+//!   `1,-2,3` and a newline, an empty array as nothing at all.
+//! - A sysfs write holding a NUL ends at the NUL (`5\0junk` sets 5), for
+//!   every type.
+//!
+//! Where rkm is deliberately stricter or different (and the C twin does the
+//! same, see its header):
+//!
+//! - A declared `range` is checked at each occurrence, as
+//!   `param_set_uint_minmax()` does, but refused with `ERANGE` (that one says
+//!   `EINVAL`): `level=11 level=2` fails the load even though the last value
+//!   is in range. A C module that checks the final value in its init would
+//!   load; rkm cannot, since the value must already be valid when sysfs
+//!   shows it.
+//! - A string drops one trailing newline (`echo`'s); `param_set_copystring()`
+//!   keeps it. Anything else, other newlines included, is kept. Longer than
+//!   `max_len` is `ENOSPC`.
+//! - An array is set all or nothing: a bad element leaves the old value,
+//!   where `param_array_set()` keeps the elements before the bad one.
 
 use crate::abi;
 use crate::error::{code::EINVAL, Result};

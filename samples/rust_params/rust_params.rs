@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 //! rust_params: every parameter type rkm offers; logs their values at load
-//! and at unload (after sysfs writes).
+//! and at unload (after sysfs writes). Its C twin, `c_params/`, declares the
+//! same parameters with the kernel's own `param_ops_*`; `test.c` requires both
+//! to take, refuse and show every value alike. Where rkm is stricter (a range
+//! checked at each occurrence, with ERANGE; a string's one trailing newline
+//! dropped; arrays set all or nothing) the twin does the same: see
+//! `rkm::param`.
 #![no_std]
 #![forbid(unsafe_code)]
 

@@ -565,6 +565,14 @@ static void instances(void)
 	TR_CALL(-ENOENT, access(path, F_OK));
 	TR_CALL(KTEST_ANY, load_module(ktest_twin, "instances=-1"));
 	TR_CALL(-ENOENT, access(path, F_OK));
+	/* Each occurrence is checked in order (the last one wins if all are in range). */
+	TR_CALL(-ERANGE, load_module(ktest_twin, "instances=9 instances=2"));
+	TR_CALL(-ENOENT, access(path, F_OK));
+	TR_CALL(0, load_module(ktest_twin, "instances=3 instances=2"));
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/instances", ktest_twin);
+	TR_CALL(2, read_file(path, buf, sizeof(buf)));
+	TR_EXPECT(!strcmp(buf, "2\n"));
+	TR_CALL(0, unload_module(ktest_twin));
 
 	/* Four independent semaphores. */
 	TR_CALL(0, load_module(ktest_twin, "instances=4"));

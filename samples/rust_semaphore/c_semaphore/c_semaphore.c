@@ -41,11 +41,37 @@ struct sem_dev {
 	u64 waiters;
 };
 
-static unsigned int instances = 1;
-module_param(instances, uint, 0444);
-MODULE_PARM_DESC(instances, "Devices to create: NAME, NAME1, ... (1..4)");
-
 static struct sem_dev *sems[4];
+
+static unsigned int instances = 1;
+
+/*
+ * instances is range-checked at each .set, as rkm's glue checks a declared
+ * range (and param_set_uint_minmax() does, with EINVAL): every occurrence on
+ * the command line is parsed in order, the last one wins, and one out of
+ * range fails the load even if a later one is in range.
+ */
+static int instances_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int err = kstrtouint(val, 0, &n);
+
+	if (err)
+		return err;
+	if (n < 1 || n > ARRAY_SIZE(sems)) {
+		pr_err("c_semaphore: parameter instances: '%s' is out of range [1, 4]\n", val);
+		return -ERANGE;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops instances_ops = {
+	.set = instances_set,
+	.get = param_get_uint,
+};
+module_param_cb(instances, &instances_ops, &instances, 0444);
+MODULE_PARM_DESC(instances, "Devices to create: NAME, NAME1, ... (1..4)");
 
 static int sem_open(struct inode *inode, struct file *file)
 {
@@ -236,10 +262,6 @@ static int __init sem_init(void)
 	unsigned int i;
 	int ret;
 
-	if (instances < 1 || instances > ARRAY_SIZE(sems)) {
-		pr_err("c_semaphore: parameter instances: %u is out of range [1, 4]\n", instances);
-		return -ERANGE;
-	}
 	for (i = 0; i < instances; i++) {
 		struct sem_dev *s = kzalloc(sizeof(*s), GFP_KERNEL);
 
