@@ -69,12 +69,21 @@ impl File {
     }
 }
 
-/// Where `llseek` counts from.
+/// Where `llseek` counts from: every `whence` the kernel passes, as a C
+/// driver's `.llseek` sees it. `lseek(2)` refuses values above `SEEK_HOLE`
+/// with `EINVAL` before any driver runs; in-kernel callers may pass others
+/// ([`Whence::Other`]). Answer `EINVAL` for what the device does not support,
+/// as the kernel's helpers do ([`fixed_size_llseek`]).
 ///
 /// ```
 /// # use rkm::prelude::*;
-/// # fn f(whence: Whence, off: i64, pos: i64, len: i64) -> i64 {
-/// match whence { Whence::Set => off, Whence::Cur => pos + off, Whence::End => len + off }
+/// # fn f(whence: Whence, off: i64, pos: i64, len: i64) -> Result<i64> {
+/// Ok(match whence {
+///     Whence::Set => off,
+///     Whence::Cur => pos + off,
+///     Whence::End => len + off,
+///     Whence::Data | Whence::Hole | Whence::Other(_) => return Err(EINVAL),
+/// })
 /// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +94,74 @@ pub enum Whence {
     Cur,
     /// From the end (`SEEK_END`).
     End,
+    /// The next data at or after the offset (`SEEK_DATA`).
+    Data,
+    /// The next hole at or after the offset (`SEEK_HOLE`).
+    Hole,
+    /// Any other value, as the caller passed it.
+    Other(i32),
+}
+
+impl Whence {
+    /// The `whence` the kernel passed, as a [`Whence`].
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// assert_eq!(Whence::from_raw(4), Whence::Hole);
+    /// assert_eq!(Whence::from_raw(-1), Whence::Other(-1));
+    /// ```
+    pub fn from_raw(whence: i32) -> Whence {
+        match whence {
+            abi::SEEK_SET => Whence::Set,
+            abi::SEEK_CUR => Whence::Cur,
+            abi::SEEK_END => Whence::End,
+            abi::SEEK_DATA => Whence::Data,
+            abi::SEEK_HOLE => Whence::Hole,
+            w => Whence::Other(w),
+        }
+    }
+
+    /// The `SEEK_*` value.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// assert_eq!(Whence::End.as_raw(), 2);
+    /// assert_eq!(Whence::Other(9).as_raw(), 9);
+    /// ```
+    pub fn as_raw(self) -> i32 {
+        match self {
+            Whence::Set => abi::SEEK_SET,
+            Whence::Cur => abi::SEEK_CUR,
+            Whence::End => abi::SEEK_END,
+            Whence::Data => abi::SEEK_DATA,
+            Whence::Hole => abi::SEEK_HOLE,
+            Whence::Other(w) => w,
+        }
+    }
+}
+
+/// The kernel's `fixed_size_llseek()` for a device of `size` bytes: `Set`,
+/// `Cur` (from `file.pos()`) and `End` (from `size`) to a position in
+/// `0..=size`; `EINVAL` for a result outside it, an overflow, and every other
+/// whence (`Data`, `Hole`, `Other`), as the kernel's helper.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(file: &File, off: i64, whence: Whence) -> Result<i64> {
+/// fixed_size_llseek(file, off, whence, 4096)
+/// # }
+/// ```
+pub fn fixed_size_llseek(file: &File, off: i64, whence: Whence, size: i64) -> Result<i64> {
+    let base = match whence {
+        Whence::Set => 0,
+        Whence::Cur => file.pos(),
+        Whence::End => size,
+        Whence::Data | Whence::Hole | Whence::Other(_) => return Err(EINVAL),
+    };
+    match base.checked_add(off) {
+        Some(p) if (0..=size).contains(&p) => Ok(p),
+        _ => Err(EINVAL),
+    }
 }
 
 /// Readiness reported by `poll`.
@@ -207,7 +284,8 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
     }
 
     /// `lseek(2)`: the new position from `off` and `whence` (the current one
-    /// is `file.pos()`).
+    /// is `file.pos()`). It gets every whence the kernel passes: `EINVAL` for
+    /// those the device does not support ([`fixed_size_llseek`] does).
     fn llseek(&self, _file: &File, _off: i64, _whence: Whence) -> Result<i64> {
         Err(ESPIPE)
     }
@@ -304,12 +382,8 @@ impl<F: FileOperations> Trampolines<F> {
     ) -> i64 {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
-        let whence = match whence {
-            abi::SEEK_SET => Whence::Set,
-            abi::SEEK_CUR => Whence::Cur,
-            abi::SEEK_END => Whence::End,
-            _ => return EINVAL.to_errno().into(),
-        };
+        // Every whence, as the kernel gave it: the driver decides.
+        let whence = Whence::from_raw(whence);
         match f.llseek(&File { raw: file, pos: Some(pos) }, off, whence) {
             Ok(p) if p >= 0 => p,
             Ok(_) => EINVAL.to_errno().into(),
