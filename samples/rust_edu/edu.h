@@ -47,8 +47,13 @@
  *     min(len, size - pos) bytes are fetched and copied out (EFAULT if any
  *     is unwritable);
  *   - len 0 returns 0 without touching the device.
- * lseek: SEEK_SET, SEEK_CUR, SEEK_END (from EDU_BUF_SIZE); a result outside
- *   [0, EDU_BUF_SIZE] -> EINVAL.
+ * lseek (the kernel's fixed_size_llseek() with size EDU_BUF_SIZE, after the
+ *   ENODEV check): SEEK_SET off, SEEK_CUR pos + off, SEEK_END
+ *   EDU_BUF_SIZE + off; an overflow or a result outside [0, EDU_BUF_SIZE]
+ *   -> EINVAL; SEEK_DATA, SEEK_HOLE -> EINVAL; a failure leaves pos alone.
+ *   Once unbound every whence up to SEEK_MAX gives ENODEV; a whence above
+ *   SEEK_MAX (as unsigned) is refused by the VFS with EINVAL before the
+ *   driver runs, bound or not.
  *
  * sysfs, on the PCI device (/sys/bus/pci/devices/<BDF>/):
  *   edu_id          (0444) the identification register, "0x010000ed\n"
