@@ -28,6 +28,7 @@
  *   ECHO_IOC_RESIZE needs CAP_SYS_ADMIN (checked first: EPERM); reads the
  *     24-byte struct echo_resize; bytes beyond 24 must be zero (else E2BIG);
  *     version != 1, reserved != 0 or cap outside 1..ECHO_MAX_CAP -> EINVAL;
+ *     no memory for the new buffer -> ENOMEM (nothing changes);
  *     data beyond the new cap is dropped (len = min(len, cap)).
  */
 #ifndef RKM_SAMPLES_ECHO_H
