@@ -504,3 +504,45 @@ impl<F: FileOperations> Drop for MiscDevice<F> {
         unsafe { abi::rkm_miscdev_deregister(self.handle.as_ptr()) };
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("whence_round_trips", whence_round_trips),
+        ("fixed_size_llseek_as_the_kernel", fixed_size_llseek_as_the_kernel),
+    ];
+
+    fn whence_round_trips() -> Result {
+        for w in [0, 1, 2, 3, 4, 5, -1, i32::MIN, i32::MAX] {
+            kassert!(Whence::from_raw(w).as_raw() == w);
+        }
+        kassert!(Whence::from_raw(3) == Whence::Data && Whence::from_raw(4) == Whence::Hole);
+        kassert!(Whence::from_raw(5) == Whence::Other(5));
+        Ok(())
+    }
+
+    /// As fs/read_write.c's fixed_size_llseek() with size 4095, at pos 100.
+    fn fixed_size_llseek_as_the_kernel() -> Result {
+        // Never dereferenced: the position is given.
+        let f = File { raw: core::ptr::null_mut(), pos: Some(100) };
+        let seek = |off, w| fixed_size_llseek(&f, off, w, 4095);
+        kassert!(seek(10, Whence::Set) == Ok(10));
+        kassert!(seek(4095, Whence::Set) == Ok(4095));
+        kassert!(seek(4096, Whence::Set) == Err(EINVAL));
+        kassert!(seek(-1, Whence::Set) == Err(EINVAL));
+        kassert!(seek(-100, Whence::Cur) == Ok(0));
+        kassert!(seek(-101, Whence::Cur) == Err(EINVAL));
+        kassert!(seek(i64::MAX, Whence::Cur) == Err(EINVAL));
+        kassert!(seek(0, Whence::End) == Ok(4095));
+        kassert!(seek(-4095, Whence::End) == Ok(0));
+        kassert!(seek(i64::MAX, Whence::End) == Err(EINVAL));
+        kassert!(seek(i64::MIN, Whence::End) == Err(EINVAL));
+        for w in [Whence::Data, Whence::Hole, Whence::Other(5), Whence::Other(-1)] {
+            kassert!(seek(0, w) == Err(EINVAL));
+        }
+        Ok(())
+    }
+}
