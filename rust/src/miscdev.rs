@@ -143,7 +143,8 @@ impl Whence {
 /// The kernel's `fixed_size_llseek()` for a device of `size` bytes: `Set`,
 /// `Cur` (from `file.pos()`) and `End` (from `size`) to a position in
 /// `0..=size`; `EINVAL` for a result outside it, an overflow, and every other
-/// whence (`Data`, `Hole`, `Other`), as the kernel's helper.
+/// whence (`Data`, `Hole`, `Other`), as the kernel's helper. Like it, `Cur`
+/// with offset 0 answers the position as it is, unchecked.
 ///
 /// ```
 /// # use rkm::prelude::*;
@@ -154,6 +155,7 @@ impl Whence {
 pub fn fixed_size_llseek(file: &File, off: i64, whence: Whence, size: i64) -> Result<i64> {
     let base = match whence {
         Whence::Set => 0,
+        Whence::Cur if off == 0 => return Ok(file.pos()),
         Whence::Cur => file.pos(),
         Whence::End => size,
         Whence::Data | Whence::Hole | Whence::Other(_) => return Err(EINVAL),
@@ -543,6 +545,10 @@ pub(crate) mod ktests {
         for w in [Whence::Data, Whence::Hole, Whence::Other(5), Whence::Other(-1)] {
             kassert!(seek(0, w) == Err(EINVAL));
         }
+        // The position query, even past the size (the kernel's must_set_pos()).
+        let past = File { raw: core::ptr::null_mut(), pos: Some(5000) };
+        kassert!(fixed_size_llseek(&past, 0, Whence::Cur, 4095) == Ok(5000));
+        kassert!(fixed_size_llseek(&past, -1, Whence::Cur, 4095) == Err(EINVAL));
         Ok(())
     }
 }
