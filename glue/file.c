@@ -128,9 +128,15 @@ static loff_t rkm_fop_llseek(struct file *file, loff_t off, int whence)
 {
 	s64 pos;
 
-	if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
-		return -EINVAL;
-	/* SEEK_SET/CUR/END have the same values as RKM_SEEK_* (UAPI). */
+	/*
+	 * Every whence goes to the driver, as to a C driver's .llseek: the VFS
+	 * has refused those above SEEK_MAX for lseek(2), and the driver answers
+	 * the rest (EINVAL for what it does not support, ENODEV once unbound...).
+	 * The SEEK_* values are UAPI, equal to RKM_SEEK_*.
+	 */
+	static_assert(SEEK_SET == RKM_SEEK_SET && SEEK_CUR == RKM_SEEK_CUR &&
+		      SEEK_END == RKM_SEEK_END && SEEK_DATA == RKM_SEEK_DATA &&
+		      SEEK_HOLE == RKM_SEEK_HOLE);
 	pos = rkm_file_dev(file)->ops->llseek(file->private_data, rkm_file(file), file->f_pos, off,
 					      whence);
 	if (pos >= 0)

@@ -256,12 +256,17 @@ RKM_LEAF size_t rkm_copy_from_user_keep(void *dst, uintptr_t src, size_t len);
  * open gets the device data given at registration and returns the per-open
  * state that every other callback gets; release frees it. Callbacks return
  * a count or a negative errno. read and write get the kernel's position for
- * this call (private to it) and move it by what they transfer.
+ * this call (private to it) and move it by what they transfer. llseek gets
+ * every whence the kernel passes, unchecked (lseek(2) refuses those above
+ * RKM_SEEK_HOLE itself; in-kernel callers may pass others): the callback
+ * decides, as a C driver's .llseek does.
  */
 #define RKM_O_NONBLOCK 0x1u	/* the file is O_NONBLOCK */
 #define RKM_SEEK_SET 0
 #define RKM_SEEK_CUR 1
 #define RKM_SEEK_END 2
+#define RKM_SEEK_DATA 3
+#define RKM_SEEK_HOLE 4
 #define RKM_POLLIN 0x1u		/* POLLIN | POLLRDNORM */
 #define RKM_POLLOUT 0x4u	/* POLLOUT | POLLWRNORM */
 #define RKM_POLLERR 0x8u

@@ -228,6 +228,8 @@ pub(crate) const O_NONBLOCK: u32 = 0x1;
 pub(crate) const SEEK_SET: c_int = 0;
 pub(crate) const SEEK_CUR: c_int = 1;
 pub(crate) const SEEK_END: c_int = 2;
+pub(crate) const SEEK_DATA: c_int = 3;
+pub(crate) const SEEK_HOLE: c_int = 4;
 /// `RKM_POLL*`.
 pub(crate) const POLLIN: u32 = 0x1;
 pub(crate) const POLLOUT: u32 = 0x4;

@@ -42,6 +42,7 @@ const SUITES: &[(&str, &[Case])] = &[
     ("print", crate::print::ktests::CASES),
     ("param", crate::param::ktests::CASES),
     ("driver", crate::driver::ktests::CASES),
+    ("miscdev", crate::miscdev::ktests::CASES),
     ("sync", crate::sync::ktests::CASES),
     ("user", crate::user::ktests::CASES),
 ];

@@ -70,7 +70,9 @@ pub mod __private {
 pub mod prelude {
     pub use crate::alloc::{Flags, KBox, KString, KVec};
     pub use crate::error::{code::*, Error, Result};
-    pub use crate::miscdev::{File, FileOperations, MiscDevice, PollMask, PollTable, Whence};
+    pub use crate::miscdev::{
+        fixed_size_llseek, File, FileOperations, MiscDevice, PollMask, PollTable, Whence,
+    };
     pub use crate::module::Module;
     pub use crate::sync::{Arc, Completion, CondVar, Mutex, SpinLock, SpinLockIrq};
     pub use crate::task::{capable, CAP_SYS_ADMIN};

@@ -74,12 +74,21 @@ impl File {
     }
 }
 
-/// Where `llseek` counts from.
+/// Where `llseek` counts from: every `whence` the kernel passes, as a C
+/// driver's `.llseek` sees it. `lseek(2)` refuses values above `SEEK_HOLE`
+/// with `EINVAL` before any driver runs; in-kernel callers may pass others
+/// ([`Whence::Other`]). Answer `EINVAL` for what the device does not support,
+/// as the kernel's helpers do ([`fixed_size_llseek`]).
 ///
 /// ```
 /// # use rkm::prelude::*;
-/// # fn f(whence: Whence, off: i64, pos: i64, len: i64) -> i64 {
-/// match whence { Whence::Set => off, Whence::Cur => pos + off, Whence::End => len + off }
+/// # fn f(whence: Whence, off: i64, pos: i64, len: i64) -> Result<i64> {
+/// Ok(match whence {
+///     Whence::Set => off,
+///     Whence::Cur => pos + off,
+///     Whence::End => len + off,
+///     Whence::Data | Whence::Hole | Whence::Other(_) => return Err(EINVAL),
+/// })
 /// # }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +99,76 @@ pub enum Whence {
     Cur,
     /// From the end (`SEEK_END`).
     End,
+    /// The next data at or after the offset (`SEEK_DATA`).
+    Data,
+    /// The next hole at or after the offset (`SEEK_HOLE`).
+    Hole,
+    /// Any other value, as the caller passed it.
+    Other(i32),
+}
+
+impl Whence {
+    /// The `whence` the kernel passed, as a [`Whence`].
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// assert_eq!(Whence::from_raw(4), Whence::Hole);
+    /// assert_eq!(Whence::from_raw(-1), Whence::Other(-1));
+    /// ```
+    pub fn from_raw(whence: i32) -> Whence {
+        match whence {
+            abi::SEEK_SET => Whence::Set,
+            abi::SEEK_CUR => Whence::Cur,
+            abi::SEEK_END => Whence::End,
+            abi::SEEK_DATA => Whence::Data,
+            abi::SEEK_HOLE => Whence::Hole,
+            w => Whence::Other(w),
+        }
+    }
+
+    /// The `SEEK_*` value.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// assert_eq!(Whence::End.as_raw(), 2);
+    /// assert_eq!(Whence::Other(9).as_raw(), 9);
+    /// ```
+    pub fn as_raw(self) -> i32 {
+        match self {
+            Whence::Set => abi::SEEK_SET,
+            Whence::Cur => abi::SEEK_CUR,
+            Whence::End => abi::SEEK_END,
+            Whence::Data => abi::SEEK_DATA,
+            Whence::Hole => abi::SEEK_HOLE,
+            Whence::Other(w) => w,
+        }
+    }
+}
+
+/// The kernel's `fixed_size_llseek()` for a device of `size` bytes: `Set`,
+/// `Cur` (from `file.pos()`) and `End` (from `size`) to a position in
+/// `0..=size`; `EINVAL` for a result outside it, an overflow, and every other
+/// whence (`Data`, `Hole`, `Other`), as the kernel's helper. Like it, `Cur`
+/// with offset 0 answers the position as it is, unchecked.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(file: &File, off: i64, whence: Whence) -> Result<i64> {
+/// fixed_size_llseek(file, off, whence, 4096)
+/// # }
+/// ```
+pub fn fixed_size_llseek(file: &File, off: i64, whence: Whence, size: i64) -> Result<i64> {
+    let base = match whence {
+        Whence::Set => 0,
+        Whence::Cur if off == 0 => return Ok(file.pos()),
+        Whence::Cur => file.pos(),
+        Whence::End => size,
+        Whence::Data | Whence::Hole | Whence::Other(_) => return Err(EINVAL),
+    };
+    match base.checked_add(off) {
+        Some(p) if (0..=size).contains(&p) => Ok(p),
+        _ => Err(EINVAL),
+    }
 }
 
 /// Readiness reported by `poll`.
@@ -221,7 +300,8 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
     }
 
     /// `lseek(2)`: the new position from `off` and `whence` (the current one
-    /// is `file.pos()`).
+    /// is `file.pos()`). It gets every whence the kernel passes: `EINVAL` for
+    /// those the device does not support ([`fixed_size_llseek`] does).
     fn llseek(&self, _file: &File, _off: i64, _whence: Whence) -> Result<i64> {
         Err(ESPIPE)
     }
@@ -318,12 +398,8 @@ impl<F: FileOperations> Trampolines<F> {
     ) -> i64 {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
-        let whence = match whence {
-            abi::SEEK_SET => Whence::Set,
-            abi::SEEK_CUR => Whence::Cur,
-            abi::SEEK_END => Whence::End,
-            _ => return EINVAL.to_errno().into(),
-        };
+        // Every whence, as the kernel gave it: the driver decides.
+        let whence = Whence::from_raw(whence);
         match f.llseek(&File { raw: file, pos: Some(pos) }, off, whence) {
             Ok(p) if p >= 0 => p,
             Ok(_) => EINVAL.to_errno().into(),
@@ -455,5 +531,51 @@ impl<F: FileOperations> Drop for MiscDevice<F> {
         // SAFETY: registered by us, deregistered once; after this returns no
         // `open` can see `self.dev`, which is dropped right after.
         unsafe { abi::rkm_miscdev_deregister(self.handle.as_ptr()) };
+    }
+}
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("whence_round_trips", whence_round_trips),
+        ("fixed_size_llseek_as_the_kernel", fixed_size_llseek_as_the_kernel),
+    ];
+
+    fn whence_round_trips() -> Result {
+        for w in [0, 1, 2, 3, 4, 5, -1, i32::MIN, i32::MAX] {
+            kassert!(Whence::from_raw(w).as_raw() == w);
+        }
+        kassert!(Whence::from_raw(3) == Whence::Data && Whence::from_raw(4) == Whence::Hole);
+        kassert!(Whence::from_raw(5) == Whence::Other(5));
+        Ok(())
+    }
+
+    /// As fs/read_write.c's fixed_size_llseek() with size 4095, at pos 100.
+    fn fixed_size_llseek_as_the_kernel() -> Result {
+        // Never dereferenced: the position is given.
+        let f = File { raw: core::ptr::null_mut(), pos: Some(100) };
+        let seek = |off, w| fixed_size_llseek(&f, off, w, 4095);
+        kassert!(seek(10, Whence::Set) == Ok(10));
+        kassert!(seek(4095, Whence::Set) == Ok(4095));
+        kassert!(seek(4096, Whence::Set) == Err(EINVAL));
+        kassert!(seek(-1, Whence::Set) == Err(EINVAL));
+        kassert!(seek(-100, Whence::Cur) == Ok(0));
+        kassert!(seek(-101, Whence::Cur) == Err(EINVAL));
+        kassert!(seek(i64::MAX, Whence::Cur) == Err(EINVAL));
+        kassert!(seek(0, Whence::End) == Ok(4095));
+        kassert!(seek(-4095, Whence::End) == Ok(0));
+        kassert!(seek(i64::MAX, Whence::End) == Err(EINVAL));
+        kassert!(seek(i64::MIN, Whence::End) == Err(EINVAL));
+        for w in [Whence::Data, Whence::Hole, Whence::Other(5), Whence::Other(-1)] {
+            kassert!(seek(0, w) == Err(EINVAL));
+        }
+        // The position query, even past the size (the kernel's must_set_pos()).
+        let past = File { raw: core::ptr::null_mut(), pos: Some(5000) };
+        kassert!(fixed_size_llseek(&past, 0, Whence::Cur, 4095) == Ok(5000));
+        kassert!(fixed_size_llseek(&past, -1, Whence::Cur, 4095) == Err(EINVAL));
+        Ok(())
     }
 }

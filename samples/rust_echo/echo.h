@@ -16,7 +16,9 @@
  *   copies k = min(n, len - pos) bytes, pos += copied, returns copied; faults
  *   as for write.
  * lseek(fd, off, whence): SEEK_SET off, SEEK_CUR pos + off, SEEK_END len + off;
- *   any other whence, overflow, a result < 0 or > cap -> EINVAL.
+ *   overflow, a result < 0 or > cap -> EINVAL; SEEK_DATA, SEEK_HOLE -> EINVAL
+ *   (the driver's answer); a whence above SEEK_MAX (as unsigned) -> EINVAL
+ *   from the VFS before the driver runs. A failure leaves pos alone.
  * poll: POLLIN | POLLRDNORM if len > pos; POLLOUT | POLLWRNORM if pos < cap.
  * ioctl: the commands below, anything else -> ENOTTY. Both take a
  *   size-prefixed struct: the kernel reads the leading __u32 size (EFAULT if
@@ -26,6 +28,7 @@
  *   ECHO_IOC_RESIZE needs CAP_SYS_ADMIN (checked first: EPERM); reads the
  *     24-byte struct echo_resize; bytes beyond 24 must be zero (else E2BIG);
  *     version != 1, reserved != 0 or cap outside 1..ECHO_MAX_CAP -> EINVAL;
+ *     no memory for the new buffer -> ENOMEM (nothing changes);
  *     data beyond the new cap is dropped (len = min(len, cap)).
  */
 #ifndef RKM_SAMPLES_ECHO_H

@@ -75,11 +75,19 @@ static bool echo_rw_ok(struct fuzz_worker *w, bool is_write, long long off, size
 	return (unsigned long long)r <= n && (r == 0) == (n == 0) && r <= ECHO_MAX_CAP;
 }
 
-/* The new position, within the capacity. */
+/*
+ * The new position, within the capacity (SEEK_SET: off itself); EINVAL for
+ * SEEK_DATA and SEEK_HOLE and any result outside [0, ECHO_MAX_CAP].
+ */
 static bool echo_lseek_ok(long long off, int whence, long long r, int e)
 {
-	return r >= 0 ? whence >= SEEK_SET && whence <= SEEK_END && r <= ECHO_MAX_CAP :
-			r == -1 && e == EINVAL;
+	if (whence == SEEK_SET && (off < 0 || off > ECHO_MAX_CAP))
+		return r == -1 && e == EINVAL;
+	if (r < 0)
+		return r == -1 && e == EINVAL;
+	if (whence == SEEK_SET)
+		return r == off;
+	return (whence == SEEK_CUR || whence == SEEK_END) && r <= ECHO_MAX_CAP;
 }
 
 static void echo_probe(struct fuzz_worker *w, int fd)

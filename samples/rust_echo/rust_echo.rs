@@ -158,6 +158,8 @@ impl FileOperations for EchoFile {
             Whence::Set => 0,
             Whence::Cur => file.pos(),
             Whence::End => b.len as i64,
+            // No holes to report: like the C twin, EINVAL.
+            Whence::Data | Whence::Hole | Whence::Other(_) => return Err(EINVAL),
         };
         let new = base.checked_add(off).ok_or(EINVAL)?;
         if new < 0 || new > b.data.len() as i64 {

@@ -133,10 +133,20 @@ static void round_trip(void)
 	TR_CALL(-EINVAL, lseek(fd, LLONG_MAX, SEEK_END));	/* overflows */
 	TR_CALL(-EINVAL, lseek(fd, LLONG_MIN, SEEK_END));
 	TR_CALL(-EINVAL, lseek(fd, -13, SEEK_END));
+	/* SEEK_DATA, SEEK_HOLE: the driver's EINVAL, before and after the data. */
 	TR_CALL(-EINVAL, lseek(fd, 0, SEEK_DATA));
+	TR_CALL(-EINVAL, lseek(fd, 11, SEEK_DATA));
+	TR_CALL(-EINVAL, lseek(fd, 12, SEEK_DATA));
+	TR_CALL(-EINVAL, lseek(fd, -1, SEEK_DATA));
 	TR_CALL(-EINVAL, lseek(fd, 0, SEEK_HOLE));
+	TR_CALL(-EINVAL, lseek(fd, 12, SEEK_HOLE));
+	TR_CALL(-EINVAL, lseek(fd, CAP, SEEK_HOLE));
+	TR_CALL(-EINVAL, lseek(fd, LLONG_MIN, SEEK_HOLE));
+	/* Above SEEK_MAX (whence is unsigned to lseek(2)): the VFS's EINVAL. */
 	TR_CALL(-EINVAL, lseek(fd, 0, 5));
 	TR_CALL(-EINVAL, lseek(fd, 0, -1));
+	TR_CALL(-EINVAL, lseek(fd, 0, INT_MIN));
+	TR_CALL(-EINVAL, lseek(fd, 0, INT_MAX));
 	TR_CALL(10, lseek(fd, 0, SEEK_CUR));	/* the failures moved nothing */
 
 	/* pread/pwrite: the same rules at an explicit position, which stays put. */

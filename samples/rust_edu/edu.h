@@ -8,9 +8,11 @@
  *
  * open() attaches the file to the device bound at that moment (ENODEV if
  * none). After that device is unbound (rmmod is refused while a file is
- * open; sysfs unbind is not), every call on the file fails with ENODEV; a
- * request in flight at unbind ends with ENODEV or its result. A file opened
- * after a new bind uses the new binding.
+ * open; sysfs unbind is not), every call on the file that reaches the driver
+ * fails with ENODEV (close works; what the VFS refuses first still fails as
+ * it says: EINVAL for a negative pread/pwrite offset or a whence above
+ * SEEK_MAX); a request in flight at unbind ends with ENODEV or its result. A
+ * file opened after a new bind uses the new binding.
  *
  * Every request runs alone on the device (a mutex; a signal while waiting
  * for it gives EINTR) and completes by the
@@ -20,9 +22,12 @@
  * request that finds the device still working on an abandoned one (after
  * EINTR or ETIMEDOUT) fails with EBUSY, without touching it.
  *
- * Errors come in this order: ENODEV (unbound), EFAULT copying the argument
- * in, EINVAL, EINTR waiting for the mutex, EBUSY, then the request's own
- * (ENODEV if unbinding starts, ETIMEDOUT, EINTR).
+ * Errors of an ioctl come in this order: ENODEV (unbound), EFAULT copying
+ * the argument in, EINVAL, EINTR waiting for the mutex, EBUSY, then the
+ * request's own (ENODEV if unbinding starts, ETIMEDOUT, EINTR). read and
+ * write check ENODEV, then the position (read: 0, write: ENOSPC), then take
+ * the mutex (EINTR); write copies its bytes in only then (EFAULT after
+ * EINTR, before EBUSY), read copies out after the transfer.
  * The counters count what the device did, even if copying the result out
  * then fails with EFAULT.
  *
@@ -47,8 +52,16 @@
  *     min(len, size - pos) bytes are fetched and copied out (EFAULT if any
  *     is unwritable);
  *   - len 0 returns 0 without touching the device.
- * lseek: SEEK_SET, SEEK_CUR, SEEK_END (from EDU_BUF_SIZE); a result outside
- *   [0, EDU_BUF_SIZE] -> EINVAL.
+ * lseek (the kernel's fixed_size_llseek() with size EDU_BUF_SIZE, after the
+ *   ENODEV check): SEEK_SET off, SEEK_CUR pos + off, SEEK_END
+ *   EDU_BUF_SIZE + off; an overflow or a result outside [0, EDU_BUF_SIZE]
+ *   -> EINVAL; SEEK_DATA, SEEK_HOLE -> EINVAL; a failure leaves pos alone.
+ *   Once unbound every whence up to SEEK_MAX gives ENODEV; a whence above
+ *   SEEK_MAX (as unsigned) is refused by the VFS with EINVAL before the
+ *   driver runs, bound or not.
+ *
+ * poll is not implemented: the kernel's default, always POLLIN | POLLRDNORM |
+ *   POLLOUT | POLLWRNORM, bound or not.
  *
  * sysfs, on the PCI device (/sys/bus/pci/devices/<BDF>/):
  *   edu_id          (0444) the identification register, "0x010000ed\n"

@@ -212,7 +212,11 @@ static bool edu_rw_ok(struct fuzz_worker *w, bool is_write, long long off, size_
 	return (size_t)r <= want && (r > 0 || !is_write);
 }
 
-/* SEEK_SET and SEEK_END exactly, SEEK_CUR somewhere in [0, EDU_BUF_SIZE], no other whence. */
+/*
+ * SEEK_SET and SEEK_END exactly, SEEK_CUR somewhere in [0, EDU_BUF_SIZE];
+ * SEEK_DATA and SEEK_HOLE EINVAL (fixed_size_llseek's). The fuzzer does not
+ * unbind, so never ENODEV.
+ */
 static bool edu_lseek_ok(long long off, int whence, long long r, int e)
 {
 	long long to;

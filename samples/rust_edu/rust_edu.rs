@@ -412,17 +412,12 @@ impl FileOperations for EduFile {
         Ok(n)
     }
 
+    /// ENODEV once unbound, whatever the whence; then the kernel's
+    /// fixed-size seek: SEEK_SET, SEEK_CUR, SEEK_END (from BUF_SIZE) to
+    /// [0, BUF_SIZE], EINVAL for any other whence.
     fn llseek(&self, file: &File, off: i64, whence: Whence) -> Result<i64> {
         let _dev = self.dev.access().ok_or(ENODEV)?;
-        let base = match whence {
-            Whence::Set => 0,
-            Whence::Cur => file.pos(),
-            Whence::End => BUF_SIZE as i64,
-        };
-        match base.checked_add(off) {
-            Some(p) if (0..=BUF_SIZE as i64).contains(&p) => Ok(p),
-            _ => Err(EINVAL),
-        }
+        fixed_size_llseek(file, off, whence, BUF_SIZE as i64)
     }
 
     fn ioctl(&self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {

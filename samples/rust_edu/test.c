@@ -41,6 +41,8 @@ static const char *const twins[] = { "rust_edu", "c_edu", NULL };
 #endif
 
 #define SIZE EDU_BUF_SIZE
+/* What poll gives on a file without a poll operation (DEFAULT_POLLMASK). */
+#define POLL_DEFAULT (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM)
 #define EDU_ID 0x010000ed
 
 _Static_assert(sizeof(struct edu_info) == 32, "edu.h: a 32-byte struct edu_info");
@@ -653,10 +655,24 @@ static void dma_bad_input(void)
 	TR_CALL(-EINVAL, lseek(fd, LLONG_MAX, SEEK_CUR));	/* overflows */
 	TR_CALL(-EINVAL, lseek(fd, LLONG_MIN, SEEK_CUR));
 	TR_CALL(-EINVAL, lseek(fd, LLONG_MAX, SEEK_END));	/* overflows */
+	/* SEEK_DATA, SEEK_HOLE: the driver's EINVAL (fixed_size_llseek's). */
 	TR_CALL(-EINVAL, lseek(fd, 0, SEEK_DATA));
+	TR_CALL(-EINVAL, lseek(fd, 100, SEEK_DATA));
+	TR_CALL(-EINVAL, lseek(fd, SIZE, SEEK_DATA));
+	TR_CALL(-EINVAL, lseek(fd, -1, SEEK_DATA));
 	TR_CALL(-EINVAL, lseek(fd, 0, SEEK_HOLE));
+	TR_CALL(-EINVAL, lseek(fd, 100, SEEK_HOLE));
+	TR_CALL(-EINVAL, lseek(fd, SIZE, SEEK_HOLE));
+	TR_CALL(-EINVAL, lseek(fd, LLONG_MAX, SEEK_HOLE));
+	/* Above SEEK_MAX (whence is unsigned to lseek(2)): the VFS's EINVAL. */
 	TR_CALL(-EINVAL, lseek(fd, 0, 5));
+	TR_CALL(-EINVAL, lseek(fd, 0, -1));
+	TR_CALL(-EINVAL, lseek(fd, 0, INT_MIN));
+	TR_CALL(-EINVAL, lseek(fd, 0, INT_MAX));
+	TR_CALL(100, lseek(fd, 0, SEEK_CUR));
 	TR_CALL(0, lseek(fd, -100, SEEK_CUR));
+	/* poll is not implemented: the kernel's default mask. */
+	TR_CALL(POLL_DEFAULT, poll_revents(fd, POLL_DEFAULT | POLLPRI, 0));
 	TR_CALL(100, lseek(fd, 100, SEEK_CUR));
 	TR_CALL(100, lseek(fd, 0, SEEK_CUR));	/* the failures moved nothing */
 	TR_CALL(0, close(fd));
@@ -796,6 +812,20 @@ static void expect_dead(int fd)
 	TR_CALL(-ENODEV, lseek(fd, 0, SEEK_SET));
 	TR_CALL(-ENODEV, lseek(fd, 0, SEEK_CUR));
 	TR_CALL(-ENODEV, lseek(fd, -1, SEEK_SET));
+	TR_CALL(-ENODEV, lseek(fd, 0, SEEK_END));
+	TR_CALL(-ENODEV, lseek(fd, 1, SEEK_END));
+	/* Every whence the driver sees, even one it would refuse bound. */
+	TR_CALL(-ENODEV, lseek(fd, 0, SEEK_DATA));
+	TR_CALL(-ENODEV, lseek(fd, 0, SEEK_HOLE));
+	TR_CALL(-ENODEV, lseek(fd, -1, SEEK_HOLE));
+	/* Above SEEK_MAX the VFS answers EINVAL before any driver runs. */
+	TR_CALL(-EINVAL, lseek(fd, 0, 5));
+	TR_CALL(-EINVAL, lseek(fd, 0, -1));
+	TR_CALL(-EINVAL, lseek(fd, 0, INT_MIN));
+	TR_CALL(-EINVAL, lseek(fd, 0, INT_MAX));
+	/* The VFS's own refusal, and poll (not implemented: the default mask). */
+	TR_CALL(-EINVAL, pread(fd, buf, 1, -1));
+	TR_CALL(POLL_DEFAULT, poll_revents(fd, POLL_DEFAULT | POLLPRI, 0));
 	TR_CALL(-ENODEV, ioctl(fd, EDU_IOC_INFO, &i));
 	TR_CALL(-ENODEV, ioctl(fd, EDU_IOC_LIVE, &v));
 	TR_CALL(-ENODEV, ioctl(fd, EDU_IOC_FACT, &f));

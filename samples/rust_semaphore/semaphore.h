@@ -5,7 +5,8 @@
  * semaphore, as in the 2021 Rust-for-Linux RFC sample.
  *
  * write(fd, buf, n): n == 0 -> 0, nothing changes. Otherwise count += 1,
- *   writes += 1, wakes one waiting reader and the pollers; returns n. buf is
+ *   writes += 1, wakes the pollers and a waiting reader (one reader takes
+ *   the unit); returns n (the VFS clamps n to MAX_RW_COUNT first). buf is
  *   never read.
  * read(fd, buf, n): while count == 0: O_NONBLOCK -> EAGAIN, else sleep
  *   interruptibly (waiters += 1 while asleep; a signal -> EINTR, or a restart
@@ -16,8 +17,12 @@
  *   SEM_IOC_STATS: size-prefixed as in echo.h (size < 40 -> EINVAL,
  *     > 4096 -> E2BIG, unreadable -> EFAULT); writes the 40-byte struct.
  *   SEM_IOC_RESET: needs CAP_SYS_ADMIN (EPERM); count = reads = writes = 0.
+ * lseek: not implemented: ESPIPE for whence up to SEEK_MAX (above it the VFS
+ *   answers EINVAL first).
  * Module parameter instances (1..4, default 1): that many independent
  *   semaphores, /dev/NAME, /dev/NAME1, ... (the benchmark's ping-pong uses 2).
+ *   Out of range (0, 5) the load fails with ERANGE; not an unsigned number
+ *   (-1) with EINVAL.
  */
 #ifndef RKM_SAMPLES_SEMAPHORE_H
 #define RKM_SAMPLES_SEMAPHORE_H

@@ -20,6 +20,9 @@
  *   if unwritable): the counters, and refs: the shared object's reference
  *   count now (1 when no run is in progress).
  * Any other command -> ENOTTY. read/write are not implemented: EINVAL.
+ * lseek is not implemented: ESPIPE for whence up to SEEK_MAX (above it the
+ * VFS answers EINVAL first). poll is not implemented: the kernel's default,
+ * always POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM.
  */
 #ifndef RKM_SAMPLES_SYNC_H
 #define RKM_SAMPLES_SYNC_H

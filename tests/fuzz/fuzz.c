@@ -618,13 +618,18 @@ static void op_rw(struct fuzz_worker *w, bool is_write, bool positional)
 
 static void op_lseek(struct fuzz_worker *w)
 {
+	/* Every whence up to SEEK_MAX, those above it, negative and large ones; -2: random. */
 	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END, SEEK_SET, SEEK_CUR, SEEK_END,
-				       SEEK_DATA, SEEK_HOLE, 5, -1, INT_MAX };
+				       SEEK_DATA, SEEK_HOLE, SEEK_MAX + 1, -1, INT_MIN, INT_MAX,
+				       1 << 16, -2 };
 	const struct fuzz_model *m = w->ps->dev->m;
 	struct fdref f;
 	long long off = pick_off(w), r;
 	int whence = whences[fuzz_rnd(w, sizeof(whences) / sizeof(whences[0]))], e;
 	bool ok;
+
+	if (whence == -2)
+		whence = (int)fuzz_rand(w);
 
 	if (!pick_fd(w, &f)) {
 		op_open(w);
@@ -635,10 +640,12 @@ static void op_lseek(struct fuzz_worker *w)
 	e = errno;
 	if (r == -1 && e == EBADF)
 		ok = f.flags < 0;
+	else if ((unsigned int)whence > SEEK_MAX)	/* the VFS's, before any driver */
+		ok = r == -1 && e == EINVAL;
 	else if (m->lseek_ok)
 		ok = m->lseek_ok(off, whence, r, e);
-	else	/* no llseek: ESPIPE, once the VFS has checked whence */
-		ok = r == -1 && e == (whence >= 0 && whence <= SEEK_MAX ? ESPIPE : EINVAL);
+	else	/* no llseek */
+		ok = r == -1 && e == ESPIPE;
 	fuzz_check(w, ok, r, e, "not allowed", "lseek(%d %s, %lld, %d)", f.fd, f.how, off, whence);
 }
 

@@ -69,7 +69,11 @@ struct fuzz_model {
 	 */
 	bool (*rw_ok)(struct fuzz_worker *w, bool is_write, long long off, size_t n,
 		      long long r, int e, errmask mask);
-	/* lseek(off, whence) gave r, errno e (not EBADF). NULL: no llseek, ESPIPE. */
+	/*
+	 * lseek(off, whence) gave r, errno e (not EBADF), whence 0..SEEK_MAX
+	 * (the fuzzer itself wants the VFS's EINVAL above). NULL: no llseek,
+	 * ESPIPE.
+	 */
 	bool (*lseek_ok)(long long off, int whence, long long r, int e);
 	/* An open fd polled for events got revents got. */
 	bool (*poll_ok)(short events, short got);

@@ -190,8 +190,8 @@ out_unlock:
  * @whence: SEEK_SET (from 0), SEEK_CUR (from the position) or SEEK_END
  *          (from the stored length)
  *
- * Return: the new position, or -EINVAL for another @whence, an overflow, or a
- * result below 0 or above the capacity.
+ * Return: the new position, or -EINVAL for another @whence (SEEK_DATA,
+ * SEEK_HOLE...), an overflow, or a result below 0 or above the capacity.
  */
 static loff_t echo_llseek(struct file *file, loff_t off, int whence)
 {

@@ -411,8 +411,9 @@ out_leave:
  * @whence: SEEK_SET (from 0), SEEK_CUR (from the position) or SEEK_END
  *          (from EDU_BUF_SIZE)
  *
- * Return: the new position, -ENODEV once unbound, or -EINVAL for another
- * @whence, an overflow, or a result outside [0, EDU_BUF_SIZE].
+ * Return: the new position, -ENODEV once unbound (for every @whence), or
+ * -EINVAL for another @whence (SEEK_DATA, SEEK_HOLE...), an overflow, or a
+ * result outside [0, EDU_BUF_SIZE]: fixed_size_llseek()'s answers.
  */
 static loff_t edu_llseek(struct file *file, loff_t off, int whence)
 {
