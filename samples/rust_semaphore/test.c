@@ -566,7 +566,7 @@ static void instances(void)
 	tr_printf("instances: %s", buf);
 	TR_EXPECT(!strcmp(buf, "1\n"));
 	TR_CALL(0, unload_module(ktest_twin));
-	/* Out of range: refused (the twins must agree on the errno), nothing left behind. */
+	/* Out of range: refused with semaphore.h's errnos, nothing left behind. */
 	snprintf(path, sizeof(path), "/sys/module/%s", ktest_twin);
 	TR_CALL(-ERANGE, load_module(ktest_twin, "instances=0"));
 	TR_CALL(-ENOENT, access(path, F_OK));
