@@ -511,6 +511,20 @@ static void rkm_driver_listed(struct rkm_driver *d, bool on)
 }
 
 /*
+ * A bus's unregistration of @d, as its Rust Registration's drop asks. A
+ * leaked registration's Rust owner can be dropped by the driver's own
+ * remove, under the unregistration rkm_drivers_free() started (an Arc cycle
+ * through the device data): that one finishes the job. The Rust driver
+ * value the caller then frees serves only probe, and a bus probes no more
+ * once unregistration has begun.
+ */
+static void rkm_driver_unregister(struct rkm_driver *d)
+{
+	if (!d->unloading)
+		d->unregister(d);
+}
+
+/*
  * At module exit, after the driver's exit, or after a failed init: a driver
  * whose Rust owner was leaked is still registered, and its callbacks are
  * about to go.
@@ -539,17 +553,15 @@ static void rkm_driver_destroy(struct rkm_driver *d)
 }
 
 /*
- * A sysfs file name: not empty, no '/' or NUL, not "." or "..", and not the
- * name of another attribute of the driver (sysfs would refuse it with a
- * stack dump at bind).
+ * A sysfs file name (rkm_sysfs_name_ok()), and not the name of another
+ * attribute of the driver (sysfs would refuse it with a stack dump at bind).
  */
 static bool rkm_attr_name_ok(const struct rkm_driver_desc *desc, size_t i)
 {
 	const char *name = desc->attrs[i].name;
 	size_t len = desc->attrs[i].name_len, j;
 
-	if (!len || memchr(name, '/', len) || memchr(name, '\0', len) ||
-	    (len == 1 && name[0] == '.') || (len == 2 && !memcmp(name, "..", 2)))
+	if (!rkm_sysfs_name_ok(name, len))
 		return false;
 	for (j = 0; j < i; j++)
 		if (desc->attrs[j].name_len == len && !memcmp(desc->attrs[j].name, name, len))

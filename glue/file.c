@@ -188,10 +188,13 @@ static bool rkm_misc_name_taken(const char *name)
 	return taken;
 }
 
-/* A /dev and sysfs name: no '/' (a subdirectory), no NUL, not "." or "..". */
-static bool rkm_misc_name_ok(const char *name, size_t len)
+/*
+ * A sysfs (and /dev) file name: not empty, no '/' (a subdirectory) or NUL,
+ * not "." or "..". For misc device names and driver attribute names.
+ */
+static bool rkm_sysfs_name_ok(const char *name, size_t len)
 {
-	return len && len < 64 && !memchr(name, '/', len) && !memchr(name, '\0', len) &&
+	return len && !memchr(name, '/', len) && !memchr(name, '\0', len) &&
 	       !(len == 1 && name[0] == '.') && !(len == 2 && !memcmp(name, "..", 2));
 }
 
@@ -201,7 +204,7 @@ struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint
 	struct rkm_miscdev *md;
 
 	*err = -EINVAL;
-	if (!ops->open || !ops->release || !rkm_misc_name_ok(name, name_len))
+	if (!ops->open || !ops->release || !rkm_sysfs_name_ok(name, name_len) || name_len >= 64)
 		return NULL;
 	*err = -ENOMEM;
 	md = rkm_kzalloc(sizeof(*md));

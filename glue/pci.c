@@ -237,7 +237,11 @@ static void rkm_pci_driver_free(struct rkm_pci_driver *d)
 
 static void rkm_pci_driver_unregister(struct rkm_driver *core)
 {
-	rkm_pci_unregister(container_of(core, struct rkm_pci_driver, core));
+	struct rkm_pci_driver *d = container_of(core, struct rkm_pci_driver, core);
+
+	pci_unregister_driver(&d->pdrv);
+	rkm_driver_listed(&d->core, false);
+	rkm_pci_driver_free(d);
 }
 
 struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, const uint16_t *ids,
@@ -286,16 +290,5 @@ free:
 
 void rkm_pci_unregister(struct rkm_pci_driver *d)
 {
-	/*
-	 * A leaked registration's Rust owner can be dropped by the driver's
-	 * own remove, under the unregistration rkm_drivers_free() started (an
-	 * Arc cycle through the device data): that one finishes the job. The
-	 * Rust driver value this frees serves only probe, and the bus probes
-	 * no more once unregistration has begun.
-	 */
-	if (d->core.unloading)
-		return;
-	pci_unregister_driver(&d->pdrv);
-	rkm_driver_listed(&d->core, false);
-	rkm_pci_driver_free(d);
+	rkm_driver_unregister(&d->core);
 }

@@ -15,7 +15,8 @@
 //! - `cycle`: a PCI driver whose registration is kept in an `Arc` that the
 //!   device data also holds: the registration leaks, and at unload its
 //!   owner is dropped by the driver's own remove, inside the glue's
-//!   unregistration of the leaked driver.
+//!   unregistration of the leaked driver, which must still complete (the
+//!   PCI driver gone, nothing leaked: kmemleak on the debug kernel).
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -69,9 +70,11 @@ impl pci::Driver for Vendor {
     }
 }
 
-/// A driver whose registration is reachable from its own device data.
+/// A driver whose registration is reachable from its own device data: the
+/// hub it holds moves into the first device's data at probe, so that only
+/// the device data keeps the hub (and so the registration) alive.
 struct Cycle {
-    hub: Arc<Hub>,
+    hub: Mutex<Option<Arc<Hub>>>,
 }
 
 struct Hub {
@@ -88,7 +91,8 @@ impl pci::Driver for Cycle {
     const IDS: &'static [pci::DeviceId] = EDU;
 
     fn probe(&self, _dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Arc<Hub>)> {
-        Ok((Hw { _unused: 0 }, self.hub.clone()))
+        let hub = self.hub.lock().take().ok_or(EBUSY)?;
+        Ok((Hw { _unused: 0 }, hub))
     }
 }
 
@@ -106,7 +110,7 @@ impl Module for Hostile {
         }
         if params::cycle() {
             let hub = Arc::try_new(Hub { reg: new_mutex!(None)? })?;
-            let reg = pci::Registration::register(Cycle { hub: hub.clone() })?;
+            let reg = pci::Registration::register(Cycle { hub: new_mutex!(Some(hub.clone()))? })?;
             *hub.reg.lock() = Some(reg);
             m._hub = Some(hub);
         }

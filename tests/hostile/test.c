@@ -182,6 +182,8 @@ TEST(a_registration_in_an_arc_cycle_unloads)
 	EXPECT_TRUE(kmsg_wait(kmsg, "driver hostile_cycle leaked by the driver, unregistered at unload",
 			      5000, NULL, 0));
 	EXPECT_TRUE(!module_loaded());
+	/* Unregistered for real: no PCI driver left behind in freed module memory. */
+	EXPECT_EQ(-1, bound_devices("hostile_cycle"));
 	close(kmsg);
 }
 
