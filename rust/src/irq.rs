@@ -38,15 +38,19 @@ use core::sync::atomic::{
 /// ```
 pub unsafe trait IrqSafe {}
 
-macro_rules! impl_irq_safe {
+/// Plain values and atomics: both [`IrqSafe`] and [`IrqDrop`].
+macro_rules! impl_irq_plain {
     ($($t:ty),*) => {
-        // SAFETY: plain values and atomics: reads, writes and atomic
-        // operations never sleep.
-        $(unsafe impl IrqSafe for $t {})*
+        $(
+            // SAFETY: reads, writes and atomic operations never sleep.
+            unsafe impl IrqSafe for $t {}
+            // SAFETY: no drop.
+            unsafe impl IrqDrop for $t {}
+        )*
     };
 }
-impl_irq_safe!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool, char, ());
-impl_irq_safe!(
+impl_irq_plain!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool, char, ());
+impl_irq_plain!(
     AtomicBool,
     AtomicU8,
     AtomicU16,
@@ -92,23 +96,6 @@ unsafe impl IrqSafe for crate::sync::Completion {}
 /// ```
 pub unsafe trait IrqDrop {}
 
-macro_rules! impl_irq_drop {
-    ($($t:ty),*) => {
-        // SAFETY: plain values and atomics have no drop.
-        $(unsafe impl IrqDrop for $t {})*
-    };
-}
-impl_irq_drop!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool, char, ());
-impl_irq_drop!(
-    AtomicBool,
-    AtomicU8,
-    AtomicU16,
-    AtomicU32,
-    AtomicU64,
-    AtomicUsize,
-    AtomicI32,
-    AtomicI64
-);
 // SAFETY: dropping them drops their elements, nothing else.
 unsafe impl<T: IrqDrop, const N: usize> IrqDrop for [T; N] {}
 // SAFETY: as above.
