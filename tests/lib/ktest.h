@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -504,6 +505,28 @@ static inline bool ktest_tr_check(const char *file, int line, const char *text, 
 	ktest_tr_check(__FILE__, __LINE__, (label), (want), r_, e_); r_; })
 /* The same for a result obtained elsewhere (another thread). */
 #define TR_CHECK(want, text, r, e) ktest_tr_check(__FILE__, __LINE__, (text), (want), (r), (e))
+/*
+ * lseek(2) on fd with each whence above SEEK_MAX: the VFS's EINVAL before
+ * any driver runs (whence is unsigned to it), recorded as lseek(fd, 0, W).
+ */
+#define TR_LSEEK_ABOVE_SEEK_MAX(fd) do {					\
+	static const struct { int w; const char *name; } ws_[] = {		\
+		{ 5, "5" }, { -1, "-1" }, { INT_MIN, "INT_MIN" }, { INT_MAX, "INT_MAX" } };	\
+	char l_[64];								\
+	for (size_t i_ = 0; i_ < sizeof(ws_) / sizeof(ws_[0]); i_++) {		\
+		snprintf(l_, sizeof(l_), "lseek(fd, 0, %s)", ws_[i_].name);	\
+		TR_CALL_AS(-EINVAL, l_, lseek((fd), 0, ws_[i_].w));		\
+	}									\
+} while (0)
+/* A device without llseek: ESPIPE for every whence the VFS passes on. */
+#define TR_LSEEK_NONE(fd) do {							\
+	TR_CALL_AS(-ESPIPE, "lseek(fd, 0, SEEK_SET)", lseek((fd), 0, SEEK_SET));	\
+	TR_CALL_AS(-ESPIPE, "lseek(fd, 0, SEEK_CUR)", lseek((fd), 0, SEEK_CUR));	\
+	TR_CALL_AS(-ESPIPE, "lseek(fd, -1, SEEK_END)", lseek((fd), -1, SEEK_END));	\
+	TR_CALL_AS(-ESPIPE, "lseek(fd, 0, SEEK_DATA)", lseek((fd), 0, SEEK_DATA));	\
+	TR_CALL_AS(-ESPIPE, "lseek(fd, 0, SEEK_HOLE)", lseek((fd), 0, SEEK_HOLE));	\
+	TR_LSEEK_ABOVE_SEEK_MAX(fd);						\
+} while (0)
 /* An EXPECT that also goes into the transcript. */
 #define TR_EXPECT(cond) ({ bool c_ = (cond); tr_printf("%s: %s", #cond, c_ ? "yes" : "NO"); \
 	KTEST_CHECK(c_, 0, "%s: expected %s", ktest_twin, #cond); c_; })
