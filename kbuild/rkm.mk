@@ -50,7 +50,7 @@ rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) $(rkm-d
 obj-m := $(RKM_NAME).o
 $(RKM_NAME)-y := rkm-glue.o rkm-params.o $(RKM_NAME)-rust.o
 ccflags-y += -I$(RKM_DIR)/include -I$(RKM_DIR)/glue -Werror
-targets += rkm-glue.c rkm-params.c librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o rkm-stack-check
+targets += rkm-glue.c rkm-params.c librkm_macros.so librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o rkm-stack-check
 
 # objtool only warns on stock kernels; make its warnings fail the build.
 override objtool := $(RKM_DIR)/kbuild/objtool-strict $(objtree)/tools/objtool/objtool
@@ -65,12 +65,22 @@ $(rkm-sysroot)/liballoc.rlib:
 		"$(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC)" \
 		$(RKM_RUST_LIB) $(RKM_CRATE)/compiler_builtins.rs $(RKM_RUSTFLAGS)
 
+# The crate's procedural macros (#[rkm::vtable]) run inside rustc on this
+# host: a host library, built with the host's own std, never linked into the
+# module.
+quiet_cmd_rkm_macros = RUSTC   $@
+      cmd_rkm_macros = $(RKM_RUSTC) --edition 2021 --crate-type proc-macro --crate-name rkm_macros \
+	-Dwarnings -Cstrip=debuginfo -o $@ $<
+$(obj)/librkm_macros.so: $(RKM_CRATE)/macros/lib.rs FORCE
+	$(call if_changed,rkm_macros)
+
 # RKM_KTEST=1 compiles the crate's in-kernel unit tests (tests/rkm_ktest).
 quiet_cmd_rkm_crate = RUSTC   $@
       cmd_rkm_crate = $(rkm-rustc) $(if $(filter 1,$(RKM_KTEST)),--cfg rkm_ktest) \
-	--check-cfg 'cfg(rkm_ktest)' --crate-type rlib --crate-name rkm -o $@ $<
+	--check-cfg 'cfg(rkm_ktest)' --crate-type rlib --crate-name rkm \
+	--extern rkm_macros=$(obj)/librkm_macros.so -o $@ $<
 $(obj)/librkm.rlib: $(RKM_CRATE)/src/lib.rs $(wildcard $(addprefix $(RKM_CRATE)/src/,*.rs */*.rs */*/*.rs)) \
-		$(rkm-sysroot)/liballoc.rlib FORCE
+		$(rkm-sysroot)/liballoc.rlib $(obj)/librkm_macros.so FORCE
 	$(call if_changed,rkm_crate)
 
 # One object with LTO: only the core/alloc/rkm code the driver uses.

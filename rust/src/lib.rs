@@ -33,6 +33,9 @@ pub mod user;
 pub use alloc::{Flags, KBox, KString, KVec};
 pub use error::{Error, Result};
 pub use module::Module;
+/// Derives, from the methods an implementation defines, which optional
+/// callbacks of a trait the glue registers (see [`miscdev::FileOperations`]).
+pub use rkm_macros::vtable;
 
 /// Everything the crate's exported macros name, reached as
 /// `$crate::__private::NAME`: not part of the API.
@@ -81,7 +84,7 @@ pub mod prelude {
     pub use crate::{
         module, pr_alert, pr_crit, pr_debug, pr_emerg, pr_err, pr_info, pr_notice, pr_warn,
     };
-    pub use crate::{new_condvar, new_mutex, new_spinlock, new_spinlock_irq, pod};
+    pub use crate::{new_condvar, new_mutex, new_spinlock, new_spinlock_irq, pod, vtable};
 }
 
 #[panic_handler]

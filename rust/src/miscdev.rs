@@ -4,10 +4,13 @@
 //! A driver implements [`FileOperations`] for its per-open state and
 //! registers a [`MiscDevice`] with shared device data in an [`Arc`]. `open`
 //! sees the device data and builds the per-open state; every other callback
-//! gets that state; closing the file drops it (that is `release`). Set
-//! `HAS_READ` and friends for the callbacks you implement: only those are set
-//! in the kernel's `file_operations`, whose `.owner` always makes `rmmod`
-//! be refused (`EWOULDBLOCK`: the module is in use) while a file is open.
+//! gets that state; closing the file drops it (that is `release`). The
+//! implementation carries `#[rkm::vtable]`: only the callbacks it defines are
+//! set in the kernel's `file_operations` (the others keep the kernel's own
+//! behaviour: `EINVAL` for read and write, the default poll mask...), derived
+//! from the code, so a defined callback cannot be silently ignored. The
+//! `.owner` always makes `rmmod` be refused (`EWOULDBLOCK`: the module is in
+//! use) while a file is open.
 //!
 //! Dropping the registration removes the device; files still open keep
 //! their state and keep working until closed.
@@ -255,29 +258,24 @@ impl<'a> PollTable<'a> {
 /// # use rkm::prelude::*;
 /// # struct Dev;
 /// struct Open { dev: Arc<Dev> }
+/// #[rkm::vtable]
 /// impl FileOperations for Open {
 ///     type Device = Dev;
-///     const HAS_READ: bool = true;
 ///     fn open(dev: &Arc<Dev>) -> Result<Self> { Ok(Open { dev: dev.clone() }) }
 ///     fn read(&self, _f: &File, mut out: UserSliceWriter, _pos: &mut i64) -> Result<usize> {
 ///         out.write_partial(b"hi\n")
 ///     }
 /// }
 /// ```
+///
+/// An implementation without `#[rkm::vtable]` does not compile: the error
+/// names the missing `ADD_RKM_VTABLE_TO_THIS_IMPL`. `ioctl` also serves
+/// 32-bit callers (`compat_ioctl`).
+#[crate::vtable]
 pub trait FileOperations: Sized + Send + Sync + 'static {
     /// The data shared by every opener, given at registration.
     /// `'static`: files opened on the device may outlive any caller's borrow.
     type Device: Send + Sync + 'static;
-    /// Set if `read` is implemented.
-    const HAS_READ: bool = false;
-    /// Set if `write` is implemented.
-    const HAS_WRITE: bool = false;
-    /// Set if `llseek` is implemented.
-    const HAS_LLSEEK: bool = false;
-    /// Set if `ioctl` is implemented (also serves 32-bit callers).
-    const HAS_IOCTL: bool = false;
-    /// Set if `poll` is implemented.
-    const HAS_POLL: bool = false;
 
     /// Builds the per-open state; an error fails `open(2)`.
     ///
@@ -449,7 +447,7 @@ fn count(r: Result<usize>, len: usize) -> c_long {
 /// # struct EchoDev;
 /// # impl EchoDev { fn new() -> Result<Self> { Ok(EchoDev) } }
 /// # struct EchoFile;
-/// # impl FileOperations for EchoFile { type Device = EchoDev; fn open(_: &Arc<EchoDev>) -> Result<Self> { Ok(EchoFile) } }
+/// # #[rkm::vtable] impl FileOperations for EchoFile { type Device = EchoDev; fn open(_: &Arc<EchoDev>) -> Result<Self> { Ok(EchoFile) } }
 /// let dev = Arc::try_new(EchoDev::new()?)?;
 /// let reg = MiscDevice::<EchoFile>::register("rust_echo", 0o666, dev)?;
 /// # Ok::<(), Error>(())
@@ -486,7 +484,7 @@ impl<F: FileOperations> MiscDevice<F> {
     /// # use rkm::prelude::*;
     /// # struct MyDev;
     /// # struct MyFile;
-    /// # impl FileOperations for MyFile { type Device = MyDev; fn open(_: &Arc<MyDev>) -> Result<Self> { Ok(MyFile) } }
+    /// # #[rkm::vtable] impl FileOperations for MyFile { type Device = MyDev; fn open(_: &Arc<MyDev>) -> Result<Self> { Ok(MyFile) } }
     /// let reg = MiscDevice::<MyFile>::register("my_dev", 0o600, Arc::try_new(MyDev)?)?;
     /// # Ok::<(), Error>(())
     /// ```
@@ -516,7 +514,7 @@ impl<F: FileOperations> MiscDevice<F> {
     /// # use rkm::prelude::*;
     /// # struct Dev;
     /// # struct Open;
-    /// # impl FileOperations for Open { type Device = Dev; fn open(_: &Arc<Dev>) -> Result<Self> { Ok(Open) } }
+    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Dev; fn open(_: &Arc<Dev>) -> Result<Self> { Ok(Open) } }
     /// # fn f(reg: &MiscDevice<Open>) {
     /// let d: &Arc<Dev> = reg.device();
     /// # }

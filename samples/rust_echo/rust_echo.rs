@@ -102,13 +102,9 @@ impl EchoFile {
     }
 }
 
+#[rkm::vtable]
 impl FileOperations for EchoFile {
     type Device = Echo;
-    const HAS_READ: bool = true;
-    const HAS_WRITE: bool = true;
-    const HAS_LLSEEK: bool = true;
-    const HAS_IOCTL: bool = true;
-    const HAS_POLL: bool = true;
 
     fn open(dev: &Arc<Echo>) -> Result<Self> {
         Ok(EchoFile { dev: dev.clone() })

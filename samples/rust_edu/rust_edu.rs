@@ -363,12 +363,9 @@ impl EduFile {
     }
 }
 
+#[rkm::vtable]
 impl FileOperations for EduFile {
     type Device = Hub;
-    const HAS_READ: bool = true;
-    const HAS_WRITE: bool = true;
-    const HAS_LLSEEK: bool = true;
-    const HAS_IOCTL: bool = true;
 
     fn open(hub: &Arc<Hub>) -> Result<Self> {
         let dev = hub.current.lock().clone().ok_or(ENODEV)?;

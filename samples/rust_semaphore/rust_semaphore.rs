@@ -61,12 +61,9 @@ impl SemFile {
     }
 }
 
+#[rkm::vtable]
 impl FileOperations for SemFile {
     type Device = Semaphore;
-    const HAS_READ: bool = true;
-    const HAS_WRITE: bool = true;
-    const HAS_IOCTL: bool = true;
-    const HAS_POLL: bool = true;
 
     fn open(sem: &Arc<Semaphore>) -> Result<Self> {
         Ok(SemFile { sem: sem.clone() })

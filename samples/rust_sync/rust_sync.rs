@@ -98,9 +98,9 @@ impl SyncFile {
     }
 }
 
+#[rkm::vtable]
 impl FileOperations for SyncFile {
     type Device = SyncDev;
-    const HAS_IOCTL: bool = true;
 
     fn open(dev: &Arc<SyncDev>) -> Result<Self> {
         Ok(SyncFile { dev: dev.clone() })

@@ -16,9 +16,9 @@ pub struct Open {
     dev: Arc<Dev>,
 }
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Dev;
-    const HAS_WRITE: bool = true;
 
     fn open(dev: &Arc<Dev>) -> Result<Self> {
         Ok(Open { dev: dev.clone() })

@@ -27,9 +27,9 @@ pub struct Sub<'a> {
     inner: &'a Mutex<u32>,
 }
 
+#[rkm::vtable]
 impl<'a> FileOperations for Sub<'a> { //~ ERROR E0478: lifetime bound not satisfied //~ ERROR E0803
     type Device = &'a Mutex<u32>; //~ ERROR E0477: does not fulfill the required lifetime
-    const HAS_READ: bool = true;
 
     fn open(dev: &Arc<&'a Mutex<u32>>) -> Result<Self> {
         Ok(Sub { inner: **dev })
@@ -41,9 +41,9 @@ impl<'a> FileOperations for Sub<'a> { //~ ERROR E0478: lifetime bound not satisf
     }
 }
 
+#[rkm::vtable]
 impl FileOperations for MainFile {
     type Device = Main;
-    const HAS_IOCTL: bool = true;
 
     fn open(dev: &Arc<Main>) -> Result<Self> {
         Ok(MainFile { dev: dev.clone() })

@@ -15,9 +15,9 @@ pub struct Open {
     reads: Cell<u64>,
 }
 
+#[rkm::vtable]
 impl FileOperations for Open { //~ ERROR E0277: cannot be shared between threads safely
     type Device = Dev;
-    const HAS_READ: bool = true;
 
     fn open(_dev: &Arc<Dev>) -> Result<Self> {
         Ok(Open { reads: Cell::new(0) })

@@ -16,6 +16,7 @@ pub struct Dev {
 
 pub struct Open;
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Dev; //~ ERROR E0277: `*mut u8` cannot be sent between threads safely
 

@@ -13,6 +13,7 @@ pub struct Dev;
 
 pub struct Open;
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Dev;
 

@@ -19,12 +19,9 @@ pub struct Open {
     reads: AtomicU64,
 }
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Dev;
-    const HAS_READ: bool = true;
-    const HAS_WRITE: bool = true;
-    const HAS_IOCTL: bool = true;
-    const HAS_POLL: bool = true;
 
     fn open(dev: &Arc<Dev>) -> Result<Self> {
         Ok(Open { dev: dev.clone(), reads: AtomicU64::new(0) })

@@ -148,9 +148,9 @@ pub struct OkFile {
     dev: DeviceRef<OkPci>,
 }
 
+#[rkm::vtable]
 impl FileOperations for OkFile {
     type Device = Hub;
-    const HAS_WRITE: bool = true;
 
     fn open(hub: &Arc<Hub>) -> Result<Self> {
         let dev = hub.current.lock().clone().ok_or(ENODEV)?;

@@ -17,9 +17,9 @@ pub struct Dev;
 
 pub struct Open;
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Dev;
-    const HAS_POLL: bool = true;
 
     fn open(_dev: &Arc<Dev>) -> Result<Self> {
         Ok(Open)

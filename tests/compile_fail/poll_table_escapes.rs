@@ -20,9 +20,9 @@ pub struct Open {
     dev: Arc<Dev>,
 }
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Dev;
-    const HAS_POLL: bool = true;
 
     fn open(dev: &Arc<Dev>) -> Result<Self> {
         Ok(Open { dev: dev.clone() })

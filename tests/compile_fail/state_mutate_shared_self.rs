@@ -14,9 +14,9 @@ pub struct Open {
     reads: u64,
 }
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Dev;
-    const HAS_READ: bool = true;
 
     fn open(_dev: &Arc<Dev>) -> Result<Self> {
         Ok(Open { reads: 0 })

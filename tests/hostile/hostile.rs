@@ -27,9 +27,9 @@ use rkm::prelude::*;
 
 struct Nothing;
 
+#[rkm::vtable]
 impl FileOperations for Nothing {
     type Device = ();
-    const HAS_READ: bool = true;
 
     fn open(_: &Arc<()>) -> Result<Self> {
         Ok(Nothing)

@@ -71,9 +71,9 @@ struct EscapeFile {
     hub: Arc<Hub>,
 }
 
+#[rkm::vtable]
 impl FileOperations for EscapeFile {
     type Device = Hub;
-    const HAS_IOCTL: bool = true;
 
     fn open(hub: &Arc<Hub>) -> Result<Self> {
         Ok(EscapeFile { hub: hub.clone() })

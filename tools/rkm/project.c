@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rkm.h"
 
@@ -23,12 +24,38 @@ static void version_line(const char *line, void *ctx)
 		((char *)ctx)[0] = '\0';
 }
 
+static void sysroot_line(const char *line, void *ctx)
+{
+	snprintf(ctx, PATH_MAX, "%s", line);
+}
+
+/*
+ * rust-analyzer expands #[rkm::vtable] by loading the crate's procedural
+ * macros, a host library: build it beside the driver's builds (rkm build
+ * leaves one per kernel build directory; this one does not depend on a
+ * kernel). It needs no kernel, only the host rustc.
+ */
+static char *build_macros(const char *rustc, const char *dir)
+{
+	char *out_dir = xasprintf("%s/build", dir), *out = xasprintf("%s/librkm_macros.so", out_dir);
+	char *src = xasprintf("%s/rust/macros/lib.rs", rkm_root);
+
+	if (mkdir(out_dir, 0755) && errno != EEXIST)
+		die("cannot create %s: %s", out_dir, strerror(errno));
+	if (run_cmd((char *[]){ (char *)rustc, "--edition", "2021", "--crate-type", "proc-macro",
+				"--crate-name", "rkm_macros", "-Cstrip=debuginfo", "-o", out, src,
+				NULL },
+		    NULL, NULL))
+		die("%s could not build the crate's procedural macros (%s)", rustc, src);
+	return out;
+}
+
 int cmd_rust_project(int argc, char **argv)
 {
 	static const struct option opts[] = { OPT_HELP, { 0 } };
-	char dir[PATH_MAX], version[64] = "";
+	char dir[PATH_MAX], version[64] = "", sysroot[PATH_MAX] = "";
 	const char *name, *rustc = getenv("RKM_RUSTC") ? getenv("RKM_RUSTC") : RUSTC;
-	char *lib, *rs, *path, *tmp;
+	char *lib, *rs, *path, *tmp, *macros;
 	FILE *f;
 
 	while (cmd_getopt(argc, argv, "h", opts) != -1)
@@ -55,23 +82,34 @@ int cmd_rust_project(int argc, char **argv)
 	if (!f)
 		die("cannot write %s: %s", tmp, strerror(errno));
 	/*
-	 * Crates by index: 0 rkm, 1 the driver. core and alloc come from
-	 * sysroot_src, which rust-analyzer adds to every crate's dependencies;
-	 * listing them again as crates would give primitives no methods (their
-	 * inherent impls are looked up in the sysroot's core).
+	 * The sysroot is the host rustc's: rust-analyzer runs its
+	 * proc-macro server from there. Crates by index: 0 rkm_macros, 1 rkm,
+	 * 2 the driver. core and alloc come from sysroot_src, which rust-analyzer adds
+	 * to every crate's dependencies; listing them again as crates would
+	 * give primitives no methods (their inherent impls are looked up in the
+	 * sysroot's core).
 	 */
+	if (run_cmd((char *[]){ (char *)rustc, "--print", "sysroot", NULL }, sysroot_line, sysroot) ||
+	    !sysroot[0])
+		die("%s --print sysroot failed", rustc);
+	macros = build_macros(rustc, dir);
 	fprintf(f,
 		"{\n"
+		"  \"sysroot\": \"%s\",\n"
 		"  \"sysroot_src\": \"%s\",\n"
 		"  \"crates\": [\n"
+		"    { \"display_name\": \"rkm_macros\", \"root_module\": \"%s/rust/macros/lib.rs\",\n"
+		"      \"edition\": \"2021\", \"deps\": [], \"cfg\": [], \"is_proc_macro\": true,\n"
+		"      \"proc_macro_dylib_path\": \"%s\",\n"
+		"      \"is_workspace_member\": false },\n"
 		"    { \"display_name\": \"rkm\", \"root_module\": \"%s/rust/src/lib.rs\", \"edition\": \"2021\",\n"
-		"      \"deps\": [], \"cfg\": [], \"is_workspace_member\": true },\n"
+		"      \"deps\": [{ \"crate\": 0, \"name\": \"rkm_macros\" }], \"cfg\": [], \"is_workspace_member\": true },\n"
 		"    { \"display_name\": \"%s\", \"root_module\": \"%s\", \"edition\": \"2021\",\n"
-		"      \"deps\": [{ \"crate\": 0, \"name\": \"rkm\" }], \"cfg\": [],\n"
+		"      \"deps\": [{ \"crate\": 1, \"name\": \"rkm\" }], \"cfg\": [],\n"
 		"      \"env\": { \"RKM_MODNAME\": \"%s\" }, \"is_workspace_member\": true }\n"
 		"  ]\n"
 		"}\n",
-		lib, rkm_root, name, rs, name);
+		sysroot, lib, rkm_root, macros, rkm_root, name, rs, name);
 	if (fclose(f) || rename(tmp, path))
 		die("cannot write %s: %s", path, strerror(errno));
 	printf("rkm: %s (rustc %s, core and alloc from %s)\n", path, version, lib);

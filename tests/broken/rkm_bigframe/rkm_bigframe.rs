@@ -26,9 +26,9 @@ impl Big {
     }
 }
 
+#[rkm::vtable]
 impl FileOperations for Big {
     type Device = Device;
-    const HAS_WRITE: bool = true;
 
     fn open(_dev: &Arc<Device>) -> Result<Self> {
         Ok(Big)
