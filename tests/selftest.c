@@ -728,6 +728,32 @@ static const struct tcase cases[] = {
 		.expect = { "pattern-works", "file-list-ok" },
 		.reject = { "a Debian point release is named" },
 	},
+	{
+		.name = "errors: error.rs names every errno of the matrix's kernel headers with its value; "
+			"a missing, wrong or unknown name is caught",
+		.tier = CHECK,
+		.cmd = "tests/errno_names.sh && d=build/selftest/errno && rm -rf $d && mkdir -p $d && "
+		       "sed '/^    EHWPOISON = /d; s/^    ENOTTY = [0-9]*,/    ENOTTY = 26,/; "
+		       "s/^    EPROBE_DEFER = /    EPROBE_DEFERRED = /' rust/src/error.rs > $d/error.rs && "
+		       "! tests/errno_names.sh $d/error.rs",
+		.expect = { "errno names: 0 difference(s) (", "EHWPOISON: * has 133 (pub), error.rs has nothing",
+			    "ENOTTY: * has 25 (pub), error.rs has 26 (pub)",
+			    "EPROBE_DEFER: * has 517 (crate), error.rs has nothing",
+			    "EPROBE_DEFERRED: error.rs has 517, * has nothing" },
+	},
+	{
+		.name = "errors: ktest.h failure lines show errno only for a failed call, and evaluate arguments once",
+		.tier = CHECK,
+		.cmd = "mkdir -p build/selftest && cc -O2 -Wall -Wextra -Werror -Itests/lib -o build/selftest/ktest_report "
+		       "tests/ktest_report/ktest_report.c && build/selftest/ktest_report",
+		.fails = true,
+		.expect = { "ktest_report.c:*: 1 + 1 == 2, expected 3",
+			    "open(\"/nonexistent/ktest\", 00) == -1, expected 0 (No such file or directory)",
+			    "getpid() > 0 == 1, expected 7", "# evaluations: exp 2 got 2",
+			    "getpid() * 0 == 0, expected -1 errno 2 (No such file or directory)",
+			    "# 0 passed, 5 failed" },
+		.reject = { "expected 3 (", "expected 7 (", "errno 16", "Device or resource busy", "Success" },
+	},
 };
 
 struct kernel {
