@@ -754,6 +754,31 @@ static const struct tcase cases[] = {
 			    "# 0 passed, 5 failed" },
 		.reject = { "expected 3 (", "expected 7 (", "errno 16", "Device or resource busy", "Success" },
 	},
+	{
+		.name = "errors: a failed build's closing count of rustc warnings counts only the warnings it shows",
+		.tier = CHECK,
+		.cmd = "d=build/selftest/warn_drv && rm -rf $d && mkdir -p $d && "
+		       "sed 's/rust_minimal/warn_drv/g; s/let first = Part/let unused_thing = 3;\\n        let first = Part/' "
+		       "samples/rust_minimal/rust_minimal.rs > $d/warn_drv.rs && " RKM "build $d --kernel 6.12; "
+		       /* rustc's own count, with the SLS warnings rustc-kernel drops and a real one it keeps */
+		       "printf 'fn main() { let x = 1; }\\n' > $d/w.rs && kbuild/rustc-kernel /usr/bin/rustc "
+		       "-Ctarget-feature=+harden-sls-ret,+harden-sls-ijmp --edition 2021 -o $d/w $d/w.rs",
+		.expect = { "error: unused variable: `unused_thing`", "error: aborting due to 1 previous error",
+			    "warn_drv for 6.12: build failed", "warning: unused variable: `x`", "warning: 1 warning emitted" },
+		.reject = { "harden-sls", "aborting due to 1 previous error;", "warnings emitted" },
+	},
+	{
+		.name = "errors: rkm lint's count of problems is the number of diagnostics and differences it shows",
+		.tier = CHECK,
+		.cmd = "d=build/selftest/lint_count && rm -rf $d && mkdir -p $d && "
+		       "sed 's/rust_minimal/lint_count/g; s/let first = /let _ = 3u32.clone();  let first  = /' "
+		       "samples/rust_minimal/rust_minimal.rs > $d/lint_count.rs && "
+		       RKM "lint $d > $d.log 2>&1; cat $d.log; "
+		       "n=$(grep -E '^(error|warning)(\\[[A-Z0-9]+\\])?: |^Diff in ' $d.log | "
+		       "grep -vcE '^error: aborting due to|^warning: [0-9]+ warnings? emitted'); "
+		       "grep -q \"^rkm lint: $n problem(s)$\" $d.log && echo \"count matches what is shown: $n\"",
+		.expect = { "clippy::clone-on-copy", "Diff in ", "count matches what is shown: 2" },
+	},
 };
 
 struct kernel {
