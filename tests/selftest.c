@@ -779,6 +779,17 @@ static const struct tcase cases[] = {
 		       "grep -q \"^rkm lint: $n problem(s)$\" $d.log && echo \"count matches what is shown: $n\"",
 		.expect = { "clippy::clone-on-copy", "Diff in ", "count matches what is shown: 2" },
 	},
+	{
+		.name = "errors: the kernel's BTF notice (headers without vmlinux, as 6.1's) is labelled as the kernel's",
+		.tier = CHECK,
+		.kernels = "6.1",
+		.cmd = SCRATCH "h=$(" RKM "kernels | awk '$1 == \"6.1\" { print $4 }') && "
+		       "[ ! -e $h/vmlinux ] && echo \"no vmlinux in the 6.1 headers\"; "
+		       RKM "build build/selftest/rust_minimal --kernel 6.1",
+		.expect = { "no vmlinux in the 6.1 headers", "BTF     skipped by the kernel's build: its headers ship no vmlinux",
+			    "KO      *build/6.1/rust_minimal.ko" },
+		.reject = { "Skipping BTF generation" },
+	},
 };
 
 struct kernel {
