@@ -99,8 +99,9 @@ static const struct tcase cases[] = {
 		.cmd = "RKM_KTEST=1 " RKM "build tests/rkm_ktest --kernel debug && " RKM "run --kernel debug "
 		       "--module tests/rkm_ktest/build/debug/rkm_ktest.ko:kasan_probe=1",
 		.fails = true,
-		.expect = { "BUG: KASAN: slab-out-of-bounds in _RN", "ktest11kasan_probe", "[rkm_ktest]",
+		.expect = { "BUG: KASAN: slab-out-of-bounds in rkm::", "kasan_probe+", "[rkm_ktest]",
 			    "flags: B" },
+		.reject = { "in _RN" },
 	},
 	{
 		.name = "the cycle test catches a module that leaks: slab growth on 6.12, kmemleak on debug",
@@ -789,6 +790,39 @@ static const struct tcase cases[] = {
 		.expect = { "no vmlinux in the 6.1 headers", "BTF     skipped by the kernel's build: its headers ship no vmlinux",
 			    "KO      *build/6.1/rust_minimal.ko" },
 		.reject = { "Skipping BTF generation" },
+	},
+	{
+		.name = "errors: rkm decode demangles every Rust symbol of a built module (v0) and a legacy one, "
+			"keeping offsets and module names",
+		.tier = CHECK,
+		.cmd = "d=build/selftest/demangle && rm -rf $d && mkdir -p $d && "
+		       RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
+		       /* every Rust symbol of the module, as a backtrace line prints it */
+		       "nm samples/rust_minimal/build/6.12/rust_minimal.ko | "
+		       "awk '$3 ~ /^_R/ { print \" \" $3 \"+0x2a/0x80 [rust_minimal]\" }' > $d/trace && "
+		       "n=$(wc -l < $d/trace) && [ $n -gt 0 ] && " RKM "decode $d/trace > $d/out && cat $d/out && "
+		       RKM "decode < $d/trace | cmp - $d/out && echo 'stdin: the same' && "
+		       "echo \"left mangled: $(grep -c '^ _R' $d/out)\" && "
+		       "[ $(grep -c '^ [^_].*::.*+0x2a/0x80 \\[rust_minimal\\]$' $d/out) = $n ] && "
+		       "echo \"demangled, offset and module kept: all $n\" && "
+		       /* a legacy symbol (_ZN...17h<hash>E) from rustc */
+		       "printf 'pub fn hello(x: u32) -> u32 { x + 1 }\\n' > $d/legacy_demo.rs && "
+		       "RUSTC_BOOTSTRAP=1 /usr/bin/rustc -Zunstable-options -Csymbol-mangling-version=legacy "
+		       "--crate-type lib --emit obj -o $d/legacy_demo.o $d/legacy_demo.rs && "
+		       "nm $d/legacy_demo.o | awk '$3 ~ /^_ZN/ { print \"[    1.5]  ? \" $3 \"+0x1/0x2 [legacy_demo]\" }' | "
+		       RKM "decode",
+		.expect = { "rust_minimal::", "core::fmt::", "stdin: the same", "left mangled: 0",
+			    "demangled, offset and module kept: all ", "[    1.5]  ? legacy_demo::hello+0x1/0x2 [legacy_demo]" },
+		.reject = { "_ZN11legacy_demo" },
+	},
+	{
+		.name = "errors: a Rust panic's stack trace shows demangled names (rkm run)",
+		.kernels = "6.12",
+		.cmd = RKM "build tests/broken/rust_panic --kernel 6.12 && "
+		       RKM "run --kernel 6.12 --module " BROKEN("rust_panic"),
+		.fails = true,
+		.expect = { "kernel BUG at", "Call Trace:", "# kernel:  rust_panic::", "[rust_panic]" },
+		.reject = { "_RN", "_ZN" },
 	},
 };
 
