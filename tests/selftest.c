@@ -799,11 +799,12 @@ static const struct tcase cases[] = {
 		       RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
 		       /* every Rust symbol of the module, as a backtrace line prints it */
 		       "nm samples/rust_minimal/build/6.12/rust_minimal.ko | "
-		       "awk '$3 ~ /^_R/ { print \" \" $3 \"+0x2a/0x80 [rust_minimal]\" }' > $d/trace && "
+		       "awk '$3 ~ /^_R/ { print \" \" $3 \"+0x2a/0x80 [rust_minimal]\"; "
+		       "print \" ? __pfx_\" $3 \"+0x10/0x10 [rust_minimal]\" }' > $d/trace && "
 		       "n=$(wc -l < $d/trace) && [ $n -gt 0 ] && " RKM "decode $d/trace > $d/out && cat $d/out && "
 		       RKM "decode < $d/trace | cmp - $d/out && echo 'stdin: the same' && "
-		       "echo \"left mangled: $(grep -c '^ _R' $d/out)\" && "
-		       "[ $(grep -c '^ [^_].*::.*+0x2a/0x80 \\[rust_minimal\\]$' $d/out) = $n ] && "
+		       "echo \"left mangled: $(grep -cE '^ _R|__pfx__R' $d/out)\" && "
+		       "[ $(grep -cE '^ ([?] __pfx_)?[^_].*::.*[+]0x(2a/0x80|10/0x10) \\[rust_minimal\\]$' $d/out) = $n ] && "
 		       "echo \"demangled, offset and module kept: all $n\" && "
 		       /* a legacy symbol (_ZN...17h<hash>E) from rustc */
 		       "printf 'pub fn hello(x: u32) -> u32 { x + 1 }\\n' > $d/legacy_demo.rs && "
@@ -816,12 +817,13 @@ static const struct tcase cases[] = {
 		.reject = { "_ZN11legacy_demo" },
 	},
 	{
-		.name = "errors: a Rust panic's stack trace shows demangled names (rkm run)",
+		.name = "errors: a Rust panic's stack trace shows demangled names (rkm run --verbose)",
 		.kernels = "6.12",
 		.cmd = RKM "build tests/broken/rust_panic --kernel 6.12 && "
-		       RKM "run --kernel 6.12 --module " BROKEN("rust_panic"),
+		       RKM "run -v --kernel 6.12 --module " BROKEN("rust_panic"),
 		.fails = true,
-		.expect = { "kernel BUG at", "Call Trace:", "# kernel:  rust_panic::", "[rust_panic]" },
+		.expect = { "kernel BUG at", "Call Trace:", "]  rkm::print::panic+0x* [rust_panic]",
+			    "]  core::panicking::panic_fmt+0x* [rust_panic]" },
 		.reject = { "_RN", "_ZN" },
 	},
 };

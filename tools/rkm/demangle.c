@@ -35,19 +35,32 @@ static bool sym_start(const char *s)
 	       !strncmp(s, "_ZN", 3);
 }
 
-/* The demangled name of sym[0..len), or NULL if it is not a Rust symbol. */
-static char *demangle_word(const char *sym, size_t len)
+/*
+ * Writes the word at p (a run of sym_char) to f, demangled if it is a Rust
+ * symbol; returns its length. Dots ending a sentence are not the symbol's.
+ */
+static size_t put_word(const char *p, FILE *f)
 {
-	char *w = strndup(sym, len), *d;
+	size_t n = 0, len;
+	char *w, *d;
 
+	while (sym_char(p[n]))
+		n++;
+	len = n;
+	while (len > 1 && p[len - 1] == '.')
+		len--;
+	w = strndup(p, len);
 	if (!w)
 		die("out of memory");
-	/* A word at the end of a sentence: the dots are not the symbol's. */
-	while (len > 1 && w[len - 1] == '.')
-		w[--len] = '\0';
 	d = rust_demangle(w, DMGL_PARAMS);
 	free(w);
-	return d;
+	if (!d) {
+		fwrite(p, 1, n, f);
+		return n;
+	}
+	fputs(d, f);
+	free(d);
+	return len;
 }
 
 char *demangle_text(const char *text)
@@ -60,29 +73,24 @@ char *demangle_text(const char *text)
 	if (!f)
 		die("out of memory");
 	while (*p) {
-		if ((p == text || !sym_char(p[-1])) && sym_start(p)) {
-			size_t n = 0;
-			char *d;
-
-			while (sym_char(p[n]))
-				n++;
-			d = demangle_word(p, n);
-			if (d) {
-				/* Trailing dots left out of the symbol stay in the text. */
-				size_t used = n;
-
-				while (used > 1 && p[used - 1] == '.')
-					used--;
-				fputs(d, f);
-				free(d);
-				p += used;
-				continue;
-			}
-			fwrite(p, 1, n, f);
-			p += n;
+		if (p != text && sym_char(p[-1])) {
+			fputc(*p++, f);
 			continue;
 		}
-		fputc(*p++, f);
+		/*
+		 * The kernel's own prefixes glued to a name: __pfx_ (the padding
+		 * before a function, CONFIG_FUNCTION_PADDING_ALIGNMENT) and
+		 * __cfi_ (its kCFI preamble): kept, the name after them demangled.
+		 */
+		if ((!strncmp(p, "__pfx_", 6) || !strncmp(p, "__cfi_", 6)) && sym_start(p + 6)) {
+			fwrite(p, 1, 6, f);
+			p += 6;
+			p += put_word(p, f);
+		} else if (sym_start(p)) {
+			p += put_word(p, f);
+		} else {
+			fputc(*p++, f);
+		}
 	}
 	fclose(f);
 	return out;
