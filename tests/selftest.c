@@ -818,12 +818,12 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "errors: a Rust panic's stack trace shows demangled names (rkm run --verbose)",
-		.kernels = "6.12",
-		.cmd = RKM "build tests/broken/rust_panic --kernel 6.12 && "
-		       RKM "run -v --kernel 6.12 --module " BROKEN("rust_panic"),
+		.kernels = "6.1 6.12",
+		.cmd = RKM "build tests/broken/rust_panic --kernel 6.1 --kernel 6.12 && "
+		       RKM "run -v --kernel 6.1 --kernel 6.12 --module " BROKEN("rust_panic"),
 		.fails = true,
-		.expect = { "kernel BUG at", "Call Trace:", "]  rkm::print::panic+0x* [rust_panic]",
-			    "]  core::panicking::panic_fmt+0x* [rust_panic]" },
+		.expect = { "in {K}: kernel BUG at", "in {K}: Call Trace:", "in {K}: ]  rkm::print::panic+0x* [rust_panic]",
+			    "in {K}: ]  core::panicking::panic_fmt+0x* [rust_panic]" },
 		.reject = { "_RN", "_ZN" },
 	},
 };
