@@ -31,9 +31,14 @@ setup-debug:
 
 tools: $(TOOLS)
 
+# libiberty: the Rust demangler (v0 and legacy) of rkm's log output and rkm decode.
+LIBIBERTY_CHECK = @test -f /usr/include/libiberty/demangle.h || \
+	{ echo "rkm: no libiberty (the Rust demangler): apt-get install libiberty-dev (or run 'make setup')" >&2; exit 1; }
+
 $(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h
+	$(LIBIBERTY_CHECK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -Iinclude -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS_TOOLS) -Iinclude -o $@ $(filter %.c,$^) -liberty
 
 # The guest's /init: static, the initramfs has no libc.
 build/bin/rkm-init: tools/rkm-init.c tools/kreport.h
@@ -54,8 +59,9 @@ build/bin/rkm-compile-fail: tests/compile_fail.c
 
 # The host tool's unit tests: its parsers, linked without its main().
 build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.c,$(wildcard tools/rkm/*.c)) tools/rkm/rkm.h
+	$(LIBIBERTY_CHECK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -Iinclude -Itools/rkm -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS_TOOLS) -Iinclude -Itools/rkm -o $@ $(filter %.c,$^) -liberty
 
 # The engine and every sample's interface model (samples/*/fuzz_model.c). A model's
 # hooks take what any model may need: unused parameters, as in the kernel's own build.

@@ -99,8 +99,9 @@ static const struct tcase cases[] = {
 		.cmd = "RKM_KTEST=1 " RKM "build tests/rkm_ktest --kernel debug && " RKM "run --kernel debug "
 		       "--module tests/rkm_ktest/build/debug/rkm_ktest.ko:kasan_probe=1",
 		.fails = true,
-		.expect = { "BUG: KASAN: slab-out-of-bounds in _RN", "ktest11kasan_probe", "[rkm_ktest]",
+		.expect = { "BUG: KASAN: slab-out-of-bounds in rkm::", "kasan_probe+", "[rkm_ktest]",
 			    "flags: B" },
+		.reject = { "in _RN" },
 	},
 	{
 		.name = "the cycle test catches a module that leaks: slab growth on 6.12, kmemleak on debug",
@@ -729,6 +730,103 @@ static const struct tcase cases[] = {
 		       "printf 'linux-image-6.12.%s+deb12-amd64\\n' $((100 + 1)) | grep -qE '" POINT_RELEASE "' && echo pattern-works",
 		.expect = { "pattern-works", "file-list-ok" },
 		.reject = { "a Debian point release is named" },
+	},
+	{
+		.name = "errors: error.rs names every errno of the matrix's kernel headers with its value; "
+			"a missing, wrong or unknown name is caught",
+		.tier = CHECK,
+		.cmd = "tests/errno_names.sh && d=build/selftest/errno && rm -rf $d && mkdir -p $d && "
+		       "sed '/^    EHWPOISON = /d; s/^    ENOTTY = [0-9]*,/    ENOTTY = 26,/; "
+		       "s/^    EPROBE_DEFER = /    EPROBE_DEFERRED = /' rust/src/error.rs > $d/error.rs && "
+		       "! tests/errno_names.sh $d/error.rs",
+		.expect = { "errno names: 0 difference(s) (", "EHWPOISON: * has 133 (pub), error.rs has nothing",
+			    "ENOTTY: * has 25 (pub), error.rs has 26 (pub)",
+			    "EPROBE_DEFER: * has 517 (crate), error.rs has nothing",
+			    "EPROBE_DEFERRED: error.rs has 517, * has nothing" },
+	},
+	{
+		.name = "errors: ktest.h failure lines show errno only for a failed call, and evaluate arguments once",
+		.tier = CHECK,
+		.cmd = "mkdir -p build/selftest && cc -O2 -Wall -Wextra -Werror -Itests/lib -o build/selftest/ktest_report "
+		       "tests/ktest_report/ktest_report.c && build/selftest/ktest_report",
+		.fails = true,
+		.expect = { "ktest_report.c:*: 1 + 1 == 2, expected 3",
+			    "open(\"/nonexistent/ktest\", 00) == -1, expected 0 (No such file or directory)",
+			    "getpid() > 0 == 1, expected 7", "# evaluations: exp 2 got 2",
+			    "getpid() * 0 == 0, expected -1 errno 2 (No such file or directory)",
+			    "# 0 passed, 5 failed" },
+		.reject = { "expected 3 (", "expected 7 (", "errno 16", "Device or resource busy", "Success" },
+	},
+	{
+		.name = "errors: a failed build's closing count of rustc warnings counts only the warnings it shows",
+		.tier = CHECK,
+		.cmd = "d=build/selftest/warn_drv && rm -rf $d && mkdir -p $d && "
+		       "sed 's/rust_minimal/warn_drv/g; s/let first = Part/let unused_thing = 3;\\n        let first = Part/' "
+		       "samples/rust_minimal/rust_minimal.rs > $d/warn_drv.rs && " RKM "build $d --kernel 6.12; "
+		       /* rustc's own count, with the SLS warnings rustc-kernel drops and a real one it keeps */
+		       "printf 'fn main() { let x = 1; }\\n' > $d/w.rs && kbuild/rustc-kernel /usr/bin/rustc "
+		       "-Ctarget-feature=+harden-sls-ret,+harden-sls-ijmp --edition 2021 -o $d/w $d/w.rs",
+		.expect = { "error: unused variable: `unused_thing`", "error: aborting due to 1 previous error",
+			    "warn_drv for 6.12: build failed", "warning: unused variable: `x`", "warning: 1 warning emitted" },
+		.reject = { "harden-sls", "aborting due to 1 previous error;", "warnings emitted" },
+	},
+	{
+		.name = "errors: rkm lint's count of problems is the number of diagnostics and differences it shows",
+		.tier = CHECK,
+		.cmd = "d=build/selftest/lint_count && rm -rf $d && mkdir -p $d && "
+		       "sed 's/rust_minimal/lint_count/g; s/let first = /let _ = 3u32.clone();  let first  = /' "
+		       "samples/rust_minimal/rust_minimal.rs > $d/lint_count.rs && "
+		       RKM "lint $d > $d.log 2>&1; cat $d.log; "
+		       "n=$(grep -E '^(error|warning)(\\[[A-Z0-9]+\\])?: |^Diff in ' $d.log | "
+		       "grep -vcE '^error: aborting due to|^warning: [0-9]+ warnings? emitted'); "
+		       "grep -q \"^rkm lint: $n problem(s)$\" $d.log && echo \"count matches what is shown: $n\"",
+		.expect = { "clippy::clone-on-copy", "Diff in ", "count matches what is shown: 2" },
+	},
+	{
+		.name = "errors: the kernel's BTF notice (headers without vmlinux, as 6.1's) is labelled as the kernel's",
+		.tier = CHECK,
+		.kernels = "6.1",
+		.cmd = SCRATCH "h=$(" RKM "kernels | awk '$1 == \"6.1\" { print $4 }') && "
+		       "[ ! -e $h/vmlinux ] && echo \"no vmlinux in the 6.1 headers\"; "
+		       RKM "build build/selftest/rust_minimal --kernel 6.1",
+		.expect = { "no vmlinux in the 6.1 headers", "BTF     skipped by the kernel's build: its headers ship no vmlinux",
+			    "KO      *build/6.1/rust_minimal.ko" },
+		.reject = { "Skipping BTF generation" },
+	},
+	{
+		.name = "errors: rkm decode demangles every Rust symbol of a built module (v0) and a legacy one, "
+			"keeping offsets and module names",
+		.tier = CHECK,
+		.cmd = "d=build/selftest/demangle && rm -rf $d && mkdir -p $d && "
+		       RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
+		       /* every Rust symbol of the module, as a backtrace line prints it */
+		       "nm samples/rust_minimal/build/6.12/rust_minimal.ko | "
+		       "awk '$3 ~ /^_R/ { print \" \" $3 \"+0x2a/0x80 [rust_minimal]\"; "
+		       "print \" ? __pfx_\" $3 \"+0x10/0x10 [rust_minimal]\" }' > $d/trace && "
+		       "n=$(wc -l < $d/trace) && [ $n -gt 0 ] && " RKM "decode $d/trace > $d/out && cat $d/out && "
+		       RKM "decode < $d/trace | cmp - $d/out && echo 'stdin: the same' && "
+		       "echo \"left mangled: $(grep -cE '^ _R|__pfx__R' $d/out)\" && "
+		       "[ $(grep -cE '^ ([?] __pfx_)?[^_].*::.*[+]0x(2a/0x80|10/0x10) \\[rust_minimal\\]$' $d/out) = $n ] && "
+		       "echo \"demangled, offset and module kept: all $n\" && "
+		       /* a legacy symbol (_ZN...17h<hash>E) from rustc */
+		       "printf 'pub fn hello(x: u32) -> u32 { x + 1 }\\n' > $d/legacy_demo.rs && "
+		       "RUSTC_BOOTSTRAP=1 /usr/bin/rustc -Zunstable-options -Csymbol-mangling-version=legacy "
+		       "--crate-type lib --emit obj -o $d/legacy_demo.o $d/legacy_demo.rs && "
+		       "nm $d/legacy_demo.o | awk '$3 ~ /^_ZN/ { print \"[    1.5]  ? \" $3 \"+0x1/0x2 [legacy_demo]\" }' | "
+		       RKM "decode",
+		.expect = { "rust_minimal::", "core::fmt::", "stdin: the same", "left mangled: 0",
+			    "demangled, offset and module kept: all ", "[    1.5]  ? legacy_demo::hello+0x1/0x2 [legacy_demo]" },
+		.reject = { "_ZN11legacy_demo" },
+	},
+	{
+		.name = "errors: a Rust panic's stack trace shows demangled names (rkm run --verbose)",
+		.kernels = "6.1 6.12",
+		.cmd = RKM "build tests/broken/rust_panic --kernel 6.1 --kernel 6.12 && "
+		       RKM "run -v --kernel 6.1 --kernel 6.12 --module " BROKEN("rust_panic"),
+		.fails = true,
+		.expect = { "in {K}: kernel BUG at", "in {K}: Call Trace:", "in {K}: ]  rkm::print::panic+0x* [rust_panic]",
+			    "in {K}: ]  core::panicking::panic_fmt+0x* [rust_panic]" },
+		.reject = { "_RN", "_ZN" },
 	},
 };
 

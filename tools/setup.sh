@@ -88,7 +88,7 @@ if [ -n "$resolve_only" ]; then
 fi
 
 pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-system-x86 cpio tiny-initramfs gnuplot-nox bindgen libclang-dev
-	dkms openssl xz-utils
+	dkms openssl xz-utils libiberty-dev
 	linux-image-$r61 linux-headers-$r61
 	linux-image-$r612-amd64 linux-headers-$r612-amd64
 	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64

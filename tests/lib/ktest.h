@@ -58,14 +58,47 @@ static int ktest_failed;	/* in the child: set by EXPECT */
 
 #define ASSERT_TRUE(c) KTEST_CHECK(c, 1, "expected %s", #c)
 #define EXPECT_TRUE(c) KTEST_CHECK(c, 0, "expected %s", #c)
-#define ASSERT_EQ(exp, got) KTEST_CHECK((long long)(exp) == (long long)(got), 1, \
-	"%s == %lld, expected %lld (%s)", #got, (long long)(got), (long long)(exp), strerror(errno))
-#define EXPECT_EQ(exp, got) KTEST_CHECK((long long)(exp) == (long long)(got), 0, \
-	"%s == %lld, expected %lld (%s)", #got, (long long)(got), (long long)(exp), strerror(errno))
-/* A call that must fail with exactly -1 and errno e. */
-#define ASSERT_ERRNO(e, call) do { errno = 0; long long r_ = (call);	\
-	KTEST_CHECK(r_ == -1 && errno == (e), 1, "%s == %lld errno %d (%s), expected -1 errno %d (%s)", \
-		    #call, r_, errno, strerror(errno), (e), strerror(e)); } while (0)
+/*
+ * The value checks evaluate each argument once, in order (exp, then got), and
+ * report errno only when got is -1 with errno set (a failed call): a check of
+ * a plain value, or of a call that returned something else, says nothing of
+ * an errno left over from earlier.
+ */
+static inline void ktest_report_eq(const char *file, int line, int fatal, const char *what,
+				   long long got, long long exp, int err)
+{
+	if (got == -1 && err)
+		printf("# %s:%d: %s == %lld, expected %lld (%s)\n", file, line, what, got, exp,
+		       strerror(err));
+	else
+		printf("# %s:%d: %s == %lld, expected %lld\n", file, line, what, got, exp);
+	ktest_failed = 1;
+	if (fatal)
+		exit(1);
+}
+#define KTEST_EQ(exp, got, fatal) do {					\
+		long long exp_ = (long long)(exp);			\
+		errno = 0;						\
+		long long got_ = (long long)(got);			\
+		int err_ = errno;					\
+		if (exp_ != got_)					\
+			ktest_report_eq(__FILE__, __LINE__, fatal, #got, got_, exp_, err_); \
+	} while (0)
+#define ASSERT_EQ(exp, got) KTEST_EQ(exp, got, 1)
+#define EXPECT_EQ(exp, got) KTEST_EQ(exp, got, 0)
+/* A call that must fail with exactly -1 and errno e; errno shown only if it failed. */
+#define ASSERT_ERRNO(e, call) do {					\
+		int want_ = (e);					\
+		errno = 0;						\
+		long long r_ = (long long)(call);			\
+		int err_ = errno;					\
+		if (r_ == -1)						\
+			KTEST_CHECK(err_ == want_, 1, "%s == -1 errno %d (%s), expected -1 errno %d (%s)", \
+				    #call, err_, strerror(err_), want_, strerror(want_)); \
+		else							\
+			KTEST_CHECK(0, 1, "%s == %lld, expected -1 errno %d (%s)", \
+				    #call, r_, want_, strerror(want_));	\
+	} while (0)
 #define SKIP(reason) do { printf("# SKIP %s\n", reason); exit(4); } while (0)
 
 static inline int ktest_run(void)

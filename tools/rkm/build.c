@@ -15,6 +15,7 @@
 struct scan {
 	int warnings;
 	int abi_mismatch;	/* ABI version the Rust object asks for, or 0 */
+	int btf_noted;		/* the kernel's BTF notice, relabelled once */
 };
 
 /* Kbuild output, echoed; compiler, objtool, modpost and rustc warnings counted. */
@@ -24,6 +25,18 @@ static void scan_line(const char *line, void *ctx)
 
 	const char *abi = strstr(line, "\"rkm_abi_version_");
 
+	/*
+	 * The kernel's own notice (scripts/Makefile.modfinal) when its headers
+	 * ship no vmlinux, as Debian's 6.1 headers: said once, as the kernel's,
+	 * and what it means.
+	 */
+	if (!strncmp(line, "Skipping BTF generation for ", 28) &&
+	    strstr(line, " due to unavailability of vmlinux")) {
+		if (!s->btf_noted++)
+			puts("  BTF     skipped by the kernel's build: its headers ship no vmlinux "
+			     "(kernel notice, harmless: BTF only serves BPF tools)");
+		return;
+	}
 	puts(line);
 	if (strstr(line, "warning:") || strstr(line, "WARNING:"))
 		s->warnings++;

@@ -101,6 +101,10 @@ const struct command rkm_commands[] = {
 	  "usage: rkm dkms DIR [--version V] [--out OUTDIR]\n"
 	  "A DKMS source package of the driver with its prebuilt Rust objects (default version\n"
 	  "0.1, in DIR/build/dkms/NAME-V).\n" },
+	{ "decode", cmd_decode, "demangle the Rust symbols of a kernel log",
+	  "usage: rkm decode [FILE]\n"
+	  "Prints FILE (default: standard input), a kernel log or stack trace, with every Rust\n"
+	  "symbol (v0 _R..., legacy _ZN...E) demangled; offsets and module names stay.\n" },
 	{ NULL },
 };
 

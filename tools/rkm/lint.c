@@ -86,10 +86,22 @@ static int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *
 	return rc;
 }
 
+/*
+ * Counts what the tool shows: each diagnostic ("warning: ...", "error[E...]:
+ * ...") and each rustfmt difference ("Diff in FILE:LINE:"); not rustc's
+ * closing lines, which count the others ("error: aborting due to 1 previous
+ * error; 1 warning emitted").
+ */
 static void count_line(const char *line, void *ctx)
 {
+	int n;
+
 	puts(line);
-	if (!strncmp(line, "warning", 7) || !strncmp(line, "error", 5))
+	if (!strncmp(line, "error: aborting due to ", 23) ||
+	    (sscanf(line, "warning: %d warning", &n) == 1 && strstr(line, " emitted")))
+		return;
+	if (!strncmp(line, "warning:", 8) || !strncmp(line, "warning[", 8) ||
+	    !strncmp(line, "error:", 6) || !strncmp(line, "error[", 6) || !strncmp(line, "Diff in ", 8))
 		(*(int *)ctx)++;
 }
 
@@ -168,8 +180,7 @@ int cmd_lint(int argc, char **argv)
 		rc = run_cmd((char *[]){ (char *)RUSTFMT, "--check", "--config-path", fmt_conf,
 					 xasprintf("%s/%s.rs", dir, name), NULL },
 			     count_line, &found);
-		/* rustfmt --check prints "Diff in FILE:LINE:" per difference. */
-		problems += found + (rc != 0);
+		problems += found + (rc != 0 && !found);
 		free(bdir);
 		free(out);
 	}

@@ -4,6 +4,7 @@
 #define RKM_H
 
 #include <getopt.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <limits.h>
 #include <stddef.h>
@@ -153,5 +154,12 @@ int cmd_sign(int argc, char **argv);
 
 /* dkms.c */
 int cmd_dkms(int argc, char **argv);
+
+/* demangle.c: Rust symbols (v0 and legacy) in kernel logs, demangled */
+char *demangle_text(const char *text);
+void demangle_fputs(const char *text, FILE *f);
+void demangle_write(const char *buf, size_t n, FILE *f);	/* whole lines; the rest waits */
+void demangle_flush(FILE *f);
+int cmd_decode(int argc, char **argv);
 
 #endif

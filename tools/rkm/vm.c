@@ -144,8 +144,10 @@ void ktap_line(struct ktap *t, const char *line)
 	int n;
 
 	fprintf(t->log, "%s\n", line);
-	if (!t->quiet)
-		printf("%s\n", line);
+	if (!t->quiet) {
+		demangle_fputs(line, stdout);
+		putchar('\n');
+	}
 	if (sscanf(line, "1..%d", &n) == 1) {
 		t->planned = n;
 		t->plen = 0;
@@ -212,8 +214,10 @@ static void print_tail(const char *path, int lines)
 		n++;
 	}
 	fclose(f);
-	for (i = n > lines ? n - lines : 0; i < n; i++)
-		fprintf(stderr, "    | %s", all[i % 256]);
+	for (i = n > lines ? n - lines : 0; i < n; i++) {
+		fputs("    | ", stderr);
+		demangle_fputs(all[i % 256], stderr);
+	}
 	for (i = 0; i < 256; i++)
 		free(all[i]);
 }
@@ -424,7 +428,7 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 			else {
 				fwrite(buf, 1, n, con);
 				if (p->verbose)
-					fwrite(buf, 1, n, stdout);
+					demangle_write(buf, n, stdout);
 			}
 		}
 		if (fds[1].revents & POLLIN) {
@@ -434,6 +438,8 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 		}
 	}
 	waitpid(pid, &status, 0);
+	if (p->verbose)
+		demangle_flush(stdout);
 	r->seconds = now() - start;
 	for (;;) {
 		char buf[4096];
@@ -455,7 +461,8 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	r->failed = t->failed;
 	r->skipped = t->skipped;
 	if (t->flen) {
-		fprintf(stderr, "rkm: FAIL on %s:\n%s", k->name, t->failures);
+		fprintf(stderr, "rkm: FAIL on %s:\n", k->name);
+		demangle_fputs(t->failures, stderr);
 		rc = 1;
 	}
 	if (timed_out) {
