@@ -12,6 +12,7 @@
 
 mod abi;
 pub mod alloc;
+pub mod chrdev;
 pub mod device;
 pub mod dma;
 pub mod driver;
@@ -25,6 +26,7 @@ pub mod miscdev;
 pub mod module;
 pub mod param;
 pub mod pci;
+pub mod platform;
 pub mod print;
 pub mod sync;
 pub mod task;
