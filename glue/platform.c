@@ -158,8 +158,10 @@ struct rkm_platform_device *rkm_platform_device_new(const char *name, size_t nam
 	kname = p ? kmemdup_nul(name, name_len, GFP_KERNEL) : NULL;
 	if (!kname)
 		goto free;
-	/* Under the lock: this module's own devices cannot race with the check. */
-	mutex_lock(&rkm_platform_devices_lock);
+	/*
+	 * Not under a lock: a probe may register (child) devices. Two
+	 * registrations of one name racing get the kernel's own -EEXIST.
+	 */
 	{
 		char *full = kasprintf(GFP_KERNEL, "%s.%u", kname, id);
 
@@ -176,9 +178,10 @@ struct rkm_platform_device *rkm_platform_device_new(const char *name, size_t nam
 	}
 	if (!*err) {
 		p->pdev = pdev;
+		mutex_lock(&rkm_platform_devices_lock);
 		list_add(&p->node, &rkm_platform_devices);
+		mutex_unlock(&rkm_platform_devices_lock);
 	}
-	mutex_unlock(&rkm_platform_devices_lock);
 	kfree(kname);
 	if (*err)
 		goto free;

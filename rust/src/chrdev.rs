@@ -14,6 +14,11 @@
 //! class, cdev and region while files still open keep their state and
 //! keep working until closed.
 //!
+//! [`FileOperations::open`] of a minor runs holding its region's lock (which
+//! dropping the registration takes, so that no `open` sees device data
+//! being freed): it must not sleep waiting for anything else, nor register
+//! or drop a char-device region. Process context.
+//!
 //! ```
 //! # use rkm::prelude::*;
 //! # use rkm::chrdev;
@@ -148,5 +153,137 @@ impl<F: FileOperations> Drop for Registration<F> {
         // SAFETY: registered by us, unregistered once; after this returns no
         // `open` can see `self.devs`, which is dropped right after.
         unsafe { abi::rkm_chrdev_unregister(self.handle.as_ptr()) };
+    }
+}
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::alloc::KVec;
+    use crate::driver::AttrBuf;
+    use crate::error::code::*;
+    use crate::ktest::{kassert, Case};
+    use crate::miscdev::{MiscAttr, MiscAttributes, MiscDevice};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("region_checks", region_checks),
+        ("region_minor_data", region_minor_data),
+        ("misc_attr_checks", misc_attr_checks),
+    ];
+
+    struct Minor(u32);
+    struct Open;
+    impl FileOperations for Open {
+        type Device = Minor;
+        fn open(_: &Arc<Minor>) -> Result<Self> {
+            Ok(Open)
+        }
+    }
+
+    fn mk(i: u32) -> Result<Arc<Minor>> {
+        Arc::try_new(Minor(i))
+    }
+
+    fn region_checks() -> Result {
+        for bad in ["", "a/b", ".", "..", "nul\0", "0123456789abcdef0123456789abcdef"] {
+            kassert!(Registration::<Open>::register(bad, 1, 0o600, mk).err() == Some(EINVAL));
+        }
+        kassert!(
+            Registration::<Open>::register("rkm_ktest_cd", 0, 0o600, mk).err() == Some(EINVAL)
+        );
+        kassert!(
+            Registration::<Open>::register("rkm_ktest_cd", 65, 0o600, mk).err() == Some(EINVAL)
+        );
+        let r = Registration::<Open>::register("rkm_ktest_cd", 64, 0o600, mk)?;
+        // A taken class name ("misc", or our own).
+        kassert!(
+            Registration::<Open>::register("rkm_ktest_cd", 1, 0o600, mk).err() == Some(EEXIST)
+        );
+        kassert!(Registration::<Open>::register("misc", 1, 0o600, mk).err() == Some(EEXIST));
+        drop(r);
+        let again = Registration::<Open>::register("rkm_ktest_cd", 1, 0o600, mk)?;
+        drop(again);
+        Ok(())
+    }
+
+    // Minor i gets the data made for i; the closure's error is register's.
+    fn region_minor_data() -> Result {
+        let mut seen: KVec<u32> = KVec::new();
+        let r = Registration::<Open>::register("rkm_ktest_cd", 3, 0o600, |i| {
+            seen.try_push(i)?;
+            mk(i * 10)
+        })?;
+        kassert!(&seen[..] == &[0, 1, 2][..]);
+        kassert!(r.device(0).map(|d| d.0) == Some(0));
+        kassert!(r.device(2).map(|d| d.0) == Some(20));
+        kassert!(r.device(3).is_none());
+        drop(r);
+        let e = Registration::<Open>::register("rkm_ktest_cd", 3, 0o600, |i| {
+            if i == 1 {
+                Err(ENOMEM)
+            } else {
+                mk(i)
+            }
+        });
+        kassert!(e.err() == Some(ENOMEM));
+        Ok(())
+    }
+
+    fn show<T>(_: &T, _: &mut AttrBuf<'_>) -> Result {
+        Ok(())
+    }
+    fn store<T>(_: &T, _: &[u8]) -> Result {
+        Ok(())
+    }
+
+    macro_rules! attr_dev {
+        ($ty:ident, $open:ident, [$($name:literal),*]) => {
+            struct $ty;
+            impl MiscAttributes for $ty {
+                const ATTRS: &'static [MiscAttr<Self>] =
+                    &[$(MiscAttr::rw($name, show::<$ty>, store::<$ty>)),*];
+            }
+            struct $open;
+            impl FileOperations for $open {
+                type Device = $ty;
+                fn open(_: &Arc<$ty>) -> Result<Self> {
+                    Ok($open)
+                }
+            }
+        };
+    }
+    attr_dev!(Good, GoodOpen, ["level", "mode"]);
+    attr_dev!(Reserved, ReservedOpen, ["level", "uevent"]);
+    attr_dev!(Twice, TwiceOpen, ["level", "level"]);
+    attr_dev!(Slash, SlashOpen, ["a/b"]);
+    attr_dev!(Empty, EmptyOpen, []);
+
+    fn misc_attr_checks() -> Result {
+        let name = "rkm_ktest_ctl";
+        kassert!(
+            MiscDevice::<ReservedOpen>::register_with_attrs(name, 0o600, Arc::try_new(Reserved)?)
+                .err()
+                == Some(EINVAL)
+        );
+        kassert!(
+            MiscDevice::<TwiceOpen>::register_with_attrs(name, 0o600, Arc::try_new(Twice)?).err()
+                == Some(EINVAL)
+        );
+        kassert!(
+            MiscDevice::<SlashOpen>::register_with_attrs(name, 0o600, Arc::try_new(Slash)?).err()
+                == Some(EINVAL)
+        );
+        kassert!(
+            MiscDevice::<EmptyOpen>::register_with_attrs(name, 0o600, Arc::try_new(Empty)?).err()
+                == Some(EINVAL)
+        );
+        let good = MiscDevice::<GoodOpen>::register_with_attrs(name, 0o600, Arc::try_new(Good)?)?;
+        // The name is taken, attributes or not.
+        kassert!(
+            MiscDevice::<GoodOpen>::register_with_attrs(name, 0o600, Arc::try_new(Good)?).err()
+                == Some(EEXIST)
+        );
+        drop(good);
+        Ok(())
     }
 }

@@ -344,7 +344,8 @@ impl<F: FileOperations> Trampolines<F> {
 
     extern "C" fn open(dev: *const c_void, state: *mut *mut c_void) -> c_int {
         // SAFETY: `dev` is the Arc<F::Device> of the registration, alive
-        // until rkm_miscdev_deregister returns, which waits for opens.
+        // until rkm_miscdev_deregister (or, for a char-device region's
+        // minor, rkm_chrdev_unregister) returns, which waits for opens.
         let dev = unsafe { &*dev.cast::<Arc<F::Device>>() };
         let result = F::open(dev).and_then(KBox::try_new);
         match result {

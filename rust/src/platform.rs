@@ -257,9 +257,8 @@ impl PlatformDevice {
     pub fn register(name: &str, id: u32) -> Result<Self> {
         let mut err: c_int = 0;
         // SAFETY: `name` is valid for its length and copied by the glue.
-        let h = unsafe {
-            abi::rkm_platform_device_new(name.as_ptr().cast(), name.len(), id, &mut err)
-        };
+        let h =
+            unsafe { abi::rkm_platform_device_new(name.as_ptr().cast(), name.len(), id, &mut err) };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_kernel(err))?;
         Ok(PlatformDevice { handle })
     }
@@ -269,5 +268,137 @@ impl Drop for PlatformDevice {
     fn drop(&mut self) {
         // SAFETY: registered by us, unregistered once.
         unsafe { abi::rkm_platform_device_free(self.handle.as_ptr()) };
+    }
+}
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::error::code::*;
+    use crate::ktest::{kassert, Case};
+    use crate::sync::{Arc, Mutex};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("device_name_checks", device_name_checks),
+        ("driver_binds_own_device", driver_binds_own_device),
+        ("driver_name_checks", driver_name_checks),
+    ];
+
+    fn device_name_checks() -> Result {
+        for bad in ["", "a/b", ".", "..", "nul\0", "0123456789abcdef0123456789abcdef"] {
+            kassert!(PlatformDevice::register(bad, 0).err() == Some(EINVAL));
+        }
+        kassert!(PlatformDevice::register("rkm_ktest_pd", 1 << 31).err() == Some(EINVAL));
+        let d = PlatformDevice::register("rkm_ktest_pd", 7)?;
+        kassert!(PlatformDevice::register("rkm_ktest_pd", 7).err() == Some(EEXIST));
+        let other = PlatformDevice::register("rkm_ktest_pd", 8)?;
+        drop(d);
+        let again = PlatformDevice::register("rkm_ktest_pd", 7)?;
+        drop((again, other));
+        Ok(())
+    }
+
+    /// Counts probes and drops of the per-device data.
+    struct Counts {
+        probes: u32,
+        drops: u32,
+    }
+
+    struct KtDrv {
+        counts: Arc<Mutex<Counts>>,
+        fail: bool,
+    }
+
+    struct KtData(Arc<Mutex<Counts>>);
+
+    impl Drop for KtData {
+        fn drop(&mut self) {
+            self.0.lock().drops += 1;
+        }
+    }
+
+    impl driver::Driver for KtDrv {
+        const NAME: &'static str = "rkm_ktest_pdrv";
+        type Hw = ();
+        type Data = KtData;
+    }
+
+    impl Driver for KtDrv {
+        fn probe(&self, _dev: &mut Device<'_, Self>) -> Result<((), KtData)> {
+            self.counts.lock().probes += 1;
+            if self.fail {
+                return Err(ENXIO);
+            }
+            Ok(((), KtData(self.counts.clone())))
+        }
+    }
+
+    fn counts(c: &Arc<Mutex<Counts>>) -> (u32, u32) {
+        let c = c.lock();
+        (c.probes, c.drops)
+    }
+
+    // The driver binds a device of its name, whichever comes first; the data
+    // drops when either goes; a failed probe leaves nothing bound.
+    fn driver_binds_own_device() -> Result {
+        let c = Arc::try_new(crate::new_mutex!(Counts { probes: 0, drops: 0 })?)?;
+        let drv = Registration::register(KtDrv { counts: c.clone(), fail: false })?;
+        kassert!(counts(&c) == (0, 0));
+        let other = PlatformDevice::register("rkm_ktest_other", 0)?;
+        let dev = PlatformDevice::register("rkm_ktest_pdrv", 0)?;
+        kassert!(counts(&c) == (1, 0));
+        drop(dev);
+        kassert!(counts(&c) == (1, 1));
+        let dev = PlatformDevice::register("rkm_ktest_pdrv", 1)?;
+        kassert!(counts(&c) == (2, 1));
+        drop(drv);
+        kassert!(counts(&c) == (2, 2));
+        let drv = Registration::register(KtDrv { counts: c.clone(), fail: false })?;
+        kassert!(counts(&c) == (3, 2));
+        drop((dev, drv, other));
+        kassert!(counts(&c) == (3, 3));
+
+        let f = Arc::try_new(crate::new_mutex!(Counts { probes: 0, drops: 0 })?)?;
+        let drv = Registration::register(KtDrv { counts: f.clone(), fail: true })?;
+        let dev = PlatformDevice::register("rkm_ktest_pdrv", 0)?;
+        kassert!(counts(&f) == (1, 0));
+        drop((dev, drv));
+        kassert!(counts(&f) == (1, 0));
+        Ok(())
+    }
+
+    struct Dup;
+    impl driver::Driver for Dup {
+        const NAME: &'static str = "rkm_ktest_pdrv";
+        type Hw = ();
+        type Data = ();
+    }
+    impl Driver for Dup {
+        fn probe(&self, _dev: &mut Device<'_, Self>) -> Result<((), ())> {
+            Ok(((), ()))
+        }
+    }
+
+    struct BadName;
+    impl driver::Driver for BadName {
+        const NAME: &'static str = "a/b";
+        type Hw = ();
+        type Data = ();
+    }
+    impl Driver for BadName {
+        fn probe(&self, _dev: &mut Device<'_, Self>) -> Result<((), ())> {
+            Ok(((), ()))
+        }
+    }
+
+    fn driver_name_checks() -> Result {
+        let c = Arc::try_new(crate::new_mutex!(Counts { probes: 0, drops: 0 })?)?;
+        let drv = Registration::register(KtDrv { counts: c, fail: false })?;
+        kassert!(Registration::register(Dup).err() == Some(EEXIST));
+        drop(drv);
+        let dup = Registration::register(Dup)?;
+        drop(dup);
+        kassert!(Registration::register(BadName).err() == Some(EINVAL));
+        Ok(())
     }
 }

@@ -9,11 +9,11 @@
 #![forbid(unsafe_code)]
 
 use core::fmt::Write;
+use rkm::chrdev;
 use rkm::driver::{self, AttrBuf};
 use rkm::miscdev::{MiscAttr, MiscAttributes};
 use rkm::platform::{self, DeviceRef, PlatformDevice};
 use rkm::prelude::*;
-use rkm::chrdev;
 
 const NAME: &str = "rust_scull";
 const MINORS: u32 = 4;
@@ -189,7 +189,8 @@ struct RustScull {
 impl Module for RustScull {
     fn init() -> Result<Self> {
         let ctl = Arc::try_new(Ctl { cap: new_mutex!(DEFAULT_CAP)? })?;
-        let ctl_dev = MiscDevice::<CtlFile>::register_with_attrs("rust_scull_ctl", 0o666, ctl.clone())?;
+        let ctl_dev =
+            MiscDevice::<CtlFile>::register_with_attrs("rust_scull_ctl", 0o666, ctl.clone())?;
         let drv = platform::Registration::register(Scull { ctl })?;
         let pdev = PlatformDevice::register(NAME, 0)?;
         Ok(RustScull { _pdev: pdev, _drv: drv, _ctl: ctl_dev })
