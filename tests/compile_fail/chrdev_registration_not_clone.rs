@@ -29,7 +29,7 @@ pub struct Driver {
 impl Module for Driver {
     fn init() -> Result<Self> {
         let reg = chrdev::Registration::<Open>::register("cf_dev", 2, 0o600, |_| Arc::try_new(Minor))?;
-        let copy = reg.clone(); //~ ERROR E0599: no method named `clone` found for struct `Registration
+        let copy = reg.clone(); //~ ERROR E0599: no method named `clone` found for struct `rkm::chrdev::Registration
         Ok(Driver { _a: reg, _b: copy })
     }
 }
