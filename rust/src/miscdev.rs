@@ -616,9 +616,30 @@ pub struct MiscAttr<T> {
 
 /// A misc attribute's show: writes the file's text (less than a page, see
 /// [`AttrBuf`](crate::driver::AttrBuf)). Process context, may sleep.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{driver::AttrBuf, miscdev::MiscShowFn};
+/// # use core::fmt::Write;
+/// struct Ctl { level: u32 }
+/// fn show(ctl: &Ctl, out: &mut AttrBuf<'_>) -> Result {
+///     writeln!(out, "{}", ctl.level).map_err(|_| EFBIG)
+/// }
+/// const SHOW: MiscShowFn<Ctl> = show;
+/// ```
 pub type MiscShowFn<T> = fn(&T, &mut crate::driver::AttrBuf<'_>) -> Result;
 /// A misc attribute's store: gets the written bytes (a trailing newline
 /// included); an error fails the write(2) with it. Process context, may sleep.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::miscdev::MiscStoreFn;
+/// struct Ctl;
+/// fn store(_ctl: &Ctl, text: &[u8]) -> Result {
+///     if text.is_empty() { Err(EINVAL) } else { Ok(()) }
+/// }
+/// const STORE: MiscStoreFn<Ctl> = store;
+/// ```
 pub type MiscStoreFn<T> = fn(&T, &[u8]) -> Result;
 
 impl<T> MiscAttr<T> {
@@ -695,7 +716,7 @@ impl<T: MiscAttributes> AttrTrampolines<T> {
     /// glue removes before deregistration returns.
     unsafe fn dev<'a>(dev: *const c_void) -> &'a T {
         // SAFETY: the caller's contract.
-        unsafe { &**dev.cast::<Arc<T>>() }
+        unsafe { &*dev.cast::<Arc<T>>() }
     }
 
     extern "C" fn show(
