@@ -75,6 +75,7 @@ pub mod prelude {
     pub use crate::miscdev::{
         fixed_size_llseek, File, FileOperations, MiscDevice, PollMask, PollTable, Whence,
     };
+    pub use crate::miscdev::{MiscAttr, MiscAttributes};
     pub use crate::module::Module;
     pub use crate::sync::{Arc, Completion, CondVar, Mutex, SpinLock, SpinLockIrq};
     pub use crate::task::{capable, CAP_SYS_ADMIN};

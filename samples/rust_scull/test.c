@@ -262,6 +262,59 @@ TEST(scull_twins)
 	ktest_twins(twins, scenario);
 }
 
+/*
+ * rust_scull only (the C twin has no rkm_fail_nth): every allocation of the
+ * load (glue and Rust) fails with ENOMEM and leaves nothing registered; one
+ * in probe leaves the device unbound, with no node, class or region.
+ */
+TEST(every_allocation_of_load_and_probe_fails_cleanly)
+{
+	char args[64], left[32];
+	int n, failed_loads = 0, failed_probes = 0;
+
+	ktest_need_module("rust_scull");
+	for (n = 1; n < 1000; n++) {
+		bool bound;
+
+		snprintf(args, sizeof(args), "rkm_fail_nth=%d", n);
+		errno = 0;
+		if (load_module("rust_scull", args)) {
+			ASSERT_EQ(ENOMEM, errno);
+			ASSERT_TRUE(access("/sys/module/rust_scull", F_OK) != 0);
+			ASSERT_TRUE(access("/sys/class/misc/rust_scull_ctl", F_OK) != 0);
+			ASSERT_TRUE(access("/sys/bus/platform/drivers/rust_scull", F_OK) != 0);
+			ASSERT_TRUE(access("/sys/bus/platform/devices/rust_scull.0", F_OK) != 0);
+			ASSERT_TRUE(access("/sys/class/rust_scull", F_OK) != 0);
+			failed_loads++;
+			continue;
+		}
+		ASSERT_TRUE(read_file("/sys/module/rust_scull/parameters/rkm_fail_nth", left,
+				      sizeof(left)) > 0);
+		bound = access("/sys/bus/platform/drivers/rust_scull/rust_scull.0", F_OK) == 0;
+		if (atoi(left) > 0) {
+			/* Nothing failed: the walk is over. */
+			EXPECT_TRUE(bound);
+			EXPECT_EQ(0, access("/dev/rust_scull3", F_OK));
+			EXPECT_EQ(0, unload_module("rust_scull"));
+			break;
+		}
+		/* The failure hit probe: unbound, nothing half set up. */
+		EXPECT_TRUE(!bound);
+		EXPECT_TRUE(access("/sys/class/rust_scull", F_OK) != 0);
+		EXPECT_TRUE(access("/dev/rust_scull0", F_OK) != 0);
+		/* Binding again works. */
+		EXPECT_EQ(0, write_file("/sys/bus/platform/drivers/rust_scull/bind", "rust_scull.0"));
+		EXPECT_EQ(0, access("/dev/rust_scull3", F_OK));
+		ASSERT_EQ(0, unload_module("rust_scull"));
+		failed_probes++;
+	}
+	ASSERT_TRUE(n < 1000);
+	EXPECT_TRUE(failed_loads > 0 && failed_probes > 0);
+	EXPECT_TRUE(access("/sys/class/rust_scull", F_OK) != 0);
+	printf("# rust_scull: %d allocation site(s) before probe, %d in probe; each failed cleanly\n",
+	       failed_loads, failed_probes);
+}
+
 int main(void)
 {
 	return ktest_run();
