@@ -298,7 +298,8 @@ struct rkm_dma *rkm_dma_alloc(struct rkm_binding *b, size_t size, void **cpu, ui
 {
 	struct rkm_dma *m;
 
-	if (!size)
+	/* A device without a DMA mask: dma_alloc_coherent() would warn. */
+	if (!size || !b->dev->coherent_dma_mask)
 		return NULL;
 	m = rkm_kzalloc(sizeof(*m));
 	if (!m)

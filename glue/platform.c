@@ -43,7 +43,11 @@ struct rkm_platform_driver {
 	struct platform_driver pdrv;
 };
 
-/* Nothing to quiesce or undo: rkm gives platform drivers no bus resources yet. */
+/*
+ * Nothing to quiesce or undo: rkm gives platform drivers no bus resources
+ * yet (no MMIO, no interrupt), so no rkm code can have given the device a
+ * DMA address. (Platform devices get 32-bit DMA masks by default.)
+ */
 static void rkm_platform_nop(struct rkm_binding *b)
 {
 }

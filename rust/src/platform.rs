@@ -309,7 +309,8 @@ pub(crate) mod ktests {
         fail: bool,
     }
 
-    struct KtData(Arc<Mutex<Counts>>);
+    // A DMA buffer too: platform devices have a (32-bit) mask by default.
+    struct KtData(Arc<Mutex<Counts>>, #[allow(dead_code)] crate::dma::CoherentBuffer);
 
     impl Drop for KtData {
         fn drop(&mut self) {
@@ -324,12 +325,13 @@ pub(crate) mod ktests {
     }
 
     impl Driver for KtDrv {
-        fn probe(&self, _dev: &mut Device<'_, Self>) -> Result<((), KtData)> {
+        fn probe(&self, dev: &mut Device<'_, Self>) -> Result<((), KtData)> {
             self.counts.lock().probes += 1;
             if self.fail {
                 return Err(ENXIO);
             }
-            Ok(((), KtData(self.counts.clone())))
+            let buf = crate::dma::CoherentBuffer::alloc(dev, 64)?;
+            Ok(((), KtData(self.counts.clone(), buf)))
         }
     }
 
