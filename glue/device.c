@@ -298,7 +298,8 @@ struct rkm_dma *rkm_dma_alloc(struct rkm_binding *b, size_t size, void **cpu, ui
 {
 	struct rkm_dma *m;
 
-	if (!size)
+	/* A device without a DMA mask: dma_alloc_coherent() would warn. */
+	if (!size || !b->dev->coherent_dma_mask)
 		return NULL;
 	m = rkm_kzalloc(sizeof(*m));
 	if (!m)
@@ -556,15 +557,15 @@ static void rkm_driver_destroy(struct rkm_driver *d)
  * A sysfs file name (rkm_sysfs_name_ok()), and not the name of another
  * attribute of the driver (sysfs would refuse it with a stack dump at bind).
  */
-static bool rkm_attr_name_ok(const struct rkm_driver_desc *desc, size_t i)
+static bool rkm_attr_name_ok(const struct rkm_attr *attrs, size_t i)
 {
-	const char *name = desc->attrs[i].name;
-	size_t len = desc->attrs[i].name_len, j;
+	const char *name = attrs[i].name;
+	size_t len = attrs[i].name_len, j;
 
 	if (!rkm_sysfs_name_ok(name, len))
 		return false;
 	for (j = 0; j < i; j++)
-		if (desc->attrs[j].name_len == len && !memcmp(desc->attrs[j].name, name, len))
+		if (attrs[j].name_len == len && !memcmp(attrs[j].name, name, len))
 			return false;
 	return true;
 }
@@ -587,7 +588,7 @@ static int rkm_driver_init(struct rkm_driver *d, const struct rkm_driver_desc *d
 	if (!desc->name_len || desc->nattrs > 64)
 		return -EINVAL;
 	for (i = 0; i < desc->nattrs; i++)
-		if (!rkm_attr_name_ok(desc, i) || !rkm_attr_mode_ok(desc->attrs[i].mode))
+		if (!rkm_attr_name_ok(desc->attrs, i) || !rkm_attr_mode_ok(desc->attrs[i].mode))
 			return -EINVAL;
 	d->name = kmemdup_nul(desc->name, desc->name_len, GFP_KERNEL);
 	d->attrs = kcalloc(desc->nattrs, sizeof(*d->attrs), GFP_KERNEL);

@@ -31,7 +31,13 @@ struct rkm_miscdev {
 	const void *dev;
 	bool registered;
 	struct list_head node;	/* in rkm_miscdevs until module exit */
+	struct rkm_misc_attrs *attrs;	/* its sysfs attributes (miscattr.c), or NULL */
 };
+
+/* Sysfs attributes of a misc device (miscattr.c). */
+struct rkm_misc_attrs;
+static const struct attribute_group **rkm_misc_attrs_groups(struct rkm_misc_attrs *a);
+static void rkm_misc_attrs_free(struct rkm_misc_attrs *a);
 
 /*
  * An open file points at its device's fops, and a driver may drop its
@@ -198,27 +204,14 @@ static bool rkm_sysfs_name_ok(const char *name, size_t len)
 	       !(len == 1 && name[0] == '.') && !(len == 2 && !memcmp(name, "..", 2));
 }
 
-struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
-					 const struct rkm_file_ops *ops, const void *dev, int *err)
+/*
+ * The file operations of a device whose callbacks are @ops: only what the
+ * driver implements; .owner makes rmmod wait for files. Shared by misc
+ * devices and char-device regions (chrdev.c, which replaces .open).
+ */
+static void rkm_fops_init(struct rkm_miscdev *md, const struct rkm_file_ops *ops)
 {
-	struct rkm_miscdev *md;
-
-	*err = -EINVAL;
-	if (!ops->open || !ops->release || !rkm_sysfs_name_ok(name, name_len) || name_len >= 64)
-		return NULL;
-	*err = -ENOMEM;
-	md = rkm_kzalloc(sizeof(*md));
-	if (!md)
-		return NULL;
-	md->misc.name = rkm_fail_injected() ? NULL : kstrndup(name, name_len, GFP_KERNEL);
-	if (!md->misc.name)
-		goto out_free_md;
-	md->misc.minor = MISC_DYNAMIC_MINOR;
-	md->misc.mode = mode;
-	md->misc.fops = &md->fops;
 	md->ops = ops;
-	md->dev = dev;
-	/* Only what the driver implements; .owner makes rmmod wait for files. */
 	md->fops.owner = THIS_MODULE;
 	md->fops.open = rkm_fop_open;
 	md->fops.release = rkm_fop_release;
@@ -243,6 +236,32 @@ struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint
 	}
 	if (ops->poll)
 		md->fops.poll = rkm_fop_poll;
+}
+
+/* Takes @attrs (freed with the device, also on failure); its groups go to misc_register(). */
+static struct rkm_miscdev *rkm_miscdev_new(const char *name, size_t name_len, uint16_t mode,
+					   const struct rkm_file_ops *ops, const void *dev,
+					   struct rkm_misc_attrs *attrs, int *err)
+{
+	struct rkm_miscdev *md;
+
+	*err = -EINVAL;
+	if (!ops->open || !ops->release || !rkm_sysfs_name_ok(name, name_len) || name_len >= 64)
+		goto out_free_attrs;
+	*err = -ENOMEM;
+	md = rkm_kzalloc(sizeof(*md));
+	if (!md)
+		goto out_free_attrs;
+	md->misc.name = rkm_fail_injected() ? NULL : kstrndup(name, name_len, GFP_KERNEL);
+	if (!md->misc.name)
+		goto out_free_md;
+	md->misc.minor = MISC_DYNAMIC_MINOR;
+	md->misc.mode = mode;
+	md->misc.fops = &md->fops;
+	md->misc.groups = rkm_misc_attrs_groups(attrs);
+	md->attrs = attrs;
+	md->dev = dev;
+	rkm_fops_init(md, ops);
 
 	/* Checked and registered under our lock: this module's devices cannot race. */
 	mutex_lock(&rkm_miscdevs_lock);
@@ -260,7 +279,15 @@ out_free_name:
 	kfree(md->misc.name);
 out_free_md:
 	kfree(md);
+out_free_attrs:
+	rkm_misc_attrs_free(attrs);
 	return NULL;
+}
+
+struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint16_t mode,
+					 const struct rkm_file_ops *ops, const void *dev, int *err)
+{
+	return rkm_miscdev_new(name, name_len, mode, ops, dev, NULL, err);
 }
 
 void rkm_miscdev_deregister(struct rkm_miscdev *md)
@@ -286,6 +313,7 @@ static void rkm_miscdevs_free(void)
 			misc_deregister(&md->misc);
 		}
 		list_del(&md->node);
+		rkm_misc_attrs_free(md->attrs);
 		kfree(md->misc.name);
 		kfree(md);
 	}

@@ -13,7 +13,9 @@ static int __init rkm_module_init(void)
 
 	/* module_exit will not run: free what the failed init left. */
 	if (err) {
+		rkm_platform_devices_free();
 		rkm_drivers_free();
+		rkm_chrdevs_free();
 		rkm_miscdevs_free();
 		return err;
 	}
@@ -24,7 +26,9 @@ static int __init rkm_module_init(void)
 static void __exit rkm_module_exit(void)
 {
 	rkm_rust_exit();
+	rkm_platform_devices_free();
 	rkm_drivers_free();
+	rkm_chrdevs_free();
 	rkm_miscdevs_free();
 }
 

@@ -21,4 +21,7 @@
 #include "file.c"
 #include "device.c"
 #include "pci.c"
+#include "platform.c"
+#include "chrdev.c"
+#include "miscattr.c"
 #include "module.c"

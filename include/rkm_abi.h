@@ -528,4 +528,87 @@ int rkm_rust_init(void);
  */
 void rkm_rust_exit(void);
 
+/* --- device kinds: platform, char-device regions, misc attributes (issue 16) --- */
+/*
+ * Platform drivers (glue/platform.c) on the device core, matched by name, and
+ * platform devices a module creates itself. Char-device regions
+ * (glue/chrdev.c): @count minors with the misc devices' file operations, a
+ * class and device nodes NAME0..NAME(count-1). Sysfs attributes of a misc
+ * device (glue/miscattr.c).
+ */
+struct rkm_platform_driver;
+struct rkm_platform_device;
+struct rkm_chrdev;
+
+/**
+ * rkm_platform_register() - register a platform driver that binds the
+ * platform devices named like it (@desc->name).
+ * @desc: name, attributes and callbacks (copied, but @desc->ops and
+ *        @desc->drv must outlive the registration).
+ * @err: the negative errno on failure.
+ * Return: a handle, or NULL. Probe may run before this returns.
+ */
+struct rkm_platform_driver *rkm_platform_register(const struct rkm_driver_desc *desc, int *err);
+/**
+ * rkm_platform_unregister() - unbind every device and unregister the
+ * driver. A driver never unregistered (its owner leaked) is at module exit.
+ */
+void rkm_platform_unregister(struct rkm_platform_driver *driver);
+/**
+ * rkm_platform_device_new() - platform_device_register_simple(@name, @id):
+ * the device "NAME.ID" on the platform bus, no resources.
+ * Return: a handle, or NULL with *err set: -EINVAL for a bad name (see
+ * rkm_miscdev_register(); at most 31 bytes), -EEXIST if that device exists.
+ */
+struct rkm_platform_device *rkm_platform_device_new(const char *name, size_t name_len,
+						    uint32_t id, int *err);
+/**
+ * rkm_platform_device_free() - unregister it (unbinding its driver first).
+ * One never freed (its owner leaked) is unregistered at module exit.
+ */
+void rkm_platform_device_free(struct rkm_platform_device *pdev);
+
+/**
+ * rkm_chrdev_register() - a char-device region of @count minors (1 to 64):
+ * alloc_chrdev_region(), one cdev, a class NAME and device nodes NAMEi
+ * (devtmpfs: /dev/NAMEi) of mode @mode.
+ * @ops: the file callbacks; must outlive the module. @ops->open gets
+ *       @devs[i] for minor i.
+ * @devs: @count pointers (copied); each must stay valid until
+ *        rkm_chrdev_unregister() returns.
+ * Return: a handle, or NULL with *err set: -EINVAL for a bad name (as
+ * rkm_miscdev_register(), at most 31 bytes) or count, -EEXIST if the class
+ * exists. Opens before the module's init succeeded fail with -ENODEV.
+ */
+struct rkm_chrdev *rkm_chrdev_register(const char *name, size_t name_len, uint32_t count,
+				       uint16_t mode, const struct rkm_file_ops *ops,
+				       const void *const *devs, int *err);
+/**
+ * rkm_chrdev_unregister() - no new opens (of @ops->open) after this returns;
+ * nodes, class, cdev and region are gone. Files still open keep their state
+ * and callbacks until closed (the module cannot be unloaded before).
+ */
+void rkm_chrdev_unregister(struct rkm_chrdev *cd);
+
+/**
+ * struct rkm_misc_attr_ops - sysfs attribute callbacks of a misc device;
+ * @dev is the misc device's @dev (valid: the files are removed before
+ * rkm_miscdev_deregister() returns). As rkm_driver_ops' attr_show/attr_store.
+ */
+struct rkm_misc_attr_ops {
+	long (*show)(const void *dev, unsigned int idx, char *buf, size_t cap);
+	int (*store)(const void *dev, unsigned int idx, const char *buf, size_t len);
+};
+/**
+ * rkm_miscdev_register_attrs() - rkm_miscdev_register() with @nattrs (at
+ * most 64) sysfs attributes on the device (/sys/class/misc/NAME/ATTR),
+ * checked as a driver's (rkm_attr), and not "dev", "uevent", "power" or
+ * "subsystem" (-EINVAL).
+ * @attr_ops: must outlive the module.
+ */
+struct rkm_miscdev *rkm_miscdev_register_attrs(const char *name, size_t name_len, uint16_t mode,
+					       const struct rkm_file_ops *ops, const void *dev,
+					       const struct rkm_attr *attrs, size_t nattrs,
+					       const struct rkm_misc_attr_ops *attr_ops, int *err);
+
 #endif /* RKM_ABI_H */

@@ -254,3 +254,50 @@ pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
     unsafe { rkm_abi_version_5 }
 }
+
+// --- device kinds: platform, char-device regions, misc attributes (issue 16) ---
+
+opaque!(PlatformDriver, PlatformDevice, Chrdev);
+
+/// `struct rkm_misc_attr_ops`.
+#[repr(C)]
+pub(crate) struct MiscAttrOps {
+    pub(crate) show: Option<extern "C" fn(*const c_void, c_uint, *mut c_char, usize) -> c_long>,
+    pub(crate) store: Option<extern "C" fn(*const c_void, c_uint, *const c_char, usize) -> c_int>,
+}
+
+unsafe extern "C" {
+    pub(crate) fn rkm_platform_register(
+        desc: *const DriverDesc,
+        err: *mut c_int,
+    ) -> *mut PlatformDriver;
+    pub(crate) fn rkm_platform_unregister(driver: *mut PlatformDriver);
+    pub(crate) fn rkm_platform_device_new(
+        name: *const c_char,
+        name_len: usize,
+        id: u32,
+        err: *mut c_int,
+    ) -> *mut PlatformDevice;
+    pub(crate) fn rkm_platform_device_free(pdev: *mut PlatformDevice);
+    pub(crate) fn rkm_chrdev_register(
+        name: *const c_char,
+        name_len: usize,
+        count: u32,
+        mode: u16,
+        ops: *const FileOps,
+        devs: *const *const c_void,
+        err: *mut c_int,
+    ) -> *mut Chrdev;
+    pub(crate) fn rkm_chrdev_unregister(cd: *mut Chrdev);
+    pub(crate) fn rkm_miscdev_register_attrs(
+        name: *const c_char,
+        name_len: usize,
+        mode: u16,
+        ops: *const FileOps,
+        dev: *const c_void,
+        attrs: *const Attr,
+        nattrs: usize,
+        attr_ops: *const MiscAttrOps,
+        err: *mut c_int,
+    ) -> *mut Miscdev;
+}

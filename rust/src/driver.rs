@@ -235,14 +235,14 @@ pub struct AttrBuf<'a> {
 impl<'a> AttrBuf<'a> {
     /// The buffer over a sysfs page: all of it but the last byte (see the
     /// type's guarantees).
-    fn page(page: &'a mut [u8]) -> Self {
+    pub(crate) fn page(page: &'a mut [u8]) -> Self {
         let room = page.len().saturating_sub(1);
         AttrBuf { buf: page.get_mut(..room).unwrap_or(&mut []), len: 0, overflow: false }
     }
 
     /// What the show returns to sysfs: the count (below the page size), or
     /// a negative errno (`EFBIG` if the text did not fit).
-    fn finish(&self, r: Result) -> c_long {
+    pub(crate) fn finish(&self, r: Result) -> c_long {
         match r {
             Ok(()) if self.overflow => c_long::from(EFBIG.to_errno()),
             // The count is at most `buf.len()`, below the page size.

@@ -45,6 +45,8 @@ const SUITES: &[(&str, &[Case])] = &[
     ("miscdev", crate::miscdev::ktests::CASES),
     ("sync", crate::sync::ktests::CASES),
     ("user", crate::user::ktests::CASES),
+    ("platform", crate::platform::ktests::CASES),
+    ("chrdev", crate::chrdev::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

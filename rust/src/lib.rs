@@ -12,6 +12,7 @@
 
 mod abi;
 pub mod alloc;
+pub mod chrdev;
 pub mod device;
 pub mod dma;
 pub mod driver;
@@ -25,6 +26,7 @@ pub mod miscdev;
 pub mod module;
 pub mod param;
 pub mod pci;
+pub mod platform;
 pub mod print;
 pub mod sync;
 pub mod task;
@@ -76,6 +78,7 @@ pub mod prelude {
     pub use crate::miscdev::{
         fixed_size_llseek, File, FileOperations, MiscDevice, PollMask, PollTable, Whence,
     };
+    pub use crate::miscdev::{MiscAttr, MiscAttributes};
     pub use crate::module::Module;
     pub use crate::sync::{Arc, Completion, CondVar, Mutex, SpinLock, SpinLockIrq};
     pub use crate::task::{capable, CAP_SYS_ADMIN};

@@ -318,10 +318,10 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
 
 /// The C callbacks for `F`: trampolines that turn raw arguments into safe
 /// ones and results into errnos.
-struct Trampolines<F>(PhantomData<F>);
+pub(crate) struct Trampolines<F>(PhantomData<F>);
 
 impl<F: FileOperations> Trampolines<F> {
-    const OPS: abi::FileOps = abi::FileOps {
+    pub(crate) const OPS: abi::FileOps = abi::FileOps {
         open: Some(Self::open),
         release: Some(Self::release),
         read: if F::HAS_READ { Some(Self::read) } else { None },
@@ -342,7 +342,8 @@ impl<F: FileOperations> Trampolines<F> {
 
     extern "C" fn open(dev: *const c_void, state: *mut *mut c_void) -> c_int {
         // SAFETY: `dev` is the Arc<F::Device> of the registration, alive
-        // until rkm_miscdev_deregister returns, which waits for opens.
+        // until rkm_miscdev_deregister (or, for a char-device region's
+        // minor, rkm_chrdev_unregister) returns, which waits for opens.
         let dev = unsafe { &*dev.cast::<Arc<F::Device>>() };
         let result = F::open(dev).and_then(KBox::try_new);
         match result {
@@ -575,5 +576,235 @@ pub(crate) mod ktests {
         kassert!(fixed_size_llseek(&past, 0, Whence::Cur, 4095) == Ok(5000));
         kassert!(fixed_size_llseek(&past, -1, Whence::Cur, 4095) == Err(EINVAL));
         Ok(())
+    }
+}
+
+// --- sysfs attributes of a misc device (issue 16) ---
+
+/// A sysfs attribute file of a misc device (`/sys/class/misc/NAME/ATTR`),
+/// declared like a bound device's [`driver::Attr`](crate::driver::Attr) but
+/// with callbacks of the device data `T`. List them in
+/// [`MiscAttributes::ATTRS`] and register with
+/// [`MiscDevice::register_with_attrs`].
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::driver::AttrBuf;
+/// # use rkm::miscdev::{MiscAttr, MiscAttributes};
+/// # use core::fmt::Write;
+/// struct Ctl { level: Mutex<u32> }
+/// impl MiscAttributes for Ctl {
+///     const ATTRS: &'static [MiscAttr<Self>] = &[MiscAttr::rw("level", show, store)];
+/// }
+/// fn show(ctl: &Ctl, out: &mut AttrBuf<'_>) -> Result {
+///     writeln!(out, "{}", *ctl.level.lock()).map_err(|_| EFBIG)
+/// }
+/// fn store(ctl: &Ctl, text: &[u8]) -> Result {
+///     let s = core::str::from_utf8(text).map_err(|_| EINVAL)?;
+///     *ctl.level.lock() = s.trim().parse().map_err(|_| EINVAL)?;
+///     Ok(())
+/// }
+/// ```
+pub struct MiscAttr<T> {
+    name: &'static str,
+    mode: u16,
+    show: Option<MiscShowFn<T>>,
+    store: Option<MiscStoreFn<T>>,
+}
+
+/// A misc attribute's show: writes the file's text (less than a page, see
+/// [`AttrBuf`](crate::driver::AttrBuf)). Process context, may sleep.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{driver::AttrBuf, miscdev::MiscShowFn};
+/// # use core::fmt::Write;
+/// struct Ctl { level: u32 }
+/// fn show(ctl: &Ctl, out: &mut AttrBuf<'_>) -> Result {
+///     writeln!(out, "{}", ctl.level).map_err(|_| EFBIG)
+/// }
+/// const SHOW: MiscShowFn<Ctl> = show;
+/// ```
+pub type MiscShowFn<T> = fn(&T, &mut crate::driver::AttrBuf<'_>) -> Result;
+/// A misc attribute's store: gets the written bytes (a trailing newline
+/// included); an error fails the write(2) with it. Process context, may sleep.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::miscdev::MiscStoreFn;
+/// struct Ctl;
+/// fn store(_ctl: &Ctl, text: &[u8]) -> Result {
+///     if text.is_empty() { Err(EINVAL) } else { Ok(()) }
+/// }
+/// const STORE: MiscStoreFn<Ctl> = store;
+/// ```
+pub type MiscStoreFn<T> = fn(&T, &[u8]) -> Result;
+
+impl<T> MiscAttr<T> {
+    /// Readable by everyone (0444).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver::AttrBuf, miscdev::MiscAttr};
+    /// # struct Ctl;
+    /// # fn show(_: &Ctl, _: &mut AttrBuf<'_>) -> Result { Ok(()) }
+    /// const ID: MiscAttr<Ctl> = MiscAttr::ro("id", show);
+    /// ```
+    pub const fn ro(name: &'static str, show: MiscShowFn<T>) -> Self {
+        MiscAttr { name, mode: 0o444, show: Some(show), store: None }
+    }
+
+    /// Readable by everyone, writable by root (0644).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver::AttrBuf, miscdev::MiscAttr};
+    /// # struct Ctl;
+    /// # fn show(_: &Ctl, _: &mut AttrBuf<'_>) -> Result { Ok(()) }
+    /// # fn store(_: &Ctl, _: &[u8]) -> Result { Ok(()) }
+    /// const LEVEL: MiscAttr<Ctl> = MiscAttr::rw("level", show, store);
+    /// ```
+    pub const fn rw(name: &'static str, show: MiscShowFn<T>, store: MiscStoreFn<T>) -> Self {
+        MiscAttr { name, mode: 0o644, show: Some(show), store: Some(store) }
+    }
+
+    /// Writable by root only (0200).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::miscdev::MiscAttr;
+    /// # struct Ctl;
+    /// # fn store(_: &Ctl, _: &[u8]) -> Result { Ok(()) }
+    /// const RESET: MiscAttr<Ctl> = MiscAttr::wo("reset", store);
+    /// ```
+    pub const fn wo(name: &'static str, store: MiscStoreFn<T>) -> Self {
+        MiscAttr { name, mode: 0o200, show: None, store: Some(store) }
+    }
+}
+
+/// Device data with sysfs attributes on its misc device.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::miscdev::{MiscAttr, MiscAttributes};
+/// # struct Ctl;
+/// # fn store(_: &Ctl, _: &[u8]) -> Result { Ok(()) }
+/// impl MiscAttributes for Ctl {
+///     const ATTRS: &'static [MiscAttr<Self>] = &[MiscAttr::wo("reset", store)];
+/// }
+/// ```
+pub trait MiscAttributes: Sized + Send + Sync + 'static {
+    /// The attribute files (1 to 64; names as for a driver's attributes,
+    /// and not `dev`, `uevent`, `power` or `subsystem`, which every misc
+    /// device has).
+    const ATTRS: &'static [MiscAttr<Self>];
+}
+
+/// The C attribute callbacks for device data `T`.
+struct AttrTrampolines<T>(PhantomData<T>);
+
+impl<T: MiscAttributes> AttrTrampolines<T> {
+    const OPS: abi::MiscAttrOps =
+        abi::MiscAttrOps { show: Some(Self::show), store: Some(Self::store) };
+
+    /// # Safety
+    ///
+    /// `dev` is the device data pointer of a registration with these
+    /// callbacks (an `Arc<T>` in the MiscDevice's box), whose files the
+    /// glue removes before deregistration returns.
+    unsafe fn dev<'a>(dev: *const c_void) -> &'a T {
+        // SAFETY: the caller's contract.
+        unsafe { &*dev.cast::<Arc<T>>() }
+    }
+
+    extern "C" fn show(
+        dev: *const c_void,
+        idx: core::ffi::c_uint,
+        buf: *mut core::ffi::c_char,
+        cap: usize,
+    ) -> c_long {
+        let Some(show) = T::ATTRS.get(idx as usize).and_then(|a| a.show) else {
+            return EIO.to_errno().into();
+        };
+        // SAFETY: sysfs gives a page of `cap` bytes, ours until we return.
+        let page = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), cap) };
+        let mut out = crate::driver::AttrBuf::page(page);
+        // SAFETY: the glue calls this with its registration's device data,
+        // while the attribute file exists.
+        let r = show(unsafe { Self::dev(dev) }, &mut out);
+        out.finish(r)
+    }
+
+    extern "C" fn store(
+        dev: *const c_void,
+        idx: core::ffi::c_uint,
+        buf: *const core::ffi::c_char,
+        len: usize,
+    ) -> c_int {
+        let Some(store) = T::ATTRS.get(idx as usize).and_then(|a| a.store) else {
+            return EIO.to_errno();
+        };
+        // SAFETY: sysfs gives the written bytes, valid until we return.
+        let text = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), len) };
+        // SAFETY: as in show.
+        match store(unsafe { Self::dev(dev) }, text) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+}
+
+impl<F: FileOperations> MiscDevice<F>
+where
+    F::Device: MiscAttributes,
+{
+    /// [`register`](MiscDevice::register), with the device data's
+    /// [`MiscAttributes::ATTRS`] as sysfs files of the device, created
+    /// with it and removed (no callback running) before drop returns.
+    /// `EINVAL` also for a bad attribute table.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::miscdev::{MiscAttr, MiscAttributes};
+    /// # struct Ctl;
+    /// # fn store(_: &Ctl, _: &[u8]) -> Result { Ok(()) }
+    /// # impl MiscAttributes for Ctl { const ATTRS: &'static [MiscAttr<Self>] = &[MiscAttr::wo("reset", store)]; }
+    /// # struct Open;
+    /// # impl FileOperations for Open { type Device = Ctl; fn open(_: &Arc<Ctl>) -> Result<Self> { Ok(Open) } }
+    /// let reg = MiscDevice::<Open>::register_with_attrs("my_ctl", 0o600, Arc::try_new(Ctl)?)?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn register_with_attrs(name: &str, mode: u16, dev: Arc<F::Device>) -> Result<Self> {
+        let mut attrs: crate::alloc::KVec<abi::Attr> = crate::alloc::KVec::new();
+        for a in F::Device::ATTRS {
+            attrs.try_push(abi::Attr {
+                name: a.name.as_ptr().cast(),
+                name_len: a.name.len(),
+                mode: a.mode,
+            })?;
+        }
+        let dev = KBox::try_new(dev)?;
+        let ops: &'static abi::FileOps = &Trampolines::<F>::OPS;
+        let attr_ops: &'static abi::MiscAttrOps = &AttrTrampolines::<F::Device>::OPS;
+        let mut err: c_int = 0;
+        // SAFETY: name and attributes are valid for their lengths (copied by
+        // the glue); both op tables are static; `dev` points into a KBox
+        // kept until after deregistration, which removes the attribute
+        // files first.
+        let h = unsafe {
+            abi::rkm_miscdev_register_attrs(
+                name.as_ptr().cast(),
+                name.len(),
+                mode,
+                ops,
+                (&*dev as *const Arc<F::Device>).cast(),
+                attrs.as_ptr(),
+                attrs.len(),
+                attr_ops,
+                &mut err,
+            )
+        };
+        let handle = NonNull::new(h).ok_or_else(|| Error::from_errno(err))?;
+        Ok(MiscDevice { handle, dev })
     }
 }
