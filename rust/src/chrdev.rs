@@ -24,6 +24,7 @@
 //! # use rkm::chrdev;
 //! struct Minor { idx: u32 }
 //! struct Open { dev: Arc<Minor> }
+//! #[rkm::vtable]
 //! impl FileOperations for Open {
 //!     type Device = Minor;
 //!     fn open(dev: &Arc<Minor>) -> Result<Self> {
@@ -53,7 +54,7 @@ use core::ptr::NonNull;
 /// # use rkm::chrdev::Registration;
 /// # struct Minor;
 /// # struct Open;
-/// # impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
+/// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
 /// struct Module {
 ///     _nodes: Registration<Open>,
 /// }
@@ -91,7 +92,7 @@ impl<F: FileOperations> Registration<F> {
     /// # use rkm::chrdev::Registration;
     /// # struct Minor(u32);
     /// # struct Open;
-    /// # impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
+    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
     /// let reg = Registration::<Open>::register("scull", 4, 0o600, |i| Arc::try_new(Minor(i)))?;
     /// # drop(reg);
     /// # Ok::<(), Error>(())
@@ -138,7 +139,7 @@ impl<F: FileOperations> Registration<F> {
     /// # use rkm::chrdev::Registration;
     /// # struct Minor;
     /// # struct Open;
-    /// # impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
+    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
     /// # fn f(reg: &Registration<Open>) {
     /// let first: Option<&Arc<Minor>> = reg.device(0);
     /// # }
@@ -173,6 +174,7 @@ pub(crate) mod ktests {
 
     struct Minor(u32);
     struct Open;
+    #[crate::vtable]
     impl FileOperations for Open {
         type Device = Minor;
         fn open(_: &Arc<Minor>) -> Result<Self> {
@@ -244,6 +246,7 @@ pub(crate) mod ktests {
                     &[$(MiscAttr::rw($name, show::<$ty>, store::<$ty>)),*];
             }
             struct $open;
+            #[crate::vtable]
             impl FileOperations for $open {
                 type Device = $ty;
                 fn open(_: &Arc<$ty>) -> Result<Self> {

@@ -770,7 +770,7 @@ where
     /// # fn store(_: &Ctl, _: &[u8]) -> Result { Ok(()) }
     /// # impl MiscAttributes for Ctl { const ATTRS: &'static [MiscAttr<Self>] = &[MiscAttr::wo("reset", store)]; }
     /// # struct Open;
-    /// # impl FileOperations for Open { type Device = Ctl; fn open(_: &Arc<Ctl>) -> Result<Self> { Ok(Open) } }
+    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Ctl; fn open(_: &Arc<Ctl>) -> Result<Self> { Ok(Open) } }
     /// let reg = MiscDevice::<Open>::register_with_attrs("my_ctl", 0o600, Arc::try_new(Ctl)?)?;
     /// # Ok::<(), Error>(())
     /// ```

@@ -54,6 +54,7 @@ fn store_cap(ctl: &Ctl, text: &[u8]) -> Result {
 /// The control device's files: nothing but open and close.
 struct CtlFile;
 
+#[rkm::vtable]
 impl FileOperations for CtlFile {
     type Device = Ctl;
     fn open(_dev: &Arc<Ctl>) -> Result<Self> {
@@ -115,11 +116,9 @@ impl MinorFile {
     }
 }
 
+#[rkm::vtable]
 impl FileOperations for MinorFile {
     type Device = Minor;
-    const HAS_READ: bool = true;
-    const HAS_WRITE: bool = true;
-    const HAS_IOCTL: bool = true;
 
     fn open(dev: &Arc<Minor>) -> Result<Self> {
         Ok(MinorFile { minor: dev.clone() })

@@ -17,6 +17,7 @@ pub struct Minor {
 
 pub struct Open;
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Minor;
     fn open(_dev: &Arc<Minor>) -> Result<Self> {

@@ -13,6 +13,7 @@ pub struct Minor;
 
 pub struct Open;
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Minor;
 

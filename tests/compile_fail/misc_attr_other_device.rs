@@ -28,6 +28,7 @@ impl MiscAttributes for Ctl {
 
 pub struct Open;
 
+#[rkm::vtable]
 impl FileOperations for Open {
     type Device = Ctl;
     fn open(_dev: &Arc<Ctl>) -> Result<Self> {

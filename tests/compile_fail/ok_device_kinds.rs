@@ -31,6 +31,7 @@ impl MiscAttributes for Ctl {
 
 pub struct CtlOpen;
 
+#[rkm::vtable]
 impl FileOperations for CtlOpen {
     type Device = Ctl;
     fn open(_dev: &Arc<Ctl>) -> Result<Self> {
@@ -46,6 +47,7 @@ pub struct MinorOpen {
     pub minor: Arc<Minor>,
 }
 
+#[rkm::vtable]
 impl FileOperations for MinorOpen {
     type Device = Minor;
     fn open(dev: &Arc<Minor>) -> Result<Self> {
