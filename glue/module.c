@@ -15,6 +15,8 @@ static int __init rkm_module_init(void)
 	if (err) {
 		rkm_drivers_free();
 		rkm_miscdevs_free();
+		rkm_debugfs_free();
+		rkm_services_free();
 		return err;
 	}
 	rkm_miscdevs_go_live();
@@ -26,6 +28,8 @@ static void __exit rkm_module_exit(void)
 	rkm_rust_exit();
 	rkm_drivers_free();
 	rkm_miscdevs_free();
+	rkm_debugfs_free();
+	rkm_services_free();
 }
 
 module_init(rkm_module_init);

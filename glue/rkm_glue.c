@@ -21,4 +21,8 @@
 #include "file.c"
 #include "device.c"
 #include "pci.c"
+#include "workqueue.c"
+#include "timer.c"
+#include "debugfs.c"
+#include "kthread.c"
 #include "module.c"

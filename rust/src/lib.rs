@@ -12,12 +12,14 @@
 
 mod abi;
 pub mod alloc;
+pub mod debugfs;
 pub mod device;
 pub mod dma;
 pub mod driver;
 pub mod error;
 pub mod io;
 pub mod irq;
+pub mod kthread;
 #[cfg(rkm_ktest)]
 pub mod ktest;
 #[doc(hidden)]
@@ -26,9 +28,12 @@ pub mod module;
 pub mod param;
 pub mod pci;
 pub mod print;
+pub mod ring;
 pub mod sync;
 pub mod task;
+pub mod timer;
 pub mod user;
+pub mod workqueue;
 
 pub use alloc::{Flags, KBox, KString, KVec};
 pub use error::{Error, Result};
