@@ -90,7 +90,10 @@ pub trait TimerCallback: IrqSafe + Send + Sync + 'static {
 }
 
 fn ns(d: Duration) -> u64 {
-    d.as_nanos().min(u128::from(abi::HRTIMER_MAX_NS)) as u64
+    d.as_secs()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::from(d.subsec_nanos()))
+        .min(abi::HRTIMER_MAX_NS)
 }
 
 macro_rules! timer_type {

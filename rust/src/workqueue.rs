@@ -50,8 +50,12 @@ use core::time::Duration;
 
 /// Milliseconds for a delay, rounded up, capped at 30 days.
 pub(crate) fn delay_ms(d: Duration) -> u32 {
-    let ms = d.as_nanos().div_ceil(1_000_000);
-    ms.min(u128::from(abi::DELAY_MAX_MS)) as u32
+    // No u128 arithmetic: the kernel has no 128-bit division helpers.
+    let ms = d
+        .as_secs()
+        .saturating_mul(1000)
+        .saturating_add(u64::from(d.subsec_nanos().div_ceil(1_000_000)));
+    ms.min(u64::from(abi::DELAY_MAX_MS)) as u32
 }
 
 /// The callback of a [`Work`].
