@@ -306,3 +306,47 @@ impl<T: Send + Sync + 'static> Drop for Dir<T> {
         // Then `entries` and `data` are dropped (field drop order).
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+    use core::sync::atomic::{AtomicU64, Ordering};
+
+    pub(crate) const CASES: &[Case] = &[("files_and_refusals", files_and_refusals)];
+
+    fn show(_: &AtomicU64, out: &mut UserSliceWriter, pos: &mut i64) -> Result<usize> {
+        read_from_buffer(out, pos, b"x\n")
+    }
+
+    fn store(_: &AtomicU64, input: &mut UserSliceReader, _pos: &mut i64) -> Result<usize> {
+        Ok(input.len())
+    }
+
+    fn files_and_refusals() -> Result {
+        let data = Arc::try_new(AtomicU64::new(3))?;
+        let mut dir = match Dir::new("rkm_ktest_debugfs", data.clone()) {
+            // No debugfs in this kernel: nothing more to test.
+            Err(e) if e == ENODEV || e == EPERM => return Ok(()),
+            r => r?,
+        };
+        kassert!(Dir::new("rkm_ktest_debugfs", data.clone()).err() == Some(EEXIST));
+        kassert!(Dir::new("a/b", data.clone()).err() == Some(EINVAL));
+        kassert!(Dir::new("", data.clone()).err() == Some(EINVAL));
+        kassert!(Dir::new("..", data.clone()).err() == Some(EINVAL));
+        dir.u64("value", |d| d.load(Ordering::Relaxed))?;
+        kassert!(dir.u64("value", |d| d.load(Ordering::Relaxed)).err() == Some(EEXIST));
+        kassert!(dir.u64("x/y", |d| d.load(Ordering::Relaxed)).err() == Some(EINVAL));
+        dir.file("rw", 0o600, show, Some(store))?;
+        dir.file("ro", 0o400, show, None)?;
+        kassert!(dir.file("ro2", 0o644, show, None).err() == Some(EINVAL));
+        kassert!(dir.file("exec", 0o755, show, Some(store)).err() == Some(EINVAL));
+        kassert!(Arc::count(&data) == 2);
+        drop(dir);
+        kassert!(Arc::count(&data) == 1);
+        // The name is free again.
+        let dir = Dir::new("rkm_ktest_debugfs", data.clone())?;
+        drop(dir);
+        Ok(())
+    }
+}

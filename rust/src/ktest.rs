@@ -45,6 +45,11 @@ const SUITES: &[(&str, &[Case])] = &[
     ("miscdev", crate::miscdev::ktests::CASES),
     ("sync", crate::sync::ktests::CASES),
     ("user", crate::user::ktests::CASES),
+    ("workqueue", crate::workqueue::ktests::CASES),
+    ("timer", crate::timer::ktests::CASES),
+    ("kthread", crate::kthread::ktests::CASES),
+    ("debugfs", crate::debugfs::ktests::CASES),
+    ("ring", crate::ring::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

@@ -168,3 +168,106 @@ impl Drop for KThread {
         unsafe { abi::rkm_kthread_free(self.raw.as_ptr()) };
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::error::code::*;
+    use crate::ktest::{kassert, Case};
+    use crate::sync::Arc;
+    use core::sync::atomic::{AtomicU32, Ordering};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("runs_until_stopped", runs_until_stopped),
+        ("wake_ends_sleep", wake_ends_sleep),
+        ("closure_dropped_once_run_or_not", closure_dropped_once_run_or_not),
+        ("returns_early_then_stopped", returns_early_then_stopped),
+        ("bad_names", bad_names),
+    ];
+
+    fn runs_until_stopped() -> Result {
+        let n = Arc::try_new(AtomicU32::new(0))?;
+        let m = n.clone();
+        let t = KThread::spawn("rkm_kt_run", move |t| {
+            while !t.should_stop() {
+                m.fetch_add(1, Ordering::Relaxed);
+                t.sleep(Duration::from_millis(1));
+            }
+        })?;
+        crate::task::msleep(30)?;
+        drop(t);
+        let at_stop = n.load(Ordering::Relaxed);
+        crate::task::msleep(10)?;
+        kassert!(at_stop >= 2);
+        kassert!(n.load(Ordering::Relaxed) == at_stop);
+        kassert!(Arc::count(&n) == 1);
+        Ok(())
+    }
+
+    fn wake_ends_sleep() -> Result {
+        let woken = Arc::try_new(AtomicU32::new(0))?;
+        let w = woken.clone();
+        let t = KThread::spawn("rkm_kt_wake", move |t| {
+            while !t.should_stop() {
+                if t.sleep(Duration::from_secs(60)) {
+                    w.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        })?;
+        t.wake();
+        for _ in 0..100 {
+            if woken.load(Ordering::Relaxed) > 0 {
+                break;
+            }
+            crate::task::msleep(2)?;
+        }
+        kassert!(woken.load(Ordering::Relaxed) == 1);
+        // A stop ends the 60 s sleep at once.
+        drop(t);
+        kassert!(woken.load(Ordering::Relaxed) == 1);
+        Ok(())
+    }
+
+    struct Dropped(Arc<AtomicU32>);
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn closure_dropped_once_run_or_not() -> Result {
+        let drops = Arc::try_new(AtomicU32::new(0))?;
+        for _ in 0..20 {
+            let d = Dropped(drops.clone());
+            // Stopped at once: often before the thread function starts.
+            drop(KThread::spawn("rkm_kt_quick", move |_| {
+                let _keep = &d;
+            })?);
+        }
+        kassert!(drops.load(Ordering::Relaxed) == 20);
+        kassert!(Arc::count(&drops) == 1);
+        Ok(())
+    }
+
+    fn returns_early_then_stopped() -> Result {
+        let n = Arc::try_new(AtomicU32::new(0))?;
+        let m = n.clone();
+        let t = KThread::spawn("rkm_kt_early", move |_| {
+            m.fetch_add(1, Ordering::Relaxed);
+        })?;
+        crate::task::msleep(10)?;
+        kassert!(n.load(Ordering::Relaxed) == 1);
+        t.wake();
+        drop(t);
+        kassert!(Arc::count(&n) == 1);
+        Ok(())
+    }
+
+    fn bad_names() -> Result {
+        kassert!(KThread::spawn("", |_| {}).err() == Some(EINVAL));
+        let long = [b't'; 65];
+        let long = core::str::from_utf8(&long).map_err(|_| EINVAL)?;
+        kassert!(KThread::spawn(long, |_| {}).err() == Some(EINVAL));
+        Ok(())
+    }
+}

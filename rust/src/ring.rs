@@ -263,3 +263,61 @@ impl<const N: usize> Ring<u8, N> {
         }
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("push_pop_in_order", push_pop_in_order),
+        ("slices_wrap", slices_wrap),
+        ("zero_capacity", zero_capacity),
+    ];
+
+    fn push_pop_in_order() -> Result {
+        let mut r: Ring<u32, 3> = Ring::new();
+        kassert!(r.is_empty() && r.capacity() == 3 && r.room() == 3);
+        kassert!(r.push(1).is_ok() && r.push(2).is_ok() && r.push(3).is_ok());
+        kassert!(r.is_full());
+        kassert!(r.push(4) == Err(4));
+        kassert!(r.pop() == Some(1));
+        kassert!(r.push(4).is_ok());
+        kassert!(r.peek() == Some(2));
+        kassert!(r.pop() == Some(2) && r.pop() == Some(3) && r.pop() == Some(4));
+        kassert!(r.pop().is_none() && r.peek().is_none());
+        Ok(())
+    }
+
+    fn slices_wrap() -> Result {
+        let mut r: Ring<u8, 8> = Ring::new();
+        let mut out = [0u8; 16];
+        for round in 0..20u8 {
+            let data = [round, round + 1, round + 2, round + 3, round + 4];
+            kassert!(r.push_slice(&data) == 5);
+            kassert!(r.pop_slice(&mut out[..2]) == 2);
+            kassert!(out[..2] == data[..2]);
+            kassert!(r.pop_slice(&mut out) == 3);
+            kassert!(out[..3] == data[2..]);
+            // Keep head moving around the end.
+            let _ = r.push(round);
+            kassert!(r.pop() == Some(round));
+        }
+        kassert!(r.push_slice(&[7; 20]) == 8);
+        kassert!(r.push_slice(&[7]) == 0);
+        r.clear();
+        kassert!(r.is_empty() && r.pop_slice(&mut out) == 0);
+        Ok(())
+    }
+
+    fn zero_capacity() -> Result {
+        let mut r: Ring<u8, 0> = Ring::new();
+        let mut out = [0u8; 4];
+        kassert!(r.is_empty() && r.is_full());
+        kassert!(r.push(1) == Err(1));
+        kassert!(r.push_slice(b"abc") == 0);
+        kassert!(r.pop_slice(&mut out) == 0);
+        kassert!(r.pop().is_none());
+        Ok(())
+    }
+}

@@ -387,3 +387,117 @@ impl WorkRef<'_> {
         unsafe { abi::rkm_work_queue(self.raw, delay_ms(delay)) }
     }
 }
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+    use crate::sync::Arc;
+    use core::sync::atomic::{AtomicU32, Ordering};
+
+    pub(crate) const CASES: &[Case] = &[
+        ("queue_and_flush", queue_and_flush),
+        ("pending_queue_refused_mod_moves", pending_queue_refused_mod_moves),
+        ("cancel_sync_stops_pending", cancel_sync_stops_pending),
+        ("self_requeue_ends_at_drop", self_requeue_ends_at_drop),
+        ("own_workqueue_outlives_handle", own_workqueue_outlives_handle),
+        ("bad_workqueue_names", bad_workqueue_names),
+    ];
+
+    struct Count {
+        n: Arc<AtomicU32>,
+        again_ms: u64,
+    }
+
+    impl WorkItem for Count {
+        fn run(&self, work: &WorkRef<'_>) {
+            self.n.fetch_add(1, Ordering::Relaxed);
+            // Process context: sleeping is allowed.
+            let _ = crate::task::msleep(1);
+            if self.again_ms > 0 {
+                work.queue_delayed(Duration::from_millis(self.again_ms));
+            }
+        }
+    }
+
+    fn counter(again_ms: u64) -> Result<(Arc<AtomicU32>, Count)> {
+        let n = Arc::try_new(AtomicU32::new(0))?;
+        Ok((n.clone(), Count { n, again_ms }))
+    }
+
+    fn queue_and_flush() -> Result {
+        let (n, c) = counter(0)?;
+        let mut w = Work::new(c)?;
+        kassert!(w.queue());
+        w.flush();
+        kassert!(n.load(Ordering::Relaxed) == 1);
+        kassert!(w.data().n.load(Ordering::Relaxed) == 1);
+        Ok(())
+    }
+
+    fn pending_queue_refused_mod_moves() -> Result {
+        let (n, c) = counter(0)?;
+        let mut w = Work::new(c)?;
+        kassert!(w.queue_delayed(Duration::from_secs(60)));
+        kassert!(w.is_pending());
+        kassert!(!w.queue());
+        kassert!(!w.queue_delayed(Duration::from_millis(1)));
+        kassert!(w.mod_delayed(Duration::ZERO));
+        w.flush();
+        kassert!(n.load(Ordering::Relaxed) == 1);
+        kassert!(!w.is_pending());
+        Ok(())
+    }
+
+    fn cancel_sync_stops_pending() -> Result {
+        let (n, c) = counter(0)?;
+        let mut w = Work::new(c)?;
+        kassert!(!w.cancel_sync());
+        kassert!(w.queue_delayed(Duration::from_secs(60)));
+        kassert!(w.cancel_sync());
+        kassert!(!w.is_pending());
+        crate::task::msleep(5)?;
+        kassert!(n.load(Ordering::Relaxed) == 0);
+        // Usable again.
+        kassert!(w.queue());
+        w.flush();
+        kassert!(n.load(Ordering::Relaxed) == 1);
+        Ok(())
+    }
+
+    fn self_requeue_ends_at_drop() -> Result {
+        let (n, c) = counter(1)?;
+        let w = Work::new(c)?;
+        w.queue();
+        crate::task::msleep(50)?;
+        drop(w);
+        let at_drop = n.load(Ordering::Relaxed);
+        crate::task::msleep(30)?;
+        kassert!(at_drop >= 2);
+        kassert!(n.load(Ordering::Relaxed) == at_drop);
+        // Only this test's handle is left: the data was dropped.
+        kassert!(Arc::count(&n) == 1);
+        Ok(())
+    }
+
+    fn own_workqueue_outlives_handle() -> Result {
+        let wq = Workqueue::new("rkm_ktest_wq", WqFlags::UNBOUND | WqFlags::HIGHPRI)?;
+        let (n, c) = counter(0)?;
+        let mut w = Work::new_on(&wq, c)?;
+        wq.flush();
+        drop(wq);
+        kassert!(w.queue());
+        w.flush();
+        kassert!(n.load(Ordering::Relaxed) == 1);
+        Ok(())
+    }
+
+    fn bad_workqueue_names() -> Result {
+        kassert!(Workqueue::new("", WqFlags::NONE).err() == Some(EINVAL));
+        let long = [b'w'; 65];
+        let long = core::str::from_utf8(&long).map_err(|_| EINVAL)?;
+        kassert!(Workqueue::new(long, WqFlags::NONE).err() == Some(EINVAL));
+        kassert!(Workqueue::new(&long[..64], WqFlags::NONE).is_ok());
+        Ok(())
+    }
+}
