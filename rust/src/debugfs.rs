@@ -46,9 +46,25 @@ use core::fmt::Write;
 
 /// A read callback: copies to `out` from position `*pos`, advances it,
 /// returns the count (0 at the end).
+///
+/// ```
+/// # use rkm::prelude::*;
+/// fn show(_: &u32, out: &mut UserSliceWriter, pos: &mut i64) -> Result<usize> {
+///     rkm::debugfs::read_from_buffer(out, pos, b"ok\n")
+/// }
+/// let f: rkm::debugfs::ReadFn<u32> = show;
+/// ```
 pub type ReadFn<T> = fn(&T, &mut UserSliceWriter, &mut i64) -> Result<usize>;
 /// A write callback: consumes `input` at position `*pos`, advances it,
 /// returns the count taken.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// fn take(_: &u32, input: &mut UserSliceReader, _pos: &mut i64) -> Result<usize> {
+///     Ok(input.len())
+/// }
+/// let f: rkm::debugfs::WriteFn<u32> = take;
+/// ```
 pub type WriteFn<T> = fn(&T, &mut UserSliceReader, &mut i64) -> Result<usize>;
 
 enum Kind<T> {
@@ -64,6 +80,13 @@ struct Entry<T> {
 }
 
 /// A debugfs directory at the debugfs root, with files reading `T`.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f() -> Result {
+/// let dir = rkm::debugfs::Dir::new("mine", Arc::try_new(0u64)?)?;
+/// # Ok(()) }
+/// ```
 ///
 /// # Invariants
 ///
@@ -219,6 +242,10 @@ impl<T: Send + Sync + 'static> Dir<T> {
     }
 
     /// The data the files read.
+    ///
+    /// ```
+    /// # fn f(dir: &rkm::debugfs::Dir<u64>) -> u64 { **dir.data() }
+    /// ```
     pub fn data(&self) -> &Arc<T> {
         &self.data
     }

@@ -28,7 +28,7 @@
 //! that never checks [`ThreadCtx::should_stop`] blocks its owner's drop
 //! (and a leaked thread, module unload), as in C. [`KThread::wake`] never
 //! sleeps and is allowed in any context, so a `KThread` is
-//! [`IrqSafe`](crate::irq::IrqSafe) (an interrupt handler or timer can wake
+//! [`IrqSafe`] (an interrupt handler or timer can wake
 //! it); it is not `IrqDrop`. The [`ThreadCtx`] exists only inside the
 //! thread (it is neither `Send` nor `'static`).
 
@@ -42,6 +42,14 @@ use core::ptr::NonNull;
 use core::time::Duration;
 
 /// A running kernel thread, stopped and joined on drop.
+///
+/// ```
+/// # fn f() -> rkm::Result {
+/// let t = rkm::kthread::KThread::spawn("idle", |t| while !t.should_stop() {
+///     t.sleep(core::time::Duration::from_millis(100));
+/// })?;
+/// # Ok(()) }
+/// ```
 ///
 /// # Invariants
 ///
@@ -79,6 +87,10 @@ pub struct ThreadCtx {
 impl ThreadCtx {
     /// Whether the owner is stopping the thread (`kthread_should_stop`):
     /// the closure should return soon.
+    ///
+    /// ```
+    /// # fn body(t: &rkm::kthread::ThreadCtx) { if t.should_stop() { return; } }
+    /// ```
     pub fn should_stop(&self) -> bool {
         // SAFETY: called in the thread itself (a ThreadCtx never leaves it).
         unsafe { abi::rkm_kthread_should_stop() }
@@ -87,6 +99,12 @@ impl ThreadCtx {
     /// Sleeps up to `timeout` (rounded up to ms, at most 30 days); true if
     /// [`KThread::wake`] was called (during the sleep or since the last one
     /// returned), false on timeout or stop. Not interruptible by signals.
+    ///
+    /// ```
+    /// # fn body(t: &rkm::kthread::ThreadCtx) -> bool {
+    /// t.sleep(core::time::Duration::from_millis(50))
+    /// # }
+    /// ```
     pub fn sleep(&self, timeout: Duration) -> bool {
         // SAFETY: in the thread `raw` runs (a ThreadCtx never leaves it).
         unsafe { abi::rkm_kthread_sleep(self.raw, crate::workqueue::delay_ms(timeout)) != 0 }

@@ -19,9 +19,9 @@ pub mod driver;
 pub mod error;
 pub mod io;
 pub mod irq;
-pub mod kthread;
 #[cfg(rkm_ktest)]
 pub mod ktest;
+pub mod kthread;
 #[doc(hidden)]
 pub mod miscdev;
 pub mod module;

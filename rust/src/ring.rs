@@ -16,8 +16,8 @@
 //! `head < N` (or 0 if `N` is 0) and `len <= N`; the values are
 //! `buf[(head + i) % N]` for `i < len`. No method panics (no unchecked
 //! index, no division by zero: a `Ring` of capacity 0 is always full and
-//! empty). It is plain data: [`IrqSafe`](crate::irq::IrqSafe) and
-//! [`IrqDrop`](crate::irq::IrqDrop) for such `T`, so it can sit in a
+//! empty). It is plain data: [`IrqSafe`] and
+//! [`IrqDrop`] for such `T`, so it can sit in a
 //! [`SpinLockIrq`](crate::sync::SpinLockIrq) filled by a timer or
 //! interrupt handler. Never copy to or from user memory with a spinlock
 //! held (the copy may fault and sleep): for that, keep the ring in a
@@ -29,6 +29,11 @@ use crate::irq::{IrqDrop, IrqSafe};
 use crate::user::{UserSliceReader, UserSliceWriter};
 
 /// A bounded FIFO of up to `N` values of `T`.
+///
+/// ```
+/// let mut r: rkm::ring::Ring<u16, 8> = rkm::ring::Ring::new();
+/// let _ = r.push(3);
+/// ```
 pub struct Ring<T: Copy + Default, const N: usize> {
     buf: [T; N],
     head: usize,
@@ -58,31 +63,68 @@ impl<T: Copy + Default, const N: usize> Ring<T, N> {
     }
 
     /// How many values it can hold.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// assert_eq!(r.capacity(), 4);
+    /// ```
     pub const fn capacity(&self) -> usize {
         N
     }
 
     /// How many values it holds.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// assert_eq!(r.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether it holds none.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// assert!(!r.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Whether it holds `N`.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// assert!(!r.is_full());
+    /// ```
     pub fn is_full(&self) -> bool {
         self.len == N
     }
 
     /// Room left.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// assert_eq!(r.room(), 3);
+    /// ```
     pub fn room(&self) -> usize {
         N - self.len
     }
 
     /// Drops every value.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// r.clear();
+    /// assert!(r.is_empty());
+    /// ```
     pub fn clear(&mut self) {
         self.head = 0;
         self.len = 0;
@@ -134,6 +176,12 @@ impl<T: Copy + Default, const N: usize> Ring<T, N> {
     }
 
     /// The oldest value, left in place.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// assert_eq!(r.peek(), Some(5));
+    /// ```
     pub fn peek(&self) -> Option<T> {
         if self.len == 0 {
             return None;
@@ -177,6 +225,12 @@ impl<T: Copy + Default, const N: usize> Ring<T, N> {
     }
 
     /// Appends as many of `vals` as fit; returns how many.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// assert_eq!(r.push_slice(&[1, 2, 3, 4]), 3);
+    /// ```
     pub fn push_slice(&mut self, vals: &[T]) -> usize {
         let (a, b) = self.free_mut();
         let na = a.len().min(vals.len());
@@ -189,6 +243,13 @@ impl<T: Copy + Default, const N: usize> Ring<T, N> {
     }
 
     /// Moves up to `out.len()` of the oldest values into `out`; returns how many.
+    ///
+    /// ```
+    /// let mut r: rkm::ring::Ring<u8, 4> = rkm::ring::Ring::new();
+    /// let _ = r.push(5);
+    /// let mut out = [0u8; 2];
+    /// assert_eq!(r.pop_slice(&mut out), 1);
+    /// ```
     pub fn pop_slice(&mut self, out: &mut [T]) -> usize {
         let (a, b) = self.filled();
         let na = a.len().min(out.len());

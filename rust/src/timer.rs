@@ -6,7 +6,7 @@
 //! run again ([`Restart`]). The callback runs in atomic context: an
 //! `HrTimer`'s in hard interrupt context (on PREEMPT_RT in the timer softirq
 //! thread), a `Timer`'s in softirq context. So `T` must be
-//! [`IrqSafe`](crate::irq::IrqSafe), as for an interrupt handler: atomics,
+//! [`IrqSafe`], as for an interrupt handler: atomics,
 //! [`SpinLockIrq`](crate::sync::SpinLockIrq)s, completions, and handles that
 //! only start things ([`Work`](crate::workqueue::Work) to defer sleeping
 //! work, another timer, [`KThread`](crate::kthread::KThread) to wake a
@@ -117,6 +117,13 @@ macro_rules! timer_type {
 
         impl<T: TimerCallback> $name<T> {
             /// The data the callback gets.
+            ///
+            /// ```
+            /// # use rkm::timer::{HrTimer, Timer, TimerCallback};
+            /// # fn f<T: TimerCallback>(a: &HrTimer<T>, b: &Timer<T>) -> (&T, &T) {
+            /// (a.data(), b.data())
+            /// # }
+            /// ```
             pub fn data(&self) -> &T {
                 // SAFETY: live until drop (type invariant).
                 unsafe { self.data.as_ref() }
@@ -189,7 +196,7 @@ impl<T: TimerCallback> HrTimer<T> {
     /// # rkm::irq_safe! { struct T {} }
     /// # impl TimerCallback for T { fn expired(&self) -> Restart { Restart::No } }
     /// # fn f() -> rkm::Result {
-    /// let t = HrTimer::new(T)?;
+    /// let t = HrTimer::new(T {})?;
     /// # Ok(()) }
     /// ```
     pub fn new(data: T) -> Result<Self> {
@@ -250,7 +257,7 @@ impl<T: TimerCallback> Timer<T> {
     /// # rkm::irq_safe! { struct T {} }
     /// # impl TimerCallback for T { fn expired(&self) -> Restart { Restart::No } }
     /// # fn f() -> rkm::Result {
-    /// let t = Timer::new(T)?;
+    /// let t = Timer::new(T {})?;
     /// # Ok(()) }
     /// ```
     pub fn new(data: T) -> Result<Self> {

@@ -375,6 +375,10 @@ pub struct WorkRef<'a> {
 impl WorkRef<'_> {
     /// Queues it again now; false if it already was. Refused (false) once
     /// its [`Work`] is being dropped.
+    ///
+    /// ```
+    /// # fn f(work: &rkm::workqueue::WorkRef<'_>) { work.queue(); }
+    /// ```
     pub fn queue(&self) -> bool {
         // SAFETY: live while its callback runs (rkm_work_free waits for it).
         unsafe { abi::rkm_work_queue(self.raw, 0) }
@@ -382,6 +386,12 @@ impl WorkRef<'_> {
 
     /// Queues it again after `delay`; false if it already was (or is being
     /// dropped).
+    ///
+    /// ```
+    /// # fn f(work: &rkm::workqueue::WorkRef<'_>) {
+    /// work.queue_delayed(core::time::Duration::from_millis(10));
+    /// # }
+    /// ```
     pub fn queue_delayed(&self, delay: Duration) -> bool {
         // SAFETY: as above.
         unsafe { abi::rkm_work_queue(self.raw, delay_ms(delay)) }

@@ -249,7 +249,7 @@ TEST(load_unload_cycles)
 {
 	for (int t = 0; twins[t]; t++) {
 		ktest_need_module(twins[t]);
-		for (int i = 0; i < 10; i++) {
+		for (int i = 0; i < 5; i++) {
 			ASSERT_EQ(0, load_module(twins[t], NULL));
 			ASSERT_EQ(0, unload_module(twins[t]));
 		}
