@@ -120,7 +120,7 @@ macro_rules! timer_type {
             ///
             /// ```
             /// # use rkm::timer::{HrTimer, Timer, TimerCallback};
-            /// # fn f<T: TimerCallback>(a: &HrTimer<T>, b: &Timer<T>) -> (&T, &T) {
+            /// # fn f<'a, T: TimerCallback>(a: &'a HrTimer<T>, b: &'a Timer<T>) -> (&'a T, &'a T) {
             /// (a.data(), b.data())
             /// # }
             /// ```
