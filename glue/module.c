@@ -17,6 +17,8 @@ static int __init rkm_module_init(void)
 		rkm_drivers_free();
 		rkm_chrdevs_free();
 		rkm_miscdevs_free();
+		rkm_debugfs_free();
+		rkm_services_free();
 		return err;
 	}
 	rkm_miscdevs_go_live();
@@ -30,6 +32,8 @@ static void __exit rkm_module_exit(void)
 	rkm_drivers_free();
 	rkm_chrdevs_free();
 	rkm_miscdevs_free();
+	rkm_debugfs_free();
+	rkm_services_free();
 }
 
 module_init(rkm_module_init);

@@ -24,4 +24,8 @@
 #include "platform.c"
 #include "chrdev.c"
 #include "miscattr.c"
+#include "workqueue.c"
+#include "timer.c"
+#include "debugfs.c"
+#include "kthread.c"
 #include "module.c"

@@ -611,4 +611,137 @@ struct rkm_miscdev *rkm_miscdev_register_attrs(const char *name, size_t name_len
 					       const struct rkm_attr *attrs, size_t nattrs,
 					       const struct rkm_misc_attr_ops *attr_ops, int *err);
 
+/* --- kernel services (issue 16) --- */
+/*
+ * Workqueues, timers, kernel threads and debugfs (glue/workqueue.c,
+ * timer.c, kthread.c, debugfs.c). Every object is allocated by the glue and
+ * never moves; callbacks get the Rust owner's data pointer, valid until the
+ * object is freed, and freeing cancels or stops synchronously. Objects a
+ * driver leaked are cancelled, stopped or removed at module exit.
+ */
+/* Longest name of a workqueue, kernel thread or debugfs entry. */
+#define RKM_NAME_MAX 64
+/* Work and timer delays in ms are capped at this (30 days). */
+#define RKM_DELAY_MAX_MS 2592000000u
+/* An hrtimer's restart period is at least this (10 us): no interrupt storm. */
+#define RKM_HRTIMER_MIN_NS 10000ull
+/* An hrtimer's start delay is capped at this (30 days). */
+#define RKM_HRTIMER_MAX_NS 2592000000000000ull
+/* alloc_workqueue() flags: rkm values. */
+#define RKM_WQ_UNBOUND 0x1u
+#define RKM_WQ_HIGHPRI 0x2u
+
+struct rkm_wq;
+struct rkm_work;
+/**
+ * rkm_wq_alloc() - alloc_workqueue() named @name (not NUL-terminated).
+ * @flags: RKM_WQ_*; unknown bits fail with -EINVAL, as an empty or long name.
+ * Return: a handle holding one reference, or NULL with *err set. Process context.
+ */
+struct rkm_wq *rkm_wq_alloc(const char *name, size_t name_len, uint32_t flags, int *err);
+/** rkm_wq_put() - drop a reference; the last destroys (drains) it. Sleeps. */
+void rkm_wq_put(struct rkm_wq *wq);
+/** rkm_wq_flush() - flush_workqueue(). Sleeps. */
+void rkm_wq_flush(struct rkm_wq *wq);
+/**
+ * rkm_work_new() - a work item (a delayed_work) running @fn(@data) in
+ * process context on @wq (referenced until freed) or, if NULL, system_wq.
+ * Return: NULL if out of memory.
+ */
+struct rkm_work *rkm_work_new(struct rkm_wq *wq, void (*fn)(void *data), void *data);
+/** rkm_work_queue() - queue_delayed_work() in @ms (0: now); false if already pending. Any context. */
+RKM_LEAF bool rkm_work_queue(struct rkm_work *work, unsigned int ms);
+/** rkm_work_mod() - mod_delayed_work(): (re)set the delay; false if it was idle. Any context. */
+RKM_LEAF bool rkm_work_mod(struct rkm_work *work, unsigned int ms);
+/** rkm_work_pending() - delayed_work_pending(). */
+RKM_LEAF bool rkm_work_pending(struct rkm_work *work);
+/** rkm_work_cancel_sync() - cancel_delayed_work_sync(): true if it was pending. Sleeps. */
+bool rkm_work_cancel_sync(struct rkm_work *work);
+/** rkm_work_flush() - flush_delayed_work(): wait for the pending or running callback. Sleeps. */
+void rkm_work_flush(struct rkm_work *work);
+/** rkm_work_free() - refuse queueing, cancel synchronously, free. Sleeps. */
+void rkm_work_free(struct rkm_work *work);
+
+struct rkm_hrtimer;
+/**
+ * rkm_hrtimer_new() - a CLOCK_MONOTONIC relative hrtimer calling @fn(@data)
+ * in hard interrupt context (softirq thread on PREEMPT_RT); @fn returns 0,
+ * or the ns until it runs again (at least RKM_HRTIMER_MIN_NS).
+ * Return: NULL if out of memory.
+ */
+struct rkm_hrtimer *rkm_hrtimer_new(uint64_t (*fn)(void *data), void *data);
+/** rkm_hrtimer_start() - hrtimer_start() @ns from now (capped); restarts a pending one. Any context. */
+RKM_LEAF void rkm_hrtimer_start(struct rkm_hrtimer *timer, uint64_t ns);
+/** rkm_hrtimer_try_cancel() - hrtimer_try_to_cancel(): 0 idle, 1 cancelled, -1 running. Any context. */
+RKM_LEAF int rkm_hrtimer_try_cancel(struct rkm_hrtimer *timer);
+/** rkm_hrtimer_active() - hrtimer_active(): pending or running. */
+RKM_LEAF bool rkm_hrtimer_active(struct rkm_hrtimer *timer);
+/** rkm_hrtimer_free() - refuse restarts, hrtimer_cancel(), free. Sleeps on PREEMPT_RT. */
+void rkm_hrtimer_free(struct rkm_hrtimer *timer);
+
+struct rkm_timer;
+/**
+ * rkm_timer_new() - a timer_list calling @fn(@data) in softirq context; @fn
+ * returns 0, or the ms until it runs again. Return: NULL if out of memory.
+ */
+struct rkm_timer *rkm_timer_new(uint32_t (*fn)(void *data), void *data);
+/** rkm_timer_start() - mod_timer() @ms from now (capped). Any context. */
+RKM_LEAF void rkm_timer_start(struct rkm_timer *timer, unsigned int ms);
+/** rkm_timer_cancel() - del_timer(): true if it was pending. Any context. */
+RKM_LEAF bool rkm_timer_cancel(struct rkm_timer *timer);
+/** rkm_timer_pending() - timer_pending(). */
+RKM_LEAF bool rkm_timer_pending(struct rkm_timer *timer);
+/** rkm_timer_free() - refuse re-arming, del_timer_sync(), free. Process context. */
+void rkm_timer_free(struct rkm_timer *timer);
+
+struct rkm_kthread;
+/**
+ * rkm_kthread_run() - kthread_run() named @name (not NUL-terminated), calling
+ * @fn(@k, @data) unless stopped first.
+ * Return: a handle, or NULL with *err set (-EINVAL: empty or long name). Sleeps.
+ */
+struct rkm_kthread *rkm_kthread_run(const char *name, size_t name_len,
+				    void (*fn)(struct rkm_kthread *k, void *data), void *data,
+				    int *err);
+/** rkm_kthread_wake() - make the thread's current or next rkm_kthread_sleep() return 1. Any context. */
+RKM_LEAF void rkm_kthread_wake(struct rkm_kthread *k);
+/** rkm_kthread_should_stop() - kthread_should_stop(), in the thread. */
+bool rkm_kthread_should_stop(void);
+/** rkm_kthread_sleep() - in thread @k: sleep up to @ms; 1 if woken, 0 on timeout or stop. */
+int rkm_kthread_sleep(struct rkm_kthread *k, unsigned int ms);
+/** rkm_kthread_stop() - kthread_stop(): wait for the thread to end; whether @fn ran. Sleeps. */
+bool rkm_kthread_stop(struct rkm_kthread *k);
+/** rkm_kthread_free() - free a stopped thread's handle. */
+void rkm_kthread_free(struct rkm_kthread *k);
+
+/*
+ * debugfs: a directory at the debugfs root, with files whose callbacks get
+ * the struct rkm_debugfs_entry given at creation (Rust's, starting with the
+ * table), the user buffer and the position, as misc devices' read and write.
+ */
+struct rkm_debugfs_dir;
+struct rkm_debugfs_entry;
+struct rkm_debugfs_ops {
+	long (*read)(struct rkm_debugfs_entry *entry, uintptr_t buf, size_t len, int64_t *pos);
+	long (*write)(struct rkm_debugfs_entry *entry, uintptr_t buf, size_t len, int64_t *pos);
+};
+struct rkm_debugfs_entry {
+	const struct rkm_debugfs_ops *ops;
+};
+/**
+ * rkm_debugfs_dir_new() - debugfs_create_dir() at the root.
+ * Return: a handle, or NULL with *err: -EINVAL (bad name), -EEXIST, -ENODEV
+ * (no debugfs in this kernel) or -EPERM (debugfs disabled at boot). Sleeps.
+ */
+struct rkm_debugfs_dir *rkm_debugfs_dir_new(const char *name, size_t name_len, int *err);
+/**
+ * rkm_debugfs_file_new() - a file in @dir with @mode (at most 0666; write
+ * bits only with a write callback; read is required) and @entry, which
+ * must stay valid until rkm_debugfs_dir_remove(). 0 or -errno. Sleeps.
+ */
+int rkm_debugfs_file_new(struct rkm_debugfs_dir *dir, const char *name, size_t name_len,
+			 uint16_t mode, struct rkm_debugfs_entry *entry);
+/** rkm_debugfs_dir_remove() - remove @dir and its files, waiting for callers inside them. Sleeps. */
+void rkm_debugfs_dir_remove(struct rkm_debugfs_dir *dir);
+
 #endif /* RKM_ABI_H */

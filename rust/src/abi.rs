@@ -301,3 +301,94 @@ unsafe extern "C" {
         err: *mut c_int,
     ) -> *mut Miscdev;
 }
+
+// --- kernel services (issue 16) ---
+/// `RKM_NAME_MAX`: longest workqueue, kernel thread or debugfs name.
+pub(crate) const NAME_MAX: usize = 64;
+/// `RKM_DELAY_MAX_MS`: work and timer delays are capped at this.
+pub(crate) const DELAY_MAX_MS: u32 = 2592000000;
+/// `RKM_HRTIMER_MIN_NS`: shortest hrtimer restart period.
+pub(crate) const HRTIMER_MIN_NS: u64 = 10000;
+/// `RKM_HRTIMER_MAX_NS`: hrtimer start delays are capped at this.
+pub(crate) const HRTIMER_MAX_NS: u64 = 2592000000000000;
+/// `RKM_WQ_*`: `rkm_wq_alloc`'s flags.
+pub(crate) const WQ_UNBOUND: u32 = 0x1;
+pub(crate) const WQ_HIGHPRI: u32 = 0x2;
+
+opaque!(Wq, Work, Hrtimer, Timer, Kthread, DebugfsDir);
+
+/// `struct rkm_debugfs_ops`.
+#[repr(C)]
+pub(crate) struct DebugfsOps {
+    pub(crate) read: Option<extern "C" fn(*mut DebugfsEntry, usize, usize, *mut i64) -> c_long>,
+    pub(crate) write: Option<extern "C" fn(*mut DebugfsEntry, usize, usize, *mut i64) -> c_long>,
+}
+
+/// `struct rkm_debugfs_entry`: the head of the crate's per-file record.
+#[repr(C)]
+pub(crate) struct DebugfsEntry {
+    pub(crate) ops: *const DebugfsOps,
+}
+
+unsafe extern "C" {
+    pub(crate) fn rkm_wq_alloc(
+        name: *const c_char,
+        name_len: usize,
+        flags: u32,
+        err: *mut c_int,
+    ) -> *mut Wq;
+    pub(crate) fn rkm_wq_put(wq: *mut Wq);
+    pub(crate) fn rkm_wq_flush(wq: *mut Wq);
+    pub(crate) fn rkm_work_new(
+        wq: *mut Wq,
+        func: Option<extern "C" fn(*mut c_void)>,
+        data: *mut c_void,
+    ) -> *mut Work;
+    pub(crate) fn rkm_work_queue(work: *mut Work, ms: c_uint) -> bool;
+    pub(crate) fn rkm_work_mod(work: *mut Work, ms: c_uint) -> bool;
+    pub(crate) fn rkm_work_pending(work: *mut Work) -> bool;
+    pub(crate) fn rkm_work_cancel_sync(work: *mut Work) -> bool;
+    pub(crate) fn rkm_work_flush(work: *mut Work);
+    pub(crate) fn rkm_work_free(work: *mut Work);
+    pub(crate) fn rkm_hrtimer_new(
+        func: Option<extern "C" fn(*mut c_void) -> u64>,
+        data: *mut c_void,
+    ) -> *mut Hrtimer;
+    pub(crate) fn rkm_hrtimer_start(timer: *mut Hrtimer, ns: u64);
+    pub(crate) fn rkm_hrtimer_try_cancel(timer: *mut Hrtimer) -> c_int;
+    pub(crate) fn rkm_hrtimer_active(timer: *mut Hrtimer) -> bool;
+    pub(crate) fn rkm_hrtimer_free(timer: *mut Hrtimer);
+    pub(crate) fn rkm_timer_new(
+        func: Option<extern "C" fn(*mut c_void) -> u32>,
+        data: *mut c_void,
+    ) -> *mut Timer;
+    pub(crate) fn rkm_timer_start(timer: *mut Timer, ms: c_uint);
+    pub(crate) fn rkm_timer_cancel(timer: *mut Timer) -> bool;
+    pub(crate) fn rkm_timer_pending(timer: *mut Timer) -> bool;
+    pub(crate) fn rkm_timer_free(timer: *mut Timer);
+    pub(crate) fn rkm_kthread_run(
+        name: *const c_char,
+        name_len: usize,
+        func: Option<extern "C" fn(*mut Kthread, *mut c_void)>,
+        data: *mut c_void,
+        err: *mut c_int,
+    ) -> *mut Kthread;
+    pub(crate) fn rkm_kthread_wake(k: *mut Kthread);
+    pub(crate) fn rkm_kthread_should_stop() -> bool;
+    pub(crate) fn rkm_kthread_sleep(k: *mut Kthread, ms: c_uint) -> c_int;
+    pub(crate) fn rkm_kthread_stop(k: *mut Kthread) -> bool;
+    pub(crate) fn rkm_kthread_free(k: *mut Kthread);
+    pub(crate) fn rkm_debugfs_dir_new(
+        name: *const c_char,
+        name_len: usize,
+        err: *mut c_int,
+    ) -> *mut DebugfsDir;
+    pub(crate) fn rkm_debugfs_file_new(
+        dir: *mut DebugfsDir,
+        name: *const c_char,
+        name_len: usize,
+        mode: u16,
+        entry: *mut DebugfsEntry,
+    ) -> c_int;
+    pub(crate) fn rkm_debugfs_dir_remove(dir: *mut DebugfsDir);
+}

@@ -75,6 +75,11 @@ unsafe impl<T: IrqSafe + IrqDrop> IrqSafe for crate::sync::SpinLockIrq<T> {}
 // documentation).
 unsafe impl IrqSafe for crate::sync::Completion {}
 
+// SAFETY: through `&Arc<T>`: `&T` (IrqSafe) and clone (refcount_inc, never
+// sleeps); a clone made in a handler may be the last one dropped there,
+// which drops T (IrqDrop: never sleeps) and kfree()s the block.
+unsafe impl<T: IrqSafe + IrqDrop + Send + Sync> IrqSafe for crate::sync::Arc<T> {}
+
 /// Data an interrupt handler or timer callback may drop: dropping it (and
 /// everything it owns) never sleeps.
 ///
@@ -104,6 +109,8 @@ unsafe impl<T: IrqDrop> IrqDrop for Option<T> {}
 unsafe impl<T: IrqDrop> IrqDrop for crate::sync::SpinLockIrq<T> {}
 // SAFETY: the glue's completion is freed with kfree.
 unsafe impl IrqDrop for crate::sync::Completion {}
+// SAFETY: refcount_dec_and_test, then (last) T's drop (IrqDrop) and kfree.
+unsafe impl<T: IrqDrop> IrqDrop for crate::sync::Arc<T> {}
 
 /// Declares structs and implements [`IrqSafe`] for them, checking (at
 /// compile time) that every field is `IrqSafe`.

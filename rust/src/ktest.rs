@@ -47,6 +47,11 @@ const SUITES: &[(&str, &[Case])] = &[
     ("user", crate::user::ktests::CASES),
     ("platform", crate::platform::ktests::CASES),
     ("chrdev", crate::chrdev::ktests::CASES),
+    ("workqueue", crate::workqueue::ktests::CASES),
+    ("timer", crate::timer::ktests::CASES),
+    ("kthread", crate::kthread::ktests::CASES),
+    ("debugfs", crate::debugfs::ktests::CASES),
+    ("ring", crate::ring::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

@@ -13,6 +13,7 @@
 mod abi;
 pub mod alloc;
 pub mod chrdev;
+pub mod debugfs;
 pub mod device;
 pub mod dma;
 pub mod driver;
@@ -21,6 +22,7 @@ pub mod io;
 pub mod irq;
 #[cfg(rkm_ktest)]
 pub mod ktest;
+pub mod kthread;
 #[doc(hidden)]
 pub mod miscdev;
 pub mod module;
@@ -28,9 +30,12 @@ pub mod param;
 pub mod pci;
 pub mod platform;
 pub mod print;
+pub mod ring;
 pub mod sync;
 pub mod task;
+pub mod timer;
 pub mod user;
+pub mod workqueue;
 
 pub use alloc::{Flags, KBox, KString, KVec};
 pub use error::{Error, Result};

@@ -3,8 +3,9 @@
 // process-context Data (which holds sleeping locks and allocations).
 // Misuse: smuggle the Data into Hw behind an Arc, so the handler can lock
 // its Mutex in atomic context.
-// Refused because: irq_safe! requires every field to be IrqSafe, and Arc is
-// not: what it points to is shared with process context and unchecked.
+// Refused because: irq_safe! requires every field to be IrqSafe, and an Arc
+// is IrqSafe only if what it points to is (and IrqDrop: a handler's clone
+// may be the last one dropped): Data, holding a Mutex, is neither.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -20,7 +21,7 @@ irq_safe! {
     /// What the interrupt handler would see.
     pub struct Hw {
         pub status: AtomicU32,
-        pub data: Arc<Data>, //~ ERROR E0277: Arc<Data>: IrqSafe` is not satisfied
+        pub data: Arc<Data>, //~ ERROR E0277: `Data: IrqSafe` is not satisfied //~ ERROR E0277: `Data: IrqDrop` is not satisfied
     }
 }
 
