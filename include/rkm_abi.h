@@ -275,7 +275,8 @@ struct rkm_file;
 struct rkm_poll_table;
 
 struct rkm_file_ops {
-	int (*open)(const void *dev, void **state);
+	/* @file: the file being opened, for its flags and rkm_file_stream_open(). */
+	int (*open)(const void *dev, struct rkm_file *file, void **state);
 	void (*release)(void *state);
 	/*
 	 * read, write and ioctl become the kernel's own file operations: they
@@ -288,6 +289,9 @@ struct rkm_file_ops {
 	long (*ioctl)(struct rkm_file *file, uint32_t cmd, uintptr_t arg);
 	uint32_t (*poll)(void *state, struct rkm_file *file, struct rkm_poll_table *table,
 			 int64_t pos);
+	/* Issue 16: flush at every close(2) of a descriptor; fasync's queue of the file. */
+	int (*flush)(void *state, struct rkm_file *file);
+	struct rkm_fasync *(*fasync_queue)(void *state);
 };
 
 /** rkm_file_state() - the per-open state that open returned, of an open file. */
@@ -527,5 +531,55 @@ int rkm_rust_init(void);
  * after a successful rkm_rust_init().
  */
 void rkm_rust_exit(void);
+
+/* --- file operations and CondVar (issue 16) --- */
+/* More of rkm_file_flags(): */
+#define RKM_O_APPEND 0x2u	/* the file is O_APPEND */
+/* rkm_file_mode(): how the file was opened (the kernel's FMODE_READ, FMODE_WRITE). */
+#define RKM_FMODE_READ 0x1u
+#define RKM_FMODE_WRITE 0x2u
+/* More poll bits, each the kernel's EPOLL* value (the glue checks). */
+#define RKM_POLLPRI 0x2u
+#define RKM_POLLHUP 0x10u
+#define RKM_POLLRDNORM 0x40u
+#define RKM_POLLWRNORM 0x100u
+#define RKM_POLLRDHUP 0x2000u
+/* SIGIO bands for rkm_fasync_kill(): the kernel's POLL_* si_codes. */
+#define RKM_POLL_IN 1
+#define RKM_POLL_OUT 2
+#define RKM_POLL_MSG 3
+#define RKM_POLL_ERR 4
+#define RKM_POLL_PRI 5
+#define RKM_POLL_HUP 6
+struct rkm_fasync;
+
+/** rkm_file_mode() - RKM_FMODE_* of an open file. */
+RKM_LEAF uint32_t rkm_file_mode(struct rkm_file *file);
+/**
+ * rkm_file_stream_open() - stream_open() on a file being opened: no
+ * position (pread/pwrite/lseek fail with ESPIPE). Only from the open callback.
+ */
+void rkm_file_stream_open(struct rkm_file *file);
+/** rkm_file_nonseekable_open() - nonseekable_open(), only from the open callback. */
+void rkm_file_nonseekable_open(struct rkm_file *file);
+/** rkm_fasync_new() - an empty fasync queue; NULL if out of memory. */
+struct rkm_fasync *rkm_fasync_new(void);
+/** rkm_fasync_free() - free an empty queue (a non-empty one is leaked, with a warning). */
+void rkm_fasync_free(struct rkm_fasync *q);
+/** rkm_fasync_kill() - kill_fasync(SIGIO, @band): any context. */
+RKM_LEAF void rkm_fasync_kill(struct rkm_fasync *q, int band);
+/**
+ * rkm_condvar_wait_timeout() - sleep on @cv, interruptibly, with @mutex
+ * (held, of lockdep @subclass) released, at most @timeout_ms (0: no
+ * limit); exclusively if @exclusive (woken one at a
+ * time by rkm_condvar_notify_one()).
+ * Return: 0 when woken (*@left_ms: what remains of the timeout), -ETIMEDOUT,
+ * or -ERESTARTSYS on a signal; @mutex held again in every case.
+ */
+int rkm_condvar_wait_timeout(struct rkm_condvar *cv, struct rkm_mutex *mutex,
+			     unsigned int subclass, bool exclusive, uint64_t timeout_ms,
+			     uint64_t *left_ms);
+/** rkm_condvar_notify_one() - wake_up(): every non-exclusive waiter and poller, one exclusive waiter. */
+RKM_LEAF void rkm_condvar_notify_one(struct rkm_condvar *cv);
 
 #endif /* RKM_ABI_H */

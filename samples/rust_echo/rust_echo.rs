@@ -110,7 +110,7 @@ impl FileOperations for EchoFile {
     const HAS_IOCTL: bool = true;
     const HAS_POLL: bool = true;
 
-    fn open(dev: &Arc<Echo>) -> Result<Self> {
+    fn open(dev: &Arc<Echo>, _file: &OpenFile) -> Result<Self> {
         Ok(EchoFile { dev: dev.clone() })
     }
 

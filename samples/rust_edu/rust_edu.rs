@@ -370,7 +370,7 @@ impl FileOperations for EduFile {
     const HAS_LLSEEK: bool = true;
     const HAS_IOCTL: bool = true;
 
-    fn open(hub: &Arc<Hub>) -> Result<Self> {
+    fn open(hub: &Arc<Hub>, _file: &OpenFile) -> Result<Self> {
         let dev = hub.current.lock().clone().ok_or(ENODEV)?;
         if dev.access().is_none() {
             return Err(ENODEV);

@@ -68,7 +68,7 @@ impl FileOperations for SemFile {
     const HAS_IOCTL: bool = true;
     const HAS_POLL: bool = true;
 
-    fn open(sem: &Arc<Semaphore>) -> Result<Self> {
+    fn open(sem: &Arc<Semaphore>, _file: &OpenFile) -> Result<Self> {
         Ok(SemFile { sem: sem.clone() })
     }
 

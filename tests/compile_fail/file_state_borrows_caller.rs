@@ -31,7 +31,7 @@ impl<'a> FileOperations for Sub<'a> { //~ ERROR E0478: lifetime bound not satisf
     type Device = &'a Mutex<u32>; //~ ERROR E0477: does not fulfill the required lifetime
     const HAS_READ: bool = true;
 
-    fn open(dev: &Arc<&'a Mutex<u32>>) -> Result<Self> {
+    fn open(dev: &Arc<&'a Mutex<u32>>, _file: &OpenFile) -> Result<Self> {
         Ok(Sub { inner: **dev })
     }
 
@@ -45,7 +45,7 @@ impl FileOperations for MainFile {
     type Device = Main;
     const HAS_IOCTL: bool = true;
 
-    fn open(dev: &Arc<Main>) -> Result<Self> {
+    fn open(dev: &Arc<Main>, _file: &OpenFile) -> Result<Self> {
         Ok(MainFile { dev: dev.clone() })
     }
 

@@ -19,7 +19,7 @@ impl FileOperations for Open { //~ ERROR E0277: cannot be shared between threads
     type Device = Dev;
     const HAS_READ: bool = true;
 
-    fn open(_dev: &Arc<Dev>) -> Result<Self> {
+    fn open(_dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open { reads: Cell::new(0) })
     }
 

@@ -21,7 +21,7 @@ impl FileOperations for Open {
     type Device = Dev;
     const HAS_READ: bool = true;
 
-    fn open(dev: &Arc<Dev>) -> Result<Self> {
+    fn open(dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open { dev: dev.clone() })
     }
 

@@ -18,7 +18,7 @@ impl FileOperations for Open {
     type Device = Dev;
     const HAS_IOCTL: bool = true;
 
-    fn open(_dev: &Arc<Dev>) -> Result<Self> {
+    fn open(_dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open)
     }
 

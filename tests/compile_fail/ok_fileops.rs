@@ -26,7 +26,7 @@ impl FileOperations for Open {
     const HAS_IOCTL: bool = true;
     const HAS_POLL: bool = true;
 
-    fn open(dev: &Arc<Dev>) -> Result<Self> {
+    fn open(dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open { dev: dev.clone(), reads: AtomicU64::new(0) })
     }
 

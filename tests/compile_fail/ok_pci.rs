@@ -152,7 +152,7 @@ impl FileOperations for OkFile {
     type Device = Hub;
     const HAS_WRITE: bool = true;
 
-    fn open(hub: &Arc<Hub>) -> Result<Self> {
+    fn open(hub: &Arc<Hub>, _file: &OpenFile) -> Result<Self> {
         let dev = hub.current.lock().clone().ok_or(ENODEV)?;
         need_send(dev.clone());
         Ok(OkFile { dev })

@@ -24,7 +24,7 @@ impl FileOperations for Open {
     type Device = Dev;
     const HAS_POLL: bool = true;
 
-    fn open(dev: &Arc<Dev>) -> Result<Self> {
+    fn open(dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open { dev: dev.clone() })
     }
 

@@ -31,7 +31,7 @@ impl FileOperations for Nothing {
     type Device = ();
     const HAS_READ: bool = true;
 
-    fn open(_: &Arc<()>) -> Result<Self> {
+    fn open(_: &Arc<()>, _file: &OpenFile) -> Result<Self> {
         Ok(Nothing)
     }
 

@@ -75,7 +75,7 @@ impl FileOperations for EscapeFile {
     type Device = Hub;
     const HAS_IOCTL: bool = true;
 
-    fn open(hub: &Arc<Hub>) -> Result<Self> {
+    fn open(hub: &Arc<Hub>, _file: &OpenFile) -> Result<Self> {
         Ok(EscapeFile { hub: hub.clone() })
     }
 

@@ -3,7 +3,45 @@
 
 use super::{LockClassKey, LockName, MutexGuard};
 use crate::abi;
-use crate::error::Result;
+use crate::error::{code::*, Result};
+use core::time::Duration;
+
+/// How a timed wait ended without a signal (a signal is `Err(ERESTARTSYS)`).
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use core::time::Duration;
+/// # fn f(cv: &CondVar, m: &Mutex<u32>) -> Result {
+/// # let mut g = m.lock();
+/// match cv.wait_timeout(&mut g, Duration::from_millis(100))? {
+///     WaitTimeout::Notified { remaining } => { let _ = remaining; }
+///     WaitTimeout::TimedOut => return Err(ETIMEDOUT),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum WaitTimeout {
+    /// Woken (by a notify, or spuriously) with `remaining` of the timeout
+    /// left: re-check the condition, and wait again for at most `remaining`.
+    Notified {
+        /// What is left of the timeout (rounded to the tick).
+        remaining: Duration,
+    },
+    /// The whole timeout passed without a wakeup.
+    TimedOut,
+}
+
+/// The glue's "no timeout".
+const FOREVER: u64 = 0;
+
+/// A non-zero timeout as the glue takes it: whole milliseconds, rounded up
+/// (never 0, which is [`FOREVER`]).
+fn timeout_ms(t: Duration) -> u64 {
+    let ms = u64::try_from(t.as_millis()).unwrap_or(u64::MAX);
+    let ms = if t.subsec_nanos() % 1_000_000 != 0 { ms.saturating_add(1) } else { ms };
+    ms.max(1)
+}
 
 glue_lock!(
     /// A `wait_queue_head` owned by the glue.
@@ -27,9 +65,12 @@ glue_lock!(
 /// # Invariants
 ///
 /// `raw` is a glue wait queue owned by this value; a poller still on it at
-/// drop is told with `wake_up_pollfree`. `wait` sleeps with the mutex
-/// released and re-takes it with its lockdep subclass: process context, with
-/// no spinlock held (only a [`MutexGuard`] is accepted).
+/// drop is told with `wake_up_pollfree`. The waits sleep with the mutex
+/// released and re-take it with its lockdep subclass: process context, with
+/// no spinlock held (only a [`MutexGuard`] is accepted). The notifies never
+/// sleep: any context, IRQ included. An exclusive waiter woken by
+/// `notify_one` always reports the wakeup (never `ERESTARTSYS` or
+/// `TimedOut` instead), so no wakeup is consumed silently.
 pub struct CondVar {
     raw: RawCondVar,
 }
@@ -61,6 +102,121 @@ impl CondVar {
         crate::error::to_result(unsafe {
             abi::rkm_condvar_wait_mutex(self.raw.ptr(), guard.lock.raw.ptr(), *guard.state())
         })
+    }
+
+    /// [`CondVar::wait`] for at most `timeout` (the kernel's
+    /// `wait_event_interruptible_timeout`): `Ok(Notified { remaining })`
+    /// when woken (re-check the condition), `Ok(TimedOut)` when the timeout
+    /// passed, `Err(ERESTARTSYS)` on a signal. A zero timeout answers
+    /// `TimedOut` at once, without releasing the mutex. Process context.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use core::time::Duration;
+    /// # fn f(cv: &CondVar, m: &Mutex<u32>) -> Result {
+    /// let mut g = m.lock();
+    /// let mut left = Duration::from_secs(1);
+    /// while *g == 0 {
+    ///     match cv.wait_timeout(&mut g, left)? {
+    ///         WaitTimeout::Notified { remaining } => left = remaining,
+    ///         WaitTimeout::TimedOut => return Err(ETIMEDOUT),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_timeout<T>(
+        &self,
+        guard: &mut MutexGuard<'_, T>,
+        timeout: Duration,
+    ) -> Result<WaitTimeout> {
+        if timeout.is_zero() {
+            return Ok(WaitTimeout::TimedOut);
+        }
+        self.wait_raw(guard, false, timeout_ms(timeout))
+    }
+
+    /// [`CondVar::wait`], exclusively: [`CondVar::notify_one`] wakes one
+    /// exclusive waiter at a time (and every non-exclusive one), as the
+    /// kernel's `prepare_to_wait_exclusive` + `wake_up`. For many waiters of
+    /// which one can proceed (writers waiting for room). A waiter chosen by
+    /// a notify reports `Ok` even if a signal arrived too, so the wakeup is
+    /// not lost: re-check the condition in a loop.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(cv: &CondVar, m: &Mutex<u32>) -> Result {
+    /// let mut g = m.lock();
+    /// while *g == 0 { cv.wait_exclusive(&mut g)?; }
+    /// *g -= 1;
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_exclusive<T>(&self, guard: &mut MutexGuard<'_, T>) -> Result {
+        self.wait_raw(guard, true, FOREVER).map(|_| ())
+    }
+
+    /// [`CondVar::wait_exclusive`] for at most `timeout`, answered as
+    /// [`CondVar::wait_timeout`].
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use core::time::Duration;
+    /// # fn f(cv: &CondVar, m: &Mutex<u32>) -> Result {
+    /// # let mut g = m.lock();
+    /// if cv.wait_exclusive_timeout(&mut g, Duration::from_millis(10))? == WaitTimeout::TimedOut {
+    ///     return Err(ETIMEDOUT);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_exclusive_timeout<T>(
+        &self,
+        guard: &mut MutexGuard<'_, T>,
+        timeout: Duration,
+    ) -> Result<WaitTimeout> {
+        if timeout.is_zero() {
+            return Ok(WaitTimeout::TimedOut);
+        }
+        self.wait_raw(guard, true, timeout_ms(timeout))
+    }
+
+    fn wait_raw<T>(
+        &self,
+        guard: &mut MutexGuard<'_, T>,
+        exclusive: bool,
+        ms: u64,
+    ) -> Result<WaitTimeout> {
+        let mut left: u64 = 0;
+        // SAFETY: the guard proves this thread holds the mutex; the glue
+        // gives it back held, so the guard's invariant still holds.
+        let r = unsafe {
+            abi::rkm_condvar_wait_timeout(
+                self.raw.ptr(),
+                guard.lock.raw.ptr(),
+                *guard.state(),
+                exclusive,
+                ms,
+                &mut left,
+            )
+        };
+        match crate::error::to_result(r) {
+            Ok(()) => Ok(WaitTimeout::Notified { remaining: Duration::from_millis(left) }),
+            Err(e) if e == ETIMEDOUT => Ok(WaitTimeout::TimedOut),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Wakes one exclusive waiter ([`CondVar::wait_exclusive`]) and every
+    /// non-exclusive waiter and poller (the kernel's `wake_up`). Any
+    /// context, as [`CondVar::notify_all`].
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(cv: &CondVar) {
+    /// cv.notify_one();
+    /// # }
+    /// ```
+    pub fn notify_one(&self) {
+        // SAFETY: a live wait queue.
+        unsafe { abi::rkm_condvar_notify_one(self.raw.ptr()) };
     }
 
     /// Wakes every waiter and poller.

@@ -30,7 +30,7 @@ impl FileOperations for Big {
     type Device = Device;
     const HAS_WRITE: bool = true;
 
-    fn open(_dev: &Arc<Device>) -> Result<Self> {
+    fn open(_dev: &Arc<Device>, _file: &OpenFile) -> Result<Self> {
         Ok(Big)
     }
 
