@@ -581,5 +581,13 @@ int rkm_condvar_wait_timeout(struct rkm_condvar *cv, struct rkm_mutex *mutex,
 			     uint64_t *left_ms);
 /** rkm_condvar_notify_one() - wake_up(): every non-exclusive waiter and poller, one exclusive waiter. */
 RKM_LEAF void rkm_condvar_notify_one(struct rkm_condvar *cv);
+/*
+ * For the crate's in-kernel tests: run @fn(@arg) on a new kernel thread;
+ * rkm_kthread_join() waits for it to end and frees it. NULL: no memory or
+ * no thread.
+ */
+struct rkm_kthread;
+struct rkm_kthread *rkm_kthread_run(void (*fn)(void *arg), void *arg);
+void rkm_kthread_join(struct rkm_kthread *t);
 
 #endif /* RKM_ABI_H */

@@ -276,7 +276,7 @@ pub(crate) const POLL_MSG: c_int = 3;
 pub(crate) const POLL_ERR: c_int = 4;
 pub(crate) const POLL_PRI: c_int = 5;
 pub(crate) const POLL_HUP: c_int = 6;
-opaque!(Fasync);
+opaque!(Fasync, Kthread);
 
 extern "C" {
     pub(crate) fn rkm_file_mode(file: *mut File) -> u32;
@@ -294,4 +294,11 @@ extern "C" {
         left_ms: *mut u64,
     ) -> c_int;
     pub(crate) fn rkm_condvar_notify_one(cv: *mut Condvar);
+    #[cfg_attr(not(rkm_ktest), allow(dead_code))] // for the crate's in-kernel tests
+    pub(crate) fn rkm_kthread_run(
+        f: Option<unsafe extern "C" fn(*mut c_void)>,
+        arg: *mut c_void,
+    ) -> *mut Kthread;
+    #[cfg_attr(not(rkm_ktest), allow(dead_code))]
+    pub(crate) fn rkm_kthread_join(t: *mut Kthread);
 }

@@ -45,6 +45,7 @@ const SUITES: &[(&str, &[Case])] = &[
     ("miscdev", crate::miscdev::ktests::CASES),
     ("sync", crate::sync::ktests::CASES),
     ("user", crate::user::ktests::CASES),
+    ("condvar", crate::sync::condvar::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

@@ -237,6 +237,168 @@ impl CondVar {
     }
 }
 
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+    use crate::sync::Mutex;
+    use core::ffi::c_void;
+
+    pub(crate) const CASES: &[Case] = &[
+        ("wait_timeout_times_out", wait_timeout_times_out),
+        ("wait_timeout_notified", wait_timeout_notified),
+        ("notify_one_wakes_one_exclusive_waiter", notify_one_wakes_one_exclusive_waiter),
+        ("notify_one_wakes_every_plain_waiter", notify_one_wakes_every_plain_waiter),
+        ("exclusive_timeout_times_out", exclusive_timeout_times_out),
+    ];
+
+    /// One thread's body and argument.
+    struct Job<'a, T> {
+        body: fn(&T),
+        arg: &'a T,
+    }
+
+    unsafe extern "C" fn job_fn<T>(p: *mut c_void) {
+        // SAFETY: `p` is a `Job<T>` of `with_threads`, alive until joined.
+        let job = unsafe { &*p.cast::<Job<'_, T>>() };
+        (job.body)(job.arg);
+    }
+
+    /// Runs each body on its own kernel thread with `arg`, then `main`,
+    /// then joins every thread (also when `main` fails).
+    fn with_threads<T: Sync>(arg: &T, bodies: &[fn(&T)], main: impl FnOnce() -> Result) -> Result {
+        let jobs: [Job<'_, T>; 2] = [
+            Job { body: bodies[0], arg },
+            Job { body: bodies.get(1).copied().unwrap_or(|_| ()), arg },
+        ];
+        let mut threads = [core::ptr::null_mut(); 2];
+        let mut spawned = Ok(());
+        for (t, job) in threads.iter_mut().zip(jobs.iter()).take(bodies.len()) {
+            // SAFETY: `job` outlives the thread: joined below before return.
+            *t = unsafe {
+                abi::rkm_kthread_run(Some(job_fn::<T>), job as *const Job<'_, T> as *mut c_void)
+            };
+            if t.is_null() {
+                spawned = Err(crate::error::code::ENOMEM);
+                break;
+            }
+        }
+        let r = spawned.and_then(|()| main());
+        for t in threads {
+            if !t.is_null() {
+                // SAFETY: spawned above, joined once.
+                unsafe { abi::rkm_kthread_join(t) };
+            }
+        }
+        r
+    }
+
+    struct Shared {
+        /// (waiting, woken, timed out)
+        m: Mutex<(u32, u32, u32)>,
+        cv: CondVar,
+    }
+
+    fn shared() -> Result<Shared> {
+        Ok(Shared { m: crate::new_mutex!((0, 0, 0))?, cv: crate::new_condvar!()? })
+    }
+
+    /// Waits (from the main thread) until `n` threads are waiting; the
+    /// count is raised under the mutex the wait then releases, so a notify
+    /// after this sees every one of them on the queue.
+    fn until_waiting(s: &Shared, n: u32) -> Result {
+        for _ in 0..400 {
+            if s.m.lock().0 >= n {
+                return Ok(());
+            }
+            crate::task::msleep(5)?;
+        }
+        Err(crate::error::code::ETIMEDOUT)
+    }
+
+    fn wait_timeout_times_out() -> Result {
+        let s = shared()?;
+        let mut g = s.m.lock();
+        kassert!(s.cv.wait_timeout(&mut g, Duration::ZERO) == Ok(WaitTimeout::TimedOut));
+        kassert!(s.cv.wait_timeout(&mut g, Duration::from_millis(30)) == Ok(WaitTimeout::TimedOut));
+        Ok(())
+    }
+
+    fn wait_timeout_notified() -> Result {
+        let s = shared()?;
+        let notifier: fn(&Shared) = |s| {
+            let _ = crate::task::msleep(20);
+            s.m.lock().1 = 1;
+            s.cv.notify_all();
+        };
+        with_threads(&s, &[notifier], || {
+            let mut g = s.m.lock();
+            let mut left = Duration::from_secs(5);
+            while g.1 == 0 {
+                match s.cv.wait_timeout(&mut g, left)? {
+                    WaitTimeout::Notified { remaining } => left = remaining,
+                    WaitTimeout::TimedOut => return Err(ETIMEDOUT),
+                }
+            }
+            kassert!(left > Duration::ZERO && left < Duration::from_secs(5));
+            Ok(())
+        })
+    }
+
+    fn exclusive_waiter(s: &Shared) {
+        let mut g = s.m.lock();
+        g.0 += 1;
+        match s.cv.wait_exclusive_timeout(&mut g, Duration::from_secs(5)) {
+            Ok(WaitTimeout::Notified { .. }) => g.1 += 1,
+            _ => g.2 += 1,
+        }
+    }
+
+    fn plain_waiter(s: &Shared) {
+        let mut g = s.m.lock();
+        g.0 += 1;
+        match s.cv.wait_timeout(&mut g, Duration::from_secs(5)) {
+            Ok(WaitTimeout::Notified { .. }) => g.1 += 1,
+            _ => g.2 += 1,
+        }
+    }
+
+    fn notify_one_wakes_one_exclusive_waiter() -> Result {
+        let s = shared()?;
+        with_threads(&s, &[exclusive_waiter, exclusive_waiter], || {
+            until_waiting(&s, 2)?;
+            s.cv.notify_one();
+            crate::task::msleep(100)?;
+            kassert!(s.m.lock().1 == 1);
+            s.cv.notify_one();
+            crate::task::msleep(100)?;
+            kassert!(*s.m.lock() == (2, 2, 0));
+            Ok(())
+        })?;
+        kassert!(*s.m.lock() == (2, 2, 0));
+        Ok(())
+    }
+
+    fn notify_one_wakes_every_plain_waiter() -> Result {
+        let s = shared()?;
+        with_threads(&s, &[plain_waiter, plain_waiter], || {
+            until_waiting(&s, 2)?;
+            s.cv.notify_one();
+            Ok(())
+        })?;
+        kassert!(*s.m.lock() == (2, 2, 0));
+        Ok(())
+    }
+
+    fn exclusive_timeout_times_out() -> Result {
+        let s = shared()?;
+        let mut g = s.m.lock();
+        let r = s.cv.wait_exclusive_timeout(&mut g, Duration::from_millis(20));
+        kassert!(r == Ok(WaitTimeout::TimedOut));
+        Ok(())
+    }
+}
+
 /// A new [`CondVar`], with its own lockdep class.
 ///
 /// ```

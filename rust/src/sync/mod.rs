@@ -55,7 +55,7 @@ macro_rules! glue_lock {
 
 mod arc;
 mod completion;
-mod condvar;
+pub(crate) mod condvar;
 mod lock;
 
 pub use arc::Arc;
