@@ -68,6 +68,7 @@ declare_errors! {
     EFBIG = 27, "File too large.";
     ENOSPC = 28, "No space left on device.";
     ESPIPE = 29, "Illegal seek.";
+    EPIPE = 32, "Broken pipe (no reader).";
     ERANGE = 34, "Math result not representable.";
     ENOTTY = 25, "Not a typewriter (unknown ioctl).";
     EOVERFLOW = 75, "Value too large for defined data type.";
