@@ -150,16 +150,16 @@ static void nonblocking_wrap_and_lengths(void)
 	expect_info(r, CAP, 1, 1, 0);
 	TR_CALL(1000, read(r, out, 1000));
 	TR_CALL(1000, write(w, in + CAP, 5000));	/* wraps around the end */
-	TR_CALL(CAP, read(r, out + 1000, 2 * CAP));	/* across the wrap */
+	TR_CALL(CAP, read(r, out + 1000, CAP + 100));	/* across the wrap */
 	for (i = 0; i < CAP + 1000; i++)
 		bad += out[i] != in[i];
 	TR_EXPECT(bad == 0);
 	/* Huge lengths: as much as there is (or room), nothing more. */
 	TR_CALL(10, write(w, in, 10));
-	TR_CALL(10, read(r, out, 1ULL << 40));
-	TR_CALL(CAP, write(w, in, 1ULL << 40));
-	TR_CALL(-EFAULT, read(r, out, SIZE_MAX));
-	TR_CALL(-EFAULT, write(w, in, SIZE_MAX));
+	TR_CALL(10, raw_read(r, out, (size_t)1 << 40));
+	TR_CALL(CAP, raw_write(w, in, (size_t)1 << 40));
+	TR_CALL(-EFAULT, raw_read(r, out, SIZE_MAX));
+	TR_CALL(-EFAULT, raw_write(w, in, SIZE_MAX));
 	expect_info(r, CAP, 1, 1, 0);
 	TR_CALL(0, close(r));
 	TR_CALL(0, close(w));
@@ -171,7 +171,7 @@ static void bad_buffers(void)
 	int r = dev_open(O_RDONLY | O_NONBLOCK), w = dev_open(O_WRONLY | O_NONBLOCK);
 
 	ASSERT_TRUE(page && r >= 0 && w >= 0);
-	TR_CALL(-EFAULT, write(w, NULL, 10));
+	TR_CALL(-EFAULT, raw_write(w, NULL, 10));
 	TR_CALL(-EFAULT, write(w, KTEST_KERNEL_ADDR, 10));
 	TR_CALL(-EFAULT, write(w, page + KTEST_PAGE, 10));
 	expect_info(r, 0, 1, 1, 0);
@@ -179,7 +179,7 @@ static void bad_buffers(void)
 	memcpy(page + KTEST_PAGE - 4, "abcd", 4);
 	TR_CALL(4, write(w, page + KTEST_PAGE - 4, 10));
 	/* A fault on the first byte of a read takes nothing... */
-	TR_CALL(-EFAULT, read(r, NULL, 4));
+	TR_CALL(-EFAULT, raw_read(r, NULL, 4));
 	TR_CALL(-EFAULT, read(r, KTEST_KERNEL_ADDR, 4));
 	expect_info(r, 4, 1, 1, 0);
 	/* ...after some, a short read: the rest stays. */
@@ -396,7 +396,7 @@ static void sigio(void)
 	usleep(50000);
 	tr_printf("SIGIO after a read: %d", (int)ktest_signals);
 	TR_EXPECT(ktest_signals == 2);
-	/* Off: no more. FIOASYNC on again, on the writer too: one signal each. */
+	/* Off: no more. FIOASYNC on again, on the writer too. */
 	TR_CALL(0, fcntl(r, F_SETFL, 0));
 	TR_CALL(1, write(w, "b", 1));
 	usleep(50000);
@@ -406,22 +406,23 @@ static void sigio(void)
 	TR_CALL(0, ioctl(r, FIOASYNC, &on));
 	TR_CALL(1, write(w, "c", 1));
 	usleep(50000);
+	/* Both sent in the write, to this process: one pending SIGIO (not queued). */
 	tr_printf("SIGIO with two async files: %d", (int)ktest_signals);
-	TR_EXPECT(ktest_signals == 4);
+	TR_EXPECT(ktest_signals == 3);
 	/* Closed while async: off the queue (a later signal would touch a freed file). */
 	TR_CALL(0, close(w));
 	w = dev_open(O_WRONLY);
 	ASSERT_TRUE(w >= 0);
 	TR_CALL(1, write(w, "d", 1));
 	usleep(50000);
-	TR_EXPECT(ktest_signals == 5);
+	TR_EXPECT(ktest_signals == 4);
 	TR_CALL(0, close(r));
 	r = dev_open(O_RDONLY);
 	ASSERT_TRUE(r >= 0);
 	TR_CALL(3, read(r, buf, sizeof(buf)));
 	TR_CALL(1, write(w, "e", 1));
 	usleep(50000);
-	TR_EXPECT(ktest_signals == 5);
+	TR_EXPECT(ktest_signals == 4);
 	TR_CALL(0, close(r));
 	TR_CALL(0, close(w));
 }
