@@ -18,9 +18,9 @@ use crate::error::{code::*, Error, Result};
 use crate::sync::{Arc, CondVar};
 use crate::user::{UserSlice, UserSliceReader, UserSliceWriter};
 use core::ffi::{c_int, c_long, c_void};
-use core::sync::atomic::{AtomicPtr, Ordering};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 /// What a callback knows about the open file.
 ///

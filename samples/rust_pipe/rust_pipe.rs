@@ -156,9 +156,11 @@ impl FileOperations for PipeFile {
         let n = input.len().min(CAP - r.len);
         let tail = (r.head + r.len) % CAP;
         let first = n.min(CAP - tail);
-        let mut copied = input.read_partial(r.buf.get_mut(tail..tail + first).unwrap_or(&mut []))?;
+        let mut copied =
+            input.read_partial(r.buf.get_mut(tail..tail + first).unwrap_or(&mut []))?;
         if copied == first && n > first {
-            copied += input.read_partial(r.buf.get_mut(..n - first).unwrap_or(&mut [])).unwrap_or(0);
+            copied +=
+                input.read_partial(r.buf.get_mut(..n - first).unwrap_or(&mut [])).unwrap_or(0);
         }
         r.len += copied;
         let room = r.len < CAP;

@@ -39,7 +39,7 @@ const FOREVER: u64 = 0;
 /// (never 0, which is [`FOREVER`]).
 fn timeout_ms(t: Duration) -> u64 {
     let ms = u64::try_from(t.as_millis()).unwrap_or(u64::MAX);
-    let ms = if t.subsec_nanos() % 1_000_000 != 0 { ms.saturating_add(1) } else { ms };
+    let ms = if Duration::from_millis(ms) < t { ms.saturating_add(1) } else { ms };
     ms.max(1)
 }
 
