@@ -189,6 +189,13 @@ static int rkm_fop_fasync(int fd, struct file *file, int on)
 	return fasync_helper(fd, file, on, &q->head);
 }
 
+/* A struct rkm_vma is the kernel's vm_area_struct, converted here only. */
+static int rkm_fop_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return rkm_file_dev(file)->ops->mmap(file->private_data, rkm_file(file),
+					     (struct rkm_vma *)vma);
+}
+
 static __poll_t rkm_fop_poll(struct file *file, struct poll_table_struct *table)
 {
 	u32 m = rkm_file_dev(file)->ops->poll(file->private_data, rkm_file(file),
@@ -285,6 +292,8 @@ struct rkm_miscdev *rkm_miscdev_register(const char *name, size_t name_len, uint
 		md->fops.flush = rkm_fop_flush;
 	if (ops->fasync_queue)
 		md->fops.fasync = rkm_fop_fasync;
+	if (ops->mmap)
+		md->fops.mmap = rkm_fop_mmap;
 
 	/* Checked and registered under our lock: this module's devices cannot race. */
 	mutex_lock(&rkm_miscdevs_lock);

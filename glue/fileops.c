@@ -7,6 +7,10 @@
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/refcount.h>
+#include <linux/version.h>
+#include <linux/vmalloc.h>
 #include <linux/sched/signal.h>
 #include <linux/wait.h>
 
@@ -139,4 +143,126 @@ void rkm_kthread_join(struct rkm_kthread *t)
 {
 	wait_for_completion(&t->done);
 	kfree(t);
+}
+
+struct rkm_mmap_buf {
+	refcount_t refs;	/* the owner's, and one per VMA */
+	void *mem;		/* vmalloc_user(), @size bytes */
+	size_t size;
+};
+
+static struct vm_area_struct *rkm_kvma(struct rkm_vma *vma)
+{
+	return (struct vm_area_struct *)vma;
+}
+
+struct rkm_mmap_buf *rkm_mmap_buf_new(size_t size)
+{
+	struct rkm_mmap_buf *b;
+
+	if (!size || size > INT_MAX)
+		return NULL;
+	b = rkm_kzalloc(sizeof(*b));
+	if (!b)
+		return NULL;
+	b->size = PAGE_ALIGN(size);
+	b->mem = rkm_fail_injected() ? NULL : vmalloc_user(b->size);
+	if (!b->mem) {
+		kfree(b);
+		return NULL;
+	}
+	refcount_set(&b->refs, 1);
+	return b;
+}
+
+void rkm_mmap_buf_put(struct rkm_mmap_buf *b)
+{
+	if (refcount_dec_and_test(&b->refs)) {
+		vfree(b->mem);
+		kfree(b);
+	}
+}
+
+RKM_LEAF size_t rkm_mmap_buf_size(struct rkm_mmap_buf *b)
+{
+	return b->size;
+}
+
+/* Plain copies: user space may write the pages meanwhile, as with any shared memory. */
+void rkm_mmap_buf_read(struct rkm_mmap_buf *b, size_t off, void *dst, size_t len)
+{
+	memcpy(dst, b->mem + off, len);
+}
+
+void rkm_mmap_buf_write(struct rkm_mmap_buf *b, size_t off, const void *src, size_t len)
+{
+	memcpy(b->mem + off, src, len);
+}
+
+/*
+ * Every VMA mapping a buffer holds a reference: ->open runs for each copy
+ * of the VMA (fork, split, mremap), ->close once per VMA at unmap. These
+ * functions are module text: a VMA holds its struct file (vm_file), which
+ * holds the module (.owner), and ->close runs before that file is put.
+ */
+static void rkm_mmap_vma_open(struct vm_area_struct *vma)
+{
+	struct rkm_mmap_buf *b = vma->vm_private_data;
+
+	refcount_inc(&b->refs);
+}
+
+static void rkm_mmap_vma_close(struct vm_area_struct *vma)
+{
+	rkm_mmap_buf_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct rkm_mmap_vm_ops = {
+	.open = rkm_mmap_vma_open,
+	.close = rkm_mmap_vma_close,
+};
+
+int rkm_vma_map_buf(struct rkm_vma *v, struct rkm_mmap_buf *b)
+{
+	struct vm_area_struct *vma = rkm_kvma(v);
+	int err;
+
+	/* Mapped already (a second map() in one mmap call): refused, not overwritten. */
+	if (vma->vm_ops == &rkm_mmap_vm_ops)
+		return -EBUSY;
+	/* -EINVAL if the VMA (at its page offset) reaches past the buffer. */
+	err = remap_vmalloc_range(vma, b->mem, vma->vm_pgoff);
+	if (err)
+		return err;
+	refcount_inc(&b->refs);
+	vma->vm_private_data = b;
+	vma->vm_ops = &rkm_mmap_vm_ops;
+	return 0;
+}
+
+RKM_LEAF size_t rkm_vma_len(struct rkm_vma *vma)
+{
+	return rkm_kvma(vma)->vm_end - rkm_kvma(vma)->vm_start;
+}
+
+RKM_LEAF uint64_t rkm_vma_pgoff(struct rkm_vma *vma)
+{
+	return rkm_kvma(vma)->vm_pgoff;
+}
+
+RKM_LEAF uint32_t rkm_vma_flags(struct rkm_vma *vma)
+{
+	unsigned long f = rkm_kvma(vma)->vm_flags;
+
+	return (f & VM_WRITE ? RKM_VMA_WRITE : 0) | (f & VM_SHARED ? RKM_VMA_SHARED : 0);
+}
+
+/* In ->mmap, with mmap_lock held for writing, as vm_flags_clear() requires. */
+void rkm_vma_deny_write(struct rkm_vma *vma)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(rkm_kvma(vma), VM_MAYWRITE);
+#else
+	rkm_kvma(vma)->vm_flags &= ~VM_MAYWRITE;
+#endif
 }

@@ -273,6 +273,7 @@ RKM_LEAF size_t rkm_copy_from_user_keep(void *dst, uintptr_t src, size_t len);
 struct rkm_miscdev;
 struct rkm_file;
 struct rkm_poll_table;
+struct rkm_vma;
 
 struct rkm_file_ops {
 	/* @file: the file being opened, for its flags and rkm_file_stream_open(). */
@@ -292,6 +293,7 @@ struct rkm_file_ops {
 	/* Issue 16: flush at every close(2) of a descriptor; fasync's queue of the file. */
 	int (*flush)(void *state, struct rkm_file *file);
 	struct rkm_fasync *(*fasync_queue)(void *state);
+	int (*mmap)(void *state, struct rkm_file *file, struct rkm_vma *vma);
 };
 
 /** rkm_file_state() - the per-open state that open returned, of an open file. */
@@ -589,5 +591,39 @@ RKM_LEAF void rkm_condvar_notify_one(struct rkm_condvar *cv);
 struct rkm_kthread;
 struct rkm_kthread *rkm_kthread_run(void (*fn)(void *arg), void *arg);
 void rkm_kthread_join(struct rkm_kthread *t);
+
+/*
+ * Buffers user space can mmap: page-granular, zeroed (vmalloc_user()),
+ * reference-counted: one reference for the owner, one for each VMA mapping
+ * it (taken at mapping, at fork, split and mremap; dropped at unmap), so the
+ * pages stay until the owner dropped it and the last mapping is gone.
+ */
+struct rkm_mmap_buf;
+/* rkm_vma_flags(): */
+#define RKM_VMA_WRITE 0x1u	/* VM_WRITE */
+#define RKM_VMA_SHARED 0x2u	/* VM_SHARED */
+/** rkm_mmap_buf_new() - @size bytes rounded up to pages; NULL if out of memory. */
+struct rkm_mmap_buf *rkm_mmap_buf_new(size_t size);
+/** rkm_mmap_buf_put() - drop the owner's reference. */
+void rkm_mmap_buf_put(struct rkm_mmap_buf *b);
+/** rkm_mmap_buf_size() - its size in bytes (whole pages). */
+RKM_LEAF size_t rkm_mmap_buf_size(struct rkm_mmap_buf *b);
+/** rkm_mmap_buf_read() - copy @len bytes at @off (within the size) to @dst. */
+void rkm_mmap_buf_read(struct rkm_mmap_buf *b, size_t off, void *dst, size_t len);
+/** rkm_mmap_buf_write() - copy @len bytes from @src to @off (within the size). */
+void rkm_mmap_buf_write(struct rkm_mmap_buf *b, size_t off, const void *src, size_t len);
+/**
+ * rkm_vma_map_buf() - map @b into @vma from the VMA's page offset on
+ * (remap_vmalloc_range()): -EINVAL if the VMA reaches past the buffer.
+ */
+int rkm_vma_map_buf(struct rkm_vma *vma, struct rkm_mmap_buf *b);
+/** rkm_vma_len() - the VMA's length in bytes. */
+RKM_LEAF size_t rkm_vma_len(struct rkm_vma *vma);
+/** rkm_vma_pgoff() - its offset in the file, in pages. */
+RKM_LEAF uint64_t rkm_vma_pgoff(struct rkm_vma *vma);
+/** rkm_vma_flags() - RKM_VMA_*. */
+RKM_LEAF uint32_t rkm_vma_flags(struct rkm_vma *vma);
+/** rkm_vma_deny_write() - clear VM_MAYWRITE: mprotect(PROT_WRITE) fails with EACCES. */
+void rkm_vma_deny_write(struct rkm_vma *vma);
 
 #endif /* RKM_ABI_H */

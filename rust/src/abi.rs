@@ -247,6 +247,7 @@ pub(crate) struct FileOps {
     pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut File, *mut PollTable, i64) -> u32>,
     pub(crate) flush: Option<extern "C" fn(*mut c_void, *mut File) -> c_int>,
     pub(crate) fasync_queue: Option<extern "C" fn(*mut c_void) -> *mut Fasync>,
+    pub(crate) mmap: Option<extern "C" fn(*mut c_void, *mut File, *mut Vma) -> c_int>,
 }
 
 /// Checks, at load, that the glue is the version this crate expects. The real
@@ -276,7 +277,10 @@ pub(crate) const POLL_MSG: c_int = 3;
 pub(crate) const POLL_ERR: c_int = 4;
 pub(crate) const POLL_PRI: c_int = 5;
 pub(crate) const POLL_HUP: c_int = 6;
-opaque!(Fasync, Kthread);
+opaque!(Fasync, Kthread, MmapBuf, Vma);
+/// `RKM_VMA_*`.
+pub(crate) const VMA_WRITE: u32 = 0x1;
+pub(crate) const VMA_SHARED: u32 = 0x2;
 
 extern "C" {
     pub(crate) fn rkm_file_mode(file: *mut File) -> u32;
@@ -301,4 +305,14 @@ extern "C" {
     ) -> *mut Kthread;
     #[cfg_attr(not(rkm_ktest), allow(dead_code))]
     pub(crate) fn rkm_kthread_join(t: *mut Kthread);
+    pub(crate) fn rkm_mmap_buf_new(size: usize) -> *mut MmapBuf;
+    pub(crate) fn rkm_mmap_buf_put(b: *mut MmapBuf);
+    pub(crate) fn rkm_mmap_buf_size(b: *mut MmapBuf) -> usize;
+    pub(crate) fn rkm_mmap_buf_read(b: *mut MmapBuf, off: usize, dst: *mut c_void, len: usize);
+    pub(crate) fn rkm_mmap_buf_write(b: *mut MmapBuf, off: usize, src: *const c_void, len: usize);
+    pub(crate) fn rkm_vma_map_buf(vma: *mut Vma, b: *mut MmapBuf) -> c_int;
+    pub(crate) fn rkm_vma_len(vma: *mut Vma) -> usize;
+    pub(crate) fn rkm_vma_pgoff(vma: *mut Vma) -> u64;
+    pub(crate) fn rkm_vma_flags(vma: *mut Vma) -> u32;
+    pub(crate) fn rkm_vma_deny_write(vma: *mut Vma);
 }

@@ -71,8 +71,8 @@ pub mod prelude {
     pub use crate::alloc::{Flags, KBox, KString, KVec};
     pub use crate::error::{code::*, Error, Result};
     pub use crate::miscdev::{
-        fixed_size_llseek, FasyncQueue, File, FileOperations, MiscDevice, OpenFile, PollMask,
-        PollTable, SigioBand, Whence,
+        fixed_size_llseek, FasyncQueue, File, FileOperations, MiscDevice, MmapBuffer, OpenFile,
+        PollMask, PollTable, SigioBand, Vma, Whence,
     };
     pub use crate::module::Module;
     pub use crate::sync::{Arc, Completion, CondVar, Mutex, SpinLock, SpinLockIrq, WaitTimeout};

@@ -288,6 +288,237 @@ impl Drop for FasyncQueue {
     }
 }
 
+/// A zeroed, page-granular kernel buffer that user space can `mmap`
+/// (`vmalloc_user` + `remap_vmalloc_range`): map it from
+/// [`FileOperations::mmap`] with [`Vma::map`], fill it with
+/// [`write`](MmapBuffer::write).
+///
+/// ```
+/// # use rkm::prelude::*;
+/// let stats = MmapBuffer::try_new(4096)?;
+/// stats.write(0, &1u64.to_ne_bytes())?;
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// # Invariants
+///
+/// `raw` is a glue buffer of which this value owns one reference. Every
+/// VMA that maps it owns another: taken when mapped, and for every copy of
+/// the VMA (fork, split, mremap: the VMA's `open`), dropped at each unmap
+/// (`close`). The pages are freed at the last reference, so they stay valid
+/// while any user mapping exists, after the driver dropped its
+/// `MmapBuffer`, after the file was closed. A mapping holds the file, which
+/// holds the module (`.owner`): `rmmod` waits for every mapping too, and the
+/// VMA callbacks (module text) outlive every VMA. The contents are shared
+/// with user space, which may write them at any time: they are only copied
+/// (`read`, `write`), never lent as a Rust reference. Process or atomic
+/// context for `read`/`write` (no sleep); `try_new` and drop may sleep.
+pub struct MmapBuffer {
+    raw: NonNull<abi::MmapBuf>,
+}
+
+// SAFETY: the reference count is atomic; the contents are only copied.
+unsafe impl Send for MmapBuffer {}
+// SAFETY: as above: `&MmapBuffer` only copies in and out.
+unsafe impl Sync for MmapBuffer {}
+
+impl MmapBuffer {
+    /// `size` bytes rounded up to whole pages, zeroed; `EINVAL` for 0 or
+    /// more than `i32::MAX` bytes, `ENOMEM` without memory.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// let b = MmapBuffer::try_new(100)?;
+    /// assert_eq!(b.len(), 4096);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn try_new(size: usize) -> Result<Self> {
+        if size == 0 || size > i32::MAX as usize {
+            return Err(EINVAL);
+        }
+        // SAFETY: no precondition; NULL is out of memory.
+        let raw = unsafe { abi::rkm_mmap_buf_new(size) };
+        Ok(MmapBuffer { raw: NonNull::new(raw).ok_or(ENOMEM)? })
+    }
+
+    /// Its size in bytes (whole pages).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(b: &MmapBuffer) { let n = b.len(); }
+    /// ```
+    pub fn len(&self) -> usize {
+        // SAFETY: a live buffer (we own a reference).
+        unsafe { abi::rkm_mmap_buf_size(self.raw.as_ptr()) }
+    }
+
+    /// Never: a buffer has at least one page.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(b: &MmapBuffer) { assert!(!b.is_empty()); }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn check(&self, off: usize, len: usize) -> Result {
+        match off.checked_add(len) {
+            Some(end) if end <= self.len() => Ok(()),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Copies `dst.len()` bytes at `off` out (what user space last wrote,
+    /// or the driver); `EINVAL` past the end.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(b: &MmapBuffer) -> Result {
+    /// let mut word = [0u8; 8];
+    /// b.read(0, &mut word)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn read(&self, off: usize, dst: &mut [u8]) -> Result {
+        self.check(off, dst.len())?;
+        // SAFETY: a live buffer; off..off + len is inside it (checked);
+        // dst is valid for its length.
+        unsafe {
+            abi::rkm_mmap_buf_read(self.raw.as_ptr(), off, dst.as_mut_ptr().cast(), dst.len())
+        };
+        Ok(())
+    }
+
+    /// Copies `src` in at `off`, visible at once to every mapping; `EINVAL`
+    /// past the end.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(b: &MmapBuffer) -> Result {
+    /// b.write(8, &42u64.to_ne_bytes())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn write(&self, off: usize, src: &[u8]) -> Result {
+        self.check(off, src.len())?;
+        // SAFETY: as in `read`.
+        unsafe { abi::rkm_mmap_buf_write(self.raw.as_ptr(), off, src.as_ptr().cast(), src.len()) };
+        Ok(())
+    }
+}
+
+impl Drop for MmapBuffer {
+    fn drop(&mut self) {
+        // SAFETY: our reference, dropped once; mappings keep their own.
+        unsafe { abi::rkm_mmap_buf_put(self.raw.as_ptr()) }
+    }
+}
+
+/// The user mapping being set up, lent to [`FileOperations::mmap`].
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(vma: &Vma, stats: &MmapBuffer) -> Result {
+/// if vma.is_writable() { return Err(EPERM); }
+/// vma.map(stats)?;
+/// # Ok(()) }
+/// ```
+///
+/// # Invariants
+///
+/// `raw` is the kernel's `vm_area_struct` of the `mmap` call this value is
+/// lent to (by reference only), with `mmap_lock` held for writing. Process
+/// context; may sleep.
+pub struct Vma {
+    raw: *mut abi::Vma,
+}
+
+impl Vma {
+    /// The mapping's length in bytes.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) { let n = vma.len(); }
+    /// ```
+    pub fn len(&self) -> usize {
+        // SAFETY: the VMA of this mmap call.
+        unsafe { abi::rkm_vma_len(self.raw) }
+    }
+
+    /// Never: a mapping has at least one page.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) { assert!(!vma.is_empty()); }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `mmap` offset, in pages.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) -> Result { if vma.page_offset() != 0 { return Err(EINVAL); } Ok(()) }
+    /// ```
+    pub fn page_offset(&self) -> u64 {
+        // SAFETY: the VMA of this mmap call.
+        unsafe { abi::rkm_vma_pgoff(self.raw) }
+    }
+
+    /// Whether it is mapped writable (`PROT_WRITE`, `VM_WRITE`).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) { let w = vma.is_writable(); }
+    /// ```
+    pub fn is_writable(&self) -> bool {
+        // SAFETY: the VMA of this mmap call.
+        unsafe { abi::rkm_vma_flags(self.raw) & abi::VMA_WRITE != 0 }
+    }
+
+    /// Whether it is `MAP_SHARED` (else private: writes are copied).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) { let s = vma.is_shared(); }
+    /// ```
+    pub fn is_shared(&self) -> bool {
+        // SAFETY: the VMA of this mmap call.
+        unsafe { abi::rkm_vma_flags(self.raw) & abi::VMA_SHARED != 0 }
+    }
+
+    /// Makes a read-only mapping stay so: `mprotect(PROT_WRITE)` then fails
+    /// with `EACCES` (clears `VM_MAYWRITE`).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) -> Result {
+    /// if vma.is_writable() { return Err(EPERM); }
+    /// vma.deny_write();
+    /// # Ok(()) }
+    /// ```
+    pub fn deny_write(&self) {
+        // SAFETY: the VMA of this mmap call, with mmap_lock held for writing.
+        unsafe { abi::rkm_vma_deny_write(self.raw) }
+    }
+
+    /// Maps `buf` from the mapping's page offset on; the mapping keeps the
+    /// pages (see [`MmapBuffer`]). `EINVAL` if it reaches past the buffer,
+    /// `EBUSY` if this mapping was already given a buffer.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma, buf: &MmapBuffer) -> Result {
+    /// vma.map(buf)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn map(&self, buf: &MmapBuffer) -> Result {
+        // SAFETY: the VMA of this mmap call, with mmap_lock held; a live
+        // buffer, of which the VMA takes its own reference.
+        crate::error::to_result(unsafe { abi::rkm_vma_map_buf(self.raw, buf.raw.as_ptr()) })
+    }
+}
+
 /// Where `llseek` counts from: every `whence` the kernel passes, as a C
 /// driver's `.llseek` sees it. `lseek(2)` refuses values above `SEEK_HOLE`
 /// with `EINVAL` before any driver runs; in-kernel callers may pass others
@@ -525,6 +756,8 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
     const HAS_FLUSH: bool = false;
     /// Set if `fasync_queue` is implemented (`O_ASYNC`/`FIOASYNC`, `SIGIO`).
     const HAS_FASYNC: bool = false;
+    /// Set if `mmap` is implemented.
+    const HAS_MMAP: bool = false;
 
     /// Builds the per-open state; an error fails `open(2)`.
     ///
@@ -583,6 +816,15 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
     fn fasync_queue(&self) -> Option<&FasyncQueue> {
         None
     }
+
+    /// `mmap(2)`: check the mapping and map an [`MmapBuffer`] into it
+    /// ([`Vma::map`]); an error fails the `mmap`. Called with the caller's
+    /// `mmap_lock` held: do not take a lock that is also held around user
+    /// copies (a fault in them takes `mmap_lock`: lockdep reports the
+    /// inversion).
+    fn mmap(&self, _file: &File, _vma: &Vma) -> Result {
+        Err(ENODEV)
+    }
 }
 
 /// The per-open allocation: the driver's state, and the fasync queue its
@@ -607,6 +849,7 @@ impl<F: FileOperations> Trampolines<F> {
         poll: if F::HAS_POLL { Some(Self::poll) } else { None },
         flush: if F::HAS_FLUSH { Some(Self::flush) } else { None },
         fasync_queue: if F::HAS_FASYNC { Some(Self::fasync_queue) } else { None },
+        mmap: if F::HAS_MMAP { Some(Self::mmap) } else { None },
     };
 
     /// # Safety
@@ -729,6 +972,16 @@ impl<F: FileOperations> Trampolines<F> {
         // release, with the file still referenced).
         let f = unsafe { Self::state(state) };
         match f.flush(&File { raw: file, pos: None }) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    extern "C" fn mmap(state: *mut c_void, file: *mut abi::File, vma: *mut abi::Vma) -> c_int {
+        // SAFETY: the glue passes this file's state.
+        let f = unsafe { Self::state(state) };
+        // The VMA of this call, lent for it only.
+        match f.mmap(&File { raw: file, pos: None }, &Vma { raw: vma }) {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
         }

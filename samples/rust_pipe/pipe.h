@@ -30,10 +30,18 @@
  *   (PIPE_IOC_INFO); the last one of a file ends its reader/writer role and
  *   wakes the other side (readers see EOF / POLLHUP, writers EPIPE / POLLERR).
  * O_ASYNC / FIOASYNC: SIGIO to the owner on data (POLL_IN) and room (POLL_OUT).
+ * mmap(NULL, n, prot, flags, fd, off): the statistics page, struct
+ *   pipe_stats at its start, updated by every read and write (MAP_SHARED or
+ *   MAP_PRIVATE), read-only for good (mprotect(PROT_WRITE) -> EACCES).
+ *   PROT_WRITE -> EPERM; n > PIPE_STATS_SIZE or off != 0 ->
+ *   EINVAL. A mapping keeps its page until unmapped: after close, after
+ *   PIPE_IOC_NEW_STATS (then it is no longer updated).
  * ioctl: the commands below, anything else -> ENOTTY.
  *   PIPE_IOC_INFO writes struct pipe_info at arg (EFAULT if unwritable).
  *   PIPE_IOC_SET_TIMEOUT reads a __u32 read timeout in ms at arg (EFAULT);
  *     above PIPE_MAX_TIMEOUT_MS -> EINVAL.
+ *   PIPE_IOC_NEW_STATS: later mmaps get a new statistics page (generation
+ *     + 1, counters 0); ENOMEM without memory (nothing changes).
  */
 #ifndef RKM_SAMPLES_PIPE_H
 #define RKM_SAMPLES_PIPE_H
@@ -53,8 +61,17 @@ struct pipe_info {
 	__u32 flushes;		/* close(2) calls so far */
 };
 
+/* The statistics page (mmap). */
+#define PIPE_STATS_SIZE 4096
+struct pipe_stats {
+	__u64 generation;	/* 1, then + 1 per PIPE_IOC_NEW_STATS */
+	__u64 bytes_written;	/* since this page's generation began */
+	__u64 bytes_read;
+};
+
 #define PIPE_IOC_MAGIC 'p'
 #define PIPE_IOC_INFO _IOR(PIPE_IOC_MAGIC, 1, struct pipe_info)
 #define PIPE_IOC_SET_TIMEOUT _IOW(PIPE_IOC_MAGIC, 2, __u32)
+#define PIPE_IOC_NEW_STATS _IO(PIPE_IOC_MAGIC, 3)
 
 #endif /* RKM_SAMPLES_PIPE_H */

@@ -21,6 +21,8 @@ pod! {
 
 const IOC_INFO: u32 = ioctl::ior::<PipeInfo>(b'p', 1);
 const IOC_SET_TIMEOUT: u32 = ioctl::iow::<u32>(b'p', 2);
+const IOC_NEW_STATS: u32 = ioctl::io(b'p', 3);
+const STATS_SIZE: usize = 4096;
 
 /// The bytes in the pipe are `buf[head..]` then `buf[..]`, `len` of them.
 struct Ring {
@@ -31,6 +33,23 @@ struct Ring {
     writers: u32,
     timeout_ms: u32,
     flushes: u32,
+    /// struct pipe_stats, as published on the statistics page.
+    generation: u64,
+    written: u64,
+    read: u64,
+}
+
+impl Ring {
+    /// Copies the counters to the page user space maps (ring, then stats:
+    /// never the other way round).
+    fn publish(&self, stats: &Mutex<MmapBuffer>) {
+        let mut bytes = [0u8; 24];
+        for (dst, v) in bytes.chunks_exact_mut(8).zip([self.generation, self.written, self.read]) {
+            dst.copy_from_slice(&v.to_ne_bytes());
+        }
+        // In bounds of a whole page: cannot fail.
+        let _ = stats.lock().write(0, &bytes);
+    }
 }
 
 struct Pipe {
@@ -41,6 +60,9 @@ struct Pipe {
     writable: CondVar,
     /// O_ASYNC owners.
     async_queue: FasyncQueue,
+    /// The statistics page later mmaps get. Its own lock: mmap runs under
+    /// mmap_lock, which a user copy under `ring` may take.
+    stats: Mutex<MmapBuffer>,
 }
 
 struct PipeFile {
@@ -73,6 +95,20 @@ impl PipeFile {
         self.dev.ring.lock().timeout_ms = ms;
         Ok(0)
     }
+
+    fn new_stats(&self) -> Result<isize> {
+        let fresh = MmapBuffer::try_new(STATS_SIZE)?;
+        let mut r = self.dev.ring.lock();
+        r.generation += 1;
+        r.written = 0;
+        r.read = 0;
+        let old = core::mem::replace(&mut *self.dev.stats.lock(), fresh);
+        r.publish(&self.dev.stats);
+        drop(r);
+        // Mappings of the old page keep it until they are unmapped.
+        drop(old);
+        Ok(0)
+    }
 }
 
 impl FileOperations for PipeFile {
@@ -83,6 +119,7 @@ impl FileOperations for PipeFile {
     const HAS_POLL: bool = true;
     const HAS_FLUSH: bool = true;
     const HAS_FASYNC: bool = true;
+    const HAS_MMAP: bool = true;
 
     fn open(dev: &Arc<Pipe>, file: &OpenFile) -> Result<Self> {
         file.stream_open();
@@ -129,6 +166,8 @@ impl FileOperations for PipeFile {
         }
         r.head = (head + copied) % CAP;
         r.len = len - copied;
+        r.read += copied as u64;
+        r.publish(&d.stats);
         drop(r);
         d.writable.notify_one();
         d.async_queue.kill(SigioBand::Out);
@@ -163,6 +202,8 @@ impl FileOperations for PipeFile {
                 input.read_partial(r.buf.get_mut(..n - first).unwrap_or(&mut [])).unwrap_or(0);
         }
         r.len += copied;
+        r.written += copied as u64;
+        r.publish(&d.stats);
         let room = r.len < CAP;
         drop(r);
         d.readable.notify_all();
@@ -178,6 +219,7 @@ impl FileOperations for PipeFile {
         match cmd {
             IOC_INFO => self.info(arg),
             IOC_SET_TIMEOUT => self.set_timeout(arg),
+            IOC_NEW_STATS => self.new_stats(),
             _ => Err(ENOTTY),
         }
     }
@@ -204,6 +246,17 @@ impl FileOperations for PipeFile {
             }
         }
         mask
+    }
+
+    fn mmap(&self, _file: &File, vma: &Vma) -> Result {
+        if vma.is_writable() {
+            return Err(EPERM);
+        }
+        if vma.page_offset() != 0 || vma.len() > STATS_SIZE {
+            return Err(EINVAL);
+        }
+        vma.deny_write();
+        vma.map(&self.dev.stats.lock())
     }
 
     fn flush(&self, _file: &File) -> Result {
@@ -242,12 +295,26 @@ impl Module for RustPipe {
     fn init() -> Result<Self> {
         let mut buf = KVec::new();
         buf.try_resize(CAP, 0)?;
-        let ring = Ring { buf, head: 0, len: 0, readers: 0, writers: 0, timeout_ms: 0, flushes: 0 };
+        let ring = Ring {
+            buf,
+            head: 0,
+            len: 0,
+            readers: 0,
+            writers: 0,
+            timeout_ms: 0,
+            flushes: 0,
+            generation: 1,
+            written: 0,
+            read: 0,
+        };
+        let stats = new_mutex!(MmapBuffer::try_new(STATS_SIZE)?)?;
+        ring.publish(&stats);
         let pipe = Arc::try_new(Pipe {
             ring: new_mutex!(ring)?,
             readable: new_condvar!()?,
             writable: new_condvar!()?,
             async_queue: FasyncQueue::try_new()?,
+            stats,
         })?;
         Ok(RustPipe { _dev: MiscDevice::register("rust_pipe", 0o666, pipe)? })
     }

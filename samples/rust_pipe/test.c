@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <termios.h>
 
 #include "pipe.h"
@@ -204,7 +206,7 @@ static void bad_buffers(void)
 static void unknown_ioctls(void)
 {
 	static const unsigned long cmds[] = {
-		0, _IO('p', 0), _IO('p', 1), _IO('p', 2), _IO('p', 3),
+		0, _IO('p', 0), _IO('p', 1), _IO('p', 2), _IO('p', 4), _IOR('p', 3, __u32),
 		_IOR('p', 1, char[16]), _IOW('p', 1, struct pipe_info),
 		_IOWR('p', 1, struct pipe_info), _IOR('p', 2, __u32), _IOW('p', 2, __u64),
 		_IOR('q', 1, struct pipe_info), TCGETS, FIONREAD, 0xffffffffu,
@@ -552,6 +554,86 @@ static void concurrent(void)
 	TR_CALL(0, close(s[1].fd));
 }
 
+static void expect_stats_(int line, const char *what, const volatile struct pipe_stats *s,
+			  unsigned long long gen, unsigned long long w, unsigned long long r)
+{
+	tr_printf("%s: generation=%llu written=%llu read=%llu", what,
+		  (unsigned long long)s->generation, (unsigned long long)s->bytes_written,
+		  (unsigned long long)s->bytes_read);
+	if (s->generation != gen || s->bytes_written != w || s->bytes_read != r) {
+		printf("# %s:%d: %s: %s: expected %llu %llu %llu\n", __FILE__, line, ktest_twin, what,
+		       gen, w, r);
+		ktest_failed = 1;
+	}
+}
+#define expect_stats(what, s, gen, w, r) expect_stats_(__LINE__, what, s, gen, w, r)
+
+/* mmap of the statistics page: 0 (the mapping in *at) or -1 with errno. */
+static long long map_stats(int fd, size_t len, int prot, int flags, off_t off, void **at)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (at)
+		*at = p;
+	else
+		munmap(p, len);
+	return 0;
+}
+
+static void mmap_stats(void)
+{
+	int fd = dev_open(O_RDWR), status = -1;
+	struct pipe_stats *old, *cur;
+	char sys[128], buf[8];
+	void *m = NULL;
+	pid_t pid;
+
+	ASSERT_TRUE(fd >= 0);
+	snprintf(sys, sizeof(sys), "/sys/module/%s", ktest_twin);
+	/* Refused mappings. */
+	TR_CALL(-EPERM, map_stats(fd, PIPE_STATS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0, NULL));
+	TR_CALL(-EPERM, map_stats(fd, PIPE_STATS_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0, NULL));
+	TR_CALL(-EINVAL, map_stats(fd, 2 * PIPE_STATS_SIZE, PROT_READ, MAP_SHARED, 0, NULL));
+	TR_CALL(-EINVAL, map_stats(fd, PIPE_STATS_SIZE, PROT_READ, MAP_SHARED, PIPE_STATS_SIZE, NULL));
+	TR_CALL(0, map_stats(fd, 100, PROT_READ, MAP_SHARED, 0, NULL));	/* part of the page */
+	/* The page follows every read and write. */
+	TR_CALL(0, map_stats(fd, PIPE_STATS_SIZE, PROT_READ, MAP_SHARED, 0, &m));
+	ASSERT_TRUE(m != NULL);
+	old = m;
+	expect_stats("fresh", old, 1, 0, 0);
+	TR_CALL(5, write(fd, "hello", 5));
+	TR_CALL(3, read(fd, buf, 3));
+	expect_stats("after write 5, read 3", old, 1, 5, 3);
+	TR_CALL(-EACCES, mprotect(old, PIPE_STATS_SIZE, PROT_READ | PROT_WRITE));
+	/* A child's copy of the mapping (the VMA's open) sees it too. */
+	pid = fork();
+	if (pid == 0)
+		_exit(old->bytes_written == 5 ? 0 : 1);
+	TR_EXPECT(waitpid(pid, &status, 0) == pid);
+	TR_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* A new page: the old mapping keeps the old one, no longer updated. */
+	TR_CALL(0, ioctl(fd, PIPE_IOC_NEW_STATS));
+	m = NULL;
+	TR_CALL(0, map_stats(fd, PIPE_STATS_SIZE, PROT_READ, MAP_PRIVATE, 0, &m));
+	ASSERT_TRUE(m != NULL);
+	cur = m;
+	TR_CALL(2, read(fd, buf, sizeof(buf)));
+	expect_stats("new page", cur, 2, 0, 2);
+	expect_stats("old page, dropped by the driver", old, 1, 5, 3);
+	/* Close the file: the mappings stay, and hold the module. */
+	TR_CALL(0, close(fd));
+	expect_stats("old page after close", old, 1, 5, 3);
+	TR_CALL(0, munmap(old, PIPE_STATS_SIZE));
+	TR_CALL(-EWOULDBLOCK, unload_module(ktest_twin));
+	TR_CALL(0, access(sys, F_OK));
+	expect_stats("new page after close and an unload attempt", cur, 2, 0, 2);
+	TR_CALL(0, munmap(cur, PIPE_STATS_SIZE));
+	TR_CALL(0, unload_module(ktest_twin));
+	TR_CALL(-ENOENT, access(sys, F_OK));
+}
+
 TEST(stream_open_and_reader_writer_roles) { ktest_twins(twins, stream_and_roles); }
 TEST(nonblocking_wraparound_and_lengths) { ktest_twins(twins, nonblocking_wrap_and_lengths); }
 TEST(bad_buffers_and_ioctl_arguments) { ktest_twins(twins, bad_buffers); }
@@ -564,6 +646,7 @@ TEST(sigio_on_data_and_room) { ktest_twins(twins, sigio); }
 TEST(flush_at_every_close) { ktest_twins(twins, flush_per_close); }
 TEST(unload_while_open_is_refused) { ktest_twins(twins, unload_while_open); }
 TEST(two_readers_two_writers_until_eof) { ktest_twins(twins, concurrent); }
+TEST(mmap_stats_page_outlives_driver_and_file) { ktest_twins(twins, mmap_stats); }
 
 int main(void)
 {

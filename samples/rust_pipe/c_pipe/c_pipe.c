@@ -5,17 +5,70 @@
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/refcount.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
+#include <linux/vmalloc.h>
 #include <linux/wait.h>
 
 #include "pipe.h"
 
 static_assert(sizeof(struct pipe_info) == 24);
+
+/*
+ * The statistics page: vmalloc_user() memory with a reference for the
+ * device and one per VMA mapping it (vm_ops open/close), freed at the last.
+ */
+struct pipe_stats_page {
+	refcount_t refs;
+	struct pipe_stats *mem;
+};
+
+static struct pipe_stats_page *stats_new(void)
+{
+	struct pipe_stats_page *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->mem = vmalloc_user(PIPE_STATS_SIZE);
+	if (!s->mem) {
+		kfree(s);
+		return NULL;
+	}
+	refcount_set(&s->refs, 1);
+	return s;
+}
+
+static void stats_put(struct pipe_stats_page *s)
+{
+	if (refcount_dec_and_test(&s->refs)) {
+		vfree(s->mem);
+		kfree(s);
+	}
+}
+
+static void stats_vma_open(struct vm_area_struct *vma)
+{
+	struct pipe_stats_page *s = vma->vm_private_data;
+
+	refcount_inc(&s->refs);
+}
+
+static void stats_vma_close(struct vm_area_struct *vma)
+{
+	stats_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct stats_vm_ops = {
+	.open = stats_vma_open,
+	.close = stats_vma_close,
+};
 
 /**
  * struct pipe_dev - the pipe shared by every opener of /dev/c_pipe
@@ -37,7 +90,20 @@ struct pipe_dev {
 	u32 writers;
 	u32 timeout_ms;
 	u32 flushes;
+	u64 generation, written, read;
+	struct mutex stats_lock;	/* after @lock; mmap takes it under mmap_lock */
+	struct pipe_stats_page *stats;
 };
+
+/* Under @lock. */
+static void pipe_publish(struct pipe_dev *p)
+{
+	mutex_lock(&p->stats_lock);
+	p->stats->mem->generation = p->generation;
+	p->stats->mem->bytes_written = p->written;
+	p->stats->mem->bytes_read = p->read;
+	mutex_unlock(&p->stats_lock);
+}
 
 static struct pipe_dev *pipe;
 
@@ -127,6 +193,8 @@ static ssize_t pipe_read(struct file *file, char __user *ubuf, size_t n, loff_t 
 		copied += (n - first) - copy_to_user(ubuf + first, p->buf, n - first);
 	p->head = (p->head + copied) % PIPE_CAP;
 	p->len -= copied;
+	p->read += copied;
+	pipe_publish(p);
 	mutex_unlock(&p->lock);
 	wake_up(&p->writable);
 	kill_fasync(&p->async_queue, SIGIO, POLL_OUT);
@@ -169,6 +237,8 @@ static ssize_t pipe_write(struct file *file, const char __user *ubuf, size_t n, 
 	if (copied == first && n > first)
 		copied += (n - first) - copy_from_user(p->buf, ubuf + first, n - first);
 	p->len += copied;
+	p->written += copied;
+	pipe_publish(p);
 	room = p->len < PIPE_CAP;
 	mutex_unlock(&p->lock);
 	wake_up_all(&p->readable);
@@ -182,6 +252,7 @@ static long pipe_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct pipe_dev *p = file->private_data;
 	struct pipe_info info = { .cap = PIPE_CAP };
+	struct pipe_stats_page *fresh, *old;
 	u32 ms;
 
 	switch (cmd) {
@@ -202,6 +273,22 @@ static long pipe_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		mutex_lock(&p->lock);
 		p->timeout_ms = ms;
 		mutex_unlock(&p->lock);
+		return 0;
+	case PIPE_IOC_NEW_STATS:
+		fresh = stats_new();
+		if (!fresh)
+			return -ENOMEM;
+		mutex_lock(&p->lock);
+		p->generation++;
+		p->written = 0;
+		p->read = 0;
+		mutex_lock(&p->stats_lock);
+		old = p->stats;
+		p->stats = fresh;
+		mutex_unlock(&p->stats_lock);
+		pipe_publish(p);
+		mutex_unlock(&p->lock);
+		stats_put(old);	/* mappings of the old page keep it */
 		return 0;
 	default:
 		return -ENOTTY;
@@ -232,6 +319,31 @@ static __poll_t pipe_poll(struct file *file, struct poll_table_struct *wait)
 	return mask;
 }
 
+static int pipe_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct pipe_dev *p = file->private_data;
+	int err;
+
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > PIPE_STATS_SIZE)
+		return -EINVAL;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, VM_MAYWRITE);	/* mprotect(PROT_WRITE): EACCES */
+#else
+	vma->vm_flags &= ~VM_MAYWRITE;
+#endif
+	mutex_lock(&p->stats_lock);
+	err = remap_vmalloc_range(vma, p->stats->mem, 0);
+	if (!err) {
+		refcount_inc(&p->stats->refs);
+		vma->vm_private_data = p->stats;
+		vma->vm_ops = &stats_vm_ops;
+	}
+	mutex_unlock(&p->stats_lock);
+	return err;
+}
+
 static int pipe_flush(struct file *file, fl_owner_t id)
 {
 	struct pipe_dev *p = file->private_data;
@@ -259,6 +371,7 @@ static const struct file_operations pipe_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = pipe_poll,
 	.flush = pipe_flush,
+	.mmap = pipe_mmap,
 	.fasync = pipe_fasync,
 };
 
@@ -281,11 +394,21 @@ static int __init pipe_init(void)
 		kfree(pipe);
 		return -ENOMEM;
 	}
+	pipe->stats = stats_new();
+	if (!pipe->stats) {
+		kfree(pipe->buf);
+		kfree(pipe);
+		return -ENOMEM;
+	}
+	pipe->generation = 1;
 	mutex_init(&pipe->lock);
+	mutex_init(&pipe->stats_lock);
+	pipe_publish(pipe);
 	init_waitqueue_head(&pipe->readable);
 	init_waitqueue_head(&pipe->writable);
 	err = misc_register(&pipe_misc);
 	if (err) {
+		stats_put(pipe->stats);
 		kfree(pipe->buf);
 		kfree(pipe);
 	}
@@ -295,6 +418,7 @@ static int __init pipe_init(void)
 static void __exit pipe_exit(void)
 {
 	misc_deregister(&pipe_misc);
+	stats_put(pipe->stats);
 	kfree(pipe->buf);
 	kfree(pipe);
 }
