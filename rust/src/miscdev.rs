@@ -1122,7 +1122,37 @@ pub(crate) mod ktests {
     pub(crate) const CASES: &[Case] = &[
         ("whence_round_trips", whence_round_trips),
         ("fixed_size_llseek_as_the_kernel", fixed_size_llseek_as_the_kernel),
+        ("mmap_buffer_pages_and_bounds", mmap_buffer_pages_and_bounds),
+        ("poll_mask_bits_are_epoll", poll_mask_bits_are_epoll),
     ];
+
+    fn mmap_buffer_pages_and_bounds() -> Result {
+        kassert!(MmapBuffer::try_new(0).err() == Some(EINVAL));
+        let b = MmapBuffer::try_new(4097)?;
+        kassert!(b.len() == 8192);
+        let mut word = [0xa5u8; 8];
+        // Zeroed, then what was written.
+        b.read(8184, &mut word)?;
+        kassert!(word == [0; 8]);
+        b.write(8184, &[7; 8])?;
+        b.read(8184, &mut word)?;
+        kassert!(word == [7; 8]);
+        kassert!(b.write(8185, &[0; 8]) == Err(EINVAL));
+        kassert!(b.read(usize::MAX, &mut word) == Err(EINVAL));
+        kassert!(b.write(8192, &[]) == Ok(()));
+        Ok(())
+    }
+
+    /// The kernel's EPOLL* values (include/uapi/linux/eventpoll.h).
+    fn poll_mask_bits_are_epoll() -> Result {
+        kassert!(PollMask::IN.0 == 0x1 && PollMask::PRI.0 == 0x2 && PollMask::OUT.0 == 0x4);
+        kassert!(PollMask::ERR.0 == 0x8 && PollMask::HUP.0 == 0x10);
+        kassert!(PollMask::RDNORM.0 == 0x40 && PollMask::WRNORM.0 == 0x100);
+        kassert!(PollMask::RDHUP.0 == 0x2000);
+        kassert!((PollMask::IN | PollMask::HUP).contains(PollMask::HUP));
+        kassert!(!PollMask::IN.contains(PollMask::IN | PollMask::OUT));
+        Ok(())
+    }
 
     fn whence_round_trips() -> Result {
         for w in [0, 1, 2, 3, 4, 5, -1, i32::MIN, i32::MAX] {
