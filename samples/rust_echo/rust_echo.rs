@@ -182,10 +182,10 @@ impl FileOperations for EchoFile {
         let pos = file.pos();
         let mut mask = PollMask::NONE;
         if (b.len as i64) > pos {
-            mask = mask | PollMask::IN;
+            mask |= PollMask::IN;
         }
         if pos < b.data.len() as i64 {
-            mask = mask | PollMask::OUT;
+            mask |= PollMask::OUT;
         }
         mask
     }
