@@ -175,6 +175,11 @@ struct rkm_mmap_buf *rkm_mmap_buf_new(size_t size)
 	return b;
 }
 
+void rkm_mmap_buf_get(struct rkm_mmap_buf *b)
+{
+	refcount_inc(&b->refs);
+}
+
 void rkm_mmap_buf_put(struct rkm_mmap_buf *b)
 {
 	if (refcount_dec_and_test(&b->refs)) {
@@ -227,9 +232,6 @@ int rkm_vma_map_buf(struct rkm_vma *v, struct rkm_mmap_buf *b)
 	struct vm_area_struct *vma = rkm_kvma(v);
 	int err;
 
-	/* Mapped already (a second map() in one mmap call): refused, not overwritten. */
-	if (vma->vm_ops == &rkm_mmap_vm_ops)
-		return -EBUSY;
 	/* -EINVAL if the VMA (at its page offset) reaches past the buffer. */
 	err = remap_vmalloc_range(vma, b->mem, vma->vm_pgoff);
 	if (err)

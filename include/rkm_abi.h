@@ -604,7 +604,9 @@ struct rkm_mmap_buf;
 #define RKM_VMA_SHARED 0x2u	/* VM_SHARED */
 /** rkm_mmap_buf_new() - @size bytes rounded up to pages; NULL if out of memory. */
 struct rkm_mmap_buf *rkm_mmap_buf_new(size_t size);
-/** rkm_mmap_buf_put() - drop the owner's reference. */
+/** rkm_mmap_buf_get() - take another owner reference. */
+void rkm_mmap_buf_get(struct rkm_mmap_buf *b);
+/** rkm_mmap_buf_put() - drop an owner's reference. */
 void rkm_mmap_buf_put(struct rkm_mmap_buf *b);
 /** rkm_mmap_buf_size() - its size in bytes (whole pages). */
 RKM_LEAF size_t rkm_mmap_buf_size(struct rkm_mmap_buf *b);

@@ -306,6 +306,7 @@ extern "C" {
     #[cfg_attr(not(rkm_ktest), allow(dead_code))]
     pub(crate) fn rkm_kthread_join(t: *mut Kthread);
     pub(crate) fn rkm_mmap_buf_new(size: usize) -> *mut MmapBuf;
+    pub(crate) fn rkm_mmap_buf_get(b: *mut MmapBuf);
     pub(crate) fn rkm_mmap_buf_put(b: *mut MmapBuf);
     pub(crate) fn rkm_mmap_buf_size(b: *mut MmapBuf) -> usize;
     pub(crate) fn rkm_mmap_buf_read(b: *mut MmapBuf, off: usize, dst: *mut c_void, len: usize);

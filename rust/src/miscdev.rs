@@ -289,8 +289,8 @@ impl Drop for FasyncQueue {
 }
 
 /// A zeroed, page-granular kernel buffer that user space can `mmap`
-/// (`vmalloc_user` + `remap_vmalloc_range`): map it from
-/// [`FileOperations::mmap`] with [`Vma::map`], fill it with
+/// (`vmalloc_user` + `remap_vmalloc_range`): return it (a clone: another
+/// reference to the same pages) from [`FileOperations::mmap`], fill it with
 /// [`write`](MmapBuffer::write).
 ///
 /// ```
@@ -302,7 +302,8 @@ impl Drop for FasyncQueue {
 ///
 /// # Invariants
 ///
-/// `raw` is a glue buffer of which this value owns one reference. Every
+/// `raw` is a glue buffer of which this value owns one reference (clones
+/// own one each, to the same pages). Every
 /// VMA that maps it owns another: taken when mapped, and for every copy of
 /// the VMA (fork, split, mremap: the VMA's `open`), dropped at each unmap
 /// (`close`). The pages are freed at the last reference, so they stay valid
@@ -406,6 +407,15 @@ impl MmapBuffer {
     }
 }
 
+impl Clone for MmapBuffer {
+    /// Another handle to the same pages.
+    fn clone(&self) -> Self {
+        // SAFETY: a live buffer; the clone owns the new reference.
+        unsafe { abi::rkm_mmap_buf_get(self.raw.as_ptr()) };
+        MmapBuffer { raw: self.raw }
+    }
+}
+
 impl Drop for MmapBuffer {
     fn drop(&mut self) {
         // SAFETY: our reference, dropped once; mappings keep their own.
@@ -413,13 +423,13 @@ impl Drop for MmapBuffer {
     }
 }
 
-/// The user mapping being set up, lent to [`FileOperations::mmap`].
+/// The user mapping being set up, lent to [`FileOperations::mmap`] to be
+/// checked; the buffer `mmap` returns is mapped into it.
 ///
 /// ```
 /// # use rkm::prelude::*;
-/// # fn f(vma: &Vma, stats: &MmapBuffer) -> Result {
+/// # fn f(vma: &Vma) -> Result {
 /// if vma.is_writable() { return Err(EPERM); }
-/// vma.map(stats)?;
 /// # Ok(()) }
 /// ```
 ///
@@ -503,16 +513,11 @@ impl Vma {
     }
 
     /// Maps `buf` from the mapping's page offset on; the mapping keeps the
-    /// pages (see [`MmapBuffer`]). `EINVAL` if it reaches past the buffer,
-    /// `EBUSY` if this mapping was already given a buffer.
-    ///
-    /// ```
-    /// # use rkm::prelude::*;
-    /// # fn f(vma: &Vma, buf: &MmapBuffer) -> Result {
-    /// vma.map(buf)?;
-    /// # Ok(()) }
-    /// ```
-    pub fn map(&self, buf: &MmapBuffer) -> Result {
+    /// pages (see [`MmapBuffer`]). `EINVAL` if it reaches past the buffer.
+    /// Only as the last step of the `mmap` call (the trampoline's): the
+    /// kernel does not `close` a VMA whose `mmap` failed, so a reference
+    /// taken before a later error would leak.
+    fn map(&self, buf: &MmapBuffer) -> Result {
         // SAFETY: the VMA of this mmap call, with mmap_lock held; a live
         // buffer, of which the VMA takes its own reference.
         crate::error::to_result(unsafe { abi::rkm_vma_map_buf(self.raw, buf.raw.as_ptr()) })
@@ -817,12 +822,13 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
         None
     }
 
-    /// `mmap(2)`: check the mapping and map an [`MmapBuffer`] into it
-    /// ([`Vma::map`]); an error fails the `mmap`. Called with the caller's
-    /// `mmap_lock` held: do not take a lock that is also held around user
-    /// copies (a fault in them takes `mmap_lock`: lockdep reports the
+    /// `mmap(2)`: check the mapping and return the [`MmapBuffer`] (a clone)
+    /// to map into it, from its page offset on (`EINVAL` if the mapping
+    /// reaches past the buffer); an error fails the `mmap`. Called with the
+    /// caller's `mmap_lock` held: do not take a lock that is also held around
+    /// user copies (a fault in them takes `mmap_lock`: lockdep reports the
     /// inversion).
-    fn mmap(&self, _file: &File, _vma: &Vma) -> Result {
+    fn mmap(&self, _file: &File, _vma: &Vma) -> Result<MmapBuffer> {
         Err(ENODEV)
     }
 }
@@ -981,7 +987,9 @@ impl<F: FileOperations> Trampolines<F> {
         // SAFETY: the glue passes this file's state.
         let f = unsafe { Self::state(state) };
         // The VMA of this call, lent for it only.
-        match f.mmap(&File { raw: file, pos: None }, &Vma { raw: vma }) {
+        let vma = Vma { raw: vma };
+        // Mapped last: nothing can fail after the VMA took its reference.
+        match f.mmap(&File { raw: file, pos: None }, &vma).and_then(|buf| vma.map(&buf)) {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
         }

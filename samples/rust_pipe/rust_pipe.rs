@@ -248,7 +248,7 @@ impl FileOperations for PipeFile {
         mask
     }
 
-    fn mmap(&self, _file: &File, vma: &Vma) -> Result {
+    fn mmap(&self, _file: &File, vma: &Vma) -> Result<MmapBuffer> {
         if vma.is_writable() {
             return Err(EPERM);
         }
@@ -256,7 +256,7 @@ impl FileOperations for PipeFile {
             return Err(EINVAL);
         }
         vma.deny_write();
-        vma.map(&self.dev.stats.lock())
+        Ok(self.dev.stats.lock().clone())
     }
 
     fn flush(&self, _file: &File) -> Result {
