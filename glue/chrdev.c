@@ -70,7 +70,7 @@ static int rkm_chrdev_open(struct inode *inode, struct file *file)
 	if (!cd->live || MAJOR(inode->i_rdev) != MAJOR(cd->base) || idx >= cd->count)
 		err = -ENODEV;
 	else
-		err = cd->md.ops->open(cd->devs[idx], &state);
+		err = cd->md.ops->open(cd->devs[idx], rkm_file(file), &state);
 	mutex_unlock(&cd->lock);
 	if (err)
 		return err;

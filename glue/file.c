@@ -100,7 +100,9 @@ RKM_LEAF void *rkm_file_state(struct rkm_file *file)
 
 RKM_LEAF u32 rkm_file_flags(struct rkm_file *file)
 {
-	return rkm_kfile(file)->f_flags & O_NONBLOCK ? RKM_O_NONBLOCK : 0;
+	unsigned int f = rkm_kfile(file)->f_flags;
+
+	return (f & O_NONBLOCK ? RKM_O_NONBLOCK : 0) | (f & O_APPEND ? RKM_O_APPEND : 0);
 }
 
 RKM_LEAF s64 rkm_file_pos(struct rkm_file *file)
@@ -117,7 +119,11 @@ static int rkm_fop_open(struct inode *inode, struct file *file)
 
 	if (!smp_load_acquire(&rkm_module_live))
 		return -ENODEV;
-	err = md->ops->open(md->dev, &state);
+	/*
+	 * Under misc_mtx (misc_open()): the callback may sleep, but every other
+	 * misc open and (de)registration of the system waits for it.
+	 */
+	err = md->ops->open(md->dev, rkm_file(file), &state);
 	if (err)
 		return err;
 	file->private_data = state;
@@ -157,14 +163,53 @@ static long rkm_fop_compat_ioctl(struct file *file, unsigned int cmd, unsigned l
 }
 #endif
 
+#define RKM_POLL_ALL (RKM_POLLIN | RKM_POLLOUT | RKM_POLLERR | RKM_POLLPRI | RKM_POLLHUP | \
+		      RKM_POLLRDNORM | RKM_POLLWRNORM | RKM_POLLRDHUP)
+static_assert(RKM_POLLIN == (__force u32)EPOLLIN && RKM_POLLOUT == (__force u32)EPOLLOUT &&
+	      RKM_POLLERR == (__force u32)EPOLLERR && RKM_POLLPRI == (__force u32)EPOLLPRI &&
+	      RKM_POLLHUP == (__force u32)EPOLLHUP && RKM_POLLRDNORM == (__force u32)EPOLLRDNORM &&
+	      RKM_POLLWRNORM == (__force u32)EPOLLWRNORM && RKM_POLLRDHUP == (__force u32)EPOLLRDHUP);
+
+static int rkm_fop_flush(struct file *file, fl_owner_t id)
+{
+	return rkm_file_dev(file)->ops->flush(file->private_data, rkm_file(file));
+}
+
+struct rkm_fasync {
+	struct fasync_struct *head;
+};
+
+/*
+ * fcntl(F_SETFL, FASYNC), FIOASYNC, and __fput() (fasync(-1, file, 0) before
+ * release when FASYNC is set): the file joins or leaves the queue its state
+ * names (the Rust side names the same queue for every call on one file), so
+ * no file is left on a queue once it is released.
+ */
+static int rkm_fop_fasync(int fd, struct file *file, int on)
+{
+	struct rkm_fasync *q = rkm_file_dev(file)->ops->fasync_queue(file->private_data);
+
+	/* No queue named (and none joined): refused, and nothing to leave. */
+	if (!q)
+		return on ? -EINVAL : 0;
+	return fasync_helper(fd, file, on, &q->head);
+}
+
+/* A struct rkm_vma is the kernel's vm_area_struct, converted here only. */
+static int rkm_fop_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return rkm_file_dev(file)->ops->mmap(file->private_data, rkm_file(file),
+					     (struct rkm_vma *)vma);
+}
+
 static __poll_t rkm_fop_poll(struct file *file, struct poll_table_struct *table)
 {
 	u32 m = rkm_file_dev(file)->ops->poll(file->private_data, rkm_file(file),
 					      rkm_poll_table(table), file->f_pos);
 
-	return (m & RKM_POLLIN ? EPOLLIN | EPOLLRDNORM : 0) |
-	       (m & RKM_POLLOUT ? EPOLLOUT | EPOLLWRNORM : 0) |
-	       (m & RKM_POLLERR ? EPOLLERR : 0);
+	/* Each RKM_POLL* is its EPOLL* value (fileops.c checks); IN and OUT imply their NORM. */
+	return (__force __poll_t)(m & RKM_POLL_ALL) |
+	       (m & RKM_POLLIN ? EPOLLRDNORM : 0) | (m & RKM_POLLOUT ? EPOLLWRNORM : 0);
 }
 
 void rkm_poll_wait(struct rkm_file *file, struct rkm_poll_table *table, struct rkm_condvar *cv)
@@ -236,6 +281,12 @@ static void rkm_fops_init(struct rkm_miscdev *md, const struct rkm_file_ops *ops
 	}
 	if (ops->poll)
 		md->fops.poll = rkm_fop_poll;
+	if (ops->flush)
+		md->fops.flush = rkm_fop_flush;
+	if (ops->fasync_queue)
+		md->fops.fasync = rkm_fop_fasync;
+	if (ops->mmap)
+		md->fops.mmap = rkm_fop_mmap;
 }
 
 /* Takes @attrs (freed with the device, also on failure); its groups go to misc_register(). */

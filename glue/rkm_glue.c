@@ -19,6 +19,7 @@
 #include "param.c"
 #include "sync.c"
 #include "file.c"
+#include "fileops.c"
 #include "device.c"
 #include "pci.c"
 #include "platform.c"

@@ -273,9 +273,11 @@ RKM_LEAF size_t rkm_copy_from_user_keep(void *dst, uintptr_t src, size_t len);
 struct rkm_miscdev;
 struct rkm_file;
 struct rkm_poll_table;
+struct rkm_vma;
 
 struct rkm_file_ops {
-	int (*open)(const void *dev, void **state);
+	/* @file: the file being opened, for its flags and rkm_file_stream_open(). */
+	int (*open)(const void *dev, struct rkm_file *file, void **state);
 	void (*release)(void *state);
 	/*
 	 * read, write and ioctl become the kernel's own file operations: they
@@ -288,6 +290,10 @@ struct rkm_file_ops {
 	long (*ioctl)(struct rkm_file *file, uint32_t cmd, uintptr_t arg);
 	uint32_t (*poll)(void *state, struct rkm_file *file, struct rkm_poll_table *table,
 			 int64_t pos);
+	/* Issue 16: flush at every close(2) of a descriptor; fasync's queue of the file. */
+	int (*flush)(void *state, struct rkm_file *file);
+	struct rkm_fasync *(*fasync_queue)(void *state);
+	int (*mmap)(void *state, struct rkm_file *file, struct rkm_vma *vma);
 };
 
 /** rkm_file_state() - the per-open state that open returned, of an open file. */
@@ -743,5 +749,99 @@ int rkm_debugfs_file_new(struct rkm_debugfs_dir *dir, const char *name, size_t n
 			 uint16_t mode, struct rkm_debugfs_entry *entry);
 /** rkm_debugfs_dir_remove() - remove @dir and its files, waiting for callers inside them. Sleeps. */
 void rkm_debugfs_dir_remove(struct rkm_debugfs_dir *dir);
+
+/* --- file operations and CondVar (issue 16) --- */
+/* More of rkm_file_flags(): */
+#define RKM_O_APPEND 0x2u	/* the file is O_APPEND */
+/* rkm_file_mode(): how the file was opened (the kernel's FMODE_READ, FMODE_WRITE). */
+#define RKM_FMODE_READ 0x1u
+#define RKM_FMODE_WRITE 0x2u
+/* More poll bits, each the kernel's EPOLL* value (the glue checks). */
+#define RKM_POLLPRI 0x2u
+#define RKM_POLLHUP 0x10u
+#define RKM_POLLRDNORM 0x40u
+#define RKM_POLLWRNORM 0x100u
+#define RKM_POLLRDHUP 0x2000u
+/* SIGIO bands for rkm_fasync_kill(): the kernel's POLL_* si_codes. */
+#define RKM_POLL_IN 1
+#define RKM_POLL_OUT 2
+#define RKM_POLL_MSG 3
+#define RKM_POLL_ERR 4
+#define RKM_POLL_PRI 5
+#define RKM_POLL_HUP 6
+struct rkm_fasync;
+
+/** rkm_file_mode() - RKM_FMODE_* of an open file. */
+RKM_LEAF uint32_t rkm_file_mode(struct rkm_file *file);
+/**
+ * rkm_file_stream_open() - stream_open() on a file being opened: no
+ * position (pread/pwrite/lseek fail with ESPIPE). Only from the open callback.
+ */
+void rkm_file_stream_open(struct rkm_file *file);
+/** rkm_file_nonseekable_open() - nonseekable_open(), only from the open callback. */
+void rkm_file_nonseekable_open(struct rkm_file *file);
+/** rkm_fasync_new() - an empty fasync queue; NULL if out of memory. */
+struct rkm_fasync *rkm_fasync_new(void);
+/** rkm_fasync_free() - free an empty queue (a non-empty one is leaked, with a warning). */
+void rkm_fasync_free(struct rkm_fasync *q);
+/** rkm_fasync_kill() - kill_fasync(SIGIO, @band): any context. */
+RKM_LEAF void rkm_fasync_kill(struct rkm_fasync *q, int band);
+/**
+ * rkm_condvar_wait_timeout() - sleep on @cv, interruptibly, with @mutex
+ * (held, of lockdep @subclass) released, at most @timeout_ms (0: no
+ * limit); exclusively if @exclusive (woken one at a
+ * time by rkm_condvar_notify_one()).
+ * Return: 0 when woken (*@left_ms: what remains of the timeout), -ETIMEDOUT,
+ * or -ERESTARTSYS on a signal; @mutex held again in every case.
+ */
+int rkm_condvar_wait_timeout(struct rkm_condvar *cv, struct rkm_mutex *mutex,
+			     unsigned int subclass, bool exclusive, uint64_t timeout_ms,
+			     uint64_t *left_ms);
+/** rkm_condvar_notify_one() - wake_up(): every non-exclusive waiter and poller, one exclusive waiter. */
+RKM_LEAF void rkm_condvar_notify_one(struct rkm_condvar *cv);
+/*
+ * For the crate's in-kernel tests: run @fn(@arg) on a new kernel thread;
+ * rkm_test_thread_join() waits for it to end and frees it. NULL: no memory or
+ * no thread.
+ */
+struct rkm_test_thread;
+struct rkm_test_thread *rkm_test_thread_run(void (*fn)(void *arg), void *arg);
+void rkm_test_thread_join(struct rkm_test_thread *t);
+
+/*
+ * Buffers user space can mmap: page-granular, zeroed (vmalloc_user()),
+ * reference-counted: one reference for the owner, one for each VMA mapping
+ * it (taken at mapping, at fork, split and mremap; dropped at unmap), so the
+ * pages stay until the owner dropped it and the last mapping is gone.
+ */
+struct rkm_mmap_buf;
+/* rkm_vma_flags(): */
+#define RKM_VMA_WRITE 0x1u	/* VM_WRITE */
+#define RKM_VMA_SHARED 0x2u	/* VM_SHARED */
+/** rkm_mmap_buf_new() - @size bytes rounded up to pages; NULL if out of memory. */
+struct rkm_mmap_buf *rkm_mmap_buf_new(size_t size);
+/** rkm_mmap_buf_get() - take another owner reference. */
+void rkm_mmap_buf_get(struct rkm_mmap_buf *b);
+/** rkm_mmap_buf_put() - drop an owner's reference. */
+void rkm_mmap_buf_put(struct rkm_mmap_buf *b);
+/** rkm_mmap_buf_size() - its size in bytes (whole pages). */
+RKM_LEAF size_t rkm_mmap_buf_size(struct rkm_mmap_buf *b);
+/** rkm_mmap_buf_read() - copy @len bytes at @off (within the size) to @dst. */
+void rkm_mmap_buf_read(struct rkm_mmap_buf *b, size_t off, void *dst, size_t len);
+/** rkm_mmap_buf_write() - copy @len bytes from @src to @off (within the size). */
+void rkm_mmap_buf_write(struct rkm_mmap_buf *b, size_t off, const void *src, size_t len);
+/**
+ * rkm_vma_map_buf() - map @b into @vma from the VMA's page offset on
+ * (remap_vmalloc_range()): -EINVAL if the VMA reaches past the buffer.
+ */
+int rkm_vma_map_buf(struct rkm_vma *vma, struct rkm_mmap_buf *b);
+/** rkm_vma_len() - the VMA's length in bytes. */
+RKM_LEAF size_t rkm_vma_len(struct rkm_vma *vma);
+/** rkm_vma_pgoff() - its offset in the file, in pages. */
+RKM_LEAF uint64_t rkm_vma_pgoff(struct rkm_vma *vma);
+/** rkm_vma_flags() - RKM_VMA_*. */
+RKM_LEAF uint32_t rkm_vma_flags(struct rkm_vma *vma);
+/** rkm_vma_deny_write() - clear VM_MAYWRITE: mprotect(PROT_WRITE) fails with EACCES. */
+void rkm_vma_deny_write(struct rkm_vma *vma);
 
 #endif /* RKM_ABI_H */

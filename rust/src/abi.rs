@@ -238,13 +238,16 @@ pub(crate) const POLLERR: u32 = 0x8;
 /// `struct rkm_file_ops`.
 #[repr(C)]
 pub(crate) struct FileOps {
-    pub(crate) open: Option<extern "C" fn(*const c_void, *mut *mut c_void) -> c_int>,
+    pub(crate) open: Option<extern "C" fn(*const c_void, *mut File, *mut *mut c_void) -> c_int>,
     pub(crate) release: Option<extern "C" fn(*mut c_void)>,
     pub(crate) read: Option<extern "C" fn(*mut File, usize, usize, *mut i64) -> c_long>,
     pub(crate) write: Option<extern "C" fn(*mut File, usize, usize, *mut i64) -> c_long>,
     pub(crate) llseek: Option<extern "C" fn(*mut c_void, *mut File, i64, i64, c_int) -> i64>,
     pub(crate) ioctl: Option<extern "C" fn(*mut File, u32, usize) -> c_long>,
     pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut File, *mut PollTable, i64) -> u32>,
+    pub(crate) flush: Option<extern "C" fn(*mut c_void, *mut File) -> c_int>,
+    pub(crate) fasync_queue: Option<extern "C" fn(*mut c_void) -> *mut Fasync>,
+    pub(crate) mmap: Option<extern "C" fn(*mut c_void, *mut File, *mut Vma) -> c_int>,
 }
 
 /// Checks, at load, that the glue is the version this crate expects. The real
@@ -391,4 +394,64 @@ unsafe extern "C" {
         entry: *mut DebugfsEntry,
     ) -> c_int;
     pub(crate) fn rkm_debugfs_dir_remove(dir: *mut DebugfsDir);
+}
+
+// --- file operations and CondVar (issue 16) ---
+/// `RKM_O_APPEND`.
+pub(crate) const O_APPEND: u32 = 0x2;
+/// `RKM_FMODE_*`.
+pub(crate) const FMODE_READ: u32 = 0x1;
+pub(crate) const FMODE_WRITE: u32 = 0x2;
+/// More `RKM_POLL*` (the kernel's `EPOLL*` values).
+pub(crate) const POLLPRI: u32 = 0x2;
+pub(crate) const POLLHUP: u32 = 0x10;
+pub(crate) const POLLRDNORM: u32 = 0x40;
+pub(crate) const POLLWRNORM: u32 = 0x100;
+pub(crate) const POLLRDHUP: u32 = 0x2000;
+/// `RKM_POLL_*`: SIGIO bands.
+pub(crate) const POLL_IN: c_int = 1;
+pub(crate) const POLL_OUT: c_int = 2;
+pub(crate) const POLL_MSG: c_int = 3;
+pub(crate) const POLL_ERR: c_int = 4;
+pub(crate) const POLL_PRI: c_int = 5;
+pub(crate) const POLL_HUP: c_int = 6;
+opaque!(Fasync, TestThread, MmapBuf, Vma);
+/// `RKM_VMA_*`.
+pub(crate) const VMA_WRITE: u32 = 0x1;
+pub(crate) const VMA_SHARED: u32 = 0x2;
+
+extern "C" {
+    pub(crate) fn rkm_file_mode(file: *mut File) -> u32;
+    pub(crate) fn rkm_file_stream_open(file: *mut File);
+    pub(crate) fn rkm_file_nonseekable_open(file: *mut File);
+    pub(crate) fn rkm_fasync_new() -> *mut Fasync;
+    pub(crate) fn rkm_fasync_free(q: *mut Fasync);
+    pub(crate) fn rkm_fasync_kill(q: *mut Fasync, band: c_int);
+    pub(crate) fn rkm_condvar_wait_timeout(
+        cv: *mut Condvar,
+        m: *mut Mutex,
+        subclass: c_uint,
+        exclusive: bool,
+        timeout_ms: u64,
+        left_ms: *mut u64,
+    ) -> c_int;
+    pub(crate) fn rkm_condvar_notify_one(cv: *mut Condvar);
+    #[cfg_attr(not(rkm_ktest), allow(dead_code))] // for the crate's in-kernel tests
+    pub(crate) fn rkm_test_thread_run(
+        f: Option<unsafe extern "C" fn(*mut c_void)>,
+        arg: *mut c_void,
+    ) -> *mut TestThread;
+    #[cfg_attr(not(rkm_ktest), allow(dead_code))]
+    pub(crate) fn rkm_test_thread_join(t: *mut TestThread);
+    pub(crate) fn rkm_mmap_buf_new(size: usize) -> *mut MmapBuf;
+    pub(crate) fn rkm_mmap_buf_get(b: *mut MmapBuf);
+    pub(crate) fn rkm_mmap_buf_put(b: *mut MmapBuf);
+    pub(crate) fn rkm_mmap_buf_size(b: *mut MmapBuf) -> usize;
+    pub(crate) fn rkm_mmap_buf_read(b: *mut MmapBuf, off: usize, dst: *mut c_void, len: usize);
+    pub(crate) fn rkm_mmap_buf_write(b: *mut MmapBuf, off: usize, src: *const c_void, len: usize);
+    pub(crate) fn rkm_vma_map_buf(vma: *mut Vma, b: *mut MmapBuf) -> c_int;
+    pub(crate) fn rkm_vma_len(vma: *mut Vma) -> usize;
+    pub(crate) fn rkm_vma_pgoff(vma: *mut Vma) -> u64;
+    pub(crate) fn rkm_vma_flags(vma: *mut Vma) -> u32;
+    pub(crate) fn rkm_vma_deny_write(vma: *mut Vma);
 }

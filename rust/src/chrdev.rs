@@ -27,7 +27,7 @@
 //! #[rkm::vtable]
 //! impl FileOperations for Open {
 //!     type Device = Minor;
-//!     fn open(dev: &Arc<Minor>) -> Result<Self> {
+//!     fn open(dev: &Arc<Minor>, _file: &OpenFile) -> Result<Self> {
 //!         pr_info!("minor {} opened\n", dev.idx);
 //!         Ok(Open { dev: dev.clone() })
 //!     }
@@ -54,7 +54,7 @@ use core::ptr::NonNull;
 /// # use rkm::chrdev::Registration;
 /// # struct Minor;
 /// # struct Open;
-/// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
+/// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>, _file: &OpenFile) -> Result<Self> { Ok(Open) } }
 /// struct Module {
 ///     _nodes: Registration<Open>,
 /// }
@@ -92,7 +92,7 @@ impl<F: FileOperations> Registration<F> {
     /// # use rkm::chrdev::Registration;
     /// # struct Minor(u32);
     /// # struct Open;
-    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
+    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>, _file: &OpenFile) -> Result<Self> { Ok(Open) } }
     /// let reg = Registration::<Open>::register("scull", 4, 0o600, |i| Arc::try_new(Minor(i)))?;
     /// # drop(reg);
     /// # Ok::<(), Error>(())
@@ -139,7 +139,7 @@ impl<F: FileOperations> Registration<F> {
     /// # use rkm::chrdev::Registration;
     /// # struct Minor;
     /// # struct Open;
-    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>) -> Result<Self> { Ok(Open) } }
+    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Minor; fn open(_: &Arc<Minor>, _file: &OpenFile) -> Result<Self> { Ok(Open) } }
     /// # fn f(reg: &Registration<Open>) {
     /// let first: Option<&Arc<Minor>> = reg.device(0);
     /// # }
@@ -161,6 +161,7 @@ impl<F: FileOperations> Drop for Registration<F> {
 pub(crate) mod ktests {
     use super::*;
     use crate::alloc::KVec;
+    use crate::miscdev::OpenFile;
     use crate::driver::AttrBuf;
     use crate::error::code::*;
     use crate::ktest::{kassert, Case};
@@ -177,7 +178,7 @@ pub(crate) mod ktests {
     #[crate::vtable]
     impl FileOperations for Open {
         type Device = Minor;
-        fn open(_: &Arc<Minor>) -> Result<Self> {
+        fn open(_: &Arc<Minor>, _file: &OpenFile) -> Result<Self> {
             Ok(Open)
         }
     }
@@ -249,7 +250,7 @@ pub(crate) mod ktests {
             #[crate::vtable]
             impl FileOperations for $open {
                 type Device = $ty;
-                fn open(_: &Arc<$ty>) -> Result<Self> {
+                fn open(_: &Arc<$ty>, _file: &OpenFile) -> Result<Self> {
                     Ok($open)
                 }
             }

@@ -52,6 +52,7 @@ const SUITES: &[(&str, &[Case])] = &[
     ("kthread", crate::kthread::ktests::CASES),
     ("debugfs", crate::debugfs::ktests::CASES),
     ("ring", crate::ring::ktests::CASES),
+    ("condvar", crate::sync::condvar::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

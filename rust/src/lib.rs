@@ -81,11 +81,12 @@ pub mod prelude {
     pub use crate::alloc::{Flags, KBox, KString, KVec};
     pub use crate::error::{code::*, Error, Result};
     pub use crate::miscdev::{
-        fixed_size_llseek, File, FileOperations, MiscDevice, PollMask, PollTable, Whence,
+        fixed_size_llseek, FasyncQueue, File, FileOperations, MiscDevice, MmapBuffer, OpenFile,
+        PollMask, PollTable, SigioBand, Vma, Whence,
     };
     pub use crate::miscdev::{MiscAttr, MiscAttributes};
     pub use crate::module::Module;
-    pub use crate::sync::{Arc, Completion, CondVar, Mutex, SpinLock, SpinLockIrq};
+    pub use crate::sync::{Arc, Completion, CondVar, Mutex, SpinLock, SpinLockIrq, WaitTimeout};
     pub use crate::task::{capable, CAP_SYS_ADMIN};
     pub use crate::user::{ioctl, UserSlice, UserSliceReader, UserSliceWriter};
     pub use crate::{dev_err, dev_info, dev_warn, irq_safe};

@@ -23,6 +23,7 @@ use crate::user::{UserSlice, UserSliceReader, UserSliceWriter};
 use core::ffi::{c_int, c_long, c_void};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 /// What a callback knows about the open file.
 ///
@@ -59,6 +60,19 @@ impl File {
         unsafe { abi::rkm_file_flags(self.raw) & abi::O_NONBLOCK != 0 }
     }
 
+    /// Whether the file was opened (or set) `O_APPEND`.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &File) {
+    /// let append = file.is_append();
+    /// # }
+    /// ```
+    pub fn is_append(&self) -> bool {
+        // SAFETY: as in `is_nonblocking`.
+        unsafe { abi::rkm_file_flags(self.raw) & abi::O_APPEND != 0 }
+    }
+
     /// The file position (what `read` and `write` get as `pos`, for `poll`).
     ///
     /// ```
@@ -74,6 +88,442 @@ impl File {
             // `File` is lent to.
             None => unsafe { abi::rkm_file_pos(self.raw) },
         }
+    }
+}
+
+/// The file being opened, lent to [`FileOperations::open`] only: its flags,
+/// how it was opened (`f_mode`: readable, writable), and the calls C
+/// drivers make in `open` (`stream_open`, `nonseekable_open`).
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(file: &OpenFile) -> Result {
+/// if file.is_writable() && file.is_nonblocking() { return Err(EAGAIN); }
+/// file.stream_open(); // pread/pwrite/lseek: ESPIPE
+/// # Ok(()) }
+/// ```
+///
+/// # Invariants
+///
+/// `raw` is the kernel's `struct file` being opened by the `open` call this
+/// value is lent to (by reference only: `stream_open` and
+/// `nonseekable_open`, which change `f_mode`, can only run during `open`,
+/// before any other callback sees the file, as the kernel requires).
+/// Process context; the misc core's lock is held (see `open`).
+pub struct OpenFile {
+    raw: *mut abi::File,
+}
+
+impl OpenFile {
+    /// Whether the file is opened `O_NONBLOCK` (it can change later with
+    /// `fcntl`: callbacks check [`File::is_nonblocking`]).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &OpenFile) { let nb = file.is_nonblocking(); }
+    /// ```
+    pub fn is_nonblocking(&self) -> bool {
+        // SAFETY: the file being opened, for the duration of `open`.
+        unsafe { abi::rkm_file_flags(self.raw) & abi::O_NONBLOCK != 0 }
+    }
+
+    /// Whether the file is opened `O_APPEND`.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &OpenFile) { let a = file.is_append(); }
+    /// ```
+    pub fn is_append(&self) -> bool {
+        // SAFETY: as in `is_nonblocking`.
+        unsafe { abi::rkm_file_flags(self.raw) & abi::O_APPEND != 0 }
+    }
+
+    /// Whether the file can be read (`FMODE_READ`: `O_RDONLY` or `O_RDWR`).
+    /// It stays so for the file's life: count readers here, uncount them
+    /// when the per-open state drops.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &OpenFile) { let r = file.is_readable(); }
+    /// ```
+    pub fn is_readable(&self) -> bool {
+        // SAFETY: as in `is_nonblocking`.
+        unsafe { abi::rkm_file_mode(self.raw) & abi::FMODE_READ != 0 }
+    }
+
+    /// Whether the file can be written (`FMODE_WRITE`: `O_WRONLY` or `O_RDWR`).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &OpenFile) { let w = file.is_writable(); }
+    /// ```
+    pub fn is_writable(&self) -> bool {
+        // SAFETY: as in `is_nonblocking`.
+        unsafe { abi::rkm_file_mode(self.raw) & abi::FMODE_WRITE != 0 }
+    }
+
+    /// The kernel's `stream_open()`: the file has no position. `pread`,
+    /// `pwrite` and `lseek` fail with `ESPIPE` before any callback runs,
+    /// and `read`/`write` get a scratch position of 0 (concurrent reads are
+    /// not serialised on the position).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &OpenFile) { file.stream_open(); }
+    /// ```
+    pub fn stream_open(&self) {
+        // SAFETY: the file being opened, during `open` (the only place an
+        // `OpenFile` is lent), as `stream_open()` requires.
+        unsafe { abi::rkm_file_stream_open(self.raw) }
+    }
+
+    /// The kernel's `nonseekable_open()`: `pread`, `pwrite` and `lseek`
+    /// fail with `ESPIPE`; `read`/`write` still get and move the position.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(file: &OpenFile) { file.nonseekable_open(); }
+    /// ```
+    pub fn nonseekable_open(&self) {
+        // SAFETY: as in `stream_open`.
+        unsafe { abi::rkm_file_nonseekable_open(self.raw) }
+    }
+}
+
+/// A queue of files that asked for `SIGIO` (`fcntl(F_SETFL, O_ASYNC)` or
+/// `FIOASYNC`): the kernel's `fasync_struct` list. Keep it in the device
+/// data (or the per-open state), name it in
+/// [`FileOperations::fasync_queue`], and [`kill`](FasyncQueue::kill) it when
+/// data or room arrives.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// struct Dev { async_readers: FasyncQueue }
+/// # fn f(dev: &Dev) {
+/// dev.async_readers.kill(SigioBand::In);
+/// # }
+/// # fn g() -> Result<Dev> { Ok(Dev { async_readers: FasyncQueue::try_new()? }) }
+/// ```
+///
+/// # Invariants
+///
+/// `raw` is a glue queue owned by this value. Files join and leave it only
+/// through the glue's `fasync` (`fasync_helper`), on the queue their state
+/// named first (kept per open file), and the kernel's `__fput` takes a file
+/// off (`fasync(-1, file, 0)`) before `release`; a queue reached through the
+/// per-open state lives at least until `release`. So no file is on the
+/// queue when it drops (if one were, the glue leaks it with a warning
+/// rather than free it under `kill_fasync`). `kill` never sleeps: any
+/// context, IRQ included.
+pub struct FasyncQueue {
+    raw: NonNull<abi::Fasync>,
+}
+
+// SAFETY: the kernel's fasync list is locked internally (fasync_lock, RCU);
+// the handle is used from any thread.
+unsafe impl Send for FasyncQueue {}
+// SAFETY: as above: `kill` and the glue's fasync_helper are thread-safe.
+unsafe impl Sync for FasyncQueue {}
+
+/// Why `SIGIO` is sent: the `si_code` (`si_band` follows) of
+/// [`FasyncQueue::kill`].
+///
+/// ```
+/// # use rkm::prelude::*;
+/// let band = SigioBand::Out; // room to write
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigioBand {
+    /// Data to read (`POLL_IN`).
+    In,
+    /// Room to write (`POLL_OUT`).
+    Out,
+    /// A message (`POLL_MSG`).
+    Msg,
+    /// An error (`POLL_ERR`).
+    Err,
+    /// Urgent data (`POLL_PRI`).
+    Pri,
+    /// Hang-up (`POLL_HUP`).
+    Hup,
+}
+
+impl FasyncQueue {
+    /// An empty queue.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// let q = FasyncQueue::try_new()?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn try_new() -> Result<Self> {
+        // SAFETY: no precondition; NULL is out of memory.
+        let raw = unsafe { abi::rkm_fasync_new() };
+        Ok(FasyncQueue { raw: NonNull::new(raw).ok_or(ENOMEM)? })
+    }
+
+    /// `kill_fasync(SIGIO, band)`: signals every file on the queue.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(q: &FasyncQueue) {
+    /// q.kill(SigioBand::In);
+    /// # }
+    /// ```
+    pub fn kill(&self, band: SigioBand) {
+        let band = match band {
+            SigioBand::In => abi::POLL_IN,
+            SigioBand::Out => abi::POLL_OUT,
+            SigioBand::Msg => abi::POLL_MSG,
+            SigioBand::Err => abi::POLL_ERR,
+            SigioBand::Pri => abi::POLL_PRI,
+            SigioBand::Hup => abi::POLL_HUP,
+        };
+        // SAFETY: a live queue (owned).
+        unsafe { abi::rkm_fasync_kill(self.raw.as_ptr(), band) }
+    }
+}
+
+impl Drop for FasyncQueue {
+    fn drop(&mut self) {
+        // SAFETY: owned, freed once; no file is on it (type invariant).
+        unsafe { abi::rkm_fasync_free(self.raw.as_ptr()) }
+    }
+}
+
+/// A zeroed, page-granular kernel buffer that user space can `mmap`
+/// (`vmalloc_user` + `remap_vmalloc_range`): return it (a clone: another
+/// reference to the same pages) from [`FileOperations::mmap`], fill it with
+/// [`write`](MmapBuffer::write).
+///
+/// ```
+/// # use rkm::prelude::*;
+/// let stats = MmapBuffer::try_new(4096)?;
+/// stats.write(0, &1u64.to_ne_bytes())?;
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// # Invariants
+///
+/// `raw` is a glue buffer of which this value owns one reference (clones
+/// own one each, to the same pages). Every
+/// VMA that maps it owns another: taken when mapped, and for every copy of
+/// the VMA (fork, split, mremap: the VMA's `open`), dropped at each unmap
+/// (`close`). The pages are freed at the last reference, so they stay valid
+/// while any user mapping exists, after the driver dropped its
+/// `MmapBuffer`, after the file was closed. A mapping holds the file, which
+/// holds the module (`.owner`): `rmmod` waits for every mapping too, and the
+/// VMA callbacks (module text) outlive every VMA. The contents are shared
+/// with user space, which may write them at any time: they are only copied
+/// (`read`, `write`), never lent as a Rust reference. Process or atomic
+/// context for `read`/`write` (no sleep); `try_new` and drop may sleep.
+pub struct MmapBuffer {
+    raw: NonNull<abi::MmapBuf>,
+}
+
+// SAFETY: the reference count is atomic; the contents are only copied.
+unsafe impl Send for MmapBuffer {}
+// SAFETY: as above: `&MmapBuffer` only copies in and out.
+unsafe impl Sync for MmapBuffer {}
+
+impl MmapBuffer {
+    /// `size` bytes rounded up to whole pages, zeroed; `EINVAL` for 0 or
+    /// more than `i32::MAX` bytes, `ENOMEM` without memory.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// let b = MmapBuffer::try_new(100)?;
+    /// assert_eq!(b.len(), 4096);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn try_new(size: usize) -> Result<Self> {
+        if size == 0 || size > i32::MAX as usize {
+            return Err(EINVAL);
+        }
+        // SAFETY: no precondition; NULL is out of memory.
+        let raw = unsafe { abi::rkm_mmap_buf_new(size) };
+        Ok(MmapBuffer { raw: NonNull::new(raw).ok_or(ENOMEM)? })
+    }
+
+    /// Its size in bytes (whole pages).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(b: &MmapBuffer) { let n = b.len(); }
+    /// ```
+    pub fn len(&self) -> usize {
+        // SAFETY: a live buffer (we own a reference).
+        unsafe { abi::rkm_mmap_buf_size(self.raw.as_ptr()) }
+    }
+
+    /// Never: a buffer has at least one page.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(b: &MmapBuffer) { assert!(!b.is_empty()); }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn check(&self, off: usize, len: usize) -> Result {
+        match off.checked_add(len) {
+            Some(end) if end <= self.len() => Ok(()),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Copies `dst.len()` bytes at `off` out (what user space last wrote,
+    /// or the driver); `EINVAL` past the end.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(b: &MmapBuffer) -> Result {
+    /// let mut word = [0u8; 8];
+    /// b.read(0, &mut word)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn read(&self, off: usize, dst: &mut [u8]) -> Result {
+        self.check(off, dst.len())?;
+        // SAFETY: a live buffer; off..off + len is inside it (checked);
+        // dst is valid for its length.
+        unsafe {
+            abi::rkm_mmap_buf_read(self.raw.as_ptr(), off, dst.as_mut_ptr().cast(), dst.len())
+        };
+        Ok(())
+    }
+
+    /// Copies `src` in at `off`, visible at once to every mapping; `EINVAL`
+    /// past the end.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(b: &MmapBuffer) -> Result {
+    /// b.write(8, &42u64.to_ne_bytes())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn write(&self, off: usize, src: &[u8]) -> Result {
+        self.check(off, src.len())?;
+        // SAFETY: as in `read`.
+        unsafe { abi::rkm_mmap_buf_write(self.raw.as_ptr(), off, src.as_ptr().cast(), src.len()) };
+        Ok(())
+    }
+}
+
+impl Clone for MmapBuffer {
+    /// Another handle to the same pages.
+    fn clone(&self) -> Self {
+        // SAFETY: a live buffer; the clone owns the new reference.
+        unsafe { abi::rkm_mmap_buf_get(self.raw.as_ptr()) };
+        MmapBuffer { raw: self.raw }
+    }
+}
+
+impl Drop for MmapBuffer {
+    fn drop(&mut self) {
+        // SAFETY: our reference, dropped once; mappings keep their own.
+        unsafe { abi::rkm_mmap_buf_put(self.raw.as_ptr()) }
+    }
+}
+
+/// The user mapping being set up, lent to [`FileOperations::mmap`] to be
+/// checked; the buffer `mmap` returns is mapped into it.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(vma: &Vma) -> Result {
+/// if vma.is_writable() { return Err(EPERM); }
+/// # Ok(()) }
+/// ```
+///
+/// # Invariants
+///
+/// `raw` is the kernel's `vm_area_struct` of the `mmap` call this value is
+/// lent to (by reference only), with `mmap_lock` held for writing. Process
+/// context; may sleep.
+pub struct Vma {
+    raw: *mut abi::Vma,
+}
+
+impl Vma {
+    /// The mapping's length in bytes.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) { let n = vma.len(); }
+    /// ```
+    pub fn len(&self) -> usize {
+        // SAFETY: the VMA of this mmap call.
+        unsafe { abi::rkm_vma_len(self.raw) }
+    }
+
+    /// Never: a mapping has at least one page.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) { assert!(!vma.is_empty()); }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `mmap` offset, in pages.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) -> Result { if vma.page_offset() != 0 { return Err(EINVAL); } Ok(()) }
+    /// ```
+    pub fn page_offset(&self) -> u64 {
+        // SAFETY: the VMA of this mmap call.
+        unsafe { abi::rkm_vma_pgoff(self.raw) }
+    }
+
+    /// Whether it is mapped writable (`PROT_WRITE`, `VM_WRITE`).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) { let w = vma.is_writable(); }
+    /// ```
+    pub fn is_writable(&self) -> bool {
+        // SAFETY: the VMA of this mmap call.
+        unsafe { abi::rkm_vma_flags(self.raw) & abi::VMA_WRITE != 0 }
+    }
+
+    /// Whether it is `MAP_SHARED` (else private: writes are copied).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) { let s = vma.is_shared(); }
+    /// ```
+    pub fn is_shared(&self) -> bool {
+        // SAFETY: the VMA of this mmap call.
+        unsafe { abi::rkm_vma_flags(self.raw) & abi::VMA_SHARED != 0 }
+    }
+
+    /// Makes a read-only mapping stay so: `mprotect(PROT_WRITE)` then fails
+    /// with `EACCES` (clears `VM_MAYWRITE`).
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # fn f(vma: &Vma) -> Result {
+    /// if vma.is_writable() { return Err(EPERM); }
+    /// vma.deny_write();
+    /// # Ok(()) }
+    /// ```
+    pub fn deny_write(&self) {
+        // SAFETY: the VMA of this mmap call, with mmap_lock held for writing.
+        unsafe { abi::rkm_vma_deny_write(self.raw) }
+    }
+
+    /// Maps `buf` from the mapping's page offset on; the mapping keeps the
+    /// pages (see [`MmapBuffer`]). `EINVAL` if it reaches past the buffer.
+    /// Only as the last step of the `mmap` call (the trampoline's): the
+    /// kernel does not `close` a VMA whose `mmap` failed, so a reference
+    /// taken before a later error would leak.
+    fn map(&self, buf: &MmapBuffer) -> Result {
+        // SAFETY: the VMA of this mmap call, with mmap_lock held; a live
+        // buffer, of which the VMA takes its own reference.
+        crate::error::to_result(unsafe { abi::rkm_vma_map_buf(self.raw, buf.raw.as_ptr()) })
     }
 }
 
@@ -193,6 +643,35 @@ impl PollMask {
     pub const OUT: PollMask = PollMask(abi::POLLOUT);
     /// An error condition (`POLLERR`).
     pub const ERR: PollMask = PollMask(abi::POLLERR);
+    /// Urgent data (`POLLPRI`).
+    pub const PRI: PollMask = PollMask(abi::POLLPRI);
+    /// Hang-up (`POLLHUP`): the other end is gone for good (for a pipe:
+    /// no writer, so reads will return 0 at the end of the data). Reported
+    /// even if the caller did not ask for it.
+    pub const HUP: PollMask = PollMask(abi::POLLHUP);
+    /// Peer closed its writing half (`POLLRDHUP`); only reported to callers
+    /// that ask for it.
+    pub const RDHUP: PollMask = PollMask(abi::POLLRDHUP);
+    /// Normal data readable (`POLLRDNORM` alone; [`PollMask::IN`] includes it).
+    pub const RDNORM: PollMask = PollMask(abi::POLLRDNORM);
+    /// Normal data writable (`POLLWRNORM` alone; [`PollMask::OUT`] includes it).
+    pub const WRNORM: PollMask = PollMask(abi::POLLWRNORM);
+
+    /// Whether every bit of `other` is set.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// assert!((PollMask::IN | PollMask::HUP).contains(PollMask::HUP));
+    /// ```
+    pub fn contains(self, other: PollMask) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl core::ops::BitOrAssign for PollMask {
+    fn bitor_assign(&mut self, rhs: PollMask) {
+        self.0 |= rhs.0;
+    }
 }
 
 impl core::ops::BitOr for PollMask {
@@ -261,7 +740,7 @@ impl<'a> PollTable<'a> {
 /// #[rkm::vtable]
 /// impl FileOperations for Open {
 ///     type Device = Dev;
-///     fn open(dev: &Arc<Dev>) -> Result<Self> { Ok(Open { dev: dev.clone() }) }
+///     fn open(dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> { Ok(Open { dev: dev.clone() }) }
 ///     fn read(&self, _f: &File, mut out: UserSliceWriter, _pos: &mut i64) -> Result<usize> {
 ///         out.write_partial(b"hi\n")
 ///     }
@@ -279,13 +758,19 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
 
     /// Builds the per-open state; an error fails `open(2)`.
     ///
-    /// The kernel calls it holding the global lock of all misc devices: it
-    /// must not sleep waiting for anything else, nor register or drop a
-    /// [`MiscDevice`] (that would deadlock every misc device of the system).
-    /// It is not called until the module's `init` has returned `Ok`: an
-    /// open before that fails with `ENODEV` (if `init` then failed, the
-    /// kernel would free the module under the open file).
-    fn open(dev: &Arc<Self::Device>) -> Result<Self>;
+    /// `file` is the file being opened: its flags, whether it reads or
+    /// writes, and [`OpenFile::stream_open`].
+    ///
+    /// The kernel's `misc_open` calls it holding `misc_mtx`, the mutex of
+    /// all misc devices (6.1 and 6.12 alike). It may sleep (allocate, take
+    /// a mutex, wait interruptibly), but every misc open and misc device
+    /// registration of the system waits meanwhile: keep it short, and never
+    /// register or drop a [`MiscDevice`] in it (a deadlock on `misc_mtx`),
+    /// nor wait for something that needs one. It is not called until the
+    /// module's `init` has returned `Ok`: an open before that fails with
+    /// `ENODEV` (if `init` then failed, the kernel would free the module
+    /// under the open file).
+    fn open(dev: &Arc<Self::Device>, file: &OpenFile) -> Result<Self>;
 
     /// `read(2)`: fills `out` from `*pos` on, moves `*pos`, returns the count.
     fn read(&self, _file: &File, _out: UserSliceWriter, _pos: &mut i64) -> Result<usize> {
@@ -314,6 +799,37 @@ pub trait FileOperations: Sized + Send + Sync + 'static {
     fn poll<'a>(&'a self, _file: &File, _table: &PollTable<'a>) -> PollMask {
         PollMask::NONE
     }
+
+    /// `flush`: at every `close(2)` of a descriptor of the file (also of
+    /// `dup`s, and at exit), before the last one's release; its error is
+    /// what `close(2)` returns (the descriptor is closed anyway).
+    fn flush(&self, _file: &File) -> Result {
+        Ok(())
+    }
+
+    /// The queue this file joins on `O_ASYNC`/`FIOASYNC` (`None`: refused,
+    /// `EINVAL`). The first queue named for a file is the one it joins and
+    /// leaves for its whole life (the kernel takes it off before release).
+    fn fasync_queue(&self) -> Option<&FasyncQueue> {
+        None
+    }
+
+    /// `mmap(2)`: check the mapping and return the [`MmapBuffer`] (a clone)
+    /// to map into it, from its page offset on (`EINVAL` if the mapping
+    /// reaches past the buffer); an error fails the `mmap`. Called with the
+    /// caller's `mmap_lock` held: do not take a lock that is also held around
+    /// user copies (a fault in them takes `mmap_lock`: lockdep reports the
+    /// inversion).
+    fn mmap(&self, _file: &File, _vma: &Vma) -> Result<MmapBuffer> {
+        Err(ENODEV)
+    }
+}
+
+/// The per-open allocation: the driver's state, and the fasync queue its
+/// file joined (null until it asks), so that leaving always finds it.
+struct Open<F> {
+    state: F,
+    fasync: AtomicPtr<abi::Fasync>,
 }
 
 /// The C callbacks for `F`: trampolines that turn raw arguments into safe
@@ -329,23 +845,38 @@ impl<F: FileOperations> Trampolines<F> {
         llseek: if F::HAS_LLSEEK { Some(Self::llseek) } else { None },
         ioctl: if F::HAS_IOCTL { Some(Self::ioctl) } else { None },
         poll: if F::HAS_POLL { Some(Self::poll) } else { None },
+        flush: if F::HAS_FLUSH { Some(Self::flush) } else { None },
+        fasync_queue: if F::HAS_FASYNC_QUEUE { Some(Self::fasync_queue) } else { None },
+        mmap: if F::HAS_MMAP { Some(Self::mmap) } else { None },
     };
 
     /// # Safety
     ///
     /// `state` is a pointer returned by `open` whose file is not released.
     unsafe fn state<'a>(state: *mut c_void) -> &'a F {
-        // SAFETY: the caller's contract: a live KBox<F> from `open`, shared
-        // (F: Sync) until `release`.
-        unsafe { &*state.cast::<F>() }
+        // SAFETY: the caller's contract.
+        unsafe { &Self::open_state(state).state }
     }
 
-    extern "C" fn open(dev: *const c_void, state: *mut *mut c_void) -> c_int {
+    /// # Safety
+    ///
+    /// As [`Self::state`].
+    unsafe fn open_state<'a>(state: *mut c_void) -> &'a Open<F> {
+        // SAFETY: the caller's contract: a live KBox<Open<F>> from `open`,
+        // shared (F: Sync, AtomicPtr) until `release`.
+        unsafe { &*state.cast::<Open<F>>() }
+    }
+
+    extern "C" fn open(dev: *const c_void, file: *mut abi::File, state: *mut *mut c_void) -> c_int {
         // SAFETY: `dev` is the Arc<F::Device> of the registration, alive
         // until rkm_miscdev_deregister (or, for a char-device region's
         // minor, rkm_chrdev_unregister) returns, which waits for opens.
         let dev = unsafe { &*dev.cast::<Arc<F::Device>>() };
-        let result = F::open(dev).and_then(KBox::try_new);
+        // The file being opened, lent for this call only.
+        let file = OpenFile { raw: file };
+        let result = F::open(dev, &file).and_then(|state| {
+            KBox::try_new(Open { state, fasync: AtomicPtr::new(core::ptr::null_mut()) })
+        });
         match result {
             Ok(b) => {
                 // SAFETY: the glue passes a valid out-pointer.
@@ -359,7 +890,7 @@ impl<F: FileOperations> Trampolines<F> {
     extern "C" fn release(state: *mut c_void) {
         // SAFETY: from `open`'s KBox::leak; the kernel releases a file once,
         // after every other callback on it has returned.
-        drop(unsafe { KBox::<F>::from_raw(NonNull::new_unchecked(state.cast())) });
+        drop(unsafe { KBox::<Open<F>>::from_raw(NonNull::new_unchecked(state.cast())) });
     }
 
     /// # Safety
@@ -373,17 +904,20 @@ impl<F: FileOperations> Trampolines<F> {
     }
 
     extern "C" fn read(file: *mut abi::File, buf: usize, len: usize, pos: *mut i64) -> c_long {
+        // A stream file (stream_open) has no position: the VFS passes NULL.
+        let mut scratch = 0;
         // SAFETY: the kernel calls this (installed by the glue as this
-        // device's read) with an open file and its position for this call,
-        // valid and private to it until we return.
-        let (f, pos) = unsafe { (Self::file_state(file), &mut *pos) };
+        // device's read) with an open file and its position for this call
+        // (or NULL), valid and private to it until we return.
+        let (f, pos) = unsafe { (Self::file_state(file), pos.as_mut().unwrap_or(&mut scratch)) };
         let file = File { raw: file, pos: Some(*pos) };
         count(f.read(&file, UserSlice::new(buf, len).writer(), pos), len)
     }
 
     extern "C" fn write(file: *mut abi::File, buf: usize, len: usize, pos: *mut i64) -> c_long {
+        let mut scratch = 0;
         // SAFETY: as in `read`.
-        let (f, pos) = unsafe { (Self::file_state(file), &mut *pos) };
+        let (f, pos) = unsafe { (Self::file_state(file), pos.as_mut().unwrap_or(&mut scratch)) };
         let file = File { raw: file, pos: Some(*pos) };
         count(f.write(&file, UserSlice::new(buf, len).reader(), pos), len)
     }
@@ -431,6 +965,54 @@ impl<F: FileOperations> Trampolines<F> {
     }
 }
 
+impl<F: FileOperations> Trampolines<F> {
+    extern "C" fn flush(state: *mut c_void, file: *mut abi::File) -> c_int {
+        // SAFETY: the glue passes this file's state (flush runs before
+        // release, with the file still referenced).
+        let f = unsafe { Self::state(state) };
+        match f.flush(&File { raw: file, pos: None }) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    extern "C" fn mmap(state: *mut c_void, file: *mut abi::File, vma: *mut abi::Vma) -> c_int {
+        // SAFETY: the glue passes this file's state.
+        let f = unsafe { Self::state(state) };
+        // The VMA of this call, lent for it only.
+        let vma = Vma { raw: vma };
+        // Mapped last: nothing can fail after the VMA took its reference.
+        match f.mmap(&File { raw: file, pos: None }, &vma).and_then(|buf| vma.map(&buf)) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    extern "C" fn fasync_queue(state: *mut c_void) -> *mut abi::Fasync {
+        // SAFETY: the glue passes this file's state.
+        let open = unsafe { Self::open_state(state) };
+        let named = open.fasync.load(Ordering::Acquire);
+        if !named.is_null() {
+            return named;
+        }
+        let Some(q) = open.state.fasync_queue() else {
+            return core::ptr::null_mut();
+        };
+        // The first queue named stays the file's: a later call (leaving it,
+        // at the latest from __fput before release) finds the same one. The
+        // queue, reached through the state, lives at least until release.
+        match open.fasync.compare_exchange(
+            core::ptr::null_mut(),
+            q.raw.as_ptr(),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => q.raw.as_ptr(),
+            Err(first) => first,
+        }
+    }
+}
+
 /// A `read`/`write` result as the kernel wants it: a count above what was
 /// asked for is a driver bug, reported as `EINVAL` rather than passed on.
 fn count(r: Result<usize>, len: usize) -> c_long {
@@ -448,7 +1030,7 @@ fn count(r: Result<usize>, len: usize) -> c_long {
 /// # struct EchoDev;
 /// # impl EchoDev { fn new() -> Result<Self> { Ok(EchoDev) } }
 /// # struct EchoFile;
-/// # #[rkm::vtable] impl FileOperations for EchoFile { type Device = EchoDev; fn open(_: &Arc<EchoDev>) -> Result<Self> { Ok(EchoFile) } }
+/// # #[rkm::vtable] impl FileOperations for EchoFile { type Device = EchoDev; fn open(_: &Arc<EchoDev>, _: &OpenFile) -> Result<Self> { Ok(EchoFile) } }
 /// let dev = Arc::try_new(EchoDev::new()?)?;
 /// let reg = MiscDevice::<EchoFile>::register("rust_echo", 0o666, dev)?;
 /// # Ok::<(), Error>(())
@@ -485,7 +1067,7 @@ impl<F: FileOperations> MiscDevice<F> {
     /// # use rkm::prelude::*;
     /// # struct MyDev;
     /// # struct MyFile;
-    /// # #[rkm::vtable] impl FileOperations for MyFile { type Device = MyDev; fn open(_: &Arc<MyDev>) -> Result<Self> { Ok(MyFile) } }
+    /// # #[rkm::vtable] impl FileOperations for MyFile { type Device = MyDev; fn open(_: &Arc<MyDev>, _: &OpenFile) -> Result<Self> { Ok(MyFile) } }
     /// let reg = MiscDevice::<MyFile>::register("my_dev", 0o600, Arc::try_new(MyDev)?)?;
     /// # Ok::<(), Error>(())
     /// ```
@@ -515,7 +1097,7 @@ impl<F: FileOperations> MiscDevice<F> {
     /// # use rkm::prelude::*;
     /// # struct Dev;
     /// # struct Open;
-    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Dev; fn open(_: &Arc<Dev>) -> Result<Self> { Ok(Open) } }
+    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Dev; fn open(_: &Arc<Dev>, _: &OpenFile) -> Result<Self> { Ok(Open) } }
     /// # fn f(reg: &MiscDevice<Open>) {
     /// let d: &Arc<Dev> = reg.device();
     /// # }
@@ -541,7 +1123,37 @@ pub(crate) mod ktests {
     pub(crate) const CASES: &[Case] = &[
         ("whence_round_trips", whence_round_trips),
         ("fixed_size_llseek_as_the_kernel", fixed_size_llseek_as_the_kernel),
+        ("mmap_buffer_pages_and_bounds", mmap_buffer_pages_and_bounds),
+        ("poll_mask_bits_are_epoll", poll_mask_bits_are_epoll),
     ];
+
+    fn mmap_buffer_pages_and_bounds() -> Result {
+        kassert!(MmapBuffer::try_new(0).err() == Some(EINVAL));
+        let b = MmapBuffer::try_new(4097)?;
+        kassert!(b.len() == 8192);
+        let mut word = [0xa5u8; 8];
+        // Zeroed, then what was written.
+        b.read(8184, &mut word)?;
+        kassert!(word == [0; 8]);
+        b.write(8184, &[7; 8])?;
+        b.read(8184, &mut word)?;
+        kassert!(word == [7; 8]);
+        kassert!(b.write(8185, &[0; 8]) == Err(EINVAL));
+        kassert!(b.read(usize::MAX, &mut word) == Err(EINVAL));
+        kassert!(b.write(8192, &[]) == Ok(()));
+        Ok(())
+    }
+
+    /// The kernel's EPOLL* values (include/uapi/linux/eventpoll.h).
+    fn poll_mask_bits_are_epoll() -> Result {
+        kassert!(PollMask::IN.0 == 0x1 && PollMask::PRI.0 == 0x2 && PollMask::OUT.0 == 0x4);
+        kassert!(PollMask::ERR.0 == 0x8 && PollMask::HUP.0 == 0x10);
+        kassert!(PollMask::RDNORM.0 == 0x40 && PollMask::WRNORM.0 == 0x100);
+        kassert!(PollMask::RDHUP.0 == 0x2000);
+        kassert!((PollMask::IN | PollMask::HUP).contains(PollMask::HUP));
+        kassert!(!PollMask::IN.contains(PollMask::IN | PollMask::OUT));
+        Ok(())
+    }
 
     fn whence_round_trips() -> Result {
         for w in [0, 1, 2, 3, 4, 5, -1, i32::MIN, i32::MAX] {
@@ -770,7 +1382,7 @@ where
     /// # fn store(_: &Ctl, _: &[u8]) -> Result { Ok(()) }
     /// # impl MiscAttributes for Ctl { const ATTRS: &'static [MiscAttr<Self>] = &[MiscAttr::wo("reset", store)]; }
     /// # struct Open;
-    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Ctl; fn open(_: &Arc<Ctl>) -> Result<Self> { Ok(Open) } }
+    /// # #[rkm::vtable] impl FileOperations for Open { type Device = Ctl; fn open(_: &Arc<Ctl>, _file: &OpenFile) -> Result<Self> { Ok(Open) } }
     /// let reg = MiscDevice::<Open>::register_with_attrs("my_ctl", 0o600, Arc::try_new(Ctl)?)?;
     /// # Ok::<(), Error>(())
     /// ```

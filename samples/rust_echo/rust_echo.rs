@@ -106,7 +106,7 @@ impl EchoFile {
 impl FileOperations for EchoFile {
     type Device = Echo;
 
-    fn open(dev: &Arc<Echo>) -> Result<Self> {
+    fn open(dev: &Arc<Echo>, _file: &OpenFile) -> Result<Self> {
         Ok(EchoFile { dev: dev.clone() })
     }
 
@@ -178,10 +178,10 @@ impl FileOperations for EchoFile {
         let pos = file.pos();
         let mut mask = PollMask::NONE;
         if (b.len as i64) > pos {
-            mask = mask | PollMask::IN;
+            mask |= PollMask::IN;
         }
         if pos < b.data.len() as i64 {
-            mask = mask | PollMask::OUT;
+            mask |= PollMask::OUT;
         }
         mask
     }

@@ -367,7 +367,7 @@ impl EduFile {
 impl FileOperations for EduFile {
     type Device = Hub;
 
-    fn open(hub: &Arc<Hub>) -> Result<Self> {
+    fn open(hub: &Arc<Hub>, _file: &OpenFile) -> Result<Self> {
         let dev = hub.current.lock().clone().ok_or(ENODEV)?;
         if dev.access().is_none() {
             return Err(ENODEV);

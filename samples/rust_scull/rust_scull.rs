@@ -57,7 +57,7 @@ struct CtlFile;
 #[rkm::vtable]
 impl FileOperations for CtlFile {
     type Device = Ctl;
-    fn open(_dev: &Arc<Ctl>) -> Result<Self> {
+    fn open(_dev: &Arc<Ctl>, _file: &OpenFile) -> Result<Self> {
         Ok(CtlFile)
     }
 }
@@ -120,7 +120,7 @@ impl MinorFile {
 impl FileOperations for MinorFile {
     type Device = Minor;
 
-    fn open(dev: &Arc<Minor>) -> Result<Self> {
+    fn open(dev: &Arc<Minor>, _file: &OpenFile) -> Result<Self> {
         Ok(MinorFile { minor: dev.clone() })
     }
 

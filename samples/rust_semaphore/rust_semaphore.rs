@@ -65,7 +65,7 @@ impl SemFile {
 impl FileOperations for SemFile {
     type Device = Semaphore;
 
-    fn open(sem: &Arc<Semaphore>) -> Result<Self> {
+    fn open(sem: &Arc<Semaphore>, _file: &OpenFile) -> Result<Self> {
         Ok(SemFile { sem: sem.clone() })
     }
 

@@ -102,7 +102,7 @@ impl SyncFile {
 impl FileOperations for SyncFile {
     type Device = SyncDev;
 
-    fn open(dev: &Arc<SyncDev>) -> Result<Self> {
+    fn open(dev: &Arc<SyncDev>, _file: &OpenFile) -> Result<Self> {
         Ok(SyncFile { dev: dev.clone() })
     }
 

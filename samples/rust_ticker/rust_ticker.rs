@@ -71,7 +71,7 @@ struct TickerFile {
 impl FileOperations for TickerFile {
     type Device = Dev;
 
-    fn open(dev: &Arc<Dev>) -> Result<Self> {
+    fn open(dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(TickerFile { dev: dev.clone() })
     }
 

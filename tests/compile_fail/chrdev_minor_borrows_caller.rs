@@ -20,7 +20,7 @@ pub struct Open;
 #[rkm::vtable]
 impl FileOperations for Open {
     type Device = Minor;
-    fn open(_dev: &Arc<Minor>) -> Result<Self> {
+    fn open(_dev: &Arc<Minor>, _file: &OpenFile) -> Result<Self> {
         Ok(Open)
     }
 }

@@ -17,7 +17,7 @@ pub struct Open;
 impl FileOperations for Open {
     type Device = Minor;
 
-    fn open(_dev: &Arc<Minor>) -> Result<Self> {
+    fn open(_dev: &Arc<Minor>, _file: &OpenFile) -> Result<Self> {
         Ok(Open)
     }
 }

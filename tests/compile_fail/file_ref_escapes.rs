@@ -19,7 +19,7 @@ pub struct Open;
 impl FileOperations for Open {
     type Device = Dev;
 
-    fn open(_dev: &Arc<Dev>) -> Result<Self> {
+    fn open(_dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open)
     }
 

@@ -31,7 +31,7 @@ pub struct Sub<'a> {
 impl<'a> FileOperations for Sub<'a> { //~ ERROR E0478: lifetime bound not satisfied //~ ERROR E0803
     type Device = &'a Mutex<u32>; //~ ERROR E0477: does not fulfill the required lifetime
 
-    fn open(dev: &Arc<&'a Mutex<u32>>) -> Result<Self> {
+    fn open(dev: &Arc<&'a Mutex<u32>>, _file: &OpenFile) -> Result<Self> {
         Ok(Sub { inner: **dev })
     }
 
@@ -45,7 +45,7 @@ impl<'a> FileOperations for Sub<'a> { //~ ERROR E0478: lifetime bound not satisf
 impl FileOperations for MainFile {
     type Device = Main;
 
-    fn open(dev: &Arc<Main>) -> Result<Self> {
+    fn open(dev: &Arc<Main>, _file: &OpenFile) -> Result<Self> {
         Ok(MainFile { dev: dev.clone() })
     }
 

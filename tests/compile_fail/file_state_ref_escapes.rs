@@ -21,7 +21,7 @@ pub struct Open {
 impl FileOperations for Open {
     type Device = Dev;
 
-    fn open(dev: &Arc<Dev>) -> Result<Self> {
+    fn open(dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open { dev: dev.clone() })
     }
 

@@ -19,7 +19,7 @@ impl FileOperations for Open {
     type Device = Dev;
     const HAS_POLL: bool = false; //~ ERROR: `HAS_POLL` is derived by #[rkm::vtable]
 
-    fn open(_dev: &Arc<Dev>) -> Result<Self> {
+    fn open(_dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open)
     }
 

@@ -22,7 +22,7 @@ pub struct Open {
 impl FileOperations for Open { //~ ERROR E0046: not all trait items implemented, missing: `ADD_RKM_VTABLE_TO_THIS_IMPL`
     type Device = Dev;
 
-    fn open(dev: &Arc<Dev>) -> Result<Self> {
+    fn open(dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open { dev: dev.clone() })
     }
 

@@ -20,7 +20,7 @@ pub struct Open;
 impl FileOperations for Open {
     type Device = Dev; //~ ERROR E0277: `*mut u8` cannot be sent between threads safely
 
-    fn open(_dev: &Arc<Dev>) -> Result<Self> {
+    fn open(_dev: &Arc<Dev>, _file: &OpenFile) -> Result<Self> {
         Ok(Open)
     }
 }

@@ -31,7 +31,7 @@ pub struct Open;
 #[rkm::vtable]
 impl FileOperations for Open {
     type Device = Ctl;
-    fn open(_dev: &Arc<Ctl>) -> Result<Self> {
+    fn open(_dev: &Arc<Ctl>, _file: &OpenFile) -> Result<Self> {
         Ok(Open)
     }
 }

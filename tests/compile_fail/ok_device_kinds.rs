@@ -34,7 +34,7 @@ pub struct CtlOpen;
 #[rkm::vtable]
 impl FileOperations for CtlOpen {
     type Device = Ctl;
-    fn open(_dev: &Arc<Ctl>) -> Result<Self> {
+    fn open(_dev: &Arc<Ctl>, _file: &OpenFile) -> Result<Self> {
         Ok(CtlOpen)
     }
 }
@@ -50,7 +50,7 @@ pub struct MinorOpen {
 #[rkm::vtable]
 impl FileOperations for MinorOpen {
     type Device = Minor;
-    fn open(dev: &Arc<Minor>) -> Result<Self> {
+    fn open(dev: &Arc<Minor>, _file: &OpenFile) -> Result<Self> {
         let _bound = dev.dev.access().ok_or(ENODEV)?;
         Ok(MinorOpen { minor: dev.clone() })
     }

@@ -152,7 +152,7 @@ pub struct OkFile {
 impl FileOperations for OkFile {
     type Device = Hub;
 
-    fn open(hub: &Arc<Hub>) -> Result<Self> {
+    fn open(hub: &Arc<Hub>, _file: &OpenFile) -> Result<Self> {
         let dev = hub.current.lock().clone().ok_or(ENODEV)?;
         need_send(dev.clone());
         Ok(OkFile { dev })

@@ -31,7 +31,7 @@ struct Nothing;
 impl FileOperations for Nothing {
     type Device = ();
 
-    fn open(_: &Arc<()>) -> Result<Self> {
+    fn open(_: &Arc<()>, _file: &OpenFile) -> Result<Self> {
         Ok(Nothing)
     }
 

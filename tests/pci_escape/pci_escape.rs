@@ -75,7 +75,7 @@ struct EscapeFile {
 impl FileOperations for EscapeFile {
     type Device = Hub;
 
-    fn open(hub: &Arc<Hub>) -> Result<Self> {
+    fn open(hub: &Arc<Hub>, _file: &OpenFile) -> Result<Self> {
         Ok(EscapeFile { hub: hub.clone() })
     }
 

@@ -40,7 +40,7 @@ static const char tmpl_rs[] =
 	"impl FileOperations for Open {\n"
 	"    type Device = Device;\n"
 	"\n"
-	"    fn open(dev: &Arc<Device>) -> Result<Self> {\n"
+	"    fn open(dev: &Arc<Device>, _file: &OpenFile) -> Result<Self> {\n"
 	"        Ok(Open { dev: dev.clone() })\n"
 	"    }\n"
 	"\n"

@@ -55,12 +55,12 @@ macro_rules! glue_lock {
 
 mod arc;
 mod completion;
-mod condvar;
+pub(crate) mod condvar;
 mod lock;
 
 pub use arc::Arc;
 pub use completion::Completion;
-pub use condvar::{CondVar, RawCondVar};
+pub use condvar::{CondVar, RawCondVar, WaitTimeout};
 pub use lock::mutex::{Mutex, MutexBackend, MutexGuard, RawMutex};
 pub use lock::spinlock::{RawSpinLock, SpinBackend, SpinIrqBackend, SpinLock, SpinLockIrq};
 pub use lock::{Backend, Guard, Lock, RawLock};

@@ -30,7 +30,7 @@ impl Big {
 impl FileOperations for Big {
     type Device = Device;
 
-    fn open(_dev: &Arc<Device>) -> Result<Self> {
+    fn open(_dev: &Arc<Device>, _file: &OpenFile) -> Result<Self> {
         Ok(Big)
     }
 
