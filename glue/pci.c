@@ -18,12 +18,18 @@
  * struct rkm_pci_driver - a registered PCI driver
  * @core: what every bus's driver has (name, attributes, callbacks)
  * @pdrv: the kernel's driver; its name, id table and groups point into @core
- * @ids: the id table, zero-terminated
+ * @ids: the id table, zero-terminated; entry i has driver_data i + 1
+ * @nids: its entries (without the terminator)
+ * @probing_lock: protects @probing
+ * @probing: the rkm_pci_probing of each probe in progress (rkm_pci_id_index())
  */
 struct rkm_pci_driver {
 	struct rkm_driver core;
 	struct pci_driver pdrv;
 	struct pci_device_id *ids;
+	size_t nids;
+	spinlock_t probing_lock;
+	struct list_head probing;
 };
 
 static struct pci_dev *rkm_binding_pdev(struct rkm_binding *b)
@@ -107,6 +113,8 @@ static const struct rkm_bus_hooks rkm_pci_hooks = {
  * @base: what accessors use: the mapping, NULL once revoked (RCU)
  * @mapping: the mapping until unmapped (under the binding's res_lock)
  * @bar: the BAR's number
+ * @kind: RKM_BAR_MEM or RKM_BAR_IO (a port range: @mapping is a pci_iomap()
+ *        cookie that only ioreadX()/iowriteX() take)
  *
  * A Bar normally drops with the driver's data, before unbind ends; one kept
  * elsewhere (module state) is revoked at unbind: unmapped and its region
@@ -120,6 +128,7 @@ struct rkm_bar {
 	void __iomem __rcu *base;
 	void __iomem *mapping;
 	unsigned int bar;
+	int kind;
 };
 
 static void rkm_bar_revoke(struct rkm_resource *r)
@@ -147,10 +156,13 @@ struct rkm_bar *rkm_pci_iomap(struct rkm_binding *b, unsigned int bar, size_t mi
 	struct pci_dev *pdev = rkm_binding_pdev(b);
 	void __iomem *base;
 	struct rkm_bar *m;
+	unsigned long flags;
 
 	*err = -EINVAL;
-	if (bar >= PCI_STD_NUM_BARS || !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
-	    pci_resource_len(pdev, bar) < min_len)
+	if (bar >= PCI_STD_NUM_BARS)
+		return NULL;
+	flags = pci_resource_flags(pdev, bar);
+	if (!(flags & (IORESOURCE_MEM | IORESOURCE_IO)) || pci_resource_len(pdev, bar) < min_len)
 		return NULL;
 	*err = -ENOMEM;
 	m = rkm_kzalloc(sizeof(*m));
@@ -166,6 +178,7 @@ struct rkm_bar *rkm_pci_iomap(struct rkm_binding *b, unsigned int bar, size_t mi
 	RCU_INIT_POINTER(m->base, base);
 	m->mapping = base;
 	m->bar = bar;
+	m->kind = flags & IORESOURCE_IO ? RKM_BAR_IO : RKM_BAR_MEM;
 	m->b = b;
 	m->res.revoke = rkm_bar_revoke;
 	m->res.release = rkm_bar_release;
@@ -187,7 +200,22 @@ void rkm_pci_iounmap(struct rkm_bar *m)
 	kfree(m);
 }
 
-#define RKM_BAR_ACCESS(sfx, type, rd, wr)						\
+/*
+ * A memory BAR is read with readX() (one access, 64-bit included); a port
+ * BAR with ioreadX(), a 64-bit access as two 32-bit ones, low half first.
+ */
+static inline uint64_t rkm_ioread64_lo_hi(void __iomem *p)
+{
+	return ioread32(p) | (uint64_t)ioread32(p + 4) << 32;
+}
+
+static inline void rkm_iowrite64_lo_hi(uint64_t v, void __iomem *p)
+{
+	iowrite32((uint32_t)v, p);
+	iowrite32((uint32_t)(v >> 32), p + 4);
+}
+
+#define RKM_BAR_ACCESS(sfx, type, rd, wr, iord, iowr)					\
 RKM_LEAF type rkm_bar_read##sfx(struct rkm_bar *m, size_t off)				\
 {											\
 	void __iomem *base;								\
@@ -196,7 +224,7 @@ RKM_LEAF type rkm_bar_read##sfx(struct rkm_bar *m, size_t off)				\
 	rcu_read_lock();								\
 	base = rcu_dereference(m->base);						\
 	if (base)									\
-		v = rd(base + off);							\
+		v = m->kind == RKM_BAR_IO ? iord(base + off) : rd(base + off);		\
 	rcu_read_unlock();								\
 	return v;									\
 }											\
@@ -206,21 +234,54 @@ RKM_LEAF void rkm_bar_write##sfx(struct rkm_bar *m, size_t off, type val)		\
 											\
 	rcu_read_lock();								\
 	base = rcu_dereference(m->base);						\
-	if (base)									\
-		wr(val, base + off);							\
+	if (base) {									\
+		if (m->kind == RKM_BAR_IO)						\
+			iowr(val, base + off);						\
+		else									\
+			wr(val, base + off);						\
+	}										\
 	rcu_read_unlock();								\
 }
-RKM_BAR_ACCESS(b, uint8_t, readb, writeb)
-RKM_BAR_ACCESS(w, uint16_t, readw, writew)
-RKM_BAR_ACCESS(l, uint32_t, readl, writel)
-RKM_BAR_ACCESS(q, uint64_t, readq, writeq)
+RKM_BAR_ACCESS(b, uint8_t, readb, writeb, ioread8, iowrite8)
+RKM_BAR_ACCESS(w, uint16_t, readw, writew, ioread16, iowrite16)
+RKM_BAR_ACCESS(l, uint32_t, readl, writel, ioread32, iowrite32)
+RKM_BAR_ACCESS(q, uint64_t, readq, writeq, rkm_ioread64_lo_hi, rkm_iowrite64_lo_hi)
+
+/**
+ * struct rkm_pci_probing - a probe in progress, for rkm_pci_id_index()
+ * @node: in the driver's @probing list during the probe
+ * @pdev: the device being probed (its device lock is held: one probe a device)
+ * @idx: the index of the id table entry it matched
+ */
+struct rkm_pci_probing {
+	struct list_head node;
+	struct pci_dev *pdev;
+	unsigned int idx;
+};
 
 static int rkm_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct rkm_pci_driver *d = container_of(to_pci_driver(pdev->dev.driver),
 						struct rkm_pci_driver, pdrv);
+	struct rkm_pci_probing p = { .pdev = pdev };
+	int err;
 
-	return rkm_binding_probe(&pdev->dev, &d->core, &rkm_pci_hooks);
+	/*
+	 * A static entry carries its index + 1; so does a new_id one, whose
+	 * driver_data the PCI core accepts only if an entry of the table has
+	 * it (and, not given, 0 matches none: such new_ids are refused).
+	 */
+	if (!id->driver_data || id->driver_data > d->nids)
+		return -EINVAL;
+	p.idx = id->driver_data - 1;
+	spin_lock(&d->probing_lock);
+	list_add(&p.node, &d->probing);
+	spin_unlock(&d->probing_lock);
+	err = rkm_binding_probe(&pdev->dev, &d->core, &rkm_pci_hooks);
+	spin_lock(&d->probing_lock);
+	list_del(&p.node);
+	spin_unlock(&d->probing_lock);
+	return err;
 }
 
 static void rkm_pci_remove(struct pci_dev *pdev)
@@ -244,15 +305,19 @@ static void rkm_pci_driver_unregister(struct rkm_driver *core)
 	rkm_pci_driver_free(d);
 }
 
-struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, const uint16_t *ids,
-					size_t nids, int *err)
+struct rkm_pci_driver *rkm_pci_register_ids(const struct rkm_driver_desc *desc,
+					    const struct rkm_pci_id *ids, size_t nids, int *err)
 {
 	struct rkm_pci_driver *d;
 	size_t i;
 
 	*err = -EINVAL;
-	if (!nids)
+	if (!nids || nids > RKM_PCI_IDS_MAX)
 		return NULL;
+	for (i = 0; i < nids; i++)
+		/* The table's terminator is all zeros: no entry may look like it. */
+		if (!ids[i].vendor && !ids[i].subvendor && !ids[i].class_mask)
+			return NULL;
 	*err = -ENOMEM;
 	d = rkm_kzalloc(sizeof(*d));
 	if (!d)
@@ -264,11 +329,17 @@ struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, cons
 	d->ids = kcalloc(nids + 1, sizeof(*d->ids), GFP_KERNEL);
 	if (!d->ids)
 		goto free;
+	d->nids = nids;
+	spin_lock_init(&d->probing_lock);
+	INIT_LIST_HEAD(&d->probing);
 	for (i = 0; i < nids; i++) {
-		d->ids[i].vendor = ids[2 * i];
-		d->ids[i].device = ids[2 * i + 1];
-		d->ids[i].subvendor = PCI_ANY_ID;
-		d->ids[i].subdevice = PCI_ANY_ID;
+		d->ids[i].vendor = ids[i].vendor;
+		d->ids[i].device = ids[i].device;
+		d->ids[i].subvendor = ids[i].subvendor;
+		d->ids[i].subdevice = ids[i].subdevice;
+		d->ids[i].class = ids[i].class;
+		d->ids[i].class_mask = ids[i].class_mask;
+		d->ids[i].driver_data = i + 1;
 	}
 	d->pdrv.name = d->core.name;
 	d->pdrv.id_table = d->ids;
@@ -291,4 +362,29 @@ free:
 void rkm_pci_unregister(struct rkm_pci_driver *d)
 {
 	rkm_driver_unregister(&d->core);
+}
+
+/* --- PCI for driver authors (issue 16) --- */
+
+int rkm_pci_id_index(struct rkm_binding *b)
+{
+	struct rkm_pci_driver *d = container_of(b->d, struct rkm_pci_driver, core);
+	struct pci_dev *pdev = rkm_binding_pdev(b);
+	struct rkm_pci_probing *p;
+	int idx = -ENOENT;
+
+	spin_lock(&d->probing_lock);
+	list_for_each_entry(p, &d->probing, node) {
+		if (p->pdev == pdev) {
+			idx = p->idx;
+			break;
+		}
+	}
+	spin_unlock(&d->probing_lock);
+	return idx;
+}
+
+RKM_LEAF int rkm_bar_kind(struct rkm_bar *m)
+{
+	return m->kind;
 }

@@ -455,16 +455,7 @@ RKM_LEAF void rkm_binding_leave(struct rkm_binding *binding);
 struct rkm_pci_driver;
 struct rkm_bar;
 
-/**
- * rkm_pci_register() - register a PCI driver.
- * @desc: name, attributes and callbacks (copied, but @desc->ops and
- *        @desc->drv must outlive the registration).
- * @ids: @nids (vendor, device) pairs, flattened.
- * @err: the negative errno on failure.
- * Return: a handle, or NULL. Probe may run before this returns.
- */
-struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, const uint16_t *ids,
-					size_t nids, int *err);
+/* rkm_pci_register_ids() registers one (below, issue 16). */
 /**
  * rkm_pci_unregister() - unbind every device and unregister the driver. A
  * driver never unregistered (its Rust owner leaked) is at module exit.
@@ -527,5 +518,51 @@ int rkm_rust_init(void);
  * after a successful rkm_rust_init().
  */
 void rkm_rust_exit(void);
+
+/* --- PCI for driver authors (issue 16) --- */
+
+/* In struct rkm_pci_id: matches any value of that field. */
+#define RKM_PCI_ANY_ID 0xffffffffu
+/* Most entries an id table may have. */
+#define RKM_PCI_IDS_MAX 1024
+
+/**
+ * struct rkm_pci_id - one entry of a PCI driver's id table, as struct
+ * pci_device_id without driver_data (the glue sets it to the index + 1).
+ * No entry may have vendor, subvendor and class_mask all 0 (the kernel's
+ * table terminator).
+ */
+struct rkm_pci_id {
+	uint32_t vendor;
+	uint32_t device;
+	uint32_t subvendor;
+	uint32_t subdevice;
+	uint32_t class;
+	uint32_t class_mask;
+};
+
+/**
+ * rkm_pci_register_ids() - register a PCI driver.
+ * @desc: name, attributes and callbacks (copied, but @desc->ops and
+ *        @desc->drv must outlive the registration).
+ * @ids: @nids entries (1..RKM_PCI_IDS_MAX, none all-zero), copied.
+ * @err: the negative errno on failure (-EINVAL for a bad table).
+ * Return: a handle, or NULL. Probe may run before this returns. A device
+ * added through the driver's new_id file binds only with a driver_data
+ * naming an entry (its index + 1): it then probes as that entry.
+ */
+struct rkm_pci_driver *rkm_pci_register_ids(const struct rkm_driver_desc *desc,
+					    const struct rkm_pci_id *ids, size_t nids, int *err);
+/**
+ * rkm_pci_id_index() - during probe, on its binding: the index of the id
+ * table entry the device matched, or -ENOENT.
+ */
+int rkm_pci_id_index(struct rkm_binding *binding);
+
+/* BAR kinds (rkm_bar_kind()). */
+#define RKM_BAR_MEM 1		/* memory-mapped: readX()/writeX() */
+#define RKM_BAR_IO 2		/* I/O ports: inX()/outX() through ioreadX()/iowriteX() */
+/** rkm_bar_kind() - RKM_BAR_MEM or RKM_BAR_IO; any context. */
+RKM_LEAF int rkm_bar_kind(struct rkm_bar *bar);
 
 #endif /* RKM_ABI_H */

@@ -137,12 +137,6 @@ unsafe extern "C" {
     pub(crate) fn rkm_binding_enter(binding: *mut Binding) -> *mut c_void;
     pub(crate) fn rkm_binding_leave(binding: *mut Binding);
 
-    pub(crate) fn rkm_pci_register(
-        desc: *const DriverDesc,
-        ids: *const u16,
-        nids: usize,
-        err: *mut c_int,
-    ) -> *mut PciDriver;
     pub(crate) fn rkm_pci_unregister(driver: *mut PciDriver);
     pub(crate) fn rkm_pci_enable(binding: *mut Binding) -> c_int;
     pub(crate) fn rkm_pci_set_master(binding: *mut Binding);
@@ -253,4 +247,35 @@ pub(crate) struct FileOps {
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
     unsafe { rkm_abi_version_5 }
+}
+
+// --- PCI for driver authors (issue 16) ---
+
+/// `RKM_PCI_ANY_ID`, `RKM_PCI_IDS_MAX`.
+pub(crate) const PCI_ANY_ID: u32 = 0xffff_ffff;
+pub(crate) const PCI_IDS_MAX: u32 = 1024;
+/// `RKM_BAR_*`: what `rkm_bar_kind` returns.
+pub(crate) const BAR_MEM: u32 = 1;
+pub(crate) const BAR_IO: u32 = 2;
+
+/// `struct rkm_pci_id`.
+#[repr(C)]
+pub(crate) struct PciId {
+    pub(crate) vendor: u32,
+    pub(crate) device: u32,
+    pub(crate) subvendor: u32,
+    pub(crate) subdevice: u32,
+    pub(crate) class: u32,
+    pub(crate) class_mask: u32,
+}
+
+unsafe extern "C" {
+    pub(crate) fn rkm_pci_register_ids(
+        desc: *const DriverDesc,
+        ids: *const PciId,
+        nids: usize,
+        err: *mut c_int,
+    ) -> *mut PciDriver;
+    pub(crate) fn rkm_pci_id_index(binding: *mut Binding) -> c_int;
+    pub(crate) fn rkm_bar_kind(bar: *mut Bar) -> c_int;
 }

@@ -44,6 +44,7 @@ use crate::device::{sealed, DeviceContext};
 use crate::driver::{self, Desc, Trampolines};
 use crate::error::{code::*, to_result, Error, Result};
 use crate::io::Bar;
+pub use crate::io::BarKind;
 use core::ffi::c_int;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -52,27 +53,145 @@ pub use crate::device::{Access, Bound, DeviceRef};
 pub use crate::driver::{Attr, AttrBuf, ShowFn, StoreFn};
 pub use crate::irq::IrqKind;
 
-/// A (vendor, device) pair the driver binds to.
+/// One entry of a driver's id table: which devices it binds to, and the
+/// data of type `T` the driver attached to the entry ([`Device::id`] gives
+/// probe the entry the device matched).
 ///
 /// ```
 /// # use rkm::pci::DeviceId;
-/// const IDS: &[DeviceId] = &[DeviceId::new(0x1234, 0x5678)];
+/// struct Info {
+///     label: &'static str,
+///     fifo: usize,
+/// }
+/// const IDS: &[DeviceId<Info>] = &[
+///     DeviceId::new(0x1234, 0x5678).data(Info { label: "model A", fifo: 16 }),
+///     DeviceId::new(0x1234, 0x5679).subsystem(0x1af4, 0x1100).data(Info { label: "B", fifo: 64 }),
+///     DeviceId::class(0x0c0330, 0xffffff).data(Info { label: "any xHCI", fifo: 0 }),
+/// ];
 /// ```
+///
+/// # Invariants
+///
+/// Not all of `vendor`, `subvendor` and `class_mask` are 0 (the kernel's
+/// table terminator): every constructor sets `vendor` or `class_mask`, or
+/// `subvendor` to [`ANY_ID`] (the glue refuses such a table with `EINVAL`
+/// anyway).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DeviceId {
-    vendor: u16,
-    device: u16,
+pub struct DeviceId<T: 'static = ()> {
+    vendor: u32,
+    device: u32,
+    subvendor: u32,
+    subdevice: u32,
+    class: u32,
+    class_mask: u32,
+    data: T,
 }
 
+/// Matches any value of a [`DeviceId`] field (the kernel's `PCI_ANY_ID`).
+pub const ANY_ID: u32 = abi::PCI_ANY_ID;
+
 impl DeviceId {
-    /// Matches any subsystem ids and class.
+    /// Matches `vendor:device` with any subsystem ids and class.
     ///
     /// ```
     /// # use rkm::pci::DeviceId;
     /// const ID: DeviceId = DeviceId::new(0x8086, 0x100e);
     /// ```
     pub const fn new(vendor: u16, device: u16) -> Self {
-        DeviceId { vendor, device }
+        DeviceId {
+            vendor: vendor as u32,
+            device: device as u32,
+            subvendor: ANY_ID,
+            subdevice: ANY_ID,
+            class: 0,
+            class_mask: 0,
+            data: (),
+        }
+    }
+
+    /// Matches any device of class `class` (24 bits: base class,
+    /// subclass, programming interface) in the bits of `mask`.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const NVME: DeviceId = DeviceId::class(0x010802, 0xffffff);
+    /// ```
+    pub const fn class(class: u32, mask: u32) -> Self {
+        DeviceId {
+            vendor: ANY_ID,
+            device: ANY_ID,
+            subvendor: ANY_ID,
+            subdevice: ANY_ID,
+            class,
+            class_mask: mask,
+            data: (),
+        }
+    }
+
+    /// Attaches `data` to the entry; [`Device::id`] gives it back typed.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const ID: DeviceId<u32> = DeviceId::new(0x8086, 0x100e).data(8192);
+    /// ```
+    pub const fn data<U>(self, data: U) -> DeviceId<U> {
+        let DeviceId { vendor, device, subvendor, subdevice, class, class_mask, data: () } = self;
+        DeviceId { vendor, device, subvendor, subdevice, class, class_mask, data }
+    }
+}
+
+impl<T> DeviceId<T> {
+    /// Restricts the entry to subsystem `subvendor:subdevice`.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const ID: DeviceId = DeviceId::new(0x1af4, 0x1000).subsystem(0x1af4, 0x0001);
+    /// ```
+    pub const fn subsystem(mut self, subvendor: u16, subdevice: u16) -> Self {
+        self.subvendor = subvendor as u32;
+        self.subdevice = subdevice as u32;
+        self
+    }
+
+    /// The vendor id it matches, or [`ANY_ID`].
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// assert_eq!(DeviceId::new(0x8086, 0x100e).vendor(), 0x8086);
+    /// ```
+    pub const fn vendor(&self) -> u32 {
+        self.vendor
+    }
+
+    /// The device id it matches, or [`ANY_ID`].
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// assert_eq!(DeviceId::new(0x8086, 0x100e).device(), 0x100e);
+    /// ```
+    pub const fn device(&self) -> u32 {
+        self.device
+    }
+
+    /// The class and the mask of its bits it matches (mask 0: any class).
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// assert_eq!(DeviceId::class(0x010802, 0xffff00).class_match(), (0x010802, 0xffff00));
+    /// ```
+    pub const fn class_match(&self) -> (u32, u32) {
+        (self.class, self.class_mask)
+    }
+
+    /// The data the driver attached to the entry.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const ID: DeviceId<&str> = DeviceId::new(0x8086, 0x100e).data("e1000");
+    /// assert_eq!(*ID.driver_data(), "e1000");
+    /// ```
+    pub const fn driver_data(&self) -> &T {
+        &self.data
     }
 }
 
@@ -92,8 +211,13 @@ impl DeviceId {
 /// }
 /// ```
 pub trait Driver: driver::Driver {
-    /// The devices it binds to.
-    const IDS: &'static [DeviceId];
+    /// What the driver attaches to each id table entry
+    /// ([`DeviceId::data`]); `()` unless given.
+    type IdInfo: Sync + 'static = ();
+
+    /// The devices it binds to (1 to 1024 entries: `EINVAL` at
+    /// registration otherwise).
+    const IDS: &'static [DeviceId<Self::IdInfo>];
 
     /// Sets a device up. Returning an error undoes everything (the device
     /// is left disabled, resources taken through `dev` are released).
@@ -118,9 +242,11 @@ pub trait Driver: driver::Driver {
 /// # Invariants
 ///
 /// `binding` is the binding under probe: live, and not yet visible to
-/// anything but this probe call, for `'a`. Process context.
+/// anything but this probe call, for `'a`; `id` is the entry of `D::IDS`
+/// the device matched (the glue's index, bounds-checked). Process context.
 pub struct Device<'a, D: Driver> {
     binding: NonNull<abi::Binding>,
+    id: &'static DeviceId<D::IdInfo>,
     _probe: PhantomData<(&'a mut (), D)>,
 }
 
@@ -134,6 +260,32 @@ unsafe impl<D: Driver> sealed::Sealed for Device<'_, D> {
 impl<D: Driver> DeviceContext for Device<'_, D> {}
 
 impl<D: Driver> Device<'_, D> {
+    /// The entry of [`Driver::IDS`] this device matched (the first that
+    /// matches, as the PCI core picks it; for a device added through the
+    /// driver's `new_id` sysfs file, the entry whose index + 1 was given as
+    /// its driver_data, which the kernel requires), with the driver's data.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = u32; }
+    /// impl pci::Driver for Dev {
+    ///     type IdInfo = u32;
+    ///     const IDS: &'static [pci::DeviceId<u32>] = &[
+    ///         pci::DeviceId::new(0x1234, 0x0001).data(16),
+    ///         pci::DeviceId::new(0x1234, 0x0002).data(64),
+    ///     ];
+    ///     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), u32)> {
+    ///         let fifo: u32 = *dev.id().driver_data();
+    ///         Ok(((), fifo))
+    ///     }
+    /// }
+    /// ```
+    pub fn id(&self) -> &'static DeviceId<D::IdInfo> {
+        self.id
+    }
+
     /// Enables the device (`pci_enable_device`); disabled again at unbind.
     ///
     /// ```
@@ -186,8 +338,11 @@ impl<D: Driver> Device<'_, D> {
         to_result(unsafe { abi::rkm_binding_dma_mask(self.binding.as_ptr(), bits) })
     }
 
-    /// Requests and maps memory BAR `bar`, which must be at least `SIZE`
-    /// bytes (`EINVAL` otherwise, or if it is not a memory BAR).
+    /// Requests and maps BAR `bar`, memory or I/O ports
+    /// ([`Bar::kind`]), which must be at least `SIZE` bytes (`EINVAL`
+    /// otherwise, for a BAR number above 5 or an unimplemented BAR; `EBUSY`
+    /// if another driver holds its region). The same checked accessors serve
+    /// both kinds.
     ///
     /// ```
     /// # use rkm::prelude::*;
@@ -256,9 +411,13 @@ struct PciBus;
 
 impl<D: Driver> driver::Probe<D> for PciBus {
     unsafe fn probe(drv: &D, binding: NonNull<abi::Binding>) -> Result<(D::Hw, D::Data)> {
+        // SAFETY: the binding is being probed (the caller's contract).
+        let idx = unsafe { abi::rkm_pci_id_index(binding.as_ptr()) };
+        let idx = usize::try_from(idx).map_err(|_| Error::from_kernel(idx))?;
+        let id = D::IDS.get(idx).ok_or(EINVAL)?;
         // INVARIANT: the Device lives only for this call, while the binding
-        // is being probed (the caller's contract).
-        drv.probe(&mut Device { binding, _probe: PhantomData })
+        // is being probed (the caller's contract); `id` is checked above.
+        drv.probe(&mut Device { binding, id, _probe: PhantomData })
     }
 }
 
@@ -308,10 +467,19 @@ impl<D: Driver> Registration<D> {
     /// ```
     pub fn register(drv: D) -> Result<Self> {
         let drv = KBox::try_new(drv)?;
-        let mut ids: KVec<u16> = KVec::new();
+        if D::IDS.is_empty() || D::IDS.len() > abi::PCI_IDS_MAX as usize {
+            return Err(EINVAL);
+        }
+        let mut ids: KVec<abi::PciId> = KVec::new();
         for id in D::IDS {
-            ids.try_push(id.vendor)?;
-            ids.try_push(id.device)?;
+            ids.try_push(abi::PciId {
+                vendor: id.vendor,
+                device: id.device,
+                subvendor: id.subvendor,
+                subdevice: id.subdevice,
+                class: id.class,
+                class_mask: id.class_mask,
+            })?;
         }
         // SAFETY: `drv` stays boxed in the Registration, dropped only after
         // rkm_pci_unregister.
@@ -321,7 +489,8 @@ impl<D: Driver> Registration<D> {
         // for their lengths and copied by the glue; the ops are static;
         // `drv` is boxed and outlives the registration (dropped after
         // unregistering).
-        let h = unsafe { abi::rkm_pci_register(&desc.raw(), ids.as_ptr(), D::IDS.len(), &mut err) };
+        let h =
+            unsafe { abi::rkm_pci_register_ids(&desc.raw(), ids.as_ptr(), ids.len(), &mut err) };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_kernel(err))?;
         Ok(Registration { handle, _drv: drv })
     }
