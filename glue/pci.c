@@ -388,3 +388,83 @@ RKM_LEAF int rkm_bar_kind(struct rkm_bar *m)
 {
 	return m->kind;
 }
+
+/*
+ * Streaming DMA: a kmalloc()ed buffer in a struct rkm_dma (device.c) with
+ * @stream set, mapped and unmapped with dma_map_single() as its owner hands
+ * it to the device and takes it back; rkm_dma_free() frees it, deferred
+ * until bus mastering is off if the device was ever given it.
+ */
+struct rkm_dma *rkm_stream_alloc(struct rkm_binding *b, size_t size, void **cpu)
+{
+	struct rkm_dma *m;
+
+	if (!size)
+		return NULL;
+	m = rkm_kzalloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	m->cpu = rkm_kzalloc(size);
+	if (!m->cpu) {
+		kfree(m);
+		return NULL;
+	}
+	kref_get(&b->ref);
+	m->b = b;
+	m->size = size;
+	m->stream = true;
+	*cpu = m->cpu;
+	return m;
+}
+
+int rkm_stream_map(struct rkm_dma *m, int dir, uint64_t *addr)
+{
+	struct device *dev = m->b->dev;
+	enum dma_data_direction d;
+	dma_addr_t a;
+
+	switch (dir) {
+	case RKM_DMA_BIDIRECTIONAL:
+		d = DMA_BIDIRECTIONAL;
+		break;
+	case RKM_DMA_TO_DEVICE:
+		d = DMA_TO_DEVICE;
+		break;
+	case RKM_DMA_FROM_DEVICE:
+		d = DMA_FROM_DEVICE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!m->stream || m->mapped)
+		return -EBUSY;
+	a = dma_map_single(dev, m->cpu, m->size, d);
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	m->addr = a;
+	m->dir = d;
+	m->mapped = true;
+	m->was_mapped = true;
+	*addr = a;
+	return 0;
+}
+
+RKM_LEAF void rkm_stream_unmap(struct rkm_dma *m)
+{
+	if (!m->mapped)
+		return;
+	dma_unmap_single(m->b->dev, m->addr, m->size, m->dir);
+	m->mapped = false;
+}
+
+RKM_LEAF void rkm_stream_sync_for_cpu(struct rkm_dma *m)
+{
+	if (m->mapped)
+		dma_sync_single_for_cpu(m->b->dev, m->addr, m->size, m->dir);
+}
+
+RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *m)
+{
+	if (m->mapped)
+		dma_sync_single_for_device(m->b->dev, m->addr, m->size, m->dir);
+}

@@ -565,4 +565,32 @@ int rkm_pci_id_index(struct rkm_binding *binding);
 /** rkm_bar_kind() - RKM_BAR_MEM or RKM_BAR_IO; any context. */
 RKM_LEAF int rkm_bar_kind(struct rkm_bar *bar);
 
+/* Streaming DMA directions (rkm_stream_map()). */
+#define RKM_DMA_BIDIRECTIONAL 0
+#define RKM_DMA_TO_DEVICE 1
+#define RKM_DMA_FROM_DEVICE 2
+/*
+ * Streaming DMA buffers, on a binding while its data exists; each is a
+ * struct rkm_dma freed by rkm_dma_free() (which unmaps it if mapped; if the
+ * device was ever given it, not before bus mastering is off for good).
+ */
+/**
+ * rkm_stream_alloc() - @size bytes (not 0) of zeroed kernel memory for
+ * streaming DMA, not mapped; *@cpu its address. NULL if out of memory.
+ * Process context (sleeps).
+ */
+struct rkm_dma *rkm_stream_alloc(struct rkm_binding *binding, size_t size, void **cpu);
+/**
+ * rkm_stream_map() - dma_map_single() the whole buffer in direction @dir
+ * (RKM_DMA_*); *@addr its device address. 0, -EINVAL (bad @dir), -EBUSY
+ * (already mapped) or -ENOMEM (mapping failed). Any context.
+ */
+int rkm_stream_map(struct rkm_dma *dma, int dir, uint64_t *addr);
+/** rkm_stream_unmap() - dma_unmap_single() it if mapped. Any context. */
+RKM_LEAF void rkm_stream_unmap(struct rkm_dma *dma);
+/** rkm_stream_sync_for_cpu() - dma_sync_single_for_cpu() if mapped. Any context. */
+RKM_LEAF void rkm_stream_sync_for_cpu(struct rkm_dma *dma);
+/** rkm_stream_sync_for_device() - dma_sync_single_for_device() if mapped. Any context. */
+RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *dma);
+
 #endif /* RKM_ABI_H */

@@ -258,6 +258,11 @@ pub(crate) const PCI_IDS_MAX: u32 = 1024;
 pub(crate) const BAR_MEM: u32 = 1;
 pub(crate) const BAR_IO: u32 = 2;
 
+/// `RKM_DMA_*`: streaming DMA directions.
+pub(crate) const DMA_BIDIRECTIONAL: c_int = 0;
+pub(crate) const DMA_TO_DEVICE: c_int = 1;
+pub(crate) const DMA_FROM_DEVICE: c_int = 2;
+
 /// `struct rkm_pci_id`.
 #[repr(C)]
 pub(crate) struct PciId {
@@ -278,4 +283,13 @@ unsafe extern "C" {
     ) -> *mut PciDriver;
     pub(crate) fn rkm_pci_id_index(binding: *mut Binding) -> c_int;
     pub(crate) fn rkm_bar_kind(bar: *mut Bar) -> c_int;
+    pub(crate) fn rkm_stream_alloc(
+        binding: *mut Binding,
+        size: usize,
+        cpu: *mut *mut c_void,
+    ) -> *mut Dma;
+    pub(crate) fn rkm_stream_map(dma: *mut Dma, dir: c_int, addr: *mut u64) -> c_int;
+    pub(crate) fn rkm_stream_unmap(dma: *mut Dma);
+    pub(crate) fn rkm_stream_sync_for_cpu(dma: *mut Dma);
+    pub(crate) fn rkm_stream_sync_for_device(dma: *mut Dma);
 }
