@@ -60,7 +60,8 @@
  *   SEEK_MAX (as unsigned) is refused by the VFS with EINVAL before the
  *   driver runs, bound or not.
  *
- * Module parameter dma_mode (0644, 0..2; other values -> EINVAL), read at
+ * Module parameter dma_mode (0644, 0..2: a larger number -> ERANGE, not a
+ *   number -> EINVAL), read at
  *   each transfer: which buffer the DMA goes through; the results are the
  *   same in every mode, only the memory differs:
  *   0 (default) a coherent buffer (dma_alloc_coherent);

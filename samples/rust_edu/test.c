@@ -1041,7 +1041,7 @@ static void dma_streaming(void)
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/dma_mode", ktest_twin);
 	TR_CALL(2, read_file(path, cur, sizeof(cur)));
 	tr_printf("dma_mode at load: %s", cur);
-	TR_CALL(-EINVAL, set_dma_mode("3"));
+	TR_CALL(-ERANGE, set_dma_mode("3"));
 	TR_CALL(-EINVAL, set_dma_mode("-1"));
 	for (m = 0; m < 2; m++) {
 		TR_CALL_AS(0, modes[m], set_dma_mode(modes[m]));

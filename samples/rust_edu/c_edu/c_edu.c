@@ -98,9 +98,18 @@ struct edu_dev {
 #define EDU_DMA_STREAM_SYNC 2
 static unsigned int dma_mode;
 
+/* As rkm's u32 parameters with a range: not a number -> EINVAL, out of range -> ERANGE. */
 static int dma_mode_set(const char *val, const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 0, 2);
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v > EDU_DMA_STREAM_SYNC)
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
 }
 
 static const struct kernel_param_ops dma_mode_ops = {
