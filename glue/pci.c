@@ -22,6 +22,9 @@
  * @nids: its entries (without the terminator)
  * @probing_lock: protects @probing
  * @probing: the rkm_pci_probing of each probe in progress (rkm_pci_id_index())
+ * @vector_irq: the Rust handler of rkm_pci_irq_vectors()'s vectors
+ * @vectors: the rkm_pci_vectors of each binding that allocated some (under
+ *           @probing_lock)
  */
 struct rkm_pci_driver {
 	struct rkm_driver core;
@@ -30,6 +33,8 @@ struct rkm_pci_driver {
 	size_t nids;
 	spinlock_t probing_lock;
 	struct list_head probing;
+	int (*vector_irq)(void *data, unsigned int vector);
+	struct list_head vectors;
 };
 
 static struct pci_dev *rkm_binding_pdev(struct rkm_binding *b)
@@ -39,8 +44,10 @@ static struct pci_dev *rkm_binding_pdev(struct rkm_binding *b)
 
 /* In the binding's bus_flags: this binding's pci_enable_device() succeeded, */
 #define RKM_PCI_ENABLED BIT(0)
-/* and it set bus mastering (which pci_set_master() does even if not enabled). */
+/* and it set bus mastering (which pci_set_master() does even if not enabled), */
 #define RKM_PCI_MASTER BIT(1)
+/* and it allocated vectors with rkm_pci_irq_vectors(). */
+#define RKM_PCI_VECTORS BIT(2)
 
 static bool rkm_pci_enabled(struct rkm_binding *b)
 {
@@ -75,7 +82,7 @@ int rkm_pci_irq_vector(struct rkm_binding *b)
 #endif
 	int n;
 
-	if (b->irq_kind)
+	if (b->irq_kind || (b->bus_flags & RKM_PCI_VECTORS))
 		return -EBUSY;
 	n = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | intx);
 	if (n < 0)
@@ -85,8 +92,13 @@ int rkm_pci_irq_vector(struct rkm_binding *b)
 	return b->irq_kind;
 }
 
+static void rkm_pci_vectors_free(struct rkm_binding *b);
+
 static void rkm_pci_quiesce(struct rkm_binding *b)
 {
+	/* The handlers use the driver's data, dropped next. */
+	if (b->bus_flags & RKM_PCI_VECTORS)
+		rkm_pci_vectors_free(b);
 	if (b->bus_flags & (RKM_PCI_ENABLED | RKM_PCI_MASTER))
 		pci_clear_master(rkm_binding_pdev(b));
 }
@@ -95,7 +107,7 @@ static void rkm_pci_undo(struct rkm_binding *b)
 {
 	struct pci_dev *pdev = rkm_binding_pdev(b);
 
-	if (b->irq_kind)
+	if (b->irq_kind || (b->bus_flags & RKM_PCI_VECTORS))
 		pci_free_irq_vectors(pdev);
 	if (rkm_pci_enabled(b))
 		pci_disable_device(pdev);
@@ -259,6 +271,8 @@ struct rkm_pci_probing {
 	unsigned int idx;
 };
 
+static int rkm_pci_vectors_request(struct pci_dev *pdev);
+
 static int rkm_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct rkm_pci_driver *d = container_of(to_pci_driver(pdev->dev.driver),
@@ -281,6 +295,8 @@ static int rkm_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	spin_lock(&d->probing_lock);
 	list_del(&p.node);
 	spin_unlock(&d->probing_lock);
+	if (!err)
+		err = rkm_pci_vectors_request(pdev);
 	return err;
 }
 
@@ -306,7 +322,9 @@ static void rkm_pci_driver_unregister(struct rkm_driver *core)
 }
 
 struct rkm_pci_driver *rkm_pci_register_ids(const struct rkm_driver_desc *desc,
-					    const struct rkm_pci_id *ids, size_t nids, int *err)
+					    const struct rkm_pci_id *ids, size_t nids,
+					    int (*vector_irq)(void *data, unsigned int vector),
+					    int *err)
 {
 	struct rkm_pci_driver *d;
 	size_t i;
@@ -332,6 +350,8 @@ struct rkm_pci_driver *rkm_pci_register_ids(const struct rkm_driver_desc *desc,
 	d->nids = nids;
 	spin_lock_init(&d->probing_lock);
 	INIT_LIST_HEAD(&d->probing);
+	INIT_LIST_HEAD(&d->vectors);
+	d->vector_irq = vector_irq;
 	for (i = 0; i < nids; i++) {
 		d->ids[i].vendor = ids[i].vendor;
 		d->ids[i].device = ids[i].device;
@@ -467,4 +487,160 @@ RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *m)
 {
 	if (m->mapped)
 		dma_sync_single_for_device(m->b->dev, m->addr, m->size, m->dir);
+}
+
+/*
+ * Several interrupt vectors (rkm_pci_irq_vectors()): allocated in probe,
+ * requested once probe succeeded (the handlers need the driver's data),
+ * each with its index; freed at the bus's quiesce (before the data is
+ * dropped), the vectors themselves at undo.
+ */
+
+/**
+ * struct rkm_pci_vector - one vector's request: the dev_id of its handler
+ * @vs: the set it belongs to
+ * @idx: its index, passed to the Rust handler
+ * @on: requested
+ */
+struct rkm_pci_vector {
+	struct rkm_pci_vectors *vs;
+	unsigned int idx;
+	bool on;
+};
+
+/**
+ * struct rkm_pci_vectors - the vectors of one binding
+ * @node: in the driver's @vectors
+ * @b: the binding
+ * @n: how many
+ * @v: each one's request
+ */
+struct rkm_pci_vectors {
+	struct list_head node;
+	struct rkm_binding *b;
+	unsigned int n;
+	struct rkm_pci_vector v[];
+};
+
+static struct rkm_pci_driver *rkm_pci_driver_of(struct rkm_binding *b)
+{
+	return container_of(b->d, struct rkm_pci_driver, core);
+}
+
+/* The binding's vector set, unlinked from the driver's list if @take. */
+static struct rkm_pci_vectors *rkm_pci_vectors_find(struct rkm_binding *b, bool take)
+{
+	struct rkm_pci_driver *d = rkm_pci_driver_of(b);
+	struct rkm_pci_vectors *vs, *found = NULL;
+
+	spin_lock(&d->probing_lock);
+	list_for_each_entry(vs, &d->vectors, node) {
+		if (vs->b == b) {
+			found = vs;
+			if (take)
+				list_del(&vs->node);
+			break;
+		}
+	}
+	spin_unlock(&d->probing_lock);
+	return found;
+}
+
+int rkm_pci_irq_vectors(struct rkm_binding *b, unsigned int min, unsigned int max,
+			unsigned int types, unsigned int *kind)
+{
+	struct rkm_pci_driver *d = rkm_pci_driver_of(b);
+	struct pci_dev *pdev = rkm_binding_pdev(b);
+#ifdef PCI_IRQ_INTX
+	const unsigned int intx = PCI_IRQ_INTX;
+#else
+	const unsigned int intx = PCI_IRQ_LEGACY;
+#endif
+	unsigned int flags = 0, i;
+	struct rkm_pci_vectors *vs;
+	int n;
+
+	if (!min || min > max || max > RKM_PCI_VECTORS_MAX || !types ||
+	    (types & ~(RKM_PCI_IRQ_MSIX | RKM_PCI_IRQ_MSI | RKM_PCI_IRQ_INTX)))
+		return -EINVAL;
+	if (b->irq_kind || (b->bus_flags & RKM_PCI_VECTORS))
+		return -EBUSY;
+	if (types & RKM_PCI_IRQ_MSIX)
+		flags |= PCI_IRQ_MSIX;
+	if (types & RKM_PCI_IRQ_MSI)
+		flags |= PCI_IRQ_MSI;
+	if (types & RKM_PCI_IRQ_INTX)
+		flags |= intx;
+	vs = rkm_kzalloc(struct_size(vs, v, max));
+	if (!vs)
+		return -ENOMEM;
+	n = pci_alloc_irq_vectors(pdev, min, max, flags);
+	if (n < 0) {
+		kfree(vs);
+		return n;
+	}
+	vs->b = b;
+	vs->n = n;
+	for (i = 0; i < n; i++) {
+		vs->v[i].vs = vs;
+		vs->v[i].idx = i;
+	}
+	b->bus_flags |= RKM_PCI_VECTORS;
+	spin_lock(&d->probing_lock);
+	list_add(&vs->node, &d->vectors);
+	spin_unlock(&d->probing_lock);
+	*kind = pdev->msix_enabled ? RKM_PCI_IRQ_MSIX :
+		pdev->msi_enabled ? RKM_PCI_IRQ_MSI : RKM_PCI_IRQ_INTX;
+	return n;
+}
+
+static irqreturn_t rkm_pci_vector_irq(int irq, void *dev_id)
+{
+	struct rkm_pci_vector *v = dev_id;
+	struct rkm_binding *b = v->vs->b;
+
+	switch (rkm_pci_driver_of(b)->vector_irq(b->data, v->idx)) {
+	case RKM_IRQ_HANDLED:
+		return IRQ_HANDLED;
+	default:
+		return IRQ_NONE;
+	}
+}
+
+/* Frees the requested vectors (process context), then the set. */
+static void rkm_pci_vectors_free(struct rkm_binding *b)
+{
+	struct rkm_pci_vectors *vs = rkm_pci_vectors_find(b, true);
+	struct pci_dev *pdev = rkm_binding_pdev(b);
+	unsigned int i;
+
+	if (!vs)
+		return;
+	for (i = vs->n; i-- > 0;)
+		if (vs->v[i].on)
+			free_irq(pci_irq_vector(pdev, i), &vs->v[i]);
+	kfree(vs);
+}
+
+/* After a successful probe: request each vector, or unbind again. */
+static int rkm_pci_vectors_request(struct pci_dev *pdev)
+{
+	struct rkm_binding *b = dev_get_drvdata(&pdev->dev);
+	struct rkm_pci_vectors *vs;
+	unsigned int i;
+	int err = 0;
+
+	if (!(b->bus_flags & RKM_PCI_VECTORS))
+		return 0;
+	vs = rkm_pci_vectors_find(b, false);
+	for (i = 0; vs && i < vs->n && !err; i++) {
+		err = request_irq(pci_irq_vector(pdev, i), rkm_pci_vector_irq,
+				  pdev->msi_enabled || pdev->msix_enabled ? 0 : IRQF_SHARED,
+				  b->d->name, &vs->v[i]);
+		vs->v[i].on = !err;
+	}
+	if (err)
+		/* As if probe had failed: the whole binding goes (the vectors at quiesce). */
+		rkm_binding_unbind(&pdev->dev);
+	return err;
 }

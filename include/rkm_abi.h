@@ -546,13 +546,18 @@ struct rkm_pci_id {
  * @desc: name, attributes and callbacks (copied, but @desc->ops and
  *        @desc->drv must outlive the registration).
  * @ids: @nids entries (1..RKM_PCI_IDS_MAX, none all-zero), copied.
+ * @vector_irq: the hard handler (atomic context) of the vectors of
+ *              rkm_pci_irq_vectors(), with the binding's data and the
+ *              vector's index: RKM_IRQ_HANDLED or RKM_IRQ_NONE.
  * @err: the negative errno on failure (-EINVAL for a bad table).
  * Return: a handle, or NULL. Probe may run before this returns. A device
  * added through the driver's new_id file binds only with a driver_data
  * naming an entry (its index + 1): it then probes as that entry.
  */
 struct rkm_pci_driver *rkm_pci_register_ids(const struct rkm_driver_desc *desc,
-					    const struct rkm_pci_id *ids, size_t nids, int *err);
+					    const struct rkm_pci_id *ids, size_t nids,
+					    int (*vector_irq)(void *data, unsigned int vector),
+					    int *err);
 /**
  * rkm_pci_id_index() - during probe, on its binding: the index of the id
  * table entry the device matched, or -ENOENT.
@@ -564,6 +569,26 @@ int rkm_pci_id_index(struct rkm_binding *binding);
 #define RKM_BAR_IO 2		/* I/O ports: inX()/outX() through ioreadX()/iowriteX() */
 /** rkm_bar_kind() - RKM_BAR_MEM or RKM_BAR_IO; any context. */
 RKM_LEAF int rkm_bar_kind(struct rkm_bar *bar);
+
+/* Interrupt types (rkm_pci_irq_vectors()): which to try, and which it got. */
+#define RKM_PCI_IRQ_INTX 1
+#define RKM_PCI_IRQ_MSI 2
+#define RKM_PCI_IRQ_MSIX 4
+/* Most vectors rkm_pci_irq_vectors() allocates. */
+#define RKM_PCI_VECTORS_MAX 32
+/**
+ * rkm_pci_irq_vectors() - during probe: pci_alloc_irq_vectors() of @min to
+ * @max (1..RKM_PCI_VECTORS_MAX) vectors of the RKM_PCI_IRQ_* @types (MSI-X
+ * tried first, then MSI, then INTx). Each is requested with the driver's
+ * @vector_irq once probe has succeeded (a failure then unbinds the device
+ * and fails the probe), freed at unbind before the data is dropped, highest
+ * index first. *@kind: the type it got.
+ * Return: the number of vectors; -EINVAL (bad arguments), -EBUSY (vectors
+ * already allocated by this call or rkm_pci_irq_vector()), -ENOSPC or
+ * another error of pci_alloc_irq_vectors().
+ */
+int rkm_pci_irq_vectors(struct rkm_binding *binding, unsigned int min, unsigned int max,
+			unsigned int types, unsigned int *kind);
 
 /* Streaming DMA directions (rkm_stream_map()). */
 #define RKM_DMA_BIDIRECTIONAL 0

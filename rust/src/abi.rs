@@ -258,6 +258,11 @@ pub(crate) const PCI_IDS_MAX: u32 = 1024;
 pub(crate) const BAR_MEM: u32 = 1;
 pub(crate) const BAR_IO: u32 = 2;
 
+/// `RKM_PCI_IRQ_*`, `RKM_PCI_VECTORS_MAX`.
+pub(crate) const PCI_IRQ_INTX: u32 = 1;
+pub(crate) const PCI_IRQ_MSI: u32 = 2;
+pub(crate) const PCI_IRQ_MSIX: u32 = 4;
+pub(crate) const PCI_VECTORS_MAX: u32 = 32;
 /// `RKM_DMA_*`: streaming DMA directions.
 pub(crate) const DMA_BIDIRECTIONAL: c_int = 0;
 pub(crate) const DMA_TO_DEVICE: c_int = 1;
@@ -279,8 +284,16 @@ unsafe extern "C" {
         desc: *const DriverDesc,
         ids: *const PciId,
         nids: usize,
+        vector_irq: Option<extern "C" fn(*mut c_void, c_uint) -> c_int>,
         err: *mut c_int,
     ) -> *mut PciDriver;
+    pub(crate) fn rkm_pci_irq_vectors(
+        binding: *mut Binding,
+        min: c_uint,
+        max: c_uint,
+        types: c_uint,
+        kind: *mut c_uint,
+    ) -> c_int;
     pub(crate) fn rkm_pci_id_index(binding: *mut Binding) -> c_int;
     pub(crate) fn rkm_bar_kind(bar: *mut Bar) -> c_int;
     pub(crate) fn rkm_stream_alloc(

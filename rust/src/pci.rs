@@ -45,13 +45,13 @@ use crate::driver::{self, Desc, Trampolines};
 use crate::error::{code::*, to_result, Error, Result};
 use crate::io::Bar;
 pub use crate::io::BarKind;
-use core::ffi::c_int;
+use core::ffi::{c_int, c_uint, c_void};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 pub use crate::device::{Access, Bound, DeviceRef};
 pub use crate::driver::{Attr, AttrBuf, ShowFn, StoreFn};
-pub use crate::irq::IrqKind;
+pub use crate::irq::{IrqKind, IrqReturn};
 
 /// One entry of a driver's id table: which devices it binds to, and the
 /// data of type `T` the driver attached to the entry ([`Device::id`] gives
@@ -222,6 +222,74 @@ pub trait Driver: driver::Driver {
     /// Sets a device up. Returning an error undoes everything (the device
     /// is left disabled, resources taken through `dev` are released).
     fn probe(&self, dev: &mut Device<'_, Self>) -> Result<(Self::Hw, Self::Data)>;
+
+    /// The hard handler of vector `vector` of those [`Device::irq_vectors`]
+    /// allocated (atomic context; there is no threaded half: `WakeThread`
+    /// counts as `Handled`). Not called for [`Device::irq_vector`]'s
+    /// interrupt, which goes to [`driver::Driver::irq`].
+    fn irq_vector(_hw: &Self::Hw, _vector: u32) -> IrqReturn {
+        IrqReturn::None
+    }
+}
+
+/// Which interrupt types [`Device::irq_vectors`] may use, combined with
+/// `|`; it tries MSI-X first, then MSI, then INTx.
+///
+/// ```
+/// # use rkm::pci::IrqTypes;
+/// let t = IrqTypes::MSIX | IrqTypes::MSI;
+/// # let _ = t;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IrqTypes(u32);
+
+impl IrqTypes {
+    /// MSI-X: one message per vector, each with its own address.
+    pub const MSIX: IrqTypes = IrqTypes(abi::PCI_IRQ_MSIX);
+    /// MSI: up to 32 vectors in one block.
+    pub const MSI: IrqTypes = IrqTypes(abi::PCI_IRQ_MSI);
+    /// The legacy line: one vector, possibly shared.
+    pub const INTX: IrqTypes = IrqTypes(abi::PCI_IRQ_INTX);
+    /// Whatever the device has.
+    pub const ALL: IrqTypes = IrqTypes(abi::PCI_IRQ_MSIX | abi::PCI_IRQ_MSI | abi::PCI_IRQ_INTX);
+}
+
+impl core::ops::BitOr for IrqTypes {
+    type Output = IrqTypes;
+    fn bitor(self, rhs: IrqTypes) -> IrqTypes {
+        IrqTypes(self.0 | rhs.0)
+    }
+}
+
+/// The interrupt type [`Device::irq_vectors`] got.
+///
+/// ```
+/// # use rkm::pci::VectorKind;
+/// fn shared(k: VectorKind) -> bool {
+///     k == VectorKind::Intx
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VectorKind {
+    /// MSI-X.
+    MsiX,
+    /// MSI.
+    Msi,
+    /// The legacy line (one vector; the handler must return
+    /// [`IrqReturn::None`] when its device did not interrupt).
+    Intx,
+}
+
+/// The handler the glue calls for each vector of [`Device::irq_vectors`].
+extern "C" fn vector_irq<D: Driver>(p: *mut c_void, vector: c_uint) -> c_int {
+    // SAFETY: the glue calls it with the binding's live data, an Inner<D>
+    // made by the device core's probe trampoline of Registration<D>; the
+    // vectors are freed before that data is dropped.
+    let inner = unsafe { &*p.cast::<driver::Inner<D>>() };
+    match D::irq_vector(inner.hw(), vector) {
+        IrqReturn::None => abi::IRQ_NONE,
+        IrqReturn::Handled | IrqReturn::WakeThread => abi::IRQ_HANDLED,
+    }
 }
 
 /// A device being probed.
@@ -385,6 +453,48 @@ impl<D: Driver> Device<'_, D> {
         }
     }
 
+    /// Allocates `min..=max` interrupt vectors (1 to 32) of the `types`
+    /// given: how many it got, and their type. Each is requested with
+    /// [`Driver::irq_vector`] as its hard handler (given its index) once
+    /// probe has succeeded, and freed at unbind, after
+    /// [`driver::Driver::remove`] and before the data is dropped. `EINVAL`
+    /// for bad bounds, `EBUSY` if this or [`irq_vector`](Self::irq_vector)
+    /// already allocated, `ENOSPC` if the device has fewer than `min`.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// let (n, kind) = dev.irq_vectors(2, 5, pci::IrqTypes::MSIX | pci::IrqTypes::MSI)?;
+    /// dev_info!(dev, "{n} {kind:?} vectors\n");
+    /// # Ok(((), ())) } }
+    /// ```
+    pub fn irq_vectors(
+        &mut self,
+        min: u32,
+        max: u32,
+        types: IrqTypes,
+    ) -> Result<(u32, VectorKind)> {
+        if min == 0 || min > max || max > abi::PCI_VECTORS_MAX {
+            return Err(EINVAL);
+        }
+        let mut kind: c_uint = 0;
+        // SAFETY: the binding is live during probe; a valid out-pointer.
+        let n = unsafe {
+            abi::rkm_pci_irq_vectors(self.binding.as_ptr(), min, max, types.0, &mut kind)
+        };
+        let n = u32::try_from(n).map_err(|_| Error::from_kernel(n))?;
+        let kind = match kind {
+            abi::PCI_IRQ_MSIX => VectorKind::MsiX,
+            abi::PCI_IRQ_MSI => VectorKind::Msi,
+            _ => VectorKind::Intx,
+        };
+        Ok((n, kind))
+    }
+
     /// A counted handle to this binding, for file operations; its
     /// [`access`](DeviceRef::access) succeeds once probe has returned `Ok`.
     ///
@@ -489,8 +599,15 @@ impl<D: Driver> Registration<D> {
         // for their lengths and copied by the glue; the ops are static;
         // `drv` is boxed and outlives the registration (dropped after
         // unregistering).
-        let h =
-            unsafe { abi::rkm_pci_register_ids(&desc.raw(), ids.as_ptr(), ids.len(), &mut err) };
+        let h = unsafe {
+            abi::rkm_pci_register_ids(
+                &desc.raw(),
+                ids.as_ptr(),
+                ids.len(),
+                Some(vector_irq::<D>),
+                &mut err,
+            )
+        };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_kernel(err))?;
         Ok(Registration { handle, _drv: drv })
     }
