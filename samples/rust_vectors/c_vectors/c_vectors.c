@@ -4,6 +4,7 @@
 #include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/interrupt.h>
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -158,6 +159,8 @@ static void vectors_remove(struct pci_dev *pdev)
 	struct vectors_dev *d = pci_get_drvdata(pdev);
 
 	writel(~0u, d->bar + REG_IMC);
+	/* QEMU 7.2's throttling timer must expire while MSI-X is on (vectors.h). */
+	msleep(10);
 	vectors_free(pdev, d, d->n);
 	pci_free_irq_vectors(pdev);
 }
