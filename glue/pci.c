@@ -424,7 +424,14 @@ struct rkm_dma *rkm_stream_alloc(struct rkm_binding *b, size_t size, void **cpu)
 	m = rkm_kzalloc(sizeof(*m));
 	if (!m)
 		return NULL;
-	m->cpu = rkm_kzalloc(size);
+	/*
+	 * Where the device can reach it without bouncing: a mask under 32
+	 * bits (edu's is 28) needs ZONE_DMA; swiotlb, which bounces for
+	 * 32-bit masks, is not set up on machines whose memory it can reach.
+	 */
+	m->cpu = rkm_fail_injected() ? NULL :
+		 kzalloc(size, GFP_KERNEL | __GFP_NOWARN |
+			 (dma_get_mask(b->dev) < DMA_BIT_MASK(32) ? GFP_DMA : 0));
 	if (!m->cpu) {
 		kfree(m);
 		return NULL;

@@ -601,7 +601,8 @@ int rkm_pci_irq_vectors(struct rkm_binding *binding, unsigned int min, unsigned 
  */
 /**
  * rkm_stream_alloc() - @size bytes (not 0) of zeroed kernel memory for
- * streaming DMA, not mapped; *@cpu its address. NULL if out of memory.
+ * streaming DMA, not mapped, from ZONE_DMA if the device's DMA mask is under
+ * 32 bits; *@cpu its address. NULL if out of memory.
  * Process context (sleeps).
  */
 struct rkm_dma *rkm_stream_alloc(struct rkm_binding *binding, size_t size, void **cpu);

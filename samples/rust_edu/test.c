@@ -1031,7 +1031,7 @@ static void dma_streaming(void)
 	static const struct {
 		size_t len;
 		off_t pos;
-	} trips[] = { { 1, SIZE - 1 }, { 100, 7 }, { SIZE, 0 } };
+	} trips[] = { { 100, SIZE - 100 }, { SIZE, 0 } };
 	static const char *const modes[] = { "1", "2" };
 	char label[96], path[192], cur[16];
 	size_t k, m;

@@ -277,8 +277,9 @@ static int edu_dma(struct edu_dev *d, u64 ram, size_t pos, size_t count, bool to
 /* dma_mode 1's buffer, allocated on first use: 0 or -ENOMEM. */
 static int edu_sbuf(struct edu_dev *d)
 {
+	/* Under the device's 28-bit DMA mask, as rkm's StreamBuffer: ZONE_DMA. */
 	if (!d->sbuf)
-		d->sbuf = kzalloc(EDU_BUF_SIZE, GFP_KERNEL);
+		d->sbuf = kzalloc(EDU_BUF_SIZE, GFP_KERNEL | GFP_DMA);
 	return d->sbuf ? 0 : -ENOMEM;
 }
 
@@ -301,7 +302,7 @@ static int edu_mbuf(struct edu_dev *d)
 
 	if (d->mbuf)
 		return 0;
-	buf = kzalloc(EDU_BUF_SIZE, GFP_KERNEL);
+	buf = kzalloc(EDU_BUF_SIZE, GFP_KERNEL | GFP_DMA);
 	if (!buf)
 		return -ENOMEM;
 	d->mbuf_dma = dma_map_single(d->dev, buf, EDU_BUF_SIZE, DMA_BIDIRECTIONAL);
