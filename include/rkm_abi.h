@@ -475,8 +475,9 @@ void rkm_pci_set_master(struct rkm_binding *binding);
  */
 int rkm_pci_irq_vector(struct rkm_binding *binding);
 /**
- * rkm_pci_iomap() - request BAR @bar and map it whole.
- * @min_len: fail with -EINVAL if the BAR is shorter.
+ * rkm_pci_iomap() - request BAR @bar, memory or I/O ports (rkm_bar_kind()),
+ * and map it whole (pci_iomap()).
+ * @min_len: fail with -EINVAL if the BAR is shorter (or not implemented).
  * @len: the BAR's length.
  * Return: a handle for rkm_bar_*() and rkm_pci_iounmap(), or NULL with *err
  * set. A mapping still held when the device is unbound (after @drop) is
@@ -487,7 +488,7 @@ struct rkm_bar *rkm_pci_iomap(struct rkm_binding *binding, unsigned int bar, siz
 /** rkm_pci_iounmap() - unmap and release a BAR (if not revoked), free the handle. */
 void rkm_pci_iounmap(struct rkm_bar *bar);
 
-/* MMIO through a rkm_pci_iomap() handle, at an offset the caller checked. */
+/* Register access through a rkm_pci_iomap() handle, at an offset the caller checked. */
 RKM_LEAF uint8_t rkm_bar_readb(struct rkm_bar *bar, size_t off);
 RKM_LEAF uint16_t rkm_bar_readw(struct rkm_bar *bar, size_t off);
 RKM_LEAF uint32_t rkm_bar_readl(struct rkm_bar *bar, size_t off);
