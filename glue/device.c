@@ -279,12 +279,17 @@ static void rkm_binding_revoke(struct rkm_binding *b)
 }
 
 /**
- * struct rkm_dma - a coherent buffer, owned by a Rust CoherentBuffer
+ * struct rkm_dma - a coherent buffer, owned by a Rust CoherentBuffer, or a
+ * streaming one (pci.c's rkm_stream_*), owned by a Rust StreamBuffer
  * @node: in the binding's dmas_deferred once Rust dropped it early
  * @b: the binding (referenced)
  * @size: its size
  * @cpu: the CPU address
- * @addr: the device address
+ * @addr: the device address (a streaming buffer's while @mapped)
+ * @stream: a kmalloc()ed buffer mapped with dma_map_single(), not coherent
+ * @mapped: (streaming) mapped for the device in direction @dir
+ * @was_mapped: (streaming) the device was given it once: freed as a coherent one
+ * @dir: (streaming) the direction of the mapping
  */
 struct rkm_dma {
 	struct list_head node;
@@ -292,6 +297,10 @@ struct rkm_dma {
 	size_t size;
 	void *cpu;
 	dma_addr_t addr;
+	bool stream;
+	bool mapped;
+	bool was_mapped;
+	enum dma_data_direction dir;
 };
 
 struct rkm_dma *rkm_dma_alloc(struct rkm_binding *b, size_t size, void **cpu, uint64_t *addr)
@@ -323,7 +332,13 @@ static void rkm_dma_release(struct rkm_dma *m)
 {
 	struct rkm_binding *b = m->b;
 
-	dma_free_coherent(b->dev, m->size, m->cpu, m->addr);
+	if (m->stream) {
+		if (m->mapped)
+			dma_unmap_single(b->dev, m->addr, m->size, m->dir);
+		kfree(m->cpu);
+	} else {
+		dma_free_coherent(b->dev, m->size, m->cpu, m->addr);
+	}
 	kfree(m);
 	rkm_binding_put(b);
 }
@@ -337,7 +352,8 @@ void rkm_dma_free(struct rkm_dma *m)
 	struct rkm_binding *b = m->b;
 
 	mutex_lock(&b->res_lock);
-	if (!b->quiesced) {
+	/* A streaming buffer the device was never given is freed at once. */
+	if (!b->quiesced && (!m->stream || m->was_mapped)) {
 		list_add(&m->node, &b->dmas_deferred);
 		mutex_unlock(&b->res_lock);
 		return;

@@ -18,12 +18,23 @@
  * struct rkm_pci_driver - a registered PCI driver
  * @core: what every bus's driver has (name, attributes, callbacks)
  * @pdrv: the kernel's driver; its name, id table and groups point into @core
- * @ids: the id table, zero-terminated
+ * @ids: the id table, zero-terminated; entry i has driver_data i + 1
+ * @nids: its entries (without the terminator)
+ * @probing_lock: protects @probing
+ * @probing: the rkm_pci_probing of each probe in progress (rkm_pci_id_index())
+ * @vector_irq: the Rust handler of rkm_pci_irq_vectors()'s vectors
+ * @vectors: the rkm_pci_vectors of each binding that allocated some (under
+ *           @probing_lock)
  */
 struct rkm_pci_driver {
 	struct rkm_driver core;
 	struct pci_driver pdrv;
 	struct pci_device_id *ids;
+	size_t nids;
+	spinlock_t probing_lock;
+	struct list_head probing;
+	int (*vector_irq)(void *data, unsigned int vector);
+	struct list_head vectors;
 };
 
 static struct pci_dev *rkm_binding_pdev(struct rkm_binding *b)
@@ -33,8 +44,10 @@ static struct pci_dev *rkm_binding_pdev(struct rkm_binding *b)
 
 /* In the binding's bus_flags: this binding's pci_enable_device() succeeded, */
 #define RKM_PCI_ENABLED BIT(0)
-/* and it set bus mastering (which pci_set_master() does even if not enabled). */
+/* and it set bus mastering (which pci_set_master() does even if not enabled), */
 #define RKM_PCI_MASTER BIT(1)
+/* and it allocated vectors with rkm_pci_irq_vectors(). */
+#define RKM_PCI_VECTORS BIT(2)
 
 static bool rkm_pci_enabled(struct rkm_binding *b)
 {
@@ -69,7 +82,7 @@ int rkm_pci_irq_vector(struct rkm_binding *b)
 #endif
 	int n;
 
-	if (b->irq_kind)
+	if (b->irq_kind || (b->bus_flags & RKM_PCI_VECTORS))
 		return -EBUSY;
 	n = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | intx);
 	if (n < 0)
@@ -79,8 +92,13 @@ int rkm_pci_irq_vector(struct rkm_binding *b)
 	return b->irq_kind;
 }
 
+static void rkm_pci_vectors_free(struct rkm_binding *b);
+
 static void rkm_pci_quiesce(struct rkm_binding *b)
 {
+	/* The handlers use the driver's data, dropped next. */
+	if (b->bus_flags & RKM_PCI_VECTORS)
+		rkm_pci_vectors_free(b);
 	if (b->bus_flags & (RKM_PCI_ENABLED | RKM_PCI_MASTER))
 		pci_clear_master(rkm_binding_pdev(b));
 }
@@ -89,7 +107,7 @@ static void rkm_pci_undo(struct rkm_binding *b)
 {
 	struct pci_dev *pdev = rkm_binding_pdev(b);
 
-	if (b->irq_kind)
+	if (b->irq_kind || (b->bus_flags & RKM_PCI_VECTORS))
 		pci_free_irq_vectors(pdev);
 	if (rkm_pci_enabled(b))
 		pci_disable_device(pdev);
@@ -107,6 +125,8 @@ static const struct rkm_bus_hooks rkm_pci_hooks = {
  * @base: what accessors use: the mapping, NULL once revoked (RCU)
  * @mapping: the mapping until unmapped (under the binding's res_lock)
  * @bar: the BAR's number
+ * @kind: RKM_BAR_MEM or RKM_BAR_IO (a port range: @mapping is a pci_iomap()
+ *        cookie that only ioreadX()/iowriteX() take)
  *
  * A Bar normally drops with the driver's data, before unbind ends; one kept
  * elsewhere (module state) is revoked at unbind: unmapped and its region
@@ -120,6 +140,7 @@ struct rkm_bar {
 	void __iomem __rcu *base;
 	void __iomem *mapping;
 	unsigned int bar;
+	int kind;
 };
 
 static void rkm_bar_revoke(struct rkm_resource *r)
@@ -147,10 +168,13 @@ struct rkm_bar *rkm_pci_iomap(struct rkm_binding *b, unsigned int bar, size_t mi
 	struct pci_dev *pdev = rkm_binding_pdev(b);
 	void __iomem *base;
 	struct rkm_bar *m;
+	unsigned long flags;
 
 	*err = -EINVAL;
-	if (bar >= PCI_STD_NUM_BARS || !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM) ||
-	    pci_resource_len(pdev, bar) < min_len)
+	if (bar >= PCI_STD_NUM_BARS)
+		return NULL;
+	flags = pci_resource_flags(pdev, bar);
+	if (!(flags & (IORESOURCE_MEM | IORESOURCE_IO)) || pci_resource_len(pdev, bar) < min_len)
 		return NULL;
 	*err = -ENOMEM;
 	m = rkm_kzalloc(sizeof(*m));
@@ -166,6 +190,7 @@ struct rkm_bar *rkm_pci_iomap(struct rkm_binding *b, unsigned int bar, size_t mi
 	RCU_INIT_POINTER(m->base, base);
 	m->mapping = base;
 	m->bar = bar;
+	m->kind = flags & IORESOURCE_IO ? RKM_BAR_IO : RKM_BAR_MEM;
 	m->b = b;
 	m->res.revoke = rkm_bar_revoke;
 	m->res.release = rkm_bar_release;
@@ -187,7 +212,22 @@ void rkm_pci_iounmap(struct rkm_bar *m)
 	kfree(m);
 }
 
-#define RKM_BAR_ACCESS(sfx, type, rd, wr)						\
+/*
+ * A memory BAR is read with readX() (one access, 64-bit included); a port
+ * BAR with ioreadX(), a 64-bit access as two 32-bit ones, low half first.
+ */
+static inline uint64_t rkm_ioread64_lo_hi(void __iomem *p)
+{
+	return ioread32(p) | (uint64_t)ioread32(p + 4) << 32;
+}
+
+static inline void rkm_iowrite64_lo_hi(uint64_t v, void __iomem *p)
+{
+	iowrite32((uint32_t)v, p);
+	iowrite32((uint32_t)(v >> 32), p + 4);
+}
+
+#define RKM_BAR_ACCESS(sfx, type, rd, wr, iord, iowr)					\
 RKM_LEAF type rkm_bar_read##sfx(struct rkm_bar *m, size_t off)				\
 {											\
 	void __iomem *base;								\
@@ -196,7 +236,7 @@ RKM_LEAF type rkm_bar_read##sfx(struct rkm_bar *m, size_t off)				\
 	rcu_read_lock();								\
 	base = rcu_dereference(m->base);						\
 	if (base)									\
-		v = rd(base + off);							\
+		v = m->kind == RKM_BAR_IO ? iord(base + off) : rd(base + off);		\
 	rcu_read_unlock();								\
 	return v;									\
 }											\
@@ -206,21 +246,58 @@ RKM_LEAF void rkm_bar_write##sfx(struct rkm_bar *m, size_t off, type val)		\
 											\
 	rcu_read_lock();								\
 	base = rcu_dereference(m->base);						\
-	if (base)									\
-		wr(val, base + off);							\
+	if (base) {									\
+		if (m->kind == RKM_BAR_IO)						\
+			iowr(val, base + off);						\
+		else									\
+			wr(val, base + off);						\
+	}										\
 	rcu_read_unlock();								\
 }
-RKM_BAR_ACCESS(b, uint8_t, readb, writeb)
-RKM_BAR_ACCESS(w, uint16_t, readw, writew)
-RKM_BAR_ACCESS(l, uint32_t, readl, writel)
-RKM_BAR_ACCESS(q, uint64_t, readq, writeq)
+RKM_BAR_ACCESS(b, uint8_t, readb, writeb, ioread8, iowrite8)
+RKM_BAR_ACCESS(w, uint16_t, readw, writew, ioread16, iowrite16)
+RKM_BAR_ACCESS(l, uint32_t, readl, writel, ioread32, iowrite32)
+RKM_BAR_ACCESS(q, uint64_t, readq, writeq, rkm_ioread64_lo_hi, rkm_iowrite64_lo_hi)
+
+/**
+ * struct rkm_pci_probing - a probe in progress, for rkm_pci_id_index()
+ * @node: in the driver's @probing list during the probe
+ * @pdev: the device being probed (its device lock is held: one probe a device)
+ * @idx: the index of the id table entry it matched
+ */
+struct rkm_pci_probing {
+	struct list_head node;
+	struct pci_dev *pdev;
+	unsigned int idx;
+};
+
+static int rkm_pci_vectors_request(struct pci_dev *pdev);
 
 static int rkm_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct rkm_pci_driver *d = container_of(to_pci_driver(pdev->dev.driver),
 						struct rkm_pci_driver, pdrv);
+	struct rkm_pci_probing p = { .pdev = pdev };
+	int err;
 
-	return rkm_binding_probe(&pdev->dev, &d->core, &rkm_pci_hooks);
+	/*
+	 * A static entry carries its index + 1; so does a new_id one, whose
+	 * driver_data the PCI core accepts only if an entry of the table has
+	 * it (and, not given, 0 matches none: such new_ids are refused).
+	 */
+	if (!id->driver_data || id->driver_data > d->nids)
+		return -EINVAL;
+	p.idx = id->driver_data - 1;
+	spin_lock(&d->probing_lock);
+	list_add(&p.node, &d->probing);
+	spin_unlock(&d->probing_lock);
+	err = rkm_binding_probe(&pdev->dev, &d->core, &rkm_pci_hooks);
+	spin_lock(&d->probing_lock);
+	list_del(&p.node);
+	spin_unlock(&d->probing_lock);
+	if (!err)
+		err = rkm_pci_vectors_request(pdev);
+	return err;
 }
 
 static void rkm_pci_remove(struct pci_dev *pdev)
@@ -244,15 +321,21 @@ static void rkm_pci_driver_unregister(struct rkm_driver *core)
 	rkm_pci_driver_free(d);
 }
 
-struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, const uint16_t *ids,
-					size_t nids, int *err)
+struct rkm_pci_driver *rkm_pci_register_ids(const struct rkm_driver_desc *desc,
+					    const struct rkm_pci_id *ids, size_t nids,
+					    int (*vector_irq)(void *data, unsigned int vector),
+					    int *err)
 {
 	struct rkm_pci_driver *d;
 	size_t i;
 
 	*err = -EINVAL;
-	if (!nids)
+	if (!nids || nids > RKM_PCI_IDS_MAX)
 		return NULL;
+	for (i = 0; i < nids; i++)
+		/* The table's terminator is all zeros: no entry may look like it. */
+		if (!ids[i].vendor && !ids[i].subvendor && !ids[i].class_mask)
+			return NULL;
 	*err = -ENOMEM;
 	d = rkm_kzalloc(sizeof(*d));
 	if (!d)
@@ -264,11 +347,19 @@ struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, cons
 	d->ids = kcalloc(nids + 1, sizeof(*d->ids), GFP_KERNEL);
 	if (!d->ids)
 		goto free;
+	d->nids = nids;
+	spin_lock_init(&d->probing_lock);
+	INIT_LIST_HEAD(&d->probing);
+	INIT_LIST_HEAD(&d->vectors);
+	d->vector_irq = vector_irq;
 	for (i = 0; i < nids; i++) {
-		d->ids[i].vendor = ids[2 * i];
-		d->ids[i].device = ids[2 * i + 1];
-		d->ids[i].subvendor = PCI_ANY_ID;
-		d->ids[i].subdevice = PCI_ANY_ID;
+		d->ids[i].vendor = ids[i].vendor;
+		d->ids[i].device = ids[i].device;
+		d->ids[i].subvendor = ids[i].subvendor;
+		d->ids[i].subdevice = ids[i].subdevice;
+		d->ids[i].class = ids[i].class;
+		d->ids[i].class_mask = ids[i].class_mask;
+		d->ids[i].driver_data = i + 1;
 	}
 	d->pdrv.name = d->core.name;
 	d->pdrv.id_table = d->ids;
@@ -291,4 +382,272 @@ free:
 void rkm_pci_unregister(struct rkm_pci_driver *d)
 {
 	rkm_driver_unregister(&d->core);
+}
+
+/* --- PCI for driver authors (issue 16) --- */
+
+int rkm_pci_id_index(struct rkm_binding *b)
+{
+	struct rkm_pci_driver *d = container_of(b->d, struct rkm_pci_driver, core);
+	struct pci_dev *pdev = rkm_binding_pdev(b);
+	struct rkm_pci_probing *p;
+	int idx = -ENOENT;
+
+	spin_lock(&d->probing_lock);
+	list_for_each_entry(p, &d->probing, node) {
+		if (p->pdev == pdev) {
+			idx = p->idx;
+			break;
+		}
+	}
+	spin_unlock(&d->probing_lock);
+	return idx;
+}
+
+RKM_LEAF int rkm_bar_kind(struct rkm_bar *m)
+{
+	return m->kind;
+}
+
+/*
+ * Streaming DMA: a kmalloc()ed buffer in a struct rkm_dma (device.c) with
+ * @stream set, mapped and unmapped with dma_map_single() as its owner hands
+ * it to the device and takes it back; rkm_dma_free() frees it, deferred
+ * until bus mastering is off if the device was ever given it.
+ */
+struct rkm_dma *rkm_stream_alloc(struct rkm_binding *b, size_t size, void **cpu)
+{
+	struct rkm_dma *m;
+
+	if (!size)
+		return NULL;
+	m = rkm_kzalloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	/*
+	 * Where the device can reach it without bouncing: a mask under 32
+	 * bits (edu's is 28) needs ZONE_DMA; swiotlb, which bounces for
+	 * 32-bit masks, is not set up on machines whose memory it can reach.
+	 */
+	m->cpu = rkm_fail_injected() ? NULL :
+		 kzalloc(size, GFP_KERNEL | __GFP_NOWARN |
+			 (dma_get_mask(b->dev) < DMA_BIT_MASK(32) ? GFP_DMA : 0));
+	if (!m->cpu) {
+		kfree(m);
+		return NULL;
+	}
+	kref_get(&b->ref);
+	m->b = b;
+	m->size = size;
+	m->stream = true;
+	*cpu = m->cpu;
+	return m;
+}
+
+int rkm_stream_map(struct rkm_dma *m, int dir, uint64_t *addr)
+{
+	struct device *dev = m->b->dev;
+	enum dma_data_direction d;
+	dma_addr_t a;
+
+	switch (dir) {
+	case RKM_DMA_BIDIRECTIONAL:
+		d = DMA_BIDIRECTIONAL;
+		break;
+	case RKM_DMA_TO_DEVICE:
+		d = DMA_TO_DEVICE;
+		break;
+	case RKM_DMA_FROM_DEVICE:
+		d = DMA_FROM_DEVICE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!m->stream || m->mapped)
+		return -EBUSY;
+	a = dma_map_single(dev, m->cpu, m->size, d);
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	m->addr = a;
+	m->dir = d;
+	m->mapped = true;
+	m->was_mapped = true;
+	*addr = a;
+	return 0;
+}
+
+RKM_LEAF void rkm_stream_unmap(struct rkm_dma *m)
+{
+	if (!m->mapped)
+		return;
+	dma_unmap_single(m->b->dev, m->addr, m->size, m->dir);
+	m->mapped = false;
+}
+
+RKM_LEAF void rkm_stream_sync_for_cpu(struct rkm_dma *m)
+{
+	if (m->mapped)
+		dma_sync_single_for_cpu(m->b->dev, m->addr, m->size, m->dir);
+}
+
+RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *m)
+{
+	if (m->mapped)
+		dma_sync_single_for_device(m->b->dev, m->addr, m->size, m->dir);
+}
+
+/*
+ * Several interrupt vectors (rkm_pci_irq_vectors()): allocated in probe,
+ * requested once probe succeeded (the handlers need the driver's data),
+ * each with its index; freed at the bus's quiesce (before the data is
+ * dropped), the vectors themselves at undo.
+ */
+
+/**
+ * struct rkm_pci_vector - one vector's request: the dev_id of its handler
+ * @vs: the set it belongs to
+ * @idx: its index, passed to the Rust handler
+ * @on: requested
+ */
+struct rkm_pci_vector {
+	struct rkm_pci_vectors *vs;
+	unsigned int idx;
+	bool on;
+};
+
+/**
+ * struct rkm_pci_vectors - the vectors of one binding
+ * @node: in the driver's @vectors
+ * @b: the binding
+ * @n: how many
+ * @v: each one's request
+ */
+struct rkm_pci_vectors {
+	struct list_head node;
+	struct rkm_binding *b;
+	unsigned int n;
+	struct rkm_pci_vector v[];
+};
+
+static struct rkm_pci_driver *rkm_pci_driver_of(struct rkm_binding *b)
+{
+	return container_of(b->d, struct rkm_pci_driver, core);
+}
+
+/* The binding's vector set, unlinked from the driver's list if @take. */
+static struct rkm_pci_vectors *rkm_pci_vectors_find(struct rkm_binding *b, bool take)
+{
+	struct rkm_pci_driver *d = rkm_pci_driver_of(b);
+	struct rkm_pci_vectors *vs, *found = NULL;
+
+	spin_lock(&d->probing_lock);
+	list_for_each_entry(vs, &d->vectors, node) {
+		if (vs->b == b) {
+			found = vs;
+			if (take)
+				list_del(&vs->node);
+			break;
+		}
+	}
+	spin_unlock(&d->probing_lock);
+	return found;
+}
+
+int rkm_pci_irq_vectors(struct rkm_binding *b, unsigned int min, unsigned int max,
+			unsigned int types, unsigned int *kind)
+{
+	struct rkm_pci_driver *d = rkm_pci_driver_of(b);
+	struct pci_dev *pdev = rkm_binding_pdev(b);
+#ifdef PCI_IRQ_INTX
+	const unsigned int intx = PCI_IRQ_INTX;
+#else
+	const unsigned int intx = PCI_IRQ_LEGACY;
+#endif
+	unsigned int flags = 0, i;
+	struct rkm_pci_vectors *vs;
+	int n;
+
+	if (!min || min > max || max > RKM_PCI_VECTORS_MAX || !types ||
+	    (types & ~(RKM_PCI_IRQ_MSIX | RKM_PCI_IRQ_MSI | RKM_PCI_IRQ_INTX)))
+		return -EINVAL;
+	if (b->irq_kind || (b->bus_flags & RKM_PCI_VECTORS))
+		return -EBUSY;
+	if (types & RKM_PCI_IRQ_MSIX)
+		flags |= PCI_IRQ_MSIX;
+	if (types & RKM_PCI_IRQ_MSI)
+		flags |= PCI_IRQ_MSI;
+	if (types & RKM_PCI_IRQ_INTX)
+		flags |= intx;
+	vs = rkm_kzalloc(struct_size(vs, v, max));
+	if (!vs)
+		return -ENOMEM;
+	n = pci_alloc_irq_vectors(pdev, min, max, flags);
+	if (n < 0) {
+		kfree(vs);
+		return n;
+	}
+	vs->b = b;
+	vs->n = n;
+	for (i = 0; i < n; i++) {
+		vs->v[i].vs = vs;
+		vs->v[i].idx = i;
+	}
+	b->bus_flags |= RKM_PCI_VECTORS;
+	spin_lock(&d->probing_lock);
+	list_add(&vs->node, &d->vectors);
+	spin_unlock(&d->probing_lock);
+	*kind = pdev->msix_enabled ? RKM_PCI_IRQ_MSIX :
+		pdev->msi_enabled ? RKM_PCI_IRQ_MSI : RKM_PCI_IRQ_INTX;
+	return n;
+}
+
+static irqreturn_t rkm_pci_vector_irq(int irq, void *dev_id)
+{
+	struct rkm_pci_vector *v = dev_id;
+	struct rkm_binding *b = v->vs->b;
+
+	switch (rkm_pci_driver_of(b)->vector_irq(b->data, v->idx)) {
+	case RKM_IRQ_HANDLED:
+		return IRQ_HANDLED;
+	default:
+		return IRQ_NONE;
+	}
+}
+
+/* Frees the requested vectors (process context), then the set. */
+static void rkm_pci_vectors_free(struct rkm_binding *b)
+{
+	struct rkm_pci_vectors *vs = rkm_pci_vectors_find(b, true);
+	struct pci_dev *pdev = rkm_binding_pdev(b);
+	unsigned int i;
+
+	if (!vs)
+		return;
+	for (i = vs->n; i-- > 0;)
+		if (vs->v[i].on)
+			free_irq(pci_irq_vector(pdev, i), &vs->v[i]);
+	kfree(vs);
+}
+
+/* After a successful probe: request each vector, or unbind again. */
+static int rkm_pci_vectors_request(struct pci_dev *pdev)
+{
+	struct rkm_binding *b = dev_get_drvdata(&pdev->dev);
+	struct rkm_pci_vectors *vs;
+	unsigned int i;
+	int err = 0;
+
+	if (!(b->bus_flags & RKM_PCI_VECTORS))
+		return 0;
+	vs = rkm_pci_vectors_find(b, false);
+	for (i = 0; vs && i < vs->n && !err; i++) {
+		err = request_irq(pci_irq_vector(pdev, i), rkm_pci_vector_irq,
+				  pdev->msi_enabled || pdev->msix_enabled ? 0 : IRQF_SHARED,
+				  b->d->name, &vs->v[i]);
+		vs->v[i].on = !err;
+	}
+	if (err)
+		/* As if probe had failed: the whole binding goes (the vectors at quiesce). */
+		rkm_binding_unbind(&pdev->dev);
+	return err;
 }

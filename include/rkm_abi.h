@@ -461,16 +461,7 @@ RKM_LEAF void rkm_binding_leave(struct rkm_binding *binding);
 struct rkm_pci_driver;
 struct rkm_bar;
 
-/**
- * rkm_pci_register() - register a PCI driver.
- * @desc: name, attributes and callbacks (copied, but @desc->ops and
- *        @desc->drv must outlive the registration).
- * @ids: @nids (vendor, device) pairs, flattened.
- * @err: the negative errno on failure.
- * Return: a handle, or NULL. Probe may run before this returns.
- */
-struct rkm_pci_driver *rkm_pci_register(const struct rkm_driver_desc *desc, const uint16_t *ids,
-					size_t nids, int *err);
+/* rkm_pci_register_ids() registers one (below, issue 16). */
 /**
  * rkm_pci_unregister() - unbind every device and unregister the driver. A
  * driver never unregistered (its Rust owner leaked) is at module exit.
@@ -490,8 +481,9 @@ void rkm_pci_set_master(struct rkm_binding *binding);
  */
 int rkm_pci_irq_vector(struct rkm_binding *binding);
 /**
- * rkm_pci_iomap() - request BAR @bar and map it whole.
- * @min_len: fail with -EINVAL if the BAR is shorter.
+ * rkm_pci_iomap() - request BAR @bar, memory or I/O ports (rkm_bar_kind()),
+ * and map it whole (pci_iomap()).
+ * @min_len: fail with -EINVAL if the BAR is shorter (or not implemented).
  * @len: the BAR's length.
  * Return: a handle for rkm_bar_*() and rkm_pci_iounmap(), or NULL with *err
  * set. A mapping still held when the device is unbound (after @drop) is
@@ -502,7 +494,7 @@ struct rkm_bar *rkm_pci_iomap(struct rkm_binding *binding, unsigned int bar, siz
 /** rkm_pci_iounmap() - unmap and release a BAR (if not revoked), free the handle. */
 void rkm_pci_iounmap(struct rkm_bar *bar);
 
-/* MMIO through a rkm_pci_iomap() handle, at an offset the caller checked. */
+/* Register access through a rkm_pci_iomap() handle, at an offset the caller checked. */
 RKM_LEAF uint8_t rkm_bar_readb(struct rkm_bar *bar, size_t off);
 RKM_LEAF uint16_t rkm_bar_readw(struct rkm_bar *bar, size_t off);
 RKM_LEAF uint32_t rkm_bar_readl(struct rkm_bar *bar, size_t off);
@@ -843,5 +835,105 @@ RKM_LEAF uint64_t rkm_vma_pgoff(struct rkm_vma *vma);
 RKM_LEAF uint32_t rkm_vma_flags(struct rkm_vma *vma);
 /** rkm_vma_deny_write() - clear VM_MAYWRITE: mprotect(PROT_WRITE) fails with EACCES. */
 void rkm_vma_deny_write(struct rkm_vma *vma);
+
+/* --- PCI for driver authors (issue 16) --- */
+
+/* In struct rkm_pci_id: matches any value of that field. */
+#define RKM_PCI_ANY_ID 0xffffffffu
+/* Most entries an id table may have. */
+#define RKM_PCI_IDS_MAX 1024
+
+/**
+ * struct rkm_pci_id - one entry of a PCI driver's id table, as struct
+ * pci_device_id without driver_data (the glue sets it to the index + 1).
+ * No entry may have vendor, subvendor and class_mask all 0 (the kernel's
+ * table terminator).
+ */
+struct rkm_pci_id {
+	uint32_t vendor;
+	uint32_t device;
+	uint32_t subvendor;
+	uint32_t subdevice;
+	uint32_t class;
+	uint32_t class_mask;
+};
+
+/**
+ * rkm_pci_register_ids() - register a PCI driver.
+ * @desc: name, attributes and callbacks (copied, but @desc->ops and
+ *        @desc->drv must outlive the registration).
+ * @ids: @nids entries (1..RKM_PCI_IDS_MAX, none all-zero), copied.
+ * @vector_irq: the hard handler (atomic context) of the vectors of
+ *              rkm_pci_irq_vectors(), with the binding's data and the
+ *              vector's index: RKM_IRQ_HANDLED or RKM_IRQ_NONE.
+ * @err: the negative errno on failure (-EINVAL for a bad table).
+ * Return: a handle, or NULL. Probe may run before this returns. A device
+ * added through the driver's new_id file binds only with a driver_data
+ * naming an entry (its index + 1): it then probes as that entry.
+ */
+struct rkm_pci_driver *rkm_pci_register_ids(const struct rkm_driver_desc *desc,
+					    const struct rkm_pci_id *ids, size_t nids,
+					    int (*vector_irq)(void *data, unsigned int vector),
+					    int *err);
+/**
+ * rkm_pci_id_index() - during probe, on its binding: the index of the id
+ * table entry the device matched, or -ENOENT.
+ */
+int rkm_pci_id_index(struct rkm_binding *binding);
+
+/* BAR kinds (rkm_bar_kind()). */
+#define RKM_BAR_MEM 1		/* memory-mapped: readX()/writeX() */
+#define RKM_BAR_IO 2		/* I/O ports: inX()/outX() through ioreadX()/iowriteX() */
+/** rkm_bar_kind() - RKM_BAR_MEM or RKM_BAR_IO; any context. */
+RKM_LEAF int rkm_bar_kind(struct rkm_bar *bar);
+
+/* Interrupt types (rkm_pci_irq_vectors()): which to try, and which it got. */
+#define RKM_PCI_IRQ_INTX 1
+#define RKM_PCI_IRQ_MSI 2
+#define RKM_PCI_IRQ_MSIX 4
+/* Most vectors rkm_pci_irq_vectors() allocates. */
+#define RKM_PCI_VECTORS_MAX 32
+/**
+ * rkm_pci_irq_vectors() - during probe: pci_alloc_irq_vectors() of @min to
+ * @max (1..RKM_PCI_VECTORS_MAX) vectors of the RKM_PCI_IRQ_* @types (MSI-X
+ * tried first, then MSI, then INTx). Each is requested with the driver's
+ * @vector_irq once probe has succeeded (a failure then unbinds the device
+ * and fails the probe), freed at unbind before the data is dropped, highest
+ * index first. *@kind: the type it got.
+ * Return: the number of vectors; -EINVAL (bad arguments), -EBUSY (vectors
+ * already allocated by this call or rkm_pci_irq_vector()), -ENOSPC or
+ * another error of pci_alloc_irq_vectors().
+ */
+int rkm_pci_irq_vectors(struct rkm_binding *binding, unsigned int min, unsigned int max,
+			unsigned int types, unsigned int *kind);
+
+/* Streaming DMA directions (rkm_stream_map()). */
+#define RKM_DMA_BIDIRECTIONAL 0
+#define RKM_DMA_TO_DEVICE 1
+#define RKM_DMA_FROM_DEVICE 2
+/*
+ * Streaming DMA buffers, on a binding while its data exists; each is a
+ * struct rkm_dma freed by rkm_dma_free() (which unmaps it if mapped; if the
+ * device was ever given it, not before bus mastering is off for good).
+ */
+/**
+ * rkm_stream_alloc() - @size bytes (not 0) of zeroed kernel memory for
+ * streaming DMA, not mapped, from ZONE_DMA if the device's DMA mask is under
+ * 32 bits; *@cpu its address. NULL if out of memory.
+ * Process context (sleeps).
+ */
+struct rkm_dma *rkm_stream_alloc(struct rkm_binding *binding, size_t size, void **cpu);
+/**
+ * rkm_stream_map() - dma_map_single() the whole buffer in direction @dir
+ * (RKM_DMA_*); *@addr its device address. 0, -EINVAL (bad @dir), -EBUSY
+ * (already mapped) or -ENOMEM (mapping failed). Any context.
+ */
+int rkm_stream_map(struct rkm_dma *dma, int dir, uint64_t *addr);
+/** rkm_stream_unmap() - dma_unmap_single() it if mapped. Any context. */
+RKM_LEAF void rkm_stream_unmap(struct rkm_dma *dma);
+/** rkm_stream_sync_for_cpu() - dma_sync_single_for_cpu() if mapped. Any context. */
+RKM_LEAF void rkm_stream_sync_for_cpu(struct rkm_dma *dma);
+/** rkm_stream_sync_for_device() - dma_sync_single_for_device() if mapped. Any context. */
+RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *dma);
 
 #endif /* RKM_ABI_H */

@@ -137,12 +137,6 @@ unsafe extern "C" {
     pub(crate) fn rkm_binding_enter(binding: *mut Binding) -> *mut c_void;
     pub(crate) fn rkm_binding_leave(binding: *mut Binding);
 
-    pub(crate) fn rkm_pci_register(
-        desc: *const DriverDesc,
-        ids: *const u16,
-        nids: usize,
-        err: *mut c_int,
-    ) -> *mut PciDriver;
     pub(crate) fn rkm_pci_unregister(driver: *mut PciDriver);
     pub(crate) fn rkm_pci_enable(binding: *mut Binding) -> c_int;
     pub(crate) fn rkm_pci_set_master(binding: *mut Binding);
@@ -454,4 +448,62 @@ extern "C" {
     pub(crate) fn rkm_vma_pgoff(vma: *mut Vma) -> u64;
     pub(crate) fn rkm_vma_flags(vma: *mut Vma) -> u32;
     pub(crate) fn rkm_vma_deny_write(vma: *mut Vma);
+}
+
+// --- PCI for driver authors (issue 16) ---
+
+/// `RKM_PCI_ANY_ID`, `RKM_PCI_IDS_MAX`.
+pub(crate) const PCI_ANY_ID: u32 = 0xffff_ffff;
+pub(crate) const PCI_IDS_MAX: u32 = 1024;
+/// `RKM_BAR_*`: what `rkm_bar_kind` returns.
+pub(crate) const BAR_MEM: u32 = 1;
+pub(crate) const BAR_IO: u32 = 2;
+
+/// `RKM_PCI_IRQ_*`, `RKM_PCI_VECTORS_MAX`.
+pub(crate) const PCI_IRQ_INTX: u32 = 1;
+pub(crate) const PCI_IRQ_MSI: u32 = 2;
+pub(crate) const PCI_IRQ_MSIX: u32 = 4;
+pub(crate) const PCI_VECTORS_MAX: u32 = 32;
+/// `RKM_DMA_*`: streaming DMA directions.
+pub(crate) const DMA_BIDIRECTIONAL: c_int = 0;
+pub(crate) const DMA_TO_DEVICE: c_int = 1;
+pub(crate) const DMA_FROM_DEVICE: c_int = 2;
+
+/// `struct rkm_pci_id`.
+#[repr(C)]
+pub(crate) struct PciId {
+    pub(crate) vendor: u32,
+    pub(crate) device: u32,
+    pub(crate) subvendor: u32,
+    pub(crate) subdevice: u32,
+    pub(crate) class: u32,
+    pub(crate) class_mask: u32,
+}
+
+unsafe extern "C" {
+    pub(crate) fn rkm_pci_register_ids(
+        desc: *const DriverDesc,
+        ids: *const PciId,
+        nids: usize,
+        vector_irq: Option<extern "C" fn(*mut c_void, c_uint) -> c_int>,
+        err: *mut c_int,
+    ) -> *mut PciDriver;
+    pub(crate) fn rkm_pci_irq_vectors(
+        binding: *mut Binding,
+        min: c_uint,
+        max: c_uint,
+        types: c_uint,
+        kind: *mut c_uint,
+    ) -> c_int;
+    pub(crate) fn rkm_pci_id_index(binding: *mut Binding) -> c_int;
+    pub(crate) fn rkm_bar_kind(bar: *mut Bar) -> c_int;
+    pub(crate) fn rkm_stream_alloc(
+        binding: *mut Binding,
+        size: usize,
+        cpu: *mut *mut c_void,
+    ) -> *mut Dma;
+    pub(crate) fn rkm_stream_map(dma: *mut Dma, dir: c_int, addr: *mut u64) -> c_int;
+    pub(crate) fn rkm_stream_unmap(dma: *mut Dma);
+    pub(crate) fn rkm_stream_sync_for_cpu(dma: *mut Dma);
+    pub(crate) fn rkm_stream_sync_for_device(dma: *mut Dma);
 }

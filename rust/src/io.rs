@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Memory-mapped I/O: a mapped PCI BAR and accessors that stay inside it.
+//! Device registers: a mapped PCI BAR (memory or I/O ports) and accessors
+//! that stay inside it.
 //!
 //! A [`Bar<SIZE>`] is a mapping of at least `SIZE` bytes (checked when it is
 //! mapped). Accesses at a constant offset, `read32::<OFF>()`, are checked at
@@ -11,13 +12,37 @@
 //! elsewhere (in module state) is revoked at unbind instead: from then on
 //! reads give all ones and writes are dropped, as for a device that is gone,
 //! and the address range it covered is never touched again.
+//!
+//! A BAR is either memory-mapped or a range of I/O ports ([`BarKind`]); the
+//! same accessors serve both (the glue uses `readX`/`writeX` for memory and
+//! `ioreadX`/`iowriteX`, i.e. `inX`/`outX`, for ports; a 64-bit port access
+//! is two 32-bit ones, low half first), with the same bounds and alignment
+//! checks.
 
 use crate::abi;
 use crate::error::{code::*, Error, Result};
 use core::ffi::c_int;
 use core::ptr::NonNull;
 
-/// A mapped memory BAR of at least `SIZE` bytes.
+/// What a BAR maps: memory or I/O ports.
+///
+/// ```
+/// # fn f(bar: &rkm::io::Bar<0x80>) {
+/// use rkm::io::BarKind;
+/// if bar.kind() == BarKind::Io {
+///     // port I/O: each access is an inX/outX instruction
+/// }
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BarKind {
+    /// Memory-mapped registers.
+    Memory,
+    /// I/O ports.
+    Io,
+}
+
+/// A mapped BAR (memory or I/O ports) of at least `SIZE` bytes.
 ///
 /// ```
 /// # use rkm::prelude::*;
@@ -34,8 +59,8 @@ use core::ptr::NonNull;
 ///
 /// # Invariants
 ///
-/// `handle` is a glue mapping of `len >= SIZE` bytes, owned by this value
-/// until drop. Every access is one `readX`/`writeX` the glue does under RCU
+/// `handle` is a glue mapping of `len >= SIZE` bytes of kind `kind`, owned
+/// by this value until drop. Every access is one `readX`/`writeX` the glue does under RCU
 /// after checking the mapping is not revoked (unbind revokes it, so a `Bar`
 /// kept past its binding touches nothing). Accesses never sleep and may be
 /// made from any context (`IrqSafe`); drop unmaps, which sleeps: process
@@ -43,6 +68,7 @@ use core::ptr::NonNull;
 pub struct Bar<const SIZE: usize> {
     handle: NonNull<abi::Bar>,
     len: usize,
+    kind: BarKind,
 }
 
 // SAFETY: MMIO may be done from any thread; the handle is only freed by drop.
@@ -122,7 +148,7 @@ macro_rules! accessors {
 
 impl<const SIZE: usize> Bar<SIZE> {
     /// Requests and maps BAR `bar` of a binding; `EINVAL` if it is not a
-    /// memory BAR of at least `SIZE` bytes.
+    /// memory or I/O BAR of at least `SIZE` bytes.
     ///
     /// # Safety
     ///
@@ -133,8 +159,27 @@ impl<const SIZE: usize> Bar<SIZE> {
         // out-pointers are valid.
         let h = unsafe { abi::rkm_pci_iomap(binding, bar, SIZE, &mut len, &mut err) };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_errno(err))?;
+        // SAFETY: our live handle.
+        let kind = match unsafe { abi::rkm_bar_kind(handle.as_ptr()) } as u32 {
+            abi::BAR_IO => BarKind::Io,
+            k => {
+                debug_assert_eq!(k, abi::BAR_MEM);
+                BarKind::Memory
+            }
+        };
         // INVARIANT: the handle maps len >= SIZE bytes (or is revoked) until dropped.
-        Ok(Bar { handle, len })
+        Ok(Bar { handle, len, kind })
+    }
+
+    /// Whether it maps memory or I/O ports.
+    ///
+    /// ```
+    /// # fn f(bar: &rkm::io::Bar<0x100>) {
+    /// let k = bar.kind();
+    /// # let _ = k; }
+    /// ```
+    pub fn kind(&self) -> BarKind {
+        self.kind
     }
 
     /// The BAR's real length (at least `SIZE`).

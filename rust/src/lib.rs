@@ -7,7 +7,7 @@
 //! no kernel struct layout is ever seen here.
 #![no_std]
 #![allow(internal_features)]
-#![feature(allow_internal_unsafe)]
+#![feature(allow_internal_unsafe, associated_type_defaults)]
 #![deny(unsafe_op_in_unsafe_fn, missing_docs)]
 
 mod abi;

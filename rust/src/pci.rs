@@ -44,35 +44,154 @@ use crate::device::{sealed, DeviceContext};
 use crate::driver::{self, Desc, Trampolines};
 use crate::error::{code::*, to_result, Error, Result};
 use crate::io::Bar;
-use core::ffi::c_int;
+pub use crate::io::BarKind;
+use core::ffi::{c_int, c_uint, c_void};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 pub use crate::device::{Access, Bound, DeviceRef};
 pub use crate::driver::{Attr, AttrBuf, ShowFn, StoreFn};
-pub use crate::irq::IrqKind;
+pub use crate::irq::{IrqKind, IrqReturn};
 
-/// A (vendor, device) pair the driver binds to.
+/// One entry of a driver's id table: which devices it binds to, and the
+/// data of type `T` the driver attached to the entry ([`Device::id`] gives
+/// probe the entry the device matched).
 ///
 /// ```
 /// # use rkm::pci::DeviceId;
-/// const IDS: &[DeviceId] = &[DeviceId::new(0x1234, 0x5678)];
+/// struct Info {
+///     label: &'static str,
+///     fifo: usize,
+/// }
+/// const IDS: &[DeviceId<Info>] = &[
+///     DeviceId::new(0x1234, 0x5678).data(Info { label: "model A", fifo: 16 }),
+///     DeviceId::new(0x1234, 0x5679).subsystem(0x1af4, 0x1100).data(Info { label: "B", fifo: 64 }),
+///     DeviceId::class(0x0c0330, 0xffffff).data(Info { label: "any xHCI", fifo: 0 }),
+/// ];
 /// ```
+///
+/// # Invariants
+///
+/// Not all of `vendor`, `subvendor` and `class_mask` are 0 (the kernel's
+/// table terminator): every constructor sets `vendor` or `class_mask`, or
+/// `subvendor` to [`ANY_ID`] (the glue refuses such a table with `EINVAL`
+/// anyway).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DeviceId {
-    vendor: u16,
-    device: u16,
+pub struct DeviceId<T: 'static = ()> {
+    vendor: u32,
+    device: u32,
+    subvendor: u32,
+    subdevice: u32,
+    class: u32,
+    class_mask: u32,
+    data: T,
 }
 
+/// Matches any value of a [`DeviceId`] field (the kernel's `PCI_ANY_ID`).
+pub const ANY_ID: u32 = abi::PCI_ANY_ID;
+
 impl DeviceId {
-    /// Matches any subsystem ids and class.
+    /// Matches `vendor:device` with any subsystem ids and class.
     ///
     /// ```
     /// # use rkm::pci::DeviceId;
     /// const ID: DeviceId = DeviceId::new(0x8086, 0x100e);
     /// ```
     pub const fn new(vendor: u16, device: u16) -> Self {
-        DeviceId { vendor, device }
+        DeviceId {
+            vendor: vendor as u32,
+            device: device as u32,
+            subvendor: ANY_ID,
+            subdevice: ANY_ID,
+            class: 0,
+            class_mask: 0,
+            data: (),
+        }
+    }
+
+    /// Matches any device of class `class` (24 bits: base class,
+    /// subclass, programming interface) in the bits of `mask`.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const NVME: DeviceId = DeviceId::class(0x010802, 0xffffff);
+    /// ```
+    pub const fn class(class: u32, mask: u32) -> Self {
+        DeviceId {
+            vendor: ANY_ID,
+            device: ANY_ID,
+            subvendor: ANY_ID,
+            subdevice: ANY_ID,
+            class,
+            class_mask: mask,
+            data: (),
+        }
+    }
+
+    /// Attaches `data` to the entry; [`Device::id`] gives it back typed.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const ID: DeviceId<u32> = DeviceId::new(0x8086, 0x100e).data(8192);
+    /// ```
+    pub const fn data<U>(self, data: U) -> DeviceId<U> {
+        let DeviceId { vendor, device, subvendor, subdevice, class, class_mask, data: () } = self;
+        DeviceId { vendor, device, subvendor, subdevice, class, class_mask, data }
+    }
+}
+
+impl<T> DeviceId<T> {
+    /// Restricts the entry to subsystem `subvendor:subdevice`.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const ID: DeviceId = DeviceId::new(0x1af4, 0x1000).subsystem(0x1af4, 0x0001);
+    /// ```
+    pub const fn subsystem(mut self, subvendor: u16, subdevice: u16) -> Self {
+        self.subvendor = subvendor as u32;
+        self.subdevice = subdevice as u32;
+        self
+    }
+
+    /// The vendor id it matches, or [`ANY_ID`].
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// assert_eq!(DeviceId::new(0x8086, 0x100e).vendor(), 0x8086);
+    /// ```
+    pub const fn vendor(&self) -> u32 {
+        self.vendor
+    }
+
+    /// The device id it matches, or [`ANY_ID`].
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// assert_eq!(DeviceId::new(0x8086, 0x100e).device(), 0x100e);
+    /// ```
+    pub const fn device(&self) -> u32 {
+        self.device
+    }
+
+    /// The class and the mask of its bits it matches (mask 0: any class).
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// assert_eq!(DeviceId::class(0x010802, 0xffff00).class_match(), (0x010802, 0xffff00));
+    /// ```
+    pub const fn class_match(&self) -> (u32, u32) {
+        (self.class, self.class_mask)
+    }
+
+    /// The data the driver attached to the entry.
+    ///
+    /// ```
+    /// # use rkm::pci::DeviceId;
+    /// const ID: DeviceId<&str> = DeviceId::new(0x8086, 0x100e).data("e1000");
+    /// assert_eq!(*ID.driver_data(), "e1000");
+    /// ```
+    pub const fn driver_data(&self) -> &T {
+        &self.data
     }
 }
 
@@ -92,12 +211,85 @@ impl DeviceId {
 /// }
 /// ```
 pub trait Driver: driver::Driver {
-    /// The devices it binds to.
-    const IDS: &'static [DeviceId];
+    /// What the driver attaches to each id table entry
+    /// ([`DeviceId::data`]); `()` unless given.
+    type IdInfo: Sync + 'static = ();
+
+    /// The devices it binds to (1 to 1024 entries: `EINVAL` at
+    /// registration otherwise).
+    const IDS: &'static [DeviceId<Self::IdInfo>];
 
     /// Sets a device up. Returning an error undoes everything (the device
     /// is left disabled, resources taken through `dev` are released).
     fn probe(&self, dev: &mut Device<'_, Self>) -> Result<(Self::Hw, Self::Data)>;
+
+    /// The hard handler of vector `vector` of those [`Device::irq_vectors`]
+    /// allocated (atomic context; there is no threaded half: `WakeThread`
+    /// counts as `Handled`). Not called for [`Device::irq_vector`]'s
+    /// interrupt, which goes to [`driver::Driver::irq`].
+    fn irq_vector(_hw: &Self::Hw, _vector: u32) -> IrqReturn {
+        IrqReturn::None
+    }
+}
+
+/// Which interrupt types [`Device::irq_vectors`] may use, combined with
+/// `|`; it tries MSI-X first, then MSI, then INTx.
+///
+/// ```
+/// # use rkm::pci::IrqTypes;
+/// let t = IrqTypes::MSIX | IrqTypes::MSI;
+/// # let _ = t;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IrqTypes(u32);
+
+impl IrqTypes {
+    /// MSI-X: one message per vector, each with its own address.
+    pub const MSIX: IrqTypes = IrqTypes(abi::PCI_IRQ_MSIX);
+    /// MSI: up to 32 vectors in one block.
+    pub const MSI: IrqTypes = IrqTypes(abi::PCI_IRQ_MSI);
+    /// The legacy line: one vector, possibly shared.
+    pub const INTX: IrqTypes = IrqTypes(abi::PCI_IRQ_INTX);
+    /// Whatever the device has.
+    pub const ALL: IrqTypes = IrqTypes(abi::PCI_IRQ_MSIX | abi::PCI_IRQ_MSI | abi::PCI_IRQ_INTX);
+}
+
+impl core::ops::BitOr for IrqTypes {
+    type Output = IrqTypes;
+    fn bitor(self, rhs: IrqTypes) -> IrqTypes {
+        IrqTypes(self.0 | rhs.0)
+    }
+}
+
+/// The interrupt type [`Device::irq_vectors`] got.
+///
+/// ```
+/// # use rkm::pci::VectorKind;
+/// fn shared(k: VectorKind) -> bool {
+///     k == VectorKind::Intx
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VectorKind {
+    /// MSI-X.
+    MsiX,
+    /// MSI.
+    Msi,
+    /// The legacy line (one vector; the handler must return
+    /// [`IrqReturn::None`] when its device did not interrupt).
+    Intx,
+}
+
+/// The handler the glue calls for each vector of [`Device::irq_vectors`].
+extern "C" fn vector_irq<D: Driver>(p: *mut c_void, vector: c_uint) -> c_int {
+    // SAFETY: the glue calls it with the binding's live data, an Inner<D>
+    // made by the device core's probe trampoline of Registration<D>; the
+    // vectors are freed before that data is dropped.
+    let inner = unsafe { &*p.cast::<driver::Inner<D>>() };
+    match D::irq_vector(inner.hw(), vector) {
+        IrqReturn::None => abi::IRQ_NONE,
+        IrqReturn::Handled | IrqReturn::WakeThread => abi::IRQ_HANDLED,
+    }
 }
 
 /// A device being probed.
@@ -118,9 +310,11 @@ pub trait Driver: driver::Driver {
 /// # Invariants
 ///
 /// `binding` is the binding under probe: live, and not yet visible to
-/// anything but this probe call, for `'a`. Process context.
+/// anything but this probe call, for `'a`; `id` is the entry of `D::IDS`
+/// the device matched (the glue's index, bounds-checked). Process context.
 pub struct Device<'a, D: Driver> {
     binding: NonNull<abi::Binding>,
+    id: &'static DeviceId<D::IdInfo>,
     _probe: PhantomData<(&'a mut (), D)>,
 }
 
@@ -134,6 +328,32 @@ unsafe impl<D: Driver> sealed::Sealed for Device<'_, D> {
 impl<D: Driver> DeviceContext for Device<'_, D> {}
 
 impl<D: Driver> Device<'_, D> {
+    /// The entry of [`Driver::IDS`] this device matched (the first that
+    /// matches, as the PCI core picks it; for a device added through the
+    /// driver's `new_id` sysfs file, the entry whose index + 1 was given as
+    /// its driver_data, which the kernel requires), with the driver's data.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = u32; }
+    /// impl pci::Driver for Dev {
+    ///     type IdInfo = u32;
+    ///     const IDS: &'static [pci::DeviceId<u32>] = &[
+    ///         pci::DeviceId::new(0x1234, 0x0001).data(16),
+    ///         pci::DeviceId::new(0x1234, 0x0002).data(64),
+    ///     ];
+    ///     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), u32)> {
+    ///         let fifo: u32 = *dev.id().driver_data();
+    ///         Ok(((), fifo))
+    ///     }
+    /// }
+    /// ```
+    pub fn id(&self) -> &'static DeviceId<D::IdInfo> {
+        self.id
+    }
+
     /// Enables the device (`pci_enable_device`); disabled again at unbind.
     ///
     /// ```
@@ -186,8 +406,11 @@ impl<D: Driver> Device<'_, D> {
         to_result(unsafe { abi::rkm_binding_dma_mask(self.binding.as_ptr(), bits) })
     }
 
-    /// Requests and maps memory BAR `bar`, which must be at least `SIZE`
-    /// bytes (`EINVAL` otherwise, or if it is not a memory BAR).
+    /// Requests and maps BAR `bar`, memory or I/O ports
+    /// ([`Bar::kind`]), which must be at least `SIZE` bytes (`EINVAL`
+    /// otherwise, for a BAR number above 5 or an unimplemented BAR; `EBUSY`
+    /// if another driver holds its region). The same checked accessors serve
+    /// both kinds.
     ///
     /// ```
     /// # use rkm::prelude::*;
@@ -230,6 +453,48 @@ impl<D: Driver> Device<'_, D> {
         }
     }
 
+    /// Allocates `min..=max` interrupt vectors (1 to 32) of the `types`
+    /// given: how many it got, and their type. Each is requested with
+    /// [`Driver::irq_vector`] as its hard handler (given its index) once
+    /// probe has succeeded, and freed at unbind, after
+    /// [`driver::Driver::remove`] and before the data is dropped. `EINVAL`
+    /// for bad bounds, `EBUSY` if this or [`irq_vector`](Self::irq_vector)
+    /// already allocated, `ENOSPC` if the device has fewer than `min`.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// let (n, kind) = dev.irq_vectors(2, 5, pci::IrqTypes::MSIX | pci::IrqTypes::MSI)?;
+    /// dev_info!(dev, "{n} {kind:?} vectors\n");
+    /// # Ok(((), ())) } }
+    /// ```
+    pub fn irq_vectors(
+        &mut self,
+        min: u32,
+        max: u32,
+        types: IrqTypes,
+    ) -> Result<(u32, VectorKind)> {
+        if min == 0 || min > max || max > abi::PCI_VECTORS_MAX {
+            return Err(EINVAL);
+        }
+        let mut kind: c_uint = 0;
+        // SAFETY: the binding is live during probe; a valid out-pointer.
+        let n = unsafe {
+            abi::rkm_pci_irq_vectors(self.binding.as_ptr(), min, max, types.0, &mut kind)
+        };
+        let n = u32::try_from(n).map_err(|_| Error::from_kernel(n))?;
+        let kind = match kind {
+            abi::PCI_IRQ_MSIX => VectorKind::MsiX,
+            abi::PCI_IRQ_MSI => VectorKind::Msi,
+            _ => VectorKind::Intx,
+        };
+        Ok((n, kind))
+    }
+
     /// A counted handle to this binding, for file operations; its
     /// [`access`](DeviceRef::access) succeeds once probe has returned `Ok`.
     ///
@@ -256,9 +521,13 @@ struct PciBus;
 
 impl<D: Driver> driver::Probe<D> for PciBus {
     unsafe fn probe(drv: &D, binding: NonNull<abi::Binding>) -> Result<(D::Hw, D::Data)> {
+        // SAFETY: the binding is being probed (the caller's contract).
+        let idx = unsafe { abi::rkm_pci_id_index(binding.as_ptr()) };
+        let idx = usize::try_from(idx).map_err(|_| Error::from_kernel(idx))?;
+        let id = D::IDS.get(idx).ok_or(EINVAL)?;
         // INVARIANT: the Device lives only for this call, while the binding
-        // is being probed (the caller's contract).
-        drv.probe(&mut Device { binding, _probe: PhantomData })
+        // is being probed (the caller's contract); `id` is checked above.
+        drv.probe(&mut Device { binding, id, _probe: PhantomData })
     }
 }
 
@@ -308,10 +577,19 @@ impl<D: Driver> Registration<D> {
     /// ```
     pub fn register(drv: D) -> Result<Self> {
         let drv = KBox::try_new(drv)?;
-        let mut ids: KVec<u16> = KVec::new();
+        if D::IDS.is_empty() || D::IDS.len() > abi::PCI_IDS_MAX as usize {
+            return Err(EINVAL);
+        }
+        let mut ids: KVec<abi::PciId> = KVec::new();
         for id in D::IDS {
-            ids.try_push(id.vendor)?;
-            ids.try_push(id.device)?;
+            ids.try_push(abi::PciId {
+                vendor: id.vendor,
+                device: id.device,
+                subvendor: id.subvendor,
+                subdevice: id.subdevice,
+                class: id.class,
+                class_mask: id.class_mask,
+            })?;
         }
         // SAFETY: `drv` stays boxed in the Registration, dropped only after
         // rkm_pci_unregister.
@@ -321,7 +599,15 @@ impl<D: Driver> Registration<D> {
         // for their lengths and copied by the glue; the ops are static;
         // `drv` is boxed and outlives the registration (dropped after
         // unregistering).
-        let h = unsafe { abi::rkm_pci_register(&desc.raw(), ids.as_ptr(), D::IDS.len(), &mut err) };
+        let h = unsafe {
+            abi::rkm_pci_register_ids(
+                &desc.raw(),
+                ids.as_ptr(),
+                ids.len(),
+                Some(vector_irq::<D>),
+                &mut err,
+            )
+        };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_kernel(err))?;
         Ok(Registration { handle, _drv: drv })
     }

@@ -60,6 +60,19 @@
  *   SEEK_MAX (as unsigned) is refused by the VFS with EINVAL before the
  *   driver runs, bound or not.
  *
+ * Module parameter dma_mode (0644, 0..2: a larger number -> ERANGE, not a
+ *   number -> EINVAL), read at
+ *   each transfer: which buffer the DMA goes through; the results are the
+ *   same in every mode, only the memory differs:
+ *   0 (default) a coherent buffer (dma_alloc_coherent);
+ *   1 a streaming buffer mapped for each transfer (dma_map_single, to or
+ *     from the device, unmapped when it ends);
+ *   2 a streaming buffer mapped both ways once (at its first transfer, until
+ *     unbind), synced for the CPU around each copy (dma_sync_single_*).
+ *   A streaming buffer is allocated at its first transfer: ENOMEM then (or
+ *   if mapping fails) comes after EINTR and, for write in mode 1, before
+ *   EFAULT.
+ *
  * poll is not implemented: the kernel's default, always POLLIN | POLLRDNORM |
  *   POLLOUT | POLLWRNORM, bound or not.
  *

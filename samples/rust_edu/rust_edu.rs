@@ -9,7 +9,7 @@
 
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::SeqCst};
-use rkm::dma::CoherentBuffer;
+use rkm::dma::{CoherentBuffer, Direction, DmaAddr, Mapping, StreamBuffer};
 use rkm::driver;
 use rkm::io::Bar;
 use rkm::irq::IrqReturn;
@@ -78,6 +78,33 @@ irq_safe! {
 /// What one request at a time uses.
 struct Io {
     buf: CoherentBuffer,
+    /// dma_mode 1: the streaming buffer, mapped for each transfer.
+    stream: Option<StreamBuffer>,
+    /// dma_mode 2: the streaming buffer mapped both ways for good.
+    mapped: Option<Mapping>,
+}
+
+// dma_mode 0 (edu.h): DMA through the coherent buffer.
+/// Through a streaming buffer mapped for each transfer (dma_mode 1).
+const DMA_STREAM_MAP: u32 = 1;
+/// Through a streaming buffer mapped once, synced for each transfer (dma_mode 2).
+const DMA_STREAM_SYNC: u32 = 2;
+
+/// The streaming buffer of dma_mode 1, allocated on first use (or again
+/// after a failed mapping freed it).
+fn take_stream(dev: &Bound<'_, Edu>, io: &mut Io) -> Result<StreamBuffer> {
+    match io.stream.take() {
+        Some(buf) => Ok(buf),
+        None => StreamBuffer::alloc(dev, BUF_SIZE),
+    }
+}
+
+/// The standing mapping of dma_mode 2, made on first use.
+fn take_mapping(dev: &Bound<'_, Edu>, io: &mut Io) -> Result<Mapping> {
+    match io.mapped.take() {
+        Some(m) => Ok(m),
+        None => StreamBuffer::alloc(dev, BUF_SIZE)?.map(Direction::Bidirectional),
+    }
 }
 
 /// The process-context part of a bound device.
@@ -169,10 +196,17 @@ fn factorial(dev: &Bound<'_, Edu>, n: u32, irq: bool) -> Result<u32> {
     Ok(dev.hw().bar.read32::<REG_FACT>())
 }
 
-/// Moves `n` bytes between offset `off` of the coherent buffer and of the
-/// device's buffer (the caller holds `io` and checked that they fit both).
-fn dma(dev: &Bound<'_, Edu>, io: &Io, off: usize, n: usize, to_ram: bool) -> Result {
-    let ram = io.buf.dma_addr(off)?;
+/// Moves `n` bytes between `ram` (offset `off` of a DMA buffer) and offset
+/// `off` of the device's buffer (the caller holds `io` and checked that they
+/// fit both).
+fn dma(
+    dev: &Bound<'_, Edu>,
+    io: &Io,
+    ram: DmaAddr<'_>,
+    off: usize,
+    n: usize,
+    to_ram: bool,
+) -> Result {
     let devaddr = DEV_BUF + off as u64;
     let cmd = DMA_START | DMA_IRQ | if to_ram { DMA_TO_RAM } else { 0 };
     // Every register is written in `start`, after the busy check: a
@@ -260,7 +294,7 @@ impl pci::Driver for Edu {
             gone: AtomicBool::new(false),
         };
         let data = Data {
-            io: new_mutex!(Io { buf })?,
+            io: new_mutex!(Io { buf, stream: None, mapped: None })?,
             facts: AtomicU64::new(0),
             dmas: AtomicU64::new(0),
             timeouts: AtomicU64::new(0),
@@ -383,9 +417,28 @@ impl FileOperations for EduFile {
             return Ok(0);
         }
         let n = out.len().min(BUF_SIZE - start);
-        let io = lock_io(&dev)?;
-        dma(&dev, &io, start, n, true)?;
-        io.buf.read_to_user(start, &mut out, n)?;
+        let mut io = lock_io(&dev)?;
+        match params::dma_mode() {
+            DMA_STREAM_MAP => {
+                let m = take_stream(&dev, &mut io)?.map(Direction::FromDevice)?;
+                let r = dma(&dev, &io, m.dma_addr(start)?, start, n, true);
+                let buf = m.unmap();
+                let r = r.and_then(|()| buf.read_to_user(start, &mut out, n));
+                io.stream = Some(buf);
+                r?;
+            }
+            DMA_STREAM_SYNC => {
+                let mut m = take_mapping(&dev, &mut io)?;
+                let r = dma(&dev, &io, m.dma_addr(start)?, start, n, true)
+                    .and_then(|()| m.sync_for_cpu().read_to_user(start, &mut out, n));
+                io.mapped = Some(m);
+                r?;
+            }
+            _ => {
+                dma(&dev, &io, io.buf.dma_addr(start)?, start, n, true)?;
+                io.buf.read_to_user(start, &mut out, n)?;
+            }
+        }
         *pos += n as i64;
         Ok(n)
     }
@@ -403,8 +456,31 @@ impl FileOperations for EduFile {
         }
         let n = input.len().min(BUF_SIZE - start);
         let mut io = lock_io(&dev)?;
-        io.buf.write_from_user(start, &mut input, n)?;
-        dma(&dev, &io, start, n, false)?;
+        match params::dma_mode() {
+            DMA_STREAM_MAP => {
+                let mut buf = take_stream(&dev, &mut io)?;
+                if let Err(e) = buf.write_from_user(start, &mut input, n) {
+                    io.stream = Some(buf);
+                    return Err(e);
+                }
+                let m = buf.map(Direction::ToDevice)?;
+                let r = dma(&dev, &io, m.dma_addr(start)?, start, n, false);
+                io.stream = Some(m.unmap());
+                r?;
+            }
+            DMA_STREAM_SYNC => {
+                let mut m = take_mapping(&dev, &mut io)?;
+                // The CPU's turn ends (sync for the device) with this statement.
+                let r = m.sync_for_cpu().write_from_user(start, &mut input, n);
+                let r = r.and_then(|()| dma(&dev, &io, m.dma_addr(start)?, start, n, false));
+                io.mapped = Some(m);
+                r?;
+            }
+            _ => {
+                io.buf.write_from_user(start, &mut input, n)?;
+                dma(&dev, &io, io.buf.dma_addr(start)?, start, n, false)?;
+            }
+        }
         *pos += n as i64;
         Ok(n)
     }
@@ -450,4 +526,12 @@ module! {
     description: "Rust driver for QEMU's edu PCI device: factorials, DMA, interrupts, timers",
     license: "GPL",
     alias: ["pci:v00001234d000011E8sv*sd*bc*sc*i*"],
+    params: {
+        dma_mode: u32 {
+            default: 0,
+            perm: 0o644,
+            desc: "DMA buffer: 0 coherent, 1 streaming mapped per transfer, 2 streaming mapped once",
+            range: 0..=2,
+        },
+    },
 }

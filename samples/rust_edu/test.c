@@ -1011,6 +1011,76 @@ static void signals(void)
 	TR_CALL(0, close(fd));
 }
 
+/* Sets the twin's dma_mode parameter (edu.h): 0 or -1 with errno. */
+static int set_dma_mode(const char *mode)
+{
+	char path[192];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/dma_mode", ktest_twin);
+	return write_file(path, mode);
+}
+
+/*
+ * Streaming DMA (dma_mode 1: mapped per transfer, 2: mapped once and synced):
+ * the same bytes reach the device's buffer and come back as with the
+ * coherent buffer; a transfer in one mode is read back in the others (one
+ * device buffer); EFAULT as in mode 0. Out-of-range modes are refused.
+ */
+static void dma_streaming(void)
+{
+	static const struct {
+		size_t len;
+		off_t pos;
+	} trips[] = { { 100, SIZE - 100 }, { SIZE, 0 } };
+	static const char *const modes[] = { "1", "2" };
+	char label[96], path[192], cur[16];
+	size_t k, m;
+	int fd = dev_open(O_RDWR);
+
+	ASSERT_TRUE(fd >= 0);
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/dma_mode", ktest_twin);
+	TR_CALL(2, read_file(path, cur, sizeof(cur)));
+	tr_printf("dma_mode at load: %s", cur);
+	TR_CALL(-ERANGE, set_dma_mode("3"));
+	TR_CALL(-EINVAL, set_dma_mode("-1"));
+	for (m = 0; m < 2; m++) {
+		TR_CALL_AS(0, modes[m], set_dma_mode(modes[m]));
+		for (k = 0; k < sizeof(trips) / sizeof(trips[0]); k++) {
+			size_t len = trips[k].len;
+			long long pos = trips[k].pos;
+
+			pattern(want, len, 10 * m + k + 1);
+			snprintf(label, sizeof(label), "mode %s: pwrite(fd, pattern, %zu, %lld)",
+				 modes[m], len, pos);
+			TR_CALL_AS((long long)len, label, pwrite(fd, want, len, pos));
+			memset(big, 0, SIZE);
+			snprintf(label, sizeof(label), "mode %s: pread(fd, zeroed, %zu, %lld)",
+				 modes[m], len, pos);
+			TR_CALL_AS((long long)len, label, pread(fd, big, len, pos));
+			snprintf(label, sizeof(label), "mode %s: %zu bytes at %lld", modes[m], len, pos);
+			expect_bytes(label, big, want, len);
+		}
+		/* Bad user memory: nothing sent on write; the transfer done, then EFAULT, on read. */
+		snprintf(label, sizeof(label), "mode %s: pwrite(fd, hole, 16, 0)", modes[m]);
+		TR_CALL_AS(-EFAULT, label, pwrite(fd, ktest_hole(), 16, 0));
+		snprintf(label, sizeof(label), "mode %s: pread(fd, hole, 16, 0)", modes[m]);
+		TR_CALL_AS(-EFAULT, label, pread(fd, ktest_hole(), 16, 0));
+	}
+	/* Written in mode 2, read back in mode 1 and through the coherent buffer. */
+	TR_CALL(0, set_dma_mode("2"));
+	pattern(want, SIZE, 77);
+	TR_CALL(SIZE, pwrite(fd, want, SIZE, 0));
+	TR_CALL(0, set_dma_mode("1"));
+	memset(big, 0, SIZE);
+	TR_CALL(SIZE, pread(fd, big, SIZE, 0));
+	expect_bytes("mode 2 to mode 1", big, want, SIZE);
+	TR_CALL(0, set_dma_mode("0"));
+	memset(big, 0, SIZE);
+	TR_CALL(SIZE, pread(fd, big, SIZE, 0));
+	expect_bytes("mode 1 to mode 0", big, want, SIZE);
+	TR_CALL(0, close(fd));
+}
+
 static bool is_edu(const char *bdf_name)
 {
 	char path[320], v[32], d[32];
@@ -1074,6 +1144,7 @@ EDU_TEST(unbind_and_bind_while_in_use, unbind_rebind)
 EDU_TEST(unload_while_open_is_refused, unload_while_open)
 EDU_TEST(unprivileged_caller, unprivileged)
 EDU_TEST(signal_ends_a_wait_with_eintr, signals)
+EDU_TEST(dma_streaming_modes, dma_streaming)
 
 /*
  * Every allocation of rust_edu's load, its probe included, fails cleanly

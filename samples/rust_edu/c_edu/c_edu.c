@@ -50,6 +50,11 @@ static_assert(sizeof(struct edu_fact) == 16);
  * @bar: BAR 0, the registers
  * @buf: the coherent DMA buffer, EDU_BUF_SIZE bytes
  * @buf_dma: its device address
+ * @dev: the PCI device's struct device, for the streaming mappings
+ * @sbuf: dma_mode 1: the streaming buffer (EDU_BUF_SIZE bytes), mapped for
+ *        each transfer; NULL until first used (or after a failed mapping)
+ * @mbuf: dma_mode 2: the streaming buffer mapped both ways until remove
+ * @mbuf_dma: its device address
  * @irq_mode: EDU_IRQ_MSI or EDU_IRQ_INTX
  * @timeout_ms: the request timeout, 1..EDU_TIMEOUT_MS_MAX (sysfs edu_timeout_ms)
  * @facts: factorials completed
@@ -75,6 +80,10 @@ struct edu_dev {
 	void __iomem *bar;
 	void *buf;
 	dma_addr_t buf_dma;
+	struct device *dev;
+	void *sbuf;
+	void *mbuf;
+	dma_addr_t mbuf_dma;
 	u32 irq_mode;
 	unsigned int timeout_ms;
 	atomic64_t facts;
@@ -83,6 +92,33 @@ struct edu_dev {
 	struct mutex irqs_lock;
 	u64 irqs;
 };
+
+/* dma_mode (edu.h): 0 the coherent buffer, 1 streaming mapped per transfer, 2 mapped once. */
+#define EDU_DMA_STREAM_MAP 1
+#define EDU_DMA_STREAM_SYNC 2
+static unsigned int dma_mode;
+
+/* As rkm's u32 parameters with a range: not a number -> EINVAL, out of range -> ERANGE. */
+static int dma_mode_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v > EDU_DMA_STREAM_SYNC)
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops dma_mode_ops = {
+	.set = dma_mode_set,
+	.get = param_get_uint,
+};
+module_param_cb(dma_mode, &dma_mode_ops, &dma_mode, 0644);
+MODULE_PARM_DESC(dma_mode,
+		 "DMA buffer: 0 coherent, 1 streaming mapped per transfer, 2 streaming mapped once");
 
 /* The device bound now, for open() (NULL if none), holding the binding's reference. */
 static DEFINE_MUTEX(edu_hub_lock);
@@ -209,18 +245,19 @@ out_unlock:
 }
 
 /**
- * edu_dma() - move @count bytes between offset @pos of the coherent buffer
- * and of the device's buffer, with an interrupt at the end.
+ * edu_dma() - move @count bytes between @ram (offset @pos of a DMA buffer)
+ * and offset @pos of the device's buffer, with an interrupt at the end.
  * @d: the device, its request mutex held
+ * @ram: the device address in RAM
  * @pos: the offset; @pos + @count <= EDU_BUF_SIZE
  * @count: bytes
  * @to_ram: from the device to the coherent buffer, or the other way
  *
  * Return: 0 or edu_start()'s or edu_wait()'s error.
  */
-static int edu_dma(struct edu_dev *d, size_t pos, size_t count, bool to_ram)
+static int edu_dma(struct edu_dev *d, u64 ram, size_t pos, size_t count, bool to_ram)
 {
-	u64 ram = d->buf_dma + pos, dev = EDU_DEV_BUF + pos;
+	u64 dev = EDU_DEV_BUF + pos;
 	int ret;
 
 	ret = edu_start(d, edu_dma_busy);
@@ -235,6 +272,120 @@ static int edu_dma(struct edu_dev *d, size_t pos, size_t count, bool to_ram)
 	if (!ret)
 		atomic64_inc(&d->dmas);
 	return ret;
+}
+
+/* dma_mode 1's buffer, allocated on first use: 0 or -ENOMEM. */
+static int edu_sbuf(struct edu_dev *d)
+{
+	/* Under the device's 28-bit DMA mask, as rkm's StreamBuffer: ZONE_DMA. */
+	if (!d->sbuf)
+		d->sbuf = kzalloc(EDU_BUF_SIZE, GFP_KERNEL | GFP_DMA);
+	return d->sbuf ? 0 : -ENOMEM;
+}
+
+/* Maps dma_mode 1's buffer in @dir; a failed mapping frees it: 0 or -ENOMEM. */
+static int edu_sbuf_map(struct edu_dev *d, enum dma_data_direction dir, dma_addr_t *addr)
+{
+	*addr = dma_map_single(d->dev, d->sbuf, EDU_BUF_SIZE, dir);
+	if (dma_mapping_error(d->dev, *addr)) {
+		kfree(d->sbuf);
+		d->sbuf = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* dma_mode 2's standing mapping, made on first use: 0 or -ENOMEM. */
+static int edu_mbuf(struct edu_dev *d)
+{
+	void *buf;
+
+	if (d->mbuf)
+		return 0;
+	buf = kzalloc(EDU_BUF_SIZE, GFP_KERNEL | GFP_DMA);
+	if (!buf)
+		return -ENOMEM;
+	d->mbuf_dma = dma_map_single(d->dev, buf, EDU_BUF_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(d->dev, d->mbuf_dma)) {
+		kfree(buf);
+		return -ENOMEM;
+	}
+	d->mbuf = buf;
+	return 0;
+}
+
+/* A transfer from the device to the caller at @pos, in the current dma_mode. */
+static ssize_t edu_read_dma(struct edu_dev *d, char __user *ubuf, size_t pos, size_t n)
+{
+	dma_addr_t addr;
+	int ret;
+
+	switch (READ_ONCE(dma_mode)) {
+	case EDU_DMA_STREAM_MAP:
+		ret = edu_sbuf(d);
+		if (!ret)
+			ret = edu_sbuf_map(d, DMA_FROM_DEVICE, &addr);
+		if (ret)
+			return ret;
+		ret = edu_dma(d, addr + pos, pos, n, true);
+		dma_unmap_single(d->dev, addr, EDU_BUF_SIZE, DMA_FROM_DEVICE);
+		if (!ret && copy_to_user(ubuf, d->sbuf + pos, n))
+			ret = -EFAULT;
+		return ret;
+	case EDU_DMA_STREAM_SYNC:
+		ret = edu_mbuf(d);
+		if (!ret)
+			ret = edu_dma(d, d->mbuf_dma + pos, pos, n, true);
+		if (ret)
+			return ret;
+		dma_sync_single_for_cpu(d->dev, d->mbuf_dma, EDU_BUF_SIZE, DMA_BIDIRECTIONAL);
+		if (copy_to_user(ubuf, d->mbuf + pos, n))
+			ret = -EFAULT;
+		dma_sync_single_for_device(d->dev, d->mbuf_dma, EDU_BUF_SIZE, DMA_BIDIRECTIONAL);
+		return ret;
+	default:
+		ret = edu_dma(d, d->buf_dma + pos, pos, n, true);
+		if (!ret && copy_to_user(ubuf, d->buf + pos, n))
+			ret = -EFAULT;
+		return ret;
+	}
+}
+
+/* A transfer from the caller to the device at @pos, in the current dma_mode. */
+static ssize_t edu_write_dma(struct edu_dev *d, const char __user *ubuf, size_t pos, size_t n)
+{
+	dma_addr_t addr;
+	int ret;
+
+	switch (READ_ONCE(dma_mode)) {
+	case EDU_DMA_STREAM_MAP:
+		ret = edu_sbuf(d);
+		if (ret)
+			return ret;
+		if (copy_from_user(d->sbuf + pos, ubuf, n))
+			return -EFAULT;
+		ret = edu_sbuf_map(d, DMA_TO_DEVICE, &addr);
+		if (ret)
+			return ret;
+		ret = edu_dma(d, addr + pos, pos, n, false);
+		dma_unmap_single(d->dev, addr, EDU_BUF_SIZE, DMA_TO_DEVICE);
+		return ret;
+	case EDU_DMA_STREAM_SYNC:
+		ret = edu_mbuf(d);
+		if (ret)
+			return ret;
+		dma_sync_single_for_cpu(d->dev, d->mbuf_dma, EDU_BUF_SIZE, DMA_BIDIRECTIONAL);
+		if (copy_from_user(d->mbuf + pos, ubuf, n))
+			ret = -EFAULT;
+		dma_sync_single_for_device(d->dev, d->mbuf_dma, EDU_BUF_SIZE, DMA_BIDIRECTIONAL);
+		if (ret)
+			return ret;
+		return edu_dma(d, d->mbuf_dma + pos, pos, n, false);
+	default:
+		if (copy_from_user(d->buf + pos, ubuf, n))
+			return -EFAULT;
+		return edu_dma(d, d->buf_dma + pos, pos, n, false);
+	}
 }
 
 /* ---- interrupt and timer ---- */
@@ -341,13 +492,9 @@ static ssize_t edu_read(struct file *file, char __user *ubuf, size_t len, loff_t
 		ret = -EINTR;
 		goto out_leave;
 	}
-	ret = edu_dma(d, pos, n, true);
+	ret = edu_read_dma(d, ubuf, pos, n);
 	if (ret)
 		goto out_unlock;
-	if (copy_to_user(ubuf, d->buf + pos, n)) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
 	*ppos = pos + n;
 	ret = n;
 out_unlock:
@@ -388,11 +535,7 @@ static ssize_t edu_write(struct file *file, const char __user *ubuf, size_t len,
 		ret = -EINTR;
 		goto out_leave;
 	}
-	if (copy_from_user(d->buf + pos, ubuf, n)) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
-	ret = edu_dma(d, pos, n, false);
+	ret = edu_write_dma(d, ubuf, pos, n);
 	if (ret)
 		goto out_unlock;
 	*ppos = pos + n;
@@ -668,6 +811,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto out_release;
 	}
 	pci_set_master(pdev);
+	d->dev = &pdev->dev;
 	d->buf = dma_alloc_coherent(&pdev->dev, EDU_BUF_SIZE, &d->buf_dma, GFP_KERNEL);
 	if (!d->buf) {
 		ret = -ENOMEM;
@@ -734,6 +878,11 @@ static void edu_remove(struct pci_dev *pdev)
 	/* Before the buffer goes: a transfer still running can no longer reach it. */
 	pci_clear_master(pdev);
 	dma_free_coherent(&pdev->dev, EDU_BUF_SIZE, d->buf, d->buf_dma);
+	if (d->mbuf) {
+		dma_unmap_single(d->dev, d->mbuf_dma, EDU_BUF_SIZE, DMA_BIDIRECTIONAL);
+		kfree(d->mbuf);
+	}
+	kfree(d->sbuf);
 	pci_iounmap(pdev, d->bar);
 	pci_release_region(pdev, 0);
 	pci_free_irq_vectors(pdev);
