@@ -21,4 +21,5 @@
 #include "file.c"
 #include "device.c"
 #include "pci.c"
+#include "watchdog.c"
 #include "module.c"

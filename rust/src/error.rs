@@ -71,6 +71,7 @@ declare_errors! {
     ERANGE = 34, "Math result not representable.";
     ENOTTY = 25, "Not a typewriter (unknown ioctl).";
     EOVERFLOW = 75, "Value too large for defined data type.";
+    EOPNOTSUPP = 95, "Operation not supported.";
     ETIMEDOUT = 110, "Connection timed out (a device did not answer in time).";
     // Kernel-internal (include/linux/errno.h): the crate's interruptible
     // waits return it (with a signal pending); a driver cannot name it.

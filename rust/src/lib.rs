@@ -29,6 +29,7 @@ pub mod print;
 pub mod sync;
 pub mod task;
 pub mod user;
+pub mod watchdog;
 
 pub use alloc::{Flags, KBox, KString, KVec};
 pub use error::{Error, Result};
