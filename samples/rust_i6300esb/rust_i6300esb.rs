@@ -136,8 +136,8 @@ impl pci::Driver for EsbDriver {
             min_timeout: ESB_HEARTBEAT_MIN,
             max_timeout: ESB_HEARTBEAT_MAX,
             timeout: ESB_HEARTBEAT_DEFAULT,
-            // Negative: out of range like any other bad value.
-            timeout_param: u32::try_from(params::heartbeat()).unwrap_or(u32::MAX),
+            // An int given to an unsigned int, as in C: negative is out of range.
+            timeout_param: params::heartbeat() as u32,
             nowayout,
             bootstatus: if fired { watchdog::WDIOF_CARDRESET } else { 0 },
             stop_on_reboot: true,

@@ -402,8 +402,8 @@ static bool qmp_read(struct qmp *q)
 static int reset_verdict(const struct kernel *k, const struct plan *p, struct ktap *t,
 			 struct qmp *q, bool timed_out, struct result *r)
 {
-	const char *test = p->ntests ? p->tests[0] : "?";
-	char *name = strndup(test, strcspn(test, "="));
+	const char *test = p->ntests ? p->tests[0] : "?", *args = strchrnul(test, ' ');
+	char *name = xasprintf("%.*s%s", (int)strcspn(test, "="), test, args);
 	double after = t->reset_announced ? now() - t->reset_announced : 0;
 	char *why = NULL;
 
