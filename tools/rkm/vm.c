@@ -608,7 +608,12 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	unlink(fifo);
 
 	if (p->expect_reset) {
+		/* The verdict goes into the KTAP log too. */
+		t->log = fopen(ktappath, "a");
+		if (!t->log)
+			die("cannot append to %s", ktappath);
 		rc = reset_verdict(k, p, t, &q, timed_out, r);
+		fclose(t->log);
 		if (q.fd >= 0)
 			close(q.fd);
 		fclose(q.log);
