@@ -45,7 +45,7 @@ pub struct Driver {
 impl Module for Driver {
     fn init() -> Result<Self> {
         let reg = pci::Registration::register(Dev)?;
-        let copy = reg.clone(); //~ ERROR E0599: no method named `clone` found for struct `Registration
+        let copy = reg.clone(); //~ ERROR E0599: no method named `clone` found for struct `
         Ok(Driver { _a: reg, _b: copy })
     }
 }
