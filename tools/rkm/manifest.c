@@ -254,7 +254,9 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 		}
 	} else if (!strcmp(kw, "reset-test")) {
 		need_words(l, 2, 0, "reset-test ARGS...");
-		kernel_words(l, 1);	/* plain words, no quoting */
+		for (int i = 1; i < l->n; i++)
+			if (strpbrk(l->w[i], "'\"\\"))
+				bad(l, "no quoting: test arguments are split at spaces ('%s')", l->w[i]);
 		add(l, m->resets, &m->nresets, join(l, 1));
 	} else {
 		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant, "
