@@ -460,7 +460,9 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	int out[2], kfd, status = 0, rc = 0;
 	bool timed_out = false, qemu_open = true;
 	double start, deadline;
-	struct qmp q = { .fd = -1, .sock = xasprintf("%s/qmp.sock", logdir) };
+	/* Not in logdir: a socket's path is limited to 107 bytes. */
+	struct qmp q = { .fd = -1, .sock = xasprintf("/tmp/rkm-qmp.%d.%ld", (int)getpid(),
+						     (long)(now() * 1000)) };
 	pid_t pid;
 
 	mkdirs(logdir);
