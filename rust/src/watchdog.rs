@@ -50,6 +50,15 @@ pub const WDIOF_CARDRESET: u32 = 0x0020;
 
 /// What a callback can ask the core about the device.
 ///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::watchdog::Context;
+/// fn start(ctx: &Context<'_>) -> Result {
+///     pr_info!("start: timeout {} s, nowayout {}\n", ctx.timeout(), ctx.nowayout());
+///     Ok(())
+/// }
+/// ```
+///
 /// # Invariants
 ///
 /// `handle` is a registered glue watchdog, live for `'a` (the callback).
@@ -91,6 +100,38 @@ impl Context<'_> {
 /// driver implements: without `ping` the core calls `start` to ping,
 /// without `set_timeout` it only records the new timeout, without
 /// `get_timeleft` `WDIOC_GETTIMELEFT` fails with `EOPNOTSUPP`.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::io::Bar;
+/// use rkm::watchdog::{self, Context, Watchdog};
+/// struct Hw {
+///     bar: Bar<0x10>,
+/// }
+/// impl Watchdog for Hw {
+///     const IDENTITY: &'static str = "my timer";
+///     const OPTIONS: u32 = watchdog::WDIOF_SETTIMEOUT | watchdog::WDIOF_KEEPALIVEPING;
+///     const HAS_PING: bool = true;
+///     const HAS_SET_TIMEOUT: bool = true;
+///     const HAS_GET_TIMELEFT: bool = false;
+///     fn start(&self, _: &Context<'_>) -> Result {
+///         self.bar.write32::<0x0>(1);
+///         Ok(())
+///     }
+///     fn stop(&self, _: &Context<'_>) -> Result {
+///         self.bar.write32::<0x0>(0);
+///         Ok(())
+///     }
+///     fn ping(&self, _: &Context<'_>) -> Result {
+///         self.bar.write32::<0x4>(1);
+///         Ok(())
+///     }
+///     fn set_timeout(&self, _: &Context<'_>, secs: u32) -> Result {
+///         self.bar.write32::<0x8>(secs);
+///         Ok(())
+///     }
+/// }
+/// ```
 pub trait Watchdog: Send + Sync + Sized + 'static {
     /// `struct watchdog_info`'s identity (1 to 31 bytes).
     const IDENTITY: &'static str;
@@ -236,6 +277,33 @@ impl<W: Watchdog> Trampolines<W> {
 /// module state) stays memory-safe (the core holds the parent device, and
 /// the state's [`Bar`](crate::io::Bar) and [`Config`](crate::pci::Config)
 /// are revoked) but drives nothing.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::{driver, pci};
+/// # use rkm::watchdog::{self, Context, Options, Watchdog};
+/// # struct Soft;
+/// # impl Watchdog for Soft {
+/// #     const IDENTITY: &'static str = "soft"; const OPTIONS: u32 = 0;
+/// #     const HAS_PING: bool = false; const HAS_SET_TIMEOUT: bool = false;
+/// #     const HAS_GET_TIMELEFT: bool = false;
+/// #     fn start(&self, _: &Context<'_>) -> Result { Ok(()) }
+/// #     fn stop(&self, _: &Context<'_>) -> Result { Ok(()) }
+/// # }
+/// struct Dev;
+/// impl driver::Driver for Dev {
+///     const NAME: &'static str = "dev";
+///     type Hw = ();
+///     // Unbinding drops it: unregistered before the device goes.
+///     type Data = watchdog::Registration<Soft>;
+/// }
+/// impl pci::Driver for Dev {
+///     const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x8086, 0x25ab)];
+///     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), Self::Data)> {
+///         Ok(((), watchdog::Registration::register(dev, Soft, &Options::default())?))
+///     }
+/// }
+/// ```
 ///
 /// # Invariants
 ///
