@@ -614,7 +614,15 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 		t->log = fopen(ktappath, "a");
 		if (!t->log)
 			die("cannot append to %s", ktappath);
-		rc = reset_verdict(k, p, t, &q, timed_out, r);
+		if (t->planned < 0 && !t->seen && !t->flen && !t->reset_announced && !timed_out) {
+			/* An early-boot crash: vm_run boots once more. */
+			fprintf(stderr, "rkm: FAIL on %s: the guest died before its init started\n",
+				k->name);
+			r->failed = 1;
+			rc = 2;
+		} else {
+			rc = reset_verdict(k, p, t, &q, timed_out, r);
+		}
 		fclose(t->log);
 		if (q.fd >= 0)
 			close(q.fd);
