@@ -651,3 +651,82 @@ static int rkm_pci_vectors_request(struct pci_dev *pdev)
 		rkm_binding_unbind(&pdev->dev);
 	return err;
 }
+
+/* --- PCI config space (issue 16) --- */
+
+/**
+ * struct rkm_pci_config - a config-space handle, owned by a Rust pci::Config
+ * @res: tracked by the binding until put
+ * @pdev: what accessors use: the device, NULL once revoked (RCU)
+ * @b: the binding (referenced through @res)
+ *
+ * Revoked at unbind like a BAR (struct rkm_bar): a handle kept past its
+ * binding reads all ones and drops writes, as for a device that is gone.
+ */
+struct rkm_pci_config {
+	struct rkm_resource res;
+	struct pci_dev __rcu *pdev;
+	struct rkm_binding *b;
+};
+
+static void rkm_pci_config_revoke(struct rkm_resource *r)
+{
+	rcu_assign_pointer(container_of(r, struct rkm_pci_config, res)->pdev, NULL);
+}
+
+static void rkm_pci_config_release(struct rkm_resource *r)
+{
+	RCU_INIT_POINTER(container_of(r, struct rkm_pci_config, res)->pdev, NULL);
+}
+
+struct rkm_pci_config *rkm_pci_config_get(struct rkm_binding *b, size_t *size, int *err)
+{
+	struct rkm_pci_config *c = rkm_kzalloc(sizeof(*c));
+
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	RCU_INIT_POINTER(c->pdev, rkm_binding_pdev(b));
+	c->b = b;
+	c->res.revoke = rkm_pci_config_revoke;
+	c->res.release = rkm_pci_config_release;
+	rkm_binding_track(b, &c->res);
+	*size = rkm_binding_pdev(b)->cfg_size;
+	*err = 0;
+	return c;
+}
+
+void rkm_pci_config_put(struct rkm_pci_config *c)
+{
+	rkm_binding_untrack(c->b, &c->res);
+	kfree(c);
+}
+
+/* pci_{read,write}_config_*() take the raw pci_lock: fine under RCU, any context. */
+#define RKM_PCI_CONFIG_ACCESS(sfx, type, word)						\
+type rkm_pci_config_read##sfx(struct rkm_pci_config *c, size_t off)			\
+{											\
+	struct pci_dev *pdev;								\
+	type v = (type)~0u;								\
+											\
+	rcu_read_lock();								\
+	pdev = rcu_dereference(c->pdev);						\
+	if (pdev && pci_read_config_##word(pdev, off, &v))				\
+		v = (type)~0u;								\
+	rcu_read_unlock();								\
+	return v;									\
+}											\
+void rkm_pci_config_write##sfx(struct rkm_pci_config *c, size_t off, type val)		\
+{											\
+	struct pci_dev *pdev;								\
+											\
+	rcu_read_lock();								\
+	pdev = rcu_dereference(c->pdev);						\
+	if (pdev)									\
+		pci_write_config_##word(pdev, off, val);				\
+	rcu_read_unlock();								\
+}
+RKM_PCI_CONFIG_ACCESS(b, u8, byte)
+RKM_PCI_CONFIG_ACCESS(w, u16, word)
+RKM_PCI_CONFIG_ACCESS(l, u32, dword)

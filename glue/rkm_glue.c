@@ -29,4 +29,5 @@
 #include "timer.c"
 #include "debugfs.c"
 #include "kthread.c"
+#include "watchdog.c"
 #include "module.c"

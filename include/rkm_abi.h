@@ -936,4 +936,106 @@ RKM_LEAF void rkm_stream_sync_for_cpu(struct rkm_dma *dma);
 /** rkm_stream_sync_for_device() - dma_sync_single_for_device() if mapped. Any context. */
 RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *dma);
 
+/* --- watchdog and PCI config space (issue 16) --- */
+
+/*
+ * PCI configuration space (glue/pci.c): a handle on a binding's device,
+ * tracked like a BAR mapping and revoked at unbind (reads then give all
+ * ones, writes are dropped). Accesses take the PCI config lock (a raw
+ * spinlock): any context.
+ */
+struct rkm_pci_config;
+/**
+ * rkm_pci_config_get() - a config-space handle for a PCI binding being probed.
+ * @size: set to the config space's size (256 or 4096 bytes).
+ * @err: set to a negative errno on failure.
+ */
+struct rkm_pci_config *rkm_pci_config_get(struct rkm_binding *binding, size_t *size, int *err);
+/** rkm_pci_config_put() - free the handle (untracking it if not revoked). */
+void rkm_pci_config_put(struct rkm_pci_config *cfg);
+/* pci_{read,write}_config_*() at an offset the caller checked (inside, aligned). */
+uint8_t rkm_pci_config_readb(struct rkm_pci_config *cfg, size_t off);
+uint16_t rkm_pci_config_readw(struct rkm_pci_config *cfg, size_t off);
+uint32_t rkm_pci_config_readl(struct rkm_pci_config *cfg, size_t off);
+void rkm_pci_config_writeb(struct rkm_pci_config *cfg, size_t off, uint8_t val);
+void rkm_pci_config_writew(struct rkm_pci_config *cfg, size_t off, uint16_t val);
+void rkm_pci_config_writel(struct rkm_pci_config *cfg, size_t off, uint32_t val);
+
+/*
+ * The watchdog core (glue/watchdog.c, compiled only into modules whose Rust
+ * object uses it: it makes the module depend on watchdog.ko). The core calls
+ * the ops in process context, serialised by its per-device lock; they may
+ * sleep. After rkm_watchdog_unregister() returns none runs any more.
+ */
+struct rkm_watchdog;
+
+/* rkm_watchdog_desc.flags */
+#define RKM_WDT_NOWAYOUT 0x1
+#define RKM_WDT_STOP_ON_REBOOT 0x2
+#define RKM_WDT_STOP_ON_UNREGISTER 0x4
+
+/**
+ * struct rkm_watchdog_ops - the Rust driver's callbacks; @state is the
+ * pointer given to rkm_watchdog_register(). Each returns 0 or -errno.
+ * @start: start the hardware timer (mandatory)
+ * @stop: stop it (mandatory)
+ * @ping: reload it; NULL: the core calls @start instead
+ * @set_timeout: program a timeout the core checked against min/max; NULL:
+ *	the core only records it
+ * @get_timeleft: seconds left; NULL: WDIOC_GETTIMELEFT gives EOPNOTSUPP
+ */
+struct rkm_watchdog_ops {
+	int (*start)(const void *state, struct rkm_watchdog *w);
+	int (*stop)(const void *state, struct rkm_watchdog *w);
+	int (*ping)(const void *state, struct rkm_watchdog *w);
+	int (*set_timeout)(const void *state, struct rkm_watchdog *w, unsigned int secs);
+	unsigned int (*get_timeleft)(const void *state, struct rkm_watchdog *w);
+};
+
+/**
+ * struct rkm_watchdog_desc - what struct watchdog_info and watchdog_device get
+ * @identity: struct watchdog_info's identity (at most 31 bytes), not NUL-terminated
+ * @identity_len: its length
+ * @options: WDIOF_* bits the driver supports
+ * @firmware_version: struct watchdog_info's firmware_version
+ * @min_timeout: the smallest timeout in seconds
+ * @max_timeout: the largest timeout in seconds
+ * @timeout: the default timeout, in min_timeout..=max_timeout
+ * @timeout_param: a module parameter's timeout; 0: none; out of range:
+ *	ignored with the core's message (watchdog_init_timeout())
+ * @bootstatus: WDIOF_* bits WDIOC_GETBOOTSTATUS reports
+ * @flags: RKM_WDT_*
+ */
+struct rkm_watchdog_desc {
+	const char *identity;
+	size_t identity_len;
+	uint32_t options;
+	uint32_t firmware_version;
+	unsigned int min_timeout;
+	unsigned int max_timeout;
+	unsigned int timeout;
+	unsigned int timeout_param;
+	uint32_t bootstatus;
+	uint32_t flags;
+};
+
+/**
+ * rkm_watchdog_register() - register a watchdog device (/dev/watchdogN)
+ * whose parent is @binding's device; programs the initial timeout through
+ * @ops->set_timeout (if any) first. Process context.
+ * @err: set to a negative errno on failure (EINVAL: a bad descriptor).
+ */
+struct rkm_watchdog *rkm_watchdog_register(struct rkm_binding *binding,
+					   const struct rkm_watchdog_desc *desc,
+					   const struct rkm_watchdog_ops *ops, const void *state,
+					   int *err);
+/** rkm_watchdog_unregister() - unregister (stopping it if flagged), free. Process context. */
+void rkm_watchdog_unregister(struct rkm_watchdog *w);
+/** rkm_watchdog_timeout() - the current timeout in seconds. */
+unsigned int rkm_watchdog_timeout(struct rkm_watchdog *w);
+/** rkm_watchdog_nowayout() - 1 if the watchdog cannot be stopped once started. */
+int rkm_watchdog_nowayout(struct rkm_watchdog *w);
+/** rkm_watchdog_id() - N of /dev/watchdogN. */
+int rkm_watchdog_id(struct rkm_watchdog *w);
+
 #endif /* RKM_ABI_H */

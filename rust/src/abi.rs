@@ -507,3 +507,64 @@ unsafe extern "C" {
     pub(crate) fn rkm_stream_sync_for_cpu(dma: *mut Dma);
     pub(crate) fn rkm_stream_sync_for_device(dma: *mut Dma);
 }
+
+// --- watchdog and PCI config space (issue 16) ---
+
+opaque!(PciConfig, Watchdog);
+
+/// `RKM_WDT_*`: `struct rkm_watchdog_desc`'s flags.
+pub(crate) const WDT_NOWAYOUT: u32 = 0x1;
+pub(crate) const WDT_STOP_ON_REBOOT: u32 = 0x2;
+pub(crate) const WDT_STOP_ON_UNREGISTER: u32 = 0x4;
+
+/// `struct rkm_watchdog_ops`.
+#[repr(C)]
+pub(crate) struct WatchdogOps {
+    pub(crate) start: Option<extern "C" fn(*const c_void, *mut Watchdog) -> c_int>,
+    pub(crate) stop: Option<extern "C" fn(*const c_void, *mut Watchdog) -> c_int>,
+    pub(crate) ping: Option<extern "C" fn(*const c_void, *mut Watchdog) -> c_int>,
+    pub(crate) set_timeout: Option<extern "C" fn(*const c_void, *mut Watchdog, c_uint) -> c_int>,
+    pub(crate) get_timeleft: Option<extern "C" fn(*const c_void, *mut Watchdog) -> c_uint>,
+}
+
+/// `struct rkm_watchdog_desc`.
+#[repr(C)]
+pub(crate) struct WatchdogDesc {
+    pub(crate) identity: *const c_char,
+    pub(crate) identity_len: usize,
+    pub(crate) options: u32,
+    pub(crate) firmware_version: u32,
+    pub(crate) min_timeout: c_uint,
+    pub(crate) max_timeout: c_uint,
+    pub(crate) timeout: c_uint,
+    pub(crate) timeout_param: c_uint,
+    pub(crate) bootstatus: u32,
+    pub(crate) flags: u32,
+}
+
+unsafe extern "C" {
+    pub(crate) fn rkm_pci_config_get(
+        binding: *mut Binding,
+        size: *mut usize,
+        err: *mut c_int,
+    ) -> *mut PciConfig;
+    pub(crate) fn rkm_pci_config_put(cfg: *mut PciConfig);
+    pub(crate) fn rkm_pci_config_readb(cfg: *mut PciConfig, off: usize) -> u8;
+    pub(crate) fn rkm_pci_config_readw(cfg: *mut PciConfig, off: usize) -> u16;
+    pub(crate) fn rkm_pci_config_readl(cfg: *mut PciConfig, off: usize) -> u32;
+    pub(crate) fn rkm_pci_config_writeb(cfg: *mut PciConfig, off: usize, val: u8);
+    pub(crate) fn rkm_pci_config_writew(cfg: *mut PciConfig, off: usize, val: u16);
+    pub(crate) fn rkm_pci_config_writel(cfg: *mut PciConfig, off: usize, val: u32);
+
+    pub(crate) fn rkm_watchdog_register(
+        binding: *mut Binding,
+        desc: *const WatchdogDesc,
+        ops: *const WatchdogOps,
+        state: *const c_void,
+        err: *mut c_int,
+    ) -> *mut Watchdog;
+    pub(crate) fn rkm_watchdog_unregister(w: *mut Watchdog);
+    pub(crate) fn rkm_watchdog_timeout(w: *mut Watchdog) -> c_uint;
+    pub(crate) fn rkm_watchdog_nowayout(w: *mut Watchdog) -> c_int;
+    pub(crate) fn rkm_watchdog_id(w: *mut Watchdog) -> c_int;
+}

@@ -35,6 +35,7 @@ pub mod sync;
 pub mod task;
 pub mod timer;
 pub mod user;
+pub mod watchdog;
 pub mod workqueue;
 
 pub use alloc::{Flags, KBox, KString, KVec};

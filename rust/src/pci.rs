@@ -620,3 +620,173 @@ impl<D: Driver> Drop for Registration<D> {
         unsafe { abi::rkm_pci_unregister(self.handle.as_ptr()) };
     }
 }
+
+// --- PCI config space (issue 16) ---
+
+/// The standard configuration space every PCI device has: what constant
+/// offsets are checked against at compile time.
+pub const CONFIG_SPACE_SIZE: usize = 256;
+
+impl<D: Driver> Device<'_, D> {
+    /// A handle on the device's configuration space, for probe and for
+    /// later (kept in the per-device state): see [`Config`].
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{driver, pci};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl pci::Driver for Dev { const IDS: &'static [pci::DeviceId] = &[];
+    /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+    /// let cfg = dev.config()?;
+    /// let vendor = cfg.read16::<0x00>();
+    /// cfg.write8::<0x68>(0);
+    /// # let _ = vendor;
+    /// # Ok(((), ())) } }
+    /// ```
+    pub fn config(&mut self) -> Result<Config> {
+        let (mut size, mut err): (usize, c_int) = (0, 0);
+        // SAFETY: the binding is live during probe; the out-pointers are valid.
+        let h = unsafe { abi::rkm_pci_config_get(self.binding.as_ptr(), &mut size, &mut err) };
+        let handle = NonNull::new(h).ok_or_else(|| Error::from_kernel(err))?;
+        // INVARIANT: a handle on a device whose config space has `size` bytes.
+        Ok(Config { handle, size })
+    }
+}
+
+/// A PCI device's configuration space.
+///
+/// Accesses at a constant offset (`read8::<0x68>()`) are checked at compile
+/// time against the standard 256 bytes and the access's alignment; at a
+/// run-time offset (`try_read8(off)`) against the device's real size (256,
+/// or 4096 for PCI Express) and the alignment, failing with `EINVAL`.
+/// Like a [`Bar`], a `Config` kept past unbind (in module state) is
+/// revoked: reads give all ones, writes are dropped. A failed access (the
+/// device gone) also reads all ones.
+///
+/// ```
+/// # fn f(cfg: &rkm::pci::Config) -> rkm::Result {
+/// let lock = cfg.read8::<0x68>();
+/// cfg.write8::<0x68>(lock & !0x2);
+/// let ext = cfg.try_read32(0x100)?; // EINVAL on a conventional PCI device
+/// # let _ = ext; Ok(()) }
+/// ```
+///
+/// # Invariants
+///
+/// `handle` is a glue config handle owned by this value until drop, on a
+/// device whose config space is `size` bytes. Each access is one
+/// `pci_{read,write}_config_*` under RCU in the glue, which takes only a
+/// raw spinlock: any context (`IrqSafe`). Drop takes a mutex: process
+/// context.
+pub struct Config {
+    handle: NonNull<abi::PciConfig>,
+    size: usize,
+}
+
+// SAFETY: config accesses may be made from any thread; the handle is only freed by drop.
+unsafe impl Send for Config {}
+// SAFETY: every access is one locked config access in the glue.
+unsafe impl Sync for Config {}
+// SAFETY: config accesses never sleep.
+unsafe impl crate::irq::IrqSafe for Config {}
+
+macro_rules! config_accessors {
+    ($($t:ty: $read:ident, $write:ident, $try_read:ident, $try_write:ident, $glue_r:ident, $glue_w:ident;)*) => {
+        $(
+            #[doc = concat!("Reads a `", stringify!($t), "` at constant offset `OFF` (checked at compile time).")]
+            ///
+            /// ```
+            /// # fn f(cfg: &rkm::pci::Config) {
+            /// let id = cfg.read16::<0x02>();
+            /// # let _ = id; }
+            /// ```
+            #[inline]
+            pub fn $read<const OFF: usize>(&self) -> $t {
+                const {
+                    assert!(OFF % size_of::<$t>() == 0, "misaligned config-space offset");
+                    assert!(OFF + size_of::<$t>() <= CONFIG_SPACE_SIZE, "offset outside the config space");
+                };
+                // SAFETY: our handle; inside the 256 bytes every device has, aligned.
+                unsafe { abi::$glue_r(self.handle.as_ptr(), OFF) }
+            }
+
+            #[doc = concat!("Writes a `", stringify!($t), "` at constant offset `OFF` (checked at compile time).")]
+            ///
+            /// ```
+            /// # fn f(cfg: &rkm::pci::Config) {
+            /// cfg.write16::<0x60>(0x0003);
+            /// # }
+            /// ```
+            #[inline]
+            pub fn $write<const OFF: usize>(&self, val: $t) {
+                const {
+                    assert!(OFF % size_of::<$t>() == 0, "misaligned config-space offset");
+                    assert!(OFF + size_of::<$t>() <= CONFIG_SPACE_SIZE, "offset outside the config space");
+                };
+                // SAFETY: as in the read.
+                unsafe { abi::$glue_w(self.handle.as_ptr(), OFF, val) }
+            }
+
+            #[doc = concat!("Reads a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the config space or misaligned.")]
+            ///
+            /// ```
+            /// # fn f(cfg: &rkm::pci::Config, off: usize) -> rkm::Result {
+            /// let v = cfg.try_read16(off)?;
+            /// # let _ = v; Ok(()) }
+            /// ```
+            pub fn $try_read(&self, off: usize) -> Result<$t> {
+                let off = self.check(off, size_of::<$t>())?;
+                // SAFETY: our handle; inside the config space and aligned (checked).
+                Ok(unsafe { abi::$glue_r(self.handle.as_ptr(), off) })
+            }
+
+            #[doc = concat!("Writes a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the config space or misaligned.")]
+            ///
+            /// ```
+            /// # fn f(cfg: &rkm::pci::Config, off: usize) -> rkm::Result {
+            /// cfg.try_write16(off, 0)?;
+            /// # Ok(()) }
+            /// ```
+            pub fn $try_write(&self, off: usize, val: $t) -> Result {
+                let off = self.check(off, size_of::<$t>())?;
+                // SAFETY: our handle; inside the config space and aligned (checked).
+                unsafe { abi::$glue_w(self.handle.as_ptr(), off, val) };
+                Ok(())
+            }
+        )*
+    };
+}
+
+impl Config {
+    /// The config space's size: 256, or 4096 for PCI Express.
+    ///
+    /// ```
+    /// # fn f(cfg: &rkm::pci::Config) {
+    /// assert!(cfg.size() >= rkm::pci::CONFIG_SPACE_SIZE);
+    /// # }
+    /// ```
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    fn check(&self, off: usize, width: usize) -> Result<usize> {
+        match off.checked_add(width) {
+            Some(end) if end <= self.size && off.is_multiple_of(width) => Ok(off),
+            _ => Err(EINVAL),
+        }
+    }
+
+    config_accessors! {
+        u8: read8, write8, try_read8, try_write8, rkm_pci_config_readb, rkm_pci_config_writeb;
+        u16: read16, write16, try_read16, try_write16, rkm_pci_config_readw, rkm_pci_config_writew;
+        u32: read32, write32, try_read32, try_write32, rkm_pci_config_readl, rkm_pci_config_writel;
+    }
+}
+
+impl Drop for Config {
+    fn drop(&mut self) {
+        // SAFETY: our handle, put once; no access can follow (&mut self).
+        unsafe { abi::rkm_pci_config_put(self.handle.as_ptr()) };
+    }
+}

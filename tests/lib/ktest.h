@@ -133,16 +133,28 @@ static inline int ktest_run(void)
 
 /* ---- modules: the ones rkm test ships in /lib/rkm ---- */
 
+/*
+ * /lib/rkm/NAME.ko, or NAME.ko.xz (a stock kernel's own module, manifest
+ * 'kernel-module': the kernel decompresses it). Returns finit_module's flags.
+ */
+static inline int ktest_module_file(const char *name, char *path, size_t len)
+{
+	snprintf(path, len, "/lib/rkm/%s.ko", name);
+	if (!access(path, F_OK))
+		return 0;
+	snprintf(path, len, "/lib/rkm/%s.ko.xz", name);
+	return 4;	/* MODULE_INIT_COMPRESSED_FILE */
+}
+
 static inline int load_module(const char *name, const char *params)
 {
 	char path[256];
-	int fd, r;
+	int fd, r, flags = ktest_module_file(name, path, sizeof(path));
 
-	snprintf(path, sizeof(path), "/lib/rkm/%s.ko", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	r = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	r = syscall(SYS_finit_module, fd, params ? params : "", flags);
 	close(fd);
 	return r;
 }
@@ -688,7 +700,7 @@ static inline void ktest_twins(const char *const *names, void (*scenario)(void))
 		int status;
 		pid_t pid;
 
-		snprintf(ko, sizeof(ko), "/lib/rkm/%s.ko", names[i]);
+		ktest_module_file(names[i], ko, sizeof(ko));
 		if (access(ko, F_OK)) {
 			printf("# SKIP %s: %s is not there\n", names[i], ko);
 			skipped++;

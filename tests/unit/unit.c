@@ -233,11 +233,15 @@ static void test_manifest_bad_lines(void)
 {
 	static const char *const cases[][2] = {
 		{ "twin c_twin\nqmeu -device x\n",
-		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant)" },
+		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test)" },
 		{ "variant intx\n", ":1: expected 'variant NAME KERNEL-ARGS...'" },
 		{ "variant Intx pci=nomsi\n", ":1: 'Intx' is not a variant name" },
 		{ "variant intx pci=nomsi\nvariant intx nosmp\n", ":2: a second 'variant intx'" },
 		{ "qemu\n", ":1: expected 'qemu ARGS...'" },
+		{ "kernel-module\n", ":1: expected 'kernel-module NAME...'" },
+		{ "kernel-module i6300ESB\n", ":1: 'i6300ESB' is not a module name" },
+		{ "reset-test\n", ":1: expected 'reset-test ARGS...'" },
+		{ "reset-test reset 'x y'\n", ":1: no quoting: test arguments are split at spaces ('\'x')" },
 		{ "qemu -device 'a b'\n", ":1: no quoting: QEMU arguments are split at spaces" },
 		{ "qemu -kernel /boot/other\n", ":1: QEMU option '-kernel': a manifest adds devices only" },
 		{ "qemu -device pci-testdev -append init=/x\n", ":1: QEMU option '-append'" },

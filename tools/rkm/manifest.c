@@ -245,8 +245,22 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 			bad(l, "a second 'variant %s'", l->w[1]);
 		kernel_words(l, 2);
 		add(l, m->variants, &m->nvariants, join(l, 1));
+	} else if (!strcmp(kw, "kernel-module")) {
+		need_words(l, 2, 0, "kernel-module NAME...");
+		for (int i = 1; i < l->n; i++) {
+			if (!valid_module_name(l->w[i]))
+				bad(l, "'%s' is not a module name", l->w[i]);
+			add(l, m->kmods, &m->nkmods, strdup(l->w[i]));
+		}
+	} else if (!strcmp(kw, "reset-test")) {
+		need_words(l, 2, 0, "reset-test ARGS...");
+		for (int i = 1; i < l->n; i++)
+			if (strpbrk(l->w[i], "'\"\\"))
+				bad(l, "no quoting: test arguments are split at spaces ('%s')", l->w[i]);
+		add(l, m->resets, &m->nresets, join(l, 1));
 	} else {
-		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant)", kw);
+		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant, "
+		    "kernel-module, reset-test)", kw);
 	}
 }
 

@@ -39,6 +39,10 @@ struct plan {
 	const char *qemu[RKM_MAX_ITEMS];	/* more QEMU arguments, a line each (split at spaces) */
 	int nqemu;
 	const char *append;	/* more kernel command-line words, or NULL */
+	/* Watchdog resets (issue 16): a boot each, after this plan's (vm.c). */
+	const char *reset_tests[RKM_MAX_ITEMS];	/* "name=path ARGS" */
+	int nreset_tests;
+	bool expect_reset;	/* this boot must end in a watchdog reset the test announced */
 };
 
 /* What a driver directory declares in DIR/rkm.manifest (README, "Manifests"). */
@@ -67,6 +71,10 @@ struct manifest {
 	bool alternate;		/* swap the pair's load order every boot */
 	const char *variants[RKM_MAX_ITEMS];	/* "NAME KERNEL-ARGS...": rkm test --variant NAME */
 	int nvariants;
+	const char *kmods[RKM_MAX_ITEMS];	/* 'kernel-module NAME': the target kernel's own */
+	int nkmods;
+	const char *resets[RKM_MAX_ITEMS];	/* 'reset-test ARGS...': test.c ARGS must reset the guest */
+	int nresets;
 };
 
 struct result {
@@ -135,6 +143,9 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p);
 int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, struct result *r);
 int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+
+/* kmod.c: module NAME of kernel k and its dependencies into p->ship; -1 and *why if not */
+int ship_kernel_module(const struct kernel *k, const char *name, struct plan *p, char **why);
 
 /* bench.c */
 int cmd_bench(int argc, char **argv);

@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,6 +117,8 @@ struct ktap {
 	bool quiet;
 	char partial[4096];
 	size_t partlen;
+	double reset_announced;	/* when a test said "# rkm-expect-reset N" (issue 16) */
+	int reset_within;	/* its N: seconds */
 };
 
 struct ktap *ktap_new(FILE *log, bool quiet)
@@ -147,6 +151,12 @@ void ktap_line(struct ktap *t, const char *line)
 	if (!t->quiet) {
 		demangle_fputs(line, stdout);
 		putchar('\n');
+	}
+	/* A test's "# rkm-expect-reset N": a watchdog reset must follow within N s. */
+	if (sscanf(line + strspn(line, " "), "# rkm-expect-reset %d", &n) == 1 && n > 0 &&
+	    !t->reset_announced) {
+		t->reset_announced = now();
+		t->reset_within = n;
 	}
 	if (sscanf(line, "1..%d", &n) == 1) {
 		t->planned = n;
@@ -311,6 +321,130 @@ static void build_initramfs(const char *path, const struct kernel *k, const stru
 }
 
 /*
+ * ---- watchdog resets (issue 16) ----
+ *
+ * A boot that must end in a watchdog reset (plan->expect_reset) runs QEMU
+ * with a QMP socket: QEMU reports the watchdog firing (event WATCHDOG,
+ * action "reset") before -no-reboot turns the reset into its exit, and why
+ * it stopped (SHUTDOWN's reason). So the host tells a reset the test
+ * announced ("# rkm-expect-reset N" in its output) from a crash (a panic
+ * resets too, but with no WATCHDOG event) and from a normal poweroff, and
+ * a reset that never comes ends the boot N s (plus slack) after the
+ * announcement.
+ */
+#define RESET_SLACK_S 20
+
+struct qmp {
+	int fd;
+	char *sock;
+	FILE *log;
+	char line[4096];
+	size_t len;
+	bool watchdog_reset;	/* WATCHDOG event, action reset */
+	char shutdown[64];	/* SHUTDOWN event's reason, or "" */
+};
+
+static void qmp_try_connect(struct qmp *q)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	static const char caps[] = "{\"execute\": \"qmp_capabilities\"}\r\n";
+	int fd;
+
+	if (q->fd >= 0 || strlen(q->sock) >= sizeof(a.sun_path))
+		return;
+	strcpy(a.sun_path, q->sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    write(fd, caps, sizeof(caps) - 1) != (ssize_t)(sizeof(caps) - 1)) {
+		close(fd);
+		return;
+	}
+	q->fd = fd;
+}
+
+static void qmp_line(struct qmp *q, const char *l)
+{
+	const char *r;
+
+	fprintf(q->log, "%s\n", l);
+	if (strstr(l, "\"WATCHDOG\"") && strstr(l, "\"reset\""))
+		q->watchdog_reset = true;
+	if (strstr(l, "\"SHUTDOWN\"") && (r = strstr(l, "\"reason\": \"")))
+		snprintf(q->shutdown, sizeof(q->shutdown), "%.*s", (int)strcspn(r + 11, "\""),
+			 r + 11);
+}
+
+/* Reads what QMP sent; false once it closed. */
+static bool qmp_read(struct qmp *q)
+{
+	char buf[4096];
+	ssize_t n = read(q->fd, buf, sizeof(buf)), i;
+
+	if (n <= 0) {
+		close(q->fd);
+		q->fd = -2;	/* closed: no reconnecting */
+		return false;
+	}
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n' || q->len == sizeof(q->line) - 1) {
+			q->line[q->len] = '\0';
+			qmp_line(q, q->line);
+			q->len = 0;
+		} else if (buf[i] != '\r') {
+			q->line[q->len++] = buf[i];
+		}
+	}
+	return true;
+}
+
+/*
+ * The verdict on a boot that had to end in a watchdog reset: one KTAP line
+ * and the result counts. Returns 0 if the reset came as announced.
+ */
+static int reset_verdict(const struct kernel *k, const struct plan *p, struct ktap *t,
+			 struct qmp *q, bool timed_out, struct result *r)
+{
+	const char *test = p->ntests ? p->tests[0] : "?", *args = strchrnul(test, ' ');
+	char *name = xasprintf("%.*s%s", (int)strcspn(test, "="), test, args);
+	double after = t->reset_announced ? now() - t->reset_announced : 0;
+	char *why = NULL;
+
+	/* Events QEMU sent as it exited. */
+	while (q->fd >= 0 && qmp_read(q))
+		;
+	if (t->flen)
+		why = xasprintf("the test failed before the reset");
+	else if (!t->reset_announced && q->watchdog_reset)
+		why = xasprintf("a watchdog reset before the test announced one");
+	else if (!t->reset_announced)
+		why = xasprintf("the test never announced a reset (QEMU stopped: %s)",
+				q->shutdown[0] ? q->shutdown : timed_out ? "host timeout" : "?");
+	else if (timed_out)
+		why = xasprintf("no watchdog reset within %d s of the announcement (+%d s slack)",
+				t->reset_within, RESET_SLACK_S);
+	else if (!q->watchdog_reset)
+		why = xasprintf("QEMU stopped without a watchdog reset (reason: %s): a crash or a "
+				"poweroff, see the console", q->shutdown[0] ? q->shutdown : "unknown");
+	r->passed = t->passed;
+	r->skipped = t->skipped;
+	r->failed = t->failed;
+	if (why) {
+		ktap_line(t, xasprintf("not ok - %s: watchdog reset: %s", name, why));
+		fprintf(stderr, "rkm: FAIL on %s: %s: %s\n", k->name, name, why);
+		r->failed++;
+	} else {
+		ktap_line(t, xasprintf("ok - %s: watchdog reset %.1f s after the announcement "
+				       "(QMP: WATCHDOG action reset, SHUTDOWN %s)", name, after,
+				       q->shutdown));
+		r->passed++;
+	}
+	free(name);
+	return why ? 1 : 0;
+}
+
+/*
  * One boot. Returns 0 if every result passed, 1 on a failure, 2 if the
  * guest died before its init said anything (an early-boot crash).
  */
@@ -330,6 +464,9 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	int out[2], kfd, status = 0, rc = 0;
 	bool timed_out = false, qemu_open = true;
 	double start, deadline;
+	/* Not in logdir: a socket's path is limited to 107 bytes. */
+	struct qmp q = { .fd = -1, .sock = xasprintf("/tmp/rkm-qmp.%d.%ld", (int)getpid(),
+						     (long)(now() * 1000)) };
 	pid_t pid;
 
 	mkdirs(logdir);
@@ -344,7 +481,14 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	if (kfd < 0 || !con || !t->log || pipe2(out, O_CLOEXEC))
 		die("cannot set up the logs in %s", logdir);
 
-	printf("# rkm: booting %s (%s)\n", k->name, k->release);
+	if (p->expect_reset) {
+		unlink(q.sock);
+		q.log = fopen(xasprintf("%s/qmp.log", logdir), "w");
+		if (!q.log)
+			die("cannot set up the logs in %s", logdir);
+	}
+	printf("# rkm: booting %s (%s)%s\n", k->name, k->release,
+	       p->expect_reset ? ", expecting a watchdog reset" : "");
 	fflush(stdout);
 	start = now();
 	deadline = start + host_timeout;
@@ -391,6 +535,10 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 			for (w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
 				argv[n++] = w;
 		}
+		if (p->expect_reset) {
+			argv[n++] = "-qmp";
+			argv[n++] = xasprintf("unix:%s,server=on,wait=off", q.sock);
+		}
 		argv[n] = NULL;
 		int null = open("/dev/null", O_RDONLY);
 
@@ -406,21 +554,31 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	close(out[1]);
 
 	while (qemu_open) {
-		struct pollfd fds[2] = { { .fd = out[0], .events = POLLIN },
-					 { .fd = kfd, .events = POLLIN } };
+		struct pollfd fds[3] = { { .fd = out[0], .events = POLLIN },
+					 { .fd = kfd, .events = POLLIN },
+					 { .fd = -1, .events = POLLIN } };
 		/* In seconds: a long --test-timeout overflows an int of milliseconds. */
 		double secs = deadline - now();
 		int left = secs > 1 ? 1000 : (int)(secs * 1000);
 		char buf[4096];
 		ssize_t n;
 
+		if (p->expect_reset) {
+			qmp_try_connect(&q);
+			fds[2].fd = q.fd;
+			if (t->reset_announced &&
+			    t->reset_announced + t->reset_within + RESET_SLACK_S < deadline)
+				deadline = t->reset_announced + t->reset_within + RESET_SLACK_S;
+		}
 		if (left <= 0) {
 			timed_out = true;
 			kill(-pid, SIGKILL);
 			break;
 		}
-		if (poll(fds, 2, left > 1000 ? 1000 : left) <= 0)
+		if (poll(fds, 3, left > 1000 ? 1000 : left) <= 0)
 			continue;
+		if (fds[2].fd >= 0 && fds[2].revents)
+			qmp_read(&q);
 		if (fds[0].revents) {
 			n = read(out[0], buf, sizeof(buf));
 			if (n <= 0)
@@ -457,6 +615,35 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	fclose(t->log);
 	unlink(fifo);
 
+	if (p->expect_reset) {
+		/* The verdict goes into the KTAP log too. */
+		t->log = fopen(ktappath, "a");
+		if (!t->log)
+			die("cannot append to %s", ktappath);
+		if (t->planned < 0 && !t->seen && !t->flen && !t->reset_announced && !timed_out) {
+			/* An early-boot crash: vm_run boots once more. */
+			fprintf(stderr, "rkm: FAIL on %s: the guest died before its init started\n",
+				k->name);
+			r->failed = 1;
+			rc = 2;
+		} else {
+			rc = reset_verdict(k, p, t, &q, timed_out, r);
+		}
+		fclose(t->log);
+		if (q.fd >= 0)
+			close(q.fd);
+		fclose(q.log);
+		unlink(q.sock);
+		if (rc) {
+			fprintf(stderr, "rkm: console log tail (%s):\n", conpath);
+			print_tail(conpath, 25);
+		}
+		printf("# %s: %d passed, %d failed, %d skipped (boot to reset %.1f s)\n", k->name,
+		       r->passed, r->failed, r->skipped, r->seconds);
+		fflush(stdout);
+		free(t);
+		return rc;
+	}
 	r->passed = t->passed;
 	r->failed = t->failed;
 	r->skipped = t->skipped;
@@ -640,18 +827,37 @@ static void parse_run(int argc, char **argv, struct run_args *a, bool test)
 static int run_kernels(struct kernel *k, int nk, struct plan *plans, const char *logs)
 {
 	struct result total = { 0 }, r;
-	int i, failed_kernels = 0;
+	int i, j, failed_kernels = 0;
+	bool kfail;
 
 	for (i = 0; i < nk; i++) {
 		char *dir = xasprintf("%s/%s", logs, k[i].name);
 
 		memset(&r, 0, sizeof(r));
-		if (vm_run(&k[i], &plans[i], dir, &r))
-			failed_kernels++;
+		kfail = vm_run(&k[i], &plans[i], dir, &r) != 0;
 		total.passed += r.passed;
 		total.failed += r.failed;
 		total.skipped += r.skipped;
 		free(dir);
+		/* Watchdog resets (issue 16): a boot each, that one test alone. */
+		for (j = 0; j < plans[i].nreset_tests; j++) {
+			struct plan rp = plans[i];
+
+			rp.tests[0] = plans[i].reset_tests[j];
+			rp.ntests = 1;
+			rp.nfails = 0;
+			rp.nreset_tests = 0;
+			rp.expect_reset = true;
+			dir = xasprintf("%s/%s/reset-%d", logs, k[i].name, j + 1);
+			memset(&r, 0, sizeof(r));
+			if (vm_run(&k[i], &rp, dir, &r))
+				kfail = true;
+			total.passed += r.passed;
+			total.failed += r.failed;
+			total.skipped += r.skipped;
+			free(dir);
+		}
+		failed_kernels += kfail;
 	}
 	printf("# rkm: %d kernel(s), %d failed\n", nk, failed_kernels);
 	printf("rkm: %d passed, %d failed, %d skipped\n", total.passed, total.failed,
@@ -705,6 +911,16 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 			add_item(p->ship, &p->nship, strdup(path), "shipped modules");
 		}
 		free(twin);
+	}
+	/* The target kernel's own modules (issue 16), with their dependencies. */
+	for (i = 0; i < m->nkmods; i++) {
+		char *why = NULL;
+
+		if (ship_kernel_module(k, m->kmods[i], p, &why)) {
+			add_item(p->fails, &p->nfails,
+				 xasprintf("kernel-module:%s %s", m->kmods[i], why), "failures");
+			failed++;
+		}
 	}
 	return failed;
 }
@@ -842,6 +1058,9 @@ int cmd_test(int argc, char **argv)
 			}
 			if (progs[j])
 				add_item(plans[i].tests, &plans[i].ntests, progs[j], "tests");
+			for (int n = 0; progs[j] && n < ms[j].nresets; n++)
+				add_item(plans[i].reset_tests, &plans[i].nreset_tests,
+					 xasprintf("%s %s", progs[j], ms[j].resets[n]), "reset tests");
 		}
 		if (a.reliability)
 			add_reliability(ms, a.ndirs, &k[i], &plans[i]);
