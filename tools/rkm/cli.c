@@ -82,8 +82,12 @@ const struct command rkm_commands[] = {
 	  "rkm.manifest, README.md; never overwrites.\n" },
 	{ "lint", cmd_lint, "rustfmt --check and clippy, drivers and crate",
 	  "usage: rkm lint DIR...\n"
+	  "       rkm lint --panics [--kernel NAME] [--no-fail] DIR...\n"
 	  "rustfmt --check (rustfmt.toml) and clippy over each driver and the rkm crate, with\n"
-	  "the 6.12 kernel build's rustc command line.\n" },
+	  "the 6.12 kernel build's rustc command line.\n"
+	  "--panics: every source line of each driver from which its built object can still\n"
+	  "panic, and the kind (bounds check, unwrap, overflow check...); fails if any\n"
+	  "(--no-fail: reports only). The crate's own checks are listed apart, not counted.\n" },
 	{ "doc", cmd_doc, "the crate's API documentation (rustdoc)",
 	  "usage: rkm doc [--out DIR] [--driver DIR]\n"
 	  "The rkm crate's API documentation, DIR/rkm/index.html (default build/doc), and its\n"
