@@ -828,6 +828,31 @@ static const struct tcase cases[] = {
 			    "in {K}: ]  core::panicking::panic_fmt+0x* [rust_panic]" },
 		.reject = { "_RN", "_ZN" },
 	},
+	{
+		.name = "rkm lint --panics: no sample can panic (its built object calls no panic from the driver's code)",
+		.tier = CHECK,
+		.cmd = RKM "lint --panics " SAMPLES,
+		.expect = { "PANICS  {S}", "{S}: 0 place(s) in the driver can panic",
+			    "rkm lint --panics: 0 place(s) can panic" },
+		.reject = { "can panic: ", "differs with line tables" },
+	},
+	{
+		.name = "rkm lint --panics names each kind of panic at the driver's line (tests/broken/rkm_panics)",
+		.tier = CHECK,
+		.cmd = "RKM_DEBUG=1 " RKM "lint --panics tests/broken/rkm_panics",
+		.fails = true,
+		.expect = { "rkm_panics.rs:17: can panic: index out of bounds",
+			    "rkm_panics.rs:20: can panic: slice range out of bounds",
+			    "rkm_panics.rs:23: can panic: arithmetic overflow check",
+			    "rkm_panics.rs:26: can panic: division by zero",
+			    "rkm_panics.rs:29: can panic: unwrap on None",
+			    "rkm_panics.rs:32: can panic: expect on None",
+			    "rkm_panics.rs:35: can panic: explicit panic!",
+			    "rkm_panics.rs:38: can panic: unreachable!",
+			    "rkm_panics.rs:41: can panic: assert!",
+			    "rkm_panics.rs:45: can panic: unwrap/expect on Err",
+			    "rkm lint --panics: 10 place(s) can panic" },
+	},
 };
 
 struct kernel {
