@@ -61,6 +61,7 @@ static const struct {
 	{ "core::cell::panic_already", "RefCell already borrowed" },
 	{ "alloc::raw_vec::", "allocation capacity overflow" },
 	{ "alloc::alloc::handle_alloc_error", "allocation failure" },
+	{ "core::panicking::panic_nounwind", "core's unsafe-precondition check (debug assertions)" },
 	{ "core::panicking::", "panic" },
 	{ "rust_begin_unwind", "panic" },
 	{ "__rustc::rust_begin_unwind", "panic" },
@@ -357,7 +358,7 @@ static int report_driver(const char *dir, const struct kernel *k)
 		if (!crate++)
 			printf("  in the rkm crate, inlined into %s (the crate's own checks, not counted):\n",
 			       name);
-		printf("    %s:%d: %s, from %s\n", s->file, s->line, s->kind, s->via);
+		printf("    %s:%d: %s, from %s\n", s->file, s->line, refine_kind(s), s->via);
 	}
 	printf("%s: %d place(s) in the driver can panic\n", name, own);
 	free(bdir);
