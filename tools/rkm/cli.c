@@ -77,9 +77,10 @@ const struct command rkm_commands[] = {
 	  "  --no-costs       no module sizes and build times\n"
 	  "  --out DIR        bench.csv, bench.json, bench.png (default build/bench)\n" },
 	{ "new", cmd_new, "start a driver project outside the rkm tree",
-	  "usage: rkm new NAME [--dir PARENT]\n"
+	  "usage: rkm new NAME [--dir PARENT] [--pci]\n"
 	  "Starts a driver in PARENT/NAME (default ./NAME): NAME.rs, Kbuild, Makefile, test.c,\n"
-	  "rkm.manifest, README.md; never overwrites.\n" },
+	  "rkm.manifest, README.md; never overwrites. --pci: a PCI driver (QEMU's edu device)\n"
+	  "instead of a misc device. No file names the rkm tree: rkm is found on PATH.\n" },
 	{ "lint", cmd_lint, "rustfmt --check and clippy, drivers and crate",
 	  "usage: rkm lint DIR...\n"
 	  "       rkm lint --panics [--kernel NAME] [--no-fail] DIR...\n"
