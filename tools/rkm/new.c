@@ -360,6 +360,7 @@ int cmd_new(int argc, char **argv)
 		die("'%s' cannot be a module name: use lower-case letters, digits and '_', "
 		    "starting with a letter, at most 55 characters", name);
 	dir = xasprintf("%s/%s", parent, name);
+	mkdirs(parent);
 	if (mkdir(dir, 0755))
 		die("cannot create %s: %s%s", dir, strerror(errno),
 		    errno == EEXIST ? " (rkm new never overwrites: pick another name or --dir)" : "");
