@@ -279,8 +279,6 @@ static bool line_table_object(const char *bdir, const char *pdir, const char *na
 			     xasprintf("%s/librkm.rlib", pdir));
 	char *cmd;
 
-	if (getenv("RKM_PANICS_DEBUG"))
-		fprintf(stderr, "%s\n%s\n", crate, drv);
 	if (sh(xasprintf("cd '%s' && %s -Cdebuginfo=line-tables-only", bdir, crate)) ||
 	    sh(xasprintf("cd '%s' && %s -Cdebuginfo=line-tables-only", bdir, drv)))
 		die("%s: the build with line tables failed", name);
