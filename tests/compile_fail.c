@@ -14,10 +14,12 @@
  *   //~ ERROR E0080: some text   ... whose message or labels contain the text
  *   //~ ERROR unsafe_code        a denied or forbidden lint, by name
  *   //~ ERROR: some text         an error without a code, by its text
- *   //~? ERROR E0080: text       an error that points at no line of the case
- *                                (a failed assertion evaluated inside rkm
- *                                after monomorphisation): matched by code and
- *                                text, e.g. the instance named in its label
+ *   //~? ERROR E0080: text       an error that points at no line of the case,
+ *                                matched by code and text. (A failed
+ *                                assertion evaluated inside rkm after
+ *                                monomorphisation is at the case's line that
+ *                                instantiated it: rustc's "encountered while
+ *                                instantiating" note.)
  *   //~ TODO reason              a known unsoundness: the case compiles today
  *                                and should not; reported "not ok ... # TODO",
  *                                not counted as failed (once it passes, the
@@ -585,6 +587,19 @@ static void span_lines(const struct jval *span, const char *path, struct diag *d
 		span_lines(jget(exp, "span"), path, d, depth + 1);
 }
 
+/*
+ * A check that fails after monomorphisation inside rkm (a const block of a
+ * generic accessor) has its primary span in rkm or core; rustc follows the
+ * error with a note, "the above error was encountered while instantiating
+ * `fn ...`", at the driver's line that instantiated it (kbuild/rustc-kernel
+ * makes sure it does): that line counts as the error's.
+ */
+static bool instantiation_note(const char *level, const char *msg)
+{
+	return level && msg && !strcmp(level, "note") &&
+	       !strncmp(msg, "the above error was encountered while instantiating", 51);
+}
+
 /* Parses rustc's JSON diagnostics: the errors, and other output lines. */
 static struct diag *parse_output(const char *out, const char *path, int *ndiag, struct buf *other)
 {
@@ -599,7 +614,13 @@ static struct diag *parse_output(const char *out, const char *path, int *ndiag, 
 		struct jval *j = line[0] == '{' ? jparse(&q, 0) : NULL;
 		const char *level = jstr(j, "level"), *msg = jstr(j, "message");
 
-		if (!j) {
+		if (j && *ndiag && instantiation_note(level, msg)) {
+			struct jval *spans = jget(j, "spans");
+			int i;
+
+			for (i = 0; spans && spans->t == J_ARR && i < spans->n; i++)
+				span_lines(spans->v[i], path, &ds[*ndiag - 1], 0);
+		} else if (!j) {
 			if (*line) {
 				buf_puts(other, line);
 				buf_puts(other, "\n");

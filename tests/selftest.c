@@ -150,7 +150,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "rkm new: the scaffold, outside the rkm tree, passes rkm test on every kernel",
-		.cmd = "d=$(mktemp -d) && " RKM "new hello_rkm --dir $d && make -C $d/hello_rkm test; "
+		.cmd = "d=$(mktemp -d) && " RKM "new hello_rkm --dir $d && PATH=$PWD/build/bin:$PATH make -C $d/hello_rkm test; "
 		       "rc=$?; rm -rf $d; exit $rc",
 		.expect = { "NEW     ", "hello_rkm.rs", "# {K}: * passed, 0 failed", "in {K}: ^ok * hello_rkm-test #",
 			    "ok 1 stores_and_returns_the_last_message", "ok 2 bad_input_gets_a_clean_error" },
@@ -827,6 +827,53 @@ static const struct tcase cases[] = {
 		.expect = { "in {K}: kernel BUG at", "in {K}: Call Trace:", "in {K}: ]  rkm::print::panic+0x* [rust_panic]",
 			    "in {K}: ]  core::panicking::panic_fmt+0x* [rust_panic]" },
 		.reject = { "_RN", "_ZN" },
+	},
+	{
+		.name = "rkm lint --panics: no sample can panic (its built object calls no panic from the driver's code)",
+		.tier = CHECK,
+		.cmd = RKM "lint --panics " SAMPLES,
+		.expect = { "PANICS  {S}", "{S}: 0 place(s) in the driver can panic",
+			    "rkm lint --panics: 0 place(s) can panic" },
+		.reject = { "can panic: ", "differs with line tables" },
+	},
+	{
+		.name = "rkm lint --panics names each kind of panic at the driver's line (tests/broken/rkm_panics)",
+		.tier = CHECK,
+		.cmd = "RKM_DEBUG=1 " RKM "lint --panics tests/broken/rkm_panics",
+		.fails = true,
+		.expect = { "rkm_panics.rs:17: can panic: index out of bounds",
+			    "rkm_panics.rs:20: can panic: slice range out of bounds",
+			    "rkm_panics.rs:23: can panic: arithmetic overflow check",
+			    "rkm_panics.rs:26: can panic: division by zero",
+			    "rkm_panics.rs:29: can panic: unwrap on None",
+			    "rkm_panics.rs:32: can panic: expect on None",
+			    "rkm_panics.rs:35: can panic: explicit panic!",
+			    "rkm_panics.rs:38: can panic: unreachable!",
+			    "rkm_panics.rs:41: can panic: assert!",
+			    "rkm_panics.rs:45: can panic: unwrap/expect on Err",
+			    "rkm lint --panics: 10 place(s) can panic" },
+	},
+	{
+		.name = "rkm new and rkm new --pci: both build with their Makefile (rkm on PATH); no file names a path of this machine",
+		.tier = CHECK,
+		.cmd = "d=$(mktemp -d) && export PATH=$PWD/build/bin:$PATH && "
+		       "rkm new tmpl_misc --dir $d && rkm new tmpl_pci --pci --dir $d && "
+		       "for p in \"$PWD\" \"$d\" \"$HOME\" \"$RKM_CACHE\"; do [ -n \"$p\" ] && "
+		       "grep -rlF \"$p\" $d | sed 's/^/an absolute path in /'; done; "
+		       "grep -qx rust-project.json $d/tmpl_pci/.gitignore && grep -qx rust-project.json $d/tmpl_misc/.gitignore && "
+		       "echo gitignore-ok; PATH=/usr/bin:/bin make -C $d/tmpl_pci 2>&1 | grep -F \"no 'rkm' command\"; "
+		       "rkm build $d/tmpl_misc --kernel 6.12 && make -C $d/tmpl_pci; rc=$?; rm -rf $d; exit $rc",
+		.expect = { "gitignore-ok", "KO      */tmpl_misc/build/6.12/tmpl_misc.ko", "KO      */tmpl_pci/build/{K}/tmpl_pci.ko",
+			    "Makefile:*: *** no 'rkm' command: put the rkm tree's build/bin on PATH" },
+		.reject = { "an absolute path in ", "warning" },
+	},
+	{
+		.name = "rkm new --pci: the PCI scaffold binds QEMU's edu device and passes rkm test on every kernel",
+		.cmd = "d=$(mktemp -d) && " RKM "new hello_pci --pci --dir $d && PATH=$PWD/build/bin:$PATH make -C $d/hello_pci test; "
+		       "rc=$?; rm -rf $d; exit $rc",
+		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * hello_pci-test #",
+			    "ok 1 binds_the_device_and_shows_its_id", "ok 2 bad_input_gets_a_clean_error" },
+		.reject = { "not ok" },
 	},
 };
 

@@ -4,7 +4,8 @@
 // and turn itself off.
 // Misuse: lock_nested::<8>().
 // Refused because: lock_nested checks SUBCLASS < Lock::SUBCLASSES in a
-// const block.
+// const block; the error names this file's line (rustc's "encountered while
+// instantiating" note, see kbuild/rustc-kernel).
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -12,7 +13,7 @@ use rkm::prelude::*;
 
 pub fn deep(parent: &Mutex<u32>, child: &Mutex<u32>) -> u32 {
     let p = parent.lock();
-    let c = child.lock_nested::<8>(); //~? ERROR E0080: lockdep subclass out of range
+    let c = child.lock_nested::<8>(); //~ ERROR E0080: lockdep subclass out of range
     *p + *c
 }
 

@@ -5,9 +5,9 @@
 // Refused because: the accessors assert OFF % size_of::<T>() == 0 in a const
 // block, evaluated when they are instantiated (only when the call is
 // reachable from the module, i.e. compiled).
-// The errors point at the assertion in rkm's io.rs, not at a line of this
-// file; they name the instance (Bar::<4096>::read32::<2>), which is what
-// the annotations below match.
+// Each error is rustc's at the assertion in rkm's io.rs, with a note naming
+// this file's line that instantiated the accessor (kbuild/rustc-kernel
+// makes sure it is there): the annotations match that line and the instance.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -15,9 +15,6 @@ use rkm::driver;
 use rkm::io::Bar;
 use rkm::pci;
 use rkm::prelude::*;
-
-//~? ERROR E0080: read32::<2>
-//~? ERROR E0080: write16::<1>
 
 irq_safe! {
     pub struct Hw { bar: Bar<0x1000> }
@@ -37,8 +34,8 @@ impl pci::Driver for Dev {
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
         dev.enable()?;
         let bar = dev.iomap::<0x1000>(0)?;
-        let v = bar.read32::<2>();
-        bar.write16::<1>(v as u16);
+        let v = bar.read32::<2>(); //~ ERROR E0080: read32::<2>
+        bar.write16::<1>(v as u16); //~ ERROR E0080: write16::<1>
         Ok((Hw { bar }, ()))
     }
 }

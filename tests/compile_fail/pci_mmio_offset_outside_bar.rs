@@ -8,9 +8,9 @@
 // OFF + 4 <= SIZE in a const block, evaluated when they are instantiated
 // (each instance reports its own error; only when the call is reachable
 // from the module, i.e. compiled).
-// The errors point at the assertion in rkm's io.rs, not at a line of this
-// file; they name the instance (Bar::<4096>::read32::<4096>), which is what
-// the annotations below match.
+// Each error is rustc's at the assertion in rkm's io.rs, with a note naming
+// this file's line that instantiated the accessor (kbuild/rustc-kernel
+// makes sure it is there): the annotations match that line and the instance.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -18,9 +18,6 @@ use rkm::driver;
 use rkm::io::Bar;
 use rkm::pci;
 use rkm::prelude::*;
-
-//~? ERROR E0080: read32::<4096>
-//~? ERROR E0080: write32::<4096>
 
 irq_safe! {
     pub struct Hw { bar: Bar<0x1000> }
@@ -40,8 +37,8 @@ impl pci::Driver for Dev {
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
         dev.enable()?;
         let bar = dev.iomap::<0x1000>(0)?;
-        let v = bar.read32::<0x1000>();
-        bar.write32::<0x1000>(v + 1);
+        let v = bar.read32::<0x1000>(); //~ ERROR E0080: read32::<4096>
+        bar.write32::<0x1000>(v + 1); //~ ERROR E0080: write32::<4096>
         Ok((Hw { bar }, ()))
     }
 }

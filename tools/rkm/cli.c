@@ -77,13 +77,18 @@ const struct command rkm_commands[] = {
 	  "  --no-costs       no module sizes and build times\n"
 	  "  --out DIR        bench.csv, bench.json, bench.png (default build/bench)\n" },
 	{ "new", cmd_new, "start a driver project outside the rkm tree",
-	  "usage: rkm new NAME [--dir PARENT]\n"
+	  "usage: rkm new NAME [--dir PARENT] [--pci]\n"
 	  "Starts a driver in PARENT/NAME (default ./NAME): NAME.rs, Kbuild, Makefile, test.c,\n"
-	  "rkm.manifest, README.md; never overwrites.\n" },
+	  "rkm.manifest, README.md; never overwrites. --pci: a PCI driver (QEMU's edu device)\n"
+	  "instead of a misc device. No file names the rkm tree: rkm is found on PATH.\n" },
 	{ "lint", cmd_lint, "rustfmt --check and clippy, drivers and crate",
 	  "usage: rkm lint DIR...\n"
+	  "       rkm lint --panics [--kernel NAME] [--no-fail] DIR...\n"
 	  "rustfmt --check (rustfmt.toml) and clippy over each driver and the rkm crate, with\n"
-	  "the 6.12 kernel build's rustc command line.\n" },
+	  "the 6.12 kernel build's rustc command line.\n"
+	  "--panics: every source line of each driver from which its built object can still\n"
+	  "panic, and the kind (bounds check, unwrap, overflow check...); fails if any\n"
+	  "(--no-fail: reports only). The crate's own checks are listed apart, not counted.\n" },
 	{ "doc", cmd_doc, "the crate's API documentation (rustdoc)",
 	  "usage: rkm doc [--out DIR] [--driver DIR]\n"
 	  "The rkm crate's API documentation, DIR/rkm/index.html (default build/doc), and its\n"

@@ -24,7 +24,7 @@
 #define RUSTDOC TOOL("RKM_RUSTDOC", "/usr/bin/rustdoc")
 
 /* The command of a Kbuild .cmd file ("cmd_OUT := CMD" or "savedcmd_OUT := CMD"). */
-static char *kbuild_cmd(const char *cmdfile)
+char *kbuild_cmd(const char *cmdfile)
 {
 	FILE *f = fopen(cmdfile, "r");
 	char *line = NULL, *cmd = NULL;
@@ -132,6 +132,9 @@ int cmd_lint(int argc, char **argv)
 	int i, problems = 0;
 	bool crate_done = false;
 
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--panics"))
+			return cmd_lint_panics(argc, argv);
 	while (cmd_getopt(argc, argv, "h", (const struct option[]){ OPT_HELP, { 0 } }) != -1)
 		;
 	if (optind == argc)
