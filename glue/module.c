@@ -5,7 +5,7 @@
 
 #include "rkm_abi.h"
 
-const int rkm_abi_version_5 = RKM_ABI_VERSION;
+const int rkm_abi_version_6 = RKM_ABI_VERSION;
 
 static int __init rkm_module_init(void)
 {

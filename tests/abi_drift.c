@@ -10,7 +10,7 @@
  *
  *   fn rkm_mutex_lock: fn(*mut rkm_mutex)          argument types and result,
  *                                                  not argument names
- *   static rkm_abi_version_5: c_int
+ *   static rkm_abi_version_6: c_int
  *   const RKM_POLLIN: 1                            the value only (a #define
  *                                                  has no type bindgen can see;
  *                                                  abi.rs picks the type its

@@ -10,7 +10,7 @@
 use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 5;
+pub(crate) const ABI_VERSION: c_int = 6;
 
 /// `RKM_LOG_*` (`enum rkm_log_level`), what `rkm_log` takes.
 pub(crate) const LOG_EMERG: c_int = 0;
@@ -38,7 +38,7 @@ pub(crate) const CAP_SYS_ADMIN: c_uint = 21;
 
 unsafe extern "C" {
     /// Defined by the glue of ABI version 5 only.
-    pub(crate) static rkm_abi_version_5: c_int;
+    pub(crate) static rkm_abi_version_6: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -245,11 +245,11 @@ pub(crate) struct FileOps {
 }
 
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_5` fails modpost
+/// check is at link time: referencing `rkm_abi_version_6` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_5 }
+    unsafe { rkm_abi_version_6 }
 }
 
 // --- device kinds: platform, char-device regions, misc attributes (issue 16) ---
