@@ -161,10 +161,10 @@ impl<F: FileOperations> Drop for Registration<F> {
 pub(crate) mod ktests {
     use super::*;
     use crate::alloc::KVec;
-    use crate::miscdev::OpenFile;
     use crate::driver::AttrBuf;
     use crate::error::code::*;
     use crate::ktest::{kassert, Case};
+    use crate::miscdev::OpenFile;
     use crate::miscdev::{MiscAttr, MiscAttributes, MiscDevice};
 
     pub(crate) const CASES: &[Case] = &[

@@ -92,7 +92,7 @@ impl pci::Driver for Vectors {
             return Err(ENODEV);
         }
         bar.write32::<REG_IMC>(!0);
-        let ivar = (0..CAUSES).fold(0, |ivar, c| ivar | ((c % n) | IVAR_VALID) << (4 * c));
+        let ivar = (0..CAUSES).fold(0, |ivar, c| ivar | ((c % n.max(1)) | IVAR_VALID) << (4 * c));
         bar.write32::<REG_IVAR>(ivar);
         bar.write32::<REG_IAM>(0);
         bar.write32::<REG_EIAC>(CAUSE_MASK);

@@ -3,17 +3,14 @@
 // aligned (the PCI config mechanisms access aligned words only).
 // Misuse: read a u16 at 0x61 and write a u32 at 0x62 of a pci::Config.
 // Refused because: the accessors assert OFF % size_of::<T>() == 0 in a const
-// block, evaluated when they are instantiated. The errors point at rkm's
-// pci.rs and name the instance, which the annotations below match.
+// block, evaluated when they are instantiated; the build names the
+// driver's line and the instance, which the annotations below match.
 #![no_std]
 #![forbid(unsafe_code)]
 
 use rkm::driver;
 use rkm::pci;
 use rkm::prelude::*;
-
-//~? ERROR E0080: read16::<97>
-//~? ERROR E0080: write32::<98>
 
 pub struct Dev;
 
@@ -28,8 +25,8 @@ impl pci::Driver for Dev {
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), pci::Config)> {
         let cfg = dev.config()?;
-        let v = cfg.read16::<0x61>();
-        cfg.write32::<0x62>(u32::from(v));
+        let v = cfg.read16::<0x61>(); //~ ERROR E0080: read16::<97>
+        cfg.write32::<0x62>(u32::from(v)); //~ ERROR E0080: write32::<98>
         Ok(((), cfg))
     }
 }

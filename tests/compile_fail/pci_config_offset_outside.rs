@@ -5,17 +5,14 @@
 // Misuse: read a u32 at 0x100 and write a u8 at 0x100 of a pci::Config.
 // Refused because: the accessors assert OFF + size_of::<T>() <= 256 in a
 // const block, evaluated when they are instantiated (only when the call is
-// reachable from the module, i.e. compiled). The errors point at rkm's pci.rs
-// and name the instance, which the annotations below match.
+// reachable from the module, i.e. compiled); the build names the driver's
+// line and the instance, which the annotations below match.
 #![no_std]
 #![forbid(unsafe_code)]
 
 use rkm::driver;
 use rkm::pci;
 use rkm::prelude::*;
-
-//~? ERROR E0080: read32::<256>
-//~? ERROR E0080: write8::<256>
 
 pub struct Dev;
 
@@ -30,8 +27,8 @@ impl pci::Driver for Dev {
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), pci::Config)> {
         let cfg = dev.config()?;
-        let v = cfg.read32::<0x100>();
-        cfg.write8::<0x100>(v as u8);
+        let v = cfg.read32::<0x100>(); //~ ERROR E0080: read32::<256>
+        cfg.write8::<0x100>(v as u8); //~ ERROR E0080: write8::<256>
         Ok(((), cfg))
     }
 }
