@@ -60,9 +60,9 @@ static int ktest_failed;	/* in the child: set by EXPECT */
 #define EXPECT_TRUE(c) KTEST_CHECK(c, 0, "expected %s", #c)
 /*
  * The value checks evaluate each argument once, in order (exp, then got), and
- * report errno only when got is -1 with errno set (a failed call): a check of
- * a plain value, or of a call that returned something else, says nothing of
- * an errno left over from earlier.
+ * report errno only when got is -1 (a failed call): a check of a plain value,
+ * or of a call that returned something else, says nothing of an errno left
+ * over from earlier. errno is not cleared first: got may be errno itself.
  */
 static inline void ktest_report_eq(const char *file, int line, int fatal, const char *what,
 				   long long got, long long exp, int err)
@@ -78,7 +78,6 @@ static inline void ktest_report_eq(const char *file, int line, int fatal, const 
 }
 #define KTEST_EQ(exp, got, fatal) do {					\
 		long long exp_ = (long long)(exp);			\
-		errno = 0;						\
 		long long got_ = (long long)(got);			\
 		int err_ = errno;					\
 		if (exp_ != got_)					\
