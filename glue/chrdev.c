@@ -127,7 +127,7 @@ struct rkm_chrdev *rkm_chrdev_register(const char *name, size_t name_len, uint32
 
 	*err = -EINVAL;
 	if (!ops->open || !ops->release || !rkm_sysfs_name_ok(name, name_len) || name_len >= 32 ||
-	    !count || count > RKM_CHRDEV_MAX)
+	    !count || count > RKM_CHRDEV_MAX || (mode & ~0777))
 		return NULL;
 	*err = -ENOMEM;
 	cd = rkm_kzalloc(sizeof(*cd));

@@ -70,7 +70,13 @@ struct rkm_debugfs_dir *rkm_debugfs_dir_new(const char *name, size_t name_len, i
 		goto out;
 	}
 	d->dentry = dentry;
-	rkm_svc_list_add(&d->node, &rkm_debugfs_dirs);
+	if (!rkm_svc_list_add(&d->node, &rkm_debugfs_dirs)) {
+		debugfs_remove(dentry);
+		kfree(d);
+		d = NULL;
+		*err = -ENODEV;
+		goto out;
+	}
 	*err = 0;
 out:
 	kfree(s);
@@ -113,16 +119,28 @@ static ssize_t rkm_debugfs_write(struct file *file, const char __user *buf, size
 	return r;
 }
 
+/*
+ * As rkm_fop_open(): no open before the module's init succeeded. A failed
+ * init frees the module at once, while the proxy of an open file would
+ * still put the module's reference and read these fops at close.
+ */
+static int rkm_debugfs_open(struct inode *inode, struct file *file)
+{
+	if (!smp_load_acquire(&rkm_module_live))
+		return -ENODEV;
+	return simple_open(inode, file);
+}
+
 static const struct file_operations rkm_debugfs_ro_fops = {
 	.owner = THIS_MODULE,
-	.open = simple_open,
+	.open = rkm_debugfs_open,
 	.read = rkm_debugfs_read,
 	.llseek = default_llseek,
 };
 
 static const struct file_operations rkm_debugfs_rw_fops = {
 	.owner = THIS_MODULE,
-	.open = simple_open,
+	.open = rkm_debugfs_open,
 	.read = rkm_debugfs_read,
 	.write = rkm_debugfs_write,
 	.llseek = default_llseek,

@@ -548,9 +548,20 @@ static void rkm_driver_unregister(struct rkm_driver *d)
  */
 static void rkm_drivers_free(void)
 {
-	struct rkm_driver *d, *tmp;
+	struct rkm_driver *d;
 
-	list_for_each_entry_safe(d, tmp, &rkm_drivers, node) {
+	/*
+	 * One at a time, oldest first, no cursor kept across the call: an
+	 * unbind drops device data that may own a later registration, which
+	 * then unregisters itself and leaves the list.
+	 */
+	for (;;) {
+		mutex_lock(&rkm_drivers_lock);
+		d = list_empty(&rkm_drivers) ? NULL :
+		    list_last_entry(&rkm_drivers, struct rkm_driver, node);
+		mutex_unlock(&rkm_drivers_lock);
+		if (!d)
+			break;
 		pr_warn(KBUILD_MODNAME ": driver %s leaked by the driver, unregistered at unload\n",
 			d->name);
 		d->unloading = true;

@@ -297,7 +297,9 @@ static struct rkm_miscdev *rkm_miscdev_new(const char *name, size_t name_len, ui
 	struct rkm_miscdev *md;
 
 	*err = -EINVAL;
-	if (!ops->open || !ops->release || !rkm_sysfs_name_ok(name, name_len) || name_len >= 64)
+	/* Permission bits only: no setuid node, no other file type. */
+	if (!ops->open || !ops->release || !rkm_sysfs_name_ok(name, name_len) || name_len >= 64 ||
+	    (mode & ~0777))
 		goto out_free_attrs;
 	*err = -ENOMEM;
 	md = rkm_kzalloc(sizeof(*md));

@@ -7,18 +7,32 @@
 
 const int rkm_abi_version_6 = RKM_ABI_VERSION;
 
+/*
+ * After the driver's exit (or its failed init), what its Rust owners leaked
+ * is still registered. First stop what runs on its own (threads, timers,
+ * work), whose ends may still drop registrations; then drivers (whose remove
+ * drops the devices' data, and anything it owns) before the devices a
+ * module created, the char and misc devices and debugfs; last the service
+ * objects left (see rkm_services_quiesce()).
+ */
+static void rkm_sweep_leaks(void)
+{
+	rkm_services_quiesce();
+	rkm_drivers_free();
+	rkm_platform_devices_free();
+	rkm_chrdevs_free();
+	rkm_miscdevs_free();
+	rkm_debugfs_free();
+	rkm_services_free();
+}
+
 static int __init rkm_module_init(void)
 {
 	int err = rkm_rust_init();
 
 	/* module_exit will not run: free what the failed init left. */
 	if (err) {
-		rkm_platform_devices_free();
-		rkm_drivers_free();
-		rkm_chrdevs_free();
-		rkm_miscdevs_free();
-		rkm_debugfs_free();
-		rkm_services_free();
+		rkm_sweep_leaks();
 		return err;
 	}
 	rkm_miscdevs_go_live();
@@ -28,12 +42,7 @@ static int __init rkm_module_init(void)
 static void __exit rkm_module_exit(void)
 {
 	rkm_rust_exit();
-	rkm_platform_devices_free();
-	rkm_drivers_free();
-	rkm_chrdevs_free();
-	rkm_miscdevs_free();
-	rkm_debugfs_free();
-	rkm_services_free();
+	rkm_sweep_leaks();
 }
 
 module_init(rkm_module_init);

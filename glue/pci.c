@@ -99,8 +99,8 @@ static void rkm_pci_quiesce(struct rkm_binding *b)
 	/* The handlers use the driver's data, dropped next. */
 	if (b->bus_flags & RKM_PCI_VECTORS)
 		rkm_pci_vectors_free(b);
-	if (b->bus_flags & (RKM_PCI_ENABLED | RKM_PCI_MASTER))
-		pci_clear_master(rkm_binding_pdev(b));
+	/* Whatever the driver set, also through its config space. */
+	pci_clear_master(rkm_binding_pdev(b));
 }
 
 static void rkm_pci_undo(struct rkm_binding *b)
@@ -465,6 +465,13 @@ int rkm_stream_map(struct rkm_dma *m, int dir, uint64_t *addr)
 	}
 	if (!m->stream || m->mapped)
 		return -EBUSY;
+	/* A buffer kept past unbind: the device is no longer ours to program. */
+	mutex_lock(&m->b->res_lock);
+	if (m->b->quiesced) {
+		mutex_unlock(&m->b->res_lock);
+		return -ENODEV;
+	}
+	mutex_unlock(&m->b->res_lock);
 	a = dma_map_single(dev, m->cpu, m->size, d);
 	if (dma_mapping_error(dev, a))
 		return -ENOMEM;

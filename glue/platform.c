@@ -207,12 +207,20 @@ void rkm_platform_device_free(struct rkm_platform_device *p)
 /* At module exit or after a failed init: devices whose Rust owner leaked. */
 static void rkm_platform_devices_free(void)
 {
-	struct rkm_platform_device *p, *tmp;
+	struct rkm_platform_device *p;
 
-	list_for_each_entry_safe(p, tmp, &rkm_platform_devices, node) {
+	/* After rkm_drivers_free(): no driver of this module binds them now. */
+	for (;;) {
+		mutex_lock(&rkm_platform_devices_lock);
+		p = list_first_entry_or_null(&rkm_platform_devices, struct rkm_platform_device,
+					     node);
+		if (p)
+			list_del(&p->node);
+		mutex_unlock(&rkm_platform_devices_lock);
+		if (!p)
+			break;
 		pr_warn(KBUILD_MODNAME ": platform device %s leaked by the driver, unregistered at unload\n",
 			dev_name(&p->pdev->dev));
-		list_del(&p->node);
 		platform_device_unregister(p->pdev);
 		kfree(p);
 	}

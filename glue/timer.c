@@ -54,11 +54,17 @@ struct rkm_timer {
 static LIST_HEAD(rkm_hrtimers);
 static LIST_HEAD(rkm_timers);
 
-static void rkm_svc_list_add(struct list_head *node, struct list_head *head)
+/* False once the module's exit sweep has begun: the caller undoes and fails. */
+static bool rkm_svc_list_add(struct list_head *node, struct list_head *head)
 {
+	bool ok;
+
 	mutex_lock(&rkm_svc_lock);
-	list_add(node, head);
+	ok = !rkm_svc_exiting;
+	if (ok)
+		list_add(node, head);
 	mutex_unlock(&rkm_svc_lock);
+	return ok;
 }
 
 static void rkm_svc_list_del(struct list_head *node)
@@ -75,8 +81,14 @@ static enum hrtimer_restart rkm_hrtimer_fn(struct hrtimer *timer)
 
 	if (!ns || READ_ONCE(t->dead))
 		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, ns_to_ktime(max_t(uint64_t, ns, RKM_HRTIMER_MIN_NS)));
-	return HRTIMER_RESTART;
+	/*
+	 * Re-armed through hrtimer_start(), under the base lock: a start() from
+	 * another CPU may have enqueued the timer meanwhile, and forwarding an
+	 * enqueued timer (HRTIMER_RESTART) would WARN and break the queue's order.
+	 */
+	hrtimer_start(timer, ns_to_ktime(clamp_t(uint64_t, ns, RKM_HRTIMER_MIN_NS, RKM_HRTIMER_MAX_NS)),
+		      HRTIMER_MODE_REL);
+	return HRTIMER_NORESTART;
 }
 
 struct rkm_hrtimer *rkm_hrtimer_new(uint64_t (*fn)(void *data), void *data)
@@ -89,7 +101,10 @@ struct rkm_hrtimer *rkm_hrtimer_new(uint64_t (*fn)(void *data), void *data)
 	t->timer.function = rkm_hrtimer_fn;
 	t->fn = fn;
 	t->data = data;
-	rkm_svc_list_add(&t->node, &rkm_hrtimers);
+	if (!rkm_svc_list_add(&t->node, &rkm_hrtimers)) {
+		kfree(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -137,7 +152,10 @@ struct rkm_timer *rkm_timer_new(uint32_t (*fn)(void *data), void *data)
 	timer_setup(&t->timer, rkm_timer_fn, 0);
 	t->fn = fn;
 	t->data = data;
-	rkm_svc_list_add(&t->node, &rkm_timers);
+	if (!rkm_svc_list_add(&t->node, &rkm_timers)) {
+		kfree(t);
+		return NULL;
+	}
 	return t;
 }
 

@@ -38,6 +38,9 @@ static int rkm_wdt_start(struct watchdog_device *wdd)
 {
 	struct rkm_watchdog *w = rkm_wdt(wdd);
 
+	/* The core's open starts it: none before init succeeded (as misc opens). */
+	if (!smp_load_acquire(&rkm_module_live))
+		return -ENODEV;
 	return w->rops->start(w->state, w);
 }
 

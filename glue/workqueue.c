@@ -20,6 +20,12 @@
 
 /* Every live object of this file, timer.c and kthread.c (the leak list). */
 static DEFINE_MUTEX(rkm_svc_lock);
+/*
+ * Set (under rkm_svc_lock) when module exit or a failed init starts stopping
+ * what the driver leaked: no work, workqueue, timer, thread or debugfs
+ * directory is created after it, so none can outlive the sweep.
+ */
+static bool rkm_svc_exiting;
 
 /**
  * struct rkm_wq - a workqueue from alloc_workqueue()
@@ -77,6 +83,13 @@ struct rkm_wq *rkm_wq_alloc(const char *name, size_t name_len, uint32_t flags, i
 	}
 	kref_init(&q->refs);
 	mutex_lock(&rkm_svc_lock);
+	if (rkm_svc_exiting) {
+		mutex_unlock(&rkm_svc_lock);
+		destroy_workqueue(q->wq);
+		kfree(q);
+		*err = -ENODEV;
+		return NULL;
+	}
 	list_add(&q->node, &rkm_wqs);
 	mutex_unlock(&rkm_svc_lock);
 	*err = 0;
@@ -129,6 +142,11 @@ struct rkm_work *rkm_work_new(struct rkm_wq *q, void (*fn)(void *data), void *da
 	w->data = data;
 	w->wq = q;
 	mutex_lock(&rkm_svc_lock);
+	if (rkm_svc_exiting) {
+		mutex_unlock(&rkm_svc_lock);
+		kfree(w);
+		return NULL;
+	}
 	if (q)
 		kref_get(&q->refs);
 	list_add(&w->node, &rkm_works);

@@ -875,6 +875,14 @@ static const struct tcase cases[] = {
 			    "ok 1 binds_the_device_and_shows_its_id", "ok 2 bad_input_gets_a_clean_error" },
 		.reject = { "not ok" },
 	},
+	{
+		/* Not on debug: the leaked Rust data stays allocated (kmemleak), as a C leak would. */
+		.name = "leaked timers, work, threads, and threads that own registrations or create objects once stopped: all stopped at unload",
+		.kernels = "stock",
+		.cmd = RKM "test tests/svc_leak --kernel stock",
+		.expect = { "in {K}: ok * leaked_services_stop_at_unload", "# {K}: * passed, 0 failed" },
+		.reject = { "not ok" },
+	},
 };
 
 struct kernel {

@@ -137,10 +137,7 @@ impl<T: Send + Sync + 'static> Tramp<T> {
             }
             Kind::Rw(read, _) => read(data, &mut out, pos),
         };
-        match r {
-            Ok(n) => n as c_long,
-            Err(e) => e.to_errno() as c_long,
-        }
+        crate::miscdev::count(r, len)
     }
 
     extern "C" fn write(
@@ -160,10 +157,7 @@ impl<T: Send + Sync + 'static> Tramp<T> {
             Kind::Rw(_, Some(write)) => write(data, &mut input, pos),
             _ => Err(EINVAL),
         };
-        match r {
-            Ok(n) => n as c_long,
-            Err(e) => e.to_errno() as c_long,
-        }
+        crate::miscdev::count(r, len)
     }
 }
 

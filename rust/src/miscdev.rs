@@ -1015,7 +1015,7 @@ impl<F: FileOperations> Trampolines<F> {
 
 /// A `read`/`write` result as the kernel wants it: a count above what was
 /// asked for is a driver bug, reported as `EINVAL` rather than passed on.
-fn count(r: Result<usize>, len: usize) -> c_long {
+pub(crate) fn count(r: Result<usize>, len: usize) -> c_long {
     match r {
         Ok(n) if n <= len => c_long::try_from(n).unwrap_or(EINVAL.to_errno().into()),
         Ok(_) => EINVAL.to_errno().into(),
@@ -1061,7 +1061,8 @@ impl<F: FileOperations> MiscDevice<F> {
     ///
     /// `EEXIST` if a misc device of that name exists (checked before the
     /// kernel sees it); `EINVAL` for an empty name, one of 64 bytes or more,
-    /// or one containing `/` or NUL, or `.` and `..`.
+    /// or one containing `/` or NUL, or `.` and `..`, and for a mode with
+    /// more than permission bits (`0o777`).
     ///
     /// ```
     /// # use rkm::prelude::*;

@@ -5,6 +5,12 @@
 //! exit, before the module's code goes: otherwise the next expiry jumps
 //! into freed memory. The leaked Rust data stays allocated (a leak, as in
 //! C), so this test is not run on the kmemleak kernel.
+//!
+//! Two leaked threads attack the order of that clean-up: `svc_owner` owns a
+//! misc device and another thread (both dropped only when it is stopped, at
+//! unload: the glue must still have them registered then), and `svc_late`
+//! tries, once stopped, to start a thread and register a misc device (the
+//! first is refused; the second is swept with the other misc devices).
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -42,6 +48,28 @@ impl WorkItem for Job {
     }
 }
 
+struct Nothing;
+
+/// A misc device's file: nothing to read or write.
+struct Idle;
+
+#[rkm::vtable]
+impl FileOperations for Idle {
+    type Device = Nothing;
+
+    fn open(_dev: &Arc<Nothing>, _file: &OpenFile) -> Result<Self> {
+        Ok(Idle)
+    }
+}
+
+fn idle_thread(name: &str) -> Result<KThread> {
+    KThread::spawn(name, |t| {
+        while !t.should_stop() {
+            t.sleep(Duration::from_millis(10));
+        }
+    })
+}
+
 struct SvcLeak;
 
 impl Module for SvcLeak {
@@ -66,6 +94,31 @@ impl Module for SvcLeak {
                 t.sleep(Duration::from_millis(1));
             }
         })?;
+        let owned_dev =
+            MiscDevice::<Idle>::register("svc_leak_owned", 0o600, Arc::try_new(Nothing)?)?;
+        let owned_thread = idle_thread("svc_owned")?;
+        let owner = KThread::spawn("svc_owner", move |t| {
+            let _owned = (owned_dev, owned_thread);
+            while !t.should_stop() {
+                t.sleep(Duration::from_millis(10));
+            }
+        })?;
+        let late = KThread::spawn("svc_late", |t| {
+            while !t.should_stop() {
+                t.sleep(Duration::from_millis(10));
+            }
+            // Stopped at unload: whatever is created now must not outlive it.
+            if let Ok(k) = idle_thread("svc_late_thread") {
+                core::mem::forget(k);
+            }
+            if let Ok(d) = Arc::try_new(Nothing) {
+                if let Ok(m) = MiscDevice::<Idle>::register("svc_late", 0o600, d) {
+                    core::mem::forget(m);
+                }
+            }
+        })?;
+        core::mem::forget(owner);
+        core::mem::forget(late);
         core::mem::forget(dir);
         core::mem::forget(hr);
         core::mem::forget(t);
