@@ -622,9 +622,6 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 			die("cannot append to %s", ktappath);
 		if (t->planned < 0 && !t->seen && !t->flen && !t->reset_announced && !timed_out) {
 			/* An early-boot crash: vm_run boots once more. */
-			fprintf(stderr, "rkm: FAIL on %s: the guest died before its init started\n",
-				k->name);
-			r->failed = 1;
 			rc = 2;
 		} else {
 			rc = reset_verdict(k, p, t, &q, timed_out, r);
@@ -666,8 +663,9 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 		rc = 1;
 	}
 	if (rc == 2) {
-		fprintf(stderr, "rkm: FAIL on %s: the guest died before its init started (QEMU exit status %d)\n",
-			k->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		/* Not a failure yet: vm_run boots once more, and fails if that one dies too. */
+		printf("# rkm: %s: the guest died before its init started (QEMU exit status %d)\n",
+		       k->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		r->failed++;
 	}
 	if (rc) {
@@ -706,6 +704,9 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 		       k->name, to);
 		memset(r, 0, sizeof(*r));
 		rc = vm_boot(k, p, logdir, r);
+		if (rc == 2)
+			fprintf(stderr, "rkm: FAIL on %s: the guest died before its init started, twice\n",
+				k->name);
 		free(from);
 		free(to);
 	}
