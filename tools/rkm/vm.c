@@ -673,8 +673,9 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 		print_tail(conpath, 25);
 		fprintf(stderr, "rkm: full logs: %s, %s\n", conpath, ktappath);
 	}
-	printf("# %s: %d passed, %d failed, %d skipped (boot to power-off %.1f s)\n", k->name,
-	       r->passed, r->failed, r->skipped, r->seconds);
+	/* A boot vm_run retries must not end this kernel's output for the suite. */
+	printf("# %s: %d passed, %d failed, %d skipped (boot to %s %.1f s)\n", k->name,
+	       r->passed, r->failed, r->skipped, rc == 2 ? "early crash" : "power-off", r->seconds);
 	fflush(stdout);
 	free(t);
 	free(cpio);
