@@ -12,7 +12,6 @@
  */
 #include "ktest.h"
 
-#include <dirent.h>
 #include <sys/ioctl.h>
 
 #include "edu.h"
@@ -1081,32 +1080,10 @@ static void dma_streaming(void)
 	TR_CALL(0, close(fd));
 }
 
-static bool is_edu(const char *bdf_name)
-{
-	char path[320], v[32], d[32];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf_name);
-	if (read_file(path, v, sizeof(v)) <= 0 || strtoul(v, NULL, 16) != EDU_VENDOR)
-		return false;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf_name);
-	return read_file(path, d, sizeof(d)) > 0 && strtoul(d, NULL, 16) == EDU_DEVICE;
-}
-
 /* The first edu device in dir (the bus's devices, or a driver's): its address, or false. */
-static bool find_edu(const char *dir_path, char *out, size_t len)
+static bool find_edu(const char *dir, char *out, size_t len)
 {
-	DIR *dir = opendir(dir_path);
-	struct dirent *e;
-	bool found = false;
-
-	while (dir && !found && (e = readdir(dir)))
-		if (strchr(e->d_name, ':') && is_edu(e->d_name)) {
-			snprintf(out, len, "%.63s", e->d_name);
-			found = true;
-		}
-	if (dir)
-		closedir(dir);
-	return found;
+	return ktest_pci_find(dir, EDU_VENDOR, EDU_DEVICE, out, len);
 }
 
 static void (*scenario_fn)(void);

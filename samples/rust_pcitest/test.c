@@ -8,7 +8,6 @@
  */
 #include "ktest.h"
 
-#include <dirent.h>
 #include <sys/wait.h>
 
 #include "pcitest.h"
@@ -48,32 +47,10 @@ static const char *attr_text(const char *name)
 	return buf;
 }
 
-static bool is_testdev(const char *name)
-{
-	char path[320], v[32], d[32];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", name);
-	if (read_file(path, v, sizeof(v)) <= 0 || strtoul(v, NULL, 16) != PCITEST_VENDOR)
-		return false;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", name);
-	return read_file(path, d, sizeof(d)) > 0 && strtoul(d, NULL, 16) == PCITEST_DEVICE;
-}
-
 /* The first pci-testdev in dir (the bus's devices, or a driver's): its address, or false. */
-static bool find_testdev(const char *dir_path, char *out, size_t len)
+static bool find_testdev(const char *dir, char *out, size_t len)
 {
-	DIR *dir = opendir(dir_path);
-	struct dirent *e;
-	bool found = false;
-
-	while (dir && !found && (e = readdir(dir)))
-		if (strchr(e->d_name, ':') && is_testdev(e->d_name)) {
-			snprintf(out, len, "%.63s", e->d_name);
-			found = true;
-		}
-	if (dir)
-		closedir(dir);
-	return found;
+	return ktest_pci_find(dir, PCITEST_VENDOR, PCITEST_DEVICE, out, len);
 }
 
 static int driver_file(const char *what)

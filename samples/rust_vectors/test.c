@@ -8,7 +8,6 @@
  */
 #include "ktest.h"
 
-#include <dirent.h>
 
 #include "vectors.h"
 
@@ -33,31 +32,10 @@ static int attr_write(const char *name, const char *text)
 	return write_file(path, text);
 }
 
-static bool is_nic(const char *name)
+/* The first e1000e in dir (the bus's devices, or a driver's): its address, or false. */
+static bool find_nic(const char *dir, char *out, size_t len)
 {
-	char path[320], v[32], d[32];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", name);
-	if (read_file(path, v, sizeof(v)) <= 0 || strtoul(v, NULL, 16) != VECTORS_VENDOR)
-		return false;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", name);
-	return read_file(path, d, sizeof(d)) > 0 && strtoul(d, NULL, 16) == VECTORS_DEVICE;
-}
-
-static bool find_nic(const char *dir_path, char *out, size_t len)
-{
-	DIR *dir = opendir(dir_path);
-	struct dirent *e;
-	bool found = false;
-
-	while (dir && !found && (e = readdir(dir)))
-		if (strchr(e->d_name, ':') && is_nic(e->d_name)) {
-			snprintf(out, len, "%.63s", e->d_name);
-			found = true;
-		}
-	if (dir)
-		closedir(dir);
-	return found;
+	return ktest_pci_find(dir, VECTORS_VENDOR, VECTORS_DEVICE, out, len);
 }
 
 /* The per-vector counts; how many vectors. */

@@ -12,6 +12,7 @@
 #define KTEST_H
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -210,6 +211,37 @@ static inline ssize_t read_file(const char *path, char *buf, size_t len)
 	if (n >= 0)
 		buf[n] = '\0';
 	return n;
+}
+
+/*
+ * The first PCI device vendor:device in dir_path (/sys/bus/pci/devices, or a
+ * driver's directory, whose device links are named by address): its address
+ * in out, or false.
+ */
+static inline bool ktest_pci_find(const char *dir_path, unsigned long vendor,
+				  unsigned long device, char *out, size_t len)
+{
+	DIR *dir = opendir(dir_path);
+	struct dirent *e;
+	bool found = false;
+
+	while (dir && !found && (e = readdir(dir))) {
+		char path[320], v[32], d[32];
+
+		if (!strchr(e->d_name, ':'))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", e->d_name);
+		if (read_file(path, v, sizeof(v)) <= 0 || strtoul(v, NULL, 16) != vendor)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", e->d_name);
+		if (read_file(path, d, sizeof(d)) > 0 && strtoul(d, NULL, 16) == device) {
+			snprintf(out, len, "%.63s", e->d_name);
+			found = true;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return found;
 }
 
 /* Writes text to path in one write(); returns 0 or -1 with errno. */
