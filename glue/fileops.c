@@ -6,7 +6,6 @@
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
-#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/refcount.h>
 #include <linux/version.h>
@@ -104,45 +103,6 @@ int rkm_condvar_wait_timeout(struct rkm_condvar *cv, struct rkm_mutex *m, unsign
 RKM_LEAF void rkm_condvar_notify_one(struct rkm_condvar *cv)
 {
 	wake_up(&cv->wq);
-}
-
-struct rkm_test_thread {
-	struct completion done;
-	void (*fn)(void *arg);
-	void *arg;
-};
-
-static int rkm_test_thread_fn(void *p)
-{
-	struct rkm_test_thread *t = p;
-
-	t->fn(t->arg);
-	/* Leaves module text before the joiner can return (and rmmod follow). */
-	kthread_complete_and_exit(&t->done, 0);
-}
-
-struct rkm_test_thread *rkm_test_thread_run(void (*fn)(void *arg), void *arg)
-{
-	struct rkm_test_thread *t = rkm_kzalloc(sizeof(*t));
-	struct task_struct *task;
-
-	if (!t)
-		return NULL;
-	init_completion(&t->done);
-	t->fn = fn;
-	t->arg = arg;
-	task = kthread_run(rkm_test_thread_fn, t, KBUILD_MODNAME "-test");
-	if (IS_ERR(task)) {
-		kfree(t);
-		return NULL;
-	}
-	return t;
-}
-
-void rkm_test_thread_join(struct rkm_test_thread *t)
-{
-	wait_for_completion(&t->done);
-	kfree(t);
 }
 
 struct rkm_mmap_buf {

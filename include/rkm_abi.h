@@ -791,14 +791,6 @@ int rkm_condvar_wait_timeout(struct rkm_condvar *cv, struct rkm_mutex *mutex,
 			     uint64_t *left_ms);
 /** rkm_condvar_notify_one() - wake_up(): every non-exclusive waiter and poller, one exclusive waiter. */
 RKM_LEAF void rkm_condvar_notify_one(struct rkm_condvar *cv);
-/*
- * For the crate's in-kernel tests: run @fn(@arg) on a new kernel thread;
- * rkm_test_thread_join() waits for it to end and frees it. NULL: no memory or
- * no thread.
- */
-struct rkm_test_thread;
-struct rkm_test_thread *rkm_test_thread_run(void (*fn)(void *arg), void *arg);
-void rkm_test_thread_join(struct rkm_test_thread *t);
 
 /*
  * Buffers user space can mmap: page-granular, zeroed (vmalloc_user()),

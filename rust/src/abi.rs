@@ -409,7 +409,7 @@ pub(crate) const POLL_MSG: c_int = 3;
 pub(crate) const POLL_ERR: c_int = 4;
 pub(crate) const POLL_PRI: c_int = 5;
 pub(crate) const POLL_HUP: c_int = 6;
-opaque!(Fasync, TestThread, MmapBuf, Vma);
+opaque!(Fasync, MmapBuf, Vma);
 /// `RKM_VMA_*`.
 pub(crate) const VMA_WRITE: u32 = 0x1;
 pub(crate) const VMA_SHARED: u32 = 0x2;
@@ -430,13 +430,6 @@ extern "C" {
         left_ms: *mut u64,
     ) -> c_int;
     pub(crate) fn rkm_condvar_notify_one(cv: *mut Condvar);
-    #[cfg_attr(not(rkm_ktest), allow(dead_code))] // for the crate's in-kernel tests
-    pub(crate) fn rkm_test_thread_run(
-        f: Option<unsafe extern "C" fn(*mut c_void)>,
-        arg: *mut c_void,
-    ) -> *mut TestThread;
-    #[cfg_attr(not(rkm_ktest), allow(dead_code))]
-    pub(crate) fn rkm_test_thread_join(t: *mut TestThread);
     pub(crate) fn rkm_mmap_buf_new(size: usize) -> *mut MmapBuf;
     pub(crate) fn rkm_mmap_buf_get(b: *mut MmapBuf);
     pub(crate) fn rkm_mmap_buf_put(b: *mut MmapBuf);

@@ -241,8 +241,8 @@ impl CondVar {
 pub(crate) mod ktests {
     use super::*;
     use crate::ktest::{kassert, Case};
-    use crate::sync::Mutex;
-    use core::ffi::c_void;
+    use crate::kthread::KThread;
+    use crate::sync::{Arc, Mutex};
 
     pub(crate) const CASES: &[Case] = &[
         ("wait_timeout_times_out", wait_timeout_times_out),
@@ -252,44 +252,20 @@ pub(crate) mod ktests {
         ("exclusive_timeout_times_out", exclusive_timeout_times_out),
     ];
 
-    /// One thread's body and argument.
-    struct Job<'a, T> {
-        body: fn(&T),
-        arg: &'a T,
-    }
-
-    unsafe extern "C" fn job_fn<T>(p: *mut c_void) {
-        // SAFETY: `p` is a `Job<T>` of `with_threads`, alive until joined.
-        let job = unsafe { &*p.cast::<Job<'_, T>>() };
-        (job.body)(job.arg);
-    }
-
     /// Runs each body on its own kernel thread with `arg`, then `main`,
-    /// then joins every thread (also when `main` fails).
-    fn with_threads<T: Sync>(arg: &T, bodies: &[fn(&T)], main: impl FnOnce() -> Result) -> Result {
-        let jobs: [Job<'_, T>; 2] = [
-            Job { body: bodies[0], arg },
-            Job { body: bodies.get(1).copied().unwrap_or(|_| ()), arg },
-        ];
-        let mut threads = [core::ptr::null_mut(); 2];
-        let mut spawned = Ok(());
-        for (t, job) in threads.iter_mut().zip(jobs.iter()).take(bodies.len()) {
-            // SAFETY: `job` outlives the thread: joined below before return.
-            *t = unsafe {
-                abi::rkm_test_thread_run(Some(job_fn::<T>), job as *const Job<'_, T> as *mut c_void)
-            };
-            if t.is_null() {
-                spawned = Err(crate::error::code::ENOMEM);
-                break;
-            }
+    /// then stops and joins every thread (also when `main` fails).
+    fn with_threads<T: Send + Sync + 'static>(
+        arg: &Arc<T>,
+        bodies: &[fn(&T)],
+        main: impl FnOnce() -> Result,
+    ) -> Result {
+        let mut threads: [Option<KThread>; 2] = [None, None];
+        for (t, &body) in threads.iter_mut().zip(bodies) {
+            let a = arg.clone();
+            *t = Some(KThread::spawn("rkm-ktest", move |_| body(&a))?);
         }
-        let r = spawned.and_then(|()| main());
-        for t in threads {
-            if !t.is_null() {
-                // SAFETY: spawned above, joined once.
-                unsafe { abi::rkm_test_thread_join(t) };
-            }
-        }
+        let r = main();
+        drop(threads);
         r
     }
 
@@ -299,8 +275,8 @@ pub(crate) mod ktests {
         cv: CondVar,
     }
 
-    fn shared() -> Result<Shared> {
-        Ok(Shared { m: crate::new_mutex!((0, 0, 0))?, cv: crate::new_condvar!()? })
+    fn shared() -> Result<Arc<Shared>> {
+        Arc::try_new(Shared { m: crate::new_mutex!((0, 0, 0))?, cv: crate::new_condvar!()? })
     }
 
     /// Waits (from the main thread) until `n` threads are waiting; the
