@@ -29,6 +29,7 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/timer.h>
@@ -280,13 +281,16 @@ static void rkm_binding_revoke(struct rkm_binding *b)
 
 /**
  * struct rkm_dma - a coherent buffer, owned by a Rust CoherentBuffer, or a
- * streaming one (pci.c's rkm_stream_*), owned by a Rust StreamBuffer
+ * streaming one (pci.c's rkm_stream_* and rkm_sg_*), owned by a Rust
+ * StreamBuffer or SgBuffer
  * @node: in the binding's dmas_deferred once Rust dropped it early
  * @b: the binding (referenced)
  * @size: its size
  * @cpu: the CPU address
  * @addr: the device address (a streaming buffer's while @mapped)
  * @stream: a kmalloc()ed buffer mapped with dma_map_single(), not coherent
+ * @sg: (streaming) @nchunks kmalloc()ed @chunks in @sgt, mapped with
+ *      dma_map_sgtable() instead (@size is their total, @cpu unused)
  * @mapped: (streaming) mapped for the device in direction @dir
  * @was_mapped: (streaming) the device was given it once: freed as a coherent one
  * @dir: (streaming) the direction of the mapping
@@ -298,10 +302,16 @@ struct rkm_dma {
 	void *cpu;
 	dma_addr_t addr;
 	bool stream;
+	bool sg;
 	bool mapped;
 	bool was_mapped;
 	enum dma_data_direction dir;
+	struct sg_table sgt;
+	void **chunks;
+	size_t nchunks;
 };
+
+static void rkm_sg_release(struct rkm_dma *m);
 
 struct rkm_dma *rkm_dma_alloc(struct rkm_binding *b, size_t size, void **cpu, uint64_t *addr)
 {
@@ -332,7 +342,9 @@ static void rkm_dma_release(struct rkm_dma *m)
 {
 	struct rkm_binding *b = m->b;
 
-	if (m->stream) {
+	if (m->sg) {
+		rkm_sg_release(m);
+	} else if (m->stream) {
 		if (m->mapped)
 			dma_unmap_single(b->dev, m->addr, m->size, m->dir);
 		kfree(m->cpu);
@@ -370,7 +382,7 @@ static void rkm_binding_quiesce(struct rkm_binding *b)
 
 	b->bus->quiesce(b);
 	mutex_lock(&b->res_lock);
-	b->quiesced = true;
+	WRITE_ONCE(b->quiesced, true);	/* rkm_stream_gone() reads it unlocked */
 	list_splice_init(&b->dmas_deferred, &deferred);
 	mutex_unlock(&b->res_lock);
 	list_for_each_entry_safe(m, tmp, &deferred, node)

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rcupdate.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include "rkm_abi.h"
@@ -444,34 +445,46 @@ struct rkm_dma *rkm_stream_alloc(struct rkm_binding *b, size_t size, void **cpu)
 	return m;
 }
 
+/* RKM_DMA_* to the kernel's direction: 0, or -EINVAL for another value. */
+static int rkm_dma_dir(int dir, enum dma_data_direction *d)
+{
+	switch (dir) {
+	case RKM_DMA_BIDIRECTIONAL:
+		*d = DMA_BIDIRECTIONAL;
+		return 0;
+	case RKM_DMA_TO_DEVICE:
+		*d = DMA_TO_DEVICE;
+		return 0;
+	case RKM_DMA_FROM_DEVICE:
+		*d = DMA_FROM_DEVICE;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * A buffer kept past unbind: the device is no longer ours to program. Read
+ * without res_lock so that mapping never sleeps: one that races the quiesce
+ * is mapped after bus mastering went off, and freed (unmapped) at once when
+ * dropped, since quiesced is set by then.
+ */
+static bool rkm_stream_gone(struct rkm_dma *m)
+{
+	return READ_ONCE(m->b->quiesced);
+}
+
 int rkm_stream_map(struct rkm_dma *m, int dir, uint64_t *addr)
 {
 	struct device *dev = m->b->dev;
 	enum dma_data_direction d;
 	dma_addr_t a;
 
-	switch (dir) {
-	case RKM_DMA_BIDIRECTIONAL:
-		d = DMA_BIDIRECTIONAL;
-		break;
-	case RKM_DMA_TO_DEVICE:
-		d = DMA_TO_DEVICE;
-		break;
-	case RKM_DMA_FROM_DEVICE:
-		d = DMA_FROM_DEVICE;
-		break;
-	default:
+	if (rkm_dma_dir(dir, &d))
 		return -EINVAL;
-	}
-	if (!m->stream || m->mapped)
+	if (!m->stream || m->sg || m->mapped)
 		return -EBUSY;
-	/* A buffer kept past unbind: the device is no longer ours to program. */
-	mutex_lock(&m->b->res_lock);
-	if (m->b->quiesced) {
-		mutex_unlock(&m->b->res_lock);
+	if (rkm_stream_gone(m))
 		return -ENODEV;
-	}
-	mutex_unlock(&m->b->res_lock);
 	a = dma_map_single(dev, m->cpu, m->size, d);
 	if (dma_mapping_error(dev, a))
 		return -ENOMEM;
@@ -487,20 +500,136 @@ RKM_LEAF void rkm_stream_unmap(struct rkm_dma *m)
 {
 	if (!m->mapped)
 		return;
-	dma_unmap_single(m->b->dev, m->addr, m->size, m->dir);
+	if (m->sg)
+		dma_unmap_sgtable(m->b->dev, &m->sgt, m->dir, 0);
+	else
+		dma_unmap_single(m->b->dev, m->addr, m->size, m->dir);
 	m->mapped = false;
 }
 
 RKM_LEAF void rkm_stream_sync_for_cpu(struct rkm_dma *m)
 {
-	if (m->mapped)
+	if (!m->mapped)
+		return;
+	if (m->sg)
+		dma_sync_sgtable_for_cpu(m->b->dev, &m->sgt, m->dir);
+	else
 		dma_sync_single_for_cpu(m->b->dev, m->addr, m->size, m->dir);
 }
 
 RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *m)
 {
-	if (m->mapped)
+	if (!m->mapped)
+		return;
+	if (m->sg)
+		dma_sync_sgtable_for_device(m->b->dev, &m->sgt, m->dir);
+	else
 		dma_sync_single_for_device(m->b->dev, m->addr, m->size, m->dir);
+}
+
+/*
+ * Scatter-gather streaming DMA: a struct rkm_dma with @sg set whose memory is
+ * @nchunks separate kmalloc()ed chunks, described by an sg_table and mapped
+ * with dma_map_sgtable(); unmapped, synced and freed like a single buffer.
+ * @chunks keeps each chunk's address for the CPU's copies (O(1), where the
+ * table would need a walk).
+ */
+static void rkm_sg_release(struct rkm_dma *m)
+{
+	size_t i;
+
+	if (m->mapped)
+		dma_unmap_sgtable(m->b->dev, &m->sgt, m->dir, 0);
+	for (i = 0; i < m->nchunks; i++)
+		kfree(m->chunks[i]);
+	kvfree(m->chunks);
+	sg_free_table(&m->sgt);
+}
+
+struct rkm_dma *rkm_sg_alloc(struct rkm_binding *b, size_t size, size_t chunk, int *err)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN |
+		    (dma_get_mask(b->dev) < DMA_BIT_MASK(32) ? GFP_DMA : 0);
+	struct scatterlist *sg;
+	struct rkm_dma *m;
+	size_t n, i;
+
+	*err = -EINVAL;
+	if (!size || !chunk)
+		return NULL;
+	n = size / chunk + !!(size % chunk);
+	if (n > RKM_SG_MAX_CHUNKS)
+		return NULL;
+	*err = -ENOMEM;
+	/* More than kmalloc() can give in one piece. */
+	if (min(chunk, size) > KMALLOC_MAX_SIZE)
+		return NULL;
+	m = rkm_kzalloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	m->chunks = kvcalloc(n, sizeof(*m->chunks), GFP_KERNEL);
+	if (!m->chunks || rkm_fail_injected() || sg_alloc_table(&m->sgt, n, GFP_KERNEL)) {
+		kvfree(m->chunks);
+		kfree(m);
+		return NULL;
+	}
+	m->b = b;
+	for_each_sg(m->sgt.sgl, sg, n, i) {
+		size_t len = min(chunk, size - i * chunk);
+
+		m->chunks[i] = rkm_fail_injected() ? NULL : kzalloc(len, gfp);
+		if (!m->chunks[i]) {
+			rkm_sg_release(m);
+			kfree(m);
+			return NULL;
+		}
+		m->nchunks = i + 1;
+		sg_set_buf(sg, m->chunks[i], len);
+	}
+	kref_get(&b->ref);
+	m->size = size;
+	m->stream = true;
+	m->sg = true;
+	*err = 0;
+	return m;
+}
+
+RKM_LEAF void *rkm_sg_chunk(struct rkm_dma *m, size_t i)
+{
+	return i < m->nchunks ? m->chunks[i] : NULL;
+}
+
+int rkm_sg_map(struct rkm_dma *m, int dir, size_t *nsegs)
+{
+	enum dma_data_direction d;
+
+	if (rkm_dma_dir(dir, &d))
+		return -EINVAL;
+	if (!m->sg || m->mapped)
+		return -EBUSY;
+	if (rkm_stream_gone(m))
+		return -ENODEV;
+	/* -EINVAL, -ENOMEM or -EIO: none is the caller's doing but ENOMEM's kind. */
+	if (dma_map_sgtable(m->b->dev, &m->sgt, d, 0))
+		return -ENOMEM;
+	m->dir = d;
+	m->mapped = true;
+	m->was_mapped = true;
+	*nsegs = m->sgt.nents;
+	return 0;
+}
+
+RKM_LEAF const struct rkm_sg_seg *rkm_sg_seg(struct rkm_dma *m, const struct rkm_sg_seg *prev,
+					     size_t i, uint64_t *addr, size_t *len)
+{
+	struct scatterlist *sg;
+
+	if (!m->mapped || i >= m->sgt.nents)
+		return NULL;
+	sg = prev ? sg_next((struct scatterlist *)prev) : m->sgt.sgl;
+	*addr = sg_dma_address(sg);
+	*len = sg_dma_len(sg);
+	return (const struct rkm_sg_seg *)sg;
 }
 
 /*

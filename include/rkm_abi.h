@@ -1030,4 +1030,40 @@ int rkm_watchdog_nowayout(struct rkm_watchdog *w);
 /** rkm_watchdog_id() - N of /dev/watchdogN. */
 int rkm_watchdog_id(struct rkm_watchdog *w);
 
+/* --- scatter-gather streaming DMA (issue 16) --- */
+
+/* The most chunks one rkm_sg_alloc() buffer may have. */
+#define RKM_SG_MAX_CHUNKS 4096
+/* One mapped segment of a scatter-gather buffer (a cursor for rkm_sg_seg()). */
+struct rkm_sg_seg;
+/**
+ * rkm_sg_alloc() - a streaming buffer of @size bytes (not 0) made of
+ * separate zeroed kmalloc()ed chunks of @chunk bytes (not 0; the last one
+ * is shorter if @chunk does not divide @size), at most RKM_SG_MAX_CHUNKS,
+ * from ZONE_DMA if the device's DMA mask is under 32 bits; not mapped.
+ * Freed by rkm_dma_free(); unmapped and synced by rkm_stream_unmap() and
+ * rkm_stream_sync_for_*().
+ * @err: set to -EINVAL (a zero size or chunk, too many chunks) or -ENOMEM.
+ * Process context (sleeps).
+ */
+struct rkm_dma *rkm_sg_alloc(struct rkm_binding *binding, size_t size, size_t chunk, int *err);
+/** rkm_sg_chunk() - the CPU address of chunk @i; NULL if there is none. Any context. */
+RKM_LEAF void *rkm_sg_chunk(struct rkm_dma *dma, size_t i);
+/**
+ * rkm_sg_map() - dma_map_sgtable() the buffer in direction @dir (RKM_DMA_*);
+ * *@nsegs: how many device segments it got (fewer than its chunks where an
+ * IOMMU merged some). 0, -EINVAL (bad @dir), -EBUSY (mapped, or not a
+ * scatter-gather buffer), -ENODEV (the binding is gone) or -ENOMEM
+ * (mapping failed). Any context.
+ */
+int rkm_sg_map(struct rkm_dma *dma, int dir, size_t *nsegs);
+/**
+ * rkm_sg_seg() - mapped segment @i: its device address and length. @prev
+ * is what the call for segment @i - 1 returned (NULL for @i 0). NULL once
+ * @i reaches the count rkm_sg_map() gave, or if the buffer is not mapped.
+ * Any context.
+ */
+RKM_LEAF const struct rkm_sg_seg *rkm_sg_seg(struct rkm_dma *dma, const struct rkm_sg_seg *prev,
+					     size_t i, uint64_t *addr, size_t *len);
+
 #endif /* RKM_ABI_H */

@@ -561,3 +561,26 @@ unsafe extern "C" {
     pub(crate) fn rkm_watchdog_nowayout(w: *mut Watchdog) -> c_int;
     pub(crate) fn rkm_watchdog_id(w: *mut Watchdog) -> c_int;
 }
+
+// --- scatter-gather streaming DMA (issue 16) ---
+
+pub(crate) const SG_MAX_CHUNKS: usize = 4096;
+opaque!(SgSeg);
+
+unsafe extern "C" {
+    pub(crate) fn rkm_sg_alloc(
+        binding: *mut Binding,
+        size: usize,
+        chunk: usize,
+        err: *mut c_int,
+    ) -> *mut Dma;
+    pub(crate) fn rkm_sg_chunk(dma: *mut Dma, i: usize) -> *mut c_void;
+    pub(crate) fn rkm_sg_map(dma: *mut Dma, dir: c_int, nsegs: *mut usize) -> c_int;
+    pub(crate) fn rkm_sg_seg(
+        dma: *mut Dma,
+        prev: *const SgSeg,
+        i: usize,
+        addr: *mut u64,
+        len: *mut usize,
+    ) -> *const SgSeg;
+}

@@ -60,7 +60,7 @@
  *   SEEK_MAX (as unsigned) is refused by the VFS with EINVAL before the
  *   driver runs, bound or not.
  *
- * Module parameter dma_mode (0644, 0..2: a larger number -> ERANGE, not a
+ * Module parameter dma_mode (0644, 0..3: a larger number -> ERANGE, not a
  *   number -> EINVAL), read at
  *   each transfer: which buffer the DMA goes through; the results are the
  *   same in every mode, only the memory differs:
@@ -68,10 +68,14 @@
  *   1 a streaming buffer mapped for each transfer (dma_map_single, to or
  *     from the device, unmapped when it ends);
  *   2 a streaming buffer mapped both ways once (at its first transfer, until
- *     unbind), synced for the CPU around each copy (dma_sync_single_*).
+ *     unbind), synced for the CPU around each copy (dma_sync_single_*);
+ *   3 a scatter-gather buffer of EDU_SG_CHUNK-byte chunks, each a separate
+ *     allocation, mapped for each transfer (dma_map_sgtable); the device
+ *     moves each mapped segment's part of the range with its own transfer,
+ *     so struct edu_info's dmas counts one per segment touched.
  *   A streaming buffer is allocated at its first transfer: ENOMEM then (or
- *   if mapping fails) comes after EINTR and, for write in mode 1, before
- *   EFAULT.
+ *   if mapping fails) comes after EINTR and, for write in modes 1 and 3,
+ *   before EFAULT.
  *
  * poll is not implemented: the kernel's default, always POLLIN | POLLRDNORM |
  *   POLLOUT | POLLWRNORM, bound or not.
@@ -101,6 +105,8 @@
  * edu_check_range()): the drivers expose the 4095 bytes DMA can reach.
  */
 #define EDU_BUF_SIZE 4095
+/* dma_mode 3's chunk size: EDU_BUF_SIZE bytes are eight separate allocations. */
+#define EDU_SG_CHUNK 512
 #define EDU_FACT_MAX 1000000
 #define EDU_TIMEOUT_MS_MAX 60000
 

@@ -9,7 +9,7 @@
 
 use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::SeqCst};
-use rkm::dma::{CoherentBuffer, Direction, DmaAddr, Mapping, StreamBuffer};
+use rkm::dma::{CoherentBuffer, Direction, DmaAddr, Mapping, SgBuffer, SgMapping, StreamBuffer};
 use rkm::driver;
 use rkm::io::Bar;
 use rkm::irq::IrqReturn;
@@ -82,6 +82,8 @@ struct Io {
     stream: Option<StreamBuffer>,
     /// dma_mode 2: the streaming buffer mapped both ways for good.
     mapped: Option<Mapping>,
+    /// dma_mode 3: the scatter-gather buffer, mapped for each transfer.
+    sg: Option<SgBuffer>,
 }
 
 // dma_mode 0 (edu.h): DMA through the coherent buffer.
@@ -89,6 +91,10 @@ struct Io {
 const DMA_STREAM_MAP: u32 = 1;
 /// Through a streaming buffer mapped once, synced for each transfer (dma_mode 2).
 const DMA_STREAM_SYNC: u32 = 2;
+/// Through a scatter-gather buffer mapped for each transfer (dma_mode 3).
+const DMA_SG: u32 = 3;
+/// dma_mode 3's chunks: a 4 KiB buffer is eight separate allocations.
+const SG_CHUNK: usize = 512;
 
 /// The streaming buffer of dma_mode 1, allocated on first use (or again
 /// after a failed mapping freed it).
@@ -105,6 +111,36 @@ fn take_mapping(dev: &Bound<'_, Edu>, io: &mut Io) -> Result<Mapping> {
         Some(m) => Ok(m),
         None => StreamBuffer::alloc(dev, BUF_SIZE)?.map(Direction::Bidirectional),
     }
+}
+
+/// The scatter-gather buffer of dma_mode 3, allocated on first use (or
+/// again after a failed mapping freed it).
+fn take_sg(dev: &Bound<'_, Edu>, io: &mut Io) -> Result<SgBuffer> {
+    match io.sg.take() {
+        Some(buf) => Ok(buf),
+        None => SgBuffer::alloc(dev, BUF_SIZE, SG_CHUNK),
+    }
+}
+
+/// DMA of bytes `start..start + n` between a scatter-gather mapping and
+/// the device's buffer at the same offsets: one transfer for each mapped
+/// segment's part of the range.
+fn dma_sg(
+    dev: &Bound<'_, Edu>,
+    io: &Io,
+    m: &SgMapping,
+    start: usize,
+    n: usize,
+    to_ram: bool,
+) -> Result {
+    let end = start + n;
+    for seg in m.segments() {
+        let (lo, hi) = (seg.offset().max(start), (seg.offset() + seg.len()).min(end));
+        if lo < hi {
+            dma(dev, io, seg.dma_addr(lo - seg.offset())?, lo, hi - lo, to_ram)?;
+        }
+    }
+    Ok(())
 }
 
 /// The process-context part of a bound device.
@@ -294,7 +330,7 @@ impl pci::Driver for Edu {
             gone: AtomicBool::new(false),
         };
         let data = Data {
-            io: new_mutex!(Io { buf, stream: None, mapped: None })?,
+            io: new_mutex!(Io { buf, stream: None, mapped: None, sg: None })?,
             facts: AtomicU64::new(0),
             dmas: AtomicU64::new(0),
             timeouts: AtomicU64::new(0),
@@ -427,6 +463,14 @@ impl FileOperations for EduFile {
                 io.stream = Some(buf);
                 r?;
             }
+            DMA_SG => {
+                let m = take_sg(&dev, &mut io)?.map(Direction::FromDevice)?;
+                let r = dma_sg(&dev, &io, &m, start, n, true);
+                let buf = m.unmap();
+                let r = r.and_then(|()| buf.read_to_user(start, &mut out, n));
+                io.sg = Some(buf);
+                r?;
+            }
             DMA_STREAM_SYNC => {
                 let mut m = take_mapping(&dev, &mut io)?;
                 let r = dma(&dev, &io, m.dma_addr(start)?, start, n, true)
@@ -466,6 +510,17 @@ impl FileOperations for EduFile {
                 let m = buf.map(Direction::ToDevice)?;
                 let r = dma(&dev, &io, m.dma_addr(start)?, start, n, false);
                 io.stream = Some(m.unmap());
+                r?;
+            }
+            DMA_SG => {
+                let mut buf = take_sg(&dev, &mut io)?;
+                if let Err(e) = buf.write_from_user(start, &mut input, n) {
+                    io.sg = Some(buf);
+                    return Err(e);
+                }
+                let m = buf.map(Direction::ToDevice)?;
+                let r = dma_sg(&dev, &io, &m, start, n, false);
+                io.sg = Some(m.unmap());
                 r?;
             }
             DMA_STREAM_SYNC => {
@@ -530,8 +585,8 @@ module! {
         dma_mode: u32 {
             default: 0,
             perm: 0o644,
-            desc: "DMA buffer: 0 coherent, 1 streaming mapped per transfer, 2 streaming mapped once",
-            range: 0..=2,
+            desc: "DMA buffer: 0 coherent, 1 streaming mapped per transfer, 2 streaming mapped once, 3 scatter-gather mapped per transfer",
+            range: 0..=3,
         },
     },
 }

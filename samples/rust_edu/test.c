@@ -1020,10 +1020,12 @@ static int set_dma_mode(const char *mode)
 }
 
 /*
- * Streaming DMA (dma_mode 1: mapped per transfer, 2: mapped once and synced):
- * the same bytes reach the device's buffer and come back as with the
- * coherent buffer; a transfer in one mode is read back in the others (one
- * device buffer); EFAULT as in mode 0. Out-of-range modes are refused.
+ * Streaming DMA (dma_mode 1: mapped per transfer, 2: mapped once and synced,
+ * 3: scatter-gather mapped per transfer): the same bytes reach the device's
+ * buffer and come back as with the coherent buffer; a transfer in one mode
+ * is read back in the others (one device buffer); EFAULT as in mode 0.
+ * Out-of-range modes are refused. Mode 3 moves each segment's part with its
+ * own transfer: the dmas counter shows how many segments a range touched.
  */
 static void dma_streaming(void)
 {
@@ -1031,8 +1033,10 @@ static void dma_streaming(void)
 		size_t len;
 		off_t pos;
 	} trips[] = { { 100, SIZE - 100 }, { SIZE, 0 } };
-	static const char *const modes[] = { "1", "2" };
+	static const char *const modes[] = { "1", "2", "3" };
+	const size_t nmodes = sizeof(modes) / sizeof(modes[0]);
 	char label[96], path[192], cur[16];
+	struct edu_info before, after;
 	size_t k, m;
 	int fd = dev_open(O_RDWR);
 
@@ -1040,9 +1044,9 @@ static void dma_streaming(void)
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/dma_mode", ktest_twin);
 	TR_CALL(2, read_file(path, cur, sizeof(cur)));
 	tr_printf("dma_mode at load: %s", cur);
-	TR_CALL(-ERANGE, set_dma_mode("3"));
+	TR_CALL(-ERANGE, set_dma_mode("4"));
 	TR_CALL(-EINVAL, set_dma_mode("-1"));
-	for (m = 0; m < 2; m++) {
+	for (m = 0; m < nmodes; m++) {
 		TR_CALL_AS(0, modes[m], set_dma_mode(modes[m]));
 		for (k = 0; k < sizeof(trips) / sizeof(trips[0]); k++) {
 			size_t len = trips[k].len;
@@ -1065,6 +1069,27 @@ static void dma_streaming(void)
 		snprintf(label, sizeof(label), "mode %s: pread(fd, hole, 16, 0)", modes[m]);
 		TR_CALL_AS(-EFAULT, label, pread(fd, ktest_hole(), 16, 0));
 	}
+	/*
+	 * Mode 3: 600 bytes at 500 span chunks 0 (500..511), 1 and 2 (1024..1099):
+	 * three transfers each way, and the bytes land where the other modes see them.
+	 */
+	TR_CALL(0, set_dma_mode("3"));
+	pattern(want, 600, 33);
+	TR_CALL(0, get_info(fd, &before));
+	TR_CALL(600, pwrite(fd, want, 600, 500));
+	TR_CALL(0, get_info(fd, &after));
+	TR_EXPECT(after.dmas - before.dmas == 3);
+	TR_CALL(0, set_dma_mode("0"));
+	memset(big, 0, SIZE);
+	TR_CALL(600, pread(fd, big, 600, 500));
+	expect_bytes("mode 3 to mode 0", big, want, 600);
+	TR_CALL(0, set_dma_mode("3"));
+	memset(big, 0, SIZE);
+	TR_CALL(0, get_info(fd, &before));
+	TR_CALL(600, pread(fd, big, 600, 500));
+	TR_CALL(0, get_info(fd, &after));
+	TR_EXPECT(after.dmas - before.dmas == 3);
+	expect_bytes("mode 3 read back", big, want, 600);
 	/* Written in mode 2, read back in mode 1 and through the coherent buffer. */
 	TR_CALL(0, set_dma_mode("2"));
 	pattern(want, SIZE, 77);

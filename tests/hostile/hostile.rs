@@ -17,10 +17,17 @@
 //!   owner is dropped by the driver's own remove, inside the glue's
 //!   unregistration of the leaked driver, which must still complete (the
 //!   PCI driver gone, nothing leaked: kmemleak on the debug kernel).
+//! - `sg_limits`: a PCI driver for edu whose probe asks for scatter-gather
+//!   buffers of zero, huge and too finely chunked sizes (each refused with
+//!   its errno, nothing allocated) and checks the largest legal one (one
+//!   byte per chunk, `SgBuffer::MAX_CHUNKS` chunks) end to end: copies that
+//!   span chunks, a mapping whose segments cover it in order. It prints
+//!   each result and binds only if all were as expected.
 #![no_std]
 #![forbid(unsafe_code)]
 
 use core::fmt::Write;
+use rkm::dma::{Direction, SgBuffer};
 use rkm::driver::{self, Attr, AttrBuf};
 use rkm::pci::{self, Bound};
 use rkm::prelude::*;
@@ -96,15 +103,101 @@ impl pci::Driver for Cycle {
     }
 }
 
+/// A driver that checks `SgBuffer`'s refusals and limits in its probe.
+struct SgLimits;
+
+impl driver::Driver for SgLimits {
+    const NAME: &'static str = "hostile_sg";
+    type Hw = Hw;
+    type Data = ();
+}
+
+/// Prints one check's outcome: whether `got` is what was `want`ed.
+#[inline(never)]
+fn sg_check(what: &str, got: Result<()>, want: Result<()>) -> bool {
+    let ok = got == want;
+    pr_info!("hostile_sg: {}: {:?} ({})\n", what, got, if ok { "as expected" } else { "WRONG" });
+    ok
+}
+
+/// The largest buffer the chunk limit allows, one byte per chunk.
+#[inline(never)]
+fn sg_finest(dev: &pci::Device<'_, SgLimits>) -> Result<()> {
+    let n = SgBuffer::MAX_CHUNKS;
+    let mut buf = SgBuffer::alloc(dev, n, 1)?;
+    if buf.chunks() != n {
+        return Err(EIO);
+    }
+    let mut data = [0u8; 64];
+    for (i, b) in data.iter_mut().enumerate() {
+        *b = i as u8 ^ 0x5a;
+    }
+    buf.write(n - 64, &data)?;
+    let m = buf.map(Direction::ToDevice)?;
+    // Segments in order, each starting where the last ended, covering it all.
+    let mut end = 0;
+    for seg in m.segments() {
+        if seg.offset() != end || seg.len() == 0 {
+            return Err(EIO);
+        }
+        end += seg.len();
+    }
+    if end != n || m.segment_count() == 0 || m.segment_count() > n {
+        return Err(EIO);
+    }
+    let buf = m.unmap();
+    let mut back = [0u8; 64];
+    buf.read(n - 64, &mut back)?;
+    if back != data {
+        return Err(EIO);
+    }
+    // One past the end: refused.
+    match buf.read(n - 63, &mut back) {
+        Err(e) if e == EINVAL => Ok(()),
+        Err(e) => Err(e),
+        Ok(()) => Err(EIO),
+    }
+}
+
+impl pci::Driver for SgLimits {
+    const IDS: &'static [pci::DeviceId] = EDU;
+
+    fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, ())> {
+        dev.dma_mask(28)?;
+        let max = SgBuffer::MAX_CHUNKS;
+        let mut ok = sg_check("len 0", SgBuffer::alloc(dev, 0, 512).map(drop), Err(EINVAL));
+        ok &= sg_check("chunk 0", SgBuffer::alloc(dev, 4096, 0).map(drop), Err(EINVAL));
+        ok &=
+            sg_check("one chunk too many", SgBuffer::alloc(dev, max + 1, 1).map(drop), Err(EINVAL));
+        ok &=
+            sg_check("len usize::MAX", SgBuffer::alloc(dev, usize::MAX, 1).map(drop), Err(EINVAL));
+        ok &= sg_check(
+            "a chunk above what kmalloc gives",
+            SgBuffer::alloc(dev, usize::MAX, usize::MAX).map(drop),
+            Err(ENOMEM),
+        );
+        ok &= sg_check("the finest buffer, end to end", sg_finest(dev), Ok(()));
+        if !ok {
+            return Err(EIO);
+        }
+        pr_info!("hostile_sg: all checks passed\n");
+        Ok((Hw { _unused: 0 }, ()))
+    }
+}
+
 struct Hostile {
     _misc: Option<MiscDevice<Nothing>>,
     _vendor: Option<pci::Registration<Vendor>>,
     _hub: Option<Arc<Hub>>,
+    _sg: Option<pci::Registration<SgLimits>>,
 }
 
 impl Module for Hostile {
     fn init() -> Result<Self> {
-        let mut m = Hostile { _misc: None, _vendor: None, _hub: None };
+        let mut m = Hostile { _misc: None, _vendor: None, _hub: None, _sg: None };
+        if params::sg_limits() {
+            m._sg = Some(pci::Registration::register(SgLimits)?);
+        }
         if params::vendor_attr() {
             m._vendor = Some(pci::Registration::register(Vendor)?);
         }
@@ -149,5 +242,6 @@ module! {
         second: str { default: "", perm: 0o444, desc: "Register a second misc device of this name", max_len: 64 },
         vendor_attr: bool { default: false, perm: 0o444, desc: "Register a PCI driver with a 'vendor' attribute" },
         cycle: bool { default: false, perm: 0o444, desc: "Keep the PCI registration in an Arc the device data holds" },
+        sg_limits: bool { default: false, perm: 0o444, desc: "Check scatter-gather buffer limits in a PCI probe" },
     },
 }

@@ -187,6 +187,17 @@ TEST(a_registration_in_an_arc_cycle_unloads)
 	close(kmsg);
 }
 
+TEST(scatter_gather_sizes_are_checked)
+{
+	int kmsg = kmsg_open();
+
+	ASSERT_EQ(0, load_module(NAME, "sg_limits=1"));
+	EXPECT_TRUE(kmsg_wait(kmsg, "hostile_sg: all checks passed", 5000, NULL, 0));
+	EXPECT_EQ(1, bound_devices("hostile_sg"));
+	EXPECT_EQ(0, unload_module(NAME));
+	close(kmsg);
+}
+
 int main(void)
 {
 	return ktest_run();

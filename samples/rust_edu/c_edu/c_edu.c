@@ -18,6 +18,7 @@
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/timer.h>
@@ -55,6 +56,9 @@ static_assert(sizeof(struct edu_fact) == 16);
  *        each transfer; NULL until first used (or after a failed mapping)
  * @mbuf: dma_mode 2: the streaming buffer mapped both ways until remove
  * @mbuf_dma: its device address
+ * @sgt: dma_mode 3: the scatter-gather buffer (EDU_BUF_SIZE bytes in
+ *       EDU_SG_CHUNK-byte chunks), mapped for each transfer; no table (no
+ *       sgl) until first used (or after a failed mapping)
  * @irq_mode: EDU_IRQ_MSI or EDU_IRQ_INTX
  * @timeout_ms: the request timeout, 1..EDU_TIMEOUT_MS_MAX (sysfs edu_timeout_ms)
  * @facts: factorials completed
@@ -84,6 +88,7 @@ struct edu_dev {
 	void *sbuf;
 	void *mbuf;
 	dma_addr_t mbuf_dma;
+	struct sg_table sgt;
 	u32 irq_mode;
 	unsigned int timeout_ms;
 	atomic64_t facts;
@@ -93,9 +98,13 @@ struct edu_dev {
 	u64 irqs;
 };
 
-/* dma_mode (edu.h): 0 the coherent buffer, 1 streaming mapped per transfer, 2 mapped once. */
+/*
+ * dma_mode (edu.h): 0 the coherent buffer, 1 streaming mapped per transfer,
+ * 2 mapped once, 3 scatter-gather mapped per transfer.
+ */
 #define EDU_DMA_STREAM_MAP 1
 #define EDU_DMA_STREAM_SYNC 2
+#define EDU_DMA_SG 3
 static unsigned int dma_mode;
 
 /* As rkm's u32 parameters with a range: not a number -> EINVAL, out of range -> ERANGE. */
@@ -106,7 +115,7 @@ static int dma_mode_set(const char *val, const struct kernel_param *kp)
 
 	if (err)
 		return err;
-	if (v > EDU_DMA_STREAM_SYNC)
+	if (v > EDU_DMA_SG)
 		return -ERANGE;
 	WRITE_ONCE(*(unsigned int *)kp->arg, v);
 	return 0;
@@ -118,7 +127,7 @@ static const struct kernel_param_ops dma_mode_ops = {
 };
 module_param_cb(dma_mode, &dma_mode_ops, &dma_mode, 0644);
 MODULE_PARM_DESC(dma_mode,
-		 "DMA buffer: 0 coherent, 1 streaming mapped per transfer, 2 streaming mapped once");
+		 "DMA buffer: 0 coherent, 1 streaming mapped per transfer, 2 streaming mapped once, 3 scatter-gather mapped per transfer");
 
 /* The device bound now, for open() (NULL if none), holding the binding's reference. */
 static DEFINE_MUTEX(edu_hub_lock);
@@ -314,6 +323,99 @@ static int edu_mbuf(struct edu_dev *d)
 	return 0;
 }
 
+/* Frees dma_mode 3's chunks and table (none: nothing to do). */
+static void edu_sg_free(struct edu_dev *d)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (!d->sgt.sgl)
+		return;
+	for_each_sgtable_sg(&d->sgt, sg, i)
+		if (sg_page(sg))
+			kfree(sg_virt(sg));
+	sg_free_table(&d->sgt);
+	d->sgt.sgl = NULL;
+}
+
+/* dma_mode 3's buffer, allocated on first use: 0 or -ENOMEM. */
+static int edu_sg(struct edu_dev *d)
+{
+	unsigned int n = DIV_ROUND_UP(EDU_BUF_SIZE, EDU_SG_CHUNK);
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (d->sgt.sgl)
+		return 0;
+	if (sg_alloc_table(&d->sgt, n, GFP_KERNEL)) {
+		d->sgt.sgl = NULL;
+		return -ENOMEM;
+	}
+	for_each_sgtable_sg(&d->sgt, sg, i) {
+		size_t len = min_t(size_t, EDU_SG_CHUNK, EDU_BUF_SIZE - i * EDU_SG_CHUNK);
+		/* Under the device's 28-bit DMA mask, as rkm's SgBuffer: ZONE_DMA. */
+		void *chunk = kzalloc(len, GFP_KERNEL | GFP_DMA);
+
+		if (!chunk) {
+			edu_sg_free(d);
+			return -ENOMEM;
+		}
+		sg_set_buf(sg, chunk, len);
+	}
+	return 0;
+}
+
+/* Copies @n bytes at offset @pos of dma_mode 3's buffer from or to user memory: 0 or -EFAULT. */
+static int edu_sg_copy(struct edu_dev *d, void __user *ubuf, size_t pos, size_t n, bool to_user)
+{
+	struct scatterlist *sg;
+	size_t off = 0;
+	unsigned int i;
+
+	for_each_sgtable_sg(&d->sgt, sg, i) {
+		size_t lo = max(off, pos), hi = min(off + sg->length, pos + n);
+		void *cpu = sg_virt(sg) + (lo - off);
+		void __user *u = ubuf + (lo - pos);
+
+		off += sg->length;
+		if (lo >= hi)
+			continue;
+		if (to_user ? copy_to_user(u, cpu, hi - lo) : copy_from_user(cpu, u, hi - lo))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * Maps dma_mode 3's buffer in @dir (a failed mapping frees it: -ENOMEM) and
+ * moves bytes @pos..@pos + @n with one transfer per mapped segment's part.
+ */
+static int edu_sg_dma(struct edu_dev *d, enum dma_data_direction dir, size_t pos, size_t n)
+{
+	struct scatterlist *sg;
+	size_t off = 0;
+	unsigned int i;
+	int ret = 0;
+
+	if (dma_map_sgtable(d->dev, &d->sgt, dir, 0)) {
+		edu_sg_free(d);
+		return -ENOMEM;
+	}
+	for_each_sgtable_dma_sg(&d->sgt, sg, i) {
+		size_t lo = max(off, pos), hi = min(off + sg_dma_len(sg), pos + n);
+
+		if (lo < hi) {
+			ret = edu_dma(d, sg_dma_address(sg) + (lo - off), lo, hi - lo,
+				      dir == DMA_FROM_DEVICE);
+			if (ret)
+				break;
+		}
+		off += sg_dma_len(sg);
+	}
+	dma_unmap_sgtable(d->dev, &d->sgt, dir, 0);
+	return ret;
+}
+
 /* A transfer from the device to the caller at @pos, in the current dma_mode. */
 static ssize_t edu_read_dma(struct edu_dev *d, char __user *ubuf, size_t pos, size_t n)
 {
@@ -331,6 +433,13 @@ static ssize_t edu_read_dma(struct edu_dev *d, char __user *ubuf, size_t pos, si
 		dma_unmap_single(d->dev, addr, EDU_BUF_SIZE, DMA_FROM_DEVICE);
 		if (!ret && copy_to_user(ubuf, d->sbuf + pos, n))
 			ret = -EFAULT;
+		return ret;
+	case EDU_DMA_SG:
+		ret = edu_sg(d);
+		if (!ret)
+			ret = edu_sg_dma(d, DMA_FROM_DEVICE, pos, n);
+		if (!ret)
+			ret = edu_sg_copy(d, ubuf, pos, n, true);
 		return ret;
 	case EDU_DMA_STREAM_SYNC:
 		ret = edu_mbuf(d);
@@ -369,6 +478,13 @@ static ssize_t edu_write_dma(struct edu_dev *d, const char __user *ubuf, size_t 
 			return ret;
 		ret = edu_dma(d, addr + pos, pos, n, false);
 		dma_unmap_single(d->dev, addr, EDU_BUF_SIZE, DMA_TO_DEVICE);
+		return ret;
+	case EDU_DMA_SG:
+		ret = edu_sg(d);
+		if (!ret)
+			ret = edu_sg_copy(d, (void __user *)ubuf, pos, n, false);
+		if (!ret)
+			ret = edu_sg_dma(d, DMA_TO_DEVICE, pos, n);
 		return ret;
 	case EDU_DMA_STREAM_SYNC:
 		ret = edu_mbuf(d);
@@ -883,6 +999,7 @@ static void edu_remove(struct pci_dev *pdev)
 		kfree(d->mbuf);
 	}
 	kfree(d->sbuf);
+	edu_sg_free(d);
 	pci_iounmap(pdev, d->bar);
 	pci_release_region(pdev, 0);
 	pci_free_irq_vectors(pdev);
