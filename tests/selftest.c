@@ -581,6 +581,15 @@ static const struct tcase cases[] = {
 		.expect = { "unknown kernel '5.10' (the matrix has: {NAMES})" },
 	},
 	{
+		.name = "RKM_JOBS that is not a number of parallel boots is one line, before any boot",
+		.tier = CHECK,
+		.cmd = "RKM_JOBS=0 " RKM "run --kernel 6.12; RKM_JOBS=two " RKM "run --kernel 6.12",
+		.fails = true,
+		.expect = { "RKM_JOBS=0: give a number of parallel boots from 1 to 64",
+			    "RKM_JOBS=two: give a number of parallel boots from 1 to 64" },
+		.reject = { "booting" },
+	},
+	{
 		.name = "a matrix without the debug kernel says how to build it",
 		.tier = CHECK,
 		.cmd = "mkdir -p build/fakecache && printf '6.1 6.1.0-0-none\\n' > build/fakecache/kernels && "

@@ -50,7 +50,9 @@ const struct command rkm_commands[] = {
 	  "Boots each kernel in QEMU with these modules and test programs, prints the guest's\n"
 	  "KTAP and fails on any kernel report or taint.\n" RUN_OPTIONS
 	  "  --skip FILE            KERNEL TEST REASON... lines: skips, each with its reason\n"
-	  "  --logs DIR             the logs, per kernel (default build/logs/run)\n" },
+	  "  --logs DIR             the logs, per kernel (default build/logs/run)\n"
+	  "Kernels boot RKM_JOBS at a time (default: one per CPU); each one's output is shown\n"
+	  "when it ends, in matrix order.\n" },
 	{ "test", cmd_test, "build drivers and run their tests",
 	  "usage: rkm test DIR... [--reliability] [--variant NAME] [rkm run's options]\n"
 	  "Builds each driver, the C twins its DIR/rkm.manifest declares and its DIR/test.c;\n"
@@ -62,7 +64,9 @@ const struct command rkm_commands[] = {
 	  "  --variant NAME         only the drivers whose manifest declares variant NAME, booted\n"
 	  "                         with its kernel arguments\n" RUN_OPTIONS
 	  "  --skip FILE            KERNEL TEST REASON... lines (default tests/skiplist)\n"
-	  "  --logs DIR             the logs, per kernel (default build/logs/test)\n" },
+	  "  --logs DIR             the logs, per kernel (default build/logs/test)\n"
+	  "Kernels boot RKM_JOBS at a time (default: one per CPU); each one's output is shown\n"
+	  "when it ends, in matrix order.\n" },
 	{ "bench", cmd_bench, "Rust drivers against their C twins",
 	  "usage: rkm bench [DIR...] [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT]\n"
 	  "                 [--wall-only] [--no-costs] [--out DIR]\n"

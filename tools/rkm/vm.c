@@ -826,41 +826,177 @@ static void parse_run(int argc, char **argv, struct run_args *a, bool test)
 }
 
 /* Boots each kernel in turn, never stopping at the first failure. */
+/* One kernel's boots: the plan's, then each watchdog reset test's. Returns whether one failed. */
+static bool run_kernel(const struct kernel *k, const struct plan *plan, const char *logs,
+		       struct result *total)
+{
+	char *dir = xasprintf("%s/%s", logs, k->name);
+	struct result r = { 0 };
+	bool kfail;
+	int j;
+
+	kfail = vm_run(k, plan, dir, &r) != 0;
+	total->passed += r.passed;
+	total->failed += r.failed;
+	total->skipped += r.skipped;
+	free(dir);
+	/* Watchdog resets (issue 16): a boot each, that one test alone. */
+	for (j = 0; j < plan->nreset_tests; j++) {
+		struct plan rp = *plan;
+
+		rp.tests[0] = plan->reset_tests[j];
+		rp.ntests = 1;
+		rp.nfails = 0;
+		rp.nreset_tests = 0;
+		rp.expect_reset = true;
+		dir = xasprintf("%s/%s/reset-%d", logs, k->name, j + 1);
+		memset(&r, 0, sizeof(r));
+		if (vm_run(k, &rp, dir, &r))
+			kfail = true;
+		total->passed += r.passed;
+		total->failed += r.failed;
+		total->skipped += r.skipped;
+		free(dir);
+	}
+	return kfail;
+}
+
+/*
+ * How many kernels boot at once: RKM_JOBS, or one per CPU. A TCG guest
+ * keeps about one host CPU busy (its second vCPU mostly idles), so on 2
+ * CPUs two kernels take little more wall time than one.
+ */
+static int run_jobs(int nk)
+{
+	const char *env = getenv("RKM_JOBS");
+	char *end = NULL;
+	long n = env && *env ? strtol(env, &end, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (env && *env && (*end || n < 1 || n > 64))
+		die("RKM_JOBS=%s: give a number of parallel boots from 1 to 64", env);
+	return n < 1 ? 1 : n > nk ? nk : (int)n;
+}
+
+/* Copies the file at path to stdout (nothing if it is missing). */
+static void cat_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	size_t n;
+
+	if (!f)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+}
+
+/* A child's outcome, in its log directory. */
+static char *job_file(const char *logs, const struct kernel *k, const char *what)
+{
+	return xasprintf("%s/%s/%s", logs, k->name, what);
+}
+
+/*
+ * Several kernels, several at a time: each kernel's boots run in a child
+ * whose output goes to LOGS/KERNEL/run.out, printed whole and in matrix
+ * order as each ends, so the output reads as a sequential run's. The
+ * kernel built by rkm (the debug one, several times slower) starts first.
+ */
+static void run_parallel(struct kernel *k, int nk, struct plan *plans, const char *logs,
+			 int jobs, struct result *total, int *failed_kernels)
+{
+	pid_t pids[RKM_MAX_KERNELS] = { 0 };
+	bool done[RKM_MAX_KERNELS] = { false };
+	int order[RKM_MAX_KERNELS], no = 0, next = 0, running = 0, shown = 0, i;
+
+	for (i = 0; i < nk; i++)
+		if (k[i].built)
+			order[no++] = i;
+	for (i = 0; i < nk; i++)
+		if (!k[i].built)
+			order[no++] = i;
+	printf("# rkm: %d kernels, %d at a time (RKM_JOBS); each kernel's output follows when it ends\n",
+	       nk, jobs);
+	fflush(stdout);
+	while (shown < nk) {
+		while (running < jobs && next < nk) {
+			int x = order[next++];
+			char *out = job_file(logs, &k[x], "run.out");
+			pid_t pid;
+
+			mkdirs(xasprintf("%s/%s", logs, k[x].name));
+			pid = fork();
+			if (pid < 0)
+				die("fork: %s", strerror(errno));
+			if (pid == 0) {
+				struct result r = { 0 };
+				int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+				bool kfail;
+				FILE *f;
+
+				if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+					_exit(3);
+				setvbuf(stdout, NULL, _IOLBF, 0);
+				kfail = run_kernel(&k[x], &plans[x], logs, &r);
+				fflush(stdout);
+				f = fopen(job_file(logs, &k[x], "run.result"), "w");
+				if (!f)
+					_exit(3);
+				fprintf(f, "%d %d %d %d\n", r.passed, r.failed, r.skipped, kfail);
+				_exit(fclose(f) ? 3 : 0);
+			}
+			pids[x] = pid;
+			running++;
+			free(out);
+		}
+		{
+			int status;
+			pid_t pid = wait(&status);
+
+			if (pid < 0)
+				die("wait: %s", strerror(errno));
+			for (i = 0; i < nk; i++)
+				if (pids[i] == pid)
+					done[i] = true;
+			running--;
+		}
+		/* Print, in matrix order, every kernel whose predecessors are printed. */
+		while (shown < nk && done[shown]) {
+			const struct kernel *ks = &k[shown];
+			char *path = job_file(logs, ks, "run.result");
+			FILE *f = fopen(path, "r");
+			int p = 0, fl = 0, sk = 0, kf = 1;
+
+			cat_file(job_file(logs, ks, "run.out"));
+			if (!f || fscanf(f, "%d %d %d %d", &p, &fl, &sk, &kf) != 4) {
+				fprintf(stderr, "rkm: FAIL on %s: its run ended without a result (%s)\n",
+					ks->name, path);
+				kf = 1;
+			}
+			if (f)
+				fclose(f);
+			total->passed += p;
+			total->failed += fl;
+			total->skipped += sk;
+			*failed_kernels += kf != 0;
+			free(path);
+			shown++;
+		}
+		fflush(stdout);
+	}
+}
+
 static int run_kernels(struct kernel *k, int nk, struct plan *plans, const char *logs)
 {
-	struct result total = { 0 }, r;
-	int i, j, failed_kernels = 0;
-	bool kfail;
+	struct result total = { 0 };
+	int i, failed_kernels = 0, jobs = run_jobs(nk);
 
-	for (i = 0; i < nk; i++) {
-		char *dir = xasprintf("%s/%s", logs, k[i].name);
-
-		memset(&r, 0, sizeof(r));
-		kfail = vm_run(&k[i], &plans[i], dir, &r) != 0;
-		total.passed += r.passed;
-		total.failed += r.failed;
-		total.skipped += r.skipped;
-		free(dir);
-		/* Watchdog resets (issue 16): a boot each, that one test alone. */
-		for (j = 0; j < plans[i].nreset_tests; j++) {
-			struct plan rp = plans[i];
-
-			rp.tests[0] = plans[i].reset_tests[j];
-			rp.ntests = 1;
-			rp.nfails = 0;
-			rp.nreset_tests = 0;
-			rp.expect_reset = true;
-			dir = xasprintf("%s/%s/reset-%d", logs, k[i].name, j + 1);
-			memset(&r, 0, sizeof(r));
-			if (vm_run(&k[i], &rp, dir, &r))
-				kfail = true;
-			total.passed += r.passed;
-			total.failed += r.failed;
-			total.skipped += r.skipped;
-			free(dir);
-		}
-		failed_kernels += kfail;
-	}
+	if (jobs > 1)
+		run_parallel(k, nk, plans, logs, jobs, &total, &failed_kernels);
+	else
+		for (i = 0; i < nk; i++)
+			failed_kernels += run_kernel(&k[i], &plans[i], logs, &total);
 	printf("# rkm: %d kernel(s), %d failed\n", nk, failed_kernels);
 	printf("rkm: %d passed, %d failed, %d skipped\n", total.passed, total.failed,
 	       total.skipped);
