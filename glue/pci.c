@@ -795,15 +795,151 @@ static int rkm_pci_vectors_request(struct pci_dev *pdev)
  * @res: tracked by the binding until put
  * @pdev: what accessors use: the device, NULL once revoked (RCU)
  * @b: the binding (referenced through @res)
+ * @protected: the bytes the PCI core, the interrupt layer and the PM core
+ *             own (rkm_pci_config_protect()); set once at get, read-only after
  *
  * Revoked at unbind like a BAR (struct rkm_bar): a handle kept past its
- * binding reads all ones and drops writes, as for a device that is gone.
+ * binding reads all ones and refuses writes, as for a device that is gone.
  */
 struct rkm_pci_config {
 	struct rkm_resource res;
 	struct pci_dev __rcu *pdev;
 	struct rkm_binding *b;
+	DECLARE_BITMAP(protected, PCI_CFG_SPACE_EXP_SIZE);
 };
+
+/* The whole v2 PCI Express capability, root port and slot registers included. */
+#define RKM_PCI_EXP_SIZEOF	(PCI_EXP_SLTSTA2 + 2)
+/* As __pci_find_next_cap_ttl(): at most 48 capabilities, so a loop ends. */
+#define RKM_PCI_CAP_TTL		48
+#define RKM_PCI_EXT_CAP_TTL	((PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE) / 8)
+
+static void rkm_pci_config_set(struct rkm_pci_config *c, unsigned int pos, unsigned int len)
+{
+	if (pos < PCI_CFG_SPACE_EXP_SIZE)
+		bitmap_set(c->protected, pos, min(len, PCI_CFG_SPACE_EXP_SIZE - pos));
+}
+
+/* The size of a standard capability the kernel owns, 0 if unknown or variable. */
+static unsigned int rkm_pci_cap_size(struct pci_dev *pdev, u8 id, u8 pos)
+{
+	u16 flags;
+
+	switch (id) {
+	case PCI_CAP_ID_PM:
+		return PCI_PM_SIZEOF;
+	case PCI_CAP_ID_MSI:
+		pci_read_config_word(pdev, pos + PCI_MSI_FLAGS, &flags);
+		if (flags & PCI_MSI_FLAGS_MASKBIT)
+			return (flags & PCI_MSI_FLAGS_64BIT ? PCI_MSI_PENDING_64 : PCI_MSI_PENDING_32) + 4;
+		return (flags & PCI_MSI_FLAGS_64BIT ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32) + 2;
+	case PCI_CAP_ID_MSIX:
+		return PCI_CAP_MSIX_SIZEOF;
+	case PCI_CAP_ID_EXP:
+		return RKM_PCI_EXP_SIZEOF;
+	case PCI_CAP_ID_VPD:
+		return PCI_CAP_VPD_SIZEOF;
+	case PCI_CAP_ID_AF:
+		return PCI_CAP_AF_SIZEOF;
+	case PCI_CAP_ID_PCIX:
+		return PCI_CAP_PCIX_SIZEOF_V2;
+	case PCI_CAP_ID_SSVID:
+		return PCI_SSVID_DEVICE_ID + 2;
+	}
+	return 0;
+}
+
+/*
+ * The standard capabilities (0x40-0xff): every header (id, next); the whole
+ * structure of those the kernel owns, by its size or, when that is variable
+ * or unknown, up to the next capability in address order. A vendor-specific
+ * capability is the driver's, past its id, next and length bytes.
+ */
+static void rkm_pci_config_protect_caps(struct rkm_pci_config *c, struct pci_dev *pdev)
+{
+	u8 pos[RKM_PCI_CAP_TTL], ids[RKM_PCI_CAP_TTL];
+	int n = 0, i, j;
+	u16 status, ent;
+	u8 p;
+
+	pci_read_config_word(pdev, PCI_STATUS, &status);
+	if (!(status & PCI_STATUS_CAP_LIST))
+		return;
+	pci_read_config_byte(pdev, pdev->hdr_type == PCI_HEADER_TYPE_CARDBUS ?
+			     PCI_CB_CAPABILITY_LIST : PCI_CAPABILITY_LIST, &p);
+	while (n < RKM_PCI_CAP_TTL && p >= PCI_STD_HEADER_SIZEOF) {
+		p &= ~3;
+		if (pci_read_config_word(pdev, p, &ent) || (ent & 0xff) == 0xff)
+			break;
+		pos[n] = p;
+		ids[n++] = ent & 0xff;
+		p = ent >> 8;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned int size = rkm_pci_cap_size(pdev, ids[i], pos[i]);
+
+		if (ids[i] == PCI_CAP_ID_VNDR) {
+			size = 3;
+		} else if (!size) {
+			size = PCI_CFG_SPACE_SIZE - pos[i];
+			for (j = 0; j < n; j++)
+				if (pos[j] > pos[i])
+					size = min_t(unsigned int, size, pos[j] - pos[i]);
+		}
+		rkm_pci_config_set(c, pos[i], max(size, 2u));
+	}
+}
+
+/*
+ * Extended space (0x100-0xfff): all of it but the bodies of vendor-specific
+ * capabilities (VSEC after its 8-byte header, DVSEC after its 10 bytes).
+ * Every capability header is protected again afterwards, so a vendor length
+ * that overlaps the next capability cannot open the list.
+ */
+static void rkm_pci_config_protect_ext(struct rkm_pci_config *c, struct pci_dev *pdev)
+{
+	int pass;
+
+	rkm_pci_config_set(c, PCI_CFG_SPACE_SIZE, PCI_CFG_SPACE_EXP_SIZE - PCI_CFG_SPACE_SIZE);
+	if (pdev->cfg_size <= PCI_CFG_SPACE_SIZE)
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		unsigned int pos = PCI_CFG_SPACE_SIZE, ttl = RKM_PCI_EXT_CAP_TTL;
+		u32 hdr, vhdr;
+
+		while (ttl-- && pos >= PCI_CFG_SPACE_SIZE &&
+		       !pci_read_config_dword(pdev, pos, &hdr) && hdr && hdr != ~0u) {
+			unsigned int skip = 0, len = 0;
+
+			if (PCI_EXT_CAP_ID(hdr) == PCI_EXT_CAP_ID_VNDR ||
+			    PCI_EXT_CAP_ID(hdr) == PCI_EXT_CAP_ID_DVSEC) {
+				/* PCI_VSEC_HDR and PCI_DVSEC_HEADER1 are the same dword. */
+				pci_read_config_dword(pdev, pos + PCI_VSEC_HDR, &vhdr);
+				len = vhdr >> PCI_VSEC_HDR_LEN_SHIFT;
+				skip = PCI_EXT_CAP_ID(hdr) == PCI_EXT_CAP_ID_VNDR ? 8 : 10;
+			}
+			if (pass)
+				rkm_pci_config_set(c, pos, skip ? skip : 4);
+			else if (len > skip && pos + skip < PCI_CFG_SPACE_EXP_SIZE)
+				bitmap_clear(c->protected, pos + skip,
+					     min(len, PCI_CFG_SPACE_EXP_SIZE - pos) - skip);
+			pos = PCI_EXT_CAP_NEXT(hdr);
+		}
+	}
+}
+
+/*
+ * Computed once, in process context, at get: the capability list cannot
+ * change afterwards through this handle (its headers are protected), and
+ * each access then only tests bits (any context).
+ */
+static void rkm_pci_config_protect(struct rkm_pci_config *c, struct pci_dev *pdev)
+{
+	/* The standard header: BARs, command, ROM, interrupt line are the core's. */
+	rkm_pci_config_set(c, 0, PCI_STD_HEADER_SIZEOF);
+	rkm_pci_config_protect_caps(c, pdev);
+	rkm_pci_config_protect_ext(c, pdev);
+}
 
 static void rkm_pci_config_revoke(struct rkm_resource *r)
 {
@@ -818,17 +954,19 @@ static void rkm_pci_config_release(struct rkm_resource *r)
 struct rkm_pci_config *rkm_pci_config_get(struct rkm_binding *b, size_t *size, int *err)
 {
 	struct rkm_pci_config *c = rkm_kzalloc(sizeof(*c));
+	struct pci_dev *pdev = rkm_binding_pdev(b);
 
 	if (!c) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	RCU_INIT_POINTER(c->pdev, rkm_binding_pdev(b));
+	rkm_pci_config_protect(c, pdev);
+	RCU_INIT_POINTER(c->pdev, pdev);
 	c->b = b;
 	c->res.revoke = rkm_pci_config_revoke;
 	c->res.release = rkm_pci_config_release;
 	rkm_binding_track(b, &c->res);
-	*size = rkm_binding_pdev(b)->cfg_size;
+	*size = pdev->cfg_size;
 	*err = 0;
 	return c;
 }
@@ -853,15 +991,22 @@ type rkm_pci_config_read##sfx(struct rkm_pci_config *c, size_t off)			\
 	rcu_read_unlock();								\
 	return v;									\
 }											\
-void rkm_pci_config_write##sfx(struct rkm_pci_config *c, size_t off, type val)		\
+int rkm_pci_config_write##sfx(struct rkm_pci_config *c, size_t off, type val)		\
 {											\
 	struct pci_dev *pdev;								\
+	int err = 0;									\
 											\
+	if (off > PCI_CFG_SPACE_EXP_SIZE - sizeof(type) ||				\
+	    find_next_bit(c->protected, off + sizeof(type), off) < off + sizeof(type))	\
+		return -EPERM;								\
 	rcu_read_lock();								\
 	pdev = rcu_dereference(c->pdev);						\
 	if (pdev)									\
 		pci_write_config_##word(pdev, off, val);				\
+	else										\
+		err = -ENODEV;								\
 	rcu_read_unlock();								\
+	return err;									\
 }
 RKM_PCI_CONFIG_ACCESS(b, u8, byte)
 RKM_PCI_CONFIG_ACCESS(w, u16, word)

@@ -933,14 +933,20 @@ RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *dma);
 /*
  * PCI configuration space (glue/pci.c): a handle on a binding's device,
  * tracked like a BAR mapping and revoked at unbind (reads then give all
- * ones, writes are dropped). Accesses take the PCI config lock (a raw
- * spinlock): any context.
+ * ones, writes -ENODEV). Writes reach only the device's own registers: the
+ * standard header, the capabilities the kernel owns (every capability's
+ * header, vendor-specific bodies excepted) and the extended space (but the
+ * bodies of vendor-specific extended capabilities) are -EPERM, decided by a
+ * map of the device's capability list made once at get. Accesses take the
+ * PCI config lock (a raw spinlock): any context.
  */
 struct rkm_pci_config;
 /**
  * rkm_pci_config_get() - a config-space handle for a PCI binding being probed.
  * @size: set to the config space's size (256 or 4096 bytes).
  * @err: set to a negative errno on failure.
+ *
+ * Process context: walks the capability lists.
  */
 struct rkm_pci_config *rkm_pci_config_get(struct rkm_binding *binding, size_t *size, int *err);
 /** rkm_pci_config_put() - free the handle (untracking it if not revoked). */
@@ -949,9 +955,10 @@ void rkm_pci_config_put(struct rkm_pci_config *cfg);
 uint8_t rkm_pci_config_readb(struct rkm_pci_config *cfg, size_t off);
 uint16_t rkm_pci_config_readw(struct rkm_pci_config *cfg, size_t off);
 uint32_t rkm_pci_config_readl(struct rkm_pci_config *cfg, size_t off);
-void rkm_pci_config_writeb(struct rkm_pci_config *cfg, size_t off, uint8_t val);
-void rkm_pci_config_writew(struct rkm_pci_config *cfg, size_t off, uint16_t val);
-void rkm_pci_config_writel(struct rkm_pci_config *cfg, size_t off, uint32_t val);
+/* 0; -EPERM if a byte written is protected (nothing written); -ENODEV if revoked. */
+int rkm_pci_config_writeb(struct rkm_pci_config *cfg, size_t off, uint8_t val);
+int rkm_pci_config_writew(struct rkm_pci_config *cfg, size_t off, uint16_t val);
+int rkm_pci_config_writel(struct rkm_pci_config *cfg, size_t off, uint32_t val);
 
 /*
  * The watchdog core (glue/watchdog.c, compiled only into modules whose Rust

@@ -545,9 +545,9 @@ unsafe extern "C" {
     pub(crate) fn rkm_pci_config_readb(cfg: *mut PciConfig, off: usize) -> u8;
     pub(crate) fn rkm_pci_config_readw(cfg: *mut PciConfig, off: usize) -> u16;
     pub(crate) fn rkm_pci_config_readl(cfg: *mut PciConfig, off: usize) -> u32;
-    pub(crate) fn rkm_pci_config_writeb(cfg: *mut PciConfig, off: usize, val: u8);
-    pub(crate) fn rkm_pci_config_writew(cfg: *mut PciConfig, off: usize, val: u16);
-    pub(crate) fn rkm_pci_config_writel(cfg: *mut PciConfig, off: usize, val: u32);
+    pub(crate) fn rkm_pci_config_writeb(cfg: *mut PciConfig, off: usize, val: u8) -> c_int;
+    pub(crate) fn rkm_pci_config_writew(cfg: *mut PciConfig, off: usize, val: u16) -> c_int;
+    pub(crate) fn rkm_pci_config_writel(cfg: *mut PciConfig, off: usize, val: u32) -> c_int;
 
     pub(crate) fn rkm_watchdog_register(
         binding: *mut Binding,

@@ -627,9 +627,16 @@ impl<D: Driver> Drop for Registration<D> {
 /// offsets are checked against at compile time.
 pub const CONFIG_SPACE_SIZE: usize = 256;
 
+/// The end of the standard header (`PCI_STD_HEADER_SIZEOF`): the bytes
+/// below belong to the PCI core, so writes there are refused (at compile
+/// time for a constant offset).
+pub const CONFIG_HEADER_SIZE: usize = 0x40;
+
 impl<D: Driver> Device<'_, D> {
     /// A handle on the device's configuration space, for probe and for
-    /// later (kept in the per-device state): see [`Config`].
+    /// later (kept in the per-device state): see [`Config`]. Maps the
+    /// device's capability lists (which bytes are the kernel's): process
+    /// context, as probe is.
     ///
     /// ```
     /// # use rkm::prelude::*;
@@ -640,45 +647,76 @@ impl<D: Driver> Device<'_, D> {
     /// # fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
     /// let cfg = dev.config()?;
     /// let vendor = cfg.read16::<0x00>();
-    /// cfg.write8::<0x68>(0);
+    /// cfg.write8::<0x68>(0)?;
     /// # let _ = vendor;
     /// # Ok(((), ())) } }
     /// ```
     pub fn config(&mut self) -> Result<Config> {
         let (mut size, mut err): (usize, c_int) = (0, 0);
-        // SAFETY: the binding is live during probe; the out-pointers are valid.
+        // SAFETY: the binding is live during probe (process context); the
+        // out-pointers are valid.
         let h = unsafe { abi::rkm_pci_config_get(self.binding.as_ptr(), &mut size, &mut err) };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_kernel(err))?;
-        // INVARIANT: a handle on a device whose config space has `size` bytes.
+        // INVARIANT: a handle on a device whose config space has `size`
+        // bytes; the glue mapped its protected bytes before returning it.
         Ok(Config { handle, size })
     }
 }
 
-/// A PCI device's configuration space.
+/// A PCI device's configuration space: every register can be read, and
+/// the device's own registers written.
 ///
 /// Accesses at a constant offset (`read8::<0x68>()`) are checked at compile
 /// time against the standard 256 bytes and the access's alignment; at a
 /// run-time offset (`try_read8(off)`) against the device's real size (256,
 /// or 4096 for PCI Express) and the alignment, failing with `EINVAL`.
+///
+/// Writes that would take a register from the kernel fail with `EPERM`
+/// and write nothing (docs/pci.md has the table):
+///
+/// - the standard header, `0x00..0x40` (command, BARs, expansion ROM,
+///   interrupt line: [`Device::enable`], [`Device::set_master`],
+///   [`Device::iomap`], [`Device::irq_vectors`] are the ways to them). A
+///   constant offset there does not compile;
+/// - in `0x40..0x100`, every capability's id and next bytes, and the whole
+///   of the capabilities the kernel owns: power management, MSI (an
+///   address the device would write to), MSI-X, PCI Express (device and
+///   link control: FLR, ASPM, payload sizes), VPD, AF, PCI-X, SSVID, and
+///   any other up to the next capability. A vendor-specific capability is
+///   the driver's past its id, next and length bytes;
+/// - the extended space, `0x100..0x1000`, except the bodies of
+///   vendor-specific extended capabilities (VSEC past its 8-byte header,
+///   DVSEC past its 10 bytes): AER, SR-IOV, ATS, resizable BARs ... are the
+///   core's.
+///
 /// Like a [`Bar`], a `Config` kept past unbind (in module state) is
-/// revoked: reads give all ones, writes are dropped. A failed access (the
-/// device gone) also reads all ones.
+/// revoked: reads give all ones, writes fail with `ENODEV`. A failed read
+/// (the device gone) also gives all ones.
 ///
 /// ```
 /// # fn f(cfg: &rkm::pci::Config) -> rkm::Result {
 /// let lock = cfg.read8::<0x68>();
-/// cfg.write8::<0x68>(lock & !0x2);
+/// cfg.write8::<0x68>(lock & !0x2)?;
 /// let ext = cfg.try_read32(0x100)?; // EINVAL on a conventional PCI device
+/// assert_eq!(cfg.try_write16(0x04, 0), Err(rkm::prelude::EPERM)); // the command register
 /// # let _ = ext; Ok(()) }
 /// ```
 ///
 /// # Invariants
 ///
 /// `handle` is a glue config handle owned by this value until drop, on a
-/// device whose config space is `size` bytes. Each access is one
+/// device whose config space is `size` bytes. The glue made the map of
+/// protected bytes once, at get (process context), and only reads it
+/// after: the capability list it followed cannot be rewritten through the
+/// handle, since every capability header is protected. Each access is one
 /// `pci_{read,write}_config_*` under RCU in the glue, which takes only a
-/// raw spinlock: any context (`IrqSafe`). Drop takes a mutex: process
-/// context.
+/// raw spinlock, after a test of the map for writes: any context
+/// (`IrqSafe`). Drop takes a mutex: process context.
+///
+/// What this keeps from safe code: a BAR or the ROM moved under the
+/// kernel's mapping, an MSI message turned into a device write to any
+/// physical address, the device reset, powered down or its link retrained
+/// behind the PCI core's back.
 pub struct Config {
     handle: NonNull<abi::PciConfig>,
     size: usize,
@@ -686,7 +724,7 @@ pub struct Config {
 
 // SAFETY: config accesses may be made from any thread; the handle is only freed by drop.
 unsafe impl Send for Config {}
-// SAFETY: every access is one locked config access in the glue.
+// SAFETY: every access is one locked config access in the glue; the map is read-only.
 unsafe impl Sync for Config {}
 // SAFETY: config accesses never sleep.
 unsafe impl crate::irq::IrqSafe for Config {}
@@ -711,21 +749,25 @@ macro_rules! config_accessors {
                 unsafe { abi::$glue_r(self.handle.as_ptr(), OFF) }
             }
 
-            #[doc = concat!("Writes a `", stringify!($t), "` at constant offset `OFF` (checked at compile time).")]
+            #[doc = concat!("Writes a `", stringify!($t), "` at constant offset `OFF`, past the standard header (checked at compile time): `EPERM` inside a capability the kernel owns, `ENODEV` after unbind (see [`Config`]).")]
             ///
             /// ```
-            /// # fn f(cfg: &rkm::pci::Config) {
-            /// cfg.write16::<0x60>(0x0003);
-            /// # }
+            /// # fn f(cfg: &rkm::pci::Config) -> rkm::Result {
+            /// cfg.write16::<0x60>(0x0003)?;
+            /// # Ok(()) }
             /// ```
             #[inline]
-            pub fn $write<const OFF: usize>(&self, val: $t) {
+            pub fn $write<const OFF: usize>(&self, val: $t) -> Result {
                 const {
                     assert!(OFF % size_of::<$t>() == 0, "misaligned config-space offset");
                     assert!(OFF + size_of::<$t>() <= CONFIG_SPACE_SIZE, "offset outside the config space");
+                    assert!(
+                        OFF >= CONFIG_HEADER_SIZE,
+                        "the config-space header (0x00..0x40) belongs to the PCI core: use pci::Device's enable, set_master, iomap, irq_vectors"
+                    );
                 };
                 // SAFETY: as in the read.
-                unsafe { abi::$glue_w(self.handle.as_ptr(), OFF, val) }
+                to_result(unsafe { abi::$glue_w(self.handle.as_ptr(), OFF, val) })
             }
 
             #[doc = concat!("Reads a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the config space or misaligned.")]
@@ -741,7 +783,7 @@ macro_rules! config_accessors {
                 Ok(unsafe { abi::$glue_r(self.handle.as_ptr(), off) })
             }
 
-            #[doc = concat!("Writes a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the config space or misaligned.")]
+            #[doc = concat!("Writes a `", stringify!($t), "` at run-time offset `off`: `EINVAL` outside the config space or misaligned, `EPERM` on a register the kernel owns, `ENODEV` after unbind (see [`Config`]).")]
             ///
             /// ```
             /// # fn f(cfg: &rkm::pci::Config, off: usize) -> rkm::Result {
@@ -751,8 +793,7 @@ macro_rules! config_accessors {
             pub fn $try_write(&self, off: usize, val: $t) -> Result {
                 let off = self.check(off, size_of::<$t>())?;
                 // SAFETY: our handle; inside the config space and aligned (checked).
-                unsafe { abi::$glue_w(self.handle.as_ptr(), off, val) };
-                Ok(())
+                to_result(unsafe { abi::$glue_w(self.handle.as_ptr(), off, val) })
             }
         )*
     };

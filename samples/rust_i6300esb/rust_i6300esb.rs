@@ -67,14 +67,14 @@ impl Watchdog for Esb {
     fn start(&self, ctx: &Context<'_>) -> Result {
         self.reload();
         let lock = if ctx.nowayout() { ESB_WDT_LOCK } else { 0 };
-        self.cfg.write8::<ESB_LOCK_REG>(ESB_WDT_ENABLE | lock);
+        self.cfg.write8::<ESB_LOCK_REG>(ESB_WDT_ENABLE | lock)?;
         Ok(())
     }
 
     fn stop(&self, _ctx: &Context<'_>) -> Result {
         // Reset the timers first, as the documentation suggests; then disable.
         self.reload();
-        self.cfg.write8::<ESB_LOCK_REG>(0);
+        self.cfg.write8::<ESB_LOCK_REG>(0)?;
         if self.cfg.read8::<ESB_LOCK_REG>() & ESB_WDT_ENABLE != 0 {
             // Locked (nowayout set in hardware): it keeps running.
             return Err(EBUSY);
@@ -117,12 +117,12 @@ impl pci::Driver for EsbDriver {
         let cfg = dev.config()?;
         // Reboot on timeout (bit 5 clear), the 1 kHz clock (bit 2 clear), no
         // interrupt on the first stage (bits 1:0 = 11).
-        cfg.write16::<ESB_CONFIG_REG>(0x0003);
+        cfg.write16::<ESB_CONFIG_REG>(0x0003)?;
         if cfg.read8::<ESB_LOCK_REG>() & ESB_WDT_LOCK != 0 {
             dev_warn!(dev, "nowayout already set\n");
         }
         // Watchdog mode, disabled for now.
-        cfg.write8::<ESB_LOCK_REG>(0);
+        cfg.write8::<ESB_LOCK_REG>(0)?;
         let esb = Esb { bar, cfg };
         // Did it fire before this boot? Then clear the flag and the timers.
         esb.unlock();

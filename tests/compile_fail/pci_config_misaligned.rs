@@ -26,7 +26,7 @@ impl pci::Driver for Dev {
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), pci::Config)> {
         let cfg = dev.config()?;
         let v = cfg.read16::<0x61>(); //~ ERROR E0080: read16::<97>
-        cfg.write32::<0x62>(u32::from(v)); //~ ERROR E0080: write32::<98>
+        cfg.write32::<0x62>(u32::from(v))?; //~ ERROR E0080: write32::<98>
         Ok(((), cfg))
     }
 }

@@ -28,7 +28,7 @@ impl pci::Driver for Dev {
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), pci::Config)> {
         let cfg = dev.config()?;
         let v = cfg.read32::<0x100>(); //~ ERROR E0080: read32::<256>
-        cfg.write8::<0x100>(v as u8); //~ ERROR E0080: write8::<256>
+        cfg.write8::<0x100>(v as u8)?; //~ ERROR E0080: write8::<256>
         Ok(((), cfg))
     }
 }

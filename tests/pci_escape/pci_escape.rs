@@ -13,7 +13,7 @@
 use rkm::dma::CoherentBuffer;
 use rkm::driver;
 use rkm::io::Bar;
-use rkm::pci;
+use rkm::pci::{self, Config};
 use rkm::prelude::*;
 
 const BAR_SIZE: usize = 0x100000;
@@ -24,15 +24,27 @@ const REG_DMA_COUNT: usize = 0x90;
 const REG_DMA_CMD: usize = 0x98;
 const DEV_BUF: u64 = 0x40000;
 const SCRATCH: usize = 4095;
+/// The config-space handles kept: edu's, then the e1000e's.
+const EDU: usize = 0;
+const NIC: usize = 1;
+
+pod! {
+    /// struct cfg_write (test.c): one write through a kept config handle.
+    struct CfgWrite { dev: u32, off: u32, width: u32, val: u32 }
+}
+
+const IOC_CFG_WRITE: u32 = ioctl::iow::<CfgWrite>(b'x', 1);
 
 irq_safe! {
     /// Nothing: this driver takes no interrupt.
     struct Hw { _unused: u32 }
 }
 
-/// Where the BAR escapes to: module state, shared with the misc device.
+/// Where the BAR and config handles escape to: module state, shared with
+/// the misc device.
 struct Hub {
     bar: Mutex<Option<Bar<BAR_SIZE>>>,
+    cfg: Mutex<[Option<Config>; 2]>,
 }
 
 struct Escape {
@@ -62,8 +74,29 @@ impl pci::Driver for Escape {
         bar.write64::<REG_DMA_CMD>(0x1 | 0x2);
         drop(scratch);
         *self.hub.bar.lock() = Some(bar);
+        self.hub.cfg.lock()[EDU] = Some(dev.config()?);
         dev_info!(dev, "BAR kept in module state, scratch DMA buffer dropped mid-transfer\n");
         Ok((Hw { _unused: 0 }, ()))
+    }
+}
+
+/// An e1000e (82574L): a PCI Express device, for its capabilities.
+struct Nic {
+    hub: Arc<Hub>,
+}
+
+impl driver::Driver for Nic {
+    const NAME: &'static str = "pci_escape_nic";
+    type Hw = ();
+    type Data = ();
+}
+
+impl pci::Driver for Nic {
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x8086, 0x10d3)];
+
+    fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<((), ())> {
+        self.hub.cfg.lock()[NIC] = Some(dev.config()?);
+        Ok(((), ()))
     }
 }
 
@@ -79,8 +112,23 @@ impl FileOperations for EscapeFile {
         Ok(EscapeFile { hub: hub.clone() })
     }
 
-    /// Any command: the identification register, read through the kept BAR.
-    fn ioctl(&self, _file: &File, _cmd: u32, arg: usize) -> Result<isize> {
+    /// `IOC_CFG_WRITE`: a config-space write through a kept handle, its
+    /// result as the ioctl's. Any other command: the identification
+    /// register, read through the kept BAR.
+    fn ioctl(&self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        if cmd == IOC_CFG_WRITE {
+            let w: CfgWrite = UserSlice::new(arg, size_of::<CfgWrite>()).reader().read()?;
+            let cfgs = self.hub.cfg.lock();
+            let cfg = cfgs.get(w.dev as usize).and_then(Option::as_ref).ok_or(ENXIO)?;
+            let off = w.off as usize;
+            match w.width {
+                1 => cfg.try_write8(off, u8::try_from(w.val).map_err(|_| EINVAL)?)?,
+                2 => cfg.try_write16(off, u16::try_from(w.val).map_err(|_| EINVAL)?)?,
+                4 => cfg.try_write32(off, w.val)?,
+                _ => return Err(EINVAL),
+            }
+            return Ok(0);
+        }
         let id = self.hub.bar.lock().as_ref().map(|bar| bar.read32::<REG_ID>()).ok_or(ENODEV)?;
         UserSlice::new(arg, 4).writer().write(&id)?;
         Ok(0)
@@ -89,14 +137,16 @@ impl FileOperations for EscapeFile {
 
 struct PciEscape {
     _pci: pci::Registration<Escape>,
+    _nic: pci::Registration<Nic>,
     _misc: MiscDevice<EscapeFile>,
 }
 
 impl Module for PciEscape {
     fn init() -> Result<Self> {
-        let hub = Arc::try_new(Hub { bar: new_mutex!(None)? })?;
+        let hub = Arc::try_new(Hub { bar: new_mutex!(None)?, cfg: new_mutex!([None, None])? })?;
         let misc = MiscDevice::register("pci_escape", 0o600, hub.clone())?;
-        Ok(PciEscape { _pci: pci::Registration::register(Escape { hub })?, _misc: misc })
+        let nic = pci::Registration::register(Nic { hub: hub.clone() })?;
+        Ok(PciEscape { _pci: pci::Registration::register(Escape { hub })?, _nic: nic, _misc: misc })
     }
 }
 
