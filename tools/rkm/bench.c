@@ -333,7 +333,7 @@ int cmd_bench(int argc, char **argv)
 		switch (c) {
 		case 'k':
 			if (nnames == RKM_MAX_KERNELS)
-				die("at most %d kernels at once", RKM_MAX_KERNELS);
+				die("at most %d --kernel options at once (RKM_MAX_KERNELS)", RKM_MAX_KERNELS);
 			names[nnames++] = optarg;
 			break;
 		case 'b':
@@ -378,7 +378,7 @@ int cmd_bench(int argc, char **argv)
 		die("at most %d benchmark workloads at once", MAX_WORKLOADS);
 	if (npairs * 2 > RKM_MAX_ITEMS)
 		die("at most %d benchmark pairs with workloads at once", RKM_MAX_ITEMS / 2);
-	nk = kernels_select(names, nnames, k);
+	nk = kernels_bootable(names, nnames, k);
 	out = out ? out : xasprintf("%s/build/bench", rkm_root);
 	mkdirs(out);
 
