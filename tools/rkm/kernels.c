@@ -364,11 +364,57 @@ int kernels_bootable(const char **names, int nnames, struct kernel *out)
 	return take(&boot, out);
 }
 
+static bool first_word_is(const char *line, const char *word)
+{
+	size_t b = strspn(line, " \t"), l = strcspn(line + b, " \t\r\n#");
+
+	return l == strlen(word) && !strncmp(line + b, word, l);
+}
+
+/*
+ * The user list without the lines of kernel DROP, with line APPEND (each
+ * may be NULL), replaced whole (a new file renamed over it); its other lines
+ * stay as they are. Returns the number of lines dropped.
+ */
+static int rewrite_user_list(const char *drop, const char *append)
+{
+	char *path = cache_file(USER_FILE), *tmp = xasprintf("%s.tmp", path), *line = NULL;
+	char *text = NULL;
+	size_t cap = 0, len = 0;
+	FILE *f = fopen(path, "r"), *m = open_memstream(&text, &len);
+	int dropped = 0;
+
+	if (!m)
+		die("out of memory");
+	while (f && getline(&line, &cap, f) > 0) {
+		if (drop && first_word_is(line, drop))
+			dropped++;
+		else
+			fprintf(m, "%s%s", line, strchr(line, '\n') ? "" : "\n");
+	}
+	if (f)
+		fclose(f);
+	if (append)
+		fputs(append, m);
+	if (fclose(m))
+		die("out of memory");
+	if (dropped || append) {
+		mkdirs(rkm_cache);
+		write_file(tmp, text);
+		if (rename(tmp, path))
+			die("cannot replace %s: %s", path, strerror(errno));
+	}
+	free(line);
+	free(text);
+	free(tmp);
+	return dropped;
+}
+
 /* rkm kernels add NAME RELEASE|KDIR [VMLINUZ] */
 static int kernels_add(int argc, char **argv)
 {
 	const char *name, *src, *img_arg, *kdir = NULL, *img = NULL, *release;
-	char real[PATH_MAX], realimg[PATH_MAX], *path = cache_file(USER_FILE), *line, *old = NULL;
+	char real[PATH_MAX], realimg[PATH_MAX], *rel = NULL;
 	const struct kernel *k;
 	size_t len = 0;
 	FILE *f;
@@ -404,15 +450,15 @@ static int kernels_add(int argc, char **argv)
 			    src);
 		relfile = xasprintf("%s/include/config/kernel.release", real);
 		f = fopen(relfile, "r");
-		if (!f || getline(&old, &len, f) <= 0)
-			die("%s has no %s: run 'make modules_prepare' in it first", src,
-			    "include/config/kernel.release");
+		if (!f || getline(&rel, &len, f) <= 0)
+			die("%s has no include/config/kernel.release: run 'make modules_prepare' in it first",
+			    src);
 		fclose(f);
-		old[strcspn(old, "\n")] = '\0';
-		release = strdup(old);
+		rel[strcspn(rel, "\n")] = '\0';
+		if (!valid_name(rel))
+			die("%s: '%s' is not a kernel release", relfile, rel);
+		release = rel;
 		kdir = strdup(real);
-		free(old);
-		old = NULL;
 		/* A kernel tree built there boots its own image unless told otherwise. */
 		if (!img_arg && is_file(xasprintf("%s/arch/x86/boot/bzImage", kdir)))
 			img = xasprintf("%s/arch/x86/boot/bzImage", kdir);
@@ -434,25 +480,8 @@ static int kernels_add(int argc, char **argv)
 			    img_arg);
 		img = realimg;
 	}
-	line = kdir ? xasprintf("%s %s %s %s\n", name, release, img ? img : "-", kdir) :
-		      xasprintf("%s %s\n", name, release);
-
-	/* The file as it was, then the new line: a new file replaces it whole. */
-	f = fopen(path, "r");
-	if (f) {
-		char buf[4096];
-		size_t n;
-		FILE *m = open_memstream(&old, &len);
-
-		while ((n = fread(buf, 1, sizeof(buf), f)))
-			fwrite(buf, 1, n, m);
-		fclose(f);
-		fclose(m);
-		if (len && old[len - 1] != '\n')
-			old = xasprintf("%s\n", old);
-	}
-	mkdirs(rkm_cache);
-	write_file(path, xasprintf("%s%s", old ? old : "", line));
+	rewrite_user_list(NULL, kdir ? xasprintf("%s %s %s %s\n", name, release, img ? img : "-", kdir) :
+				       xasprintf("%s %s\n", name, release));
 	{
 		struct kernel e = kdir ? (struct kernel){ .name = strdup(name),
 							  .release = strdup(release),
@@ -460,54 +489,36 @@ static int kernels_add(int argc, char **argv)
 							  .headers = strdup(kdir), .from = KERNEL_USER } :
 					 installed_kernel(name, release, KERNEL_USER);
 
-		printf("  ADDED   %s (%s) to %s: headers %s; %s\n", name, release, path, e.headers,
+		printf("  ADDED   %s (%s) to %s: headers %s; %s\n", name, release,
+		       cache_file(USER_FILE), e.headers,
 		       has_image(&e) ? xasprintf("boots %s", e.vmlinuz) :
 				       "can only be built for (no image)");
 	}
 	return 0;
 }
 
-static bool first_word_is(const char *line, const char *word)
-{
-	size_t b = strspn(line, " \t"), l = strcspn(line + b, " \t\r\n#");
-
-	return l == strlen(word) && !strncmp(line + b, word, l);
-}
-
-/* rkm kernels remove NAME: its lines go; the file's other lines stay as they are. */
+/* rkm kernels remove NAME */
 static int kernels_remove(int argc, char **argv)
 {
-	char *path = cache_file(USER_FILE), *line = NULL, *kept = NULL;
-	size_t cap = 0, len = 0;
-	FILE *f, *m;
-	int removed = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
 
 	if (argc != 2)
 		usage_exit("kernels", 2);
-	f = fopen(path, "r");
-	m = open_memstream(&kept, &len);
-	while (f && getline(&line, &cap, f) > 0) {
+	/* The file as it is: this also mends a list that no longer loads. */
+	if (rewrite_user_list(argv[1], NULL)) {
+		printf("  REMOVED %s from %s\n", argv[1], cache_file(USER_FILE));
+		return 0;
+	}
+	f = fopen(cache_file(MATRIX_FILE), "r");
+	while (f && getline(&line, &cap, f) > 0)
 		if (first_word_is(line, argv[1]))
-			removed++;
-		else
-			fputs(line, m);
-	}
-	if (f)
-		fclose(f);
-	fclose(m);
-	if (!removed) {
-		f = fopen(cache_file(MATRIX_FILE), "r");
-		while (f && getline(&line, &cap, f) > 0)
-			if (first_word_is(line, argv[1]))
-				die("'%s' is a kernel of the matrix, which 'make setup' writes: only user kernels are removed",
-				    argv[1]);
-		load();
-		die("no user kernel '%s' (user kernels: %s); see 'rkm kernels'", argv[1],
-		    *names_of(KERNEL_USER) ? names_of(KERNEL_USER) : "none");
-	}
-	write_file(path, kept);
-	printf("  REMOVED %s from %s\n", argv[1], path);
-	return 0;
+			die("'%s' is a kernel of the matrix, which 'make setup' writes: only user kernels are removed",
+			    argv[1]);
+	load();
+	die("no user kernel '%s' (user kernels: %s); see 'rkm kernels'", argv[1],
+	    *names_of(KERNEL_USER) ? names_of(KERNEL_USER) : "none");
 }
 
 /* The profile comes from kbuild/profile.mk, the one place that derives it. */
