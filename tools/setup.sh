@@ -3,7 +3,7 @@
 # rkm host setup: resolve the kernel matrix from the apt archive and install
 # what is missing (Rust for the kernel, QEMU, kernel images and headers).
 # Idempotent and quiet when everything is there. Writes $RKM_CACHE/kernels
-# (the matrix); never $RKM_CACHE/user-kernels (rkm kernels add).
+# (the matrix); $RKM_CACHE/user-kernels (rkm kernels add) keeps its lines.
 # (gnuplot-nox draws the benchmark's chart; clippy, rustfmt and
 # rust-analyzer are for rkm lint and rkm rust-project; dkms, openssl and
 # xz-utils for the DKMS round trip and rkm sign.)

@@ -23,7 +23,7 @@
 
 struct record {
 	char clock[8];		/* wall | icount */
-	char kernel[32];
+	const char *kernel;	/* its name, as long as it is */
 	int boot, round;
 	char workload[32];
 	char impl[8];		/* c | rust */
@@ -64,7 +64,7 @@ static int collect(const char *ktap, const char *clock, const char *kernel, int 
 		if (!b || sscanf(b, "# BENCH %31s %7s %d %lf", r->workload, r->impl, &r->round, &r->ns) != 4)
 			continue;
 		set_field(r->clock, sizeof(r->clock), clock);
-		set_field(r->kernel, sizeof(r->kernel), kernel);
+		r->kernel = kernel;
 		r->boot = boot;
 		nrecs++;
 		n++;
@@ -87,7 +87,8 @@ static double median(double *v, int n)
 }
 
 struct summary {
-	char clock[8], kernel[32], workload[32];
+	char clock[8], workload[32];
+	const char *kernel;
 	double c, rust, ratio, lo, hi;
 	int n;
 };
@@ -121,7 +122,7 @@ static int summarise(const char *clock, const char *kernel, const char *workload
 	if (!np)
 		return 0;
 	set_field(s->clock, sizeof(s->clock), clock);
-	set_field(s->kernel, sizeof(s->kernel), kernel);
+	s->kernel = kernel;
 	set_field(s->workload, sizeof(s->workload), workload);
 	s->c = median(cs, nc);
 	s->rust = median(rs, nr);

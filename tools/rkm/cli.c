@@ -45,7 +45,7 @@ const struct command rkm_commands[] = {
 	  "installed), use (build+boot; build-only: no image) and mitigation profile.\n"
 	  "GROUP: 'matrix' (what 'make setup' installs), 'stock' (its distribution kernels),\n"
 	  "'user' (those added), 'all'. A RELEASE with /lib/modules/RELEASE/build needs no entry.\n"
-	  "add: names a kernel in $RKM_CACHE/user-kernels, which 'make setup' never touches:\n"
+	  "add: names a kernel in $RKM_CACHE/user-kernels, whose lines 'make setup' keeps:\n"
 	  "an installed RELEASE (image: /boot/vmlinuz-RELEASE if present) or a kernel build\n"
 	  "directory KDIR (image: KDIR/arch/x86/boot/bzImage if present), or the image\n"
 	  "VMLINUZ given. Building needs only the headers; booting needs the image.\n"

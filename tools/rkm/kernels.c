@@ -22,7 +22,8 @@
  *
  * "kernels", the matrix, is tools/setup.sh's (`make setup`): its 4-field
  * line is the kernel rkm built, the debug one. "user-kernels" is written by
- * `rkm kernels add` and `remove`; setup never touches it.
+ * `rkm kernels add` and `remove`; setup only appends to it the lines it
+ * moves out of "kernels".
  */
 #define MATRIX_FILE "kernels"
 #define USER_FILE "user-kernels"
