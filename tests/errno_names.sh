@@ -25,8 +25,8 @@ error_rs=${1:-$root/rust/src/error.rs}
 [ -r "$error_rs" ] || { echo "errno names: no $error_rs" >&2; exit 2; }
 
 if [ -z "$trees" ]; then
-	# The HEADERS column of `rkm kernels` (the debug kernel: its build tree).
-	trees=$("$root/build/bin/rkm" kernels | awk 'NR > 1 { print $4 }') ||
+	# The HEADERS column of `rkm kernels matrix` (the debug kernel: its build tree).
+	trees=$("$root/build/bin/rkm" kernels matrix | awk 'NR > 1 { print $4 }') ||
 		{ echo "errno names: 'rkm kernels' failed: run 'make tools' and 'make setup'" >&2; exit 2; }
 fi
 

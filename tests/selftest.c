@@ -74,6 +74,13 @@ struct tcase {
 /* A scratch copy, so a deliberately failing build leaves the sample alone. */
 #define SCRATCH "rm -rf build/selftest/rust_minimal && mkdir -p build/selftest && " \
 	"cp -r samples/rust_minimal build/selftest/ && rm -rf build/selftest/rust_minimal/build && "
+/*
+ * A fabricated cache for the user-kernel cases, exported as RKM_CACHE and $c:
+ * the real matrix, no user kernels, the real cache's core/alloc builds linked.
+ */
+#define UCACHE "real=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm} && c=$PWD/build/selftest/ucache && " \
+	"rm -rf $c && mkdir -p $c && cp $real/kernels $c/ && for s in $real/sysroot-*; do " \
+	"case $s in *.lock) ;; *) ln -s $s $c/ ;; esac; done && export RKM_CACHE=$c && "
 #define CF_CMD "samples/rust_minimal/build/6.12/.rust_minimal-rust.a.cmd"
 /*
  * A Debian point release (6.1.0-NN-amd64, 6.12.NNN+deb12, 6.12.NNN-1~deb12u1,
@@ -579,6 +586,109 @@ static const struct tcase cases[] = {
 		.cmd = RKM "build samples/rust_minimal --kernel 5.10",
 		.fails = true,
 		.expect = { "unknown kernel '5.10' (the matrix has: {NAMES})" },
+	},
+	{
+		.name = "a user kernel: rkm kernels add, listed with profile and use, built for, kept by make setup, removed",
+		.tier = CHECK,
+		.cmd = UCACHE "h=$(" RKM "kernels 6.12 | awk 'NR == 2 { print $4 }') && "
+		       RKM "kernels add my-headers $h && " RKM "kernels add my-612 {REL:6.12} && " RKM "kernels && "
+		       RKM "build samples/rust_minimal --kernel my-headers --kernel my-612 && "
+		       /* a line added by hand to setup's file, as before user-kernels existed */
+		       "echo 'by-hand {REL:6.1}' >> $c/kernels && tools/setup.sh && "
+		       "echo \"user lines after setup: $(grep -c . $c/user-kernels)\" && " RKM "kernels by-hand && "
+		       RKM "kernels remove my-headers && ! grep -q '^my-headers ' $c/user-kernels && echo removed-from-file && "
+		       RKM "kernels user",
+		.expect = { "ADDED   my-headers ({REL:6.12}) to *user-kernels: headers ",
+			    "my-headers ({REL:6.12}) * can only be built for (no image)",
+			    "ADDED   my-612 ({REL:6.12}) * boots /boot/vmlinuz-{REL:6.12}",
+			    "^my-headers *{REL:6.12} * - * user * build-only ibt retpoline rethunk sls padding16",
+			    "^my-612 *{REL:6.12} * /boot/vmlinuz-{REL:6.12} * user * build+boot ibt retpoline rethunk sls padding16",
+			    "^6.12 *{REL:6.12} * matrix * build+boot ",
+			    "KO      */build/my-headers/rust_minimal.ko", "KO      */build/my-612/rust_minimal.ko",
+			    "rkm setup: moved your kernel 'by-hand {REL:6.1}' from ", "user lines after setup: 3",
+			    "^by-hand *{REL:6.1} * user * build+boot retpoline rethunk sls",
+			    "REMOVED my-headers from ", "removed-from-file", "^my-612 *user " },
+	},
+	{
+		.name = "rkm kernels add and remove: each bad input is one line saying what to do",
+		.tier = CHECK,
+		.cmd = UCACHE "one() { out=$(\"$@\" 2>&1) && echo \"unexpected success: $*\"; printf '%s\\n' \"$out\"; "
+		       "[ \"$(printf '%s\\n' \"$out\" | wc -l)\" = 1 ] || echo \"not one line: $*\"; }; "
+		       RKM "kernels add taken {REL:6.12} >/dev/null && "
+		       "one " RKM "kernels add 6.12 {REL:6.1}; one " RKM "kernels add taken {REL:6.1}; "
+		       "one " RKM "kernels add other {REL:6.1} /nonexistent/bzImage; "
+		       "one " RKM "kernels add other 9.9.9-none; one " RKM "kernels add other build/selftest; "
+		       "one " RKM "kernels add stock {REL:6.1}; one " RKM "kernels add 'no/slash' {REL:6.1}; "
+		       "one " RKM "kernels add {REL:6.1} {REL:6.1}; "
+		       "one " RKM "kernels remove 6.1; one " RKM "kernels remove nothing-here; "
+		       "one " RKM "build samples/rust_minimal --kernel 9.9.9-none; "
+		       /* a malformed line in either list, and a user line naming a matrix kernel */
+		       "printf 'three fields here\\n' >> $c/user-kernels && one " RKM "kernels; "
+		       "sed -i '$d' $c/user-kernels && printf '6.1 {REL:6.1}\\n' >> $c/user-kernels && one " RKM "kernels; "
+		       "sed -i '$d' $c/user-kernels && sed -i '1s/$/ extra/' $c/kernels && one " RKM "kernels",
+		.expect = { "rkm: '6.12' is a kernel of the matrix ({REL:6.12}): choose another name",
+			    "rkm: a user kernel 'taken' exists ({REL:6.12}, *): remove it first with 'rkm kernels remove taken'",
+			    "rkm: /nonexistent/bzImage is not a file: give the kernel image to boot",
+			    "rkm: no headers for release 9.9.9-none: /lib/modules/9.9.9-none/build is missing; install linux-headers-9.9.9-none",
+			    "rkm: build/selftest has no Makefile: give a kernel build directory (KDIR",
+			    "rkm: 'stock' is a word rkm gives a meaning",
+			    "rkm: 'no/slash' cannot be a kernel name: use letters, digits and . _ + -",
+			    "rkm: '{REL:6.1}' is the release of kernel 6.1: choose a name that is not a release",
+			    "rkm: '6.1' is a kernel of the matrix, which 'make setup' writes: only user kernels are removed",
+			    "rkm: no user kernel 'nothing-here' (user kernels: taken)",
+			    "rkm: unknown kernel '9.9.9-none' (the matrix has: {NAMES}) (user kernels: taken): "
+			    "no release of that name has headers in /lib/modules; add one with 'rkm kernels add NAME RELEASE|KDIR [VMLINUZ]'",
+			    "user-kernels:2: 'three fields here' is not 'NAME RELEASE' or 'NAME RELEASE VMLINUZ KDIR'; fix or delete that line",
+			    "user-kernels:2: the name '6.1' is taken by *kernels:1; remove yours with 'rkm kernels remove 6.1'",
+			    "/kernels:1: '6.1 {REL:6.1} extra' is not 'NAME RELEASE' or *; run 'make setup' to rewrite the file" },
+		.reject = { "unexpected success", "not one line" },
+	},
+	{
+		.name = "a kernel that can only be built for: it builds; rkm run says why it cannot boot, "
+			"and a user's never hears of make setup-debug",
+		.tier = CHECK,
+		.cmd = UCACHE "h=$(" RKM "kernels 6.12 | awk 'NR == 2 { print $4 }') && "
+		       RKM "kernels add hdr-only $h && " RKM "build samples/rust_minimal --kernel hdr-only && "
+		       RKM "run --kernel hdr-only; " RKM "run --kernel user; "
+		       "printf 'gone {REL:6.12} /nonexistent/bzImage /nonexistent/kdir\\n' >> $c/user-kernels && "
+		       RKM "build samples/rust_minimal --kernel gone; " RKM "run --kernel gone",
+		.fails = true,
+		.expect = { "KO      */build/hdr-only/rust_minimal.ko",
+			    "rkm: kernel hdr-only ({REL:6.12}) can only be built for: no image (none given); "
+			    "give one with 'rkm kernels remove hdr-only' then 'rkm kernels add hdr-only * VMLINUZ'",
+			    "none of the kernels named can boot",
+			    "rkm: no headers for kernel gone ({REL:6.12}): /nonexistent/kdir/Makefile is missing; "
+			    "install linux-headers-{REL:6.12}, or drop the kernel with 'rkm kernels remove gone'" },
+		.reject = { "make setup-debug", "booting" },
+	},
+	{
+		.name = "any release with headers installed is a target without an entry; the lists have no limit "
+			"on entries or name length; more than RKM_MAX_KERNELS at once is refused, naming it",
+		.tier = CHECK,
+		.cmd = UCACHE "grep -v '^6.12-rt ' $c/kernels > $c/k && mv $c/k $c/kernels && "
+		       RKM "kernels {REL:6.12-rt} && " RKM "build samples/rust_minimal --kernel {REL:6.12-rt} && "
+		       "max=$(sed -n 's/^#define RKM_MAX_KERNELS //p' tools/rkm/rkm.h) && i=0 && "
+		       "while [ $i -lt $max ]; do i=$((i + 1)); " RKM "kernels add extra-$i {REL:6.12} >/dev/null || exit 1; done && "
+		       "long=a-kernel-name-forty-characters-long-1234 && " RKM "kernels add $long {REL:6.12} >/dev/null && "
+		       "echo \"name length ${#long}\" && "
+		       "[ $(" RKM "kernels user | wc -l) = $((max + 2)) ] && echo all-user-kernels-listed && "
+		       RKM "build samples/rust_minimal --kernel extra-$max --kernel $long && "
+		       RKM "build samples/rust_minimal --kernel all",
+		.fails = true,
+		.expect = { "^{REL:6.12-rt} *{REL:6.12-rt} * /boot/vmlinuz-{REL:6.12-rt} * installed *build+boot ibt ",
+			    "KO      */build/{REL:6.12-rt}/rust_minimal.ko", "name length 40", "all-user-kernels-listed",
+			    "KO      */build/a-kernel-name-forty-characters-long-1234/rust_minimal.ko",
+			    "KO      */build/extra-*/rust_minimal.ko",
+			    "kernels named, more than the * a command takes at once (RKM_MAX_KERNELS): name fewer with --kernel" },
+	},
+	{
+		.name = "a self-built kernel entered as a user kernel (the debug kernel's tree, its bzImage found) boots and passes rkm test",
+		.kernels = "debug",
+		.cmd = UCACHE "d=$(" RKM "kernels debug | awk 'NR == 2 { print $4 }') && " RKM "kernels add my-tree $d && "
+		       RKM "test samples/rust_minimal --kernel my-tree",
+		.expect = { "ADDED   my-tree ({REL:debug}) * boots */arch/x86/boot/bzImage",
+			    "# my-tree: * passed, 0 failed", "in my-tree: ^ok * rust_minimal-test #" },
+		.reject = { "not ok" },
 	},
 	{
 		.name = "RKM_JOBS that is not a number of parallel boots is one line, before any boot",

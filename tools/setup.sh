@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # rkm host setup: resolve the kernel matrix from the apt archive and install
 # what is missing (Rust for the kernel, QEMU, kernel images and headers).
-# Idempotent and quiet when everything is there. Writes $RKM_CACHE/kernels.
+# Idempotent and quiet when everything is there. Writes $RKM_CACHE/kernels
+# (the matrix); $RKM_CACHE/user-kernels (rkm kernels add) keeps its lines.
 # (gnuplot-nox draws the benchmark's chart; clippy, rustfmt and
 # rust-analyzer are for rkm lint and rkm rust-project; dkms, openssl and
 # xz-utils for the DKMS round trip and rkm sign.)
@@ -127,6 +128,20 @@ else
 		matrix="$matrix
 $keep"
 	fi
+fi
+# The user's kernels are in $cache/user-kernels (rkm kernels add), never
+# touched here. A line of the matrix file setup did not write (added by hand)
+# moves there rather than vanish.
+if [ -f "$cache/kernels" ]; then
+	grep -vE '^[[:space:]]*(#|$)' "$cache/kernels" | while read -r name rest; do
+		case $name in 6.1 | 6.12 | 6.12-rt | debug) continue ;; esac
+		if awk -v n="$name" '$1 == n { found = 1 } END { exit !found }' "$cache/user-kernels" 2>/dev/null; then
+			echo "rkm setup: dropped '$name $rest' from $cache/kernels: $cache/user-kernels has a kernel $name" >&2
+		else
+			printf '%s %s\n' "$name" "$rest" >> "$cache/user-kernels"
+			echo "rkm setup: moved your kernel '$name $rest' from $cache/kernels (setup's) to $cache/user-kernels" >&2
+		fi
+	done
 fi
 if [ "$(cat "$cache/kernels" 2>/dev/null)" != "$matrix" ]; then
 	printf '%s\n' "$matrix" > "$cache/kernels.tmp"

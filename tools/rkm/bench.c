@@ -23,7 +23,7 @@
 
 struct record {
 	char clock[8];		/* wall | icount */
-	char kernel[32];
+	const char *kernel;	/* its name, as long as it is */
 	int boot, round;
 	char workload[32];
 	char impl[8];		/* c | rust */
@@ -64,7 +64,7 @@ static int collect(const char *ktap, const char *clock, const char *kernel, int 
 		if (!b || sscanf(b, "# BENCH %31s %7s %d %lf", r->workload, r->impl, &r->round, &r->ns) != 4)
 			continue;
 		set_field(r->clock, sizeof(r->clock), clock);
-		set_field(r->kernel, sizeof(r->kernel), kernel);
+		r->kernel = kernel;
 		r->boot = boot;
 		nrecs++;
 		n++;
@@ -87,7 +87,8 @@ static double median(double *v, int n)
 }
 
 struct summary {
-	char clock[8], kernel[32], workload[32];
+	char clock[8], workload[32];
+	const char *kernel;
 	double c, rust, ratio, lo, hi;
 	int n;
 };
@@ -121,7 +122,7 @@ static int summarise(const char *clock, const char *kernel, const char *workload
 	if (!np)
 		return 0;
 	set_field(s->clock, sizeof(s->clock), clock);
-	set_field(s->kernel, sizeof(s->kernel), kernel);
+	s->kernel = kernel;
 	set_field(s->workload, sizeof(s->workload), workload);
 	s->c = median(cs, nc);
 	s->rust = median(rs, nr);
@@ -333,7 +334,7 @@ int cmd_bench(int argc, char **argv)
 		switch (c) {
 		case 'k':
 			if (nnames == RKM_MAX_KERNELS)
-				die("at most %d kernels at once", RKM_MAX_KERNELS);
+				die("at most %d --kernel options at once (RKM_MAX_KERNELS)", RKM_MAX_KERNELS);
 			names[nnames++] = optarg;
 			break;
 		case 'b':
@@ -378,7 +379,7 @@ int cmd_bench(int argc, char **argv)
 		die("at most %d benchmark workloads at once", MAX_WORKLOADS);
 	if (npairs * 2 > RKM_MAX_ITEMS)
 		die("at most %d benchmark pairs with workloads at once", RKM_MAX_ITEMS / 2);
-	nk = kernels_select(names, nnames, k);
+	nk = kernels_bootable(names, nnames, k);
 	out = out ? out : xasprintf("%s/build/bench", rkm_root);
 	mkdirs(out);
 

@@ -173,7 +173,7 @@ int cmd_build(int argc, char **argv)
 	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1)
 		if (c == 'k') {
 			if (nnames == RKM_MAX_KERNELS)
-				die("at most %d kernels at once", RKM_MAX_KERNELS);
+				die("at most %d --kernel options at once (RKM_MAX_KERNELS)", RKM_MAX_KERNELS);
 			names[nnames++] = optarg;
 		}
 	for (i = optind; i < argc; i++) {

@@ -13,8 +13,10 @@
 #include "rkm.h"
 
 #define RUN_OPTIONS \
-	"  --kernel NAME          a kernel of the matrix, a release, 'stock' or 'debug'\n" \
-	"                         (repeatable; default: every kernel of the matrix)\n" \
+	"  --kernel NAME          a kernel of 'rkm kernels' (matrix or user), a release, or a\n" \
+	"                         group: 'stock', 'user', 'all' (repeatable; default: the matrix).\n" \
+	"                         Booting needs an image: a kernel named without one is an\n" \
+	"                         error; in a group, it is named and left out\n" \
 	"  --module PATH[:PARAMS] load this module at boot, with parameters (%k in PATH: the kernel)\n" \
 	"  --ship PATH            put this module in the guest's /lib/rkm, not loaded\n" \
 	"  --test 'NAME=PROGRAM [ARGS]'  run this static program in the guest (nested KTAP)\n" \
@@ -35,15 +37,25 @@ static int kernels_main(int argc, char **argv)
 }
 
 const struct command rkm_commands[] = {
-	{ "kernels", kernels_main, "the kernel matrix",
-	  "usage: rkm kernels [NAME|stock]...\n"
-	  "Lists the kernels of the matrix (default: all): name, release, vmlinuz, headers\n"
-	  "and mitigation profile.\n" },
+	{ "kernels", kernels_main, "the kernels to build for and boot: list, add, remove",
+	  "usage: rkm kernels [NAME|RELEASE|GROUP]...\n"
+	  "       rkm kernels add NAME RELEASE|KDIR [VMLINUZ]\n"
+	  "       rkm kernels remove NAME\n"
+	  "Lists kernels (default: all) with release, vmlinuz, headers, list (matrix, user,\n"
+	  "installed), use (build+boot; build-only: no image) and mitigation profile.\n"
+	  "GROUP: 'matrix' (what 'make setup' installs), 'stock' (its distribution kernels),\n"
+	  "'user' (those added), 'all'. A RELEASE with /lib/modules/RELEASE/build needs no entry.\n"
+	  "add: names a kernel in $RKM_CACHE/user-kernels, whose lines 'make setup' keeps:\n"
+	  "an installed RELEASE (image: /boot/vmlinuz-RELEASE if present) or a kernel build\n"
+	  "directory KDIR (image: KDIR/arch/x86/boot/bzImage if present), or the image\n"
+	  "VMLINUZ given. Building needs only the headers; booting needs the image.\n"
+	  "remove: drops user kernel NAME.\n" },
 	{ "build", cmd_build, "build drivers (Kbuild) for kernels",
 	  "usage: rkm build DIR... [--kernel NAME]...\n"
 	  "Builds each driver (DIR/NAME.rs, or a C module's Kbuild) into DIR/build/KERNEL/NAME.ko;\n"
 	  "compiler, rustc, objtool and modpost warnings are errors.\n"
-	  "  --kernel NAME   a kernel of the matrix, 'stock' or 'debug' (repeatable; default: all)\n" },
+	  "  --kernel NAME   a kernel of 'rkm kernels', a release with headers installed, or a\n"
+	  "                  group: 'stock', 'user', 'all' (repeatable; default: the matrix)\n" },
 	{ "run", cmd_run, "boot kernels with modules and tests",
 	  "usage: rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--ship PATH]...\n"
 	  "               [--test 'NAME=PROGRAM [ARGS]']... [--qemu 'ARGS']... [options]\n"

@@ -32,8 +32,10 @@ static char *kmod_name(const char *path)
 /* The path of module NAME in kernel k's module tree, or NULL. */
 static char *kmod_find(const struct kernel *k, const char *name)
 {
-	const char *list = k->built ? "modules.order" : "modules.dep";
-	const char *root = k->built ? k->headers : xasprintf("/lib/modules/%s", k->release);
+	/* A kernel built in a tree (rkm's debug kernel, a user's) has its modules there. */
+	bool tree = k->built || !is_file(xasprintf("/lib/modules/%s/modules.dep", k->release));
+	const char *list = tree ? "modules.order" : "modules.dep";
+	const char *root = tree ? k->headers : xasprintf("/lib/modules/%s", k->release);
 	char *path = xasprintf("%s/%s", root, list), *line = NULL, *found = NULL;
 	size_t cap = 0;
 	FILE *f = fopen(path, "r");

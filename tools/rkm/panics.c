@@ -367,7 +367,7 @@ static int report_driver(const char *dir, const struct kernel *k)
 int cmd_lint_panics(int argc, char **argv)
 {
 	const char *kname = "6.12";
-	struct kernel k;
+	struct kernel k[RKM_MAX_KERNELS];
 	char dir[PATH_MAX];
 	int i, c, total = 0;
 	bool no_fail = false;
@@ -385,11 +385,12 @@ int cmd_lint_panics(int argc, char **argv)
 	}
 	if (optind == argc)
 		usage_exit(argv[0], 2);
-	kernels_select(&kname, 1, &k);
+	if (kernels_select(&kname, 1, k) != 1)
+		die("--kernel %s: name one kernel, not a group", kname);
 	for (i = optind; i < argc; i++) {
 		if (!realpath(argv[i], dir))
 			die("no driver directory %s", argv[i]);
-		total += report_driver(dir, &k);
+		total += report_driver(dir, k);
 	}
 	printf("rkm lint --panics: %d place(s) can panic\n", total);
 	return total && !no_fail ? 1 : 0;

@@ -9,15 +9,25 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define RKM_MAX_KERNELS 8
+/* Kernels one command takes at once (the lists themselves have no limit). */
+#define RKM_MAX_KERNELS 32
 #define RKM_MAX_ITEMS 64
 
+enum kernel_list {
+	KERNEL_MATRIX,		/* $RKM_CACHE/kernels, written by make setup */
+	KERNEL_USER,		/* $RKM_CACHE/user-kernels, rkm kernels add */
+	KERNEL_INSTALLED,	/* a release named as it is: /lib/modules/RELEASE/build */
+};
+
 struct kernel {
-	char name[32];		/* matrix name: 6.1, 6.12, 6.12-rt */
-	char release[128];	/* uname -r */
-	char vmlinuz[PATH_MAX];
-	char headers[PATH_MAX];	/* Kbuild directory (KDIR) */
+	char *name;		/* 6.1, 6.12, 6.12-rt, debug; a user's; or the release */
+	char *release;		/* uname -r */
+	char *vmlinuz;		/* the image to boot (may be missing), or NULL: none */
+	char *headers;		/* Kbuild directory (KDIR) */
 	bool built;		/* built by rkm (the debug kernel), not a distribution's */
+	enum kernel_list from;
+	char *file;		/* the list and line it comes from */
+	int line;
 };
 
 /* What one guest boot does: modules to load, tests to run, skips. */
@@ -117,9 +127,14 @@ bool valid_module_name(const char *name);
 /* Runs argv, its output to line_cb (or inherited if NULL); returns its exit status. */
 int run_cmd(char *const argv[], void (*line_cb)(const char *line, void *ctx), void *ctx);
 
-/* kernels.c */
+/*
+ * kernels.c: out[] holds RKM_MAX_KERNELS. kernels_select: the kernels named
+ * (no name: the matrix) whose headers are installed, to build for;
+ * kernels_bootable: those that can also boot (an image), to run.
+ */
 int kernels_load(struct kernel *k, int max);
 int kernels_select(const char **names, int nnames, struct kernel *out);
+int kernels_bootable(const char **names, int nnames, struct kernel *out);
 int cmd_kernels(int argc, char **argv);
 
 /* build.c */

@@ -765,7 +765,7 @@ static void parse_run(int argc, char **argv, struct run_args *a, bool test)
 		switch (c) {
 		case 'k':
 			if (a->nnames == RKM_MAX_KERNELS)
-				die("at most %d kernels at once", RKM_MAX_KERNELS);
+				die("at most %d --kernel options at once (RKM_MAX_KERNELS)", RKM_MAX_KERNELS);
 			a->names[a->nnames++] = optarg;
 			break;
 		case 'm': {
@@ -1011,7 +1011,7 @@ int cmd_run(int argc, char **argv)
 	int nk, i;
 
 	parse_run(argc, argv, &a, false);
-	nk = kernels_select(a.names, a.nnames, k);
+	nk = kernels_bootable(a.names, a.nnames, k);
 	for (i = 0; i < nk; i++)
 		plans[i] = a.plan;
 	return run_kernels(k, nk, plans, a.logs ? a.logs : xasprintf("%s/build/logs/run", rkm_root));
@@ -1180,7 +1180,7 @@ int cmd_test(int argc, char **argv)
 		manifest_load(a.dirs[j], &ms[j]);
 	if (a.variant)
 		select_variant(&a, ms);
-	nk = kernels_select(a.names, a.nnames, k);
+	nk = kernels_bootable(a.names, a.nnames, k);
 	for (j = 0; j < a.ndirs; j++) {
 		if (build_test_program(a.dirs[j], path, sizeof(path)))
 			die("test program of %s does not build", a.dirs[j]);
