@@ -69,7 +69,7 @@ incompatible() {
 		case $k in
 		ibt|sls|padding*) ;;
 		retpoline|rethunk) has "$kprof" "$k" ||
-			r="$r; object is built for $k (its thunks), kernel is not" ;;
+			r="$r; object is built for $k, kernel is not: the object's $k thunks are not in it" ;;
 		kasan) has "$kprof" kasan || r="$r; object is KASAN-instrumented, kernel is not" ;;
 		*) r="$r; unknown object feature $k" ;;
 		esac
@@ -136,7 +136,7 @@ done
 [ -n "$chosen" ] || [ -z "$nosym" ] || die "$nosym"
 if [ -z "$chosen" ]; then
 	# The command that makes a package with an object for this kernel too.
-	cmd="rkm dkms DIR$(awk '{ printf " --kernel %s", $1 }' "$pkg/rkm/kernels" 2>/dev/null) --kernel $krel"
+	cmd="rkm dkms DIR$(awk -v r="$krel" '$2 != r { printf " --kernel %s", $1 }' "$pkg/rkm/kernels" 2>/dev/null) --kernel $krel"
 	die "kernel profile '$kprof' needs a Rust object this package does not ship: ${tried#, }${tried:+; }make a package with one on a machine with rkm and this kernel's headers: \`$cmd\` (DIR: the source of $name)"
 fi
 echo "rkm: $name for $krel (profile '$kprof'): using $(basename "$(dirname "$chosen")") sha256 $(sha256sum < "$chosen" | cut -c1-16)" >&2
