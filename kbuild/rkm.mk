@@ -39,9 +39,10 @@ RKM_RUSTFLAGS := --target x86_64-unknown-none -Cpanic=abort -Ccode-model=kernel 
 	-Zfunction-sections=n -Zplt=yes -Copt-level=2 -Cdebuginfo=0 \
 	$(RKM_MITIGATION_FLAGS)
 
-# Reproducible objects: no checkout path is recorded (panic locations,
-# __FILE__, debug info). rkm's files appear as rkm/..., the driver's as
-# NAME/...; where both match, the last map wins (rustc and gcc alike). Not in
+# Reproducible objects: no checkout path is recorded in them (panic
+# locations, __FILE__, debug info; compiler messages keep the real paths).
+# rkm's files appear as rkm/..., the driver's as NAME/...; where both match,
+# the last map wins (rustc and gcc alike). Not in
 # RKM_RUSTFLAGS: core and alloc come from the toolchain's own library source,
 # and their cache must not depend on the checkout. `rkm build` gives the same
 # maps to the kernel's NAME.mod.c through KCFLAGS (tools/rkm/build.c).
@@ -58,7 +59,7 @@ rkm-sysroot := $(RKM_CACHE)/sysroot-$(shell printf '%s' '$(rkm-rustc-version) $(
 # rkm-stack-check; it changes no code, and the object loses it before linking.
 rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) $(rkm-debug-flags) --edition 2021 \
 	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings -Zemit-stack-sizes \
-	$(addprefix --remap-path-prefix=,$(rkm-path-maps))
+	$(addprefix --remap-path-prefix=,$(rkm-path-maps)) --remap-path-scope=object
 
 obj-m := $(RKM_NAME).o
 $(RKM_NAME)-y := rkm-glue.o rkm-params.o $(RKM_NAME)-rust.o

@@ -5,7 +5,9 @@
 # package (as a tarball with fixed order, owners and times).
 #   tests/dkms/reproducible.sh [SAMPLE [KERNEL]]   (default: rust_echo 6.12)
 # The checkouts are copies of this tree's files (tracked and untracked, not
-# ignored), so uncommitted changes are tested too; they share the rkm cache.
+# ignored), so uncommitted changes are tested too. The second uses a cache
+# of its own path whose core/alloc builds are the first's (links): the
+# sysroot's path must not be recorded either.
 set -eu
 cd "$(dirname "$0")/../.."
 s=${1:-rust_echo} k=${2:-6.12}
@@ -13,8 +15,17 @@ t=$PWD/build/selftest/repro
 fail() { echo "FAIL: $*"; exit 1; }
 rm -rf "$t"
 mkdir -p "$t"
+real=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm}
 for d in a checkout-b; do
 	mkdir "$t/$d"
+	if [ $d = checkout-b ]; then
+		mkdir "$t/cache-b"
+		cp "$real/kernels" "$t/cache-b/"
+		for c in "$real"/sysroot-*; do
+			if [ -f "$c/liballoc.rlib" ]; then ln -s "$c" "$t/cache-b/"; fi
+		done
+		export RKM_CACHE=$t/cache-b
+	fi
 	git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$t/$d"
 	make -s -C "$t/$d" build/bin/rkm >/dev/null
 	"$t/$d/build/bin/rkm" build "$t/$d/samples/$s" --kernel "$k" >"$t/$d.log" ||

@@ -42,6 +42,8 @@
 
 #define PANICS_ADDR2LINE "addr2line"
 #define PANICS_OBJDUMP "objdump"
+#define SCOPE_OBJECT "--remap-path-scope=object"
+#define SCOPE_MACRO "--remap-path-scope=macro"
 
 /* Panic entry points (demangled, hash-free names) and what reaching them means. */
 static const struct {
@@ -270,24 +272,24 @@ static char *retarget(const char *cmd, const char *out, const char *rlib)
  * The driver's object with line tables, linked alone, as PDIR/NAME.elf;
  * false (and a message) if its code differs from the built object's.
  */
-static bool line_table_object(const char *dir, const char *bdir, const char *pdir,
-			      const char *name)
+static bool line_table_object(const char *bdir, const char *pdir, const char *name)
 {
 	char *crate = retarget(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)),
 			       xasprintf("%s/librkm.rlib", pdir), NULL);
 	char *drv = retarget(kbuild_cmd(xasprintf("%s/.%s-rust.a.cmd", bdir, name)),
 			     xasprintf("%s/%s-rust.a", pdir, name),
 			     xasprintf("%s/librkm.rlib", pdir));
-	/*
-	 * Real paths in the line tables: kbuild/rkm.mk maps the checkout away
-	 * (reproducible objects); the last matching map wins.
-	 */
-	char *real = xasprintf("-Cdebuginfo=line-tables-only --remap-path-prefix=%s/=%s/ "
-			       "--remap-path-prefix=%s/=%s/", rkm_root, rkm_root, dir, dir);
 	char *cmd;
 
-	if (sh(xasprintf("cd '%s' && %s %s", bdir, crate, real)) ||
-	    sh(xasprintf("cd '%s' && %s %s", bdir, drv, real)))
+	/*
+	 * kbuild/rkm.mk maps the checkout out of the object (reproducible
+	 * builds): the panic locations keep the map, which gives the same code,
+	 * and the line tables get the real paths.
+	 */
+	crate = replace_once(crate, SCOPE_OBJECT, SCOPE_MACRO);
+	drv = replace_once(drv, SCOPE_OBJECT, SCOPE_MACRO);
+	if (sh(xasprintf("cd '%s' && %s -Cdebuginfo=line-tables-only", bdir, crate)) ||
+	    sh(xasprintf("cd '%s' && %s -Cdebuginfo=line-tables-only", bdir, drv)))
 		die("%s: the build with line tables failed", name);
 	/* The staticlib's driver object (not compiler_builtins'), then each code section. */
 	cmd = xasprintf(
@@ -320,7 +322,7 @@ static int report_driver(const char *dir, const struct kernel *k)
 	pdir = xasprintf("%s/panics", bdir);
 	mkdirs(pdir);
 	printf("  PANICS  %s\n", name);
-	if (!line_table_object(dir, bdir, pdir, name))
+	if (!line_table_object(bdir, pdir, name))
 		die("%s: its code changes with line tables: no report", name);
 	elf = xasprintf("%s/%s.elf", pdir, name);
 	if (run_cmd((char *[]){ PANICS_OBJDUMP, "-d", "-C", "--no-show-raw-insn", elf, NULL },
