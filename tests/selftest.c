@@ -319,9 +319,10 @@ static const struct tcase cases[] = {
 		.reject = { "DKMS    " },
 	},
 	{
-		.name = "rkm dkms on fabricated kernels: without retpoline, refused from the profile whatever the "
-			"object's symbols, with the command that packages for it (that package links there); a "
-			"missing export is named; clang kCFI is refused by the build and the package",
+		.name = "rkm dkms on fabricated user kernels: without retpoline, refused from the profile whatever "
+			"the object's symbols, with the command that packages for it; a package for every kernel "
+			"known has an object for it, which links there; a missing export is named; clang kCFI is "
+			"refused by the build and the package",
 		.tier = CHECK,
 		.cmd = "tests/dkms/profiles.sh",
 		.expect = { "rust_minimal: its object calls * retpoline thunk(s)",
@@ -331,6 +332,7 @@ static const struct tcase cases[] = {
 			    "'ibt retpoline rethunk sls padding16' (object is built for retpoline, kernel is not",
 			    "refused rust_echo on noretp: * (object is built for retpoline, kernel is not",
 			    "`rkm dkms DIR --kernel 6.12 --kernel 6.12.0-900-noretp` (DIR: the source of rust_echo)",
+			    "profile 'ibt retpoline rethunk sls padding16', for {STOCK}",
 			    "profile 'ibt rethunk sls padding16', for noretp",
 			    "module for noretp: 6.12.0-900-noretp * using ibt-rethunk-sls-padding16 sha256 ",
 			    "refused rust_minimal on noexport: rkm: rust_minimal for 6.12.0-901-noexport: kernel does "

@@ -262,7 +262,7 @@ int cmd_dkms(int argc, char **argv)
 	while ((i = cmd_getopt(argc, argv, "h", opts)) != -1) {
 		if (i == 'k') {
 			if (nnames == RKM_MAX_KERNELS)
-				die("at most %d kernels at once", RKM_MAX_KERNELS);
+				die("at most %d --kernel options at once (RKM_MAX_KERNELS)", RKM_MAX_KERNELS);
 			names[nnames++] = optarg;
 		} else if (i == 'V') {
 			version = optarg;
@@ -292,6 +292,8 @@ int cmd_dkms(int argc, char **argv)
 	 * profiles serve each other only if equal, so the profiles no other
 	 * one serves are enough, and each kernel has one that serves it.
 	 */
+	if (!nnames)
+		names[nnames++] = "all";	/* the matrix and the user's kernels */
 	n = kernels_select(names, nnames, sel);
 	for (i = 0; i < n; i++)
 		kernel_profile(&sel[i], kprof[i]);
