@@ -22,6 +22,12 @@ rkm-padding   := $(if $(CONFIG_CALL_PADDING),$(CONFIG_FUNCTION_PADDING_BYTES))
 # scripts/Makefile.kasan does for its own C and Rust. Inline checks, as
 # CONFIG_KASAN_INLINE; the stack only with CONFIG_KASAN_STACK.
 rkm-kasan     := $(CONFIG_KASAN_GENERIC)
+# Clang kCFI (and FineIBT on top of it): every indirect call checks a type
+# hash placed before its target. rkm cannot give its Rust objects those hashes
+# yet, so such a kernel is refused (rkm.mk at build, rkm-check.sh at DKMS
+# install), not silently served by objects that opt out of the checks. Newer
+# kernels name the option CONFIG_CFI.
+rkm-kcfi      := $(or $(CONFIG_CFI_CLANG),$(CONFIG_CFI))
 
 # RKM_NO_MITIGATIONS=1 drops them all: only for the negative test that proves
 # objtool rejects such an object.
@@ -36,7 +42,7 @@ endif
 
 RKM_PROFILE := $(strip $(if $(rkm-ibt),ibt) $(if $(rkm-retpoline),retpoline) \
 	$(if $(rkm-rethunk),rethunk) $(if $(rkm-sls),sls) \
-	$(if $(rkm-padding),padding$(rkm-padding)) $(if $(rkm-kasan),kasan))
+	$(if $(rkm-padding),padding$(rkm-padding)) $(if $(rkm-kasan),kasan) $(if $(rkm-kcfi),kcfi))
 RKM_PROFILE := $(or $(RKM_PROFILE),none)
 
 RKM_MITIGATION_FLAGS := \

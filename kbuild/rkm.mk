@@ -16,6 +16,9 @@ RKM_CRATE ?= $(RKM_DIR)/rust
 RKM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rkm
 
 include $(RKM_DIR)/kbuild/profile.mk
+ifneq ($(rkm-kcfi),)
+$(error rkm: this kernel uses clang kCFI (CONFIG_CFI_CLANG), which rkm does not support yet: its Rust objects carry no kCFI type hashes)
+endif
 
 # Debian's rustc-web and its own library source; a rustup rustc earlier in
 # PATH has neither the matching source nor the same flag set.
@@ -36,6 +39,16 @@ RKM_RUSTFLAGS := --target x86_64-unknown-none -Cpanic=abort -Ccode-model=kernel 
 	-Zfunction-sections=n -Zplt=yes -Copt-level=2 -Cdebuginfo=0 \
 	$(RKM_MITIGATION_FLAGS)
 
+# Reproducible objects: no checkout path is recorded in them (panic
+# locations, __FILE__, debug info; compiler messages keep the real paths).
+# rkm's files appear as rkm/..., the driver's as NAME/...; where both match,
+# the last map wins (rustc and gcc alike). Not in
+# RKM_RUSTFLAGS: core and alloc come from the toolchain's own library source,
+# and their cache must not depend on the checkout. `rkm build` gives the same
+# maps to the kernel's NAME.mod.c through KCFLAGS (tools/rkm/build.c).
+rkm-path-maps := $(RKM_DIR)/=rkm/ $(abspath $(RKM_SRC))/=$(RKM_NAME)/
+ccflags-y += $(addprefix -ffile-prefix-map=,$(rkm-path-maps))
+
 # RKM_DEBUG=1: integer overflow checks and debug assertions in the crate and
 # the driver (not in core/alloc: these do not change the ABI).
 rkm-debug-flags := $(if $(filter 1,$(RKM_DEBUG)),-Coverflow-checks=on -Cdebug-assertions=on)
@@ -45,7 +58,8 @@ rkm-sysroot := $(RKM_CACHE)/sysroot-$(shell printf '%s' '$(rkm-rustc-version) $(
 # -Zemit-stack-sizes: a .stack_sizes section (each function's frame size) for
 # rkm-stack-check; it changes no code, and the object loses it before linking.
 rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) $(rkm-debug-flags) --edition 2021 \
-	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings -Zemit-stack-sizes
+	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings -Zemit-stack-sizes \
+	$(addprefix --remap-path-prefix=,$(rkm-path-maps)) --remap-path-scope=object
 
 obj-m := $(RKM_NAME).o
 $(RKM_NAME)-y := rkm-glue.o rkm-params.o $(RKM_NAME)-rust.o

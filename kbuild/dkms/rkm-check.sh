@@ -3,19 +3,17 @@
 # rkm: choose the prebuilt Rust object of a DKMS package that fits a kernel,
 # or explain in one line why none does. Needs no Rust toolchain.
 # Usage: rkm-check.sh PKGDIR NAME KDIR [PROFILE]
-#   PKGDIR  the package (prebuilt/PROFILE/NAME-rust.o_shipped + rkm-object, rkm/include/rkm_abi.h)
+#   PKGDIR  the package (prebuilt/PROFILE/NAME-rust.o_shipped + rkm-object, rkm/include/rkm_abi.h,
+#           rkm/kernels: "NAME RELEASE OBJECT-DIR" for each kernel `rkm dkms` made it for)
 #   KDIR    the kernel build directory (include/config/auto.conf, Module.symvers)
 #   PROFILE the kernel's profile from kbuild/profile.mk; computed from KDIR if absent
 # Prints the chosen object's path. Env: NM, READELF (default nm, readelf).
+#        rkm-check.sh --fits OBJECT-PROFILE KERNEL-PROFILE
+# Prints why an object of the first profile cannot serve a kernel of the
+# second (nothing if it can) and fails if it cannot: how `rkm dkms` decides
+# which profiles need an object of their own.
 set -eu
-pkg=$1 name=$2 kdir=$3
 NM=${NM:-nm} READELF=${READELF:-readelf}
-die() { echo "rkm: $name for $krel: $*" >&2; exit 1; }
-krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h" 2>/dev/null)
-kprof=${4:-$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -f "$pkg/rkm/kbuild/profile.mk" \
-	KCONFIG="$kdir/include/config/auto.conf" print-profile)} || die "cannot read $kdir/include/config/auto.conf"
-grep -q '^CONFIG_X86_64=y' "$kdir/include/config/auto.conf" || die "this package holds x86_64 objects only"
-abi=$(sed -n 's/^#define RKM_ABI_VERSION \([0-9][0-9]*\).*/\1/p' "$pkg/rkm/include/rkm_abi.h")
 
 has() { case " $1 " in *" $2 "*) return 0;; esac; return 1; }
 pad() { printf '%s\n' $1 | sed -n 's/^padding//p'; }
@@ -47,14 +45,18 @@ object_facts() {
 	ofacts=${f# }
 }
 
-# Compatibility of an object's profile with the kernel's: every mitigation
-# the kernel uses must be in the object; call padding must be the same size
-# when the kernel has CALL_PADDING (its call-depth thunks are written into
-# it) and is inert otherwise; KASAN must match both ways; extra IBT (ENDBR64)
-# and SLS (int3) are inert; extra retpoline/rethunk need the kernel to export
-# the thunks, which the symbol check below covers.
+# Compatibility of an object's profile with the kernel's, decided from the
+# two profiles alone (never from the symbols an object happens to use, which
+# change with the optimiser): every mitigation the kernel uses must be in the
+# object; call padding must be the same size when the kernel has CALL_PADDING
+# (its call-depth thunks are written into it) and is inert otherwise; extra
+# IBT (ENDBR64) and SLS (int3) are inert; retpoline and rethunk must match
+# both ways: the object's indirect calls and returns go through the kernel's
+# thunks, which only a kernel with that mitigation has (an object with no
+# indirect call today may have one after the next driver change); KASAN must
+# match both ways.
 incompatible() {
-	op=$1 r=""
+	op=$1 kprof=$2 r=""
 	for k in $kprof; do
 		case $k in
 		none) ;;
@@ -65,7 +67,9 @@ incompatible() {
 	done
 	for k in $op; do
 		case $k in
-		ibt|sls|retpoline|rethunk|padding*) ;;
+		ibt|sls|padding*) ;;
+		retpoline|rethunk) has "$kprof" "$k" ||
+			r="$r; object is built for $k, kernel is not: the object's $k thunks are not in it" ;;
 		kasan) has "$kprof" kasan || r="$r; object is KASAN-instrumented, kernel is not" ;;
 		*) r="$r; unknown object feature $k" ;;
 		esac
@@ -73,7 +77,23 @@ incompatible() {
 	printf '%s' "${r#; }"
 }
 
-chosen="" tried=""
+if [ "$1" = --fits ]; then
+	why=$(incompatible "$2" "$3")
+	[ -z "$why" ] || { echo "$why"; exit 1; }
+	exit 0
+fi
+
+pkg=$1 name=$2 kdir=$3
+die() { echo "rkm: $name for $krel: $*" >&2; exit 1; }
+krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h" 2>/dev/null)
+kprof=${4:-$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -f "$pkg/rkm/kbuild/profile.mk" \
+	KCONFIG="$kdir/include/config/auto.conf" print-profile)} || die "cannot read $kdir/include/config/auto.conf"
+grep -q '^CONFIG_X86_64=y' "$kdir/include/config/auto.conf" || die "this package holds x86_64 objects only"
+abi=$(sed -n 's/^#define RKM_ABI_VERSION \([0-9][0-9]*\).*/\1/p' "$pkg/rkm/include/rkm_abi.h")
+has "$kprof" kcfi &&
+	die "kernel uses clang kCFI (CONFIG_CFI_CLANG), which rkm does not support yet: its Rust objects carry no kCFI type hashes; no package can serve this kernel"
+
+chosen="" tried="" nosym=""
 for meta in "$pkg"/prebuilt/*/rkm-object; do
 	[ -f "$meta" ] || continue
 	o=${meta%/rkm-object}/$name-rust.o_shipped
@@ -94,21 +114,30 @@ for meta in "$pkg"/prebuilt/*/rkm-object; do
 			die "package is broken: $o is recorded as '$oprof' but shows '$ofacts'"
 		fi
 	done
-	why=$(incompatible "$oprof")
-	if [ -z "$why" ]; then
-		# Every symbol the object needs from the kernel must be exported by it.
-		miss=$(printf '%s\n' $undef | grep -v '^rkm_' | while read -r s; do
-			awk -v s="$s" '$2 == s { f = 1 } END { exit !f }' "$kdir/Module.symvers" || printf '%s ' "$s"; done)
-		[ -z "$miss" ] || why="kernel does not export ${miss% }"
-	fi
-	if [ -z "$why" ]; then
-		# Prefer an exact profile match over a superset.
-		[ "$oprof" = "$kprof" ] && { chosen=$o; break; }
-		[ -n "$chosen" ] || chosen=$o
-	else
+	why=$(incompatible "$oprof" "$kprof")
+	if [ -n "$why" ]; then
 		tried="$tried, '$oprof' ($why)"
+		continue
 	fi
+	# Every symbol the object needs from the kernel must be exported by it.
+	miss=$(printf '%s\n' $undef | grep -v '^rkm_' | while read -r s; do
+		awk -v s="$s" '$2 == s { f = 1 } END { exit !f }' "$kdir/Module.symvers" || printf '%s ' "$s"; done)
+	if [ -n "$miss" ]; then
+		# The profile fits: another object would need the same symbols.
+		slug=$(basename "$(dirname "$o")")
+		have=$(awk -v o="$slug" '$3 == o { printf "%s%s", n++ ? ", " : "", $2 }' "$pkg/rkm/kernels" 2>/dev/null)
+		nosym="kernel does not export ${miss% }, which the Rust object $slug needs; its profile fits this kernel, so rebuilding the package cannot help (kernels that export it: ${have:-none known}): the kernel lacks the export, or its Module.symvers is incomplete"
+		continue
+	fi
+	# Prefer an exact profile match over a superset.
+	[ "$oprof" = "$kprof" ] && { chosen=$o; break; }
+	[ -n "$chosen" ] || chosen=$o
 done
-[ -n "$chosen" ] || die "kernel profile '$kprof' needs a Rust object this package does not ship: ${tried#, }${tried:+; }rebuild the package with \`rkm dkms\` for this profile"
+[ -n "$chosen" ] || [ -z "$nosym" ] || die "$nosym"
+if [ -z "$chosen" ]; then
+	# The command that makes a package with an object for this kernel too.
+	cmd="rkm dkms DIR$(awk -v r="$krel" '$2 != r { printf " --kernel %s", $1 }' "$pkg/rkm/kernels" 2>/dev/null) --kernel $krel"
+	die "kernel profile '$kprof' needs a Rust object this package does not ship: ${tried#, }${tried:+; }make a package with one on a machine with rkm and this kernel's headers: \`$cmd\` (DIR: the source of $name)"
+fi
 echo "rkm: $name for $krel (profile '$kprof'): using $(basename "$(dirname "$chosen")") sha256 $(sha256sum < "$chosen" | cut -c1-16)" >&2
 echo "$chosen"

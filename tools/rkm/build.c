@@ -91,7 +91,7 @@ int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t k
 {
 	char dir[PATH_MAX];
 	const char *name;
-	char *out, *m, *c;
+	char *out, *m, *c, *kcflags;
 	struct scan s = { 0 };
 	int rc;
 
@@ -103,8 +103,18 @@ int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t k
 
 	m = xasprintf("M=%s", out);
 	c = xasprintf("-C%s", k->headers);
+	/*
+	 * Reproducible modules: the path maps of kbuild/rkm.mk, for what it
+	 * cannot reach (the kernel's own NAME.mod.c, compiled with -g); and
+	 * KBUILD_BUILD_TIMESTAMP, the kernel's switch for reproducible builds:
+	 * the 6.12 kernels' scripts/Makefile.btf then runs pahole without its
+	 * unordered -j (a module records no timestamp).
+	 */
+	kcflags = xasprintf("KCFLAGS=-ffile-prefix-map=%s/=rkm/ -ffile-prefix-map=%s/=%s/",
+			    rkm_root, dir, name);
 	{
-		char *argv[] = { "make", "-s", c, m, "modules", NULL };
+		char *argv[] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm",
+				 "modules", NULL };
 
 		printf("  BUILD   %s for %s (%s)\n", name, k->name, k->release);
 		rc = run_cmd(argv, scan_line, &s);
@@ -127,6 +137,7 @@ int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t k
 	free(out);
 	free(m);
 	free(c);
+	free(kcflags);
 	return rc;
 }
 

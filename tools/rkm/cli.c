@@ -119,9 +119,10 @@ const struct command rkm_commands[] = {
 	  "Signs modules with the kernel's own sign-file and module-signing hash; the kernel is\n"
 	  "read from the path (DIR/build/KERNEL/NAME.ko) unless --kernel names it.\n" },
 	{ "dkms", cmd_dkms, "a DKMS package: prebuilt Rust object, no Rust on the target",
-	  "usage: rkm dkms DIR [--version V] [--out OUTDIR]\n"
-	  "A DKMS source package of the driver with its prebuilt Rust objects (default version\n"
-	  "0.1, in DIR/build/dkms/NAME-V).\n" },
+	  "usage: rkm dkms DIR [--kernel K]... [--version V] [--out OUTDIR]\n"
+	  "A DKMS source package of the driver for the kernels named (default: every kernel\n"
+	  "of 'rkm kernels'): one prebuilt Rust object per profile they need, checked against\n"
+	  "each of them (default version 0.1, in DIR/build/dkms/NAME-V).\n" },
 	{ "decode", cmd_decode, "demangle the Rust symbols of a kernel log",
 	  "usage: rkm decode [FILE]\n"
 	  "Prints FILE (default: standard input), a kernel log or stack trace, with every Rust\n"

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rkm: `rkm dkms DIR`: a DKMS source package of a Rust driver that needs no
- * Rust toolchain on the target: the driver's Rust object, built here once per
- * profile (the stock 6.12 profile, and the KASAN profile of the debug kernel
- * if the matrix has one), plus the rkm glue, ABI header and Kbuild fragments
- * that compile against each target kernel's headers (kbuild/dkms/).
+ * Rust toolchain on the target: the driver's Rust object, built here once for
+ * each profile the given kernels need (a profile that another one serves gets
+ * no object of its own: the 6.12 profile serves 6.1), plus the rkm glue, ABI
+ * header and Kbuild fragments that compile against each target kernel's
+ * headers (kbuild/dkms/).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -22,7 +23,7 @@
 
 /* One prebuilt object of the package. */
 struct object {
-	const struct kernel *k;	/* built for */
+	const struct kernel *k;	/* built for: the first kernel given with its profile */
 	char profile[128];
 	char slug[128];		/* profile with dashes: prebuilt/SLUG/ */
 	char sha256[65];
@@ -53,11 +54,35 @@ static void kernel_profile(const struct kernel *k, char *out)
 	free(conf);
 }
 
-/* The checker's verdict: its "rkm: ..." line. */
+/* The checker's verdict: its "rkm: ..." line, and the object it chose. */
+struct verdict {
+	char why[2048];
+	char chosen[PATH_MAX];
+};
+
 static void check_line(const char *line, void *ctx)
 {
+	struct verdict *v = ctx;
+
 	if (!strncmp(line, "rkm: ", 5))
-		snprintf(ctx, 1024, "%s", line + 5);
+		snprintf(v->why, sizeof(v->why), "%s", line + 5);
+	else
+		snprintf(v->chosen, sizeof(v->chosen), "%s", line);
+}
+
+/*
+ * Whether an object of profile OBJ serves a kernel of profile KERN: asked of
+ * kbuild/dkms/rkm-check.sh, the one place that knows.
+ */
+static bool profile_fits(const char *obj, const char *kern)
+{
+	char *check = xasprintf("%s/kbuild/dkms/rkm-check.sh", rkm_root);
+	char *argv[] = { "sh", check, "--fits", (char *)obj, (char *)kern, NULL };
+	struct verdict v = { "", "" };
+	bool fits = run_cmd(argv, check_line, &v) == 0;
+
+	free(check);
+	return fits;
 }
 
 static void sha_line(const char *line, void *ctx)
@@ -216,25 +241,34 @@ static void remove_outdir(const char *out)
 
 int cmd_dkms(int argc, char **argv)
 {
-	static const struct option opts[] = { { "version", required_argument, NULL, 'V' },
+	static const struct option opts[] = { { "kernel", required_argument, NULL, 'k' },
+					      { "version", required_argument, NULL, 'V' },
 					      { "out", required_argument, NULL, 'o' }, OPT_HELP, { 0 } };
 	const char *dir_arg, *version = "0.1", *out_arg = NULL;
-	struct kernel all[RKM_MAX_KERNELS], sel[RKM_MAX_KERNELS];
-	struct object objs[2];
+	const char *names[RKM_MAX_KERNELS];
+	struct kernel sel[RKM_MAX_KERNELS];
+	char kprof[RKM_MAX_KERNELS][128];
+	int uses[RKM_MAX_KERNELS];	/* the object each kernel's check chose */
+	struct object objs[RKM_MAX_KERNELS];
 	char dir[PATH_MAX], ko[PATH_MAX], abi[16];
-	const char *name, *sel_names[1];
-	char *out, *profiles = "", *params;
-	int n, i, nobj = 0, has_debug = 0;
+	const char *name;
+	char *out, *profiles = "", *params, *made_for = "";
+	int nnames = 0, n, i, j, nobj = 0;
 	bool replace;
 	static const char *const glue_files[] = { ".c", ".h", NULL };
 	static const char version_chars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
 					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ.+~-_";
 
 	while ((i = cmd_getopt(argc, argv, "h", opts)) != -1) {
-		if (i == 'V')
+		if (i == 'k') {
+			if (nnames == RKM_MAX_KERNELS)
+				die("at most %d --kernel options at once (RKM_MAX_KERNELS)", RKM_MAX_KERNELS);
+			names[nnames++] = optarg;
+		} else if (i == 'V') {
 			version = optarg;
-		else if (i == 'o')
+		} else if (i == 'o') {
 			out_arg = optarg;
+		}
 	}
 	if (optind != argc - 1)
 		usage_exit(argv[0], 2);
@@ -251,34 +285,31 @@ int cmd_dkms(int argc, char **argv)
 			xasprintf("%s/build/dkms/%s-%s", dir, name, version);
 	replace = check_outdir(out);
 
-	/* The stock profile is the 6.12 kernel's; every stock kernel must accept it. */
-	n = kernels_load(all, RKM_MAX_KERNELS);
+	/*
+	 * One object per profile the kernels need: a profile gets none of its
+	 * own if another profile given serves it (a superset that is inert on
+	 * it, as the 6.12 profile on 6.1). Serving is transitive and two
+	 * profiles serve each other only if equal, so the profiles no other
+	 * one serves are enough, and each kernel has one that serves it.
+	 */
+	if (!nnames)
+		names[nnames++] = "all";	/* the matrix and the user's kernels */
+	n = kernels_select(names, nnames, sel);
 	for (i = 0; i < n; i++)
-		if (!strcmp(all[i].name, "6.12"))
-			break;
-	if (i == n)
-		die("no 6.12 kernel in the matrix (%s/kernels): the package's stock object is built for its profile; run 'make setup'",
-		    rkm_cache);
-	for (i = 0; i < n; i++)
-		has_debug |= !strcmp(all[i].name, "debug");
-	sel_names[0] = "6.12";
-	kernels_select(sel_names, 1, &sel[0]);
-	if (has_debug) {
-		sel_names[0] = "debug";
-		kernels_select(sel_names, 1, &sel[1]);
-	}
-
+		kernel_profile(&sel[i], kprof[i]);
 	memset(objs, 0, sizeof(objs));
-	objs[0].k = &sel[0];
-	kernel_profile(&sel[0], objs[0].profile);
-	nobj = 1;
-	if (has_debug) {
-		objs[1].k = &sel[1];
-		kernel_profile(&sel[1], objs[1].profile);
-		if (strcmp(objs[1].profile, objs[0].profile))
-			nobj = 2;
-		else
-			printf("  DKMS    the debug kernel has the stock profile: one object serves both\n");
+	for (i = 0; i < n; i++) {
+		bool served = false;
+
+		for (j = 0; j < i && !served; j++)
+			served = !strcmp(kprof[j], kprof[i]);
+		for (j = 0; j < n && !served; j++)
+			served = strcmp(kprof[j], kprof[i]) && profile_fits(kprof[j], kprof[i]);
+		if (served)
+			continue;
+		objs[nobj].k = &sel[i];
+		memcpy(objs[nobj].profile, kprof[i], sizeof(objs[nobj].profile));
+		nobj++;
 	}
 
 	for (i = 0; i < nobj; i++) {
@@ -298,9 +329,10 @@ int cmd_dkms(int argc, char **argv)
 				*s = '-';
 	}
 	params = read_file(objs[0].params, NULL);
-	if (nobj == 2 && strcmp(params, read_file(objs[1].params, NULL)))
-		die("the objects for %s and %s declare different module parameters (%s, %s)",
-		    objs[0].k->name, objs[1].k->name, objs[0].params, objs[1].params);
+	for (i = 1; i < nobj; i++)
+		if (strcmp(params, read_file(objs[i].params, NULL)))
+			die("the objects for %s and %s declare different module parameters (%s, %s)",
+			    objs[0].k->name, objs[i].k->name, objs[0].params, objs[i].params);
 
 	if (replace)
 		remove_outdir(out);
@@ -341,27 +373,44 @@ int cmd_dkms(int argc, char **argv)
 	}
 
 	/*
-	 * The package must serve every kernel of the matrix: ask the check the
-	 * DKMS build itself runs (kbuild/dkms/rkm-check.sh, the one place that
+	 * The package must serve every kernel given: ask the check the DKMS
+	 * build itself runs (kbuild/dkms/rkm-check.sh, the one place that
 	 * knows which object fits which kernel).
 	 */
 	for (i = 0; i < n; i++) {
 		char *check = xasprintf("%s/rkm/kbuild/rkm-check.sh", out);
-		char *argv[] = { "sh", check, out, (char *)name, all[i].headers, NULL };
-		char why[1024] = "";
+		char *argv[] = { "sh", check, out, (char *)name, sel[i].headers, NULL };
+		struct verdict v = { "", "" };
 
-		if (run_cmd(argv, check_line, why)) {
+		if (run_cmd(argv, check_line, &v)) {
 			remove_outdir(out);
-			die("kernel %s cannot use this package: %s; no package written", all[i].name,
-			    why[0] ? why : "rkm-check.sh failed");
+			die("kernel %s cannot use this package: %s; no package written", sel[i].name,
+			    v.why[0] ? v.why : "rkm-check.sh failed");
 		}
+		/* PKG/prebuilt/SLUG/NAME-rust.o_shipped */
+		if (strrchr(v.chosen, '/'))
+			*strrchr(v.chosen, '/') = '\0';
+		for (uses[i] = 0; uses[i] < nobj; uses[i]++)
+			if (!strcmp(base_name(v.chosen), objs[uses[i]].slug))
+				break;
+		if (uses[i] == nobj)
+			die("rkm-check.sh chose '%s' for kernel %s: not an object of this package",
+			    v.chosen, sel[i].name);
+		made_for = xasprintf("%s%s %s %s\n", made_for, sel[i].name, sel[i].release,
+				     objs[uses[i]].slug);
 		free(check);
 	}
+	/* What the install-time check tells a kernel this package cannot serve. */
+	write_data(xasprintf("%s/rkm/kernels", out), made_for, strlen(made_for), 0644);
 
 	printf("  DKMS    %s\n", out);
-	for (i = 0; i < nobj; i++)
-		printf("  OBJECT  prebuilt/%s/%s-rust.o_shipped sha256 %s profile '%s'%s\n",
-		       objs[i].slug, name, objs[i].sha256, objs[i].profile,
-		       i ? " (debug kernel)" : " (stock kernels)");
+	for (i = 0; i < nobj; i++) {
+		printf("  OBJECT  prebuilt/%s/%s-rust.o_shipped sha256 %s profile '%s', for",
+		       objs[i].slug, name, objs[i].sha256, objs[i].profile);
+		for (j = 0; j < n; j++)
+			if (uses[j] == i)
+				printf(" %s", sel[j].name);
+		printf("\n");
+	}
 	return 0;
 }

@@ -258,10 +258,14 @@ int cmd_doc(int argc, char **argv)
 	/*
 	 * rustdoc drops -Zretpoline-external-thunk, then refuses core and
 	 * alloc built with it; documentation generates no code, so the ABI
-	 * check is moot here.
+	 * check is moot here. rustdoc takes the crate's --remap-path-prefix
+	 * (reproducible objects, kbuild/rkm.mk) only with -Zunstable-options,
+	 * and has no --remap-path-scope.
 	 */
-	cmd = xasprintf("%s -Cunsafe-allow-abi-mismatch=retpoline,retpoline-external-thunk",
-			swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)), RUSTDOC, outdir));
+	cmd = xasprintf("%s -Cunsafe-allow-abi-mismatch=retpoline,retpoline-external-thunk -Zunstable-options",
+			replace_once(swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)),
+					       RUSTDOC, outdir),
+				     " --remap-path-scope=object", ""));
 	printf("  RUSTDOC rkm -> %s/rkm/index.html\n", outdir);
 	rc = run_sh(bdir, cmd, count_line, &found);
 	if (rc || found)
@@ -273,7 +277,7 @@ int cmd_doc(int argc, char **argv)
 	 * (kbuild/rkm.mk, cmd_rkm_driver). rustdoc wraps each in fn main, or
 	 * in a fn returning Result when it ends with `Ok::<(), Error>(())`.
 	 */
-	cmd = xasprintf("%s --test -Zunstable-options --no-run --test-args=--quiet"
+	cmd = xasprintf("%s --test --no-run --test-args=--quiet"
 			" -L . --extern rkm=librkm.rlib"
 			" --doctest-build-arg=-Zcrate-attr=no_std"
 			" '--doctest-build-arg=-Zcrate-attr=feature(used_with_arg)'"

@@ -42,6 +42,8 @@
 
 #define PANICS_ADDR2LINE "addr2line"
 #define PANICS_OBJDUMP "objdump"
+#define SCOPE_OBJECT "--remap-path-scope=object"
+#define SCOPE_MACRO "--remap-path-scope=macro"
 
 /* Panic entry points (demangled, hash-free names) and what reaching them means. */
 static const struct {
@@ -279,6 +281,13 @@ static bool line_table_object(const char *bdir, const char *pdir, const char *na
 			     xasprintf("%s/librkm.rlib", pdir));
 	char *cmd;
 
+	/*
+	 * kbuild/rkm.mk maps the checkout out of the object (reproducible
+	 * builds): the panic locations keep the map, which gives the same code,
+	 * and the line tables get the real paths.
+	 */
+	crate = replace_once(crate, SCOPE_OBJECT, SCOPE_MACRO);
+	drv = replace_once(drv, SCOPE_OBJECT, SCOPE_MACRO);
 	if (sh(xasprintf("cd '%s' && %s -Cdebuginfo=line-tables-only", bdir, crate)) ||
 	    sh(xasprintf("cd '%s' && %s -Cdebuginfo=line-tables-only", bdir, drv)))
 		die("%s: the build with line tables failed", name);

@@ -123,6 +123,8 @@ bool is_file(const char *path);
 bool is_dir(const char *path);
 double now(void);
 const char *base_name(const char *path);
+/* s with its first occurrence of old replaced by new; dies if there is none. */
+char *replace_once(const char *s, const char *old, const char *new);
 bool valid_module_name(const char *name);
 /* Runs argv, its output to line_cb (or inherited if NULL); returns its exit status. */
 int run_cmd(char *const argv[], void (*line_cb)(const char *line, void *ctx), void *ctx);

@@ -118,6 +118,15 @@ double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+char *replace_once(const char *s, const char *old, const char *new)
+{
+	const char *at = strstr(s, old);
+
+	if (!at)
+		die("no '%s' in: %.80s...", old, s);
+	return xasprintf("%.*s%s%s", (int)(at - s), s, new, at + strlen(old));
+}
+
 const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
