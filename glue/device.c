@@ -342,11 +342,11 @@ static void rkm_dma_release(struct rkm_dma *m)
 {
 	struct rkm_binding *b = m->b;
 
+	if (m->stream)
+		rkm_stream_unmap(m);	/* either kind, if mapped */
 	if (m->sg) {
 		rkm_sg_release(m);
 	} else if (m->stream) {
-		if (m->mapped)
-			dma_unmap_single(b->dev, m->addr, m->size, m->dir);
 		kfree(m->cpu);
 	} else {
 		dma_free_coherent(b->dev, m->size, m->cpu, m->addr);

@@ -534,12 +534,11 @@ RKM_LEAF void rkm_stream_sync_for_device(struct rkm_dma *m)
  * @chunks keeps each chunk's address for the CPU's copies (O(1), where the
  * table would need a walk).
  */
+/* Frees the chunks and the table of an unmapped scatter-gather buffer. */
 static void rkm_sg_release(struct rkm_dma *m)
 {
 	size_t i;
 
-	if (m->mapped)
-		dma_unmap_sgtable(m->b->dev, &m->sgt, m->dir, 0);
 	for (i = 0; i < m->nchunks; i++)
 		kfree(m->chunks[i]);
 	kvfree(m->chunks);
