@@ -9,14 +9,17 @@ const int rkm_abi_version_6 = RKM_ABI_VERSION;
 
 /*
  * After the driver's exit (or its failed init), what its Rust owners leaked
- * is still registered. First stop what runs on its own (threads, timers,
- * work), whose ends may still drop registrations; then drivers (whose remove
+ * is still registered. First remove leaked disks (waiting for their
+ * requests in flight, which timers or work may still end), then stop what
+ * runs on its own (threads, timers, work), whose ends may still drop
+ * registrations; then drivers (whose remove
  * drops the devices' data, and anything it owns) before the devices a
  * module created, the char and misc devices and debugfs; last the service
  * objects left (see rkm_services_quiesce()).
  */
 static void rkm_sweep_leaks(void)
 {
+	rkm_blk_disks_free();
 	rkm_services_quiesce();
 	rkm_drivers_free();
 	rkm_platform_devices_free();

@@ -30,4 +30,5 @@
 #include "debugfs.c"
 #include "kthread.c"
 #include "watchdog.c"
+#include "blk.c"
 #include "module.c"

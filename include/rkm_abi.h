@@ -1073,4 +1073,140 @@ int rkm_sg_map(struct rkm_dma *dma, int dir, size_t *nsegs);
 RKM_LEAF const struct rkm_sg_seg *rkm_sg_seg(struct rkm_dma *dma, const struct rkm_sg_seg *prev,
 					     size_t i, uint64_t *addr, size_t *len);
 
+/* --- block devices: blk-mq disks, requests, a sparse page store (issue 18) --- */
+
+/*
+ * A disk with its own blk-mq tag set. Built into a module only if its Rust
+ * object calls rkm_blk_* (kbuild/rkm.mk); such a module needs CONFIG_BLOCK.
+ */
+struct rkm_blk_disk;
+/* A started request, between queue_rq and its end (blk_mq_end_request). */
+struct rkm_blk_request;
+/* A sparse store of pages indexed by byte position (an xarray). */
+struct rkm_blk_store;
+
+/* rkm_blk_disk_desc.flags */
+#define RKM_BLK_ROTATIONAL 0x1u	/* a rotating disk (queue/rotational 1) */
+#define RKM_BLK_BLOCKING 0x2u	/* queue_rq may sleep (BLK_MQ_F_BLOCKING) */
+#define RKM_BLK_WRITE_CACHE 0x4u	/* a volatile write cache: flushes reach queue_rq */
+
+/* rkm_blk_rq_info.op: the operations queue_rq gets (others end with BLK_STS_NOTSUPP). */
+#define RKM_BLK_OP_READ 0u
+#define RKM_BLK_OP_WRITE 1u
+#define RKM_BLK_OP_FLUSH 2u
+#define RKM_BLK_OP_DISCARD 3u
+#define RKM_BLK_OP_WRITE_ZEROES 4u
+
+/* rkm_blk_rq_info.flags */
+#define RKM_BLK_RQ_FUA 0x1u	/* forced unit access (REQ_FUA) */
+
+/* The deepest tag set (BLK_MQ_MAX_DEPTH). */
+#define RKM_BLK_MAX_DEPTH 10240
+/* The longest disk name (DISK_NAME_LEN - 1). */
+#define RKM_BLK_NAME_MAX 31
+
+/**
+ * struct rkm_blk_rq_info - what queue_rq tells Rust about a request
+ * @op: RKM_BLK_OP_*
+ * @flags: RKM_BLK_RQ_*
+ * @sector: the first 512-byte sector (blk_rq_pos)
+ * @bytes: its length in bytes (blk_rq_bytes; 0 for a flush)
+ */
+struct rkm_blk_rq_info {
+	uint32_t op;
+	uint32_t flags;
+	uint64_t sector;
+	uint32_t bytes;
+};
+
+/**
+ * struct rkm_blk_ops - the Rust driver's callbacks
+ * @queue_rq: a started request, now owned by Rust, which ends it exactly
+ *	once (rkm_blk_rq_end() or rkm_blk_rq_complete()), from any context.
+ *	@data is the pointer given to rkm_blk_disk_add(); @may_sleep is 1 if
+ *	the disk is RKM_BLK_BLOCKING. Atomic context unless @may_sleep.
+ */
+struct rkm_blk_ops {
+	void (*queue_rq)(const void *data, struct rkm_blk_request *rq,
+			 const struct rkm_blk_rq_info *info, int may_sleep);
+};
+
+/**
+ * struct rkm_blk_disk_desc - a disk and its tag set
+ * @name, @name_len: the disk's name (1 to RKM_BLK_NAME_MAX bytes, no '/')
+ * @capacity: in 512-byte sectors
+ * @logical_block_size, @physical_block_size: powers of two, 512 to 4096;
+ *	physical at least logical
+ * @max_discard_sectors, @max_write_zeroes_sectors: 0: not supported
+ * @nr_hw_queues: 1 to the number of possible CPUs (more: clamped)
+ * @queue_depth: 1 to RKM_BLK_MAX_DEPTH
+ * @flags: RKM_BLK_*
+ */
+struct rkm_blk_disk_desc {
+	const char *name;
+	size_t name_len;
+	uint64_t capacity;
+	uint32_t logical_block_size;
+	uint32_t physical_block_size;
+	uint32_t max_discard_sectors;
+	uint32_t max_write_zeroes_sectors;
+	uint32_t nr_hw_queues;
+	uint32_t queue_depth;
+	uint32_t flags;
+};
+
+/**
+ * rkm_blk_disk_add() - allocate a tag set and a disk, add the disk
+ * (/dev/NAME, no partitions). Opens are refused (ENXIO) until the module's
+ * init has succeeded.
+ * @err: set to -EINVAL (a bad descriptor), -EEXIST (this module has a disk
+ * of that name), -ENOMEM, or what the block layer returned.
+ * Process context.
+ */
+struct rkm_blk_disk *rkm_blk_disk_add(const struct rkm_blk_disk_desc *desc,
+				      const struct rkm_blk_ops *ops, const void *data, int *err);
+/**
+ * rkm_blk_disk_del() - remove the disk: new I/O fails, requests in flight
+ * are waited for (del_gendisk), then the disk and its tag set are freed;
+ * no queue_rq runs after it returns. Process context.
+ */
+void rkm_blk_disk_del(struct rkm_blk_disk *disk);
+/** rkm_blk_rq_end() - end @rq now with -errno @err (0: success). Any context. */
+RKM_LEAF void rkm_blk_rq_end(struct rkm_blk_request *rq, int err);
+/**
+ * rkm_blk_rq_complete() - end @rq with @err through the block layer's
+ * completion (softirq, on the submitting CPU): blk_mq_complete_request().
+ * Any context.
+ */
+RKM_LEAF void rkm_blk_rq_complete(struct rkm_blk_request *rq, int err);
+/**
+ * rkm_blk_rq_copy() - copy @len bytes between @buf and the request's data
+ * at byte @offset: into the request if @to_rq, else out of it. 0, or
+ * -EINVAL if the range is not within the request's data. Any context.
+ */
+RKM_LEAF int rkm_blk_rq_copy(struct rkm_blk_request *rq, uint64_t offset, void *buf, size_t len,
+			     int to_rq);
+/** rkm_blk_store_new() - an empty store; NULL if out of memory. Process context. */
+struct rkm_blk_store *rkm_blk_store_new(void);
+/** rkm_blk_store_free() - free the store and all its pages. Process context. */
+void rkm_blk_store_free(struct rkm_blk_store *store);
+/**
+ * rkm_blk_store_rw() - transfer @rq's data (a read or a write, at its
+ * sector) from or to the store: a read of a page never written gives
+ * zeroes; a write allocates missing pages (GFP_NOIO if @may_sleep, else
+ * GFP_NOWAIT). 0, or -ENOSPC if a page could not be allocated (the pages
+ * before it are written), -EINVAL if @rq is neither a read nor a write.
+ * Any context (sleeps only if @may_sleep).
+ */
+RKM_LEAF int rkm_blk_store_rw(struct rkm_blk_store *store, struct rkm_blk_request *rq,
+			      int may_sleep);
+/**
+ * rkm_blk_store_discard() - the bytes [@pos, @pos + @len) read as zeroes
+ * from now on: pages wholly inside are freed, others zeroed in part.
+ * Any context.
+ */
+RKM_LEAF void rkm_blk_store_discard(struct rkm_blk_store *store, uint64_t pos, uint64_t len);
+/** rkm_blk_store_pages() - how many pages the store holds. Any context. */
+RKM_LEAF uint64_t rkm_blk_store_pages(struct rkm_blk_store *store);
+
 #endif /* RKM_ABI_H */

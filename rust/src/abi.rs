@@ -584,3 +584,86 @@ unsafe extern "C" {
         len: *mut usize,
     ) -> *const SgSeg;
 }
+
+// --- block devices: blk-mq disks, requests, a sparse page store (issue 18) ---
+
+opaque!(BlkDisk, BlkRequest, BlkStore);
+
+/// `RKM_BLK_*`: `BlkDiskDesc::flags`.
+pub(crate) const BLK_ROTATIONAL: u32 = 0x1;
+pub(crate) const BLK_BLOCKING: u32 = 0x2;
+pub(crate) const BLK_WRITE_CACHE: u32 = 0x4;
+/// `RKM_BLK_OP_*`: `BlkRqInfo::op`.
+pub(crate) const BLK_OP_READ: u32 = 0;
+pub(crate) const BLK_OP_WRITE: u32 = 1;
+pub(crate) const BLK_OP_FLUSH: u32 = 2;
+pub(crate) const BLK_OP_DISCARD: u32 = 3;
+pub(crate) const BLK_OP_WRITE_ZEROES: u32 = 4;
+/// `RKM_BLK_RQ_FUA`: `BlkRqInfo::flags`.
+pub(crate) const BLK_RQ_FUA: u32 = 0x1;
+/// `RKM_BLK_MAX_DEPTH`: the deepest tag set.
+pub(crate) const BLK_MAX_DEPTH: u32 = 10240;
+/// `RKM_BLK_NAME_MAX`: the longest disk name.
+pub(crate) const BLK_NAME_MAX: usize = 31;
+
+/// `struct rkm_blk_rq_info`.
+#[repr(C)]
+pub(crate) struct BlkRqInfo {
+    pub(crate) op: u32,
+    pub(crate) flags: u32,
+    pub(crate) sector: u64,
+    pub(crate) bytes: u32,
+}
+
+/// `struct rkm_blk_ops`.
+#[repr(C)]
+pub(crate) struct BlkOps {
+    pub(crate) queue_rq: Option<
+        extern "C" fn(
+            data: *const c_void,
+            rq: *mut BlkRequest,
+            info: *const BlkRqInfo,
+            may_sleep: c_int,
+        ),
+    >,
+}
+
+/// `struct rkm_blk_disk_desc`.
+#[repr(C)]
+pub(crate) struct BlkDiskDesc {
+    pub(crate) name: *const c_char,
+    pub(crate) name_len: usize,
+    pub(crate) capacity: u64,
+    pub(crate) logical_block_size: u32,
+    pub(crate) physical_block_size: u32,
+    pub(crate) max_discard_sectors: u32,
+    pub(crate) max_write_zeroes_sectors: u32,
+    pub(crate) nr_hw_queues: u32,
+    pub(crate) queue_depth: u32,
+    pub(crate) flags: u32,
+}
+
+unsafe extern "C" {
+    pub(crate) fn rkm_blk_disk_add(
+        desc: *const BlkDiskDesc,
+        ops: *const BlkOps,
+        data: *const c_void,
+        err: *mut c_int,
+    ) -> *mut BlkDisk;
+    pub(crate) fn rkm_blk_disk_del(disk: *mut BlkDisk);
+    pub(crate) fn rkm_blk_rq_end(rq: *mut BlkRequest, err: c_int);
+    pub(crate) fn rkm_blk_rq_complete(rq: *mut BlkRequest, err: c_int);
+    pub(crate) fn rkm_blk_rq_copy(
+        rq: *mut BlkRequest,
+        offset: u64,
+        buf: *mut c_void,
+        len: usize,
+        to_rq: c_int,
+    ) -> c_int;
+    pub(crate) fn rkm_blk_store_new() -> *mut BlkStore;
+    pub(crate) fn rkm_blk_store_free(store: *mut BlkStore);
+    pub(crate) fn rkm_blk_store_rw(store: *mut BlkStore, rq: *mut BlkRequest, may_sleep: c_int)
+        -> c_int;
+    pub(crate) fn rkm_blk_store_discard(store: *mut BlkStore, pos: u64, len: u64);
+    pub(crate) fn rkm_blk_store_pages(store: *mut BlkStore) -> u64;
+}

@@ -12,6 +12,7 @@
 
 mod abi;
 pub mod alloc;
+pub mod block;
 pub mod chrdev;
 pub mod debugfs;
 pub mod device;
