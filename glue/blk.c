@@ -320,13 +320,15 @@ RKM_LEAF int rkm_blk_rq_copy(struct rkm_blk_request *rq, uint64_t offset, void *
 		if (end > offset) {
 			u32 skip = offset > pos ? offset - pos : 0;
 			size_t n = min_t(u64, bv.bv_len - skip, len);
+			/* A part of it: the iterator advances by bv.bv_len. */
+			struct bio_vec part = bv;
 
-			bv.bv_offset += skip;
-			bv.bv_len = n;
+			part.bv_offset += skip;
+			part.bv_len = n;
 			if (to_rq)
-				memcpy_to_bvec(&bv, p);
+				memcpy_to_bvec(&part, p);
 			else
-				memcpy_from_bvec(p, &bv);
+				memcpy_from_bvec(p, &part);
 			p += n;
 			len -= n;
 			offset += n;
@@ -441,12 +443,15 @@ RKM_LEAF int rkm_blk_store_rw(struct rkm_blk_store *s, struct rkm_blk_request *r
 	if (!write && req_op(r) != REQ_OP_READ)
 		return -EINVAL;
 	rq_for_each_segment(bv, r, iter) {
-		/* A segment is within one page; it may span two store pages. */
-		while (bv.bv_len) {
+		/* Within one page; it may span two store pages. bv itself stays: the iterator advances by it. */
+		u32 done = 0;
+
+		while (done < bv.bv_len) {
 			u32 off = offset_in_page(pos);
 			struct bio_vec part = bv;
 
-			part.bv_len = min_t(u32, bv.bv_len, PAGE_SIZE - off);
+			part.bv_offset += done;
+			part.bv_len = min_t(u32, bv.bv_len - done, PAGE_SIZE - off);
 			if (write) {
 				err = rkm_blk_store_write(s, pos >> PAGE_SHIFT, off, &part, gfp);
 				if (err)
@@ -455,8 +460,7 @@ RKM_LEAF int rkm_blk_store_rw(struct rkm_blk_store *s, struct rkm_blk_request *r
 				rkm_blk_store_read(s, pos >> PAGE_SHIFT, off, &part);
 			}
 			pos += part.bv_len;
-			bv.bv_offset += part.bv_len;
-			bv.bv_len -= part.bv_len;
+			done += part.bv_len;
 		}
 	}
 	return 0;
