@@ -183,6 +183,8 @@ static struct gendisk *rkm_blk_alloc_disk(struct rkm_blk_disk *d,
 	q = disk->queue;
 	blk_queue_logical_block_size(q, desc->logical_block_size);
 	blk_queue_physical_block_size(q, desc->physical_block_size);
+	/* Since v6.10 blk_validate_limits() defaults it to the physical block size. */
+	q->limits.discard_granularity = desc->max_discard_sectors ? desc->physical_block_size : 0;
 	blk_queue_max_discard_sectors(q, desc->max_discard_sectors);
 	blk_queue_max_write_zeroes_sectors(q, desc->max_write_zeroes_sectors);
 	if (!(desc->flags & RKM_BLK_ROTATIONAL))
