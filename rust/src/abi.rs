@@ -662,8 +662,11 @@ unsafe extern "C" {
     ) -> c_int;
     pub(crate) fn rkm_blk_store_new() -> *mut BlkStore;
     pub(crate) fn rkm_blk_store_free(store: *mut BlkStore);
-    pub(crate) fn rkm_blk_store_rw(store: *mut BlkStore, rq: *mut BlkRequest, may_sleep: c_int)
-        -> c_int;
+    pub(crate) fn rkm_blk_store_rw(
+        store: *mut BlkStore,
+        rq: *mut BlkRequest,
+        may_sleep: c_int,
+    ) -> c_int;
     pub(crate) fn rkm_blk_store_discard(store: *mut BlkStore, pos: u64, len: u64);
     pub(crate) fn rkm_blk_store_pages(store: *mut BlkStore) -> u64;
 }

@@ -291,6 +291,12 @@ pub struct QueueContext<'a> {
 
 impl QueueContext<'_> {
     /// Whether this `queue_rq` may sleep ([`DiskOptions::blocking`]).
+    ///
+    /// ```
+    /// # fn f(ctx: &rkm::block::mq::QueueContext<'_>) {
+    /// if ctx.may_sleep() { /* a blocking disk */ }
+    /// # }
+    /// ```
     pub fn may_sleep(&self) -> bool {
         self.may_sleep
     }
@@ -504,14 +510,19 @@ impl<T: Operations> Disk<T> {
         // SAFETY: the descriptor and name are copied; the ops are static;
         // the boxed data outlives the disk (removed before it is dropped,
         // type invariant).
-        let h = unsafe {
-            abi::rkm_blk_disk_add(&desc, &Trampolines::<T>::OPS, ptr.cast(), &mut err)
-        };
+        let h =
+            unsafe { abi::rkm_blk_disk_add(&desc, &Trampolines::<T>::OPS, ptr.cast(), &mut err) };
         let handle = NonNull::new(h).ok_or_else(|| Error::from_kernel(err))?;
         Ok(Disk { handle, data })
     }
 
     /// The queue data `queue_rq` sees.
+    ///
+    /// ```
+    /// # fn f<T: rkm::block::mq::Operations>(disk: &rkm::block::mq::Disk<T>) {
+    /// let data: &T::QueueData = disk.data();
+    /// # let _ = data; }
+    /// ```
     pub fn data(&self) -> &T::QueueData {
         &self.data
     }
