@@ -188,6 +188,38 @@ TEST(irqmode_timer_not_yet)
 	ASSERT_ERRNO(EINVAL, load_module("rust_nullb", "gb=-1"));
 }
 
+/*
+ * A page the store cannot allocate (rkm_fail_nth: the glue fails that
+ * allocation) ends the write with ENOSPC, as null_blk's; data written
+ * before stays.
+ */
+TEST(store_allocation_failure_is_enospc_and_loses_nothing)
+{
+	unsigned char *w = page_buf(8192, 0x3c), *r = page_buf(8192, 0);
+	int fd, nth;
+
+	ktest_need_module("rust_nullb");
+	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	ASSERT_EQ(0, load_module("rust_nullb", "memory_backed=1 gb=1"));
+	fd = open("/dev/rust_nullb0", O_RDWR | O_DIRECT | O_CLOEXEC);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(4096, pwrite(fd, w, 4096, 0));
+	nth = open("/sys/module/rust_nullb/parameters/rkm_fail_nth", O_WRONLY | O_CLOEXEC);
+	ASSERT_TRUE(nth >= 0);
+	ASSERT_EQ(1, write(nth, "1", 1));
+	close(nth);
+	/* Page 0 exists; page 1 is the first allocation, which fails. */
+	ASSERT_ERRNO(ENOSPC, pwrite(fd, w, 8192, 0));
+	ASSERT_EQ(8192, pwrite(fd, w, 8192, 0));
+	ASSERT_EQ(8192, pread(fd, r, 8192, 0));
+	EXPECT_EQ(0, memcmp(r, w, 8192));
+	close(fd);
+	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	ASSERT_EQ(0, load_module("rust_nullb", NULL));
+	free(w);
+	free(r);
+}
+
 int main(void)
 {
 	/* null_blk needs configfs (shipped beside it; built in on some kernels). */
