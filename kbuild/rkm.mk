@@ -70,10 +70,12 @@ targets += rkm-glue.c rkm-params.c librkm_macros.so librkm.rlib $(RKM_NAME)-rust
 override objtool := $(RKM_DIR)/kbuild/objtool-strict $(objtree)/tools/objtool/objtool
 
 # The glue is compiled in this module's directory, so KBUILD_MODNAME is right.
-# Glue that makes the module depend on another module (the watchdog core) is
-# compiled in only if the Rust object calls it.
+# Glue that makes the module depend on another module (the watchdog core,
+# configfs) is compiled in only if the Rust object calls it.
 filechk_rkm_glue = { $(NM) -u $(obj)/$(RKM_NAME)-rust.o | grep -q ' rkm_watchdog_' && \
-	echo '\#define RKM_GLUE_WATCHDOG 1' || true; echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }
+	echo '\#define RKM_GLUE_WATCHDOG 1' || true; \
+	$(NM) -u $(obj)/$(RKM_NAME)-rust.o | grep -q ' rkm_cfs_' && \
+	echo '\#define RKM_GLUE_CONFIGFS 1' || true; echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }
 $(obj)/rkm-glue.c: $(obj)/$(RKM_NAME)-rust.o FORCE
 	$(call filechk,rkm_glue)
 
