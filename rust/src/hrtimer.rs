@@ -140,6 +140,20 @@ impl<C: OneShotCallback> Inner<C> {
 /// A one-shot high-resolution timer carrying a value of
 /// `C::Value` to its callback `C` (see the module documentation).
 ///
+/// ```
+/// # use rkm::hrtimer::{Mode, OneShot, OneShotCallback};
+/// rkm::irq_safe! { struct Count { n: core::sync::atomic::AtomicU64 } }
+/// impl OneShotCallback for Count {
+///     type Value = u64;
+///     fn fire(&self, v: u64) { self.n.fetch_add(v, core::sync::atomic::Ordering::Relaxed); }
+/// }
+/// # fn f() -> rkm::Result {
+/// let mut slot = OneShot::new(Count { n: Default::default() }, Mode::Soft)?;
+/// let _ = slot.start(core::time::Duration::from_millis(1), 3);
+/// let _maybe_back: Option<u64> = slot.cancel();
+/// # Ok(()) }
+/// ```
+///
 /// # Invariants
 ///
 /// `raw` is a glue slot calling `fire::<C>` with `inner`, a leaked
