@@ -206,6 +206,7 @@ static void rkm_services_quiesce(void)
 		pr_warn(KBUILD_MODNAME ": kthread leaked by the driver, stopped at unload\n");
 		rkm_kthread_stop_locked(found);
 	}
+	rkm_hrslots_quiesce();
 	/* Twice: a callback that passed its @dead check may re-arm another object. */
 	for (round = 0; round < 2; round++) {
 		list_for_each_entry(h, &rkm_hrtimers, node)
@@ -238,6 +239,7 @@ static void rkm_services_free(void)
 		pr_warn(KBUILD_MODNAME ": hrtimer leaked by the driver, cancelled at unload\n");
 		rkm_hrtimer_free(h);
 	}
+	rkm_hrslots_free();
 	list_for_each_entry_safe(t, ttmp, &rkm_timers, node) {
 		pr_warn(KBUILD_MODNAME ": timer leaked by the driver, cancelled at unload\n");
 		rkm_timer_free(t);

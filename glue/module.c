@@ -26,6 +26,7 @@ static void rkm_sweep_leaks(void)
 	rkm_chrdevs_free();
 	rkm_miscdevs_free();
 	rkm_debugfs_free();
+	rkm_cfs_free();
 	rkm_services_free();
 }
 

@@ -1208,5 +1208,111 @@ RKM_LEAF int rkm_blk_store_rw(struct rkm_blk_store *store, struct rkm_blk_reques
 RKM_LEAF void rkm_blk_store_discard(struct rkm_blk_store *store, uint64_t pos, uint64_t len);
 /** rkm_blk_store_pages() - how many pages the store holds. Any context. */
 RKM_LEAF uint64_t rkm_blk_store_pages(struct rkm_blk_store *store);
+/* --- hrtimer slots and configfs (issue 18) --- */
+/*
+ * hrtimer slots (glue/hrtimer.c): a CLOCK_MONOTONIC relative hrtimer that
+ * runs @fn(@data) once per start and never re-arms by itself; the Rust side
+ * keeps the value handed to it. Modes (rkm values):
+ * RKM_HRSLOT_SOFT: HRTIMER_MODE_REL_SOFT, softirq (ktimers thread on RT);
+ * RKM_HRSLOT_IRQ: HRTIMER_MODE_REL, hard interrupt (soft on PREEMPT_RT).
+ */
+#define RKM_HRSLOT_SOFT 0u
+#define RKM_HRSLOT_IRQ 1u
+struct rkm_hrslot;
+/**
+ * rkm_hrslot_new() - a stopped slot calling @fn(@data) at each expiry.
+ * Return: NULL with *err set: -EINVAL (bad @mode), -ENOMEM, -ENODEV (module
+ * exit has begun). Sleeps.
+ */
+struct rkm_hrslot *rkm_hrslot_new(void (*fn)(void *data), void *data, uint32_t mode, int *err);
+/** rkm_hrslot_start() - hrtimer_start() @ns from now (capped); false once freeing began. Any context. */
+RKM_LEAF bool rkm_hrslot_start(struct rkm_hrslot *slot, uint64_t ns);
+/** rkm_hrslot_try_cancel() - hrtimer_try_to_cancel(): 0 idle, 1 cancelled, -1 running. Any context. */
+RKM_LEAF int rkm_hrslot_try_cancel(struct rkm_hrslot *slot);
+/** rkm_hrslot_cancel() - hrtimer_cancel(): waits for a running callback; 1 if it was pending. Sleeps on RT. */
+int rkm_hrslot_cancel(struct rkm_hrslot *slot);
+/** rkm_hrslot_active() - hrtimer_active(): pending or running. */
+RKM_LEAF bool rkm_hrslot_active(struct rkm_hrslot *slot);
+/** rkm_hrslot_free() - refuse starts, hrtimer_cancel(), free. Process context. */
+void rkm_hrslot_free(struct rkm_hrslot *slot);
+/** rkm_hrtimer_cancel() - hrtimer_cancel() on an rkm_hrtimer: waits for its callback. Process context. */
+bool rkm_hrtimer_cancel(struct rkm_hrtimer *timer);
+
+/*
+ * Text to number, as the kernel's kstrtou64/kstrtos64 (base 0: 0x.., 0..
+ * octal, a leading + or -, one trailing newline) and kstrtobool, on @len
+ * bytes (not NUL-terminated; at most RKM_KSTR_MAX). 0, -EINVAL or -ERANGE.
+ */
+#define RKM_KSTR_MAX 64
+int rkm_kstrtou64(const char *s, size_t len, uint64_t *out);
+int rkm_kstrtos64(const char *s, size_t len, int64_t *out);
+int rkm_kstrtobool(const char *s, size_t len, bool *out);
+
+/*
+ * configfs (glue/configfs.c, compiled only into a module whose Rust object
+ * calls rkm_cfs_*: configfs is configfs.ko on the stock kernels): one
+ * subsystem named at run time, whose root group has @nroot attributes and
+ * makes items on mkdir, each with the same @nitem attributes. Names: 1 to
+ * RKM_NAME_MAX - 1 bytes, no '/' or NUL, not "." or "..", attribute names
+ * unique. Flags RKM_CFS_READ / RKM_CFS_WRITE give a file 0444 / 0200 (both:
+ * 0644). Callbacks run in process context (may sleep): make_item and
+ * drop_item under the subsystem's mutex; show and store never after the
+ * item's rmdir began (configfs' fragment lock); release after the last
+ * reference, once rmdir is done.
+ */
+#define RKM_CFS_MAX_ATTRS 64
+#define RKM_CFS_MAX_ROOT_ATTRS 16
+#define RKM_CFS_READ 0x1u
+#define RKM_CFS_WRITE 0x2u
+/* What a show callback may write into configfs' page. */
+#define RKM_CFS_SHOW_MAX 4095
+struct rkm_cfs_subsys;
+struct rkm_cfs_attr {
+	const char *name;
+	size_t name_len;
+	uint32_t flags;
+};
+/**
+ * struct rkm_cfs_ops - the Rust side of a subsystem
+ * @make_item: mkdir @name (@name_len bytes): the item's data, or NULL and *err.
+ * @drop_item: rmdir of @item began; @item is released after.
+ * @release: the item's last reference is gone: free @item.
+ * @show: write attribute @idx of @item into @page (RKM_CFS_SHOW_MAX bytes at
+ *	most): the length or -errno.
+ * @store: @len bytes written to attribute @idx: 0 or -errno.
+ * @root_show, @root_store: the same for the root group's attributes (@state).
+ * @release_state: at module exit, free the @state of a subsystem whose
+ *	rkm_cfs_unregister() found items and left it to the glue.
+ */
+struct rkm_cfs_ops {
+	void *(*make_item)(const void *state, const char *name, size_t name_len, int *err);
+	void (*drop_item)(const void *state, void *item);
+	void (*release)(void *item);
+	long (*show)(const void *item, uint32_t idx, char *page);
+	long (*store)(const void *item, uint32_t idx, const char *buf, size_t len);
+	long (*root_show)(const void *state, uint32_t idx, char *page);
+	long (*root_store)(const void *state, uint32_t idx, const char *buf, size_t len);
+	void (*release_state)(void *state);
+};
+/**
+ * rkm_cfs_register() - configfs_register_subsystem() named @name, with the
+ * attributes described above; @ops (static) and @state stay valid until
+ * rkm_cfs_unregister() returns true, or until release_state.
+ * Return: a handle, or NULL with *err set: -EINVAL (a bad name, flags or
+ * count), -ENOMEM, -EEXIST (the name is taken), -ENODEV (module exit began).
+ * Sleeps.
+ */
+struct rkm_cfs_subsys *rkm_cfs_register(const char *name, size_t name_len,
+					const struct rkm_cfs_attr *root_attrs, size_t nroot,
+					const struct rkm_cfs_attr *item_attrs, size_t nitem,
+					const struct rkm_cfs_ops *ops, const void *state, int *err);
+/**
+ * rkm_cfs_unregister() - refuse further mkdir; if no item exists,
+ * configfs_unregister_subsystem() and return true. Otherwise return false:
+ * the subsystem stays (its items keep working, mkdir fails with ENODEV)
+ * until module exit, which unregisters it and calls release_state(@state).
+ * Sleeps.
+ */
+bool rkm_cfs_unregister(struct rkm_cfs_subsys *subsys);
 
 #endif /* RKM_ABI_H */

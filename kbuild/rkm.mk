@@ -70,13 +70,7 @@ targets += rkm-glue.c rkm-params.c librkm_macros.so librkm.rlib $(RKM_NAME)-rust
 override objtool := $(RKM_DIR)/kbuild/objtool-strict $(objtree)/tools/objtool/objtool
 
 # The glue is compiled in this module's directory, so KBUILD_MODNAME is right.
-# Glue that makes the module depend on another module (the watchdog core),
-# or on a kernel option (the block layer), is compiled in only if the Rust
-# object calls it.
-filechk_rkm_glue = { $(NM) -u $(obj)/$(RKM_NAME)-rust.o | grep -q ' rkm_watchdog_' && \
-	echo '\#define RKM_GLUE_WATCHDOG 1' || true; \
-	$(NM) -u $(obj)/$(RKM_NAME)-rust.o | grep -q ' rkm_blk_' && \
-	echo '\#define RKM_GLUE_BLK 1' || true; echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }
+include $(RKM_DIR)/kbuild/glue.mk
 $(obj)/rkm-glue.c: $(obj)/$(RKM_NAME)-rust.o FORCE
 	$(call filechk,rkm_glue)
 

@@ -477,10 +477,22 @@ static const struct tcase cases[] = {
 		.reject = { "not ok" },
 	},
 	{
+		/* Issue 18. Stock kernels: the debug kernel has no CONFIG_CONFIGFS_FS yet. */
+		.name = "configfs: a subsystem named at load, mkdir'd items with attributes, bad values refused, "
+			"rmmod refused while a directory or file exists, concurrent writers, mkdir's allocations failed",
+		.kernels = "stock",
+		.cmd = RKM "test tests/configfs_demo --kernel stock",
+		.expect = { "in {K}: ok * item_attributes", "in {K}: ok * files_after_rmdir",
+			    "in {K}: ok * concurrent_writers_and_rmdir", "in {K}: ok * mkdir_allocations_fail_cleanly",
+			    "# {K}: * passed, 0 failed", "in {K}: ^ok * configfs_demo-test #" },
+		.reject = { "not ok" },
+	},
+	{
 		.name = "the crate's unit tests pass inside every kernel (KTAP)",
 		.cmd = "RKM_KTEST=1 " RKM "test tests/rkm_ktest",
 		.expect = { "ok * alloc", "ok * error", "ok * print", "ok * param", "ok * driver", "ok * sync", "ok * user",
 			    "ok * spinlock_irq_guards_drop_in_any_order", "ok * nested_locks_of_one_class",
+			    "ok * hrtimer", "ok * oneshot_cancel_while_running", "ok * configfs",
 			    "# {K}: * passed, 0 failed", "in {K}: ^ok * rkm_ktest-test #" },
 		.reject = { "not ok" },
 	},

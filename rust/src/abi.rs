@@ -669,4 +669,73 @@ unsafe extern "C" {
     ) -> c_int;
     pub(crate) fn rkm_blk_store_discard(store: *mut BlkStore, pos: u64, len: u64);
     pub(crate) fn rkm_blk_store_pages(store: *mut BlkStore) -> u64;
+// --- hrtimer slots and configfs (issue 18) ---
+
+/// `RKM_HRSLOT_*`: `rkm_hrslot_new`'s modes.
+pub(crate) const HRSLOT_SOFT: u32 = 0;
+pub(crate) const HRSLOT_IRQ: u32 = 1;
+/// `RKM_KSTR_MAX`: longest text `rkm_kstrto*` parse.
+pub(crate) const KSTR_MAX: usize = 64;
+/// `RKM_CFS_*`: configfs limits and attribute flags.
+pub(crate) const CFS_MAX_ATTRS: usize = 64;
+pub(crate) const CFS_MAX_ROOT_ATTRS: usize = 16;
+pub(crate) const CFS_READ: u32 = 0x1;
+pub(crate) const CFS_WRITE: u32 = 0x2;
+pub(crate) const CFS_SHOW_MAX: usize = 4095;
+
+opaque!(Hrslot, CfsSubsys);
+
+/// `struct rkm_cfs_attr`.
+#[repr(C)]
+pub(crate) struct CfsAttr {
+    pub(crate) name: *const c_char,
+    pub(crate) name_len: usize,
+    pub(crate) flags: u32,
+}
+
+/// `struct rkm_cfs_ops`.
+#[repr(C)]
+pub(crate) struct CfsOps {
+    pub(crate) make_item:
+        Option<extern "C" fn(*const c_void, *const c_char, usize, *mut c_int) -> *mut c_void>,
+    pub(crate) drop_item: Option<extern "C" fn(*const c_void, *mut c_void)>,
+    pub(crate) release: Option<extern "C" fn(*mut c_void)>,
+    pub(crate) show: Option<extern "C" fn(*const c_void, u32, *mut c_char) -> c_long>,
+    pub(crate) store: Option<extern "C" fn(*const c_void, u32, *const c_char, usize) -> c_long>,
+    pub(crate) root_show: Option<extern "C" fn(*const c_void, u32, *mut c_char) -> c_long>,
+    pub(crate) root_store:
+        Option<extern "C" fn(*const c_void, u32, *const c_char, usize) -> c_long>,
+    pub(crate) release_state: Option<extern "C" fn(*mut c_void)>,
+}
+
+unsafe extern "C" {
+    pub(crate) fn rkm_hrslot_new(
+        func: Option<extern "C" fn(*mut c_void)>,
+        data: *mut c_void,
+        mode: u32,
+        err: *mut c_int,
+    ) -> *mut Hrslot;
+    pub(crate) fn rkm_hrslot_start(slot: *mut Hrslot, ns: u64) -> bool;
+    pub(crate) fn rkm_hrslot_try_cancel(slot: *mut Hrslot) -> c_int;
+    pub(crate) fn rkm_hrslot_cancel(slot: *mut Hrslot) -> c_int;
+    pub(crate) fn rkm_hrslot_active(slot: *mut Hrslot) -> bool;
+    pub(crate) fn rkm_hrslot_free(slot: *mut Hrslot);
+    pub(crate) fn rkm_hrtimer_cancel(timer: *mut Hrtimer) -> bool;
+
+    pub(crate) fn rkm_kstrtou64(s: *const c_char, len: usize, out: *mut u64) -> c_int;
+    pub(crate) fn rkm_kstrtos64(s: *const c_char, len: usize, out: *mut i64) -> c_int;
+    pub(crate) fn rkm_kstrtobool(s: *const c_char, len: usize, out: *mut bool) -> c_int;
+
+    pub(crate) fn rkm_cfs_register(
+        name: *const c_char,
+        name_len: usize,
+        root_attrs: *const CfsAttr,
+        nroot: usize,
+        item_attrs: *const CfsAttr,
+        nitem: usize,
+        ops: *const CfsOps,
+        state: *const c_void,
+        err: *mut c_int,
+    ) -> *mut CfsSubsys;
+    pub(crate) fn rkm_cfs_unregister(subsys: *mut CfsSubsys) -> bool;
 }

@@ -53,6 +53,8 @@ const SUITES: &[(&str, &[Case])] = &[
     ("debugfs", crate::debugfs::ktests::CASES),
     ("ring", crate::ring::ktests::CASES),
     ("condvar", crate::sync::condvar::ktests::CASES),
+    ("hrtimer", crate::hrtimer::ktests::CASES),
+    ("configfs", crate::configfs::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

@@ -14,11 +14,13 @@ mod abi;
 pub mod alloc;
 pub mod block;
 pub mod chrdev;
+pub mod configfs;
 pub mod debugfs;
 pub mod device;
 pub mod dma;
 pub mod driver;
 pub mod error;
+pub mod hrtimer;
 pub mod io;
 pub mod irq;
 #[cfg(rkm_ktest)]

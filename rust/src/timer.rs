@@ -237,6 +237,21 @@ impl<T: TimerCallback> HrTimer<T> {
         unsafe { abi::rkm_hrtimer_try_cancel(self.raw.as_ptr()) == 1 }
     }
 
+    /// Cancels, waiting for a running callback (`hrtimer_cancel`, which
+    /// also cancels a restart the callback asked for): afterwards it is
+    /// stopped until started again. True if it was pending. Process
+    /// context: `&mut self`, so never from a callback (an `HrTimer` is not
+    /// `IrqDrop`, so no `IrqSafe` data gives `&mut` to one).
+    ///
+    /// ```
+    /// # use rkm::timer::{HrTimer, TimerCallback};
+    /// # fn f<T: TimerCallback>(t: &mut HrTimer<T>) -> bool { t.cancel() }
+    /// ```
+    pub fn cancel(&mut self) -> bool {
+        // SAFETY: a live timer (type invariant).
+        unsafe { abi::rkm_hrtimer_cancel(self.raw.as_ptr()) }
+    }
+
     /// Whether it is pending or its callback running. Any context.
     ///
     /// ```

@@ -344,6 +344,8 @@ int cmd_dkms(int argc, char **argv)
 	copy_glob(xasprintf("%s/glue", rkm_root), xasprintf("%s/rkm/glue", out), glue_files);
 	copy_file(xasprintf("%s/kbuild/profile.mk", rkm_root),
 		  xasprintf("%s/rkm/kbuild/profile.mk", out), 0644);
+	copy_file(xasprintf("%s/kbuild/glue.mk", rkm_root),
+		  xasprintf("%s/rkm/kbuild/glue.mk", out), 0644);
 	copy_file(xasprintf("%s/kbuild/objtool-strict", rkm_root),
 		  xasprintf("%s/rkm/kbuild/objtool-strict", out), 0755);
 	copy_file(xasprintf("%s/kbuild/dkms/rkm-check.sh", rkm_root),
