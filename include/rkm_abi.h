@@ -1208,6 +1208,7 @@ RKM_LEAF int rkm_blk_store_rw(struct rkm_blk_store *store, struct rkm_blk_reques
 RKM_LEAF void rkm_blk_store_discard(struct rkm_blk_store *store, uint64_t pos, uint64_t len);
 /** rkm_blk_store_pages() - how many pages the store holds. Any context. */
 RKM_LEAF uint64_t rkm_blk_store_pages(struct rkm_blk_store *store);
+
 /* --- hrtimer slots and configfs (issue 18) --- */
 /*
  * hrtimer slots (glue/hrtimer.c): a CLOCK_MONOTONIC relative hrtimer that

@@ -669,6 +669,8 @@ unsafe extern "C" {
     ) -> c_int;
     pub(crate) fn rkm_blk_store_discard(store: *mut BlkStore, pos: u64, len: u64);
     pub(crate) fn rkm_blk_store_pages(store: *mut BlkStore) -> u64;
+}
+
 // --- hrtimer slots and configfs (issue 18) ---
 
 /// `RKM_HRSLOT_*`: `rkm_hrslot_new`'s modes.
