@@ -77,6 +77,7 @@ static blk_status_t rkm_blk_queue_rq(struct blk_mq_hw_ctx *hctx, const struct bl
 		.flags = rq->cmd_flags & REQ_FUA ? RKM_BLK_RQ_FUA : 0,
 		.sector = blk_rq_pos(rq),
 		.bytes = blk_rq_bytes(rq),
+		.tag = hctx->queue_num * d->set.queue_depth + rq->tag,
 	};
 
 	/* The block layer only sends what the limits allow; anything else is refused. */

@@ -1111,12 +1111,16 @@ struct rkm_blk_store;
  * @flags: RKM_BLK_RQ_*
  * @sector: the first 512-byte sector (blk_rq_pos)
  * @bytes: its length in bytes (blk_rq_bytes; 0 for a flush)
+ * @tag: unique among the disk's requests in flight: hardware queue number
+ *	times the queue depth plus the request's tag (below nr_hw_queues *
+ *	queue_depth of the disk's descriptor)
  */
 struct rkm_blk_rq_info {
 	uint32_t op;
 	uint32_t flags;
 	uint64_t sector;
 	uint32_t bytes;
+	uint32_t tag;
 };
 
 /**

@@ -613,6 +613,7 @@ pub(crate) struct BlkRqInfo {
     pub(crate) flags: u32,
     pub(crate) sector: u64,
     pub(crate) bytes: u32,
+    pub(crate) tag: u32,
 }
 
 /// `struct rkm_blk_ops`.

@@ -473,6 +473,52 @@ impl<T> Drop for KVec<T> {
     }
 }
 
+/// A heap array of fixed length: filled as a [`KVec`] in process context,
+/// then only used in place. None of its methods allocates, so it is
+/// [`IrqSafe`](crate::irq::IrqSafe) for `IrqSafe` elements — per-request
+/// state that a block driver's `queue_rq` or a timer callback indexes.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// use rkm::alloc::KSlice;
+/// let mut v = KVec::try_with_capacity(4)?;
+/// for _ in 0..4 {
+///     v.try_push(core::sync::atomic::AtomicU32::new(0))?;
+/// }
+/// let slots = KSlice::from(v);
+/// assert_eq!(slots.len(), 4);
+/// # Ok::<(), Error>(())
+/// ```
+pub struct KSlice<T> {
+    vec: KVec<T>,
+}
+
+impl<T> From<KVec<T>> for KSlice<T> {
+    fn from(vec: KVec<T>) -> Self {
+        KSlice { vec }
+    }
+}
+
+impl<T> Deref for KSlice<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.vec
+    }
+}
+
+impl<T> DerefMut for KSlice<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.vec
+    }
+}
+
+// SAFETY: through `&KSlice<T>` only `&[T]` is reachable (no method
+// allocates or sleeps), and the elements are IrqSafe.
+unsafe impl<T: crate::irq::IrqSafe> crate::irq::IrqSafe for KSlice<T> {}
+// SAFETY: dropping it drops the elements (IrqDrop) and frees the block
+// (kfree, allowed in any context).
+unsafe impl<T: crate::irq::IrqDrop> crate::irq::IrqDrop for KSlice<T> {}
+
 impl<T: fmt::Debug> fmt::Debug for KVec<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)

@@ -62,6 +62,8 @@ impl_irq_plain!(
 );
 // SAFETY: as their elements.
 unsafe impl<T: IrqSafe, const N: usize> IrqSafe for [T; N] {}
+// SAFETY: dropping a pair drops its two elements, neither of which sleeps.
+unsafe impl<A: IrqDrop, B: IrqDrop> IrqDrop for (A, B) {}
 // SAFETY: as its content.
 unsafe impl<T: IrqSafe> IrqSafe for Option<T> {}
 // SAFETY: spin_lock_irqsave never sleeps (on PREEMPT_RT, where it does,

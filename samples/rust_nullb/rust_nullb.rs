@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 //! rust_nullb: the kernel's `null_blk` in safe Rust. Disks that complete
-//! every request at once, through softirq (the default) or, later, after
-//! `completion_nsec` (irqmode 2), optionally keeping the data in memory
+//! every request at once, through softirq (the default) or after
+//! `completion_nsec` on an hrtimer (irqmode 2), optionally keeping the data in memory
 //! (`memory_backed`, with `discard`). Module parameters are `null_blk`'s,
 //! checked as `null_blk` 6.12 checks them; its twin is `null_blk` itself.
 #![no_std]
 #![forbid(unsafe_code)]
 
+use core::time::Duration;
+use rkm::alloc::KSlice;
 use rkm::block::{mq, PageStore, Status};
+use rkm::hrtimer::{Mode, OneShot, OneShotCallback};
 use rkm::prelude::*;
 
 /// The disks' name prefix: `null_blk`'s when built as `null_blk` (a drop-in
@@ -22,10 +25,27 @@ const IRQ_SOFTIRQ: i32 = 1;
 const IRQ_TIMER: i32 = 2;
 
 rkm::irq_safe! {
+    /// irqmode 2: ends the request a timer slot was given, in softirq
+    /// context (as null_blk's `HRTIMER_MODE_REL` callback ends it).
+    struct Ender {}
+}
+
+impl OneShotCallback for Ender {
+    type Value = (mq::Request, Status);
+    fn fire(&self, (rq, status): (mq::Request, Status)) {
+        rq.end(status);
+    }
+}
+
+rkm::irq_safe! {
     /// What every request of a disk sees.
     struct NullQueue {
         /// End requests through the softirq completion, not inline.
         softirq: bool,
+        /// irqmode 2: one timer slot per request in flight (by tag), and
+        /// the delay; empty in the other modes.
+        timers: KSlice<OneShot<Ender>>,
+        delay_ns: u64,
         /// The data, if memory-backed.
         store: Option<PageStore>,
     }
@@ -45,7 +65,15 @@ impl mq::Operations for NullOps {
                 Status::Ok
             }
         };
-        if q.softirq {
+        if let Some(slot) = q.timers.get(rq.tag() as usize) {
+            // A slot still holding a value cannot happen (one per tag); if
+            // it did, the request ends now rather than never.
+            if let Err((rq, status)) =
+                slot.start(Duration::from_nanos(q.delay_ns), (rq, status))
+            {
+                rq.end(status);
+            }
+        } else if q.softirq {
             rq.complete(status);
         } else {
             rq.end(status);
@@ -57,6 +85,7 @@ impl mq::Operations for NullOps {
 struct Config {
     opts: mq::DiskOptions,
     irqmode: i32,
+    completion_nsec: u64,
     memory_backed: bool,
 }
 
@@ -70,11 +99,6 @@ impl Config {
         let irqmode = params::irqmode();
         if !(IRQ_NONE..=IRQ_TIMER).contains(&irqmode) {
             pr_err!("invalid irqmode {}\n", irqmode);
-            return Err(EINVAL);
-        }
-        if irqmode == IRQ_TIMER {
-            // The per-request timer needs the general hrtimer abstraction.
-            pr_err!("irqmode 2 (timer) is not supported yet\n");
             return Err(EINVAL);
         }
         // As null_blk's `g_bs > PAGE_SIZE` (an int against an unsigned
@@ -123,13 +147,24 @@ impl Config {
                 ..Default::default()
             },
             irqmode,
+            completion_nsec: params::completion_nsec(),
             memory_backed,
         })
     }
 
     fn add_disk(&self, index: u32) -> Result<mq::Disk<NullOps>> {
+        let mut timers = KVec::new();
+        if self.irqmode == IRQ_TIMER {
+            let n = self.opts.nr_hw_queues as usize * self.opts.queue_depth as usize;
+            timers.try_reserve(n)?;
+            for _ in 0..n {
+                timers.try_push(OneShot::new(Ender {}, Mode::Soft)?)?;
+            }
+        }
         let queue = NullQueue {
             softirq: self.irqmode == IRQ_SOFTIRQ,
+            timers: KSlice::from(timers),
+            delay_ns: self.completion_nsec,
             store: if self.memory_backed { Some(PageStore::new()?) } else { None },
         };
         let disk = mq::Disk::add(format_args!("{}{}", DISK_PREFIX, index), &self.opts, queue)?;

@@ -179,12 +179,24 @@ TEST(discard_reads_back_zeroes) { ktest_twins(twins, discard); }
 TEST(module_parameters_as_null_blk) { ktest_twins(twins, parameters); }
 TEST(unload_while_open_is_refused) { ktest_twins(twins, unload_while_open); }
 
-/* Where rust_nullb differs (documented): irqmode 2 waits for the hrtimer abstraction. */
-TEST(irqmode_timer_not_yet)
+/* irqmode 2: each request ends completion_nsec after queue_rq, on an hrtimer. */
+TEST(irqmode_timer_delays_each_request)
 {
+	unsigned char *buf = page_buf(4096, 0);
+	long long t0;
+	int fd, i;
+
 	ktest_need_module("rust_nullb");
 	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
-	ASSERT_ERRNO(EINVAL, load_module("rust_nullb", "irqmode=2"));
+	ASSERT_EQ(0, load_module("rust_nullb", "irqmode=2 completion_nsec=20000000 hw_queue_depth=2"));
+	fd = open("/dev/rust_nullb0", O_RDONLY | O_DIRECT);
+	ASSERT_TRUE(fd >= 0);
+	t0 = ktest_ms();
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(4096, pread(fd, buf, 4096, (off_t)i * 4096));
+	EXPECT_TRUE(ktest_ms() - t0 >= 100);
+	close(fd);
+	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
 	ASSERT_ERRNO(EINVAL, load_module("rust_nullb", "gb=-1"));
 }
 

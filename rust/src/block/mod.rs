@@ -62,6 +62,11 @@ pub enum Status {
     IoError,
 }
 
+// SAFETY: a plain value: no drop, nothing to sleep on.
+unsafe impl crate::irq::IrqSafe for Status {}
+// SAFETY: no drop.
+unsafe impl crate::irq::IrqDrop for Status {}
+
 impl Status {
     /// The errno the glue hands to `errno_to_blk_status` (0 for `Ok`).
     pub(crate) fn errno(self) -> c_int {

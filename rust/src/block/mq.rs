@@ -113,6 +113,7 @@ pub struct Request {
     fua: bool,
     sector: u64,
     bytes: u32,
+    tag: u32,
 }
 
 // SAFETY: a request may be ended, and its data copied, from any CPU.
@@ -159,6 +160,21 @@ impl Request {
     /// ```
     pub fn bytes(&self) -> usize {
         self.bytes as usize
+    }
+
+    /// A number no other request of the disk in flight has, below
+    /// [`DiskOptions::nr_hw_queues`] × [`DiskOptions::queue_depth`]: an
+    /// index into per-request state the driver allocated up front (as
+    /// `null_blk`'s per-tag timers). A request that has ended gives its
+    /// number to a later one.
+    ///
+    /// ```
+    /// # fn f(rq: &rkm::block::mq::Request, slots: &[u8]) -> Option<u8> {
+    /// slots.get(rq.tag() as usize).copied()
+    /// # }
+    /// ```
+    pub fn tag(&self) -> u32 {
+        self.tag
     }
 
     /// Whether the write must be durable when it ends (`REQ_FUA`).
@@ -417,6 +433,7 @@ impl<T: Operations> Trampolines<T> {
             fua: info.flags & abi::BLK_RQ_FUA != 0,
             sector: info.sector,
             bytes: info.bytes,
+            tag: info.tag,
         };
         // INVARIANT: the glue says whether this call may sleep.
         let ctx = QueueContext { may_sleep: may_sleep != 0, _call: PhantomData };
