@@ -273,6 +273,11 @@ void rkm_blk_disk_del(struct rkm_blk_disk *d)
 	rkm_blk_disk_free(d);
 }
 
+RKM_LEAF uint32_t rkm_blk_disk_queues(struct rkm_blk_disk *d)
+{
+	return d->set.nr_hw_queues;
+}
+
 /*
  * At module exit, after the driver's exit (or its failed init): a disk
  * whose Rust owner was leaked is still added. Its data was leaked too, so

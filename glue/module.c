@@ -7,6 +7,12 @@
 
 const int rkm_abi_version_6 = RKM_ABI_VERSION;
 
+const char *rkm_module_name(size_t *len)
+{
+	*len = strlen(KBUILD_MODNAME);
+	return KBUILD_MODNAME;
+}
+
 /*
  * After the driver's exit (or its failed init), what its Rust owners leaked
  * is still registered. First remove leaked disks (waiting for their

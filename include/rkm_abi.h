@@ -526,6 +526,13 @@ int rkm_rust_init(void);
  */
 void rkm_rust_exit(void);
 
+/**
+ * rkm_module_name() - the module's name (KBUILD_MODNAME: what the build
+ * named it, e.g. a driver built under the name of the C driver it
+ * replaces), @len bytes, not NUL-terminated for Rust. Any context.
+ */
+const char *rkm_module_name(size_t *len);
+
 /* --- device kinds: platform, char-device regions, misc attributes (issue 16) --- */
 /*
  * Platform drivers (glue/platform.c) on the device core, matched by name, and
@@ -1175,6 +1182,8 @@ struct rkm_blk_disk *rkm_blk_disk_add(const struct rkm_blk_disk_desc *desc,
  * no queue_rq runs after it returns. Process context.
  */
 void rkm_blk_disk_del(struct rkm_blk_disk *disk);
+/** rkm_blk_disk_queues() - its hardware queues (the descriptor's, at most the CPUs). */
+RKM_LEAF uint32_t rkm_blk_disk_queues(struct rkm_blk_disk *disk);
 /** rkm_blk_rq_end() - end @rq now with -errno @err (0: success). Any context. */
 RKM_LEAF void rkm_blk_rq_end(struct rkm_blk_request *rq, int err);
 /**

@@ -42,6 +42,7 @@ unsafe extern "C" {
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
+    pub(crate) fn rkm_module_name(len: *mut usize) -> *const c_char;
     pub(crate) fn rkm_realloc(
         ptr: *mut c_void,
         size: usize,
@@ -652,6 +653,7 @@ unsafe extern "C" {
         err: *mut c_int,
     ) -> *mut BlkDisk;
     pub(crate) fn rkm_blk_disk_del(disk: *mut BlkDisk);
+    pub(crate) fn rkm_blk_disk_queues(disk: *mut BlkDisk) -> u32;
     pub(crate) fn rkm_blk_rq_end(rq: *mut BlkRequest, err: c_int);
     pub(crate) fn rkm_blk_rq_complete(rq: *mut BlkRequest, err: c_int);
     pub(crate) fn rkm_blk_rq_copy(

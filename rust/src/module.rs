@@ -87,6 +87,25 @@ impl<T: Module> Default for ModuleSlot<T> {
     }
 }
 
+/// The module's name as built (`KBUILD_MODNAME`): the crate's, or the one
+/// the build gave (`RKM_MODULE_NAME`, manifest `build-as`), so that one
+/// driver can follow the name it is loaded under.
+///
+/// ```
+/// let drop_in = rkm::module::name() == "null_blk";
+/// # let _ = drop_in;
+/// ```
+pub fn name() -> &'static str {
+    let mut len = 0;
+    // SAFETY: the glue returns its static KBUILD_MODNAME and its length.
+    let bytes = unsafe {
+        let p = crate::abi::rkm_module_name(&mut len);
+        core::slice::from_raw_parts(p.cast::<u8>(), len)
+    };
+    // A module name is ASCII (Kbuild makes it from a file name).
+    core::str::from_utf8(bytes).unwrap_or("?")
+}
+
 /// Compares two strings in a `const` context (module name check).
 #[doc(hidden)]
 pub const fn str_eq(a: &str, b: &str) -> bool {

@@ -1,24 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 //! rust_nullb: the kernel's `null_blk` in safe Rust. Disks that complete
 //! every request at once, through softirq (the default) or after
-//! `completion_nsec` on an hrtimer (irqmode 2), optionally keeping the data in memory
-//! (`memory_backed`, with `discard`). Module parameters are `null_blk`'s,
-//! checked as `null_blk` 6.12 checks them; its twin is `null_blk` itself.
+//! `completion_nsec` on an hrtimer (irqmode 2), optionally keeping the data
+//! in memory (`memory_backed`, with `discard`). Disks come from the module
+//! parameters (`nr_devices`) and from configfs, as `null_blk`'s: `mkdir
+//! /sys/kernel/config/rust_nullb/X`, attributes, `power`, `rmdir`. Module
+//! parameters and attributes are `null_blk`'s, checked as `null_blk` 6.12
+//! checks them; its twin is `null_blk` itself.
+//!
+//! Built under the name `null_blk` (manifest `build-as`), it is a drop-in
+//! replacement: configfs `nullb`, disks `nullbN`. The configfs name can
+//! also be chosen at load (`configfs=`).
 #![no_std]
 #![forbid(unsafe_code)]
 
+use core::fmt::Write;
 use core::time::Duration;
 use rkm::alloc::KSlice;
 use rkm::block::{mq, PageStore, Status};
+use rkm::configfs::{self, Attribute, Page, Registration, Subsystem};
 use rkm::hrtimer::{Mode, OneShot, OneShotCallback};
 use rkm::prelude::*;
+use rkm::sync::Arc;
 
-/// The disks' name prefix: `null_blk`'s when built as `null_blk` (a drop-in
-/// replacement), else the module's own.
-const DISK_PREFIX: &str = match option_env!("RKM_MODNAME") {
-    Some(name) if rkm::module::str_eq(name, "null_blk") => "nullb",
-    _ => "rust_nullb",
-};
+/// The disks' name prefix, and the default configfs subsystem: `null_blk`'s
+/// when built as `null_blk` (a drop-in replacement), else the module's.
+fn personality() -> &'static str {
+    match rkm::module::name() {
+        "null_blk" => "nullb",
+        name => name,
+    }
+}
 
 const IRQ_NONE: i32 = 0;
 const IRQ_SOFTIRQ: i32 = 1;
@@ -68,9 +80,7 @@ impl mq::Operations for NullOps {
         if let Some(slot) = q.timers.get(rq.tag() as usize) {
             // A slot still holding a value cannot happen (one per tag); if
             // it did, the request ends now rather than never.
-            if let Err((rq, status)) =
-                slot.start(Duration::from_nanos(q.delay_ns), (rq, status))
-            {
+            if let Err((rq, status)) = slot.start(Duration::from_nanos(q.delay_ns), (rq, status)) {
                 rq.end(status);
             }
         } else if q.softirq {
@@ -81,20 +91,25 @@ impl mq::Operations for NullOps {
     }
 }
 
-/// The checked parameters every disk is made from.
-struct Config {
-    opts: mq::DiskOptions,
-    irqmode: i32,
+/// A disk's settings: `null_blk`'s names and units (size in MiB).
+#[derive(Clone, Copy)]
+struct DevCfg {
+    size_mb: u64,
+    blocksize: u32,
+    irqmode: u32,
     completion_nsec: u64,
+    submit_queues: u32,
+    hw_queue_depth: u32,
     memory_backed: bool,
+    discard: bool,
 }
 
-impl Config {
-    /// `null_blk`'s checks (6.12): a block size over the page size becomes
-    /// the page size, with a warning; 0 the default (512); anything else
-    /// not a power of two from 512 is refused. Submission queues: at least
-    /// one (the glue clamps to the CPUs); a depth over blk-mq's maximum is
-    /// reduced to it. `irqmode` outside 0..=2 is refused.
+impl DevCfg {
+    /// The module parameters, checked as `null_blk` (6.12) checks them at
+    /// load: a block size over the page size becomes the page size, with a
+    /// warning; 0 the default (512); anything else not a power of two from
+    /// 512 is refused. `irqmode` outside 0..=2 is refused, a zero depth
+    /// too; a depth over blk-mq's maximum is reduced to it.
     fn from_params() -> Result<Self> {
         let irqmode = params::irqmode();
         if !(IRQ_NONE..=IRQ_TIMER).contains(&irqmode) {
@@ -130,62 +145,281 @@ impl Config {
             depth = mq::MAX_DEPTH;
         }
         let memory_backed = params::memory_backed();
-        let discard = params::discard() && memory_backed;
         if params::discard() && !memory_backed {
             pr_info!("discard option is ignored without memory backing\n");
         }
-        Ok(Config {
-            opts: mq::DiskOptions {
-                capacity_sectors: gb as u64 * 1024 * 2048,
-                logical_block_size: bs,
-                physical_block_size: bs,
-                max_discard_sectors: if discard { u32::MAX >> 9 } else { 0 },
-                nr_hw_queues: params::submit_queues().max(1) as u32,
-                queue_depth: depth,
-                // It allocates pages: queue_rq may sleep (as null_blk's).
-                blocking: memory_backed,
-                ..Default::default()
-            },
-            irqmode,
+        Ok(DevCfg {
+            size_mb: gb as u64 * 1024,
+            blocksize: bs,
+            irqmode: irqmode as u32,
             completion_nsec: params::completion_nsec(),
+            submit_queues: params::submit_queues().max(1) as u32,
+            hw_queue_depth: depth,
             memory_backed,
+            discard: params::discard() && memory_backed,
         })
     }
 
+    /// A configfs device's power-on check, as `null_blk`'s: the block size
+    /// must be a power of two from 512 to the page size and the depth not
+    /// 0 (`EINVAL`); `irqmode` above 2 becomes 2, `submit_queues` 0 one.
+    fn validated(mut self) -> Result<Self> {
+        if !(512..=4096).contains(&self.blocksize) || !self.blocksize.is_power_of_two() {
+            return Err(EINVAL);
+        }
+        if self.hw_queue_depth == 0 {
+            return Err(EINVAL);
+        }
+        self.irqmode = self.irqmode.min(IRQ_TIMER as u32);
+        self.submit_queues = self.submit_queues.max(1);
+        Ok(self)
+    }
+
     fn add_disk(&self, index: u32) -> Result<mq::Disk<NullOps>> {
+        let discard = self.discard && self.memory_backed;
+        let opts = mq::DiskOptions {
+            capacity_sectors: self.size_mb.saturating_mul(2048),
+            logical_block_size: self.blocksize,
+            physical_block_size: self.blocksize,
+            max_discard_sectors: if discard { u32::MAX >> 9 } else { 0 },
+            nr_hw_queues: self.submit_queues,
+            queue_depth: self.hw_queue_depth.min(mq::MAX_DEPTH),
+            // It allocates pages: queue_rq may sleep (as null_blk's).
+            blocking: self.memory_backed,
+            ..Default::default()
+        };
         let mut timers = KVec::new();
-        if self.irqmode == IRQ_TIMER {
-            let n = self.opts.nr_hw_queues as usize * self.opts.queue_depth as usize;
+        if self.irqmode == IRQ_TIMER as u32 {
+            let n = opts.nr_hw_queues as usize * opts.queue_depth as usize;
             timers.try_reserve(n)?;
             for _ in 0..n {
                 timers.try_push(OneShot::new(Ender {}, Mode::Soft)?)?;
             }
         }
         let queue = NullQueue {
-            softirq: self.irqmode == IRQ_SOFTIRQ,
+            softirq: self.irqmode == IRQ_SOFTIRQ as u32,
             timers: KSlice::from(timers),
             delay_ns: self.completion_nsec,
             store: if self.memory_backed { Some(PageStore::new()?) } else { None },
         };
-        let disk = mq::Disk::add(format_args!("{}{}", DISK_PREFIX, index), &self.opts, queue)?;
-        pr_info!("disk {}{} created\n", DISK_PREFIX, index);
+        let disk = mq::Disk::add(format_args!("{}{}", personality(), index), &opts, queue)?;
+        pr_info!("disk {}{} created\n", personality(), index);
         Ok(disk)
     }
 }
 
+/// Disk indexes, lowest free first, shared by the parameters' disks and
+/// configfs's (as `null_blk`'s IDA).
+struct Indexes {
+    used: Mutex<KVec<bool>>,
+}
+
+impl Indexes {
+    fn get(&self) -> Result<u32> {
+        let mut used = self.used.lock();
+        let i = match used.iter().position(|u| !*u) {
+            Some(i) => i,
+            None => {
+                used.try_push(false)?;
+                used.len() - 1
+            }
+        };
+        used[i] = true;
+        Ok(i as u32)
+    }
+
+    fn put(&self, i: u32) {
+        if let Some(u) = self.used.lock().get_mut(i as usize) {
+            *u = false;
+        }
+    }
+}
+
+/// A disk and the index it holds.
+struct Powered {
+    disk: mq::Disk<NullOps>,
+    index: u32,
+}
+
+/// A configfs device: `mkdir <configfs>/NAME`.
+struct NullbDev {
+    indexes: Arc<Indexes>,
+    state: Mutex<DevState>,
+}
+
+struct DevState {
+    cfg: DevCfg,
+    /// The disk, while powered.
+    on: Option<Powered>,
+}
+
+impl NullbDev {
+    /// Writes one setting: a value of the attribute's type (`EINVAL`, or
+    /// `ERANGE` past it, as `kstrtouint`/`kstrtoul`), refused while
+    /// powered (`EBUSY`).
+    fn set(&self, f: impl FnOnce(&mut DevCfg)) -> Result {
+        let mut st = self.state.lock();
+        if st.on.is_some() {
+            return Err(EBUSY);
+        }
+        f(&mut st.cfg);
+        Ok(())
+    }
+
+    fn show(&self, page: &mut Page<'_>, f: impl FnOnce(&DevCfg) -> u64) -> Result {
+        let v = f(&self.state.lock().cfg);
+        let _ = writeln!(page, "{}", v);
+        Ok(())
+    }
+
+    fn power(&self, on: bool) -> Result {
+        let mut st = self.state.lock();
+        match (st.on.is_some(), on) {
+            (false, true) => {
+                let cfg = st.cfg.validated()?;
+                let index = self.indexes.get()?;
+                match cfg.add_disk(index) {
+                    Ok(disk) => {
+                        st.cfg = cfg;
+                        st.cfg.submit_queues = disk.nr_hw_queues();
+                        st.on = Some(Powered { disk, index });
+                    }
+                    Err(e) => {
+                        self.indexes.put(index);
+                        return Err(e);
+                    }
+                }
+            }
+            (true, false) => self.power_off(&mut st),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Removes the disk (waiting for its requests in flight).
+    fn power_off(&self, st: &mut DevState) {
+        if let Some(Powered { disk, index }) = st.on.take() {
+            drop(disk);
+            self.indexes.put(index);
+            pr_info!("disk {}{} released\n", personality(), index);
+        }
+    }
+}
+
+fn uint(text: &[u8]) -> Result<u32> {
+    u32::try_from(configfs::parse_u64(text)?).map_err(|_| ERANGE)
+}
+
+/// `null_blk`'s attributes: a show and a store function each.
+macro_rules! attrs {
+    ($($field:ident: $show:ident, $store:ident, $parse:expr;)*) => {
+        $(
+            fn $show(d: &NullbDev, page: &mut Page<'_>) -> Result {
+                d.show(page, |c| c.$field as u64)
+            }
+            fn $store(d: &NullbDev, text: &[u8]) -> Result {
+                let v = $parse(text)?;
+                d.set(|c| c.$field = v)
+            }
+        )*
+    };
+}
+
+attrs! {
+    size_mb: size_show, size_store, configfs::parse_u64;
+    blocksize: blocksize_show, blocksize_store, uint;
+    irqmode: irqmode_show, irqmode_store, uint;
+    completion_nsec: completion_nsec_show, completion_nsec_store, configfs::parse_u64;
+    submit_queues: submit_queues_show, submit_queues_store, uint;
+    hw_queue_depth: hw_queue_depth_show, hw_queue_depth_store, uint;
+    memory_backed: memory_backed_show, memory_backed_store, configfs::parse_bool;
+    discard: discard_show, discard_store, configfs::parse_bool;
+}
+
+fn power_show(d: &NullbDev, page: &mut Page<'_>) -> Result {
+    let on = d.state.lock().on.is_some();
+    let _ = writeln!(page, "{}", u8::from(on));
+    Ok(())
+}
+
+fn power_store(d: &NullbDev, text: &[u8]) -> Result {
+    d.power(configfs::parse_bool(text)?)
+}
+
+/// The disk's index (0 until first powered on, as `null_blk`'s).
+fn index_show(d: &NullbDev, page: &mut Page<'_>) -> Result {
+    let st = d.state.lock();
+    let _ = writeln!(page, "{}", st.on.as_ref().map_or(0, |p| p.index));
+    Ok(())
+}
+
+/// The configfs subsystem: one directory per device.
+struct Devices {
+    indexes: Arc<Indexes>,
+    defaults: DevCfg,
+}
+
+/// What this driver's devices support: the attribute names, as
+/// `null_blk`'s `features` file lists its own.
+fn features_show(_: &Devices, page: &mut Page<'_>) -> Result {
+    page.write_bytes(
+        b"blocksize,completion_nsec,discard,hw_queue_depth,index,irqmode,memory_backed,power,size,submit_queues\n",
+    )
+}
+
+impl Subsystem for Devices {
+    type Item = NullbDev;
+    const ROOT_ATTRS: &'static [Attribute<Self>] = &[Attribute::ro("features", features_show)];
+    const ITEM_ATTRS: &'static [Attribute<NullbDev>] = &[
+        Attribute::rw("size", size_show, size_store),
+        Attribute::rw("blocksize", blocksize_show, blocksize_store),
+        Attribute::rw("irqmode", irqmode_show, irqmode_store),
+        Attribute::rw("completion_nsec", completion_nsec_show, completion_nsec_store),
+        Attribute::rw("submit_queues", submit_queues_show, submit_queues_store),
+        Attribute::rw("hw_queue_depth", hw_queue_depth_show, hw_queue_depth_store),
+        Attribute::rw("memory_backed", memory_backed_show, memory_backed_store),
+        Attribute::rw("discard", discard_show, discard_store),
+        Attribute::rw("power", power_show, power_store),
+        Attribute::ro("index", index_show),
+    ];
+
+    /// A new device with the module parameters' settings, as `null_blk`'s.
+    fn make_item(&self, _name: &str) -> Result<NullbDev> {
+        Ok(NullbDev {
+            indexes: self.indexes.clone(),
+            state: new_mutex!(DevState { cfg: self.defaults, on: None })?,
+        })
+    }
+
+    /// `rmdir`: a powered device's disk is removed first.
+    fn drop_item(&self, dev: &NullbDev) {
+        dev.power_off(&mut dev.state.lock());
+    }
+}
+
 struct RustNullb {
-    _disks: KVec<mq::Disk<NullOps>>,
+    /// First out at unload: configfs has no items then (they pin the module).
+    _configfs: Registration<Devices>,
+    _disks: KVec<Powered>,
 }
 
 impl Module for RustNullb {
     fn init() -> Result<Self> {
-        let config = Config::from_params()?;
+        let cfg = DevCfg::from_params()?;
+        let indexes = Arc::try_new(Indexes { used: new_mutex!(KVec::new())? })?;
         let mut disks = KVec::try_with_capacity(params::nr_devices() as usize)?;
-        for i in 0..params::nr_devices() {
-            disks.try_push(config.add_disk(i)?)?;
+        for _ in 0..params::nr_devices() {
+            let index = indexes.get()?;
+            disks.try_push(Powered { disk: cfg.add_disk(index)?, index })?;
         }
+        let name = params::configfs();
+        let name = match name.to_str()? {
+            "" => personality(),
+            name => name,
+        };
+        let configfs = Registration::new(name, Devices { indexes, defaults: cfg })?;
         pr_info!("module loaded\n");
-        Ok(RustNullb { _disks: disks })
+        Ok(RustNullb { _configfs: configfs, _disks: disks })
     }
 }
 
@@ -224,6 +458,12 @@ module! {
             default: false,
             perm: 0o444,
             desc: "Support discard operations (requires memory-backed null_blk device). Default: false"
+        },
+        configfs: str {
+            default: "",
+            perm: 0o444,
+            desc: "configfs subsystem name (default: nullb built as null_blk, else the module name)",
+            max_len: 64
         },
     },
 }

@@ -477,6 +477,19 @@ unsafe impl<T: Operations> Send for Disk<T> {}
 unsafe impl<T: Operations> Sync for Disk<T> {}
 
 impl<T: Operations> Disk<T> {
+    /// Its hardware queues: [`DiskOptions::nr_hw_queues`], at most the
+    /// number of CPUs.
+    ///
+    /// ```
+    /// # fn f<T: rkm::block::mq::Operations>(d: &rkm::block::mq::Disk<T>) -> u32 {
+    /// d.nr_hw_queues()
+    /// # }
+    /// ```
+    pub fn nr_hw_queues(&self) -> u32 {
+        // SAFETY: an added disk (type invariant).
+        unsafe { abi::rkm_blk_disk_queues(self.handle.as_ptr()) }
+    }
+
     /// Adds a disk named `name` (1 to 31 bytes, no `/`; formatted, as
     /// `format_args!("rust_nullb{}", i)`). `EINVAL`: a bad name or option;
     /// `EEXIST`: this module has a disk of that name; `ENOMEM`. Requests may
