@@ -275,19 +275,29 @@ static const char *const nullb_io_setup[] = {
  * leave the pass waiting, not find a bug).
  */
 static const struct fuzz_cap nullb_caps[] = {
-	{ "completion_nsec", 0, 100000 },
-	{ "mbps", 0, 0 },
-	{ "hw_queue_depth", 1, 256 },
-	{ "submit_queues", 1, 4 },
-	{ "size", 1, 4096 },
+	{ "completion_nsec", 0, 100000, false },
+	{ "mbps", 0, 0, false },
+	{ "hw_queue_depth", 1, 256, false },
+	{ "submit_queues", 1, 4, false },
+	{ "size", 1, 4096, false },
 	/*
 	 * null_blk (6.12) takes any home_node from configfs and allocates on
 	 * it: an absent node oopses in __kmalloc_cache_node (found by this
 	 * pass). rust_nullb must refuse one (EINVAL) or ignore it.
 	 */
-	{ "home_node", 0, 0 },
+	{ "home_node", 0, 0, false },
 	/* null_blk passes max_sectors 1..7 on: WARN_ON_ONCE in blk_validate_limits (6.12). */
-	{ "max_sectors", 8, 2560 },
+	{ "max_sectors", 8, 2560, false },
+	/*
+	 * 6.1's null_blk: poll_queues written to a powered disk remaps
+	 * its queues and divides by zero (blk_mq_map_queues): only 0.
+	 */
+	{ "poll_queues", 0, 0, true },
+	/*
+	 * 6.1's null_blk: submit_queues or poll_queues written to a powered
+	 * disk of the shared tag set dereferences NULL (6.12 refuses it).
+	 */
+	{ "shared_tags", 0, 0, true },
 };
 
 static const struct fuzz_cfs nullb_cfs = {

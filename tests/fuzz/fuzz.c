@@ -1403,7 +1403,14 @@ static void cfs_mutate(struct cfs_thread *t)
 		pthread_mutex_unlock(&it->lock);
 	} else if (a < 85 && c->nwattrs) {	/* an attribute: anything */
 		const char *attr = c->wattrs[cr(t, c->nwattrs)];
+		const struct fuzz_cfs *m = c->d->m->cfs;
 		size_t n = cfs_value(t, v, sizeof(v));
+
+		for (i = 0; i < m->ncaps; i++)
+			if (m->caps[i].always && !strcmp(m->caps[i].attr, attr))
+				n = (size_t)snprintf(v, sizeof(v), "%lu", m->caps[i].lo +
+						     (unsigned long)cr(t, m->caps[i].hi -
+								       m->caps[i].lo + 1));
 
 		r = cfs_write(c, name, attr, v, n, &e);
 		__atomic_fetch_add(&c->writes, 1, __ATOMIC_RELAXED);

@@ -38,6 +38,7 @@ struct fuzz_cmd {
 struct fuzz_cap {
 	const char *attr;
 	unsigned long lo, hi;
+	bool always;	/* random writes stay in [lo, hi] too: no junk, ever */
 };
 
 struct fuzz_cfs {
