@@ -2,12 +2,13 @@
 /*
  * rkm-fuzz: a fuzzer of device interfaces, run inside the guest.
  *
- * For each NAME:MODEL of its command line (rkm test --reliability passes the
- * fuzz lines of the drivers' manifests), MODEL being the interface the
- * device implements (one model per header, beside its sample:
- * samples/NAME/fuzz_model.c, see fuzz_model.h), it loads /lib/rkm/NAME.ko (a
- * PCI driver binds its QEMU device as it loads), makes /dev/NAME 0666 and
- * runs two passes, each in its own process: one as root, one as uid 65534
+ * For each MODULE:MODEL[:DEVICE][:configfs=SUBSYS] of its command line (rkm
+ * test --reliability passes the fuzz lines of the drivers' manifests), MODEL
+ * being the interface the device implements (one model per header, beside
+ * its sample: samples/NAME/fuzz_model.c, see fuzz_model.h), it loads the
+ * modules the model needs, then /lib/rkm/MODULE.ko or .ko.xz (a PCI driver
+ * binds its QEMU device as it loads), makes /dev/DEVICE (default MODULE)
+ * 0666 and runs two passes, each in its own process: one as root, one as uid 65534
  * (no capabilities). In a pass, --threads workers issue random open, close,
  * dup, read, write, pread, pwrite, lseek, ioctl and poll calls with random
  * sizes, offsets, ioctl numbers and buffers (valid, NULL, unmapped,
@@ -19,20 +20,27 @@
  * finish). Each result is checked against the device's header, through its
  * model; after each pass the device's counters must be consistent; at the
  * end the module must unload (no leaked reference) and the kernel log must
- * hold no report.
+ * hold no report. A block device's model (block) also gets O_DIRECT opens
+ * and sector-sized counts and positions around the disk's size. With
+ * configfs=SUBSYS, a third pass fuzzes /sys/kernel/config/SUBSYS as
+ * null_blk's (cfs_pass()).
  *
  * Replaying: each thread draws from its own generator, seeded from --seed,
  * the device's name, the pass and the thread. With --threads 1, `--seed N
  * --only NAME` makes the same calls again; with more threads, what a thread
  * finds in the shared fd slots also depends on how the threads interleave.
  *
- *   rkm-fuzz [--seed N] [--ops N] [--seconds S] [--threads N] [--only NAME] NAME:MODEL...
+ *   rkm-fuzz [--seed N] [--ops N] [--seconds S] [--threads N] [--only MODULE]
+ *            MODULE:MODEL[:DEVICE][:configfs=SUBSYS]...
  */
 #include "ktest.h"
 #include "kreport.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 
@@ -56,7 +64,7 @@
 #define LEN_EDGE (1 << 20)	/* counts and positions around these unless the model says */
 #define POS_EDGE 4096
 #define MAX_MODELS 32
-#define MAX_CMDS 64
+#define MAX_CMDS 128
 
 uint64_t fuzz_seed;
 static long opt_ops = 50000;
@@ -105,9 +113,18 @@ static void collect_cmds(void)
 }
 
 struct device {
-	const char *name;
+	const char *name;	/* the module */
 	const struct fuzz_model *m;
+	const char *node;	/* /dev/NODE */
+	const char *subsys;	/* configfs subsystem, or NULL */
 };
+
+static long long disk_size;	/* a block device's, in the pass's process */
+
+long long fuzz_disk_size(void)
+{
+	return disk_size;
+}
 
 #define MAX_DEVICES 32
 static struct device devices[MAX_DEVICES];
@@ -304,6 +321,8 @@ static char *buf_of_kind(struct fuzz_worker *w, int kind, size_t n)
 		d = KTEST_PAGE;
 	switch (kind) {
 	case B_VALID:
+		if (ps->dev->m->block && fuzz_chance(w, 60))	/* O_DIRECT wants alignment */
+			return w->arena + 512 * fuzz_rnd(w, (ARENA - k) / 512 + 1);
 		return w->arena + fuzz_rnd(w, ARENA - k + 1);
 	case B_EDGE:
 		return w->arena + ARENA - d;
@@ -343,6 +362,11 @@ static size_t pick_size(struct fuzz_worker *w)
 {
 	size_t edge = w->ps->dev->m->len_edge ? w->ps->dev->m->len_edge : LEN_EDGE;
 
+	if (w->ps->dev->m->block && fuzz_chance(w, 40)) {	/* whole sectors, mostly */
+		size_t n = 512 * (1 + fuzz_rnd(w, fuzz_chance(w, 80) ? 16 : 256));
+
+		return fuzz_chance(w, 85) ? n : n + fuzz_rnd(w, 3) - 1;
+	}
 	switch (fuzz_rnd(w, 12)) {
 	case 0: return 0;
 	case 1: return 1;
@@ -363,6 +387,13 @@ static long long pick_off(struct fuzz_worker *w)
 {
 	long long cap = w->ps->dev->m->pos_edge ? w->ps->dev->m->pos_edge : POS_EDGE;
 
+	if (w->ps->dev->m->block && fuzz_chance(w, 40)) {	/* sectors, the disk's end */
+		long long s = disk_size > 512 ? disk_size : 512;
+		long long o = fuzz_chance(w, 70) ? 512 * (long long)fuzz_rnd(w, 64) :
+			      s - 512 * (long long)fuzz_rnd(w, 16) + 512 * (long long)fuzz_rnd(w, 3);
+
+		return fuzz_chance(w, 85) ? o : o + (long long)fuzz_rnd(w, 511) + 1;
+	}
 	switch (fuzz_rnd(w, 10)) {
 	case 0: return 0;
 	case 1: return fuzz_rnd(w, 64);
@@ -378,7 +409,7 @@ static long long pick_off(struct fuzz_worker *w)
 
 /* ---- fds ---- */
 
-static int pick_flags(struct fuzz_worker *w)
+static int pick_flags(struct fuzz_worker *w, bool block)
 {
 	/* Mostly O_RDWR; O_ACCMODE (3) opens for ioctls only. */
 	static const int acc[] = { O_RDWR, O_RDWR, O_RDWR, O_RDWR, O_RDONLY, O_WRONLY, 3 };
@@ -386,6 +417,8 @@ static int pick_flags(struct fuzz_worker *w)
 
 	if (fuzz_chance(w, 50))
 		f |= O_NONBLOCK;
+	if (block && fuzz_chance(w, 35))
+		f |= O_DIRECT;
 	return f;
 }
 
@@ -481,7 +514,7 @@ static void quiet_end(bool quiet)
 static void op_open(struct fuzz_worker *w)
 {
 	struct slot *s = free_own(w);
-	int flags = pick_flags(w), fd, e, want = 0;
+	int flags = pick_flags(w, w->ps->dev->m->block), fd, e, want = 0;
 
 	if (!s) {
 		s = &w->own[fuzz_rnd(w, NOWN)];
@@ -761,6 +794,11 @@ static void op_ioctl(struct fuzz_worker *w)
 	}
 	arg = (unsigned long)p;
 	kind = kind_names[k];
+	if (owner && owner->by_value && owner->by_value(c) && len >= sizeof(arg)) {
+		memcpy(&arg, s, sizeof(arg));
+		kind = "value";
+		k = B_VALID;
+	}
 	if (fuzz_chance(w, 10)) {
 		arg = fuzz_rnd(w, 4096);
 		kind = "small";
@@ -961,7 +999,18 @@ static void run_pass(int di, bool root, struct pass_result *res, uint64_t seed, 
 	ps.model = model;
 	ps.root = root;
 	ps.who = root ? "root" : "uid 65534";
-	snprintf(ps.path, sizeof(ps.path), "/dev/%s", ps.dev->name);
+	snprintf(ps.path, sizeof(ps.path), "/dev/%s", ps.dev->node);
+	if (ps.dev->m->block) {
+		int fd = open(ps.path, O_RDONLY | O_CLOEXEC);
+		uint64_t b = 0;
+
+		if (fd < 0 || ioctl(fd, BLKGETSIZE64, &b)) {
+			printf("# %s: no size of %s: %s\n", ps.dev->name, ps.path, strerror(errno));
+			exit(1);
+		}
+		close(fd);
+		disk_size = (long long)b;
+	}
 	ps.max_ops = opt_ops;
 	ps.nthreads = opt_threads;
 	ps.timeout_waits = 1;
@@ -1057,8 +1106,11 @@ static void check_device(const struct device *d, void *model, const char *path, 
 			 long ops)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
+	uint64_t b = 0;
 
 	ASSERT_TRUE(fd >= 0);
+	if (d->m->block && !ioctl(fd, BLKGETSIZE64, &b))
+		disk_size = (long long)b;
 	if (d->m->check)
 		d->m->check(model, d->name, fd, who, ops);
 	close(fd);
@@ -1088,6 +1140,592 @@ static int kernel_reports(int fd, const char *name)
 	}
 }
 
+/* The modules the model needs, before the device's: loaded, or built in (not shipped). */
+static void load_needs(const struct device *d)
+{
+	const char *const *n;
+
+	for (n = d->m->needs; n && *n; n++) {
+		errno = 0;
+		if (load_module(*n, NULL) && errno != EEXIST && errno != ENOENT) {
+			printf("# %s: cannot load %s, which it needs: %s\n", d->name, *n,
+			       strerror(errno));
+			ktest_failed = 1;
+			exit(1);
+		}
+	}
+	if (d->subsys && access("/sys/kernel/config", F_OK) == 0 &&
+	    mount("none", "/sys/kernel/config", "configfs", 0, NULL) && errno != EBUSY) {
+		printf("# %s: cannot mount configfs: %s\n", d->name, strerror(errno));
+		exit(1);
+	}
+}
+
+/* ---- the configfs pass (configfs=SUBSYS): a subsystem of null_blk's kind ---- */
+
+#define CFS_ITEMS 6	/* fz0..fz5, fuzzed; fzio: the data-check disk */
+#define CFS_ATTRS 64
+#define CFS_IO_BUF (256 * 1024)
+
+struct cfs_item {
+	pthread_mutex_t lock;	/* mkdir, rmdir, power: the fields below */
+	bool exists, powered;
+	char node[96];	/* its disk while powered */
+};
+
+struct cfs {
+	const struct device *d;
+	char dir[96];
+	char wattrs[CFS_ATTRS][48], rattrs[CFS_ATTRS][48];	/* but power */
+	int nwattrs, nrattrs;
+	struct cfs_item item[CFS_ITEMS];
+	long long deadline;
+	int failures;
+	long writes, writes_ok, powers, powers_ok, ios, ios_ok, checks;
+};
+
+struct cfs_thread {
+	pthread_t t;
+	struct cfs *c;
+	uint64_t rng;
+	int id;
+};
+
+static uint64_t cr(struct cfs_thread *t, uint64_t n)
+{
+	return n ? next_rand(&t->rng) % n : 0;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void cfs_fail(struct cfs *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (__atomic_fetch_add(&c->failures, 1, __ATOMIC_SEQ_CST) < MAX_FAILURES)
+		printf("# %s (configfs %s): %s (seed %llu)\n", c->d->name, c->d->subsys, msg,
+		       (unsigned long long)fuzz_seed);
+}
+
+static bool cfs_errno_ok(int e, errmask allowed)
+{
+	return fuzz_errno_in(allowed, e);
+}
+
+/* Writes len bytes of v to ITEM/ATTR: the write's result, errno in *e. */
+static long cfs_write(struct cfs *c, const char *item, const char *attr, const char *v,
+		      size_t len, int *e)
+{
+	char path[192];
+	int fd;
+	long r;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", c->dir, item, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*e = errno;
+		return -2;	/* the open failed */
+	}
+	errno = 0;
+	r = write(fd, v, len);
+	*e = errno;
+	if (close(fd) && r >= 0) {	/* configfs stores at the write, not the close */
+		*e = errno;
+		r = -1;
+	}
+	return r;
+}
+
+static long cfs_read(struct cfs *c, const char *item, const char *attr, char *buf, size_t cap,
+		     int *e)
+{
+	char path[192];
+	int fd;
+	long r;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", c->dir, item, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*e = errno;
+		return -2;
+	}
+	errno = 0;
+	r = read(fd, buf, cap - 1);
+	*e = errno;
+	close(fd);
+	if (r >= 0)
+		buf[r] = '\0';
+	return r;
+}
+
+/* Random bytes, huge, empty, out of range, negative, hex, trailing junk, "1\n", plausible. */
+static size_t cfs_value(struct cfs_thread *t, char *b, size_t cap)
+{
+	static const char *const fixed[] = {
+		"4294967296", "18446744073709551616", "-1", "1\n", "0", "1", "y", "n", "true",
+		"0\n", "512", "4096", "1024\n", " 1", "1 ", "99999999999999999999999",
+	};
+	size_t n, i;
+
+	switch (cr(t, 10)) {
+	case 0:
+		n = 1 + cr(t, 64);
+		for (i = 0; i < n; i++)
+			b[i] = (char)cr(t, 256);
+		return n;
+	case 1:
+		n = cap - 1 - cr(t, 2);
+		memset(b, '1' + (char)cr(t, 9), n);
+		return n;
+	case 2:
+		return 0;
+	case 3:
+		return (size_t)snprintf(b, cap, "0x%llx", (unsigned long long)next_rand(&t->rng) >>
+								     cr(t, 64));
+	case 4:
+		return (size_t)snprintf(b, cap, "%llu%s", (unsigned long long)cr(t, 5000),
+					cr(t, 2) ? "abc" : "\n\n");
+	case 5:
+		return (size_t)snprintf(b, cap, "%c%llu-%llu", cr(t, 2) ? '+' : '-',
+					(unsigned long long)cr(t, 4096),
+					(unsigned long long)cr(t, 8192));
+	case 6:
+		return (size_t)snprintf(b, cap, "-%llu", (unsigned long long)cr(t, 1UL << 40));
+	case 7:
+		return (size_t)snprintf(b, cap, "%llu", (unsigned long long)cr(t, 300));
+	default:
+		return (size_t)snprintf(b, cap, "%s", fixed[cr(t, sizeof(fixed) / sizeof(fixed[0]))]);
+	}
+}
+
+/* Before a power on: every capped attribute within its cap. */
+static void cfs_cap(struct cfs_thread *t, const char *item)
+{
+	const struct fuzz_cfs *m = t->c->d->m->cfs;
+	char v[32];
+	int i, e;
+
+	for (i = 0; i < m->ncaps; i++) {
+		snprintf(v, sizeof(v), "%lu", m->caps[i].lo + (unsigned long)cr(t, m->caps[i].hi -
+									       m->caps[i].lo + 1));
+		cfs_write(t->c, item, m->caps[i].attr, v, strlen(v), &e);
+	}
+}
+
+/* A powered item's disk: /dev/ITEM (6.x null_blk) or /dev/SUBSYS<index>. */
+static bool cfs_node(struct cfs *c, const char *item, char *node, size_t cap)
+{
+	char idx[64];
+	struct stat st;
+	int e;
+
+	snprintf(node, cap, "/dev/%s", item);
+	if (!stat(node, &st))
+		return S_ISBLK(st.st_mode);
+	if (cfs_read(c, item, "index", idx, sizeof(idx), &e) <= 0)
+		return false;
+	snprintf(node, cap, "/dev/%s%ld", c->d->subsys, strtol(idx, NULL, 10));
+	return !stat(node, &st) && S_ISBLK(st.st_mode);
+}
+
+#define CFS_STORE_ERRS (M(EINVAL) | M(EBUSY) | M(ENOMEM) | M(ERANGE) | M(ENOSPC) | M(EEXIST))
+
+/* Under the item's lock: power on (caps first) or off, checked. */
+static void cfs_power(struct cfs_thread *t, int k, bool on)
+{
+	struct cfs *c = t->c;
+	struct cfs_item *it = &c->item[k];
+	char name[16];
+	long r;
+	int e;
+
+	snprintf(name, sizeof(name), "fz%d", k);
+	if (on)
+		cfs_cap(t, name);
+	r = cfs_write(c, name, "power", on ? "1" : "0\n", on ? 1 : 2, &e);
+	__atomic_fetch_add(&c->powers, 1, __ATOMIC_RELAXED);
+	if (!on) {
+		if (r != 2)
+			cfs_fail(c, "%s power 0 -> %ld %s: powering off must succeed", name, r,
+				 strerrorname_np(e));
+		it->powered = false;
+		return;
+	}
+	if (r == 1) {
+		__atomic_fetch_add(&c->powers_ok, 1, __ATOMIC_RELAXED);
+		it->powered = true;
+		if (!cfs_node(c, name, it->node, sizeof(it->node)))
+			cfs_fail(c, "%s powered on, but no block device node (%s)", name, it->node);
+	} else if (r != -1 || !cfs_errno_ok(e, CFS_STORE_ERRS)) {
+		cfs_fail(c, "%s power 1 -> %ld %s: not allowed", name, r, strerrorname_np(e));
+	}
+}
+
+static void cfs_mutate(struct cfs_thread *t)
+{
+	struct cfs *c = t->c;
+	int k = (int)cr(t, CFS_ITEMS), a = (int)cr(t, 100), e, i;
+	struct cfs_item *it = &c->item[k];
+	char name[16], path[160], v[8192];
+	long r;
+
+	snprintf(name, sizeof(name), "fz%d", k);
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	if (a < 8) {	/* mkdir */
+		pthread_mutex_lock(&it->lock);
+		errno = 0;
+		r = mkdir(path, 0755);
+		e = errno;
+		if (it->exists ? !(r == -1 && e == EEXIST) : !(r == 0 || e == ENOMEM))
+			cfs_fail(c, "mkdir %s -> %ld %s: not allowed", name, r, strerrorname_np(e));
+		if (r == 0)
+			it->exists = true;
+		pthread_mutex_unlock(&it->lock);
+	} else if (a < 13) {	/* rmdir, powered or not */
+		pthread_mutex_lock(&it->lock);
+		if (it->powered && cr(t, 2))
+			cfs_power(t, k, false);
+		errno = 0;
+		r = rmdir(path);
+		e = errno;
+		if (it->exists ? r != 0 : !(r == -1 && e == ENOENT))
+			cfs_fail(c, "rmdir %s -> %ld %s: not allowed", name, r, strerrorname_np(e));
+		if (r == 0)
+			it->exists = it->powered = false;
+		pthread_mutex_unlock(&it->lock);
+	} else if (a < 25) {	/* power */
+		pthread_mutex_lock(&it->lock);
+		if (it->exists)
+			cfs_power(t, k, !it->powered || !cr(t, 3));
+		pthread_mutex_unlock(&it->lock);
+	} else if (a < 85 && c->nwattrs) {	/* an attribute: anything */
+		const char *attr = c->wattrs[cr(t, c->nwattrs)];
+		const struct fuzz_cfs *m = c->d->m->cfs;
+		size_t n = cfs_value(t, v, sizeof(v));
+
+		for (i = 0; i < m->ncaps; i++)
+			if (m->caps[i].always && !strcmp(m->caps[i].attr, attr))
+				n = (size_t)snprintf(v, sizeof(v), "%lu", m->caps[i].lo +
+						     (unsigned long)cr(t, m->caps[i].hi -
+								       m->caps[i].lo + 1));
+
+		r = cfs_write(c, name, attr, v, n, &e);
+		__atomic_fetch_add(&c->writes, 1, __ATOMIC_RELAXED);
+		if (r >= 0 && (size_t)r <= n)
+			__atomic_fetch_add(&c->writes_ok, 1, __ATOMIC_RELAXED);
+		else if (!(r == -2 && e == ENOENT) &&	/* no such item (now) */
+			 !(r == -1 && e == EFAULT && n == 0) &&	/* configfs: nothing copied */
+			 !(r == -1 && cfs_errno_ok(e, CFS_STORE_ERRS | M(ENOENT))))
+			cfs_fail(c, "%s %s: write of %zu bytes%s -> %ld %s: not allowed", name, attr, n,
+				 n == 0 ? " (empty)" : "", r, strerrorname_np(e));
+	} else {	/* every readable attribute */
+		for (i = 0; i < c->nrattrs; i++) {
+			r = cfs_read(c, name, c->rattrs[i], v, sizeof(v), &e);
+			if (r < 0 && e != ENOENT)
+				cfs_fail(c, "%s %s: read -> %ld %s: not allowed", name, c->rattrs[i], r,
+					 strerrorname_np(e));
+		}
+	}
+}
+
+/* I/O on a powered fuzzed disk, which may go away meanwhile: errors, but no report. */
+#define CFS_IO_ERRS (M(EIO) | M(EINVAL) | M(ENOSPC) | M(ENXIO) | M(ENODEV) | M(EPERM) |	\
+		     M(EOPNOTSUPP) | M(EAGAIN) | M(ENOMEM) | M(ETIMEDOUT) | M(EILSEQ) |	\
+		     M(EREMOTEIO) | M(ENODATA) | M(EBUSY) | M(ETOOMANYREFS) | M(EOVERFLOW) |	\
+		     M(ENOLINK) | M(EBADE) | M(ENOMEDIUM))
+
+static void cfs_io(struct cfs_thread *t, char *buf)
+{
+	struct cfs *c = t->c;
+	struct cfs_item *it = &c->item[cr(t, CFS_ITEMS)];
+	char node[96];
+	int fd, i, n = 1 + (int)cr(t, 8), e;
+	bool direct = cr(t, 2);
+
+	pthread_mutex_lock(&it->lock);
+	snprintf(node, sizeof(node), "%s", it->powered ? it->node : "");
+	pthread_mutex_unlock(&it->lock);
+	if (!node[0]) {
+		usleep(1000);
+		return;
+	}
+	fd = open(node, O_RDWR | O_CLOEXEC | (direct ? O_DIRECT : 0));
+	if (fd < 0) {
+		if (!cfs_errno_ok(errno, CFS_IO_ERRS | M(ENOENT)))
+			cfs_fail(c, "open(%s) -> %s: not allowed", node, strerrorname_np(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len = cr(t, 4) ? 512 * (1 + cr(t, 128)) : 1 + cr(t, 8192);
+		long long off = cr(t, 4) ? 512 * (long long)cr(t, 1 << 16) : (long long)cr(t, 1 << 26);
+		uint64_t range[2] = { (uint64_t)off & ~511ULL, len & ~511UL };
+		long r;
+
+		errno = 0;
+		switch (cr(t, 5)) {
+		case 0: case 1:
+			r = pread(fd, buf, len, off);
+			break;
+		case 2: case 3:
+			r = pwrite(fd, buf, len, off);
+			break;
+		default:
+			r = ioctl(fd, cr(t, 2) ? BLKDISCARD : BLKZEROOUT, range);
+			break;
+		}
+		e = errno;
+		__atomic_fetch_add(&c->ios, 1, __ATOMIC_RELAXED);
+		if (r >= 0)
+			__atomic_fetch_add(&c->ios_ok, 1, __ATOMIC_RELAXED);
+		else if (!cfs_errno_ok(e, CFS_IO_ERRS))
+			cfs_fail(c, "I/O on %s (len %zu, off %lld) -> %s: not allowed", node, len, off,
+				 strerrorname_np(e));
+	}
+	close(fd);
+}
+
+/* The io_setup disk, this thread's alone: what is written reads back; discards give zeroes. */
+static void cfs_data(struct cfs_thread *t, char *buf)
+{
+	const struct fuzz_cfs *m = t->c->d->m->cfs;
+	struct cfs *c = t->c;
+	char node[192], *back = buf + CFS_IO_BUF / 2, v[128];
+	const char *const *s;
+	uint64_t size = 0;
+	int fd, bfd, e;
+	long r;
+
+	snprintf(node, sizeof(node), "%s/fzio", c->dir);
+	if (mkdir(node, 0755)) {
+		cfs_fail(c, "mkdir fzio: %s", strerror(errno));
+		return;
+	}
+	for (s = m->io_setup; *s; s++) {
+		const char *eq = strchr(*s, '=');
+		char attr[48];
+
+		snprintf(attr, sizeof(attr), "%.*s", (int)(eq - *s), *s);
+		snprintf(v, sizeof(v), "%s", eq + 1);
+		r = cfs_write(c, "fzio", attr, v, strlen(v), &e);
+		if (r != (long)strlen(v))
+			cfs_fail(c, "fzio: %s -> %ld %s: the data disk's setup must succeed", *s, r,
+				 strerrorname_np(e));
+	}
+	if (!cfs_node(c, "fzio", node, sizeof(node))) {
+		cfs_fail(c, "fzio powered on, but no block device node (%s)", node);
+		return;
+	}
+	fd = open(node, O_RDWR | O_CLOEXEC | O_DIRECT);
+	bfd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || bfd < 0 || ioctl(fd, BLKGETSIZE64, &size) || size < (1 << 20)) {
+		cfs_fail(c, "fzio: cannot open %s or get its size: %s", node, strerror(errno));
+		return;
+	}
+	while (ktest_ms() < c->deadline) {
+		size_t len = 512 * (1 + cr(t, 128)), i;
+		long long off = 512 * (long long)cr(t, size / 512 - 128);
+		int how = (int)cr(t, 10);
+		uint64_t range[2] = { (uint64_t)off, len };
+		bool zero = false;
+
+		for (i = 0; i < len; i += 8) {
+			uint64_t x = next_rand(&t->rng);
+
+			memcpy(buf + i, &x, 8);
+		}
+		if (how < 2) {	/* buffered, unaligned, then written back */
+			size_t skew = cr(t, 511);
+
+			r = pwrite(bfd, buf + skew, len - skew, off + (long long)skew);
+			if (r != (long)(len - skew) || fsync(bfd))
+				cfs_fail(c, "fzio: buffered pwrite(%zu, %lld) -> %ld %s", len - skew,
+					 off + (long long)skew, r, strerrorname_np(errno));
+			r = pread(fd, back, len, off);
+			if (r == (long)len && memcmp(back + skew, buf + skew, len - skew))
+				cfs_fail(c, "fzio: %zu bytes at %lld written (buffered, fsync) read back "
+					 "different (O_DIRECT)", len - skew, off + (long long)skew);
+			c->checks++;
+			continue;
+		}
+		if (how < 4 && m->discard_zeroes) {
+			r = ioctl(fd, how == 2 ? BLKDISCARD : BLKZEROOUT, range);
+			zero = true;
+		} else if (how < 4) {
+			r = ioctl(fd, BLKZEROOUT, range);
+			zero = true;
+		} else {
+			r = pwrite(fd, buf, len, off);
+			r = r == (long)len ? 0 : -1;
+		}
+		if (r) {
+			cfs_fail(c, "fzio: %s(%zu bytes at %lld) -> %s", zero ? "discard/zeroout" :
+				 "O_DIRECT pwrite", len, off, strerrorname_np(errno));
+			continue;
+		}
+		r = pread(fd, back, len, off);
+		if (r != (long)len) {
+			cfs_fail(c, "fzio: O_DIRECT pread(%zu, %lld) -> %ld %s", len, off, r,
+				 strerrorname_np(errno));
+			continue;
+		}
+		if (zero) {
+			for (i = 0; i < len && !back[i]; i++)
+				;
+			if (i < len)
+				cfs_fail(c, "fzio: byte %zu of %zu at %lld not zero after %s", i, len,
+					 off, how == 2 ? "BLKDISCARD" : "BLKZEROOUT");
+		} else if (memcmp(back, buf, len)) {
+			cfs_fail(c, "fzio: %zu bytes at %lld read back different", len, off);
+		}
+		c->checks++;
+	}
+	close(fd);
+	close(bfd);
+}
+
+/* Thread 0: the data disk; thread 1: I/O on the fuzzed disks; the others: configfs. */
+static void *cfs_thread_main(void *p)
+{
+	struct cfs_thread *t = p;
+	char *buf = NULL;
+
+	if (t->id < 2 && posix_memalign((void **)&buf, 4096, CFS_IO_BUF)) {
+		cfs_fail(t->c, "no memory for the I/O buffer");
+		return NULL;
+	}
+	if (t->id == 0)
+		cfs_data(t, buf);
+	while (t->id && ktest_ms() < t->c->deadline) {
+		if (t->id == 1)
+			cfs_io(t, buf);
+		else
+			cfs_mutate(t);
+	}
+	free(buf);
+	return NULL;
+}
+
+/* The attribute files of a fresh item: written ones (but power), read ones. */
+static void cfs_list_attrs(struct cfs *c)
+{
+	char path[192];
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/fz0", c->dir);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	c->item[0].exists = true;
+	dir = opendir(path);
+	ASSERT_TRUE(dir != NULL);
+	while ((de = readdir(dir))) {
+		char f[512];
+
+		snprintf(f, sizeof(f), "%s/%s", path, de->d_name);
+		if (de->d_name[0] == '.' || stat(f, &st) || !S_ISREG(st.st_mode) ||
+		    strlen(de->d_name) >= sizeof(c->wattrs[0]))
+			continue;
+		if ((st.st_mode & S_IWUSR) && strcmp(de->d_name, "power") && c->nwattrs < CFS_ATTRS)
+			snprintf(c->wattrs[c->nwattrs++], sizeof(c->wattrs[0]), "%s", de->d_name);
+		if ((st.st_mode & S_IRUSR) && c->nrattrs < CFS_ATTRS)
+			snprintf(c->rattrs[c->nrattrs++], sizeof(c->rattrs[0]), "%s", de->d_name);
+	}
+	closedir(dir);
+}
+
+/* Every item powered off and removed: each must be. */
+static void cfs_cleanup(struct cfs *c)
+{
+	char path[192], name[16];
+	struct dirent *de;
+	DIR *dir;
+	long r;
+	int k, e;
+
+	for (k = 0; k <= CFS_ITEMS; k++) {
+		if (k < CFS_ITEMS)
+			snprintf(name, sizeof(name), "fz%d", k);
+		else
+			snprintf(name, sizeof(name), "fzio");
+		snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+		if (access(path, F_OK))
+			continue;
+		r = cfs_write(c, name, "power", "0", 1, &e);
+		if (r != 1)
+			cfs_fail(c, "after the pass: %s power 0 -> %ld %s", name, r, strerrorname_np(e));
+		if (rmdir(path))
+			cfs_fail(c, "after the pass: rmdir %s: %s", name, strerror(errno));
+	}
+	dir = opendir(c->dir);
+	if (!dir) {
+		cfs_fail(c, "%s: %s", c->dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(dir)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.')
+			cfs_fail(c, "after the pass: %s/%s is left", c->dir, de->d_name);
+	closedir(dir);
+}
+
+/* The pass, in its own process (root), then cleanup; exit status: failures. */
+static void cfs_pass(const struct device *d)
+{
+	static struct cfs c;
+	static struct cfs_thread t[MAX_THREADS + 2];
+	int i, n = opt_threads + 2;
+	long long t0 = ktest_ms();
+
+	c.d = d;
+	snprintf(c.dir, sizeof(c.dir), "/sys/kernel/config/%s", d->subsys);
+	if (access(c.dir, F_OK)) {
+		printf("# %s: no configfs subsystem %s\n", d->name, c.dir);
+		exit(1);
+	}
+	for (i = 0; i < CFS_ITEMS; i++)
+		pthread_mutex_init(&c.item[i].lock, NULL);
+	cfs_list_attrs(&c);
+	c.deadline = t0 + (long long)(opt_seconds * 1000);
+	for (i = 0; i < n; i++) {
+		t[i] = (struct cfs_thread){ .c = &c, .id = i };
+		t[i].rng = fuzz_seed ^ name_hash(d->name) ^ (0xc0ffee1234ULL * (uint64_t)(i + 1));
+		ASSERT_EQ(0, pthread_create(&t[i].t, NULL, cfs_thread_main, &t[i]));
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(t[i].t, NULL);
+	cfs_cleanup(&c);
+	printf("# %s (configfs %s): %ld attribute writes (%ld taken), %ld power writes (%ld on), "
+	       "%ld I/Os (%ld done), %ld data checks, %lld ms, %d failure(s)\n", d->name, d->subsys,
+	       c.writes, c.writes_ok, c.powers, c.powers_ok, c.ios, c.ios_ok, c.checks,
+	       ktest_ms() - t0, c.failures);
+	fflush(stdout);
+	exit(c.failures ? 1 : 0);
+}
+
+static void cfs_run(const struct device *d)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	ASSERT_TRUE(pid >= 0);
+	if (pid == 0)
+		cfs_pass(d);
+	status = ktest_wait_child(pid, (long long)(opt_seconds * 1000) + 60000);
+	if (status == -1)
+		printf("# %s (configfs): the pass did not end in time\n", d->name);
+	else if (WIFSIGNALED(status))
+		printf("# %s (configfs): the pass was killed by signal %d\n", d->name,
+		       WTERMSIG(status));
+	else if (WEXITSTATUS(status))
+		printf("# %s (configfs): check(s) failed; replay with --seed %llu --only %s\n",
+		       d->name, (unsigned long long)fuzz_seed, d->name);
+	EXPECT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void run_device(int di)
 {
 	const struct device *d = &devices[di];
@@ -1102,12 +1740,16 @@ static void run_device(int di)
 
 	if (opt_only && strcmp(opt_only, d->name))
 		SKIP("not chosen by --only");
-	ktest_need_module(d->name);
+	if (ktest_module_file(d->name, path, sizeof(path)) && access(path, F_OK)) {
+		printf("# SKIP /lib/rkm/%s.ko is not there\n", d->name);
+		exit(4);
+	}
 	ASSERT_TRUE(res != MAP_FAILED && model != MAP_FAILED);
 	kmsg = kmsg_open();
 	ASSERT_TRUE(kmsg >= 0);
+	load_needs(d);
 	ASSERT_EQ(0, load_module(d->name, NULL));
-	snprintf(path, sizeof(path), "/dev/%s", d->name);
+	snprintf(path, sizeof(path), "/dev/%s", d->node);
 	/* So that uid 65534 gets past open to the ioctl permission checks. */
 	EXPECT_EQ(0, chmod(path, 0666));
 	if (d->m->check_load)
@@ -1139,6 +1781,8 @@ static void run_device(int di)
 		check_device(d, model, path, who,
 			     status != -1 && WIFEXITED(status) ? res[pass].ops : -1);
 	}
+	if (d->subsys)
+		cfs_run(d);
 	if (ktest_unload_wait(d->name, 5000)) {
 		printf("# %s: does not unload (a leaked reference?): %s\n", d->name,
 		       strerror(errno));
@@ -1174,28 +1818,62 @@ static void usage(void)
 	int m;
 
 	fprintf(stderr, "usage: rkm-fuzz [--seed N] [--ops N] [--seconds S] [--threads N] "
-		"[--only NAME] NAME:MODEL... (models:");
+		"[--only MODULE] MODULE:MODEL[:DEVICE][:configfs=SUBSYS]... (models:");
 	for (m = 0; m < nmodels; m++)
 		fprintf(stderr, " %s", models[m]->name);
 	fprintf(stderr, ")\n");
 	exit(2);
 }
 
-/* NAME:MODEL: the device /dev/NAME of module NAME, checked against MODEL. */
+/* A name of a module, a device node or a configfs subsystem: no '/', nothing odd. */
+static bool plain_name(const char *s)
+{
+	return *s && strlen(s) < 48 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					      "0123456789_-.") == strlen(s) && s[0] != '.';
+}
+
+/*
+ * MODULE:MODEL[:DEVICE][:configfs=SUBSYS]: the device /dev/DEVICE (default
+ * /dev/MODULE) of module MODULE, checked against MODEL; SUBSYS: its configfs
+ * subsystem, fuzzed too (a model with a configfs interface only).
+ */
 static void add_device(const char *arg)
 {
-	const char *colon = strchr(arg, ':');
-	int m;
+	char *copy = strdup(arg), *f[4] = { NULL }, *save = NULL, *t;
+	const char *subsys = NULL, *node;
+	int m, n = 0;
 
-	if (!colon || colon == arg || ndevices == MAX_DEVICES || nktests == KTEST_MAX)
+	for (t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save)) {
+		if (n == 4)
+			usage();
+		f[n++] = t;
+	}
+	if (n < 2 || ndevices == MAX_DEVICES || nktests == KTEST_MAX || !plain_name(f[0]))
 		usage();
-	for (m = 0; m < nmodels && strcmp(colon + 1, models[m]->name); m++)
+	for (m = 0; m < nmodels && strcmp(f[1], models[m]->name); m++)
 		;
 	if (m == nmodels) {
-		fprintf(stderr, "rkm-fuzz: %s: no model '%s'\n", arg, colon + 1);
+		fprintf(stderr, "rkm-fuzz: %s: no model '%s'\n", arg, f[1]);
 		usage();
 	}
-	devices[ndevices] = (struct device){ strndup(arg, colon - arg), models[m] };
+	node = f[0];
+	for (int i = 2; i < n; i++) {
+		if (!strncmp(f[i], "configfs=", 9) && !subsys)
+			subsys = f[i] + 9;
+		else if (i == 2)
+			node = f[i];
+		else
+			usage();
+	}
+	if (!plain_name(node) || (subsys && !plain_name(subsys))) {
+		fprintf(stderr, "rkm-fuzz: %s: not a plain device or subsystem name\n", arg);
+		usage();
+	}
+	if (subsys && !models[m]->cfs) {
+		fprintf(stderr, "rkm-fuzz: %s: model '%s' has no configfs interface\n", arg, f[1]);
+		usage();
+	}
+	devices[ndevices] = (struct device){ f[0], models[m], node, subsys };
 	ktests[nktests++] = (struct ktest){ devices[ndevices].name, slots[ndevices] };
 	ndevices++;
 }

@@ -3,7 +3,7 @@
  * rkm-fuzz's interface models: what a device header promises, for the engine
  * in tests/fuzz/fuzz.c. A model lives beside its sample
  * (samples/NAME/fuzz_model.c, linked into rkm-fuzz) and registers itself
- * with FUZZ_MODEL(); `rkm-fuzz DEVICE:MODEL` picks it by name.
+ * with FUZZ_MODEL(); `rkm-fuzz MODULE:MODEL` picks it by name.
  *
  * The engine makes every call, checks what holds for any character device
  * (errnos from the model's sets, counts never above the request, the VFS's
@@ -29,6 +29,26 @@ struct fuzz_cmd {
 	size_t reply;	/* bytes a success writes at the argument */
 };
 
+/*
+ * A configfs subsystem of null_blk's kind (issue 18): items are disks,
+ * their attributes are written at random, "power" adds and removes the
+ * disk. Before each power on, every capped attribute gets a value in
+ * [lo, hi], so that no disk is made too slow to finish a request.
+ */
+struct fuzz_cap {
+	const char *attr;
+	unsigned long lo, hi;
+	bool always;	/* random writes stay in [lo, hi] too: no junk, ever */
+};
+
+struct fuzz_cfs {
+	/* "ATTR=VALUE" written in order to a fresh item: a memory-backed disk for data checks. */
+	const char *const *io_setup;
+	const struct fuzz_cap *caps;
+	int ncaps;
+	bool discard_zeroes;	/* the io_setup disk reads zeroes after a discard */
+};
+
 struct fuzz_model {
 	const char *name;	/* MODEL of DEVICE:MODEL */
 	const char *spec;	/* the header it implements, named in failures */
@@ -46,6 +66,13 @@ struct fuzz_model {
 	bool ignores_nonblock;	/* reads wait (EINTR, never EAGAIN) on O_NONBLOCK fds too */
 	bool no_poll;		/* no .poll: the VFS answers the default mask */
 	bool check_load;	/* bound as it loads: check() before the passes too */
+	/*
+	 * A block device: O_DIRECT opens, sector-sized counts and positions
+	 * around the disk's size (fuzz_disk_size(), BLKGETSIZE64 at each pass).
+	 */
+	bool block;
+	const char *const *needs;	/* modules loaded first (NULL-ended): present or built in */
+	const struct fuzz_cfs *cfs;	/* its configfs interface, for configfs=SUBSYS */
 	size_t device_size;	/* state of a device, shared by its passes: fuzz_device() */
 	size_t thread_size;	/* state of a thread in a pass: fuzz_thread() */
 
@@ -55,6 +82,8 @@ struct fuzz_model {
 	 * and the reply writable: 0 or an errno (-1: it does not say).
 	 */
 	int (*make_arg)(struct fuzz_worker *w, unsigned int c, char *s, size_t *len);
+	/* Whether c's argument is a value, not a pointer: then make_arg's first 8 bytes. */
+	bool (*by_value)(unsigned int c);
 	/* After c succeeded on valid memory p, which held in: the reply; tail: what followed it. */
 	bool (*reply_ok)(struct fuzz_worker *w, unsigned int c, const char *p, const char *in,
 			 const char *tail, size_t tail_len);
@@ -105,6 +134,7 @@ bool fuzz_chance(struct fuzz_worker *w, int percent);
 uint32_t fuzz_prefix(struct fuzz_worker *w, uint32_t base);
 
 bool fuzz_root(struct fuzz_worker *w);
+long long fuzz_disk_size(void);	/* a block device's size in bytes, for this pass */
 void *fuzz_device(struct fuzz_worker *w);
 void *fuzz_thread(struct fuzz_worker *w);
 bool fuzz_errno_in(errmask mask, int e);

@@ -178,7 +178,10 @@ static void test_manifest_good(void)
 				      "qemu -drive if=none,id=d0,driver=null-co -device virtio-blk,drive=d0\n"
 				      "fuzz drv echo\n"
 				      "fuzz c_twin echo\n"
+				      "fuzz null_blk nullb nullb0 configfs=nullb\n"
+				      "fuzz drv echo configfs=drv_cfs\n"
 				      "twin c_twin\n"
+				      "kernel-module null_blk\n"
 				      "\tcycles 50\n"
 				      "failslab drv:drv c_twin:c_twin:files\n"
 				      "bench qemu -device pci-testdev\n"
@@ -197,8 +200,9 @@ static void test_manifest_good(void)
 	      !strcmp(m.qemu[1], "-drive if=none,id=d0,driver=null-co -device virtio-blk,drive=d0"),
 	      "qemu %d", m.nqemu);
 	CHECK(m.ntwins == 1 && !strcmp(m.twins[0], "c_twin"), "twins %d", m.ntwins);
-	CHECK(m.nfuzz == 2 && !strcmp(m.fuzz[0], "drv:echo") && !strcmp(m.fuzz[1], "c_twin:echo"),
-	      "fuzz %d", m.nfuzz);
+	CHECK(m.nfuzz == 4 && !strcmp(m.fuzz[0], "drv:echo") && !strcmp(m.fuzz[1], "c_twin:echo") &&
+	      !strcmp(m.fuzz[2], "null_blk:nullb:nullb0:configfs=nullb") &&
+	      !strcmp(m.fuzz[3], "drv:echo:configfs=drv_cfs"), "fuzz %d", m.nfuzz);
 	CHECK(m.cycles == 50, "cycles %d", m.cycles);
 	CHECK(m.nfailslab == 2 && !strcmp(m.failslab[1], "c_twin:c_twin:files"), "failslab %d",
 	      m.nfailslab);
@@ -252,7 +256,13 @@ static void test_manifest_bad_lines(void)
 		{ "twin c_none\n", ":1: twin c_none: no " },
 		{ "twin Bad-Name\n", ":1: twin 'Bad-Name' is not a module name" },
 		{ "twin\n", ":1: expected 'twin DIR'" },
-		{ "fuzz drv\n", ":1: expected 'fuzz DEVICE MODEL'" },
+		{ "fuzz drv\n", ":1: expected 'fuzz MODULE MODEL [DEVICE] [configfs=SUBSYS]'" },
+		{ "fuzz bad echo a b c\n", ":1: expected 'fuzz MODULE MODEL [DEVICE] [configfs=SUBSYS]'" },
+		{ "fuzz bad echo Dev0\n", ":1: 'Dev0' is not a device name" },
+		{ "fuzz bad echo configfs=a/b\n", ":1: 'a/b' is not a configfs subsystem name" },
+		{ "fuzz bad echo d0 d1\n", ":1: 'd1': after MODEL, a device name and configfs=SUBSYS" },
+		{ "fuzz bad echo configfs=a configfs=b\n", ":1: 'configfs=b': after MODEL" },
+		{ "fuzz null_blk nullb\n", ":1: 'null_blk' is neither the driver (bad) nor a twin" },
 		{ "fuzz other echo\n", ":1: 'other' is neither the driver (bad) nor a twin" },
 		{ "fuzz bad Echo.h\n", ":1: 'Echo.h' is not a fuzz model name" },
 		{ "cycles x\n", ":1: cycles: 'x' is not 0 (none) or an integer in 2..100000" },

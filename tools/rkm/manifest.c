@@ -208,6 +208,46 @@ static void parse_bench(const struct mline *l, struct manifest *m)
 	}
 }
 
+/*
+ * fuzz MODULE MODEL [DEVICE] [configfs=SUBSYS]: MODULE is the driver, a twin
+ * or a kernel-module the manifest declares; DEVICE the node in /dev (default
+ * MODULE); SUBSYS its configfs subsystem. rkm-fuzz gets
+ * MODULE:MODEL[:DEVICE][:configfs=SUBSYS].
+ */
+static void parse_fuzz(const struct mline *l, struct manifest *m)
+{
+	const char *dev = NULL, *subsys = NULL;
+	char *arg;
+	int i;
+
+	need_words(l, 3, 5, "fuzz MODULE MODEL [DEVICE] [configfs=SUBSYS]");
+	for (i = 0; i < m->nkmods && strcmp(m->kmods[i], l->w[1]); i++)
+		;
+	if (i == m->nkmods)
+		need_module(l, m, l->w[1]);
+	if (!valid_module_name(l->w[2]))
+		bad(l, "'%s' is not a fuzz model name", l->w[2]);
+	for (i = 3; i < l->n; i++) {
+		if (!strncmp(l->w[i], "configfs=", 9) && !subsys)
+			subsys = l->w[i] + 9;
+		else if (i == 3)
+			dev = l->w[i];
+		else
+			bad(l, "'%s': after MODEL, a device name and configfs=SUBSYS, once each",
+			    l->w[i]);
+	}
+	if (dev && !valid_module_name(dev))
+		bad(l, "'%s' is not a device name (a /dev name: lowercase letters, digits, '_')", dev);
+	if (subsys && !valid_module_name(subsys))
+		bad(l, "'%s' is not a configfs subsystem name", subsys);
+	arg = xasprintf("%s:%s", l->w[1], l->w[2]);
+	if (dev)
+		arg = xasprintf("%s:%s", arg, dev);
+	if (subsys)
+		arg = xasprintf("%s:configfs=%s", arg, subsys);
+	add(l, m->fuzz, &m->nfuzz, arg);
+}
+
 static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_seen)
 {
 	const char *kw = l->w[0];
@@ -220,11 +260,7 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 		qemu_words(l, 1);
 		add(l, m->qemu, &m->nqemu, join(l, 1));
 	} else if (!strcmp(kw, "fuzz")) {
-		need_words(l, 3, 3, "fuzz DEVICE MODEL");
-		need_module(l, m, l->w[1]);
-		if (!valid_module_name(l->w[2]))
-			bad(l, "'%s' is not a fuzz model name", l->w[2]);
-		add(l, m->fuzz, &m->nfuzz, xasprintf("%s:%s", l->w[1], l->w[2]));
+		parse_fuzz(l, m);
 	} else if (!strcmp(kw, "cycles")) {
 		need_words(l, 2, 2, "cycles N");
 		if (*cycles_seen)
@@ -245,6 +281,8 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 			bad(l, "a second 'variant %s'", l->w[1]);
 		kernel_words(l, 2);
 		add(l, m->variants, &m->nvariants, join(l, 1));
+	} else if (!strcmp(kw, "kernel-module") && m->kmods_done) {
+		return;		/* the first pass took them */
 	} else if (!strcmp(kw, "kernel-module")) {
 		need_words(l, 2, 0, "kernel-module NAME...");
 		for (int i = 1; i < l->n; i++) {
@@ -323,10 +361,12 @@ void manifest_load(const char *dir, struct manifest *m)
 	fclose(f);
 	free(buf);
 	/* Twins first, so that any line may name one. */
-	for (pass = 0; pass < 2; pass++)
+	for (pass = 0; pass < 2; pass++, m->kmods_done = true)
 		for (i = 0; i < nlines; i++) {
 			if (pass == 0 && !strcmp(lines[i].w[0], "twin"))
 				parse_twin(&lines[i], m);
+			else if (pass == 0 && !strcmp(lines[i].w[0], "kernel-module"))
+				parse_line(&lines[i], m, &cycles_seen);
 			else if (pass == 1)
 				parse_line(&lines[i], m, &cycles_seen);
 		}

@@ -66,7 +66,7 @@ struct manifest {
 	int nqemu;
 	const char *twins[RKM_MAX_ITEMS];	/* C twin subdirectories (module names) */
 	int ntwins;
-	const char *fuzz[RKM_MAX_ITEMS];	/* "NAME:MODEL" for rkm-fuzz */
+	const char *fuzz[RKM_MAX_ITEMS];	/* "MODULE:MODEL[:DEVICE][:configfs=SUBSYS]" for rkm-fuzz */
 	int nfuzz;
 	int cycles;		/* load/unload cycles of the driver for rkm-cycles; 0: none */
 	const char *failslab[RKM_MAX_ITEMS];	/* "MODULE[:DEVICE[:files]]" for rkm-failslab */
@@ -83,6 +83,7 @@ struct manifest {
 	int nvariants;
 	const char *kmods[RKM_MAX_ITEMS];	/* 'kernel-module NAME': the target kernel's own */
 	int nkmods;
+	bool kmods_done;	/* parsing: the first pass took the kernel-module lines */
 	const char *resets[RKM_MAX_ITEMS];	/* 'reset-test ARGS...': test.c ARGS must reset the guest */
 	int nresets;
 };
