@@ -147,6 +147,7 @@ int cmd_build(int argc, char **argv);
 /* manifest.c */
 void manifest_load(const char *dir, struct manifest *m);
 const char *manifest_variant(const struct manifest *m, const char *name);
+bool manifest_kmod(const struct manifest *m, const char *name);
 void plan_add_qemu(struct plan *p, const char *line, bool dedup);
 
 /* vm.c */
