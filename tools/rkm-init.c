@@ -195,7 +195,8 @@ static int read_plan(const char *path)
 static int load_module(char **argv)
 {
 	char params[LINE_MAX_LEN] = "";
-	int fd, i;
+	int fd, i, flags = 0;
+	size_t n;
 
 	for (i = 1; argv[i]; i++) {
 		strncat(params, argv[i], sizeof(params) - strlen(params) - 2);
@@ -206,7 +207,11 @@ static int load_module(char **argv)
 		printf("# open %s: %s\n", argv[0], strerror(errno));
 		return 1;
 	}
-	if (syscall(SYS_finit_module, fd, params, 0)) {
+	/* A stock kernel's own module stays compressed: the kernel decompresses it. */
+	n = strlen(argv[0]);
+	if ((n > 3 && !strcmp(argv[0] + n - 3, ".xz")) || (n > 4 && !strcmp(argv[0] + n - 4, ".zst")))
+		flags = 4;	/* MODULE_INIT_COMPRESSED_FILE */
+	if (syscall(SYS_finit_module, fd, params, flags)) {
 		printf("# finit_module %s: %s\n", argv[0], strerror(errno));
 		return 1;
 	}

@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,11 +44,15 @@ struct impl {
 	const char *echo;
 	const char *sem[2];
 	const char *edu;
+	const char *blk_cfs;	/* null_blk-style configfs subsystem */
+	const char *blk_disk;	/* its disks' name before the index */
 };
 
 static const struct impl impls[] = {
-	{ "c", "/dev/c_echo", { "/dev/c_semaphore", "/dev/c_semaphore1" }, "/dev/c_edu" },
-	{ "rust", "/dev/rust_echo", { "/dev/rust_semaphore", "/dev/rust_semaphore1" }, "/dev/rust_edu" },
+	{ "c", "/dev/c_echo", { "/dev/c_semaphore", "/dev/c_semaphore1" }, "/dev/c_edu",
+	  "/sys/kernel/config/nullb", "nullb" },
+	{ "rust", "/dev/rust_echo", { "/dev/rust_semaphore", "/dev/rust_semaphore1" }, "/dev/rust_edu",
+	  "/sys/kernel/config/rust_nullb", "rust_nullb" },
 };
 
 static long scale = 100;
@@ -254,6 +260,143 @@ static double edu_dma(const struct impl *im)
 	return t0 / n;
 }
 
+
+/*
+ * Block cells (rust_nullb against the kernel's null_blk): fio, shipped from
+ * Debian's package, on a fresh device of each driver made through configfs,
+ * named blk_RW_BSk_qdQ_jJ_iIRQMODE_mMEMORY_BACKED. One figure per run: fio's
+ * own I/Os per second over its run (clock_gettime: instructions under
+ * -icount), turned into ns per I/O. blk_grid is every cell of the issue's
+ * grid.
+ */
+struct blk_cell {
+	char rw[16];
+	int bs_k, qd, jobs, irq, mem;
+};
+
+static bool blk_parse(const char *name, struct blk_cell *c)
+{
+	int n = -1;
+
+	if (sscanf(name, "blk_%15[a-z]_%dk_qd%d_j%d_i%d_m%d%n", c->rw, &c->bs_k, &c->qd, &c->jobs,
+		   &c->irq, &c->mem, &n) != 6 || n != (int)strlen(name))
+		return false;
+	return (!strcmp(c->rw, "randread") || !strcmp(c->rw, "randwrite")) && c->bs_k > 0 &&
+	       c->bs_k <= 1024 && c->qd > 0 && c->qd <= 128 && c->jobs > 0 && c->jobs <= 8 &&
+	       c->irq >= 0 && c->irq <= 2 && (c->mem == 0 || c->mem == 1);
+}
+
+static void cfs_set(const char *dir, const char *attr, const char *val)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val)) {
+		printf("# bench: %s = %s: %s\n", path, val, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+/* fio's terse (v3) line: field 8 is the read IOPS, 49 the write IOPS. */
+static double fio_iops(char *out)
+{
+	char *line, *f;
+	double iops = 0;
+	int i;
+
+	while ((line = strsep(&out, "\n")))
+		if (!strncmp(line, "3;fio-", 6))
+			break;
+	for (i = 0; line && (f = strsep(&line, ";")); i++)
+		if (i == 7 || i == 48)
+			iops += strtod(f, NULL);
+	return iops;
+}
+
+static double blk_run(const struct impl *im, const struct blk_cell *c, long ios)
+{
+	char dir[128], path[160], dev[64], idx[32] = "", val[32], out[8192], opt[5][48];
+	char *argv[32];
+	int pipefd[2], status, n = 0, a = 0;
+	ssize_t got;
+	pid_t pid;
+	double iops;
+
+	snprintf(dir, sizeof(dir), "%s/bench", im->blk_cfs);
+	if (mkdir(dir, 0755)) {
+		printf("# bench: mkdir %s: %s\n", dir, strerror(errno));
+		exit(1);
+	}
+	cfs_set(dir, "size", "128");
+	cfs_set(dir, "blocksize", "4096");
+	snprintf(val, sizeof(val), "%d", c->irq);
+	cfs_set(dir, "irqmode", val);
+	cfs_set(dir, "memory_backed", c->mem ? "1" : "0");
+	cfs_set(dir, "power", "1");
+	snprintf(path, sizeof(path), "%s/index", dir);
+	n = open(path, O_RDONLY | O_CLOEXEC);
+	if (n < 0 || read(n, idx, sizeof(idx) - 1) <= 0) {
+		printf("# bench: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	close(n);
+	snprintf(dev, sizeof(dev), "--filename=/dev/%s%d", im->blk_disk, atoi(idx));
+
+	argv[a++] = "/usr/bin/fio";
+	argv[a++] = "--name=bench";
+	argv[a++] = dev;
+	argv[a++] = "--direct=1";
+	argv[a++] = "--ioengine=io_uring";
+	argv[a++] = "--clocksource=clock_gettime";
+	argv[a++] = "--randrepeat=1";
+	argv[a++] = "--norandommap";
+	argv[a++] = "--group_reporting";
+	argv[a++] = "--output-format=terse";
+	argv[a++] = "--terse-version=3";
+	snprintf(opt[0], 48, "--rw=%s", c->rw);
+	snprintf(opt[1], 48, "--bs=%dk", c->bs_k);
+	snprintf(opt[2], 48, "--iodepth=%d", c->qd);
+	snprintf(opt[3], 48, "--numjobs=%d", c->jobs);
+	snprintf(opt[4], 48, "--number_ios=%ld", ios);
+	for (n = 0; n < 5; n++)
+		argv[a++] = opt[n];
+	argv[a] = NULL;
+
+	if (pipe(pipefd) || (pid = fork()) < 0) {
+		printf("# bench: fork: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (!pid) {
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		execv(argv[0], argv);
+		printf("# bench: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (n = 0; n < (int)sizeof(out) - 1 && (got = read(pipefd[0], out + n, sizeof(out) - 1 - n)) > 0;)
+		n += got;
+	out[n] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("# bench: fio on %s failed (status %d): %.300s\n", dev + 11, status, out);
+		exit(1);
+	}
+	iops = fio_iops(out);
+	if (rmdir(dir)) {
+		printf("# bench: rmdir %s: %s\n", dir, strerror(errno));
+		exit(1);
+	}
+	if (!(iops > 0)) {
+		printf("# bench: no IOPS in fio's output: %.300s\n", out);
+		exit(1);
+	}
+	return 1e9 / iops;
+}
+
 struct workload {
 	const char *name;
 	double (*fn)(const struct impl *im);
@@ -270,6 +413,7 @@ static const struct workload workloads[] = {
 	{ "edu_dma_4095B", edu_dma, false },
 };
 #define NWORKLOADS (int)(sizeof(workloads) / sizeof(workloads[0]))
+#define MAX_JOBS 128
 
 static int usage(void)
 {
@@ -277,8 +421,8 @@ static int usage(void)
 
 	printf("# bench: usage: bench [-s PERCENT] [-r RUNS] [-i] WORKLOAD... (");
 	for (w = 0; w < NWORKLOADS; w++)
-		printf("%s%s", w ? " " : "", workloads[w].name);
-	printf(")\n");
+		printf("%s ", workloads[w].name);
+	printf("blk_grid blk_RW_BSk_qdQ_jJ_iIRQ_mMEM)\n");
 	return 2;
 }
 
@@ -291,9 +435,52 @@ static int positive(const char *s, long *out)
 	return !errno && *s && !*end && *out > 0 && *out <= 1000000;
 }
 
+/* A workload to run: a function of the table, or a block cell. */
+struct job {
+	const struct workload *w;	/* NULL: a block cell */
+	struct blk_cell cell;
+	char name[32];
+};
+
+static double run_job(const struct job *j, const struct impl *im)
+{
+	/* A cell's I/Os per job: about 256 KiB of 64 KiB I/Os, 8 MiB of 4 KiB ones. */
+	return j->w ? j->w->fn(im) : blk_run(im, &j->cell, iters(j->cell.bs_k >= 64 ? 64 : 2048));
+}
+
+static int add_job(struct job *jobs, int n, const char *name)
+{
+	static const char *const rw[] = { "randread", "randwrite" };
+	static const int bs[] = { 4, 64 }, qd[] = { 1, 32 }, nj[] = { 1, 2 }, irq[] = { 0, 2 };
+	int w, i;
+
+	if (!strcmp(name, "blk_grid")) {
+		for (i = 0; i < 64; i++) {
+			char cell[32];
+
+			snprintf(cell, sizeof(cell), "blk_%s_%dk_qd%d_j%d_i%d_m%d", rw[i >> 5 & 1],
+				 bs[i >> 4 & 1], qd[i >> 3 & 1], nj[i >> 2 & 1], irq[i >> 1 & 1], i & 1);
+			if ((n = add_job(jobs, n, cell)) < 0)
+				return -1;
+		}
+		return n;
+	}
+	if (n == MAX_JOBS)
+		return -1;
+	memset(&jobs[n], 0, sizeof(jobs[n]));
+	for (w = 0; w < NWORKLOADS && strcmp(workloads[w].name, name); w++)
+		;
+	if (w < NWORKLOADS)
+		jobs[n].w = &workloads[w];
+	else if (!blk_parse(name, &jobs[n].cell))
+		return -1;
+	snprintf(jobs[n].name, sizeof(jobs[n].name), "%s", name);
+	return n + 1;
+}
+
 int main(int argc, char **argv)
 {
-	const struct workload *chosen[64];
+	static struct job jobs[MAX_JOBS];
 	int opt, r, w, k, n = 0;
 	long runs = 5;
 	bool icount = false;
@@ -305,29 +492,26 @@ int main(int argc, char **argv)
 		if (opt == 'i')
 			icount = true;
 	}
-	for (; optind < argc; optind++) {
-		for (w = 0; w < NWORKLOADS && strcmp(workloads[w].name, argv[optind]); w++)
-			;
-		if (w == NWORKLOADS || n == 64) {
-			printf("# bench: unknown workload '%s'\n", argv[optind]);
+	for (; optind < argc; optind++)
+		if ((n = add_job(jobs, n, argv[optind])) < 0) {
+			printf("# bench: unknown workload '%s' (or more than %d)\n", argv[optind],
+			       MAX_JOBS);
 			return usage();
 		}
-		chosen[n++] = &workloads[w];
-	}
 	if (!n)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(bulk, 'b', sizeof(bulk));
 	/* Warm up both: first-touch costs stay out of the numbers. */
-	for (k = 0; k < 2 && !(icount && chosen[0]->wall_only); k++)
-		chosen[0]->fn(&impls[k]);
+	for (k = 0; k < 2 && !(icount && jobs[0].w && jobs[0].w->wall_only); k++)
+		run_job(&jobs[0], &impls[k]);
 	for (r = 0; r < runs; r++)
 		for (w = 0; w < n; w++)
-			for (k = 0; k < 2 && !(icount && chosen[w]->wall_only); k++) {
+			for (k = 0; k < 2 && !(icount && jobs[w].w && jobs[w].w->wall_only); k++) {
 				const struct impl *im = &impls[(k + r) % 2];
 
-				printf("# BENCH %s %s %d %.1f\n", chosen[w]->name, im->name, r,
-				       chosen[w]->fn(im));
+				printf("# BENCH %s %s %d %.1f\n", jobs[w].name, im->name, r,
+				       run_job(&jobs[w], im));
 			}
 	return 0;
 }

@@ -18,8 +18,8 @@
 
 #include "rkm.h"
 
-#define MAX_RECORDS 20000
-#define MAX_WORKLOADS 16
+#define MAX_RECORDS 100000
+#define MAX_WORKLOADS 128
 
 struct record {
 	char clock[8];		/* wall | icount */
@@ -216,6 +216,28 @@ static int module_size(const char *ko, long *text, long *data, long *bss)
 	return ok;
 }
 
+/* The size of kernel k's own module NAME, decompressed if its tree keeps it so. */
+static void kernel_module_size(const struct kernel *k, const char *name, long *text, long *data,
+			       long *bss)
+{
+	struct plan deps = { 0 };
+	char *why = NULL, *ko, *tmp = xasprintf("%s/build/bench/%s.ko", rkm_root, name), *cmd;
+	size_t n;
+
+	if (ship_kernel_module(k, name, &deps, &why))
+		die("%s: %s", name, why);
+	ko = (char *)deps.ship[deps.nship - 1];
+	n = strlen(ko);
+	cmd = n > 3 && !strcmp(ko + n - 3, ".xz") ? xasprintf("xz -dc '%s' > '%s'", ko, tmp) :
+	      n > 4 && !strcmp(ko + n - 4, ".zst") ? xasprintf("zstd -qdc '%s' > '%s'", ko, tmp) :
+	      xasprintf("cp '%s' '%s'", ko, tmp);
+	if (system(cmd) || !module_size(tmp, text, data, bss))
+		die("cannot read the size of %s", ko);
+	unlink(tmp);
+	free(cmd);
+	free(tmp);
+}
+
 /* Median of three clean builds of DIR for k, in seconds. */
 static double build_seconds(const char *dir, const struct kernel *k, char *ko, size_t kolen)
 {
@@ -250,9 +272,17 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < 2 && ms[i].bench_c; j++) {
 			char *dir = j ? xasprintf("%s/%s", ms[i].dir, ms[i].bench_c) : strdup(ms[i].dir);
-			double secs = build_seconds(dir, k, ko, sizeof(ko));
 			long text = 0, data = 0, bss = 0;
+			double secs;
 
+			if (j && manifest_kmod(&ms[i], ms[i].bench_c)) {
+				kernel_module_size(k, ms[i].bench_c, &text, &data, &bss);
+				printf("%-16s %8ld %8ld %8ld %10s\n", ms[i].bench_c, text, data, bss,
+				       "(kernel's)");
+				free(dir);
+				continue;
+			}
+			secs = build_seconds(dir, k, ko, sizeof(ko));
 			module_size(ko, &text, &data, &bss);
 			printf("%-16s %8ld %8ld %8ld %10.2f\n", base_name(dir), text, data, bss, secs);
 			free(dir);
@@ -311,6 +341,33 @@ static const char *bench_module(const char *dir, const struct manifest *m, const
 	if (build_driver(dir, k, ko, sizeof(ko)))
 		die("%s does not build for %s", dir, k->name);
 	return m->bench_params ? xasprintf("%s %s", ko, m->bench_params) : strdup(ko);
+}
+
+/*
+ * The pair's twin is the target kernel's own module (manifest
+ * 'kernel-module'): loaded by init from the kernel's tree, after the modules
+ * it depends on (each once), with the pair's parameters.
+ */
+static void add_kernel_twin(struct plan *p, const struct manifest *m, const struct kernel *k)
+{
+	struct plan deps = { 0 };
+	char *why = NULL;
+	int i, j;
+
+	if (ship_kernel_module(k, m->bench_c, &deps, &why))
+		die("%s: %s", m->bench_c, why);
+	for (i = 0; i < deps.nship; i++) {
+		bool twin = i == deps.nship - 1;
+
+		for (j = 0; j < p->nmodules && strcmp(p->modules[j], deps.ship[i]); j++)
+			;
+		if (j < p->nmodules && !twin)
+			continue;
+		if (p->nmodules + 2 > RKM_MAX_ITEMS)
+			die("more than %d modules in a benchmark boot", RKM_MAX_ITEMS);
+		p->modules[p->nmodules++] = twin && m->bench_params ?
+			xasprintf("%s %s", deps.ship[i], m->bench_params) : deps.ship[i];
+	}
 }
 
 int cmd_bench(int argc, char **argv)
@@ -416,6 +473,17 @@ int cmd_bench(int argc, char **argv)
 				/* Not deduplicated: e.g. a second device for the twin to bind. */
 				for (w = 0; w < m->nbench_qemu; w++)
 					plan_add_qemu(&p, m->bench_qemu[w], false);
+				/*
+				 * A twin that is the kernel's own module comes first, after
+				 * the modules it depends on: the driver may need them too.
+				 */
+				if (manifest_kmod(m, m->bench_c)) {
+					add_kernel_twin(&p, m, &k[i]);
+					if (m->alternate)
+						alternate[nalt++] = p.nmodules - 1;
+					p.modules[p.nmodules++] = bench_module(m->dir, m, &k[i]);
+					continue;
+				}
 				if (m->alternate)
 					alternate[nalt++] = p.nmodules;
 				p.modules[p.nmodules++] = bench_module(m->dir, m, &k[i]);

@@ -70,17 +70,18 @@ static void add(const struct mline *l, const char **list, int *n, const char *it
 	list[(*n)++] = item;
 }
 
-/* A module this manifest ships: the driver itself or one of its twins. */
+/* A module this manifest ships: the driver, one of its twins or a kernel-module. */
 static void need_module(const struct mline *l, const struct manifest *m, const char *name)
 {
 	int i;
 
-	if (!strcmp(name, m->name))
+	if (!strcmp(name, m->name) || manifest_kmod(m, name))
 		return;
 	for (i = 0; i < m->ntwins; i++)
 		if (!strcmp(name, m->twins[i]))
 			return;
-	bad(l, "'%s' is neither the driver (%s) nor a twin this manifest declares", name, m->name);
+	bad(l, "'%s' is neither the driver (%s) nor a twin or kernel-module this manifest declares",
+	    name, m->name);
 }
 
 /*
@@ -147,6 +148,25 @@ static void parse_twin(const struct mline *l, struct manifest *m)
 	if (!is_file(xasprintf("%s/%s/Kbuild", m->dir, l->w[1])))
 		bad(l, "twin %s: no %s/%s/Kbuild", l->w[1], m->dir, l->w[1]);
 	add(l, m->twins, &m->ntwins, strdup(l->w[1]));
+}
+
+static void parse_kmods(const struct mline *l, struct manifest *m)
+{
+	need_words(l, 2, 0, "kernel-module NAME...");
+	for (int i = 1; i < l->n; i++) {
+		if (!valid_module_name(l->w[i]))
+			bad(l, "'%s' is not a module name", l->w[i]);
+		add(l, m->kmods, &m->nkmods, strdup(l->w[i]));
+	}
+}
+
+/* Whether NAME is one of the target kernel's own modules the manifest ships. */
+bool manifest_kmod(const struct manifest *m, const char *name)
+{
+	for (int i = 0; i < m->nkmods; i++)
+		if (!strcmp(m->kmods[i], name))
+			return true;
+	return false;
 }
 
 static void parse_failslab(const struct mline *l, struct manifest *m)
@@ -221,10 +241,7 @@ static void parse_fuzz(const struct mline *l, struct manifest *m)
 	int i;
 
 	need_words(l, 3, 5, "fuzz MODULE MODEL [DEVICE] [configfs=SUBSYS]");
-	for (i = 0; i < m->nkmods && strcmp(m->kmods[i], l->w[1]); i++)
-		;
-	if (i == m->nkmods)
-		need_module(l, m, l->w[1]);
+	need_module(l, m, l->w[1]);
 	if (!valid_module_name(l->w[2]))
 		bad(l, "'%s' is not a fuzz model name", l->w[2]);
 	for (i = 3; i < l->n; i++) {
@@ -281,15 +298,8 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 			bad(l, "a second 'variant %s'", l->w[1]);
 		kernel_words(l, 2);
 		add(l, m->variants, &m->nvariants, join(l, 1));
-	} else if (!strcmp(kw, "kernel-module") && m->kmods_done) {
-		return;		/* the first pass took them */
 	} else if (!strcmp(kw, "kernel-module")) {
-		need_words(l, 2, 0, "kernel-module NAME...");
-		for (int i = 1; i < l->n; i++) {
-			if (!valid_module_name(l->w[i]))
-				bad(l, "'%s' is not a module name", l->w[i]);
-			add(l, m->kmods, &m->nkmods, strdup(l->w[i]));
-		}
+		return;		/* the first pass took them */
 	} else if (!strcmp(kw, "reset-test")) {
 		need_words(l, 2, 0, "reset-test ARGS...");
 		for (int i = 1; i < l->n; i++)
@@ -360,13 +370,13 @@ void manifest_load(const char *dir, struct manifest *m)
 	}
 	fclose(f);
 	free(buf);
-	/* Twins first, so that any line may name one. */
-	for (pass = 0; pass < 2; pass++, m->kmods_done = true)
+	/* Twins and kernel modules first, so that any line may name one. */
+	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < nlines; i++) {
 			if (pass == 0 && !strcmp(lines[i].w[0], "twin"))
 				parse_twin(&lines[i], m);
 			else if (pass == 0 && !strcmp(lines[i].w[0], "kernel-module"))
-				parse_line(&lines[i], m, &cycles_seen);
+				parse_kmods(&lines[i], m);
 			else if (pass == 1)
 				parse_line(&lines[i], m, &cycles_seen);
 		}

@@ -83,7 +83,6 @@ struct manifest {
 	int nvariants;
 	const char *kmods[RKM_MAX_ITEMS];	/* 'kernel-module NAME': the target kernel's own */
 	int nkmods;
-	bool kmods_done;	/* parsing: the first pass took the kernel-module lines */
 	const char *resets[RKM_MAX_ITEMS];	/* 'reset-test ARGS...': test.c ARGS must reset the guest */
 	int nresets;
 };
@@ -148,6 +147,7 @@ int cmd_build(int argc, char **argv);
 /* manifest.c */
 void manifest_load(const char *dir, struct manifest *m);
 const char *manifest_variant(const struct manifest *m, const char *name);
+bool manifest_kmod(const struct manifest *m, const char *name);
 void plan_add_qemu(struct plan *p, const char *line, bool dedup);
 
 /* vm.c */
