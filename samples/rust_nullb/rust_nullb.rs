@@ -175,7 +175,12 @@ impl DevCfg {
         Ok(self)
     }
 
+    /// A disk named after its index (`nullb0`, `rust_nullb0`).
     fn add_disk(&self, index: u32) -> Result<mq::Disk<NullOps>> {
+        self.add_named(format_args!("{}{}", personality(), index))
+    }
+
+    fn add_named(&self, name: core::fmt::Arguments<'_>) -> Result<mq::Disk<NullOps>> {
         let discard = self.discard && self.memory_backed;
         let opts = mq::DiskOptions {
             capacity_sectors: self.size_mb.saturating_mul(2048),
@@ -202,8 +207,8 @@ impl DevCfg {
             delay_ns: self.completion_nsec,
             store: if self.memory_backed { Some(PageStore::new()?) } else { None },
         };
-        let disk = mq::Disk::add(format_args!("{}{}", personality(), index), &opts, queue)?;
-        pr_info!("disk {}{} created\n", personality(), index);
+        let disk = mq::Disk::add(name, &opts, queue)?;
+        pr_info!("disk {} created\n", name);
         Ok(disk)
     }
 }
@@ -241,8 +246,10 @@ struct Powered {
     index: u32,
 }
 
-/// A configfs device: `mkdir <configfs>/NAME`.
+/// A configfs device: `mkdir <configfs>/NAME`; its disk is `/dev/NAME`
+/// (cut to the longest disk name), as `null_blk`'s.
 struct NullbDev {
+    name: KString,
     indexes: Arc<Indexes>,
     state: Mutex<DevState>,
 }
@@ -278,7 +285,9 @@ impl NullbDev {
             (false, true) => {
                 let cfg = st.cfg.validated()?;
                 let index = self.indexes.get()?;
-                match cfg.add_disk(index) {
+                let name = self.name.as_str();
+                let name = name.get(..name.len().min(mq::MAX_NAME)).unwrap_or(name);
+                match cfg.add_named(format_args!("{}", name)) {
                     Ok(disk) => {
                         st.cfg = cfg;
                         st.cfg.submit_queues = disk.nr_hw_queues();
@@ -301,7 +310,6 @@ impl NullbDev {
         if let Some(Powered { disk, index }) = st.on.take() {
             drop(disk);
             self.indexes.put(index);
-            pr_info!("disk {}{} released\n", personality(), index);
         }
     }
 }
@@ -384,8 +392,9 @@ impl Subsystem for Devices {
     ];
 
     /// A new device with the module parameters' settings, as `null_blk`'s.
-    fn make_item(&self, _name: &str) -> Result<NullbDev> {
+    fn make_item(&self, name: &str) -> Result<NullbDev> {
         Ok(NullbDev {
+            name: KString::try_from_str(name)?,
             indexes: self.indexes.clone(),
             state: new_mutex!(DevState { cfg: self.defaults, on: None })?,
         })

@@ -51,6 +51,9 @@ use core::ptr::NonNull;
 /// The deepest tag set (`BLK_MQ_MAX_DEPTH`).
 pub const MAX_DEPTH: u32 = abi::BLK_MAX_DEPTH;
 
+/// The longest disk name, in bytes (`DISK_NAME_LEN` - 1).
+pub const MAX_NAME: usize = abi::BLK_NAME_MAX;
+
 /// What a request asks for.
 ///
 /// ```
