@@ -53,6 +53,9 @@ struct plan {
 	const char *reset_tests[RKM_MAX_ITEMS];	/* "name=path ARGS" */
 	int nreset_tests;
 	bool expect_reset;	/* this boot must end in a watchdog reset the test announced */
+	/* Host programs (manifest 'program'), shipped at their paths with their libraries. */
+	const char *programs[RKM_MAX_ITEMS];	/* absolute host paths */
+	int nprograms;
 };
 
 /* What a driver directory declares in DIR/rkm.manifest (README, "Manifests"). */
@@ -85,6 +88,9 @@ struct manifest {
 	int nkmods;
 	const char *resets[RKM_MAX_ITEMS];	/* 'reset-test ARGS...': test.c ARGS must reset the guest */
 	int nresets;
+	const char *programs[RKM_MAX_ITEMS];	/* 'program PACKAGE PROGRAM...': "PACKAGE PROGRAM" */
+	const char *program_at[RKM_MAX_ITEMS];	/* the "FILE:LINE" that declared each */
+	int nprograms;
 };
 
 struct result {
@@ -160,6 +166,29 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p);
 int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, struct result *r);
 int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+
+/* vm.c: the initramfs, a cpio "newc" archive written directly */
+struct cpio {
+	FILE *f;
+	unsigned long ino;
+	unsigned long off;
+	char **paths;		/* guest paths written (userspace.c: each once) */
+	size_t npaths;
+};
+void cpio_entry(struct cpio *c, const char *name, unsigned int mode, unsigned int rdev,
+		const void *data, size_t size);
+void cpio_file(struct cpio *c, const char *name, const char *path, unsigned int mode);
+
+/*
+ * userspace.c: host programs in the guest (manifest 'program'), at their
+ * own paths with their shared libraries and loader, and the guest's
+ * /lib/modules/RELEASE (modules.dep by the host's depmod) for their modprobe.
+ */
+char *program_path(const char *name);
+void plan_add_programs(const struct manifest *m, struct plan *p);
+bool guest_base_dir(struct cpio *c, const struct plan *p, const char *dir);
+void guest_userspace(struct cpio *c, const struct kernel *k, const struct plan *p,
+		     const char *staging);
 
 /* kmod.c: module NAME of kernel k and its dependencies into p->ship; -1 and *why if not */
 int ship_kernel_module(const struct kernel *k, const char *name, struct plan *p, char **why);

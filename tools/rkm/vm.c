@@ -23,12 +23,6 @@
 
 /* ---- initramfs: cpio "newc", written directly ---- */
 
-struct cpio {
-	FILE *f;
-	unsigned long ino;
-	unsigned long off;
-};
-
 static void cpio_pad(struct cpio *c)
 {
 	while (c->off % 4) {
@@ -37,8 +31,8 @@ static void cpio_pad(struct cpio *c)
 	}
 }
 
-static void cpio_entry(struct cpio *c, const char *name, unsigned int mode, unsigned int rdev,
-		       const void *data, size_t size)
+void cpio_entry(struct cpio *c, const char *name, unsigned int mode, unsigned int rdev,
+		const void *data, size_t size)
 {
 	size_t namesize = strlen(name) + 1;
 
@@ -55,7 +49,7 @@ static void cpio_entry(struct cpio *c, const char *name, unsigned int mode, unsi
 	}
 }
 
-static void cpio_file(struct cpio *c, const char *name, const char *path, unsigned int mode)
+void cpio_file(struct cpio *c, const char *name, const char *path, unsigned int mode)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -309,11 +303,14 @@ static void build_initramfs(const char *path, const struct kernel *k, const stru
 	if (!c.f)
 		die("cannot write %s: %s", path, strerror(errno));
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		cpio_entry(&c, dirs[i], S_IFDIR | 0755, 0, NULL, 0);
+		if (!guest_base_dir(&c, p, dirs[i]))
+			cpio_entry(&c, dirs[i], S_IFDIR | 0755, 0, NULL, 0);
 	/* The kernel opens /dev/console for init before devtmpfs is mounted. */
 	cpio_entry(&c, "dev/console", S_IFCHR | 0600, makedev(5, 1), NULL, 0);
 	cpio_file(&c, "init", init, 0755);
 	write_plan(&c, k, p);
+	if (p->nprograms)
+		guest_userspace(&c, k, p, xasprintf("%s.modroot", path));
 	cpio_entry(&c, "TRAILER!!!", 0, 0, NULL, 0);
 	if (fclose(c.f))
 		die("cannot write %s", path);
@@ -1030,6 +1027,7 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 
 	for (i = 0; i < m->nqemu; i++)
 		plan_add_qemu(p, m->qemu[i], true);
+	plan_add_programs(m, p);
 	if (build_driver(m->dir, k, path, sizeof(path))) {
 		add_item(p->fails, &p->nfails,
 			 xasprintf("build:%s the driver does not build for %s (see above)", m->name,
