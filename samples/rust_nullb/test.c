@@ -261,6 +261,47 @@ static void record_attrs(const char *dev)
 		tr_printf("%s = %s", attr_names[i], attr_get(dev, attr_names[i]));
 }
 
+/*
+ * Configurations a power-on refuses or adjusts differently from kernel to
+ * kernel: shown (for the driver's author), not recorded in the transcript.
+ */
+static void kernel_dependent(void)
+{
+	static const struct attr cases[][2] = {
+		{ { "blocksize", "3000" }, { NULL, NULL } },
+		{ { "blocksize", "8192" }, { NULL, NULL } },
+		{ { "blocksize", "256" }, { NULL, NULL } },
+		{ { "size", "0" }, { NULL, NULL } },
+		{ { "submit_queues", "0" }, { NULL, NULL } },
+		{ { "submit_queues", "64" }, { NULL, NULL } },
+		{ { "hw_queue_depth", "0" }, { NULL, NULL } },
+		{ { "irqmode", "7" }, { NULL, NULL } },
+	};
+	char disk[64], text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct attr *a = cases[i];
+		int w, p, e = 0;
+
+		if (mkdir(cfs("kd", NULL), 0755))
+			continue;
+		attr_set("kd", "size", "4");
+		errno = 0;
+		w = attr_set("kd", a->name, a->val);
+		if (w)
+			e = errno;
+		p = w ? 0 : power_on("kd", disk, sizeof(disk));
+		snprintf(text, sizeof(text), "%s=%s: write %s, power on %s", a->name, a->val,
+			 w ? ktest_errname(e) : "ok", w ? "-" : p ? ktest_errname(errno) : "ok");
+		if (!w && !p)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text),
+				 " (reads back %s=%s)", a->name, attr_get("kd", a->name));
+		printf("# %s: kernel-dependent: %s\n", ktest_twin, text);
+		rmdir(cfs("kd", NULL));
+	}
+}
+
 static void configfs_attrs(void)
 {
 	static const struct { const char *attr, *val; int err; } bad[] = {
@@ -331,6 +372,7 @@ static void configfs_attrs(void)
 	/* rmdir of a powered device removes its disk. */
 	TR_CALL_AS(0, "rmdir a powered device", rmdir(cfs("busy", NULL)));
 	TR_EXPECT(access(disk, F_OK) != 0);
+	kernel_dependent();
 }
 
 /* ---- block I/O: data, the end of the disk, O_DIRECT alignment, discard, zeroes, flush ---- */
@@ -641,10 +683,12 @@ static bool reload(const char *params)
 /* The value of /sys/block/DISK/ATTR, newline dropped. */
 static const char *sysblk(const char *disk, const char *attr)
 {
-	static char buf[256], path[160];
+	static char bufs[4][256];
+	static int k;
+	char path[160], *buf = bufs[k = (k + 1) % 4];
 
 	snprintf(path, sizeof(path), "/sys/block/%s/%s", disk, attr);
-	if (read_file(path, buf, sizeof(buf)) < 0)
+	if (read_file(path, buf, sizeof(bufs[0])) < 0)
 		return "(none)";
 	buf[strcspn(buf, "\n")] = '\0';
 	return buf;
