@@ -23,6 +23,7 @@
 #include <linux/fs.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 struct blk_twin {
 	const char *module;	/* the module name */
@@ -981,20 +982,50 @@ static const char compat_sh[] =
 	"[ ! -d /sys/module/null_blk ] || fail 'rmmod left null_blk loaded'\n"
 	"echo 'null_blk compat: ok'\n";
 
-/* The script, run by the guest's sh, against the module modprobe finds as null_blk. */
+/* Runs the script against the module modprobe finds as null_blk; 0 if it passed. */
+static int compat_run(const char *against)
+{
+	int r;
+
+	if (!access("/sys/module/null_blk", F_OK) && ktest_unload_wait("null_blk", 5000))
+		return -1;
+	r = run((char *const[]){ "sh", "/tmp/nullb_compat.sh", NULL });
+	printf("# null_blk compat script against %s: %s\n", against, r ? "FAILED" : "ok");
+	show_output(r ? 40 : 0);
+	ktest_unload_wait("null_blk", 5000);
+	return r;
+}
+
+/*
+ * The script, run by the guest's sh: against the kernel's null_blk and, if
+ * the driver is also built as null_blk (manifest 'build-as null_blk', in
+ * /lib/rkm/as, depmod's updates/: what modprobe null_blk loads first),
+ * against it too, then without it (updates/ moved out of the module tree,
+ * the guest's depmod rerun) against the kernel's.
+ */
 TEST(null_blk_compat_sh)
 {
-	int fd = open("/tmp/nullb_compat.sh", O_WRONLY | O_CREAT | O_TRUNC, 0755), r;
+	int fd = open("/tmp/nullb_compat.sh", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	char updates[256], off[300];
+	struct utsname u;
 
 	ASSERT_TRUE(fd >= 0);
 	ASSERT_EQ((long)sizeof(compat_sh) - 1, (long)write(fd, compat_sh, sizeof(compat_sh) - 1));
 	close(fd);
-	if (!access("/sys/module/null_blk", F_OK))
-		ASSERT_EQ(0, ktest_unload_wait("null_blk", 5000));
-	r = run((char *const[]){ "sh", "/tmp/nullb_compat.sh", NULL });
-	show_output(r ? 40 : 2);
-	EXPECT_EQ(0, r);
-	ktest_unload_wait("null_blk", 5000);
+	ASSERT_EQ(0, uname(&u));
+	if (access("/lib/rkm/as/null_blk.ko", F_OK)) {
+		EXPECT_EQ(0, compat_run("the kernel's null_blk"));
+		return;
+	}
+	EXPECT_EQ(0, compat_run("rust_nullb built as null_blk"));
+	snprintf(updates, sizeof(updates), "/lib/modules/%s/updates", u.release);
+	/* Out of the module tree: depmod would search any directory of it. */
+	snprintf(off, sizeof(off), "/tmp/updates.off");
+	ASSERT_EQ(0, rename(updates, off));
+	ASSERT_EQ(0, run((char *const[]){ "depmod", NULL }));
+	EXPECT_EQ(0, compat_run("the kernel's null_blk"));
+	ASSERT_EQ(0, rename(off, updates));
+	EXPECT_EQ(0, run((char *const[]){ "depmod", NULL }));
 }
 
 int main(void)

@@ -233,7 +233,7 @@ static void test_manifest_bad_lines(void)
 {
 	static const char *const cases[][2] = {
 		{ "twin c_twin\nqmeu -device x\n",
-		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test, program)" },
+		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test, program, build-as)" },
 		{ "variant intx\n", ":1: expected 'variant NAME KERNEL-ARGS...'" },
 		{ "variant Intx pci=nomsi\n", ":1: 'Intx' is not a variant name" },
 		{ "variant intx pci=nomsi\nvariant intx nosmp\n", ":2: a second 'variant intx'" },
@@ -245,6 +245,9 @@ static void test_manifest_bad_lines(void)
 		{ "program Fio fio\n", ":1: 'Fio' is not a Debian package name" },
 		{ "program fio /usr/bin/fio\n", ":1: '/usr/bin/fio' is not a program name" },
 		{ "program fio ..\n", ":1: '..' is not a program name" },
+		{ "build-as\n", ":1: expected 'build-as NAME...'" },
+		{ "build-as null-blk\n", ":1: 'null-blk' is not a module name" },
+		{ "build-as bad\n", ":1: 'bad' is the driver's own name" },
 		{ "reset-test reset 'x y'\n", ":1: no quoting: test arguments are split at spaces ('\'x')" },
 		{ "qemu -device 'a b'\n", ":1: no quoting: QEMU arguments are split at spaces" },
 		{ "qemu -kernel /boot/other\n", ":1: QEMU option '-kernel': a manifest adds devices only" },

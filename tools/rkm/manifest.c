@@ -293,9 +293,18 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 		add(l, m->resets, &m->nresets, join(l, 1));
 	} else if (!strcmp(kw, "program")) {
 		parse_program(l, m);
+	} else if (!strcmp(kw, "build-as")) {
+		need_words(l, 2, 0, "build-as NAME...");
+		for (int i = 1; i < l->n; i++) {
+			if (!valid_module_name(l->w[i]))
+				bad(l, "'%s' is not a module name", l->w[i]);
+			if (!strcmp(l->w[i], m->name))
+				bad(l, "'%s' is the driver's own name", l->w[i]);
+			add(l, m->build_as, &m->nbuild_as, strdup(l->w[i]));
+		}
 	} else {
 		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant, "
-		    "kernel-module, reset-test, program)", kw);
+		    "kernel-module, reset-test, program, build-as)", kw);
 	}
 }
 

@@ -36,6 +36,8 @@ struct plan {
 	int nmodules;
 	const char *ship[RKM_MAX_ITEMS];	/* .ko put in /lib/rkm, not loaded */
 	int nship;
+	const char *ship_as[RKM_MAX_ITEMS];	/* manifest 'build-as': .ko put in /lib/rkm/as */
+	int nship_as;
 	const char *tests[RKM_MAX_ITEMS];	/* "name=path [args]" */
 	int ntests;
 	const char *fails[RKM_MAX_ITEMS];	/* "name reason": reported failed */
@@ -91,6 +93,8 @@ struct manifest {
 	const char *programs[RKM_MAX_ITEMS];	/* 'program PACKAGE PROGRAM...': "PACKAGE PROGRAM" */
 	const char *program_at[RKM_MAX_ITEMS];	/* the "FILE:LINE" that declared each */
 	int nprograms;
+	const char *build_as[RKM_MAX_ITEMS];	/* 'build-as NAME': the driver built as NAME too */
+	int nbuild_as;
 };
 
 struct result {
@@ -147,6 +151,8 @@ int cmd_kernels(int argc, char **argv);
 
 /* build.c */
 int build_driver(const char *dir, const struct kernel *k, char *ko, size_t kolen);
+int build_driver_as(const char *dir, const struct kernel *k, const char *modname, char *ko,
+		    size_t kolen);
 int build_test_program(const char *dir, char *out, size_t outlen);
 int cmd_build(int argc, char **argv);
 

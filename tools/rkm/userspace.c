@@ -11,7 +11,10 @@
  * A boot that ships programs also gets /lib/modules/RELEASE: a link rkm ->
  * /lib/rkm (the shipped modules) and the modules.dep, modules.alias, ...
  * the host's depmod writes for them, so the guest's modprobe finds the
- * modules under test by name (and loads what they depend on). A boot
+ * modules under test by name (and loads what they depend on). A driver
+ * built under another module's name (manifest 'build-as null_blk') is in
+ * /lib/rkm/as, linked as updates/, which depmod searches first: modprobe
+ * null_blk loads it rather than the kernel's null_blk in /lib/rkm. A boot
  * without programs is built as before: none of this is in its initramfs.
  */
 #define _GNU_SOURCE
@@ -268,6 +271,16 @@ static void guest_modules(struct cpio *c, const struct kernel *k, const struct p
 			die("symlink %s: %s", link, strerror(errno));
 		free(link);
 	}
+	/* Modules built under another's name (manifest 'build-as'): depmod's updates/, searched first. */
+	if (p->nship_as)
+		mkdirs(xasprintf("%s/updates", moddir));
+	for (j = 0; j < p->nship_as; j++) {
+		char *link = xasprintf("%s/updates/%s", moddir, base_name(p->ship_as[j]));
+
+		if (symlink(realpath(p->ship_as[j], NULL) ?: p->ship_as[j], link) && errno != EEXIST)
+			die("symlink %s: %s", link, strerror(errno));
+		free(link);
+	}
 	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 		copy_if_there(xasprintf("%s/%s", root, builtin[i]),
 			      xasprintf("%s/%s", moddir, builtin[i]));
@@ -280,6 +293,9 @@ static void guest_modules(struct cpio *c, const struct kernel *k, const struct p
 	cpio_entry(c, xasprintf("lib/modules/%s", k->release), S_IFDIR | 0755, 0, NULL, 0);
 	cpio_entry(c, xasprintf("lib/modules/%s/rkm", k->release), S_IFLNK | 0777, 0, "/lib/rkm",
 		   strlen("/lib/rkm"));
+	if (p->nship_as)
+		cpio_entry(c, xasprintf("lib/modules/%s/updates", k->release), S_IFLNK | 0777, 0,
+			   "/lib/rkm/as", strlen("/lib/rkm/as"));
 	d = opendir(moddir);
 	if (!d)
 		die("cannot read %s: %s", moddir, strerror(errno));

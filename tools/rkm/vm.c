@@ -265,6 +265,14 @@ static void write_plan(struct cpio *c, const struct kernel *k, const struct plan
 		cpio_file(c, guest, path, 0644);
 		free(guest);
 	}
+	if (p->nship_as)
+		cpio_entry(c, "lib/rkm/as", S_IFDIR | 0755, 0, NULL, 0);
+	for (i = 0; i < p->nship_as; i++) {
+		char *guest = xasprintf("lib/rkm/as/%s", base_name(p->ship_as[i]));
+
+		cpio_file(c, guest, p->ship_as[i], 0644);
+		free(guest);
+	}
 	for (i = 0; i < p->ntests; i++) {
 		const char *eq = strchr(p->tests[i], '='), *args;
 		char *name, *prog, *guest;
@@ -1035,6 +1043,17 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 		return 1;
 	}
 	add_item(p->ship, &p->nship, strdup(path), "shipped modules");
+	/* 'build-as NAME': the same driver as module NAME, in /lib/rkm/as (issue 18). */
+	for (i = 0; i < m->nbuild_as; i++) {
+		if (build_driver_as(m->dir, k, m->build_as[i], path, sizeof(path))) {
+			add_item(p->fails, &p->nfails,
+				 xasprintf("build:%s the driver does not build as %s for %s", m->name,
+					   m->build_as[i], k->name), "failures");
+			failed++;
+		} else {
+			add_item(p->ship_as, &p->nship_as, strdup(path), "modules built as another");
+		}
+	}
 	for (i = 0; i < m->ntwins; i++) {
 		char *twin = xasprintf("%s/%s", m->dir, m->twins[i]);
 
