@@ -29,9 +29,8 @@
 
 #include "rkm.h"
 
-/* Where a Debian package puts a program: the order of a root shell's PATH. */
-static const char *const program_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					    "/usr/bin", "/sbin", "/bin" };
+/* Where a Debian package puts a program, in the order of a root shell's PATH. */
+static const char *const program_dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
 
 /* The host path of program NAME (a file name, no '/'), or NULL if none is installed. */
 char *program_path(const char *name)
