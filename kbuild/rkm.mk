@@ -11,6 +11,11 @@
 RKM_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 RKM_SRC ?= $(src)
 RKM_NAME ?= $(notdir $(patsubst %/,%,$(RKM_SRC)))
+# The module's name (NAME.ko, KBUILD_MODNAME): the crate's, unless the build
+# gives another, RKM_MODULE_NAME=null_blk: the same driver built under the
+# name of the C driver it replaces (manifest 'build-as'). The crate root
+# stays RKM_NAME.rs and module! still names RKM_NAME.
+RKM_MODULE_NAME ?= $(RKM_NAME)
 RKM_RUSTC ?= /usr/bin/rustc
 RKM_CRATE ?= $(RKM_DIR)/rust
 RKM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rkm
@@ -61,8 +66,8 @@ rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) $(rkm-d
 	--sysroot=/dev/null -L $(rkm-sysroot) -Dwarnings -Zemit-stack-sizes \
 	$(addprefix --remap-path-prefix=,$(rkm-path-maps)) --remap-path-scope=object
 
-obj-m := $(RKM_NAME).o
-$(RKM_NAME)-y := rkm-glue.o rkm-params.o $(RKM_NAME)-rust.o
+obj-m := $(RKM_MODULE_NAME).o
+$(RKM_MODULE_NAME)-y := rkm-glue.o rkm-params.o $(RKM_NAME)-rust.o
 ccflags-y += -I$(RKM_DIR)/include -I$(RKM_DIR)/glue -Werror
 targets += rkm-glue.c rkm-params.c librkm_macros.so librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o rkm-stack-check
 

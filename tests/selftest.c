@@ -806,6 +806,29 @@ static const struct tcase cases[] = {
 			    "ibt retpoline rethunk sls padding16 kasan" },
 	},
 	{
+		.name = "rkm test: a manifest's program not installed on the host is one line naming it and its package",
+		.tier = CHECK,
+		.cmd = SCRATCH "printf 'cycles 0\\nprogram rkm-no-such-pkg rkm-no-such-program\\n' > "
+		       "build/selftest/rust_minimal/rkm.manifest && "
+		       RKM "test build/selftest/rust_minimal --kernel 6.12",
+		.fails = true,
+		.expect = { "rkm: build/selftest/rust_minimal/rkm.manifest:2: program 'rkm-no-such-program' "
+			    "is not installed on this host: apt-get install rkm-no-such-pkg (or make setup)" },
+		.reject = { "booting" },
+	},
+	{
+		.name = "manifest 'program': host programs run in the guest with their libraries, modprobe finds "
+			"the shipped module, nothing undeclared is shipped",
+		.kernels = "6.12",
+		.cmd = SCRATCH "cp tests/guest_programs/test.c tests/guest_programs/rkm.manifest "
+		       "build/selftest/rust_minimal/ && "
+		       RKM "test build/selftest/rust_minimal --kernel 6.12 --logs build/selftest/progs && "
+		       "echo \"initramfs $(($(stat -c %s build/selftest/progs/6.12/initramfs.cpio) / 1024)) KiB\"",
+		.expect = { "ok 1 sh_runs_at_the_host_path", "ok 2 modprobe_finds_the_shipped_module",
+			    "ok 3 nothing_else_is_shipped", "# {K}: * passed, 0 failed", "initramfs " },
+		.reject = { "not ok" },
+	},
+	{
 		.name = "rkm test --variant: a variant no driver declares is one line",
 		.tier = CHECK,
 		.cmd = RKM "test samples/rust_minimal --variant no_such_variant",

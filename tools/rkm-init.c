@@ -441,6 +441,8 @@ int main(void)
 
 	setup_mounts();
 	open_ktap();
+	/* Programs shipped from the host (manifest 'program') are found as a root shell finds them. */
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 0);
 	err = read_plan("/rkm/plan");
 
 	out("KTAP version 1\n");

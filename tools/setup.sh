@@ -6,7 +6,8 @@
 # (the matrix); $RKM_CACHE/user-kernels (rkm kernels add) keeps its lines.
 # (gnuplot-nox draws the benchmark's chart; clippy, rustfmt and
 # rust-analyzer are for rkm lint and rkm rust-project; dkms, openssl and
-# xz-utils for the DKMS round trip and rkm sign.)
+# xz-utils for the DKMS round trip and rkm sign; the packages of the host
+# programs the manifests ship into the guest, from their 'program' lines.)
 #
 #   setup.sh           the stock kernels of the matrix
 #   setup.sh --debug   also the debug kernel, built from linux-source-6.12
@@ -70,6 +71,16 @@ resolve_612() {
 		done
 }
 
+# The packages of the host programs the tree's manifests ship into the guest:
+# the PACKAGE of each 'program PACKAGE PROGRAM...' line of an rkm.manifest
+# (README, "Manifests"), so the list is written once, in the manifests.
+manifest_packages() {
+	find "$(dirname "$0")/../samples" "$(dirname "$0")/../tests" -name rkm.manifest \
+		-not -path '*/build/*' 2>/dev/null | sort | xargs -r sed -n \
+		's/^[[:space:]]*program[[:space:]][[:space:]]*\([a-z0-9][a-z0-9+.-]*\)[[:space:]].*/\1/p' |
+		sort -u
+}
+
 r61=$(resolve_61)
 r612=$(resolve_612)
 if { [ -z "$r61" ] || [ -z "$r612" ]; } && [ -z "$resolve_only" ]; then
@@ -93,6 +104,7 @@ pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-
 	linux-image-$r61 linux-headers-$r61
 	linux-image-$r612-amd64 linux-headers-$r612-amd64
 	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64
+	$(manifest_packages)
 	${RKM_EXTRA_PACKAGES:-}"
 # The debug kernel's source, of the same version as the stock 6.12, and what
 # its build needs.

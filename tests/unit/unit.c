@@ -237,7 +237,7 @@ static void test_manifest_bad_lines(void)
 {
 	static const char *const cases[][2] = {
 		{ "twin c_twin\nqmeu -device x\n",
-		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test)" },
+		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test, program, build-as)" },
 		{ "variant intx\n", ":1: expected 'variant NAME KERNEL-ARGS...'" },
 		{ "variant Intx pci=nomsi\n", ":1: 'Intx' is not a variant name" },
 		{ "variant intx pci=nomsi\nvariant intx nosmp\n", ":2: a second 'variant intx'" },
@@ -245,6 +245,13 @@ static void test_manifest_bad_lines(void)
 		{ "kernel-module\n", ":1: expected 'kernel-module NAME...'" },
 		{ "kernel-module i6300ESB\n", ":1: 'i6300ESB' is not a module name" },
 		{ "reset-test\n", ":1: expected 'reset-test ARGS...'" },
+		{ "program fio\n", ":1: expected 'program PACKAGE PROGRAM...'" },
+		{ "program Fio fio\n", ":1: 'Fio' is not a Debian package name" },
+		{ "program fio /usr/bin/fio\n", ":1: '/usr/bin/fio' is not a program name" },
+		{ "program fio ..\n", ":1: '..' is not a program name" },
+		{ "build-as\n", ":1: expected 'build-as NAME...'" },
+		{ "build-as null-blk\n", ":1: 'null-blk' is not a module name" },
+		{ "build-as bad\n", ":1: 'bad' is the driver's own name" },
 		{ "reset-test reset 'x y'\n", ":1: no quoting: test arguments are split at spaces ('\'x')" },
 		{ "qemu -device 'a b'\n", ":1: no quoting: QEMU arguments are split at spaces" },
 		{ "qemu -kernel /boot/other\n", ":1: QEMU option '-kernel': a manifest adds devices only" },
@@ -294,6 +301,39 @@ static void test_manifest_bad_lines(void)
 		      !strchr(err, '\n')[1],
 		      "case %zu: exit %d, stderr '%s', expected '%s...'", i + 1, rc, err, want);
 	}
+}
+
+/* 'program' lines: each into the plan once, at its host path; a missing one is one line. */
+static void plan_programs_child(void *dir)
+{
+	struct manifest m;
+	struct plan p = { 0 };
+
+	manifest_load(dir, &m);
+	plan_add_programs(&m, &p);
+}
+
+static void test_manifest_programs(void)
+{
+	char *dir = driver_dir("progs", "program coreutils cat ls\nprogram coreutils cat\n");
+	char *bad = driver_dir("noprog", "# comment\nprogram rkm-no-such-pkg rkm-no-such-program\n");
+	char *want = xasprintf("rkm: %s/%s:2: program 'rkm-no-such-program' is not installed on "
+			       "this host: apt-get install rkm-no-such-pkg (or make setup)\n", bad,
+			       RKM_MANIFEST);
+	struct manifest m;
+	struct plan p = { 0 };
+	char err[2048];
+	int rc;
+
+	manifest_load(dir, &m);
+	CHECK(m.nprograms == 3 && !strcmp(m.programs[0], "coreutils cat") &&
+	      !strcmp(m.programs[1], "coreutils ls") && strstr(m.program_at[2], ":2"),
+	      "programs %d", m.nprograms);
+	plan_add_programs(&m, &p);
+	CHECK(p.nprograms == 2 && !strcmp(base_name(p.programs[0]), "cat") &&
+	      p.programs[0][0] == '/', "plan programs %d", p.nprograms);
+	rc = in_child(plan_programs_child, bad, err, sizeof(err));
+	CHECK(rc == 2 && !strcmp(err, want), "exit %d, stderr '%s', expected '%s'", rc, err, want);
 }
 
 static void test_plan_qemu(void)
@@ -383,6 +423,7 @@ static const struct {
 	{ "manifest_good", test_manifest_good },
 	{ "manifest_absent", test_manifest_absent },
 	{ "manifest_bad_lines", test_manifest_bad_lines },
+	{ "manifest_programs", test_manifest_programs },
 	{ "plan_qemu_dedup", test_plan_qemu },
 	{ "parse_int", test_parse_int },
 	{ "usage_readme", test_usage_readme },

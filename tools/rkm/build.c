@@ -89,6 +89,17 @@ static void prepare_outdir(const char *dir, const char *name, const char *out)
 
 int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t kolen)
 {
+	return build_driver_as(dir_arg, k, NULL, ko, kolen);
+}
+
+/*
+ * The driver in DIR built for kernel k as module modname (NULL: its own
+ * name, DIR's): RKM_MODULE_NAME=modname (kbuild/rkm.mk), in DIR/build/K-as-MODNAME,
+ * giving MODNAME.ko. Returns 0, and the .ko's path in ko.
+ */
+int build_driver_as(const char *dir_arg, const struct kernel *k, const char *modname, char *ko,
+		    size_t kolen)
+{
 	char dir[PATH_MAX];
 	const char *name;
 	char *out, *m, *c, *kcflags;
@@ -98,7 +109,8 @@ int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t k
 	if (!realpath(dir_arg, dir) || !is_dir(dir))
 		die("no driver directory %s", dir_arg);
 	name = base_name(dir);
-	out = xasprintf("%s/build/%s", dir, k->name);
+	out = modname ? xasprintf("%s/build/%s-as-%s", dir, k->name, modname)
+		      : xasprintf("%s/build/%s", dir, k->name);
 	prepare_outdir(dir, name, out);
 
 	m = xasprintf("M=%s", out);
@@ -114,9 +126,12 @@ int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t k
 			    rkm_root, dir, name);
 	{
 		char *argv[] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm",
-				 "modules", NULL };
+				 "modules", NULL, NULL };
 
-		printf("  BUILD   %s for %s (%s)\n", name, k->name, k->release);
+		if (modname)
+			argv[6] = xasprintf("RKM_MODULE_NAME=%s", modname), argv[7] = "modules";
+		printf("  BUILD   %s%s%s for %s (%s)\n", name, modname ? " as " : "",
+		       modname ? modname : "", k->name, k->release);
 		rc = run_cmd(argv, scan_line, &s);
 	}
 	if (!rc && s.warnings) {
@@ -129,7 +144,7 @@ int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t k
 	} else if (rc) {
 		warnx("%s for %s: build failed", name, k->name);
 	}
-	snprintf(ko, kolen, "%s/%s.ko", out, name);
+	snprintf(ko, kolen, "%s/%s.ko", out, modname ? modname : name);
 	if (!rc && !is_file(ko)) {
 		warnx("%s for %s: no %s after the build", name, k->name, ko);
 		rc = 1;

@@ -5,7 +5,8 @@
  * as the kernel's module tree has them (6.12's .ko.xz stay compressed: the
  * kernel decompresses them, MODULE_INIT_COMPRESSED_FILE). A stock kernel's
  * tree is /lib/modules/RELEASE (modules.dep); the debug kernel's is its
- * build directory (modules.order). Dependencies: modinfo's "depends".
+ * build directory (modules.order). Dependencies: modinfo's "depends". A
+ * module built into the kernel (modules.builtin) ships nothing.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -62,6 +63,32 @@ static char *kmod_find(const struct kernel *k, const char *name)
 	return found && is_file(found) ? found : NULL;
 }
 
+/* Whether module NAME is built into kernel k (its tree's modules.builtin). */
+static bool kmod_builtin(const struct kernel *k, const char *name)
+{
+	bool tree = k->built || !is_file(xasprintf("/lib/modules/%s/modules.dep", k->release));
+	char *path = xasprintf("%s/modules.builtin", tree ? k->headers
+						       : xasprintf("/lib/modules/%s", k->release));
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	while (f && !found && getline(&line, &cap, f) > 0) {
+		char *n;
+
+		line[strcspn(line, "\n")] = '\0';
+		n = kmod_name(line);
+		found = !strcmp(n, name);
+		free(n);
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	free(path);
+	return found;
+}
+
 static void depends_line(const char *line, void *ctx)
 {
 	char **out = ctx;
@@ -81,6 +108,9 @@ static int ship_one(const struct kernel *k, const char *name, struct plan *p, in
 	char *argv[] = { "modinfo", "-F", "depends", path, NULL };
 	int i;
 
+	/* Built in (ext4 on the debug kernel): nothing to ship, it is there. */
+	if (!path && kmod_builtin(k, name))
+		return 0;
 	if (!path) {
 		*why = xasprintf("%s has no module %s", k->name, name);
 		return -1;

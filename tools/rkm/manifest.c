@@ -265,6 +265,39 @@ static void parse_fuzz(const struct mline *l, struct manifest *m)
 	add(l, m->fuzz, &m->nfuzz, arg);
 }
 
+/* A Debian package name: lower-case letters, digits, '+', '-', '.'; two characters at least. */
+static bool package_name(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789+-.");
+
+	return n >= 2 && !s[n] && s[0] != '-' && s[0] != '.' && s[0] != '+';
+}
+
+/*
+ * 'program PACKAGE PROGRAM...': host programs shipped into the guest with
+ * their libraries (userspace.c). Whether each is installed is checked when
+ * a boot is planned (rkm test), naming this line; make setup installs the
+ * packages (tools/setup.sh reads these lines).
+ */
+static void parse_program(const struct mline *l, struct manifest *m)
+{
+	int i;
+
+	need_words(l, 3, 0, "program PACKAGE PROGRAM...");
+	if (!package_name(l->w[1]))
+		bad(l, "'%s' is not a Debian package name", l->w[1]);
+	for (i = 2; i < l->n; i++) {
+		const char *w = l->w[i];
+
+		if (strchr(w, '/') || !strcmp(w, ".") || !strcmp(w, "..") ||
+		    strpbrk(w, "'\"\\$*?[]"))
+			bad(l, "'%s' is not a program name (a file name of /usr/bin, /usr/sbin, /bin "
+			    "or /sbin, no path)", w);
+		add(l, m->programs, &m->nprograms, xasprintf("%s %s", l->w[1], w));
+		m->program_at[m->nprograms - 1] = xasprintf("%s:%d", l->path, l->no);
+	}
+}
+
 static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_seen)
 {
 	const char *kw = l->w[0];
@@ -306,9 +339,20 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 			if (strpbrk(l->w[i], "'\"\\"))
 				bad(l, "no quoting: test arguments are split at spaces ('%s')", l->w[i]);
 		add(l, m->resets, &m->nresets, join(l, 1));
+	} else if (!strcmp(kw, "program")) {
+		parse_program(l, m);
+	} else if (!strcmp(kw, "build-as")) {
+		need_words(l, 2, 0, "build-as NAME...");
+		for (int i = 1; i < l->n; i++) {
+			if (!valid_module_name(l->w[i]))
+				bad(l, "'%s' is not a module name", l->w[i]);
+			if (!strcmp(l->w[i], m->name))
+				bad(l, "'%s' is the driver's own name", l->w[i]);
+			add(l, m->build_as, &m->nbuild_as, strdup(l->w[i]));
+		}
 	} else {
 		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant, "
-		    "kernel-module, reset-test)", kw);
+		    "kernel-module, reset-test, program, build-as)", kw);
 	}
 }
 

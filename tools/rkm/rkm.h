@@ -36,6 +36,8 @@ struct plan {
 	int nmodules;
 	const char *ship[RKM_MAX_ITEMS];	/* .ko put in /lib/rkm, not loaded */
 	int nship;
+	const char *ship_as[RKM_MAX_ITEMS];	/* manifest 'build-as': .ko put in /lib/rkm/as */
+	int nship_as;
 	const char *tests[RKM_MAX_ITEMS];	/* "name=path [args]" */
 	int ntests;
 	const char *fails[RKM_MAX_ITEMS];	/* "name reason": reported failed */
@@ -53,6 +55,9 @@ struct plan {
 	const char *reset_tests[RKM_MAX_ITEMS];	/* "name=path ARGS" */
 	int nreset_tests;
 	bool expect_reset;	/* this boot must end in a watchdog reset the test announced */
+	/* Host programs (manifest 'program'), shipped at their paths with their libraries. */
+	const char *programs[RKM_MAX_ITEMS];	/* absolute host paths */
+	int nprograms;
 };
 
 /* What a driver directory declares in DIR/rkm.manifest (README, "Manifests"). */
@@ -85,6 +90,11 @@ struct manifest {
 	int nkmods;
 	const char *resets[RKM_MAX_ITEMS];	/* 'reset-test ARGS...': test.c ARGS must reset the guest */
 	int nresets;
+	const char *programs[RKM_MAX_ITEMS];	/* 'program PACKAGE PROGRAM...': "PACKAGE PROGRAM" */
+	const char *program_at[RKM_MAX_ITEMS];	/* the "FILE:LINE" that declared each */
+	int nprograms;
+	const char *build_as[RKM_MAX_ITEMS];	/* 'build-as NAME': the driver built as NAME too */
+	int nbuild_as;
 };
 
 struct result {
@@ -141,6 +151,8 @@ int cmd_kernels(int argc, char **argv);
 
 /* build.c */
 int build_driver(const char *dir, const struct kernel *k, char *ko, size_t kolen);
+int build_driver_as(const char *dir, const struct kernel *k, const char *modname, char *ko,
+		    size_t kolen);
 int build_test_program(const char *dir, char *out, size_t outlen);
 int cmd_build(int argc, char **argv);
 
@@ -161,6 +173,29 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p);
 int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, struct result *r);
 int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+
+/* vm.c: the initramfs, a cpio "newc" archive written directly */
+struct cpio {
+	FILE *f;
+	unsigned long ino;
+	unsigned long off;
+	char **paths;		/* guest paths written (userspace.c: each once) */
+	size_t npaths;
+};
+void cpio_entry(struct cpio *c, const char *name, unsigned int mode, unsigned int rdev,
+		const void *data, size_t size);
+void cpio_file(struct cpio *c, const char *name, const char *path, unsigned int mode);
+
+/*
+ * userspace.c: host programs in the guest (manifest 'program'), at their
+ * own paths with their shared libraries and loader, and the guest's
+ * /lib/modules/RELEASE (modules.dep by the host's depmod) for their modprobe.
+ */
+char *program_path(const char *name);
+void plan_add_programs(const struct manifest *m, struct plan *p);
+bool guest_base_dir(struct cpio *c, const struct plan *p, const char *dir);
+void guest_userspace(struct cpio *c, const struct kernel *k, const struct plan *p,
+		     const char *staging);
 
 /* kmod.c: module NAME of kernel k and its dependencies into p->ship; -1 and *why if not */
 int ship_kernel_module(const struct kernel *k, const char *name, struct plan *p, char **why);

@@ -23,12 +23,6 @@
 
 /* ---- initramfs: cpio "newc", written directly ---- */
 
-struct cpio {
-	FILE *f;
-	unsigned long ino;
-	unsigned long off;
-};
-
 static void cpio_pad(struct cpio *c)
 {
 	while (c->off % 4) {
@@ -37,8 +31,8 @@ static void cpio_pad(struct cpio *c)
 	}
 }
 
-static void cpio_entry(struct cpio *c, const char *name, unsigned int mode, unsigned int rdev,
-		       const void *data, size_t size)
+void cpio_entry(struct cpio *c, const char *name, unsigned int mode, unsigned int rdev,
+		const void *data, size_t size)
 {
 	size_t namesize = strlen(name) + 1;
 
@@ -55,7 +49,7 @@ static void cpio_entry(struct cpio *c, const char *name, unsigned int mode, unsi
 	}
 }
 
-static void cpio_file(struct cpio *c, const char *name, const char *path, unsigned int mode)
+void cpio_file(struct cpio *c, const char *name, const char *path, unsigned int mode)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -271,6 +265,14 @@ static void write_plan(struct cpio *c, const struct kernel *k, const struct plan
 		cpio_file(c, guest, path, 0644);
 		free(guest);
 	}
+	if (p->nship_as)
+		cpio_entry(c, "lib/rkm/as", S_IFDIR | 0755, 0, NULL, 0);
+	for (i = 0; i < p->nship_as; i++) {
+		char *guest = xasprintf("lib/rkm/as/%s", base_name(p->ship_as[i]));
+
+		cpio_file(c, guest, p->ship_as[i], 0644);
+		free(guest);
+	}
 	for (i = 0; i < p->ntests; i++) {
 		const char *eq = strchr(p->tests[i], '='), *args;
 		char *name, *prog, *guest;
@@ -309,11 +311,14 @@ static void build_initramfs(const char *path, const struct kernel *k, const stru
 	if (!c.f)
 		die("cannot write %s: %s", path, strerror(errno));
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		cpio_entry(&c, dirs[i], S_IFDIR | 0755, 0, NULL, 0);
+		if (!guest_base_dir(&c, p, dirs[i]))
+			cpio_entry(&c, dirs[i], S_IFDIR | 0755, 0, NULL, 0);
 	/* The kernel opens /dev/console for init before devtmpfs is mounted. */
 	cpio_entry(&c, "dev/console", S_IFCHR | 0600, makedev(5, 1), NULL, 0);
 	cpio_file(&c, "init", init, 0755);
 	write_plan(&c, k, p);
+	if (p->nprograms)
+		guest_userspace(&c, k, p, xasprintf("%s.modroot", path));
 	cpio_entry(&c, "TRAILER!!!", 0, 0, NULL, 0);
 	if (fclose(c.f))
 		die("cannot write %s", path);
@@ -1030,6 +1035,7 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 
 	for (i = 0; i < m->nqemu; i++)
 		plan_add_qemu(p, m->qemu[i], true);
+	plan_add_programs(m, p);
 	if (build_driver(m->dir, k, path, sizeof(path))) {
 		add_item(p->fails, &p->nfails,
 			 xasprintf("build:%s the driver does not build for %s (see above)", m->name,
@@ -1037,6 +1043,17 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 		return 1;
 	}
 	add_item(p->ship, &p->nship, strdup(path), "shipped modules");
+	/* 'build-as NAME': the same driver as module NAME, in /lib/rkm/as (issue 18). */
+	for (i = 0; i < m->nbuild_as; i++) {
+		if (build_driver_as(m->dir, k, m->build_as[i], path, sizeof(path))) {
+			add_item(p->fails, &p->nfails,
+				 xasprintf("build:%s the driver does not build as %s for %s", m->name,
+					   m->build_as[i], k->name), "failures");
+			failed++;
+		} else {
+			add_item(p->ship_as, &p->nship_as, strdup(path), "modules built as another");
+		}
+	}
 	for (i = 0; i < m->ntwins; i++) {
 		char *twin = xasprintf("%s/%s", m->dir, m->twins[i]);
 
