@@ -29,6 +29,7 @@ static_assert(RKM_BLK_NAME_MAX == DISK_NAME_LEN - 1);
  */
 struct rkm_blk_disk {
 	struct blk_mq_tag_set set;
+	u32 submit_queues, poll_queues;	/* the default map's queues, then the poll map's */
 	struct gendisk *disk;
 	const struct rkm_blk_ops *ops;
 	const void *data;
@@ -96,9 +97,36 @@ static void rkm_blk_complete(struct request *rq)
 	blk_mq_end_request(rq, errno_to_blk_status(pdu->err));
 }
 
+/* Default queues first, then poll queues (as null_blk's null_map_queues()). */
+static void rkm_blk_map_queues(struct blk_mq_tag_set *set)
+{
+	struct rkm_blk_disk *d = set->driver_data;
+	unsigned int i, qoff = 0;
+
+	for (i = 0; i < set->nr_maps; i++) {
+		struct blk_mq_queue_map *map = &set->map[i];
+
+		map->nr_queues = i == HCTX_TYPE_DEFAULT ? d->submit_queues :
+				 i == HCTX_TYPE_POLL ? d->poll_queues : 0;
+		if (!map->nr_queues)
+			continue;
+		map->queue_offset = qoff;
+		qoff += map->nr_queues;
+		blk_mq_map_queues(map);
+	}
+}
+
+/* The driver ends polled requests itself (from queue_rq, or later): nothing to reap. */
+static int rkm_blk_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
+{
+	return 0;
+}
+
 static const struct blk_mq_ops rkm_blk_mq_ops = {
 	.queue_rq = rkm_blk_queue_rq,
 	.complete = rkm_blk_complete,
+	.map_queues = rkm_blk_map_queues,
+	.poll = rkm_blk_poll,
 };
 
 /*
@@ -211,7 +239,10 @@ struct rkm_blk_disk *rkm_blk_disk_add(const struct rkm_blk_disk_desc *desc,
 	d->ops = ops;
 	d->data = data;
 	d->set.ops = &rkm_blk_mq_ops;
-	d->set.nr_hw_queues = min_t(u32, desc->nr_hw_queues, nr_cpu_ids);
+	d->submit_queues = min_t(u32, desc->nr_hw_queues, nr_cpu_ids);
+	d->poll_queues = min_t(u32, desc->poll_queues, nr_cpu_ids);
+	d->set.nr_hw_queues = d->submit_queues + d->poll_queues;
+	d->set.nr_maps = d->poll_queues ? HCTX_MAX_TYPES : 1;
 	d->set.queue_depth = desc->queue_depth;
 	d->set.numa_node = NUMA_NO_NODE;
 	d->set.cmd_size = sizeof(struct rkm_blk_pdu);
@@ -275,7 +306,7 @@ void rkm_blk_disk_del(struct rkm_blk_disk *d)
 
 RKM_LEAF uint32_t rkm_blk_disk_queues(struct rkm_blk_disk *d)
 {
-	return d->set.nr_hw_queues;
+	return d->submit_queues;
 }
 
 /*

@@ -1152,6 +1152,9 @@ struct rkm_blk_ops {
  * @nr_hw_queues: 1 to the number of possible CPUs (more: clamped)
  * @queue_depth: 1 to RKM_BLK_MAX_DEPTH
  * @flags: RKM_BLK_*
+ * @poll_queues: hardware queues for polled I/O (io_uring IOPOLL, RWF_HIPRI),
+ *	after the others, at most the CPUs: their requests reach queue_rq like
+ *	any other, and end as the driver ends them (the poll finds them done)
  */
 struct rkm_blk_disk_desc {
 	const char *name;
@@ -1164,6 +1167,7 @@ struct rkm_blk_disk_desc {
 	uint32_t nr_hw_queues;
 	uint32_t queue_depth;
 	uint32_t flags;
+	uint32_t poll_queues;
 };
 
 /**
@@ -1182,7 +1186,7 @@ struct rkm_blk_disk *rkm_blk_disk_add(const struct rkm_blk_disk_desc *desc,
  * no queue_rq runs after it returns. Process context.
  */
 void rkm_blk_disk_del(struct rkm_blk_disk *disk);
-/** rkm_blk_disk_queues() - its hardware queues (the descriptor's, at most the CPUs). */
+/** rkm_blk_disk_queues() - its hardware queues for normal I/O (the descriptor's, at most the CPUs). */
 RKM_LEAF uint32_t rkm_blk_disk_queues(struct rkm_blk_disk *disk);
 /** rkm_blk_rq_end() - end @rq now with -errno @err (0: success). Any context. */
 RKM_LEAF void rkm_blk_rq_end(struct rkm_blk_request *rq, int err);

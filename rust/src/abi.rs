@@ -643,6 +643,7 @@ pub(crate) struct BlkDiskDesc {
     pub(crate) nr_hw_queues: u32,
     pub(crate) queue_depth: u32,
     pub(crate) flags: u32,
+    pub(crate) poll_queues: u32,
 }
 
 unsafe extern "C" {

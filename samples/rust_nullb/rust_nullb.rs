@@ -99,6 +99,7 @@ struct DevCfg {
     irqmode: u32,
     completion_nsec: u64,
     submit_queues: u32,
+    poll_queues: u32,
     hw_queue_depth: u32,
     memory_backed: bool,
     discard: bool,
@@ -154,6 +155,8 @@ impl DevCfg {
             irqmode: irqmode as u32,
             completion_nsec: params::completion_nsec(),
             submit_queues: params::submit_queues().max(1) as u32,
+            // As null_blk: a negative count is none.
+            poll_queues: params::poll_queues().max(0) as u32,
             hw_queue_depth: depth,
             memory_backed,
             discard: params::discard() && memory_backed,
@@ -162,7 +165,8 @@ impl DevCfg {
 
     /// A configfs device's power-on check, as `null_blk`'s: the block size
     /// must be a power of two from 512 to the page size and the depth not
-    /// 0 (`EINVAL`); `irqmode` above 2 becomes 2, `submit_queues` 0 one.
+    /// 0 (`EINVAL`); `irqmode` above 2 becomes 2, `submit_queues` 0 one,
+    /// `poll_queues` at most the module parameter's.
     fn validated(mut self) -> Result<Self> {
         if !(512..=4096).contains(&self.blocksize) || !self.blocksize.is_power_of_two() {
             return Err(EINVAL);
@@ -172,6 +176,7 @@ impl DevCfg {
         }
         self.irqmode = self.irqmode.min(IRQ_TIMER as u32);
         self.submit_queues = self.submit_queues.max(1);
+        self.poll_queues = self.poll_queues.min(params::poll_queues().max(0) as u32);
         Ok(self)
     }
 
@@ -188,6 +193,7 @@ impl DevCfg {
             physical_block_size: self.blocksize,
             max_discard_sectors: if discard { u32::MAX >> 9 } else { 0 },
             nr_hw_queues: self.submit_queues,
+            poll_queues: self.poll_queues,
             queue_depth: self.hw_queue_depth.min(mq::MAX_DEPTH),
             // It allocates pages: queue_rq may sleep (as null_blk's).
             blocking: self.memory_backed,
@@ -195,7 +201,8 @@ impl DevCfg {
         };
         let mut timers = KVec::new();
         if self.irqmode == IRQ_TIMER as u32 {
-            let n = opts.nr_hw_queues as usize * opts.queue_depth as usize;
+            let queues = opts.nr_hw_queues as usize + opts.poll_queues as usize;
+            let n = queues * opts.queue_depth as usize;
             timers.try_reserve(n)?;
             for _ in 0..n {
                 timers.try_push(OneShot::new(Ender {}, Mode::Soft)?)?;
@@ -339,6 +346,7 @@ attrs! {
     irqmode: irqmode_show, irqmode_store, uint;
     completion_nsec: completion_nsec_show, completion_nsec_store, configfs::parse_u64;
     submit_queues: submit_queues_show, submit_queues_store, uint;
+    poll_queues: poll_queues_show, poll_queues_store, uint;
     hw_queue_depth: hw_queue_depth_show, hw_queue_depth_store, uint;
     memory_backed: memory_backed_show, memory_backed_store, configfs::parse_bool;
     discard: discard_show, discard_store, configfs::parse_bool;
@@ -371,7 +379,7 @@ struct Devices {
 /// `null_blk`'s `features` file lists its own.
 fn features_show(_: &Devices, page: &mut Page<'_>) -> Result {
     page.write_bytes(
-        b"blocksize,completion_nsec,discard,hw_queue_depth,index,irqmode,memory_backed,power,size,submit_queues\n",
+        b"blocksize,completion_nsec,discard,hw_queue_depth,index,irqmode,memory_backed,poll_queues,power,size,submit_queues\n",
     )
 }
 
@@ -384,6 +392,7 @@ impl Subsystem for Devices {
         Attribute::rw("irqmode", irqmode_show, irqmode_store),
         Attribute::rw("completion_nsec", completion_nsec_show, completion_nsec_store),
         Attribute::rw("submit_queues", submit_queues_show, submit_queues_store),
+        Attribute::rw("poll_queues", poll_queues_show, poll_queues_store),
         Attribute::rw("hw_queue_depth", hw_queue_depth_show, hw_queue_depth_store),
         Attribute::rw("memory_backed", memory_backed_show, memory_backed_store),
         Attribute::rw("discard", discard_show, discard_store),
@@ -453,6 +462,7 @@ module! {
             desc: "Time in ns to complete a request in hardware. Default: 10,000ns"
         },
         submit_queues: i32 { default: 1, perm: 0o444, desc: "Number of submission queues" },
+        poll_queues: i32 { default: 1, perm: 0o444, desc: "Number of IOPOLL submission queues" },
         hw_queue_depth: i32 {
             default: 64,
             perm: 0o444,

@@ -166,7 +166,8 @@ impl Request {
     }
 
     /// A number no other request of the disk in flight has, below
-    /// [`DiskOptions::nr_hw_queues`] × [`DiskOptions::queue_depth`]: an
+    /// ([`DiskOptions::nr_hw_queues`] + [`DiskOptions::poll_queues`]) ×
+    /// [`DiskOptions::queue_depth`]: an
     /// index into per-request state the driver allocated up front (as
     /// `null_blk`'s per-tag timers). A request that has ended gives its
     /// number to a later one.
@@ -386,6 +387,10 @@ pub struct DiskOptions {
     pub queue_depth: u32,
     /// `queue_rq` may sleep (`BLK_MQ_F_BLOCKING`).
     pub blocking: bool,
+    /// Hardware queues for polled I/O (io_uring `IOPOLL`, `RWF_HIPRI`),
+    /// after the others (0 to the CPUs; more are clamped). Their requests
+    /// reach `queue_rq` like any other; the poll finds them ended.
+    pub poll_queues: u32,
 }
 
 impl Default for DiskOptions {
@@ -401,6 +406,7 @@ impl Default for DiskOptions {
             nr_hw_queues: 1,
             queue_depth: 64,
             blocking: false,
+            poll_queues: 0,
         }
     }
 }
@@ -480,8 +486,8 @@ unsafe impl<T: Operations> Send for Disk<T> {}
 unsafe impl<T: Operations> Sync for Disk<T> {}
 
 impl<T: Operations> Disk<T> {
-    /// Its hardware queues: [`DiskOptions::nr_hw_queues`], at most the
-    /// number of CPUs.
+    /// Its hardware queues for normal (not polled) I/O:
+    /// [`DiskOptions::nr_hw_queues`], at most the number of CPUs.
     ///
     /// ```
     /// # fn f<T: rkm::block::mq::Operations>(d: &rkm::block::mq::Disk<T>) -> u32 {
@@ -537,6 +543,7 @@ impl<T: Operations> Disk<T> {
             nr_hw_queues: opts.nr_hw_queues,
             queue_depth: opts.queue_depth,
             flags,
+            poll_queues: opts.poll_queues,
         };
         let ptr: *const T::QueueData = &*data;
         let mut err: c_int = 0;
