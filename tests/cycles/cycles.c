@@ -8,6 +8,8 @@
  *
  *   rkm-cycles [--cycles N] MODULE[:PARAMS]... [--cycles N MODULE[:PARAMS]...]...
  *
+ * PARAMS: module parameters, separated by ',' (one argument) or ' '.
+ *
  * --cycles N (default 200) applies to the modules after it, up to the next
  * --cycles: rkm test --reliability passes each driver with its manifest's count.
  *
@@ -241,8 +243,15 @@ int main(int argc, char **argv)
 		t++;
 		name = strdup(argv[i]);
 		params = strchr(name, ':');
-		if (params)
+		if (params) {
+			char *c;
+
 			*params++ = '\0';
+			/* NAME:A=1,B=2 (rkm test: one argument): the parameters "A=1 B=2". */
+			for (c = params; *c; c++)
+				if (*c == ',')
+					*c = ' ';
+		}
 		r = cycle(name, params, WARMUP, &done);
 		if (!r && slab_read(&before)) {
 			printf("ok %d %s # SKIP no /proc/slabinfo\n", t, name);

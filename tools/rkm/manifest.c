@@ -312,7 +312,13 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 	} else if (!strcmp(kw, "fuzz")) {
 		parse_fuzz(l, m);
 	} else if (!strcmp(kw, "cycles")) {
-		need_words(l, 2, 2, "cycles N");
+		need_words(l, 2, 0, "cycles N [PARAM=VALUE...]");
+		for (int i = 2; i < l->n; i++)
+			if (!strchr(l->w[i], '=') || strchr(l->w[i], ',') || strchr(l->w[i], ':'))
+				bad(l, "cycles: '%s' is not a module parameter PARAM=VALUE (no ',' or ':')",
+				    l->w[i]);
+		if (l->n > 2)
+			m->cycles_params = join(l, 2);
 		if (*cycles_seen)
 			bad(l, "a second 'cycles' line");
 		if (parse_int(l->w[1], 0, 100000, &v) || (v > 0 && v < 2))

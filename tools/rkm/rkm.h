@@ -74,6 +74,7 @@ struct manifest {
 	const char *fuzz[RKM_MAX_ITEMS];	/* "MODULE:MODEL[:DEVICE][:configfs=SUBSYS]" for rkm-fuzz */
 	int nfuzz;
 	int cycles;		/* load/unload cycles of the driver for rkm-cycles; 0: none */
+	const char *cycles_params;	/* its module parameters in those cycles, or NULL */
 	const char *failslab[RKM_MAX_ITEMS];	/* "MODULE[:DEVICE[:files]]" for rkm-failslab */
 	int nfailslab;
 	/* The benchmark: the driver against one of its twins. */

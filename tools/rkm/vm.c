@@ -1101,6 +1101,17 @@ static char *guest_test(const char *prog, const char *const *items, int n)
 	return t;
 }
 
+/* rkm-cycles' NAME:PARAM=VALUE,...: one argument (init splits at spaces). */
+static const char *cycles_arg(const struct manifest *m)
+{
+	char *arg = xasprintf("%s:%s", m->name, m->cycles_params), *p;
+
+	for (p = arg; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	return arg;
+}
+
 /*
  * rkm test --reliability: the in-guest programs over what the manifests
  * declare: rkm-fuzz (every fuzz line), rkm-cycles (each driver with its
@@ -1124,7 +1135,7 @@ static void add_reliability(const struct manifest *ms, int n, const struct kerne
 			;
 		if (j < 0 || ms[j].cycles != ms[i].cycles)
 			cycles[ncycles++] = xasprintf("--cycles %d", ms[i].cycles);
-		cycles[ncycles++] = ms[i].name;
+		cycles[ncycles++] = ms[i].cycles_params ? cycles_arg(&ms[i]) : ms[i].name;
 	}
 	if (nfuzz)
 		add_item(p->tests, &p->ntests, guest_test("rkm-fuzz", fuzz, nfuzz), "tests");
