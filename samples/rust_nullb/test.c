@@ -888,7 +888,7 @@ static void failslab(void)
 	walk("attribute write", op_size, size_kept, size_back);
 	/*
 	 * Power-on allocates in the block core (blk_mq_alloc_disk and below),
-	 * whose failures warn (vmalloc's "Call Trace") and, on 6.12.118, leak
+	 * whose failures warn (vmalloc's "Call Trace") and, on the debug 6.12, leak
 	 * the hardware contexts blk_mq_realloc_hw_ctxs() had made (kmemleak):
 	 * the kernel's, for either driver. Walked only on request.
 	 */
