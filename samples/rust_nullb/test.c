@@ -1030,8 +1030,8 @@ TEST(null_blk_compat_sh)
 	}
 	EXPECT_EQ(0, compat_run("rust_nullb built as null_blk"));
 	snprintf(updates, sizeof(updates), "/lib/modules/%s/updates", u.release);
-	/* Out of the module tree: depmod would search any directory of it. */
-	snprintf(off, sizeof(off), "/tmp/updates.off");
+	/* Out of the module tree (depmod would search any directory of it), same filesystem. */
+	snprintf(off, sizeof(off), "/lib/modules/updates.off");
 	ASSERT_EQ(0, rename(updates, off));
 	ASSERT_EQ(0, run((char *const[]){ "depmod", NULL }));
 	EXPECT_EQ(0, compat_run("the kernel's null_blk"));
