@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,14 +46,13 @@ struct impl {
 	const char *sem[2];
 	const char *edu;
 	const char *blk_cfs;	/* null_blk-style configfs subsystem */
-	const char *blk_disk;	/* its disks' name before the index */
 };
 
 static const struct impl impls[] = {
 	{ "c", "/dev/c_echo", { "/dev/c_semaphore", "/dev/c_semaphore1" }, "/dev/c_edu",
-	  "/sys/kernel/config/nullb", "nullb" },
+	  "/sys/kernel/config/nullb" },
 	{ "rust", "/dev/rust_echo", { "/dev/rust_semaphore", "/dev/rust_semaphore1" }, "/dev/rust_edu",
-	  "/sys/kernel/config/rust_nullb", "rust_nullb" },
+	  "/sys/kernel/config/rust_nullb" },
 };
 
 static long scale = 100;
@@ -318,14 +318,19 @@ static double fio_iops(char *out)
 
 static double blk_run(const struct impl *im, const struct blk_cell *c, long ios)
 {
-	char dir[128], path[160], dev[64], idx[32] = "", val[32], out[8192], opt[5][48];
+	char dir[128], dev[64], val[32], out[8192], opt[5][48];
 	char *argv[32];
 	int pipefd[2], status, n = 0, a = 0;
 	ssize_t got;
 	pid_t pid;
 	double iops;
 
-	snprintf(dir, sizeof(dir), "%s/bench", im->blk_cfs);
+	snprintf(dir, sizeof(dir), "%s/rkmbench", im->blk_cfs);
+	if (access("/sys/kernel/config/nullb", F_OK) &&
+	    mount("configfs", "/sys/kernel/config", "configfs", 0, NULL) && errno != EBUSY) {
+		printf("# bench: mount configfs: %s\n", strerror(errno));
+		exit(1);
+	}
 	if (mkdir(dir, 0755)) {
 		printf("# bench: mkdir %s: %s\n", dir, strerror(errno));
 		exit(1);
@@ -336,14 +341,8 @@ static double blk_run(const struct impl *im, const struct blk_cell *c, long ios)
 	cfs_set(dir, "irqmode", val);
 	cfs_set(dir, "memory_backed", c->mem ? "1" : "0");
 	cfs_set(dir, "power", "1");
-	snprintf(path, sizeof(path), "%s/index", dir);
-	n = open(path, O_RDONLY | O_CLOEXEC);
-	if (n < 0 || read(n, idx, sizeof(idx) - 1) <= 0) {
-		printf("# bench: %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	close(n);
-	snprintf(dev, sizeof(dev), "--filename=/dev/%s%d", im->blk_disk, atoi(idx));
+	/* Both drivers name a configfs device's disk after its directory. */
+	snprintf(dev, sizeof(dev), "--filename=/dev/rkmbench");
 
 	argv[a++] = "/usr/bin/fio";
 	argv[a++] = "--name=bench";

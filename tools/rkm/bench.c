@@ -470,6 +470,8 @@ int cmd_bench(int argc, char **argv)
 					continue;
 				for (w = 0; w < m->nqemu; w++)
 					plan_add_qemu(&p, m->qemu[w], true);
+				/* Its workloads may run Debian programs (fio). */
+				plan_add_programs(m, &p);
 				/* Not deduplicated: e.g. a second device for the twin to bind. */
 				for (w = 0; w < m->nbench_qemu; w++)
 					plan_add_qemu(&p, m->bench_qemu[w], false);
