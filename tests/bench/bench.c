@@ -264,10 +264,11 @@ static double edu_dma(const struct impl *im)
 /*
  * Block cells (rust_nullb against the kernel's null_blk): fio, shipped from
  * Debian's package, on a fresh device of each driver made through configfs,
- * named blk_RW_BSk_qdQ_jJ_iIRQMODE_mMEMORY_BACKED. One figure per run: fio's
- * own I/Os per second over its run (clock_gettime: instructions under
- * -icount), turned into ns per I/O. blk_grid is every cell of the issue's
- * grid.
+ * named blk_RW_BSk_qdQ_jJ_iIRQMODE_mMEMORY_BACKED (io_uring, 4 KiB blocks,
+ * 128 MiB). One figure per run: the time of fio with 2N I/Os per job less
+ * that of fio with N (fio's start and exit cancel out), per I/O — under
+ * -icount, instructions per I/O (and the idle time to a timer's expiry,
+ * irqmode 2). blk_grid is every cell of the issue's grid.
  */
 struct blk_cell {
 	char rw[16];
@@ -300,30 +301,67 @@ static void cfs_set(const char *dir, const char *attr, const char *val)
 	close(fd);
 }
 
-/* fio's terse (v3) line: field 8 is the read IOPS, 49 the write IOPS. */
-static double fio_iops(char *out)
+/* Runs fio on dev for one cell, ios I/Os per job; its time from fork to exit. */
+static double fio_once(const char *dev, const struct blk_cell *c, long ios)
 {
-	char *line, *f;
-	double iops = 0;
-	int i;
-
-	while ((line = strsep(&out, "\n")))
-		if (!strncmp(line, "3;fio-", 6))
-			break;
-	for (i = 0; line && (f = strsep(&line, ";")); i++)
-		if (i == 7 || i == 48)
-			iops += strtod(f, NULL);
-	return iops;
-}
-
-static double blk_run(const struct impl *im, const struct blk_cell *c, long ios)
-{
-	char dir[128], dev[64], val[32], out[8192], opt[5][48];
+	char opt[6][48], out[8192];
 	char *argv[32];
 	int pipefd[2], status, n = 0, a = 0;
 	ssize_t got;
+	double t0;
 	pid_t pid;
-	double iops;
+
+	argv[a++] = "/usr/bin/fio";
+	argv[a++] = "--name=bench";
+	argv[a++] = "--direct=1";
+	argv[a++] = "--ioengine=io_uring";
+	argv[a++] = "--randrepeat=1";
+	argv[a++] = "--norandommap";
+	argv[a++] = "--group_reporting";
+	argv[a++] = "--output-format=terse";
+	snprintf(opt[0], 48, "--filename=%s", dev);
+	snprintf(opt[1], 48, "--rw=%s", c->rw);
+	snprintf(opt[2], 48, "--bs=%dk", c->bs_k);
+	snprintf(opt[3], 48, "--iodepth=%d", c->qd);
+	snprintf(opt[4], 48, "--numjobs=%d", c->jobs);
+	snprintf(opt[5], 48, "--number_ios=%ld", ios);
+	for (n = 0; n < 6; n++)
+		argv[a++] = opt[n];
+	argv[a] = NULL;
+
+	t0 = now_ns();
+	if (pipe(pipefd) || (pid = fork()) < 0) {
+		printf("# bench: fork: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (!pid) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execv(argv[0], argv);
+		printf("# bench: exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (n = 0; n < (int)sizeof(out) - 1 && (got = read(pipefd[0], out + n, sizeof(out) - 1 - n)) > 0;)
+		n += got;
+	out[n] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("# bench: fio on %s failed (status %d): %.300s\n", dev, status, out);
+		exit(1);
+	}
+	return now_ns() - t0;
+}
+
+/*
+ * ns per I/O of a cell on a fresh device of the driver: fio with ios, then
+ * 2 * ios I/Os per job; the difference leaves out fio's own start and end.
+ */
+static double blk_run(const struct impl *im, const struct blk_cell *c, long ios)
+{
+	char dir[128], val[32];
+	double t1, t2;
 
 	snprintf(dir, sizeof(dir), "%s/rkmbench", im->blk_cfs);
 	if (access("/sys/kernel/config/nullb", F_OK) &&
@@ -342,58 +380,13 @@ static double blk_run(const struct impl *im, const struct blk_cell *c, long ios)
 	cfs_set(dir, "memory_backed", c->mem ? "1" : "0");
 	cfs_set(dir, "power", "1");
 	/* Both drivers name a configfs device's disk after its directory. */
-	snprintf(dev, sizeof(dev), "--filename=/dev/rkmbench");
-
-	argv[a++] = "/usr/bin/fio";
-	argv[a++] = "--name=bench";
-	argv[a++] = dev;
-	argv[a++] = "--direct=1";
-	argv[a++] = "--ioengine=io_uring";
-	argv[a++] = "--clocksource=clock_gettime";
-	argv[a++] = "--randrepeat=1";
-	argv[a++] = "--norandommap";
-	argv[a++] = "--group_reporting";
-	argv[a++] = "--output-format=terse";
-	argv[a++] = "--terse-version=3";
-	snprintf(opt[0], 48, "--rw=%s", c->rw);
-	snprintf(opt[1], 48, "--bs=%dk", c->bs_k);
-	snprintf(opt[2], 48, "--iodepth=%d", c->qd);
-	snprintf(opt[3], 48, "--numjobs=%d", c->jobs);
-	snprintf(opt[4], 48, "--number_ios=%ld", ios);
-	for (n = 0; n < 5; n++)
-		argv[a++] = opt[n];
-	argv[a] = NULL;
-
-	if (pipe(pipefd) || (pid = fork()) < 0) {
-		printf("# bench: fork: %s\n", strerror(errno));
-		exit(1);
-	}
-	if (!pid) {
-		dup2(pipefd[1], 1);
-		close(pipefd[0]);
-		execv(argv[0], argv);
-		printf("# bench: exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (n = 0; n < (int)sizeof(out) - 1 && (got = read(pipefd[0], out + n, sizeof(out) - 1 - n)) > 0;)
-		n += got;
-	out[n] = '\0';
-	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		printf("# bench: fio on %s failed (status %d): %.300s\n", dev + 11, status, out);
-		exit(1);
-	}
-	iops = fio_iops(out);
+	t1 = fio_once("/dev/rkmbench", c, ios);
+	t2 = fio_once("/dev/rkmbench", c, 2 * ios);
 	if (rmdir(dir)) {
 		printf("# bench: rmdir %s: %s\n", dir, strerror(errno));
 		exit(1);
 	}
-	if (!(iops > 0)) {
-		printf("# bench: no IOPS in fio's output: %.300s\n", out);
-		exit(1);
-	}
-	return 1e9 / iops;
+	return (t2 - t1) / ((double)ios * c->jobs);
 }
 
 struct workload {
@@ -443,8 +436,8 @@ struct job {
 
 static double run_job(const struct job *j, const struct impl *im)
 {
-	/* A cell's I/Os per job: about 256 KiB of 64 KiB I/Os, 8 MiB of 4 KiB ones. */
-	return j->w ? j->w->fn(im) : blk_run(im, &j->cell, iters(j->cell.bs_k >= 64 ? 64 : 2048));
+	/* A cell's I/Os per job (and twice that): 16 MiB of 64 KiB I/Os, 16 MiB of 4 KiB ones. */
+	return j->w ? j->w->fn(im) : blk_run(im, &j->cell, iters(j->cell.bs_k >= 64 ? 256 : 4096));
 }
 
 static int add_job(struct job *jobs, int n, const char *name)
