@@ -123,6 +123,16 @@ static bool slab_grew(const struct slab *a, const struct slab *b, int cycles,
 	for (i = 0; i < b->n; i++) {
 		long d = cache_growth(a, b, b->c[i].name);
 
+		/*
+		 * The debug kernel's debugobjects keeps freed tracking objects in
+		 * its own pool (up to its size; a work item frees the rest in
+		 * batches): that cache follows the pool, not the module. Seen:
+		 * +96 and +128 objects in 40 cycles of a block driver, whose
+		 * every load tracks hundreds of timers and works. kmemleak
+		 * checks that kernel for real leaks.
+		 */
+		if (!strcmp(b->c[i].name, "debug_objects_cache"))
+			continue;
 		if (d > worst_d) {
 			worst_d = d;
 			worst = &b->c[i];
