@@ -229,15 +229,12 @@ struct Indexes {
 impl Indexes {
     fn get(&self) -> Result<u32> {
         let mut used = self.used.lock();
-        let i = match used.iter().position(|u| !*u) {
-            Some(i) => i,
-            None => {
-                used.try_push(false)?;
-                used.len() - 1
-            }
-        };
-        used[i] = true;
-        Ok(i as u32)
+        if let Some((i, u)) = used.iter_mut().enumerate().find(|(_, u)| !**u) {
+            *u = true;
+            return Ok(i as u32);
+        }
+        used.try_push(true)?;
+        Ok(used.len() as u32 - 1)
     }
 
     fn put(&self, i: u32) {
