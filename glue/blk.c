@@ -158,7 +158,11 @@ static bool rkm_blk_size_ok(u32 bs)
 static bool rkm_blk_desc_ok(const struct rkm_blk_disk_desc *desc)
 {
 	if (!desc->name_len || desc->name_len > RKM_BLK_NAME_MAX ||
-	    memchr(desc->name, '/', desc->name_len) || memchr(desc->name, 0, desc->name_len))
+	    memchr(desc->name, '/', desc->name_len) || memchr(desc->name, 0, desc->name_len) ||
+	    (desc->name_len <= 2 && !memcmp(desc->name, "..", desc->name_len)))
+		return false;
+	/* Byte positions (sector << 9) must fit a loff_t. */
+	if (desc->capacity > (u64)S64_MAX >> SECTOR_SHIFT)
 		return false;
 	if (!rkm_blk_size_ok(desc->logical_block_size) ||
 	    !rkm_blk_size_ok(desc->physical_block_size) ||
@@ -348,6 +352,13 @@ RKM_LEAF int rkm_blk_rq_copy(struct rkm_blk_request *rq, uint64_t offset, void *
 	u64 pos = 0;
 	char *p = buf;
 
+	/*
+	 * Data flows one way: into a read's pages, out of a write's. A write's
+	 * pages may be shared (the zero page of a block-layer zero-out, page
+	 * cache being written back) and a read's are not yet initialised.
+	 */
+	if (req_op(r) != (to_rq ? REQ_OP_READ : REQ_OP_WRITE))
+		return -EINVAL;
 	if (offset > blk_rq_bytes(r) || len > blk_rq_bytes(r) - offset)
 		return -EINVAL;
 	if (!len)
@@ -470,8 +481,11 @@ static int rkm_blk_store_write(struct rkm_blk_store *s, unsigned long idx, u32 o
 
 RKM_LEAF int rkm_blk_store_rw(struct rkm_blk_store *s, struct rkm_blk_request *rq, int may_sleep)
 {
-	/* No reclaim that would issue I/O (GFP_NOIO), and none at all in atomic context. */
-	gfp_t gfp = (may_sleep ? GFP_NOIO : GFP_NOWAIT) | __GFP_NOWARN;
+	/*
+	 * No reclaim that would issue I/O (GFP_NOIO), and none at all in atomic
+	 * context: a blocking queue_rq may still hold a spinlock of its own.
+	 */
+	gfp_t gfp = (may_sleep && preemptible() ? GFP_NOIO : GFP_NOWAIT) | __GFP_NOWARN;
 	struct request *r = rkm_krq(rq);
 	bool write = req_op(r) == REQ_OP_WRITE;
 	u64 pos = blk_rq_pos(r) << SECTOR_SHIFT;
@@ -542,11 +556,15 @@ static void rkm_blk_store_erase(struct rkm_blk_store *s, unsigned long first, un
 
 RKM_LEAF void rkm_blk_store_discard(struct rkm_blk_store *s, uint64_t pos, uint64_t len)
 {
-	u64 end = pos + len < pos ? U64_MAX : pos + len;
-	u64 first = round_up(pos, PAGE_SIZE), last = round_down(end, PAGE_SIZE);
+	/* No byte of a disk lies past S64_MAX (its capacity is checked): nothing to do there. */
+	const u64 max = (u64)S64_MAX;
+	u64 end, first, last;
 
-	if (!len)
+	if (!len || pos >= max)
 		return;
+	end = len > max - pos ? max : pos + len;
+	first = round_up(pos, PAGE_SIZE);
+	last = round_down(end, PAGE_SIZE);
 	if (first >= last) {
 		/* Within one page, or across one page boundary without a whole page. */
 		if (offset_in_page(pos) + len <= PAGE_SIZE) {

@@ -107,9 +107,20 @@ struct rkm_cfs_subsys {
 	const void *state;
 	bool closed;
 	bool registered;
+	bool deferred;	/* made during init: registered once init has succeeded */
 	bool orphan;
 	struct list_head node;
 };
+
+/* The subsystem's name, allocated by configfs if it did not fit its inline buffer. */
+static void rkm_cfs_kfree(struct rkm_cfs_subsys *s)
+{
+	struct config_item *ci = &s->subsys.su_group.cg_item;
+
+	if (ci->ci_name != ci->ci_namebuf)
+		kfree(ci->ci_name);
+	kfree(s);
+}
 
 /**
  * struct rkm_cfs_item - an item made by mkdir
@@ -344,6 +355,11 @@ struct rkm_cfs_subsys *rkm_cfs_register(const char *name, size_t name_len,
 	s->item_type.ct_item_ops = &s->iops;
 	s->item_type.ct_attrs = s->item_attrs;
 	config_group_init_type_name(&s->subsys.su_group, s->name, &s->root_type);
+	/* A name too long for the inline buffer is allocated, silently failing. */
+	if (!s->subsys.su_group.cg_item.ci_name) {
+		*err = -ENOMEM;
+		goto free;
+	}
 	mutex_init(&s->subsys.su_mutex);
 
 	mutex_lock(&rkm_cfs_lock);
@@ -352,19 +368,47 @@ struct rkm_cfs_subsys *rkm_cfs_register(const char *name, size_t name_len,
 		*err = -ENODEV;
 		goto free;
 	}
-	*err = configfs_register_subsystem(&s->subsys);
-	if (!*err) {
-		s->registered = true;
-		list_add(&s->node, &rkm_cfs_list);
+	/*
+	 * During the module's init nothing is shown yet: a mkdir or an open
+	 * then would pin a module that a failing init frees anyway.
+	 */
+	if (!smp_load_acquire(&rkm_module_live)) {
+		s->deferred = true;
+		*err = 0;
+	} else {
+		*err = configfs_register_subsystem(&s->subsys);
+		s->registered = !*err;
 	}
+	if (!*err)
+		list_add(&s->node, &rkm_cfs_list);
 	mutex_unlock(&rkm_cfs_lock);
 	if (*err)
 		goto free;
 	return s;
 free:
-	/* s->name fits ci_namebuf: nothing allocated for it. */
-	kfree(s);
+	rkm_cfs_kfree(s);
 	return NULL;
+}
+
+/* The module's init succeeded: the subsystems it made appear. */
+static void rkm_cfs_go_live(void)
+{
+	struct rkm_cfs_subsys *s;
+
+	mutex_lock(&rkm_cfs_lock);
+	list_for_each_entry(s, &rkm_cfs_list, node) {
+		int err;
+
+		if (!s->deferred)
+			continue;
+		s->deferred = false;
+		err = configfs_register_subsystem(&s->subsys);
+		s->registered = !err;
+		if (err)
+			pr_warn(KBUILD_MODNAME ": configfs subsystem %s not registered: %d\n", s->name,
+				err);
+	}
+	mutex_unlock(&rkm_cfs_lock);
 }
 
 /* configfs_unregister_subsystem() if no item is left; true if done. */
@@ -372,6 +416,10 @@ static bool rkm_cfs_try_unregister(struct rkm_cfs_subsys *s)
 {
 	bool busy;
 
+	/* Never shown (init failed, or registration did) or already gone. */
+	s->deferred = false;
+	if (!s->registered)
+		return true;
 	mutex_lock(&s->subsys.su_mutex);
 	s->closed = true;
 	busy = !list_empty(&s->subsys.su_group.cg_children);
@@ -420,11 +468,15 @@ static void rkm_cfs_free(void)
 				s->ops->release_state((void *)s->state);
 		}
 		list_del(&s->node);
-		kfree(s);
+		rkm_cfs_kfree(s);
 	}
 }
 #else
 static inline void rkm_cfs_free(void)
+{
+}
+
+static inline void rkm_cfs_go_live(void)
 {
 }
 #endif /* RKM_GLUE_CONFIGFS */

@@ -117,17 +117,21 @@ bool rkm_hrtimer_cancel(struct rkm_hrtimer *t)
 	return hrtimer_cancel(&t->timer);
 }
 
-/* Module exit, from rkm_services_quiesce(): no more starts, none pending. */
+/*
+ * Module exit, from rkm_services_quiesce(), once works and timers are
+ * cancelled (one of them could drop a slot): none pending. Under
+ * rkm_svc_lock, which a slot's callback (atomic) never takes.
+ */
 static void rkm_hrslots_quiesce(void)
 {
 	struct rkm_hrslot *s;
 
 	mutex_lock(&rkm_svc_lock);
-	list_for_each_entry(s, &rkm_hrslots, node)
+	list_for_each_entry(s, &rkm_hrslots, node) {
 		WRITE_ONCE(s->dead, true);
-	mutex_unlock(&rkm_svc_lock);
-	list_for_each_entry(s, &rkm_hrslots, node)
 		hrtimer_cancel(&s->timer);
+	}
+	mutex_unlock(&rkm_svc_lock);
 }
 
 /* Module exit, from rkm_services_free(): free the leaked slots' glue objects. */

@@ -206,7 +206,6 @@ static void rkm_services_quiesce(void)
 		pr_warn(KBUILD_MODNAME ": kthread leaked by the driver, stopped at unload\n");
 		rkm_kthread_stop_locked(found);
 	}
-	rkm_hrslots_quiesce();
 	/* Twice: a callback that passed its @dead check may re-arm another object. */
 	for (round = 0; round < 2; round++) {
 		list_for_each_entry(h, &rkm_hrtimers, node)
@@ -216,6 +215,8 @@ static void rkm_services_quiesce(void)
 		list_for_each_entry(w, &rkm_works, node)
 			cancel_delayed_work_sync(&w->dw);
 	}
+	/* After the works: one of them could have dropped (freed) a slot. */
+	rkm_hrslots_quiesce();
 }
 
 /*

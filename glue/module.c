@@ -15,7 +15,10 @@ const char *rkm_module_name(size_t *len)
 
 /*
  * After the driver's exit (or its failed init), what its Rust owners leaked
- * is still registered. First remove leaked disks (waiting for their
+ * is still registered. First drop the state of configfs subsystems whose
+ * Registration was dropped while items existed (no item is left now): a
+ * live owner, whose disks, devices and timers go as they would at its own
+ * drop. Then remove leaked disks (waiting for their
  * requests in flight, which timers or work may still end), then stop what
  * runs on its own (threads, timers, work), whose ends may still drop
  * registrations; then drivers (whose remove
@@ -25,6 +28,7 @@ const char *rkm_module_name(size_t *len)
  */
 static void rkm_sweep_leaks(void)
 {
+	rkm_cfs_free();
 	rkm_blk_disks_free();
 	rkm_services_quiesce();
 	rkm_drivers_free();
@@ -32,7 +36,6 @@ static void rkm_sweep_leaks(void)
 	rkm_chrdevs_free();
 	rkm_miscdevs_free();
 	rkm_debugfs_free();
-	rkm_cfs_free();
 	rkm_services_free();
 }
 
@@ -46,6 +49,7 @@ static int __init rkm_module_init(void)
 		return err;
 	}
 	rkm_miscdevs_go_live();
+	rkm_cfs_go_live();
 	return 0;
 }
 

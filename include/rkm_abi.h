@@ -1144,8 +1144,9 @@ struct rkm_blk_ops {
 
 /**
  * struct rkm_blk_disk_desc - a disk and its tag set
- * @name, @name_len: the disk's name (1 to RKM_BLK_NAME_MAX bytes, no '/')
- * @capacity: in 512-byte sectors
+ * @name, @name_len: the disk's name (1 to RKM_BLK_NAME_MAX bytes, no '/', not
+ *	"." or "..")
+ * @capacity: in 512-byte sectors, at most S64_MAX >> 9
  * @logical_block_size, @physical_block_size: powers of two, 512 to 4096;
  *	physical at least logical
  * @max_discard_sectors, @max_write_zeroes_sectors: 0: not supported

@@ -192,9 +192,10 @@ impl Request {
         self.fua
     }
 
-    /// Copies the request's data at byte `offset` into `dst`. `EINVAL` if
-    /// the range is not within [`bytes`](Self::bytes) (or the request has
-    /// no data). Any context.
+    /// Copies a write request's data at byte `offset` into `dst`. `EINVAL`
+    /// if the request is not a [`Op::Write`] (a read's pages hold nothing
+    /// yet: old kernel memory) or the range is not within
+    /// [`bytes`](Self::bytes). Any context.
     ///
     /// ```
     /// # fn f(rq: &rkm::block::mq::Request) -> rkm::Result {
@@ -203,7 +204,7 @@ impl Request {
     /// # Ok(()) }
     /// ```
     pub fn copy_from(&self, offset: usize, dst: &mut [u8]) -> Result {
-        if !self.has_data() {
+        if self.op != Op::Write {
             return Err(EINVAL);
         }
         // SAFETY: a started request (type invariant); `dst` is valid for
@@ -220,8 +221,10 @@ impl Request {
         to_result(r)
     }
 
-    /// Copies `src` into the request's data at byte `offset`. `EINVAL` as
-    /// for [`copy_from`](Self::copy_from). Any context.
+    /// Copies `src` into a read request's data at byte `offset`. `EINVAL`
+    /// if the request is not a [`Op::Read`] (a write's pages may be shared:
+    /// the zero page of a zero-out, page cache being written back) or the
+    /// range is not within [`bytes`](Self::bytes). Any context.
     ///
     /// ```
     /// # fn f(rq: &mut rkm::block::mq::Request) -> rkm::Result {
@@ -229,7 +232,7 @@ impl Request {
     /// # Ok(()) }
     /// ```
     pub fn copy_to(&mut self, offset: usize, src: &[u8]) -> Result {
-        if !self.has_data() {
+        if self.op != Op::Read {
             return Err(EINVAL);
         }
         // SAFETY: as in `copy_from`; the glue only reads `src` (the
@@ -244,10 +247,6 @@ impl Request {
             )
         };
         to_result(r)
-    }
-
-    fn has_data(&self) -> bool {
-        matches!(self.op, Op::Read | Op::Write)
     }
 
     pub(crate) fn raw(&self) -> *mut abi::BlkRequest {
@@ -365,7 +364,8 @@ pub trait Operations: Sized + 'static {
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct DiskOptions {
-    /// Size in 512-byte sectors.
+    /// Size in 512-byte sectors, at most `i64::MAX >> 9` (byte positions
+    /// fit a `loff_t`; more is `EINVAL`).
     pub capacity_sectors: u64,
     /// Logical block size: a power of two, 512 to 4096 (`PAGE_SIZE`).
     pub logical_block_size: u32,
