@@ -376,6 +376,7 @@ int cmd_bench(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' }, { "boots", required_argument, NULL, 'b' },
 		{ "runs", required_argument, NULL, 'r' }, { "scale", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' }, { "wall-only", no_argument, NULL, 'w' },
+		{ "icount-only", no_argument, NULL, 'i' },
 		{ "no-costs", no_argument, NULL, 'n' }, OPT_HELP, { 0 }
 	};
 	static struct manifest ms[RKM_MAX_ITEMS];
@@ -384,7 +385,7 @@ int cmd_bench(int argc, char **argv)
 	static struct summary sum[RKM_MAX_KERNELS * MAX_WORKLOADS * 2];
 	char workloads[MAX_WORKLOADS][32];
 	int nnames = 0, nk, nm = 0, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
-	int nclocks = 2, failed = 0, costs = 1, nwl, npairs = 0;
+	int first_clock = 0, nclocks = 2, failed = 0, costs = 1, nwl, npairs = 0;
 	char *prog, *inc, *test;
 
 	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
@@ -408,6 +409,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'w':
 			nclocks = 1;
+			break;
+		case 'i':
+			first_clock = 1;
 			break;
 		case 'n':
 			costs = 0;
@@ -456,7 +460,9 @@ int cmd_bench(int argc, char **argv)
 			test = xasprintf("%s %s", test, ms[i].workloads[j]);
 
 	/* Pairs without workloads: module sizes and build times only, no boot. */
-	for (c = 0; c < nclocks && nwl; c++)
+	if (first_clock >= nclocks)
+		die("--wall-only and --icount-only: one clock or the other");
+	for (c = first_clock; c < nclocks && nwl; c++)
 		for (i = 0; i < nk; i++) {
 			struct plan p = { .test_timeout = 600, .host_timeout = 900, .icount = c == 1,
 					  .quiet = true };
@@ -527,7 +533,7 @@ int cmd_bench(int argc, char **argv)
 		if (w == nw && nw < MAX_WORKLOADS)
 			set_field(workloads[nw++], 32, recs[i].workload);
 	}
-	for (c = 0; c < nclocks; c++) {
+	for (c = first_clock; c < nclocks; c++) {
 		printf("\n# clock %s\n", clock_doc[c]);
 		printf("%-8s %-16s %12s %12s %9s %15s %4s\n", "kernel", "workload", "C ns/op",
 		       "Rust ns/op", "Rust/C", "min-max", "n");
