@@ -35,20 +35,6 @@ static void magic_close(int fd)
 	TR_CALL(0, close(fd));
 }
 
-/* Reloads the driver under test with params. */
-static bool reload(const char *params)
-{
-	char label[128];
-
-	if (ktest_unload_wait(ktest_twin, 5000)) {
-		printf("# %s: does not unload: %s\n", ktest_twin, strerror(errno));
-		ktest_failed = 1;
-		return false;
-	}
-	snprintf(label, sizeof(label), "load with %s", params);
-	return TR_CALL_AS(0, label, load_module(ktest_twin, params)) == 0;
-}
-
 static void support_and_status(void)
 {
 	struct watchdog_info info;
@@ -130,7 +116,7 @@ static void timeouts(void)
 		static const char *const p[] = { "heartbeat=7", "heartbeat=5000", "heartbeat=-3" };
 		static const int want[] = { 7, HEARTBEAT_DEFAULT, HEARTBEAT_DEFAULT };
 
-		if (!reload(p[i]))
+		if (!ktest_twin_reload(p[i]))
 			return;
 		fd = wdt_open();
 		TR_EXPECT(fd >= 0);

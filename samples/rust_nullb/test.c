@@ -671,19 +671,6 @@ static void rmmod_busy(void)
 
 /* ---- module parameters ---- */
 
-static bool reload(const char *params)
-{
-	char label[160];
-
-	if (ktest_unload_wait(ktest_twin, 5000)) {
-		printf("# %s: does not unload: %s\n", ktest_twin, strerror(errno));
-		ktest_failed = 1;
-		return false;
-	}
-	snprintf(label, sizeof(label), "load with %s", params);
-	return TR_CALL_AS(0, label, load_module(ktest_twin, params)) == 0;
-}
-
 /* The value of /sys/block/DISK/ATTR, newline dropped. */
 static const char *sysblk(const char *disk, const char *attr)
 {
@@ -733,7 +720,7 @@ static void params(void)
 
 	ASSERT_TRUE(w && r);
 	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-		if (!reload(sets[i].params))
+		if (!ktest_twin_reload(sets[i].params))
 			continue;
 		for (d = 0; d < sets[i].ndev + 1; d++) {
 			snprintf(disk, sizeof(disk), "%s%d", tw()->prefix, d);

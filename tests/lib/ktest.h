@@ -805,6 +805,20 @@ static inline void ktest_twins(const char *const *names, void (*scenario)(void))
 		SKIP("not every twin is built");
 }
 
+/* In a twin scenario: reloads the twin under test with params (recorded); false if it failed. */
+static inline bool ktest_twin_reload(const char *params)
+{
+	char label[160];
+
+	if (ktest_unload_wait(ktest_twin, 5000)) {
+		printf("# %s: does not unload: %s\n", ktest_twin, strerror(errno));
+		ktest_failed = 1;
+		return false;
+	}
+	snprintf(label, sizeof(label), "load with %s", params);
+	return TR_CALL_AS(0, label, load_module(ktest_twin, params)) == 0;
+}
+
 /* ---- processes, threads, signals, memory ---- */
 
 /* read/write without glibc's object-size checks: for NULL, huge or bogus buffers. */
