@@ -265,10 +265,10 @@ static double edu_dma(const struct impl *im)
  * Block cells (rust_nullb against the kernel's null_blk): fio, shipped from
  * Debian's package, on a fresh device of each driver made through configfs,
  * named blk_RW_BSk_qdQ_jJ_iIRQMODE_mMEMORY_BACKED (io_uring, 4 KiB blocks,
- * 128 MiB). One figure per run: the time of fio with 2N I/Os per job less
- * that of fio with N (fio's start and exit cancel out), per I/O — under
- * -icount, instructions per I/O (and the idle time to a timer's expiry,
- * irqmode 2). blk_grid is every cell of the issue's grid.
+ * 128 MiB). One figure per run: fio's own I/Os per second over a fixed time
+ * of I/O (time_based, after a ramp), as ns per I/O — under -icount,
+ * instructions per I/O (and the idle time to a timer's expiry, irqmode 2).
+ * blk_grid is every cell of the issue's grid.
  */
 struct blk_cell {
 	char rw[16];
@@ -301,35 +301,75 @@ static void cfs_set(const char *dir, const char *attr, const char *val)
 	close(fd);
 }
 
-/* Runs fio on dev for one cell, ios I/Os per job; its time from fork to exit. */
-static double fio_once(const char *dev, const struct blk_cell *c, long ios)
+/* fio's terse (v3) line: field 8 is the read IOPS, 49 the write IOPS. */
+static double fio_iops(char *out)
 {
-	char opt[6][48], out[8192];
+	char *line, *f;
+	double iops = 0;
+	int i;
+
+	while ((line = strsep(&out, "\n")))
+		if (!strncmp(line, "3;fio-", 6))
+			break;
+	for (i = 0; line && (f = strsep(&line, ";")); i++)
+		if (i == 7 || i == 48)
+			iops += strtod(f, NULL);
+	return iops;
+}
+
+/*
+ * ns per I/O of a cell on a fresh device of the driver: fio's own I/Os per
+ * second over ms milliseconds of I/O (after a ramp it does not count; its
+ * start and exit are outside), all jobs together.
+ */
+static double blk_run(const struct impl *im, const struct blk_cell *c, long ms)
+{
+	char dir[128], val[32], opt[6][48], out[8192];
 	char *argv[32];
 	int pipefd[2], status, n = 0, a = 0;
 	ssize_t got;
-	double t0;
+	double iops;
 	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/rkmbench", im->blk_cfs);
+	if (access("/sys/kernel/config/nullb", F_OK) &&
+	    mount("configfs", "/sys/kernel/config", "configfs", 0, NULL) && errno != EBUSY) {
+		printf("# bench: mount configfs: %s\n", strerror(errno));
+		exit(1);
+	}
+	if (mkdir(dir, 0755)) {
+		printf("# bench: mkdir %s: %s\n", dir, strerror(errno));
+		exit(1);
+	}
+	cfs_set(dir, "size", "128");
+	cfs_set(dir, "blocksize", "4096");
+	snprintf(val, sizeof(val), "%d", c->irq);
+	cfs_set(dir, "irqmode", val);
+	cfs_set(dir, "memory_backed", c->mem ? "1" : "0");
+	cfs_set(dir, "power", "1");
 
 	argv[a++] = "/usr/bin/fio";
 	argv[a++] = "--name=bench";
+	/* Both drivers name a configfs device's disk after its directory. */
+	argv[a++] = "--filename=/dev/rkmbench";
 	argv[a++] = "--direct=1";
 	argv[a++] = "--ioengine=io_uring";
 	argv[a++] = "--randrepeat=1";
 	argv[a++] = "--norandommap";
 	argv[a++] = "--group_reporting";
+	argv[a++] = "--time_based";
+	argv[a++] = "--ramp_time=100ms";
 	argv[a++] = "--output-format=terse";
-	snprintf(opt[0], 48, "--filename=%s", dev);
-	snprintf(opt[1], 48, "--rw=%s", c->rw);
-	snprintf(opt[2], 48, "--bs=%dk", c->bs_k);
-	snprintf(opt[3], 48, "--iodepth=%d", c->qd);
-	snprintf(opt[4], 48, "--numjobs=%d", c->jobs);
-	snprintf(opt[5], 48, "--number_ios=%ld", ios);
-	for (n = 0; n < 6; n++)
+	argv[a++] = "--terse-version=3";
+	snprintf(opt[0], 48, "--rw=%s", c->rw);
+	snprintf(opt[1], 48, "--bs=%dk", c->bs_k);
+	snprintf(opt[2], 48, "--iodepth=%d", c->qd);
+	snprintf(opt[3], 48, "--numjobs=%d", c->jobs);
+	snprintf(opt[4], 48, "--runtime=%ldms", ms);
+	for (n = 0; n < 5; n++)
 		argv[a++] = opt[n];
 	argv[a] = NULL;
 
-	t0 = now_ns();
 	if (pipe(pipefd) || (pid = fork()) < 0) {
 		printf("# bench: fork: %s\n", strerror(errno));
 		exit(1);
@@ -348,45 +388,19 @@ static double fio_once(const char *dev, const struct blk_cell *c, long ios)
 	out[n] = '\0';
 	close(pipefd[0]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		printf("# bench: fio on %s failed (status %d): %.300s\n", dev, status, out);
+		printf("# bench: fio failed (status %d): %.300s\n", status, out);
 		exit(1);
 	}
-	return now_ns() - t0;
-}
-
-/*
- * ns per I/O of a cell on a fresh device of the driver: fio with ios, then
- * 2 * ios I/Os per job; the difference leaves out fio's own start and end.
- */
-static double blk_run(const struct impl *im, const struct blk_cell *c, long ios)
-{
-	char dir[128], val[32];
-	double t1, t2;
-
-	snprintf(dir, sizeof(dir), "%s/rkmbench", im->blk_cfs);
-	if (access("/sys/kernel/config/nullb", F_OK) &&
-	    mount("configfs", "/sys/kernel/config", "configfs", 0, NULL) && errno != EBUSY) {
-		printf("# bench: mount configfs: %s\n", strerror(errno));
-		exit(1);
-	}
-	if (mkdir(dir, 0755)) {
-		printf("# bench: mkdir %s: %s\n", dir, strerror(errno));
-		exit(1);
-	}
-	cfs_set(dir, "size", "128");
-	cfs_set(dir, "blocksize", "4096");
-	snprintf(val, sizeof(val), "%d", c->irq);
-	cfs_set(dir, "irqmode", val);
-	cfs_set(dir, "memory_backed", c->mem ? "1" : "0");
-	cfs_set(dir, "power", "1");
-	/* Both drivers name a configfs device's disk after its directory. */
-	t1 = fio_once("/dev/rkmbench", c, ios);
-	t2 = fio_once("/dev/rkmbench", c, 2 * ios);
+	iops = fio_iops(out);
 	if (rmdir(dir)) {
 		printf("# bench: rmdir %s: %s\n", dir, strerror(errno));
 		exit(1);
 	}
-	return (t2 - t1) / ((double)ios * c->jobs);
+	if (!(iops > 0)) {
+		printf("# bench: no IOPS in fio's output: %.300s\n", out);
+		exit(1);
+	}
+	return 1e9 / iops;
 }
 
 struct workload {
@@ -436,8 +450,8 @@ struct job {
 
 static double run_job(const struct job *j, const struct impl *im)
 {
-	/* A cell's I/Os per job (and twice that): 16 MiB of 64 KiB I/Os, 16 MiB of 4 KiB ones. */
-	return j->w ? j->w->fn(im) : blk_run(im, &j->cell, iters(j->cell.bs_k >= 64 ? 256 : 4096));
+	/* A cell: 400 ms of I/O (guest time: 400 million instructions under -icount). */
+	return j->w ? j->w->fn(im) : blk_run(im, &j->cell, iters(400));
 }
 
 static int add_job(struct job *jobs, int n, const char *name)
