@@ -17,7 +17,8 @@
  *             names): a pattern with {K} is one pattern per kernel
  *   {REL}     the release of that kernel (implies {K}); {REL:NAME} of kernel NAME
  *   {S}       each sample with a test (samples/NAME/ with Kbuild and test.c)
- *   {W}       each benchmark workload the samples' manifests declare
+ *   {W}       each benchmark workload the samples' manifests declare (a grid,
+ *             NAME_grid, as its cells' prefix NAME_)
  *             ("bench workload NAME..." in samples/NAME/rkm.manifest)
  *   {NAMES}   the matrix's kernel names; {STOCK} its stock kernels; {NSTOCK} their count
  *   {ABI}     RKM_ABI_VERSION of include/rkm_abi.h; {ABI+1} the next version
@@ -1141,10 +1142,15 @@ static void load_tree(void)
 				    strcmp(w, "workload"))
 					continue;
 				while ((w = strtok_r(NULL, " \t", &save))) {
+					size_t n = strlen(w);
+
 					tree.workloads = realloc(tree.workloads, (tree.nworkloads + 1) *
 								 sizeof(char *));
 					if (!tree.workloads)
 						exit(2);
+					/* A grid (NAME_grid) reports its cells, NAME_...: the prefix. */
+					if (n > 5 && !strcmp(w + n - 5, "_grid"))
+						w[n - 4] = '\0';
 					tree.workloads[tree.nworkloads++] = strdup(w);
 				}
 			}

@@ -268,7 +268,8 @@ static double edu_dma(const struct impl *im)
  * 128 MiB). One figure per run: fio's own I/Os per second over a fixed time
  * of I/O (time_based, after a ramp), as ns per I/O — under -icount,
  * instructions per I/O (and the idle time to a timer's expiry, irqmode 2).
- * blk_grid is every cell of the issue's grid.
+ * blk_grid is every cell of the issue's grid (with -s below 100, every
+ * (100 / s)-th one: a smoke run has one).
  */
 struct blk_cell {
 	char rw[16];
@@ -460,8 +461,9 @@ static int add_job(struct job *jobs, int n, const char *name)
 	static const int bs[] = { 4, 64 }, qd[] = { 1, 32 }, nj[] = { 1, 2 }, irq[] = { 0, 2 };
 	int w, i;
 
+	/* A smoke run (-s below 100) thins the grid: every (100 / s)-th cell. */
 	if (!strcmp(name, "blk_grid")) {
-		for (i = 0; i < 64; i++) {
+		for (i = 0; i < 64; i += scale < 100 ? 100 / scale : 1) {
 			char cell[32];
 
 			snprintf(cell, sizeof(cell), "blk_%s_%dk_qd%d_j%d_i%d_m%d", rw[i >> 5 & 1],
