@@ -1026,6 +1026,61 @@ TEST(null_blk_compat_sh)
 	EXPECT_EQ(0, run((char *const[]){ "depmod", NULL }));
 }
 
+/*
+ * rust_nullb alone: a page its store cannot allocate (rkm_fail_nth: the glue
+ * fails that allocation) ends the write with ENOSPC, as null_blk's; data
+ * written and acknowledged before stays.
+ */
+TEST(store_allocation_failure_is_enospc_and_loses_nothing)
+{
+	unsigned char *w = aligned(8192), *r = aligned(8192);
+	int fd, nth;
+
+	ASSERT_TRUE(w && r);
+	memset(w, 0x3c, 8192);
+	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	ASSERT_EQ(0, load_module("rust_nullb", "memory_backed=1 gb=1"));
+	fd = open("/dev/rust_nullb0", O_RDWR | O_DIRECT | O_CLOEXEC);
+	ASSERT_TRUE(fd >= 0);
+	ASSERT_EQ(4096, pwrite(fd, w, 4096, 0));
+	nth = open("/sys/module/rust_nullb/parameters/rkm_fail_nth", O_WRONLY | O_CLOEXEC);
+	ASSERT_TRUE(nth >= 0);
+	ASSERT_EQ(1, write(nth, "1", 1));
+	close(nth);
+	/* Page 0 exists; page 1 is the first allocation, which fails. */
+	ASSERT_ERRNO(ENOSPC, pwrite(fd, w, 8192, 0));
+	ASSERT_EQ(4096, pread(fd, r, 4096, 0));
+	EXPECT_EQ(0, memcmp(r, w, 4096));
+	ASSERT_EQ(8192, pwrite(fd, w, 8192, 0));
+	ASSERT_EQ(8192, pread(fd, r, 8192, 0));
+	EXPECT_EQ(0, memcmp(r, w, 8192));
+	close(fd);
+	EXPECT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	free(w);
+	free(r);
+}
+
+/* irqmode 2: each request ends completion_nsec after queue_rq, on its tag's hrtimer slot. */
+TEST(irqmode_timer_delays_each_request)
+{
+	unsigned char *buf = aligned(4096);
+	long long t0;
+	int fd, i;
+
+	ASSERT_TRUE(buf != NULL);
+	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	ASSERT_EQ(0, load_module("rust_nullb", "irqmode=2 completion_nsec=20000000 hw_queue_depth=2"));
+	fd = open("/dev/rust_nullb0", O_RDONLY | O_DIRECT | O_CLOEXEC);
+	ASSERT_TRUE(fd >= 0);
+	t0 = ktest_ms();
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(4096, pread(fd, buf, 4096, (off_t)i * 4096));
+	EXPECT_TRUE(ktest_ms() - t0 >= 100);
+	close(fd);
+	EXPECT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	free(buf);
+}
+
 int main(void)
 {
 	const char *sel = getenv("RKM_NULLB_TWINS");
