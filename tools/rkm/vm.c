@@ -510,8 +510,14 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 		 */
 		size_t i, cap = 64;
 		char **argv;
+		/*
+		 * Debian programs (manifest 'program') make the initramfs about
+		 * 100 MB, held twice while it unpacks: on the debug kernel
+		 * (KASAN's shadow, kmemleak) 512 MB left about 200 MB for that.
+		 */
+		const char *mem = p->nprograms ? "1G" : "512M";
 		const char *const fixed[] = {
-			"qemu-system-x86_64", "-accel", "tcg", "-m", "512M", "-smp", p->icount ? "1" : "2",
+			"qemu-system-x86_64", "-accel", "tcg", "-m", mem, "-smp", p->icount ? "1" : "2",
 			"-nodefaults", "-display", "none", "-no-reboot",
 			"-serial", "stdio", "-serial", serial1,
 			"-kernel", k->vmlinuz, "-initrd", cpio,
