@@ -37,8 +37,9 @@ const IRQ_SOFTIRQ: i32 = 1;
 const IRQ_TIMER: i32 = 2;
 
 rkm::irq_safe! {
-    /// irqmode 2: ends the request a timer slot was given, in softirq
-    /// context (as null_blk's `HRTIMER_MODE_REL` callback ends it).
+    /// irqmode 2: ends the request a timer slot was given, in hard
+    /// interrupt context (as null_blk's `HRTIMER_MODE_REL` callback ends it;
+    /// a thread on PREEMPT_RT).
     struct Ender {}
 }
 
@@ -205,7 +206,9 @@ impl DevCfg {
             let n = queues * opts.queue_depth as usize;
             timers.try_reserve(n)?;
             for _ in 0..n {
-                timers.try_push(OneShot::new(Ender {}, Mode::Soft)?)?;
+                // Hard interrupt context, as null_blk's HRTIMER_MODE_REL
+                // (soft would add a softirq round per request).
+                timers.try_push(OneShot::new(Ender {}, Mode::Irq)?)?;
             }
         }
         let queue = NullQueue {

@@ -385,7 +385,7 @@ int cmd_bench(int argc, char **argv)
 	static struct summary sum[RKM_MAX_KERNELS * MAX_WORKLOADS * 2];
 	char workloads[MAX_WORKLOADS][32];
 	int nnames = 0, nk, nm = 0, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
-	int first_clock = 0, nclocks = 2, failed = 0, costs = 1, nwl, npairs = 0;
+	int first_clock = 0, nclocks = 2, failed = 0, costs = 1, nwl, npairs = 0, blk_cells = 0;
 	char *prog, *inc, *test;
 
 	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
@@ -432,6 +432,9 @@ int cmd_bench(int argc, char **argv)
 	if (!nm)
 		die("no manifest in samples/ declares a benchmark pair");
 	for (i = 0, nwl = 0; i < nm; i++) {
+		for (j = 0; j < ms[i].nworkloads; j++)
+			blk_cells += !strcmp(ms[i].workloads[j], "blk_grid") ? 64 :
+				     !strncmp(ms[i].workloads[j], "blk_", 4);
 		nwl += ms[i].nworkloads;
 		/* A pair with workloads loads two modules in every boot. */
 		npairs += ms[i].nworkloads > 0;
@@ -464,8 +467,10 @@ int cmd_bench(int argc, char **argv)
 		die("--wall-only and --icount-only: one clock or the other");
 	for (c = first_clock; c < nclocks && nwl; c++)
 		for (i = 0; i < nk; i++) {
-			struct plan p = { .test_timeout = 600, .host_timeout = 900, .icount = c == 1,
-					  .quiet = true };
+			/* A block cell is a fio run of about 3 s of emulation per driver and round. */
+			int slow = 10 * runs * 2 * blk_cells;
+			struct plan p = { .test_timeout = 600 + slow, .host_timeout = 900 + slow,
+					  .icount = c == 1, .quiet = true };
 			int alternate[RKM_MAX_ITEMS], nalt = 0;
 
 			/* Each pair with workloads: the driver, then its twin, loaded by init. */
