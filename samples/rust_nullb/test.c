@@ -756,8 +756,6 @@ static void params(void)
 
 /* ---- failslab (the debug kernel): allocations of mkdir, attribute writes, power ---- */
 
-static int fail_nth_fd = -1;
-
 static bool failslab_setup(void)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
@@ -788,25 +786,6 @@ static bool failslab_setup(void)
 	return fail_nth_fd >= 0;
 }
 
-static void fail_nth(int n)
-{
-	char v[16];
-
-	snprintf(v, sizeof(v), "%d", n);
-	if (pwrite(fail_nth_fd, v, strlen(v), 0) < 0)
-		exit(1);
-}
-
-/* Whether the injected failure went unused; disarms it. */
-static bool fail_unused(void)
-{
-	char v[16] = "";
-	bool unused = pread(fail_nth_fd, v, sizeof(v) - 1, 0) > 0 && atoi(v) > 0;
-
-	fail_nth(0);
-	return unused;
-}
-
 /*
  * Walks op's allocations: the n-th fails, for n = 1, 2, ... until op
  * succeeds without using the failure. A failed op must leave things as
@@ -819,10 +798,10 @@ static int walk(const char *what, int (*op)(void), bool (*unchanged)(void), void
 	for (n = 1; n < 2000; n++) {
 		int r, e;
 
-		fail_nth(n);
+		fail_nth_set(n);
 		r = op();
 		e = errno;
-		if (fail_unused()) {
+		if (fail_nth_unused()) {
 			if (r) {
 				printf("# %s: %s failed without an injected failure: %s\n", ktest_twin,
 				       what, strerror(e));

@@ -87,29 +87,6 @@ static int failslab_setup(void)
 	return 0;
 }
 
-static int fail_nth_fd = -1;
-
-static void fail_nth_set(int n)
-{
-	char v[16];
-
-	snprintf(v, sizeof(v), "%d", n);
-	if (pwrite(fail_nth_fd, v, strlen(v), 0) < 0) {
-		printf("# fail-nth: %s\n", strerror(errno));
-		exit(1);
-	}
-}
-
-/* True if the injected failure was not used (the counter did not reach 0). */
-static bool fail_nth_unused(void)
-{
-	char v[16] = "";
-	bool unused = pread(fail_nth_fd, v, sizeof(v) - 1, 0) > 0 && atoi(v) > 0;
-
-	fail_nth_set(0);
-	return unused;
-}
-
 struct walk {
 	int steps;	/* failures injected */
 	int failed;	/* calls that failed */

@@ -805,6 +805,32 @@ static inline void ktest_twins(const char *const *names, void (*scenario)(void))
 		SKIP("not every twin is built");
 }
 
+/* ---- the kernel's per-thread fault injection (/proc/thread-self/fail-nth) ---- */
+
+static int fail_nth_fd __attribute__((unused)) = -1;	/* opened by the test */
+
+/* The thread's n-th allocation from now fails (0: none); exits if it cannot. */
+static inline void fail_nth_set(int n)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", n);
+	if (pwrite(fail_nth_fd, v, strlen(v), 0) < 0) {
+		printf("# fail-nth: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
+/* True if the injected failure was not used (the counter did not reach 0); disarms it. */
+static inline bool fail_nth_unused(void)
+{
+	char v[16] = "";
+	bool unused = pread(fail_nth_fd, v, sizeof(v) - 1, 0) > 0 && atoi(v) > 0;
+
+	fail_nth_set(0);
+	return unused;
+}
+
 /* In a twin scenario: reloads the twin under test with params (recorded); false if it failed. */
 static inline bool ktest_twin_reload(const char *params)
 {
