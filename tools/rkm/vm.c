@@ -838,14 +838,54 @@ static void parse_run(int argc, char **argv, struct run_args *a, bool test)
 
 /* Boots each kernel in turn, never stopping at the first failure. */
 /* One kernel's boots: the plan's, then each watchdog reset test's. Returns whether one failed. */
-static bool run_kernel(const struct kernel *k, const struct plan *plan, const char *logs,
-		       struct result *total)
+/*
+ * What rkm test builds for a kernel, done in that kernel's own job: one
+ * kernel's builds (a Kbuild run per driver, C twin and name) then overlap
+ * another kernel's boot, instead of every build of every kernel waiting
+ * before the first boot. NULL for rkm run (its modules are built).
+ */
+struct prep {
+	struct manifest *ms;
+	int ndirs;
+	char **progs;	/* "NAME=PATH" of each directory's test program, or NULL */
+	bool reliability;
+};
+
+static void add_reliability(const struct manifest *ms, int n, const struct kernel *k,
+			    struct plan *p);
+
+/* Builds what the manifests name for k into plan; returns the failed builds. */
+static int prepare_plan(const struct prep *pr, const struct kernel *k, struct plan *plan)
+{
+	int j, failures = 0;
+
+	for (j = 0; j < pr->ndirs; j++) {
+		if (build_all(&pr->ms[j], k, plan)) {
+			failures++;
+			continue;
+		}
+		if (pr->progs[j])
+			add_item(plan->tests, &plan->ntests, pr->progs[j], "tests");
+		for (int n = 0; pr->progs[j] && n < pr->ms[j].nresets; n++)
+			add_item(plan->reset_tests, &plan->nreset_tests,
+				 xasprintf("%s %s", pr->progs[j], pr->ms[j].resets[n]), "reset tests");
+	}
+	if (pr->reliability)
+		add_reliability(pr->ms, pr->ndirs, k, plan);
+	fflush(stdout);
+	return failures;
+}
+
+static bool run_kernel(const struct kernel *k, struct plan *plan, const struct prep *pr,
+		       const char *logs, struct result *total, int *build_failures)
 {
 	char *dir = xasprintf("%s/%s", logs, k->name);
 	struct result r = { 0 };
 	bool kfail;
 	int j;
 
+	if (pr)
+		*build_failures += prepare_plan(pr, k, plan);
 	kfail = vm_run(k, plan, dir, &r) != 0;
 	total->passed += r.passed;
 	total->failed += r.failed;
@@ -914,8 +954,9 @@ static char *job_file(const char *logs, const struct kernel *k, const char *what
  * order as each ends, so the output reads as a sequential run's. The
  * kernel built by rkm (the debug one, several times slower) starts first.
  */
-static void run_parallel(struct kernel *k, int nk, struct plan *plans, const char *logs,
-			 int jobs, struct result *total, int *failed_kernels)
+static void run_parallel(struct kernel *k, int nk, struct plan *plans, const struct prep *pr,
+			 const char *logs, int jobs, struct result *total, int *failed_kernels,
+			 int *build_failures)
 {
 	pid_t pids[RKM_MAX_KERNELS] = { 0 };
 	bool done[RKM_MAX_KERNELS] = { false };
@@ -943,18 +984,19 @@ static void run_parallel(struct kernel *k, int nk, struct plan *plans, const cha
 			if (pid == 0) {
 				struct result r = { 0 };
 				int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+				int builds = 0;
 				bool kfail;
 				FILE *f;
 
 				if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 					_exit(3);
 				setvbuf(stdout, NULL, _IOLBF, 0);
-				kfail = run_kernel(&k[x], &plans[x], logs, &r);
+				kfail = run_kernel(&k[x], &plans[x], pr, logs, &r, &builds);
 				fflush(stdout);
 				f = fopen(job_file(logs, &k[x], "run.result"), "w");
 				if (!f)
 					_exit(3);
-				fprintf(f, "%d %d %d %d\n", r.passed, r.failed, r.skipped, kfail);
+				fprintf(f, "%d %d %d %d %d\n", r.passed, r.failed, r.skipped, kfail, builds);
 				_exit(fclose(f) ? 3 : 0);
 			}
 			pids[x] = pid;
@@ -977,10 +1019,10 @@ static void run_parallel(struct kernel *k, int nk, struct plan *plans, const cha
 			const struct kernel *ks = &k[shown];
 			char *path = job_file(logs, ks, "run.result");
 			FILE *f = fopen(path, "r");
-			int p = 0, fl = 0, sk = 0, kf = 1;
+			int p = 0, fl = 0, sk = 0, kf = 1, b = 0;
 
 			cat_file(job_file(logs, ks, "run.out"));
-			if (!f || fscanf(f, "%d %d %d %d", &p, &fl, &sk, &kf) != 4) {
+			if (!f || fscanf(f, "%d %d %d %d %d", &p, &fl, &sk, &kf, &b) != 5) {
 				fprintf(stderr, "rkm: FAIL on %s: its run ended without a result (%s)\n",
 					ks->name, path);
 				kf = 1;
@@ -991,6 +1033,7 @@ static void run_parallel(struct kernel *k, int nk, struct plan *plans, const cha
 			total->failed += fl;
 			total->skipped += sk;
 			*failed_kernels += kf != 0;
+			*build_failures += b;
 			free(path);
 			shown++;
 		}
@@ -998,20 +1041,25 @@ static void run_parallel(struct kernel *k, int nk, struct plan *plans, const cha
 	}
 }
 
-static int run_kernels(struct kernel *k, int nk, struct plan *plans, const char *logs)
+static int run_kernels(struct kernel *k, int nk, struct plan *plans, const struct prep *pr,
+		       const char *logs)
 {
 	struct result total = { 0 };
-	int i, failed_kernels = 0, jobs = run_jobs(nk);
+	int i, failed_kernels = 0, build_failures = 0, jobs = run_jobs(nk);
 
 	if (jobs > 1)
-		run_parallel(k, nk, plans, logs, jobs, &total, &failed_kernels);
+		run_parallel(k, nk, plans, pr, logs, jobs, &total, &failed_kernels,
+			     &build_failures);
 	else
 		for (i = 0; i < nk; i++)
-			failed_kernels += run_kernel(&k[i], &plans[i], logs, &total);
+			failed_kernels += run_kernel(&k[i], &plans[i], pr, logs, &total,
+						     &build_failures);
 	printf("# rkm: %d kernel(s), %d failed\n", nk, failed_kernels);
+	if (build_failures)
+		printf("# rkm: %d driver build(s) failed\n", build_failures);
 	printf("rkm: %d passed, %d failed, %d skipped\n", total.passed, total.failed,
 	       total.skipped);
-	return failed_kernels ? 1 : 0;
+	return failed_kernels || build_failures ? 1 : 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -1025,7 +1073,8 @@ int cmd_run(int argc, char **argv)
 	nk = kernels_bootable(a.names, a.nnames, k);
 	for (i = 0; i < nk; i++)
 		plans[i] = a.plan;
-	return run_kernels(k, nk, plans, a.logs ? a.logs : xasprintf("%s/build/logs/run", rkm_root));
+	return run_kernels(k, nk, plans, NULL,
+			   a.logs ? a.logs : xasprintf("%s/build/logs/run", rkm_root));
 }
 
 /*
@@ -1202,7 +1251,8 @@ int cmd_test(int argc, char **argv)
 	struct kernel k[RKM_MAX_KERNELS];
 	struct plan plans[RKM_MAX_KERNELS];
 	char *progs[RKM_MAX_ITEMS];
-	int nk, i, j, build_failures = 0, rc;
+	struct prep pr;
+	int nk, i, j;
 	char path[PATH_MAX];
 
 	parse_run(argc, argv, &a, true);
@@ -1221,24 +1271,10 @@ int cmd_test(int argc, char **argv)
 		/* The program is DIR/build/NAME-test: its name is the test's. */
 		progs[j] = path[0] ? xasprintf("%s=%s", base_name(path), path) : NULL;
 	}
-	for (i = 0; i < nk; i++) {
+	for (i = 0; i < nk; i++)
 		plans[i] = a.plan;
-		for (j = 0; j < a.ndirs; j++) {
-			if (build_all(&ms[j], &k[i], &plans[i])) {
-				build_failures++;
-				continue;
-			}
-			if (progs[j])
-				add_item(plans[i].tests, &plans[i].ntests, progs[j], "tests");
-			for (int n = 0; progs[j] && n < ms[j].nresets; n++)
-				add_item(plans[i].reset_tests, &plans[i].nreset_tests,
-					 xasprintf("%s %s", progs[j], ms[j].resets[n]), "reset tests");
-		}
-		if (a.reliability)
-			add_reliability(ms, a.ndirs, &k[i], &plans[i]);
-	}
-	rc = run_kernels(k, nk, plans, a.logs ? a.logs : xasprintf("%s/build/logs/test", rkm_root));
-	if (build_failures)
-		printf("# rkm: %d driver build(s) failed\n", build_failures);
-	return rc || build_failures ? 1 : 0;
+	pr = (struct prep){ .ms = ms, .ndirs = a.ndirs, .progs = progs,
+			    .reliability = a.reliability };
+	return run_kernels(k, nk, plans, &pr,
+			   a.logs ? a.logs : xasprintf("%s/build/logs/test", rkm_root));
 }
