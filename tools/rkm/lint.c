@@ -142,6 +142,7 @@ int cmd_lint(int argc, char **argv)
 	need_tool(CLIPPY, "rust-web-clippy");
 	need_tool(RUSTFMT, "rustfmt-web");
 	stock_kernel(&k);
+	build_warm(argv + optind, argc - optind, &k);
 	for (i = optind; i < argc; i++) {
 		const char *name;
 		char *bdir, *out, *cmd;

@@ -396,6 +396,7 @@ int cmd_lint_panics(int argc, char **argv)
 		usage_exit(argv[0], 2);
 	if (kernels_select(&kname, 1, k) != 1)
 		die("--kernel %s: name one kernel, not a group", kname);
+	build_warm(argv + optind, argc - optind, k);
 	for (i = optind; i < argc; i++) {
 		if (!realpath(argv[i], dir))
 			die("no driver directory %s", argv[i]);

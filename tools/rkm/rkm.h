@@ -152,6 +152,7 @@ int cmd_kernels(int argc, char **argv);
 
 /* build.c */
 int build_driver(const char *dir, const struct kernel *k, char *ko, size_t kolen);
+void build_warm(char *const *dirs, int n, const struct kernel *k);
 int build_driver_as(const char *dir, const struct kernel *k, const char *modname, char *ko,
 		    size_t kolen);
 int build_test_program(const char *dir, char *out, size_t outlen);
