@@ -13,6 +13,7 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
+#include <linux/version.h>
 #include <linux/xarray.h>
 
 #include "rkm_abi.h"

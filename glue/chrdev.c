@@ -4,6 +4,7 @@
  * Rust, with file.c's trampolines: alloc_chrdev_region() for N minors, one
  * cdev, a class and a device node per minor (devtmpfs makes /dev/NAMEi).
  */
+#ifdef RKM_GLUE_CHRDEV
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -220,3 +221,8 @@ static void rkm_chrdevs_free(void)
 		rkm_chrdev_free(cd);
 	}
 }
+#else
+static void rkm_chrdevs_free(void)
+{
+}
+#endif /* RKM_GLUE_CHRDEV */

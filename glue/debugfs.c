@@ -11,6 +11,7 @@
  * so the module cannot be unloaded while one is open. Directories are
  * listed until removed; a leaked one is removed at module exit.
  */
+#ifdef RKM_GLUE_DEBUGFS
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -177,3 +178,8 @@ static void rkm_debugfs_free(void)
 		rkm_debugfs_dir_remove(d);
 	}
 }
+#else
+static void rkm_debugfs_free(void)
+{
+}
+#endif /* RKM_GLUE_DEBUGFS */

@@ -21,6 +21,7 @@
  * The drivers of every bus are on one list, so that module exit unregisters
  * those whose Rust owner leaked (rkm_drivers_free()).
  */
+#ifdef RKM_GLUE_DEVICE
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -593,28 +594,6 @@ static void rkm_driver_destroy(struct rkm_driver *d)
 }
 
 /*
- * A sysfs file name (rkm_sysfs_name_ok()), and not the name of another
- * attribute of the driver (sysfs would refuse it with a stack dump at bind).
- */
-static bool rkm_attr_name_ok(const struct rkm_attr *attrs, size_t i)
-{
-	const char *name = attrs[i].name;
-	size_t len = attrs[i].name_len, j;
-
-	if (!rkm_sysfs_name_ok(name, len))
-		return false;
-	for (j = 0; j < i; j++)
-		if (attrs[j].name_len == len && !memcmp(attrs[j].name, name, len))
-			return false;
-	return true;
-}
-
-static bool rkm_attr_mode_ok(uint16_t mode)
-{
-	return mode == 0444 || mode == 0644 || mode == 0400 || mode == 0600 || mode == 0200;
-}
-
-/*
  * The common part of a bus's driver registration: copies the name and
  * builds the attribute group (the bus points its driver's dev_groups at
  * d->groups when d->nattrs). 0 or -errno; rkm_driver_destroy() undoes it,
@@ -658,3 +637,8 @@ static int rkm_driver_init(struct rkm_driver *d, const struct rkm_driver_desc *d
 	d->drv = desc->drv;
 	return 0;
 }
+#else
+static void rkm_drivers_free(void)
+{
+}
+#endif /* RKM_GLUE_DEVICE */

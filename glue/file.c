@@ -3,6 +3,7 @@
  * rkm glue: misc devices whose file operations are implemented in Rust, user
  * memory access and capability checks.
  */
+#ifdef RKM_GLUE_MISC
 #include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/fs.h>
@@ -46,22 +47,6 @@ static void rkm_misc_attrs_free(struct rkm_misc_attrs *a);
  */
 static LIST_HEAD(rkm_miscdevs);
 static DEFINE_MUTEX(rkm_miscdevs_lock);
-
-/*
- * False until the module's init has returned 0. A device registered by init
- * can be opened before init ends (the module is COMING: its .owner reference
- * can be taken), but if init then fails the kernel frees the module at once,
- * whatever files are open. So opens are refused until init has succeeded;
- * after that the module can only go through rmmod, which waits for files.
- * misc_open() calls our open under misc_mtx, and a failed init deregisters
- * every device (taking misc_mtx) before returning: no open can be half way.
- */
-static bool rkm_module_live;
-
-static void rkm_miscdevs_go_live(void)
-{
-	smp_store_release(&rkm_module_live, true);
-}
 
 static struct rkm_miscdev *rkm_file_dev(struct file *file)
 {
@@ -237,16 +222,6 @@ static bool rkm_misc_name_taken(const char *name)
 		path_put(&p);
 	kfree(path);
 	return taken;
-}
-
-/*
- * A sysfs (and /dev) file name: not empty, no '/' (a subdirectory) or NUL,
- * not "." or "..". For misc device names and driver attribute names.
- */
-static bool rkm_sysfs_name_ok(const char *name, size_t len)
-{
-	return len && !memchr(name, '/', len) && !memchr(name, '\0', len) &&
-	       !(len == 1 && name[0] == '.') && !(len == 2 && !memcmp(name, "..", 2));
 }
 
 /*
@@ -450,3 +425,8 @@ bool rkm_capable(unsigned int cap)
 		return false;
 	}
 }
+#else
+static void rkm_miscdevs_free(void)
+{
+}
+#endif /* RKM_GLUE_MISC */

@@ -3,6 +3,7 @@
  * rkm glue, issue 16: more of the file (mode, stream_open), fasync queues,
  * and timed and exclusive condition-variable waits.
  */
+#ifdef RKM_GLUE_MISC
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
@@ -228,3 +229,4 @@ void rkm_vma_deny_write(struct rkm_vma *vma)
 	rkm_kvma(vma)->vm_flags &= ~VM_MAYWRITE;
 #endif
 }
+#endif /* RKM_GLUE_MISC */

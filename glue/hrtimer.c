@@ -14,6 +14,7 @@
  * Never _HARD, so callbacks may take spinlock_t and SpinLockIrq on RT.
  * Slots are listed until freed; leaked ones are cancelled at module exit.
  */
+#ifdef RKM_GLUE_SERVICES
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -144,3 +145,4 @@ static void rkm_hrslots_free(void)
 		rkm_hrslot_free(s);
 	}
 }
+#endif /* RKM_GLUE_SERVICES */

@@ -10,6 +10,7 @@
  * glue records whether it ran, so that the Rust side frees the closure the
  * thread never took.
  */
+#ifdef RKM_GLUE_SERVICES
 #include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
@@ -257,3 +258,12 @@ static void rkm_services_free(void)
 		kfree(q);
 	}
 }
+#else
+static void rkm_services_quiesce(void)
+{
+}
+
+static void rkm_services_free(void)
+{
+}
+#endif /* RKM_GLUE_SERVICES */

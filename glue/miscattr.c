@@ -4,6 +4,7 @@
  * show and store are Rust functions of the device data. Names and modes are
  * checked as a driver's (device.c).
  */
+#ifdef RKM_GLUE_MISC
 #include <linux/device.h>
 #include <linux/miscdevice.h>
 #include <linux/slab.h>
@@ -141,3 +142,4 @@ struct rkm_miscdev *rkm_miscdev_register_attrs(const char *name, size_t name_len
 		return NULL;
 	return rkm_miscdev_new(name, name_len, mode, ops, dev, a, err);
 }
+#endif /* RKM_GLUE_MISC */

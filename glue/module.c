@@ -48,7 +48,7 @@ static int __init rkm_module_init(void)
 		rkm_sweep_leaks();
 		return err;
 	}
-	rkm_miscdevs_go_live();
+	rkm_module_go_live();
 	rkm_cfs_go_live();
 	return 0;
 }

@@ -5,6 +5,7 @@
  * binding, enabling the device and bus mastering, the interrupt vector, BAR
  * mappings and MMIO.
  */
+#ifdef RKM_GLUE_DEVICE
 #include <linux/io.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -1010,3 +1011,4 @@ int rkm_pci_config_write##sfx(struct rkm_pci_config *c, size_t off, type val)		\
 RKM_PCI_CONFIG_ACCESS(b, u8, byte)
 RKM_PCI_CONFIG_ACCESS(w, u16, word)
 RKM_PCI_CONFIG_ACCESS(l, u32, dword)
+#endif /* RKM_GLUE_DEVICE */

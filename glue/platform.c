@@ -4,6 +4,7 @@
  * by name, probe and remove through the generic binding; and platform
  * devices a module creates itself (QEMU gives none), owned by a Rust value.
  */
+#ifdef RKM_GLUE_PLATFORM
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
@@ -12,26 +13,6 @@
 #include <linux/version.h>
 
 #include "rkm_abi.h"
-
-/*
- * Whether the sysfs path @fmt % @name exists: registering a device or class
- * under a taken name fails in sysfs with a duplicate-name stack dump. A
- * concurrent registration by another module can still race with this check.
- */
-static bool rkm_sysfs_taken(const char *fmt, const char *name)
-{
-	char *path = kasprintf(GFP_KERNEL, fmt, name);
-	struct path p;
-	bool taken;
-
-	if (!path)
-		return false;
-	taken = !kern_path(path, 0, &p);
-	if (taken)
-		path_put(&p);
-	kfree(path);
-	return taken;
-}
 
 /**
  * struct rkm_platform_driver - a registered platform driver
@@ -225,3 +206,8 @@ static void rkm_platform_devices_free(void)
 		kfree(p);
 	}
 }
+#else
+static void rkm_platform_devices_free(void)
+{
+}
+#endif /* RKM_GLUE_PLATFORM */

@@ -16,6 +16,7 @@
 
 #include "print.c"
 #include "alloc.c"
+#include "common.c"
 #include "param.c"
 #include "sync.c"
 #include "file.c"

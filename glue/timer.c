@@ -12,6 +12,7 @@
  * atomic: the Rust side allows them only IrqSafe data. Timers are listed
  * until freed; leaked ones are cancelled at module exit (rkm_services_free()).
  */
+#ifdef RKM_GLUE_SERVICES
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -184,3 +185,4 @@ void rkm_timer_free(struct rkm_timer *t)
 	rkm_svc_list_del(&t->node);
 	kfree(t);
 }
+#endif /* RKM_GLUE_SERVICES */

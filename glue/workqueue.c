@@ -10,6 +10,7 @@
  * and destroyed at module exit (rkm_services_free(), glue/kthread.c), so no
  * callback runs once the module's code is gone.
  */
+#ifdef RKM_GLUE_SERVICES
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -206,3 +207,4 @@ void rkm_work_free(struct rkm_work *w)
 		rkm_wq_put(w->wq);
 	kfree(w);
 }
+#endif /* RKM_GLUE_SERVICES */

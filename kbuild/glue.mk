@@ -1,10 +1,26 @@
 # SPDX-License-Identifier: GPL-2.0
 # rkm: which glue a module compiles in (kbuild/rkm.mk and the DKMS package's
-# Kbuild). Glue that makes the module depend on another module (the watchdog
-# core, configfs) or on a kernel option (the block layer) is compiled in only
-# if the Rust object calls it: PREFIX:MACRO, one unit a word.
-rkm-glue-by-need := rkm_watchdog_:RKM_GLUE_WATCHDOG rkm_blk_:RKM_GLUE_BLK rkm_cfs_:RKM_GLUE_CONFIGFS
-filechk_rkm_glue = { undef=$$($(NM) -u $(obj)/$(RKM_NAME)-rust.o); \
-	for u in $(rkm-glue-by-need); do \
-		printf '%s\n' "$$undef" | grep -q " $${u%%:*}" && echo "\#define $${u\#*:} 1"; \
-	done; echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }
+# Kbuild). Every module gets the core (print, alloc, common, param, sync,
+# module); a unit, FILE:NAME (glue/FILE.c, compiled under RKM_GLUE_NAME),
+# only if the Rust object calls a function that glue/FILE.c defines. So a
+# driver without PCI carries no PCI glue, and one without configfs or a
+# watchdog does not depend on configfs.ko or watchdog.ko. The units of one
+# NAME call each other; NEED:NAME pairs give a unit the others it calls
+# (one level of pairs deep: listed twice to follow a chain of two).
+rkm-glue-units := device:DEVICE pci:DEVICE platform:PLATFORM \
+	file:MISC fileops:MISC miscattr:MISC chrdev:CHRDEV debugfs:DEBUGFS \
+	workqueue:SERVICES timer:SERVICES hrtimer:SERVICES kthread:SERVICES \
+	watchdog:WATCHDOG blk:BLK configfs:CONFIGFS
+rkm-glue-needs := PLATFORM:DEVICE WATCHDOG:DEVICE CHRDEV:MISC DEBUGFS:MISC DEBUGFS:SERVICES
+# A glue function is a line `TYPE rkm_NAME(` at the start of a line.
+filechk_rkm_glue = { undef=" $$($(NM) -u $(obj)/$(RKM_NAME)-rust.o | awk '{print $$2}' | tr '\n' ' ') "; \
+	on=; for u in $(rkm-glue-units); do \
+		for f in $$(sed -n 's/^[A-Za-z_][^(]*[ *]\(rkm_[a-z0-9_]*\)(.*/\1/p' $(RKM_DIR)/glue/$${u%%:*}.c); do \
+			case "$$undef" in *" $$f "*) on="$$on $${u\#*:}"; break;; esac; \
+		done; \
+	done; \
+	for n in $(rkm-glue-needs) $(rkm-glue-needs); do \
+		case " $$on " in *" $${n%%:*} "*) on="$$on $${n\#*:}";; esac; \
+	done; \
+	for m in $$(printf '%s\n' $$on | sort -u); do echo "\#define RKM_GLUE_$$m 1"; done; \
+	echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }

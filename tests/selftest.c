@@ -575,6 +575,21 @@ static const struct tcase cases[] = {
 		.reject = { "warning", "WARNING" },
 	},
 	{
+		.name = "glue linked by need: a driver compiles in only the glue units its Rust object calls "
+			"(no PCI glue without PCI); each unit compiles alone on the oldest and newest kernel",
+		.tier = CHECK,
+		.cmd = "for d in rust_minimal rust_echo rust_i6300esb; do "
+		       RKM "build samples/$d --kernel 6.12 >/dev/null || exit 1; b=samples/$d/build/6.12; "
+		       "echo \"$d units: $(sed -n 's/^#define RKM_GLUE_\\(.*\\) 1$/\\1/p' $b/rkm-glue.c | tr '\\n' ' ')."
+		       " $(nm $b/$d.ko | grep -c ' rkm_pci_') rkm_pci_ symbol(s), depends: $(/sbin/modinfo -F depends $b/$d.ko).\"; "
+		       "done; tests/glue_units.sh 6.1 6.12",
+		.expect = { "rust_minimal units: . 0 rkm_pci_ symbol(s), depends: .",
+			    "rust_echo units: MISC . 0 rkm_pci_ symbol(s), depends: .",
+			    "rust_i6300esb units: DEVICE WATCHDOG . * rkm_pci_ symbol(s), depends: watchdog.",
+			    "ok glue units alone for 6.1: none", "ok glue units alone for 6.12: none" },
+		.reject = { "not ok" },
+	},
+	{
 		.name = "a Rust object built for another ABI version fails the build, saying so",
 		.tier = CHECK,
 		.cmd = SCRATCH "rm -rf build/selftest/rust-abi-next && cp -r rust build/selftest/rust-abi-next && "

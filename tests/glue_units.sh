@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# rkm: every glue unit of kbuild/glue.mk compiled alone (with the units it
+# needs, nothing else) against each kernel's headers. A module compiles in
+# only the units its Rust object calls, so a unit that silently relies on
+# another's #include or type would fail only for the first driver that
+# happens to use it without the other: it fails here instead.
+# Usage: tests/glue_units.sh [KERNEL...]   (default: every kernel rkm lists)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/build/selftest/glue-units
+rm -rf "$out"
+mkdir -p "$out"
+vars=$(printf 'p:\n\t@echo "$(rkm-glue-units)|$(rkm-glue-needs)"\n' | make -s -f "$root/kbuild/glue.mk" -f - p)
+units=${vars%%|*}
+needs=${vars#*|}
+names=$(printf '%s\n' $units | sed 's/.*://' | sort -u)
+for name in NONE $names; do
+	on=$name
+	for n in $needs $needs; do
+		case " $on " in *" ${n%%:*} "*) on="$on ${n#*:}" ;; esac
+	done
+	{
+		for m in $on; do [ "$m" = NONE ] || echo "#define RKM_GLUE_$m 1"; done
+		echo '#include "rkm_glue.c"'
+	} > "$out/u_$name.c"
+done
+printf 'obj-m := $(patsubst %%.c,%%.o,$(notdir $(wildcard $(src)/u_*.c)))\nccflags-y += -I%s/include -I%s/glue -Werror\n' \
+	"$root" "$root" > "$out/Kbuild"
+objs=$(cd "$out" && ls u_*.c | sed 's/\.c$/.o/')
+"$root/build/bin/rkm" kernels | awk 'NR > 1 && $4 ~ /^\// { print $1, $4 }' | while read -r k headers; do
+	[ $# -eq 0 ] || case " $* " in *" $k "*) ;; *) continue ;; esac
+	rm -f "$out"/*.o
+	if make -k -s -j"$(nproc)" -C "$headers" M="$out" $objs >"$out/$k.log" 2>&1; then
+		echo "ok glue units alone for $k: none" $names
+	else
+		grep -E 'error' "$out/$k.log" | head -20
+		echo "not ok glue units alone for $k (log: $out/$k.log)"
+		exit 1
+	fi
+done
