@@ -33,4 +33,5 @@
 #include "watchdog.c"
 #include "blk.c"
 #include "configfs.c"
+#include "ring.c"
 #include "module.c"
