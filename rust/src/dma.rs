@@ -1146,7 +1146,9 @@ pub trait DescValue: Copy + desc_sealed::Sealed {
     fn swap_le(self) -> Self;
 }
 
-mod desc_sealed {
+pub(crate) mod desc_sealed {
+    /// Held only by the integer types of [`DescValue`](super::DescValue).
+    #[doc(hidden)]
     pub trait Sealed {}
 }
 
@@ -1377,7 +1379,7 @@ impl<T: Descriptor> DescRing<T> {
         }
         let buf = CoherentBuffer::alloc(dev, bytes)?;
         // dma_alloc_coherent gives at least page alignment; checked anyway.
-        if buf.cpu.as_ptr() as usize % core::mem::align_of::<T>() != 0 {
+        if !buf.cpu.as_ptr().cast::<T>().is_aligned() {
             return Err(EINVAL);
         }
         // INVARIANT: len * size_of::<T>() aligned bytes, len a power of two.
