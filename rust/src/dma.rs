@@ -1131,20 +1131,20 @@ impl Drop for SgCpuAccess<'_> {
 // ---------------------------------------------------------------------------
 
 /// An integer a [`Descriptor`] field may hold: any bit pattern is a valid
-/// value, there is no padding and no pointer, and it is stored
-/// little-endian for the device (PCI devices read descriptors that way).
+/// value, there is no padding and no pointer.
 ///
 /// Sealed: implemented for `u8`, `u16`, `u32`, `u64` and the signed ones.
+/// They are stored in the CPU's byte order, which is little-endian, as PCI
+/// devices read descriptors (a big-endian target would not compile).
 ///
 /// ```
 /// fn f<V: rkm::dma::DescValue>(_: V) {}
 /// f(0u16);
 /// ```
-pub trait DescValue: Copy + desc_sealed::Sealed {
-    /// The value as the device stores it (or back: the swap is its own inverse).
-    #[doc(hidden)]
-    fn swap_le(self) -> Self;
-}
+pub trait DescValue: Copy + desc_sealed::Sealed {}
+
+// Descriptors are the device's little-endian layout, as the CPU's.
+const _: () = assert!(cfg!(target_endian = "little"), "descriptor rings need a little-endian CPU");
 
 pub(crate) mod desc_sealed {
     /// Held only by the integer types of [`DescValue`](super::DescValue).
@@ -1156,12 +1156,7 @@ macro_rules! impl_desc_value {
     ($($t:ty),*) => {
         $(
             impl desc_sealed::Sealed for $t {}
-            impl DescValue for $t {
-                #[inline(always)]
-                fn swap_le(self) -> Self {
-                    <$t>::to_le(self)
-                }
-            }
+            impl DescValue for $t {}
         )*
     };
 }
@@ -1175,19 +1170,14 @@ impl_desc_value!(u8, u16, u32, u64, i8, i16, i32, i64);
 ///
 /// `Self` is `#[repr(C)]`, at least one byte long, its fields are all
 /// [`DescValue`]s and its size is the sum of theirs (no padding), so any
-/// bytes make a valid value and no byte of it is uninitialised; `swap_le`
-/// applies [`DescValue::swap_le`] to each field.
+/// bytes make a valid value and no byte of it is uninitialised.
 ///
 /// ```
 /// rkm::dma_descriptor! { pub struct Desc { pub addr: u64, pub len: u32, pub flags: u32 } }
 /// fn f<T: rkm::dma::Descriptor>() {}
 /// f::<Desc>();
 /// ```
-pub unsafe trait Descriptor: Copy + 'static {
-    /// Every field through [`DescValue::swap_le`].
-    #[doc(hidden)]
-    fn swap_le(self) -> Self;
-}
+pub unsafe trait Descriptor: Copy + 'static {}
 
 /// One field of descriptor type `T`, of type `V`: what [`DescRing::read`]
 /// and [`DescRing::write`] take to reach that field of one descriptor.
@@ -1203,20 +1193,22 @@ pub unsafe trait Descriptor: Copy + 'static {
 /// # Invariants
 ///
 /// `off` is the offset of a field of type `V` in `T`: `off + size_of::<V>()
-/// <= size_of::<T>()` and `off` is a multiple of `align_of::<V>()`.
-pub struct Field<T: Descriptor, V: DescValue> {
+/// <= size_of::<T>()` and `off` is a multiple of `align_of::<V>()`. (No
+/// bounds on the type: [`DescRing`]'s accessors have them, and a wrong
+/// field type is reported once, by `dma_descriptor!`'s own check.)
+pub struct Field<T, V> {
     off: usize,
     _t: PhantomData<fn(T) -> V>,
 }
 
-impl<T: Descriptor, V: DescValue> Clone for Field<T, V> {
+impl<T, V> Clone for Field<T, V> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T: Descriptor, V: DescValue> Copy for Field<T, V> {}
+impl<T, V> Copy for Field<T, V> {}
 
-impl<T: Descriptor, V: DescValue> Field<T, V> {
+impl<T, V> Field<T, V> {
     /// For [`dma_descriptor!`](crate::dma_descriptor!) only.
     ///
     /// # Safety
@@ -1284,12 +1276,7 @@ macro_rules! dma_descriptor {
 
             // SAFETY: repr(C), every field is a DescValue and the size is the
             // sum of the fields' (both checked above; at least one field).
-            unsafe impl $crate::dma::Descriptor for $name {
-                #[inline(always)]
-                fn swap_le(self) -> Self {
-                    $name { $($field: $crate::dma::DescValue::swap_le(self.$field)),+ }
-                }
-            }
+            unsafe impl $crate::dma::Descriptor for $name {}
 
             #[allow(non_upper_case_globals, dead_code)]
             impl $name {
@@ -1470,7 +1457,7 @@ impl<T: Descriptor> DescRing<T> {
         // SAFETY: a V inside the ring, aligned (base aligned for T, T's size a
         // multiple of its alignment, the field at its offset: Field's
         // invariant); volatile, through no reference; any bits are a V.
-        DescValue::swap_le(unsafe { core::ptr::read_volatile(p) })
+        unsafe { core::ptr::read_volatile(p) }
     }
 
     /// Writes field `f` of descriptor `i % len()` (one volatile store).
@@ -1485,7 +1472,7 @@ impl<T: Descriptor> DescRing<T> {
     pub fn write<V: DescValue>(&mut self, i: usize, f: Field<T, V>, v: V) {
         let p = self.at(i, f.off).cast::<V>();
         // SAFETY: as in read; &mut self: no other CPU access at the same time.
-        unsafe { core::ptr::write_volatile(p, v.swap_le()) }
+        unsafe { core::ptr::write_volatile(p, v) }
     }
 
     /// Reads the whole descriptor `i % len()` (volatile; its fields in no
@@ -1503,7 +1490,7 @@ impl<T: Descriptor> DescRing<T> {
         let p = self.at(i, 0).cast::<T>();
         // SAFETY: a T inside the ring, aligned; any bytes are a T
         // (Descriptor's contract); volatile, through no reference.
-        unsafe { core::ptr::read_volatile(p) }.swap_le()
+        unsafe { core::ptr::read_volatile(p) }
     }
 
     /// Writes the whole descriptor `i % len()` (volatile; its fields in no
@@ -1520,7 +1507,7 @@ impl<T: Descriptor> DescRing<T> {
     pub fn set(&mut self, i: usize, d: T) {
         let p = self.at(i, 0).cast::<T>();
         // SAFETY: as in get; &mut self: no other CPU access at the same time.
-        unsafe { core::ptr::write_volatile(p, d.swap_le()) }
+        unsafe { core::ptr::write_volatile(p, d) }
     }
 }
 
