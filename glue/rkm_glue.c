@@ -34,4 +34,5 @@
 #include "watchdog.c"
 #include "blk.c"
 #include "configfs.c"
+#include "ring.c"
 #include "module.c"

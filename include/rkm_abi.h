@@ -1334,4 +1334,10 @@ struct rkm_cfs_subsys *rkm_cfs_register(const char *name, size_t name_len,
  */
 bool rkm_cfs_unregister(struct rkm_cfs_subsys *subsys);
 
+/* Descriptor rings (glue/ring.c, compiled in only if the Rust object calls them): */
+/** rkm_ring_dma_wmb() - dma_wmb(): earlier CPU writes to coherent memory reach the device first. */
+RKM_LEAF void rkm_ring_dma_wmb(void);
+/** rkm_ring_dma_rmb() - dma_rmb(): later CPU reads of coherent memory see what came before. */
+RKM_LEAF void rkm_ring_dma_rmb(void);
+
 #endif /* RKM_ABI_H */

@@ -112,7 +112,8 @@ quiet_cmd_rkm_driver = RUSTC   $@
       cmd_rkm_driver = RKM_MODNAME=$(RKM_NAME) $(rkm-rustc) --crate-type staticlib \
 	-Clto=fat -Ccodegen-units=1 -Funsafe_code -Zallow-features=used_with_arg \
 	-Zcrate-attr='feature(used_with_arg)' -L $(obj) --extern rkm=$(obj)/librkm.rlib -o $@ $<
-$(obj)/$(RKM_NAME)-rust.a: $(RKM_SRC)/$(RKM_NAME).rs $(obj)/librkm.rlib FORCE
+# The crate root's modules (`mod hw;` is NAME's hw.rs) are prerequisites too.
+$(obj)/$(RKM_NAME)-rust.a: $(RKM_SRC)/$(RKM_NAME).rs $(wildcard $(RKM_SRC)/*.rs) $(obj)/librkm.rlib FORCE
 	$(call if_changed,rkm_driver)
 
 # C has -Wframe-larger-than=$(CONFIG_FRAME_WARN); Rust has no such limit, so

@@ -745,3 +745,9 @@ unsafe extern "C" {
     ) -> *mut CfsSubsys;
     pub(crate) fn rkm_cfs_unregister(subsys: *mut CfsSubsys) -> bool;
 }
+
+// Descriptor rings (glue/ring.c).
+unsafe extern "C" {
+    pub(crate) fn rkm_ring_dma_wmb();
+    pub(crate) fn rkm_ring_dma_rmb();
+}

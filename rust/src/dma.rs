@@ -1125,3 +1125,603 @@ impl Drop for SgCpuAccess<'_> {
         unsafe { abi::rkm_stream_sync_for_device(self.m.buf.handle.as_ptr()) };
     }
 }
+
+// ---------------------------------------------------------------------------
+// Descriptor rings (issue 19): typed descriptors in coherent memory.
+// ---------------------------------------------------------------------------
+
+/// An integer a [`Descriptor`] field may hold: any bit pattern is a valid
+/// value, there is no padding and no pointer.
+///
+/// Sealed: implemented for `u8`, `u16`, `u32`, `u64` and the signed ones.
+/// They are stored in the CPU's byte order, which is little-endian, as PCI
+/// devices read descriptors (a big-endian target would not compile).
+///
+/// ```
+/// fn f<V: rkm::dma::DescValue>(_: V) {}
+/// f(0u16);
+/// ```
+pub trait DescValue: Copy + desc_sealed::Sealed {}
+
+// Descriptors are the device's little-endian layout, as the CPU's.
+const _: () = assert!(cfg!(target_endian = "little"), "descriptor rings need a little-endian CPU");
+
+pub(crate) mod desc_sealed {
+    /// Held only by the integer types of [`DescValue`](super::DescValue).
+    #[doc(hidden)]
+    pub trait Sealed {}
+}
+
+macro_rules! impl_desc_value {
+    ($($t:ty),*) => {
+        $(
+            impl desc_sealed::Sealed for $t {}
+            impl DescValue for $t {}
+        )*
+    };
+}
+impl_desc_value!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+/// A descriptor type of a [`DescRing`]: a `#[repr(C)]` struct of
+/// [`DescValue`] fields without padding, declared with
+/// [`dma_descriptor!`](crate::dma_descriptor!), which checks all of it.
+///
+/// # Safety
+///
+/// `Self` is `#[repr(C)]`, at least one byte long, its fields are all
+/// [`DescValue`]s and its size is the sum of theirs (no padding), so any
+/// bytes make a valid value and no byte of it is uninitialised.
+///
+/// ```
+/// rkm::dma_descriptor! { pub struct Desc { pub addr: u64, pub len: u32, pub flags: u32 } }
+/// fn f<T: rkm::dma::Descriptor>() {}
+/// f::<Desc>();
+/// ```
+pub unsafe trait Descriptor: Copy + 'static {}
+
+/// One field of descriptor type `T`, of type `V`: what [`DescRing::read`]
+/// and [`DescRing::write`] take to reach that field of one descriptor.
+/// [`dma_descriptor!`](crate::dma_descriptor!) makes one per field, as an
+/// associated constant named like the field (`TxDesc::status`).
+///
+/// ```
+/// rkm::dma_descriptor! { pub struct Desc { pub addr: u64, pub status: u32, pub len: u32 } }
+/// let f: rkm::dma::Field<Desc, u32> = Desc::status;
+/// # let _ = f;
+/// ```
+///
+/// # Invariants
+///
+/// `off` is the offset of a field of type `V` in `T`: `off + size_of::<V>()
+/// <= size_of::<T>()` and `off` is a multiple of `align_of::<V>()`. (No
+/// bounds on the type: [`DescRing`]'s accessors have them, and a wrong
+/// field type is reported once, by `dma_descriptor!`'s own check.)
+pub struct Field<T, V> {
+    off: usize,
+    _t: PhantomData<fn(T) -> V>,
+}
+
+impl<T, V> Clone for Field<T, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, V> Copy for Field<T, V> {}
+
+impl<T, V> Field<T, V> {
+    /// For [`dma_descriptor!`](crate::dma_descriptor!) only.
+    ///
+    /// # Safety
+    ///
+    /// `off` is `core::mem::offset_of!(T, f)` for a field `f: V` of `T`.
+    #[doc(hidden)]
+    pub const unsafe fn __new(off: usize) -> Self {
+        // INVARIANT: the caller's contract.
+        Field { off, _t: PhantomData }
+    }
+}
+
+/// Declares descriptor structs for a [`DescRing`]: each a `#[repr(C)]`
+/// struct of integer fields, refused at compile time if it has padding or
+/// any field that is not an integer (a reference, a pointer, a `bool`, a
+/// nested struct), with one [`Field`] constant per field, named like it,
+/// for per-field access to a descriptor on a ring. The struct itself is a
+/// plain value for whole-descriptor reads and writes
+/// ([`DescRing::get`], [`DescRing::set`]). Only doc comments are accepted
+/// as attributes (a `#[cfg]` would defeat the padding check).
+///
+/// ```
+/// rkm::dma_descriptor! {
+///     /// Legacy transmit descriptor (82540EM).
+///     pub struct TxDesc {
+///         pub buffer_addr: u64,
+///         pub length: u16,
+///         pub cso: u8,
+///         pub cmd: u8,
+///         pub status: u8,
+///         pub css: u8,
+///         pub special: u16,
+///     }
+/// }
+/// # fn f(ring: &rkm::dma::DescRing<TxDesc>) {
+/// let done = ring.read(0, TxDesc::status) & 1 != 0;
+/// # let _ = done; }
+/// ```
+#[macro_export]
+#[allow_internal_unsafe]
+macro_rules! dma_descriptor {
+    ($($(#[doc = $m:expr])* $vis:vis struct $name:ident { $($(#[doc = $fm:expr])* $fvis:vis $field:ident : $ty:ty),+ $(,)? })*) => {
+        $(
+            $(#[doc = $m])*
+            #[repr(C)]
+            #[derive(
+                $crate::__private::Clone,
+                $crate::__private::Copy,
+                $crate::__private::Default,
+                $crate::__private::Debug,
+                $crate::__private::PartialEq,
+                $crate::__private::Eq
+            )]
+            $vis struct $name { $($(#[doc = $fm])* $fvis $field: $ty),+ }
+
+            // Every name is reached through `$crate` (see `rkm::__private`).
+            const _: () = {
+                const fn field_is_desc_value<T: $crate::dma::DescValue>() {}
+                $(field_is_desc_value::<$ty>();)+
+                $crate::__private::assert!(
+                    $crate::__private::size_of::<$name>() == 0 $(+ $crate::__private::size_of::<$ty>())+,
+                    "a descriptor may not have padding"
+                );
+            };
+
+            // SAFETY: repr(C), every field is a DescValue and the size is the
+            // sum of the fields' (both checked above; at least one field).
+            unsafe impl $crate::dma::Descriptor for $name {}
+
+            #[allow(non_upper_case_globals, dead_code)]
+            impl $name {
+                $(
+                    $(#[doc = $fm])*
+                    // SAFETY: the offset of field `$field`, of type `$ty`.
+                    $fvis const $field: $crate::dma::Field<$name, $ty> = unsafe {
+                        $crate::dma::Field::__new($crate::__private::offset_of!($name, $field))
+                    };
+                )+
+            }
+        )*
+    };
+}
+
+/// The largest ring in bytes: no device needs more, and bigger coherent
+/// allocations are high-order page allocations that may fail or warn.
+pub const DESC_RING_MAX_BYTES: usize = 1 << 20;
+
+/// A ring of `len()` descriptors of type `T` in coherent DMA memory
+/// (`dma_alloc_coherent`, zeroed), for devices that fetch descriptors from
+/// a ring base address and a head/tail register pair.
+///
+/// ```
+/// # use rkm::dma::DescRing;
+/// rkm::dma_descriptor! { pub struct RxDesc { pub addr: u64, pub len: u16, pub csum: u16,
+///     pub status: u8, pub errors: u8, pub special: u16 } }
+/// # fn f(dev: &impl rkm::device::DeviceContext, bar: &rkm::io::Bar<0x4000>) -> rkm::Result {
+/// let mut ring = DescRing::<RxDesc>::alloc(dev, 256)?;
+/// bar.write_dma_addr_lo_hi::<0x2800, 0x2804>(ring.dma_addr());
+/// bar.write32::<0x2808>(ring.byte_len() as u32);
+/// // The device wrote descriptor `i` back: status first, then the rest.
+/// let i = 5;
+/// if ring.read(i, RxDesc::status) & 1 != 0 {
+///     rkm::dma::dma_rmb();
+///     let len = ring.read(i, RxDesc::len);
+///     ring.write(i, RxDesc::status, 0);
+///     # let _ = len;
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// Indexes are positions on the ring: every method takes an index modulo
+/// `len()` (a power of two, so a mask), so `i` and `i + len()` name the
+/// same descriptor and no index, even one read back from a device register
+/// (all ones from a device that is gone), reaches outside the ring.
+///
+/// # Invariants
+///
+/// `buf` holds `len * size_of::<T>()` bytes (at most
+/// [`DESC_RING_MAX_BYTES`]), its CPU address aligned for `T`; `len` is a
+/// power of two. Every CPU access to it is a volatile read or write of one
+/// field or one whole descriptor, inside the buffer (the index is masked,
+/// the field offset is a [`Field`]'s), and no Rust reference to the memory
+/// is ever made: the device may write any descriptor at any time, and any
+/// bytes are a valid `T` (`Descriptor`'s contract), so a torn read gives a
+/// meaningless value, never undefined behaviour. Writes take `&mut self`,
+/// so two CPUs never race on a descriptor. The buffer's lifetime is a
+/// [`CoherentBuffer`]'s: freed only once the device cannot master the bus.
+/// Reads never sleep (the ring is `IrqSafe`); `alloc` and drop sleep.
+pub struct DescRing<T: Descriptor> {
+    buf: CoherentBuffer,
+    len: usize,
+    _t: PhantomData<T>,
+}
+
+// SAFETY: `&DescRing` only reads (volatile, never sleeping) and gives
+// borrowed device addresses; nothing through it sleeps or locks.
+unsafe impl<T: Descriptor> crate::irq::IrqSafe for DescRing<T> {}
+
+impl<T: Descriptor> DescRing<T> {
+    /// Allocates a ring of `len` zeroed descriptors: `len` a power of two,
+    /// at most [`DESC_RING_MAX_BYTES`] in all (`EINVAL` otherwise; `ENOMEM`
+    /// if the allocation fails). Sleeps.
+    ///
+    /// ```
+    /// # use rkm::dma::DescRing;
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(dev: &impl rkm::device::DeviceContext) -> rkm::Result {
+    /// let ring = DescRing::<D>::alloc(dev, 64)?;
+    /// # drop(ring); Ok(()) }
+    /// ```
+    pub fn alloc(dev: &impl DeviceContext, len: usize) -> Result<Self> {
+        let bytes = len.checked_mul(core::mem::size_of::<T>()).ok_or(EINVAL)?;
+        if !len.is_power_of_two() || bytes > DESC_RING_MAX_BYTES {
+            return Err(EINVAL);
+        }
+        let buf = CoherentBuffer::alloc(dev, bytes)?;
+        // dma_alloc_coherent gives at least page alignment; checked anyway.
+        if !buf.cpu.as_ptr().cast::<T>().is_aligned() {
+            return Err(EINVAL);
+        }
+        // INVARIANT: len * size_of::<T>() aligned bytes, len a power of two.
+        Ok(DescRing { buf, len, _t: PhantomData })
+    }
+
+    /// How many descriptors (a power of two).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(ring: &rkm::dma::DescRing<D>) {
+    /// let next = |i: usize| (i + 1) % ring.len();
+    /// # let _ = next(0); }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Never true (a ring has at least one descriptor); for clippy's `len` rule.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(ring: &rkm::dma::DescRing<D>) {
+    /// assert!(!ring.is_empty());
+    /// # }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The ring's length in bytes (`len() * size_of::<T>()`), what a
+    /// device's ring length register takes.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(ring: &rkm::dma::DescRing<D>, bar: &rkm::io::Bar<0x4000>) {
+    /// bar.write32::<0x2808>(ring.byte_len() as u32);
+    /// # }
+    /// ```
+    pub fn byte_len(&self) -> usize {
+        self.buf.len
+    }
+
+    /// `i` as a position on the ring: `i % len()`.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(ring: &rkm::dma::DescRing<D>) {
+    /// assert_eq!(ring.wrap(ring.len() + 3), 3);
+    /// # }
+    /// ```
+    pub fn wrap(&self, i: usize) -> usize {
+        i & (self.len - 1)
+    }
+
+    /// The device address of the ring's first descriptor (the ring base
+    /// registers), borrowing the ring.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(ring: &rkm::dma::DescRing<D>, bar: &rkm::io::Bar<0x4000>) {
+    /// bar.write_dma_addr_lo_hi::<0x3800, 0x3804>(ring.dma_addr());
+    /// # }
+    /// ```
+    pub fn dma_addr(&self) -> DmaAddr<'_> {
+        DmaAddr { addr: self.buf.addr, _buf: PhantomData }
+    }
+
+    /// A pointer to byte `off` (`< size_of::<T>()`) of descriptor `i % len()`.
+    fn at(&self, i: usize, off: usize) -> *mut u8 {
+        let at = self.wrap(i) * core::mem::size_of::<T>() + off;
+        // SAFETY: wrap(i) < len and off < size_of::<T>() (callers pass a
+        // Field's offset or 0): inside the buffer (the type invariant).
+        unsafe { self.buf.cpu.as_ptr().add(at) }
+    }
+
+    /// Reads field `f` of descriptor `i % len()` (one volatile load).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub status: u32, pub len: u32 } }
+    /// # fn f(ring: &rkm::dma::DescRing<D>) {
+    /// let done = ring.read(3, D::status) & 1 != 0;
+    /// # let _ = done; }
+    /// ```
+    #[inline]
+    pub fn read<V: DescValue>(&self, i: usize, f: Field<T, V>) -> V {
+        let p = self.at(i, f.off).cast::<V>();
+        // SAFETY: a V inside the ring, aligned (base aligned for T, T's size a
+        // multiple of its alignment, the field at its offset: Field's
+        // invariant); volatile, through no reference; any bits are a V.
+        unsafe { core::ptr::read_volatile(p) }
+    }
+
+    /// Writes field `f` of descriptor `i % len()` (one volatile store).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub status: u32, pub len: u32 } }
+    /// # fn f(ring: &mut rkm::dma::DescRing<D>) {
+    /// ring.write(3, D::status, 0);
+    /// # }
+    /// ```
+    #[inline]
+    pub fn write<V: DescValue>(&mut self, i: usize, f: Field<T, V>, v: V) {
+        let p = self.at(i, f.off).cast::<V>();
+        // SAFETY: as in read; &mut self: no other CPU access at the same time.
+        unsafe { core::ptr::write_volatile(p, v) }
+    }
+
+    /// Reads the whole descriptor `i % len()` (volatile; its fields in no
+    /// set order: read a status field first with [`read`](Self::read), then
+    /// [`dma_rmb`], then this).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub status: u32, pub len: u32 } }
+    /// # fn f(ring: &rkm::dma::DescRing<D>) {
+    /// let d: D = ring.get(7);
+    /// # let _ = d; }
+    /// ```
+    #[inline]
+    pub fn get(&self, i: usize) -> T {
+        let p = self.at(i, 0).cast::<T>();
+        // SAFETY: a T inside the ring, aligned; any bytes are a T
+        // (Descriptor's contract); volatile, through no reference.
+        unsafe { core::ptr::read_volatile(p) }
+    }
+
+    /// Writes the whole descriptor `i % len()` (volatile; its fields in no
+    /// set order: write the field that hands it to the device last, with
+    /// [`write`](Self::write) after [`dma_wmb`], if the device polls it).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub status: u32, pub len: u32 } }
+    /// # fn f(ring: &mut rkm::dma::DescRing<D>) {
+    /// ring.set(7, D { len: 60, ..D::default() });
+    /// # }
+    /// ```
+    #[inline]
+    pub fn set(&mut self, i: usize, d: T) {
+        let p = self.at(i, 0).cast::<T>();
+        // SAFETY: as in get; &mut self: no other CPU access at the same time.
+        unsafe { core::ptr::write_volatile(p, d) }
+    }
+}
+
+/// Orders the CPU's writes to coherent memory before its later ones, as
+/// the device sees them (`dma_wmb()`): fill a descriptor, `dma_wmb()`,
+/// then set the field that hands it to the device. A register write
+/// through a [`Bar`](crate::io::Bar) (`writel`) is already ordered after
+/// every earlier write to memory: "write descriptors, write the tail
+/// register" needs no barrier of its own (as the kernel's e1000 shows,
+/// which still puts a `dma_wmb()` there for old weakly ordered machines).
+/// Never sleeps.
+///
+/// ```
+/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u32, pub own: u32 } }
+/// # fn f(ring: &mut rkm::dma::DescRing<D>) {
+/// ring.write(0, D::cmd, 0x9);
+/// rkm::dma::dma_wmb();
+/// ring.write(0, D::own, 1);
+/// # }
+/// ```
+#[inline]
+pub fn dma_wmb() {
+    // SAFETY: no precondition.
+    unsafe { abi::rkm_ring_dma_wmb() }
+}
+
+/// Orders the CPU's reads of coherent memory after its earlier ones
+/// (`dma_rmb()`): read a descriptor's done bit, `dma_rmb()`, then read the
+/// rest, which the device wrote before the done bit. Never sleeps.
+///
+/// ```
+/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub len: u32, pub status: u32 } }
+/// # fn f(ring: &rkm::dma::DescRing<D>) -> Option<u32> {
+/// if ring.read(0, D::status) & 1 == 0 {
+///     return None;
+/// }
+/// rkm::dma::dma_rmb();
+/// Some(ring.read(0, D::len))
+/// # }
+/// ```
+#[inline]
+pub fn dma_rmb() {
+    // SAFETY: no precondition.
+    unsafe { abi::rkm_ring_dma_rmb() }
+}
+
+impl<const SIZE: usize> crate::io::Bar<SIZE> {
+    /// Writes a device address to a pair of 32-bit registers, the low half
+    /// at `LO` then the high half at `HI` (`lo_hi_writeq`), for devices
+    /// whose base address registers are two 32-bit ones (e1000's
+    /// RDBAL/RDBAH). Like [`write_dma_addr`](Self::write_dma_addr), the one
+    /// way for such an address to leave its buffer. Never sleeps.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(ring: &rkm::dma::DescRing<D>, bar: &rkm::io::Bar<0x4000>) {
+    /// bar.write_dma_addr_lo_hi::<0x3800, 0x3804>(ring.dma_addr());
+    /// # }
+    /// ```
+    #[inline]
+    pub fn write_dma_addr_lo_hi<const LO: usize, const HI: usize>(&self, addr: DmaAddr<'_>) {
+        self.write32::<LO>(addr.addr as u32);
+        self.write32::<HI>((addr.addr >> 32) as u32);
+    }
+}
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::*;
+    use crate::ktest::{kassert, Case};
+    use crate::platform::{self, Device, PlatformDevice, Registration};
+    use crate::sync::{Arc, Mutex};
+    use core::mem::size_of;
+
+    pub(crate) const CASES: &[Case] = &[
+        ("ring_refuses_bad_sizes", || on_device(refuses_bad_sizes)),
+        ("ring_field_layout", ring_field_layout),
+        ("ring_fields_round_trip", || on_device(fields_round_trip)),
+        ("ring_index_wraps", || on_device(index_wraps)),
+        ("ring_base_address", || on_device(base_address)),
+    ];
+
+    crate::dma_descriptor! {
+        /// The 82540EM's legacy transmit descriptor.
+        struct TxDesc { addr: u64, length: u16, cso: u8, cmd: u8, status: u8, css: u8, special: u16 }
+        /// One of every width, widest last.
+        struct Mixed { a: u8, b: i8, c: u16, d: u32, e: u64 }
+    }
+
+    type Body = fn(&mut Device<'_, RingDrv>) -> Result;
+
+    /// Runs its body in the probe of a platform device (which has a DMA
+    /// mask, so coherent memory), and keeps what it returned.
+    struct RingDrv {
+        body: Body,
+        out: Arc<Mutex<Option<Result>>>,
+    }
+
+    impl driver::Driver for RingDrv {
+        const NAME: &'static str = "rkm_ktest_ring";
+        type Hw = ();
+        type Data = ();
+    }
+
+    impl platform::Driver for RingDrv {
+        fn probe(&self, dev: &mut Device<'_, Self>) -> Result<((), ())> {
+            *self.out.lock() = Some((self.body)(dev));
+            Ok(((), ()))
+        }
+    }
+
+    use crate::driver;
+
+    fn on_device(body: Body) -> Result {
+        let out = Arc::try_new(crate::new_mutex!(None)?)?;
+        let drv = Registration::register(RingDrv { body, out: out.clone() })?;
+        let dev = PlatformDevice::register("rkm_ktest_ring", 0)?;
+        // Unbind: the rings dropped in probe are freed now, not before.
+        drop((dev, drv));
+        let r = *out.lock();
+        r.unwrap_or(Err(ENODEV))
+    }
+
+    fn refuses_bad_sizes(dev: &mut Device<'_, RingDrv>) -> Result {
+        for bad in [0, 3, 6, 100, usize::MAX, usize::MAX / 2 + 1] {
+            kassert!(DescRing::<TxDesc>::alloc(dev, bad).err() == Some(EINVAL));
+        }
+        let most = DESC_RING_MAX_BYTES / size_of::<TxDesc>();
+        kassert!(DescRing::<TxDesc>::alloc(dev, most * 2).err() == Some(EINVAL));
+        let big = DescRing::<TxDesc>::alloc(dev, most)?;
+        kassert!(big.len() == most && big.byte_len() == DESC_RING_MAX_BYTES);
+        let one = DescRing::<TxDesc>::alloc(dev, 1)?;
+        kassert!(one.len() == 1 && one.byte_len() == 16 && one.wrap(12345) == 0);
+        Ok(())
+    }
+
+    // The layout is C's (e1000_hw.h's struct e1000_tx_desc): no padding,
+    // each field at its offset.
+    fn ring_field_layout() -> Result {
+        kassert!(size_of::<TxDesc>() == 16 && size_of::<Mixed>() == 16);
+        let offs = [
+            TxDesc::addr.off,
+            TxDesc::length.off,
+            TxDesc::cso.off,
+            TxDesc::cmd.off,
+            TxDesc::status.off,
+            TxDesc::css.off,
+            TxDesc::special.off,
+        ];
+        kassert!(offs == [0, 8, 10, 11, 12, 13, 14]);
+        kassert!(
+            [Mixed::a.off, Mixed::b.off, Mixed::c.off, Mixed::d.off, Mixed::e.off]
+                == [0, 1, 2, 4, 8]
+        );
+        Ok(())
+    }
+
+    fn fields_round_trip(dev: &mut Device<'_, RingDrv>) -> Result {
+        let mut ring = DescRing::<Mixed>::alloc(dev, 8)?;
+        // Zeroed.
+        for i in 0..8 {
+            kassert!(ring.get(i) == Mixed::default());
+        }
+        ring.write(3, Mixed::a, 0xa5);
+        ring.write(3, Mixed::b, -2);
+        ring.write(3, Mixed::c, 0xbeef);
+        ring.write(3, Mixed::d, 0xdead_beef);
+        ring.write(3, Mixed::e, 0x0123_4567_89ab_cdef);
+        let want = Mixed { a: 0xa5, b: -2, c: 0xbeef, d: 0xdead_beef, e: 0x0123_4567_89ab_cdef };
+        kassert!(ring.get(3) == want);
+        kassert!(ring.read(3, Mixed::c) == 0xbeef && ring.read(3, Mixed::b) == -2);
+        // Neighbours untouched.
+        kassert!(ring.get(2) == Mixed::default() && ring.get(4) == Mixed::default());
+        // One field written leaves the others of its descriptor.
+        ring.write(3, Mixed::c, 1);
+        kassert!(ring.get(3) == Mixed { c: 1, ..want });
+        // Whole descriptors, then fields of them; the last one too.
+        let d = Mixed { a: 1, b: 2, c: 3, d: 4, e: 5 };
+        ring.set(7, d);
+        kassert!(ring.get(7) == d && ring.read(7, Mixed::e) == 5 && ring.read(7, Mixed::a) == 1);
+        kassert!(ring.get(6) == Mixed::default() && ring.get(0) == Mixed::default());
+        dma_wmb();
+        dma_rmb();
+        Ok(())
+    }
+
+    fn index_wraps(dev: &mut Device<'_, RingDrv>) -> Result {
+        let mut ring = DescRing::<TxDesc>::alloc(dev, 16)?;
+        kassert!(ring.wrap(16) == 0 && ring.wrap(17) == 1 && ring.wrap(usize::MAX) == 15);
+        ring.write(16 + 5, TxDesc::length, 60);
+        kassert!(ring.read(5, TxDesc::length) == 60);
+        ring.write(usize::MAX, TxDesc::status, 1);
+        kassert!(ring.read(15, TxDesc::status) == 1);
+        // A tail register value read from a device that is gone.
+        kassert!(ring.read(0xffff_ffff, TxDesc::status) == 1);
+        ring.set(32, TxDesc { addr: 0x1000, length: 42, ..TxDesc::default() });
+        kassert!(ring.read(0, TxDesc::addr) == 0x1000 && ring.read(0, TxDesc::length) == 42);
+        // Walking past the end comes back to the start.
+        for i in 0..48 {
+            ring.write(i, TxDesc::special, i as u16);
+        }
+        for i in 0..16 {
+            kassert!(ring.read(i, TxDesc::special) == (32 + i) as u16);
+        }
+        Ok(())
+    }
+
+    fn base_address(dev: &mut Device<'_, RingDrv>) -> Result {
+        let a = DescRing::<TxDesc>::alloc(dev, 8)?;
+        let b = DescRing::<TxDesc>::alloc(dev, 8)?;
+        let (pa, pb) = (a.dma_addr().value(), b.dma_addr().value());
+        // dma_alloc_coherent aligns to the page (e1000 needs 16 bytes).
+        kassert!(pa != 0 && pa % 4096 == 0 && pb % 4096 == 0 && pa != pb);
+        kassert!(a.byte_len() == 128 && a.byte_len() % 128 == 0);
+        Ok(())
+    }
+}

@@ -74,6 +74,7 @@ pub mod __private {
     pub use core::ffi::c_int;
     pub use core::fmt::Debug;
     pub use core::marker::Copy;
+    pub use core::mem::offset_of;
     pub use core::mem::size_of;
     pub use core::option::Option;
     pub use core::primitive::{bool, str, u8};

@@ -101,6 +101,11 @@ mod inner {
         pub struct Req { pub size: u32, pub version: u32, pub len: u64 }
     }
 
+    rkm::dma_descriptor! {
+        /// No padding: 8 + 2 + 1 + 1 + 4.
+        pub struct Desc { pub addr: u64, pub len: u16, pub cmd: u8, pub status: u8, pub special: u32 }
+    }
+
     irq_safe! {
         /// What an interrupt handler would see.
         pub struct Hw { pub done: Completion, pub count: rkm::sync::SpinLockIrq<u32> }

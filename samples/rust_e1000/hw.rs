@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The 82540EM's registers, bits and legacy descriptors that rust_e1000
+//! uses, named as in the kernel's drivers/net/ethernet/intel/e1000/e1000_hw.h
+//! (`E1000_` dropped), and the few register sequences around them.
+
+use rkm::io::Bar;
+use rkm::prelude::*;
+
+/// BAR 0: the memory-mapped registers (128 KiB).
+pub const BAR_SIZE: usize = 0x20000;
+
+// Registers.
+pub const CTRL: usize = 0x00000;
+pub const STATUS: usize = 0x00008;
+pub const EERD: usize = 0x00014;
+pub const ICR: usize = 0x000C0;
+pub const ICS: usize = 0x000C8;
+pub const IMS: usize = 0x000D0;
+pub const IMC: usize = 0x000D8;
+pub const RCTL: usize = 0x00100;
+pub const TCTL: usize = 0x00400;
+pub const TIPG: usize = 0x00410;
+pub const RDBAL: usize = 0x02800;
+pub const RDBAH: usize = 0x02804;
+pub const RDLEN: usize = 0x02808;
+pub const RDH: usize = 0x02810;
+pub const RDT: usize = 0x02818;
+pub const TDBAL: usize = 0x03800;
+pub const TDBAH: usize = 0x03804;
+pub const TDLEN: usize = 0x03808;
+pub const TDH: usize = 0x03810;
+pub const TDT: usize = 0x03818;
+
+// CTRL and STATUS.
+pub const CTRL_ASDE: u32 = 0x0000_0020;
+pub const CTRL_SLU: u32 = 0x0000_0040;
+pub const CTRL_RST: u32 = 0x0400_0000;
+pub const STATUS_LU: u32 = 0x0000_0002;
+
+// EERD, the 82540EM's layout (E1000_EERD_*, not the later parts'
+// E1000_EEPROM_RW_REG_*): start bit 0, done bit 4, word address in bits
+// 15:8, data in bits 31:16.
+pub const EERD_START: u32 = 0x0000_0001;
+pub const EERD_DONE: u32 = 0x0000_0010;
+pub const EERD_ADDR_SHIFT: u32 = 8;
+pub const EERD_DATA_SHIFT: u32 = 16;
+
+// The EEPROM's words.
+pub const EEPROM_NODE_ADDRESS_BYTE_0: u8 = 0;
+pub const EEPROM_CHECKSUM_REG: u8 = 0x3F;
+/// What words 0..=EEPROM_CHECKSUM_REG add up to in a valid EEPROM.
+pub const EEPROM_SUM: u16 = 0xBABA;
+
+// Interrupt causes (ICR, ICS, IMS, IMC share them).
+pub const ICR_TXDW: u32 = 0x0000_0001;
+pub const ICR_LSC: u32 = 0x0000_0004;
+pub const ICR_RXSEQ: u32 = 0x0000_0008;
+pub const ICR_RXDMT0: u32 = 0x0000_0010;
+pub const ICR_RXT0: u32 = 0x0000_0080;
+/// The causes the kernel's e1000 enables (`IMS_ENABLE_MASK`).
+pub const IMS_ENABLE_MASK: u32 = ICR_RXT0 | ICR_TXDW | ICR_RXDMT0 | ICR_RXSEQ | ICR_LSC;
+
+// RCTL: receive on, broadcasts accepted, 2048-byte buffers, CRC stripped.
+pub const RCTL_EN: u32 = 0x0000_0002;
+pub const RCTL_BAM: u32 = 0x0000_8000;
+pub const RCTL_SZ_2048: u32 = 0x0000_0000;
+pub const RCTL_SECRC: u32 = 0x0400_0000;
+
+// TCTL and TIPG (full duplex copper, as e1000_configure_tx).
+pub const TCTL_EN: u32 = 0x0000_0002;
+pub const TCTL_PSP: u32 = 0x0000_0008;
+pub const TCTL_RTLC: u32 = 0x0100_0000;
+pub const CT_SHIFT: u32 = 4;
+pub const COLD_SHIFT: u32 = 12;
+pub const COLLISION_THRESHOLD: u32 = 15;
+pub const FDX_COLLISION_DISTANCE: u32 = 63;
+pub const DEFAULT_82543_TIPG_IPGT_COPPER: u32 = 8;
+pub const DEFAULT_82543_TIPG_IPGR1: u32 = 8;
+pub const DEFAULT_82543_TIPG_IPGR2: u32 = 6;
+pub const TIPG_IPGR1_SHIFT: u32 = 10;
+pub const TIPG_IPGR2_SHIFT: u32 = 20;
+
+// Descriptor bits.
+pub const TXD_CMD_EOP: u8 = 0x01;
+pub const TXD_CMD_IFCS: u8 = 0x02;
+pub const TXD_CMD_RS: u8 = 0x08;
+pub const TXD_STAT_DD: u8 = 0x01;
+pub const RXD_STAT_DD: u8 = 0x01;
+pub const RXD_STAT_EOP: u8 = 0x02;
+
+rkm::dma_descriptor! {
+    /// Legacy transmit descriptor (`struct e1000_tx_desc`: its `lower` and
+    /// `upper` unions as their byte fields).
+    pub struct TxDesc {
+        /// Address of the data buffer.
+        pub buffer_addr: u64,
+        /// Data buffer length.
+        pub length: u16,
+        /// Checksum offset.
+        pub cso: u8,
+        /// Descriptor control (`TXD_CMD_*`).
+        pub cmd: u8,
+        /// Descriptor status (`TXD_STAT_*`), written back by the device.
+        pub status: u8,
+        /// Checksum start.
+        pub css: u8,
+        pub special: u16,
+    }
+    /// Legacy receive descriptor (`struct e1000_rx_desc`).
+    pub struct RxDesc {
+        /// Address of the data buffer.
+        pub buffer_addr: u64,
+        /// Length of the data DMAed into the buffer.
+        pub length: u16,
+        /// Packet checksum.
+        pub csum: u16,
+        /// Descriptor status (`RXD_STAT_*`).
+        pub status: u8,
+        /// Descriptor errors.
+        pub errors: u8,
+        pub special: u16,
+    }
+}
+
+/// TCTL for full duplex, as e1000_configure_tx (enabled, short packets
+/// padded, retransmit on late collision).
+pub const fn tctl() -> u32 {
+    TCTL_EN
+        | TCTL_PSP
+        | TCTL_RTLC
+        | (COLLISION_THRESHOLD << CT_SHIFT)
+        | (FDX_COLLISION_DISTANCE << COLD_SHIFT)
+}
+
+/// TIPG for copper, as e1000_configure_tx.
+pub const fn tipg() -> u32 {
+    DEFAULT_82543_TIPG_IPGT_COPPER
+        | (DEFAULT_82543_TIPG_IPGR1 << TIPG_IPGR1_SHIFT)
+        | (DEFAULT_82543_TIPG_IPGR2 << TIPG_IPGR2_SHIFT)
+}
+
+/// The registers.
+pub type Regs = Bar<BAR_SIZE>;
+
+/// Masks every interrupt, stops receive and transmit, resets the MAC
+/// (CTRL.RST) and waits the 5 ms the EEPROM reload takes (e1000_reset_hw);
+/// then clears the causes latched before. Process context.
+pub fn reset(regs: &Regs) -> Result {
+    regs.write32::<IMC>(!0);
+    regs.write32::<RCTL>(0);
+    regs.write32::<TCTL>(0);
+    let _ = regs.read32::<STATUS>(); // flush the posted writes
+    regs.write32::<CTRL>(regs.read32::<CTRL>() | CTRL_RST);
+    rkm::task::msleep(5)?;
+    regs.write32::<IMC>(!0);
+    let _ = regs.read32::<ICR>();
+    Ok(())
+}
+
+/// Reads EEPROM word `word` through EERD: start, then poll done (a few
+/// milliseconds at most; `ETIMEDOUT` past them). Process context.
+pub fn eeprom_read(regs: &Regs, word: u8) -> Result<u16> {
+    regs.write32::<EERD>(EERD_START | (u32::from(word) << EERD_ADDR_SHIFT));
+    for _ in 0..10 {
+        let v = regs.read32::<EERD>();
+        if v & EERD_DONE != 0 {
+            return Ok((v >> EERD_DATA_SHIFT) as u16);
+        }
+        rkm::task::msleep(1)?;
+    }
+    Err(ETIMEDOUT)
+}
+
+/// Whether words 0..=EEPROM_CHECKSUM_REG add up to EEPROM_SUM
+/// (e1000_validate_eeprom_checksum).
+pub fn eeprom_checksum_ok(regs: &Regs) -> Result<bool> {
+    let mut sum = 0u16;
+    for word in 0..=EEPROM_CHECKSUM_REG {
+        sum = sum.wrapping_add(eeprom_read(regs, word)?);
+    }
+    Ok(sum == EEPROM_SUM)
+}
+
+/// The MAC address, little-endian in EEPROM words 0..3 (e1000_read_mac_addr).
+pub fn eeprom_mac(regs: &Regs) -> Result<[u8; 6]> {
+    let mut mac = [0u8; 6];
+    for (i, pair) in mac.chunks_exact_mut(2).enumerate() {
+        let w = eeprom_read(regs, EEPROM_NODE_ADDRESS_BYTE_0 + i as u8)?;
+        pair.copy_from_slice(&w.to_le_bytes());
+    }
+    Ok(mac)
+}
+
+/// Whether the link is up (STATUS.LU).
+pub fn link_up(regs: &Regs) -> bool {
+    regs.read32::<STATUS>() & STATUS_LU != 0
+}
