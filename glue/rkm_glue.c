@@ -33,4 +33,5 @@
 #include "watchdog.c"
 #include "blk.c"
 #include "configfs.c"
+#include "net.c"
 #include "module.c"

@@ -55,6 +55,7 @@ const SUITES: &[(&str, &[Case])] = &[
     ("condvar", crate::sync::condvar::ktests::CASES),
     ("hrtimer", crate::hrtimer::ktests::CASES),
     ("configfs", crate::configfs::ktests::CASES),
+    ("net", crate::net::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the
