@@ -39,6 +39,7 @@
 
 use super::NetDev;
 use crate::abi;
+use crate::alloc::{KSlice, KVec};
 use crate::dma::DmaAddr;
 use crate::error::{code::*, to_result, Error, Result};
 use crate::irq::{IrqDrop, IrqSafe};
@@ -395,46 +396,54 @@ impl Drop for SkbMapping {
     }
 }
 
-/// A first-in first-out queue of at most `N` packets, for software
+/// A first-in first-out queue of a fixed number of packets, for software
 /// devices and backlogs; put it in a [`SpinLockIrq`](crate::sync::SpinLockIrq)
 /// to share it with atomic context ([`IrqSafe`] and [`IrqDrop`]).
 ///
 /// ```
 /// # use rkm::net::{Skb, SkbQueue};
-/// fn backlog(q: &mut SkbQueue<64>, skb: Skb) -> Result<(), Skb> {
+/// # fn f() -> rkm::Result {
+/// let q = rkm::new_spinlock_irq!(SkbQueue::new(64)?)?;
+/// # let _ = q; Ok(()) }
+/// fn backlog(q: &mut SkbQueue, skb: Skb) -> Result<(), Skb> {
 ///     q.push(skb)
 /// }
 /// ```
-pub struct SkbQueue<const N: usize> {
-    slots: [Option<Skb>; N],
+pub struct SkbQueue {
+    slots: KSlice<Option<Skb>>,
     head: usize,
     len: usize,
 }
 
-// SAFETY: Option<Skb> is IrqSafe; the queue adds index arithmetic only.
-unsafe impl<const N: usize> IrqSafe for SkbQueue<N> {}
-// SAFETY: dropping drops the packets (IrqDrop).
-unsafe impl<const N: usize> IrqDrop for SkbQueue<N> {}
+// SAFETY: KSlice<Option<Skb>> is IrqSafe; the queue adds index arithmetic only.
+unsafe impl IrqSafe for SkbQueue {}
+// SAFETY: dropping drops the packets (IrqDrop) and kfree()s the slots.
+unsafe impl IrqDrop for SkbQueue {}
 
-impl<const N: usize> Default for SkbQueue<N> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<const N: usize> SkbQueue<N> {
-    /// An empty queue.
-    pub const fn new() -> Self {
-        SkbQueue { slots: [const { None }; N], head: 0, len: 0 }
+impl SkbQueue {
+    /// An empty queue of `cap` packets (`EINVAL` for 0, `ENOMEM`).
+    /// Sleeps (`GFP_KERNEL`).
+    pub fn new(cap: usize) -> Result<Self> {
+        if cap == 0 {
+            return Err(EINVAL);
+        }
+        let mut v = KVec::try_with_capacity(cap)?;
+        for _ in 0..cap {
+            v.try_push(None)?;
+        }
+        Ok(SkbQueue { slots: KSlice::from(v), head: 0, len: 0 })
     }
 
     /// Adds at the tail; gives the packet back if full.
     pub fn push(&mut self, skb: Skb) -> core::result::Result<(), Skb> {
-        if self.len >= N {
+        let cap = self.slots.len();
+        if self.len >= cap {
             return Err(skb);
         }
-        let i = (self.head + self.len) % N;
-        self.slots[i] = Some(skb);
+        match self.slots.get_mut((self.head + self.len) % cap) {
+            Some(slot) => *slot = Some(skb),
+            None => return Err(skb),
+        }
         self.len += 1;
         Ok(())
     }
@@ -444,8 +453,8 @@ impl<const N: usize> SkbQueue<N> {
         if self.len == 0 {
             return None;
         }
-        let skb = self.slots[self.head].take();
-        self.head = (self.head + 1) % N;
+        let skb = self.slots.get_mut(self.head)?.take();
+        self.head = (self.head + 1) % self.slots.len();
         self.len -= 1;
         skb
     }
@@ -460,9 +469,14 @@ impl<const N: usize> SkbQueue<N> {
         self.len == 0
     }
 
-    /// Whether it holds `N`.
+    /// Whether it is full.
     pub fn is_full(&self) -> bool {
-        self.len >= N
+        self.len >= self.slots.len()
+    }
+
+    /// How many packets it can hold.
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
     }
 }
 
@@ -554,7 +568,9 @@ pub(crate) mod ktests {
         // context, consume, and drop with interrupts off (a SpinLockIrq).
         drop(skb);
         dev.alloc_skb(16)?.consume();
-        let q = crate::new_spinlock_irq!(SkbQueue::<2>::new())?;
+        let q = crate::new_spinlock_irq!(SkbQueue::new(2)?)?;
+        kassert!(SkbQueue::new(0).err() == Some(EINVAL));
+        let empty = SkbQueue::new(1)?;
         {
             let mut g = q.lock();
             kassert!(g.push(dev.alloc_skb(1)?).is_ok());
@@ -564,7 +580,7 @@ pub(crate) mod ktests {
             kassert!(back.is_err() && g.is_full());
             drop(back);
             kassert!(g.pop().is_some() && g.len() == 1);
-            *g = SkbQueue::new();
+            *g = empty; // the old one's packets freed with interrupts off
         }
         Ok(())
     }
