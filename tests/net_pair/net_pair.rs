@@ -392,28 +392,44 @@ impl rkm::driver::Driver for Pair {
     type Data = Ports;
 }
 
+/// The four queues (out of probe's frame, as below).
+#[inline(never)]
+fn queues() -> Result<Arc<[Q; 4]>> {
+    Arc::try_new([
+        new_spinlock_irq!(SkbQueue::new(QCAP)?)?,
+        new_spinlock_irq!(SkbQueue::new(QCAP)?)?,
+        new_spinlock_irq!(SkbQueue::new(QCAP)?)?,
+        new_spinlock_irq!(SkbQueue::new(QCAP)?)?,
+    ])
+}
+
+/// Registers port `i` (a function of its own: two ports' state in probe's
+/// frame is too much stack on a KASAN kernel).
+#[inline(never)]
+fn register_port(
+    dev: &platform::Device<'_, Pair>,
+    i: usize,
+    q: &Arc<[Q; 4]>,
+    peers: &Arc<[SpinLockIrq<Option<Handle>>; 2]>,
+    up: &Arc<[AtomicBool; 2]>,
+) -> Result<Registration<Port>> {
+    let opts = net::Options {
+        name: "npair%d",
+        // Locally administered, fixed: 02:6e:70:00:00:01 and :02.
+        mac: Some([0x02, 0x6e, 0x70, 0, 0, i as u8 + 1]),
+        max_mtu: MAX_MTU,
+        ..Default::default()
+    };
+    Registration::register(dev, &opts, Port::new(i, q, peers, up), ())
+}
+
 impl platform::Driver for Pair {
     fn probe(&self, dev: &mut platform::Device<'_, Self>) -> Result<((), Ports)> {
-        let q = Arc::try_new([
-            new_spinlock_irq!(SkbQueue::new(QCAP)?)?,
-            new_spinlock_irq!(SkbQueue::new(QCAP)?)?,
-            new_spinlock_irq!(SkbQueue::new(QCAP)?)?,
-            new_spinlock_irq!(SkbQueue::new(QCAP)?)?,
-        ])?;
+        let q = queues()?;
         let peers = Arc::try_new([new_spinlock_irq!(None)?, new_spinlock_irq!(None)?])?;
         let up = Arc::try_new([AtomicBool::new(false), AtomicBool::new(false)])?;
-        let mut regs = [None, None];
-        for (i, reg) in regs.iter_mut().enumerate() {
-            let opts = net::Options {
-                name: "npair%d",
-                // Locally administered, fixed: 02:6e:70:00:00:01 and :02.
-                mac: Some([0x02, 0x6e, 0x70, 0, 0, i as u8 + 1]),
-                max_mtu: MAX_MTU,
-                ..Default::default()
-            };
-            *reg = Some(Registration::register(dev, &opts, Port::new(i, &q, &peers, &up), ())?);
-        }
-        let [Some(a), Some(b)] = regs else { return Err(EINVAL) };
+        let a = register_port(dev, 0, &q, &peers, &up)?;
+        let b = register_port(dev, 1, &q, &peers, &up)?;
         *peers[0].lock() = Some(a.handle());
         *peers[1].lock() = Some(b.handle());
         dev_info!(dev, "two ports, {} packets on each wire\n", WIRE);
