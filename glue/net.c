@@ -417,6 +417,7 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 		return NULL;
 	}
 	kref_init(&nd->ref);
+	INIT_LIST_HEAD(&nd->node);
 	mutex_init(&nd->napi_lock);
 	spin_lock_init(&nd->bql_lock);
 	kref_get(&b->ref);
@@ -462,7 +463,11 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 	return nd;
 }
 
-/* Unregistration proper; @nd is off rkm_netdevs. */
+/*
+ * Unregistration proper; @nd is off rkm_netdevs. The registration's
+ * reference stays: rkm_net_unregister() drops it, so a Rust owner dropped
+ * after the exit sweep unregistered its device still has a live handle.
+ */
 static void rkm_net_teardown(struct rkm_netdev *nd)
 {
 	struct net_device *ndev = nd->ndev;
@@ -476,7 +481,6 @@ static void rkm_net_teardown(struct rkm_netdev *nd)
 		netif_napi_del(&nd->napi);
 	free_netdev(ndev);
 	nd->ndev = NULL;
-	rkm_net_put(nd);
 }
 
 void rkm_net_unregister(struct rkm_netdev *nd)
@@ -487,12 +491,16 @@ void rkm_net_unregister(struct rkm_netdev *nd)
 	listed = !list_empty(&nd->node);
 	list_del_init(&nd->node);
 	mutex_unlock(&rkm_netdevs_lock);
-	/* Else the exit sweep took it: its owner is being dropped inside that. */
+	/* Else the exit sweep unregistered it already. */
 	if (listed)
 		rkm_net_teardown(nd);
+	rkm_net_put(nd);
 }
 
-/* At module exit: devices whose Rust owner was leaked. */
+/*
+ * At module exit: devices whose Rust owner was leaked (their state stays
+ * allocated: nothing frees it), unregistered before the module's code goes.
+ */
 static void rkm_net_free(void)
 {
 	struct rkm_netdev *nd;

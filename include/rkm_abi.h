@@ -1431,7 +1431,9 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *binding,
 /**
  * rkm_net_unregister() - unregister_netdev() (closing it: stop runs; waits
  * for callbacks in flight), NAPI disabled and deleted, free_netdev(), then
- * drops the reference of rkm_net_register(). Process context.
+ * drops the reference of rkm_net_register(). A device whose owner was
+ * leaked is unregistered at module exit; its owner's later call only drops
+ * the reference. Process context.
  */
 void rkm_net_unregister(struct rkm_netdev *nd);
 /** rkm_net_get() - one more reference to the handle. Any context. */

@@ -804,16 +804,19 @@ pub(crate) struct NetOps {
     pub(crate) stop: Option<extern "C" fn(*const c_void, *mut Netdev)>,
     pub(crate) start_xmit: Option<extern "C" fn(*const c_void, *mut Netdev, *mut Skb) -> c_int>,
     pub(crate) get_stats64: Option<extern "C" fn(*const c_void, *mut Netdev, *mut NetStats)>,
-    pub(crate) set_mac_address: Option<extern "C" fn(*const c_void, *mut Netdev, *const u8) -> c_int>,
+    pub(crate) set_mac_address:
+        Option<extern "C" fn(*const c_void, *mut Netdev, *const u8) -> c_int>,
     pub(crate) change_mtu: Option<extern "C" fn(*const c_void, *mut Netdev, u32) -> c_int>,
     pub(crate) tx_timeout: Option<extern "C" fn(*const c_void, *mut Netdev, u32)>,
-    pub(crate) set_rx_mode: Option<extern "C" fn(*const c_void, *mut Netdev, u32, *const u8, usize)>,
+    pub(crate) set_rx_mode:
+        Option<extern "C" fn(*const c_void, *mut Netdev, u32, *const u8, usize)>,
     pub(crate) poll: Option<extern "C" fn(*const c_void, *mut Netdev, c_int) -> c_int>,
     pub(crate) get_link: Option<extern "C" fn(*const c_void, *mut Netdev) -> u32>,
     pub(crate) get_ringparam: Option<extern "C" fn(*const c_void, *mut Netdev, *mut NetRing)>,
     pub(crate) set_ringparam:
         Option<extern "C" fn(*const c_void, *mut Netdev, *const NetRing) -> c_int>,
-    pub(crate) get_ethtool_stats: Option<extern "C" fn(*const c_void, *mut Netdev, *mut u64, usize)>,
+    pub(crate) get_ethtool_stats:
+        Option<extern "C" fn(*const c_void, *mut Netdev, *mut u64, usize)>,
     pub(crate) stat_name: Option<extern "C" fn(u32, *mut c_char)>,
 }
 
@@ -822,7 +825,7 @@ pub(crate) struct NetOps {
 pub(crate) struct NetdevDesc {
     pub(crate) name: *const c_char,
     pub(crate) name_len: usize,
-    pub(crate) mac: [u8; 6],
+    pub(crate) mac: [u8; 6usize],
     pub(crate) min_mtu: u32,
     pub(crate) max_mtu: u32,
     pub(crate) mtu: u32,

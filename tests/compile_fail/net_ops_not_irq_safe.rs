@@ -14,7 +14,8 @@ pub struct Port {
 }
 
 #[vtable]
-impl net::Operations for Port { //~ ERROR E0277: the trait bound `Port: IrqSafe` is not satisfied
+impl net::Operations for Port {
+    //~^ ERROR E0277: the trait bound `Port: IrqSafe` is not satisfied
     fn open(&self, _dev: &RtnlDev<'_>, _: &()) -> Result {
         Ok(())
     }

@@ -14,7 +14,9 @@
 #![forbid(unsafe_code)]
 
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use rkm::net::{self, Handle, NetDev, Poll, Registration, Ring, RtnlDev, RxMode, Skb, SkbQueue, Stats, Tx};
+use rkm::net::{
+    self, Handle, NetDev, Poll, Registration, Ring, RtnlDev, RxMode, Skb, SkbQueue, Stats, Tx,
+};
 use rkm::platform::{self, PlatformDevice};
 use rkm::prelude::*;
 
@@ -75,7 +77,12 @@ fn get(c: &AtomicU64) -> u64 {
 }
 
 impl Port {
-    fn new(idx: usize, q: &Arc<[Q; 4]>, peers: &Arc<[SpinLockIrq<Option<Handle>>; 2]>, up: &Arc<[AtomicBool; 2]>) -> Self {
+    fn new(
+        idx: usize,
+        q: &Arc<[Q; 4]>,
+        peers: &Arc<[SpinLockIrq<Option<Handle>>; 2]>,
+        up: &Arc<[AtomicBool; 2]>,
+    ) -> Self {
         Port {
             idx,
             q: q.clone(),

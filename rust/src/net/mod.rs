@@ -104,6 +104,17 @@ pub const MAX_STAT_NAME: usize = abi::NET_GSTRING_LEN - 1;
 pub const MAX_STATS: usize = abi::NET_MAX_STATS;
 
 /// What `start_xmit` did with the packet.
+///
+/// ```
+/// # use rkm::net::{Skb, Tx};
+/// fn xmit(skb: Skb, room: bool) -> Tx {
+///     if !room {
+///         return Tx::Busy(skb);
+///     }
+///     skb.consume();
+///     Tx::Sent
+/// }
+/// ```
 pub enum Tx {
     /// The driver took it (queued for the device, or freed).
     Sent,
@@ -116,6 +127,11 @@ pub enum Tx {
 
 /// Interface statistics for `get_stats64` (`rtnl_link_stats64`): fields
 /// left at zero read as zero.
+///
+/// ```
+/// let st = rkm::net::Stats { rx_packets: 1, ..Default::default() };
+/// # let _ = st;
+/// ```
 #[derive(Default, Clone, Copy, Debug)]
 #[allow(missing_docs)]
 pub struct Stats {
@@ -142,6 +158,12 @@ pub struct Stats {
 
 /// What `set_rx_mode` is asked to receive: a copy of the device's flags
 /// and multicast list, lent for the call.
+///
+/// ```
+/// # fn f(mode: &rkm::net::RxMode<'_>) -> bool {
+/// mode.promiscuous() || mode.all_multicast()
+/// # }
+/// ```
 pub struct RxMode<'a> {
     flags: u32,
     mc: &'a [[u8; ETH_ALEN]],
@@ -149,17 +171,35 @@ pub struct RxMode<'a> {
 
 impl RxMode<'_> {
     /// Every packet (`IFF_PROMISC`).
+    ///
+    /// ```
+    /// # fn f(mode: &rkm::net::RxMode<'_>) -> bool {
+    /// mode.promiscuous()
+    /// # }
+    /// ```
     pub fn promiscuous(&self) -> bool {
         self.flags & abi::NET_RX_PROMISC != 0
     }
 
     /// Every multicast packet (`IFF_ALLMULTI`, or the glue could not copy
     /// the list).
+    ///
+    /// ```
+    /// # fn f(mode: &rkm::net::RxMode<'_>) -> bool {
+    /// mode.all_multicast()
+    /// # }
+    /// ```
     pub fn all_multicast(&self) -> bool {
         self.flags & abi::NET_RX_ALLMULTI != 0
     }
 
     /// The multicast addresses to receive.
+    ///
+    /// ```
+    /// # fn f(mode: &rkm::net::RxMode<'_>) -> bool {
+    /// mode.multicast().iter().any(|a| a[0] == 0x01)
+    /// # }
+    /// ```
     pub fn multicast(&self) -> &[[u8; ETH_ALEN]] {
         self.mc
     }
@@ -210,6 +250,26 @@ impl Default for Options<'_> {
 /// `Self` is seen from atomic context (see the [module](self)'s soundness
 /// notes), hence [`IrqSafe`]; [`Data`](Operations::Data) only from process
 /// context.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::net::{NetDev, RtnlDev, Skb, Tx};
+/// rkm::irq_safe! { struct Sink { _id: u32 } }
+/// #[rkm::vtable]
+/// impl rkm::net::Operations for Sink {
+///     fn open(&self, dev: &RtnlDev<'_>, _: &()) -> Result {
+///         dev.start_queue();
+///         Ok(())
+///     }
+///     fn stop(&self, dev: &RtnlDev<'_>, _: &()) {
+///         dev.stop_queue();
+///     }
+///     fn start_xmit(&self, _dev: &NetDev<'_>, skb: Skb) -> Tx {
+///         skb.consume();
+///         Tx::Sent
+///     }
+/// }
+/// ```
 #[crate::vtable]
 pub trait Operations: IrqSafe + Send + Sync + Sized + 'static {
     /// State only the process-context callbacks see (RTNL held).
@@ -238,7 +298,12 @@ pub trait Operations: IrqSafe + Send + Sync + Sized + 'static {
 
     /// Program a new, valid unicast MAC address (checked by the glue);
     /// the glue sets it on success. Process context, RTNL.
-    fn set_mac_address(&self, _dev: &RtnlDev<'_>, _data: &Self::Data, _mac: &[u8; ETH_ALEN]) -> Result {
+    fn set_mac_address(
+        &self,
+        _dev: &RtnlDev<'_>,
+        _data: &Self::Data,
+        _mac: &[u8; ETH_ALEN],
+    ) -> Result {
         Ok(())
     }
 
@@ -288,6 +353,14 @@ pub trait Operations: IrqSafe + Send + Sync + Sized + 'static {
 
 /// A registered device, seen from one of its callbacks (any context):
 /// carrier, queue, byte accounting, packets.
+/// ```
+/// # fn f(dev: &rkm::net::NetDev<'_>) {
+/// if !dev.carrier_ok() {
+///     dev.stop_queue();
+/// }
+/// # }
+/// ```
+///
 ///
 /// # Invariants
 ///
@@ -300,6 +373,13 @@ pub struct NetDev<'a> {
 
 /// A registered device, seen from a process-context callback with RTNL
 /// held: everything [`NetDev`] has, plus what sleeps.
+///
+/// ```
+/// # fn f(dev: &rkm::net::RtnlDev<'_>) {
+/// dev.napi_enable();
+/// dev.start_queue(); // NetDev's, through Deref
+/// # }
+/// ```
 pub struct RtnlDev<'a> {
     dev: NetDev<'a>,
 }
@@ -317,42 +397,86 @@ impl NetDev<'_> {
     }
 
     /// The link is up (`netif_carrier_on`).
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) {
+    /// dev.carrier_on();
+    /// # }
+    /// ```
     pub fn carrier_on(&self) {
         // SAFETY: a registered device (type invariant); any context.
         unsafe { abi::rkm_net_carrier(self.raw(), true) }
     }
 
     /// The link is down (`netif_carrier_off`).
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) {
+    /// dev.carrier_off();
+    /// # }
+    /// ```
     pub fn carrier_off(&self) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_carrier(self.raw(), false) }
     }
 
     /// Whether the link is up.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> bool {
+    /// dev.carrier_ok()
+    /// # }
+    /// ```
     pub fn carrier_ok(&self) -> bool {
         // SAFETY: as above.
         unsafe { abi::rkm_net_carrier_ok(self.raw()) }
     }
 
     /// Let the stack transmit (`netif_start_queue`), in `open`.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) {
+    /// dev.start_queue();
+    /// # }
+    /// ```
     pub fn start_queue(&self) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_queue_start(self.raw()) }
     }
 
     /// No more transmits until woken (`netif_stop_queue`).
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) {
+    /// dev.stop_queue();
+    /// # }
+    /// ```
     pub fn stop_queue(&self) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_queue_stop(self.raw()) }
     }
 
     /// Transmits again, and the qdisc is run (`netif_wake_queue`).
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) {
+    /// if dev.queue_stopped() {
+    ///     dev.wake_queue();
+    /// }
+    /// # }
+    /// ```
     pub fn wake_queue(&self) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_queue_wake(self.raw()) }
     }
 
     /// Whether the queue is stopped (by the driver or by the byte limits).
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> bool {
+    /// dev.queue_stopped()
+    /// # }
+    /// ```
     pub fn queue_stopped(&self) -> bool {
         // SAFETY: as above.
         unsafe { abi::rkm_net_queue_stopped(self.raw()) }
@@ -360,6 +484,12 @@ impl NetDev<'_> {
 
     /// `bytes` more are on their way to the device (`netdev_sent_queue`):
     /// the byte limits may stop the queue.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>, skb: &rkm::net::Skb) {
+    /// dev.sent_queue(skb.len() as u32);
+    /// # }
+    /// ```
     pub fn sent_queue(&self, bytes: u32) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_sent_queue(self.raw(), bytes) }
@@ -368,6 +498,12 @@ impl NetDev<'_> {
     /// The device is done with `pkts` packets of `bytes` bytes
     /// (`netdev_completed_queue`): may wake the queue. More bytes than in
     /// flight count as what is in flight.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) {
+    /// dev.completed_queue(2, 3000); // two packets cleaned from the TX ring
+    /// # }
+    /// ```
     pub fn completed_queue(&self, pkts: u32, bytes: u32) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_completed_queue(self.raw(), pkts, bytes) }
@@ -375,12 +511,24 @@ impl NetDev<'_> {
 
     /// Nothing is in flight any more (`netdev_reset_queue`), after the
     /// transmit ring was cleared.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) {
+    /// dev.reset_queue();
+    /// # }
+    /// ```
     pub fn reset_queue(&self) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_reset_queue(self.raw()) }
     }
 
     /// The current MAC address.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> bool {
+    /// dev.mac()[0] & 2 != 0 // locally administered
+    /// # }
+    /// ```
     pub fn mac(&self) -> [u8; ETH_ALEN] {
         let mut mac = [0; ETH_ALEN];
         // SAFETY: as above; `mac` has ETH_ALEN bytes.
@@ -389,6 +537,12 @@ impl NetDev<'_> {
     }
 
     /// The current MTU.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> u32 {
+    /// dev.mtu() + 14 // the largest frame
+    /// # }
+    /// ```
     pub fn mtu(&self) -> u32 {
         // SAFETY: as above.
         unsafe { abi::rkm_net_mtu(self.raw()) }
@@ -397,6 +551,12 @@ impl NetDev<'_> {
     /// A packet for receiving `len` bytes (`netdev_alloc_skb_ip_align`,
     /// `GFP_ATOMIC`: any context); `ENOMEM`, or `EINVAL` above 64 KiB. In
     /// `poll`, [`Poll::alloc_skb`] is cheaper.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> rkm::Result {
+    /// let skb = dev.alloc_skb(1514)?;
+    /// # drop(skb); Ok(()) }
+    /// ```
     pub fn alloc_skb(&self, len: u32) -> Result<Skb> {
         // SAFETY: as above.
         Skb::from_raw(unsafe { abi::rkm_skb_alloc(self.raw(), len, false) }, len)
@@ -405,12 +565,24 @@ impl NetDev<'_> {
     /// Hands a received packet to the stack (`eth_type_trans`, then
     /// `netif_rx`); it is consumed. One shorter than an Ethernet header is
     /// dropped and counted. In `poll`, use [`Poll::receive`].
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>, skb: rkm::net::Skb) {
+    /// dev.receive(skb);
+    /// # }
+    /// ```
     pub fn receive(&self, skb: Skb) {
         // SAFETY: as above; the packet is ours and handed over.
         unsafe { abi::rkm_net_receive(self.raw(), skb.into_raw(), false) }
     }
 
     /// A counted handle, for what runs outside the callbacks.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> rkm::net::Handle {
+    /// dev.handle()
+    /// # }
+    /// ```
     pub fn handle(&self) -> Handle {
         // SAFETY: a live glue handle.
         unsafe { Handle::new(self.nd) }
@@ -420,6 +592,12 @@ impl NetDev<'_> {
 impl RtnlDev<'_> {
     /// Enables NAPI (`napi_enable`), in `open`; does nothing if enabled or
     /// if the device has no NAPI context. Sleeps.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::RtnlDev<'_>) {
+    /// dev.napi_enable();
+    /// # }
+    /// ```
     pub fn napi_enable(&self) {
         // SAFETY: a registered device; process context (RtnlDev is made
         // for process-context callbacks only).
@@ -428,6 +606,12 @@ impl RtnlDev<'_> {
 
     /// Disables NAPI (`napi_disable`, waiting for a poll in progress);
     /// does nothing if disabled. Sleeps.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::RtnlDev<'_>) {
+    /// dev.napi_disable();
+    /// # }
+    /// ```
     pub fn napi_disable(&self) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_napi_disable(self.raw()) }
@@ -435,12 +619,25 @@ impl RtnlDev<'_> {
 
     /// Sets the MAC address (as read from an EEPROM after a reset);
     /// `EINVAL` unless a valid unicast address.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::RtnlDev<'_>) -> rkm::Result {
+    /// dev.set_mac(&[0x02, 0, 0, 0, 0, 1])?;
+    /// # Ok(()) }
+    /// ```
     pub fn set_mac(&self, mac: &[u8; ETH_ALEN]) -> Result {
         // SAFETY: a registered device, RTNL held; `mac` has ETH_ALEN bytes.
         to_result(unsafe { abi::rkm_net_set_mac(self.raw(), mac.as_ptr()) })
     }
 
     /// The interface name (`eth0`), into `buf`; the bytes written.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::RtnlDev<'_>) -> bool {
+    /// let mut buf = [0; rkm::net::MAX_NAME + 1];
+    /// dev.name(&mut buf).starts_with("eth")
+    /// # }
+    /// ```
     pub fn name<'b>(&self, buf: &'b mut [u8; MAX_NAME + 1]) -> &'b str {
         // SAFETY: a registered device; `buf` has IFNAMSIZ bytes.
         unsafe { abi::rkm_net_name(self.raw(), buf.as_mut_ptr().cast()) };
@@ -452,6 +649,12 @@ impl RtnlDev<'_> {
 /// A counted handle to a device, usable from any context (an interrupt
 /// handler, a timer, another device): it may outlive the device's
 /// registration, after which its calls do nothing.
+/// ```
+/// # fn f(h: &rkm::net::Handle) {
+/// h.napi_schedule(); // from the interrupt handler
+/// # }
+/// ```
+///
 ///
 /// # Invariants
 ///
@@ -485,18 +688,36 @@ impl Handle {
     /// Schedules the device's NAPI poll (`napi_schedule`), from the
     /// interrupt handler; false if it was already scheduled, is disabled,
     /// or the device is gone.
+    ///
+    /// ```
+    /// # fn f(h: &rkm::net::Handle) -> bool {
+    /// h.napi_schedule()
+    /// # }
+    /// ```
     pub fn napi_schedule(&self) -> bool {
         // SAFETY: a counted handle (type invariant).
         unsafe { abi::rkm_net_h_napi_schedule(self.nd.as_ptr()) }
     }
 
     /// Wakes the transmit queue (`netif_wake_queue`).
+    ///
+    /// ```
+    /// # fn f(h: &rkm::net::Handle) {
+    /// h.wake_queue();
+    /// # }
+    /// ```
     pub fn wake_queue(&self) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_h_queue_wake(self.nd.as_ptr()) }
     }
 
     /// Sets the carrier (link watch work).
+    ///
+    /// ```
+    /// # fn f(h: &rkm::net::Handle) {
+    /// h.set_carrier(true); // link watch: the PHY says up
+    /// # }
+    /// ```
     pub fn set_carrier(&self, on: bool) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_h_carrier(self.nd.as_ptr(), on) }
@@ -527,6 +748,12 @@ struct State<T: Operations> {
 /// first: `stop` runs), waiting for its callbacks, then drops the state.
 /// Process context; not from the device's own callbacks (a deadlock on
 /// RTNL).
+/// ```
+/// # fn f<T: rkm::net::Operations>(reg: rkm::net::Registration<T>) {
+/// drop(reg); // unregistered
+/// # }
+/// ```
+///
 ///
 /// # Invariants
 ///
@@ -548,7 +775,22 @@ impl<T: Operations> Registration<T> {
     /// `EINVAL` for a bad name, MAC, MTU range, NAPI weight, or too many
     /// [`Operations::STATS`]; `EEXIST` if the name is taken; `ENOMEM`.
     /// Process context.
-    pub fn register(dev: &impl DeviceContext, opts: &Options<'_>, ops: T, data: T::Data) -> Result<Self> {
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations<Data = ()>>(
+    /// #     dev: &impl rkm::device::DeviceContext,
+    /// #     ops: T,
+    /// # ) -> rkm::Result<rkm::net::Registration<T>> {
+    /// let opts = rkm::net::Options { name: "eth%d", max_mtu: 9000, ..Default::default() };
+    /// let reg = rkm::net::Registration::register(dev, &opts, ops, ())?;
+    /// # Ok(reg) }
+    /// ```
+    pub fn register(
+        dev: &impl DeviceContext,
+        opts: &Options<'_>,
+        ops: T,
+        data: T::Data,
+    ) -> Result<Self> {
         if T::STATS.len() > MAX_STATS || (opts.napi_weight != 0 && !T::HAS_POLL) {
             return Err(EINVAL);
         }
@@ -587,18 +829,36 @@ impl<T: Operations> Registration<T> {
     }
 
     /// The driver's state.
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(reg: &rkm::net::Registration<T>) {
+    /// let _state: &T = reg.ops();
+    /// # }
+    /// ```
     pub fn ops(&self) -> &T {
         // SAFETY: live until drop (type invariant).
         unsafe { &self.state.as_ref().ops }
     }
 
     /// The process-context state.
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(reg: &rkm::net::Registration<T>) {
+    /// let _data: &T::Data = reg.data();
+    /// # }
+    /// ```
     pub fn data(&self) -> &T::Data {
         // SAFETY: as above.
         unsafe { &self.state.as_ref().data }
     }
 
     /// A counted handle to the device.
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(reg: &rkm::net::Registration<T>) -> rkm::net::Handle {
+    /// reg.handle()
+    /// # }
+    /// ```
     pub fn handle(&self) -> Handle {
         // SAFETY: our registration's live glue handle.
         unsafe { Handle::new(self.nd) }
@@ -680,7 +940,11 @@ impl<T: Operations> Trampolines<T> {
         s.ops.stop(&dev, &s.data)
     }
 
-    extern "C" fn start_xmit(data: *const c_void, nd: *mut abi::Netdev, skb: *mut abi::Skb) -> c_int {
+    extern "C" fn start_xmit(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        skb: *mut abi::Skb,
+    ) -> c_int {
         // SAFETY: as above, in ndo_start_xmit (atomic: a NetDev only).
         let (s, dev) = unsafe { (Self::state(data), Self::dev(nd)) };
         // SAFETY: the stack hands us this packet to own.
@@ -725,9 +989,14 @@ impl<T: Operations> Trampolines<T> {
         unsafe { out.write(raw) };
     }
 
-    extern "C" fn set_mac_address(data: *const c_void, nd: *mut abi::Netdev, mac: *const u8) -> c_int {
+    extern "C" fn set_mac_address(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        mac: *const u8,
+    ) -> c_int {
         // SAFETY: as above, under RTNL; `mac` is ETH_ALEN readable bytes.
-        let (s, dev, mac) = unsafe { (Self::state(data), Self::rtnl(nd), &*mac.cast::<[u8; ETH_ALEN]>()) };
+        let (s, dev, mac) =
+            unsafe { (Self::state(data), Self::rtnl(nd), &*mac.cast::<[u8; ETH_ALEN]>()) };
         match s.ops.set_mac_address(&dev, &s.data, mac) {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
@@ -749,7 +1018,13 @@ impl<T: Operations> Trampolines<T> {
         s.ops.tx_timeout(&dev, queue)
     }
 
-    extern "C" fn set_rx_mode(data: *const c_void, nd: *mut abi::Netdev, flags: u32, mc: *const u8, n: usize) {
+    extern "C" fn set_rx_mode(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        flags: u32,
+        mc: *const u8,
+        n: usize,
+    ) {
         // SAFETY: as above (atomic).
         let (s, dev) = unsafe { (Self::state(data), Self::dev(nd)) };
         let mc: &[[u8; ETH_ALEN]] = if mc.is_null() || n == 0 {
@@ -785,7 +1060,11 @@ impl<T: Operations> Trampolines<T> {
         unsafe { out.write(r.raw()) };
     }
 
-    extern "C" fn set_ringparam(data: *const c_void, nd: *mut abi::Netdev, r: *const abi::NetRing) -> c_int {
+    extern "C" fn set_ringparam(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        r: *const abi::NetRing,
+    ) -> c_int {
         // SAFETY: as above, under RTNL; `r` is the glue's live struct.
         let (s, dev, r) = unsafe { (Self::state(data), Self::rtnl(nd), &*r) };
         match s.ops.set_ringparam(&dev, &s.data, Ring::from_raw(r)) {
@@ -794,7 +1073,12 @@ impl<T: Operations> Trampolines<T> {
         }
     }
 
-    extern "C" fn get_ethtool_stats(data: *const c_void, nd: *mut abi::Netdev, vals: *mut u64, n: usize) {
+    extern "C" fn get_ethtool_stats(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        vals: *mut u64,
+        n: usize,
+    ) {
         // SAFETY: as above, under RTNL.
         let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
         if vals.is_null() {

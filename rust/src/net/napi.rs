@@ -59,6 +59,12 @@ impl<'a> Poll<'a> {
 
     /// The most packets this poll may receive (0: transmit cleanup only,
     /// as netpoll asks).
+    ///
+    /// ```
+    /// # fn f(napi: &rkm::net::Poll<'_>) -> u32 {
+    /// napi.budget()
+    /// # }
+    /// ```
     pub fn budget(&self) -> u32 {
         self.budget
     }
@@ -67,6 +73,14 @@ impl<'a> Poll<'a> {
     /// device's interrupt may be re-enabled, false if polling goes on
     /// (busy polling) or if `work` is not below the budget, or if already
     /// completed — then nothing is done.
+    ///
+    /// ```
+    /// # fn f(napi: &mut rkm::net::Poll<'_>, done: u32) {
+    /// if done < napi.budget() && napi.complete(done) {
+    ///     // unmask the device's interrupt
+    /// }
+    /// # }
+    /// ```
     pub fn complete(&mut self, work: u32) -> bool {
         if work >= self.budget || self.completed.is_some() {
             return false;
@@ -78,20 +92,40 @@ impl<'a> Poll<'a> {
 
     /// A packet for receiving `len` bytes from the NAPI cache
     /// (`napi_alloc_skb`); `ENOMEM`, `EINVAL` above 64 KiB.
+    ///
+    /// ```
+    /// # fn f(napi: &rkm::net::Poll<'_>) -> rkm::Result {
+    /// let skb = napi.alloc_skb(1514)?;
+    /// # drop(skb); Ok(()) }
+    /// ```
     pub fn alloc_skb(&self, len: u32) -> Result<Skb> {
         // SAFETY: in the device's poll, where napi_alloc_skb is allowed.
         Skb::from_raw(unsafe { abi::rkm_skb_alloc(self.dev.raw(), len, true) }, len)
     }
 
     /// Hands a received packet to the stack through GRO
-    /// (`eth_type_trans`, `napi_gro_receive`); consumed.
+    /// (`eth_type_trans`, `napi_gro_receive`); consumed. With a zero
+    /// budget (netpoll, which wants no receive) it goes through
+    /// `netif_rx` instead.
+    ///
+    /// ```
+    /// # fn f(napi: &rkm::net::Poll<'_>, skb: rkm::net::Skb) {
+    /// napi.receive(skb);
+    /// # }
+    /// ```
     pub fn receive(&self, skb: Skb) {
         // SAFETY: in the poll; the packet is ours and handed over.
-        unsafe { abi::rkm_net_receive(self.dev.raw(), skb.into_raw(), true) }
+        unsafe { abi::rkm_net_receive(self.dev.raw(), skb.into_raw(), self.budget > 0) }
     }
 
     /// Frees a transmitted packet as consumed, through the NAPI cache
     /// (`napi_consume_skb` with the budget).
+    ///
+    /// ```
+    /// # fn f(napi: &rkm::net::Poll<'_>, skb: rkm::net::Skb) {
+    /// napi.consume(skb); // transmitted
+    /// # }
+    /// ```
     pub fn consume(&self, skb: Skb) {
         // SAFETY: in the poll; the packet is ours.
         unsafe { abi::rkm_skb_napi_consume(skb.into_raw(), self.budget as c_int) }

@@ -47,6 +47,11 @@ use core::ffi::c_int;
 use core::ptr::NonNull;
 
 /// Whether the stack must verify the packet's checksum.
+///
+/// ```
+/// let c = rkm::net::Checksum::Unnecessary;
+/// # let _ = c;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Checksum {
     /// Not verified: the stack checks it (`CHECKSUM_NONE`).
@@ -124,34 +129,70 @@ impl Skb {
         let mut i = Info { len: 0, headlen: 0, headroom: 0, tailroom: 0 };
         // SAFETY: our sk_buff; valid out-pointers.
         unsafe {
-            abi::rkm_skb_info(self.ptr.as_ptr(), &mut i.len, &mut i.headlen, &mut i.headroom, &mut i.tailroom)
+            abi::rkm_skb_info(
+                self.ptr.as_ptr(),
+                &mut i.len,
+                &mut i.headlen,
+                &mut i.headroom,
+                &mut i.tailroom,
+            )
         };
         i
     }
 
     /// The length of the packet's data, in bytes.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> usize {
+    /// skb.len()
+    /// # }
+    /// ```
     pub fn len(&self) -> usize {
         self.info().len as usize
     }
 
     /// Whether it has no data.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.is_empty()
+    /// # }
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Free bytes before the data.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.headroom() >= 2
+    /// # }
+    /// ```
     pub fn headroom(&self) -> usize {
         self.info().headroom as usize
     }
 
     /// Free bytes after the data, for [`put`](Skb::put) (0 if the packet
     /// has fragments).
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.tailroom() >= 1514
+    /// # }
+    /// ```
     pub fn tailroom(&self) -> usize {
         self.info().tailroom as usize
     }
 
     /// The linear part of the data (all of it unless the packet has
     /// fragments), borrowed.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> Option<u8> {
+    /// let first = skb.data().first().copied();
+    /// # first }
+    /// ```
     pub fn data(&self) -> &[u8] {
         let n = self.info().headlen as usize;
         // SAFETY: our sk_buff's head holds headlen bytes at data, which no
@@ -162,6 +203,14 @@ impl Skb {
 
     /// The data, writable: made private and linear first (`ENOMEM` if
     /// that needs memory it cannot get).
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// if let Some(b) = skb.data_mut()?.first_mut() {
+    ///     *b = 0xff;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn data_mut(&mut self) -> Result<&mut [u8]> {
         // SAFETY: our sk_buff.
         to_result(unsafe { abi::rkm_skb_writable(self.ptr.as_ptr()) })?;
@@ -171,17 +220,38 @@ impl Skb {
     }
 
     /// Copies `out.len()` bytes at offset `off` (`EINVAL` past the end).
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> rkm::Result {
+    /// let mut dst = [0u8; 6];
+    /// skb.read(0, &mut dst)?;
+    /// # Ok(()) }
+    /// ```
     pub fn read(&self, off: usize, out: &mut [u8]) -> Result {
-        let (off, n) = (u32::try_from(off).map_err(|_| EINVAL)?, u32::try_from(out.len()).map_err(|_| EINVAL)?);
+        let (off, n) = (
+            u32::try_from(off).map_err(|_| EINVAL)?,
+            u32::try_from(out.len()).map_err(|_| EINVAL)?,
+        );
         // SAFETY: our sk_buff; `out` is writable for n bytes; the glue
         // checks the range.
-        to_result(unsafe { abi::rkm_skb_copy(self.ptr.as_ptr(), off, out.as_mut_ptr().cast(), n, false) })
+        to_result(unsafe {
+            abi::rkm_skb_copy(self.ptr.as_ptr(), off, out.as_mut_ptr().cast(), n, false)
+        })
     }
 
     /// Overwrites `data.len()` bytes at offset `off` (`EINVAL` past the
     /// end, `ENOMEM`).
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// skb.write(6, &[0x02, 0, 0, 0, 0, 1])?;
+    /// # Ok(()) }
+    /// ```
     pub fn write(&mut self, off: usize, data: &[u8]) -> Result {
-        let (off, n) = (u32::try_from(off).map_err(|_| EINVAL)?, u32::try_from(data.len()).map_err(|_| EINVAL)?);
+        let (off, n) = (
+            u32::try_from(off).map_err(|_| EINVAL)?,
+            u32::try_from(data.len()).map_err(|_| EINVAL)?,
+        );
         // SAFETY: as above; the glue only reads `data`.
         to_result(unsafe {
             abi::rkm_skb_copy(self.ptr.as_ptr(), off, data.as_ptr().cast_mut().cast(), n, true)
@@ -189,6 +259,12 @@ impl Skb {
     }
 
     /// Appends `data` (`skb_put_data`); `ENOSPC` without the tailroom.
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb, frame: &[u8]) -> rkm::Result {
+    /// skb.put(frame)?;
+    /// # Ok(()) }
+    /// ```
     pub fn put(&mut self, data: &[u8]) -> Result {
         let n = u32::try_from(data.len()).map_err(|_| ENOSPC)?;
         if n == 0 {
@@ -199,6 +275,13 @@ impl Skb {
     }
 
     /// Appends `n` zero bytes; `ENOSPC` without the tailroom.
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// let pad = 60usize.saturating_sub(skb.len());
+    /// skb.put_zeroed(pad)?; // to the Ethernet minimum
+    /// # Ok(()) }
+    /// ```
     pub fn put_zeroed(&mut self, n: usize) -> Result {
         let n = u32::try_from(n).map_err(|_| ENOSPC)?;
         // SAFETY: our sk_buff; a null source means zeroes.
@@ -207,6 +290,12 @@ impl Skb {
 
     /// Removes `n` bytes from the start (`skb_pull`); `EINVAL` beyond the
     /// linear part.
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// skb.pull(4)?; // a vendor header
+    /// # Ok(()) }
+    /// ```
     pub fn pull(&mut self, n: usize) -> Result {
         let n = u32::try_from(n).map_err(|_| EINVAL)?;
         // SAFETY: our sk_buff; the glue checks the length.
@@ -214,6 +303,13 @@ impl Skb {
     }
 
     /// Cuts the packet to `len` bytes (`pskb_trim`); `EINVAL` if longer.
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// let len = skb.len();
+    /// skb.trim(len.saturating_sub(4))?; // the FCS
+    /// # Ok(()) }
+    /// ```
     pub fn trim(&mut self, len: usize) -> Result {
         let len = u32::try_from(len).map_err(|_| EINVAL)?;
         // SAFETY: our sk_buff; the glue checks the length.
@@ -221,6 +317,12 @@ impl Skb {
     }
 
     /// The checksum state (`ip_summed`).
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.checksum() == rkm::net::Checksum::Unnecessary
+    /// # }
+    /// ```
     pub fn checksum(&self) -> Checksum {
         // SAFETY: our sk_buff.
         match unsafe { abi::rkm_skb_csum(self.ptr.as_ptr()) } {
@@ -233,14 +335,27 @@ impl Skb {
 
     /// Says whether the device verified the checksum of a received packet
     /// ([`Checksum::Other`] is taken as [`Checksum::None`]).
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) {
+    /// skb.set_checksum(rkm::net::Checksum::Unnecessary); // the device checked it
+    /// # }
+    /// ```
     pub fn set_checksum(&mut self, c: Checksum) {
-        let raw = if c == Checksum::Unnecessary { abi::NET_CSUM_UNNECESSARY } else { abi::NET_CSUM_NONE };
+        let raw =
+            if c == Checksum::Unnecessary { abi::NET_CSUM_UNNECESSARY } else { abi::NET_CSUM_NONE };
         // SAFETY: our sk_buff.
         unsafe { abi::rkm_skb_set_csum(self.ptr.as_ptr(), raw) }
     }
 
     /// The protocol (`skb->protocol`, an EtherType, host order): set by
     /// the stack on transmit, by `receive` on receive.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.protocol() == 0x0800 // IPv4
+    /// # }
+    /// ```
     pub fn protocol(&self) -> u16 {
         // SAFETY: our sk_buff.
         unsafe { abi::rkm_skb_protocol(self.ptr.as_ptr()) }
@@ -248,12 +363,23 @@ impl Skb {
 
     /// Frees a packet that was sent successfully (`dev_consume_skb_any`:
     /// not counted as a drop). Any context.
+    ///
+    /// ```
+    /// # fn f(skb: rkm::net::Skb) {
+    /// skb.consume();
+    /// # }
+    /// ```
     pub fn consume(self) {
         // SAFETY: ours, handed over.
         unsafe { abi::rkm_skb_consume(self.into_raw()) }
     }
 
-    fn map(self, dev: &NetDev<'_>, len: u32, dir: c_int) -> core::result::Result<SkbMapping, (Skb, Error)> {
+    fn map(
+        self,
+        dev: &NetDev<'_>,
+        len: u32,
+        dir: c_int,
+    ) -> core::result::Result<SkbMapping, (Skb, Error)> {
         let mut addr = 0;
         // SAFETY: a registered device (NetDev's invariant) and our sk_buff;
         // the glue checks the length against the buffer.
@@ -276,6 +402,18 @@ impl Skb {
     /// (`dma_map_single(DMA_TO_DEVICE)`; made linear first). On error
     /// (`ENOMEM`; `ENODEV` once the parent was unbound; `EINVAL` for an
     /// empty packet) the packet comes back. Any context.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>, skb: rkm::net::Skb) -> Option<rkm::net::SkbMapping> {
+    /// match skb.map_tx(dev) {
+    ///     Ok(m) => Some(m),
+    ///     Err((skb, _e)) => {
+    ///         drop(skb); // counted as tx_dropped
+    ///         None
+    ///     }
+    /// }
+    /// # }
+    /// ```
     pub fn map_tx(self, dev: &NetDev<'_>) -> core::result::Result<SkbMapping, (Skb, Error)> {
         let len = self.info().len;
         self.map(dev, len, abi::DMA_TO_DEVICE)
@@ -285,7 +423,18 @@ impl Skb {
     /// the device to write a received frame (`DMA_FROM_DEVICE`): a
     /// receive buffer from [`NetDev::alloc_skb`]`(len)`. Errors as
     /// [`map_tx`](Skb::map_tx), `EINVAL` past the tailroom.
-    pub fn map_rx(self, dev: &NetDev<'_>, len: u32) -> core::result::Result<SkbMapping, (Skb, Error)> {
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> rkm::Result<rkm::net::SkbMapping> {
+    /// let skb = dev.alloc_skb(2048)?;
+    /// let m = skb.map_rx(dev, 2048).map_err(|(_, e)| e)?;
+    /// # Ok(m) }
+    /// ```
+    pub fn map_rx(
+        self,
+        dev: &NetDev<'_>,
+        len: u32,
+    ) -> core::result::Result<SkbMapping, (Skb, Error)> {
         self.map(dev, len, abi::DMA_FROM_DEVICE)
     }
 }
@@ -335,6 +484,12 @@ unsafe impl IrqDrop for SkbMapping {}
 
 impl SkbMapping {
     /// The device address of the mapped bytes, borrowing the mapping.
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping, bar: &rkm::io::Bar<0x100>) {
+    /// bar.write_dma_addr::<0x80>(m.dma_addr());
+    /// # }
+    /// ```
     pub fn dma_addr(&self) -> DmaAddr<'_> {
         // SAFETY: mapped while `self` is borrowed (type invariant).
         unsafe { DmaAddr::from_mapping(self.addr) }
@@ -342,16 +497,34 @@ impl SkbMapping {
 
     /// The device address as a number, for a descriptor field. What the
     /// driver writes into its device is trusted, as in C.
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping) -> u64 {
+    /// m.dma_addr_u64() // a descriptor's buffer address
+    /// # }
+    /// ```
     pub fn dma_addr_u64(&self) -> u64 {
         self.addr
     }
 
     /// How many bytes are mapped.
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping) -> usize {
+    /// m.len()
+    /// # }
+    /// ```
     pub fn len(&self) -> usize {
         self.len as usize
     }
 
     /// Never true (an empty mapping is refused).
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping) -> bool {
+    /// m.is_empty()
+    /// # }
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -359,7 +532,9 @@ impl SkbMapping {
     fn unmap_raw(self) -> Skb {
         // SAFETY: mapped by us, unmapped once (consumed); drops the
         // reference on the glue handle.
-        unsafe { abi::rkm_skb_unmap(self.nd.as_ptr(), self.skb.as_ptr(), self.addr, self.len, self.dir) };
+        unsafe {
+            abi::rkm_skb_unmap(self.nd.as_ptr(), self.skb.as_ptr(), self.addr, self.len, self.dir)
+        };
         let skb = Skb { ptr: self.skb };
         core::mem::forget(self);
         skb
@@ -368,6 +543,12 @@ impl SkbMapping {
     /// The device is done: unmaps (`dma_unmap_single`), the CPU owns the
     /// packet again. That the device is done is the driver's protocol (a
     /// descriptor's done bit), as in C. Any context.
+    ///
+    /// ```
+    /// # fn f(m: rkm::net::SkbMapping) {
+    /// m.unmap().consume(); // transmitted
+    /// # }
+    /// ```
     pub fn unmap(self) -> Skb {
         self.unmap_raw()
     }
@@ -375,6 +556,13 @@ impl SkbMapping {
     /// For a receive buffer: unmaps, and the `received` bytes the device
     /// wrote become the packet's data (`skb_put`). `EINVAL` (the packet is
     /// freed) if that is more than was mapped. Any context.
+    ///
+    /// ```
+    /// # fn f(napi: &rkm::net::Poll<'_>, m: rkm::net::SkbMapping, len: u32) -> rkm::Result {
+    /// let skb = m.unmap_rx(len)?;
+    /// napi.receive(skb);
+    /// # Ok(()) }
+    /// ```
     pub fn unmap_rx(self, received: u32) -> Result<Skb> {
         let room = self.len;
         let mut skb = self.unmap_raw();
@@ -392,7 +580,15 @@ impl SkbMapping {
 impl Drop for SkbMapping {
     fn drop(&mut self) {
         // SAFETY: ours; the glue frees it once the device cannot reach it.
-        unsafe { abi::rkm_skb_unmap_free(self.nd.as_ptr(), self.skb.as_ptr(), self.addr, self.len, self.dir) }
+        unsafe {
+            abi::rkm_skb_unmap_free(
+                self.nd.as_ptr(),
+                self.skb.as_ptr(),
+                self.addr,
+                self.len,
+                self.dir,
+            )
+        }
     }
 }
 
@@ -423,6 +619,12 @@ unsafe impl IrqDrop for SkbQueue {}
 impl SkbQueue {
     /// An empty queue of `cap` packets (`EINVAL` for 0, `ENOMEM`).
     /// Sleeps (`GFP_KERNEL`).
+    ///
+    /// ```
+    /// let q = rkm::net::SkbQueue::new(64)?;
+    /// # drop(q);
+    /// # Ok::<(), rkm::Error>(())
+    /// ```
     pub fn new(cap: usize) -> Result<Self> {
         if cap == 0 {
             return Err(EINVAL);
@@ -435,6 +637,14 @@ impl SkbQueue {
     }
 
     /// Adds at the tail; gives the packet back if full.
+    ///
+    /// ```
+    /// # fn f(q: &mut rkm::net::SkbQueue, skb: rkm::net::Skb) {
+    /// if let Err(skb) = q.push(skb) {
+    ///     drop(skb); // full
+    /// }
+    /// # }
+    /// ```
     pub fn push(&mut self, skb: Skb) -> core::result::Result<(), Skb> {
         let cap = self.slots.len();
         if self.len >= cap {
@@ -449,6 +659,14 @@ impl SkbQueue {
     }
 
     /// Takes from the head.
+    ///
+    /// ```
+    /// # fn f(q: &mut rkm::net::SkbQueue) {
+    /// while let Some(skb) = q.pop() {
+    ///     skb.consume();
+    /// }
+    /// # }
+    /// ```
     pub fn pop(&mut self) -> Option<Skb> {
         if self.len == 0 {
             return None;
@@ -460,21 +678,45 @@ impl SkbQueue {
     }
 
     /// How many packets it holds.
+    ///
+    /// ```
+    /// # fn f(q: &rkm::net::SkbQueue) -> usize {
+    /// q.len()
+    /// # }
+    /// ```
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether it holds none.
+    ///
+    /// ```
+    /// # fn f(q: &rkm::net::SkbQueue) -> bool {
+    /// q.is_empty()
+    /// # }
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Whether it is full.
+    ///
+    /// ```
+    /// # fn f(q: &rkm::net::SkbQueue) -> bool {
+    /// q.is_full()
+    /// # }
+    /// ```
     pub fn is_full(&self) -> bool {
         self.len >= self.slots.len()
     }
 
     /// How many packets it can hold.
+    ///
+    /// ```
+    /// # fn f(q: &rkm::net::SkbQueue) -> usize {
+    /// q.capacity()
+    /// # }
+    /// ```
     pub fn capacity(&self) -> usize {
         self.slots.len()
     }
@@ -521,17 +763,25 @@ pub(crate) mod ktests {
             let bad = Options { name: "a/b", ..Default::default() };
             let bad_ok = Registration::register(dev, &bad, Kt { _id: 0 }, ()).err() == Some(EINVAL);
             let bad_mtu = Options { min_mtu: 10, ..Default::default() };
-            let mtu_ok = Registration::register(dev, &bad_mtu, Kt { _id: 0 }, ()).err() == Some(EINVAL);
+            let mtu_ok =
+                Registration::register(dev, &bad_mtu, Kt { _id: 0 }, ()).err() == Some(EINVAL);
             let mac = Options { mac: Some([1, 0, 0, 0, 0, 1]), ..Default::default() };
             let mac_ok = Registration::register(dev, &mac, Kt { _id: 0 }, ()).err() == Some(EINVAL);
             // No poll but a NAPI weight.
-            let napi_ok = Registration::register(dev, &Options::default(), Kt { _id: 0 }, ()).err() == Some(EINVAL);
+            let napi_ok = Registration::register(dev, &Options::default(), Kt { _id: 0 }, ()).err()
+                == Some(EINVAL);
             let opts = Options { name: "rkmkt%d", napi_weight: 0, ..Default::default() };
             let reg = Registration::register(dev, &opts, Kt { _id: 0 }, ())?;
             let r = if bad_ok && mtu_ok && mac_ok && napi_ok {
                 checks(&reg)
             } else {
-                crate::pr_err!("    # registration checks: {} {} {} {}\n", bad_ok, mtu_ok, mac_ok, napi_ok);
+                crate::pr_err!(
+                    "    # registration checks: {} {} {} {}\n",
+                    bad_ok,
+                    mtu_ok,
+                    mac_ok,
+                    napi_ok
+                );
                 Err(EINVAL)
             };
             *self.result.lock() = Some(r);
