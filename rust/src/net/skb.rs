@@ -813,10 +813,10 @@ pub(crate) mod ktests {
         skb.set_checksum(Checksum::Unnecessary);
         kassert!(skb.checksum() == Checksum::Unnecessary);
         kassert!(dev.alloc_skb(65537).err() == Some(EINVAL));
-        // The platform device has no DMA ops worth mapping with: the
-        // mapping paths are the e1000 test's. Freeing: drop in process
-        // context, consume, and drop with interrupts off (a SpinLockIrq).
+        // Freeing: drop in process context, consume, and drop with
+        // interrupts off (a SpinLockIrq, below).
         drop(skb);
+        mappings(&dev)?;
         dev.alloc_skb(16)?.consume();
         let q = crate::new_spinlock_irq!(SkbQueue::new(2)?)?;
         kassert!(SkbQueue::new(0).err() == Some(EINVAL));
@@ -832,6 +832,36 @@ pub(crate) mod ktests {
             kassert!(g.pop().is_some() && g.len() == 1);
             *g = empty; // the old one's packets freed with interrupts off
         }
+        Ok(())
+    }
+
+    /// Streaming DMA of packets, on the platform device (32-bit mask, direct
+    /// mapping); DMA_API_DEBUG on the debug kernel checks every unmap.
+    fn mappings(dev: &NetDev<'_>) -> Result {
+        let mut skb = dev.alloc_skb(64)?;
+        skb.put(&[1; 60])?;
+        let m = skb.map_tx(dev).map_err(|(_, e)| e)?;
+        kassert!(m.len() == 60);
+        let skb = m.unmap();
+        kassert!(skb.len() == 60 && skb.data()[59] == 1);
+        // An empty packet has nothing to map; it comes back.
+        let (back, e) = dev.alloc_skb(64)?.map_tx(dev).err().ok_or(EINVAL)?;
+        kassert!(e == EINVAL && back.is_empty());
+        // Receive: map the tailroom, get back what the "device" wrote.
+        let rx = dev.alloc_skb(256)?;
+        kassert!(rx.map_rx(dev, 100_000).err().map(|(_, e)| e) == Some(EINVAL));
+        let m = dev.alloc_skb(256)?.map_rx(dev, 256).map_err(|(_, e)| e)?;
+        let rx = m.unmap_rx(100)?;
+        kassert!(rx.len() == 100);
+        let m = dev.alloc_skb(64)?.map_rx(dev, 64).map_err(|(_, e)| e)?;
+        kassert!(m.unmap_rx(65).err() == Some(EINVAL));
+        // Dropped while the device may master the bus: parked until the
+        // unbind's quiesce, from process context and with interrupts off.
+        drop(dev.alloc_skb(64)?.map_rx(dev, 64).map_err(|(_, e)| e)?);
+        let parked = crate::new_spinlock_irq!(None)?;
+        *parked.lock() = Some(dev.alloc_skb(64)?.map_rx(dev, 64).map_err(|(_, e)| e)?);
+        let _ = parked.lock().take();
+        drop((skb, rx));
         Ok(())
     }
 
