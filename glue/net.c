@@ -619,14 +619,25 @@ void rkm_net_name(struct rkm_netdev *nd, char *out)
 
 /* --- through a handle --- */
 
+/*
+ * From process context (a threaded handler, work, PREEMPT_RT's interrupt
+ * threads) the raised softirq would wait for the next interrupt: running
+ * it at local_bh_enable() is what the kernel's own drivers get from
+ * their bottom-half-disabled callers. With interrupts off it cannot run.
+ */
 RKM_LEAF bool rkm_net_h_napi_schedule(struct rkm_netdev *nd)
 {
+	bool bh = !in_hardirq() && !irqs_disabled();
 	bool done = false;
 
+	if (bh)
+		local_bh_disable();
 	rcu_read_lock();
 	if (rcu_dereference(nd->live) && nd->has_napi)
 		done = rkm_napi_schedule(&nd->napi);
 	rcu_read_unlock();
+	if (bh)
+		local_bh_enable();
 	return done;
 }
 
