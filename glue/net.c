@@ -665,6 +665,22 @@ RKM_LEAF void rkm_net_h_carrier(struct rkm_netdev *nd, bool on)
 	rcu_read_unlock();
 }
 
+/* Unregistration clears @live before it takes RTNL: seen under RTNL, the device stays. */
+bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd)
+{
+	might_sleep();
+	rtnl_lock();
+	if (rcu_access_pointer(nd->live))
+		return true;
+	rtnl_unlock();
+	return false;
+}
+
+void rkm_net_rtnl_unlock(void)
+{
+	rtnl_unlock();
+}
+
 /* --- packets --- */
 
 RKM_LEAF struct rkm_skb *rkm_skb_alloc(struct rkm_netdev *nd, uint32_t len, bool in_napi)

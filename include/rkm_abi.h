@@ -1477,6 +1477,14 @@ RKM_LEAF bool rkm_net_napi_complete_done(struct rkm_netdev *nd, int work);
 RKM_LEAF bool rkm_net_h_napi_schedule(struct rkm_netdev *nd);
 RKM_LEAF void rkm_net_h_queue_wake(struct rkm_netdev *nd);
 RKM_LEAF void rkm_net_h_carrier(struct rkm_netdev *nd, bool on);
+/**
+ * rkm_net_h_rtnl_lock() - rtnl_lock(), then true if the device is still
+ * registered (keep the lock: rkm_net_rtnl_unlock()), else unlock and
+ * false. Sleeps; not under RTNL.
+ */
+bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd);
+/** rkm_net_rtnl_unlock() - rtnl_unlock(). */
+void rkm_net_rtnl_unlock(void);
 
 /*
  * Packets. Allocation: @nd's device, GFP_ATOMIC, NET_IP_ALIGN headroom

@@ -864,6 +864,8 @@ unsafe extern "C" {
     pub(crate) fn rkm_net_h_napi_schedule(nd: *mut Netdev) -> bool;
     pub(crate) fn rkm_net_h_queue_wake(nd: *mut Netdev);
     pub(crate) fn rkm_net_h_carrier(nd: *mut Netdev, on: bool);
+    pub(crate) fn rkm_net_h_rtnl_lock(nd: *mut Netdev) -> bool;
+    pub(crate) fn rkm_net_rtnl_unlock();
 
     pub(crate) fn rkm_skb_alloc(nd: *mut Netdev, len: u32, in_napi: bool) -> *mut Skb;
     pub(crate) fn rkm_skb_free(skb: *mut Skb);

@@ -576,6 +576,17 @@ impl NetDev<'_> {
         unsafe { abi::rkm_net_receive(self.raw(), skb.into_raw(), false) }
     }
 
+    /// A handle for process-context work under RTNL.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> rkm::net::RtnlHandle {
+    /// dev.rtnl_handle()
+    /// # }
+    /// ```
+    pub fn rtnl_handle(&self) -> RtnlHandle {
+        RtnlHandle { h: self.handle() }
+    }
+
     /// A counted handle, for what runs outside the callbacks.
     ///
     /// ```
@@ -724,6 +735,49 @@ impl Handle {
     }
 }
 
+/// A counted handle for process context: runs code on the device under
+/// RTNL, as its process-context callbacks run (a reset work item after
+/// [`Operations::tx_timeout`]: stop, reinitialise rings, start again).
+/// Not [`IrqSafe`]: taking RTNL sleeps.
+///
+/// ```
+/// # fn f(h: &rkm::net::RtnlHandle) {
+/// let mtu = h.with_rtnl(|dev| dev.mtu()); // None once unregistered
+/// # let _ = mtu; }
+/// ```
+pub struct RtnlHandle {
+    h: Handle,
+}
+
+impl RtnlHandle {
+    /// Takes RTNL and, if the device is still registered, calls `f` with
+    /// it (`None` otherwise). Process context; never from the device's own
+    /// callbacks, or with RTNL held (a deadlock).
+    ///
+    /// ```
+    /// # fn f(h: &rkm::net::RtnlHandle) {
+    /// h.with_rtnl(|dev| {
+    ///     dev.napi_disable();
+    ///     // ... reset the device, refill the rings ...
+    ///     dev.napi_enable();
+    /// });
+    /// # }
+    /// ```
+    pub fn with_rtnl<R>(&self, f: impl FnOnce(&RtnlDev<'_>) -> R) -> Option<R> {
+        // SAFETY: a counted glue handle (Handle's invariant).
+        if !unsafe { abi::rkm_net_h_rtnl_lock(self.h.nd.as_ptr()) } {
+            return None;
+        }
+        // INVARIANT: registered while RTNL is held (unregistration clears
+        // `live` before it takes RTNL), process context.
+        let dev = RtnlDev { dev: NetDev { nd: self.h.nd, _call: PhantomData } };
+        let r = f(&dev);
+        // SAFETY: we hold RTNL (taken above).
+        unsafe { abi::rkm_net_rtnl_unlock() };
+        Some(r)
+    }
+}
+
 impl Clone for Handle {
     fn clone(&self) -> Self {
         // SAFETY: live (our reference).
@@ -862,6 +916,19 @@ impl<T: Operations> Registration<T> {
     pub fn handle(&self) -> Handle {
         // SAFETY: our registration's live glue handle.
         unsafe { Handle::new(self.nd) }
+    }
+}
+
+impl<T: Operations> Registration<T> {
+    /// A handle for process-context work under RTNL.
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(reg: &rkm::net::Registration<T>) -> rkm::net::RtnlHandle {
+    /// reg.rtnl_handle()
+    /// # }
+    /// ```
+    pub fn rtnl_handle(&self) -> RtnlHandle {
+        RtnlHandle { h: self.handle() }
     }
 }
 

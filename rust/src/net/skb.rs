@@ -750,6 +750,7 @@ pub(crate) mod ktests {
     /// The checks run inside a probe, with a registered device to allocate on.
     struct KtDrv {
         result: Arc<Mutex<Option<Result>>>,
+        handle: Arc<Mutex<Option<super::super::RtnlHandle>>>,
     }
 
     impl crate::driver::Driver for KtDrv {
@@ -785,6 +786,7 @@ pub(crate) mod ktests {
                 Err(EINVAL)
             };
             *self.result.lock() = Some(r);
+            *self.handle.lock() = Some(reg.rtnl_handle());
             Ok(((), reg))
         }
     }
@@ -867,10 +869,19 @@ pub(crate) mod ktests {
 
     fn skb_bounds_and_contexts() -> Result {
         let result = Arc::try_new(crate::new_mutex!(None)?)?;
-        let drv = platform::Registration::register(KtDrv { result: result.clone() })?;
+        let handle = Arc::try_new(crate::new_mutex!(None)?)?;
+        let drv = platform::Registration::register(KtDrv {
+            result: result.clone(),
+            handle: handle.clone(),
+        })?;
         let dev = platform::PlatformDevice::register("rkm_ktest_net", 0)?;
         let r = result.lock().take();
+        // Under RTNL while registered, nothing once unregistered.
+        let h: Option<super::super::RtnlHandle> = handle.lock().take();
+        let h = h.ok_or(ENODEV)?;
+        kassert!(h.with_rtnl(|d| d.mtu()) == Some(1500));
         drop((dev, drv));
+        kassert!(h.with_rtnl(|d| d.mtu()).is_none());
         r.unwrap_or(Err(ENODEV))
     }
 }
