@@ -761,16 +761,7 @@ pub(crate) mod ktests {
 
     impl platform::Driver for KtDrv {
         fn probe(&self, dev: &mut platform::Device<'_, Self>) -> Result<((), Registration<Kt>)> {
-            let bad = Options { name: "a/b", ..Default::default() };
-            let bad_ok = Registration::register(dev, &bad, Kt { _id: 0 }, ()).err() == Some(EINVAL);
-            let bad_mtu = Options { min_mtu: 10, ..Default::default() };
-            let mtu_ok =
-                Registration::register(dev, &bad_mtu, Kt { _id: 0 }, ()).err() == Some(EINVAL);
-            let mac = Options { mac: Some([1, 0, 0, 0, 0, 1]), ..Default::default() };
-            let mac_ok = Registration::register(dev, &mac, Kt { _id: 0 }, ()).err() == Some(EINVAL);
-            // No poll but a NAPI weight.
-            let napi_ok = Registration::register(dev, &Options::default(), Kt { _id: 0 }, ()).err()
-                == Some(EINVAL);
+            let (bad_ok, mtu_ok, mac_ok, napi_ok) = refusals(dev);
             let opts = Options { name: "rkmkt%d", napi_weight: 0, ..Default::default() };
             let reg = Registration::register(dev, &opts, Kt { _id: 0 }, ())?;
             let r = if bad_ok && mtu_ok && mac_ok && napi_ok {
@@ -789,6 +780,24 @@ pub(crate) mod ktests {
             *self.handle.lock() = Some(reg.rtnl_handle());
             Ok(((), reg))
         }
+    }
+
+    /// Bad options are refused (each refusal in its own frame: a KASAN
+    /// kernel's stack limit).
+    #[inline(never)]
+    fn refused(dev: &platform::Device<'_, KtDrv>, opts: &Options<'_>) -> bool {
+        Registration::register(dev, opts, Kt { _id: 0 }, ()).err() == Some(EINVAL)
+    }
+
+    #[inline(never)]
+    fn refusals(dev: &platform::Device<'_, KtDrv>) -> (bool, bool, bool, bool) {
+        (
+            refused(dev, &Options { name: "a/b", ..Default::default() }),
+            refused(dev, &Options { min_mtu: 10, ..Default::default() }),
+            refused(dev, &Options { mac: Some([1, 0, 0, 0, 0, 1]), ..Default::default() }),
+            // A NAPI weight but no poll.
+            refused(dev, &Options::default()),
+        )
     }
 
     fn checks(reg: &Registration<Kt>) -> Result {
