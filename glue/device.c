@@ -375,6 +375,9 @@ void rkm_dma_free(struct rkm_dma *m)
 	rkm_dma_release(m);
 }
 
+/* net.c (issue 19): mapped packets dropped early wait for this quiesce too. */
+static void rkm_net_quiesced(struct rkm_binding *b);
+
 /* Bus mastering off for good: free the buffers dropped before, and any later at once. */
 static void rkm_binding_quiesce(struct rkm_binding *b)
 {
@@ -388,6 +391,7 @@ static void rkm_binding_quiesce(struct rkm_binding *b)
 	mutex_unlock(&b->res_lock);
 	list_for_each_entry_safe(m, tmp, &deferred, node)
 		rkm_dma_release(m);
+	rkm_net_quiesced(b);
 }
 
 /* A new binding of @dev to @d, the device's drvdata; NULL if out of memory. */

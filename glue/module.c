@@ -30,6 +30,7 @@ static void rkm_sweep_leaks(void)
 {
 	rkm_cfs_free();
 	rkm_blk_disks_free();
+	rkm_net_free();
 	rkm_services_quiesce();
 	rkm_drivers_free();
 	rkm_platform_devices_free();

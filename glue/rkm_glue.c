@@ -35,4 +35,5 @@
 #include "blk.c"
 #include "configfs.c"
 #include "ring.c"
+#include "net.c"
 #include "module.c"

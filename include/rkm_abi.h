@@ -1340,4 +1340,213 @@ RKM_LEAF void rkm_ring_dma_wmb(void);
 /** rkm_ring_dma_rmb() - dma_rmb(): later CPU reads of coherent memory see what came before. */
 RKM_LEAF void rkm_ring_dma_rmb(void);
 
+/* --- network devices (issue 19) --- */
+/*
+ * Ethernet devices (glue/net.c, compiled only into a module whose Rust
+ * object calls rkm_net_*). A struct rkm_netdev is the glue's handle of one
+ * net_device: counted (rkm_net_get/put), it outlives the net_device, and
+ * every rkm_net_h_* call on it does nothing once the device is
+ * unregistered. A struct rkm_skb is the kernel's struct sk_buff, owned by
+ * exactly one Rust value at a time.
+ */
+#define RKM_NET_TX_OK 0
+#define RKM_NET_TX_BUSY 1
+#define RKM_NET_RX_PROMISC 0x1u
+#define RKM_NET_RX_ALLMULTI 0x2u
+#define RKM_NET_NAME_MAX 15
+#define RKM_NET_ALEN 6
+#define RKM_NET_GSTRING_LEN 32
+#define RKM_NET_MAX_STATS 256
+#define RKM_NET_CSUM_NONE 0
+#define RKM_NET_CSUM_UNNECESSARY 1
+#define RKM_NET_CSUM_OTHER 2
+struct rkm_netdev;
+struct rkm_skb;
+/** struct rkm_net_stats - what get_stats64 fills (copied to rtnl_link_stats64). */
+struct rkm_net_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+	uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped;
+	uint64_t multicast, collisions;
+	uint64_t rx_length_errors, rx_over_errors, rx_crc_errors, rx_frame_errors;
+	uint64_t rx_fifo_errors, rx_missed_errors;
+	uint64_t tx_aborted_errors, tx_carrier_errors, tx_fifo_errors;
+};
+/** struct rkm_net_ring - ethtool's ring sizes: maxima, then current. */
+struct rkm_net_ring {
+	uint32_t rx_max, tx_max, rx, tx;
+};
+/**
+ * struct rkm_net_ops - the Rust side of a net device; @data is the
+ * registration's. Every callback may be NULL but open, stop, start_xmit.
+ * @open, @stop, @set_mac_address, @change_mtu, @get_*ring*, @get_link,
+ * @get_ethtool_stats, @stat_name: process context, RTNL held.
+ * @start_xmit: BH off (atomic); RKM_NET_TX_BUSY leaves @skb to the glue.
+ * @get_stats64, @tx_timeout: atomic. @set_rx_mode: atomic, the device's
+ * address lock held; @mc is @n addresses of RKM_NET_ALEN bytes.
+ * @poll: softirq, NAPI: the work done (<= @budget); @completed is set if
+ * the glue completed NAPI with that work (rkm_net_napi_complete_done()).
+ */
+struct rkm_net_ops {
+	int (*open)(const void *data, struct rkm_netdev *nd);
+	void (*stop)(const void *data, struct rkm_netdev *nd);
+	int (*start_xmit)(const void *data, struct rkm_netdev *nd, struct rkm_skb *skb);
+	void (*get_stats64)(const void *data, struct rkm_netdev *nd, struct rkm_net_stats *st);
+	int (*set_mac_address)(const void *data, struct rkm_netdev *nd, const uint8_t *addr);
+	int (*change_mtu)(const void *data, struct rkm_netdev *nd, uint32_t mtu);
+	void (*tx_timeout)(const void *data, struct rkm_netdev *nd, uint32_t queue);
+	void (*set_rx_mode)(const void *data, struct rkm_netdev *nd, uint32_t flags,
+			    const uint8_t *mc, size_t n);
+	int (*poll)(const void *data, struct rkm_netdev *nd, int budget);
+	uint32_t (*get_link)(const void *data, struct rkm_netdev *nd);
+	void (*get_ringparam)(const void *data, struct rkm_netdev *nd, struct rkm_net_ring *r);
+	int (*set_ringparam)(const void *data, struct rkm_netdev *nd, const struct rkm_net_ring *r);
+	void (*get_ethtool_stats)(const void *data, struct rkm_netdev *nd, uint64_t *vals,
+				  size_t n);
+	void (*stat_name)(uint32_t idx, char *buf);
+};
+/**
+ * struct rkm_netdev_desc - a new Ethernet device
+ * @name: @name_len bytes, a name or a pattern with one %d ("eth%d" if 0)
+ * @mac: its MAC address, or all zeroes for a random one
+ * @min_mtu, @max_mtu, @mtu: 68..ETH_DATA_LEN if zero
+ * @napi_weight: 0 for no NAPI context, else its weight
+ * @n_stats: how many ethtool statistics (names from stat_name)
+ * @tx_queue_len: 0 for the default
+ */
+struct rkm_netdev_desc {
+	const char *name;
+	size_t name_len;
+	uint8_t mac[RKM_NET_ALEN];
+	uint32_t min_mtu, max_mtu, mtu;
+	uint32_t napi_weight;
+	uint32_t n_stats;
+	uint32_t tx_queue_len;
+};
+/**
+ * rkm_net_register() - alloc_etherdev(), parent @binding's device, @desc
+ * applied, register_netdev(). Callbacks may run before this returns; @ops
+ * (static) and @data stay valid until rkm_net_unregister() returns.
+ * Return: the handle (one reference) or NULL with *err: -EINVAL (bad desc
+ * or MAC), -ENOMEM, -EEXIST (name taken), -ENODEV (module exit began), or
+ * register_netdev()'s error. Process context.
+ */
+struct rkm_netdev *rkm_net_register(struct rkm_binding *binding,
+				    const struct rkm_netdev_desc *desc,
+				    const struct rkm_net_ops *ops, const void *data, int *err);
+/**
+ * rkm_net_unregister() - unregister_netdev() (closing it: stop runs; waits
+ * for callbacks in flight), NAPI disabled and deleted, free_netdev(), then
+ * drops the reference of rkm_net_register(). A device whose owner was
+ * leaked is unregistered at module exit; its owner's later call only drops
+ * the reference. Process context.
+ */
+void rkm_net_unregister(struct rkm_netdev *nd);
+/** rkm_net_get() - one more reference to the handle. Any context. */
+RKM_LEAF void rkm_net_get(struct rkm_netdev *nd);
+/** rkm_net_put() - drop a reference. Any context. */
+RKM_LEAF void rkm_net_put(struct rkm_netdev *nd);
+/*
+ * On a registered device (inside its callbacks, or with a registration
+ * held); any context unless said otherwise.
+ */
+RKM_LEAF void rkm_net_carrier(struct rkm_netdev *nd, bool on);
+RKM_LEAF bool rkm_net_carrier_ok(struct rkm_netdev *nd);
+RKM_LEAF void rkm_net_queue_stop(struct rkm_netdev *nd);
+RKM_LEAF void rkm_net_queue_wake(struct rkm_netdev *nd);
+RKM_LEAF void rkm_net_queue_start(struct rkm_netdev *nd);
+RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd);
+/** rkm_net_sent_queue() - netdev_sent_queue(): BQL, @bytes queued to the device. */
+RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes);
+/** rkm_net_completed_queue() - netdev_completed_queue(): may wake the queue. */
+RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint32_t bytes);
+/** rkm_net_reset_queue() - netdev_reset_queue(): nothing in flight any more. */
+RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd);
+/** rkm_net_mac() - the current MAC address into @out (RKM_NET_ALEN bytes). */
+RKM_LEAF void rkm_net_mac(struct rkm_netdev *nd, uint8_t *out);
+/** rkm_net_set_mac() - a new MAC address: 0, -EINVAL if not valid unicast. RTNL held. */
+int rkm_net_set_mac(struct rkm_netdev *nd, const uint8_t *addr);
+RKM_LEAF uint32_t rkm_net_mtu(struct rkm_netdev *nd);
+/** rkm_net_name() - the interface name into @out (IFNAMSIZ bytes, NUL-terminated). */
+void rkm_net_name(struct rkm_netdev *nd, char *out);
+/** rkm_net_napi_enable() - napi_enable() unless enabled. Sleeps. */
+void rkm_net_napi_enable(struct rkm_netdev *nd);
+/** rkm_net_napi_disable() - napi_disable() (waits for a poll) unless disabled. Sleeps. */
+void rkm_net_napi_disable(struct rkm_netdev *nd);
+/** rkm_net_napi_complete_done() - napi_complete_done(): false if polling must go on. Poll only. */
+RKM_LEAF bool rkm_net_napi_complete_done(struct rkm_netdev *nd, int work);
+/*
+ * Through a counted handle whose device may be gone: each does nothing (or
+ * returns false) once rkm_net_unregister() has begun. Any context.
+ */
+/** rkm_net_h_napi_schedule() - napi_schedule(): true if it was scheduled now. */
+RKM_LEAF bool rkm_net_h_napi_schedule(struct rkm_netdev *nd);
+RKM_LEAF void rkm_net_h_queue_wake(struct rkm_netdev *nd);
+RKM_LEAF void rkm_net_h_carrier(struct rkm_netdev *nd, bool on);
+/**
+ * rkm_net_h_rtnl_lock() - rtnl_lock(), then true if the device is still
+ * registered (keep the lock: rkm_net_rtnl_unlock()), else unlock and
+ * false. Sleeps; not under RTNL.
+ */
+bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd);
+/** rkm_net_rtnl_unlock() - rtnl_unlock(). */
+void rkm_net_rtnl_unlock(void);
+
+/*
+ * Packets. Allocation: @nd's device, GFP_ATOMIC, NET_IP_ALIGN headroom
+ * (napi_alloc_skb() in poll when @in_napi, else netdev_alloc_skb_ip_align());
+ * NULL if out of memory. Freeing: rkm_skb_free() (dev_kfree_skb_any: a
+ * drop), rkm_skb_consume() (dev_consume_skb_any), rkm_skb_napi_consume()
+ * (napi_consume_skb, poll only). Any context unless said otherwise.
+ */
+RKM_LEAF struct rkm_skb *rkm_skb_alloc(struct rkm_netdev *nd, uint32_t len, bool in_napi);
+RKM_LEAF void rkm_skb_free(struct rkm_skb *skb);
+RKM_LEAF void rkm_skb_consume(struct rkm_skb *skb);
+RKM_LEAF void rkm_skb_napi_consume(struct rkm_skb *skb, int budget);
+/** rkm_skb_info() - the length, head length, headroom and tailroom. */
+RKM_LEAF void rkm_skb_info(struct rkm_skb *skb, uint32_t *len, uint32_t *headlen,
+			   uint32_t *headroom, uint32_t *tailroom);
+/** rkm_skb_data() - the linear data (headlen bytes). */
+RKM_LEAF uint8_t *rkm_skb_data(struct rkm_skb *skb);
+/** rkm_skb_put() - skb_put_data() of @len bytes of @src (zeroes if NULL); -ENOSPC past the tailroom. */
+RKM_LEAF int rkm_skb_put(struct rkm_skb *skb, const void *src, uint32_t len);
+/** rkm_skb_put_mapped() - skb_put() of @len bytes the device wrote (-ENOSPC past the tailroom). */
+RKM_LEAF int rkm_skb_put_mapped(struct rkm_skb *skb, uint32_t len);
+/** rkm_skb_pull() - skb_pull(): -EINVAL if @len is more than the head length. */
+RKM_LEAF int rkm_skb_pull(struct rkm_skb *skb, uint32_t len);
+/** rkm_skb_trim() - pskb_trim() to @len: -EINVAL if longer, -ENOMEM. */
+RKM_LEAF int rkm_skb_trim(struct rkm_skb *skb, uint32_t len);
+/** rkm_skb_copy() - skb_copy_bits() to @buf, or skb_store_bits() from it if @to_skb (made writable first): 0, -EINVAL, -ENOMEM. */
+RKM_LEAF int rkm_skb_copy(struct rkm_skb *skb, uint32_t off, void *buf, uint32_t len,
+			  bool to_skb);
+/** rkm_skb_writable() - skb_ensure_writable() of the whole packet, linearised: 0 or -ENOMEM. */
+RKM_LEAF int rkm_skb_writable(struct rkm_skb *skb);
+RKM_LEAF void rkm_skb_set_csum(struct rkm_skb *skb, int csum);
+RKM_LEAF int rkm_skb_csum(struct rkm_skb *skb);
+/** rkm_skb_protocol() - skb->protocol, host order. */
+RKM_LEAF uint16_t rkm_skb_protocol(struct rkm_skb *skb);
+/**
+ * rkm_net_receive() - eth_type_trans() then napi_gro_receive() (@in_napi)
+ * or netif_receive_skb() / netif_rx() (not in softirq); consumes @skb.
+ * A packet shorter than an Ethernet header is dropped (rx_length_errors).
+ */
+RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *skb, bool in_napi);
+/**
+ * rkm_skb_map() - dma_map_single() of @len bytes at the skb's data (its
+ * head only; -EINVAL past headlen + tailroom) for @nd's parent device, in
+ * direction @dir (RKM_DMA_*). 0 with *addr, -ENODEV once the parent can no
+ * longer master the bus, -ENOMEM.
+ */
+RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *skb, uint32_t len, int dir,
+			 uint64_t *addr);
+/** rkm_skb_unmap() - dma_unmap_single() of a mapping of rkm_skb_map(). */
+RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
+			    uint32_t len, int dir);
+/**
+ * rkm_skb_unmap_free() - a mapped skb dropped: unmapped and freed at once
+ * if the parent can no longer master the bus, else once it cannot (its
+ * unbind's quiesce). Any context.
+ */
+RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
+				 uint32_t len, int dir);
+
 #endif /* RKM_ABI_H */

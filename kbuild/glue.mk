@@ -10,8 +10,8 @@
 rkm-glue-units := device:DEVICE pci:DEVICE platform:PLATFORM \
 	file:MISC fileops:MISC miscattr:MISC chrdev:CHRDEV debugfs:DEBUGFS \
 	workqueue:SERVICES timer:SERVICES hrtimer:SERVICES kthread:SERVICES \
-	watchdog:WATCHDOG blk:BLK configfs:CONFIGFS ring:RING
-rkm-glue-needs := PLATFORM:DEVICE WATCHDOG:DEVICE CHRDEV:MISC DEBUGFS:MISC DEBUGFS:SERVICES
+	watchdog:WATCHDOG blk:BLK configfs:CONFIGFS ring:RING net:NET
+rkm-glue-needs := PLATFORM:DEVICE WATCHDOG:DEVICE NET:DEVICE CHRDEV:MISC DEBUGFS:MISC DEBUGFS:SERVICES
 # A glue function is a line `TYPE rkm_NAME(` at the start of a line.
 filechk_rkm_glue = { undef=" $$($(NM) -u $(obj)/$(RKM_NAME)-rust.o | awk '{print $$2}' | tr '\n' ' ') "; \
 	on=; for u in $(rkm-glue-units); do \

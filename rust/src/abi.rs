@@ -751,3 +751,169 @@ unsafe extern "C" {
     pub(crate) fn rkm_ring_dma_wmb();
     pub(crate) fn rkm_ring_dma_rmb();
 }
+
+// --- network devices (issue 19) ---
+
+/// `RKM_NET_*`: transmit results, receive-mode flags, limits, checksum states.
+pub(crate) const NET_TX_OK: c_int = 0;
+pub(crate) const NET_TX_BUSY: c_int = 1;
+pub(crate) const NET_RX_PROMISC: u32 = 0x1;
+pub(crate) const NET_RX_ALLMULTI: u32 = 0x2;
+pub(crate) const NET_NAME_MAX: usize = 15;
+pub(crate) const NET_ALEN: usize = 6;
+pub(crate) const NET_GSTRING_LEN: usize = 32;
+pub(crate) const NET_MAX_STATS: usize = 256;
+pub(crate) const NET_CSUM_NONE: c_int = 0;
+pub(crate) const NET_CSUM_UNNECESSARY: c_int = 1;
+pub(crate) const NET_CSUM_OTHER: c_int = 2;
+
+opaque!(Netdev, Skb);
+
+/// `struct rkm_net_stats`.
+#[repr(C)]
+#[derive(Default)]
+pub(crate) struct NetStats {
+    pub(crate) rx_packets: u64,
+    pub(crate) tx_packets: u64,
+    pub(crate) rx_bytes: u64,
+    pub(crate) tx_bytes: u64,
+    pub(crate) rx_errors: u64,
+    pub(crate) tx_errors: u64,
+    pub(crate) rx_dropped: u64,
+    pub(crate) tx_dropped: u64,
+    pub(crate) multicast: u64,
+    pub(crate) collisions: u64,
+    pub(crate) rx_length_errors: u64,
+    pub(crate) rx_over_errors: u64,
+    pub(crate) rx_crc_errors: u64,
+    pub(crate) rx_frame_errors: u64,
+    pub(crate) rx_fifo_errors: u64,
+    pub(crate) rx_missed_errors: u64,
+    pub(crate) tx_aborted_errors: u64,
+    pub(crate) tx_carrier_errors: u64,
+    pub(crate) tx_fifo_errors: u64,
+}
+
+/// `struct rkm_net_ring`.
+#[repr(C)]
+pub(crate) struct NetRing {
+    pub(crate) rx_max: u32,
+    pub(crate) tx_max: u32,
+    pub(crate) rx: u32,
+    pub(crate) tx: u32,
+}
+
+/// `struct rkm_net_ops`.
+#[repr(C)]
+pub(crate) struct NetOps {
+    pub(crate) open: Option<extern "C" fn(*const c_void, *mut Netdev) -> c_int>,
+    pub(crate) stop: Option<extern "C" fn(*const c_void, *mut Netdev)>,
+    pub(crate) start_xmit: Option<extern "C" fn(*const c_void, *mut Netdev, *mut Skb) -> c_int>,
+    pub(crate) get_stats64: Option<extern "C" fn(*const c_void, *mut Netdev, *mut NetStats)>,
+    pub(crate) set_mac_address:
+        Option<extern "C" fn(*const c_void, *mut Netdev, *const u8) -> c_int>,
+    pub(crate) change_mtu: Option<extern "C" fn(*const c_void, *mut Netdev, u32) -> c_int>,
+    pub(crate) tx_timeout: Option<extern "C" fn(*const c_void, *mut Netdev, u32)>,
+    pub(crate) set_rx_mode:
+        Option<extern "C" fn(*const c_void, *mut Netdev, u32, *const u8, usize)>,
+    pub(crate) poll: Option<extern "C" fn(*const c_void, *mut Netdev, c_int) -> c_int>,
+    pub(crate) get_link: Option<extern "C" fn(*const c_void, *mut Netdev) -> u32>,
+    pub(crate) get_ringparam: Option<extern "C" fn(*const c_void, *mut Netdev, *mut NetRing)>,
+    pub(crate) set_ringparam:
+        Option<extern "C" fn(*const c_void, *mut Netdev, *const NetRing) -> c_int>,
+    pub(crate) get_ethtool_stats:
+        Option<extern "C" fn(*const c_void, *mut Netdev, *mut u64, usize)>,
+    pub(crate) stat_name: Option<extern "C" fn(u32, *mut c_char)>,
+}
+
+/// `struct rkm_netdev_desc`.
+#[repr(C)]
+pub(crate) struct NetdevDesc {
+    pub(crate) name: *const c_char,
+    pub(crate) name_len: usize,
+    pub(crate) mac: [u8; 6usize],
+    pub(crate) min_mtu: u32,
+    pub(crate) max_mtu: u32,
+    pub(crate) mtu: u32,
+    pub(crate) napi_weight: u32,
+    pub(crate) n_stats: u32,
+    pub(crate) tx_queue_len: u32,
+}
+
+unsafe extern "C" {
+    pub(crate) fn rkm_net_register(
+        binding: *mut Binding,
+        desc: *const NetdevDesc,
+        ops: *const NetOps,
+        data: *const c_void,
+        err: *mut c_int,
+    ) -> *mut Netdev;
+    pub(crate) fn rkm_net_unregister(nd: *mut Netdev);
+    pub(crate) fn rkm_net_get(nd: *mut Netdev);
+    pub(crate) fn rkm_net_put(nd: *mut Netdev);
+    pub(crate) fn rkm_net_carrier(nd: *mut Netdev, on: bool);
+    pub(crate) fn rkm_net_carrier_ok(nd: *mut Netdev) -> bool;
+    pub(crate) fn rkm_net_queue_stop(nd: *mut Netdev);
+    pub(crate) fn rkm_net_queue_wake(nd: *mut Netdev);
+    pub(crate) fn rkm_net_queue_start(nd: *mut Netdev);
+    pub(crate) fn rkm_net_queue_stopped(nd: *mut Netdev) -> bool;
+    pub(crate) fn rkm_net_sent_queue(nd: *mut Netdev, bytes: u32);
+    pub(crate) fn rkm_net_completed_queue(nd: *mut Netdev, pkts: u32, bytes: u32);
+    pub(crate) fn rkm_net_reset_queue(nd: *mut Netdev);
+    pub(crate) fn rkm_net_mac(nd: *mut Netdev, out: *mut u8);
+    pub(crate) fn rkm_net_set_mac(nd: *mut Netdev, addr: *const u8) -> c_int;
+    pub(crate) fn rkm_net_mtu(nd: *mut Netdev) -> u32;
+    pub(crate) fn rkm_net_name(nd: *mut Netdev, out: *mut c_char);
+    pub(crate) fn rkm_net_napi_enable(nd: *mut Netdev);
+    pub(crate) fn rkm_net_napi_disable(nd: *mut Netdev);
+    pub(crate) fn rkm_net_napi_complete_done(nd: *mut Netdev, work: c_int) -> bool;
+    pub(crate) fn rkm_net_h_napi_schedule(nd: *mut Netdev) -> bool;
+    pub(crate) fn rkm_net_h_queue_wake(nd: *mut Netdev);
+    pub(crate) fn rkm_net_h_carrier(nd: *mut Netdev, on: bool);
+    pub(crate) fn rkm_net_h_rtnl_lock(nd: *mut Netdev) -> bool;
+    pub(crate) fn rkm_net_rtnl_unlock();
+
+    pub(crate) fn rkm_skb_alloc(nd: *mut Netdev, len: u32, in_napi: bool) -> *mut Skb;
+    pub(crate) fn rkm_skb_free(skb: *mut Skb);
+    pub(crate) fn rkm_skb_consume(skb: *mut Skb);
+    pub(crate) fn rkm_skb_napi_consume(skb: *mut Skb, budget: c_int);
+    pub(crate) fn rkm_skb_info(
+        skb: *mut Skb,
+        len: *mut u32,
+        headlen: *mut u32,
+        headroom: *mut u32,
+        tailroom: *mut u32,
+    );
+    pub(crate) fn rkm_skb_data(skb: *mut Skb) -> *mut u8;
+    pub(crate) fn rkm_skb_put(skb: *mut Skb, src: *const c_void, len: u32) -> c_int;
+    pub(crate) fn rkm_skb_put_mapped(skb: *mut Skb, len: u32) -> c_int;
+    pub(crate) fn rkm_skb_pull(skb: *mut Skb, len: u32) -> c_int;
+    pub(crate) fn rkm_skb_trim(skb: *mut Skb, len: u32) -> c_int;
+    pub(crate) fn rkm_skb_copy(
+        skb: *mut Skb,
+        off: u32,
+        buf: *mut c_void,
+        len: u32,
+        to_skb: bool,
+    ) -> c_int;
+    pub(crate) fn rkm_skb_writable(skb: *mut Skb) -> c_int;
+    pub(crate) fn rkm_skb_set_csum(skb: *mut Skb, csum: c_int);
+    pub(crate) fn rkm_skb_csum(skb: *mut Skb) -> c_int;
+    pub(crate) fn rkm_skb_protocol(skb: *mut Skb) -> u16;
+    pub(crate) fn rkm_net_receive(nd: *mut Netdev, skb: *mut Skb, in_napi: bool);
+    pub(crate) fn rkm_skb_map(
+        nd: *mut Netdev,
+        skb: *mut Skb,
+        len: u32,
+        dir: c_int,
+        addr: *mut u64,
+    ) -> c_int;
+    pub(crate) fn rkm_skb_unmap(nd: *mut Netdev, skb: *mut Skb, addr: u64, len: u32, dir: c_int);
+    pub(crate) fn rkm_skb_unmap_free(
+        nd: *mut Netdev,
+        skb: *mut Skb,
+        addr: u64,
+        len: u32,
+        dir: c_int,
+    );
+}

@@ -96,6 +96,20 @@ impl DmaAddr<'_> {
     }
 }
 
+// --- for rkm::net (issue 19): a mapped packet's address is a DmaAddr too ---
+impl<'a> DmaAddr<'a> {
+    /// The address `addr` of a mapping that stays mapped for `'a`.
+    ///
+    /// # Safety
+    ///
+    /// `addr` is mapped for the device for as long as `'a` lasts (the
+    /// caller borrows its mapping for `'a`).
+    pub(crate) unsafe fn from_mapping(addr: u64) -> Self {
+        // INVARIANT: the caller's contract.
+        DmaAddr { addr, _buf: PhantomData }
+    }
+}
+
 impl CoherentBuffer {
     /// Allocates `len` bytes (not 0) of coherent memory for the device
     /// (`ENOMEM` if that fails, `EINVAL` for 0). Sleeps.

@@ -56,6 +56,7 @@ const SUITES: &[(&str, &[Case])] = &[
     ("hrtimer", crate::hrtimer::ktests::CASES),
     ("configfs", crate::configfs::ktests::CASES),
     ("dma", crate::dma::ktests::CASES),
+    ("net", crate::net::ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

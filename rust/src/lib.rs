@@ -29,6 +29,7 @@ pub mod kthread;
 #[doc(hidden)]
 pub mod miscdev;
 pub mod module;
+pub mod net;
 pub mod param;
 pub mod pci;
 pub mod platform;

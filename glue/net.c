@@ -1,0 +1,949 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm glue: Ethernet devices (net_device, NAPI, ethtool), their packets
+ * (sk_buff) and the streaming DMA mappings of packets. Compiled only into a
+ * module whose Rust object calls rkm_net_* or rkm_skb_* (kbuild/glue.mk
+ * defines RKM_GLUE_NET then).
+ */
+#ifdef RKM_GLUE_NET
+#if !IS_ENABLED(CONFIG_NET)
+#error "rkm: this driver registers network devices (rkm::net), but the kernel was built without CONFIG_NET"
+#endif
+#include <generated/utsrelease.h>
+#include <linux/dma-mapping.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+
+#include "rkm_abi.h"
+
+static_assert(RKM_NET_ALEN == ETH_ALEN);
+static_assert(RKM_NET_NAME_MAX == IFNAMSIZ - 1);
+static_assert(RKM_NET_GSTRING_LEN == ETH_GSTRING_LEN);
+
+/**
+ * struct rkm_netdev - one Rust-driven net_device, and the handle Rust keeps
+ * @ref: references: the registration's, each Rust handle's, each mapping's
+ * @live: the device while rkm_net_h_* may reach it (RCU)
+ * @ndev: the device, from rkm_net_register() to rkm_net_unregister()
+ * @b: the parent's binding (referenced): DMA goes to its device
+ * @ops, @data: the Rust callbacks and their first argument
+ * @napi: the NAPI context, if @has_napi
+ * @napi_lock: serialises enable and disable (@napi_on)
+ * @bql_lock: serialises the queue's byte accounting (dql_completed() BUGs
+ *	on more completed than queued: the glue clamps under this lock)
+ * @n_stats: ethtool statistics
+ * @node: in rkm_netdevs while registered
+ */
+struct rkm_netdev {
+	struct kref ref;
+	struct net_device __rcu *live;
+	struct net_device *ndev;
+	struct rkm_binding *b;
+	const struct rkm_net_ops *ops;
+	const void *data;
+	struct napi_struct napi;
+	bool has_napi;
+	struct mutex napi_lock;
+	bool napi_on;
+	spinlock_t bql_lock;
+	u32 n_stats;
+	struct list_head node;
+};
+
+/* This module's registered devices, to unregister leaked ones at exit. */
+static LIST_HEAD(rkm_netdevs);
+static DEFINE_MUTEX(rkm_netdevs_lock);
+
+/* A struct rkm_skb is the kernel's struct sk_buff: converted here only. */
+static struct sk_buff *rkm_kskb(struct rkm_skb *skb)
+{
+	return (struct sk_buff *)skb;
+}
+
+static struct rkm_netdev *rkm_nd(struct net_device *ndev)
+{
+	return *(struct rkm_netdev **)netdev_priv(ndev);
+}
+
+static void rkm_net_release(struct kref *ref)
+{
+	struct rkm_netdev *nd = container_of(ref, struct rkm_netdev, ref);
+
+	rkm_binding_put(nd->b);
+	kfree(nd);
+}
+
+RKM_LEAF void rkm_net_get(struct rkm_netdev *nd)
+{
+	kref_get(&nd->ref);
+}
+
+RKM_LEAF void rkm_net_put(struct rkm_netdev *nd)
+{
+	kref_put(&nd->ref, rkm_net_release);
+}
+
+/* --- net_device_ops --- */
+
+static int rkm_ndo_open(struct net_device *ndev)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	return nd->ops->open(nd->data, nd);
+}
+
+/*
+ * After the driver's stop: NAPI off and the byte accounting reset, whatever
+ * the driver did, so that a later open starts clean (a second napi_enable()
+ * BUGs on 6.1) and nothing it still reports can underflow the queue's.
+ */
+static int rkm_ndo_stop(struct net_device *ndev)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	nd->ops->stop(nd->data, nd);
+	rkm_net_napi_disable(nd);
+	rkm_net_reset_queue(nd);
+	return 0;
+}
+
+static netdev_tx_t rkm_ndo_start_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	if (nd->ops->start_xmit(nd->data, nd, (struct rkm_skb *)skb) == RKM_NET_TX_OK)
+		return NETDEV_TX_OK;
+	/* Busy: the packet goes back to the qdisc, which retries once woken. */
+	netif_stop_queue(ndev);
+	return NETDEV_TX_BUSY;
+}
+
+static void rkm_ndo_get_stats64(struct net_device *ndev, struct rtnl_link_stats64 *s)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	struct rkm_net_stats st = {};
+
+	if (nd->ops->get_stats64)
+		nd->ops->get_stats64(nd->data, nd, &st);
+	s->rx_packets = st.rx_packets;
+	s->tx_packets = st.tx_packets;
+	s->rx_bytes = st.rx_bytes;
+	s->tx_bytes = st.tx_bytes;
+	s->rx_errors = st.rx_errors;
+	s->tx_errors = st.tx_errors;
+	s->rx_dropped = st.rx_dropped;
+	s->tx_dropped = st.tx_dropped;
+	s->multicast = st.multicast;
+	s->collisions = st.collisions;
+	s->rx_length_errors = st.rx_length_errors;
+	s->rx_over_errors = st.rx_over_errors;
+	s->rx_crc_errors = st.rx_crc_errors;
+	s->rx_frame_errors = st.rx_frame_errors;
+	s->rx_fifo_errors = st.rx_fifo_errors;
+	s->rx_missed_errors = st.rx_missed_errors;
+	s->tx_aborted_errors = st.tx_aborted_errors;
+	s->tx_carrier_errors = st.tx_carrier_errors;
+	s->tx_fifo_errors = st.tx_fifo_errors;
+	/* The core's own drop counters (rkm_net_receive()'s runts) are added by dev_get_stats(). */
+}
+
+static int rkm_ndo_set_mac_address(struct net_device *ndev, void *p)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	struct sockaddr *sa = p;
+	int err;
+
+	if (!is_valid_ether_addr(sa->sa_data))
+		return -EADDRNOTAVAIL;
+	if (nd->ops->set_mac_address) {
+		err = nd->ops->set_mac_address(nd->data, nd, (const u8 *)sa->sa_data);
+		if (err)
+			return err;
+	}
+	eth_hw_addr_set(ndev, sa->sa_data);
+	return 0;
+}
+
+/* The core checked min_mtu <= @mtu <= max_mtu (dev_validate_mtu()). */
+static int rkm_ndo_change_mtu(struct net_device *ndev, int mtu)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	int err = nd->ops->change_mtu ? nd->ops->change_mtu(nd->data, nd, mtu) : 0;
+
+	if (!err)
+		WRITE_ONCE(ndev->mtu, mtu);
+	return err;
+}
+
+static void rkm_ndo_tx_timeout(struct net_device *ndev, unsigned int txqueue)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	if (nd->ops->tx_timeout)
+		nd->ops->tx_timeout(nd->data, nd, txqueue);
+}
+
+/*
+ * Under netif_addr_lock_bh (atomic): the multicast list is copied for Rust.
+ * Without memory for the copy, all multicast is asked for instead.
+ */
+static void rkm_ndo_set_rx_mode(struct net_device *ndev)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	u32 flags = 0;
+	struct netdev_hw_addr *ha;
+	u8 *mc = NULL;
+	size_t n = 0;
+
+	if (!nd->ops->set_rx_mode)
+		return;
+	if (ndev->flags & IFF_PROMISC)
+		flags |= RKM_NET_RX_PROMISC;
+	if (ndev->flags & IFF_ALLMULTI)
+		flags |= RKM_NET_RX_ALLMULTI;
+	if (netdev_mc_count(ndev)) {
+		mc = kmalloc_array(netdev_mc_count(ndev), ETH_ALEN, GFP_ATOMIC);
+		if (mc) {
+			netdev_for_each_mc_addr(ha, ndev)
+				ether_addr_copy(mc + ETH_ALEN * n++, ha->addr);
+		} else {
+			flags |= RKM_NET_RX_ALLMULTI;
+		}
+	}
+	nd->ops->set_rx_mode(nd->data, nd, flags, mc, n);
+	kfree(mc);
+}
+
+static const struct net_device_ops rkm_net_ndo = {
+	.ndo_open = rkm_ndo_open,
+	.ndo_stop = rkm_ndo_stop,
+	.ndo_start_xmit = rkm_ndo_start_xmit,
+	.ndo_get_stats64 = rkm_ndo_get_stats64,
+	.ndo_set_mac_address = rkm_ndo_set_mac_address,
+	.ndo_change_mtu = rkm_ndo_change_mtu,
+	.ndo_tx_timeout = rkm_ndo_tx_timeout,
+	.ndo_set_rx_mode = rkm_ndo_set_rx_mode,
+	.ndo_validate_addr = eth_validate_addr,
+};
+
+/* --- ethtool --- */
+
+static void rkm_et_get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, UTS_RELEASE, sizeof(info->version));
+	strscpy(info->bus_info, dev_name(nd->b->dev), sizeof(info->bus_info));
+}
+
+static u32 rkm_et_get_link(struct net_device *ndev)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	if (nd->ops->get_link)
+		return nd->ops->get_link(nd->data, nd);
+	return ethtool_op_get_link(ndev);
+}
+
+static void rkm_et_get_ringparam(struct net_device *ndev, struct ethtool_ringparam *ring,
+				 struct kernel_ethtool_ringparam *kring,
+				 struct netlink_ext_ack *extack)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	struct rkm_net_ring r = {};
+
+	if (nd->ops->get_ringparam)
+		nd->ops->get_ringparam(nd->data, nd, &r);
+	ring->rx_max_pending = r.rx_max;
+	ring->tx_max_pending = r.tx_max;
+	ring->rx_pending = min(r.rx, r.rx_max);
+	ring->tx_pending = min(r.tx, r.tx_max);
+}
+
+/* The core refused more than the maxima get_ringparam gave. */
+static int rkm_et_set_ringparam(struct net_device *ndev, struct ethtool_ringparam *ring,
+				struct kernel_ethtool_ringparam *kring,
+				struct netlink_ext_ack *extack)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	struct rkm_net_ring r = {
+		.rx_max = ring->rx_max_pending, .tx_max = ring->tx_max_pending,
+		.rx = ring->rx_pending, .tx = ring->tx_pending,
+	};
+
+	if (!nd->ops->set_ringparam)
+		return -EOPNOTSUPP;
+	if (ring->rx_mini_pending || ring->rx_jumbo_pending)
+		return -EINVAL;
+	return nd->ops->set_ringparam(nd->data, nd, &r);
+}
+
+static int rkm_et_get_sset_count(struct net_device *ndev, int sset)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	return sset == ETH_SS_STATS ? nd->n_stats : -EOPNOTSUPP;
+}
+
+static void rkm_et_get_strings(struct net_device *ndev, u32 sset, u8 *data)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	u32 i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	memset(data, 0, nd->n_stats * ETH_GSTRING_LEN);
+	for (i = 0; i < nd->n_stats; i++)
+		nd->ops->stat_name(i, data + i * ETH_GSTRING_LEN);
+}
+
+static void rkm_et_get_ethtool_stats(struct net_device *ndev, struct ethtool_stats *stats,
+				     u64 *data)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	memset(data, 0, nd->n_stats * sizeof(*data));
+	if (nd->ops->get_ethtool_stats)
+		nd->ops->get_ethtool_stats(nd->data, nd, data, nd->n_stats);
+}
+
+static const struct ethtool_ops rkm_net_ethtool = {
+	.get_drvinfo = rkm_et_get_drvinfo,
+	.get_link = rkm_et_get_link,
+	.get_ringparam = rkm_et_get_ringparam,
+	.set_ringparam = rkm_et_set_ringparam,
+	.get_sset_count = rkm_et_get_sset_count,
+	.get_strings = rkm_et_get_strings,
+	.get_ethtool_stats = rkm_et_get_ethtool_stats,
+};
+
+/* --- NAPI --- */
+
+/* The Rust poll completes NAPI itself, only below the budget, at most once. */
+static int rkm_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct rkm_netdev *nd = container_of(napi, struct rkm_netdev, napi);
+	int work = nd->ops->poll(nd->data, nd, budget);
+
+	return clamp(work, 0, budget);
+}
+
+void rkm_net_napi_enable(struct rkm_netdev *nd)
+{
+	might_sleep();
+	if (!nd->has_napi)
+		return;
+	mutex_lock(&nd->napi_lock);
+	if (!nd->napi_on)
+		napi_enable(&nd->napi);
+	nd->napi_on = true;
+	mutex_unlock(&nd->napi_lock);
+}
+
+void rkm_net_napi_disable(struct rkm_netdev *nd)
+{
+	might_sleep();
+	if (!nd->has_napi)
+		return;
+	mutex_lock(&nd->napi_lock);
+	if (nd->napi_on)
+		napi_disable(&nd->napi);
+	nd->napi_on = false;
+	mutex_unlock(&nd->napi_lock);
+}
+
+RKM_LEAF bool rkm_net_napi_complete_done(struct rkm_netdev *nd, int work)
+{
+	return napi_complete_done(&nd->napi, work);
+}
+
+/* napi_schedule() returns void before v6.8 (d27e2da94a42 "net: make napi_schedule return bool"). */
+static bool rkm_napi_schedule(struct napi_struct *napi)
+{
+	if (!napi_schedule_prep(napi))
+		return false;
+	__napi_schedule(napi);
+	return true;
+}
+
+/* --- registration --- */
+
+static bool rkm_net_desc_ok(const struct rkm_netdev_desc *d, const struct rkm_net_ops *ops)
+{
+	if (d->name_len > RKM_NET_NAME_MAX || (d->name_len && !d->name))
+		return false;
+	if (!ops->open || !ops->stop || !ops->start_xmit)
+		return false;
+	if (d->min_mtu < ETH_MIN_MTU || d->min_mtu > d->max_mtu || d->max_mtu > ETH_MAX_MTU ||
+	    d->mtu < d->min_mtu || d->mtu > d->max_mtu)
+		return false;
+	if (d->napi_weight > NAPI_POLL_WEIGHT || (d->napi_weight && !ops->poll))
+		return false;
+	if (d->n_stats > RKM_NET_MAX_STATS || (d->n_stats && !ops->stat_name))
+		return false;
+	return true;
+}
+
+struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netdev_desc *d,
+				    const struct rkm_net_ops *ops, const void *data, int *err)
+{
+	static const u8 zero[ETH_ALEN];
+	char name[IFNAMSIZ] = "eth%d";
+	struct net_device *ndev;
+	struct rkm_netdev *nd;
+
+	*err = -EINVAL;
+	if (!rkm_net_desc_ok(d, ops))
+		return NULL;
+	if (d->name_len) {
+		memcpy(name, d->name, d->name_len);
+		name[d->name_len] = 0;
+		if (!dev_valid_name(name))
+			return NULL;
+	}
+	if (memcmp(d->mac, zero, ETH_ALEN) && !is_valid_ether_addr(d->mac))
+		return NULL;
+	*err = -ENOMEM;
+	nd = rkm_kzalloc(sizeof(*nd));
+	if (!nd)
+		return NULL;
+	ndev = rkm_fail_injected() ? NULL : alloc_netdev(sizeof(nd), name, NET_NAME_USER, ether_setup);
+	if (!ndev) {
+		kfree(nd);
+		return NULL;
+	}
+	kref_init(&nd->ref);
+	INIT_LIST_HEAD(&nd->node);
+	mutex_init(&nd->napi_lock);
+	spin_lock_init(&nd->bql_lock);
+	kref_get(&b->ref);
+	nd->b = b;
+	nd->ndev = ndev;
+	nd->ops = ops;
+	nd->data = data;
+	nd->n_stats = d->n_stats;
+	*(struct rkm_netdev **)netdev_priv(ndev) = nd;
+	SET_NETDEV_DEV(ndev, b->dev);
+	ndev->netdev_ops = &rkm_net_ndo;
+	ndev->ethtool_ops = &rkm_net_ethtool;
+	ndev->min_mtu = d->min_mtu;
+	ndev->max_mtu = d->max_mtu;
+	ndev->mtu = d->mtu;
+	ndev->watchdog_timeo = 5 * HZ;
+	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	if (d->tx_queue_len)
+		ndev->tx_queue_len = d->tx_queue_len;
+	if (memcmp(d->mac, zero, ETH_ALEN))
+		eth_hw_addr_set(ndev, d->mac);
+	else
+		eth_hw_addr_random(ndev);
+	if (d->napi_weight) {
+		netif_napi_add_weight(ndev, &nd->napi, rkm_napi_poll, d->napi_weight);
+		nd->has_napi = true;
+	}
+	netif_carrier_off(ndev);
+	rcu_assign_pointer(nd->live, ndev);
+	*err = register_netdev(ndev);
+	if (*err) {
+		RCU_INIT_POINTER(nd->live, NULL);
+		synchronize_rcu();
+		if (nd->has_napi)
+			netif_napi_del(&nd->napi);
+		free_netdev(ndev);
+		rkm_net_put(nd);
+		return NULL;
+	}
+	mutex_lock(&rkm_netdevs_lock);
+	list_add(&nd->node, &rkm_netdevs);
+	mutex_unlock(&rkm_netdevs_lock);
+	return nd;
+}
+
+/*
+ * Unregistration proper; @nd is off rkm_netdevs. The registration's
+ * reference stays: rkm_net_unregister() drops it, so a Rust owner dropped
+ * after the exit sweep unregistered its device still has a live handle.
+ */
+static void rkm_net_teardown(struct rkm_netdev *nd)
+{
+	struct net_device *ndev = nd->ndev;
+
+	/* The handles first: nothing reaches the device through them after this. */
+	RCU_INIT_POINTER(nd->live, NULL);
+	synchronize_rcu();
+	unregister_netdev(ndev);
+	rkm_net_napi_disable(nd);
+	if (nd->has_napi)
+		netif_napi_del(&nd->napi);
+	free_netdev(ndev);
+	nd->ndev = NULL;
+}
+
+void rkm_net_unregister(struct rkm_netdev *nd)
+{
+	bool listed;
+
+	mutex_lock(&rkm_netdevs_lock);
+	listed = !list_empty(&nd->node);
+	list_del_init(&nd->node);
+	mutex_unlock(&rkm_netdevs_lock);
+	/* Else the exit sweep unregistered it already. */
+	if (listed)
+		rkm_net_teardown(nd);
+	rkm_net_put(nd);
+}
+
+/*
+ * At module exit: devices whose Rust owner was leaked (their state stays
+ * allocated: nothing frees it), unregistered before the module's code goes.
+ */
+static void rkm_net_free(void)
+{
+	struct rkm_netdev *nd;
+
+	for (;;) {
+		mutex_lock(&rkm_netdevs_lock);
+		nd = list_first_entry_or_null(&rkm_netdevs, struct rkm_netdev, node);
+		if (nd)
+			list_del_init(&nd->node);
+		mutex_unlock(&rkm_netdevs_lock);
+		if (!nd)
+			return;
+		rkm_net_teardown(nd);
+	}
+}
+
+/* --- on a registered device --- */
+
+RKM_LEAF void rkm_net_carrier(struct rkm_netdev *nd, bool on)
+{
+	if (on)
+		netif_carrier_on(nd->ndev);
+	else
+		netif_carrier_off(nd->ndev);
+}
+
+RKM_LEAF bool rkm_net_carrier_ok(struct rkm_netdev *nd)
+{
+	return netif_carrier_ok(nd->ndev);
+}
+
+RKM_LEAF void rkm_net_queue_stop(struct rkm_netdev *nd)
+{
+	netif_stop_queue(nd->ndev);
+}
+
+RKM_LEAF void rkm_net_queue_wake(struct rkm_netdev *nd)
+{
+	netif_wake_queue(nd->ndev);
+}
+
+RKM_LEAF void rkm_net_queue_start(struct rkm_netdev *nd)
+{
+	netif_start_queue(nd->ndev);
+}
+
+RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd)
+{
+	return netif_queue_stopped(nd->ndev);
+}
+
+/* What the queue's limits count as in flight (0 without BQL). */
+static unsigned int rkm_bql_inflight(struct netdev_queue *q)
+{
+#ifdef CONFIG_BQL
+	return READ_ONCE(q->dql.num_queued) - READ_ONCE(q->dql.num_completed);
+#else
+	return 0;
+#endif
+}
+
+RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes)
+{
+	unsigned long flags;
+
+	/* dql_queued() BUGs on a count above DQL_MAX_OBJECT. */
+	if (bytes > DQL_MAX_OBJECT)
+		return;
+	spin_lock_irqsave(&nd->bql_lock, flags);
+	netdev_sent_queue(nd->ndev, bytes);
+	spin_unlock_irqrestore(&nd->bql_lock, flags);
+}
+
+RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint32_t bytes)
+{
+	struct netdev_queue *q = netdev_get_tx_queue(nd->ndev, 0);
+	unsigned long flags;
+
+	spin_lock_irqsave(&nd->bql_lock, flags);
+	netdev_completed_queue(nd->ndev, pkts, min(bytes, rkm_bql_inflight(q)));
+	spin_unlock_irqrestore(&nd->bql_lock, flags);
+}
+
+RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&nd->bql_lock, flags);
+	netdev_reset_queue(nd->ndev);
+	spin_unlock_irqrestore(&nd->bql_lock, flags);
+}
+
+RKM_LEAF void rkm_net_mac(struct rkm_netdev *nd, uint8_t *out)
+{
+	ether_addr_copy(out, nd->ndev->dev_addr);
+}
+
+int rkm_net_set_mac(struct rkm_netdev *nd, const uint8_t *addr)
+{
+	ASSERT_RTNL();
+	if (!is_valid_ether_addr(addr))
+		return -EINVAL;
+	eth_hw_addr_set(nd->ndev, addr);
+	return 0;
+}
+
+RKM_LEAF uint32_t rkm_net_mtu(struct rkm_netdev *nd)
+{
+	return READ_ONCE(nd->ndev->mtu);
+}
+
+void rkm_net_name(struct rkm_netdev *nd, char *out)
+{
+	strscpy(out, nd->ndev->name, IFNAMSIZ);
+}
+
+/* --- through a handle --- */
+
+/*
+ * From process context (a threaded handler, work, PREEMPT_RT's interrupt
+ * threads) the raised softirq would wait for the next interrupt: running
+ * it at local_bh_enable() is what the kernel's own drivers get from
+ * their bottom-half-disabled callers. With interrupts off it cannot run.
+ */
+RKM_LEAF bool rkm_net_h_napi_schedule(struct rkm_netdev *nd)
+{
+	bool bh = !in_hardirq() && !irqs_disabled();
+	bool done = false;
+
+	if (bh)
+		local_bh_disable();
+	rcu_read_lock();
+	if (rcu_dereference(nd->live) && nd->has_napi)
+		done = rkm_napi_schedule(&nd->napi);
+	rcu_read_unlock();
+	if (bh)
+		local_bh_enable();
+	return done;
+}
+
+RKM_LEAF void rkm_net_h_queue_wake(struct rkm_netdev *nd)
+{
+	struct net_device *ndev;
+
+	rcu_read_lock();
+	ndev = rcu_dereference(nd->live);
+	if (ndev)
+		netif_wake_queue(ndev);
+	rcu_read_unlock();
+}
+
+RKM_LEAF void rkm_net_h_carrier(struct rkm_netdev *nd, bool on)
+{
+	struct net_device *ndev;
+
+	rcu_read_lock();
+	ndev = rcu_dereference(nd->live);
+	if (ndev && on)
+		netif_carrier_on(ndev);
+	else if (ndev)
+		netif_carrier_off(ndev);
+	rcu_read_unlock();
+}
+
+/* Unregistration clears @live before it takes RTNL: seen under RTNL, the device stays. */
+bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd)
+{
+	might_sleep();
+	rtnl_lock();
+	if (rcu_access_pointer(nd->live))
+		return true;
+	rtnl_unlock();
+	return false;
+}
+
+void rkm_net_rtnl_unlock(void)
+{
+	rtnl_unlock();
+}
+
+/* --- packets --- */
+
+RKM_LEAF struct rkm_skb *rkm_skb_alloc(struct rkm_netdev *nd, uint32_t len, bool in_napi)
+{
+	struct sk_buff *skb;
+
+	if (len > SZ_64K || rkm_fail_injected())
+		return NULL;
+	if (in_napi && nd->has_napi)
+		skb = napi_alloc_skb(&nd->napi, len);
+	else
+		skb = netdev_alloc_skb_ip_align(nd->ndev, len);
+	return (struct rkm_skb *)skb;
+}
+
+RKM_LEAF void rkm_skb_free(struct rkm_skb *skb)
+{
+	dev_kfree_skb_any(rkm_kskb(skb));
+}
+
+RKM_LEAF void rkm_skb_consume(struct rkm_skb *skb)
+{
+	dev_consume_skb_any(rkm_kskb(skb));
+}
+
+RKM_LEAF void rkm_skb_napi_consume(struct rkm_skb *skb, int budget)
+{
+	napi_consume_skb(rkm_kskb(skb), budget);
+}
+
+RKM_LEAF void rkm_skb_info(struct rkm_skb *rskb, uint32_t *len, uint32_t *headlen,
+			   uint32_t *headroom, uint32_t *tailroom)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	*len = skb->len;
+	*headlen = skb_headlen(skb);
+	*headroom = skb_headroom(skb);
+	*tailroom = skb_is_nonlinear(skb) ? 0 : skb_tailroom(skb);
+}
+
+RKM_LEAF uint8_t *rkm_skb_data(struct rkm_skb *skb)
+{
+	return rkm_kskb(skb)->data;
+}
+
+RKM_LEAF int rkm_skb_put(struct rkm_skb *rskb, const void *src, uint32_t len)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	/* Only a linear, private packet grows at its tail. */
+	if (skb_is_nonlinear(skb) || skb_cloned(skb) || len > skb_tailroom(skb))
+		return -ENOSPC;
+	if (src)
+		skb_put_data(skb, src, len);
+	else
+		skb_put_zero(skb, len);
+	return 0;
+}
+
+RKM_LEAF int rkm_skb_put_mapped(struct rkm_skb *rskb, uint32_t len)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	if (skb_is_nonlinear(skb) || skb_cloned(skb) || len > skb_tailroom(skb))
+		return -ENOSPC;
+	skb_put(skb, len);
+	return 0;
+}
+
+RKM_LEAF int rkm_skb_pull(struct rkm_skb *rskb, uint32_t len)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	if (len > skb_headlen(skb))
+		return -EINVAL;
+	__skb_pull(skb, len);
+	return 0;
+}
+
+RKM_LEAF int rkm_skb_trim(struct rkm_skb *rskb, uint32_t len)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	if (len > skb->len)
+		return -EINVAL;
+	return pskb_trim(skb, len) ? -ENOMEM : 0;
+}
+
+RKM_LEAF int rkm_skb_copy(struct rkm_skb *rskb, uint32_t off, void *buf, uint32_t len,
+			  bool to_skb)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	if (off > skb->len || len > skb->len - off)
+		return -EINVAL;
+	if (!to_skb)
+		return skb_copy_bits(skb, off, buf, len) ? -EINVAL : 0;
+	/* Shared data (a clone's, a page a socket still holds) is copied first. */
+	if (skb_ensure_writable(skb, skb->len) || skb_linearize(skb))
+		return -ENOMEM;
+	return skb_store_bits(skb, off, buf, len) ? -EINVAL : 0;
+}
+
+RKM_LEAF int rkm_skb_writable(struct rkm_skb *rskb)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	if (skb_linearize(skb) || skb_ensure_writable(skb, skb->len))
+		return -ENOMEM;
+	return 0;
+}
+
+RKM_LEAF void rkm_skb_set_csum(struct rkm_skb *skb, int csum)
+{
+	rkm_kskb(skb)->ip_summed = csum == RKM_NET_CSUM_UNNECESSARY ? CHECKSUM_UNNECESSARY :
+				   CHECKSUM_NONE;
+}
+
+RKM_LEAF int rkm_skb_csum(struct rkm_skb *skb)
+{
+	switch (rkm_kskb(skb)->ip_summed) {
+	case CHECKSUM_NONE:
+		return RKM_NET_CSUM_NONE;
+	case CHECKSUM_UNNECESSARY:
+		return RKM_NET_CSUM_UNNECESSARY;
+	default:
+		return RKM_NET_CSUM_OTHER;
+	}
+}
+
+RKM_LEAF uint16_t rkm_skb_protocol(struct rkm_skb *skb)
+{
+	return ntohs(rkm_kskb(skb)->protocol);
+}
+
+RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *rskb, bool in_napi)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	/* eth_type_trans() reads a whole header from the linear part. */
+	if (unlikely(skb_headlen(skb) < ETH_HLEN)) {
+		dev_core_stats_rx_dropped_inc(nd->ndev);
+		dev_kfree_skb_any(skb);
+		return;
+	}
+	skb->protocol = eth_type_trans(skb, nd->ndev);
+	if (in_napi && nd->has_napi)
+		napi_gro_receive(&nd->napi, skb);
+	else
+		netif_rx(skb);
+}
+
+/* --- DMA of packets --- */
+
+/* Where a mapped packet dropped early waits for its device's quiesce. */
+struct rkm_skb_cb {
+	struct rkm_binding *b;
+	dma_addr_t addr;
+	u32 len;
+	enum dma_data_direction dir;
+};
+static_assert(sizeof(struct rkm_skb_cb) <= sizeof_field(struct sk_buff, cb));
+
+static DEFINE_SPINLOCK(rkm_skb_deferred_lock);
+static struct sk_buff *rkm_skb_deferred;
+
+RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *rskb, uint32_t len, int dir,
+			 uint64_t *addr)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+	struct device *dev = nd->b->dev;
+	enum dma_data_direction d;
+	dma_addr_t a;
+
+	if (rkm_dma_dir(dir, &d))
+		return -EINVAL;
+	if (d != DMA_FROM_DEVICE && skb_linearize(skb))
+		return -ENOMEM;
+	if (!len || len > skb_headlen(skb) + (skb_is_nonlinear(skb) ? 0 : skb_tailroom(skb)))
+		return -EINVAL;
+	if (READ_ONCE(nd->b->quiesced))
+		return -ENODEV;
+	a = dma_map_single(dev, skb->data, len, d);
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	rkm_net_get(nd);
+	*addr = a;
+	return 0;
+}
+
+RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
+			    uint32_t len, int dir)
+{
+	enum dma_data_direction d = DMA_BIDIRECTIONAL;
+
+	rkm_dma_dir(dir, &d);
+	dma_unmap_single(nd->b->dev, addr, len, d);
+	rkm_net_put(nd);
+}
+
+RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *rskb, uint64_t addr,
+				 uint32_t len, int dir)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+	struct rkm_skb_cb *cb = (struct rkm_skb_cb *)skb->cb;
+	struct rkm_binding *b = nd->b;
+	unsigned long flags;
+
+	/* Read under the lock: rkm_net_quiesced() sets it before taking it. */
+	spin_lock_irqsave(&rkm_skb_deferred_lock, flags);
+	if (!READ_ONCE(b->quiesced)) {
+		kref_get(&b->ref);
+		cb->b = b;
+		cb->addr = addr;
+		cb->len = len;
+		cb->dir = DMA_BIDIRECTIONAL;
+		rkm_dma_dir(dir, &cb->dir);
+		skb->next = rkm_skb_deferred;
+		rkm_skb_deferred = skb;
+		spin_unlock_irqrestore(&rkm_skb_deferred_lock, flags);
+		rkm_net_put(nd);
+		return;
+	}
+	spin_unlock_irqrestore(&rkm_skb_deferred_lock, flags);
+	rkm_skb_unmap(nd, rskb, addr, len, dir);
+	dev_kfree_skb_any(skb);
+}
+
+/* @b can no longer master the bus (device.c's quiesce): free what waited for it. */
+static void rkm_net_quiesced(struct rkm_binding *b)
+{
+	struct sk_buff *skb, **p, *mine = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&rkm_skb_deferred_lock, flags);
+	for (p = &rkm_skb_deferred; (skb = *p);) {
+		if (((struct rkm_skb_cb *)skb->cb)->b == b) {
+			*p = skb->next;
+			skb->next = mine;
+			mine = skb;
+		} else {
+			p = &skb->next;
+		}
+	}
+	spin_unlock_irqrestore(&rkm_skb_deferred_lock, flags);
+	while ((skb = mine)) {
+		struct rkm_skb_cb *cb = (struct rkm_skb_cb *)skb->cb;
+
+		mine = skb->next;
+		skb->next = NULL;
+		dma_unmap_single(b->dev, cb->addr, cb->len, cb->dir);
+		memset(skb->cb, 0, sizeof(skb->cb));
+		dev_kfree_skb_any(skb);
+		rkm_binding_put(b);
+	}
+}
+#else
+static inline void rkm_net_free(void)
+{
+}
+
+static inline void rkm_net_quiesced(struct rkm_binding *b)
+{
+}
+#endif /* RKM_GLUE_NET */

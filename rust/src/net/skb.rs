@@ -1,0 +1,896 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Packets (`struct sk_buff`), owned; their streaming DMA mappings; a
+//! fixed-size queue of them.
+//!
+//! # Soundness
+//!
+//! - An [`Skb`] is the only handle to its `sk_buff`: made by an allocation
+//!   or handed over by the stack (`start_xmit`), never `Clone`. Every way
+//!   out consumes it: handing it to the stack ([`NetDev::receive`],
+//!   [`Poll::receive`](super::Poll::receive)), freeing it
+//!   ([`consume`](Skb::consume), drop), giving it back from `start_xmit`
+//!   ([`Tx::Busy`](super::Tx::Busy)) or mapping it for the device
+//!   ([`map_tx`](Skb::map_tx), [`map_rx`](Skb::map_rx)); a use after any
+//!   of them is a use of a moved value, refused by the compiler.
+//! - Drop frees with `dev_kfree_skb_any` (counted as a drop), allowed in
+//!   every context including hard interrupts: an `Skb` is [`IrqSafe`] and
+//!   [`IrqDrop`]. [`consume`](Skb::consume) is the same for a packet sent
+//!   successfully (`dev_consume_skb_any`); in NAPI poll,
+//!   [`Poll::consume`](super::Poll::consume) uses the NAPI cache.
+//! - Data: [`data`](Skb::data) borrows the linear part (`headlen` bytes)
+//!   for as long as the `Skb` is borrowed; the data of a packet the stack
+//!   hands over may be shared with clones, which never write it (the
+//!   kernel's rule: writers unclone first), so reading is sound. Writing
+//!   takes `&mut Skb` and first makes the data private and linear
+//!   (`skb_ensure_writable`), so no clone sees it; [`put`](Skb::put) only
+//!   grows a private, linear packet. Copies ([`read`](Skb::read),
+//!   [`write`](Skb::write)) are bounds-checked by the glue
+//!   (`skb_copy_bits`, `skb_store_bits`) and reach fragments too.
+//! - DMA: mapping moves the `Skb` into an [`SkbMapping`], which has no data
+//!   accessor: the CPU cannot touch the bytes the device owns, and the
+//!   packet cannot be freed while mapped. Its device address is a
+//!   [`DmaAddr`] borrowing the mapping, so it cannot outlive it;
+//!   [`SkbMapping::unmap`] gives the `Skb` back. A mapping dropped while
+//!   the parent device may still master the bus is unmapped and freed only
+//!   once it cannot (the device core's quiesce at unbind), from any
+//!   context; mapping is refused (`ENODEV`) after that quiesce. A mapping
+//!   holds a reference to the device's glue handle, so it may outlive the
+//!   registration.
+
+use super::NetDev;
+use crate::abi;
+use crate::alloc::{KSlice, KVec};
+use crate::dma::DmaAddr;
+use crate::error::{code::*, to_result, Error, Result};
+use crate::irq::{IrqDrop, IrqSafe};
+use core::ffi::c_int;
+use core::ptr::NonNull;
+
+/// Whether the stack must verify the packet's checksum.
+///
+/// ```
+/// let c = rkm::net::Checksum::Unnecessary;
+/// # let _ = c;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checksum {
+    /// Not verified: the stack checks it (`CHECKSUM_NONE`).
+    None,
+    /// Verified by the device (`CHECKSUM_UNNECESSARY`).
+    Unnecessary,
+    /// Another state the stack set (`CHECKSUM_PARTIAL`, `CHECKSUM_COMPLETE`).
+    Other,
+}
+
+/// An owned packet.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(dev: &rkm::net::NetDev<'_>) -> Result {
+/// let mut skb = dev.alloc_skb(64)?;
+/// skb.put(&[0xff; 6])?; // destination
+/// skb.put_zeroed(58)?;
+/// assert_eq!(skb.len(), 64);
+/// dev.receive(skb); // consumed
+/// # Ok(()) }
+/// ```
+///
+/// # Invariants
+///
+/// `ptr` is an `sk_buff` this value owns alone (it frees it exactly once,
+/// or hands it over).
+pub struct Skb {
+    ptr: NonNull<abi::Skb>,
+}
+
+// SAFETY: an sk_buff may be used and freed on any CPU.
+unsafe impl Send for Skb {}
+// SAFETY: `&Skb` only reads its (unshared-for-writing) data and fields.
+unsafe impl Sync for Skb {}
+// SAFETY: every method works in any context (GFP_ATOMIC, memcpy).
+unsafe impl IrqSafe for Skb {}
+// SAFETY: dropping calls dev_kfree_skb_any, allowed in any context.
+unsafe impl IrqDrop for Skb {}
+
+struct Info {
+    len: u32,
+    headlen: u32,
+    headroom: u32,
+    tailroom: u32,
+}
+
+impl Skb {
+    /// An allocation's result: `ENOMEM` if null (`EINVAL` for a length
+    /// above what the glue allocates).
+    pub(crate) fn from_raw(p: *mut abi::Skb, len: u32) -> Result<Self> {
+        if len > 65536 {
+            return Err(EINVAL);
+        }
+        // INVARIANT: a fresh allocation, ours.
+        NonNull::new(p).map(|ptr| Skb { ptr }).ok_or(ENOMEM)
+    }
+
+    /// # Safety
+    ///
+    /// `p` is a non-null sk_buff the caller hands over.
+    pub(crate) unsafe fn from_owned(p: *mut abi::Skb) -> Self {
+        // INVARIANT: the caller's contract.
+        Skb { ptr: NonNull::new(p).unwrap_or(NonNull::dangling()) }
+    }
+
+    /// Gives up ownership (to the glue, which frees or hands it on).
+    pub(crate) fn into_raw(self) -> *mut abi::Skb {
+        let p = self.ptr.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+
+    fn info(&self) -> Info {
+        let mut i = Info { len: 0, headlen: 0, headroom: 0, tailroom: 0 };
+        // SAFETY: our sk_buff; valid out-pointers.
+        unsafe {
+            abi::rkm_skb_info(
+                self.ptr.as_ptr(),
+                &mut i.len,
+                &mut i.headlen,
+                &mut i.headroom,
+                &mut i.tailroom,
+            )
+        };
+        i
+    }
+
+    /// The length of the packet's data, in bytes.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> usize {
+    /// skb.len()
+    /// # }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.info().len as usize
+    }
+
+    /// Whether it has no data.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.is_empty()
+    /// # }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Free bytes before the data.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.headroom() >= 2
+    /// # }
+    /// ```
+    pub fn headroom(&self) -> usize {
+        self.info().headroom as usize
+    }
+
+    /// Free bytes after the data, for [`put`](Skb::put) (0 if the packet
+    /// has fragments).
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.tailroom() >= 1514
+    /// # }
+    /// ```
+    pub fn tailroom(&self) -> usize {
+        self.info().tailroom as usize
+    }
+
+    /// The linear part of the data (all of it unless the packet has
+    /// fragments), borrowed.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> Option<u8> {
+    /// let first = skb.data().first().copied();
+    /// # first }
+    /// ```
+    pub fn data(&self) -> &[u8] {
+        let n = self.info().headlen as usize;
+        // SAFETY: our sk_buff's head holds headlen bytes at data, which no
+        // one writes while we own it and hold `&self` (see the module's
+        // soundness notes).
+        unsafe { core::slice::from_raw_parts(abi::rkm_skb_data(self.ptr.as_ptr()), n) }
+    }
+
+    /// The data, writable: made private and linear first (`ENOMEM` if
+    /// that needs memory it cannot get).
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// if let Some(b) = skb.data_mut()?.first_mut() {
+    ///     *b = 0xff;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn data_mut(&mut self) -> Result<&mut [u8]> {
+        // SAFETY: our sk_buff.
+        to_result(unsafe { abi::rkm_skb_writable(self.ptr.as_ptr()) })?;
+        let n = self.info().headlen as usize;
+        // SAFETY: private and linear now, borrowed mutably with `self`.
+        Ok(unsafe { core::slice::from_raw_parts_mut(abi::rkm_skb_data(self.ptr.as_ptr()), n) })
+    }
+
+    /// Copies `out.len()` bytes at offset `off` (`EINVAL` past the end).
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> rkm::Result {
+    /// let mut dst = [0u8; 6];
+    /// skb.read(0, &mut dst)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn read(&self, off: usize, out: &mut [u8]) -> Result {
+        let (off, n) = (
+            u32::try_from(off).map_err(|_| EINVAL)?,
+            u32::try_from(out.len()).map_err(|_| EINVAL)?,
+        );
+        // SAFETY: our sk_buff; `out` is writable for n bytes; the glue
+        // checks the range.
+        to_result(unsafe {
+            abi::rkm_skb_copy(self.ptr.as_ptr(), off, out.as_mut_ptr().cast(), n, false)
+        })
+    }
+
+    /// Overwrites `data.len()` bytes at offset `off` (`EINVAL` past the
+    /// end, `ENOMEM`).
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// skb.write(6, &[0x02, 0, 0, 0, 0, 1])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn write(&mut self, off: usize, data: &[u8]) -> Result {
+        let (off, n) = (
+            u32::try_from(off).map_err(|_| EINVAL)?,
+            u32::try_from(data.len()).map_err(|_| EINVAL)?,
+        );
+        // SAFETY: as above; the glue only reads `data`.
+        to_result(unsafe {
+            abi::rkm_skb_copy(self.ptr.as_ptr(), off, data.as_ptr().cast_mut().cast(), n, true)
+        })
+    }
+
+    /// Appends `data` (`skb_put_data`); `ENOSPC` without the tailroom.
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb, frame: &[u8]) -> rkm::Result {
+    /// skb.put(frame)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn put(&mut self, data: &[u8]) -> Result {
+        let n = u32::try_from(data.len()).map_err(|_| ENOSPC)?;
+        if n == 0 {
+            return Ok(());
+        }
+        // SAFETY: our sk_buff; `data` readable for n bytes.
+        to_result(unsafe { abi::rkm_skb_put(self.ptr.as_ptr(), data.as_ptr().cast(), n) })
+    }
+
+    /// Appends `n` zero bytes; `ENOSPC` without the tailroom.
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// let pad = 60usize.saturating_sub(skb.len());
+    /// skb.put_zeroed(pad)?; // to the Ethernet minimum
+    /// # Ok(()) }
+    /// ```
+    pub fn put_zeroed(&mut self, n: usize) -> Result {
+        let n = u32::try_from(n).map_err(|_| ENOSPC)?;
+        // SAFETY: our sk_buff; a null source means zeroes.
+        to_result(unsafe { abi::rkm_skb_put(self.ptr.as_ptr(), core::ptr::null(), n) })
+    }
+
+    /// Removes `n` bytes from the start (`skb_pull`); `EINVAL` beyond the
+    /// linear part.
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// skb.pull(4)?; // a vendor header
+    /// # Ok(()) }
+    /// ```
+    pub fn pull(&mut self, n: usize) -> Result {
+        let n = u32::try_from(n).map_err(|_| EINVAL)?;
+        // SAFETY: our sk_buff; the glue checks the length.
+        to_result(unsafe { abi::rkm_skb_pull(self.ptr.as_ptr(), n) })
+    }
+
+    /// Cuts the packet to `len` bytes (`pskb_trim`); `EINVAL` if longer.
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) -> rkm::Result {
+    /// let len = skb.len();
+    /// skb.trim(len.saturating_sub(4))?; // the FCS
+    /// # Ok(()) }
+    /// ```
+    pub fn trim(&mut self, len: usize) -> Result {
+        let len = u32::try_from(len).map_err(|_| EINVAL)?;
+        // SAFETY: our sk_buff; the glue checks the length.
+        to_result(unsafe { abi::rkm_skb_trim(self.ptr.as_ptr(), len) })
+    }
+
+    /// The checksum state (`ip_summed`).
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.checksum() == rkm::net::Checksum::Unnecessary
+    /// # }
+    /// ```
+    pub fn checksum(&self) -> Checksum {
+        // SAFETY: our sk_buff.
+        match unsafe { abi::rkm_skb_csum(self.ptr.as_ptr()) } {
+            abi::NET_CSUM_NONE => Checksum::None,
+            abi::NET_CSUM_UNNECESSARY => Checksum::Unnecessary,
+            abi::NET_CSUM_OTHER => Checksum::Other,
+            _ => Checksum::Other,
+        }
+    }
+
+    /// Says whether the device verified the checksum of a received packet
+    /// ([`Checksum::Other`] is taken as [`Checksum::None`]).
+    ///
+    /// ```
+    /// # fn f(skb: &mut rkm::net::Skb) {
+    /// skb.set_checksum(rkm::net::Checksum::Unnecessary); // the device checked it
+    /// # }
+    /// ```
+    pub fn set_checksum(&mut self, c: Checksum) {
+        let raw =
+            if c == Checksum::Unnecessary { abi::NET_CSUM_UNNECESSARY } else { abi::NET_CSUM_NONE };
+        // SAFETY: our sk_buff.
+        unsafe { abi::rkm_skb_set_csum(self.ptr.as_ptr(), raw) }
+    }
+
+    /// The protocol (`skb->protocol`, an EtherType, host order): set by
+    /// the stack on transmit, by `receive` on receive.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// skb.protocol() == 0x0800 // IPv4
+    /// # }
+    /// ```
+    pub fn protocol(&self) -> u16 {
+        // SAFETY: our sk_buff.
+        unsafe { abi::rkm_skb_protocol(self.ptr.as_ptr()) }
+    }
+
+    /// Frees a packet that was sent successfully (`dev_consume_skb_any`:
+    /// not counted as a drop). Any context.
+    ///
+    /// ```
+    /// # fn f(skb: rkm::net::Skb) {
+    /// skb.consume();
+    /// # }
+    /// ```
+    pub fn consume(self) {
+        // SAFETY: ours, handed over.
+        unsafe { abi::rkm_skb_consume(self.into_raw()) }
+    }
+
+    fn map(
+        self,
+        dev: &NetDev<'_>,
+        len: u32,
+        dir: c_int,
+    ) -> core::result::Result<SkbMapping, (Skb, Error)> {
+        let mut addr = 0;
+        // SAFETY: a registered device (NetDev's invariant) and our sk_buff;
+        // the glue checks the length against the buffer.
+        let r = unsafe { abi::rkm_skb_map(dev.raw(), self.ptr.as_ptr(), len, dir, &mut addr) };
+        if r != 0 {
+            return Err((self, Error::from_kernel(r)));
+        }
+        // INVARIANT: mapped, with a reference on the glue handle taken by the glue.
+        let nd = NonNull::new(dev.raw()).unwrap_or(NonNull::dangling());
+        Ok(SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir })
+    }
+
+    fn into_raw_nonnull(self) -> NonNull<abi::Skb> {
+        let p = self.ptr;
+        core::mem::forget(self);
+        p
+    }
+
+    /// Maps the whole packet for the device to read
+    /// (`dma_map_single(DMA_TO_DEVICE)`; made linear first). On error
+    /// (`ENOMEM`; `ENODEV` once the parent was unbound; `EINVAL` for an
+    /// empty packet) the packet comes back. Any context.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>, skb: rkm::net::Skb) -> Option<rkm::net::SkbMapping> {
+    /// match skb.map_tx(dev) {
+    ///     Ok(m) => Some(m),
+    ///     Err((skb, _e)) => {
+    ///         drop(skb); // counted as tx_dropped
+    ///         None
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn map_tx(self, dev: &NetDev<'_>) -> core::result::Result<SkbMapping, (Skb, Error)> {
+        let len = self.info().len;
+        self.map(dev, len, abi::DMA_TO_DEVICE)
+    }
+
+    /// Maps `len` bytes from the start of the data, into the tailroom, for
+    /// the device to write a received frame (`DMA_FROM_DEVICE`): a
+    /// receive buffer from [`NetDev::alloc_skb`]`(len)`. Errors as
+    /// [`map_tx`](Skb::map_tx), `EINVAL` past the tailroom.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> rkm::Result<rkm::net::SkbMapping> {
+    /// let skb = dev.alloc_skb(2048)?;
+    /// let m = skb.map_rx(dev, 2048).map_err(|(_, e)| e)?;
+    /// # Ok(m) }
+    /// ```
+    pub fn map_rx(
+        self,
+        dev: &NetDev<'_>,
+        len: u32,
+    ) -> core::result::Result<SkbMapping, (Skb, Error)> {
+        self.map(dev, len, abi::DMA_FROM_DEVICE)
+    }
+}
+
+impl Drop for Skb {
+    fn drop(&mut self) {
+        // SAFETY: ours, freed once.
+        unsafe { abi::rkm_skb_free(self.ptr.as_ptr()) }
+    }
+}
+
+/// A packet mapped for its device: no CPU access, no freeing, until
+/// [`unmap`](SkbMapping::unmap) or [`unmap_rx`](SkbMapping::unmap_rx).
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # fn f(dev: &rkm::net::NetDev<'_>, skb: rkm::net::Skb) -> Result {
+/// let m = skb.map_tx(dev).map_err(|(_, e)| e)?;
+/// let addr = m.dma_addr(); // into the TX descriptor
+/// # let _ = addr;
+/// // ... the device reports it sent ...
+/// m.unmap().consume();
+/// # Ok(()) }
+/// ```
+///
+/// # Invariants
+///
+/// `skb` is an sk_buff this value owns, mapped at `addr` for `len` bytes in
+/// direction `dir` for `nd`'s parent; `nd` is counted by this value.
+pub struct SkbMapping {
+    skb: NonNull<abi::Skb>,
+    nd: NonNull<abi::Netdev>,
+    addr: u64,
+    len: u32,
+    dir: c_int,
+}
+
+// SAFETY: unmapping and freeing work on any CPU.
+unsafe impl Send for SkbMapping {}
+// SAFETY: `&SkbMapping` gives only the address and length.
+unsafe impl Sync for SkbMapping {}
+// SAFETY: as Sync: plain values.
+unsafe impl IrqSafe for SkbMapping {}
+// SAFETY: dropping defers or frees under a spinlock (rkm_skb_unmap_free,
+// any context).
+unsafe impl IrqDrop for SkbMapping {}
+
+impl SkbMapping {
+    /// The device address of the mapped bytes, borrowing the mapping.
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping, bar: &rkm::io::Bar<0x100>) {
+    /// bar.write_dma_addr::<0x80>(m.dma_addr());
+    /// # }
+    /// ```
+    pub fn dma_addr(&self) -> DmaAddr<'_> {
+        // SAFETY: mapped while `self` is borrowed (type invariant).
+        unsafe { DmaAddr::from_mapping(self.addr) }
+    }
+
+    /// The device address as a number, for a descriptor field. What the
+    /// driver writes into its device is trusted, as in C.
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping) -> u64 {
+    /// m.dma_addr_u64() // a descriptor's buffer address
+    /// # }
+    /// ```
+    pub fn dma_addr_u64(&self) -> u64 {
+        self.addr
+    }
+
+    /// How many bytes are mapped.
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping) -> usize {
+    /// m.len()
+    /// # }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Never true (an empty mapping is refused).
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping) -> bool {
+    /// m.is_empty()
+    /// # }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn unmap_raw(self) -> Skb {
+        // SAFETY: mapped by us, unmapped once (consumed); drops the
+        // reference on the glue handle.
+        unsafe {
+            abi::rkm_skb_unmap(self.nd.as_ptr(), self.skb.as_ptr(), self.addr, self.len, self.dir)
+        };
+        let skb = Skb { ptr: self.skb };
+        core::mem::forget(self);
+        skb
+    }
+
+    /// The device is done: unmaps (`dma_unmap_single`), the CPU owns the
+    /// packet again. That the device is done is the driver's protocol (a
+    /// descriptor's done bit), as in C. Any context.
+    ///
+    /// ```
+    /// # fn f(m: rkm::net::SkbMapping) {
+    /// m.unmap().consume(); // transmitted
+    /// # }
+    /// ```
+    pub fn unmap(self) -> Skb {
+        self.unmap_raw()
+    }
+
+    /// For a receive buffer: unmaps, and the `received` bytes the device
+    /// wrote become the packet's data (`skb_put`). `EINVAL` (the packet is
+    /// freed) if that is more than was mapped. Any context.
+    ///
+    /// ```
+    /// # fn f(napi: &rkm::net::Poll<'_>, m: rkm::net::SkbMapping, len: u32) -> rkm::Result {
+    /// let skb = m.unmap_rx(len)?;
+    /// napi.receive(skb);
+    /// # Ok(()) }
+    /// ```
+    pub fn unmap_rx(self, received: u32) -> Result<Skb> {
+        let room = self.len;
+        let mut skb = self.unmap_raw();
+        let have = skb.info().len;
+        if received > room.saturating_sub(have) {
+            return Err(EINVAL);
+        }
+        // SAFETY: our sk_buff; the glue checks the tailroom.
+        to_result(unsafe { abi::rkm_skb_put_mapped(skb.ptr.as_ptr(), received) })?;
+        skb.set_checksum(Checksum::None);
+        Ok(skb)
+    }
+}
+
+impl Drop for SkbMapping {
+    fn drop(&mut self) {
+        // SAFETY: ours; the glue frees it once the device cannot reach it.
+        unsafe {
+            abi::rkm_skb_unmap_free(
+                self.nd.as_ptr(),
+                self.skb.as_ptr(),
+                self.addr,
+                self.len,
+                self.dir,
+            )
+        }
+    }
+}
+
+/// A first-in first-out queue of a fixed number of packets, for software
+/// devices and backlogs; put it in a [`SpinLockIrq`](crate::sync::SpinLockIrq)
+/// to share it with atomic context ([`IrqSafe`] and [`IrqDrop`]).
+///
+/// ```
+/// # use rkm::net::{Skb, SkbQueue};
+/// # fn f() -> rkm::Result {
+/// let q = rkm::new_spinlock_irq!(SkbQueue::new(64)?)?;
+/// # let _ = q; Ok(()) }
+/// fn backlog(q: &mut SkbQueue, skb: Skb) -> Result<(), Skb> {
+///     q.push(skb)
+/// }
+/// ```
+pub struct SkbQueue {
+    slots: KSlice<Option<Skb>>,
+    head: usize,
+    len: usize,
+}
+
+// SAFETY: KSlice<Option<Skb>> is IrqSafe; the queue adds index arithmetic only.
+unsafe impl IrqSafe for SkbQueue {}
+// SAFETY: dropping drops the packets (IrqDrop) and kfree()s the slots.
+unsafe impl IrqDrop for SkbQueue {}
+
+impl SkbQueue {
+    /// An empty queue of `cap` packets (`EINVAL` for 0, `ENOMEM`).
+    /// Sleeps (`GFP_KERNEL`).
+    ///
+    /// ```
+    /// let q = rkm::net::SkbQueue::new(64)?;
+    /// # drop(q);
+    /// # Ok::<(), rkm::Error>(())
+    /// ```
+    pub fn new(cap: usize) -> Result<Self> {
+        if cap == 0 {
+            return Err(EINVAL);
+        }
+        let mut v = KVec::try_with_capacity(cap)?;
+        for _ in 0..cap {
+            v.try_push(None)?;
+        }
+        Ok(SkbQueue { slots: KSlice::from(v), head: 0, len: 0 })
+    }
+
+    /// Adds at the tail; gives the packet back if full.
+    ///
+    /// ```
+    /// # fn f(q: &mut rkm::net::SkbQueue, skb: rkm::net::Skb) {
+    /// if let Err(skb) = q.push(skb) {
+    ///     drop(skb); // full
+    /// }
+    /// # }
+    /// ```
+    pub fn push(&mut self, skb: Skb) -> core::result::Result<(), Skb> {
+        let cap = self.slots.len();
+        if self.len >= cap {
+            return Err(skb);
+        }
+        match self.slots.get_mut((self.head + self.len) % cap) {
+            Some(slot) => *slot = Some(skb),
+            None => return Err(skb),
+        }
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Takes from the head.
+    ///
+    /// ```
+    /// # fn f(q: &mut rkm::net::SkbQueue) {
+    /// while let Some(skb) = q.pop() {
+    ///     skb.consume();
+    /// }
+    /// # }
+    /// ```
+    pub fn pop(&mut self) -> Option<Skb> {
+        if self.len == 0 {
+            return None;
+        }
+        let skb = self.slots.get_mut(self.head)?.take();
+        self.head = (self.head + 1) % self.slots.len();
+        self.len -= 1;
+        skb
+    }
+
+    /// How many packets it holds.
+    ///
+    /// ```
+    /// # fn f(q: &rkm::net::SkbQueue) -> usize {
+    /// q.len()
+    /// # }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether it holds none.
+    ///
+    /// ```
+    /// # fn f(q: &rkm::net::SkbQueue) -> bool {
+    /// q.is_empty()
+    /// # }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether it is full.
+    ///
+    /// ```
+    /// # fn f(q: &rkm::net::SkbQueue) -> bool {
+    /// q.is_full()
+    /// # }
+    /// ```
+    pub fn is_full(&self) -> bool {
+        self.len >= self.slots.len()
+    }
+
+    /// How many packets it can hold.
+    ///
+    /// ```
+    /// # fn f(q: &rkm::net::SkbQueue) -> usize {
+    /// q.capacity()
+    /// # }
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+#[cfg(rkm_ktest)]
+pub(crate) mod ktests {
+    use super::super::{Operations, Options, Registration, RtnlDev, Tx};
+    use super::*;
+    use crate::ktest::{kassert, Case};
+    use crate::platform;
+    use crate::sync::{Arc, Mutex};
+
+    pub(crate) const CASES: &[Case] = &[("skb_bounds_and_contexts", skb_bounds_and_contexts)];
+
+    crate::irq_safe! {
+        struct Kt { _id: u32 }
+    }
+
+    #[crate::vtable]
+    impl Operations for Kt {
+        fn open(&self, _dev: &RtnlDev<'_>, _: &()) -> Result {
+            Ok(())
+        }
+        fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
+        fn start_xmit(&self, _dev: &NetDev<'_>, skb: Skb) -> Tx {
+            Tx::Busy(skb)
+        }
+    }
+
+    /// The checks run inside a probe, with a registered device to allocate on.
+    struct KtDrv {
+        result: Arc<Mutex<Option<Result>>>,
+        handle: Arc<Mutex<Option<super::super::RtnlHandle>>>,
+    }
+
+    impl crate::driver::Driver for KtDrv {
+        const NAME: &'static str = "rkm_ktest_net";
+        type Hw = ();
+        type Data = Registration<Kt>;
+    }
+
+    impl platform::Driver for KtDrv {
+        fn probe(&self, dev: &mut platform::Device<'_, Self>) -> Result<((), Registration<Kt>)> {
+            let (bad_ok, mtu_ok, mac_ok, napi_ok) = refusals(dev);
+            let opts = Options { name: "rkmkt%d", napi_weight: 0, ..Default::default() };
+            let reg = Registration::register(dev, &opts, Kt { _id: 0 }, ())?;
+            let r = if bad_ok && mtu_ok && mac_ok && napi_ok {
+                checks(&reg)
+            } else {
+                crate::pr_err!(
+                    "    # registration checks: {} {} {} {}\n",
+                    bad_ok,
+                    mtu_ok,
+                    mac_ok,
+                    napi_ok
+                );
+                Err(EINVAL)
+            };
+            *self.result.lock() = Some(r);
+            *self.handle.lock() = Some(reg.rtnl_handle());
+            Ok(((), reg))
+        }
+    }
+
+    /// Bad options are refused (each refusal in its own frame: a KASAN
+    /// kernel's stack limit).
+    #[inline(never)]
+    fn refused(dev: &platform::Device<'_, KtDrv>, opts: &Options<'_>) -> bool {
+        Registration::register(dev, opts, Kt { _id: 0 }, ()).err() == Some(EINVAL)
+    }
+
+    #[inline(never)]
+    fn refusals(dev: &platform::Device<'_, KtDrv>) -> (bool, bool, bool, bool) {
+        (
+            refused(dev, &Options { name: "a/b", ..Default::default() }),
+            refused(dev, &Options { min_mtu: 10, ..Default::default() }),
+            refused(dev, &Options { mac: Some([1, 0, 0, 0, 0, 1]), ..Default::default() }),
+            // A NAPI weight but no poll.
+            refused(dev, &Options::default()),
+        )
+    }
+
+    fn checks(reg: &Registration<Kt>) -> Result {
+        // A NetDev as the callbacks get one: the device is registered.
+        let dev = NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+        let mut skb = dev.alloc_skb(128)?;
+        kassert!(skb.is_empty() && skb.tailroom() >= 128);
+        kassert!(skb.put(&[1, 2, 3, 4]).is_ok());
+        kassert!(skb.len() == 4 && skb.data() == [1, 2, 3, 4]);
+        kassert!(skb.put_zeroed(skb.tailroom() + 1) == Err(ENOSPC));
+        kassert!(skb.put_zeroed(10).is_ok() && skb.len() == 14);
+        let mut out = [0u8; 4];
+        kassert!(skb.read(0, &mut out).is_ok() && out == [1, 2, 3, 4]);
+        kassert!(skb.read(11, &mut out) == Err(EINVAL));
+        kassert!(skb.read(usize::MAX, &mut out) == Err(EINVAL));
+        kassert!(skb.write(12, &[9, 9]).is_ok() && skb.data()[12..] == [9, 9]);
+        kassert!(skb.write(13, &[9, 9]) == Err(EINVAL));
+        kassert!(skb.pull(15) == Err(EINVAL));
+        kassert!(skb.pull(2).is_ok() && skb.data()[..2] == [3, 4] && skb.len() == 12);
+        kassert!(skb.trim(13) == Err(EINVAL));
+        kassert!(skb.trim(2).is_ok() && skb.len() == 2);
+        skb.data_mut()?[0] = 7;
+        kassert!(skb.data() == [7, 4]);
+        skb.set_checksum(Checksum::Unnecessary);
+        kassert!(skb.checksum() == Checksum::Unnecessary);
+        kassert!(dev.alloc_skb(65537).err() == Some(EINVAL));
+        // Freeing: drop in process context, consume, and drop with
+        // interrupts off (a SpinLockIrq, below).
+        drop(skb);
+        mappings(&dev)?;
+        dev.alloc_skb(16)?.consume();
+        let q = crate::new_spinlock_irq!(SkbQueue::new(2)?)?;
+        kassert!(SkbQueue::new(0).err() == Some(EINVAL));
+        let empty = SkbQueue::new(1)?;
+        {
+            let mut g = q.lock();
+            kassert!(g.push(dev.alloc_skb(1)?).is_ok());
+            kassert!(g.push(dev.alloc_skb(1)?).is_ok());
+            let third = dev.alloc_skb(1)?;
+            let back = g.push(third);
+            kassert!(back.is_err() && g.is_full());
+            drop(back);
+            kassert!(g.pop().is_some() && g.len() == 1);
+            *g = empty; // the old one's packets freed with interrupts off
+        }
+        Ok(())
+    }
+
+    /// Streaming DMA of packets, on the platform device (32-bit mask, direct
+    /// mapping); DMA_API_DEBUG on the debug kernel checks every unmap.
+    fn mappings(dev: &NetDev<'_>) -> Result {
+        let mut skb = dev.alloc_skb(64)?;
+        skb.put(&[1; 60])?;
+        let m = skb.map_tx(dev).map_err(|(_, e)| e)?;
+        kassert!(m.len() == 60);
+        let skb = m.unmap();
+        kassert!(skb.len() == 60 && skb.data()[59] == 1);
+        // An empty packet has nothing to map; it comes back.
+        let (back, e) = dev.alloc_skb(64)?.map_tx(dev).err().ok_or(EINVAL)?;
+        kassert!(e == EINVAL && back.is_empty());
+        // Receive: map the tailroom, get back what the "device" wrote.
+        let rx = dev.alloc_skb(256)?;
+        kassert!(rx.map_rx(dev, 100_000).err().map(|(_, e)| e) == Some(EINVAL));
+        let m = dev.alloc_skb(256)?.map_rx(dev, 256).map_err(|(_, e)| e)?;
+        let rx = m.unmap_rx(100)?;
+        kassert!(rx.len() == 100);
+        let m = dev.alloc_skb(64)?.map_rx(dev, 64).map_err(|(_, e)| e)?;
+        kassert!(m.unmap_rx(65).err() == Some(EINVAL));
+        // Dropped while the device may master the bus: parked until the
+        // unbind's quiesce, from process context and with interrupts off.
+        drop(dev.alloc_skb(64)?.map_rx(dev, 64).map_err(|(_, e)| e)?);
+        let parked = crate::new_spinlock_irq!(None)?;
+        *parked.lock() = Some(dev.alloc_skb(64)?.map_rx(dev, 64).map_err(|(_, e)| e)?);
+        let _ = parked.lock().take();
+        drop((skb, rx));
+        Ok(())
+    }
+
+    fn skb_bounds_and_contexts() -> Result {
+        let result = Arc::try_new(crate::new_mutex!(None)?)?;
+        let handle = Arc::try_new(crate::new_mutex!(None)?)?;
+        let drv = platform::Registration::register(KtDrv {
+            result: result.clone(),
+            handle: handle.clone(),
+        })?;
+        let dev = platform::PlatformDevice::register("rkm_ktest_net", 0)?;
+        let r = result.lock().take();
+        // Under RTNL while registered, nothing once unregistered.
+        let h: Option<super::super::RtnlHandle> = handle.lock().take();
+        let h = h.ok_or(ENODEV)?;
+        kassert!(h.with_rtnl(|d| d.mtu()) == Some(1500));
+        drop((dev, drv));
+        kassert!(h.with_rtnl(|d| d.mtu()).is_none());
+        r.unwrap_or(Err(ENODEV))
+    }
+}
