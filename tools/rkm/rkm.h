@@ -50,6 +50,7 @@ struct plan {
 	bool verbose;		/* stream the console too */
 	bool icount;		/* guest clock counts instructions (-icount) */
 	bool quiet;		/* do not echo the guest's KTAP */
+	bool dry_run;		/* print QEMU's command line, boot nothing (--dry-run) */
 	const char *qemu[RKM_MAX_ITEMS];	/* more QEMU arguments, a line each (split at spaces) */
 	int nqemu;
 	const char *append;	/* more kernel command-line words, or NULL */
