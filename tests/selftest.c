@@ -829,6 +829,37 @@ static const struct tcase cases[] = {
 		.reject = { "not ok" },
 	},
 	{
+		/* issue 19: the guest's network is QEMU's hub and nothing else */
+		.name = "QEMU's command line: manifest NICs are hub ports only, no default NIC, no host backend "
+			"(with NICs and without)",
+		.tier = CHECK,
+		.cmd = RKM "test tests/net_e1000 --kernel 6.12 --dry-run --logs build/selftest/netcmd >/dev/null && "
+		       RKM "run --kernel 6.12 --dry-run --logs build/selftest/nonet >/dev/null && "
+		       "for f in build/selftest/netcmd/6.12/qemu.cmdline build/selftest/nonet/6.12/qemu.cmdline; do "
+		       "awk 'p == \"-netdev\" && $0 !~ /^hubport,/ { print \"bad: -netdev \" $0 } "
+		       "(p == \"-nic\" || p == \"-net\") && $0 != \"none\" { print \"bad: \" p \" \" $0 } "
+		       "/(^|[,=])(user|tap|socket|bridge|vde|stream|dgram|l2tpv3|vhost-user|vhost-vdpa|netmap|af-xdp)(,|$)/ "
+		       "{ print \"bad: host backend \" $0 } "
+		       "p == \"-netdev\" { n++ } p == \"-device\" && /netdev=/ { d++ } "
+		       "p == \"-nic\" && $0 == \"none\" { none++ } $0 == \"-nodefaults\" { nd++ } { p = $0 } "
+		       "END { printf \"%s: %d -netdev (each a hub port), %d NICs on them, -nic none %d, -nodefaults %d\\n\", "
+		       "FILENAME, n, d, none, nd }' $f; done",
+		.expect = { "netcmd/6.12/qemu.cmdline: 2 -netdev (each a hub port), 2 NICs on them, -nic none 1, -nodefaults 1",
+			    "nonet/6.12/qemu.cmdline: 0 -netdev (each a hub port), 0 NICs on them, -nic none 1, -nodefaults 1" },
+		.reject = { "bad: ", "booting" },
+	},
+	{
+		.name = "network: the kernel's e1000 over two hub NICs (namespace, ping, iperf3, MTU, MAC, "
+			"ethtool, rmmod while up); QEMU opened no inet socket",
+		.cmd = RKM "test tests/net_e1000 --logs build/selftest/net",
+		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * net_e1000-test #",
+			    "in {K}: ok 1 e1000_scenarios", "in {K}: # e1000: iperf3 TCP ",
+			    "in {K}: ^ok * kernel-log",
+			    "# rkm: {K}: QEMU's NICs are on its hub only: no AF_INET/AF_INET6 socket" },
+		.reject = { "not ok", "rkm: FAIL" },
+		.stream = true,
+	},
+	{
 		.name = "rkm test --variant: a variant no driver declares is one line",
 		.tier = CHECK,
 		.cmd = RKM "test samples/rust_minimal --variant no_such_variant",

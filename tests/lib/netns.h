@@ -264,4 +264,16 @@ static inline double net_value(const char *text, const char *key, int last)
 	return strtod(p, NULL);
 }
 
+/* How many times needle occurs in text. */
+static inline int net_count(const char *text, const char *needle)
+{
+	int n = 0;
+
+	while ((text = strstr(text, needle))) {
+		n++;
+		text += strlen(needle);
+	}
+	return n;
+}
+
 #endif
