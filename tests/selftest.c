@@ -860,6 +860,14 @@ static const struct tcase cases[] = {
 		.stream = true,
 	},
 	{
+		.name = "network: a QEMU backend that opens a host socket fails the boot (the inet socket check)",
+		.kernels = "6.12",
+		.cmd = RKM "run --kernel 6.12 --logs build/selftest/netleak --qemu \"-netdev "
+		       "socket,id=s0,listen=127.0.0.1:$((40000 + $$ % 20000)) -device e1000,netdev=s0\"",
+		.fails = true,
+		.expect = { "rkm: FAIL on 6.12: QEMU's network reaches outside the guest's hub: an AF_INET tcp socket" },
+	},
+	{
 		.name = "rkm test --variant: a variant no driver declares is one line",
 		.tier = CHECK,
 		.cmd = RKM "test samples/rust_minimal --variant no_such_variant",
