@@ -29,7 +29,10 @@
 #define ADDR_B "198.18.0.2"
 #define MAC_A "52:54:00:12:34:50"
 #define MAC_B "52:54:00:12:34:51"
-/* The 82540EM's largest frame, 0x3F00 bytes (e1000_hw.h's MAX_JUMBO_FRAME_SIZE), less the Ethernet header and FCS. */
+/*
+ * The 82540EM's largest frame, 0x3F00 bytes (e1000_hw.h's
+ * MAX_JUMBO_FRAME_SIZE), less the Ethernet header and FCS.
+ */
 #define MAX_MTU_82540EM (0x3F00 - 14 - 4)
 /* e1000's smallest: ETH_ZLEN (60) less the header. */
 #define MIN_MTU_E1000 (60 - 14)
@@ -358,43 +361,38 @@ static void phase(const char *name)
 }
 
 /* Ping with counters, jumbo frames, iperf3, down/up. */
-static void traffic(struct netns *ns_)
+static void traffic(const struct netns *ns)
 {
-	struct netns ns = *ns_;
-
-	{
-		ping_counted(&ns, 5, 56);
-		phase("  ping");
-		iperf(&ns, false);
-		phase("  iperf3 TCP");
-		iperf(&ns, true);
-		phase("  iperf3 UDP");
-		/* Jumbo frames both ways, not fragmented (-M do). */
-		run(0, NULL, "ip link set dev {A} mtu 9000");
-		run(0, &ns, "ip link set dev {B} mtu 9000");
-		FACT("{A} carrier after the MTU change", carrier(NULL, dev_a, 10000));
-		FACT("{B} carrier after the MTU change", carrier(&ns, dev_b, 10000));
-		ping_counted(&ns, 3, 8972);
-		run(0, NULL, "ip link set dev {A} mtu 1500");
-		run(0, &ns, "ip link set dev {B} mtu 1500");
-		phase("  jumbo frames");
-		/* Down and up again: the carrier returns, the addresses stay. */
-		run(0, NULL, "ip link set dev {A} down");
-		FACT("{A} down: no carrier", !carrier(NULL, dev_a, 0));
-		run(0, NULL, "ip link set dev {A} up");
-		FACT("{A} carrier after down and up", carrier(NULL, dev_a, 10000));
-		ping_counted(&ns, 2, 56);
-	}
+	ping_counted(ns, 5, 56);
+	phase("  ping");
+	iperf(ns, false);
+	phase("  iperf3 TCP");
+	iperf(ns, true);
+	phase("  iperf3 UDP");
+	/* Jumbo frames both ways, not fragmented (-M do). */
+	run(0, NULL, "ip link set dev {A} mtu 9000");
+	run(0, ns, "ip link set dev {B} mtu 9000");
+	FACT("{A} carrier after the MTU change", carrier(NULL, dev_a, 10000));
+	FACT("{B} carrier after the MTU change", carrier(ns, dev_b, 10000));
+	ping_counted(ns, 3, 8972);
+	run(0, NULL, "ip link set dev {A} mtu 1500");
+	run(0, ns, "ip link set dev {B} mtu 1500");
+	phase("  jumbo frames");
+	/* Down and up again: the carrier returns, the addresses stay. */
+	run(0, NULL, "ip link set dev {A} down");
+	FACT("{A} down: no carrier", !carrier(NULL, dev_a, 0));
+	run(0, NULL, "ip link set dev {A} up");
+	FACT("{A} carrier after down and up", carrier(NULL, dev_a, 10000));
+	ping_counted(ns, 2, 56);
 }
 
 /* MTU bounds, MAC addresses, promiscuity, multicast, ethtool. */
-static void settings(struct netns *ns_)
+static void settings(const struct netns *ns)
 {
-	struct netns ns = *ns_;
 	char v[256];
 	long max, min;
 
-	/* MTU: 1500 -> 9000 -> the 82540EM's maximum; one above it and one below the minimum refused. */
+	/* MTU: 1500 -> 9000 -> the 82540EM's maximum; one above it, one below the minimum refused. */
 	quiet(NULL, "ip -d link show dev {A}");
 	max = (long)net_value(out, " maxmtu ", 0);
 	min = (long)net_value(out, " minmtu ", 0);
@@ -417,7 +415,7 @@ static void settings(struct netns *ns_)
 	run(0, NULL, "ip link set dev {A} address 52:54:00:12:34:60");
 	quiet(NULL, "ip -o link show dev {A}");
 	FACT("{A} has 52:54:00:12:34:60", strstr(out, "link/ether 52:54:00:12:34:60 ") != NULL);
-	ping_counted(&ns, 2, 56);
+	ping_counted(ns, 2, 56);
 	run(2, NULL, "ip link set dev {A} address 01:00:5e:00:00:01");
 	run(2, NULL, "ip link set dev {A} address 00:00:00:00:00:00");
 	quiet(NULL, "ip -o link show dev {A}");
@@ -437,7 +435,7 @@ static void settings(struct netns *ns_)
 	run(0, NULL, "ip maddr del 01:00:5e:01:02:03 dev {A}");
 	quiet(NULL, "ip maddr show dev {A}");
 	FACT("{A} left 01:00:5e:01:02:03", !strstr(out, "01:00:5e:01:02:03"));
-	ping_counted(&ns, 2, 56);
+	ping_counted(ns, 2, 56);
 
 	/* ethtool: the driver (its name is the module's), link, rings, statistics. */
 	run(0, NULL, "ethtool -i {A}");
@@ -462,7 +460,7 @@ static void settings(struct netns *ns_)
 	run(KTEST_ANY, NULL, "ethtool -G {A} rx 100000");
 	FACT("a ring above the maximum refused", strstr(out, "exceed") || strstr(out, "nvalid"));
 	FACT("{A} carrier after the ring change", carrier(NULL, dev_a, 10000));
-	ping_counted(&ns, 2, 56);
+	ping_counted(ns, 2, 56);
 	run(0, NULL, "ethtool -S {A}");
 	FACT("ethtool -S rx_packets moved", net_value(out, "rx_packets:", 0) > 0);
 	FACT("ethtool -S tx_packets moved", net_value(out, "tx_packets:", 0) > 0);
@@ -470,16 +468,15 @@ static void settings(struct netns *ns_)
 }
 
 /* rmmod with both links up, B in another namespace, then load again: both come back. */
-static void unload_while_up(struct netns *ns_)
+static void unload_while_up(struct netns *ns)
 {
-	struct netns ns = *ns_;
 	char label[64];
 
 	snprintf(label, sizeof(label), "unload the driver while its links are up");
 	TR_CALL_AS(0, label, ktest_unload_wait(ktest_twin, 5000));
 	FACT("{A} gone", quiet(NULL, "ip link show dev {A}") != 0);
-	FACT("{B} gone from the namespace", quiet(&ns, "ip link show dev {B}") != 0);
-	netns_free(ns_);
+	FACT("{B} gone from the namespace", quiet(ns, "ip link show dev {B}") != 0);
+	netns_free(ns);
 	TR_CALL_AS(0, "load the driver again", load_module(ktest_twin, NULL));
 	if (!FACT("two NICs of the driver again", find_nics()))
 		return;
