@@ -849,6 +849,18 @@ static const struct tcase cases[] = {
 		.reject = { "bad: ", "booting" },
 	},
 	{
+		.name = "rkm test: drivers booted together with different 'nic' lines is one line",
+		.tier = CHECK,
+		.cmd = "d=build/selftest/nics && rm -rf $d && mkdir -p $d/nic_a $d/nic_b && "
+		       "printf 'int main(void) { return 0; }\\n' > $d/nic_a/test.c && cp $d/nic_a/test.c $d/nic_b/ && "
+		       "echo 'nic e1000 1' > $d/nic_a/rkm.manifest && echo 'nic e1000e 1' > $d/nic_b/rkm.manifest && "
+		       RKM "test $d/nic_a $d/nic_b --kernel 6.12 --dry-run",
+		.fails = true,
+		.expect = { "rkm: */build/selftest/nics/nic_b: its 'nic' lines differ from another driver's of the "
+			    "same rkm test: netdev rkmn0 would be two devices (test them in separate calls)" },
+		.reject = { "would run" },
+	},
+	{
 		.name = "network: the kernel's e1000 over two hub NICs (namespace, ping, iperf3, MTU, MAC, "
 			"ethtool, rmmod while up); QEMU opened no inet socket",
 		.cmd = RKM "test tests/net_e1000 --logs build/selftest/net",

@@ -1179,8 +1179,8 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 			if (a && b && a - p->qemu[i] == b - p->qemu[j] &&
 			    !strncmp(a, b, strcspn(a, ",")))
 				die("%s: its 'nic' lines differ from another driver's of the same rkm test: "
-				    "NIC %.*s would be two devices (test them in separate calls)", m->dir,
-				    (int)strcspn(a + 7, ","), a + 7);
+				    "netdev %.*s would be two devices (test them in separate calls)", m->dir,
+				    (int)strcspn(a + 3, ","), a + 3);
 		}
 	plan_add_programs(m, p);
 	/*
