@@ -4,6 +4,7 @@
  * programs, stream its KTAP, keep the logs, and judge the result.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -534,30 +535,34 @@ static int qemu_outside_fds(pid_t pid, char *why, size_t len)
 {
 	static const char *const tables[] = { "tcp", "tcp6", "udp", "udp6", "raw", "raw6",
 					      "udplite", "udplite6" };
-	char path[64], link[256], line[512];
+	char path[300], link[256], line[512];
 	unsigned long inodes[256];
-	int ninodes = 0, found = 0, fd;
+	int ninodes = 0, found = 0, i;
+	struct dirent *e;
 	size_t t, used = strlen(why);
+	DIR *d;
 
-	for (fd = 0; fd < 4096; fd++) {
-		ssize_t n;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
 		unsigned long ino;
+		ssize_t n;
 
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)pid, e->d_name);
 		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0) {
-			if (fd == 0 && errno == ENOENT)
-				return -1;
+		if (n < 0)
 			continue;
-		}
 		link[n] = '\0';
 		if (sscanf(link, "socket:[%lu]", &ino) == 1 && ninodes < 256)
 			inodes[ninodes++] = ino;
-		if (!strcmp(link, "/dev/net/tun") || !strcmp(link, "/dev/vhost-net")) {
-			used += snprintf(why + used, used < len ? len - used : 0, " fd %d %s;", fd, link);
+		if ((!strcmp(link, "/dev/net/tun") || !strcmp(link, "/dev/vhost-net")) && used < len) {
+			used += snprintf(why + used, len - used, " fd %s %s;", e->d_name, link);
 			found++;
 		}
 	}
+	closedir(d);
 	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
 		FILE *f;
 
@@ -567,13 +572,13 @@ static int qemu_outside_fds(pid_t pid, char *why, size_t len)
 			continue;	/* udplite, raw6: not in every kernel */
 		while (fgets(line, sizeof(line), f)) {
 			unsigned long ino;
-			int i;
 
+			/* sl local remote st queues timer retrnsmt uid timeout inode */
 			if (sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %lu", &ino) != 1)
 				continue;
 			for (i = 0; i < ninodes; i++)
-				if (inodes[i] == ino) {
-					used += snprintf(why + used, used < len ? len - used : 0,
+				if (inodes[i] == ino && used < len) {
+					used += snprintf(why + used, len - used,
 							 " an AF_INET%s %s socket (inode %lu);",
 							 strchr(tables[t], '6') ? "6" : "", tables[t], ino);
 					found++;
