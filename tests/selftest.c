@@ -844,6 +844,57 @@ static const struct tcase cases[] = {
 		.reject = { "not ok" },
 	},
 	{
+		/* issue 19: the guest's network is QEMU's hub and nothing else */
+		.name = "QEMU's command line: manifest NICs are hub ports only, no default NIC, no host backend "
+			"(with NICs and without)",
+		.tier = CHECK,
+		.cmd = RKM "test tests/net_e1000 --kernel 6.12 --dry-run --logs build/selftest/netcmd >/dev/null && "
+		       RKM "run --kernel 6.12 --dry-run --logs build/selftest/nonet >/dev/null && "
+		       "for f in build/selftest/netcmd/6.12/qemu.cmdline build/selftest/nonet/6.12/qemu.cmdline; do "
+		       "awk 'p == \"-netdev\" && $0 !~ /^hubport,/ { print \"bad: -netdev \" $0 } "
+		       "(p == \"-nic\" || p == \"-net\") && $0 != \"none\" { print \"bad: \" p \" \" $0 } "
+		       "/(^|[,=])(user|tap|socket|bridge|vde|stream|dgram|l2tpv3|vhost-user|vhost-vdpa|netmap|af-xdp)(,|$)/ "
+		       "{ print \"bad: host backend \" $0 } "
+		       "p == \"-netdev\" { n++ } p == \"-device\" && /netdev=/ { d++ } "
+		       "p == \"-nic\" && $0 == \"none\" { none++ } $0 == \"-nodefaults\" { nd++ } { p = $0 } "
+		       "END { printf \"%s: %d -netdev (each a hub port), %d NICs on them, -nic none %d, -nodefaults %d\\n\", "
+		       "FILENAME, n, d, none, nd }' $f; done",
+		.expect = { "netcmd/6.12/qemu.cmdline: 2 -netdev (each a hub port), 2 NICs on them, -nic none 1, -nodefaults 1",
+			    "nonet/6.12/qemu.cmdline: 0 -netdev (each a hub port), 0 NICs on them, -nic none 1, -nodefaults 1" },
+		.reject = { "bad: ", "booting" },
+	},
+	{
+		.name = "rkm test: drivers booted together with different 'nic' lines is one line",
+		.tier = CHECK,
+		.cmd = "d=build/selftest/nics && rm -rf $d && mkdir -p $d/nic_a $d/nic_b && "
+		       "printf 'int main(void) { return 0; }\\n' > $d/nic_a/test.c && cp $d/nic_a/test.c $d/nic_b/ && "
+		       "echo 'nic e1000 1' > $d/nic_a/rkm.manifest && echo 'nic e1000e 1' > $d/nic_b/rkm.manifest && "
+		       RKM "test $d/nic_a $d/nic_b --kernel 6.12 --dry-run",
+		.fails = true,
+		.expect = { "rkm: */build/selftest/nics/nic_b: its 'nic' lines differ from another driver's of the "
+			    "same rkm test: netdev rkmn0 would be two devices (test them in separate calls)" },
+		.reject = { "would run" },
+	},
+	{
+		.name = "network: the kernel's e1000 over two hub NICs (namespace, ping, iperf3, MTU, MAC, "
+			"ethtool, rmmod while up); QEMU opened no inet socket",
+		.cmd = RKM "test tests/net_e1000 --logs build/selftest/net",
+		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * net_e1000-test #",
+			    "in {K}: ok 1 e1000_scenarios", "in {K}: # e1000: iperf3 TCP ",
+			    "in {K}: ^ok * kernel-log",
+			    "# rkm: {K}: QEMU's NICs are on its hub only: no AF_INET/AF_INET6 socket" },
+		.reject = { "not ok", "rkm: FAIL" },
+		.stream = true,
+	},
+	{
+		.name = "network: a QEMU backend that opens a host socket fails the boot (the inet socket check)",
+		.kernels = "6.12",
+		.cmd = RKM "run --kernel 6.12 --logs build/selftest/netleak --qemu \"-netdev "
+		       "socket,id=s0,listen=127.0.0.1:$((40000 + $$ % 20000)) -device e1000,netdev=s0\"",
+		.fails = true,
+		.expect = { "rkm: FAIL on 6.12: QEMU's network reaches outside the guest's hub: an AF_INET tcp socket" },
+	},
+	{
 		.name = "rkm test --variant: a variant no driver declares is one line",
 		.tier = CHECK,
 		.cmd = RKM "test samples/rust_minimal --variant no_such_variant",

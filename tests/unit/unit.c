@@ -216,6 +216,23 @@ static void test_manifest_good(void)
 	      !manifest_variant(&m, "nomsi"), "variants %d", m.nvariants);
 }
 
+/* 'nic MODEL COUNT': a hub port and a device a NIC, numbered over the manifest's nic lines. */
+static void test_manifest_nics(void)
+{
+	char *dir = driver_dir("nics", "nic e1000 2\nqemu -device pci-testdev\nnic e1000e 1\n");
+	struct manifest m;
+
+	manifest_load(dir, &m);
+	CHECK(m.nnics == 3 && m.nqemu == 4, "nics %d, qemu lines %d", m.nnics, m.nqemu);
+	CHECK(!strcmp(m.qemu[0], "-netdev hubport,id=rkmn0,hubid=0 "
+			  "-device e1000,netdev=rkmn0,mac=52:54:00:12:34:50") &&
+	      !strcmp(m.qemu[1], "-netdev hubport,id=rkmn1,hubid=0 "
+			  "-device e1000,netdev=rkmn1,mac=52:54:00:12:34:51") &&
+	      !strcmp(m.qemu[3], "-netdev hubport,id=rkmn2,hubid=0 "
+			  "-device e1000e,netdev=rkmn2,mac=52:54:00:12:34:52"),
+	      "qemu lines '%s' '%s' '%s'", m.qemu[0], m.qemu[1], m.qemu[3]);
+}
+
 static void test_manifest_absent(void)
 {
 	char *dir = driver_dir("plain", NULL);
@@ -237,7 +254,7 @@ static void test_manifest_bad_lines(void)
 {
 	static const char *const cases[][2] = {
 		{ "twin c_twin\nqmeu -device x\n",
-		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test, program, build-as)" },
+		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test, program, build-as, nic)" },
 		{ "variant intx\n", ":1: expected 'variant NAME KERNEL-ARGS...'" },
 		{ "variant Intx pci=nomsi\n", ":1: 'Intx' is not a variant name" },
 		{ "variant intx pci=nomsi\nvariant intx nosmp\n", ":2: a second 'variant intx'" },
@@ -289,6 +306,20 @@ static void test_manifest_bad_lines(void)
 		{ "twin c_twin\nbench pair bad c_twin\nbench alternate-load-order\n",
 		  ":2: bench lines without a 'bench workload' line" },
 		{ "twin c_twin\nbench pair bad c_twin\nbench qemu\n", ":3: expected 'bench qemu ARGS...'" },
+		/* 'nic MODEL COUNT' (issue 19) */
+		{ "nic e1000\n", ":1: expected 'nic MODEL COUNT'" },
+		{ "nic\n", ":1: expected 'nic MODEL COUNT'" },
+		{ "nic e1000 2 3\n", ":1: expected 'nic MODEL COUNT'" },
+		{ "nic e1001 2\n", ":1: nic: unknown NIC model 'e1001' (e1000, e1000-82544gc, " },
+		{ "nic e1000 0\n", ":1: nic: '0' is not a count of NICs in 1..8" },
+		{ "nic e1000 9\n", ":1: nic: '9' is not a count of NICs in 1..8" },
+		{ "nic e1000 99999999999999999999\n", ":1: nic: '99999999999999999999' is not a count" },
+		{ "nic e1000 two\n", ":1: nic: 'two' is not a count of NICs in 1..8" },
+		{ "nic e1000 -1\n", ":1: nic: '-1' is not a count of NICs in 1..8" },
+		{ "nic e1000 6\nnic e1000e 3\n", ":2: nic: more than 8 NICs in all" },
+		{ "qemu -netdev socket,id=n0\n", ":1: '-netdev socket,id=n0': drives are" },
+		{ "qemu -nic user\n", ":1: QEMU option '-nic': a manifest adds devices only" },
+		{ "qemu -net none\n", ":1: QEMU option '-net': a manifest adds devices only" },
 	};
 	char err[2048];
 	size_t i;
@@ -423,6 +454,7 @@ static const struct {
 	{ "skiplist", test_skiplist },
 	{ "manifest_good", test_manifest_good },
 	{ "manifest_absent", test_manifest_absent },
+	{ "manifest_nics", test_manifest_nics },
 	{ "manifest_bad_lines", test_manifest_bad_lines },
 	{ "manifest_programs", test_manifest_programs },
 	{ "plan_qemu_dedup", test_plan_qemu },

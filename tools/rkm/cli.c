@@ -24,7 +24,9 @@
 	"  --append 'ARGS'        more kernel command-line words (e.g. pci=nomsi)\n" \
 	"  --test-timeout S       seconds per module or test in the guest (1..86400; default 60)\n" \
 	"  --timeout S            seconds for the whole boot, host side (1..86400; default: derived)\n" \
-	"  -v, --verbose          stream the guest's console too\n"
+	"  -v, --verbose          stream the guest's console too\n" \
+	"  --dry-run              print each kernel's QEMU command line (also in its logs'\n" \
+	"                         qemu.cmdline); build, but boot nothing\n"
 
 /* kernels.c takes its names as they are: only --help to parse here. */
 static int kernels_main(int argc, char **argv)

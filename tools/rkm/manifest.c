@@ -298,6 +298,41 @@ static void parse_program(const struct mline *l, struct manifest *m)
 	}
 }
 
+/* QEMU's PCI NIC models a manifest may ask for (qemu-system-x86_64 -device help). */
+static const char *const nic_models[] = { "e1000", "e1000-82544gc", "e1000-82545em", "e1000e",
+					  "rtl8139", "pcnet", "ne2k_pci", "virtio-net-pci",
+					  "vmxnet3", "i82559er", "tulip" };
+
+/*
+ * 'nic MODEL COUNT': COUNT NICs of QEMU device MODEL, joined only by QEMU
+ * hub 0 (a hub port each: no user-mode network, tap, socket or bridge, so
+ * nothing leaves the guest). NIC n of the manifest (from 0, over all its
+ * nic lines) is netdev rkmnN with MAC 52:54:00:12:34:5N.
+ */
+static void parse_nic(const struct mline *l, struct manifest *m)
+{
+	size_t j, nm = sizeof(nic_models) / sizeof(nic_models[0]);
+	char *models = NULL;
+	long count;
+	int i;
+
+	need_words(l, 3, 3, "nic MODEL COUNT");
+	for (j = 0; j < nm && strcmp(l->w[1], nic_models[j]); j++)
+		;
+	for (i = 0; j == nm && i < (int)nm; i++)
+		models = models ? xasprintf("%s, %s", models, nic_models[i]) : strdup(nic_models[i]);
+	if (j == nm)
+		bad(l, "nic: unknown NIC model '%s' (%s)", l->w[1], models);
+	if (parse_int(l->w[2], 1, RKM_MAX_NICS, &count))
+		bad(l, "nic: '%s' is not a count of NICs in 1..%d", l->w[2], RKM_MAX_NICS);
+	if (m->nnics + count > RKM_MAX_NICS)
+		bad(l, "nic: more than %d NICs in all (the hub's MACs end 5N)", RKM_MAX_NICS);
+	for (i = 0; i < count; i++, m->nnics++)
+		add(l, m->qemu, &m->nqemu,
+		    xasprintf("-netdev hubport,id=rkmn%d,hubid=0 -device %s,netdev=rkmn%d,"
+			      "mac=52:54:00:12:34:%02x", m->nnics, l->w[1], m->nnics, 0x50 + m->nnics));
+}
+
 static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_seen)
 {
 	const char *kw = l->w[0];
@@ -347,6 +382,8 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 		add(l, m->resets, &m->nresets, join(l, 1));
 	} else if (!strcmp(kw, "program")) {
 		parse_program(l, m);
+	} else if (!strcmp(kw, "nic")) {
+		parse_nic(l, m);
 	} else if (!strcmp(kw, "build-as")) {
 		need_words(l, 2, 0, "build-as NAME...");
 		for (int i = 1; i < l->n; i++) {
@@ -358,7 +395,7 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 		}
 	} else {
 		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant, "
-		    "kernel-module, reset-test, program, build-as)", kw);
+		    "kernel-module, reset-test, program, build-as, nic)", kw);
 	}
 }
 

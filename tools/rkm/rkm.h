@@ -12,6 +12,8 @@
 /* Kernels one command takes at once (the lists themselves have no limit). */
 #define RKM_MAX_KERNELS 32
 #define RKM_MAX_ITEMS 64
+/* NICs a manifest may ask for ('nic MODEL COUNT'): MACs 52:54:00:12:34:50..57. */
+#define RKM_MAX_NICS 8
 
 enum kernel_list {
 	KERNEL_MATRIX,		/* $RKM_CACHE/kernels, written by make setup */
@@ -48,6 +50,7 @@ struct plan {
 	bool verbose;		/* stream the console too */
 	bool icount;		/* guest clock counts instructions (-icount) */
 	bool quiet;		/* do not echo the guest's KTAP */
+	bool dry_run;		/* print QEMU's command line, boot nothing (--dry-run) */
 	const char *qemu[RKM_MAX_ITEMS];	/* more QEMU arguments, a line each (split at spaces) */
 	int nqemu;
 	const char *append;	/* more kernel command-line words, or NULL */
@@ -96,6 +99,7 @@ struct manifest {
 	int nprograms;
 	const char *build_as[RKM_MAX_ITEMS];	/* 'build-as NAME': the driver built as NAME too */
 	int nbuild_as;
+	int nnics;		/* 'nic MODEL COUNT': NICs on QEMU hub 0, in qemu[] */
 };
 
 struct result {

@@ -4,6 +4,7 @@
  * programs, stream its KTAP, keep the logs, and judge the result.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -450,6 +451,154 @@ static int reset_verdict(const struct kernel *k, const struct plan *p, struct kt
 }
 
 /*
+ * QEMU's command line for one boot. The guest's only network is what the
+ * manifests ask for ('nic': hub ports on hub 0); -nodefaults and -nic none
+ * keep QEMU from adding a NIC of its own (and its user-mode network).
+ */
+static char **qemu_argv(const struct kernel *k, const struct plan *p, const char *cpio,
+			const char *serial1, const char *qmp_sock)
+{
+	/*
+	 * -icount: the guest clock counts instructions (1 ns each), so
+	 * timings repeat exactly; cryptomgr.notests and a fixed virtual
+	 * RTC keep boot-time work from leaking into them (FIELD-NOTES).
+	 * icount is single-threaded TCG anyway, and 6.1 hangs at SMP
+	 * bring-up with two vCPUs under it: one vCPU.
+	 */
+	size_t i, cap = 64;
+	char **argv;
+	/*
+	 * Debian programs (manifest 'program') make the initramfs about
+	 * 100 MB, held twice while it unpacks: on the debug kernel
+	 * (KASAN's shadow, kmemleak) 512 MB left about 200 MB for that.
+	 */
+	const char *mem = p->nprograms ? "1G" : "512M";
+	const char *const fixed[] = {
+		"qemu-system-x86_64", "-accel", "tcg", "-m", mem, "-smp", p->icount ? "1" : "2",
+		"-nodefaults", "-nic", "none", "-display", "none", "-no-reboot",
+		"-serial", "stdio", "-serial", serial1,
+		"-kernel", k->vmlinuz, "-initrd", cpio,
+		/* The log is judged at the end: all of it must fit. */
+		"-append", xasprintf("console=ttyS0 panic=-1 cryptomgr.notests log_buf_len=16M%s%s",
+				     p->append ? " " : "", p->append ? p->append : ""),
+		"-rtc", "base=2025-01-01T00:00:00,clock=vm",
+	};
+	int n = 0;
+
+	for (i = 0; i < (size_t)p->nqemu; i++)
+		cap += strlen(p->qemu[i]);	/* more than its words */
+	argv = calloc(cap, sizeof(*argv));
+	if (!argv)
+		die("out of memory");
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		argv[n++] = (char *)fixed[i];
+	if (p->icount) {
+		argv[n++] = "-icount";
+		argv[n++] = "shift=0,align=off,sleep=off";
+	}
+	/* The drivers' devices, from their manifests and --qemu. */
+	for (i = 0; i < (size_t)p->nqemu; i++) {
+		char *save, *w, *line = strdup(p->qemu[i]);
+
+		for (w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+			argv[n++] = w;
+	}
+	if (p->expect_reset) {
+		argv[n++] = "-qmp";
+		argv[n++] = xasprintf("unix:%s,server=on,wait=off", qmp_sock);
+	}
+	argv[n] = NULL;
+	return argv;
+}
+
+/* The command line, a word a line, in the boot's logs (rkm-selftest reads it). */
+static void write_cmdline(const char *path, char *const *argv)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		die("cannot write %s: %s", path, strerror(errno));
+	for (; *argv; argv++)
+		fprintf(f, "%s\n", *argv);
+	if (fclose(f))
+		die("cannot write %s", path);
+}
+
+/*
+ * What of QEMU's open files reaches outside the guest's hub (issue 19): an
+ * AF_INET or AF_INET6 socket (its inode in QEMU's /proc/PID/net/{tcp,udp,
+ * raw}[6]), /dev/net/tun (a tap) or /dev/vhost-net. Appends each to why
+ * (at most len bytes); returns how many, or -1 if QEMU's fds could not be
+ * read (it exited).
+ */
+static int qemu_outside_fds(pid_t pid, char *why, size_t len)
+{
+	static const char *const tables[] = { "tcp", "tcp6", "udp", "udp6", "raw", "raw6",
+					      "udplite", "udplite6" };
+	char path[300], link[256], line[512];
+	unsigned long inodes[256];
+	int ninodes = 0, found = 0, i;
+	struct dirent *e;
+	size_t t, used = strlen(why);
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		unsigned long ino;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)pid, e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		if (sscanf(link, "socket:[%lu]", &ino) == 1 && ninodes < 256)
+			inodes[ninodes++] = ino;
+		if ((!strcmp(link, "/dev/net/tun") || !strcmp(link, "/dev/vhost-net")) && used < len) {
+			used += snprintf(why + used, len - used, " fd %s %s;", e->d_name, link);
+			found++;
+		}
+	}
+	closedir(d);
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, tables[t]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;	/* udplite, raw6: not in every kernel */
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long ino;
+
+			/* sl local remote st queues timer retrnsmt uid timeout inode */
+			if (sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %lu", &ino) != 1)
+				continue;
+			for (i = 0; i < ninodes; i++)
+				if (inodes[i] == ino && used < len) {
+					used += snprintf(why + used, len - used,
+							 " an AF_INET%s %s socket (inode %lu);",
+							 strchr(tables[t], '6') ? "6" : "", tables[t], ino);
+					found++;
+				}
+		}
+		fclose(f);
+	}
+	return found;
+}
+
+/* Whether the plan gives the guest NICs (-netdev in its QEMU arguments). */
+static bool plan_has_nics(const struct plan *p)
+{
+	for (int i = 0; i < p->nqemu; i++)
+		if (strstr(p->qemu[i], "-netdev"))
+			return true;
+	return false;
+}
+
+/*
  * One boot. Returns 0 if every result passed, 1 on a failure, 2 if the
  * guest died before its init said anything (an early-boot crash).
  */
@@ -473,8 +622,23 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	struct qmp q = { .fd = -1, .sock = xasprintf("/tmp/rkm-qmp.%d.%ld", (int)getpid(),
 						     (long)(now() * 1000)) };
 	pid_t pid;
+	char **argv, outside[1024] = "";
+	int looks = 0;
+	double next_look = 0;
 
 	mkdirs(logdir);
+	if (p->dry_run) {
+		/* rkm run/test --dry-run: the command line, no initramfs, no boot. */
+		argv = qemu_argv(k, p, cpio, serial1, q.sock);
+		write_cmdline(xasprintf("%s/qemu.cmdline", logdir), argv);
+		printf("# rkm: %s: would run:", k->name);
+		for (; *argv; argv++)
+			printf(" %s", *argv);
+		printf("\n");
+		fflush(stdout);
+		memset(r, 0, sizeof(*r));
+		return 0;
+	}
 	build_initramfs(cpio, k, p);
 	unlink(fifo);
 	if (mkfifo(fifo, 0600))
@@ -497,60 +661,12 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	fflush(stdout);
 	start = now();
 	deadline = start + host_timeout;
+	argv = qemu_argv(k, p, cpio, serial1, q.sock);
+	write_cmdline(xasprintf("%s/qemu.cmdline", logdir), argv);
 	pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
-		/*
-		 * -icount: the guest clock counts instructions (1 ns each), so
-		 * timings repeat exactly; cryptomgr.notests and a fixed virtual
-		 * RTC keep boot-time work from leaking into them (FIELD-NOTES).
-		 * icount is single-threaded TCG anyway, and 6.1 hangs at SMP
-		 * bring-up with two vCPUs under it: one vCPU.
-		 */
-		size_t i, cap = 64;
-		char **argv;
-		/*
-		 * Debian programs (manifest 'program') make the initramfs about
-		 * 100 MB, held twice while it unpacks: on the debug kernel
-		 * (KASAN's shadow, kmemleak) 512 MB left about 200 MB for that.
-		 */
-		const char *mem = p->nprograms ? "1G" : "512M";
-		const char *const fixed[] = {
-			"qemu-system-x86_64", "-accel", "tcg", "-m", mem, "-smp", p->icount ? "1" : "2",
-			"-nodefaults", "-display", "none", "-no-reboot",
-			"-serial", "stdio", "-serial", serial1,
-			"-kernel", k->vmlinuz, "-initrd", cpio,
-			/* The log is judged at the end: all of it must fit. */
-			"-append", xasprintf("console=ttyS0 panic=-1 cryptomgr.notests log_buf_len=16M%s%s",
-					     p->append ? " " : "", p->append ? p->append : ""),
-			"-rtc", "base=2025-01-01T00:00:00,clock=vm",
-		};
-		int n = 0;
-
-		for (i = 0; i < (size_t)p->nqemu; i++)
-			cap += strlen(p->qemu[i]);	/* more than its words */
-		argv = calloc(cap, sizeof(*argv));
-		if (!argv)
-			_exit(127);
-		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-			argv[n++] = (char *)fixed[i];
-		if (p->icount) {
-			argv[n++] = "-icount";
-			argv[n++] = "shift=0,align=off,sleep=off";
-		}
-		/* The drivers' devices, from their manifests and --qemu. */
-		for (i = 0; i < (size_t)p->nqemu; i++) {
-			char *save, *w, *line = strdup(p->qemu[i]);
-
-			for (w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-				argv[n++] = w;
-		}
-		if (p->expect_reset) {
-			argv[n++] = "-qmp";
-			argv[n++] = xasprintf("unix:%s,server=on,wait=off", q.sock);
-		}
-		argv[n] = NULL;
 		int null = open("/dev/null", O_RDONLY);
 
 		dup2(null, 0);
@@ -585,6 +701,12 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 			timed_out = true;
 			kill(-pid, SIGKILL);
 			break;
+		}
+		/* A guest with NICs: every 2 s, nothing of QEMU's reaches outside the hub. */
+		if (plan_has_nics(p) && now() >= next_look && !outside[0]) {
+			if (qemu_outside_fds(pid, outside, sizeof(outside)) >= 0)
+				looks++;
+			next_look = now() + 2;
 		}
 		if (poll(fds, 3, left > 1000 ? 1000 : left) <= 0)
 			continue;
@@ -659,6 +781,15 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 		fprintf(stderr, "rkm: FAIL on %s:\n", k->name);
 		demangle_fputs(t->failures, stderr);
 		rc = 1;
+	}
+	if (outside[0]) {
+		fprintf(stderr, "rkm: FAIL on %s: QEMU's network reaches outside the guest's hub:%s\n",
+			k->name, outside);
+		r->failed++;
+		rc = 1;
+	} else if (plan_has_nics(p)) {
+		printf("# rkm: %s: QEMU's NICs are on its hub only: no AF_INET/AF_INET6 socket, tap or "
+		       "vhost-net among its files (%d looks)\n", k->name, looks);
 	}
 	if (timed_out) {
 		fprintf(stderr, "rkm: FAIL on %s: host timeout: QEMU killed after %d s\n", k->name,
@@ -740,6 +871,7 @@ int vm_run(const struct kernel *k, const struct plan *p, const char *logdir, str
 	{ "skip", required_argument, NULL, 'S' },					\
 	{ "logs", required_argument, NULL, 'l' },					\
 	{ "verbose", no_argument, NULL, 'v' },						\
+	{ "dry-run", no_argument, NULL, 'n' },						\
 	OPT_HELP
 static const struct option run_opts[] = { RUN_OPTS, { 0 } };
 static const struct option test_opts[] = {
@@ -816,6 +948,9 @@ static void parse_run(int argc, char **argv, struct run_args *a, bool test)
 			break;
 		case 'v':
 			p->verbose = true;
+			break;
+		case 'n':
+			p->dry_run = true;
 			break;
 		case 'r':
 			a->reliability = true;
@@ -1090,14 +1225,34 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 
 	for (i = 0; i < m->nqemu; i++)
 		plan_add_qemu(p, m->qemu[i], true);
+	/* 'nic' lines: drivers booted together must ask for the same NICs (one hub). */
+	for (i = 0; i < p->nqemu; i++)
+		for (int j = i + 1; j < p->nqemu; j++) {
+			const char *a = strstr(p->qemu[i], "id=rkmn"), *b = strstr(p->qemu[j], "id=rkmn");
+
+			if (a && b && a - p->qemu[i] == b - p->qemu[j] &&
+			    !strncmp(a, b, strcspn(a, ",")))
+				die("%s: its 'nic' lines differ from another driver's of the same rkm test: "
+				    "netdev %.*s would be two devices (test them in separate calls)", m->dir,
+				    (int)strcspn(a + 3, ","), a + 3);
+		}
 	plan_add_programs(m, p);
-	if (build_driver(m->dir, k, path, sizeof(path))) {
+	/*
+	 * A test-only directory (tests/net_e1000: neither NAME.rs nor a
+	 * Kbuild) builds nothing of its own: its test runs against the
+	 * kernel's modules and twins its manifest names.
+	 */
+	if (!is_file(xasprintf("%s/%s.rs", m->dir, m->name)) &&
+	    !is_file(xasprintf("%s/Kbuild", m->dir)) && is_file(xasprintf("%s/test.c", m->dir))) {
+		;
+	} else if (build_driver(m->dir, k, path, sizeof(path))) {
 		add_item(p->fails, &p->nfails,
 			 xasprintf("build:%s the driver does not build for %s (see above)", m->name,
 				   k->name), "failures");
 		return 1;
+	} else {
+		add_item(p->ship, &p->nship, strdup(path), "shipped modules");
 	}
-	add_item(p->ship, &p->nship, strdup(path), "shipped modules");
 	/* 'build-as NAME': the same driver as module NAME, in /lib/rkm/as (issue 18). */
 	for (i = 0; i < m->nbuild_as; i++) {
 		if (build_driver_as(m->dir, k, m->build_as[i], path, sizeof(path))) {

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The network scenarios (issue 19), run against the kernel's own e1000
+ * (manifest 'kernel-module e1000') and, when it is shipped too, its Rust
+ * twin rust_e1000: ktest_twins() runs each scenario once per driver (load,
+ * scenario in a child, unload) and requires identical transcripts.
+ *
+ * The guest has two 82540EM NICs on QEMU's hub 0 (manifest 'nic e1000 2'):
+ * A (MAC 52:54:00:12:34:50) stays in the initial network namespace, B (:51)
+ * is moved into a new one (tests/lib/netns.h), so traffic between
+ * 198.18.0.1/24 and 198.18.0.2/24 crosses the hub rather than the loopback.
+ * Commands are Debian's ip, ping, ethtool and iperf3 (manifest 'program').
+ *
+ * Transcripts hold what both drivers must agree on: commands as written,
+ * with {A} and {B} for the device names, and their exit status; values the
+ * spec fixes (carrier, MTU bounds, ring sizes, speed) or facts about values
+ * ("rx_packets moved: yes"). The driver's own name is checked, then left
+ * out. Throughput is a comment (# ...), never in a transcript.
+ *
+ * RKM_NET_TRANSCRIPT=1 in the guest's environment prints each transcript.
+ */
+#include "ktest.h"
+#include "netns.h"
+
+#include <dirent.h>
+#include <net/if.h>
+
+#define ADDR_A "198.18.0.1"
+#define ADDR_B "198.18.0.2"
+#define MAC_A "52:54:00:12:34:50"
+#define MAC_B "52:54:00:12:34:51"
+/*
+ * The 82540EM's largest frame, 0x3F00 bytes (e1000_hw.h's
+ * MAX_JUMBO_FRAME_SIZE), less the Ethernet header and FCS.
+ */
+#define MAX_MTU_82540EM (0x3F00 - 14 - 4)
+/* e1000's smallest: ETH_ZLEN (60) less the header. */
+#define MIN_MTU_E1000 (60 - 14)
+
+static const char *const drivers[] = { "e1000", "rust_e1000" };
+static char dev_a[IFNAMSIZ], dev_b[IFNAMSIZ];
+static char out[65536];
+
+/* ---- commands, recorded ---- */
+
+/* tmpl with {A} and {B} replaced by the NICs' names. */
+static void expand(const char *tmpl, char *cmd, size_t len)
+{
+	size_t n = 0;
+
+	while (*tmpl && n + IFNAMSIZ + 1 < len) {
+		if (!strncmp(tmpl, "{A}", 3) || !strncmp(tmpl, "{B}", 3)) {
+			n += snprintf(cmd + n, len - n, "%s", tmpl[1] == 'A' ? dev_a : dev_b);
+			tmpl += 3;
+		} else {
+			cmd[n++] = *tmpl++;
+		}
+	}
+	cmd[n] = '\0';
+}
+
+/* The output of the last command, as comments (when it did not do as expected). */
+static void show_out(void)
+{
+	const char *t = out;
+
+	while (*t) {
+		size_t l = strcspn(t, "\n");
+
+		printf("#   | %.*s\n", (int)l, t);
+		t += l + (t[l] == '\n');
+	}
+}
+
+/*
+ * Runs a command in ns (NULL: the initial namespace), its output in out;
+ * records "[ns] COMMAND -> STATUS" (the command as templated) and checks
+ * the exit status against want (KTEST_ANY: recorded only).
+ */
+__attribute__((format(printf, 3, 4)))
+static int run(long long want, const struct netns *ns, const char *fmt, ...)
+{
+	char tmpl[512], cmd[1024], label[600];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(tmpl, sizeof(tmpl), fmt, ap);
+	va_end(ap);
+	expand(tmpl, cmd, sizeof(cmd));
+	snprintf(label, sizeof(label), "%s%s", ns ? "[ns] " : "", tmpl);
+	r = net_cmd(ns, out, sizeof(out), "%s", cmd);
+	if (want != KTEST_ANY && r != want)
+		show_out();
+	TR_CHECK(want, label, r, 0);
+	return r;
+}
+
+/* Runs a command, records nothing: its status (output in out). */
+__attribute__((format(printf, 2, 3)))
+static int quiet(const struct netns *ns, const char *fmt, ...)
+{
+	char tmpl[512], cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmpl, sizeof(tmpl), fmt, ap);
+	va_end(ap);
+	expand(tmpl, cmd, sizeof(cmd));
+	return net_cmd(ns, out, sizeof(out), "%s", cmd);
+}
+
+/* Records "what: yes|NO" and fails on NO. */
+static bool fact(const char *what, bool c)
+{
+	tr_printf("%s: %s", what, c ? "yes" : "NO");
+	if (!c) {
+		printf("# %s: %s: no\n", ktest_twin, what);
+		ktest_failed = 1;
+	}
+	return c;
+}
+#define FACT(what, cond) fact((what), (cond))
+
+/* The line of out that starts (after spaces) with key, from after key; "" if none. */
+static const char *field(const char *key)
+{
+	static char v[256];
+	const char *p = out;
+
+	v[0] = '\0';
+	while (p && *p) {
+		const char *s = p + strspn(p, " \t");
+
+		if (!strncmp(s, key, strlen(key))) {
+			s += strlen(key);
+			s += strspn(s, " \t");
+			snprintf(v, sizeof(v), "%.*s", (int)strcspn(s, "\n"), s);
+			break;
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return v;
+}
+
+/* ---- the NICs ---- */
+
+static const char *base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* The NICs bound to the driver under test, by MAC: A and B; false if not both. */
+static bool find_nics(void)
+{
+	DIR *d = opendir("/sys/class/net");
+	struct dirent *e;
+	int found = 0;
+
+	dev_a[0] = dev_b[0] = '\0';
+	if (!d)
+		return false;
+	while ((e = readdir(d))) {
+		char path[300], mac[32] = "", drv[300] = "";
+		ssize_t n;
+		FILE *f;
+
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", e->d_name);
+		n = readlink(path, drv, sizeof(drv) - 1);
+		if (n <= 0 || strcmp(base_of(drv), ktest_twin))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%31s", mac) != 1)
+			mac[0] = '\0';
+		fclose(f);
+		if (!strcmp(mac, MAC_A))
+			found += !!snprintf(dev_a, sizeof(dev_a), "%s", e->d_name);
+		else if (!strcmp(mac, MAC_B))
+			found += !!snprintf(dev_b, sizeof(dev_b), "%s", e->d_name);
+	}
+	closedir(d);
+	return found == 2;
+}
+
+/* Waits up to ms for the NIC's carrier (LOWER_UP) in ns; true if it came. */
+static bool carrier(const struct netns *ns, const char *dev, int ms)
+{
+	long long end = ktest_ms() + ms;
+
+	do {
+		if (!quiet(ns, "ip -o link show dev %s", dev) && strstr(out, "LOWER_UP"))
+			return true;
+		usleep(100000);
+	} while (ktest_ms() < end);
+	return false;
+}
+
+struct counters {
+	unsigned long long rx_bytes, rx_packets, rx_errors, rx_dropped;
+	unsigned long long tx_bytes, tx_packets, tx_errors, tx_dropped;
+};
+
+/* ip -s link's counters of dev in ns; false if they could not be read. */
+static bool counters(const struct netns *ns, const char *dev, struct counters *c)
+{
+	const char *rx, *tx;
+
+	if (quiet(ns, "ip -s link show dev %s", dev))
+		return false;
+	rx = strstr(out, "RX:");
+	tx = strstr(out, "TX:");
+	if (!rx || !tx || !(rx = strchr(rx, '\n')) || !(tx = strchr(tx, '\n')))
+		return false;
+	return sscanf(rx, "%llu %llu %llu %llu", &c->rx_bytes, &c->rx_packets, &c->rx_errors,
+		      &c->rx_dropped) == 4 &&
+	       sscanf(tx, "%llu %llu %llu %llu", &c->tx_bytes, &c->tx_packets, &c->tx_errors,
+		      &c->tx_dropped) == 4;
+}
+
+/*
+ * Both links up with their addresses: A in the initial namespace, B moved
+ * into ns. Returns false (recorded) if a step failed.
+ */
+static bool pair_up(struct netns *ns)
+{
+	char why[512];
+
+	if (!FACT("two NICs of the driver, by MAC", find_nics()))
+		return false;
+	/*
+	 * ip link: the two hub NICs are the only Ethernet links (QEMU added
+	 * none of its own); tunnels built into a kernel (sit0) may be there too.
+	 */
+	run(0, NULL, "ip -o link show");
+	FACT("ip link: two Ethernet links", net_count(out, "link/ether ") == 2);
+	run(0, NULL, "ip link set dev {A} up");
+	run(0, NULL, "ip link set dev {B} up");
+	FACT("{A} carrier", carrier(NULL, dev_a, 10000));
+	FACT("{B} carrier", carrier(NULL, dev_b, 10000));
+	if (!FACT("a new network namespace", netns_new(ns) == 0))
+		return false;
+	if (!FACT("{B} moved into it", netns_move(ns, dev_b, why, sizeof(why)) == 0)) {
+		printf("# %s\n", why);
+		return false;
+	}
+	FACT("{B} gone from the initial namespace", quiet(NULL, "ip link show dev {B}") != 0);
+	run(0, ns, "ip link set dev lo up");
+	run(0, ns, "ip link set dev {B} up");
+	run(0, NULL, "ip addr add " ADDR_A "/24 dev {A}");
+	run(0, ns, "ip addr add " ADDR_B "/24 dev {B}");
+	FACT("{B} carrier in the namespace", carrier(ns, dev_b, 10000));
+	return !ktest_failed;
+}
+
+/* ping from A to B: count replies; the counters on both sides moved, no errors. */
+static void ping_counted(const struct netns *ns, int count, int size)
+{
+	struct counters a0, a1, b0, b1;
+	char what[64];
+
+	if (!FACT("counters of {A}", counters(NULL, dev_a, &a0)) ||
+	    !FACT("counters of {B}", counters(ns, dev_b, &b0)))
+		return;
+	run(0, NULL, "ping -c %d -i 0.2 -W 5 -s %d -M do " ADDR_B, count, size);
+	snprintf(what, sizeof(what), "%d packets transmitted, %d received", count, count);
+	FACT(what, strstr(out, what) != NULL);
+	if (!FACT("counters of {A}", counters(NULL, dev_a, &a1)) ||
+	    !FACT("counters of {B}", counters(ns, dev_b, &b1)))
+		return;
+	FACT("{A} tx packets moved by the echo requests at least",
+	     a1.tx_packets - a0.tx_packets >= (unsigned long long)count);
+	FACT("{A} rx packets moved by the replies at least",
+	     a1.rx_packets - a0.rx_packets >= (unsigned long long)count);
+	FACT("{B} rx packets moved by the requests at least",
+	     b1.rx_packets - b0.rx_packets >= (unsigned long long)count);
+	FACT("{B} tx packets moved by the replies at least",
+	     b1.tx_packets - b0.tx_packets >= (unsigned long long)count);
+	FACT("{A} rx bytes moved by the payloads at least",
+	     a1.rx_bytes - a0.rx_bytes >= (unsigned long long)count * size);
+	FACT("no errors or drops on {A} during the ping",
+	     a1.rx_errors == a0.rx_errors && a1.tx_errors == a0.tx_errors &&
+	     a1.rx_dropped == a0.rx_dropped && a1.tx_dropped == a0.tx_dropped);
+	FACT("no errors or drops on {B} during the ping",
+	     b1.rx_errors == b0.rx_errors && b1.tx_errors == b0.tx_errors &&
+	     b1.rx_dropped == b0.rx_dropped && b1.tx_dropped == b0.tx_dropped);
+	if (a1.rx_errors || a1.tx_errors || a1.rx_dropped || a1.tx_dropped || b1.rx_errors ||
+	    b1.tx_errors || b1.rx_dropped || b1.tx_dropped)
+		printf("# %s: errors/dropped so far: A rx %llu/%llu tx %llu/%llu, B rx %llu/%llu "
+		       "tx %llu/%llu\n", ktest_twin, a1.rx_errors, a1.rx_dropped, a1.tx_errors,
+		       a1.tx_dropped, b1.rx_errors, b1.rx_dropped, b1.tx_errors, b1.tx_dropped);
+}
+
+/*
+ * One iperf3 run from A to a one-off server on B, 1 s: the client's status
+ * (its JSON in out), *bps what B received, *server_ok whether the server
+ * ended by itself with 0.
+ */
+static int iperf_once(const struct netns *ns, bool udp, double *bps, bool *server_ok)
+{
+	pid_t server = net_spawn(ns, "iperf3 -s -1 -B " ADDR_B);
+	int r = -1, tries, status;
+
+	*bps = -1;
+	*server_ok = false;
+	if (server < 0)
+		return -1;
+	/*
+	 * Until the server listens: "Connection refused" before (iperf3 3.12
+	 * -J exits 1 on it, or 0: both seen).
+	 */
+	for (tries = 0; tries < 50; tries++) {
+		r = quiet(NULL, "iperf3 -c " ADDR_B " -B " ADDR_A " -t 1 -J%s",
+			  udp ? " -u -b 20M" : "");
+		if (!strstr(out, "Connection refused"))
+			break;
+		usleep(100000);
+	}
+	*bps = net_value(out, "\"bits_per_second\"", 1);
+	status = ktest_wait_child(server, 5000);
+	*server_ok = status != -1 && WIFEXITED(status) && !WEXITSTATUS(status);
+	return r;
+}
+
+/* iperf3 TCP, or UDP at 20 Mbit/s, for 1 s; the rate as a comment. */
+static void iperf(const struct netns *ns, bool udp)
+{
+	bool server_ok;
+	double bps;
+	int r = iperf_once(ns, udp, &bps, &server_ok);
+
+	if (r || bps <= 0)
+		show_out();
+	TR_CHECK(0, udp ? "iperf3 -c " ADDR_B " -u -b 20M -t 1" : "iperf3 -c " ADDR_B " -t 1", r, 0);
+	FACT(udp ? "UDP datagrams received" : "TCP bytes received", bps > 0);
+	if (udp)
+		printf("# %s: iperf3 UDP %.1f Mbit/s received, %.2f%% lost\n", ktest_twin, bps / 1e6,
+		       net_value(out, "\"lost_percent\"", 1));
+	else
+		printf("# %s: iperf3 TCP %.1f Mbit/s\n", ktest_twin, bps / 1e6);
+	FACT("the iperf3 server ended with 0", server_ok);
+}
+
+/* ---- the scenarios ---- */
+
+/* A phase of the scenario: its time, as a comment. */
+static long long phase_t0;
+
+static void phase(const char *name)
+{
+	long long t = ktest_ms();
+
+	if (phase_t0)
+		printf("# %s: %.1f s\n", name, (t - phase_t0) / 1000.0);
+	phase_t0 = t;
+}
+
+/* Ping with counters, jumbo frames, iperf3, down/up. */
+static void traffic(const struct netns *ns)
+{
+	ping_counted(ns, 5, 56);
+	phase("  ping");
+	iperf(ns, false);
+	phase("  iperf3 TCP");
+	iperf(ns, true);
+	phase("  iperf3 UDP");
+	/* Jumbo frames both ways, not fragmented (-M do). */
+	run(0, NULL, "ip link set dev {A} mtu 9000");
+	run(0, ns, "ip link set dev {B} mtu 9000");
+	FACT("{A} carrier after the MTU change", carrier(NULL, dev_a, 10000));
+	FACT("{B} carrier after the MTU change", carrier(ns, dev_b, 10000));
+	ping_counted(ns, 3, 8972);
+	run(0, NULL, "ip link set dev {A} mtu 1500");
+	run(0, ns, "ip link set dev {B} mtu 1500");
+	phase("  jumbo frames");
+	/* Down and up again: the carrier returns, the addresses stay. */
+	run(0, NULL, "ip link set dev {A} down");
+	FACT("{A} down: no carrier", !carrier(NULL, dev_a, 0));
+	run(0, NULL, "ip link set dev {A} up");
+	FACT("{A} carrier after down and up", carrier(NULL, dev_a, 10000));
+	ping_counted(ns, 2, 56);
+}
+
+/* MTU bounds, MAC addresses, promiscuity, multicast, ethtool. */
+static void settings(const struct netns *ns)
+{
+	char v[256];
+	long max, min;
+
+	/* MTU: 1500 -> 9000 -> the 82540EM's maximum; one above it, one below the minimum refused. */
+	quiet(NULL, "ip -d link show dev {A}");
+	max = (long)net_value(out, " maxmtu ", 0);
+	min = (long)net_value(out, " minmtu ", 0);
+	tr_printf("{A} maxmtu %ld, minmtu %ld", max, min);
+	FACT("maxmtu is the 82540EM's", max == MAX_MTU_82540EM);
+	FACT("minmtu is e1000's (the shortest frame's payload)", min == MIN_MTU_E1000);
+	run(0, NULL, "ip link set dev {A} mtu 9000");
+	run(0, NULL, "ip link set dev {A} mtu %ld", max);
+	run(2, NULL, "ip link set dev {A} mtu %ld", max + 1);
+	FACT("refused: greater than the maximum", strstr(out, "mtu greater than device maximum"));
+	/* Below IPv4's 68 the address would go: min - 1 only, refused. */
+	run(2, NULL, "ip link set dev {A} mtu %ld", min - 1);
+	FACT("refused: less than the minimum", strstr(out, "mtu less than device minimum"));
+	quiet(NULL, "ip -o link show dev {A}");
+	tr_printf("{A} mtu %ld", (long)net_value(out, " mtu ", 0));
+	run(0, NULL, "ip link set dev {A} mtu 1500");
+	FACT("{A} carrier after the MTU changes", carrier(NULL, dev_a, 10000));
+
+	/* MAC: a unicast address taken, a multicast or zero one refused, the old one back. */
+	run(0, NULL, "ip link set dev {A} address 52:54:00:12:34:60");
+	quiet(NULL, "ip -o link show dev {A}");
+	FACT("{A} has 52:54:00:12:34:60", strstr(out, "link/ether 52:54:00:12:34:60 ") != NULL);
+	ping_counted(ns, 2, 56);
+	run(2, NULL, "ip link set dev {A} address 01:00:5e:00:00:01");
+	run(2, NULL, "ip link set dev {A} address 00:00:00:00:00:00");
+	quiet(NULL, "ip -o link show dev {A}");
+	FACT("{A} kept 52:54:00:12:34:60", strstr(out, "link/ether 52:54:00:12:34:60 ") != NULL);
+	run(0, NULL, "ip link set dev {A} address " MAC_A);
+
+	/* Promiscuous mode on and off; a multicast group joined and left. */
+	run(0, NULL, "ip link set dev {A} promisc on");
+	quiet(NULL, "ip -o link show dev {A}");
+	FACT("{A} PROMISC", strstr(out, "PROMISC") != NULL);
+	run(0, NULL, "ip link set dev {A} promisc off");
+	quiet(NULL, "ip -o link show dev {A}");
+	FACT("{A} not PROMISC", !strstr(out, "PROMISC"));
+	run(0, NULL, "ip maddr add 01:00:5e:01:02:03 dev {A}");
+	quiet(NULL, "ip maddr show dev {A}");
+	FACT("{A} joined 01:00:5e:01:02:03", strstr(out, "01:00:5e:01:02:03") != NULL);
+	run(0, NULL, "ip maddr del 01:00:5e:01:02:03 dev {A}");
+	quiet(NULL, "ip maddr show dev {A}");
+	FACT("{A} left 01:00:5e:01:02:03", !strstr(out, "01:00:5e:01:02:03"));
+	ping_counted(ns, 2, 56);
+
+	/* ethtool: the driver (its name is the module's), link, rings, statistics. */
+	run(0, NULL, "ethtool -i {A}");
+	FACT("ethtool -i: the driver is the module", !strcmp(field("driver:"), ktest_twin));
+	tr_printf("bus-info: %s", field("bus-info:"));
+	tr_printf("supports-statistics: %s", field("supports-statistics:"));
+	run(0, NULL, "ethtool {A}");
+	tr_printf("Speed: %s", field("Speed:"));
+	tr_printf("Duplex: %s", field("Duplex:"));
+	tr_printf("Link detected: %s", field("Link detected:"));
+	run(0, NULL, "ethtool -g {A}");
+	snprintf(v, sizeof(v), "%s", strstr(out, "Current") ? strstr(out, "Current") : "");
+	tr_printf("rings: max rx %ld tx %ld", (long)net_value(out, "RX:", 0),
+		  (long)net_value(out, "TX:", 0));
+	tr_printf("rings: now rx %ld tx %ld", (long)net_value(v, "RX:", 0),
+		  (long)net_value(v, "TX:", 0));
+	run(0, NULL, "ethtool -G {A} rx 512 tx 512");
+	run(0, NULL, "ethtool -g {A}");
+	snprintf(v, sizeof(v), "%s", strstr(out, "Current") ? strstr(out, "Current") : "");
+	tr_printf("rings: now rx %ld tx %ld", (long)net_value(v, "RX:", 0),
+		  (long)net_value(v, "TX:", 0));
+	run(KTEST_ANY, NULL, "ethtool -G {A} rx 100000");
+	FACT("a ring above the maximum refused", strstr(out, "exceed") || strstr(out, "nvalid"));
+	FACT("{A} carrier after the ring change", carrier(NULL, dev_a, 10000));
+	ping_counted(ns, 2, 56);
+	run(0, NULL, "ethtool -S {A}");
+	FACT("ethtool -S rx_packets moved", net_value(out, "rx_packets:", 0) > 0);
+	FACT("ethtool -S tx_packets moved", net_value(out, "tx_packets:", 0) > 0);
+	FACT("ethtool -S rx_bytes moved", net_value(out, "rx_bytes:", 0) > 0);
+}
+
+/* rmmod with both links up, B in another namespace, then load again: both come back. */
+static void unload_while_up(struct netns *ns)
+{
+	char label[64];
+
+	snprintf(label, sizeof(label), "unload the driver while its links are up");
+	TR_CALL_AS(0, label, ktest_unload_wait(ktest_twin, 5000));
+	FACT("{A} gone", quiet(NULL, "ip link show dev {A}") != 0);
+	FACT("{B} gone from the namespace", quiet(ns, "ip link show dev {B}") != 0);
+	netns_free(ns);
+	TR_CALL_AS(0, "load the driver again", load_module(ktest_twin, NULL));
+	if (!FACT("two NICs of the driver again", find_nics()))
+		return;
+	run(0, NULL, "ip link set dev {A} up");
+	run(0, NULL, "ip link set dev {B} up");
+	FACT("{A} carrier", carrier(NULL, dev_a, 10000));
+	FACT("{B} carrier", carrier(NULL, dev_b, 10000));
+}
+
+/* ---- the tests ---- */
+
+static void show_transcript(void)
+{
+	const char *t = ktest_tr ? ktest_tr->text : "";
+
+	if (!getenv("RKM_NET_TRANSCRIPT"))
+		return;
+	while (*t) {
+		size_t l = strcspn(t, "\n");
+
+		printf("# %s| %.*s\n", ktest_twin, (int)l, t);
+		t += l + (t[l] == '\n');
+	}
+}
+
+/*
+ * The drivers shipped (/lib/rkm): e1000 always; rust_e1000 once it exists.
+ * One driver alone runs, its transcript checked against the spec only.
+ */
+static const char *const *twins(void)
+{
+	static const char *list[3];
+	size_t i, n = 0;
+	char ko[200];
+
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		ktest_module_file(drivers[i], ko, sizeof(ko));
+		if (!access(ko, F_OK))
+			list[n++] = drivers[i];
+		else
+			printf("# %s: not shipped (%s), not compared\n", drivers[i], ko);
+	}
+	list[n] = NULL;
+	return list;
+}
+
+/*
+ * One scenario, its phases in turn on one pair of links (each bring-up
+ * waits for e1000's link watchdog: seconds under TCG).
+ */
+static void scenario(void)
+{
+	struct netns ns = { .fd = -1 };
+
+	phase_t0 = ktest_ms();
+	if (pair_up(&ns)) {
+		phase("links up, B in a namespace");
+		traffic(&ns);
+		phase("  down/up");
+		settings(&ns);
+		phase("MTU, MAC, promisc, multicast, ethtool");
+		unload_while_up(&ns);
+		phase("unload while up, load again");
+	}
+	netns_free(&ns);
+	show_transcript();
+}
+
+TEST(e1000_scenarios)
+{
+	long long t0 = ktest_ms();
+
+	ktest_twin_timeout_s = 150;
+	ktest_twins(twins(), scenario);
+	printf("# e1000_scenarios: %.1f s\n", (ktest_ms() - t0) / 1000.0);
+}
+
+int main(void)
+{
+	return ktest_run();
+}
