@@ -492,8 +492,21 @@ static const struct tcase cases[] = {
 		.cmd = "RKM_KTEST=1 " RKM "test tests/rkm_ktest",
 		.expect = { "ok * alloc", "ok * error", "ok * print", "ok * param", "ok * driver", "ok * sync", "ok * user",
 			    "ok * spinlock_irq_guards_drop_in_any_order", "ok * nested_locks_of_one_class",
-			    "ok * hrtimer", "ok * oneshot_cancel_while_running", "ok * configfs",
+			    "ok * hrtimer", "ok * oneshot_cancel_while_running", "ok * configfs", "ok * dma",
+			    "ok * net",
 			    "# {K}: * passed, 0 failed", "in {K}: ^ok * rkm_ktest-test #" },
+		.reject = { "not ok" },
+	},
+	{
+		.name = "network devices without hardware: two Ethernet devices joined through NAPI, driven by "
+			"Debian's ip, ping, ethtool and iperf3 across namespaces (tests/net_pair)",
+		.cmd = RKM "test tests/net_pair --logs build/selftest/net_pair",
+		.expect = { "in {K}: ok * ping_across_namespaces", "in {K}: ok * tcp_transfer_with_iperf3",
+			    "in {K}: ok * ethtool_info_rings_stats", "in {K}: ok * mtu_limits_and_jumbo_frames",
+			    "in {K}: ok * mac_address_changes", "in {K}: ok * promiscuous_mode",
+			    "in {K}: ok * rmmod_while_up", "in {K}: ok * load_unload_cycles",
+			    "in {K}: ok * init_allocations_fail_cleanly", "# {K}: * passed, 0 failed",
+			    "in {K}: ^ok * net_pair-test #" },
 		.reject = { "not ok" },
 	},
 	{

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rust_e1000 test: the hardware layer on QEMU's e1000 (82540EM; the
- * manifest's qemu line gives it MAC 52:54:00:12:34:56 on a hub port). The
+ * manifest's nic line gives it MAC 52:54:00:12:34:50 on a hub port). The
  * driver must bind, read that MAC address from the EEPROM, find the EEPROM
  * checksum good, bring the link up, set up both descriptor rings (empty:
  * head == tail == 0), handle the interrupt causes raised through
@@ -13,7 +13,7 @@
 #define DRV "rust_e1000"
 #define E1000_VENDOR 0x8086
 #define E1000_DEVICE 0x100e
-#define MAC "52:54:00:12:34:56"
+#define MAC "52:54:00:12:34:50"
 #define ICR_LSC 0x4
 
 static char bdf[64];

@@ -1323,6 +1323,19 @@ static const char *cycles_arg(const struct manifest *m)
 }
 
 /*
+ * The kernel rkm built (KASAN, kmemleak, lockdep; several times slower)
+ * runs a quarter of a driver's cycles, at least 10 (or all, if fewer):
+ * kmemleak names a leak of any size after one cycle, and the stock kernels
+ * run every cycle for the slab-growth check, which needs many.
+ */
+static int debug_cycles(const struct kernel *k, int n)
+{
+	if (!k->built)
+		return n;
+	return n / 4 > 10 ? n / 4 : n < 10 ? n : 10;
+}
+
+/*
  * rkm test --reliability: the in-guest programs over what the manifests
  * declare: rkm-fuzz (every fuzz line), rkm-cycles (each driver with its
  * count, grouped by count) and, on the debug kernel, rkm-failslab.
@@ -1344,7 +1357,7 @@ static void add_reliability(const struct manifest *ms, int n, const struct kerne
 		for (j = i - 1; j >= 0 && !ms[j].cycles; j--)
 			;
 		if (j < 0 || ms[j].cycles != ms[i].cycles)
-			cycles[ncycles++] = xasprintf("--cycles %d", ms[i].cycles);
+			cycles[ncycles++] = xasprintf("--cycles %d", debug_cycles(k, ms[i].cycles));
 		cycles[ncycles++] = ms[i].cycles_params ? cycles_arg(&ms[i]) : ms[i].name;
 	}
 	if (nfuzz)
