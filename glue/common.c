@@ -3,6 +3,7 @@
  * rkm glue: what several units share, compiled into every module (the
  * units themselves only into modules that call them: kbuild/glue.mk).
  */
+#include <linux/kstrtox.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -75,4 +76,48 @@ static __maybe_unused bool rkm_attr_name_ok(const struct rkm_attr *attrs, size_t
 static __maybe_unused bool rkm_attr_mode_ok(uint16_t mode)
 {
 	return mode == 0444 || mode == 0644 || mode == 0400 || mode == 0600 || mode == 0200;
+}
+
+/* kstrto* on Rust byte strings (sysfs and configfs input). Copies @len bytes to a NUL-terminated buffer for kstrto*: -EINVAL if too long or holding a NUL. */
+static __maybe_unused int rkm_kstr_copy(char *buf, const char *s, size_t len)
+{
+	if (len >= RKM_KSTR_MAX || memchr(s, 0, len))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	return 0;
+}
+
+int rkm_kstrtou64(const char *s, size_t len, uint64_t *out)
+{
+	char buf[RKM_KSTR_MAX];
+	unsigned long long v;
+	int err = rkm_kstr_copy(buf, s, len);
+
+	if (!err)
+		err = kstrtoull(buf, 0, &v);
+	if (!err)
+		*out = v;
+	return err;
+}
+
+int rkm_kstrtos64(const char *s, size_t len, int64_t *out)
+{
+	char buf[RKM_KSTR_MAX];
+	long long v;
+	int err = rkm_kstr_copy(buf, s, len);
+
+	if (!err)
+		err = kstrtoll(buf, 0, &v);
+	if (!err)
+		*out = v;
+	return err;
+}
+
+int rkm_kstrtobool(const char *s, size_t len, bool *out)
+{
+	char buf[RKM_KSTR_MAX];
+	int err = rkm_kstr_copy(buf, s, len);
+
+	return err ? err : kstrtobool(buf, out);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rkm glue: kstrto* on Rust byte strings (always), and configfs subsystems
- * (only in a module whose Rust object calls rkm_cfs_*: kbuild/rkm.mk defines
- * RKM_GLUE_CONFIGFS then, since configfs is a module, configfs.ko, on the
- * stock kernels and every other module must not depend on it).
+ * rkm glue: configfs subsystems, only in a module whose Rust object calls
+ * rkm_cfs_* (kbuild/glue.mk defines RKM_GLUE_CONFIGFS then), since configfs
+ * is a module, configfs.ko, on the stock kernels and every other module must
+ * not depend on it.
  *
  * A subsystem (struct rkm_cfs_subsys) is named at run time; its root group
  * makes plain items (make_item) on mkdir; its attributes and its items' are
@@ -17,56 +17,6 @@
  * Subsystem records (attribute tables included) are freed only at module
  * exit: open files of an unregistered subsystem still point at them.
  */
-#include <linux/kernel.h>
-#include <linux/kstrtox.h>
-#include <linux/string.h>
-
-#include "rkm_abi.h"
-
-/* Copies @len bytes to a NUL-terminated buffer for kstrto*: -EINVAL if too long or holding a NUL. */
-static int rkm_kstr_copy(char *buf, const char *s, size_t len)
-{
-	if (len >= RKM_KSTR_MAX || memchr(s, 0, len))
-		return -EINVAL;
-	memcpy(buf, s, len);
-	buf[len] = 0;
-	return 0;
-}
-
-int rkm_kstrtou64(const char *s, size_t len, uint64_t *out)
-{
-	char buf[RKM_KSTR_MAX];
-	unsigned long long v;
-	int err = rkm_kstr_copy(buf, s, len);
-
-	if (!err)
-		err = kstrtoull(buf, 0, &v);
-	if (!err)
-		*out = v;
-	return err;
-}
-
-int rkm_kstrtos64(const char *s, size_t len, int64_t *out)
-{
-	char buf[RKM_KSTR_MAX];
-	long long v;
-	int err = rkm_kstr_copy(buf, s, len);
-
-	if (!err)
-		err = kstrtoll(buf, 0, &v);
-	if (!err)
-		*out = v;
-	return err;
-}
-
-int rkm_kstrtobool(const char *s, size_t len, bool *out)
-{
-	char buf[RKM_KSTR_MAX];
-	int err = rkm_kstr_copy(buf, s, len);
-
-	return err ? err : kstrtobool(buf, out);
-}
-
 #ifdef RKM_GLUE_CONFIGFS
 #include <linux/configfs.h>
 #include <linux/list.h>

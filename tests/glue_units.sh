@@ -15,6 +15,17 @@ vars=$(printf 'p:\n\t@echo "$(rkm-glue-units)|$(rkm-glue-needs)"\n' | make -s -f
 units=${vars%%|*}
 needs=${vars#*|}
 names=$(printf '%s\n' $units | sed 's/.*://' | sort -u)
+# A unit is chosen by the functions its file defines: a function outside
+# the file's #ifdef RKM_GLUE_NAME would pull the unit into a module that
+# only calls that function (core functions belong in common.c).
+for u in $units; do
+	f=$root/glue/${u%%:*}.c
+	awk -v f="$f" '/^#ifdef RKM_GLUE_/ { inside = 1 }
+		/^#endif \/\* RKM_GLUE_/ { inside = 0 }
+		!inside && /^[A-Za-z_][^(]*[ *]rkm_[a-z0-9_]*\(/ && !/^static/ {
+			print "not ok " f ": defined outside its #ifdef RKM_GLUE_: " $0; bad = 1 }
+		END { exit bad }' "$f" || exit 1
+done
 for name in NONE $names; do
 	on=$name
 	for n in $needs $needs; do
