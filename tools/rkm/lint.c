@@ -124,13 +124,54 @@ static void stock_kernel(struct kernel *k)
 	kernels_select(&name, 1, k);
 }
 
+/* A driver's build directory for k, built (or rkm stops). */
+static char *lint_build(const char *arg, const struct kernel *k, char *dir, const char **name)
+{
+	char ko[PATH_MAX];
+
+	if (!realpath(arg, dir))
+		die("no driver directory %s", arg);
+	*name = base_name(dir);
+	if (build_driver(dir, k, ko, sizeof(ko)))
+		die("%s does not build for %s: fix that first", *name, k->name);
+	return xasprintf("%s/build/%s", dir, k->name);
+}
+
+/* parallel_each()'s call: clippy and rustfmt over one driver; its problems. */
+static int lint_driver(const char *arg, void *kp)
+{
+	const struct kernel *k = kp;
+	char dir[PATH_MAX];
+	const char *name;
+	char *bdir = lint_build(arg, k, dir, &name), *out = xasprintf("%s/clippy", bdir), *cmd;
+	int found = 0, problems = 0, rc;
+
+	mkdirs(out);
+	printf("  CLIPPY  %s\n", name);
+	cmd = swap_tool(kbuild_cmd(xasprintf("%s/.%s-rust.a.cmd", bdir, name)), CLIPPY,
+			xasprintf("%s/%s-rust.a", out, name));
+	/* Clippy's -L path to the crate is this build's, the one lint checked. */
+	rc = run_sh(bdir, cmd, count_line, &found);
+	problems += found + (rc != 0 && !found);
+	found = 0;
+	printf("  RUSTFMT %s\n", name);
+	rc = run_cmd((char *[]){ (char *)RUSTFMT, "--check", "--config-path",
+				 xasprintf("%s/rustfmt.toml", rkm_root),
+				 xasprintf("%s/%s.rs", dir, name), NULL },
+		     count_line, &found);
+	problems += found + (rc != 0 && !found);
+	free(bdir);
+	free(out);
+	return problems;
+}
+
 int cmd_lint(int argc, char **argv)
 {
 	struct kernel k;
-	char ko[PATH_MAX], dir[PATH_MAX];
-	char *fmt_conf = xasprintf("%s/rustfmt.toml", rkm_root);
-	int i, problems = 0;
-	bool crate_done = false;
+	char dir[PATH_MAX];
+	const char *name;
+	char *bdir, *out, *cmd;
+	int i, found = 0, problems = 0, rc;
 
 	for (i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--panics"))
@@ -143,51 +184,25 @@ int cmd_lint(int argc, char **argv)
 	need_tool(RUSTFMT, "rustfmt-web");
 	stock_kernel(&k);
 	build_warm(argv + optind, argc - optind, &k);
-	for (i = optind; i < argc; i++) {
-		const char *name;
-		char *bdir, *out, *cmd;
-		int found = 0, rc;
-
-		if (!realpath(argv[i], dir))
-			die("no driver directory %s", argv[i]);
-		name = base_name(dir);
-		if (build_driver(dir, &k, ko, sizeof(ko)))
-			die("%s does not build for %s: fix that first", name, k.name);
-		bdir = xasprintf("%s/build/%s", dir, k.name);
-		out = xasprintf("%s/clippy", bdir);
-		mkdirs(out);
-		/* The crate once (every driver compiles the same one), then the driver. */
-		if (!crate_done) {
-			printf("  CLIPPY  rkm crate\n");
-			cmd = xasprintf("CLIPPY_CONF_DIR='%s/rust' %s" CRATE_LINTS, rkm_root,
-					swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)),
-						  CLIPPY, xasprintf("%s/librkm.rlib", out)));
-			rc = run_sh(bdir, cmd, count_line, &found);
-			problems += found + (rc != 0 && !found);
-			found = 0;
-			printf("  RUSTFMT rkm crate\n");
-			rc = run_cmd((char *[]){ (char *)RUSTFMT, "--check", "--config-path", fmt_conf,
-						 xasprintf("%s/rust/src/lib.rs", rkm_root), NULL },
-				     count_line, &found);
-			problems += found + (rc != 0 && !found);
-			found = 0;
-			crate_done = true;
-		}
-		printf("  CLIPPY  %s\n", name);
-		cmd = swap_tool(kbuild_cmd(xasprintf("%s/.%s-rust.a.cmd", bdir, name)), CLIPPY,
-				xasprintf("%s/%s-rust.a", out, name));
-		/* Clippy's -L path to the crate must be the one it just checked. */
-		rc = run_sh(bdir, cmd, count_line, &found);
-		problems += found + (rc != 0 && !found);
-		found = 0;
-		printf("  RUSTFMT %s\n", name);
-		rc = run_cmd((char *[]){ (char *)RUSTFMT, "--check", "--config-path", fmt_conf,
-					 xasprintf("%s/%s.rs", dir, name), NULL },
-			     count_line, &found);
-		problems += found + (rc != 0 && !found);
-		free(bdir);
-		free(out);
-	}
+	/* The crate once (every driver compiles the same one), with the first driver's command. */
+	bdir = lint_build(argv[optind], &k, dir, &name);
+	out = xasprintf("%s/clippy", bdir);
+	mkdirs(out);
+	printf("  CLIPPY  rkm crate\n");
+	cmd = xasprintf("CLIPPY_CONF_DIR='%s/rust' %s" CRATE_LINTS, rkm_root,
+			swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)), CLIPPY,
+				  xasprintf("%s/librkm.rlib", out)));
+	rc = run_sh(bdir, cmd, count_line, &found);
+	problems += found + (rc != 0 && !found);
+	found = 0;
+	printf("  RUSTFMT rkm crate\n");
+	rc = run_cmd((char *[]){ (char *)RUSTFMT, "--check", "--config-path",
+				 xasprintf("%s/rustfmt.toml", rkm_root),
+				 xasprintf("%s/rust/src/lib.rs", rkm_root), NULL },
+		     count_line, &found);
+	problems += found + (rc != 0 && !found);
+	/* Then the drivers, one per CPU at a time, each one's output whole. */
+	problems += parallel_each(argv + optind, argc - optind, lint_driver, &k);
 	printf("rkm lint: %d problem(s)\n", problems);
 	return problems ? 1 : 0;
 }

@@ -373,6 +373,16 @@ static int report_driver(const char *dir, const struct kernel *k)
 	return own;
 }
 
+/* parallel_each()'s call: one driver directory's report. */
+static int report_one(const char *arg, void *k)
+{
+	char dir[PATH_MAX];
+
+	if (!realpath(arg, dir))
+		die("no driver directory %s", arg);
+	return report_driver(dir, k);
+}
+
 int cmd_lint_panics(int argc, char **argv)
 {
 	const char *kname = "6.12";
@@ -396,12 +406,11 @@ int cmd_lint_panics(int argc, char **argv)
 		usage_exit(argv[0], 2);
 	if (kernels_select(&kname, 1, k) != 1)
 		die("--kernel %s: name one kernel, not a group", kname);
-	build_warm(argv + optind, argc - optind, k);
-	for (i = optind; i < argc; i++) {
+	for (i = optind; i < argc; i++)
 		if (!realpath(argv[i], dir))
 			die("no driver directory %s", argv[i]);
-		total += report_driver(dir, k);
-	}
+	build_warm(argv + optind, argc - optind, k);
+	total = parallel_each(argv + optind, argc - optind, report_one, k);
 	printf("rkm lint --panics: %d place(s) can panic\n", total);
 	return total && !no_fail ? 1 : 0;
 }

@@ -133,6 +133,7 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *fill_template(const char *tmpl, const char *const *subst);
 void mkdirs(const char *path);
+int parallel_each(char *const *items, int n, int (*fn)(const char *item, void *ctx), void *ctx);
 void write_file(const char *path, const char *text);
 bool is_file(const char *path);
 bool is_dir(const char *path);

@@ -2,6 +2,7 @@
 /* rkm: small helpers shared by the subcommands. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,4 +200,97 @@ void write_file(const char *path, const char *text)
 	f = fopen(path, "w");
 	if (!f || fputs(text, f) < 0 || fclose(f))
 		die("cannot write %s: %s", path, strerror(errno));
+}
+
+/* Copies the file at path to stdout, then removes it. */
+static void show_and_remove(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	size_t n;
+
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	if (f)
+		fclose(f);
+	fflush(stdout);
+	unlink(path);
+}
+
+/*
+ * fn(item, ctx) for each of items[0..n), one child per CPU at a time, each
+ * child's output kept in a file and printed whole, in the items' order, as
+ * if they had run one after another. Returns the sum of what fn returned;
+ * a child that died (die(), a crash) is shown, then rkm exits with status 2.
+ * For per-driver work that is CPU-bound and independent (lint, lint --panics).
+ */
+int parallel_each(char *const *items, int n, int (*fn)(const char *item, void *ctx), void *ctx)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char *tmp = xasprintf("%s/build/.parallel-%d", rkm_root, (int)getpid());
+	pid_t *pids = calloc(n ? n : 1, sizeof(*pids));
+	int next = 0, shown = 0, running = 0, sum = 0, died = 0;
+
+	if (!pids)
+		die("out of memory");
+	mkdirs(tmp);
+	fflush(stdout);
+	fflush(stderr);
+	while (shown < n) {
+		while (running < (cpus > 1 ? cpus : 1) && next < n) {
+			pid_t pid = fork();
+
+			if (pid < 0)
+				die("fork: %s", strerror(errno));
+			if (pid == 0) {
+				char *out = xasprintf("%s/%d.out", tmp, next);
+				int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+				FILE *f;
+				int r;
+
+				if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+					_exit(3);
+				setvbuf(stdout, NULL, _IOLBF, 0);
+				r = fn(items[next], ctx);
+				fflush(stdout);
+				f = fopen(xasprintf("%s/%d.result", tmp, next), "w");
+				_exit(f && fprintf(f, "%d\n", r) > 0 && !fclose(f) ? 0 : 3);
+			}
+			pids[next++] = pid;
+			running++;
+		}
+		/* Wait for the next item to show; others may end meanwhile. */
+		while (shown < next) {
+			char *res = xasprintf("%s/%d.result", tmp, shown);
+			int status, r = 0;
+			FILE *f;
+
+			if (waitpid(pids[shown], &status, 0) < 0)
+				die("waitpid: %s", strerror(errno));
+			running--;
+			show_and_remove(xasprintf("%s/%d.out", tmp, shown));
+			f = fopen(res, "r");
+			if (!WIFEXITED(status) || WEXITSTATUS(status) || !f || fscanf(f, "%d", &r) != 1)
+				died = 1;
+			else
+				sum += r;
+			if (f)
+				fclose(f);
+			unlink(res);
+			free(res);
+			shown++;
+			if (running < cpus && next < n)
+				break;
+		}
+		if (died) {
+			while (running-- > 0)
+				wait(NULL);
+			break;
+		}
+	}
+	rmdir(tmp);
+	free(pids);
+	if (died)
+		exit(2);
+	return sum;
 }
