@@ -500,7 +500,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "network devices without hardware: two Ethernet devices joined through NAPI, driven by "
 			"Debian's ip, ping, ethtool and iperf3 across namespaces (tests/net_pair)",
-		.cmd = RKM "test tests/net_pair --logs build/selftest/net_pair",
+		.cmd = RKM "test tests/net_pair --test-timeout 300 --logs build/selftest/net_pair",
 		.expect = { "in {K}: ok * ping_across_namespaces", "in {K}: ok * tcp_transfer_with_iperf3",
 			    "in {K}: ok * ethtool_info_rings_stats", "in {K}: ok * mtu_limits_and_jumbo_frames",
 			    "in {K}: ok * mac_address_changes", "in {K}: ok * promiscuous_mode",
@@ -891,7 +891,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "network: the kernel's e1000 over two hub NICs (namespace, ping, iperf3, MTU, MAC, "
 			"ethtool, rmmod while up); QEMU opened no inet socket",
-		.cmd = RKM "test tests/net_e1000 --logs build/selftest/net",
+		.cmd = RKM "test tests/net_e1000 --test-timeout 300 --logs build/selftest/net",
 		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * net_e1000-test #",
 			    "in {K}: ok 1 e1000_scenarios", "in {K}: # e1000: iperf3 TCP ",
 			    "in {K}: ^ok * kernel-log",

@@ -285,12 +285,17 @@ static void ping_counted(const struct netns *ns, int count, int size)
 	     b1.tx_packets - b0.tx_packets >= (unsigned long long)count);
 	FACT("{A} rx bytes moved by the payloads at least",
 	     a1.rx_bytes - a0.rx_bytes >= (unsigned long long)count * size);
-	FACT("no errors or drops on {A} during the ping",
-	     a1.rx_errors == a0.rx_errors && a1.tx_errors == a0.tx_errors &&
-	     a1.rx_dropped == a0.rx_dropped && a1.tx_dropped == a0.tx_dropped);
-	FACT("no errors or drops on {B} during the ping",
-	     b1.rx_errors == b0.rx_errors && b1.tx_errors == b0.tx_errors &&
-	     b1.rx_dropped == b0.rx_dropped && b1.tx_dropped == b0.tx_dropped);
+	/*
+	 * Errors, not drops: every echo request and reply arrived (above), and
+	 * the stack's own packets on a link just up (the debug kernel's IPv6
+	 * is built in: its router solicitations and MLD reports) may be
+	 * dropped and counted meanwhile (seen in CI on debug: one tx drop on
+	 * {B}). Drops are shown as comments.
+	 */
+	FACT("no errors on {A} during the ping",
+	     a1.rx_errors == a0.rx_errors && a1.tx_errors == a0.tx_errors);
+	FACT("no errors on {B} during the ping",
+	     b1.rx_errors == b0.rx_errors && b1.tx_errors == b0.tx_errors);
 	if (a1.rx_errors || a1.tx_errors || a1.rx_dropped || a1.tx_dropped || b1.rx_errors ||
 	    b1.tx_errors || b1.rx_dropped || b1.tx_dropped)
 		printf("# %s: errors/dropped so far: A rx %llu/%llu tx %llu/%llu, B rx %llu/%llu "
