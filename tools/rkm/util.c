@@ -227,13 +227,15 @@ static void show_and_remove(const char *path)
 int parallel_each(char *const *items, int n, int (*fn)(const char *item, void *ctx), void *ctx)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	char *tmp = xasprintf("%s/build/.parallel-%d", rkm_root, (int)getpid());
+	const char *tmpdir = getenv("TMPDIR");
+	char *tmp = xasprintf("%s/rkm-parallel-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
 	pid_t *pids = calloc(n ? n : 1, sizeof(*pids));
 	int next = 0, shown = 0, running = 0, sum = 0, died = 0;
 
 	if (!pids)
 		die("out of memory");
-	mkdirs(tmp);
+	if (!mkdtemp(tmp))
+		die("mkdtemp %s: %s", tmp, strerror(errno));
 	fflush(stdout);
 	fflush(stderr);
 	while (shown < n) {
