@@ -211,17 +211,7 @@ void rkm_poll_wait(struct rkm_file *file, struct rkm_poll_table *table, struct r
  */
 static bool rkm_misc_name_taken(const char *name)
 {
-	char *path = kasprintf(GFP_KERNEL, "/sys/class/misc/%s", name);
-	struct path p;
-	bool taken;
-
-	if (!path)
-		return false;
-	taken = !kern_path(path, 0, &p);
-	if (taken)
-		path_put(&p);
-	kfree(path);
-	return taken;
+	return rkm_sysfs_taken("/sys/class/misc/%s", name);
 }
 
 /*
