@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <sys/wait.h>
 
 #include "rkm.h"
 #include "rkm_abi.h"
@@ -158,6 +157,26 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
 	return rc;
 }
 
+/* parallel_each()'s call: one driver built, its output and outcome dropped. */
+static int warm_one(const char *arg, void *k)
+{
+	char dir[PATH_MAX], ko[PATH_MAX];
+	const char *name;
+	int null;
+
+	/* What build_driver() would die on is left to the caller's own build. */
+	if (!realpath(arg, dir) || !is_dir(dir))
+		return 0;
+	name = base_name(dir);
+	if (!is_file(xasprintf("%s/%s.rs", dir, name)) && !is_file(xasprintf("%s/Kbuild", dir)))
+		return 0;
+	null = open("/dev/null", O_WRONLY);
+	if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+		return 0;
+	build_driver(dir, k, ko, sizeof(ko));
+	return 0;
+}
+
 /*
  * Builds the drivers in dirs for k, one per CPU at a time, quietly: the
  * caller's own build_driver() of each then finds it up to date (a Kbuild
@@ -167,30 +186,7 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
  */
 void build_warm(char *const *dirs, int n, const struct kernel *k)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int i, running = 0;
-
-	for (i = 0; i < n; i++) {
-		pid_t pid;
-
-		if (running >= cpus && wait(NULL) > 0)
-			running--;
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			return;	/* the callers' own builds still run */
-		if (pid == 0) {
-			char ko[PATH_MAX];
-			int null = open("/dev/null", O_WRONLY);
-
-			if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-				_exit(1);
-			_exit(build_driver(dirs[i], k, ko, sizeof(ko)) ? 1 : 0);
-		}
-		running++;
-	}
-	while (running-- > 0)
-		wait(NULL);
+	parallel_each(dirs, n, warm_one, (void *)k);
 }
 
 /* DIR/test.c, the driver's userspace test, as a static program for the guest. */
