@@ -19,8 +19,11 @@ filechk_rkm_glue = { undef=" $$($(NM) -u $(obj)/$(RKM_NAME)-rust.o | awk '{print
 			case "$$undef" in *" $$f "*) on="$$on $${u\#*:}"; break;; esac; \
 		done; \
 	done; \
-	for n in $(rkm-glue-needs) $(rkm-glue-needs); do \
+	$(rkm-glue-defines); \
+	echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }
+# Shell: the units named in $on, with those they need, as #define lines
+# (also tests/glue_units.sh's, which compiles each unit alone).
+rkm-glue-defines = for n in $(rkm-glue-needs) $(rkm-glue-needs); do \
 		case " $$on " in *" $${n%%:*} "*) on="$$on $${n\#*:}";; esac; \
 	done; \
-	for m in $$(printf '%s\n' $$on | sort -u); do echo "\#define RKM_GLUE_$$m 1"; done; \
-	echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }
+	for m in $$(printf '%s\n' $$on | sort -u); do echo "\#define RKM_GLUE_$$m 1"; done

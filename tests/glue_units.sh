@@ -11,9 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/selftest/glue-units
 rm -rf "$out"
 mkdir -p "$out"
-vars=$(printf 'p:\n\t@echo "$(rkm-glue-units)|$(rkm-glue-needs)"\n' | make -s -f "$root/kbuild/glue.mk" -f - p)
-units=${vars%%|*}
-needs=${vars#*|}
+units=$(printf 'p:\n\t@echo "$(rkm-glue-units)"\n' | make -s -f "$root/kbuild/glue.mk" -f - p)
 names=$(printf '%s\n' $units | sed 's/.*://' | sort -u)
 # A unit is chosen by the functions its file defines: a function outside
 # the file's #ifdef RKM_GLUE_NAME would pull the unit into a module that
@@ -26,13 +24,12 @@ for u in $units; do
 			print "not ok " f ": defined outside its #ifdef RKM_GLUE_: " $0; bad = 1 }
 		END { exit bad }' "$f" || exit 1
 done
+# glue.mk's own rule adds what each unit needs.
 for name in NONE $names; do
 	on=$name
-	for n in $needs $needs; do
-		case " $on " in *" ${n%%:*} "*) on="$on ${n#*:}" ;; esac
-	done
+	[ "$name" = NONE ] && on=
 	{
-		for m in $on; do [ "$m" = NONE ] || echo "#define RKM_GLUE_$m 1"; done
+		printf 'p:\n\t@on="%s"; $(rkm-glue-defines)\n' "$on" | make -s -f "$root/kbuild/glue.mk" -f - p
 		echo '#include "rkm_glue.c"'
 	} > "$out/u_$name.c"
 done
