@@ -1590,6 +1590,36 @@ static void show_tail(const char *out, int lines)
 	}
 }
 
+/*
+ * Why a case failed, in a few lines: its "rkm: FAIL" and "not ok" lines and
+ * the console tails rkm printed. Printed again at the very end, since a
+ * long run's log is often read from its tail only (CI keeps the tail).
+ */
+#define DIGEST_LINES 40
+
+static char *digest(const char *out)
+{
+	char *d = NULL;
+	size_t len = 0;
+	int lines = 0, tail = 0;
+	const char *s, *e;
+
+	for (s = out; *s && lines < DIGEST_LINES; s = *e ? e + 1 : e) {
+		e = strchrnul(s, '\n');
+		if (memmem(s, e - s, "rkm: console log tail", 21))
+			tail = 26;
+		else if (tail)
+			tail--;
+		if (tail || (memmem(s, e - s, "rkm: FAIL", 9) && e - s < 1000) ||
+		    (!strncmp(s, "not ok", 6)) || memmem(s, e - s, "# not ok", 8)) {
+			d = realloc(d, len + (e - s) + 8);
+			len += sprintf(d + len, "#   | %.*s\n", (int)(e - s > 200 ? 200 : e - s), s);
+			lines++;
+		}
+	}
+	return d;
+}
+
 /* Boot time per kernel over the whole run, from rkm's per-boot lines. */
 static struct {
 	char name[32];
@@ -1626,8 +1656,8 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Runs case c as KTAP result k; returns whether it passed, its time in *secs. */
-static bool run_case(const struct tcase *c, int k, double *secs)
+/* Runs case c as KTAP result k; returns whether it passed, its time in *secs, why not in *why. */
+static bool run_case(const struct tcase *c, int k, double *secs, char **why)
 {
 	struct strv expect = { 0 }, reject = { 0 };
 	double t0 = now();
@@ -1662,6 +1692,8 @@ static bool run_case(const struct tcase *c, int k, double *secs)
 		}
 	if (!ok && !c->stream)
 		show_tail(out, 30);
+	if (!ok)
+		*why = digest(out);
 out:
 	*secs = now() - t0;
 	printf("%s %d %s # %.0f s\n", ok ? "ok" : "not ok", k, c->name, *secs);
@@ -1704,6 +1736,7 @@ int main(int argc, char **argv)
 	const char *word = NULL;
 	bool expand_only = false, *passed;
 	double *secs, tier_secs[2] = { 0 };
+	char **why;
 	int *order;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1738,11 +1771,12 @@ int main(int argc, char **argv)
 	}
 	passed = calloc(n, sizeof(bool));
 	secs = calloc(n, sizeof(double));
+	why = calloc(n, sizeof(char *));
 	printf("KTAP version 1\n1..%d\n", planned);
 	for (i = 0; i < planned; i++) {
 		const struct tcase *c = &cases[order[i]];
 
-		passed[i] = run_case(c, ++k, &secs[i]);
+		passed[i] = run_case(c, ++k, &secs[i], &why[i]);
 		failed += !passed[i];
 		tier_secs[c->tier] += secs[i];
 	}
@@ -1755,6 +1789,9 @@ int main(int argc, char **argv)
 		printf("# time per kernel, seconds from boot to power-off:\n");
 	for (i = 0; i < MAX_KERNELS && boots[i].name[0]; i++)
 		printf("#   %-8s %6.0f in %d boot(s)\n", boots[i].name, boots[i].seconds, boots[i].boots);
+	for (i = 0; i < planned; i++)
+		if (!passed[i])
+			printf("# failed: %s\n%s", cases[order[i]].name, why[i] ? why[i] : "");
 	printf("selftest: %d passed, %d failed\n", planned - failed, failed);
 	return failed ? 1 : 0;
 }
