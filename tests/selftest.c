@@ -415,6 +415,14 @@ static const struct tcase cases[] = {
 		.expect = { "ok 2 kernel-log", "not ok 3 taint", "flags: U", "full logs:" },
 	},
 	{
+		.name = "a watchdog left running where no reset is expected fails the boot, named, and the guest "
+			"goes on (QEMU's -action watchdog=debug)",
+		.cmd = RKM "test tests/broken/watchdog_left --kernel 6.12 --logs build/selftest/watchdog_left",
+		.fails = true,
+		.expect = { "ok 1 watchdog_left_running", "ok 3 taint", "rkm: FAIL on 6.12: the watchdog "
+			    "fired in a boot that expected no reset", "# 6.12: 3 passed, 1 failed" },
+	},
+	{
 		.name = "a module that hangs is ended by the guest init's per-item timeout",
 		.cmd = RKM "run --kernel 6.12 --test-timeout 8 --module " BROKEN("rkm_hang"),
 		.fails = true,

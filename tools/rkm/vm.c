@@ -506,9 +506,35 @@ static char **qemu_argv(const struct kernel *k, const struct plan *p, const char
 	if (p->expect_reset) {
 		argv[n++] = "-qmp";
 		argv[n++] = xasprintf("unix:%s,server=on,wait=off", qmp_sock);
+	} else {
+		/*
+		 * A watchdog (i6300esb) that fires where no test announced a reset
+		 * was left running by a test or a driver: QEMU says so on its stderr
+		 * (WATCHDOG_FIRED, found in the console log afterwards) and the
+		 * guest goes on, rather than ending in a silent reset mid-test.
+		 */
+		argv[n++] = "-action";
+		argv[n++] = "watchdog=debug";
 	}
 	argv[n] = NULL;
 	return argv;
+}
+
+/* What QEMU prints when a watchdog fires under -action watchdog=debug. */
+#define WATCHDOG_FIRED "watchdog: timer fired"
+
+/* Whether the file at path holds a line that starts with text. */
+static bool file_has_line(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	bool has = false;
+
+	while (f && !has && fgets(line, sizeof(line), f))
+		has = !strncmp(line, text, strlen(text));
+	if (f)
+		fclose(f);
+	return has;
 }
 
 /* The command line, a word a line, in the boot's logs (rkm-selftest reads it). */
@@ -790,6 +816,13 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	} else if (plan_has_nics(p)) {
 		printf("# rkm: %s: QEMU's NICs are on its hub only: no AF_INET/AF_INET6 socket, tap or "
 		       "vhost-net among its files (%d looks)\n", k->name, looks);
+	}
+	if (file_has_line(conpath, WATCHDOG_FIRED)) {
+		fprintf(stderr, "rkm: FAIL on %s: the watchdog fired in a boot that expected no reset "
+			"(a test or driver left it running; QEMU: \"%s\", the guest went on)\n",
+			k->name, WATCHDOG_FIRED);
+		r->failed++;
+		rc = 1;
 	}
 	if (timed_out) {
 		fprintf(stderr, "rkm: FAIL on %s: host timeout: QEMU killed after %d s\n", k->name,
