@@ -115,6 +115,45 @@ static void test_ktap_line(void)
 	fclose(log);
 }
 
+/*
+ * The int3 Oops rkm boots once more for (vm.c, stale_int3): one from a
+ * console log of this machine (6.12, early boot: "66 <90>", the patched
+ * NOP), the same on 6.1's wording, and a genuine int3 ("cc <..>": the
+ * padding after a ret), which must fail at once.
+ */
+static void test_stale_int3(void)
+{
+	static const struct {
+		const char *log;
+		bool stale;
+	} cases[] = {
+		{ "[    2.842445] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\n"
+		  "[    2.845344] RIP: 0010:sched_clock_cpu+0x9/0x190\n"
+		  "[    2.846026] Code: 90 90 f3 0f 1e fa 41 54 55 53 66 <90> e8 71 ad f0 ff 48 03\n"
+		  "[    2.853256] Code: 22 d7 c3 cc cc cc cc 0f 1f 40 00 fb f4 <c3> cc cc cc cc\n", true },
+		{ "[    3.1] int3: 0000 [#1] PREEMPT SMP NOPTI\n"
+		  "[    3.2] Code: 0f 1f 44 00 00 e9 <12> 34 56 78\n", true },
+		{ "[    3.1] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI\n"
+		  "[    3.2] Code: 5d 41 5c c3 cc <cc> cc cc 0f 1f 44 00 00\n", false },
+		{ "[    3.1] Oops: general protection fault: 0000 [#1] PREEMPT SMP NOPTI\n"
+		  "[    3.2] Code: 90 90 66 <90> e8 71\n", false },
+		{ "[    3.2] Code: 90 90 66 <90> e8 71\n", false },
+	};
+	char *path = xasprintf("%s/console.log", tmp);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		FILE *f = fopen(path, "w");
+
+		fputs(cases[i].log, f);
+		fclose(f);
+		CHECK(stale_int3(path) == cases[i].stale, "case %zu: expected %s", i,
+		      cases[i].stale ? "stale" : "not stale");
+	}
+	CHECK(!stale_int3("/nonexistent/console.log"), "a missing log is no stale int3");
+	free(path);
+}
+
 static void test_ktap_plan_resets_pending(void)
 {
 	FILE *log = fopen("/dev/null", "w");
@@ -450,6 +489,7 @@ static const struct {
 	void (*fn)(void);
 } tests[] = {
 	{ "ktap_line", test_ktap_line },
+	{ "stale_int3", test_stale_int3 },
 	{ "ktap_plan_resets_pending", test_ktap_plan_resets_pending },
 	{ "skiplist", test_skiplist },
 	{ "manifest_good", test_manifest_good },

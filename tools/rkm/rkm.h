@@ -174,6 +174,7 @@ char *skips_for(const char *skiplist, const char *kernel);
 struct ktap;
 struct ktap *ktap_new(FILE *log, bool quiet);
 void ktap_line(struct ktap *t, const char *line);
+bool stale_int3(const char *path);
 void ktap_counts(const struct ktap *t, int *planned, int *passed, int *failed, int *skipped,
 		 const char **failures);
 int build_all(const struct manifest *m, const struct kernel *k, struct plan *p);
