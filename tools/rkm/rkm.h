@@ -27,6 +27,7 @@ struct kernel {
 	char *vmlinuz;		/* the image to boot (may be missing), or NULL: none */
 	char *headers;		/* Kbuild directory (KDIR) */
 	bool built;		/* built by rkm (the debug kernel), not a distribution's */
+	bool repeats;		/* rkm test: an earlier stock kernel of the run has its version */
 	enum kernel_list from;
 	char *file;		/* the list and line it comes from */
 	int line;
