@@ -668,6 +668,17 @@ RKM_LEAF void rkm_net_h_carrier(struct rkm_netdev *nd, bool on)
 /* Unregistration clears @live before it takes RTNL: seen under RTNL, the device stays. */
 bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd)
 {
+	/*
+	 * Soundness: an atomic callback (start_xmit, poll, set_rx_mode under a
+	 * spinlock, ...) can make an RtnlHandle from its NetDev; taking RTNL
+	 * there would sleep in atomic context, and napi_disable() from the
+	 * device's own poll would wait for itself. Refused (the device reads
+	 * as gone) wherever the kernel can tell sleeping is not allowed:
+	 * preempt_count (interrupts, bottom halves off, and spinlocks: every
+	 * kernel rkm supports has CONFIG_PREEMPT_COUNT), interrupts off, RCU.
+	 */
+	if (in_atomic() || irqs_disabled() || rcu_preempt_depth())
+		return false;
 	might_sleep();
 	rtnl_lock();
 	if (rcu_access_pointer(nd->live))
@@ -938,6 +949,7 @@ static void rkm_net_quiesced(struct rkm_binding *b)
 		rkm_binding_put(b);
 	}
 }
+
 #else
 static inline void rkm_net_free(void)
 {
