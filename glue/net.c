@@ -435,6 +435,13 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 	ndev->mtu = d->mtu;
 	ndev->watchdog_timeo = 5 * HZ;
 	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/*
+	 * Soundness: ether_setup() lets pktgen hand the device one skb several
+	 * times at once (clone_skb, burst: skb->users > 1); an Skb is the only
+	 * owner of its sk_buff (it writes, pulls, maps and hands it to the
+	 * stack), so the device never accepts shared ones, as veth.
+	 */
+	ndev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	if (d->tx_queue_len)
 		ndev->tx_queue_len = d->tx_queue_len;
 	if (memcmp(d->mac, zero, ETH_ALEN))
