@@ -876,6 +876,14 @@ RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *rskb, uint32_t l
 
 	if (rkm_dma_dir(dir, &d))
 		return -EINVAL;
+	/*
+	 * Soundness: the device writes what is mapped for it to write; a packet
+	 * the stack handed over may share its data with clones (TCP's
+	 * retransmit queue, a packet socket's copy), which must never see that
+	 * write: made private first, as every CPU write path does.
+	 */
+	if (d != DMA_TO_DEVICE && skb_unclone(skb, GFP_ATOMIC))
+		return -ENOMEM;
 	if (d != DMA_FROM_DEVICE && skb_linearize(skb))
 		return -ENOMEM;
 	if (!len || len > skb_headlen(skb) + (skb_is_nonlinear(skb) ? 0 : skb_tailroom(skb)))
