@@ -1015,13 +1015,23 @@ impl<T: Operations> Trampolines<T> {
         // SAFETY: as above, in ndo_start_xmit (atomic: a NetDev only).
         let (s, dev) = unsafe { (Self::state(data), Self::dev(nd)) };
         // SAFETY: the stack hands us this packet to own.
-        let skb = unsafe { Skb::from_owned(skb) };
-        match s.ops.start_xmit(&dev, skb) {
+        let given = unsafe { Skb::from_owned(skb) };
+        match s.ops.start_xmit(&dev, given) {
             Tx::Sent => abi::NET_TX_OK,
-            Tx::Busy(skb) => {
-                // Back to the stack: it still owns it on NETDEV_TX_BUSY.
-                let _ = skb.into_raw();
-                abi::NET_TX_BUSY
+            Tx::Busy(back) => {
+                let back = back.into_raw();
+                if back == skb {
+                    // Back to the stack: it still owns it on NETDEV_TX_BUSY.
+                    return abi::NET_TX_BUSY;
+                }
+                // Soundness: `Busy` with another packet than the one handed
+                // in (one kept from an earlier call): on NETDEV_TX_BUSY the
+                // stack would take back the one it gave, which the driver
+                // kept (two owners). The driver took that one: sent; the
+                // other, ours again, is dropped.
+                // SAFETY: the packet we just took out of its Skb.
+                drop(unsafe { Skb::from_owned(back) });
+                abi::NET_TX_OK
             }
         }
     }
