@@ -1119,6 +1119,13 @@ impl<T: Operations> Trampolines<T> {
         let budget = budget.max(0) as u32;
         let mut napi = Poll::new(dev, budget);
         let work = s.ops.poll(&mut napi);
+        // Soundness: below the budget NAPI must be completed, else it stays
+        // scheduled on no poll list: never polled again, and napi_disable()
+        // (close, unregistration) waits for ever. Completed here if the
+        // driver did not (its interrupt stays as it left it).
+        if napi.completed().is_none() && work < budget {
+            napi.complete(work);
+        }
         // Once completed, the work reported is the work completed with.
         napi.completed().unwrap_or(work.min(budget)) as c_int
     }
