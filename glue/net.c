@@ -965,6 +965,17 @@ static void rkm_net_quiesced(struct rkm_binding *b)
 	}
 }
 
+/* --- probes for the crate's in-kernel tests (rust/src/net/hostile_ktests.rs) --- */
+
+RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd)
+{
+	return nd->ndev->priv_flags & IFF_TX_SKB_SHARING;
+}
+
+RKM_LEAF struct rkm_skb *rkm_skb_ktest_clone(struct rkm_skb *skb)
+{
+	return (struct rkm_skb *)skb_clone(rkm_kskb(skb), GFP_ATOMIC);
+}
 #else
 static inline void rkm_net_free(void)
 {

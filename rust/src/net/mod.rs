@@ -1185,3 +1185,5 @@ impl<T: Operations> Trampolines<T> {
 
 #[cfg(rkm_ktest)]
 pub(crate) use skb::ktests;
+#[cfg(rkm_ktest)]
+pub(crate) mod hostile_ktests;
