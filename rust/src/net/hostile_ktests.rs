@@ -24,6 +24,7 @@ pub(crate) const CASES: &[Case] = &[
     ("map_rx_unclones_first", || on_device(map_rx_unclones_first)),
     ("busy_with_another_skb", || on_device(busy_with_another_skb)),
     ("poll_below_budget_without_complete", || on_device(poll_below_budget_without_complete)),
+    ("poll_budget_zero_and_over", || on_device(poll_budget_zero_and_over)),
     ("ethtool_stats_bounds", || on_device(ethtool_stats_bounds)),
     ("skb_length_extremes", || on_device(skb_length_extremes)),
     ("bql_more_completed_than_sent", || on_device(bql_more_completed_than_sent)),
@@ -202,6 +203,27 @@ fn poll_below_budget_without_complete(dev: &mut Device<'_, HostileDrv>) -> Resul
     }
     // Unregistration disables NAPI: it returns (the case would hang here).
     drop(reg);
+    Ok(())
+}
+
+/// netpoll polls with a zero budget, interrupts off: allocation then is not
+/// from the NAPI caches (bottom halves only; lockdep asserts it on the debug
+/// kernel), and nothing completes. At or above the budget, `complete`
+/// refuses without reaching NAPI.
+fn poll_budget_zero_and_over(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 16)?;
+    let nd = || super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    let irq = crate::new_spinlock_irq!(0u32)?;
+    {
+        let _g = irq.lock();
+        let mut napi = Poll::new(nd(), 0);
+        let skb = napi.alloc_skb(64)?;
+        kassert!(skb.tailroom() >= 64);
+        napi.consume(skb);
+        kassert!(!napi.complete(0) && napi.completed().is_none());
+    }
+    let mut napi = Poll::new(nd(), 4);
+    kassert!(!napi.complete(4) && !napi.complete(u32::MAX) && napi.completed().is_none());
     Ok(())
 }
 
