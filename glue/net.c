@@ -845,6 +845,19 @@ RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *rskb, bool 
 		dev_kfree_skb_any(skb);
 		return;
 	}
+	/*
+	 * Soundness: netif_rx() out of interrupt context enables bottom halves
+	 * again and runs the softirqs, which turn interrupts on: with interrupts
+	 * off there (a SpinLockIrq held in a process-context callback or
+	 * with_rtnl, netpoll's zero-budget poll) the caller's critical section
+	 * would be opened to interrupts. Dropped and counted instead: C cannot
+	 * do it either (__local_bh_enable_ip() warns).
+	 */
+	if (unlikely(!(in_napi && nd->has_napi) && irqs_disabled() && !in_interrupt())) {
+		dev_core_stats_rx_dropped_inc(nd->ndev);
+		dev_kfree_skb_any(skb);
+		return;
+	}
 	skb->protocol = eth_type_trans(skb, nd->ndev);
 	if (in_napi && nd->has_napi)
 		napi_gro_receive(&nd->napi, skb);
