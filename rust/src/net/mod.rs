@@ -564,7 +564,9 @@ impl NetDev<'_> {
 
     /// Hands a received packet to the stack (`eth_type_trans`, then
     /// `netif_rx`); it is consumed. One shorter than an Ethernet header is
-    /// dropped and counted. In `poll`, use [`Poll::receive`].
+    /// dropped and counted, and so is one received with interrupts off
+    /// outside interrupt context (a [`SpinLockIrq`](crate::sync::SpinLockIrq)
+    /// held in process context). In `poll`, use [`Poll::receive`].
     ///
     /// ```
     /// # fn f(dev: &rkm::net::NetDev<'_>, skb: rkm::net::Skb) {
@@ -751,8 +753,9 @@ pub struct RtnlHandle {
 
 impl RtnlHandle {
     /// Takes RTNL and, if the device is still registered, calls `f` with
-    /// it (`None` otherwise). Process context; never from the device's own
-    /// callbacks, or with RTNL held (a deadlock).
+    /// it (`None` otherwise, and in atomic context: an atomic callback, a
+    /// spinlock held, interrupts off). Process context; never from the
+    /// device's own callbacks, or with RTNL held (a deadlock).
     ///
     /// ```
     /// # fn f(h: &rkm::net::RtnlHandle) {
