@@ -25,6 +25,8 @@ pub(crate) const CASES: &[Case] = &[
     ("busy_with_another_skb", || on_device(busy_with_another_skb)),
     ("poll_below_budget_without_complete", || on_device(poll_below_budget_without_complete)),
     ("poll_budget_zero_and_over", || on_device(poll_budget_zero_and_over)),
+    ("receive_with_irqs_off", || on_device(receive_with_irqs_off)),
+    ("set_mac_refuses_invalid", || on_device(set_mac_refuses_invalid)),
     ("ethtool_stats_bounds", || on_device(ethtool_stats_bounds)),
     ("skb_length_extremes", || on_device(skb_length_extremes)),
     ("bql_more_completed_than_sent", || on_device(bql_more_completed_than_sent)),
@@ -224,6 +226,52 @@ fn poll_budget_zero_and_over(dev: &mut Device<'_, HostileDrv>) -> Result {
     }
     let mut napi = Poll::new(nd(), 4);
     kassert!(!napi.complete(4) && !napi.complete(u32::MAX) && napi.completed().is_none());
+    Ok(())
+}
+
+/// `netif_rx` out of interrupt context enables bottom halves again and
+/// runs the softirqs, which turn interrupts on: a packet received while a
+/// `SpinLockIrq` is held in process context (a callback with an
+/// `RtnlDev`, a work item's `with_rtnl`) would open the critical section to
+/// interrupts. Dropped (and counted) instead; interrupts stay off.
+fn receive_with_irqs_off(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    let frame = |nd: &super::NetDev<'_>| -> Result<Skb> {
+        let mut skb = nd.alloc_skb(60)?;
+        skb.put(&[0xff; 6])?;
+        skb.put(&nd.mac())?;
+        skb.put(&[0x88, 0xb5])?; // local experimental EtherType: no handler
+        skb.put_zeroed(46)?;
+        Ok(skb)
+    };
+    let irq = crate::new_spinlock_irq!(0u32)?;
+    {
+        let _g = irq.lock();
+        let skb = frame(&nd)?;
+        nd.receive(skb);
+        // SAFETY: no precondition.
+        kassert!(unsafe { abi::rkm_irqs_disabled() });
+        let runt = nd.alloc_skb(4)?;
+        nd.receive(runt);
+        // SAFETY: as above.
+        kassert!(unsafe { abi::rkm_irqs_disabled() });
+    }
+    // Process context, interrupts on: handed to the stack.
+    nd.receive(frame(&nd)?);
+    Ok(())
+}
+
+/// Invalid addresses (multicast, zero) are refused by `set_mac`; a valid
+/// one is taken.
+fn set_mac_refuses_invalid(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let h = reg.rtnl_handle();
+    for bad in [[1, 0, 0, 0, 0, 1], [0; 6], [0xff; 6]] {
+        kassert!(h.with_rtnl(|d| d.set_mac(&bad)) == Some(Err(EINVAL)));
+    }
+    let good = [0x02, 0, 0, 0, 0x27, 1];
+    kassert!(h.with_rtnl(|d| d.set_mac(&good).map(|()| d.mac())) == Some(Ok(good)));
     Ok(())
 }
 
