@@ -233,7 +233,7 @@ fn poll_budget_zero_and_over(dev: &mut Device<'_, HostileDrv>) -> Result {
 /// runs the softirqs, which turn interrupts on: a packet received while a
 /// `SpinLockIrq` is held in process context (a callback with an
 /// `RtnlDev`, a work item's `with_rtnl`) would open the critical section to
-/// interrupts. Dropped (and counted) instead; interrupts stay off.
+/// interrupts. Dropped (and counted) instead; interrupts stay as they were.
 fn receive_with_irqs_off(dev: &mut Device<'_, HostileDrv>) -> Result {
     let reg = register(dev, 0)?;
     let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
@@ -248,14 +248,15 @@ fn receive_with_irqs_off(dev: &mut Device<'_, HostileDrv>) -> Result {
     let irq = crate::new_spinlock_irq!(0u32)?;
     {
         let _g = irq.lock();
-        let skb = frame(&nd)?;
-        nd.receive(skb);
+        // Off, but on PREEMPT_RT, where a SpinLockIrq is a sleeping lock.
         // SAFETY: no precondition.
-        kassert!(unsafe { abi::rkm_irqs_disabled() });
-        let runt = nd.alloc_skb(4)?;
-        nd.receive(runt);
+        let off = unsafe { abi::rkm_irqs_disabled() };
+        nd.receive(frame(&nd)?);
         // SAFETY: as above.
-        kassert!(unsafe { abi::rkm_irqs_disabled() });
+        kassert!(unsafe { abi::rkm_irqs_disabled() } == off);
+        nd.receive(nd.alloc_skb(4)?);
+        // SAFETY: as above.
+        kassert!(unsafe { abi::rkm_irqs_disabled() } == off);
     }
     // Process context, interrupts on: handed to the stack.
     nd.receive(frame(&nd)?);
