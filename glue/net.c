@@ -435,6 +435,13 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 	ndev->mtu = d->mtu;
 	ndev->watchdog_timeo = 5 * HZ;
 	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/*
+	 * Soundness: ether_setup() lets pktgen hand the device one skb several
+	 * times at once (clone_skb, burst: skb->users > 1); an Skb is the only
+	 * owner of its sk_buff (it writes, pulls, maps and hands it to the
+	 * stack), so the device never accepts shared ones, as veth.
+	 */
+	ndev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	if (d->tx_queue_len)
 		ndev->tx_queue_len = d->tx_queue_len;
 	if (memcmp(d->mac, zero, ETH_ALEN))
@@ -668,6 +675,17 @@ RKM_LEAF void rkm_net_h_carrier(struct rkm_netdev *nd, bool on)
 /* Unregistration clears @live before it takes RTNL: seen under RTNL, the device stays. */
 bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd)
 {
+	/*
+	 * Soundness: an atomic callback (start_xmit, poll, set_rx_mode under a
+	 * spinlock, ...) can make an RtnlHandle from its NetDev; taking RTNL
+	 * there would sleep in atomic context, and napi_disable() from the
+	 * device's own poll would wait for itself. Refused (the device reads
+	 * as gone) wherever the kernel can tell sleeping is not allowed:
+	 * preempt_count (interrupts, bottom halves off, and spinlocks: every
+	 * kernel rkm supports has CONFIG_PREEMPT_COUNT), interrupts off, RCU.
+	 */
+	if (in_atomic() || irqs_disabled() || rcu_preempt_depth())
+		return false;
 	might_sleep();
 	rtnl_lock();
 	if (rcu_access_pointer(nd->live))
@@ -827,6 +845,19 @@ RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *rskb, bool 
 		dev_kfree_skb_any(skb);
 		return;
 	}
+	/*
+	 * Soundness: netif_rx() out of interrupt context enables bottom halves
+	 * again and runs the softirqs, which turn interrupts on: with interrupts
+	 * off there (a SpinLockIrq held in a process-context callback or
+	 * with_rtnl, netpoll's zero-budget poll) the caller's critical section
+	 * would be opened to interrupts. Dropped and counted instead: C cannot
+	 * do it either (__local_bh_enable_ip() warns).
+	 */
+	if (unlikely(!(in_napi && nd->has_napi) && irqs_disabled() && !in_interrupt())) {
+		dev_core_stats_rx_dropped_inc(nd->ndev);
+		dev_kfree_skb_any(skb);
+		return;
+	}
 	skb->protocol = eth_type_trans(skb, nd->ndev);
 	if (in_napi && nd->has_napi)
 		napi_gro_receive(&nd->napi, skb);
@@ -858,6 +889,14 @@ RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *rskb, uint32_t l
 
 	if (rkm_dma_dir(dir, &d))
 		return -EINVAL;
+	/*
+	 * Soundness: the device writes what is mapped for it to write; a packet
+	 * the stack handed over may share its data with clones (TCP's
+	 * retransmit queue, a packet socket's copy), which must never see that
+	 * write: made private first, as every CPU write path does.
+	 */
+	if (d != DMA_TO_DEVICE && skb_unclone(skb, GFP_ATOMIC))
+		return -ENOMEM;
 	if (d != DMA_FROM_DEVICE && skb_linearize(skb))
 		return -ENOMEM;
 	if (!len || len > skb_headlen(skb) + (skb_is_nonlinear(skb) ? 0 : skb_tailroom(skb)))
@@ -937,6 +976,18 @@ static void rkm_net_quiesced(struct rkm_binding *b)
 		dev_kfree_skb_any(skb);
 		rkm_binding_put(b);
 	}
+}
+
+/* --- probes for the crate's in-kernel tests (rust/src/net/hostile_ktests.rs) --- */
+
+RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd)
+{
+	return nd->ndev->priv_flags & IFF_TX_SKB_SHARING;
+}
+
+RKM_LEAF struct rkm_skb *rkm_skb_ktest_clone(struct rkm_skb *skb)
+{
+	return (struct rkm_skb *)skb_clone(rkm_kskb(skb), GFP_ATOMIC);
 }
 #else
 static inline void rkm_net_free(void)

@@ -1549,4 +1549,13 @@ RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t
 RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
 				 uint32_t len, int dir);
 
+/*
+ * Network soundness review (session 27): probes for the crate's in-kernel
+ * tests of the glue's refusals, nothing a driver reaches.
+ */
+/** rkm_net_ktest_tx_sharing() - whether the stack may hand @nd shared skbs (IFF_TX_SKB_SHARING). */
+RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd);
+/** rkm_skb_ktest_clone() - skb_clone(GFP_ATOMIC): a second skb sharing @skb's data, or NULL. */
+RKM_LEAF struct rkm_skb *rkm_skb_ktest_clone(struct rkm_skb *skb);
+
 #endif /* RKM_ABI_H */

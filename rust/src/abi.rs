@@ -916,4 +916,9 @@ unsafe extern "C" {
         len: u32,
         dir: c_int,
     );
+    // Network soundness review (session 27): in-kernel test probes.
+    #[cfg(rkm_ktest)]
+    pub(crate) fn rkm_net_ktest_tx_sharing(nd: *mut Netdev) -> bool;
+    #[cfg(rkm_ktest)]
+    pub(crate) fn rkm_skb_ktest_clone(skb: *mut Skb) -> *mut Skb;
 }

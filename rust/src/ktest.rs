@@ -57,6 +57,7 @@ const SUITES: &[(&str, &[Case])] = &[
     ("configfs", crate::configfs::ktests::CASES),
     ("dma", crate::dma::ktests::CASES),
     ("net", crate::net::ktests::CASES),
+    ("net_hostile", crate::net::hostile_ktests::CASES),
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the

@@ -564,7 +564,9 @@ impl NetDev<'_> {
 
     /// Hands a received packet to the stack (`eth_type_trans`, then
     /// `netif_rx`); it is consumed. One shorter than an Ethernet header is
-    /// dropped and counted. In `poll`, use [`Poll::receive`].
+    /// dropped and counted, and so is one received with interrupts off
+    /// outside interrupt context (a [`SpinLockIrq`](crate::sync::SpinLockIrq)
+    /// held in process context). In `poll`, use [`Poll::receive`].
     ///
     /// ```
     /// # fn f(dev: &rkm::net::NetDev<'_>, skb: rkm::net::Skb) {
@@ -751,8 +753,9 @@ pub struct RtnlHandle {
 
 impl RtnlHandle {
     /// Takes RTNL and, if the device is still registered, calls `f` with
-    /// it (`None` otherwise). Process context; never from the device's own
-    /// callbacks, or with RTNL held (a deadlock).
+    /// it (`None` otherwise, and in atomic context: an atomic callback, a
+    /// spinlock held, interrupts off). Process context; never from the
+    /// device's own callbacks, or with RTNL held (a deadlock).
     ///
     /// ```
     /// # fn f(h: &rkm::net::RtnlHandle) {
@@ -1015,13 +1018,23 @@ impl<T: Operations> Trampolines<T> {
         // SAFETY: as above, in ndo_start_xmit (atomic: a NetDev only).
         let (s, dev) = unsafe { (Self::state(data), Self::dev(nd)) };
         // SAFETY: the stack hands us this packet to own.
-        let skb = unsafe { Skb::from_owned(skb) };
-        match s.ops.start_xmit(&dev, skb) {
+        let given = unsafe { Skb::from_owned(skb) };
+        match s.ops.start_xmit(&dev, given) {
             Tx::Sent => abi::NET_TX_OK,
-            Tx::Busy(skb) => {
-                // Back to the stack: it still owns it on NETDEV_TX_BUSY.
-                let _ = skb.into_raw();
-                abi::NET_TX_BUSY
+            Tx::Busy(back) => {
+                let back = back.into_raw();
+                if back == skb {
+                    // Back to the stack: it still owns it on NETDEV_TX_BUSY.
+                    return abi::NET_TX_BUSY;
+                }
+                // Soundness: `Busy` with another packet than the one handed
+                // in (one kept from an earlier call): on NETDEV_TX_BUSY the
+                // stack would take back the one it gave, which the driver
+                // kept (two owners). The driver took that one: sent; the
+                // other, ours again, is dropped.
+                // SAFETY: the packet we just took out of its Skb.
+                drop(unsafe { Skb::from_owned(back) });
+                abi::NET_TX_OK
             }
         }
     }
@@ -1109,6 +1122,13 @@ impl<T: Operations> Trampolines<T> {
         let budget = budget.max(0) as u32;
         let mut napi = Poll::new(dev, budget);
         let work = s.ops.poll(&mut napi);
+        // Soundness: below the budget NAPI must be completed, else it stays
+        // scheduled on no poll list: never polled again, and napi_disable()
+        // (close, unregistration) waits for ever. Completed here if the
+        // driver did not (its interrupt stays as it left it).
+        if napi.completed().is_none() && work < budget {
+            napi.complete(work);
+        }
         // Once completed, the work reported is the work completed with.
         napi.completed().unwrap_or(work.min(budget)) as c_int
     }
@@ -1168,3 +1188,5 @@ impl<T: Operations> Trampolines<T> {
 
 #[cfg(rkm_ktest)]
 pub(crate) use skb::ktests;
+#[cfg(rkm_ktest)]
+pub(crate) mod hostile_ktests;

@@ -91,7 +91,8 @@ impl<'a> Poll<'a> {
     }
 
     /// A packet for receiving `len` bytes from the NAPI cache
-    /// (`napi_alloc_skb`); `ENOMEM`, `EINVAL` above 64 KiB.
+    /// (`napi_alloc_skb`; with a zero budget, netpoll's, as
+    /// [`NetDev::alloc_skb`]); `ENOMEM`, `EINVAL` above 64 KiB.
     ///
     /// ```
     /// # fn f(napi: &rkm::net::Poll<'_>) -> rkm::Result {
@@ -99,8 +100,13 @@ impl<'a> Poll<'a> {
     /// # drop(skb); Ok(()) }
     /// ```
     pub fn alloc_skb(&self, len: u32) -> Result<Skb> {
-        // SAFETY: in the device's poll, where napi_alloc_skb is allowed.
-        Skb::from_raw(unsafe { abi::rkm_skb_alloc(self.dev.raw(), len, true) }, len)
+        // Soundness: a zero budget is netpoll's call (netconsole), made with
+        // interrupts off from any context, where the per-CPU NAPI caches of
+        // napi_alloc_skb (bottom halves only) may be in use below us: the
+        // any-context allocation then.
+        // SAFETY: in the device's poll, where napi_alloc_skb is allowed with
+        // a budget.
+        Skb::from_raw(unsafe { abi::rkm_skb_alloc(self.dev.raw(), len, self.budget > 0) }, len)
     }
 
     /// Hands a received packet to the stack through GRO

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+//! In-kernel tests of the network abstractions' refusals (the hostile
+//! soundness review of session 27): each case is what a careless or
+//! malicious safe driver can do, and checks the glue or the trampolines
+//! turn it into an error or a no-op instead of a crash, a hang, a double
+//! owner or a write to shared data. Each runs inside the probe of a
+//! platform device, with an Ethernet device registered on it.
+
+use super::{
+    Operations, Options, Poll, Registration, RtnlDev, Skb, Trampolines, Tx, MAX_STATS,
+    MAX_STAT_NAME,
+};
+use crate::abi;
+use crate::error::{code::*, Result};
+use crate::ktest::{kassert, Case};
+use crate::platform::{self, Device, PlatformDevice};
+use crate::sync::{Arc, Mutex, SpinLockIrq};
+use core::ffi::c_void;
+use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
+
+pub(crate) const CASES: &[Case] = &[
+    ("with_rtnl_refused_in_atomic", || on_device(with_rtnl_refused_in_atomic)),
+    ("tx_skbs_never_shared", || on_device(tx_skbs_never_shared)),
+    ("map_rx_unclones_first", || on_device(map_rx_unclones_first)),
+    ("busy_with_another_skb", || on_device(busy_with_another_skb)),
+    ("poll_below_budget_without_complete", || on_device(poll_below_budget_without_complete)),
+    ("poll_budget_zero_and_over", || on_device(poll_budget_zero_and_over)),
+    ("receive_with_irqs_off", || on_device(receive_with_irqs_off)),
+    ("set_mac_refuses_invalid", || on_device(set_mac_refuses_invalid)),
+    ("ethtool_stats_bounds", || on_device(ethtool_stats_bounds)),
+    ("skb_length_extremes", || on_device(skb_length_extremes)),
+    ("bql_more_completed_than_sent", || on_device(bql_more_completed_than_sent)),
+];
+
+crate::irq_safe! {
+    /// A careless driver: its poll never completes NAPI; its start_xmit
+    /// keeps each packet and gives back the one it kept before (mode 0),
+    /// or gives the packet back (mode 1).
+    struct Hx {
+        polls: AtomicU32,
+        mode: AtomicU32,
+        kept: SpinLockIrq<Option<Skb>>,
+    }
+}
+
+#[crate::vtable]
+impl Operations for Hx {
+    fn open(&self, _dev: &RtnlDev<'_>, _: &()) -> Result {
+        Ok(())
+    }
+    fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
+    fn start_xmit(&self, _dev: &super::NetDev<'_>, skb: Skb) -> Tx {
+        if self.mode.load(SeqCst) == 1 {
+            return Tx::Busy(skb);
+        }
+        match self.kept.lock().replace(skb) {
+            Some(old) => Tx::Busy(old),
+            None => Tx::Sent,
+        }
+    }
+    fn poll(&self, _napi: &mut Poll<'_>) -> u32 {
+        // Below the budget, and no `complete`: the NAPI contract broken.
+        self.polls.fetch_add(1, SeqCst);
+        0
+    }
+}
+
+fn hx() -> Result<Hx> {
+    Ok(Hx {
+        polls: AtomicU32::new(0),
+        mode: AtomicU32::new(0),
+        kept: crate::new_spinlock_irq!(None)?,
+    })
+}
+
+fn register(dev: &Device<'_, HostileDrv>, napi_weight: u32) -> Result<Registration<Hx>> {
+    let opts = Options { name: "rkmhx%d", napi_weight, ..Default::default() };
+    Registration::register(dev, &opts, hx()?, ())
+}
+
+type Body = fn(&mut Device<'_, HostileDrv>) -> Result;
+
+struct HostileDrv {
+    body: Body,
+    out: Arc<Mutex<Option<Result>>>,
+}
+
+impl crate::driver::Driver for HostileDrv {
+    const NAME: &'static str = "rkm_ktest_nethx";
+    type Hw = ();
+    type Data = ();
+}
+
+impl platform::Driver for HostileDrv {
+    fn probe(&self, dev: &mut Device<'_, Self>) -> Result<((), ())> {
+        *self.out.lock() = Some((self.body)(dev));
+        Ok(((), ()))
+    }
+}
+
+fn on_device(body: Body) -> Result {
+    let out = Arc::try_new(crate::new_mutex!(None)?)?;
+    let drv = platform::Registration::register(HostileDrv { body, out: out.clone() })?;
+    let dev = PlatformDevice::register("rkm_ktest_nethx", 0)?;
+    drop((dev, drv));
+    let r = *out.lock();
+    r.unwrap_or(Err(ENODEV))
+}
+
+/// An atomic callback can make an `RtnlHandle` (`NetDev::rtnl_handle`);
+/// `with_rtnl` there would sleep in atomic context (and `napi_disable` in
+/// the device's own poll would wait for itself): refused, `None`.
+fn with_rtnl_refused_in_atomic(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let h = reg.rtnl_handle();
+    kassert!(h.with_rtnl(|d| d.mtu()) == Some(1500));
+    let irq = crate::new_spinlock_irq!(0u32)?;
+    {
+        let _g = irq.lock();
+        kassert!(h.with_rtnl(|d| d.mtu()).is_none());
+    }
+    let plain = crate::new_spinlock!(0u32)?;
+    {
+        let _g = plain.lock();
+        kassert!(h.with_rtnl(|d| d.mtu()).is_none());
+    }
+    // Process context again: allowed.
+    kassert!(h.with_rtnl(|d| d.mtu()) == Some(1500));
+    Ok(())
+}
+
+/// `ether_setup` lets pktgen hand the device one skb several times at once
+/// (`IFF_TX_SKB_SHARING`, `clone_skb`/`burst`): an `Skb` would not be the
+/// only owner of its `sk_buff`. The glue clears the flag.
+fn tx_skbs_never_shared(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    // SAFETY: a registered device's glue handle.
+    kassert!(!unsafe { abi::rkm_net_ktest_tx_sharing(reg.nd.as_ptr()) });
+    Ok(())
+}
+
+/// A packet the stack hands over may share its data with clones (TCP's
+/// retransmit queue): mapping it for the device to write must not let the
+/// device write the clones' bytes.
+fn map_rx_unclones_first(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    let mut skb = nd.alloc_skb(256)?;
+    skb.put(&[7; 64])?;
+    let p = skb.into_raw();
+    // SAFETY: our sk_buff, taken back at once; the clone is a new one we own.
+    let (skb, clone) = unsafe { (Skb::from_owned(p), abi::rkm_skb_ktest_clone(p)) };
+    let clone = Skb::from_raw(clone, 0)?;
+    kassert!(clone.data().as_ptr() == skb.data().as_ptr());
+    let m = skb.map_rx(&nd, 128).map_err(|(_, e)| e)?;
+    let skb = m.unmap();
+    // The device wrote (could have written) a private copy only.
+    kassert!(skb.data().as_ptr() != clone.data().as_ptr());
+    kassert!(clone.data() == [7; 64] && skb.data() == [7; 64]);
+    // Reading it (map_tx) may share.
+    drop(skb);
+    Ok(())
+}
+
+/// `Tx::Busy` with another packet than the one handed in: the stack takes
+/// back the one it gave, which the driver also kept (two owners), and the
+/// other leaks. The trampoline frees the other and reports the one handed
+/// in as taken.
+fn busy_with_another_skb(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    let data = reg.state.as_ptr().cast::<c_void>().cast_const();
+    let xmit = |skb: Skb| Trampolines::<Hx>::start_xmit(data, reg.nd.as_ptr(), skb.into_raw());
+    kassert!(xmit(nd.alloc_skb(64)?) == abi::NET_TX_OK);
+    let second = nd.alloc_skb(64)?;
+    let second_data = second.data().as_ptr();
+    kassert!(xmit(second) == abi::NET_TX_OK);
+    // The driver keeps the second; the first was freed by the trampoline.
+    kassert!(reg.ops().kept.lock().as_ref().map(|s| s.data().as_ptr()) == Some(second_data));
+    // Busy with the packet handed in: still Busy, and the stack's again.
+    reg.ops().mode.store(1, SeqCst);
+    let third = nd.alloc_skb(64)?.into_raw();
+    kassert!(Trampolines::<Hx>::start_xmit(data, reg.nd.as_ptr(), third) == abi::NET_TX_BUSY);
+    // As the stack: it owns the third again.
+    // SAFETY: given back with NETDEV_TX_BUSY: ours.
+    drop(unsafe { Skb::from_owned(third) });
+    Ok(())
+}
+
+/// A poll that does less than its budget and does not complete leaves NAPI
+/// scheduled on no list: never polled again, and `napi_disable` at
+/// unregistration waits for ever. The trampoline completes it.
+fn poll_below_budget_without_complete(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 16)?;
+    let h = reg.handle();
+    kassert!(reg.rtnl_handle().with_rtnl(|d| d.napi_enable()).is_some());
+    for want in 1..=2 {
+        kassert!(h.napi_schedule());
+        let mut waited = 0;
+        while reg.ops().polls.load(SeqCst) < want && waited < 1000 {
+            crate::task::msleep(1)?;
+            waited += 1;
+        }
+        kassert!(reg.ops().polls.load(SeqCst) == want);
+    }
+    // Unregistration disables NAPI: it returns (the case would hang here).
+    drop(reg);
+    Ok(())
+}
+
+/// netpoll polls with a zero budget, interrupts off: allocation then is not
+/// from the NAPI caches (bottom halves only; lockdep asserts it on the debug
+/// kernel), and nothing completes. At or above the budget, `complete`
+/// refuses without reaching NAPI.
+fn poll_budget_zero_and_over(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 16)?;
+    let nd = || super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    let irq = crate::new_spinlock_irq!(0u32)?;
+    {
+        let _g = irq.lock();
+        let mut napi = Poll::new(nd(), 0);
+        let skb = napi.alloc_skb(64)?;
+        kassert!(skb.tailroom() >= 64);
+        napi.consume(skb);
+        kassert!(!napi.complete(0) && napi.completed().is_none());
+    }
+    let mut napi = Poll::new(nd(), 4);
+    kassert!(!napi.complete(4) && !napi.complete(u32::MAX) && napi.completed().is_none());
+    Ok(())
+}
+
+/// `netif_rx` out of interrupt context enables bottom halves again and
+/// runs the softirqs, which turn interrupts on: a packet received while a
+/// `SpinLockIrq` is held in process context (a callback with an
+/// `RtnlDev`, a work item's `with_rtnl`) would open the critical section to
+/// interrupts. Dropped (and counted) instead; interrupts stay as they were.
+fn receive_with_irqs_off(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    let frame = |nd: &super::NetDev<'_>| -> Result<Skb> {
+        let mut skb = nd.alloc_skb(60)?;
+        skb.put(&[0xff; 6])?;
+        skb.put(&nd.mac())?;
+        skb.put(&[0x88, 0xb5])?; // local experimental EtherType: no handler
+        skb.put_zeroed(46)?;
+        Ok(skb)
+    };
+    let irq = crate::new_spinlock_irq!(0u32)?;
+    {
+        let _g = irq.lock();
+        // Off, but on PREEMPT_RT, where a SpinLockIrq is a sleeping lock.
+        // SAFETY: no precondition.
+        let off = unsafe { abi::rkm_irqs_disabled() };
+        nd.receive(frame(&nd)?);
+        // SAFETY: as above.
+        kassert!(unsafe { abi::rkm_irqs_disabled() } == off);
+        nd.receive(nd.alloc_skb(4)?);
+        // SAFETY: as above.
+        kassert!(unsafe { abi::rkm_irqs_disabled() } == off);
+    }
+    // Process context, interrupts on: handed to the stack.
+    nd.receive(frame(&nd)?);
+    Ok(())
+}
+
+/// Invalid addresses (multicast, zero) are refused by `set_mac`; a valid
+/// one is taken.
+fn set_mac_refuses_invalid(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let h = reg.rtnl_handle();
+    for bad in [[1, 0, 0, 0, 0, 1], [0; 6], [0xff; 6]] {
+        kassert!(h.with_rtnl(|d| d.set_mac(&bad)) == Some(Err(EINVAL)));
+    }
+    let good = [0x02, 0, 0, 0, 0x27, 1];
+    kassert!(h.with_rtnl(|d| d.set_mac(&good).map(|()| d.mac())) == Some(Ok(good)));
+    Ok(())
+}
+
+crate::irq_safe! { struct Long { _id: u32 } }
+
+const LONG_NAME: &str = "a_statistic_name_longer_than_thirty_one_bytes";
+
+#[crate::vtable]
+impl Operations for Long {
+    const STATS: &'static [&'static str] = &[LONG_NAME];
+    fn open(&self, _dev: &RtnlDev<'_>, _: &()) -> Result {
+        Ok(())
+    }
+    fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
+    fn start_xmit(&self, _dev: &super::NetDev<'_>, skb: Skb) -> Tx {
+        Tx::Busy(skb)
+    }
+}
+
+crate::irq_safe! { struct Many { _id: u32 } }
+
+#[crate::vtable]
+impl Operations for Many {
+    const STATS: &'static [&'static str] = &["s"; MAX_STATS + 1];
+    fn open(&self, _dev: &RtnlDev<'_>, _: &()) -> Result {
+        Ok(())
+    }
+    fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
+    fn start_xmit(&self, _dev: &super::NetDev<'_>, skb: Skb) -> Tx {
+        Tx::Busy(skb)
+    }
+}
+
+/// More statistics than `MAX_STATS` are refused; a name longer than an
+/// ethtool string is cut and stays NUL-terminated; an index past the
+/// table writes nothing.
+fn ethtool_stats_bounds(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let opts = Options { name: "rkmhx%d", napi_weight: 0, ..Default::default() };
+    kassert!(Registration::register(dev, &opts, Many { _id: 0 }, ()).err() == Some(EINVAL));
+    let reg = Registration::register(dev, &opts, Long { _id: 0 }, ())?;
+    let mut buf = [0u8; abi::NET_GSTRING_LEN + 8];
+    Trampolines::<Long>::stat_name(0, buf.as_mut_ptr().cast());
+    kassert!(buf[..MAX_STAT_NAME] == LONG_NAME.as_bytes()[..MAX_STAT_NAME]);
+    kassert!(buf[MAX_STAT_NAME..].iter().all(|&b| b == 0));
+    let mut past = [0xaau8; abi::NET_GSTRING_LEN];
+    Trampolines::<Long>::stat_name(1, past.as_mut_ptr().cast());
+    Trampolines::<Long>::stat_name(u32::MAX, past.as_mut_ptr().cast());
+    kassert!(past.iter().all(|&b| b == 0xaa));
+    drop(reg);
+    Ok(())
+}
+
+/// Zero and huge lengths and offsets, at every bounds-checked call.
+fn skb_length_extremes(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    let mut skb = nd.alloc_skb(0)?;
+    kassert!(skb.is_empty() && skb.data().is_empty());
+    kassert!(skb.put(&[]).is_ok() && skb.put_zeroed(0).is_ok() && skb.is_empty());
+    kassert!(skb.pull(0).is_ok() && skb.trim(0).is_ok());
+    kassert!(skb.put_zeroed(usize::MAX) == Err(ENOSPC));
+    kassert!(skb.put_zeroed(u32::MAX as usize) == Err(ENOSPC));
+    kassert!(skb.pull(usize::MAX) == Err(EINVAL) && skb.pull(1) == Err(EINVAL));
+    kassert!(skb.trim(usize::MAX) == Err(EINVAL) && skb.trim(1) == Err(EINVAL));
+    let mut one = [0u8; 1];
+    kassert!(skb.read(0, &mut one) == Err(EINVAL));
+    kassert!(skb.read(u32::MAX as usize, &mut []) == Err(EINVAL));
+    kassert!(skb.write(u32::MAX as usize, &[1]) == Err(EINVAL));
+    kassert!(skb.read(0, &mut []).is_ok() && skb.write(0, &[]).is_ok());
+    // Nothing to map for either direction.
+    let (skb, e) = skb.map_rx(&nd, 0).err().ok_or(EINVAL)?;
+    kassert!(e == EINVAL);
+    let (skb, e) = skb.map_tx(&nd).err().ok_or(EINVAL)?;
+    kassert!(e == EINVAL);
+    let (skb, e) = skb.map_rx(&nd, u32::MAX).err().ok_or(EINVAL)?;
+    kassert!(e == EINVAL);
+    drop(skb);
+    kassert!(nd.alloc_skb(u32::MAX).err() == Some(EINVAL));
+    kassert!(nd.alloc_skb(65537).err() == Some(EINVAL));
+    let big = nd.alloc_skb(65536)?;
+    kassert!(big.tailroom() >= 65536);
+    // A received length past the mapping, and past an almost full packet.
+    let m = big.map_rx(&nd, 65536).map_err(|(_, e)| e)?;
+    kassert!(m.unmap_rx(u32::MAX).err() == Some(EINVAL));
+    let mut part = nd.alloc_skb(64)?;
+    part.put_zeroed(60)?;
+    let m = part.map_rx(&nd, 64).map_err(|(_, e)| e)?;
+    kassert!(m.unmap_rx(5).err() == Some(EINVAL));
+    Ok(())
+}
+
+/// `dql_completed` BUGs on more bytes completed than queued, `dql_queued`
+/// above `DQL_MAX_OBJECT`: the glue clamps and refuses.
+fn bql_more_completed_than_sent(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    nd.completed_queue(10, 1_000_000);
+    nd.completed_queue(u32::MAX, u32::MAX);
+    nd.sent_queue(u32::MAX);
+    nd.sent_queue(100);
+    nd.completed_queue(1, 1000);
+    nd.completed_queue(1, 1);
+    nd.reset_queue();
+    nd.completed_queue(1, 1);
+    nd.reset_queue();
+    Ok(())
+}
