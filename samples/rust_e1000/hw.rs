@@ -177,7 +177,8 @@ pub type Regs = Bar<BAR_SIZE>;
 
 /// Masks every interrupt, stops receive and transmit, resets the MAC
 /// (CTRL.RST) and waits the 5 ms the EEPROM reload takes (e1000_reset_hw);
-/// then clears the causes latched before. Process context.
+/// then clears the causes latched before and empties both rings (head and
+/// tail 0). Process context.
 pub fn reset(regs: &Regs) -> Result {
     regs.write32::<IMC>(!0);
     regs.write32::<RCTL>(0);
@@ -187,6 +188,11 @@ pub fn reset(regs: &Regs) -> Result {
     rkm::task::msleep(5)?;
     regs.write32::<IMC>(!0);
     let _ = regs.read32::<ICR>();
+    // The rings' registers survive the reset (QEMU): both rings empty.
+    regs.write32::<TDH>(0);
+    regs.write32::<TDT>(0);
+    regs.write32::<RDH>(0);
+    regs.write32::<RDT>(0);
     Ok(())
 }
 
