@@ -49,7 +49,7 @@ const DESCS_MULTIPLE: u32 = 8;
 /// The rings' memory: the most descriptors, a power of two, and TDLEN and
 /// RDLEN are multiples of 128 bytes for any multiple of 8 descriptors.
 const RING_DESCS: usize = MAX_DESCS as usize;
-const _: () = assert!(RING_DESCS.is_power_of_two() && (DESCS_MULTIPLE * 16) % 128 == 0);
+const _: () = assert!(RING_DESCS.is_power_of_two() && (DESCS_MULTIPLE * 16).is_multiple_of(128));
 /// The 82540EM addresses 64 bits of memory.
 const DMA_BITS: u32 = 64;
 /// e1000's MTU range: the shortest frame's payload up to the 82540EM's
@@ -73,9 +73,34 @@ const NEXT: usize = 1;
 const CLEAN: usize = 2;
 const BUF_LEN: usize = 3;
 
+/// The descriptor after `i` on a ring of `count`.
+fn after(i: usize, count: usize) -> usize {
+    if i + 1 < count {
+        i + 1
+    } else {
+        0
+    }
+}
+
+/// Descriptors from `clean` up to `next` on a ring of `count`.
+fn distance(clean: usize, next: usize, count: usize) -> usize {
+    if next >= clean {
+        next - clean
+    } else {
+        next + count - clean
+    }
+}
+
 /// Descriptors the device owns.
 fn used(ix: &[usize; 4]) -> usize {
-    (ix[NEXT] + ix[COUNT] - ix[CLEAN]) % ix[COUNT]
+    distance(ix[CLEAN], ix[NEXT], ix[COUNT])
+}
+
+/// Puts `m` in slot `i` (always there: `i` < the ring's count <= its slots).
+fn put(bufs: &mut [Option<SkbMapping>], i: usize, m: SkbMapping) {
+    if let Some(slot) = bufs.get_mut(i) {
+        *slot = Some(m);
+    }
 }
 
 rkm::irq_safe! {
@@ -242,7 +267,7 @@ impl Port {
         let ix = g.data().1;
         let (mut next, clean, count, len) = (ix[NEXT], ix[CLEAN], ix[COUNT], ix[BUF_LEN] as u32);
         let first = next;
-        while (next + 1) % count != clean {
+        while after(next, count) != clean {
             let Ok(skb) = dev.alloc_skb(len) else {
                 inc(&self.st.alloc_rx_buff_failed, 1);
                 break;
@@ -256,8 +281,8 @@ impl Port {
                 }
             };
             g.set(next, RxDesc { buffer_addr: m.dma_addr_u64(), ..RxDesc::default() });
-            g.data().0[next] = Some(m);
-            next = (next + 1) % count;
+            put(&mut g.data().0, next, m);
+            next = after(next, count);
         }
         g.data().1[NEXT] = next;
         if next != first {
@@ -265,7 +290,7 @@ impl Port {
             dma_wmb();
             self.regs.write32::<{ hw::RDT }>(next as u32);
         }
-        (next + count - clean) % count
+        distance(clean, next, count)
     }
 
     /// Reclaims sent packets (e1000_clean_tx_irq); wakes the queue once
@@ -281,8 +306,8 @@ impl Port {
                     break;
                 }
                 dma_rmb();
-                ix[CLEAN] = (c + 1) % ix[COUNT];
-                bufs[c].take()
+                ix[CLEAN] = after(c, ix[COUNT]);
+                bufs.get_mut(c).and_then(Option::take)
             };
             if let Some(m) = m {
                 let skb = m.unmap();
@@ -323,8 +348,8 @@ impl Port {
                 }
                 dma_rmb();
                 let d = ring.get(c);
-                ix[CLEAN] = (c + 1) % ix[COUNT];
-                let m = bufs[c].take();
+                ix[CLEAN] = after(c, ix[COUNT]);
+                let m = bufs.get_mut(c).and_then(Option::take);
                 (m, d.length, status, d.errors)
             };
             done += 1;
@@ -451,9 +476,9 @@ impl net::Operations for Port {
             cmd: hw::TXD_CMD_EOP | hw::TXD_CMD_IFCS | hw::TXD_CMD_RS,
             ..TxDesc::default()
         };
-        let next = (i + 1) % count;
+        let next = after(i, count);
         let (bufs, ixm) = g.data();
-        bufs[i] = Some(m);
+        put(bufs, i, m);
         ixm[NEXT] = next;
         g.set(i, desc);
         dev.sent_queue(len as u32);
@@ -461,7 +486,7 @@ impl net::Operations for Port {
         dma_wmb();
         self.regs.write32::<{ hw::TDT }>(next as u32);
         // Room for the next packet, or stop now (e1000_maybe_stop_tx).
-        if (next + count - ix[CLEAN]) % count + 2 >= count {
+        if distance(ix[CLEAN], next, count) + 2 >= count {
             dev.stop_queue();
         }
         Tx::Sent
@@ -546,7 +571,11 @@ impl net::Operations for Port {
 
     fn set_ringparam(&self, dev: &RtnlDev<'_>, _: &(), r: Ring) -> Result {
         // e1000_set_ringparam: at least the minimum, a multiple of 8.
-        let size = |n: u32| n.max(MIN_DESCS).min(MAX_DESCS).next_multiple_of(DESCS_MULTIPLE);
+        let size = |n: u32| match n {
+            ..MIN_DESCS => MIN_DESCS,
+            MAX_DESCS.. => MAX_DESCS,
+            n => n.next_multiple_of(DESCS_MULTIPLE),
+        };
         self.rx_count.store(size(r.rx), Relaxed);
         self.tx_count.store(size(r.tx), Relaxed);
         if self.up.load(Relaxed) {
