@@ -145,7 +145,8 @@ rkm::irq_safe! {
         /// RCTL while up, without the filter bits; and the filter bits.
         rctl: AtomicU32,
         filter: AtomicU32,
-        mta: [AtomicU32; hw::MTA_REGS],
+        /// The multicast hash table (an Arc: out of probe's stack frame).
+        mta: Arc<[AtomicU32; hw::MTA_REGS]>,
         irqs: AtomicU64,
         causes: AtomicU32,
         st: Counters,
@@ -753,14 +754,13 @@ impl pci::Driver for E1000 {
 /// The device's state, both rings at their largest (out of probe's frame).
 #[inline(never)]
 fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Port> {
-    let n = DEFAULT_DESCS as usize;
-    let tx = (slots(RING_DESCS)?, [n, 0, 0, 0]);
-    let rx = (slots(RING_DESCS)?, [n, 0, 0, 2048]);
+    let tx = ring(dev, 0)?;
+    let rx = ring(dev, 2048)?;
     Ok(Port {
         regs,
         mac,
-        tx: RingLock::new(DescRing::alloc(dev, RING_DESCS)?, tx)?,
-        rx: RingLock::new(DescRing::alloc(dev, RING_DESCS)?, rx)?,
+        tx,
+        rx,
         tx_count: AtomicU32::new(DEFAULT_DESCS),
         rx_count: AtomicU32::new(DEFAULT_DESCS),
         up: AtomicBool::new(false),
@@ -768,7 +768,7 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
         reset_pending: AtomicBool::new(false),
         rctl: AtomicU32::new(0),
         filter: AtomicU32::new(0),
-        mta: [const { AtomicU32::new(0) }; hw::MTA_REGS],
+        mta: Arc::try_new([const { AtomicU32::new(0) }; hw::MTA_REGS])?,
         irqs: AtomicU64::new(0),
         causes: AtomicU32::new(0),
         st: Counters {
@@ -788,6 +788,17 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
             resets: AtomicU64::new(0),
         },
     })
+}
+
+/// A ring at its largest, `DEFAULT_DESCS` in use, and its slots (a frame
+/// of its own: a KASAN kernel's stack limit).
+#[inline(never)]
+fn ring<T: rkm::dma::Descriptor>(
+    dev: &pci::Device<'_, E1000>,
+    buf_len: usize,
+) -> Result<RingLock<T, Book>> {
+    let book = (slots(RING_DESCS)?, [DEFAULT_DESCS as usize, 0, 0, buf_len]);
+    RingLock::new(DescRing::alloc(dev, RING_DESCS)?, book)
 }
 
 fn port<'a>(dev: &'a Bound<'_, E1000>) -> &'a Port {
