@@ -249,14 +249,16 @@ impl Port {
             let mut g = self.tx.lock();
             let (bufs, ix) = g.data();
             for b in bufs.iter_mut() {
-                drop(b.take());
+                // Unmapped now (the device is reset): a mapping merely
+                // dropped would wait for the unbind to be freed.
+                drop(b.take().map(SkbMapping::unmap));
             }
             (ix[NEXT], ix[CLEAN]) = (0, 0);
         }
         let mut g = self.rx.lock();
         let (bufs, ix) = g.data();
         for b in bufs.iter_mut() {
-            drop(b.take());
+            drop(b.take().map(SkbMapping::unmap));
         }
         (ix[NEXT], ix[CLEAN]) = (0, 0);
     }
@@ -362,7 +364,8 @@ impl Port {
                     inc(&self.st.rx_length_errors, 1);
                 }
                 inc(&self.st.rx_errors, 1);
-                drop(m);
+                // The device is done with it (DD): unmapped and freed now.
+                drop(m.unmap());
                 continue;
             }
             let Ok(skb) = m.unmap_rx(u32::from(len)) else {
