@@ -311,7 +311,29 @@ static void rkm_et_get_ethtool_stats(struct net_device *ndev, struct ethtool_sta
 		nd->ops->get_ethtool_stats(nd->data, nd, data, nd->n_stats);
 }
 
+/* issue 19: speed and duplex, if the driver knows them (else EOPNOTSUPP, as before). */
+static int rkm_et_get_link_ksettings(struct net_device *ndev, struct ethtool_link_ksettings *ks)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	uint32_t speed = 0;
+	bool full = false;
+
+	if (!nd->ops->get_link_speed)
+		return -EOPNOTSUPP;
+	ethtool_link_ksettings_zero_link_mode(ks, supported);
+	ethtool_link_ksettings_zero_link_mode(ks, advertising);
+	ks->base.speed = SPEED_UNKNOWN;
+	ks->base.duplex = DUPLEX_UNKNOWN;
+	ks->base.port = PORT_TP;
+	if (netif_carrier_ok(ndev) && nd->ops->get_link_speed(nd->data, nd, &speed, &full)) {
+		ks->base.speed = speed;
+		ks->base.duplex = full ? DUPLEX_FULL : DUPLEX_HALF;
+	}
+	return 0;
+}
+
 static const struct ethtool_ops rkm_net_ethtool = {
+	.get_link_ksettings = rkm_et_get_link_ksettings,
 	.get_drvinfo = rkm_et_get_drvinfo,
 	.get_link = rkm_et_get_link,
 	.get_ringparam = rkm_et_get_ringparam,
@@ -378,7 +400,7 @@ static bool rkm_net_desc_ok(const struct rkm_netdev_desc *d, const struct rkm_ne
 		return false;
 	if (!ops->open || !ops->stop || !ops->start_xmit)
 		return false;
-	if (d->min_mtu < ETH_MIN_MTU || d->min_mtu > d->max_mtu || d->max_mtu > ETH_MAX_MTU ||
+	if (d->min_mtu < ETH_ZLEN - ETH_HLEN || d->min_mtu > d->max_mtu || d->max_mtu > ETH_MAX_MTU ||
 	    d->mtu < d->min_mtu || d->mtu > d->max_mtu)
 		return false;
 	if (d->napi_weight > NAPI_POLL_WEIGHT || (d->napi_weight && !ops->poll))
@@ -697,6 +719,30 @@ bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd)
 void rkm_net_rtnl_unlock(void)
 {
 	rtnl_unlock();
+}
+
+/*
+ * issue 19: the state through a handle. Teardown clears @live and waits
+ * for RCU before unregistering, and Rust frees the state only after
+ * rkm_net_unregister(): seen live under the read lock, @data stays.
+ */
+RKM_LEAF const void *rkm_net_h_rcu_data(struct rkm_netdev *nd)
+{
+	rcu_read_lock();
+	if (rcu_dereference(nd->live))
+		return nd->data;
+	rcu_read_unlock();
+	return NULL;
+}
+
+RKM_LEAF void rkm_net_h_rcu_unlock(void)
+{
+	rcu_read_unlock();
+}
+
+RKM_LEAF const void *rkm_net_h_data(struct rkm_netdev *nd)
+{
+	return nd->data;
 }
 
 /* --- packets --- */

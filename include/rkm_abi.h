@@ -1403,6 +1403,10 @@ struct rkm_net_ops {
 	void (*get_ethtool_stats)(const void *data, struct rkm_netdev *nd, uint64_t *vals,
 				  size_t n);
 	void (*stat_name)(uint32_t idx, char *buf);
+	/* issue 19, rust_e1000: ethtool's speed and duplex (process, RTNL):
+	 * true with *speed (Mb/s) and *full set, false: unknown. */
+	bool (*get_link_speed)(const void *data, struct rkm_netdev *nd, uint32_t *speed,
+			       bool *full);
 };
 /**
  * struct rkm_netdev_desc - a new Ethernet device
@@ -1490,6 +1494,17 @@ RKM_LEAF void rkm_net_h_carrier(struct rkm_netdev *nd, bool on);
 bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd);
 /** rkm_net_rtnl_unlock() - rtnl_unlock(). */
 void rkm_net_rtnl_unlock(void);
+/*
+ * issue 19, rust_e1000: the registration's state through a counted handle.
+ * rkm_net_h_rcu_data() - rcu_read_lock(), then the @data of
+ * rkm_net_register() if the device is still registered (keep the read
+ * lock: rkm_net_h_rcu_unlock()), else unlock and NULL. Any context.
+ * rkm_net_h_data() - that @data, for a caller holding RTNL after
+ * rkm_net_h_rtnl_lock() returned true.
+ */
+RKM_LEAF const void *rkm_net_h_rcu_data(struct rkm_netdev *nd);
+RKM_LEAF void rkm_net_h_rcu_unlock(void);
+RKM_LEAF const void *rkm_net_h_data(struct rkm_netdev *nd);
 
 /*
  * Packets. Allocation: @nd's device, GFP_ATOMIC, NET_IP_ALIGN headroom

@@ -824,6 +824,8 @@ pub(crate) struct NetOps {
     pub(crate) get_ethtool_stats:
         Option<extern "C" fn(*const c_void, *mut Netdev, *mut u64, usize)>,
     pub(crate) stat_name: Option<extern "C" fn(u32, *mut c_char)>,
+    pub(crate) get_link_speed:
+        Option<extern "C" fn(*const c_void, *mut Netdev, *mut u32, *mut bool) -> bool>,
 }
 
 /// `struct rkm_netdev_desc`.
@@ -872,6 +874,10 @@ unsafe extern "C" {
     pub(crate) fn rkm_net_h_carrier(nd: *mut Netdev, on: bool);
     pub(crate) fn rkm_net_h_rtnl_lock(nd: *mut Netdev) -> bool;
     pub(crate) fn rkm_net_rtnl_unlock();
+    // issue 19, rust_e1000: typed handles (net::OpsHandle).
+    pub(crate) fn rkm_net_h_rcu_data(nd: *mut Netdev) -> *const c_void;
+    pub(crate) fn rkm_net_h_rcu_unlock();
+    pub(crate) fn rkm_net_h_data(nd: *mut Netdev) -> *const c_void;
 
     pub(crate) fn rkm_skb_alloc(nd: *mut Netdev, len: u32, in_napi: bool) -> *mut Skb;
     pub(crate) fn rkm_skb_free(skb: *mut Skb);

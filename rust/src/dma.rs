@@ -1568,6 +1568,168 @@ pub fn dma_rmb() {
     unsafe { abi::rkm_ring_dma_rmb() }
 }
 
+// --- issue 19, rust_e1000: a ring shared with atomic context ---
+
+/// A [`DescRing`] and the driver's bookkeeping of it (`D`: the buffers on
+/// the ring, head and tail), under one interrupt-disabling spinlock, for a
+/// ring written from atomic context (a network driver's transmit and NAPI
+/// poll, which see their state only by `&`).
+///
+/// A [`SpinLockIrq`](crate::sync::SpinLockIrq) of a `DescRing` would not
+/// do: its guard gives `&mut DescRing`, with which atomic code could
+/// replace the ring and drop the old one, and freeing coherent memory
+/// sleeps (a `DescRing` is not [`IrqDrop`](crate::irq::IrqDrop)). This
+/// lock's guard gives the ring only by `&` plus its descriptor writes
+/// ([`RingGuard::set`], [`RingGuard::write`]), and `&mut D`: the ring is
+/// dropped only with the `RingLock`, in process context. One lockdep class
+/// for every `RingLock`: never hold two at once.
+///
+/// ```
+/// # use rkm::dma::{DescRing, RingLock};
+/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+/// # fn f(ring: DescRing<D>) -> rkm::Result {
+/// let tx = RingLock::new(ring, 0usize)?; // the tail
+/// let mut g = tx.lock();
+/// let i = *g.data();
+/// g.set(i, D { addr: 0x1000, cmd: 1 });
+/// *g.data() = i + 1;
+/// # Ok(()) }
+/// ```
+pub struct RingLock<T: Descriptor, D> {
+    lock: crate::sync::SpinLockIrq<RingInner<T, D>>,
+}
+
+struct RingInner<T: Descriptor, D> {
+    ring: DescRing<T>,
+    data: D,
+}
+
+// SAFETY: through `&RingLock` only a guard is reachable: spin_lock_irqsave
+// (never sleeps; process context holds it with interrupts off), `&DescRing`
+// (IrqSafe), descriptor writes (volatile stores) and `&mut D` (D: IrqSafe
+// + IrqDrop, so replacing and dropping a D is atomic-safe too). No
+// `&mut DescRing` is given out, so the ring is never dropped but with the
+// RingLock itself.
+unsafe impl<T: Descriptor, D: crate::irq::IrqSafe + crate::irq::IrqDrop> crate::irq::IrqSafe
+    for RingLock<T, D>
+{
+}
+
+impl<T: Descriptor, D> RingLock<T, D> {
+    /// `ring` and `data` under a new lock (`ENOMEM`). Process context.
+    ///
+    /// ```
+    /// # use rkm::dma::{DescRing, RingLock};
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(ring: DescRing<D>) -> rkm::Result<RingLock<D, u32>> {
+    /// RingLock::new(ring, 0u32)
+    /// # }
+    /// ```
+    pub fn new(ring: DescRing<T>, data: D) -> Result<Self> {
+        Ok(RingLock { lock: crate::new_spinlock_irq!(RingInner { ring, data })? })
+    }
+
+    /// Takes the lock (interrupts off until the guard drops). Any context.
+    ///
+    /// ```
+    /// # use rkm::dma::RingLock;
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(tx: &RingLock<D, u32>) -> u64 {
+    /// tx.lock().ring().read(0, D::cmd)
+    /// # }
+    /// ```
+    pub fn lock(&self) -> RingGuard<'_, T, D> {
+        RingGuard { g: self.lock.lock() }
+    }
+}
+
+/// The locked ring of a [`RingLock`]: the ring by `&` and its descriptor
+/// writes, the bookkeeping by `&mut`.
+///
+/// ```
+/// # use rkm::dma::RingLock;
+/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+/// # fn f(tx: &RingLock<D, u32>) {
+/// let mut g = tx.lock();
+/// g.write(3, D::cmd, 0);
+/// # }
+/// ```
+pub struct RingGuard<'a, T: Descriptor, D> {
+    g: crate::sync::Guard<'a, RingInner<T, D>, crate::sync::SpinIrqBackend>,
+}
+
+impl<T: Descriptor, D> RingGuard<'_, T, D> {
+    /// The ring (reads, its length and address).
+    ///
+    /// ```
+    /// # use rkm::dma::RingLock;
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(tx: &RingLock<D, u32>) -> usize {
+    /// tx.lock().ring().len()
+    /// # }
+    /// ```
+    pub fn ring(&self) -> &DescRing<T> {
+        &self.g.ring
+    }
+
+    /// [`DescRing::write`] on the locked ring.
+    ///
+    /// ```
+    /// # use rkm::dma::RingLock;
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(tx: &RingLock<D, u32>) {
+    /// tx.lock().write(0, D::cmd, 1);
+    /// # }
+    /// ```
+    #[inline]
+    pub fn write<V: DescValue>(&mut self, i: usize, f: Field<T, V>, v: V) {
+        self.g.ring.write(i, f, v)
+    }
+
+    /// [`DescRing::set`] on the locked ring.
+    ///
+    /// ```
+    /// # use rkm::dma::RingLock;
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(tx: &RingLock<D, u32>) {
+    /// tx.lock().set(0, D { addr: 0, cmd: 0 });
+    /// # }
+    /// ```
+    #[inline]
+    pub fn set(&mut self, i: usize, d: T) {
+        self.g.ring.set(i, d)
+    }
+
+    /// The bookkeeping.
+    ///
+    /// ```
+    /// # use rkm::dma::RingLock;
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(tx: &RingLock<D, u32>) {
+    /// *tx.lock().data() += 1;
+    /// # }
+    /// ```
+    pub fn data(&mut self) -> &mut D {
+        &mut self.g.data
+    }
+
+    /// The ring and the bookkeeping at once: `&DescRing` and `&mut D`.
+    ///
+    /// ```
+    /// # use rkm::dma::RingLock;
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(tx: &RingLock<D, u64>) {
+    /// let mut g = tx.lock();
+    /// let (ring, last) = g.parts();
+    /// *last = ring.read(0, D::cmd);
+    /// # }
+    /// ```
+    pub fn parts(&mut self) -> (&DescRing<T>, &mut D) {
+        let inner = &mut *self.g;
+        (&inner.ring, &mut inner.data)
+    }
+}
+
 impl<const SIZE: usize> crate::io::Bar<SIZE> {
     /// Writes a device address to a pair of 32-bit registers, the low half
     /// at `LO` then the high half at `HI` (`lo_hi_writeq`), for devices

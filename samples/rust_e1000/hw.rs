@@ -30,12 +30,28 @@ pub const TDBAH: usize = 0x03804;
 pub const TDLEN: usize = 0x03808;
 pub const TDH: usize = 0x03810;
 pub const TDT: usize = 0x03818;
+pub const ITR: usize = 0x000C4;
+pub const RDTR: usize = 0x02820;
+pub const RADV: usize = 0x0282C;
+pub const TIDV: usize = 0x03820;
+pub const TADV: usize = 0x0382C;
+/// The multicast table array: 128 registers of 32 hash bits.
+pub const MTA: usize = 0x05200;
+pub const MTA_REGS: usize = 128;
+/// Receive address 0: low and high halves (E1000_RA).
+pub const RAL0: usize = 0x05400;
+pub const RAH0: usize = 0x05404;
+pub const RAH_AV: u32 = 0x8000_0000;
 
 // CTRL and STATUS.
 pub const CTRL_ASDE: u32 = 0x0000_0020;
 pub const CTRL_SLU: u32 = 0x0000_0040;
 pub const CTRL_RST: u32 = 0x0400_0000;
+pub const STATUS_FD: u32 = 0x0000_0001;
 pub const STATUS_LU: u32 = 0x0000_0002;
+pub const STATUS_SPEED_MASK: u32 = 0x0000_00C0;
+pub const STATUS_SPEED_10: u32 = 0x0000_0000;
+pub const STATUS_SPEED_100: u32 = 0x0000_0040;
 
 // EERD, the 82540EM's layout (E1000_EERD_*, not the later parts'
 // E1000_EEPROM_RW_REG_*): start bit 0, done bit 4, word address in bits
@@ -62,9 +78,24 @@ pub const IMS_ENABLE_MASK: u32 = ICR_RXT0 | ICR_TXDW | ICR_RXDMT0 | ICR_RXSEQ | 
 
 // RCTL: receive on, broadcasts accepted, 2048-byte buffers, CRC stripped.
 pub const RCTL_EN: u32 = 0x0000_0002;
+/// Unicast and multicast promiscuous; long packets (jumbo frames).
+pub const RCTL_UPE: u32 = 0x0000_0008;
+pub const RCTL_MPE: u32 = 0x0000_0010;
+pub const RCTL_LPE: u32 = 0x0000_0020;
 pub const RCTL_BAM: u32 = 0x0000_8000;
+/// Buffer sizes: SZ_* alone, or with BSEX (x16) for the large ones.
 pub const RCTL_SZ_2048: u32 = 0x0000_0000;
+pub const RCTL_SZ_16384: u32 = 0x0001_0000;
+pub const RCTL_SZ_8192: u32 = 0x0002_0000;
+pub const RCTL_SZ_4096: u32 = 0x0003_0000;
+pub const RCTL_BSEX: u32 = 0x0200_0000;
 pub const RCTL_SECRC: u32 = 0x0400_0000;
+/// The interrupt throttling e1000 starts with (20000 a second, in 256 ns units).
+pub const ITR_DEFAULT: u32 = 1_000_000_000 / (20_000 * 256);
+/// e1000's default delays (E1000_DEFAULT_RADV, _TIDV, _TADV), 1.024 µs units.
+pub const RADV_DEFAULT: u32 = 8;
+pub const TIDV_DEFAULT: u32 = 8;
+pub const TADV_DEFAULT: u32 = 32;
 
 // TCTL and TIPG (full duplex copper, as e1000_configure_tx).
 pub const TCTL_EN: u32 = 0x0000_0002;
@@ -87,6 +118,8 @@ pub const TXD_CMD_RS: u8 = 0x08;
 pub const TXD_STAT_DD: u8 = 0x01;
 pub const RXD_STAT_DD: u8 = 0x01;
 pub const RXD_STAT_EOP: u8 = 0x02;
+/// CRC, symbol, sequence, carrier extension and RX data errors (E1000_RXD_ERR_FRAME_ERR_MASK).
+pub const RXD_ERR_FRAME_ERR_MASK: u8 = 0x97;
 
 rkm::dma_descriptor! {
     /// Legacy transmit descriptor (`struct e1000_tx_desc`: its `lower` and
@@ -144,7 +177,8 @@ pub type Regs = Bar<BAR_SIZE>;
 
 /// Masks every interrupt, stops receive and transmit, resets the MAC
 /// (CTRL.RST) and waits the 5 ms the EEPROM reload takes (e1000_reset_hw);
-/// then clears the causes latched before. Process context.
+/// then clears the causes latched before and empties both rings (head and
+/// tail 0). Process context.
 pub fn reset(regs: &Regs) -> Result {
     regs.write32::<IMC>(!0);
     regs.write32::<RCTL>(0);
@@ -154,6 +188,11 @@ pub fn reset(regs: &Regs) -> Result {
     rkm::task::msleep(5)?;
     regs.write32::<IMC>(!0);
     let _ = regs.read32::<ICR>();
+    // The rings' registers survive the reset (QEMU): both rings empty.
+    regs.write32::<TDH>(0);
+    regs.write32::<TDT>(0);
+    regs.write32::<RDH>(0);
+    regs.write32::<RDT>(0);
     Ok(())
 }
 
@@ -194,4 +233,49 @@ pub fn eeprom_mac(regs: &Regs) -> Result<[u8; 6]> {
 /// Whether the link is up (STATUS.LU).
 pub fn link_up(regs: &Regs) -> bool {
     regs.read32::<STATUS>() & STATUS_LU != 0
+}
+
+/// Points receive address 0 at `mac`, valid (e1000_rar_set).
+pub fn set_rar(regs: &Regs, mac: &[u8; 6]) {
+    let lo = u32::from_le_bytes([mac[0], mac[1], mac[2], mac[3]]);
+    let hi = u32::from(u16::from_le_bytes([mac[4], mac[5]])) | RAH_AV;
+    regs.write32::<RAL0>(lo);
+    regs.write32::<RAH0>(hi);
+}
+
+/// The MTA bit of a multicast address: e1000_hash_mc_addr with filter
+/// type 0 (bits 47:36 of the address): (register, bit).
+pub fn mta_bit(mac: &[u8; 6]) -> (usize, u32) {
+    let hash = ((u32::from(mac[4]) >> 4) | (u32::from(mac[5]) << 4)) & 0xFFF;
+    (((hash >> 5) & 0x7F) as usize, hash & 0x1F)
+}
+
+/// The receive buffer size for `mtu` and its RCTL bits (e1000_change_mtu,
+/// e1000_setup_rctl): 2048 bytes up to a standard frame, else the
+/// smallest of 4096, 8192, 16384 the longest frame fits (one buffer a
+/// frame), with long packets enabled above the standard MTU.
+pub fn rx_buffer(mtu: u32) -> (u32, u32) {
+    let frame = mtu + 14 + 4;
+    let lpe = if mtu > 1500 { RCTL_LPE } else { 0 };
+    let (len, sz) = if frame <= 2048 {
+        (2048, RCTL_SZ_2048)
+    } else if frame <= 4096 {
+        (4096, RCTL_BSEX | RCTL_SZ_4096)
+    } else if frame <= 8192 {
+        (8192, RCTL_BSEX | RCTL_SZ_8192)
+    } else {
+        (16384, RCTL_BSEX | RCTL_SZ_16384)
+    };
+    (len, sz | lpe)
+}
+
+/// The link speed in Mb/s and full duplex, from STATUS.
+pub fn speed(regs: &Regs) -> (u32, bool) {
+    let st = regs.read32::<STATUS>();
+    let mbps = match st & STATUS_SPEED_MASK {
+        STATUS_SPEED_10 => 10,
+        STATUS_SPEED_100 => 100,
+        _ => 1000,
+    };
+    (mbps, st & STATUS_FD != 0)
 }

@@ -1,51 +1,666 @@
 // SPDX-License-Identifier: GPL-2.0
-//! rust_e1000: the hardware layer of a driver for the Intel 82540EM
-//! (QEMU's -device e1000), in safe Rust. It resets the MAC, reads and
-//! checks the EEPROM (MAC address, checksum), forces the link up, sets up
-//! the transmit and receive descriptor rings in coherent memory and the
-//! receive and transmit units, and handles the (shared, INTx) interrupt.
-//! No network device yet: that comes with the crate's net-device API. What
-//! it found is in the kernel log and in sysfs attributes of the PCI device
-//! (e1000_mac, e1000_eeprom, e1000_link, e1000_rings, e1000_irqs; and
-//! e1000_ics, which raises interrupt causes, for tests).
+//! rust_e1000: a network driver for the Intel 82540EM (QEMU's -device
+//! e1000), in safe Rust, the twin of the kernel's own e1000.
+//!
+//! Probe resets the MAC, checks the EEPROM and reads the MAC address from
+//! it, allocates both descriptor rings in coherent memory (at their
+//! largest: `ethtool -G` then uses a part) and registers an Ethernet
+//! device. Open fills the receive ring with mapped packets, starts both
+//! units and unmasks the interrupts; the (shared, INTx) interrupt handler
+//! acknowledges the causes, follows the link (carrier) and schedules NAPI,
+//! whose poll reclaims sent packets (byte queue limits, queue wake),
+//! receives up to its budget and refills. Transmit maps the packet onto
+//! one descriptor. A watchdog work item (every 2 s, as e1000's) resets the
+//! device after a transmit timeout. MTU 46..16110 (jumbo frames in one
+//! receive buffer of up to 16 KiB), MAC address changes, promiscuous mode
+//! and the multicast hash filter, ethtool (driver, link, speed, rings,
+//! statistics). What probe found is also in sysfs attributes of the PCI
+//! device: e1000_mac (the EEPROM's address), e1000_eeprom, e1000_link,
+//! e1000_rings (descriptors in use and the device's head and tail),
+//! e1000_irqs; e1000_ics raises interrupt causes, for tests.
 #![no_std]
 #![forbid(unsafe_code)]
 
 pub mod hw;
 
 use core::fmt::Write;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use core::time::Duration;
 use hw::{Regs, RxDesc, TxDesc};
-use rkm::dma::DescRing;
+use rkm::alloc::{KSlice, KVec};
+use rkm::dma::{dma_rmb, dma_wmb, DescRing, RingLock};
 use rkm::driver;
 use rkm::irq::IrqReturn;
+use rkm::net::{
+    self, LinkSpeed, NetDev, OpsHandle, Poll, Registration, Ring, RtnlDev, RtnlOpsHandle, RxMode,
+    Skb, SkbMapping, Stats, Tx,
+};
 use rkm::pci::{self, Attr, AttrBuf, Bound};
 use rkm::prelude::*;
+use rkm::workqueue::{Work, WorkItem, WorkRef};
 
-/// Descriptors a ring (the kernel's e1000 defaults: E1000_DEFAULT_TXD/RXD).
-const TX_DESCS: usize = 256;
-const RX_DESCS: usize = 256;
-/// The 82540EM's rings are a multiple of 128 bytes long (TDLEN, RDLEN).
-const _: () = assert!((TX_DESCS * 16).is_multiple_of(128) && (RX_DESCS * 16).is_multiple_of(128));
+/// Descriptors a ring by default (E1000_DEFAULT_TXD/RXD), the most
+/// (E1000_MAX_82544_TXD/RXD), the fewest (E1000_MIN_TXD/RXD), and the
+/// multiple a size is rounded up to (REQ_*_DESCRIPTORS_MULTIPLE).
+const DEFAULT_DESCS: u32 = 256;
+const MAX_DESCS: u32 = 4096;
+const MIN_DESCS: u32 = 80;
+const DESCS_MULTIPLE: u32 = 8;
+/// The rings' memory: the most descriptors, a power of two, and TDLEN and
+/// RDLEN are multiples of 128 bytes for any multiple of 8 descriptors.
+const RING_DESCS: usize = MAX_DESCS as usize;
+const _: () = assert!(RING_DESCS.is_power_of_two() && (DESCS_MULTIPLE * 16).is_multiple_of(128));
 /// The 82540EM addresses 64 bits of memory.
 const DMA_BITS: u32 = 64;
+/// e1000's MTU range: the shortest frame's payload up to the 82540EM's
+/// longest frame (MAX_JUMBO_FRAME_SIZE, 0x3F00) less header and FCS.
+const MIN_MTU: u32 = 60 - 14;
+const MAX_MTU: u32 = 0x3F00 - 14 - 4;
+/// Wake the queue with this many descriptors free (E1000_TX_WEIGHT-ish:
+/// e1000's TX_WAKE_THRESHOLD is 32).
+const TX_WAKE: usize = 32;
+/// The watchdog's period (e1000_watchdog: 2 s).
+const WATCHDOG: Duration = Duration::from_secs(2);
 
-irq_safe! {
-    /// What the interrupt handler sees.
-    struct Hw {
-        regs: Regs,
-        /// Interrupts that were this device's.
-        irqs: AtomicU64,
-        /// Every cause ICR reported, or-ed.
-        causes: AtomicU32,
+/// A ring's bookkeeping under its lock: the packet on each descriptor,
+/// and the indices below. The device owns descriptors [CLEAN, NEXT)
+/// modulo COUNT; one is always left out, so that NEXT == CLEAN is empty.
+type Book = (KSlice<Option<SkbMapping>>, [usize; 4]);
+/// Descriptors in use (ethtool -G), the next to fill, the next to clean,
+/// and (receive) the buffer length.
+const COUNT: usize = 0;
+const NEXT: usize = 1;
+const CLEAN: usize = 2;
+const BUF_LEN: usize = 3;
+
+/// The descriptor after `i` on a ring of `count`.
+fn after(i: usize, count: usize) -> usize {
+    if i + 1 < count {
+        i + 1
+    } else {
+        0
     }
 }
 
-/// What probe found and set up.
+/// Descriptors from `clean` up to `next` on a ring of `count`.
+fn distance(clean: usize, next: usize, count: usize) -> usize {
+    if next >= clean {
+        next - clean
+    } else {
+        next + count - clean
+    }
+}
+
+/// Descriptors the device owns.
+fn used(ix: &[usize; 4]) -> usize {
+    distance(ix[CLEAN], ix[NEXT], ix[COUNT])
+}
+
+/// Puts `m` in slot `i` (always there: `i` < the ring's count <= its slots).
+fn put(bufs: &mut [Option<SkbMapping>], i: usize, m: SkbMapping) {
+    if let Some(slot) = bufs.get_mut(i) {
+        *slot = Some(m);
+    }
+}
+
+rkm::irq_safe! {
+    /// Statistics, counted as the kernel's e1000 shows them.
+    struct Counters {
+        rx_packets: AtomicU64,
+        rx_bytes: AtomicU64,
+        rx_errors: AtomicU64,
+        rx_dropped: AtomicU64,
+        rx_length_errors: AtomicU64,
+        multicast: AtomicU64,
+        tx_packets: AtomicU64,
+        tx_bytes: AtomicU64,
+        tx_dropped: AtomicU64,
+        tx_busy: AtomicU64,
+        tx_restart_queue: AtomicU64,
+        tx_timeouts: AtomicU64,
+        alloc_rx_buff_failed: AtomicU64,
+        resets: AtomicU64,
+    }
+}
+
+fn inc(c: &AtomicU64, by: u64) {
+    c.fetch_add(by, Relaxed);
+}
+
+rkm::irq_safe! {
+    /// The network device's state: the registers, both rings, the filters.
+    struct Port {
+        regs: Regs,
+        mac: [u8; 6],
+        tx: RingLock<TxDesc, Book>,
+        rx: RingLock<RxDesc, Book>,
+        /// Ring sizes for the next open (ethtool -G).
+        tx_count: AtomicU32,
+        rx_count: AtomicU32,
+        /// Open, and not being torn down.
+        up: AtomicBool,
+        /// Unbound (remove ran): the interrupt is never unmasked again.
+        gone: AtomicBool,
+        reset_pending: AtomicBool,
+        /// RCTL while up, without the filter bits; and the filter bits.
+        rctl: AtomicU32,
+        filter: AtomicU32,
+        /// The multicast hash table (an Arc: out of probe's stack frame).
+        mta: Arc<[AtomicU32; hw::MTA_REGS]>,
+        irqs: AtomicU64,
+        causes: AtomicU32,
+        st: Counters,
+    }
+}
+
+fn slots(n: usize) -> Result<KSlice<Option<SkbMapping>>> {
+    let mut v = KVec::try_with_capacity(n)?;
+    for _ in 0..n {
+        v.try_push(None)?;
+    }
+    Ok(KSlice::from(v))
+}
+
+impl Port {
+    /// Brings the device up (e1000_up): reset, link, address, filters,
+    /// both rings, receive buffers, units on, NAPI, interrupts, queue.
+    fn up(&self, dev: &RtnlDev<'_>, mtu: u32) -> Result {
+        let regs = &self.regs;
+        hw::reset(regs)?;
+        regs.write32::<{ hw::CTRL }>(regs.read32::<{ hw::CTRL }>() | hw::CTRL_SLU | hw::CTRL_ASDE);
+        hw::set_rar(regs, &dev.mac());
+        for (i, m) in self.mta.iter().enumerate() {
+            let _ = regs.try_write32(hw::MTA + 4 * i, m.load(Relaxed));
+        }
+        let (tx_n, rx_n) =
+            (self.tx_count.load(Relaxed) as usize, self.rx_count.load(Relaxed) as usize);
+        {
+            let mut g = self.tx.lock();
+            for i in 0..tx_n {
+                g.set(i, TxDesc::default());
+            }
+            let addr = g.ring().dma_addr();
+            regs.write_dma_addr_lo_hi::<{ hw::TDBAL }, { hw::TDBAH }>(addr);
+            g.data().1 = [tx_n, 0, 0, 0];
+        }
+        regs.write32::<{ hw::TDLEN }>((tx_n * 16) as u32);
+        regs.write32::<{ hw::TDH }>(0);
+        regs.write32::<{ hw::TDT }>(0);
+        regs.write32::<{ hw::TIPG }>(hw::tipg());
+        regs.write32::<{ hw::TIDV }>(hw::TIDV_DEFAULT);
+        regs.write32::<{ hw::TADV }>(hw::TADV_DEFAULT);
+        regs.write32::<{ hw::TCTL }>(hw::tctl());
+
+        let (buf_len, rctl_size) = hw::rx_buffer(mtu);
+        {
+            let mut g = self.rx.lock();
+            for i in 0..rx_n {
+                g.set(i, RxDesc::default());
+            }
+            let addr = g.ring().dma_addr();
+            regs.write_dma_addr_lo_hi::<{ hw::RDBAL }, { hw::RDBAH }>(addr);
+            g.data().1 = [rx_n, 0, 0, buf_len as usize];
+        }
+        regs.write32::<{ hw::RDLEN }>((rx_n * 16) as u32);
+        regs.write32::<{ hw::RDH }>(0);
+        regs.write32::<{ hw::RDT }>(0);
+        regs.write32::<{ hw::RDTR }>(0);
+        regs.write32::<{ hw::RADV }>(hw::RADV_DEFAULT);
+        regs.write32::<{ hw::ITR }>(hw::ITR_DEFAULT);
+        if self.refill(dev) == 0 {
+            // Not one receive buffer: as e1000's open, out of memory.
+            self.release();
+            return Err(ENOMEM);
+        }
+        let rctl = hw::RCTL_EN | hw::RCTL_BAM | hw::RCTL_SECRC | rctl_size;
+        self.rctl.store(rctl, Relaxed);
+        regs.write32::<{ hw::RCTL }>(rctl | self.filter.load(Relaxed));
+        self.up.store(true, Relaxed);
+        dev.napi_enable();
+        let _ = regs.read32::<{ hw::ICR }>();
+        regs.write32::<{ hw::IMS }>(hw::IMS_ENABLE_MASK);
+        if hw::link_up(regs) {
+            dev.carrier_on();
+        }
+        dev.start_queue();
+        Ok(())
+    }
+
+    /// Takes the device down (e1000_down): queue, NAPI, interrupts, units
+    /// (a reset: no more DMA), then every buffer unmapped and freed.
+    fn down(&self, dev: &RtnlDev<'_>) {
+        self.up.store(false, Relaxed);
+        dev.stop_queue();
+        dev.carrier_off();
+        dev.napi_disable();
+        let regs = &self.regs;
+        regs.write32::<{ hw::IMC }>(!0);
+        regs.write32::<{ hw::RCTL }>(0);
+        regs.write32::<{ hw::TCTL }>(0);
+        let _ = regs.read32::<{ hw::STATUS }>();
+        // The reset waits out any DMA in flight (as e1000_down's msleep).
+        let _ = hw::reset(regs);
+        self.release();
+    }
+
+    /// Frees every buffer on both rings (the device no longer uses them).
+    fn release(&self) {
+        {
+            let mut g = self.tx.lock();
+            let (bufs, ix) = g.data();
+            for b in bufs.iter_mut() {
+                // Unmapped now (the device is reset): a mapping merely
+                // dropped would wait for the unbind to be freed.
+                drop(b.take().map(SkbMapping::unmap));
+            }
+            (ix[NEXT], ix[CLEAN]) = (0, 0);
+        }
+        let mut g = self.rx.lock();
+        let (bufs, ix) = g.data();
+        for b in bufs.iter_mut() {
+            drop(b.take().map(SkbMapping::unmap));
+        }
+        (ix[NEXT], ix[CLEAN]) = (0, 0);
+    }
+
+    /// Gives the device receive buffers up to the ring's size less one
+    /// (e1000_alloc_rx_buffers) and moves its tail; how many it now owns.
+    fn refill(&self, dev: &NetDev<'_>) -> usize {
+        let mut g = self.rx.lock();
+        let ix = g.data().1;
+        let (mut next, clean, count, len) = (ix[NEXT], ix[CLEAN], ix[COUNT], ix[BUF_LEN] as u32);
+        let first = next;
+        while after(next, count) != clean {
+            let Ok(skb) = dev.alloc_skb(len) else {
+                inc(&self.st.alloc_rx_buff_failed, 1);
+                break;
+            };
+            let m = match skb.map_rx(dev, len) {
+                Ok(m) => m,
+                Err((skb, _)) => {
+                    drop(skb);
+                    inc(&self.st.alloc_rx_buff_failed, 1);
+                    break;
+                }
+            };
+            g.set(next, RxDesc { buffer_addr: m.dma_addr_u64(), ..RxDesc::default() });
+            put(&mut g.data().0, next, m);
+            next = after(next, count);
+        }
+        g.data().1[NEXT] = next;
+        if next != first {
+            // The descriptors before the tail that hands them over.
+            dma_wmb();
+            self.regs.write32::<{ hw::RDT }>(next as u32);
+        }
+        distance(clean, next, count)
+    }
+
+    /// Reclaims sent packets (e1000_clean_tx_irq); wakes the queue once
+    /// there is room.
+    fn clean_tx(&self, napi: &Poll<'_>) {
+        let (mut pkts, mut bytes) = (0u32, 0u32);
+        loop {
+            let m = {
+                let mut g = self.tx.lock();
+                let (ring, (bufs, ix)) = g.parts();
+                let c = ix[CLEAN];
+                if c == ix[NEXT] || ring.read(c, TxDesc::status) & hw::TXD_STAT_DD == 0 {
+                    break;
+                }
+                dma_rmb();
+                ix[CLEAN] = after(c, ix[COUNT]);
+                bufs.get_mut(c).and_then(Option::take)
+            };
+            if let Some(m) = m {
+                let skb = m.unmap();
+                pkts += 1;
+                bytes = bytes.saturating_add(skb.len() as u32);
+                napi.consume(skb);
+            }
+        }
+        if pkts == 0 {
+            return;
+        }
+        inc(&self.st.tx_packets, pkts.into());
+        inc(&self.st.tx_bytes, bytes.into());
+        napi.completed_queue(pkts, bytes);
+        let mut g = self.tx.lock();
+        let ix = g.data().1;
+        let free = ix[COUNT] - 1 - used(&ix);
+        if free >= TX_WAKE && napi.queue_stopped() && self.up.load(Relaxed) {
+            inc(&self.st.tx_restart_queue, 1);
+            napi.wake_queue();
+        }
+    }
+
+    /// Receives up to `budget` frames (e1000_clean_rx_irq); how many.
+    fn clean_rx(&self, napi: &Poll<'_>, budget: u32) -> u32 {
+        let mut done = 0;
+        while done < budget {
+            let (m, len, status, errors) = {
+                let mut g = self.rx.lock();
+                let (ring, (bufs, ix)) = g.parts();
+                let c = ix[CLEAN];
+                if c == ix[NEXT] {
+                    break;
+                }
+                let status = ring.read(c, RxDesc::status);
+                if status & hw::RXD_STAT_DD == 0 {
+                    break;
+                }
+                dma_rmb();
+                let d = ring.get(c);
+                ix[CLEAN] = after(c, ix[COUNT]);
+                let m = bufs.get_mut(c).and_then(Option::take);
+                (m, d.length, status, d.errors)
+            };
+            done += 1;
+            let Some(m) = m else { continue };
+            if status & hw::RXD_STAT_EOP == 0 || errors & hw::RXD_ERR_FRAME_ERR_MASK != 0 {
+                // A frame longer than the buffer (spread over descriptors),
+                // or a bad one: dropped, as e1000 does without jumbo pages.
+                if status & hw::RXD_STAT_EOP == 0 {
+                    inc(&self.st.rx_length_errors, 1);
+                }
+                inc(&self.st.rx_errors, 1);
+                // The device is done with it (DD): unmapped and freed now.
+                drop(m.unmap());
+                continue;
+            }
+            let Ok(skb) = m.unmap_rx(u32::from(len)) else {
+                inc(&self.st.rx_length_errors, 1);
+                inc(&self.st.rx_errors, 1);
+                continue;
+            };
+            if skb.data().first().is_some_and(|b| b & 1 != 0) {
+                inc(&self.st.multicast, 1);
+            }
+            inc(&self.st.rx_packets, 1);
+            inc(&self.st.rx_bytes, len.into());
+            napi.receive(skb);
+        }
+        done
+    }
+
+    /// The interrupt: acknowledge (ICR), follow the link, mask until the
+    /// poll is done; whether it was ours and NAPI is to be scheduled.
+    fn irq(&self, dev: &NetDev<'_>) -> IrqReturn {
+        let icr = self.regs.read32::<{ hw::ICR }>();
+        if icr == 0 {
+            return IrqReturn::None;
+        }
+        self.causes.fetch_or(icr, Relaxed);
+        self.irqs.fetch_add(1, Relaxed);
+        if !self.up.load(Relaxed) {
+            return IrqReturn::Handled;
+        }
+        if icr & hw::ICR_LSC != 0 {
+            if hw::link_up(&self.regs) {
+                dev.carrier_on();
+            } else {
+                dev.carrier_off();
+            }
+        }
+        self.regs.write32::<{ hw::IMC }>(!0);
+        IrqReturn::WakeThread
+    }
+
+    fn stat(&self, dev_stats: &mut Stats) {
+        let g = |c: &AtomicU64| c.load(Relaxed);
+        let s = &self.st;
+        dev_stats.rx_packets = g(&s.rx_packets);
+        dev_stats.rx_bytes = g(&s.rx_bytes);
+        dev_stats.rx_errors = g(&s.rx_errors);
+        dev_stats.rx_dropped = g(&s.rx_dropped);
+        dev_stats.rx_length_errors = g(&s.rx_length_errors);
+        dev_stats.multicast = g(&s.multicast);
+        dev_stats.tx_packets = g(&s.tx_packets);
+        dev_stats.tx_bytes = g(&s.tx_bytes);
+        dev_stats.tx_dropped = g(&s.tx_dropped);
+    }
+
+    /// Writes RCTL's filter bits, if up.
+    fn write_filter(&self) {
+        if self.up.load(Relaxed) {
+            self.regs.write32::<{ hw::RCTL }>(self.rctl.load(Relaxed) | self.filter.load(Relaxed));
+        }
+    }
+}
+
+#[rkm::vtable]
+impl net::Operations for Port {
+    const STATS: &'static [&'static str] = &[
+        "rx_packets",
+        "tx_packets",
+        "rx_bytes",
+        "tx_bytes",
+        "rx_errors",
+        "rx_dropped",
+        "rx_length_errors",
+        "multicast",
+        "tx_dropped",
+        "tx_busy",
+        "tx_restart_queue",
+        "tx_timeout_count",
+        "alloc_rx_buff_failed",
+        "resets",
+    ];
+
+    fn open(&self, dev: &RtnlDev<'_>, _: &()) -> Result {
+        self.up(dev, dev.mtu())
+    }
+
+    fn stop(&self, dev: &RtnlDev<'_>, _: &()) {
+        self.down(dev);
+    }
+
+    fn start_xmit(&self, dev: &NetDev<'_>, skb: Skb) -> Tx {
+        let mut g = self.tx.lock();
+        let ix = g.data().1;
+        if !self.up.load(Relaxed) || used(&ix) + 1 >= ix[COUNT] {
+            // e1000_maybe_stop_tx: never reached with the queue stopped early.
+            dev.stop_queue();
+            inc(&self.st.tx_busy, 1);
+            return Tx::Busy(skb);
+        }
+        let len = skb.len();
+        let m = match skb.map_tx(dev) {
+            Ok(m) => m,
+            Err((skb, _)) => {
+                drop(skb);
+                inc(&self.st.tx_dropped, 1);
+                return Tx::Sent;
+            }
+        };
+        let (i, count) = (ix[NEXT], ix[COUNT]);
+        let desc = TxDesc {
+            buffer_addr: m.dma_addr_u64(),
+            length: len as u16,
+            cmd: hw::TXD_CMD_EOP | hw::TXD_CMD_IFCS | hw::TXD_CMD_RS,
+            ..TxDesc::default()
+        };
+        let next = after(i, count);
+        let (bufs, ixm) = g.data();
+        put(bufs, i, m);
+        ixm[NEXT] = next;
+        g.set(i, desc);
+        dev.sent_queue(len as u32);
+        // The descriptor before the tail that hands it over.
+        dma_wmb();
+        self.regs.write32::<{ hw::TDT }>(next as u32);
+        // Room for the next packet, or stop now (e1000_maybe_stop_tx).
+        if distance(ix[CLEAN], next, count) + 2 >= count {
+            dev.stop_queue();
+        }
+        Tx::Sent
+    }
+
+    fn get_stats64(&self, _dev: &NetDev<'_>, st: &mut Stats) {
+        self.stat(st);
+    }
+
+    fn set_mac_address(&self, _dev: &RtnlDev<'_>, _: &(), mac: &[u8; net::ETH_ALEN]) -> Result {
+        hw::set_rar(&self.regs, mac);
+        Ok(())
+    }
+
+    fn change_mtu(&self, dev: &RtnlDev<'_>, _: &(), mtu: u32) -> Result {
+        // e1000_change_mtu: reinitialised with the new buffer size if up.
+        if self.up.load(Relaxed) {
+            self.down(dev);
+            self.up(dev, mtu)?;
+        }
+        Ok(())
+    }
+
+    fn tx_timeout(&self, _dev: &NetDev<'_>, _queue: u32) {
+        inc(&self.st.tx_timeouts, 1);
+        self.reset_pending.store(true, Relaxed);
+    }
+
+    fn set_rx_mode(&self, _dev: &NetDev<'_>, mode: &RxMode<'_>) {
+        // e1000_set_rx_mode: promiscuous; all multicast; else the hash table.
+        let filter = if mode.promiscuous() {
+            hw::RCTL_UPE | hw::RCTL_MPE
+        } else if mode.all_multicast() {
+            hw::RCTL_MPE
+        } else {
+            0
+        };
+        let mut mta = [0u32; hw::MTA_REGS];
+        for a in mode.multicast() {
+            let (reg, bit) = hw::mta_bit(a);
+            mta[reg] |= 1 << bit;
+        }
+        for (i, (saved, v)) in self.mta.iter().zip(mta).enumerate() {
+            saved.store(v, Relaxed);
+            let _ = self.regs.try_write32(hw::MTA + 4 * i, v);
+        }
+        self.filter.store(filter, Relaxed);
+        self.write_filter();
+    }
+
+    fn poll(&self, napi: &mut Poll<'_>) -> u32 {
+        self.clean_tx(napi);
+        let done = self.clean_rx(napi, napi.budget());
+        self.refill(napi);
+        if done < napi.budget()
+            && napi.complete(done)
+            && self.up.load(Relaxed)
+            && !self.gone.load(Relaxed)
+        {
+            self.regs.write32::<{ hw::IMS }>(hw::IMS_ENABLE_MASK);
+        }
+        done
+    }
+
+    fn get_link(&self, dev: &RtnlDev<'_>, _: &()) -> bool {
+        dev.carrier_ok()
+    }
+
+    fn get_link_speed(&self, _dev: &RtnlDev<'_>, _: &()) -> Option<LinkSpeed> {
+        let (mbps, full_duplex) = hw::speed(&self.regs);
+        Some(LinkSpeed { mbps, full_duplex })
+    }
+
+    fn get_ringparam(&self, _dev: &RtnlDev<'_>, _: &()) -> Ring {
+        Ring {
+            rx_max: MAX_DESCS,
+            tx_max: MAX_DESCS,
+            rx: self.rx_count.load(Relaxed),
+            tx: self.tx_count.load(Relaxed),
+        }
+    }
+
+    fn set_ringparam(&self, dev: &RtnlDev<'_>, _: &(), r: Ring) -> Result {
+        // e1000_set_ringparam: at least the minimum, a multiple of 8.
+        let size = |n: u32| match n {
+            ..MIN_DESCS => MIN_DESCS,
+            MAX_DESCS.. => MAX_DESCS,
+            n => n.next_multiple_of(DESCS_MULTIPLE),
+        };
+        self.rx_count.store(size(r.rx), Relaxed);
+        self.tx_count.store(size(r.tx), Relaxed);
+        if self.up.load(Relaxed) {
+            self.down(dev);
+            self.up(dev, dev.mtu())?;
+        }
+        Ok(())
+    }
+
+    fn get_ethtool_stats(&self, _dev: &RtnlDev<'_>, _: &(), vals: &mut [u64]) {
+        let s = &self.st;
+        let all = [
+            &s.rx_packets,
+            &s.tx_packets,
+            &s.rx_bytes,
+            &s.tx_bytes,
+            &s.rx_errors,
+            &s.rx_dropped,
+            &s.rx_length_errors,
+            &s.multicast,
+            &s.tx_dropped,
+            &s.tx_busy,
+            &s.tx_restart_queue,
+            &s.tx_timeouts,
+            &s.alloc_rx_buff_failed,
+            &s.resets,
+        ];
+        for (v, a) in vals.iter_mut().zip(all) {
+            *v = a.load(Relaxed);
+        }
+    }
+}
+
+/// The watchdog (e1000_watchdog, every 2 s): the reset a transmit timeout
+/// asked for (e1000_reset_task), and the carrier if an interrupt was missed.
+struct Watchdog {
+    port: RtnlOpsHandle<Port>,
+}
+
+impl WorkItem for Watchdog {
+    fn run(&self, work: &WorkRef<'_>) {
+        let alive = self.port.with_rtnl(|dev, port, _| {
+            if port.gone.load(Relaxed) || !port.up.load(Relaxed) {
+                return;
+            }
+            if port.reset_pending.swap(false, Relaxed) {
+                inc(&port.st.resets, 1);
+                port.down(dev);
+                if port.up(dev, dev.mtu()).is_err() {
+                    let mut name = [0; net::MAX_NAME + 1];
+                    pr_err!("{}: reset failed, down\n", dev.name(&mut name));
+                }
+                return;
+            }
+            let link = hw::link_up(&port.regs);
+            if link != dev.carrier_ok() {
+                if link {
+                    dev.carrier_on();
+                } else {
+                    dev.carrier_off();
+                }
+            }
+        });
+        if alive.is_some() {
+            work.queue_delayed(WATCHDOG);
+        }
+    }
+}
+
+rkm::irq_safe! {
+    /// What the interrupt handler sees: the network device's state.
+    struct Hw {
+        port: OpsHandle<Port>,
+    }
+}
+
+/// The binding's data: the watchdog first (cancelled before the device is
+/// unregistered), then the device.
 struct Data {
-    mac: [u8; 6],
-    tx: DescRing<TxDesc>,
-    rx: DescRing<RxDesc>,
+    _watchdog: Work<Watchdog>,
+    reg: Registration<Port>,
 }
 
 struct E1000;
@@ -64,42 +679,29 @@ impl driver::Driver for E1000 {
     type Data = Data;
 
     fn remove(dev: &Bound<'_, Self>) {
-        // Quiet before bus mastering goes off and the rings are freed.
-        let regs = &dev.hw().regs;
-        regs.write32::<{ hw::IMC }>(!0);
-        regs.write32::<{ hw::RCTL }>(0);
-        regs.write32::<{ hw::TCTL }>(0);
-        let _ = regs.read32::<{ hw::STATUS }>();
+        // Quiet before the interrupt is freed (the line may be shared) and
+        // bus mastering goes off; the device is unregistered after.
+        dev.data().reg.ops_handle().rtnl().with_rtnl(|dev, port, _| {
+            port.gone.store(true, Relaxed);
+            dev.napi_disable();
+            let regs = &port.regs;
+            regs.write32::<{ hw::IMC }>(!0);
+            regs.write32::<{ hw::RCTL }>(0);
+            regs.write32::<{ hw::TCTL }>(0);
+            let _ = regs.read32::<{ hw::STATUS }>();
+        });
     }
 
     fn irq(hw: &Hw) -> IrqReturn {
-        // Reading ICR acknowledges the causes; none: another device's.
-        let icr = hw.regs.read32::<{ hw::ICR }>();
-        if icr == 0 {
-            return IrqReturn::None;
+        match hw.port.with(|port, dev| port.irq(dev)) {
+            Some(IrqReturn::WakeThread) => {
+                hw.port.handle().napi_schedule();
+                IrqReturn::Handled
+            }
+            Some(r) => r,
+            None => IrqReturn::None,
         }
-        hw.causes.fetch_or(icr, Relaxed);
-        hw.irqs.fetch_add(1, Relaxed);
-        IrqReturn::Handled
     }
-}
-
-/// Points the device at the rings and starts both units; the rings stay
-/// empty (head == tail: the device owns no descriptor) until packet
-/// buffers come with the network device.
-fn configure(regs: &Regs, data: &Data) {
-    regs.write_dma_addr_lo_hi::<{ hw::TDBAL }, { hw::TDBAH }>(data.tx.dma_addr());
-    regs.write32::<{ hw::TDLEN }>(data.tx.byte_len() as u32);
-    regs.write32::<{ hw::TDH }>(0);
-    regs.write32::<{ hw::TDT }>(0);
-    regs.write32::<{ hw::TIPG }>(hw::tipg());
-    regs.write32::<{ hw::TCTL }>(hw::tctl());
-
-    regs.write_dma_addr_lo_hi::<{ hw::RDBAL }, { hw::RDBAH }>(data.rx.dma_addr());
-    regs.write32::<{ hw::RDLEN }>(data.rx.byte_len() as u32);
-    regs.write32::<{ hw::RDH }>(0);
-    regs.write32::<{ hw::RDT }>(0);
-    regs.write32::<{ hw::RCTL }>(hw::RCTL_EN | hw::RCTL_BAM | hw::RCTL_SZ_2048 | hw::RCTL_SECRC);
 }
 
 impl pci::Driver for E1000 {
@@ -122,14 +724,20 @@ impl pci::Driver for E1000 {
         }
         regs.write32::<{ hw::CTRL }>(regs.read32::<{ hw::CTRL }>() | hw::CTRL_SLU | hw::CTRL_ASDE);
         dev.set_master();
-        let data =
-            Data { mac, tx: DescRing::alloc(dev, TX_DESCS)?, rx: DescRing::alloc(dev, RX_DESCS)? };
-        configure(&regs, &data);
+        let link = hw::link_up(&regs);
+        let port = new_port(dev, regs, mac)?;
+        let opts = net::Options {
+            name: "eth%d",
+            mac: Some(mac),
+            min_mtu: MIN_MTU,
+            max_mtu: MAX_MTU,
+            ..Default::default()
+        };
+        let reg = Registration::register(dev, &opts, port, ())?;
         let kind = dev.irq_vector()?;
-        // Unmasked with no cause pending: see store_ics.
-        let _ = regs.read32::<{ hw::ICR }>();
-        regs.write32::<{ hw::IMS }>(hw::IMS_ENABLE_MASK);
-        let m = &data.mac;
+        let watchdog = Work::new(Watchdog { port: reg.ops_handle().rtnl() })?;
+        watchdog.queue_delayed(WATCHDOG);
+        let m = &mac;
         dev_info!(
             dev,
             "82540EM {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, EEPROM checksum ok, link {}, {:?} interrupt\n",
@@ -139,15 +747,69 @@ impl pci::Driver for E1000 {
             m[3],
             m[4],
             m[5],
-            if hw::link_up(&regs) { "up" } else { "down" },
+            if link { "up" } else { "down" },
             kind
         );
-        Ok((Hw { regs, irqs: AtomicU64::new(0), causes: AtomicU32::new(0) }, data))
+        Ok((Hw { port: reg.ops_handle() }, Data { _watchdog: watchdog, reg }))
     }
 }
 
+/// The device's state, both rings at their largest (out of probe's frame).
+#[inline(never)]
+fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Port> {
+    let tx = ring(dev, 0)?;
+    let rx = ring(dev, 2048)?;
+    Ok(Port {
+        regs,
+        mac,
+        tx,
+        rx,
+        tx_count: AtomicU32::new(DEFAULT_DESCS),
+        rx_count: AtomicU32::new(DEFAULT_DESCS),
+        up: AtomicBool::new(false),
+        gone: AtomicBool::new(false),
+        reset_pending: AtomicBool::new(false),
+        rctl: AtomicU32::new(0),
+        filter: AtomicU32::new(0),
+        mta: Arc::try_new([const { AtomicU32::new(0) }; hw::MTA_REGS])?,
+        irqs: AtomicU64::new(0),
+        causes: AtomicU32::new(0),
+        st: Counters {
+            rx_packets: AtomicU64::new(0),
+            rx_bytes: AtomicU64::new(0),
+            rx_errors: AtomicU64::new(0),
+            rx_dropped: AtomicU64::new(0),
+            rx_length_errors: AtomicU64::new(0),
+            multicast: AtomicU64::new(0),
+            tx_packets: AtomicU64::new(0),
+            tx_bytes: AtomicU64::new(0),
+            tx_dropped: AtomicU64::new(0),
+            tx_busy: AtomicU64::new(0),
+            tx_restart_queue: AtomicU64::new(0),
+            tx_timeouts: AtomicU64::new(0),
+            alloc_rx_buff_failed: AtomicU64::new(0),
+            resets: AtomicU64::new(0),
+        },
+    })
+}
+
+/// A ring at its largest, `DEFAULT_DESCS` in use, and its slots (a frame
+/// of its own: a KASAN kernel's stack limit).
+#[inline(never)]
+fn ring<T: rkm::dma::Descriptor>(
+    dev: &pci::Device<'_, E1000>,
+    buf_len: usize,
+) -> Result<RingLock<T, Book>> {
+    let book = (slots(RING_DESCS)?, [DEFAULT_DESCS as usize, 0, 0, buf_len]);
+    RingLock::new(DescRing::alloc(dev, RING_DESCS)?, book)
+}
+
+fn port<'a>(dev: &'a Bound<'_, E1000>) -> &'a Port {
+    dev.data().reg.ops()
+}
+
 fn show_mac(dev: &Bound<'_, E1000>, out: &mut AttrBuf<'_>) -> Result {
-    let m = &dev.data().mac;
+    let m = &port(dev).mac;
     writeln!(out, "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", m[0], m[1], m[2], m[3], m[4], m[5])
         .map_err(|_| EFBIG)
 }
@@ -158,39 +820,38 @@ fn show_eeprom(_dev: &Bound<'_, E1000>, out: &mut AttrBuf<'_>) -> Result {
 }
 
 fn show_link(dev: &Bound<'_, E1000>, out: &mut AttrBuf<'_>) -> Result {
-    let up = hw::link_up(&dev.hw().regs);
+    let up = hw::link_up(&port(dev).regs);
     writeln!(out, "{}", if up { "up" } else { "down" }).map_err(|_| EFBIG)
 }
 
-/// Each ring: descriptors, bytes, and the device's head and tail.
+/// Each ring: descriptors in use, their bytes, and the device's head and tail.
 fn show_rings(dev: &Bound<'_, E1000>, out: &mut AttrBuf<'_>) -> Result {
-    let (regs, d) = (&dev.hw().regs, dev.data());
-    let tx =
-        (d.tx.len(), d.tx.byte_len(), regs.read32::<{ hw::TDH }>(), regs.read32::<{ hw::TDT }>());
-    let rx =
-        (d.rx.len(), d.rx.byte_len(), regs.read32::<{ hw::RDH }>(), regs.read32::<{ hw::RDT }>());
-    writeln!(out, "tx {} {} head {} tail {}", tx.0, tx.1, tx.2, tx.3).map_err(|_| EFBIG)?;
-    writeln!(out, "rx {} {} head {} tail {}", rx.0, rx.1, rx.2, rx.3).map_err(|_| EFBIG)
+    let p = port(dev);
+    let regs = &p.regs;
+    let (tx, rx) = (p.tx_count.load(Relaxed), p.rx_count.load(Relaxed));
+    let t = (tx, tx * 16, regs.read32::<{ hw::TDH }>(), regs.read32::<{ hw::TDT }>());
+    let r = (rx, rx * 16, regs.read32::<{ hw::RDH }>(), regs.read32::<{ hw::RDT }>());
+    writeln!(out, "tx {} {} head {} tail {}", t.0, t.1, t.2, t.3).map_err(|_| EFBIG)?;
+    writeln!(out, "rx {} {} head {} tail {}", r.0, r.1, r.2, r.3).map_err(|_| EFBIG)
 }
 
 fn show_irqs(dev: &Bound<'_, E1000>, out: &mut AttrBuf<'_>) -> Result {
-    let hw = dev.hw();
-    writeln!(out, "{} causes {:#x}", hw.irqs.load(Relaxed), hw.causes.load(Relaxed))
+    let p = port(dev);
+    writeln!(out, "{} causes {:#x}", p.irqs.load(Relaxed), p.causes.load(Relaxed))
         .map_err(|_| EFBIG)
 }
 
 /// Raises interrupt causes (ICS), as e1000_open raises the link-status
-/// one to take its first interrupt: a number (kstrtou32 syntax) naming
-/// enabled causes only (IMS_ENABLE_MASK), else EINVAL. Interrupts are
-/// unmasked at the device in probe with none pending, since the line is
-/// requested only after probe returns (one asserted before is not seen on
-/// QEMU's IOAPIC).
+/// one: a number (kstrtou32 syntax) naming enabled causes only
+/// (IMS_ENABLE_MASK), else EINVAL. The interrupt is unmasked only while
+/// the interface is up (open), so a cause raised while down is seen at
+/// the next open.
 fn store_ics(dev: &Bound<'_, E1000>, text: &[u8]) -> Result {
     let causes = u32::try_from(rkm::configfs::parse_u64(text)?).map_err(|_| EINVAL)?;
     if causes == 0 || causes & !hw::IMS_ENABLE_MASK != 0 {
         return Err(EINVAL);
     }
-    dev.hw().regs.write32::<{ hw::ICS }>(causes);
+    port(dev).regs.write32::<{ hw::ICS }>(causes);
     Ok(())
 }
 
@@ -208,6 +869,6 @@ module! {
     type: Driver,
     name: "rust_e1000",
     authors: ["rkm developers"],
-    description: "Intel 82540EM (QEMU e1000): hardware layer in safe Rust",
+    description: "Intel 82540EM (QEMU e1000) network driver in safe Rust",
     license: "GPL",
 }

@@ -1,20 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rust_e1000 test: the hardware layer on QEMU's e1000 (82540EM; the
- * manifest's nic line gives it MAC 52:54:00:12:34:50 on a hub port). The
- * driver must bind, read that MAC address from the EEPROM, find the EEPROM
- * checksum good, bring the link up, set up both descriptor rings (empty:
- * head == tail == 0), handle the interrupt causes raised through
- * e1000_ics (and refuse bad ones), and do it all again after an unbind and
- * a bind through sysfs, and after each reload.
+ * rust_e1000 test on QEMU's e1000 (82540EM; the manifest's nic line gives
+ * two, MACs 52:54:00:12:34:50 and :51, on a hub port each). The hardware
+ * layer: the driver must bind, read the MAC address from the EEPROM, find
+ * the EEPROM checksum good, bring the link up, set up both descriptor
+ * rings (empty until the interface is up: head == tail == 0), handle the
+ * interrupt causes raised through e1000_ics once up (and refuse bad ones),
+ * and do it all again after an unbind and a bind through sysfs, and after
+ * each reload. The network device: up with carrier, the ring filled, ping
+ * to the second NIC in another namespace, and bad inputs refused with the
+ * kernel's errors (MAC addresses, MTUs, ring sizes); interface down, MTU
+ * change, unbind and rmmod while traffic flows. (tests/net_e1000 compares
+ * it with the kernel's e1000.)
  */
 #include "ktest.h"
+#include "netns.h"
+
+#include <dirent.h>
+#include <net/if.h>
 
 #define DRV "rust_e1000"
 #define E1000_VENDOR 0x8086
 #define E1000_DEVICE 0x100e
 #define MAC "52:54:00:12:34:50"
+#define MAC_B "52:54:00:12:34:51"
 #define ICR_LSC 0x4
+#define ADDR_A "198.18.0.1"
+#define ADDR_B "198.18.0.2"
 
 static char bdf[64];
 static char sysdir[128];
@@ -77,27 +89,105 @@ static bool irq_after(unsigned long n)
 	}
 }
 
+static char dev_a[IFNAMSIZ], dev_b[IFNAMSIZ];
+static char out[16384];
+
+/* The netdev of the NIC with @mac under @dir's net/ (the PCI device's); false if none. */
+static bool netdev_of(const char *mac, char *name)
+{
+	DIR *d = opendir("/sys/class/net");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		char path[300], buf[64] = "", drv[300] = "";
+		ssize_t n;
+
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", e->d_name);
+		n = readlink(path, drv, sizeof(drv) - 1);
+		if (n <= 0 || !strstr(drv, "/" DRV))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
+		if (read_file(path, buf, sizeof(buf)) > 0 && !strncmp(buf, mac, strlen(mac))) {
+			snprintf(name, IFNAMSIZ, "%s", e->d_name);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* The PCI device of the NIC with MAC (A's), and both netdevs. */
 static void find_bound(void)
 {
-	ASSERT_TRUE(ktest_pci_find("/sys/bus/pci/drivers/" DRV, E1000_VENDOR, E1000_DEVICE, bdf,
-				   sizeof(bdf)));
+	char path[300], link[300] = "";
+	ssize_t n;
+
+	ASSERT_TRUE(netdev_of(MAC, dev_a));
+	ASSERT_TRUE(netdev_of(MAC_B, dev_b));
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", dev_a);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_TRUE(n > 0);
+	snprintf(bdf, sizeof(bdf), "%s", strrchr(link, '/') + 1);
 	snprintf(sysdir, sizeof(sysdir), "/sys/bus/pci/devices/%s", bdf);
+}
+
+/* Runs a command (ns NULL: the initial namespace) with {A}/{B} given; its status. */
+__attribute__((format(printf, 2, 3)))
+static int sh(const struct netns *ns, const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return net_cmd(ns, out, sizeof(out), "%s", cmd);
+}
+
+/* Waits up to @ms for LOWER_UP on @dev in @ns. */
+static bool carrier(const struct netns *ns, const char *dev, int ms)
+{
+	long long end = ktest_ms() + ms;
+
+	do {
+		if (!sh(ns, "ip -o link show dev %s", dev) && strstr(out, "LOWER_UP"))
+			return true;
+		usleep(50000);
+	} while (ktest_ms() < end);
+	return false;
 }
 
 static void check_bound(void)
 {
 	unsigned long n, causes;
+	unsigned int th, tt, rh, rt;
 
 	EXPECT_TRUE(!strcmp(attr("e1000_mac"), MAC));
 	EXPECT_TRUE(!strcmp(attr("e1000_eeprom"), "checksum ok"));
 	EXPECT_TRUE(attr_becomes("e1000_link", "up"));
+	/* Down: the rings are empty and the interrupt masked. */
 	EXPECT_TRUE(!strcmp(attr("e1000_rings"),
 			    "tx 256 4096 head 0 tail 0\nrx 256 4096 head 0 tail 0"));
-	/* Nothing pending at probe: no interrupt until a cause is raised. */
+	ASSERT_TRUE(irqs(&n, &causes));
+	EXPECT_EQ(0, n);
+	/* Up: the receive ring filled (all but one), a raised cause handled. */
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s up", dev_a));
+	EXPECT_TRUE(carrier(NULL, dev_a, 5000));
+	EXPECT_EQ(4, sscanf(attr("e1000_rings"), "tx 256 4096 head %u tail %u\nrx 256 4096 head %u tail %u",
+			    &th, &tt, &rh, &rt));
+	EXPECT_TRUE(rt != rh);
 	ASSERT_TRUE(irqs(&n, &causes));
 	EXPECT_EQ(0, attr_write("e1000_ics", "4"));
 	EXPECT_TRUE(irq_after(n));
 	printf("# %s: irqs %s\n", bdf, attr("e1000_irqs"));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s down", dev_a));
+	EXPECT_TRUE(!strcmp(attr("e1000_rings"),
+			    "tx 256 4096 head 0 tail 0\nrx 256 4096 head 0 tail 0"));
 }
 
 static int drv_file(const char *what)
@@ -125,6 +215,7 @@ TEST(binds_reads_eeprom_and_rings)
 	ASSERT_EQ(0, drv_file("unbind"));
 	EXPECT_TRUE(!*attr("e1000_mac"));
 	ASSERT_EQ(0, drv_file("bind"));
+	find_bound();
 	check_bound();
 	EXPECT_EQ(0, ktest_unload_wait(DRV, 5000));
 	close(kmsg);
@@ -140,6 +231,7 @@ TEST(ics_refuses_bad_causes)
 
 	ASSERT_EQ(0, load_module(DRV, NULL));
 	find_bound();
+	ASSERT_EQ(0, sh(NULL, "ip link set dev %s up", dev_a));
 	ASSERT_TRUE(irqs(&n, &causes));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
@@ -165,6 +257,137 @@ TEST(reads_eeprom_each_load)
 		EXPECT_TRUE(!strcmp(attr("e1000_mac"), MAC));
 		EXPECT_EQ(0, ktest_unload_wait(DRV, 5000));
 	}
+}
+
+/* A and B up, B in a namespace, addresses on both: false if not. */
+static bool pair_up(struct netns *ns)
+{
+	char why[256];
+
+	if (sh(NULL, "ip link set dev %s up", dev_a) || sh(NULL, "ip link set dev %s up", dev_b) ||
+	    netns_new(ns) || netns_move(ns, dev_b, why, sizeof(why)) ||
+	    sh(ns, "ip link set dev %s up", dev_b) ||
+	    sh(NULL, "ip addr add " ADDR_A "/24 dev %s", dev_a) ||
+	    sh(ns, "ip addr add " ADDR_B "/24 dev %s", dev_b))
+		return false;
+	return carrier(NULL, dev_a, 10000) && carrier(ns, dev_b, 10000);
+}
+
+/* Traffic A -> B in the background: a flood ping, until killed. */
+static pid_t flood(void)
+{
+	return net_spawn(NULL, "ping -f -q -s 1000 " ADDR_B);
+}
+
+static void stop_flood(pid_t p)
+{
+	if (p > 0) {
+		kill(p, SIGKILL);
+		ktest_wait_child(p, 5000);
+	}
+}
+
+TEST(netdev_traffic_and_bad_inputs)
+{
+	struct netns ns = { .fd = -1 };
+	pid_t p;
+
+	ASSERT_EQ(0, load_module(DRV, NULL));
+	find_bound();
+	ASSERT_TRUE(pair_up(&ns));
+	/* Ping of small, full-size and jumbo frames, unfragmented. */
+	EXPECT_EQ(0, sh(NULL, "ping -c 3 -i 0.2 -W 5 -s 56 " ADDR_B));
+	EXPECT_EQ(0, sh(NULL, "ping -c 3 -i 0.2 -W 5 -s 1472 -M do " ADDR_B));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu 16110", dev_a));
+	EXPECT_EQ(0, sh(&ns, "ip link set dev %s mtu 9000", dev_b));
+	EXPECT_TRUE(carrier(NULL, dev_a, 10000) && carrier(&ns, dev_b, 10000));
+	EXPECT_EQ(0, sh(NULL, "ping -c 3 -i 0.2 -W 5 -s 8972 -M do " ADDR_B));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu 1500", dev_a));
+	EXPECT_EQ(0, sh(&ns, "ip link set dev %s mtu 1500", dev_b));
+
+	/* Bad inputs: the kernel's own refusals, the device unchanged. */
+	EXPECT_EQ(2, sh(NULL, "ip link set dev %s mtu 16111", dev_a));
+	EXPECT_TRUE(strstr(out, "mtu greater than device maximum") != NULL);
+	EXPECT_EQ(2, sh(NULL, "ip link set dev %s mtu 45", dev_a));
+	EXPECT_TRUE(strstr(out, "mtu less than device minimum") != NULL);
+	/* Below 68 IPv4 takes the address away: given back after. */
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu 46", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu 1500", dev_a));
+	sh(NULL, "ip addr add " ADDR_A "/24 dev %s", dev_a);
+	EXPECT_EQ(2, sh(NULL, "ip link set dev %s address 01:00:5e:00:00:01", dev_a));
+	EXPECT_EQ(2, sh(NULL, "ip link set dev %s address 00:00:00:00:00:00", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip -o link show dev %s", dev_a));
+	EXPECT_TRUE(strstr(out, "link/ether " MAC " ") != NULL);
+	EXPECT_TRUE(sh(NULL, "ethtool -G %s rx 4097", dev_a) != 0);
+	EXPECT_EQ(0, sh(NULL, "ethtool -G %s rx 100 tx 4096", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ethtool -g %s", dev_a));
+	/* 100 rounded up to a multiple of 8, as e1000. */
+	EXPECT_EQ(104, (long)net_value(strstr(out, "Current") ? strstr(out, "Current") : "", "RX:", 0));
+	EXPECT_EQ(0, sh(NULL, "ethtool -G %s rx 256 tx 256", dev_a));
+	EXPECT_TRUE(carrier(NULL, dev_a, 10000));
+	/* A new address is the device's: the peer's replies come to it. */
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s address 52:54:00:12:34:60", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ping -c 2 -i 0.2 -W 5 " ADDR_B));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s address " MAC, dev_a));
+	/* Promiscuous mode and a multicast group. */
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s promisc on", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip maddr add 01:00:5e:01:02:03 dev %s", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ping -c 2 -i 0.2 -W 5 " ADDR_B));
+	EXPECT_EQ(0, sh(NULL, "ip maddr del 01:00:5e:01:02:03 dev %s", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s promisc off", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ethtool %s", dev_a));
+	EXPECT_TRUE(strstr(out, "Speed: 1000Mb/s") && strstr(out, "Duplex: Full") &&
+		    strstr(out, "Link detected: yes"));
+	EXPECT_EQ(0, sh(NULL, "ethtool -S %s", dev_a));
+	EXPECT_TRUE(net_value(out, "tx_packets:", 0) > 0 && net_value(out, "rx_packets:", 0) > 0);
+
+	/* Down, MTU changes, up again while a flood ping runs. */
+	p = flood();
+	EXPECT_TRUE(p > 0);
+	usleep(500000);
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s down", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s up", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu 9000", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu 1500", dev_a));
+	EXPECT_EQ(0, sh(&ns, "ip link set dev %s down", dev_b));
+	EXPECT_EQ(0, sh(&ns, "ip link set dev %s up", dev_b));
+	usleep(500000);
+	stop_flood(p);
+	EXPECT_TRUE(carrier(NULL, dev_a, 10000) && carrier(&ns, dev_b, 10000));
+	EXPECT_EQ(0, sh(NULL, "ping -c 2 -i 0.2 -W 5 " ADDR_B));
+
+	/* rmmod while up, with traffic and B in another namespace: both go. */
+	p = flood();
+	usleep(500000);
+	EXPECT_EQ(0, ktest_unload_wait(DRV, 5000));
+	stop_flood(p);
+	EXPECT_TRUE(sh(&ns, "ip link show dev %s", dev_b) != 0);
+	netns_free(&ns);
+}
+
+/* Unbind through sysfs while up with traffic; bind again: it works. */
+TEST(unbind_while_traffic)
+{
+	struct netns ns = { .fd = -1 };
+	pid_t p;
+
+	ASSERT_EQ(0, load_module(DRV, NULL));
+	find_bound();
+	ASSERT_TRUE(pair_up(&ns));
+	p = flood();
+	usleep(500000);
+	EXPECT_EQ(0, drv_file("unbind"));
+	stop_flood(p);
+	EXPECT_TRUE(sh(NULL, "ip link show dev %s", dev_a) != 0);
+	/* A again (B stays in its namespace, still up). */
+	EXPECT_EQ(0, drv_file("bind"));
+	ASSERT_TRUE(netdev_of(MAC, dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s up", dev_a));
+	EXPECT_EQ(0, sh(NULL, "ip addr add " ADDR_A "/24 dev %s", dev_a));
+	EXPECT_TRUE(carrier(NULL, dev_a, 10000));
+	EXPECT_EQ(0, sh(NULL, "ping -c 2 -i 0.2 -W 5 " ADDR_B));
+	EXPECT_EQ(0, ktest_unload_wait(DRV, 5000));
+	netns_free(&ns);
 }
 
 int main(void)

@@ -308,7 +308,8 @@ static void ping_counted(const struct netns *ns, int count, int size)
  * (its JSON in out), *bps what B received, *server_ok whether the server
  * ended by itself with 0.
  */
-static int iperf_once(const struct netns *ns, bool udp, double *bps, bool *server_ok)
+static int iperf_once(const struct netns *ns, bool udp, bool reverse, double *bps,
+		      bool *server_ok)
 {
 	pid_t server = net_spawn(ns, "iperf3 -s -1 -B " ADDR_B);
 	int r = -1, tries, status;
@@ -322,8 +323,8 @@ static int iperf_once(const struct netns *ns, bool udp, double *bps, bool *serve
 	 * -J exits 1 on it, or 0: both seen).
 	 */
 	for (tries = 0; tries < 50; tries++) {
-		r = quiet(NULL, "iperf3 -c " ADDR_B " -B " ADDR_A " -t 1 -J%s",
-			  udp ? " -u -b 20M" : "");
+		r = quiet(NULL, "iperf3 -c " ADDR_B " -B " ADDR_A " -t 1 -J%s%s",
+			  udp ? " -u -b 20M" : "", reverse ? " -R" : "");
 		if (!strstr(out, "Connection refused"))
 			break;
 		usleep(100000);
@@ -334,22 +335,27 @@ static int iperf_once(const struct netns *ns, bool udp, double *bps, bool *serve
 	return r;
 }
 
-/* iperf3 TCP, or UDP at 20 Mbit/s, for 1 s; the rate as a comment. */
-static void iperf(const struct netns *ns, bool udp)
+/*
+ * iperf3 TCP, or UDP at 20 Mbit/s, for 1 s, A to B (reverse: B to A, -R);
+ * the rate as a comment.
+ */
+static void iperf(const struct netns *ns, bool udp, bool reverse)
 {
 	bool server_ok;
 	double bps;
-	int r = iperf_once(ns, udp, &bps, &server_ok);
+	int r = iperf_once(ns, udp, reverse, &bps, &server_ok);
 
 	if (r || bps <= 0)
 		show_out();
-	TR_CHECK(0, udp ? "iperf3 -c " ADDR_B " -u -b 20M -t 1" : "iperf3 -c " ADDR_B " -t 1", r, 0);
+	TR_CHECK(0, udp ? "iperf3 -c " ADDR_B " -u -b 20M -t 1" :
+		 reverse ? "iperf3 -c " ADDR_B " -t 1 -R" : "iperf3 -c " ADDR_B " -t 1", r, 0);
 	FACT(udp ? "UDP datagrams received" : "TCP bytes received", bps > 0);
 	if (udp)
 		printf("# %s: iperf3 UDP %.1f Mbit/s received, %.2f%% lost\n", ktest_twin, bps / 1e6,
 		       net_value(out, "\"lost_percent\"", 1));
 	else
-		printf("# %s: iperf3 TCP %.1f Mbit/s\n", ktest_twin, bps / 1e6);
+		printf("# %s: iperf3 TCP %s %.1f Mbit/s\n", ktest_twin, reverse ? "B->A" : "A->B",
+		       bps / 1e6);
 	FACT("the iperf3 server ended with 0", server_ok);
 }
 
@@ -372,9 +378,11 @@ static void traffic(const struct netns *ns)
 {
 	ping_counted(ns, 5, 56);
 	phase("  ping");
-	iperf(ns, false);
+	iperf(ns, false, false);
 	phase("  iperf3 TCP");
-	iperf(ns, true);
+	iperf(ns, false, true);
+	phase("  iperf3 TCP reverse");
+	iperf(ns, true, false);
 	phase("  iperf3 UDP");
 	/* Jumbo frames both ways, not fragmented (-M do). */
 	run(0, NULL, "ip link set dev {A} mtu 9000");

@@ -293,7 +293,7 @@ static void test_manifest_bad_lines(void)
 {
 	static const char *const cases[][2] = {
 		{ "twin c_twin\nqmeu -device x\n",
-		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test, program, build-as, nic)" },
+		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test, program, build-as, nic, driver)" },
 		{ "variant intx\n", ":1: expected 'variant NAME KERNEL-ARGS...'" },
 		{ "variant Intx pci=nomsi\n", ":1: 'Intx' is not a variant name" },
 		{ "variant intx pci=nomsi\nvariant intx nosmp\n", ":2: a second 'variant intx'" },
@@ -306,6 +306,9 @@ static void test_manifest_bad_lines(void)
 		{ "program fio /usr/bin/fio\n", ":1: '/usr/bin/fio' is not a program name" },
 		{ "program fio ..\n", ":1: '..' is not a program name" },
 		{ "build-as\n", ":1: expected 'build-as NAME...'" },
+		{ "driver\n", ":1: expected 'driver DIR'" },
+		{ "driver no_such_dir\n", ":1: driver no_such_dir: no directory" },
+		{ "driver .\n", ":1: driver .: the manifest's own directory" },
 		{ "build-as null-blk\n", ":1: 'null-blk' is not a module name" },
 		{ "build-as bad\n", ":1: 'bad' is the driver's own name" },
 		{ "reset-test reset 'x y'\n", ":1: no quoting: test arguments are split at spaces ('\'x')" },

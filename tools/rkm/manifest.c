@@ -80,7 +80,10 @@ static void need_module(const struct mline *l, const struct manifest *m, const c
 	for (i = 0; i < m->ntwins; i++)
 		if (!strcmp(name, m->twins[i]))
 			return;
-	bad(l, "'%s' is neither the driver (%s) nor a twin or kernel-module this manifest declares",
+	for (i = 0; i < m->ndrivers; i++)
+		if (!strcmp(name, m->driver_names[i]))
+			return;
+	bad(l, "'%s' is neither the driver (%s) nor a twin, driver or kernel-module this manifest declares",
 	    name, m->name);
 }
 
@@ -148,6 +151,33 @@ static void parse_twin(const struct mline *l, struct manifest *m)
 	if (!is_file(xasprintf("%s/%s/Kbuild", m->dir, l->w[1])))
 		bad(l, "twin %s: no %s/%s/Kbuild", l->w[1], m->dir, l->w[1]);
 	add(l, m->twins, &m->ntwins, strdup(l->w[1]));
+}
+
+/*
+ * driver DIR: another driver directory (a path relative to this one, e.g.
+ * ../../samples/rust_e1000), built for the same kernels and shipped in
+ * /lib/rkm, unloaded: the Rust driver a test-only directory compares with
+ * the kernel's own module.
+ */
+static void parse_driver(const struct mline *l, struct manifest *m)
+{
+	char real[PATH_MAX], *path;
+	const char *name;
+
+	need_words(l, 2, 2, "driver DIR");
+	path = l->w[1][0] == '/' ? strdup(l->w[1]) : xasprintf("%s/%s", m->dir, l->w[1]);
+	if (!realpath(path, real) || !is_dir(real))
+		bad(l, "driver %s: no directory %s", l->w[1], path);
+	name = base_name(real);
+	if (!valid_module_name(name))
+		bad(l, "driver %s: '%s' is not a module name", l->w[1], name);
+	if (!strcmp(real, m->dir))
+		bad(l, "driver %s: the manifest's own directory", l->w[1]);
+	if (!is_file(xasprintf("%s/%s.rs", real, name)) && !is_file(xasprintf("%s/Kbuild", real)))
+		bad(l, "driver %s: neither %s/%s.rs nor %s/Kbuild", l->w[1], real, name, real);
+	add(l, m->drivers, &m->ndrivers, strdup(real));
+	m->driver_names[m->ndrivers - 1] = strdup(name);
+	free(path);
 }
 
 static void parse_kmods(const struct mline *l, struct manifest *m)
@@ -372,7 +402,7 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 			bad(l, "a second 'variant %s'", l->w[1]);
 		kernel_words(l, 2);
 		add(l, m->variants, &m->nvariants, join(l, 1));
-	} else if (!strcmp(kw, "kernel-module")) {
+	} else if (!strcmp(kw, "kernel-module") || !strcmp(kw, "driver")) {
 		return;		/* the first pass took them */
 	} else if (!strcmp(kw, "reset-test")) {
 		need_words(l, 2, 0, "reset-test ARGS...");
@@ -395,7 +425,7 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 		}
 	} else {
 		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant, "
-		    "kernel-module, reset-test, program, build-as, nic)", kw);
+		    "kernel-module, reset-test, program, build-as, nic, driver)", kw);
 	}
 }
 
@@ -464,6 +494,8 @@ void manifest_load(const char *dir, struct manifest *m)
 				parse_twin(&lines[i], m);
 			else if (pass == 0 && !strcmp(lines[i].w[0], "kernel-module"))
 				parse_kmods(&lines[i], m);
+			else if (pass == 0 && !strcmp(lines[i].w[0], "driver"))
+				parse_driver(&lines[i], m);
 			else if (pass == 1)
 				parse_line(&lines[i], m, &cycles_seen);
 		}

@@ -1350,6 +1350,17 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 		}
 		free(twin);
 	}
+	/* 'driver DIR': another driver directory's module (issue 19). */
+	for (i = 0; i < m->ndrivers; i++) {
+		if (build_driver(m->drivers[i], k, path, sizeof(path))) {
+			add_item(p->fails, &p->nfails,
+				 xasprintf("build:%s the driver does not build for %s (see above)",
+					   m->driver_names[i], k->name), "failures");
+			failed++;
+		} else {
+			add_item(p->ship, &p->nship, strdup(path), "shipped modules");
+		}
+	}
 	/* The target kernel's own modules (issue 16), with their dependencies. */
 	for (i = 0; i < m->nkmods; i++) {
 		char *why = NULL;

@@ -33,3 +33,18 @@ impl Ring {
         Ring { rx_max: r.rx_max, tx_max: r.tx_max, rx: r.rx, tx: r.tx }
     }
 }
+
+/// The link's speed and duplex (`ethtool DEV`), from
+/// [`Operations::get_link_speed`](super::Operations::get_link_speed).
+///
+/// ```
+/// let l = rkm::net::LinkSpeed { mbps: 1000, full_duplex: true };
+/// # let _ = l;
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkSpeed {
+    /// Mb/s.
+    pub mbps: u32,
+    /// Full duplex (else half).
+    pub full_duplex: bool,
+}

@@ -81,7 +81,7 @@ mod ethtool;
 mod napi;
 mod skb;
 
-pub use ethtool::Ring;
+pub use ethtool::{LinkSpeed, Ring};
 pub use napi::Poll;
 pub use skb::{Checksum, Skb, SkbMapping, SkbQueue};
 
@@ -217,7 +217,8 @@ pub struct Options<'a> {
     pub name: &'a str,
     /// The MAC address (from the device's EEPROM); `None`: a random one.
     pub mac: Option<[u8; ETH_ALEN]>,
-    /// The smallest MTU (at least 68).
+    /// The smallest MTU (at least 46, the shortest frame's payload, as
+    /// e1000's; below 68 an interface loses its IPv4 addresses).
     pub min_mtu: u32,
     /// The largest MTU (at most 65535).
     pub max_mtu: u32,
@@ -349,6 +350,13 @@ pub trait Operations: IrqSafe + Send + Sync + Sized + 'static {
     /// The values of [`STATS`](Operations::STATS) (`ethtool -S`), into
     /// `vals` (as long as `STATS`, zeroed). Process context, RTNL.
     fn get_ethtool_stats(&self, _dev: &RtnlDev<'_>, _data: &Self::Data, _vals: &mut [u64]) {}
+
+    /// The link's speed and duplex (`ethtool DEV`), asked only while the
+    /// carrier is on; `None`: unknown. Not defined: ethtool gets
+    /// `EOPNOTSUPP`, as before. Process context, RTNL.
+    fn get_link_speed(&self, _dev: &RtnlDev<'_>, _data: &Self::Data) -> Option<LinkSpeed> {
+        None
+    }
 }
 
 /// A registered device, seen from one of its callbacks (any context):
@@ -795,6 +803,148 @@ impl Drop for Handle {
     }
 }
 
+/// A counted handle that also reaches the registration's state `T`: for
+/// an interrupt handler or a timer (through [`Driver::Hw`]) and, through
+/// [`rtnl`](OpsHandle::rtnl), for a work item, where no callback of the
+/// device gives `&T`. Made from the [`Registration`] only, so `T` is the
+/// state's own type.
+///
+/// [`Driver::Hw`]: crate::driver::Driver::Hw
+///
+/// ```
+/// # use rkm::net::{NetDev, OpsHandle, Operations};
+/// # fn f<T: Operations>(h: &OpsHandle<T>, irq: impl Fn(&T, &NetDev<'_>) -> bool) -> bool {
+/// // In the interrupt handler: None once unregistration has begun.
+/// h.with(|port, dev| irq(port, dev)).unwrap_or(false)
+/// # }
+/// ```
+///
+/// # Soundness
+///
+/// [`with`](OpsHandle::with) holds the RCU read lock while the device is
+/// still registered (the glue's `@live`); unregistration clears `@live` and
+/// waits for RCU before it unregisters, and [`Registration`]'s drop frees
+/// the state only after that: `&T` and the device are valid for the call.
+/// `T` is [`IrqSafe`] and the closure runs under RCU: nothing it can reach
+/// through `&T` or the [`NetDev`] sleeps, so `OpsHandle` is `IrqSafe`.
+/// Taking RTNL sleeps: that is [`RtnlOpsHandle`], which is not.
+///
+/// # Invariants
+///
+/// `h` is a handle of a registration whose state is a `State<T>`.
+pub struct OpsHandle<T: Operations> {
+    h: Handle,
+    _t: PhantomData<fn() -> T>,
+}
+
+// SAFETY: `&OpsHandle` gives `&T` under RCU (T: IrqSafe, never sleeping)
+// and the Handle (IrqSafe); see the soundness notes.
+unsafe impl<T: Operations> IrqSafe for OpsHandle<T> {}
+// SAFETY: dropping drops a Handle (IrqDrop).
+unsafe impl<T: Operations> IrqDrop for OpsHandle<T> {}
+
+impl<T: Operations> OpsHandle<T> {
+    /// Calls `f` with the state and the device if the device is still
+    /// registered (`None` otherwise), under RCU: `f` must not sleep (it
+    /// reaches nothing that does). Any context.
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(h: &rkm::net::OpsHandle<T>) {
+    /// let up = h.with(|_state, dev| dev.carrier_ok());
+    /// # let _ = up; }
+    /// ```
+    pub fn with<R>(&self, f: impl FnOnce(&T, &NetDev<'_>) -> R) -> Option<R> {
+        // SAFETY: a counted glue handle (Handle's invariant).
+        let data = unsafe { abi::rkm_net_h_rcu_data(self.h.nd.as_ptr()) };
+        if data.is_null() {
+            return None;
+        }
+        // SAFETY: the State<T> (type invariant), live while we hold the RCU
+        // read lock the glue took (see the soundness notes).
+        let s = unsafe { &*data.cast::<State<T>>() };
+        // INVARIANT: registered until we drop the read lock.
+        let dev = NetDev { nd: self.h.nd, _call: PhantomData };
+        let r = f(&s.ops, &dev);
+        // SAFETY: the read lock rkm_net_h_rcu_data took.
+        unsafe { abi::rkm_net_h_rcu_unlock() };
+        Some(r)
+    }
+
+    /// The untyped handle (NAPI scheduling, queue wake, carrier).
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(h: &rkm::net::OpsHandle<T>) {
+    /// h.handle().napi_schedule();
+    /// # }
+    /// ```
+    pub fn handle(&self) -> &Handle {
+        &self.h
+    }
+
+    /// A handle for process-context work under RTNL (any context may make
+    /// one; only process context may use it).
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(h: &rkm::net::OpsHandle<T>) -> rkm::net::RtnlOpsHandle<T> {
+    /// h.rtnl()
+    /// # }
+    /// ```
+    pub fn rtnl(&self) -> RtnlOpsHandle<T> {
+        // INVARIANT: the same registration's handle.
+        RtnlOpsHandle { h: self.h.clone(), _t: PhantomData }
+    }
+}
+
+/// An [`OpsHandle`] for process context: runs code under RTNL with the
+/// device, its state and its process-context data, as its process-context
+/// callbacks run (a reset work item after [`Operations::tx_timeout`]).
+/// Not [`IrqSafe`]: taking RTNL sleeps.
+///
+/// ```
+/// # fn f<T: rkm::net::Operations>(h: &rkm::net::RtnlOpsHandle<T>) {
+/// let r = h.with_rtnl(|dev, _state, _data| dev.mtu()); // None once unregistered
+/// # let _ = r; }
+/// ```
+///
+/// # Invariants
+///
+/// As [`OpsHandle`]'s.
+pub struct RtnlOpsHandle<T: Operations> {
+    h: Handle,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Operations> RtnlOpsHandle<T> {
+    /// Takes RTNL and, if the device is still registered, calls `f` with
+    /// it, its state and data (`None` otherwise). Process context; never
+    /// from the device's own callbacks or with RTNL held (a deadlock).
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(h: &rkm::net::RtnlOpsHandle<T>) {
+    /// h.with_rtnl(|dev, _state, _data| {
+    ///     dev.napi_disable();
+    ///     dev.napi_enable();
+    /// });
+    /// # }
+    /// ```
+    pub fn with_rtnl<R>(&self, f: impl FnOnce(&RtnlDev<'_>, &T, &T::Data) -> R) -> Option<R> {
+        // SAFETY: a counted glue handle.
+        if !unsafe { abi::rkm_net_h_rtnl_lock(self.h.nd.as_ptr()) } {
+            return None;
+        }
+        // SAFETY: registered while we hold RTNL (unregistration clears
+        // `live` before it takes RTNL, and frees the state after), so the
+        // State<T> (type invariant) is live.
+        let s = unsafe { &*abi::rkm_net_h_data(self.h.nd.as_ptr()).cast::<State<T>>() };
+        // INVARIANT: registered while RTNL is held, process context.
+        let dev = RtnlDev { dev: NetDev { nd: self.h.nd, _call: PhantomData } };
+        let r = f(&dev, &s.ops, &s.data);
+        // SAFETY: we hold RTNL (taken above).
+        unsafe { abi::rkm_net_rtnl_unlock() };
+        Some(r)
+    }
+}
+
 /// What the glue's callbacks reach: the driver's state.
 struct State<T: Operations> {
     ops: T,
@@ -923,6 +1073,18 @@ impl<T: Operations> Registration<T> {
 }
 
 impl<T: Operations> Registration<T> {
+    /// A counted handle that reaches the state too ([`OpsHandle`]).
+    ///
+    /// ```
+    /// # fn f<T: rkm::net::Operations>(reg: &rkm::net::Registration<T>) -> rkm::net::OpsHandle<T> {
+    /// reg.ops_handle()
+    /// # }
+    /// ```
+    pub fn ops_handle(&self) -> OpsHandle<T> {
+        // INVARIANT: our registration's handle; its state is a State<T>.
+        OpsHandle { h: self.handle(), _t: PhantomData }
+    }
+
     /// A handle for process-context work under RTNL.
     ///
     /// ```
@@ -968,6 +1130,7 @@ impl<T: Operations> Trampolines<T> {
             None
         },
         stat_name: Some(Self::stat_name),
+        get_link_speed: if T::HAS_GET_LINK_SPEED { Some(Self::get_link_speed) } else { None },
     };
 
     /// # Safety
@@ -1174,6 +1337,25 @@ impl<T: Operations> Trampolines<T> {
         // SAFETY: the glue's zeroed array of n (= STATS.len()) values, ours for the call.
         let vals = unsafe { core::slice::from_raw_parts_mut(vals, n) };
         s.ops.get_ethtool_stats(&dev, &s.data, vals)
+    }
+
+    extern "C" fn get_link_speed(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        speed: *mut u32,
+        full: *mut bool,
+    ) -> bool {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        let Some(l) = s.ops.get_link_speed(&dev, &s.data) else {
+            return false;
+        };
+        // SAFETY: the glue's live, writable values.
+        unsafe {
+            speed.write(l.mbps);
+            full.write(l.full_duplex);
+        }
+        true
     }
 
     extern "C" fn stat_name(idx: u32, buf: *mut c_char) {

@@ -751,6 +751,7 @@ pub(crate) mod ktests {
     struct KtDrv {
         result: Arc<Mutex<Option<Result>>>,
         handle: Arc<Mutex<Option<super::super::RtnlHandle>>>,
+        ops: Arc<Mutex<Option<super::super::OpsHandle<Kt>>>>,
     }
 
     impl crate::driver::Driver for KtDrv {
@@ -762,8 +763,11 @@ pub(crate) mod ktests {
     impl platform::Driver for KtDrv {
         fn probe(&self, dev: &mut platform::Device<'_, Self>) -> Result<((), Registration<Kt>)> {
             let (bad_ok, mtu_ok, mac_ok, napi_ok) = refusals(dev);
+            // Below the shortest frame's payload (46, e1000's minimum).
+            let mtu_ok = mtu_ok
+                && refused(dev, &Options { min_mtu: 45, napi_weight: 0, ..Default::default() });
             let opts = Options { name: "rkmkt%d", napi_weight: 0, ..Default::default() };
-            let reg = Registration::register(dev, &opts, Kt { _id: 0 }, ())?;
+            let reg = Registration::register(dev, &opts, Kt { _id: 7 }, ())?;
             let r = if bad_ok && mtu_ok && mac_ok && napi_ok {
                 checks(&reg)
             } else {
@@ -778,6 +782,7 @@ pub(crate) mod ktests {
             };
             *self.result.lock() = Some(r);
             *self.handle.lock() = Some(reg.rtnl_handle());
+            *self.ops.lock() = Some(reg.ops_handle());
             Ok(((), reg))
         }
     }
@@ -879,9 +884,11 @@ pub(crate) mod ktests {
     fn skb_bounds_and_contexts() -> Result {
         let result = Arc::try_new(crate::new_mutex!(None)?)?;
         let handle = Arc::try_new(crate::new_mutex!(None)?)?;
+        let ops = Arc::try_new(crate::new_mutex!(None)?)?;
         let drv = platform::Registration::register(KtDrv {
             result: result.clone(),
             handle: handle.clone(),
+            ops: ops.clone(),
         })?;
         let dev = platform::PlatformDevice::register("rkm_ktest_net", 0)?;
         let r = result.lock().take();
@@ -889,8 +896,22 @@ pub(crate) mod ktests {
         let h: Option<super::super::RtnlHandle> = handle.lock().take();
         let h = h.ok_or(ENODEV)?;
         kassert!(h.with_rtnl(|d| d.mtu()) == Some(1500));
+        // The state through typed handles: under RCU (with interrupts off
+        // too) and under RTNL while registered, never after.
+        let o: Option<super::super::OpsHandle<Kt>> = ops.lock().take();
+        let o = o.ok_or(ENODEV)?;
+        let ro = o.rtnl();
+        kassert!(o.with(|k, d| (k._id, d.mtu())) == Some((7, 1500)));
+        let irq_off = crate::new_spinlock_irq!(0u32)?;
+        {
+            let _g = irq_off.lock();
+            kassert!(o.with(|k, _| k._id) == Some(7));
+        }
+        kassert!(ro.with_rtnl(|d, k, _| (k._id, d.mtu())) == Some((7, 1500)));
         drop((dev, drv));
         kassert!(h.with_rtnl(|d| d.mtu()).is_none());
+        kassert!(o.with(|k, _| k._id).is_none());
+        kassert!(ro.with_rtnl(|_, k, _| k._id).is_none());
         r.unwrap_or(Err(ENODEV))
     }
 }
