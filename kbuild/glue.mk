@@ -20,10 +20,32 @@ filechk_rkm_glue = { undef=" $$($(NM) -u $(obj)/$(RKM_NAME)-rust.o | awk '{print
 		done; \
 	done; \
 	$(rkm-glue-defines); \
-	echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }
+	echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; \
+	$(rkm-glue-visible); }
 # Shell: the units named in $on, with those they need, as #define lines
 # (also tests/glue_units.sh's, which compiles each unit alone).
 rkm-glue-defines = for n in $(rkm-glue-needs) $(rkm-glue-needs); do \
 		case " $$on " in *" $${n%%:*} "*) on="$$on $${n\#*:}";; esac; \
 	done; \
 	for m in $$(printf '%s\n' $$on | sort -u); do echo "\#define RKM_GLUE_$$m 1"; done
+
+# Within the units, by function: rkm-glue.o is compiled with -fwhole-program,
+# so GCC treats every global of the translation unit as static and drops each
+# function no one calls (a driver that never waits on a condition variable
+# carries no rkm_condvar_wait_timeout). What other objects use stays global:
+# the glue functions the Rust object calls (its undefined rkm_* symbols, ABI
+# version included), the parameter operations rkm-params.c names, and the
+# module's entry points, which the kernel's NAME.mod.c names. Data in a
+# kernel section (__param, .modinfo, __jump_table, ...) is __used and stays.
+# A function reached only through inline asm would be dropped and the link
+# would fail on it (an undefined symbol), never a silent loss. GCC only.
+rkm-glue-visible = echo '\#ifndef __clang__'; \
+	for f in $$(printf '%s\n' $$undef | grep '^rkm_') \
+		$$(grep -qw rkm_param_ops $(obj)/rkm-params.c 2>/dev/null && echo rkm_param_ops) \
+		init_module cleanup_module; do \
+		echo "extern __typeof__($$f) $$f __attribute__((externally_visible));"; \
+	done; \
+	echo '\#endif'
+ifndef CONFIG_CC_IS_CLANG
+CFLAGS_rkm-glue.o += -fwhole-program
+endif
