@@ -37,14 +37,17 @@ pub enum Level {
 
 /// Collects formatted text and hands it to `emit` one line at a time: at
 /// each newline, and whenever a line fills the buffer (it is split, not cut).
-pub(crate) struct LineWriter<F: FnMut(&[u8])> {
-    emit: F,
+///
+/// Not generic: the kernel log, `dev_printk` and the panic message share one
+/// copy of its code (and of `core::fmt`'s calls into it), whatever the sink.
+pub(crate) struct LineWriter<'a> {
+    emit: &'a mut dyn FnMut(&[u8]),
     buf: [u8; abi::LOG_LINE_MAX],
     len: usize,
 }
 
-impl<F: FnMut(&[u8])> LineWriter<F> {
-    pub(crate) fn new(emit: F) -> Self {
+impl<'a> LineWriter<'a> {
+    fn new(emit: &'a mut dyn FnMut(&[u8])) -> Self {
         LineWriter { emit, buf: [0; abi::LOG_LINE_MAX], len: 0 }
     }
 
@@ -53,17 +56,31 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
         self.len = 0;
     }
 
-    /// Emits what is left of the last line, if anything.
-    pub(crate) fn finish(mut self) {
+    /// Writes `args` through a new writer to `emit`, then emits what is
+    /// left of the last line, if anything. A message without arguments
+    /// (`pr_info!("up\n")`) is written as the string it is, without
+    /// `core::fmt`. Not inlined: a caller only passes its sink and message.
+    #[inline(never)]
+    pub(crate) fn print(emit: &mut dyn FnMut(&[u8]), args: fmt::Arguments<'_>) {
+        LineWriter::new(emit).print_args(args);
+    }
+
+    fn print_args(mut self, args: fmt::Arguments<'_>) {
+        match args.as_str() {
+            Some(s) => self.put(s.as_bytes()),
+            // LineWriter never fails; a Display impl that does just ends the text early.
+            None => {
+                let _ = fmt::write(&mut self, args);
+            }
+        }
         if self.len > 0 {
             self.flush();
         }
     }
-}
 
-impl<F: FnMut(&[u8])> Write for LineWriter<F> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for &b in s.as_bytes() {
+    #[inline(never)]
+    fn put(&mut self, s: &[u8]) {
+        for &b in s {
             if b == b'\n' {
                 self.flush();
                 continue;
@@ -76,6 +93,17 @@ impl<F: FnMut(&[u8])> Write for LineWriter<F> {
                 self.len += 1;
             }
         }
+    }
+}
+
+impl Write for LineWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.put(s.as_bytes());
+        Ok(())
+    }
+
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.put(c.encode_utf8(&mut [0; 4]).as_bytes());
         Ok(())
     }
 }
@@ -105,10 +133,7 @@ pub fn debug_enabled() -> bool {
 /// rkm::print::log(rkm::print::Level::Info, format_args!("{} ok\n", 1));
 /// ```
 pub fn log(level: Level, args: fmt::Arguments<'_>) {
-    let mut w = LineWriter::new(|line| emit(level, line));
-    // LineWriter never fails; a Display impl that does just ends the text early.
-    let _ = w.write_fmt(args);
-    w.finish();
+    LineWriter::print(&mut |line| emit(level, line), args);
 }
 
 pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
@@ -126,7 +151,7 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     // One buffer, one call: the glue prints it and BUG()s.
     let mut msg = [0u8; abi::LOG_LINE_MAX];
     let mut len = 0;
-    let mut w = LineWriter::new(|line: &[u8]| {
+    let mut join = |line: &[u8]| {
         // Lines of a multi-line message are joined with spaces, up to the
         // buffer's size; no indexing that could panic again.
         for &b in line.iter().chain(core::iter::once(&b' ')) {
@@ -135,14 +160,17 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
                 len += 1;
             }
         }
-    });
-    let _ = match info.location() {
-        Some(loc) => {
-            write!(w, "{} at {}:{}:{}", info.message(), loc.file(), loc.line(), loc.column())
-        }
-        None => write!(w, "{}", info.message()),
     };
-    w.finish();
+    match info.location() {
+        Some(loc) => LineWriter::print(&mut join, format_args!(
+            "{} at {}:{}:{}",
+            info.message(),
+            loc.file(),
+            loc.line(),
+            loc.column()
+        )),
+        None => LineWriter::print(&mut join, format_args!("{}", info.message())),
+    }
     // SAFETY: `msg[..len]` is initialised (minus the last space); rkm_panic
     // BUG()s and does not return.
     unsafe { abi::rkm_panic(msg.as_ptr().cast(), len.saturating_sub(1)) };
@@ -300,13 +328,14 @@ pub(crate) mod ktests {
     /// Lines a LineWriter emits for `args`: (count, total bytes, longest).
     fn lines(args: fmt::Arguments<'_>) -> (usize, usize, usize) {
         let (mut n, mut total, mut longest) = (0, 0, 0);
-        let mut w = LineWriter::new(|l: &[u8]| {
-            n += 1;
-            total += l.len();
-            longest = longest.max(l.len());
-        });
-        let _ = w.write_fmt(args);
-        w.finish();
+        LineWriter::print(
+            &mut |l: &[u8]| {
+                n += 1;
+                total += l.len();
+                longest = longest.max(l.len());
+            },
+            args,
+        );
         (n, total, longest)
     }
 
@@ -318,6 +347,8 @@ pub(crate) mod ktests {
 
     fn newlines_split_lines() -> Result {
         kassert!(lines(format_args!("a\nbb\nccc\n")) == (3, 6, 3));
+        // The same through core::fmt (an argument), not the plain-string path.
+        kassert!(lines(format_args!("a\n{}\nccc\n", "bb")) == (3, 6, 3));
         Ok(())
     }
 
