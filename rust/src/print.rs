@@ -162,13 +162,10 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
         }
     };
     match info.location() {
-        Some(loc) => LineWriter::print(&mut join, format_args!(
-            "{} at {}:{}:{}",
-            info.message(),
-            loc.file(),
-            loc.line(),
-            loc.column()
-        )),
+        Some(loc) => LineWriter::print(
+            &mut join,
+            format_args!("{} at {}:{}:{}", info.message(), loc.file(), loc.line(), loc.column()),
+        ),
         None => LineWriter::print(&mut join, format_args!("{}", info.message())),
     }
     // SAFETY: `msg[..len]` is initialised (minus the last space); rkm_panic
