@@ -59,20 +59,34 @@ impl<'a> LineWriter<'a> {
     /// Writes `args` through a new writer to `emit`, then emits what is
     /// left of the last line, if anything. A message without arguments
     /// (`pr_info!("up\n")`) is written as the string it is, without
-    /// `core::fmt`. Not inlined: a caller only passes its sink and message.
-    #[inline(never)]
+    /// `core::fmt`.
     pub(crate) fn print(emit: &mut dyn FnMut(&[u8]), args: fmt::Arguments<'_>) {
-        LineWriter::new(emit).print_args(args);
+        LineWriter::print_then(emit, args, &[]);
     }
 
-    fn print_args(mut self, args: fmt::Arguments<'_>) {
+    /// `print`, with `tail` written after `args`. Not inlined: a caller
+    /// only passes its sink and message.
+    #[inline(never)]
+    pub(crate) fn print_then(
+        emit: &mut dyn FnMut(&[u8]),
+        args: fmt::Arguments<'_>,
+        tail: &[&[u8]],
+    ) {
+        let mut w = LineWriter::new(emit);
         match args.as_str() {
-            Some(s) => self.put(s.as_bytes()),
+            Some(s) => w.put(s.as_bytes()),
             // LineWriter never fails; a Display impl that does just ends the text early.
             None => {
-                let _ = fmt::write(&mut self, args);
+                let _ = fmt::write(&mut w, args);
             }
         }
+        for part in tail {
+            w.put(part);
+        }
+        w.finish();
+    }
+
+    fn finish(mut self) {
         if self.len > 0 {
             self.flush();
         }
@@ -103,9 +117,17 @@ impl Write for LineWriter<'_> {
     }
 
     fn write_char(&mut self, c: char) -> fmt::Result {
-        self.put(c.encode_utf8(&mut [0; 4]).as_bytes());
+        self.put(encode_char(c, &mut [0; 4]).as_bytes());
         Ok(())
     }
+}
+
+/// `c` in UTF-8, in `buf`: the one copy of the encoder behind every
+/// `fmt::Write::write_char` of the crate (core's default would inline it into
+/// each writer). `Formatter` calls `write_char` for padding and `{:?}`.
+#[inline(never)]
+pub(crate) fn encode_char(c: char, buf: &mut [u8; 4]) -> &str {
+    c.encode_utf8(buf)
 }
 
 fn emit(level: Level, line: &[u8]) {
@@ -161,19 +183,45 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
             }
         }
     };
-    match info.location() {
-        Some(loc) => LineWriter::print(
-            &mut join,
-            format_args!("{} at {}:{}:{}", info.message(), loc.file(), loc.line(), loc.column()),
-        ),
-        None => LineWriter::print(&mut join, format_args!("{}", info.message())),
-    }
+    // " at FILE:LINE:COLUMN" without core::fmt: a driver that formats no
+    // string and no number carries none of their code for its panics.
+    let (mut line, mut column) = ([0; 10], [0; 10]);
+    let at = info.location().map(|loc| {
+        [
+            b" at ",
+            loc.file().as_bytes(),
+            b":",
+            decimal(loc.line(), &mut line),
+            b":",
+            decimal(loc.column(), &mut column),
+        ]
+    });
+    LineWriter::print_then(
+        &mut join,
+        format_args!("{}", info.message()),
+        at.as_ref().map_or(&[], |a| &a[..]),
+    );
     // SAFETY: `msg[..len]` is initialised (minus the last space); rkm_panic
     // BUG()s and does not return.
     unsafe { abi::rkm_panic(msg.as_ptr().cast(), len.saturating_sub(1)) };
     // SAFETY: `ud2` only traps. It follows a call declared as returning, so
     // objtool sees no fall-through into the next function.
     unsafe { core::arch::asm!("ud2", options(noreturn)) }
+}
+
+/// `n` in decimal, at the end of `buf` (a `u32` has at most 10 digits).
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut start = buf.len();
+    for (i, slot) in buf.iter_mut().enumerate().rev() {
+        // A digit: below 10, the cast is exact.
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        start = i;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.get(start..).unwrap_or(&[])
 }
 
 /// Prints at `KERN_EMERG` with Rust formatting, prefixed with the module name.
@@ -320,7 +368,16 @@ pub(crate) mod ktests {
         ("newlines_split_lines", newlines_split_lines),
         ("long_line_is_split_not_cut", long_line_is_split_not_cut),
         ("formatting", formatting),
+        ("panic_location_numbers", panic_location_numbers),
     ];
+
+    fn panic_location_numbers() -> Result {
+        kassert!(decimal(0, &mut [0; 10]) == b"0");
+        kassert!(decimal(7, &mut [0; 10]) == b"7");
+        kassert!(decimal(1230, &mut [0; 10]) == b"1230");
+        kassert!(decimal(u32::MAX, &mut [0; 10]) == b"4294967295");
+        Ok(())
+    }
 
     /// Lines a LineWriter emits for `args`: (count, total bytes, longest).
     fn lines(args: fmt::Arguments<'_>) -> (usize, usize, usize) {
