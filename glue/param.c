@@ -110,48 +110,69 @@ static int rkm_param_set_array(struct rkm_param *p, const char *val)
 	return 0;
 }
 
+/*
+ * A bare "name" (no '='): true for a bool, as param_set_bool(); every other
+ * kind needs a value, as parse_one() decides for param_ops without
+ * KERNEL_PARAM_OPS_FL_NOARG (int, uint, string, array, ...). NULL if none.
+ */
+static const char *rkm_param_value(const struct rkm_param *p, const char *val)
+{
+	if (!val && p->type == RKM_PARAM_BOOL)
+		return "1";
+	if (!val)
+		pr_err(KBUILD_MODNAME ": parameter %s needs a value\n", p->name);
+	return val;
+}
+
 static int rkm_param_set(const char *val, const struct kernel_param *kp)
 {
 	struct rkm_param *p = kp->arg;
 	u64 v;
-	size_t len;
 	int err;
 
-	/*
-	 * A bare "name" (no '='): true for a bool, as param_set_bool(); every
-	 * other kind needs a value, as parse_one() decides for param_ops
-	 * without KERNEL_PARAM_OPS_FL_NOARG (int, uint, string, array, ...).
-	 */
-	if (!val && p->type == RKM_PARAM_BOOL)
-		val = "1";
-	if (!val) {
-		pr_err(KBUILD_MODNAME ": parameter %s needs a value\n", p->name);
+	val = rkm_param_value(p, val);
+	if (!val)
 		return -EINVAL;
-	}
-	/* A sysfs write with a NUL in it ends at the NUL here, as for C. */
-	if (p->type == RKM_PARAM_STR) {
-		/*
-		 * Stricter than param_set_copystring() on one point: one
-		 * trailing newline (echo's) is not part of the value.
-		 */
-		len = strlen(val);
-		if (len && val[len - 1] == '\n')
-			len--;
-		if (len > p->maxlen) {
-			pr_err(KBUILD_MODNAME ": parameter %s: %zu bytes is longer than its maximum, %u\n",
-			       p->name, len, p->maxlen);
-			return -ENOSPC;
-		}
-		memcpy(p->str, val, len);
-		p->str[len] = '\0';
-		return 0;
-	}
-	if (p->is_array)
-		return rkm_param_set_array(p, val);
 	err = rkm_param_parse_one(p, val, &v);
 	if (!err)
 		WRITE_ONCE(p->val, v);
 	return err;
+}
+
+/* A sysfs write with a NUL in it ends at the NUL here, as for C. */
+static int rkm_param_set_str(const char *val, const struct kernel_param *kp)
+{
+	struct rkm_param *p = kp->arg;
+	size_t len;
+
+	val = rkm_param_value(p, val);
+	if (!val)
+		return -EINVAL;
+	/*
+	 * Stricter than param_set_copystring() on one point: one trailing
+	 * newline (echo's) is not part of the value.
+	 */
+	len = strlen(val);
+	if (len && val[len - 1] == '\n')
+		len--;
+	if (len > p->maxlen) {
+		pr_err(KBUILD_MODNAME ": parameter %s: %zu bytes is longer than its maximum, %u\n",
+		       p->name, len, p->maxlen);
+		return -ENOSPC;
+	}
+	memcpy(p->str, val, len);
+	p->str[len] = '\0';
+	return 0;
+}
+
+static int rkm_param_set_arr(const char *val, const struct kernel_param *kp)
+{
+	struct rkm_param *p = kp->arg;
+
+	val = rkm_param_value(p, val);
+	if (!val)
+		return -EINVAL;
+	return rkm_param_set_array(p, val);
 }
 
 static int rkm_param_emit_one(const struct rkm_param *p, u64 v, char *buf, int at)
@@ -166,28 +187,56 @@ static int rkm_param_emit_one(const struct rkm_param *p, u64 v, char *buf, int a
 static int rkm_param_show(char *buf, const struct kernel_param *kp)
 {
 	const struct rkm_param *p = kp->arg;
+	int n = rkm_param_emit_one(p, READ_ONCE(p->val), buf, 0);
+
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+
+static int rkm_param_show_str(char *buf, const struct kernel_param *kp)
+{
+	const struct rkm_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%s\n", p->str);
+}
+
+static int rkm_param_show_arr(char *buf, const struct kernel_param *kp)
+{
+	const struct rkm_param *p = kp->arg;
 	unsigned int i;
 	int n = 0;
 
-	if (p->type == RKM_PARAM_STR)
-		return sysfs_emit(buf, "%s\n", p->str);
-	if (!p->is_array)
-		n = rkm_param_emit_one(p, READ_ONCE(p->val), buf, 0);
-	for (i = 0; p->is_array && i < p->len; i++) {
+	/* An empty array reads as nothing, not "\n", as param_array_get(). */
+	if (!p->len)
+		return 0;
+	for (i = 0; i < p->len; i++) {
 		if (i)
 			n += sysfs_emit_at(buf, n, ",");
 		n += rkm_param_emit_one(p, p->arr[i], buf, n);
 	}
-	/* An empty array reads as nothing, not "\n", as param_array_get(). */
-	if (p->is_array && !p->len)
-		return 0;
 	return n + sysfs_emit_at(buf, n, "\n");
 }
 
+/*
+ * One kernel_param_ops per kind: rkm-params.c names those its parameters
+ * use, so a module without strings or arrays carries no code for them
+ * (kbuild/glue.mk compiles the glue with -fwhole-program).
+ */
 const struct kernel_param_ops rkm_param_ops = {
 	.flags = KERNEL_PARAM_OPS_FL_NOARG,
 	.set = rkm_param_set,
 	.get = rkm_param_show,
+};
+
+const struct kernel_param_ops rkm_param_str_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
+	.set = rkm_param_set_str,
+	.get = rkm_param_show_str,
+};
+
+const struct kernel_param_ops rkm_param_array_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
+	.set = rkm_param_set_arr,
+	.get = rkm_param_show_arr,
 };
 
 long rkm_param_get(const char *name, size_t name_len, int64_t *vals, size_t nvals,

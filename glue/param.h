@@ -35,7 +35,8 @@ struct rkm_param {
 	unsigned int maxlen;	/* string bytes or array elements */
 };
 
-extern const struct kernel_param_ops rkm_param_ops;
+/* Scalars (bool and integers), strings, arrays: rkm-params.sh picks one. */
+extern const struct kernel_param_ops rkm_param_ops, rkm_param_str_ops, rkm_param_array_ops;
 extern struct rkm_param *const rkm_params[];
 
 #endif

@@ -20,10 +20,35 @@ filechk_rkm_glue = { undef=" $$($(NM) -u $(obj)/$(RKM_NAME)-rust.o | awk '{print
 		done; \
 	done; \
 	$(rkm-glue-defines); \
-	echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; }
+	echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; \
+	$(rkm-glue-visible); }
 # Shell: the units named in $on, with those they need, as #define lines
 # (also tests/glue_units.sh's, which compiles each unit alone).
 rkm-glue-defines = for n in $(rkm-glue-needs) $(rkm-glue-needs); do \
 		case " $$on " in *" $${n%%:*} "*) on="$$on $${n\#*:}";; esac; \
 	done; \
 	for m in $$(printf '%s\n' $$on | sort -u); do echo "\#define RKM_GLUE_$$m 1"; done
+
+# Within the units, by function: rkm-glue.o is compiled with -fwhole-program,
+# so GCC treats every global of the translation unit as static and drops each
+# function no one calls (a driver that never waits on a condition variable
+# carries no rkm_condvar_wait_timeout). What other objects use stays global:
+# the glue functions the Rust object calls (its undefined symbols that
+# include/rkm_abi.h declares, ABI version included: an object built for
+# another ABI names a version the header does not, and the link says so),
+# the parameter operations rkm-params.c names (one set per kind), and the
+# module's entry points, which the kernel's NAME.mod.c names. Data in a
+# kernel section (__param, .modinfo, __jump_table, ...) is __used and stays.
+# A function reached only through inline asm would be dropped and the link
+# would fail on it (an undefined symbol), never a silent loss. GCC only.
+rkm-glue-visible = echo '\#ifndef __clang__'; \
+	abi=" $$(grep -ohw 'rkm_[a-z0-9_]*' $(RKM_DIR)/include/rkm_abi.h | sort -u | tr '\n' ' ') "; \
+	for f in $$(for u in $$undef; do case "$$abi" in *" $$u "*) echo $$u;; esac; done) \
+		$$(grep -ow 'rkm_param_[a-z_]*ops' $(obj)/rkm-params.c 2>/dev/null | sort -u) \
+		init_module cleanup_module; do \
+		echo "extern __typeof__($$f) $$f __attribute__((externally_visible));"; \
+	done; \
+	echo '\#endif'
+ifndef CONFIG_CC_IS_CLANG
+CFLAGS_rkm-glue.o += -fwhole-program
+endif

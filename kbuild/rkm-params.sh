@@ -65,7 +65,8 @@ NR % 8 == 0 {
 	if (min != "")
 		printf "\t.has_range = true,\n\t.min = (s64)%s,\n\t.max = (s64)%s,\n", cint(min), cint(max)
 	printf "};\n"
-	printf "module_param_cb(%s, &rkm_param_ops, &%s, %s);\n", name, v, perm
+	ops = type == "str" ? "rkm_param_str_ops" : is_array ? "rkm_param_array_ops" : "rkm_param_ops"
+	printf "module_param_cb(%s, &%s, &%s, %s);\n", name, ops, v, perm
 	printf "MODULE_PARM_DESC(%s, %s);\n", name, cstr(desc)
 	printf "__MODULE_PARM_TYPE(%s, \"%s%s\");\n\n", name, type, is_array ? "[" maxlen "]" : ""
 	n++

@@ -141,6 +141,6 @@ quiet_cmd_rkm_object = OBJ     $@
 		|| { rm -f $@.tmp; exit 1; }; \
 	$(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-params.sh $(OBJCOPY) $@.tmp $(obj)/rkm-params.c; \
 	$(OBJCOPY) -R .llvmbc -R .llvmcmd -R .rkm_params -R .stack_sizes $@.tmp $@; rm -f $@.tmp $(cmd_objtool)
-$(obj)/$(RKM_NAME)-rust.o: $(obj)/$(RKM_NAME)-rust.a $(obj)/rkm-stack-check FORCE
+$(obj)/$(RKM_NAME)-rust.o: $(obj)/$(RKM_NAME)-rust.a $(obj)/rkm-stack-check $(RKM_DIR)/kbuild/rkm-params.sh FORCE
 	$(call if_changed,rkm_object)
 $(obj)/rkm-params.c: $(obj)/$(RKM_NAME)-rust.o ;

@@ -618,6 +618,10 @@ impl fmt::Write for KString {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.try_push_str(s).map_err(|_| fmt::Error)
     }
+
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.write_str(crate::print::encode_char(c, &mut [0; 4]))
+    }
 }
 
 impl fmt::Display for KString {

@@ -226,6 +226,10 @@ impl fmt::Write for Page<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.write_bytes(s.as_bytes()).map_err(|_| fmt::Error)
     }
+
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.write_str(crate::print::encode_char(c, &mut [0; 4]))
+    }
 }
 
 /// The bytes without one trailing newline (what `echo` adds).

@@ -184,6 +184,10 @@ impl Write for Text {
         self.len = end;
         Ok(())
     }
+
+    fn write_char(&mut self, c: char) -> core::fmt::Result {
+        self.write_str(crate::print::encode_char(c, &mut [0; 4]))
+    }
 }
 
 /// `simple_read_from_buffer`: copies `content` from `*pos` to `out`,

@@ -27,7 +27,7 @@ use crate::driver::{Driver, Inner};
 use crate::irq::IrqKind;
 use crate::print::{Level, LineWriter};
 use core::ffi::c_int;
-use core::fmt::{self, Write};
+use core::fmt;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
@@ -46,15 +46,27 @@ pub trait DeviceContext: sealed::Sealed {
     /// Prints through `dev_printk` ("my_dev 0000:00:04.0: ..."); used by
     /// [`dev_info!`](crate::dev_info!) and friends.
     fn dev_log(&self, level: Level, args: fmt::Arguments<'_>) {
-        let b = self.binding();
-        let mut w = LineWriter::new(|line: &[u8]| {
-            // SAFETY: a live binding (the trait's contract); `line` is a
-            // live slice the glue only reads.
-            unsafe { abi::rkm_dev_log(b, level as c_int, line.as_ptr().cast(), line.len()) }
-        });
-        let _ = w.write_fmt(args);
-        w.finish();
+        // SAFETY: `binding()` stays live while `self` is borrowed (the
+        // trait's contract), that is for the whole call.
+        unsafe { dev_log(self.binding(), level, args) }
     }
+}
+
+/// `dev_log` for every device type: one copy of its code, not one per type.
+///
+/// # Safety
+///
+/// `b` is a live glue binding for the whole call.
+#[inline(never)]
+unsafe fn dev_log(b: *mut abi::Binding, level: Level, args: fmt::Arguments<'_>) {
+    LineWriter::print(
+        &mut |line: &[u8]| {
+            // SAFETY: `b` is live (the function's contract); `line` is a live
+            // slice the glue only reads.
+            unsafe { abi::rkm_dev_log(b, level as c_int, line.as_ptr().cast(), line.len()) }
+        },
+        args,
+    );
 }
 
 pub(crate) mod sealed {

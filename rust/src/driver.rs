@@ -267,6 +267,10 @@ impl Write for AttrBuf<'_> {
             }
         }
     }
+
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.write_str(crate::print::encode_char(c, &mut [0; 4]))
+    }
 }
 
 /// The binding's per-device state: what probe returned, and the binding.

@@ -37,14 +37,17 @@ pub enum Level {
 
 /// Collects formatted text and hands it to `emit` one line at a time: at
 /// each newline, and whenever a line fills the buffer (it is split, not cut).
-pub(crate) struct LineWriter<F: FnMut(&[u8])> {
-    emit: F,
+///
+/// Not generic: the kernel log, `dev_printk` and the panic message share one
+/// copy of its code (and of `core::fmt`'s calls into it), whatever the sink.
+pub(crate) struct LineWriter<'a> {
+    emit: &'a mut dyn FnMut(&[u8]),
     buf: [u8; abi::LOG_LINE_MAX],
     len: usize,
 }
 
-impl<F: FnMut(&[u8])> LineWriter<F> {
-    pub(crate) fn new(emit: F) -> Self {
+impl<'a> LineWriter<'a> {
+    fn new(emit: &'a mut dyn FnMut(&[u8])) -> Self {
         LineWriter { emit, buf: [0; abi::LOG_LINE_MAX], len: 0 }
     }
 
@@ -53,17 +56,45 @@ impl<F: FnMut(&[u8])> LineWriter<F> {
         self.len = 0;
     }
 
-    /// Emits what is left of the last line, if anything.
-    pub(crate) fn finish(mut self) {
+    /// Writes `args` through a new writer to `emit`, then emits what is
+    /// left of the last line, if anything. A message without arguments
+    /// (`pr_info!("up\n")`) is written as the string it is, without
+    /// `core::fmt`.
+    pub(crate) fn print(emit: &mut dyn FnMut(&[u8]), args: fmt::Arguments<'_>) {
+        LineWriter::print_then(emit, args, &[]);
+    }
+
+    /// `print`, with `tail` written after `args`. Not inlined: a caller
+    /// only passes its sink and message.
+    #[inline(never)]
+    pub(crate) fn print_then(
+        emit: &mut dyn FnMut(&[u8]),
+        args: fmt::Arguments<'_>,
+        tail: &[&[u8]],
+    ) {
+        let mut w = LineWriter::new(emit);
+        match args.as_str() {
+            Some(s) => w.put(s.as_bytes()),
+            // LineWriter never fails; a Display impl that does just ends the text early.
+            None => {
+                let _ = fmt::write(&mut w, args);
+            }
+        }
+        for part in tail {
+            w.put(part);
+        }
+        w.finish();
+    }
+
+    fn finish(mut self) {
         if self.len > 0 {
             self.flush();
         }
     }
-}
 
-impl<F: FnMut(&[u8])> Write for LineWriter<F> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for &b in s.as_bytes() {
+    #[inline(never)]
+    fn put(&mut self, s: &[u8]) {
+        for &b in s {
             if b == b'\n' {
                 self.flush();
                 continue;
@@ -76,8 +107,27 @@ impl<F: FnMut(&[u8])> Write for LineWriter<F> {
                 self.len += 1;
             }
         }
+    }
+}
+
+impl Write for LineWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.put(s.as_bytes());
         Ok(())
     }
+
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.put(encode_char(c, &mut [0; 4]).as_bytes());
+        Ok(())
+    }
+}
+
+/// `c` in UTF-8, in `buf`: the one copy of the encoder behind every
+/// `fmt::Write::write_char` of the crate (core's default would inline it into
+/// each writer). `Formatter` calls `write_char` for padding and `{:?}`.
+#[inline(never)]
+pub(crate) fn encode_char(c: char, buf: &mut [u8; 4]) -> &str {
+    c.encode_utf8(buf)
 }
 
 fn emit(level: Level, line: &[u8]) {
@@ -105,10 +155,7 @@ pub fn debug_enabled() -> bool {
 /// rkm::print::log(rkm::print::Level::Info, format_args!("{} ok\n", 1));
 /// ```
 pub fn log(level: Level, args: fmt::Arguments<'_>) {
-    let mut w = LineWriter::new(|line| emit(level, line));
-    // LineWriter never fails; a Display impl that does just ends the text early.
-    let _ = w.write_fmt(args);
-    w.finish();
+    LineWriter::print(&mut |line| emit(level, line), args);
 }
 
 pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
@@ -126,7 +173,7 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     // One buffer, one call: the glue prints it and BUG()s.
     let mut msg = [0u8; abi::LOG_LINE_MAX];
     let mut len = 0;
-    let mut w = LineWriter::new(|line: &[u8]| {
+    let mut join = |line: &[u8]| {
         // Lines of a multi-line message are joined with spaces, up to the
         // buffer's size; no indexing that could panic again.
         for &b in line.iter().chain(core::iter::once(&b' ')) {
@@ -135,20 +182,46 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
                 len += 1;
             }
         }
-    });
-    let _ = match info.location() {
-        Some(loc) => {
-            write!(w, "{} at {}:{}:{}", info.message(), loc.file(), loc.line(), loc.column())
-        }
-        None => write!(w, "{}", info.message()),
     };
-    w.finish();
+    // " at FILE:LINE:COLUMN" without core::fmt: a driver that formats no
+    // string and no number carries none of their code for its panics.
+    let (mut line, mut column) = ([0; 10], [0; 10]);
+    let at = info.location().map(|loc| {
+        [
+            b" at ",
+            loc.file().as_bytes(),
+            b":",
+            decimal(loc.line(), &mut line),
+            b":",
+            decimal(loc.column(), &mut column),
+        ]
+    });
+    LineWriter::print_then(
+        &mut join,
+        format_args!("{}", info.message()),
+        at.as_ref().map_or(&[], |a| &a[..]),
+    );
     // SAFETY: `msg[..len]` is initialised (minus the last space); rkm_panic
     // BUG()s and does not return.
     unsafe { abi::rkm_panic(msg.as_ptr().cast(), len.saturating_sub(1)) };
     // SAFETY: `ud2` only traps. It follows a call declared as returning, so
     // objtool sees no fall-through into the next function.
     unsafe { core::arch::asm!("ud2", options(noreturn)) }
+}
+
+/// `n` in decimal, at the end of `buf` (a `u32` has at most 10 digits).
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut start = buf.len();
+    for (i, slot) in buf.iter_mut().enumerate().rev() {
+        // A digit: below 10, the cast is exact.
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        start = i;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.get(start..).unwrap_or(&[])
 }
 
 /// Prints at `KERN_EMERG` with Rust formatting, prefixed with the module name.
@@ -295,18 +368,28 @@ pub(crate) mod ktests {
         ("newlines_split_lines", newlines_split_lines),
         ("long_line_is_split_not_cut", long_line_is_split_not_cut),
         ("formatting", formatting),
+        ("panic_location_numbers", panic_location_numbers),
     ];
+
+    fn panic_location_numbers() -> Result {
+        kassert!(decimal(0, &mut [0; 10]) == b"0");
+        kassert!(decimal(7, &mut [0; 10]) == b"7");
+        kassert!(decimal(1230, &mut [0; 10]) == b"1230");
+        kassert!(decimal(u32::MAX, &mut [0; 10]) == b"4294967295");
+        Ok(())
+    }
 
     /// Lines a LineWriter emits for `args`: (count, total bytes, longest).
     fn lines(args: fmt::Arguments<'_>) -> (usize, usize, usize) {
         let (mut n, mut total, mut longest) = (0, 0, 0);
-        let mut w = LineWriter::new(|l: &[u8]| {
-            n += 1;
-            total += l.len();
-            longest = longest.max(l.len());
-        });
-        let _ = w.write_fmt(args);
-        w.finish();
+        LineWriter::print(
+            &mut |l: &[u8]| {
+                n += 1;
+                total += l.len();
+                longest = longest.max(l.len());
+            },
+            args,
+        );
         (n, total, longest)
     }
 
@@ -318,6 +401,8 @@ pub(crate) mod ktests {
 
     fn newlines_split_lines() -> Result {
         kassert!(lines(format_args!("a\nbb\nccc\n")) == (3, 6, 3));
+        // The same through core::fmt (an argument), not the plain-string path.
+        kassert!(lines(format_args!("a\n{}\nccc\n", "bb")) == (3, 6, 3));
         Ok(())
     }
 

@@ -216,9 +216,38 @@ static int module_size(const char *ko, long *text, long *data, long *bss)
 	return ok;
 }
 
-/* The size of kernel k's own module NAME, decompressed if its tree keeps it so. */
-static void kernel_module_size(const struct kernel *k, const char *name, long *text, long *data,
-			       long *bss)
+/*
+ * Bytes of machine code in a module: every SHF_EXECINSTR section (.text,
+ * .init.text, .exit.text, ...), from readelf -SW. A C module's code may be
+ * all in .init.text and .exit.text; an rkm module's is mostly in .text.
+ */
+static long module_code(const char *ko)
+{
+	char *cmd = xasprintf("readelf -SW '%s'", ko), line[512];
+	FILE *p = popen(cmd, "r");
+	long code = -1;
+
+	while (p && fgets(line, sizeof(line), p)) {
+		char name[128], type[64], flags[32];
+		unsigned long addr, off, size, es;
+		const char *r = strchr(line, ']');
+
+		if (!r || sscanf(r + 1, " %127s %63s %lx %lx %lx %lx %31s", name, type, &addr, &off,
+				 &size, &es, flags) != 7)
+			continue;
+		if (code < 0)
+			code = 0;
+		if (strchr(flags, 'X'))
+			code += (long)size;
+	}
+	if (p)
+		pclose(p);
+	free(cmd);
+	return code;
+}
+
+/* Kernel k's own module NAME in TMP, decompressed if its tree keeps it so. */
+static char *kernel_module_copy(const struct kernel *k, const char *name)
 {
 	struct plan deps = { 0 };
 	char *why = NULL, *ko, *tmp = xasprintf("%s/build/bench/%s.ko", rkm_root, name), *cmd;
@@ -228,14 +257,50 @@ static void kernel_module_size(const struct kernel *k, const char *name, long *t
 		die("%s: %s", name, why);
 	ko = (char *)deps.ship[deps.nship - 1];
 	n = strlen(ko);
+	mkdirs(xasprintf("%s/build/bench", rkm_root));
 	cmd = n > 3 && !strcmp(ko + n - 3, ".xz") ? xasprintf("xz -dc '%s' > '%s'", ko, tmp) :
 	      n > 4 && !strcmp(ko + n - 4, ".zst") ? xasprintf("zstd -qdc '%s' > '%s'", ko, tmp) :
 	      xasprintf("cp '%s' '%s'", ko, tmp);
-	if (system(cmd) || !module_size(tmp, text, data, bss))
-		die("cannot read the size of %s", ko);
-	unlink(tmp);
+	if (system(cmd))
+		die("cannot read %s", ko);
 	free(cmd);
+	return tmp;
+}
+
+/* The size of kernel k's own module NAME: size(1)'s columns and its code. */
+static void kernel_module_size(const struct kernel *k, const char *name, long *text, long *data,
+			       long *bss, long *code)
+{
+	char *tmp = kernel_module_copy(k, name);
+
+	if (!module_size(tmp, text, data, bss) || (*code = module_code(tmp)) < 0)
+		die("cannot read the size of %s's module %s", k->name, name);
+	unlink(tmp);
 	free(tmp);
+}
+
+/*
+ * The issue's targets for a pair's code: the driver at most 1.5 times its
+ * twin's, and rust_minimal (a hello world) within 2 KiB of its C twin's.
+ */
+static const char *code_verdict(const char *driver, long rust, long c)
+{
+	if (!strcmp(driver, "rust_minimal"))
+		return rust - c <= 2048 ? "" : "  > C + 2 KiB";
+	return rust * 2 <= c * 3 ? "" : "  > 1.5";
+}
+
+static void code_header(const struct kernel *k)
+{
+	printf("\n# module code (bytes of every executable section: .text, .init.text, .exit.text...), %s\n",
+	       k->name);
+	printf("%-16s %8s %-16s %8s %7s\n", "driver", "code", "twin", "code", "Rust/C");
+}
+
+static void code_line(const struct manifest *m, long rust, long c)
+{
+	printf("%-16s %8ld %-16s %8ld %7.2f%s\n", m->name, rust, m->bench_c, c,
+	       c > 0 ? (double)rust / (double)c : 0.0, code_verdict(m->name, rust, c));
 }
 
 /* Median of three clean builds of DIR for k, in seconds. */
@@ -261,6 +326,7 @@ static double build_seconds(const char *dir, const struct kernel *k, char *ko, s
 
 static void report_costs(const struct kernel *k, const struct manifest *ms, int n)
 {
+	static long code[RKM_MAX_ITEMS][2];
 	char ko[PATH_MAX];
 	DIR *d;
 	struct dirent *e;
@@ -276,7 +342,7 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 			double secs;
 
 			if (j && manifest_kmod(&ms[i], ms[i].bench_c)) {
-				kernel_module_size(k, ms[i].bench_c, &text, &data, &bss);
+				kernel_module_size(k, ms[i].bench_c, &text, &data, &bss, &code[i][j]);
 				printf("%-16s %8ld %8ld %8ld %10s\n", ms[i].bench_c, text, data, bss,
 				       "(kernel's)");
 				free(dir);
@@ -284,9 +350,14 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 			}
 			secs = build_seconds(dir, k, ko, sizeof(ko));
 			module_size(ko, &text, &data, &bss);
+			code[i][j] = module_code(ko);
 			printf("%-16s %8ld %8ld %8ld %10.2f\n", base_name(dir), text, data, bss, secs);
 			free(dir);
 		}
+	code_header(k);
+	for (i = 0; i < n; i++)
+		if (ms[i].bench_c)
+			code_line(&ms[i], code[i][0], code[i][1]);
 	/* The one-time core/alloc builds, as kbuild/sysroot.sh timed them. */
 	d = opendir(rkm_cache);
 	while (d && (e = readdir(d))) {
@@ -305,6 +376,39 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 	}
 	if (d)
 		closedir(d);
+}
+
+/* rkm bench --sizes: each pair built once for k, its code compared; no boot. */
+static void report_sizes(const struct kernel *k, const struct manifest *ms, int n)
+{
+	char ko[PATH_MAX];
+	int i, j;
+
+	code_header(k);
+	for (i = 0; i < n; i++) {
+		long code[2] = { 0, 0 };
+
+		for (j = 0; j < 2; j++) {
+			char *dir = j ? xasprintf("%s/%s", ms[i].dir, ms[i].bench_c) : strdup(ms[i].dir);
+
+			if (j && manifest_kmod(&ms[i], ms[i].bench_c)) {
+				char *tmp = kernel_module_copy(k, ms[i].bench_c);
+
+				code[j] = module_code(tmp);
+				unlink(tmp);
+				free(tmp);
+			} else {
+				if (build_driver(dir, k, ko, sizeof(ko)))
+					die("%s does not build for %s", dir, k->name);
+				code[j] = module_code(ko);
+			}
+			if (code[j] < 0)
+				die("cannot read the sections of %s's %s", k->name, base_name(dir));
+			free(dir);
+		}
+		code_line(&ms[i], code[0], code[1]);
+	}
+	fflush(stdout);
 }
 
 /* The samples whose manifests declare a benchmark pair: the default of rkm bench. */
@@ -377,7 +481,8 @@ int cmd_bench(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' }, { "scale", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' }, { "wall-only", no_argument, NULL, 'w' },
 		{ "icount-only", no_argument, NULL, 'i' },
-		{ "no-costs", no_argument, NULL, 'n' }, OPT_HELP, { 0 }
+		{ "no-costs", no_argument, NULL, 'n' }, { "sizes", no_argument, NULL, 'z' },
+		OPT_HELP, { 0 }
 	};
 	static struct manifest ms[RKM_MAX_ITEMS];
 	const char *names[RKM_MAX_KERNELS], *out = NULL;
@@ -386,6 +491,7 @@ int cmd_bench(int argc, char **argv)
 	char workloads[MAX_WORKLOADS][32];
 	int nnames = 0, nk, nm = 0, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
 	int first_clock = 0, nclocks = 2, failed = 0, costs = 1, nwl, npairs = 0, blk_cells = 0;
+	int sizes = 0;
 	char *prog, *inc, *test;
 
 	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
@@ -416,6 +522,9 @@ int cmd_bench(int argc, char **argv)
 		case 'n':
 			costs = 0;
 			break;
+		case 'z':
+			sizes = 1;
+			break;
 		}
 	}
 	for (; optind < argc; optind++) {
@@ -444,6 +553,11 @@ int cmd_bench(int argc, char **argv)
 	if (npairs * 2 > RKM_MAX_ITEMS)
 		die("at most %d benchmark pairs with workloads at once", RKM_MAX_ITEMS / 2);
 	nk = kernels_bootable(names, nnames, k);
+	if (sizes) {
+		for (i = 0; i < nk; i++)
+			report_sizes(&k[i], ms, nm);
+		return 0;
+	}
 	out = out ? out : xasprintf("%s/build/bench", rkm_root);
 	mkdirs(out);
 
