@@ -385,15 +385,15 @@ impl Port {
 
     /// The interrupt: acknowledge (ICR), follow the link, mask until the
     /// poll is done; whether it was ours and NAPI is to be scheduled.
-    fn irq(&self, dev: &NetDev<'_>) -> IrqReturn {
+    fn irq(&self, dev: &NetDev<'_>) -> Irq {
         let icr = self.regs.read32::<{ hw::ICR }>();
         if icr == 0 {
-            return IrqReturn::None;
+            return Irq::NotOurs;
         }
         self.causes.fetch_or(icr, Relaxed);
         self.irqs.fetch_add(1, Relaxed);
         if !self.up.load(Relaxed) {
-            return IrqReturn::Handled;
+            return Irq::Handled;
         }
         if icr & hw::ICR_LSC != 0 {
             if hw::link_up(&self.regs) {
@@ -403,7 +403,7 @@ impl Port {
             }
         }
         self.regs.write32::<{ hw::IMC }>(!0);
-        IrqReturn::WakeThread
+        Irq::Poll
     }
 
     fn stat(&self, dev_stats: &mut Stats) {
@@ -649,6 +649,14 @@ impl WorkItem for Watchdog {
     }
 }
 
+/// What [`Port::irq`] found: not this device's interrupt, handled, or
+/// handled with the causes masked and NAPI to be scheduled.
+enum Irq {
+    NotOurs,
+    Handled,
+    Poll,
+}
+
 rkm::irq_safe! {
     /// What the interrupt handler sees: the network device's state.
     struct Hw {
@@ -694,12 +702,12 @@ impl driver::Driver for E1000 {
 
     fn irq(hw: &Hw) -> IrqReturn {
         match hw.port.with(|port, dev| port.irq(dev)) {
-            Some(IrqReturn::WakeThread) => {
+            Some(Irq::Poll) => {
                 hw.port.handle().napi_schedule();
                 IrqReturn::Handled
             }
-            Some(r) => r,
-            None => IrqReturn::None,
+            Some(Irq::Handled) => IrqReturn::Handled,
+            Some(Irq::NotOurs) | None => IrqReturn::None,
         }
     }
 }
