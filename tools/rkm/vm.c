@@ -874,9 +874,9 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 			fprintf(stderr, "rkm: FAIL on %s: the guest stopped after %d of %d results "
 				"(QEMU exit status %d)\n", k->name, t->seen, t->planned,
 				WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			r->failed++;
 			rc = 1;
 		}
-		r->failed++;
 	}
 	/* rc 2 is not a failure yet: vm_run boots once more, and fails if that one dies too. */
 	if (rc == 2)
