@@ -716,7 +716,6 @@ static inline int ktest_unload_wait(const char *name, int timeout_ms)
 	}
 }
 
-/* Runs scenario once per twin (names: NULL-terminated); see above. */
 /*
  * How ktest_twins() loads and unloads a twin: by default the module of
  * that name; a test may set its own (tests/net_e1000: two drivers sharing
@@ -726,6 +725,7 @@ static inline int ktest_unload_wait(const char *name, int timeout_ms)
 static int (*ktest_twin_load)(const char *name) __attribute__((unused));
 static int (*ktest_twin_unload)(const char *name) __attribute__((unused));
 
+/* Runs scenario once per twin (names: NULL-terminated); see above. */
 static inline void ktest_twins(const char *const *names, void (*scenario)(void))
 {
 	char *tr[KTEST_TWINS_MAX];
