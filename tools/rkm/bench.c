@@ -267,18 +267,6 @@ static char *kernel_module_copy(const struct kernel *k, const char *name)
 	return tmp;
 }
 
-/* The size of kernel k's own module NAME: size(1)'s columns and its code. */
-static void kernel_module_size(const struct kernel *k, const char *name, long *text, long *data,
-			       long *bss, long *code)
-{
-	char *tmp = kernel_module_copy(k, name);
-
-	if (!module_size(tmp, text, data, bss) || (*code = module_code(tmp)) < 0)
-		die("cannot read the size of %s's module %s", k->name, name);
-	unlink(tmp);
-	free(tmp);
-}
-
 /*
  * The issue's targets for a pair's code: the driver at most 1.5 times its
  * twin's, and rust_minimal (a hello world) within 2 KiB of its C twin's.
@@ -324,10 +312,48 @@ static double build_seconds(const char *dir, const struct kernel *k, char *ko, s
 	return median(t, 3);
 }
 
+/*
+ * Side j of m's bench pair for k (0: the driver, 1: its twin) as a module
+ * file: a stock kernel module decompressed into build/bench (*copy: the
+ * caller unlinks it), or the one built from its directory; with secs, built
+ * three times clean and timed (build_seconds). Exits if it does not build.
+ */
+static char *pair_module(const struct kernel *k, const struct manifest *m, int j, double *secs,
+			 bool *copy)
+{
+	char ko[PATH_MAX], *dir;
+
+	*copy = j && manifest_kmod(m, m->bench_c);
+	if (*copy)
+		return kernel_module_copy(k, m->bench_c);
+	dir = j ? xasprintf("%s/%s", m->dir, m->bench_c) : strdup(m->dir);
+	if (secs)
+		*secs = build_seconds(dir, k, ko, sizeof(ko));
+	else if (build_driver(dir, k, ko, sizeof(ko)))
+		die("%s does not build for %s", dir, k->name);
+	free(dir);
+	return strdup(ko);
+}
+
+/* The code of side j of m's pair (pair_module), and size(1)'s columns if text. */
+static long pair_code(const struct kernel *k, const struct manifest *m, int j, double *secs,
+		      long *text, long *data, long *bss)
+{
+	bool copy;
+	char *ko = pair_module(k, m, j, secs, &copy);
+	long code = module_code(ko);
+
+	if (code < 0 || (text && !module_size(ko, text, data, bss)))
+		die("cannot read the sections of %s's module %s", k->name, base_name(ko));
+	if (copy)
+		unlink(ko);
+	free(ko);
+	return code;
+}
+
 static void report_costs(const struct kernel *k, const struct manifest *ms, int n)
 {
 	static long code[RKM_MAX_ITEMS][2];
-	char ko[PATH_MAX];
 	DIR *d;
 	struct dirent *e;
 	int i, j;
@@ -337,22 +363,16 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 	printf("%-16s %8s %8s %8s %10s\n", "module", "text", "data", "bss", "build s");
 	for (i = 0; i < n; i++)
 		for (j = 0; j < 2 && ms[i].bench_c; j++) {
-			char *dir = j ? xasprintf("%s/%s", ms[i].dir, ms[i].bench_c) : strdup(ms[i].dir);
 			long text = 0, data = 0, bss = 0;
-			double secs;
+			double secs = -1;
 
-			if (j && manifest_kmod(&ms[i], ms[i].bench_c)) {
-				kernel_module_size(k, ms[i].bench_c, &text, &data, &bss, &code[i][j]);
-				printf("%-16s %8ld %8ld %8ld %10s\n", ms[i].bench_c, text, data, bss,
-				       "(kernel's)");
-				free(dir);
-				continue;
-			}
-			secs = build_seconds(dir, k, ko, sizeof(ko));
-			module_size(ko, &text, &data, &bss);
-			code[i][j] = module_code(ko);
-			printf("%-16s %8ld %8ld %8ld %10.2f\n", base_name(dir), text, data, bss, secs);
-			free(dir);
+			code[i][j] = pair_code(k, &ms[i], j, &secs, &text, &data, &bss);
+			printf("%-16s %8ld %8ld %8ld ", j ? ms[i].bench_c : base_name(ms[i].dir), text,
+			       data, bss);
+			if (secs < 0)
+				printf("%10s\n", "(kernel's)");
+			else
+				printf("%10.2f\n", secs);
 		}
 	code_header(k);
 	for (i = 0; i < n; i++)
@@ -381,32 +401,13 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 /* rkm bench --sizes: each pair built once for k, its code compared; no boot. */
 static void report_sizes(const struct kernel *k, const struct manifest *ms, int n)
 {
-	char ko[PATH_MAX];
-	int i, j;
+	int i;
 
 	code_header(k);
 	for (i = 0; i < n; i++) {
-		long code[2] = { 0, 0 };
+		long rust = pair_code(k, &ms[i], 0, NULL, NULL, NULL, NULL);
 
-		for (j = 0; j < 2; j++) {
-			char *dir = j ? xasprintf("%s/%s", ms[i].dir, ms[i].bench_c) : strdup(ms[i].dir);
-
-			if (j && manifest_kmod(&ms[i], ms[i].bench_c)) {
-				char *tmp = kernel_module_copy(k, ms[i].bench_c);
-
-				code[j] = module_code(tmp);
-				unlink(tmp);
-				free(tmp);
-			} else {
-				if (build_driver(dir, k, ko, sizeof(ko)))
-					die("%s does not build for %s", dir, k->name);
-				code[j] = module_code(ko);
-			}
-			if (code[j] < 0)
-				die("cannot read the sections of %s's %s", k->name, base_name(dir));
-			free(dir);
-		}
-		code_line(&ms[i], code[0], code[1]);
+		code_line(&ms[i], rust, pair_code(k, &ms[i], 1, NULL, NULL, NULL, NULL));
 	}
 	fflush(stdout);
 }
