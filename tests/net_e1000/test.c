@@ -153,59 +153,77 @@ static const char *base_of(const char *path)
 	return s ? s + 1 : path;
 }
 
-/*
- * The driver NIC B (b) or A has under test: ktest_twin, or in a mixed pair
- * ("e1000+rust_e1000": A's driver, then B's) its side.
- */
-static const char *driver_of(bool b)
+/* Side of a mixed pair "X+Y" (second: Y), in buf if X; the whole name if it has no '+'. */
+static const char *pair_side(const char *pair, bool second, char *buf, size_t len)
 {
-	static char a[64];
-	const char *plus = strchr(ktest_twin, '+');
+	const char *plus = strchr(pair, '+');
 
 	if (!plus)
-		return ktest_twin;
-	if (b)
+		return pair;
+	if (second)
 		return plus + 1;
-	snprintf(a, sizeof(a), "%.*s", (int)(plus - ktest_twin), ktest_twin);
-	return a;
+	snprintf(buf, len, "%.*s", (int)(plus - pair), pair);
+	return buf;
 }
 
-/* The NICs bound to the driver(s) under test, by MAC: A and B; false if not both. */
-static bool find_nics(void)
+/*
+ * The link with MAC mac: its name, and the base name of its sysfs link what
+ * ("device": its PCI device, "device/driver": its driver); false if none.
+ */
+static bool nic_by_mac(const char *mac, const char *what, char name[IFNAMSIZ], char *base,
+		       size_t len)
 {
 	DIR *d = opendir("/sys/class/net");
 	struct dirent *e;
-	int found = 0;
+	bool found = false;
 
-	dev_a[0] = dev_b[0] = '\0';
-	if (!d)
-		return false;
-	while ((e = readdir(d))) {
-		char path[300], mac[32] = "", drv[300] = "";
+	while (d && !found && (e = readdir(d))) {
+		char path[300], m[32] = "", link[300];
 		ssize_t n;
 		FILE *f;
 
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
 			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", e->d_name);
-		n = readlink(path, drv, sizeof(drv) - 1);
-		if (n <= 0)
-			continue;
-		drv[n] = '\0';
 		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
 		f = fopen(path, "r");
 		if (!f)
 			continue;
-		if (fscanf(f, "%31s", mac) != 1)
-			mac[0] = '\0';
+		if (fscanf(f, "%31s", m) != 1)
+			m[0] = '\0';
 		fclose(f);
-		if (!strcmp(mac, MAC_A) && !strcmp(base_of(drv), driver_of(false)))
-			found += !!snprintf(dev_a, sizeof(dev_a), "%s", e->d_name);
-		else if (!strcmp(mac, MAC_B) && !strcmp(base_of(drv), driver_of(true)))
-			found += !!snprintf(dev_b, sizeof(dev_b), "%s", e->d_name);
+		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", e->d_name, what);
+		if (strcmp(m, mac) || (n = readlink(path, link, sizeof(link) - 1)) <= 0)
+			continue;
+		link[n] = '\0';
+		if (strlen(base_of(link)) >= len)
+			continue;
+		memcpy(base, base_of(link), strlen(base_of(link)) + 1);
+		memcpy(name, e->d_name, strlen(e->d_name) + 1);
+		found = true;
 	}
-	closedir(d);
-	return found == 2;
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/*
+ * The NICs bound to the driver(s) under test, by MAC: A and B; false if not
+ * both. Under a mixed pair ("e1000+rust_e1000") A has the first, B the second.
+ */
+static bool find_nics(void)
+{
+	char drv[64], side[64];
+	bool a, b;
+
+	a = nic_by_mac(MAC_A, "device/driver", dev_a, drv, sizeof(drv)) &&
+	    !strcmp(drv, pair_side(ktest_twin, false, side, sizeof(side)));
+	if (!a)
+		dev_a[0] = '\0';
+	b = nic_by_mac(MAC_B, "device/driver", dev_b, drv, sizeof(drv)) &&
+	    !strcmp(drv, pair_side(ktest_twin, true, side, sizeof(side)));
+	if (!b)
+		dev_b[0] = '\0';
+	return a && b;
 }
 
 /* Waits up to ms for the NIC's carrier (LOWER_UP) in ns; true if it came. */
@@ -589,53 +607,16 @@ TEST(e1000_scenarios)
 
 /* ---- both drivers on one wire ---- */
 
-/* The PCI device (its sysfs name) of the NIC with MAC mac; false if none. */
-static bool nic_pci(const char *mac, char *bdf, size_t len)
-{
-	DIR *d = opendir("/sys/class/net");
-	struct dirent *e;
-	bool found = false;
-
-	while (d && !found && (e = readdir(d))) {
-		char path[300], m[32] = "", dev[300];
-		ssize_t n;
-		FILE *f;
-
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%31s", m) != 1)
-			m[0] = '\0';
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/class/net/%s/device", e->d_name);
-		if (strcmp(m, mac) || (n = readlink(path, dev, sizeof(dev) - 1)) <= 0)
-			continue;
-		dev[n] = '\0';
-		if (strlen(base_of(dev)) >= len)
-			continue;
-		memcpy(bdf, base_of(dev), strlen(base_of(dev)) + 1);
-		found = true;
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
 /*
  * Loads mixed pair "X+Y": X binds both NICs, B is unbound from it through
  * sysfs, then Y, loaded, binds B alone. ENOENT if either is not shipped.
  */
 static int mixed_load(const char *pair)
 {
-	char x[64], y[64], ko[200], bdf[64], path[160];
-	const char *plus = strchr(pair, '+');
+	char xb[64], ko[200], bdf[64], path[160], name[IFNAMSIZ];
+	const char *x = pair_side(pair, false, xb, sizeof(xb)), *y = pair_side(pair, true, NULL, 0);
 	int fd, r;
 
-	snprintf(x, sizeof(x), "%.*s", (int)(plus - pair), pair);
-	snprintf(y, sizeof(y), "%s", plus + 1);
 	ktest_module_file(x, ko, sizeof(ko));
 	r = access(ko, F_OK);
 	ktest_module_file(y, ko, sizeof(ko));
@@ -645,7 +626,7 @@ static int mixed_load(const char *pair)
 	}
 	if (load_module(x, NULL) && errno != EEXIST)
 		return -1;
-	if (!nic_pci(MAC_B, bdf, sizeof(bdf))) {
+	if (!nic_by_mac(MAC_B, "device", name, bdf, sizeof(bdf))) {
 		printf("# %s: no NIC with " MAC_B "\n", pair);
 		errno = ENODEV;
 		return -1;
@@ -666,12 +647,10 @@ static int mixed_load(const char *pair)
 static int mixed_unload(const char *pair)
 {
 	char x[64];
-	const char *plus = strchr(pair, '+');
 
-	snprintf(x, sizeof(x), "%.*s", (int)(plus - pair), pair);
-	if (ktest_unload_wait(plus + 1, 5000))
+	if (ktest_unload_wait(pair_side(pair, true, NULL, 0), 5000))
 		return -1;
-	return ktest_unload_wait(x, 5000);
+	return ktest_unload_wait(pair_side(pair, false, x, sizeof(x)), 5000);
 }
 
 /* The traffic of the scenario between the two drivers: ping, jumbo frames, iperf3, down/up. */
