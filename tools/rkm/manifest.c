@@ -81,7 +81,7 @@ static void need_module(const struct mline *l, const struct manifest *m, const c
 		if (!strcmp(name, m->twins[i]))
 			return;
 	for (i = 0; i < m->ndrivers; i++)
-		if (!strcmp(name, m->driver_names[i]))
+		if (!strcmp(name, base_name(m->drivers[i])))
 			return;
 	bad(l, "'%s' is neither the driver (%s) nor a twin, driver or kernel-module this manifest declares",
 	    name, m->name);
@@ -176,7 +176,6 @@ static void parse_driver(const struct mline *l, struct manifest *m)
 	if (!is_file(xasprintf("%s/%s.rs", real, name)) && !is_file(xasprintf("%s/Kbuild", real)))
 		bad(l, "driver %s: neither %s/%s.rs nor %s/Kbuild", l->w[1], real, name, real);
 	add(l, m->drivers, &m->ndrivers, strdup(real));
-	m->driver_names[m->ndrivers - 1] = strdup(name);
 	free(path);
 }
 

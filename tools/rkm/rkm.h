@@ -101,9 +101,8 @@ struct manifest {
 	const char *build_as[RKM_MAX_ITEMS];	/* 'build-as NAME': the driver built as NAME too */
 	int nbuild_as;
 	int nnics;		/* 'nic MODEL COUNT': NICs on QEMU hub 0, in qemu[] */
-	/* 'driver DIR': another driver directory built and shipped too (real paths, names) */
+	/* 'driver DIR': other driver directories built and shipped too (real paths; each module is named after its directory) */
 	const char *drivers[RKM_MAX_ITEMS];
-	const char *driver_names[RKM_MAX_ITEMS];
 	int ndrivers;
 };
 

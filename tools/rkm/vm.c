@@ -1355,7 +1355,7 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 		if (build_driver(m->drivers[i], k, path, sizeof(path))) {
 			add_item(p->fails, &p->nfails,
 				 xasprintf("build:%s the driver does not build for %s (see above)",
-					   m->driver_names[i], k->name), "failures");
+					   base_name(m->drivers[i]), k->name), "failures");
 			failed++;
 		} else {
 			add_item(p->ship, &p->nship, strdup(path), "shipped modules");
