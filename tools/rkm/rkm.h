@@ -101,7 +101,7 @@ struct manifest {
 	const char *build_as[RKM_MAX_ITEMS];	/* 'build-as NAME': the driver built as NAME too */
 	int nbuild_as;
 	int nnics;		/* 'nic MODEL COUNT': NICs on QEMU hub 0, in qemu[] */
-	/* 'driver DIR': other driver directories built and shipped too (real paths; each module is named after its directory) */
+	/* 'driver DIR': other drivers built and shipped too (real paths, named after their dirs) */
 	const char *drivers[RKM_MAX_ITEMS];
 	int ndrivers;
 };
