@@ -1286,6 +1286,24 @@ int cmd_run(int argc, char **argv)
 }
 
 /*
+ * Builds the module of directory dir (what: "the C twin", ...) for k and
+ * ships it in p, or records a failed build:NAME item; returns 1 if it failed.
+ */
+static int build_ship(const char *dir, const char *what, const struct kernel *k, struct plan *p)
+{
+	char path[PATH_MAX];
+
+	if (build_driver(dir, k, path, sizeof(path))) {
+		add_item(p->fails, &p->nfails,
+			 xasprintf("build:%s %s does not build for %s", base_name(dir), what, k->name),
+			 "failures");
+		return 1;
+	}
+	add_item(p->ship, &p->nship, strdup(path), "shipped modules");
+	return 0;
+}
+
+/*
  * Builds the driver of manifest m and its C twins for kernel k and ships
  * the modules in p (in /lib/rkm), with the QEMU arguments the manifest asks
  * for. A build failure is recorded in p, to be reported in that kernel's
@@ -1340,27 +1358,12 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 	for (i = 0; i < m->ntwins; i++) {
 		char *twin = xasprintf("%s/%s", m->dir, m->twins[i]);
 
-		if (build_driver(twin, k, path, sizeof(path))) {
-			add_item(p->fails, &p->nfails,
-				 xasprintf("build:%s the C twin does not build for %s", m->twins[i],
-					   k->name), "failures");
-			failed++;
-		} else {
-			add_item(p->ship, &p->nship, strdup(path), "shipped modules");
-		}
+		failed += build_ship(twin, "the C twin", k, p);
 		free(twin);
 	}
 	/* 'driver DIR': another driver directory's module (issue 19). */
-	for (i = 0; i < m->ndrivers; i++) {
-		if (build_driver(m->drivers[i], k, path, sizeof(path))) {
-			add_item(p->fails, &p->nfails,
-				 xasprintf("build:%s the driver does not build for %s (see above)",
-					   base_name(m->drivers[i]), k->name), "failures");
-			failed++;
-		} else {
-			add_item(p->ship, &p->nship, strdup(path), "shipped modules");
-		}
-	}
+	for (i = 0; i < m->ndrivers; i++)
+		failed += build_ship(m->drivers[i], "the driver", k, p);
 	/* The target kernel's own modules (issue 16), with their dependencies. */
 	for (i = 0; i < m->nkmods; i++) {
 		char *why = NULL;
