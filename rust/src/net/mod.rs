@@ -891,7 +891,7 @@ impl<T: Operations> OpsHandle<T> {
     /// ```
     pub fn rtnl(&self) -> RtnlOpsHandle<T> {
         // INVARIANT: the same registration's handle.
-        RtnlOpsHandle { h: self.h.clone(), _t: PhantomData }
+        RtnlOpsHandle { h: RtnlHandle { h: self.h.clone() }, _t: PhantomData }
     }
 }
 
@@ -910,7 +910,7 @@ impl<T: Operations> OpsHandle<T> {
 ///
 /// As [`OpsHandle`]'s.
 pub struct RtnlOpsHandle<T: Operations> {
-    h: Handle,
+    h: RtnlHandle,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -928,20 +928,13 @@ impl<T: Operations> RtnlOpsHandle<T> {
     /// # }
     /// ```
     pub fn with_rtnl<R>(&self, f: impl FnOnce(&RtnlDev<'_>, &T, &T::Data) -> R) -> Option<R> {
-        // SAFETY: a counted glue handle.
-        if !unsafe { abi::rkm_net_h_rtnl_lock(self.h.nd.as_ptr()) } {
-            return None;
-        }
-        // SAFETY: registered while we hold RTNL (unregistration clears
-        // `live` before it takes RTNL, and frees the state after), so the
-        // State<T> (type invariant) is live.
-        let s = unsafe { &*abi::rkm_net_h_data(self.h.nd.as_ptr()).cast::<State<T>>() };
-        // INVARIANT: registered while RTNL is held, process context.
-        let dev = RtnlDev { dev: NetDev { nd: self.h.nd, _call: PhantomData } };
-        let r = f(&dev, &s.ops, &s.data);
-        // SAFETY: we hold RTNL (taken above).
-        unsafe { abi::rkm_net_rtnl_unlock() };
-        Some(r)
+        self.h.with_rtnl(|dev| {
+            // SAFETY: registered while RTNL is held (RtnlHandle::with_rtnl:
+            // unregistration clears `live` before it takes RTNL, and frees
+            // the state after), so the State<T> (type invariant) is live.
+            let s = unsafe { &*abi::rkm_net_h_data(dev.nd.as_ptr()).cast::<State<T>>() };
+            f(dev, &s.ops, &s.data)
+        })
     }
 }
 
