@@ -14,7 +14,8 @@
  * CLOCK_MONOTONIC: wall time normally, instructions under QEMU's -icount.
  * The echo workloads expect rust_echo and c_echo loaded, the semaphore ones
  * rust_semaphore and c_semaphore with instances=2, the edu ones rust_edu and
- * c_edu, each bound to one of two edu devices.
+ * c_edu, each bound to one of two edu devices; the net ones rust_e1000 and
+ * the kernel's e1000 with four e1000 NICs on two hubs (net_setup()).
  *
  * Under -icount the guest clock stops while the vCPU idles and jumps to the
  * next timer, so work done by a host thread of QEMU in real time (edu's
@@ -22,8 +23,12 @@
  * timeout: -i skips those workloads.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -32,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,6 +45,7 @@
 
 #include "../../samples/rust_echo/echo.h"
 #include "../../samples/rust_edu/edu.h"
+#include "../lib/netns.h"
 
 struct impl {
 	const char *name;	/* c or rust */
@@ -46,13 +53,14 @@ struct impl {
 	const char *sem[2];
 	const char *edu;
 	const char *blk_cfs;	/* null_blk-style configfs subsystem */
+	const char *nic;	/* the e1000 driver (net_*) */
 };
 
 static const struct impl impls[] = {
 	{ "c", "/dev/c_echo", { "/dev/c_semaphore", "/dev/c_semaphore1" }, "/dev/c_edu",
-	  "/sys/kernel/config/nullb" },
+	  "/sys/kernel/config/nullb", "e1000" },
 	{ "rust", "/dev/rust_echo", { "/dev/rust_semaphore", "/dev/rust_semaphore1" }, "/dev/rust_edu",
-	  "/sys/kernel/config/rust_nullb" },
+	  "/sys/kernel/config/rust_nullb", "rust_e1000" },
 };
 
 static long scale = 100;
@@ -407,6 +415,548 @@ static double blk_run(const struct impl *im, const struct blk_cell *c, long ms)
 	return 1e9 / iops;
 }
 
+/*
+ * Network cells (rust_e1000 against the kernel's own e1000), in the same
+ * boot, both drivers loaded. Each driver has a pair of 82540EMs to itself:
+ * four NICs, hub 0's two (MACs 52:54:00:12:34:50 and :51, the manifest's
+ * nic line) and hub 1's two (52:54:00:12:35:50 and :51, its bench qemu
+ * lines); a hub's frames reach only its other port. Whichever driver init
+ * loaded first binds all four and keeps hub 0's; hub 1's are unbound from
+ * it and bound to the other through sysfs (bench alternate-load-order swaps
+ * the first one every boot). Both pairs stay up for the whole program, so
+ * the runs of the two drivers alternate as every workload's do, with no
+ * reload or link bring-up (seconds under TCG) between them, and no traffic
+ * of one pair reaches the other's NICs. Each NIC is alone in a network
+ * namespace of its own (A: the sender or client, B: the receiver or
+ * server), so every packet crosses the hub: sent by the driver under test
+ * on one NIC, received by it on the other. Addresses are 198.18.HUB.1 (A)
+ * and .2 (B), neighbours static, IPv6 off: no ARP, router solicitations or
+ * MLD reports during the runs.
+ *
+ *   net_udp64  64-byte UDP payloads from A to B as fast as sendmmsg goes
+ *              (flow control: the socket's send buffer); ns per packet
+ *              received, from the first send to the last one received
+ *   net_tcp    iperf3 TCP from A to B (-n bytes): ns per KiB received,
+ *              from iperf3's own receiver figures (bytes, seconds)
+ *   net_rr     a 64-byte UDP request from A, the same back from B's echo
+ *              server, one at a time: ns per round trip
+ *
+ * Under -icount, everything (both stacks, both drivers, the sockets) runs
+ * on the one vCPU, so the figures are instructions per packet, KiB or round
+ * trip, plus any time the vCPU idles waiting for a timer: QEMU's e1000
+ * delays interrupts as the driver's ITR register says (net_rr is mostly
+ * that wait). The pc machine routes its PCI interrupt links to two lines
+ * (IRQs 10 and 11), so four NICs share them: as QEMU places them, each of a
+ * pair's NICs shares its line with one of the other pair's, and each
+ * driver's runs also call the other's handler for its idle NIC (a read of
+ * ICR, IRQ_NONE: some tens of instructions an interrupt, both ways). Each
+ * NIC's IRQ is printed as a comment.
+ */
+#define NET_NICS 4
+#define NET_UDP_PORT 5301
+#define NET_RR_PORT 5302
+#define NET_BATCH 32
+
+static const char *const net_macs[NET_NICS] = { "52:54:00:12:34:50", "52:54:00:12:34:51",
+						"52:54:00:12:35:50", "52:54:00:12:35:51" };
+
+struct net_nic {
+	char name[IFNAMSIZ], bdf[32], driver[32];
+};
+
+struct net_pair {
+	int hub;
+	struct netns ns[2];		/* A, B */
+	char dev[2][IFNAMSIZ];
+	char addr[2][16];
+};
+
+static struct net_pair net_pairs[2];	/* by impls[] index */
+static bool net_ready;
+static char net_out[65536];
+
+static void net_die(const char *what)
+{
+	printf("# bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static const char *base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* The NIC with mac in this namespace: its name, PCI device and driver ("" if none). */
+static bool net_find(const char *mac, struct net_nic *nic)
+{
+	DIR *d = opendir("/sys/class/net");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], m[32] = "", link[300];
+		ssize_t n;
+		FILE *f;
+
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%31s", m) != 1)
+			m[0] = '\0';
+		fclose(f);
+		if (strcmp(m, mac))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		snprintf(nic->bdf, sizeof(nic->bdf), "%.31s", base_of(link));
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		snprintf(nic->driver, sizeof(nic->driver), "%.31s", n > 0 ? base_of(link) : "");
+		snprintf(nic->name, sizeof(nic->name), "%s", e->d_name);
+		found = true;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void net_sysfs(const char *driver, const char *op, const char *bdf)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/%s", driver, op);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, bdf, strlen(bdf)) != (ssize_t)strlen(bdf)) {
+		printf("# bench: %s %s: %s\n", path, bdf, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+/* A command in ns that must succeed. */
+#define NET_RUN(ns, ...)                                                                  \
+	do {                                                                              \
+		if (net_cmd((ns), net_out, sizeof(net_out), __VA_ARGS__)) {               \
+			printf("# bench: failed: " __VA_ARGS__);                          \
+			printf(": %.300s\n", net_out);                                    \
+			exit(1);                                                          \
+		}                                                                         \
+	} while (0)
+
+static int net_irq(const char *bdf)
+{
+	char path[128];
+	int irq = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/irq", bdf);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &irq) != 1)
+			irq = -1;
+		fclose(f);
+	}
+	return irq;
+}
+
+static void net_rr_run(const struct net_pair *p, long n, long *lost);
+static void net_udp_run(const struct net_pair *p, long n, long *got, double *ns);
+
+/* Both pairs bound, in their namespaces, up with carrier, and warm. */
+static void net_setup(void)
+{
+	struct net_nic nic[NET_NICS];
+	const char *first, *other;
+	int i, k, s;
+
+	if (net_ready)
+		return;
+	for (i = 0; i < NET_NICS; i++)
+		if (!net_find(net_macs[i], &nic[i])) {
+			printf("# bench: no NIC with MAC %s (manifest nic and bench qemu lines)\n",
+			       net_macs[i]);
+			exit(1);
+		}
+	first = nic[0].driver;
+	other = !strcmp(first, impls[0].nic) ? impls[1].nic : impls[0].nic;
+	if (strcmp(first, impls[0].nic) && strcmp(first, impls[1].nic)) {
+		printf("# bench: NIC %s has driver '%s', not %s or %s\n", nic[0].bdf, first,
+		       impls[0].nic, impls[1].nic);
+		exit(1);
+	}
+	for (i = 2; i < NET_NICS; i++) {
+		if (!strcmp(nic[i].driver, other))
+			continue;
+		if (nic[i].driver[0])
+			net_sysfs(nic[i].driver, "unbind", nic[i].bdf);
+		net_sysfs(other, "bind", nic[i].bdf);
+	}
+	for (i = 0; i < NET_NICS; i++)
+		if (!net_find(net_macs[i], &nic[i]) ||
+		    strcmp(nic[i].driver, i < 2 ? first : other)) {
+			printf("# bench: NIC %s is not %s's after the rebinding\n", net_macs[i],
+			       i < 2 ? first : other);
+			exit(1);
+		}
+	for (k = 0; k < 2; k++) {
+		struct net_pair *p = &net_pairs[k];
+
+		p->hub = strcmp(impls[k].nic, first) ? 1 : 0;
+		for (s = 0; s < 2; s++) {
+			const struct net_nic *c = &nic[2 * p->hub + s];
+			char sysctl[80];
+
+			snprintf(p->dev[s], IFNAMSIZ, "%s", c->name);
+			snprintf(p->addr[s], sizeof(p->addr[s]), "198.18.%d.%d", p->hub, s + 1);
+			if (netns_new(&p->ns[s]))
+				net_die("a network namespace");
+			if (netns_move(&p->ns[s], c->name, net_out, sizeof(net_out))) {
+				printf("# bench: %s into a namespace: %.300s\n", c->name, net_out);
+				exit(1);
+			}
+			snprintf(sysctl, sizeof(sysctl), "net/ipv6/conf/%s/disable_ipv6", c->name);
+			if (netns_sysctl(&p->ns[s], sysctl, "1") && errno != ENOENT)
+				net_die(sysctl);
+			NET_RUN(&p->ns[s], "ip link set dev lo up");
+			NET_RUN(&p->ns[s], "ip link set dev %s up", c->name);
+			NET_RUN(&p->ns[s], "ip addr add %s/24 dev %s", p->addr[s], c->name);
+		}
+		for (s = 0; s < 2; s++)
+			NET_RUN(&p->ns[s], "ip neigh replace %s lladdr %s dev %s nud permanent",
+				p->addr[!s], net_macs[2 * p->hub + !s], p->dev[s]);
+		printf("# bench: net: %s on hub %d: %s (IRQ %d) and %s (IRQ %d)\n", impls[k].nic,
+		       p->hub, nic[2 * p->hub].bdf, net_irq(nic[2 * p->hub].bdf),
+		       nic[2 * p->hub + 1].bdf, net_irq(nic[2 * p->hub + 1].bdf));
+	}
+	/* Carrier on all four (e1000's link watchdog: seconds under TCG). */
+	for (k = 0; k < 2; k++)
+		for (s = 0; s < 2; s++) {
+			long long end = net_ms() + 30000;
+
+			while (net_cmd(&net_pairs[k].ns[s], net_out, sizeof(net_out),
+				       "ip -o link show dev %s", net_pairs[k].dev[s]) ||
+			       !strstr(net_out, "LOWER_UP")) {
+				if (net_ms() > end) {
+					printf("# bench: no carrier on %s (%s) in 30 s: %.300s\n",
+					       net_pairs[k].dev[s], impls[k].nic, net_out);
+					exit(1);
+				}
+				usleep(100000);
+			}
+		}
+	net_ready = true;
+	/* Warm: sockets, slabs, the rings' first pass, on both pairs. */
+	for (k = 0; k < 2; k++) {
+		long lost, got;
+		double ns;
+
+		net_rr_run(&net_pairs[k], iters(100), &lost);
+		net_udp_run(&net_pairs[k], iters(1000), &got, &ns);
+	}
+}
+
+static const struct net_pair *net_pair(const struct impl *im)
+{
+	net_setup();
+	return &net_pairs[im == &impls[0] ? 0 : 1];
+}
+
+static struct sockaddr_in net_sin(const char *addr, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	return sin;
+}
+
+/* A UDP socket in side s of p; bound to its address and port if bind. */
+static int net_udp_socket(const struct net_pair *p, int s, int port, bool bind_it)
+{
+	struct sockaddr_in sin = net_sin(p->addr[s], port);
+	int fd = netns_socket(&p->ns[s], AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		net_die("UDP socket");
+	if (bind_it && bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		net_die("bind");
+	return fd;
+}
+
+static void net_timeout(int fd, int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		net_die("SO_RCVTIMEO");
+}
+
+static void net_connect(int fd, const struct net_pair *p, int port)
+{
+	struct sockaddr_in sin = net_sin(p->addr[1], port);
+
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		net_die("connect");
+}
+
+/* Waits for child pid, up to ms, then kills it. */
+static void net_reap(pid_t pid, int ms)
+{
+	long long end = net_ms() + ms;
+
+	while (waitpid(pid, NULL, WNOHANG) == 0) {
+		if (net_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return;
+		}
+		usleep(10000);
+	}
+}
+
+struct net_count {
+	long packets;
+	double last;
+};
+
+/* B's side of net_udp64: counts 'D' packets until an 'S' one, then reports. */
+static void __attribute__((noreturn)) net_udp_sink(const struct net_pair *p, int ready, int res)
+{
+	static char bufs[NET_BATCH][2048];
+	struct mmsghdr m[NET_BATCH];
+	struct iovec iov[NET_BATCH];
+	struct net_count c = { 0, 0 };
+	int fd = net_udp_socket(p, 1, NET_UDP_PORT, true), size = 8 << 20, i, n;
+
+	/* Drops at the socket would count the reader, not the drivers. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
+	net_timeout(fd, 60000);
+	if (write(ready, "y", 1) != 1)
+		_exit(1);
+	for (;;) {
+		for (i = 0; i < NET_BATCH; i++) {
+			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+			m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		n = recvmmsg(fd, m, NET_BATCH, 0, NULL);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (bufs[i][0] == 'S') {
+				c.last = c.last ? c.last : now_ns();
+				if (write(res, &c, sizeof(c)) != sizeof(c))
+					_exit(1);
+				_exit(0);
+			}
+			c.packets++;
+		}
+		c.last = now_ns();
+	}
+	_exit(1);
+}
+
+/* n 64-byte packets A to B: *got received, *ns from the first send to the last received. */
+static void net_udp_run(const struct net_pair *p, long n, long *got, double *ns)
+{
+	static char data[64], stop[64];
+	struct mmsghdr m[NET_BATCH];
+	struct iovec iov[NET_BATCH];
+	struct net_count c;
+	int ready[2], res[2], fd, i, tries;
+	double t0;
+	long sent;
+	char y;
+	pid_t pid;
+
+	memset(data, 'D', sizeof(data));
+	memset(stop, 'S', sizeof(stop));
+	if (pipe2(ready, O_CLOEXEC) || pipe2(res, O_CLOEXEC))
+		net_die("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		net_die("fork");
+	if (!pid)
+		net_udp_sink(p, ready[1], res[1]);
+	close(ready[1]);
+	close(res[1]);
+	if (read(ready[0], &y, 1) != 1) {
+		printf("# bench: net_udp64: the receiver did not start\n");
+		exit(1);
+	}
+	fd = net_udp_socket(p, 0, 0, false);
+	net_connect(fd, p, NET_UDP_PORT);
+	for (i = 0; i < NET_BATCH; i++) {
+		iov[i] = (struct iovec){ data, sizeof(data) };
+		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	t0 = now_ns();
+	for (sent = 0; sent < n;) {
+		int r = sendmmsg(fd, m, n - sent < NET_BATCH ? n - sent : NET_BATCH, 0);
+
+		if (r < 0 && errno != ENOBUFS && errno != EINTR)
+			net_die("net_udp64: sendmmsg");
+		sent += r > 0 ? r : 0;
+	}
+	/* The stop packet, again until B reports (it may be dropped too). */
+	for (tries = 0; tries < 3000; tries++) {
+		struct pollfd pf = { .fd = res[0], .events = POLLIN };
+
+		if (send(fd, stop, sizeof(stop), 0) < 0 && errno != ECONNREFUSED)
+			net_die("net_udp64: send");
+		if (poll(&pf, 1, 20) == 1)
+			break;
+	}
+	if (read(res[0], &c, sizeof(c)) != sizeof(c) || !c.packets) {
+		printf("# bench: net_udp64: nothing received on %s\n", p->dev[1]);
+		exit(1);
+	}
+	net_reap(pid, 5000);
+	close(fd);
+	close(ready[0]);
+	close(res[0]);
+	*got = c.packets;
+	*ns = c.last - t0;
+}
+
+static double net_udp64(const struct impl *im)
+{
+	const struct net_pair *p = net_pair(im);
+	long n = iters(20000), got;
+	double ns;
+
+	net_udp_run(p, n, &got, &ns);
+	if (got < n)
+		printf("# bench: net_udp64 %s: %ld of %ld received\n", im->name, got, n);
+	return ns / got;
+}
+
+/* B's side of net_rr: each datagram back to its sender, until an 'S' one. */
+static void __attribute__((noreturn)) net_echo(const struct net_pair *p, int ready)
+{
+	int fd = net_udp_socket(p, 1, NET_RR_PORT, true);
+	char buf[2048];
+
+	net_timeout(fd, 60000);
+	if (write(ready, "y", 1) != 1)
+		_exit(1);
+	for (;;) {
+		struct sockaddr_in from;
+		socklen_t len = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+
+		if (n <= 0)
+			_exit(1);
+		if (buf[0] == 'S')
+			_exit(0);
+		sendto(fd, buf, n, 0, (struct sockaddr *)&from, len);
+	}
+}
+
+/* n round trips of 64 bytes, A to B and back; *lost: requests sent again (1 s without reply). */
+static void net_rr_run(const struct net_pair *p, long n, long *lost)
+{
+	char buf[2048], req[64];
+	int ready[2], fd;
+	long i;
+	char y;
+	pid_t pid;
+
+	*lost = 0;
+	if (pipe2(ready, O_CLOEXEC))
+		net_die("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		net_die("fork");
+	if (!pid)
+		net_echo(p, ready[1]);
+	close(ready[1]);
+	if (read(ready[0], &y, 1) != 1) {
+		printf("# bench: net_rr: the echo server did not start\n");
+		exit(1);
+	}
+	close(ready[0]);
+	fd = net_udp_socket(p, 0, 0, false);
+	net_connect(fd, p, NET_RR_PORT);
+	net_timeout(fd, 1000);
+	memset(req, 'R', sizeof(req));
+	for (i = 0; i < n; i++) {
+		memcpy(req + 1, &i, sizeof(i));
+		for (;;) {
+			ssize_t r;
+
+			if (send(fd, req, sizeof(req), 0) != sizeof(req))
+				net_die("net_rr: send");
+			do
+				r = recv(fd, buf, sizeof(buf), 0);
+			while (r == sizeof(req) && memcmp(buf, req, sizeof(req)));
+			if (r == sizeof(req))
+				break;
+			if (r >= 0 || (errno != EAGAIN && errno != EINTR) || ++*lost > 100)
+				net_die("net_rr: no reply");
+		}
+	}
+	memset(req, 'S', sizeof(req));
+	send(fd, req, sizeof(req), 0);
+	net_reap(pid, 5000);
+	close(fd);
+}
+
+static double net_rr(const struct impl *im)
+{
+	const struct net_pair *p = net_pair(im);
+	long n = iters(5000), lost;
+	double t0 = now_ns();
+
+	net_rr_run(p, n, &lost);
+	t0 = now_ns() - t0;
+	if (lost)
+		printf("# bench: net_rr %s: %ld requests sent again\n", im->name, lost);
+	return t0 / n;
+}
+
+/* iperf3 TCP, A to B, -n bytes: ns per KiB received, from its receiver's bytes and seconds. */
+static double net_tcp(const struct impl *im)
+{
+	const struct net_pair *p = net_pair(im);
+	long bytes = iters(32L << 20) < (256L << 10) ? 256L << 10 : iters(32L << 20);
+	double got, secs;
+	const char *sum;
+	int r = -1, tries;
+	pid_t server = net_spawn(&p->ns[1], "iperf3 -s -1 -B %s", p->addr[1]);
+
+	if (server < 0)
+		net_die("iperf3 -s");
+	/* Until the server listens: "Connection refused" before. */
+	for (tries = 0; tries < 100; tries++) {
+		r = net_cmd(&p->ns[0], net_out, sizeof(net_out), "iperf3 -c %s -n %ld -J",
+			    p->addr[1], bytes);
+		if (!strstr(net_out, "Connection refused"))
+			break;
+		usleep(100000);
+	}
+	net_reap(server, 10000);
+	sum = strstr(net_out, "\"sum_received\"");
+	got = sum ? net_value(sum, "\"bytes\"", 0) : -1;
+	secs = sum ? net_value(sum, "\"seconds\"", 0) : -1;
+	if (r || !(got > 0) || !(secs > 0)) {
+		printf("# bench: iperf3 -c %s -n %ld failed (%d): %.600s\n", p->addr[1], bytes, r,
+		       net_out);
+		exit(1);
+	}
+	return secs * 1e9 / (got / 1024);
+}
+
 struct workload {
 	const char *name;
 	double (*fn)(const struct impl *im);
@@ -421,6 +971,9 @@ static const struct workload workloads[] = {
 	{ "poll_wakeup", poll_wakeup, false },
 	{ "edu_fact", edu_fact, true },
 	{ "edu_dma_4095B", edu_dma, false },
+	{ "net_udp64", net_udp64, false },
+	{ "net_tcp", net_tcp, false },
+	{ "net_rr", net_rr, false },
 };
 #define NWORKLOADS (int)(sizeof(workloads) / sizeof(workloads[0]))
 #define MAX_JOBS 128

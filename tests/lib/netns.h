@@ -10,6 +10,8 @@
  *   net_cmd(&ns, out, sizeof(out), "ip addr add %s dev %s", addr, dev);
  *   net_cmd(NULL, ...)                   the same in the test's own namespace
  *   pid = net_spawn(&ns, "iperf3 -s -1 -B %s", addr);   in the background
+ *   s = netns_socket(&ns, AF_INET, SOCK_DGRAM, 0);   a socket made in it
+ *   netns_sysctl(&ns, "net/ipv6/conf/eth1/disable_ipv6", "1");   its /proc/sys
  *   netns_free(&ns);                     the holder ends: devices go home
  *
  * A command is split at spaces (no quoting), run with execvp from PATH,
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -274,6 +277,79 @@ static inline int net_count(const char *text, const char *needle)
 		text += strlen(needle);
 	}
 	return n;
+}
+
+/*
+ * A socket made in ns (NULL: the caller's namespace): the calling thread
+ * enters ns, makes the socket and returns to its own namespace; the socket
+ * stays in ns. -1 with errno if it could not.
+ */
+static inline int netns_socket(const struct netns *ns, int domain, int type, int protocol)
+{
+	int self, s, err;
+
+	if (!ns)
+		return socket(domain, type, protocol);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -1;
+	if (setns(ns->fd, CLONE_NEWNET)) {
+		err = errno;
+		close(self);
+		errno = err;
+		return -1;
+	}
+	s = socket(domain, type, protocol);
+	err = errno;
+	if (setns(self, CLONE_NEWNET)) {
+		err = errno;
+		if (s >= 0)
+			close(s);
+		s = -1;
+	}
+	close(self);
+	errno = err;
+	return s;
+}
+
+/*
+ * Writes text to /proc/sys/PATH as ns sees it (a per-namespace sysctl:
+ * "net/ipv6/conf/eth1/disable_ipv6"), entering and leaving ns like
+ * netns_socket(). 0, or -1 with errno.
+ */
+static inline int netns_sysctl(const struct netns *ns, const char *path, const char *text)
+{
+	char file[256];
+	int self, fd, err;
+	ssize_t n;
+
+	snprintf(file, sizeof(file), "/proc/sys/%s", path);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -1;
+	if (ns && setns(ns->fd, CLONE_NEWNET)) {
+		err = errno;
+		close(self);
+		errno = err;
+		return -1;
+	}
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	err = errno;
+	if (setns(self, CLONE_NEWNET) && fd >= 0) {
+		err = errno;
+		close(fd);
+		fd = -1;
+	}
+	close(self);
+	if (fd < 0) {
+		errno = err;
+		return -1;
+	}
+	n = write(fd, text, strlen(text));
+	err = errno;
+	close(fd);
+	errno = err;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
 #endif
