@@ -766,7 +766,8 @@ static void __attribute__((noreturn)) net_udp_sink(const struct net_pair *p, int
 	for (;;) {
 		for (i = 0; i < NET_BATCH; i++) {
 			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
-			m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+			m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i],
+							      .msg_iovlen = 1 } };
 		}
 		n = recvmmsg(fd, m, NET_BATCH, 0, NULL);
 		if (n <= 0)
