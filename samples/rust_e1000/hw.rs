@@ -43,6 +43,39 @@ pub const RAL0: usize = 0x05400;
 pub const RAH0: usize = 0x05404;
 pub const RAH_AV: u32 = 0x8000_0000;
 
+/// The statistics registers (clear on read) e1000_update_stats folds
+/// into the device's counters, indexed by the constants of [`stat`].
+pub const STAT_REGS: [usize; 12] = [
+    0x04000, // CRCERRS
+    0x04004, // ALGNERRC
+    0x0400C, // RXERRC
+    0x040A4, // RUC: undersize
+    0x040AC, // ROC: oversize
+    0x0403C, // CEXTERR
+    0x04010, // MPC: missed, no receive buffer
+    0x0407C, // MPRC: multicast received
+    0x04028, // COLC
+    0x04018, // ECOL
+    0x04020, // LATECOL
+    0x04034, // TNCRS
+];
+
+/// Indices into [`STAT_REGS`].
+pub mod stat {
+    pub const CRCERRS: usize = 0;
+    pub const ALGNERRC: usize = 1;
+    pub const RXERRC: usize = 2;
+    pub const RUC: usize = 3;
+    pub const ROC: usize = 4;
+    pub const CEXTERR: usize = 5;
+    pub const MPC: usize = 6;
+    pub const MPRC: usize = 7;
+    pub const COLC: usize = 8;
+    pub const ECOL: usize = 9;
+    pub const LATECOL: usize = 10;
+    pub const TNCRS: usize = 11;
+}
+
 // CTRL and STATUS.
 pub const CTRL_ASDE: u32 = 0x0000_0020;
 pub const CTRL_SLU: u32 = 0x0000_0040;
@@ -86,8 +119,6 @@ pub const RCTL_BAM: u32 = 0x0000_8000;
 /// Buffer sizes: SZ_* alone, or with BSEX (x16) for the large ones.
 pub const RCTL_SZ_2048: u32 = 0x0000_0000;
 pub const RCTL_SZ_16384: u32 = 0x0001_0000;
-pub const RCTL_SZ_8192: u32 = 0x0002_0000;
-pub const RCTL_SZ_4096: u32 = 0x0003_0000;
 pub const RCTL_BSEX: u32 = 0x0200_0000;
 pub const RCTL_SECRC: u32 = 0x0400_0000;
 /// The interrupt throttling e1000 starts with (20000 a second, in 256 ns units).
@@ -235,10 +266,34 @@ pub fn link_up(regs: &Regs) -> bool {
     regs.read32::<STATUS>() & STATUS_LU != 0
 }
 
+/// Receive address registers: 0 is the station's, 1..15 exact filters
+/// for multicast groups (E1000_RAR_ENTRIES).
+pub const RAR_ENTRIES: usize = 15;
+
+/// The receive filters as register words: the multicast hash table, then
+/// receive addresses 1..RAR_ENTRIES (low and high word each).
+pub const FILTER_WORDS: usize = MTA_REGS + 2 * (RAR_ENTRIES - 1);
+
+/// The register of filter word `i` (< FILTER_WORDS).
+pub fn filter_reg(i: usize) -> usize {
+    if i < MTA_REGS {
+        MTA + 4 * i
+    } else {
+        RAL0 + 8 + 4 * (i - MTA_REGS)
+    }
+}
+
+/// The low and high words of a valid receive address `mac`.
+pub fn rar_words(mac: &[u8; 6]) -> [u32; 2] {
+    [
+        u32::from_le_bytes([mac[0], mac[1], mac[2], mac[3]]),
+        u32::from(u16::from_le_bytes([mac[4], mac[5]])) | RAH_AV,
+    ]
+}
+
 /// Points receive address 0 at `mac`, valid (e1000_rar_set).
 pub fn set_rar(regs: &Regs, mac: &[u8; 6]) {
-    let lo = u32::from_le_bytes([mac[0], mac[1], mac[2], mac[3]]);
-    let hi = u32::from(u16::from_le_bytes([mac[4], mac[5]])) | RAH_AV;
+    let [lo, hi] = rar_words(mac);
     regs.write32::<RAL0>(lo);
     regs.write32::<RAH0>(hi);
 }
@@ -251,22 +306,16 @@ pub fn mta_bit(mac: &[u8; 6]) -> (usize, u32) {
 }
 
 /// The receive buffer size for `mtu` and its RCTL bits (e1000_change_mtu,
-/// e1000_setup_rctl): 2048 bytes up to a standard frame, else the
-/// smallest of 4096, 8192, 16384 the longest frame fits (one buffer a
-/// frame), with long packets enabled above the standard MTU.
+/// e1000_setup_rctl): 2048 bytes up to a standard frame, long packets
+/// off; above it long packets on, and 16384 bytes: e1000's jumbo path
+/// chains pages into frames of any length the device accepts (up to
+/// 16 KiB), so one buffer a frame must hold as much.
 pub fn rx_buffer(mtu: u32) -> (u32, u32) {
-    let frame = mtu + 14 + 4;
-    let lpe = if mtu > 1500 { RCTL_LPE } else { 0 };
-    let (len, sz) = if frame <= 2048 {
+    if mtu <= 1500 {
         (2048, RCTL_SZ_2048)
-    } else if frame <= 4096 {
-        (4096, RCTL_BSEX | RCTL_SZ_4096)
-    } else if frame <= 8192 {
-        (8192, RCTL_BSEX | RCTL_SZ_8192)
     } else {
-        (16384, RCTL_BSEX | RCTL_SZ_16384)
-    };
-    (len, sz | lpe)
+        (16384, RCTL_BSEX | RCTL_SZ_16384 | RCTL_LPE)
+    }
 }
 
 /// The link speed in Mb/s and full duplex, from STATUS.

@@ -65,13 +65,15 @@ const WATCHDOG: Duration = Duration::from_secs(2);
 /// A ring's bookkeeping under its lock: the packet on each descriptor,
 /// and the indices below. The device owns descriptors [CLEAN, NEXT)
 /// modulo COUNT; one is always left out, so that NEXT == CLEAN is empty.
-type Book = (KSlice<Option<SkbMapping>>, [usize; 4]);
+type Book = (KSlice<Option<SkbMapping>>, [usize; 5]);
 /// Descriptors in use (ethtool -G), the next to fill, the next to clean,
-/// and (receive) the buffer length.
+/// and (receive) the buffer length and whether the rest of a frame that
+/// spread over descriptors is being dropped (1) or not (0).
 const COUNT: usize = 0;
 const NEXT: usize = 1;
 const CLEAN: usize = 2;
 const BUF_LEN: usize = 3;
+const DISCARDING: usize = 4;
 
 /// The descriptor after `i` on a ring of `count`.
 fn after(i: usize, count: usize) -> usize {
@@ -92,7 +94,7 @@ fn distance(clean: usize, next: usize, count: usize) -> usize {
 }
 
 /// Descriptors the device owns.
-fn used(ix: &[usize; 4]) -> usize {
+fn used(ix: &[usize; 5]) -> usize {
     distance(ix[CLEAN], ix[NEXT], ix[COUNT])
 }
 
@@ -111,7 +113,6 @@ rkm::irq_safe! {
         rx_errors: AtomicU64,
         rx_dropped: AtomicU64,
         rx_length_errors: AtomicU64,
-        multicast: AtomicU64,
         tx_packets: AtomicU64,
         tx_bytes: AtomicU64,
         tx_dropped: AtomicU64,
@@ -145,11 +146,14 @@ rkm::irq_safe! {
         /// RCTL while up, without the filter bits; and the filter bits.
         rctl: AtomicU32,
         filter: AtomicU32,
-        /// The multicast hash table (an Arc: out of probe's stack frame).
-        mta: Arc<[AtomicU32; hw::MTA_REGS]>,
+        /// The multicast filters, as hw::FILTER_WORDS register words (an
+        /// Arc: out of probe's stack frame).
+        filters: Arc<[AtomicU32; hw::FILTER_WORDS]>,
         irqs: AtomicU64,
         causes: AtomicU32,
         st: Counters,
+        /// The statistics registers, summed (hw::STAT_REGS).
+        hw_st: [AtomicU64; hw::STAT_REGS.len()],
     }
 }
 
@@ -169,9 +173,7 @@ impl Port {
         hw::reset(regs)?;
         regs.write32::<{ hw::CTRL }>(regs.read32::<{ hw::CTRL }>() | hw::CTRL_SLU | hw::CTRL_ASDE);
         hw::set_rar(regs, &dev.mac());
-        for (i, m) in self.mta.iter().enumerate() {
-            let _ = regs.try_write32(hw::MTA + 4 * i, m.load(Relaxed));
-        }
+        self.write_filters();
         let (tx_n, rx_n) =
             (self.tx_count.load(Relaxed) as usize, self.rx_count.load(Relaxed) as usize);
         {
@@ -181,7 +183,7 @@ impl Port {
             }
             let addr = g.ring().dma_addr();
             regs.write_dma_addr_lo_hi::<{ hw::TDBAL }, { hw::TDBAH }>(addr);
-            g.data().1 = [tx_n, 0, 0, 0];
+            g.data().1 = [tx_n, 0, 0, 0, 0];
         }
         regs.write32::<{ hw::TDLEN }>((tx_n * 16) as u32);
         regs.write32::<{ hw::TDH }>(0);
@@ -199,7 +201,7 @@ impl Port {
             }
             let addr = g.ring().dma_addr();
             regs.write_dma_addr_lo_hi::<{ hw::RDBAL }, { hw::RDBAH }>(addr);
-            g.data().1 = [rx_n, 0, 0, buf_len as usize];
+            g.data().1 = [rx_n, 0, 0, buf_len as usize, 0];
         }
         regs.write32::<{ hw::RDLEN }>((rx_n * 16) as u32);
         regs.write32::<{ hw::RDH }>(0);
@@ -338,7 +340,7 @@ impl Port {
     fn clean_rx(&self, napi: &Poll<'_>, budget: u32) -> u32 {
         let mut done = 0;
         while done < budget {
-            let (m, len, status, errors) = {
+            let (m, len, errors, split) = {
                 let mut g = self.rx.lock();
                 let (ring, (bufs, ix)) = g.parts();
                 let c = ix[CLEAN];
@@ -352,18 +354,23 @@ impl Port {
                 dma_rmb();
                 let d = ring.get(c);
                 ix[CLEAN] = after(c, ix[COUNT]);
+                // A frame longer than one buffer (the device spread it over
+                // descriptors): every part up to the one with EOP dropped,
+                // as e1000's e1000_clean_rx_irq does ("discarding"), and
+                // counted nowhere as there. One buffer holds the longest
+                // frame the device lets in (hw::rx_buffer), so only a
+                // device that ignores RCTL gets here.
+                let split = ix[DISCARDING] != 0 || status & hw::RXD_STAT_EOP == 0;
+                ix[DISCARDING] = usize::from(status & hw::RXD_STAT_EOP == 0);
                 let m = bufs.get_mut(c).and_then(Option::take);
-                (m, d.length, status, d.errors)
+                (m, d.length, d.errors, split)
             };
             done += 1;
             let Some(m) = m else { continue };
-            if status & hw::RXD_STAT_EOP == 0 || errors & hw::RXD_ERR_FRAME_ERR_MASK != 0 {
-                // A frame longer than the buffer (spread over descriptors),
-                // or a bad one: dropped, as e1000 does without jumbo pages.
-                if status & hw::RXD_STAT_EOP == 0 {
-                    inc(&self.st.rx_length_errors, 1);
+            if split || errors & hw::RXD_ERR_FRAME_ERR_MASK != 0 {
+                if !split {
+                    inc(&self.st.rx_errors, 1);
                 }
-                inc(&self.st.rx_errors, 1);
                 // The device is done with it (DD): unmapped and freed now.
                 drop(m.unmap());
                 continue;
@@ -373,9 +380,6 @@ impl Port {
                 inc(&self.st.rx_errors, 1);
                 continue;
             };
-            if skb.data().first().is_some_and(|b| b & 1 != 0) {
-                inc(&self.st.multicast, 1);
-            }
             inc(&self.st.rx_packets, 1);
             inc(&self.st.rx_bytes, len.into());
             napi.receive(skb);
@@ -407,21 +411,54 @@ impl Port {
     }
 
     fn stat(&self, dev_stats: &mut Stats) {
+        use hw::stat::*;
         let g = |c: &AtomicU64| c.load(Relaxed);
+        let h = |i: usize| self.hw_st.get(i).map_or(0, g);
         let s = &self.st;
+        // As e1000_update_stats: packets and bytes counted by the driver,
+        // errors, misses, multicast and collisions by the device.
         dev_stats.rx_packets = g(&s.rx_packets);
         dev_stats.rx_bytes = g(&s.rx_bytes);
-        dev_stats.rx_errors = g(&s.rx_errors);
+        dev_stats.rx_errors = g(&s.rx_errors)
+            + h(RXERRC)
+            + h(CRCERRS)
+            + h(ALGNERRC)
+            + h(RUC)
+            + h(ROC)
+            + h(CEXTERR);
         dev_stats.rx_dropped = g(&s.rx_dropped);
-        dev_stats.rx_length_errors = g(&s.rx_length_errors);
-        dev_stats.multicast = g(&s.multicast);
+        dev_stats.rx_length_errors = g(&s.rx_length_errors) + h(RUC) + h(ROC);
+        dev_stats.rx_crc_errors = h(CRCERRS);
+        dev_stats.rx_frame_errors = h(ALGNERRC);
+        dev_stats.rx_missed_errors = h(MPC);
+        dev_stats.multicast = h(MPRC);
+        dev_stats.collisions = h(COLC);
         dev_stats.tx_packets = g(&s.tx_packets);
         dev_stats.tx_bytes = g(&s.tx_bytes);
         dev_stats.tx_dropped = g(&s.tx_dropped);
+        dev_stats.tx_errors = h(ECOL) + h(LATECOL);
+        dev_stats.tx_aborted_errors = h(ECOL);
+        dev_stats.tx_carrier_errors = h(TNCRS);
+    }
+
+    /// Adds the statistics registers (cleared by the read) to their sums.
+    fn update_stats(&self) {
+        for (sum, &reg) in self.hw_st.iter().zip(hw::STAT_REGS.iter()) {
+            if let Ok(v) = self.regs.try_read32(reg) {
+                inc(sum, v.into());
+            }
+        }
+    }
+
+    /// The saved multicast filters into the registers.
+    fn write_filters(&self) {
+        for (i, w) in self.filters.iter().enumerate() {
+            let _ = self.regs.try_write32(hw::filter_reg(i), w.load(Relaxed));
+        }
     }
 
     /// Writes RCTL's filter bits, if up.
-    fn write_filter(&self) {
+    fn write_rctl(&self) {
         if self.up.load(Relaxed) {
             self.regs.write32::<{ hw::RCTL }>(self.rctl.load(Relaxed) | self.filter.load(Relaxed));
         }
@@ -445,6 +482,7 @@ impl net::Operations for Port {
         "tx_timeout_count",
         "alloc_rx_buff_failed",
         "resets",
+        "rx_missed_errors",
     ];
 
     fn open(&self, dev: &RtnlDev<'_>, _: &()) -> Result {
@@ -528,17 +566,23 @@ impl net::Operations for Port {
         } else {
             0
         };
-        let mut mta = [0u32; hw::MTA_REGS];
-        for a in mode.multicast() {
-            let (reg, bit) = hw::mta_bit(a);
-            mta[reg] |= 1 << bit;
+        // As e1000_set_rx_mode: the first 14 groups in the exact filters
+        // 1..14, the rest in the hash table (which admits every group
+        // sharing the hashed bits).
+        let mut words = [0u32; hw::FILTER_WORDS];
+        for (k, a) in mode.multicast().iter().enumerate() {
+            if let Some(rar) = words.get_mut(hw::MTA_REGS + 2 * k..hw::MTA_REGS + 2 * k + 2) {
+                rar.copy_from_slice(&hw::rar_words(a));
+            } else if let Some(w) = words.get_mut(hw::mta_bit(a).0) {
+                *w |= 1 << hw::mta_bit(a).1;
+            }
         }
-        for (i, (saved, v)) in self.mta.iter().zip(mta).enumerate() {
+        for (saved, v) in self.filters.iter().zip(words) {
             saved.store(v, Relaxed);
-            let _ = self.regs.try_write32(hw::MTA + 4 * i, v);
         }
+        self.write_filters();
         self.filter.store(filter, Relaxed);
-        self.write_filter();
+        self.write_rctl();
     }
 
     fn poll(&self, napi: &mut Poll<'_>) -> u32 {
@@ -590,25 +634,29 @@ impl net::Operations for Port {
     }
 
     fn get_ethtool_stats(&self, _dev: &RtnlDev<'_>, _: &(), vals: &mut [u64]) {
+        let mut st = Stats::default();
+        self.stat(&mut st);
+        let g = |c: &AtomicU64| c.load(Relaxed);
         let s = &self.st;
         let all = [
-            &s.rx_packets,
-            &s.tx_packets,
-            &s.rx_bytes,
-            &s.tx_bytes,
-            &s.rx_errors,
-            &s.rx_dropped,
-            &s.rx_length_errors,
-            &s.multicast,
-            &s.tx_dropped,
-            &s.tx_busy,
-            &s.tx_restart_queue,
-            &s.tx_timeouts,
-            &s.alloc_rx_buff_failed,
-            &s.resets,
+            st.rx_packets,
+            st.tx_packets,
+            st.rx_bytes,
+            st.tx_bytes,
+            st.rx_errors,
+            st.rx_dropped,
+            st.rx_length_errors,
+            st.multicast,
+            st.tx_dropped,
+            g(&s.tx_busy),
+            g(&s.tx_restart_queue),
+            g(&s.tx_timeouts),
+            g(&s.alloc_rx_buff_failed),
+            g(&s.resets),
+            st.rx_missed_errors,
         ];
         for (v, a) in vals.iter_mut().zip(all) {
-            *v = a.load(Relaxed);
+            *v = a;
         }
     }
 }
@@ -634,6 +682,7 @@ impl WorkItem for Watchdog {
                 }
                 return;
             }
+            port.update_stats();
             let link = hw::link_up(&port.regs);
             if link != dev.carrier_ok() {
                 if link {
@@ -779,16 +828,16 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
         reset_pending: AtomicBool::new(false),
         rctl: AtomicU32::new(0),
         filter: AtomicU32::new(0),
-        mta: Arc::try_new([const { AtomicU32::new(0) }; hw::MTA_REGS])?,
+        filters: Arc::try_new([const { AtomicU32::new(0) }; hw::FILTER_WORDS])?,
         irqs: AtomicU64::new(0),
         causes: AtomicU32::new(0),
+        hw_st: [const { AtomicU64::new(0) }; hw::STAT_REGS.len()],
         st: Counters {
             rx_packets: AtomicU64::new(0),
             rx_bytes: AtomicU64::new(0),
             rx_errors: AtomicU64::new(0),
             rx_dropped: AtomicU64::new(0),
             rx_length_errors: AtomicU64::new(0),
-            multicast: AtomicU64::new(0),
             tx_packets: AtomicU64::new(0),
             tx_bytes: AtomicU64::new(0),
             tx_dropped: AtomicU64::new(0),
@@ -808,7 +857,7 @@ fn ring<T: rkm::dma::Descriptor>(
     dev: &pci::Device<'_, E1000>,
     buf_len: usize,
 ) -> Result<RingLock<T, Book>> {
-    let book = (slots(RING_DESCS)?, [DEFAULT_DESCS as usize, 0, 0, buf_len]);
+    let book = (slots(RING_DESCS)?, [DEFAULT_DESCS as usize, 0, 0, buf_len, 0]);
     RingLock::new(DescRing::alloc(dev, RING_DESCS)?, book)
 }
 
