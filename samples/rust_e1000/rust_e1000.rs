@@ -419,13 +419,8 @@ impl Port {
         // errors, misses, multicast and collisions by the device.
         dev_stats.rx_packets = g(&s.rx_packets);
         dev_stats.rx_bytes = g(&s.rx_bytes);
-        dev_stats.rx_errors = g(&s.rx_errors)
-            + h(RXERRC)
-            + h(CRCERRS)
-            + h(ALGNERRC)
-            + h(RUC)
-            + h(ROC)
-            + h(CEXTERR);
+        dev_stats.rx_errors =
+            g(&s.rx_errors) + h(RXERRC) + h(CRCERRS) + h(ALGNERRC) + h(RUC) + h(ROC) + h(CEXTERR);
         dev_stats.rx_dropped = g(&s.rx_dropped);
         dev_stats.rx_length_errors = g(&s.rx_length_errors) + h(RUC) + h(ROC);
         dev_stats.rx_crc_errors = h(CRCERRS);
