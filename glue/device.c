@@ -6,9 +6,10 @@
  * data (from probe until drop), the interrupt, one timer, the resources that
  * must not outlive the binding, and a gate (an rw_semaphore) that callers
  * outside the driver core pass through to reach the data; DMA on it is
- * dma.c's. A bus (pci.c, platform.c) finds and matches devices, calls rkm_binding_probe() and
- * rkm_binding_unbind(), and gives the binding its interrupt line and its
- * quiesce/undo hooks.
+ * dma.c's. A bus (pci.c, platform.c) finds and matches devices, calls
+ * rkm_binding_probe() and rkm_binding_unbind(), and gives the binding its
+ * interrupt line and its quiesce/undo hooks; a device class (net.c) adds
+ * its own step to every unbind with rkm_class_hooks_add().
  *
  * Unbinding runs, in this order: ops->unbind (end waits), close the gate
  * (wait for callers inside), ops->remove, free the interrupt, stop the
