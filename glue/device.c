@@ -5,15 +5,17 @@
  * "binding": a reference-counted object holding the struct device, the Rust
  * data (from probe until drop), the interrupt, one timer, the resources that
  * must not outlive the binding, and a gate (an rw_semaphore) that callers
- * outside the driver core pass through to reach the data. A bus (pci.c)
- * finds and matches devices, calls rkm_binding_probe() and
- * rkm_binding_unbind(), and gives the binding its interrupt line and its
- * quiesce/undo hooks.
+ * outside the driver core pass through to reach the data; DMA on it is
+ * dma.c's. A bus (pci.c, platform.c) finds and matches devices, calls
+ * rkm_binding_probe() and rkm_binding_unbind(), and gives the binding its
+ * interrupt line and its quiesce/undo hooks; a device class (net.c) adds
+ * its own step to every unbind with rkm_class_hooks_add().
  *
  * Unbinding runs, in this order: ops->unbind (end waits), close the gate
  * (wait for callers inside), ops->remove, free the interrupt, stop the
  * timer, bus->quiesce (the bus makes sure the device can no longer master
- * the bus), free the DMA buffers dropped before, ops->drop (Rust frees its
+ * the bus), free the DMA buffers dropped before (dma.c), each device
+ * class's quiesced hook (struct rkm_class_hooks), ops->drop (Rust frees its
  * data), revoke the resources kept elsewhere, bus->undo. So the handlers
  * never run without the data, and the device can no longer DMA into a
  * buffer by the time it is freed.
@@ -23,14 +25,12 @@
  */
 #ifdef RKM_GLUE_DEVICE
 #include <linux/device.h>
-#include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/rwsem.h>
-#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/timer.h>
@@ -73,7 +73,9 @@ struct rkm_binding;
 /**
  * struct rkm_bus_hooks - what a bus adds to the generic unbind sequence
  * @quiesce: make sure the device cannot master the bus any more, for good:
- *           DMA buffers are freed right after (required)
+ *           the "DMA is stopped" point; DMA buffers (dma.c) and what the
+ *           classes kept (struct rkm_class_hooks) are freed right after
+ *           (required)
  * @undo: undo what probe set up on the bus (vectors, enable), last
  */
 struct rkm_bus_hooks {
@@ -210,13 +212,6 @@ RKM_LEAF int rkm_binding_irq_kind(struct rkm_binding *b)
 	return b->irq_kind;
 }
 
-int rkm_binding_dma_mask(struct rkm_binding *b, unsigned int bits)
-{
-	if (bits < 12 || bits > 64)
-		return -EINVAL;
-	return dma_set_mask_and_coherent(b->dev, DMA_BIT_MASK(bits));
-}
-
 void rkm_dev_log(struct rkm_binding *b, int level, const char *msg, size_t len)
 {
 	/* rkm_log()'s level table (print.c); debug lines are not dynamic-debug sites here. */
@@ -281,107 +276,41 @@ static void rkm_binding_revoke(struct rkm_binding *b)
 }
 
 /**
- * struct rkm_dma - a coherent buffer, owned by a Rust CoherentBuffer, or a
- * streaming one (pci.c's rkm_stream_* and rkm_sg_*), owned by a Rust
- * StreamBuffer or SgBuffer
- * @node: in the binding's dmas_deferred once Rust dropped it early
- * @b: the binding (referenced)
- * @size: its size
- * @cpu: the CPU address
- * @addr: the device address (a streaming buffer's while @mapped)
- * @stream: a kmalloc()ed buffer mapped with dma_map_single(), not coherent
- * @sg: (streaming) @nchunks kmalloc()ed @chunks in @sgt, mapped with
- *      dma_map_sgtable() instead (@size is their total, @cpu unused)
- * @mapped: (streaming) mapped for the device in direction @dir
- * @was_mapped: (streaming) the device was given it once: freed as a coherent one
- * @dir: (streaming) the direction of the mapping
+ * struct rkm_class_hooks - what a device class (a network device: net.c)
+ * adds to the unbind of every binding, whatever its bus; the class adds it
+ * once with rkm_class_hooks_add(), before it keeps anything for a binding
+ * @node: in rkm_classes once added (static, never removed: module lifetime)
+ * @quiesced: @b can no longer master the bus, for good, and its DMA buffers
+ *            are freed: release what the class kept waiting for that (mapped
+ *            packets dropped early). Process context.
  */
-struct rkm_dma {
+struct rkm_class_hooks {
 	struct list_head node;
-	struct rkm_binding *b;
-	size_t size;
-	void *cpu;
-	dma_addr_t addr;
-	bool stream;
-	bool sg;
-	bool mapped;
-	bool was_mapped;
-	enum dma_data_direction dir;
-	struct sg_table sgt;
-	void **chunks;
-	size_t nchunks;
+	void (*quiesced)(struct rkm_binding *b);
 };
 
-static void rkm_sg_release(struct rkm_dma *m);
+static LIST_HEAD(rkm_classes);
+static DEFINE_MUTEX(rkm_classes_lock);
 
-struct rkm_dma *rkm_dma_alloc(struct rkm_binding *b, size_t size, void **cpu, uint64_t *addr)
+/* For a class, in process context; @h->node is LIST_HEAD_INIT()ed. Idempotent. */
+static __maybe_unused void rkm_class_hooks_add(struct rkm_class_hooks *h)
 {
-	struct rkm_dma *m;
-
-	/* A device without a DMA mask: dma_alloc_coherent() would warn. */
-	if (!size || !b->dev->coherent_dma_mask)
-		return NULL;
-	m = rkm_kzalloc(sizeof(*m));
-	if (!m)
-		return NULL;
-	/* The buffer itself is an allocation site of rkm_fail_nth too. */
-	m->cpu = rkm_fail_injected() ? NULL :
-		 dma_alloc_coherent(b->dev, size, &m->addr, GFP_KERNEL);
-	if (!m->cpu) {
-		kfree(m);
-		return NULL;
-	}
-	kref_get(&b->ref);
-	m->b = b;
-	m->size = size;
-	*cpu = m->cpu;
-	*addr = m->addr;
-	return m;
+	mutex_lock(&rkm_classes_lock);
+	if (list_empty(&h->node))
+		list_add_tail(&h->node, &rkm_classes);
+	mutex_unlock(&rkm_classes_lock);
 }
 
-static void rkm_dma_release(struct rkm_dma *m)
-{
-	struct rkm_binding *b = m->b;
-
-	if (m->stream)
-		rkm_stream_unmap(m);	/* either kind, if mapped */
-	if (m->sg) {
-		rkm_sg_release(m);
-	} else if (m->stream) {
-		kfree(m->cpu);
-	} else {
-		dma_free_coherent(b->dev, m->size, m->cpu, m->addr);
-	}
-	kfree(m);
-	rkm_binding_put(b);
-}
+/* dma.c: frees the buffers of a dmas_deferred list. */
+static void rkm_dmas_release(struct list_head *deferred);
 
 /*
- * The device may have been given the buffer's address: until bus mastering
- * is off for good (unbind), it could still write there. Keep it until then.
+ * Bus mastering off for good (the bus's quiesce): free the buffers dropped
+ * before, and any later at once; then each class's part.
  */
-void rkm_dma_free(struct rkm_dma *m)
-{
-	struct rkm_binding *b = m->b;
-
-	mutex_lock(&b->res_lock);
-	/* A streaming buffer the device was never given is freed at once. */
-	if (!b->quiesced && (!m->stream || m->was_mapped)) {
-		list_add(&m->node, &b->dmas_deferred);
-		mutex_unlock(&b->res_lock);
-		return;
-	}
-	mutex_unlock(&b->res_lock);
-	rkm_dma_release(m);
-}
-
-/* net.c (issue 19): mapped packets dropped early wait for this quiesce too. */
-static void rkm_net_quiesced(struct rkm_binding *b);
-
-/* Bus mastering off for good: free the buffers dropped before, and any later at once. */
 static void rkm_binding_quiesce(struct rkm_binding *b)
 {
-	struct rkm_dma *m, *tmp;
+	struct rkm_class_hooks *h;
 	LIST_HEAD(deferred);
 
 	b->bus->quiesce(b);
@@ -389,9 +318,11 @@ static void rkm_binding_quiesce(struct rkm_binding *b)
 	WRITE_ONCE(b->quiesced, true);	/* rkm_stream_gone() reads it unlocked */
 	list_splice_init(&b->dmas_deferred, &deferred);
 	mutex_unlock(&b->res_lock);
-	list_for_each_entry_safe(m, tmp, &deferred, node)
-		rkm_dma_release(m);
-	rkm_net_quiesced(b);
+	rkm_dmas_release(&deferred);
+	mutex_lock(&rkm_classes_lock);
+	list_for_each_entry(h, &rkm_classes, node)
+		h->quiesced(b);
+	mutex_unlock(&rkm_classes_lock);
 }
 
 /* A new binding of @dev to @d, the device's drvdata; NULL if out of memory. */

@@ -410,6 +410,14 @@ static bool rkm_net_desc_ok(const struct rkm_netdev_desc *d, const struct rkm_ne
 	return true;
 }
 
+static void rkm_net_quiesced(struct rkm_binding *b);
+
+/* The network class's part of the device core's unbind. */
+static struct rkm_class_hooks rkm_net_class = {
+	.node = LIST_HEAD_INIT(rkm_net_class.node),
+	.quiesced = rkm_net_quiesced,
+};
+
 struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netdev_desc *d,
 				    const struct rkm_net_ops *ops, const void *data, int *err)
 {
@@ -429,6 +437,8 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 	}
 	if (memcmp(d->mac, zero, ETH_ALEN) && !is_valid_ether_addr(d->mac))
 		return NULL;
+	/* Before any packet of @b can wait for its quiesce. */
+	rkm_class_hooks_add(&rkm_net_class);
 	*err = -ENOMEM;
 	nd = rkm_kzalloc(sizeof(*nd));
 	if (!nd)
@@ -975,7 +985,7 @@ RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *rskb, ui
 	struct rkm_binding *b = nd->b;
 	unsigned long flags;
 
-	/* Read under the lock: rkm_net_quiesced() sets it before taking it. */
+	/* Read under the lock: the device core sets it before rkm_net_quiesced() takes it. */
 	spin_lock_irqsave(&rkm_skb_deferred_lock, flags);
 	if (!READ_ONCE(b->quiesced)) {
 		kref_get(&b->ref);
@@ -995,7 +1005,10 @@ RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *rskb, ui
 	dev_kfree_skb_any(skb);
 }
 
-/* @b can no longer master the bus (device.c's quiesce): free what waited for it. */
+/*
+ * rkm_net_class's hook: @b can no longer master the bus (device.c's quiesce):
+ * free what waited for it.
+ */
 static void rkm_net_quiesced(struct rkm_binding *b)
 {
 	struct sk_buff *skb, **p, *mine = NULL;
@@ -1037,10 +1050,6 @@ RKM_LEAF struct rkm_skb *rkm_skb_ktest_clone(struct rkm_skb *skb)
 }
 #else
 static inline void rkm_net_free(void)
-{
-}
-
-static inline void rkm_net_quiesced(struct rkm_binding *b)
 {
 }
 #endif /* RKM_GLUE_NET */

@@ -22,6 +22,7 @@
 #include "file.c"
 #include "fileops.c"
 #include "device.c"
+#include "dma.c"
 #include "pci.c"
 #include "platform.c"
 #include "chrdev.c"

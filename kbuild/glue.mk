@@ -7,7 +7,7 @@
 # watchdog does not depend on configfs.ko or watchdog.ko. The units of one
 # NAME call each other; NEED:NAME pairs give a unit the others it calls
 # (one level of pairs deep: listed twice to follow a chain of two).
-rkm-glue-units := device:DEVICE pci:DEVICE platform:PLATFORM \
+rkm-glue-units := device:DEVICE dma:DEVICE pci:DEVICE platform:PLATFORM \
 	file:MISC fileops:MISC miscattr:MISC chrdev:CHRDEV debugfs:DEBUGFS \
 	workqueue:SERVICES timer:SERVICES hrtimer:SERVICES kthread:SERVICES \
 	watchdog:WATCHDOG blk:BLK configfs:CONFIGFS ring:RING net:NET

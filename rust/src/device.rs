@@ -24,6 +24,7 @@
 
 use crate::abi;
 use crate::driver::{Driver, Inner};
+use crate::error::{to_result, Result};
 use crate::irq::IrqKind;
 use crate::print::{Level, LineWriter};
 use core::ffi::c_int;
@@ -67,6 +68,44 @@ unsafe fn dev_log(b: *mut abi::Binding, level: Level, args: fmt::Arguments<'_>) 
         },
         args,
     );
+}
+
+/// A bus's probe-time device (`pci::Device`, `platform::Device`): what probe
+/// may set up on a device of any bus before using it. Sealed like
+/// [`DeviceContext`]; implemented only by types that exist inside their
+/// binding's probe, in process context.
+///
+/// ```
+/// # use rkm::prelude::*;
+/// # use rkm::device::ProbeDevice;
+/// fn setup(dev: &mut impl ProbeDevice) -> Result {
+///     dev.dma_mask(32)?;
+///     dev_info!(dev, "32-bit DMA\n");
+///     Ok(())
+/// }
+/// ```
+pub trait ProbeDevice: DeviceContext {
+    /// Sets the DMA mask (streaming and coherent) to `bits` bits, 12 to 64
+    /// (`EINVAL` otherwise; `EIO` if the platform cannot address that
+    /// little). Sleeps. Set it before allocating DMA buffers: they are
+    /// placed where the mask lets the device reach them.
+    ///
+    /// ```
+    /// # use rkm::prelude::*;
+    /// # use rkm::{device::ProbeDevice, driver, platform};
+    /// # struct Dev;
+    /// # impl driver::Driver for Dev { const NAME: &'static str = "d"; type Hw = (); type Data = (); }
+    /// # impl platform::Driver for Dev {
+    /// # fn probe(&self, dev: &mut platform::Device<'_, Self>) -> Result<((), ())> {
+    /// dev.dma_mask(32)?;
+    /// # Ok(((), ())) } }
+    /// ```
+    fn dma_mask(&mut self, bits: u32) -> Result {
+        // SAFETY: `binding()` is live while `self` is borrowed (Sealed's
+        // contract), and a ProbeDevice exists only in its probe, in process
+        // context (the trait's contract), where the glue may sleep.
+        to_result(unsafe { abi::rkm_binding_dma_mask(self.binding(), bits) })
+    }
 }
 
 pub(crate) mod sealed {

@@ -313,7 +313,7 @@ impl StreamBuffer {
     /// Allocates `len` zeroed bytes (not 0: `EINVAL`; `ENOMEM` if that
     /// fails, or above what kmalloc gives), where the device can reach
     /// them: from `ZONE_DMA` (the first 16 MiB) if its DMA mask
-    /// ([`dma_mask`](crate::pci::Device::dma_mask), set before) is under 32
+    /// ([`dma_mask`](crate::device::ProbeDevice::dma_mask), set before) is under 32
     /// bits, since there is no bounce buffer for such masks. Sleeps.
     ///
     /// ```

@@ -40,7 +40,7 @@
 
 use crate::abi;
 use crate::alloc::{KBox, KVec};
-use crate::device::{sealed, DeviceContext};
+use crate::device::{sealed, DeviceContext, ProbeDevice};
 use crate::driver::{self, Desc, Trampolines};
 use crate::error::{code::*, to_result, Error, Result};
 use crate::io::Bar;
@@ -326,6 +326,7 @@ unsafe impl<D: Driver> sealed::Sealed for Device<'_, D> {
     }
 }
 impl<D: Driver> DeviceContext for Device<'_, D> {}
+impl<D: Driver> ProbeDevice for Device<'_, D> {}
 
 impl<D: Driver> Device<'_, D> {
     /// The entry of [`Driver::IDS`] this device matched (the first that
@@ -389,7 +390,9 @@ impl<D: Driver> Device<'_, D> {
         unsafe { abi::rkm_pci_set_master(self.binding.as_ptr()) }
     }
 
-    /// Sets the DMA mask (streaming and coherent) to `bits` bits.
+    /// Sets the DMA mask (streaming and coherent) to `bits` bits: the
+    /// generic [`ProbeDevice::dma_mask`],
+    /// here without importing the trait.
     ///
     /// ```
     /// # use rkm::prelude::*;
@@ -402,8 +405,7 @@ impl<D: Driver> Device<'_, D> {
     /// # Ok(((), ())) } }
     /// ```
     pub fn dma_mask(&mut self, bits: u32) -> Result {
-        // SAFETY: as above.
-        to_result(unsafe { abi::rkm_binding_dma_mask(self.binding.as_ptr(), bits) })
+        ProbeDevice::dma_mask(self, bits)
     }
 
     /// Requests and maps BAR `bar`, memory or I/O ports

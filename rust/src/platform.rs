@@ -42,7 +42,7 @@
 
 use crate::abi;
 use crate::alloc::KBox;
-use crate::device::{sealed, DeviceContext};
+use crate::device::{sealed, DeviceContext, ProbeDevice};
 use crate::driver::{self, Desc, Trampolines};
 use crate::error::{Error, Result};
 use core::ffi::c_int;
@@ -106,6 +106,7 @@ unsafe impl<D: Driver> sealed::Sealed for Device<'_, D> {
     }
 }
 impl<D: Driver> DeviceContext for Device<'_, D> {}
+impl<D: Driver> ProbeDevice for Device<'_, D> {}
 
 impl<D: Driver> Device<'_, D> {
     /// A counted handle to this binding, for file operations; its
