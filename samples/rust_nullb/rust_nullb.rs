@@ -146,10 +146,6 @@ impl DevCfg {
             pr_info!("blk-mq: reduced tag depth to {}\n", mq::MAX_DEPTH);
             depth = mq::MAX_DEPTH;
         }
-        let memory_backed = params::memory_backed();
-        if params::discard() && !memory_backed {
-            pr_info!("discard option is ignored without memory backing\n");
-        }
         Ok(DevCfg {
             size_mb: gb as u64 * 1024,
             blocksize: bs,
@@ -159,15 +155,19 @@ impl DevCfg {
             // As null_blk: a negative count is none.
             poll_queues: params::poll_queues().max(0) as u32,
             hw_queue_depth: depth,
-            memory_backed,
-            discard: params::discard() && memory_backed,
+            memory_backed: params::memory_backed(),
+            // As null_blk's `dev->discard = g_discard`: a configfs device
+            // starts with it even when not memory-backed; its power-on
+            // clears it then (`validated`).
+            discard: params::discard(),
         })
     }
 
     /// A configfs device's power-on check, as `null_blk`'s: the block size
     /// must be a power of two from 512 to the page size and the depth not
     /// 0 (`EINVAL`); `irqmode` above 2 becomes 2, `submit_queues` 0 one,
-    /// `poll_queues` at most the module parameter's.
+    /// `poll_queues` at most the module parameter's, `discard` off without
+    /// memory backing (`null_config_discard()`: it then reads 0).
     fn validated(mut self) -> Result<Self> {
         if !(512..=4096).contains(&self.blocksize) || !self.blocksize.is_power_of_two() {
             return Err(EINVAL);
@@ -178,6 +178,10 @@ impl DevCfg {
         self.irqmode = self.irqmode.min(IRQ_TIMER as u32);
         self.submit_queues = self.submit_queues.max(1);
         self.poll_queues = self.poll_queues.min(params::poll_queues().max(0) as u32);
+        if self.discard && !self.memory_backed {
+            pr_info!("discard option is ignored without memory backing\n");
+            self.discard = false;
+        }
         Ok(self)
     }
 
@@ -188,6 +192,10 @@ impl DevCfg {
 
     fn add_named(&self, name: core::fmt::Arguments<'_>) -> Result<mq::Disk<NullOps>> {
         let discard = self.discard && self.memory_backed;
+        if self.discard && !self.memory_backed {
+            // null_blk's message, per disk (null_config_discard()).
+            pr_info!("discard option is ignored without memory backing\n");
+        }
         let opts = mq::DiskOptions {
             capacity_sectors: self.size_mb.saturating_mul(2048),
             logical_block_size: self.blocksize,
@@ -196,7 +204,10 @@ impl DevCfg {
             nr_hw_queues: self.submit_queues,
             poll_queues: self.poll_queues,
             queue_depth: self.hw_queue_depth.min(mq::MAX_DEPTH),
-            // It allocates pages: queue_rq may sleep (as null_blk's).
+            // It allocates pages: queue_rq may sleep. As null_blk's:
+            // null_validate_conf() sets `blocking` for every memory-backed
+            // device ("Do memory allocation, so set blocking"), whatever
+            // its `blocking` parameter says.
             blocking: self.memory_backed,
             ..Default::default()
         };
@@ -424,17 +435,27 @@ struct RustNullb {
 impl Module for RustNullb {
     fn init() -> Result<Self> {
         let cfg = DevCfg::from_params()?;
+        let name = params::configfs();
+        let name = match name.to_str() {
+            Ok("") => personality(),
+            Ok(name) => name,
+            Err(e) => {
+                pr_err!("configfs=: not UTF-8\n");
+                return Err(e);
+            }
+        };
+        // Refused before any disk exists, with configfs's rule said (its
+        // length is max_len's: the parameter refuses a longer one).
+        if name.contains('/') || name == "." || name == ".." {
+            pr_err!("configfs={}: not a directory name (no '/', not . or ..)\n", name);
+            return Err(EINVAL);
+        }
         let indexes = Arc::try_new(Indexes { used: new_mutex!(KVec::new())? })?;
         let mut disks = KVec::try_with_capacity(params::nr_devices() as usize)?;
         for _ in 0..params::nr_devices() {
             let index = indexes.get()?;
             disks.try_push(Powered { disk: cfg.add_disk(index)?, index })?;
         }
-        let name = params::configfs();
-        let name = match name.to_str()? {
-            "" => personality(),
-            name => name,
-        };
         let configfs = Registration::new(name, Devices { indexes, defaults: cfg })?;
         pr_info!("module loaded\n");
         Ok(RustNullb { _configfs: configfs, _disks: disks })
@@ -482,7 +503,7 @@ module! {
             default: "",
             perm: 0o444,
             desc: "configfs subsystem name (default: nullb built as null_blk, else the module name)",
-            max_len: 64
+            max_len: 63
         },
     },
 }
