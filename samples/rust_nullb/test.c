@@ -962,7 +962,12 @@ static void show_transcript(void)
 	}
 }
 
-/* A test: the scenario on each twin (timeout s per twin), and its time. */
+/*
+ * A test: the scenario on each twin (timeout s per twin), and its time.
+ * ktest_twins() returns only if every twin ran, with identical transcripts
+ * (a failure or a twin not built ends the test): the line then names the
+ * test and its twins, for rkm-selftest ({NT}).
+ */
 #define BLK_TEST(name, timeout)						\
 	static void name##_tr(void) { name(); show_transcript(); }		\
 	TEST(name)							\
@@ -970,8 +975,20 @@ static void show_transcript(void)
 		long long t0 = ktest_ms();				\
 		ktest_twin_timeout_s = (timeout);			\
 		ktest_twins(twins, name##_tr);				\
-		printf("# %s: %.1f s\n", #name, (ktest_ms() - t0) / 1000.0);	\
+		blk_test_ran(#name, t0);				\
 	}
+
+static void blk_test_ran(const char *name, long long t0)
+{
+	char list[128] = "";
+	int n;
+
+	for (n = 0; twins[n]; n++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n ? " " : "",
+			 twins[n]);
+	printf("# %s: %d twin(s) ran (%s), identical transcripts, %.1f s\n", name, n, list,
+	       (ktest_ms() - t0) / 1000.0);
+}
 
 BLK_TEST(configfs_attrs, 30)
 BLK_TEST(block_io, 60)
