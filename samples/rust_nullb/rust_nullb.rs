@@ -158,31 +158,35 @@ impl DevCfg {
             memory_backed: params::memory_backed(),
             // As null_blk's `dev->discard = g_discard`: a configfs device
             // starts with it even when not memory-backed; its power-on
-            // clears it then (`validated`).
+            // clears it then (`validate`).
             discard: params::discard(),
         })
     }
 
-    /// A configfs device's power-on check, as `null_blk`'s: the block size
-    /// must be a power of two from 512 to the page size and the depth not
-    /// 0 (`EINVAL`); `irqmode` above 2 becomes 2, `submit_queues` 0 one,
-    /// `poll_queues` at most the module parameter's, `discard` off without
-    /// memory backing (`null_config_discard()`: it then reads 0).
-    fn validated(mut self) -> Result<Self> {
-        if !(512..=4096).contains(&self.blocksize) || !self.blocksize.is_power_of_two() {
-            return Err(EINVAL);
-        }
-        if self.hw_queue_depth == 0 {
-            return Err(EINVAL);
-        }
+    /// A configfs device's power-on check, in `null_blk`'s order (its
+    /// `null_add_dev()`): `irqmode` above 2 becomes 2, `submit_queues` 0
+    /// one, `poll_queues` at most the module parameter's
+    /// (`null_validate_conf()`); a depth of 0 is refused (`EINVAL`, from
+    /// its tag set); `discard` goes off without memory backing
+    /// (`null_config_discard()`: it then reads 0); a block size not a power
+    /// of two from 512 to the page size is refused (`EINVAL`, from its
+    /// queue limits). What it adjusted stays adjusted when it refuses, as
+    /// `null_blk`'s.
+    fn validate(&mut self) -> Result {
         self.irqmode = self.irqmode.min(IRQ_TIMER as u32);
         self.submit_queues = self.submit_queues.max(1);
         self.poll_queues = self.poll_queues.min(params::poll_queues().max(0) as u32);
+        if self.hw_queue_depth == 0 {
+            return Err(EINVAL);
+        }
         if self.discard && !self.memory_backed {
             pr_info!("discard option is ignored without memory backing\n");
             self.discard = false;
         }
-        Ok(self)
+        if !(512..=4096).contains(&self.blocksize) || !self.blocksize.is_power_of_two() {
+            return Err(EINVAL);
+        }
+        Ok(())
     }
 
     /// A disk named after its index (`nullb0`, `rust_nullb0`).
@@ -301,13 +305,12 @@ impl NullbDev {
         let mut st = self.state.lock();
         match (st.on.is_some(), on) {
             (false, true) => {
-                let cfg = st.cfg.validated()?;
+                st.cfg.validate()?;
                 let index = self.indexes.get()?;
                 let name = self.name.as_str();
                 let name = name.get(..name.len().min(mq::MAX_NAME)).unwrap_or(name);
-                match cfg.add_named(format_args!("{}", name)) {
+                match st.cfg.add_named(format_args!("{}", name)) {
                     Ok(disk) => {
-                        st.cfg = cfg;
                         st.cfg.submit_queues = disk.nr_hw_queues();
                         st.on = Some(Powered { disk, index });
                     }

@@ -356,6 +356,36 @@ static void discard_without_memory(void)
 	TR_CALL_AS(0, "rmdir device", rmdir(cfs("nd", NULL)));
 }
 
+/*
+ * A power-on refused late (bad block size, zero depth) keeps what it had
+ * adjusted before (null_blk's null_add_dev(): null_validate_conf() first,
+ * then the tag set, null_config_discard(), the queue limits).
+ */
+static void refused_power_on(void)
+{
+	static const struct attr cases[][5] = {
+		{ { "irqmode", "7" }, { "submit_queues", "0" }, { "discard", "1" },
+		  { "blocksize", "3000" }, { NULL, NULL } },
+		{ { "irqmode", "9" }, { "submit_queues", "0" }, { "discard", "1" },
+		  { "hw_queue_depth", "0" }, { NULL, NULL } },
+	};
+	char label[160], disk[64];
+	const struct attr *a;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (TR_CALL_AS(0, "mkdir device", mkdir(cfs("rp", NULL), 0755)))
+			return;
+		for (a = cases[i]; a->name; a++) {
+			snprintf(label, sizeof(label), "set %s=%s", a->name, a->val);
+			TR_CALL_AS(0, label, attr_set("rp", a->name, a->val));
+		}
+		TR_CALL_AS(-EINVAL, "power on", power_on("rp", disk, sizeof(disk)));
+		record_attrs("rp");
+		TR_CALL_AS(0, "rmdir device", rmdir(cfs("rp", NULL)));
+	}
+}
+
 static void configfs_attrs(void)
 {
 	static const struct { const char *attr, *val; int err; } bad[] = {
@@ -427,6 +457,7 @@ static void configfs_attrs(void)
 	TR_CALL_AS(0, "rmdir a powered device", rmdir(cfs("busy", NULL)));
 	TR_EXPECT(access(disk, F_OK) != 0);
 	discard_without_memory();
+	refused_power_on();
 	power_on_checks();
 }
 
@@ -769,8 +800,8 @@ static void params_discard(void)
 	tr_printf("disk 0: discard_max_bytes %s", sysfs_queue(disk, "discard_max_bytes"));
 	tr_discard(-EOPNOTSUPP, "disk 0: BLKDISCARD", disk);
 	TR_CALL_AS(0, "mkdir device", mkdir(cfs("pd", NULL), 0755));
-	tr_printf("new device: discard = %s, memory_backed = %s", attr_get("pd", "discard"),
-		  attr_get("pd", "memory_backed"));
+	tr_printf("new device: discard = %s", attr_get("pd", "discard"));
+	tr_printf("new device: memory_backed = %s", attr_get("pd", "memory_backed"));
 	TR_CALL_AS(0, "rmdir device", rmdir(cfs("pd", NULL)));
 	if (create("pd", setup, disk, sizeof(disk)))
 		return;
@@ -1086,12 +1117,15 @@ static int compat_run(const char *against, const char *expect)
  * the driver is also built as null_blk (manifest 'build-as null_blk', in
  * /lib/rkm/as, depmod's updates/: what modprobe null_blk loads first),
  * against it too, then without it (updates/ moved out of the module tree,
- * the guest's depmod rerun) against the kernel's.
+ * and /lib/rkm/as too, which depmod also reaches through the rkm/ link; the
+ * guest's depmod rerun) against the kernel's. compat_run() checks which build
+ * modprobe loaded each time.
  */
 TEST(null_blk_compat_sh)
 {
 	int fd = open("/tmp/nullb_compat.sh", O_WRONLY | O_CREAT | O_TRUNC, 0755);
 	char updates[256], off[300];
+	const char *as = "/lib/rkm/as", *as_off = "/lib/rkm-as.off";
 	struct utsname u;
 
 	ASSERT_TRUE(fd >= 0);
@@ -1107,8 +1141,10 @@ TEST(null_blk_compat_sh)
 	/* Out of the module tree (depmod would search any directory of it), same filesystem. */
 	snprintf(off, sizeof(off), "/lib/modules/updates.off");
 	ASSERT_EQ(0, rename(updates, off));
+	ASSERT_EQ(0, rename(as, as_off));
 	ASSERT_EQ(0, run((char *const[]){ "depmod", NULL }));
 	EXPECT_EQ(0, compat_run("the kernel's null_blk", "kernel"));
+	ASSERT_EQ(0, rename(as_off, as));
 	ASSERT_EQ(0, rename(off, updates));
 	EXPECT_EQ(0, run((char *const[]){ "depmod", NULL }));
 }
@@ -1195,6 +1231,92 @@ TEST(configfs_name_is_chosen_at_load)
 	snprintf(params, sizeof(params), "/sys/kernel/config/%s", longname);
 	EXPECT_EQ(0, access(params, F_OK));
 	EXPECT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+}
+
+#define WALK_CFS "/sys/kernel/config/rust_nullb"
+
+/* Entries of /sys/block. */
+static int nblock(void)
+{
+	char names[128][64];
+
+	return block_names(names, 128);
+}
+
+/* mkdir of device "walk" for fail_nth_walk_op(): a failed one leaves no directory. */
+static int walk_mkdir(void *ctx)
+{
+	int r = mkdir(WALK_CFS "/walk", 0755), e = errno;
+
+	(void)ctx;
+	if (r && !access(WALK_CFS "/walk", F_OK)) {
+		printf("# mkdir failed (%s), yet the directory is there\n", strerror(e));
+		ktest_failed = 1;
+		rmdir(WALK_CFS "/walk");
+	}
+	errno = e;
+	return r;
+}
+
+/* power=1 of device "walk": a failed one leaves it off, with no new disk. */
+static int walk_power(void *ctx)
+{
+	int before = nblock(), r = write_file(WALK_CFS "/walk/power", "1"), e = errno;
+	char v[16] = "";
+
+	(void)ctx;
+	read_file(WALK_CFS "/walk/power", v, sizeof(v));
+	if (r && (v[0] != '0' || nblock() != before)) {
+		printf("# power on failed (%s), yet power reads %.1s and /sys/block had %d, has %d\n",
+		       strerror(e), v, before, nblock());
+		ktest_failed = 1;
+	}
+	errno = e;
+	return r;
+}
+
+/*
+ * rust_nullb alone: each allocation of a configfs device's creation
+ * (make_item) and of its power-on (the index, the irqmode-2 timer slots,
+ * the page store, the disk) failed in turn (rkm_fail_nth) is ENOMEM, with
+ * nothing left behind; the device then powers on and keeps data.
+ */
+TEST(configfs_allocations_fail_cleanly)
+{
+	unsigned char *w = aligned(4096), *r = aligned(4096);
+	const char *const attrs[][2] = { { "size", "4" }, { "memory_backed", "1" },
+					 { "irqmode", "2" }, { "hw_queue_depth", "4" } };
+	char path[128];
+	size_t i;
+	int sites, fd;
+
+	ASSERT_TRUE(w && r);
+	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	ASSERT_EQ(0, load_module("rust_nullb", "nr_devices=0"));
+	sites = fail_nth_walk_op("rust_nullb", walk_mkdir, NULL);
+	EXPECT_TRUE(sites >= 1);
+	printf("# mkdir: %d allocation site(s), each failed with ENOMEM\n", sites);
+	ASSERT_EQ(0, access(WALK_CFS "/walk", F_OK));
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(path, sizeof(path), WALK_CFS "/walk/%s", attrs[i][0]);
+		ASSERT_EQ(0, write_file(path, attrs[i][1]));
+	}
+	sites = fail_nth_walk_op("rust_nullb", walk_power, NULL);
+	EXPECT_TRUE(sites >= 3);
+	printf("# power on: %d allocation site(s), each failed with ENOMEM\n", sites);
+	/* Powered on by the walk's last step: the disk works. */
+	fd = open("/dev/walk", O_RDWR | O_DIRECT | O_CLOEXEC);
+	EXPECT_TRUE(fd >= 0);
+	memset(w, 0x5a, 4096);
+	EXPECT_EQ(4096, pwrite(fd, w, 4096, 8192));
+	EXPECT_EQ(4096, pread(fd, r, 4096, 8192));
+	EXPECT_EQ(0, memcmp(w, r, 4096));
+	close(fd);
+	EXPECT_EQ(0, write_file(WALK_CFS "/walk/power", "0"));
+	EXPECT_EQ(0, rmdir(WALK_CFS "/walk"));
+	EXPECT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	free(w);
+	free(r);
 }
 
 /* irqmode 2: each request ends completion_nsec after queue_rq, on its tag's hrtimer slot. */
