@@ -171,7 +171,9 @@ impl DevCfg {
     /// (`null_config_discard()`: it then reads 0); a block size not a power
     /// of two from 512 to the page size is refused (`EINVAL`, from its
     /// queue limits). What it adjusted stays adjusted when it refuses, as
-    /// `null_blk`'s.
+    /// `null_blk`'s. 6.1's `null_blk` checks the block size first, before
+    /// adjusting anything; this is 6.12's order, on every kernel (a driver
+    /// is not told the kernel's version).
     fn validate(&mut self) -> Result {
         self.irqmode = self.irqmode.min(IRQ_TIMER as u32);
         self.submit_queues = self.submit_queues.max(1);
