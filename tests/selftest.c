@@ -103,7 +103,7 @@ static const struct tcase cases[] = {
 			    "in {K}: ^ok * rkm-cycles", "in debug: ^ok * rkm-failslab", "in {K}: ^ok * kernel-log",
 			    "in {K}: ^ok * taint", "in debug: ^ok * kmemleak # 0 unreferenced",
 			    "# kmemleak: 0 unreferenced object(s) after ", "# failslab: ",
-			    /* rust_nullb: each twin test ran both drivers (a skipped twin is "ok" too) */
+			    /* rust_nullb: each twin test ran both (a skipped twin is "ok" too) */
 			    "in {K}: # {NT}: 2 twin(s) ran (rust_nullb null_blk), identical transcripts",
 			    "in {K}: # null_blk compat script against rust_nullb built as null_blk: ok" },
 		.reject = { "not ok", "rkm: FAIL" },
@@ -1262,7 +1262,8 @@ static void load_tree(void)
 
 		if (sscanf(line, "BLK_TEST(%127[A-Za-z0-9_],", name) != 1)
 			continue;
-		tree.nullb_tests = realloc(tree.nullb_tests, (tree.nnullb_tests + 1) * sizeof(char *));
+		tree.nullb_tests = realloc(tree.nullb_tests,
+					   (tree.nnullb_tests + 1) * sizeof(char *));
 		if (!tree.nullb_tests)
 			exit(2);
 		tree.nullb_tests[tree.nnullb_tests++] = strdup(name);

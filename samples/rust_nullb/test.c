@@ -1045,7 +1045,8 @@ static const char compat_sh[] =
 	"if [ -n \"${NULLB_EXPECT:-}\" ]; then\n"
 	"	got=kernel\n"
 	"	[ ! -e /sys/module/null_blk/parameters/rkm_fail_nth ] || got=rkm\n"
-	"	[ \"$got\" = \"$NULLB_EXPECT\" ] || fail \"modprobe loaded the $got's null_blk, not the $NULLB_EXPECT's\"\n"
+	"	[ \"$got\" = \"$NULLB_EXPECT\" ] ||\n"
+	"		fail \"modprobe loaded the $got's null_blk, not the $NULLB_EXPECT's\"\n"
 	"fi\n"
 	"[ -d $C ] || fail \"no $C\"\n"
 	"[ -z \"$(ls /sys/block | grep '^nullb' || true)\" ] || fail 'nr_devices=0 made a disk'\n"
@@ -1277,7 +1278,7 @@ static int walk_power(void *ctx)
 	(void)ctx;
 	read_file(WALK_CFS "/walk/power", v, sizeof(v));
 	if (r && (v[0] != '0' || nblock() != before)) {
-		printf("# power on failed (%s), yet power reads %.1s and /sys/block had %d, has %d\n",
+		printf("# power on failed (%s), yet power reads %.1s, /sys/block had %d, has %d\n",
 		       strerror(e), v, before, nblock());
 		ktest_failed = 1;
 	}
