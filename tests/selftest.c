@@ -20,6 +20,8 @@
  *   {W}       each benchmark workload the samples' manifests declare (a grid,
  *             NAME_grid, as its cells' prefix NAME_)
  *             ("bench workload NAME..." in samples/NAME/rkm.manifest)
+ *   {NT}      each twin-compared test of rust_nullb against null_blk
+ *             (a line "BLK_TEST(NAME, ...)" of samples/rust_nullb/test.c)
  *   {NAMES}   the matrix's kernel names; {STOCK} its stock kernels; {NSTOCK} their count
  *   {ABI}     RKM_ABI_VERSION of include/rkm_abi.h; {ABI+1} the next version
  *   {NCF}     the number of compile-fail cases (tests/compile_fail/NAME.rs)
@@ -100,7 +102,10 @@ static const struct tcase cases[] = {
 		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * {S}-test #", "in {K}: ^ok * rkm-fuzz",
 			    "in {K}: ^ok * rkm-cycles", "in debug: ^ok * rkm-failslab", "in {K}: ^ok * kernel-log",
 			    "in {K}: ^ok * taint", "in debug: ^ok * kmemleak # 0 unreferenced",
-			    "# kmemleak: 0 unreferenced object(s) after ", "# failslab: " },
+			    "# kmemleak: 0 unreferenced object(s) after ", "# failslab: ",
+			    /* rust_nullb: each twin test ran both (a skipped twin is "ok" too) */
+			    "in {K}: # {NT}: 2 twin(s) ran (rust_nullb null_blk), identical transcripts",
+			    "in {K}: # null_blk compat script against rust_nullb built as null_blk: ok" },
 		.reject = { "not ok", "rkm: FAIL" },
 		.stream = true,
 	},
@@ -1172,6 +1177,8 @@ static struct {
 	int nsamples;
 	char **workloads;
 	int nworkloads;
+	char **nullb_tests;
+	int nnullb_tests;
 	int abi;		/* -1: not found */
 	int ncf;
 } tree = { .abi = -1 };
@@ -1248,6 +1255,21 @@ static void load_tree(void)
 		}
 	}
 	globfree(&g);
+	/* rust_nullb's twin-compared tests: "BLK_TEST(NAME, TIMEOUT)" at a line's start */
+	f = fopen("samples/rust_nullb/test.c", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char name[128];
+
+		if (sscanf(line, "BLK_TEST(%127[A-Za-z0-9_],", name) != 1)
+			continue;
+		tree.nullb_tests = realloc(tree.nullb_tests,
+					   (tree.nnullb_tests + 1) * sizeof(char *));
+		if (!tree.nullb_tests)
+			exit(2);
+		tree.nullb_tests[tree.nnullb_tests++] = strdup(name);
+	}
+	if (f)
+		fclose(f);
 	if (glob("samples/*/Kbuild", 0, NULL, &g))
 		return;
 	tree.samples = calloc(g.gl_pathc, sizeof(char *));
@@ -1420,7 +1442,10 @@ static char *expand_scalars(const char *s, char **err)
 	return out;
 }
 
-/* Appends to out every expansion of s in case c: one per kernel with {K} or {REL}, per sample with {S}. */
+/*
+ * Appends to out every expansion of s in case c: one per kernel with {K} or
+ * {REL}, per sample with {S}, per workload with {W}, per rust_nullb twin test with {NT}.
+ */
 static int expand(const struct tcase *c, const char *s, struct strv *out, char **err)
 {
 	/* The placeholders that stand for each item of a list of the tree. */
@@ -1433,6 +1458,8 @@ static int expand(const struct tcase *c, const char *s, struct strv *out, char *
 		{ "{S}", &tree.samples, &tree.nsamples, "no sample with a test in samples/" },
 		{ "{W}", &tree.workloads, &tree.nworkloads,
 		  "no benchmark workload in samples/*/rkm.manifest" },
+		{ "{NT}", &tree.nullb_tests, &tree.nnullb_tests,
+		  "no BLK_TEST(NAME, ...) line in samples/rust_nullb/test.c" },
 	};
 	int i, n, rc = 0;
 	size_t l;

@@ -146,10 +146,6 @@ impl DevCfg {
             pr_info!("blk-mq: reduced tag depth to {}\n", mq::MAX_DEPTH);
             depth = mq::MAX_DEPTH;
         }
-        let memory_backed = params::memory_backed();
-        if params::discard() && !memory_backed {
-            pr_info!("discard option is ignored without memory backing\n");
-        }
         Ok(DevCfg {
             size_mb: gb as u64 * 1024,
             blocksize: bs,
@@ -159,26 +155,40 @@ impl DevCfg {
             // As null_blk: a negative count is none.
             poll_queues: params::poll_queues().max(0) as u32,
             hw_queue_depth: depth,
-            memory_backed,
-            discard: params::discard() && memory_backed,
+            memory_backed: params::memory_backed(),
+            // As null_blk's `dev->discard = g_discard`: a configfs device
+            // starts with it even when not memory-backed; its power-on
+            // clears it then (`validate`).
+            discard: params::discard(),
         })
     }
 
-    /// A configfs device's power-on check, as `null_blk`'s: the block size
-    /// must be a power of two from 512 to the page size and the depth not
-    /// 0 (`EINVAL`); `irqmode` above 2 becomes 2, `submit_queues` 0 one,
-    /// `poll_queues` at most the module parameter's.
-    fn validated(mut self) -> Result<Self> {
-        if !(512..=4096).contains(&self.blocksize) || !self.blocksize.is_power_of_two() {
-            return Err(EINVAL);
-        }
-        if self.hw_queue_depth == 0 {
-            return Err(EINVAL);
-        }
+    /// A configfs device's power-on check, in `null_blk`'s order (its
+    /// `null_add_dev()`): `irqmode` above 2 becomes 2, `submit_queues` 0
+    /// one, `poll_queues` at most the module parameter's
+    /// (`null_validate_conf()`); a depth of 0 is refused (`EINVAL`, from
+    /// its tag set); `discard` goes off without memory backing
+    /// (`null_config_discard()`: it then reads 0); a block size not a power
+    /// of two from 512 to the page size is refused (`EINVAL`, from its
+    /// queue limits). What it adjusted stays adjusted when it refuses, as
+    /// `null_blk`'s. 6.1's `null_blk` checks the block size first, before
+    /// adjusting anything; this is 6.12's order, on every kernel (a driver
+    /// is not told the kernel's version).
+    fn validate(&mut self) -> Result {
         self.irqmode = self.irqmode.min(IRQ_TIMER as u32);
         self.submit_queues = self.submit_queues.max(1);
         self.poll_queues = self.poll_queues.min(params::poll_queues().max(0) as u32);
-        Ok(self)
+        if self.hw_queue_depth == 0 {
+            return Err(EINVAL);
+        }
+        if self.discard && !self.memory_backed {
+            pr_info!("discard option is ignored without memory backing\n");
+            self.discard = false;
+        }
+        if !(512..=4096).contains(&self.blocksize) || !self.blocksize.is_power_of_two() {
+            return Err(EINVAL);
+        }
+        Ok(())
     }
 
     /// A disk named after its index (`nullb0`, `rust_nullb0`).
@@ -188,6 +198,10 @@ impl DevCfg {
 
     fn add_named(&self, name: core::fmt::Arguments<'_>) -> Result<mq::Disk<NullOps>> {
         let discard = self.discard && self.memory_backed;
+        if self.discard && !self.memory_backed {
+            // null_blk's message, per disk (null_config_discard()).
+            pr_info!("discard option is ignored without memory backing\n");
+        }
         let opts = mq::DiskOptions {
             capacity_sectors: self.size_mb.saturating_mul(2048),
             logical_block_size: self.blocksize,
@@ -196,7 +210,10 @@ impl DevCfg {
             nr_hw_queues: self.submit_queues,
             poll_queues: self.poll_queues,
             queue_depth: self.hw_queue_depth.min(mq::MAX_DEPTH),
-            // It allocates pages: queue_rq may sleep (as null_blk's).
+            // It allocates pages: queue_rq may sleep. As null_blk's:
+            // null_validate_conf() sets `blocking` for every memory-backed
+            // device ("Do memory allocation, so set blocking"), whatever
+            // its `blocking` parameter says.
             blocking: self.memory_backed,
             ..Default::default()
         };
@@ -290,13 +307,12 @@ impl NullbDev {
         let mut st = self.state.lock();
         match (st.on.is_some(), on) {
             (false, true) => {
-                let cfg = st.cfg.validated()?;
+                st.cfg.validate()?;
                 let index = self.indexes.get()?;
                 let name = self.name.as_str();
                 let name = name.get(..name.len().min(mq::MAX_NAME)).unwrap_or(name);
-                match cfg.add_named(format_args!("{}", name)) {
+                match st.cfg.add_named(format_args!("{}", name)) {
                     Ok(disk) => {
-                        st.cfg = cfg;
                         st.cfg.submit_queues = disk.nr_hw_queues();
                         st.on = Some(Powered { disk, index });
                     }
@@ -424,17 +440,27 @@ struct RustNullb {
 impl Module for RustNullb {
     fn init() -> Result<Self> {
         let cfg = DevCfg::from_params()?;
+        let name = params::configfs();
+        let name = match name.to_str() {
+            Ok("") => personality(),
+            Ok(name) => name,
+            Err(e) => {
+                pr_err!("configfs=: not UTF-8\n");
+                return Err(e);
+            }
+        };
+        // Refused before any disk exists, with configfs's rule said (its
+        // length is max_len's: the parameter refuses a longer one).
+        if name.contains('/') || name == "." || name == ".." {
+            pr_err!("configfs={}: not a directory name (no '/', not . or ..)\n", name);
+            return Err(EINVAL);
+        }
         let indexes = Arc::try_new(Indexes { used: new_mutex!(KVec::new())? })?;
         let mut disks = KVec::try_with_capacity(params::nr_devices() as usize)?;
         for _ in 0..params::nr_devices() {
             let index = indexes.get()?;
             disks.try_push(Powered { disk: cfg.add_disk(index)?, index })?;
         }
-        let name = params::configfs();
-        let name = match name.to_str()? {
-            "" => personality(),
-            name => name,
-        };
         let configfs = Registration::new(name, Devices { indexes, defaults: cfg })?;
         pr_info!("module loaded\n");
         Ok(RustNullb { _configfs: configfs, _disks: disks })
@@ -482,7 +508,7 @@ module! {
             default: "",
             perm: 0o444,
             desc: "configfs subsystem name (default: nullb built as null_blk, else the module name)",
-            max_len: 64
+            max_len: 63
         },
     },
 }

@@ -221,6 +221,19 @@ static void destroy(const char *dev)
 	TR_CALL_AS(0, "rmdir device", rmdir(cfs(dev, NULL)));
 }
 
+/* /sys/block/NAME/queue/ATTR of disk "/dev/NAME", newline dropped ("(none)" if absent). */
+static const char *sysfs_queue(const char *disk, const char *attr)
+{
+	static char buf[256];
+	char path[192];
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/%s", strrchr(disk, '/') + 1, attr);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return "(none)";
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 static unsigned char *aligned(size_t n)
 {
 	void *p = NULL;
@@ -306,6 +319,72 @@ static void power_on_checks(void)
 	}
 }
 
+/* BLKDISCARD of the first 4 KiB of disk, recorded under label (want: its result). */
+static void tr_discard(long long want, const char *label, const char *disk)
+{
+	unsigned long long range[2] = { 0, 4096 };
+	int fd = open(disk, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("# %s: open %s: %s\n", ktest_twin, disk, strerror(errno));
+		ktest_failed = 1;
+		return;
+	}
+	TR_CALL_AS(want, label, ioctl(fd, BLKDISCARD, range));
+	close(fd);
+}
+
+/*
+ * discard=1 on a device without memory backing: taken, then cleared by its
+ * power-on (null_blk's null_config_discard(): "discard option is ignored
+ * without memory backing"), so it reads 0 powered and after; no discard.
+ */
+static void discard_without_memory(void)
+{
+	const struct attr setup[] = { { "size", "4" }, { "memory_backed", "0" },
+				      { "discard", "1" }, { NULL, NULL } };
+	char disk[64];
+
+	tr_printf("not memory-backed, discard=1:");
+	if (create("nd", setup, disk, sizeof(disk)))
+		return;
+	tr_printf("powered: discard = %s", attr_get("nd", "discard"));
+	tr_printf("discard_max_bytes %s", sysfs_queue(disk, "discard_max_bytes"));
+	tr_discard(-EOPNOTSUPP, "BLKDISCARD without memory backing", disk);
+	TR_CALL_AS(0, "power off", attr_set("nd", "power", "0"));
+	tr_printf("powered off: discard = %s", attr_get("nd", "discard"));
+	TR_CALL_AS(0, "rmdir device", rmdir(cfs("nd", NULL)));
+}
+
+/*
+ * A power-on refused late (a zero depth: its tag set) keeps what it had
+ * adjusted before (null_blk's null_add_dev(): null_validate_conf() first).
+ * Not a bad block size: 6.1's null_validate_conf() refuses it before
+ * adjusting anything, 6.12's queue limits after (rust_nullb does as 6.12).
+ */
+static void refused_power_on(void)
+{
+	static const struct attr cases[][5] = {
+		{ { "irqmode", "9" }, { "submit_queues", "0" }, { "discard", "1" },
+		  { "hw_queue_depth", "0" }, { NULL, NULL } },
+	};
+	char label[160], disk[64];
+	const struct attr *a;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (TR_CALL_AS(0, "mkdir device", mkdir(cfs("rp", NULL), 0755)))
+			return;
+		for (a = cases[i]; a->name; a++) {
+			snprintf(label, sizeof(label), "set %s=%s", a->name, a->val);
+			TR_CALL_AS(0, label, attr_set("rp", a->name, a->val));
+		}
+		TR_CALL_AS(-EINVAL, "power on", power_on("rp", disk, sizeof(disk)));
+		record_attrs("rp");
+		TR_CALL_AS(0, "rmdir device", rmdir(cfs("rp", NULL)));
+	}
+}
+
 static void configfs_attrs(void)
 {
 	static const struct { const char *attr, *val; int err; } bad[] = {
@@ -376,6 +455,8 @@ static void configfs_attrs(void)
 	/* rmdir of a powered device removes its disk. */
 	TR_CALL_AS(0, "rmdir a powered device", rmdir(cfs("busy", NULL)));
 	TR_EXPECT(access(disk, F_OK) != 0);
+	discard_without_memory();
+	refused_power_on();
 	power_on_checks();
 }
 
@@ -702,6 +783,33 @@ static int hw_queues(const char *disk)
 	return n;
 }
 
+/*
+ * discard=1 without memory_backed: the module's disk has no discard, but a
+ * configfs device starts with discard=1 (null_blk's dev->discard =
+ * g_discard), and made memory-backed it discards.
+ */
+static void params_discard(void)
+{
+	const struct attr setup[] = { { "size", "4" }, { "memory_backed", "1" }, { NULL, NULL } };
+	char disk[64];
+
+	if (!ktest_twin_reload("nr_devices=1 gb=1 discard=1"))
+		return;
+	snprintf(disk, sizeof(disk), "/dev/%s0", tw()->prefix);
+	tr_printf("disk 0: discard_max_bytes %s", sysfs_queue(disk, "discard_max_bytes"));
+	tr_discard(-EOPNOTSUPP, "disk 0: BLKDISCARD", disk);
+	TR_CALL_AS(0, "mkdir device", mkdir(cfs("pd", NULL), 0755));
+	tr_printf("new device: discard = %s", attr_get("pd", "discard"));
+	tr_printf("new device: memory_backed = %s", attr_get("pd", "memory_backed"));
+	TR_CALL_AS(0, "rmdir device", rmdir(cfs("pd", NULL)));
+	if (create("pd", setup, disk, sizeof(disk)))
+		return;
+	tr_printf("memory-backed: discard = %s, discard_max_bytes %s", attr_get("pd", "discard"),
+		  sysfs_queue(disk, "discard_max_bytes"));
+	tr_discard(0, "memory-backed: BLKDISCARD", disk);
+	destroy("pd");
+}
+
 static void params(void)
 {
 	static const struct { const char *params; int ndev; bool mem; } sets[] = {
@@ -742,6 +850,7 @@ static void params(void)
 			close(fd);
 		}
 	}
+	params_discard();
 	ktest_unload_wait(ktest_twin, 5000);
 	/* Bad parameters: the load fails (the value each kernel gives is recorded). */
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -883,7 +992,12 @@ static void show_transcript(void)
 	}
 }
 
-/* A test: the scenario on each twin (timeout s per twin), and its time. */
+/*
+ * A test: the scenario on each twin (timeout s per twin), and its time.
+ * ktest_twins() returns only if every twin ran, with identical transcripts
+ * (a failure or a twin not built ends the test): the line then names the
+ * test and its twins, for rkm-selftest ({NT}).
+ */
 #define BLK_TEST(name, timeout)						\
 	static void name##_tr(void) { name(); show_transcript(); }		\
 	TEST(name)							\
@@ -891,8 +1005,20 @@ static void show_transcript(void)
 		long long t0 = ktest_ms();				\
 		ktest_twin_timeout_s = (timeout);			\
 		ktest_twins(twins, name##_tr);				\
-		printf("# %s: %.1f s\n", #name, (ktest_ms() - t0) / 1000.0);	\
+		blk_test_ran(#name, t0);				\
 	}
+
+static void blk_test_ran(const char *name, long long t0)
+{
+	char list[128] = "";
+	int n;
+
+	for (n = 0; twins[n]; n++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n ? " " : "",
+			 twins[n]);
+	printf("# %s: %d twin(s) ran (%s), identical transcripts, %.1f s\n", name, n, list,
+	       (ktest_ms() - t0) / 1000.0);
+}
 
 BLK_TEST(configfs_attrs, 30)
 BLK_TEST(block_io, 60)
@@ -915,6 +1041,13 @@ static const char compat_sh[] =
 	"C=/sys/kernel/config/nullb\n"
 	"modprobe null_blk nr_devices=0\n"
 	"[ -d /sys/module/null_blk ] || fail 'modprobe null_blk: no /sys/module/null_blk'\n"
+	"# NULLB_EXPECT (optional): which build modprobe must have loaded, rkm or kernel\n"
+	"if [ -n \"${NULLB_EXPECT:-}\" ]; then\n"
+	"	got=kernel\n"
+	"	[ ! -e /sys/module/null_blk/parameters/rkm_fail_nth ] || got=rkm\n"
+	"	[ \"$got\" = \"$NULLB_EXPECT\" ] ||\n"
+	"		fail \"modprobe loaded the $got's null_blk, not the $NULLB_EXPECT's\"\n"
+	"fi\n"
 	"[ -d $C ] || fail \"no $C\"\n"
 	"[ -z \"$(ls /sys/block | grep '^nullb' || true)\" ] || fail 'nr_devices=0 made a disk'\n"
 	"for f in size blocksize memory_backed irqmode completion_nsec submit_queues \\\n"
@@ -959,14 +1092,20 @@ static const char compat_sh[] =
 	"[ ! -d /sys/module/null_blk ] || fail 'rmmod left null_blk loaded'\n"
 	"echo 'null_blk compat: ok'\n";
 
-/* Runs the script against the module modprobe finds as null_blk; 0 if it passed. */
-static int compat_run(const char *against)
+/*
+ * Runs the script against the module modprobe finds as null_blk, which must
+ * be the build expect names: "rkm" (rust_nullb built as null_blk: it has the
+ * glue's rkm_fail_nth parameter) or "kernel"; 0 if it passed.
+ */
+static int compat_run(const char *against, const char *expect)
 {
 	int r;
 
 	if (!access("/sys/module/null_blk", F_OK) && ktest_unload_wait("null_blk", 5000))
 		return -1;
+	setenv("NULLB_EXPECT", expect, 1);
 	r = run((char *const[]){ "sh", "/tmp/nullb_compat.sh", NULL });
+	unsetenv("NULLB_EXPECT");
 	printf("# null_blk compat script against %s: %s\n", against, r ? "FAILED" : "ok");
 	show_output(r ? 40 : 0);
 	ktest_unload_wait("null_blk", 5000);
@@ -978,12 +1117,15 @@ static int compat_run(const char *against)
  * the driver is also built as null_blk (manifest 'build-as null_blk', in
  * /lib/rkm/as, depmod's updates/: what modprobe null_blk loads first),
  * against it too, then without it (updates/ moved out of the module tree,
- * the guest's depmod rerun) against the kernel's.
+ * and /lib/rkm/as too, which depmod also reaches through the rkm/ link; the
+ * guest's depmod rerun) against the kernel's. compat_run() checks which build
+ * modprobe loaded each time.
  */
 TEST(null_blk_compat_sh)
 {
 	int fd = open("/tmp/nullb_compat.sh", O_WRONLY | O_CREAT | O_TRUNC, 0755);
 	char updates[256], off[300];
+	const char *as = "/lib/rkm/as", *as_off = "/lib/rkm-as.off";
 	struct utsname u;
 
 	ASSERT_TRUE(fd >= 0);
@@ -991,16 +1133,18 @@ TEST(null_blk_compat_sh)
 	close(fd);
 	ASSERT_EQ(0, uname(&u));
 	if (access("/lib/rkm/as/null_blk.ko", F_OK)) {
-		EXPECT_EQ(0, compat_run("the kernel's null_blk"));
+		EXPECT_EQ(0, compat_run("the kernel's null_blk", "kernel"));
 		return;
 	}
-	EXPECT_EQ(0, compat_run("rust_nullb built as null_blk"));
+	EXPECT_EQ(0, compat_run("rust_nullb built as null_blk", "rkm"));
 	snprintf(updates, sizeof(updates), "/lib/modules/%s/updates", u.release);
 	/* Out of the module tree (depmod would search any directory of it), same filesystem. */
 	snprintf(off, sizeof(off), "/lib/modules/updates.off");
 	ASSERT_EQ(0, rename(updates, off));
+	ASSERT_EQ(0, rename(as, as_off));
 	ASSERT_EQ(0, run((char *const[]){ "depmod", NULL }));
-	EXPECT_EQ(0, compat_run("the kernel's null_blk"));
+	EXPECT_EQ(0, compat_run("the kernel's null_blk", "kernel"));
+	ASSERT_EQ(0, rename(as_off, as));
 	ASSERT_EQ(0, rename(off, updates));
 	EXPECT_EQ(0, run((char *const[]){ "depmod", NULL }));
 }
@@ -1034,6 +1178,154 @@ TEST(store_allocation_failure_is_enospc_and_loses_nothing)
 	ASSERT_EQ(8192, pread(fd, r, 8192, 0));
 	EXPECT_EQ(0, memcmp(r, w, 8192));
 	close(fd);
+	EXPECT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	free(w);
+	free(r);
+}
+
+/*
+ * rust_nullb alone: configfs=NAME names its configfs subsystem at load
+ * (the default's directory is then absent); a name configfs cannot take
+ * fails the load with EINVAL (ENOSPC past the parameter's 63 bytes) and a
+ * log line, before any disk exists.
+ */
+/* A call that must fail with errno e (the test goes on if not). */
+#define EXPECT_FAILS(e, call) EXPECT_TRUE((call) == -1 && errno == (e))
+
+TEST(configfs_name_is_chosen_at_load)
+{
+	static const char *const bad[] = { "configfs=a/b", "configfs=.", "configfs=..",
+					   "nr_devices=1 configfs=/" };
+	char params[160], longname[80];
+	size_t i;
+
+	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	ASSERT_EQ(0, load_module("rust_nullb", "nr_devices=0 configfs=rkm_blk"));
+	EXPECT_EQ(0, access("/sys/kernel/config/rkm_blk/features", F_OK));
+	EXPECT_FAILS(ENOENT, access("/sys/kernel/config/rust_nullb", F_OK));
+	ASSERT_EQ(0, mkdir("/sys/kernel/config/rkm_blk/rkmcfs", 0755));
+	EXPECT_EQ(0, write_file("/sys/kernel/config/rkm_blk/rkmcfs/size", "4"));
+	EXPECT_EQ(0, write_file("/sys/kernel/config/rkm_blk/rkmcfs/power", "1"));
+	EXPECT_EQ(0, access("/sys/block/rkmcfs", F_OK));
+	EXPECT_EQ(0, write_file("/sys/kernel/config/rkm_blk/rkmcfs/power", "0"));
+	EXPECT_EQ(0, rmdir("/sys/kernel/config/rkm_blk/rkmcfs"));
+	EXPECT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	EXPECT_FAILS(ENOENT, access("/sys/kernel/config/rkm_blk", F_OK));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		EXPECT_FAILS(EINVAL, load_module("rust_nullb", bad[i]));
+		if (!access("/sys/module/rust_nullb", F_OK)) {
+			printf("# %s: loaded\n", bad[i]);
+			ktest_unload_wait("rust_nullb", 5000);
+		}
+	}
+	EXPECT_FAILS(ENOENT, access("/sys/block/rust_nullb0", F_OK));
+	memset(longname, 'n', 64);
+	longname[64] = '\0';
+	snprintf(params, sizeof(params), "configfs=%s", longname);
+	EXPECT_FAILS(ENOSPC, load_module("rust_nullb", params));
+	/* 63 bytes: taken. */
+	longname[63] = '\0';
+	snprintf(params, sizeof(params), "nr_devices=0 configfs=%s", longname);
+	EXPECT_EQ(0, load_module("rust_nullb", params));
+	snprintf(params, sizeof(params), "/sys/kernel/config/%s", longname);
+	EXPECT_EQ(0, access(params, F_OK));
+	EXPECT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+}
+
+#define WALK_CFS "/sys/kernel/config/rust_nullb"
+
+/* Entries of /sys/block. */
+static int nblock(void)
+{
+	char names[128][64];
+
+	return block_names(names, 128);
+}
+
+/* The text of file path, its newline dropped ("" if it cannot be read). */
+static const char *attr_value(const char *path)
+{
+	static char buf[64];
+
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return "";
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* mkdir of device "walk" for fail_nth_walk_op(): a failed one leaves no directory. */
+static int walk_mkdir(void *ctx)
+{
+	int r = mkdir(WALK_CFS "/walk", 0755), e = errno;
+
+	(void)ctx;
+	if (r && !access(WALK_CFS "/walk", F_OK)) {
+		printf("# mkdir failed (%s), yet the directory is there\n", strerror(e));
+		ktest_failed = 1;
+		rmdir(WALK_CFS "/walk");
+	}
+	errno = e;
+	return r;
+}
+
+/* power=1 of device "walk": a failed one leaves it off, with no new disk. */
+static int walk_power(void *ctx)
+{
+	int before = nblock(), r = write_file(WALK_CFS "/walk/power", "1"), e = errno;
+	char v[16] = "";
+
+	(void)ctx;
+	read_file(WALK_CFS "/walk/power", v, sizeof(v));
+	if (r && (v[0] != '0' || nblock() != before)) {
+		printf("# power on failed (%s), yet power reads %.1s, /sys/block had %d, has %d\n",
+		       strerror(e), v, before, nblock());
+		ktest_failed = 1;
+	}
+	errno = e;
+	return r;
+}
+
+/*
+ * rust_nullb alone: each allocation of a configfs device's creation
+ * (make_item) and of its power-on (the index, the irqmode-2 timer slots,
+ * the page store, the disk) failed in turn (rkm_fail_nth) is ENOMEM, with
+ * nothing left behind; the device then powers on and keeps data.
+ */
+TEST(configfs_allocations_fail_cleanly)
+{
+	unsigned char *w = aligned(4096), *r = aligned(4096);
+	const char *const attrs[][2] = { { "size", "4" }, { "memory_backed", "1" },
+					 { "irqmode", "2" }, { "hw_queue_depth", "4" } };
+	char path[128];
+	size_t i;
+	int sites, fd;
+
+	ASSERT_TRUE(w && r);
+	ASSERT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
+	ASSERT_EQ(0, load_module("rust_nullb", "nr_devices=0"));
+	sites = fail_nth_walk_op("rust_nullb", walk_mkdir, NULL);
+	EXPECT_TRUE(sites >= 1);
+	printf("# mkdir: %d allocation site(s), each failed with ENOMEM\n", sites);
+	ASSERT_EQ(0, access(WALK_CFS "/walk", F_OK));
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(path, sizeof(path), WALK_CFS "/walk/%s", attrs[i][0]);
+		ASSERT_EQ(0, write_file(path, attrs[i][1]));
+	}
+	sites = fail_nth_walk_op("rust_nullb", walk_power, NULL);
+	EXPECT_TRUE(sites >= 3);
+	printf("# power on: %d allocation site(s), each failed with ENOMEM\n", sites);
+	/* Powered on by the walk's last step, with the lowest index (none kept): the disk works. */
+	EXPECT_EQ(0, strcmp(attr_value(WALK_CFS "/walk/index"), "0"));
+	fd = open("/dev/walk", O_RDWR | O_DIRECT | O_CLOEXEC);
+	EXPECT_TRUE(fd >= 0);
+	memset(w, 0x5a, 4096);
+	EXPECT_EQ(4096, pwrite(fd, w, 4096, 8192));
+	EXPECT_EQ(4096, pread(fd, r, 4096, 8192));
+	EXPECT_EQ(0, memcmp(w, r, 4096));
+	close(fd);
+	EXPECT_EQ(0, write_file(WALK_CFS "/walk/power", "0"));
+	EXPECT_EQ(0, rmdir(WALK_CFS "/walk"));
 	EXPECT_EQ(0, ktest_unload_wait("rust_nullb", 5000));
 	free(w);
 	free(r);
