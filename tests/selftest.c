@@ -167,13 +167,34 @@ static const struct tcase cases[] = {
 		.reject = { "not ok" },
 	},
 	{
-		.name = "rkm new refuses a name that cannot be a module's, and never overwrites",
+		.name = "rkm new refuses a name that cannot be a module's, a bad PCI id or QEMU model, and never overwrites",
 		.tier = CHECK,
 		.cmd = "d=$(mktemp -d) && mkdir $d/taken && " RKM "new Bad-Name --dir $d; "
+		       RKM "new p1 --pci 12345:1 --dir $d; " RKM "new p2 --pci 1234 --dir $d; "
+		       RKM "new p3 --pci ffff:1 --dir $d; " RKM "new p4 --qemu-device edu --dir $d; "
+		       RKM "new p5 --pci 1234:11e8 --qemu-device 'edu x' --dir $d; "
+		       "ls $d | grep -x 'p[0-9]' | sed 's/^/created /'; "
 		       RKM "new taken --dir $d; rc=$?; rm -rf $d; exit $rc",
 		.fails = true,
 		.expect = { "'Bad-Name' cannot be a module name: use lower-case letters",
+			    "rkm: --pci: '12345:1' is not VENDOR:DEVICE, two hexadecimal ids of 1 to 4 digits",
+			    "rkm: --pci: '1234' is not VENDOR:DEVICE",
+			    "rkm: --pci: vendor ffff is no vendor",
+			    "rkm: --qemu-device: only with --pci VENDOR:DEVICE",
+			    "rkm: --qemu-device: 'edu x' is not a QEMU device model",
 			    "/taken: File exists (rkm new never overwrites" },
+		.reject = { "created " },
+	},
+	{
+		.name = "rkm new --pci: the scaffold builds for any vendor:device; without --qemu-device its qemu line is a comment",
+		.tier = CHECK,
+		.cmd = "d=$(mktemp -d) && " RKM "new any_pci --pci 1B36:5 --dir $d >/dev/null && "
+		       "grep -c '^qemu' $d/any_pci/rkm.manifest; grep '^# qemu ' $d/any_pci/rkm.manifest && "
+		       "grep -o 'DeviceId::new(0x1b36, 0x0005)' $d/any_pci/any_pci.rs && "
+		       RKM "build $d/any_pci --kernel 6.12; rc=$?; rm -rf $d; exit $rc",
+		.expect = { "^0", "# qemu    -device MODEL", "the QEMU device with ids 1b36:0005",
+			    "DeviceId::new(0x1b36, 0x0005)", "KO      */any_pci/build/6.12/any_pci.ko" },
+		.reject = { "warning" },
 	},
 	{
 		.name = "rkm lint: rustfmt --check and clippy are clean over the crate and every sample",
@@ -1130,7 +1151,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm new and rkm new --pci: both build with their Makefile (rkm on PATH); no file names a path of this machine",
 		.cmd = "d=$(mktemp -d) && export PATH=$PWD/build/bin:$PATH && "
-		       "rkm new tmpl_misc --dir $d && rkm new tmpl_pci --pci --dir $d && "
+		       "rkm new tmpl_misc --dir $d && rkm new tmpl_pci --pci 1234:11e8 --qemu-device edu --dir $d && "
 		       "for p in \"$PWD\" \"$d\" \"$HOME\" \"$RKM_CACHE\"; do [ -n \"$p\" ] && "
 		       "grep -rlF \"$p\" $d | sed 's/^/an absolute path in /'; done; "
 		       "grep -qx rust-project.json $d/tmpl_pci/.gitignore && grep -qx rust-project.json $d/tmpl_misc/.gitignore && "
@@ -1142,7 +1163,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "rkm new --pci: the PCI scaffold binds QEMU's edu device and passes rkm test on every kernel",
-		.cmd = "d=$(mktemp -d) && " RKM "new hello_pci --pci --dir $d && PATH=$PWD/build/bin:$PATH make -C $d/hello_pci test; "
+		.cmd = "d=$(mktemp -d) && " RKM "new hello_pci --pci 1234:11e8 --qemu-device edu --dir $d && PATH=$PWD/build/bin:$PATH make -C $d/hello_pci test; "
 		       "rc=$?; rm -rf $d; exit $rc",
 		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * hello_pci-test #",
 			    "ok 1 binds_the_device_and_shows_its_id", "ok 2 bad_input_gets_a_clean_error" },
