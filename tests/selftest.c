@@ -151,6 +151,16 @@ static const struct tcase cases[] = {
 			    "compile-fail: 1 cases, 0 passed, 1 failed" },
 	},
 	{
+		.name = "the compile-fail runner: a bad -j is one clear line",
+		.tier = CHECK,
+		.cmd = "build/bin/rkm-compile-fail -j 0 " CF_CMD " tests/compile_fail; "
+		       "build/bin/rkm-compile-fail -j 2x " CF_CMD " tests/compile_fail",
+		.fails = true,
+		.expect = { "rkm-compile-fail: -j: '0' is not an integer in 1..256",
+			    "rkm-compile-fail: -j: '2x' is not an integer in 1..256" },
+		.reject = { "usage:" },
+	},
+	{
 		.name = "the compile-fail runner: a missing librkm.rlib is one clear line",
 		.tier = CHECK,
 		.cmd = "mkdir -p build/selftest && sed 's#librkm.rlib#librkm-missing.rlib#' " CF_CMD
