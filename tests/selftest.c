@@ -20,6 +20,11 @@
  *   {W}       each benchmark workload the samples' manifests declare (a grid,
  *             NAME_grid, as its cells' prefix NAME_)
  *             ("bench workload NAME..." in samples/NAME/rkm.manifest)
+ *   {FUZZ}    the module of each "fuzz MODULE ..." line of samples/NAME/rkm.manifest
+ *   {CYCLES}  each sample whose manifest does not say "cycles 0"
+ *   {FAILSLAB} the module of each "failslab MODULE[:...]..." spec of those manifests
+ *             (what rkm test --reliability runs over the samples: rkm-fuzz, rkm-cycles
+ *             and rkm-failslab each print a "# MODULE: ..." summary per item)
  *   {NAMES}   the matrix's kernel names; {STOCK} its stock kernels; {NSTOCK} their count
  *   {ABI}     RKM_ABI_VERSION of include/rkm_abi.h; {ABI+1} the next version
  *   {NCF}     the number of compile-fail cases (tests/compile_fail/NAME.rs)
@@ -97,8 +102,11 @@ static const struct tcase cases[] = {
 	{
 		.name = "samples, fuzzer, load/unload cycles and failslab pass on every kernel of the matrix",
 		.cmd = RKM "test " SAMPLES " --test-timeout 900 --reliability",
+		/* and every item of the manifests ran: each program's summary line per item */
 		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * {S}-test #", "in {K}: ^ok * rkm-fuzz",
 			    "in {K}: ^ok * rkm-cycles", "in debug: ^ok * rkm-failslab", "in {K}: ^ok * kernel-log",
+			    "in {K}: # {FUZZ}: * ops (root ", "in {K}: # {CYCLES}: * load/unload cycles in ",
+			    "in debug: # {FAILSLAB}: * allocation failures injected in ",
 			    "in {K}: ^ok * taint", "in debug: ^ok * kmemleak # 0 unreferenced",
 			    "# kmemleak: 0 unreferenced object(s) after ", "# failslab: " },
 		.reject = { "not ok", "rkm: FAIL" },
@@ -1026,6 +1034,26 @@ static const struct tcase cases[] = {
 			    "real releases checked: 0" },
 	},
 	{
+		.name = "the reliability case expects every fuzz, cycles and failslab item of the manifests: expanded for a fabricated tree",
+		.tier = CHECK,
+		.cmd = "r=$PWD && d=build/selftest/faketree && rm -rf $d && "
+		       "for s in drv_a drv_b drv_c; do mkdir -p $d/samples/$s && touch $d/samples/$s/Kbuild $d/samples/$s/test.c; done && "
+		       "printf 'twin c_a\\nfuzz drv_a echo\\nfuzz  c_a echo configfs=x # two\\nfailslab drv_a:drv_a c_a:c_a:files\\n"
+		       "cycles 0\\n' > $d/samples/drv_a/rkm.manifest && "
+		       "printf '\\tcycles 20 x=1 # each\\nfailslab drv_c\\n' > $d/samples/drv_c/rkm.manifest && "
+		       "printf '6.12 " FAKE_612 "+deb12-amd64\\ndebug " FAKE_612 "-rkm-debug /nonexistent/bzImage /nonexistent/kdir\\n' "
+		       "> $d/kernels && cd $d && RKM_CACHE=$PWD $r/build/bin/rkm-selftest --expand 'samples, fuzzer'",
+		.expect = { "expect: in 6.12: # drv_a: * ops (root ", "expect: in 6.12: # c_a: * ops (root ",
+			    "expect: in debug: # c_a: * ops (root ",
+			    "expect: in 6.12: # drv_b: * load/unload cycles in ",
+			    "expect: in debug: # drv_c: * load/unload cycles in ",
+			    "expect: in debug: # drv_a: * allocation failures injected in ",
+			    "expect: in debug: # c_a: * allocation failures injected in ",
+			    "expect: in debug: # drv_c: * allocation failures injected in " },
+		.reject = { "# drv_a: * load/unload", "# drv_b: * ops", "# drv_c: * ops", "# drv_b: * allocation",
+			    "in 6.12: # drv_c: * allocation", "cannot expand", "# two", "# each" },
+	},
+	{
 		.name = "no file in the tree names a Debian point release (the matrix is resolved from the archive)",
 		.tier = CHECK,
 		.cmd = "git ls-files | grep -qx Makefile && echo file-list-ok; "
@@ -1203,6 +1231,9 @@ static struct {
 	int nsamples;
 	char **workloads;
 	int nworkloads;
+	/* What rkm test --reliability runs over the samples: a module name each. */
+	char **fuzz, **cycles, **failslab;
+	int nfuzz, ncycles, nfailslab;
 	int abi;		/* -1: not found */
 	int ncf;
 } tree = { .abi = -1 };
@@ -1234,6 +1265,15 @@ static void load_matrix(void)
 		fclose(f);
 }
 
+/* Appends a copy of name to the list. */
+static void add_name(char ***list, int *n, const char *name)
+{
+	*list = realloc(*list, (*n + 1) * sizeof(char *));
+	if (!*list)
+		exit(2);
+	(*list)[(*n)++] = strdup(name);
+}
+
 static void load_tree(void)
 {
 	char line[256];
@@ -1251,31 +1291,53 @@ static void load_tree(void)
 	if (!glob("tests/compile_fail/*.rs", 0, NULL, &g))
 		tree.ncf = g.gl_pathc;
 	globfree(&g);
-	/* "bench workload NAME..." lines of the samples' manifests */
-	if (!glob("samples/*/rkm.manifest", 0, NULL, &g)) {
-		for (i = 0; i < g.gl_pathc && (f = fopen(g.gl_pathv[i], "r")); i++) {
-			char *w, *save;
+	/*
+	 * Each sample directory's manifest (rkm test reads those of all samples):
+	 * "bench workload NAME...", the module of each "fuzz MODULE ..." line and
+	 * of each "failslab MODULE[:...]..." spec, and the driver unless it says
+	 * "cycles 0" (no line: the default count).
+	 */
+	if (!glob("samples/*/", 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++) {
+			char *dir = strndup(g.gl_pathv[i], strlen(g.gl_pathv[i]) - 1), *path, *w, *save;
+			bool cycled = true;
 
-			while (fgets(line, sizeof(line), f)) {
+			asprintf(&path, "%s/rkm.manifest", dir);
+			f = fopen(path, "r");
+			while (f && fgets(line, sizeof(line), f)) {
 				line[strcspn(line, "#\n")] = '\0';
 				w = strtok_r(line, " \t", &save);
-				if (!w || strcmp(w, "bench") || !(w = strtok_r(NULL, " \t", &save)) ||
-				    strcmp(w, "workload"))
+				if (!w)
 					continue;
-				while ((w = strtok_r(NULL, " \t", &save))) {
-					size_t n = strlen(w);
+				if (!strcmp(w, "cycles")) {
+					w = strtok_r(NULL, " \t", &save);
+					cycled = !w || strcmp(w, "0");
+				} else if (!strcmp(w, "fuzz")) {
+					if ((w = strtok_r(NULL, " \t", &save)))
+						add_name(&tree.fuzz, &tree.nfuzz, w);
+				} else if (!strcmp(w, "failslab")) {
+					while ((w = strtok_r(NULL, " \t", &save))) {
+						w[strcspn(w, ":")] = '\0';
+						add_name(&tree.failslab, &tree.nfailslab, w);
+					}
+				} else if (!strcmp(w, "bench") && (w = strtok_r(NULL, " \t", &save)) &&
+					   !strcmp(w, "workload")) {
+					while ((w = strtok_r(NULL, " \t", &save))) {
+						size_t n = strlen(w);
 
-					tree.workloads = realloc(tree.workloads, (tree.nworkloads + 1) *
-								 sizeof(char *));
-					if (!tree.workloads)
-						exit(2);
-					/* A grid (NAME_grid) reports its cells, NAME_...: the prefix. */
-					if (n > 5 && !strcmp(w + n - 5, "_grid"))
-						w[n - 4] = '\0';
-					tree.workloads[tree.nworkloads++] = strdup(w);
+						/* A grid (NAME_grid) reports its cells, NAME_...: the prefix. */
+						if (n > 5 && !strcmp(w + n - 5, "_grid"))
+							w[n - 4] = '\0';
+						add_name(&tree.workloads, &tree.nworkloads, w);
+					}
 				}
 			}
-			fclose(f);
+			if (f)
+				fclose(f);
+			if (cycled)
+				add_name(&tree.cycles, &tree.ncycles, strrchr(dir, '/') + 1);
+			free(path);
+			free(dir);
 		}
 	}
 	globfree(&g);
@@ -1464,6 +1526,10 @@ static int expand(const struct tcase *c, const char *s, struct strv *out, char *
 		{ "{S}", &tree.samples, &tree.nsamples, "no sample with a test in samples/" },
 		{ "{W}", &tree.workloads, &tree.nworkloads,
 		  "no benchmark workload in samples/*/rkm.manifest" },
+		{ "{FUZZ}", &tree.fuzz, &tree.nfuzz, "no fuzz line in samples/*/rkm.manifest" },
+		{ "{CYCLES}", &tree.cycles, &tree.ncycles, "no sample with load/unload cycles" },
+		{ "{FAILSLAB}", &tree.failslab, &tree.nfailslab,
+		  "no failslab spec in samples/*/rkm.manifest" },
 	};
 	int i, n, rc = 0;
 	size_t l;
