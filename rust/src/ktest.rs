@@ -25,7 +25,7 @@ use crate::error::Result;
 
 /// One test: its name and its body, a plain `fn() -> Result` (a named
 /// function, as in the module's example above); an `Err` fails it.
-pub type Case = (&'static str, fn() -> Result);
+pub(crate) type Case = (&'static str, fn() -> Result);
 
 /// Fails the enclosing test (returns `EINVAL`) if `cond` is false, logging
 /// the condition and where it is.
@@ -65,7 +65,9 @@ const SUITES: &[(&str, &[Case])] = &[
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the
-/// number of failed cases. `tests/rkm_ktest` calls it from its module init.
+/// number of failed cases. `tests/rkm_ktest` calls it from its module init;
+/// no driver does (hidden from the documentation: no example to give).
+#[doc(hidden)]
 pub fn run_all() -> usize {
     let mut failed = 0;
     crate::pr_info!("KTAP version 1\n");
@@ -96,7 +98,9 @@ pub fn run_all() -> usize {
 /// "KASAN: slab-out-of-bounds" report naming this function; the suite checks
 /// that it does (a Rust object built without instrumentation would read the
 /// byte silently). Returns the byte read. `tests/rkm_ktest` calls it when
-/// loaded with `kasan_probe=1`.
+/// loaded with `kasan_probe=1`; no driver does (hidden from the
+/// documentation: no example to give).
+#[doc(hidden)]
 pub fn kasan_probe() -> u8 {
     let Ok(buf) = crate::alloc::KBox::try_new([0u8; 17]) else {
         return 0;
