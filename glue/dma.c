@@ -155,7 +155,7 @@ struct rkm_dma *rkm_stream_alloc(struct rkm_binding *b, size_t size, void **cpu)
 		return NULL;
 	/*
 	 * Where the device can reach it without bouncing: a mask under 32
-	 * bits (edu's is 28) needs ZONE_DMA; swiotlb, which bounces for
+	 * bits (a 28-bit DMA engine, say) needs ZONE_DMA; swiotlb, which bounces for
 	 * 32-bit masks, is not set up on machines whose memory it can reach.
 	 */
 	m->cpu = rkm_fail_injected() ? NULL :

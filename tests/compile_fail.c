@@ -1158,7 +1158,7 @@ static void usage(void)
 	fprintf(stderr, "usage: " PROG " [-j JOBS] [-m] [-v] CMDFILE CASE.rs|DIR...\n"
 		"  CMDFILE: a driver's Kbuild command file, e.g.\n"
 		"           samples/rust_minimal/build/6.12/.rust_minimal-rust.a.cmd\n"
-		"  -j JOBS  run JOBS compilers at once (default 1)\n"
+		"  -j JOBS  run JOBS compilers at once (1..256, default 1)\n"
 		"  -m       metadata only: an rlib's type and borrow check, no code generation\n"
 		"  -v       show the command, and the diagnostics of passing cases\n");
 	exit(2);
@@ -1177,11 +1177,19 @@ int main(int argc, char **argv)
 		case 'm':
 			metadata = true;
 			break;
-		case 'j':
-			jobs = atoi(optarg);
-			if (jobs < 1)
-				usage();
+		case 'j': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || errno || *end || v < 1 || v > 256) {
+				fprintf(stderr, PROG ": -j: '%s' is not an integer in 1..256\n", optarg);
+				exit(2);
+			}
+			jobs = (int)v;
 			break;
+		}
 		case 'v':
 			verbose = true;
 			break;

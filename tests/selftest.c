@@ -22,6 +22,11 @@
  *             ("bench workload NAME..." in samples/NAME/rkm.manifest)
  *   {NT}      each twin-compared test of rust_nullb against null_blk
  *             (a line "BLK_TEST(NAME, ...)" of samples/rust_nullb/test.c)
+ *   {FUZZ}    the module of each "fuzz MODULE ..." line of samples/NAME/rkm.manifest
+ *   {CYCLES}  each sample whose manifest does not say "cycles 0"
+ *   {FAILSLAB} the module of each "failslab MODULE[:...]..." spec of those manifests
+ *             (what rkm test --reliability runs over the samples: rkm-fuzz, rkm-cycles
+ *             and rkm-failslab each print a "# MODULE: ..." summary per item)
  *   {NAMES}   the matrix's kernel names; {STOCK} its stock kernels; {NSTOCK} their count
  *   {ABI}     RKM_ABI_VERSION of include/rkm_abi.h; {ABI+1} the next version
  *   {NCF}     the number of compile-fail cases (tests/compile_fail/NAME.rs)
@@ -99,8 +104,11 @@ static const struct tcase cases[] = {
 	{
 		.name = "samples, fuzzer, load/unload cycles and failslab pass on every kernel of the matrix",
 		.cmd = RKM "test " SAMPLES " --test-timeout 900 --reliability",
+		/* and every item of the manifests ran: each program's summary line per item */
 		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * {S}-test #", "in {K}: ^ok * rkm-fuzz",
 			    "in {K}: ^ok * rkm-cycles", "in debug: ^ok * rkm-failslab", "in {K}: ^ok * kernel-log",
+			    "in {K}: # {FUZZ}: * ops (root ", "in {K}: # {CYCLES}: * load/unload cycles in ",
+			    "in debug: # {FAILSLAB}: * allocation failures injected in ",
 			    "in {K}: ^ok * taint", "in debug: ^ok * kmemleak # 0 unreferenced",
 			    "# kmemleak: 0 unreferenced object(s) after ", "# failslab: ",
 			    /* rust_nullb: each twin test ran both (a skipped twin is "ok" too) */
@@ -156,6 +164,16 @@ static const struct tcase cases[] = {
 			    "compile-fail: 1 cases, 0 passed, 1 failed" },
 	},
 	{
+		.name = "the compile-fail runner: a bad -j is one clear line",
+		.tier = CHECK,
+		.cmd = "build/bin/rkm-compile-fail -j 0 " CF_CMD " tests/compile_fail; "
+		       "build/bin/rkm-compile-fail -j 2x " CF_CMD " tests/compile_fail",
+		.fails = true,
+		.expect = { "rkm-compile-fail: -j: '0' is not an integer in 1..256",
+			    "rkm-compile-fail: -j: '2x' is not an integer in 1..256" },
+		.reject = { "usage:" },
+	},
+	{
 		.name = "the compile-fail runner: a missing librkm.rlib is one clear line",
 		.tier = CHECK,
 		.cmd = "mkdir -p build/selftest && sed 's#librkm.rlib#librkm-missing.rlib#' " CF_CMD
@@ -172,13 +190,34 @@ static const struct tcase cases[] = {
 		.reject = { "not ok" },
 	},
 	{
-		.name = "rkm new refuses a name that cannot be a module's, and never overwrites",
+		.name = "rkm new refuses a name that cannot be a module's, a bad PCI id or QEMU model, and never overwrites",
 		.tier = CHECK,
 		.cmd = "d=$(mktemp -d) && mkdir $d/taken && " RKM "new Bad-Name --dir $d; "
+		       RKM "new p1 --pci 12345:1 --dir $d; " RKM "new p2 --pci 1234 --dir $d; "
+		       RKM "new p3 --pci ffff:1 --dir $d; " RKM "new p4 --qemu-device edu --dir $d; "
+		       RKM "new p5 --pci 1234:11e8 --qemu-device 'edu x' --dir $d; "
+		       "ls $d | grep -x 'p[0-9]' | sed 's/^/created /'; "
 		       RKM "new taken --dir $d; rc=$?; rm -rf $d; exit $rc",
 		.fails = true,
 		.expect = { "'Bad-Name' cannot be a module name: use lower-case letters",
+			    "rkm: --pci: '12345:1' is not VENDOR:DEVICE, two hexadecimal ids of 1 to 4 digits",
+			    "rkm: --pci: '1234' is not VENDOR:DEVICE",
+			    "rkm: --pci: vendor ffff is no vendor",
+			    "rkm: --qemu-device: only with --pci VENDOR:DEVICE",
+			    "rkm: --qemu-device: 'edu x' is not a QEMU device model",
 			    "/taken: File exists (rkm new never overwrites" },
+		.reject = { "created " },
+	},
+	{
+		.name = "rkm new --pci: the scaffold builds for any vendor:device; without --qemu-device its qemu line is a comment",
+		.tier = CHECK,
+		.cmd = "d=$(mktemp -d) && " RKM "new any_pci --pci 1B36:5 --dir $d >/dev/null && "
+		       "grep -c '^qemu' $d/any_pci/rkm.manifest; grep '^# qemu ' $d/any_pci/rkm.manifest && "
+		       "grep -o 'DeviceId::new(0x1b36, 0x0005)' $d/any_pci/any_pci.rs && "
+		       RKM "build $d/any_pci --kernel 6.12; rc=$?; rm -rf $d; exit $rc",
+		.expect = { "^0", "# qemu    -device MODEL", "the QEMU device with ids 1b36:0005",
+			    "DeviceId::new(0x1b36, 0x0005)", "KO      */any_pci/build/6.12/any_pci.ko" },
+		.reject = { "warning" },
 	},
 	{
 		.name = "rkm lint: rustfmt --check and clippy are clean over the crate and every sample",
@@ -1000,6 +1039,26 @@ static const struct tcase cases[] = {
 			    "real releases checked: 0" },
 	},
 	{
+		.name = "the reliability case expects every fuzz, cycles and failslab item of the manifests: expanded for a fabricated tree",
+		.tier = CHECK,
+		.cmd = "r=$PWD && d=build/selftest/faketree && rm -rf $d && "
+		       "for s in drv_a drv_b drv_c; do mkdir -p $d/samples/$s && touch $d/samples/$s/Kbuild $d/samples/$s/test.c; done && "
+		       "printf 'twin c_a\\nfuzz drv_a echo\\nfuzz  c_a echo configfs=x # two\\nfailslab drv_a:drv_a c_a:c_a:files\\n"
+		       "cycles 0\\n' > $d/samples/drv_a/rkm.manifest && "
+		       "printf '\\tcycles 20 x=1 # each\\nfailslab drv_c\\n' > $d/samples/drv_c/rkm.manifest && "
+		       "printf '6.12 " FAKE_612 "+deb12-amd64\\ndebug " FAKE_612 "-rkm-debug /nonexistent/bzImage /nonexistent/kdir\\n' "
+		       "> $d/kernels && cd $d && RKM_CACHE=$PWD $r/build/bin/rkm-selftest --expand 'samples, fuzzer'",
+		.expect = { "expect: in 6.12: # drv_a: * ops (root ", "expect: in 6.12: # c_a: * ops (root ",
+			    "expect: in debug: # c_a: * ops (root ",
+			    "expect: in 6.12: # drv_b: * load/unload cycles in ",
+			    "expect: in debug: # drv_c: * load/unload cycles in ",
+			    "expect: in debug: # drv_a: * allocation failures injected in ",
+			    "expect: in debug: # c_a: * allocation failures injected in ",
+			    "expect: in debug: # drv_c: * allocation failures injected in " },
+		.reject = { "# drv_a: * load/unload", "# drv_b: * ops", "# drv_c: * ops", "# drv_b: * allocation",
+			    "in 6.12: # drv_c: * allocation", "cannot expand", "# two", "# each" },
+	},
+	{
 		.name = "no file in the tree names a Debian point release (the matrix is resolved from the archive)",
 		.tier = CHECK,
 		.cmd = "git ls-files | grep -qx Makefile && echo file-list-ok; "
@@ -1135,7 +1194,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm new and rkm new --pci: both build with their Makefile (rkm on PATH); no file names a path of this machine",
 		.cmd = "d=$(mktemp -d) && export PATH=$PWD/build/bin:$PATH && "
-		       "rkm new tmpl_misc --dir $d && rkm new tmpl_pci --pci --dir $d && "
+		       "rkm new tmpl_misc --dir $d && rkm new tmpl_pci --pci 1234:11e8 --qemu-device edu --dir $d && "
 		       "for p in \"$PWD\" \"$d\" \"$HOME\" \"$RKM_CACHE\"; do [ -n \"$p\" ] && "
 		       "grep -rlF \"$p\" $d | sed 's/^/an absolute path in /'; done; "
 		       "grep -qx rust-project.json $d/tmpl_pci/.gitignore && grep -qx rust-project.json $d/tmpl_misc/.gitignore && "
@@ -1147,7 +1206,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "rkm new --pci: the PCI scaffold binds QEMU's edu device and passes rkm test on every kernel",
-		.cmd = "d=$(mktemp -d) && " RKM "new hello_pci --pci --dir $d && PATH=$PWD/build/bin:$PATH make -C $d/hello_pci test; "
+		.cmd = "d=$(mktemp -d) && " RKM "new hello_pci --pci 1234:11e8 --qemu-device edu --dir $d && PATH=$PWD/build/bin:$PATH make -C $d/hello_pci test; "
 		       "rc=$?; rm -rf $d; exit $rc",
 		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * hello_pci-test #",
 			    "ok 1 binds_the_device_and_shows_its_id", "ok 2 bad_input_gets_a_clean_error" },
@@ -1179,6 +1238,9 @@ static struct {
 	int nworkloads;
 	char **nullb_tests;
 	int nnullb_tests;
+	/* What rkm test --reliability runs over the samples: a module name each. */
+	char **fuzz, **cycles, **failslab;
+	int nfuzz, ncycles, nfailslab;
 	int abi;		/* -1: not found */
 	int ncf;
 } tree = { .abi = -1 };
@@ -1210,6 +1272,15 @@ static void load_matrix(void)
 		fclose(f);
 }
 
+/* Appends a copy of name to the list. */
+static void add_name(char ***list, int *n, const char *name)
+{
+	*list = realloc(*list, (*n + 1) * sizeof(char *));
+	if (!*list)
+		exit(2);
+	(*list)[(*n)++] = strdup(name);
+}
+
 static void load_tree(void)
 {
 	char line[256];
@@ -1227,31 +1298,53 @@ static void load_tree(void)
 	if (!glob("tests/compile_fail/*.rs", 0, NULL, &g))
 		tree.ncf = g.gl_pathc;
 	globfree(&g);
-	/* "bench workload NAME..." lines of the samples' manifests */
-	if (!glob("samples/*/rkm.manifest", 0, NULL, &g)) {
-		for (i = 0; i < g.gl_pathc && (f = fopen(g.gl_pathv[i], "r")); i++) {
-			char *w, *save;
+	/*
+	 * Each sample directory's manifest (rkm test reads those of all samples):
+	 * "bench workload NAME...", the module of each "fuzz MODULE ..." line and
+	 * of each "failslab MODULE[:...]..." spec, and the driver unless it says
+	 * "cycles 0" (no line: the default count).
+	 */
+	if (!glob("samples/*/", 0, NULL, &g)) {
+		for (i = 0; i < g.gl_pathc; i++) {
+			char *dir = strndup(g.gl_pathv[i], strlen(g.gl_pathv[i]) - 1), *path, *w, *save;
+			bool cycled = true;
 
-			while (fgets(line, sizeof(line), f)) {
+			asprintf(&path, "%s/rkm.manifest", dir);
+			f = fopen(path, "r");
+			while (f && fgets(line, sizeof(line), f)) {
 				line[strcspn(line, "#\n")] = '\0';
 				w = strtok_r(line, " \t", &save);
-				if (!w || strcmp(w, "bench") || !(w = strtok_r(NULL, " \t", &save)) ||
-				    strcmp(w, "workload"))
+				if (!w)
 					continue;
-				while ((w = strtok_r(NULL, " \t", &save))) {
-					size_t n = strlen(w);
+				if (!strcmp(w, "cycles")) {
+					w = strtok_r(NULL, " \t", &save);
+					cycled = !w || strcmp(w, "0");
+				} else if (!strcmp(w, "fuzz")) {
+					if ((w = strtok_r(NULL, " \t", &save)))
+						add_name(&tree.fuzz, &tree.nfuzz, w);
+				} else if (!strcmp(w, "failslab")) {
+					while ((w = strtok_r(NULL, " \t", &save))) {
+						w[strcspn(w, ":")] = '\0';
+						add_name(&tree.failslab, &tree.nfailslab, w);
+					}
+				} else if (!strcmp(w, "bench") && (w = strtok_r(NULL, " \t", &save)) &&
+					   !strcmp(w, "workload")) {
+					while ((w = strtok_r(NULL, " \t", &save))) {
+						size_t n = strlen(w);
 
-					tree.workloads = realloc(tree.workloads, (tree.nworkloads + 1) *
-								 sizeof(char *));
-					if (!tree.workloads)
-						exit(2);
-					/* A grid (NAME_grid) reports its cells, NAME_...: the prefix. */
-					if (n > 5 && !strcmp(w + n - 5, "_grid"))
-						w[n - 4] = '\0';
-					tree.workloads[tree.nworkloads++] = strdup(w);
+						/* A grid (NAME_grid) reports its cells, NAME_...: the prefix. */
+						if (n > 5 && !strcmp(w + n - 5, "_grid"))
+							w[n - 4] = '\0';
+						add_name(&tree.workloads, &tree.nworkloads, w);
+					}
 				}
 			}
-			fclose(f);
+			if (f)
+				fclose(f);
+			if (cycled)
+				add_name(&tree.cycles, &tree.ncycles, strrchr(dir, '/') + 1);
+			free(path);
+			free(dir);
 		}
 	}
 	globfree(&g);
@@ -1460,6 +1553,10 @@ static int expand(const struct tcase *c, const char *s, struct strv *out, char *
 		  "no benchmark workload in samples/*/rkm.manifest" },
 		{ "{NT}", &tree.nullb_tests, &tree.nnullb_tests,
 		  "no BLK_TEST(NAME, ...) line in samples/rust_nullb/test.c" },
+		{ "{FUZZ}", &tree.fuzz, &tree.nfuzz, "no fuzz line in samples/*/rkm.manifest" },
+		{ "{CYCLES}", &tree.cycles, &tree.ncycles, "no sample with load/unload cycles" },
+		{ "{FAILSLAB}", &tree.failslab, &tree.nfailslab,
+		  "no failslab spec in samples/*/rkm.manifest" },
 	};
 	int i, n, rc = 0;
 	size_t l;

@@ -126,6 +126,29 @@ static char *next_word(char **s)
 	return w;
 }
 
+/* Why the plan was refused, beyond its errno: one line for the KTAP result. */
+static char plan_why[128];
+
+/* A plan's integer: decimal, in min..max, or -EINVAL with plan_why saying so. */
+static int plan_int(const char *key, const char *s, long min, long max, int *out)
+{
+	char *end;
+	long v;
+
+	if (!s || *s < '0' || *s > '9')
+		goto bad;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		goto bad;
+	*out = (int)v;
+	return 0;
+bad:
+	snprintf(plan_why, sizeof(plan_why), "%s '%s' is not an integer in %ld..%ld", key,
+		 s ?: "", min, max);
+	return -EINVAL;
+}
+
 static int read_plan(const char *path)
 {
 	static char buf[64 * 1024];
@@ -150,7 +173,10 @@ static int read_plan(const char *path)
 		if (!strcmp(key, "kernel")) {
 			kernel_name = next_word(&rest);
 		} else if (!strcmp(key, "timeout")) {
-			timeout_s = atoi(next_word(&rest) ?: "60");
+			int err = plan_int("timeout", next_word(&rest), 1, 86400, &timeout_s);
+
+			if (err)
+				return err;
 		} else if (!strcmp(key, "module") || !strcmp(key, "test")) {
 			struct item *it = &items[nitems];
 			int argc = 0;
@@ -449,7 +475,8 @@ int main(void)
 	out("KTAP version 1\n");
 	out("# rkm-init: kernel %s\n", kernel_name);
 	if (err) {
-		out("1..1\nnot ok 1 plan # cannot read /rkm/plan: %s\n", strerror(-err));
+		out("1..1\nnot ok 1 plan # cannot read /rkm/plan: %s\n",
+		    plan_why[0] ? plan_why : strerror(-err));
 		power_off();
 	}
 	/* Guest-side watchdog: everything must end well before the host's. */

@@ -3,9 +3,14 @@
 //!
 //! Tests live next to the code, in a `ktests` module compiled only with
 //! `--cfg rkm_ktest` (`RKM_KTEST=1` at build time); `tests/rkm_ktest` is the
-//! module that runs them all at load and prints KTAP to the kernel log:
+//! module that runs them all at load and prints KTAP to the kernel log.
 //!
-//! ```ignore
+//! This module exists only in those builds (never in `rkm doc`'s), and
+//! `kassert!` is the crate's own, so the shape of a suite is shown here as
+//! text; `tests/rkm_ktest` compiles every real one. A file of the crate ends
+//! with
+//!
+//! ```text
 //! #[cfg(rkm_ktest)]
 //! pub(crate) mod ktests {
 //!     use crate::ktest::{kassert, Case};
@@ -13,15 +18,14 @@
 //!     fn adds() -> crate::Result { kassert!(1 + 1 == 2); Ok(()) }
 //! }
 //! ```
+//!
+//! and its `CASES` are listed in `SUITES` below.
 
 use crate::error::Result;
 
-/// One test: its name and its body; an `Err` fails it.
-///
-/// ```ignore
-/// const CASES: &[Case] = &[("adds", || { kassert!(1 + 1 == 2); Ok(()) })];
-/// ```
-pub type Case = (&'static str, fn() -> Result);
+/// One test: its name and its body, a plain `fn() -> Result` (a named
+/// function, as in the module's example above); an `Err` fails it.
+pub(crate) type Case = (&'static str, fn() -> Result);
 
 /// Fails the enclosing test (returns `EINVAL`) if `cond` is false, logging
 /// the condition and where it is.
@@ -61,11 +65,9 @@ const SUITES: &[(&str, &[Case])] = &[
 ];
 
 /// Runs every suite, printing KTAP (one subtest per suite); returns the
-/// number of failed cases.
-///
-/// ```ignore
-/// let failed = rkm::ktest::run_all();
-/// ```
+/// number of failed cases. `tests/rkm_ktest` calls it from its module init;
+/// no driver does (hidden from the documentation: no example to give).
+#[doc(hidden)]
 pub fn run_all() -> usize {
     let mut failed = 0;
     crate::pr_info!("KTAP version 1\n");
@@ -95,11 +97,10 @@ pub fn run_all() -> usize {
 /// kernel rkm builds the Rust code instrumented, so this must draw a
 /// "KASAN: slab-out-of-bounds" report naming this function; the suite checks
 /// that it does (a Rust object built without instrumentation would read the
-/// byte silently). Returns the byte read.
-///
-/// ```ignore
-/// let _ = rkm::ktest::kasan_probe();
-/// ```
+/// byte silently). Returns the byte read. `tests/rkm_ktest` calls it when
+/// loaded with `kasan_probe=1`; no driver does (hidden from the
+/// documentation: no example to give).
+#[doc(hidden)]
 pub fn kasan_probe() -> u8 {
     let Ok(buf) = crate::alloc::KBox::try_new([0u8; 17]) else {
         return 0;

@@ -229,6 +229,7 @@ static void test_manifest_good(void)
 				      "bench workload w1 w2\n"
 				      "bench workload w3\n"
 				      "bench alternate-load-order\n"
+				      "bench code-limit 2048\n"
 				      "variant intx pci=nomsi\n"
 				      "variant noapic noapic nolapic\n");
 	struct manifest m;
@@ -250,6 +251,7 @@ static void test_manifest_good(void)
 	CHECK(m.nbench_qemu == 1 && !strcmp(m.bench_qemu[0], "-device pci-testdev"), "bench qemu");
 	CHECK(m.nworkloads == 3 && !strcmp(m.workloads[2], "w3"), "workloads %d", m.nworkloads);
 	CHECK(m.alternate, "alternate-load-order");
+	CHECK(m.code_limit == 2048, "code-limit %ld", m.code_limit);
 	CHECK(m.nvariants == 2 && !strcmp(manifest_variant(&m, "intx"), "pci=nomsi") &&
 	      !strcmp(manifest_variant(&m, "noapic"), "noapic nolapic") &&
 	      !manifest_variant(&m, "nomsi"), "variants %d", m.nvariants);
@@ -279,7 +281,7 @@ static void test_manifest_absent(void)
 
 	manifest_load(dir, &m);
 	CHECK(!strcmp(m.name, "plain") && !m.nqemu && !m.ntwins && !m.nfuzz && !m.nfailslab &&
-	      !m.bench_c && m.cycles == RKM_DEFAULT_CYCLES, "defaults");
+	      !m.bench_c && m.cycles == RKM_DEFAULT_CYCLES && m.code_limit == -1, "defaults");
 }
 
 static void manifest_child(void *dir)
@@ -348,6 +350,19 @@ static void test_manifest_bad_lines(void)
 		{ "twin c_twin\nbench pair bad c_twin\nbench alternate-load-order\n",
 		  ":2: bench lines without a 'bench workload' line" },
 		{ "twin c_twin\nbench pair bad c_twin\nbench qemu\n", ":3: expected 'bench qemu ARGS...'" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench code-limit\n",
+		  ":3: expected 'bench code-limit BYTES'" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench code-limit 2 KiB\n",
+		  ":3: expected 'bench code-limit BYTES'" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench code-limit 2k\n",
+		  ":3: bench code-limit: '2k' is not a number of bytes in 0..1048576" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench code-limit -1\n",
+		  ":3: bench code-limit: '-1' is not a number of bytes in 0..1048576" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench code-limit 1048577\n",
+		  ":3: bench code-limit: '1048577' is not a number of bytes" },
+		{ "twin c_twin\nbench pair bad c_twin\nbench code-limit 10\nbench code-limit 20\n",
+		  ":4: a second 'bench code-limit'" },
+		{ "bench code-limit 2048\n", ":1: bench lines need a 'bench pair DRIVER TWIN' line" },
 		/* 'nic MODEL COUNT' (issue 19) */
 		{ "nic e1000\n", ":1: expected 'nic MODEL COUNT'" },
 		{ "nic\n", ":1: expected 'nic MODEL COUNT'" },

@@ -268,13 +268,14 @@ static char *kernel_module_copy(const struct kernel *k, const char *name)
 }
 
 /*
- * The issue's targets for a pair's code: the driver at most 1.5 times its
- * twin's, and rust_minimal (a hello world) within 2 KiB of its C twin's.
+ * The target for a pair's code: the driver's at most 1.5 times its twin's,
+ * or, with a manifest's 'bench code-limit BYTES', at most BYTES more than
+ * its twin's (a driver so small that the crate's fixed share dominates).
  */
-static const char *code_verdict(const char *driver, long rust, long c)
+static const char *code_verdict(const struct manifest *m, long rust, long c)
 {
-	if (!strcmp(driver, "rust_minimal"))
-		return rust - c <= 2048 ? "" : "  > C + 2 KiB";
+	if (m->code_limit >= 0)
+		return rust - c <= m->code_limit ? "" : xasprintf("  > C + %ld B", m->code_limit);
 	return rust * 2 <= c * 3 ? "" : "  > 1.5";
 }
 
@@ -288,7 +289,7 @@ static void code_header(const struct kernel *k)
 static void code_line(const struct manifest *m, long rust, long c)
 {
 	printf("%-16s %8ld %-16s %8ld %7.2f%s\n", m->name, rust, m->bench_c, c,
-	       c > 0 ? (double)rust / (double)c : 0.0, code_verdict(m->name, rust, c));
+	       c > 0 ? (double)rust / (double)c : 0.0, code_verdict(m, rust, c));
 }
 
 /* Median of three clean builds of DIR for k, in seconds. */

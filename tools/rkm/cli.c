@@ -97,10 +97,14 @@ const struct command rkm_commands[] = {
 	  "  --sizes          only each pair's code size and Rust/C ratio: one build, no boot\n"
 	  "  --out DIR        bench.csv, bench.json, bench.png (default build/bench)\n" },
 	{ "new", cmd_new, "start a driver project outside the rkm tree",
-	  "usage: rkm new NAME [--dir PARENT] [--pci]\n"
+	  "usage: rkm new NAME [--dir PARENT] [--pci VENDOR:DEVICE [--qemu-device MODEL]]\n"
 	  "Starts a driver in PARENT/NAME (default ./NAME): NAME.rs, Kbuild, Makefile, test.c,\n"
-	  "rkm.manifest, README.md; never overwrites. --pci: a PCI driver (QEMU's edu device)\n"
-	  "instead of a misc device. No file names the rkm tree: rkm is found on PATH.\n" },
+	  "rkm.manifest, README.md; never overwrites. No file names the rkm tree: rkm is found\n"
+	  "on PATH.\n"
+	  "  --pci VENDOR:DEVICE  a PCI driver for that device (hex ids, as lspci -n prints\n"
+	  "                       them) instead of a misc device\n"
+	  "  --qemu-device MODEL  the QEMU device its tests boot with (rkm.manifest's qemu line;\n"
+	  "                       without it, the line is there commented out, to fill in)\n" },
 	{ "lint", cmd_lint, "rustfmt --check and clippy, drivers and crate",
 	  "usage: rkm lint DIR...\n"
 	  "       rkm lint --panics [--kernel NAME] [--no-fail] DIR...\n"
@@ -173,6 +177,10 @@ int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option
 		 */
 		if (optopt)
 			what = shortopt;
+		/* A long option with no letter of its own: its name, not its value's letter. */
+		for (const struct option *o = opts; optopt && o->name; o++)
+			if (o->val == optopt && !o->flag && !strchr(shortopts, optopt))
+				what = xasprintf("--%s", o->name);
 		fprintf(stderr, "rkm %s: %s '%s'\n", argv[0],
 			c == ':' ? "missing value for option" : "unknown option", what);
 		usage_exit(argv[0], 2);

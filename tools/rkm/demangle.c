@@ -3,11 +3,12 @@
  * rkm: Rust symbol names in kernel logs, demangled, and `rkm decode [FILE]`.
  *
  * The kernel prints a Rust function by its mangled name: v0
- * (`_RNvCs1234_8rust_edu4read`, rustc's -Csymbol-mangling-version=v0, as
- * rkm builds) or legacy (`_ZN8rust_edu4read17h0123456789abcdefE`). Every
- * such word of a log line is replaced by its demangled path (without the
- * crate hashes), leaving the rest of the line as it is: in
- * ` _RNvCs1234_8rust_edu4read+0x2a/0x80 [rust_edu]` only the name changes.
+ * (`_RNvCs1234_5mydrv4read` for function read of a crate mydrv,
+ * rustc's -Csymbol-mangling-version=v0, as rkm builds) or legacy
+ * (`_ZN5mydrv4read17h0123456789abcdefE`). Every such word of a log line is
+ * replaced by its demangled path (without the crate hashes), leaving the
+ * rest of the line as it is: in ` _RNvCs1234_5mydrv4read+0x2a/0x80 [mydrv]`
+ * only the name changes.
  * The demangler is GNU libiberty's (binutils' and gdb's: v0 and legacy Rust),
  * Debian's libiberty-dev.
  */

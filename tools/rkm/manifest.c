@@ -155,7 +155,7 @@ static void parse_twin(const struct mline *l, struct manifest *m)
 
 /*
  * driver DIR: another driver directory (a path relative to this one, e.g.
- * ../../samples/rust_e1000), built for the same kernels and shipped in
+ * ../my_driver), built for the same kernels and shipped in
  * /lib/rkm, unloaded: the Rust driver a test-only directory compares with
  * the kernel's own module.
  */
@@ -248,12 +248,19 @@ static void parse_bench(const struct mline *l, struct manifest *m)
 		need_words(l, 3, 0, "bench workload NAME...");
 		for (i = 2; i < l->n; i++)
 			add(l, m->workloads, &m->nworkloads, strdup(l->w[i]));
+	} else if (!strcmp(what, "code-limit")) {
+		need_words(l, 3, 3, "bench code-limit BYTES");
+		if (m->code_limit >= 0)
+			bad(l, "a second 'bench code-limit'");
+		if (parse_int(l->w[2], 0, RKM_MAX_CODE_LIMIT, &m->code_limit))
+			bad(l, "bench code-limit: '%s' is not a number of bytes in 0..%d", l->w[2],
+			    RKM_MAX_CODE_LIMIT);
 	} else if (!strcmp(what, "alternate-load-order")) {
 		need_words(l, 2, 2, "bench alternate-load-order");
 		m->alternate = true;
 	} else {
-		bad(l, "unknown bench line '%s' (pair, params, qemu, workload, alternate-load-order)",
-		    what);
+		bad(l, "unknown bench line '%s' (pair, params, qemu, workload, alternate-load-order, "
+		    "code-limit)", what);
 	}
 }
 
@@ -458,6 +465,7 @@ void manifest_load(const char *dir, struct manifest *m)
 		die("no driver directory %s", dir);
 	m->name = base_name(m->dir);
 	m->cycles = RKM_DEFAULT_CYCLES;
+	m->code_limit = -1;
 	f = fopen(path, "r");
 	if (!f) {
 		if (errno != ENOENT)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rkm: `rkm new NAME [--dir PARENT]`: a driver project outside the rkm tree,
- * ready for `rkm test`: a misc device in safe Rust, its Kbuild, a Makefile,
- * an in-guest C test and a README.
+ * rkm: `rkm new NAME [--dir PARENT] [--pci VENDOR:DEVICE [--qemu-device MODEL]]`:
+ * a driver project outside the rkm tree, ready for `rkm test`: a misc device
+ * (or a PCI driver for any vendor:device) in safe Rust, its Kbuild, a
+ * Makefile, an in-guest C test, a manifest and a README.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,38 +95,35 @@ static const char tmpl_rs[] =
 
 static const char tmpl_pci_rs[] =
 	"// SPDX-License-Identifier: GPL-2.0\n"
-	"//! @NAME@: a PCI driver for QEMU's educational device (\"edu\", `-device edu`,\n"
-	"//! QEMU's docs/specs/edu.rst): probe maps BAR 0, checks that the device\n"
-	"//! answers, and each bound device shows its id register in sysfs, as\n"
+	"//! @NAME@: a PCI driver for device @VID@:@DID@ (vendor:device, as `lspci -n`\n"
+	"//! prints them): probe enables the device and reads its configuration\n"
+	"//! space, and each bound device shows its ids in sysfs, as\n"
 	"//! /sys/bus/pci/devices/<device>/@NAME@_id. Started by `rkm new --pci`:\n"
-	"//! put your device's ids and registers in place of edu's.\n"
+	"//! map the device's registers with `dev.iomap::<SIZE>(BAR)` (an\n"
+	"//! `rkm::io::Bar`, its offsets checked at compile time) and go on from there.\n"
 	"#![no_std]\n"
 	"#![forbid(unsafe_code)]\n"
 	"\n"
 	"use core::fmt::Write;\n"
 	"use rkm::driver;\n"
-	"use rkm::io::Bar;\n"
-	"use rkm::pci::{self, Attr, AttrBuf, Bound};\n"
+	"use rkm::pci::{self, Attr, AttrBuf, Bound, Config};\n"
 	"use rkm::prelude::*;\n"
 	"\n"
-	"/// The devices this driver binds: QEMU's edu (vendor 0x1234, device\n"
-	"/// 0x11e8). QEMU's pci-testdev (`-device pci-testdev`) would be\n"
-	"/// `pci::DeviceId::new(0x1b36, 0x0005)`.\n"
-	"const IDS: &[pci::DeviceId] = &[pci::DeviceId::new(0x1234, 0x11e8)];\n"
-	"/// BAR 0 of edu: 1 MiB of registers. An offset past it does not compile.\n"
-	"const BAR_SIZE: usize = 0x10_0000;\n"
-	"/// Identification, 0xRRrr00ed: major and minor revision.\n"
-	"const REG_ID: usize = 0x00;\n"
-	"/// Liveness check: reads back the bitwise inverse of what was written.\n"
-	"const REG_LIVE: usize = 0x04;\n"
+	"/// The devices this driver binds: vendor 0x@VID@, device 0x@DID@.\n"
+	"const IDS: &[pci::DeviceId] = &[pci::DeviceId::new(0x@VID@, 0x@DID@)];\n"
+	"/// Configuration space: vendor id, device id, revision.\n"
+	"const CFG_VENDOR: usize = 0x00;\n"
+	"const CFG_DEVICE: usize = 0x02;\n"
+	"const CFG_REVISION: usize = 0x08;\n"
 	"\n"
 	"struct Dev;\n"
 	"\n"
 	"impl driver::Driver for Dev {\n"
 	"    const NAME: &'static str = \"@NAME@\";\n"
 	"    const ATTRS: &'static [Attr<Self>] = &[Attr::ro(\"@NAME@_id\", show_id)];\n"
-	"    /// What an interrupt handler would see: the registers.\n"
-	"    type Hw = Bar<BAR_SIZE>;\n"
+	"    /// What an interrupt handler would see: the configuration space (and,\n"
+	"    /// once mapped, the device's registers: `(Config, Bar<SIZE>)`).\n"
+	"    type Hw = Config;\n"
 	"    /// The rest of the per-device state: none.\n"
 	"    type Data = ();\n"
 	"}\n"
@@ -132,22 +131,20 @@ static const char tmpl_pci_rs[] =
 	"impl pci::Driver for Dev {\n"
 	"    const IDS: &'static [pci::DeviceId] = IDS;\n"
 	"\n"
-	"    fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Bar<BAR_SIZE>, ())> {\n"
+	"    fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Config, ())> {\n"
 	"        dev.enable()?;\n"
-	"        let bar = dev.iomap::<BAR_SIZE>(0)?;\n"
-	"        bar.write32::<REG_LIVE>(0x1234_5678);\n"
-	"        if bar.read32::<REG_LIVE>() != !0x1234_5678 {\n"
-	"            dev_err!(dev, \"the device does not answer\\n\");\n"
-	"            return Err(ENODEV);\n"
-	"        }\n"
-	"        let id = bar.read32::<REG_ID>();\n"
-	"        dev_info!(dev, \"edu {}.{}\\n\", id >> 24, (id >> 16) & 0xff);\n"
-	"        Ok((bar, ()))\n"
+	"        let cfg = dev.config()?;\n"
+	"        let (vendor, device) = (cfg.read16::<CFG_VENDOR>(), cfg.read16::<CFG_DEVICE>());\n"
+	"        let revision = cfg.read8::<CFG_REVISION>();\n"
+	"        dev_info!(dev, \"{vendor:04x}:{device:04x} revision {revision}\\n\");\n"
+	"        Ok((cfg, ()))\n"
 	"    }\n"
 	"}\n"
 	"\n"
 	"fn show_id(dev: &Bound<'_, Dev>, out: &mut AttrBuf<'_>) -> Result {\n"
-	"    writeln!(out, \"{:#010x}\", dev.hw().read32::<REG_ID>()).map_err(|_| EFBIG)\n"
+	"    let cfg = dev.hw();\n"
+	"    let (vendor, device) = (cfg.read16::<CFG_VENDOR>(), cfg.read16::<CFG_DEVICE>());\n"
+	"    writeln!(out, \"{vendor:04x}:{device:04x}\").map_err(|_| EFBIG)\n"
 	"}\n"
 	"\n"
 	"struct Driver {\n"
@@ -164,43 +161,41 @@ static const char tmpl_pci_rs[] =
 	"    type: Driver,\n"
 	"    name: \"@NAME@\",\n"
 	"    authors: [\"you\"],\n"
-	"    description: \"@NAME@: a PCI driver for QEMU's edu device\",\n"
+	"    description: \"@NAME@: a PCI driver for device @VID@:@DID@\",\n"
 	"    license: \"GPL\",\n"
 	"}\n";
 
 static const char tmpl_pci_test[] =
 	"// SPDX-License-Identifier: GPL-2.0\n"
-	"/* @NAME@'s test: runs inside the guest (rkm test, with -device edu), as root. */\n"
+	"/*\n"
+	" * @NAME@'s test: runs inside the guest (rkm test, with the QEMU device of\n"
+	" * rkm.manifest), as root.\n"
+	" */\n"
 	"#include \"ktest.h\"\n"
 	"\n"
-	"#include <dirent.h>\n"
+	"#define ID \"@VID@:@DID@\"\n"
 	"\n"
-	"/* The first device bound to @NAME@: its /sys/bus/pci/devices/BDF, or \"\". */\n"
-	"static void bound_device(char *out, size_t len)\n"
+	"/* The first device @VID@:@DID@ of the guest, in out: false, saying so, if none. */\n"
+	"static bool the_device(char *out, size_t len)\n"
 	"{\n"
-	"\tDIR *d = opendir(\"/sys/bus/pci/drivers/@NAME@\");\n"
-	"\tstruct dirent *e;\n"
-	"\n"
-	"\tout[0] = '\\0';\n"
-	"\twhile (d && (e = readdir(d)))\n"
-	"\t\tif (!strncmp(e->d_name, \"0000:\", 5)) {\n"
-	"\t\t\tsnprintf(out, len, \"/sys/bus/pci/devices/%.16s\", e->d_name);\n"
-	"\t\t\tbreak;\n"
-	"\t\t}\n"
-	"\tif (d)\n"
-	"\t\tclosedir(d);\n"
+	"\tif (ktest_pci_find(\"/sys/bus/pci/devices\", 0x@VID@, 0x@DID@, out, len))\n"
+	"\t\treturn true;\n"
+	"\tprintf(\"# no PCI device \" ID \" in the guest: its 'qemu -device MODEL' line in \"\n"
+	"\t       \"rkm.manifest?\\n\");\n"
+	"\treturn false;\n"
 	"}\n"
 	"\n"
 	"TEST(binds_the_device_and_shows_its_id)\n"
 	"{\n"
-	"\tchar dev[64], path[160], buf[64] = \"\";\n"
+	"\tchar dev[64], bound[64], path[160], buf[64] = \"\";\n"
 	"\n"
+	"\tASSERT_TRUE(the_device(dev, sizeof(dev)));\n"
 	"\tASSERT_EQ(0, load_module(\"@NAME@\", NULL));\n"
-	"\tbound_device(dev, sizeof(dev));\n"
-	"\tASSERT_TRUE(dev[0]);\n"
-	"\tsnprintf(path, sizeof(path), \"%s/@NAME@_id\", dev);\n"
-	"\tASSERT_EQ(11, read_file(path, buf, sizeof(buf)));\n"
-	"\tEXPECT_EQ(0, strcmp(buf, \"0x010000ed\\n\"));\n"
+	"\tASSERT_TRUE(ktest_pci_find(\"/sys/bus/pci/drivers/@NAME@\", 0x@VID@, 0x@DID@, bound,\n"
+	"\t\t\t\t    sizeof(bound)));\n"
+	"\tsnprintf(path, sizeof(path), \"/sys/bus/pci/devices/%s/@NAME@_id\", bound);\n"
+	"\tASSERT_EQ((ssize_t)strlen(ID \"\\n\"), read_file(path, buf, sizeof(buf)));\n"
+	"\tEXPECT_EQ(0, strcmp(buf, ID \"\\n\"));\n"
 	"\tASSERT_EQ(0, unload_module(\"@NAME@\"));\n"
 	"\t/* Unloading unbinds: the attribute is gone with the driver. */\n"
 	"\tASSERT_ERRNO(ENOENT, open(path, O_RDONLY));\n"
@@ -208,13 +203,14 @@ static const char tmpl_pci_test[] =
 	"\n"
 	"TEST(bad_input_gets_a_clean_error)\n"
 	"{\n"
-	"\tchar dev[64], path[160];\n"
+	"\tchar dev[64], bound[64], path[160];\n"
 	"\n"
+	"\tASSERT_TRUE(the_device(dev, sizeof(dev)));\n"
 	"\tASSERT_EQ(0, load_module(\"@NAME@\", NULL));\n"
-	"\tbound_device(dev, sizeof(dev));\n"
-	"\tASSERT_TRUE(dev[0]);\n"
+	"\tASSERT_TRUE(ktest_pci_find(\"/sys/bus/pci/drivers/@NAME@\", 0x@VID@, 0x@DID@, bound,\n"
+	"\t\t\t\t    sizeof(bound)));\n"
 	"\t/* A read-only attribute: writing is refused, not ignored. */\n"
-	"\tsnprintf(path, sizeof(path), \"%s/@NAME@_id\", dev);\n"
+	"\tsnprintf(path, sizeof(path), \"/sys/bus/pci/devices/%s/@NAME@_id\", bound);\n"
 	"\tASSERT_ERRNO(EACCES, open(path, O_WRONLY));\n"
 	"\tASSERT_EQ(0, unload_module(\"@NAME@\"));\n"
 	"}\n"
@@ -224,9 +220,10 @@ static const char tmpl_pci_test[] =
 	"\treturn ktest_run();\n"
 	"}\n";
 
+/* @QEMU@: the manifest's qemu line, or a commented one without --qemu-device. */
 static const char tmpl_pci_manifest[] =
 	"# What rkm needs to test @NAME@ (rkm's README, \"Manifests\"); one keyword a line.\n"
-	"qemu      -device edu                  # QEMU's educational PCI device, in every boot\n"
+	"@QEMU@\n"
 	"# twin      c_@NAME@                 # a C twin in c_@NAME@/, built and shipped beside it\n"
 	"cycles    50                           # insmod/rmmod cycles of rkm test --reliability (each binds)\n";
 
@@ -323,13 +320,15 @@ static const char tmpl_manifest[] =
 	"# failslab  @NAME@:@NAME@            # debug kernel: fail each allocation of load and file calls\n"
 	"cycles    200                        # insmod/rmmod cycles of rkm test --reliability\n";
 
-static const char *what;
+/* @WHAT@, and with --pci @VID@, @DID@ (4 hex digits each) and @QEMU@. */
+static const char *what, *vid = "", *did = "", *qemu_line = "";
 
 static void put(const char *dir, const char *file, const char *tmpl, const char *name)
 {
 	char *path = xasprintf("%s/%s", dir, file);
 	char *text = fill_template(tmpl, (const char *const[]){ "@NAME@", name, "@WHAT@", what,
-								NULL });
+								"@VID@", vid, "@DID@", did,
+								"@QEMU@", qemu_line, NULL });
 	FILE *f = fopen(path, "wx");
 
 	if (!f || fputs(text, f) < 0 || fclose(f))
@@ -339,12 +338,52 @@ static void put(const char *dir, const char *file, const char *tmpl, const char 
 	free(path);
 }
 
+/* One PCI id of VENDOR:DEVICE: 1 to 4 hex digits, as 4 lower-case ones. */
+static char *pci_id(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 1 || n > 4)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return NULL;
+	return xasprintf("%04lx", strtoul(xasprintf("%.*s", (int)n, s), NULL, 16));
+}
+
+/* --pci VENDOR:DEVICE into vid and did, or die: one line saying what is wrong. */
+static void parse_pci_ids(const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (colon) {
+		vid = pci_id(arg, colon - arg);
+		did = pci_id(colon + 1, strlen(colon + 1));
+	}
+	if (!colon || !vid || !did)
+		die("--pci: '%s' is not VENDOR:DEVICE, two hexadecimal ids of 1 to 4 digits "
+		    "(as lspci -n prints them, e.g. 1b36:0005)", arg);
+	if (!strcmp(vid, "ffff"))
+		die("--pci: vendor ffff is no vendor (what a read of an absent device returns)");
+}
+
+/* --qemu-device MODEL: a QEMU device name, with ,PROP=VALUE if any; no spaces or quotes. */
+static void check_qemu_model(const char *model)
+{
+	if (!isalnum((unsigned char)model[0]) ||
+	    model[strspn(model, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789-_.,=")])
+		die("--qemu-device: '%s' is not a QEMU device model (qemu-system-x86_64 -device "
+		    "help; letters, digits, '-', '_', '.', and ',PROP=VALUE')", model);
+}
+
 int cmd_new(int argc, char **argv)
 {
 	static const struct option opts[] = { { "dir", required_argument, NULL, 'd' },
-					      { "pci", no_argument, NULL, 'p' }, OPT_HELP, { 0 } };
-	bool pci = false;
-	const char *name, *parent = ".";
+					      { "pci", required_argument, NULL, 'p' },
+					      { "qemu-device", required_argument, NULL, 'q' },
+					      OPT_HELP, { 0 } };
+	const char *name, *parent = ".", *pci = NULL, *model = NULL;
 	char *dir;
 	int c;
 
@@ -352,19 +391,33 @@ int cmd_new(int argc, char **argv)
 		if (c == 'd')
 			parent = optarg;
 		else if (c == 'p')
-			pci = true;
+			pci = optarg;
+		else if (c == 'q')
+			model = optarg;
 	if (optind != argc - 1)
 		usage_exit(argv[0], 2);
 	name = argv[optind];
 	if (!valid_module_name(name))
 		die("'%s' cannot be a module name: use lower-case letters, digits and '_', "
 		    "starting with a letter, at most 55 characters", name);
+	if (model && !pci)
+		die("--qemu-device: only with --pci VENDOR:DEVICE (the device the driver binds)");
+	if (pci)
+		parse_pci_ids(pci);
+	if (model) {
+		check_qemu_model(model);
+		qemu_line = xasprintf("%-38s # the QEMU device (%s:%s) the driver binds, in every "
+				      "boot", xasprintf("qemu      -device %s", model), vid, did);
+	} else if (pci) {
+		qemu_line = xasprintf("%-38s # the QEMU device with ids %s:%s, in every boot: "
+				      "make test needs it", "# qemu    -device MODEL", vid, did);
+	}
 	dir = xasprintf("%s/%s", parent, name);
 	mkdirs(parent);
 	if (mkdir(dir, 0755))
 		die("cannot create %s: %s%s", dir, strerror(errno),
 		    errno == EEXIST ? " (rkm new never overwrites: pick another name or --dir)" : "");
-	what = pci ? "a PCI driver for QEMU's edu device; its id register in sysfs"
+	what = pci ? xasprintf("a PCI driver for device %s:%s; its ids in sysfs", vid, did)
 		   : "a misc device, `/dev/@NAME@`, that keeps the last message written to it";
 	what = fill_template(what, (const char *const[]){ "@NAME@", name, NULL });
 	put(dir, xasprintf("%s.rs", name), pci ? tmpl_pci_rs : tmpl_rs, name);
@@ -374,8 +427,9 @@ int cmd_new(int argc, char **argv)
 	put(dir, "README.md", tmpl_readme, name);
 	put(dir, "rkm.manifest", pci ? tmpl_pci_manifest : tmpl_manifest, name);
 	put(dir, ".gitignore", "build/\nrust-project.json\n", name);
-	printf("rkm: new driver %s in %s: 'make -C %s test' (with rkm on PATH) builds it and tests it on every kernel\n",
-	       name, dir, dir);
+	printf("rkm: new driver %s in %s: 'make -C %s test' (with rkm on PATH) builds it and tests it "
+	       "on every kernel%s\n", name, dir, dir,
+	       pci && !model ? " (once rkm.manifest has the device's qemu line)" : "");
 	free(dir);
 	return 0;
 }

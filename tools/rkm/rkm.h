@@ -67,6 +67,8 @@ struct plan {
 /* What a driver directory declares in DIR/rkm.manifest (README, "Manifests"). */
 #define RKM_MANIFEST "rkm.manifest"
 #define RKM_DEFAULT_CYCLES 200
+/* The largest 'bench code-limit BYTES': 1 MiB. */
+#define RKM_MAX_CODE_LIMIT (1 << 20)
 
 struct manifest {
 	char dir[PATH_MAX];	/* the driver directory (real path) */
@@ -89,6 +91,8 @@ struct manifest {
 	const char *workloads[RKM_MAX_ITEMS];	/* tests/bench/bench.c workload names */
 	int nworkloads;
 	bool alternate;		/* swap the pair's load order every boot */
+	long code_limit;	/* 'bench code-limit BYTES': the driver's code at most its twin's
+				 * + BYTES (-1: at most 1.5 times the twin's) */
 	const char *variants[RKM_MAX_ITEMS];	/* "NAME KERNEL-ARGS...": rkm test --variant NAME */
 	int nvariants;
 	const char *kmods[RKM_MAX_ITEMS];	/* 'kernel-module NAME': the target kernel's own */

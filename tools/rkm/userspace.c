@@ -12,9 +12,10 @@
  * /lib/rkm (the shipped modules) and the modules.dep, modules.alias, ...
  * the host's depmod writes for them, so the guest's modprobe finds the
  * modules under test by name (and loads what they depend on). A driver
- * built under another module's name (manifest 'build-as null_blk') is in
- * /lib/rkm/as, linked as updates/, which depmod searches first: modprobe
- * null_blk loads it rather than the kernel's null_blk in /lib/rkm. A boot
+ * built under another module's name (manifest 'build-as NAME', NAME a
+ * kernel module) is in /lib/rkm/as, linked as updates/, which depmod
+ * searches first: modprobe NAME loads it rather than the kernel's own NAME
+ * in /lib/rkm. A boot
  * without programs is built as before: none of this is in its initramfs.
  */
 #define _GNU_SOURCE

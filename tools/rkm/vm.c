@@ -508,7 +508,7 @@ static char **qemu_argv(const struct kernel *k, const struct plan *p, const char
 		argv[n++] = xasprintf("unix:%s,server=on,wait=off", qmp_sock);
 	} else {
 		/*
-		 * A watchdog (i6300esb) that fires where no test announced a reset
+		 * A watchdog device that fires where no test announced a reset
 		 * was left running by a test or a driver: QEMU says so on its stderr
 		 * (WATCHDOG_FIRED, found in the console log afterwards) and the
 		 * guest goes on, rather than ending in a silent reset mid-test.
@@ -1329,7 +1329,7 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 		}
 	plan_add_programs(m, p);
 	/*
-	 * A test-only directory (tests/net_e1000: neither NAME.rs nor a
+	 * A test-only directory (a test.c, neither NAME.rs nor a
 	 * Kbuild) builds nothing of its own: its test runs against the
 	 * kernel's modules and twins its manifest names.
 	 */
