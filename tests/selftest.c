@@ -1355,11 +1355,7 @@ static void load_tree(void)
 
 		if (sscanf(line, "BLK_TEST(%127[A-Za-z0-9_],", name) != 1)
 			continue;
-		tree.nullb_tests = realloc(tree.nullb_tests,
-					   (tree.nnullb_tests + 1) * sizeof(char *));
-		if (!tree.nullb_tests)
-			exit(2);
-		tree.nullb_tests[tree.nnullb_tests++] = strdup(name);
+		add_name(&tree.nullb_tests, &tree.nnullb_tests, name);
 	}
 	if (f)
 		fclose(f);
