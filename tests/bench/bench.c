@@ -463,10 +463,6 @@ static double blk_run(const struct impl *im, const struct blk_cell *c, long ms)
 static const char *const net_macs[NET_NICS] = { "52:54:00:12:34:50", "52:54:00:12:34:51",
 						"52:54:00:12:35:50", "52:54:00:12:35:51" };
 
-struct net_nic {
-	char name[IFNAMSIZ], bdf[32], driver[32];
-};
-
 struct net_pair {
 	int hub;
 	struct netns ns[2];		/* A, B */
@@ -482,54 +478,6 @@ static void net_die(const char *what)
 {
 	printf("# bench: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static const char *base_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-/* The NIC with mac in this namespace: its name, PCI device and driver ("" if none). */
-static bool net_find(const char *mac, struct net_nic *nic)
-{
-	DIR *d = opendir("/sys/class/net");
-	struct dirent *e;
-	bool found = false;
-
-	while (d && !found && (e = readdir(d))) {
-		char path[300], m[32] = "", link[300];
-		ssize_t n;
-		FILE *f;
-
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%31s", m) != 1)
-			m[0] = '\0';
-		fclose(f);
-		if (strcmp(m, mac))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/device", e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		snprintf(nic->bdf, sizeof(nic->bdf), "%.31s", base_of(link));
-		snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		link[n > 0 ? n : 0] = '\0';
-		snprintf(nic->driver, sizeof(nic->driver), "%.31s", n > 0 ? base_of(link) : "");
-		snprintf(nic->name, sizeof(nic->name), "%s", e->d_name);
-		found = true;
-	}
-	if (d)
-		closedir(d);
-	return found;
 }
 
 static void net_sysfs(const char *driver, const char *op, const char *bdf)
@@ -604,7 +552,7 @@ static void net_setup(void)
 	if (net_ready)
 		return;
 	for (i = 0; i < NET_NICS; i++)
-		if (!net_find(net_macs[i], &nic[i])) {
+		if (!net_nic_by_mac(net_macs[i], &nic[i])) {
 			printf("# bench: no NIC with MAC %s (manifest nic and bench qemu lines)\n",
 			       net_macs[i]);
 			exit(1);
@@ -624,7 +572,7 @@ static void net_setup(void)
 		net_sysfs(other, "bind", nic[i].bdf);
 	}
 	for (i = 0; i < NET_NICS; i++)
-		if (!net_find(net_macs[i], &nic[i]) ||
+		if (!net_nic_by_mac(net_macs[i], &nic[i]) ||
 		    strcmp(nic[i].driver, i < 2 ? first : other)) {
 			printf("# bench: NIC %s is not %s's after the rebinding\n", net_macs[i],
 			       i < 2 ? first : other);

@@ -23,11 +23,14 @@
 #ifndef RKM_NETNS_H
 #define RKM_NETNS_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,6 +353,63 @@ static inline int netns_sysctl(const struct netns *ns, const char *path, const c
 	close(fd);
 	errno = err;
 	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* A network link found by its MAC address: its name, bus device and driver. */
+struct net_nic {
+	char name[IFNAMSIZ], bdf[32], driver[32];
+};
+
+static inline const char *net_base_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * The link with MAC address mac in the caller's namespace: its name, the
+ * base names of its sysfs links "device" (the PCI address) and
+ * "device/driver" ("" if unbound); false if none has it.
+ */
+static inline bool net_nic_by_mac(const char *mac, struct net_nic *nic)
+{
+	DIR *d = opendir("/sys/class/net");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], m[32] = "", link[300];
+		ssize_t n;
+		FILE *f;
+
+		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%31s", m) != 1)
+			m[0] = '\0';
+		fclose(f);
+		if (strcmp(m, mac))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		snprintf(nic->bdf, sizeof(nic->bdf), "%.31s", net_base_of(link));
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		snprintf(nic->driver, sizeof(nic->driver), "%.31s", n > 0 ? net_base_of(link) : "");
+		snprintf(nic->name, sizeof(nic->name), "%s", e->d_name);
+		found = true;
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
 #endif

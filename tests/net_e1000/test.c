@@ -153,13 +153,6 @@ static const char *field(const char *key)
 
 /* ---- the NICs ---- */
 
-static const char *base_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 /* Side of a mixed pair "X+Y" (second: Y), in buf if X; the whole name if it has no '+'. */
 static const char *pair_side(const char *pair, bool second, char *buf, size_t len)
 {
@@ -174,63 +167,22 @@ static const char *pair_side(const char *pair, bool second, char *buf, size_t le
 }
 
 /*
- * The link with MAC mac: its name, and the base name of its sysfs link what
- * ("device": its PCI device, "device/driver": its driver); false if none.
- */
-static bool nic_by_mac(const char *mac, const char *what, char name[IFNAMSIZ], char *base,
-		       size_t len)
-{
-	DIR *d = opendir("/sys/class/net");
-	struct dirent *e;
-	bool found = false;
-
-	while (d && !found && (e = readdir(d))) {
-		char path[300], m[32] = "", link[300];
-		ssize_t n;
-		FILE *f;
-
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%31s", m) != 1)
-			m[0] = '\0';
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", e->d_name, what);
-		if (strcmp(m, mac) || (n = readlink(path, link, sizeof(link) - 1)) <= 0)
-			continue;
-		link[n] = '\0';
-		if (strlen(base_of(link)) >= len)
-			continue;
-		memcpy(base, base_of(link), strlen(base_of(link)) + 1);
-		memcpy(name, e->d_name, strlen(e->d_name) + 1);
-		found = true;
-	}
-	if (d)
-		closedir(d);
-	return found;
-}
-
-/*
  * The NICs bound to the driver(s) under test, by MAC: A and B; false if not
  * both. Under a mixed pair ("e1000+rust_e1000") A has the first, B the second.
  */
 static bool find_nics(void)
 {
-	char drv[64], side[64];
-	bool a, b;
+	char side[64];
+	struct net_nic a, b;
+	bool ok_a, ok_b;
 
-	a = nic_by_mac(MAC_A, "device/driver", dev_a, drv, sizeof(drv)) &&
-	    !strcmp(drv, pair_side(ktest_twin, false, side, sizeof(side)));
-	if (!a)
-		dev_a[0] = '\0';
-	b = nic_by_mac(MAC_B, "device/driver", dev_b, drv, sizeof(drv)) &&
-	    !strcmp(drv, pair_side(ktest_twin, true, side, sizeof(side)));
-	if (!b)
-		dev_b[0] = '\0';
-	return a && b;
+	ok_a = net_nic_by_mac(MAC_A, &a) &&
+	       !strcmp(a.driver, pair_side(ktest_twin, false, side, sizeof(side)));
+	ok_b = net_nic_by_mac(MAC_B, &b) &&
+	       !strcmp(b.driver, pair_side(ktest_twin, true, side, sizeof(side)));
+	snprintf(dev_a, sizeof(dev_a), "%s", ok_a ? a.name : "");
+	snprintf(dev_b, sizeof(dev_b), "%s", ok_b ? b.name : "");
+	return ok_a && ok_b;
 }
 
 /* Waits up to ms for the NIC's carrier (LOWER_UP) in ns; true if it came. */
@@ -630,6 +582,16 @@ static int frame_send(int fd, int ifindex, const uint8_t *f, int len)
 	return -1;
 }
 
+/* The next frame on rx, up to len bytes (flags to recv): its length; -1 after 1 s without one. */
+static ssize_t next_frame(int rx, void *buf, size_t len, int flags)
+{
+	struct pollfd pf = { .fd = rx, .events = POLLIN };
+
+	if (poll(&pf, 1, 1000) <= 0)
+		return -1;
+	return recv(rx, buf, len, MSG_DONTWAIT | flags);
+}
+
 /* The tag of a frame B received from A, or -1 if it is not one of ours. */
 static int frame_tag(const uint8_t *f, ssize_t n, uint8_t mac_a[6])
 {
@@ -666,6 +628,7 @@ static void bad_frames(const struct netns *ns, int mtu_b)
 	ssize_t seen[sizeof(frames_sent) / sizeof(frames_sent[0])];
 	struct counters b0, b1;
 	bool changed = false;
+	ssize_t n;
 	size_t i;
 
 	run(0, NULL, "ip link set dev {A} mtu %d", MAX_MTU_82540EM);
@@ -685,24 +648,19 @@ static void bad_frames(const struct netns *ns, int mtu_b)
 			printf("# %s: send of frame %zu (%d bytes): %s\n", ktest_twin, i,
 			       frames_sent[i].len, strerror(errno));
 	}
-	/* What B got, until 1 s passes without a frame of ours. */
-	for (;;) {
-		struct pollfd pf = { .fd = rx, .events = POLLIN };
-		ssize_t n;
-		int tag;
+	/* What B got, until 1 s passes without a frame. */
+	while ((n = next_frame(rx, got, sizeof(got), MSG_TRUNC)) >= 0) {
+		int tag = frame_tag(got, n, mac_a);
 
-		if (poll(&pf, 1, 1000) <= 0)
-			break;
-		n = recv(rx, got, sizeof(got), MSG_DONTWAIT | MSG_TRUNC);
-		tag = frame_tag(got, n, mac_a);
 		if (tag < 0 || (size_t)tag >= sizeof(seen) / sizeof(seen[0]))
 			continue;
 		frame_build((size_t)tag, f);
-		/* Whole: the bytes sent, then (a runt) the device's zero padding. */
+		/* Whole: the bytes sent, then (a runt) the device's zero padding to 60. */
 		if (n > (ssize_t)sizeof(got) || memcmp(got, f, n < frames_sent[tag].len ? n :
 						     frames_sent[tag].len) ||
-		    (n > frames_sent[tag].len && memcmp(got + frames_sent[tag].len,
-							(uint8_t[60]){ 0 }, n - frames_sent[tag].len)))
+		    (n > frames_sent[tag].len &&
+		     (n > 60 || memcmp(got + frames_sent[tag].len, (uint8_t[60]){ 0 },
+				       n - frames_sent[tag].len))))
 			seen[tag] = -2;
 		else
 			seen[tag] = n;
@@ -749,6 +707,7 @@ static void rx_exhaustion(const struct netns *ns, int n)
 	int tx, rx, if_a, if_b, i, last = -1, received = 0, disorder = 0, sent = 0;
 	uint8_t mac_a[6];
 	long long t0;
+	ssize_t r;
 
 	run(0, ns, "ethtool -G {B} rx 80");
 	FACT("{B} carrier after the ring change", carrier(ns, dev_b, 10000));
@@ -778,14 +737,9 @@ static void rx_exhaustion(const struct netns *ns, int n)
 			break;
 		sent++;
 	}
-	for (;;) {
-		struct pollfd pf = { .fd = rx, .events = POLLIN };
-		ssize_t r;
+	while ((r = next_frame(rx, got, sizeof(got), 0)) >= 0) {
 		int seq;
 
-		if (poll(&pf, 1, 1000) <= 0)
-			break;
-		r = recv(rx, got, sizeof(got), MSG_DONTWAIT);
 		if (r != sizeof(f) || memcmp(got + 6, mac_a, 6) || got[12] != f[12] ||
 		    got[13] != f[13] || got[14] != 0x7f)
 			continue;
@@ -1060,7 +1014,8 @@ TEST(e1000_scenarios)
  */
 static int mixed_load(const char *pair)
 {
-	char xb[64], ko[200], bdf[64], path[160], name[IFNAMSIZ];
+	char xb[64], ko[200], path[160];
+	struct net_nic b;
 	const char *x = pair_side(pair, false, xb, sizeof(xb)), *y = pair_side(pair, true, NULL, 0);
 	int fd, r;
 
@@ -1073,18 +1028,18 @@ static int mixed_load(const char *pair)
 	}
 	if (load_module(x, NULL) && errno != EEXIST)
 		return -1;
-	if (!nic_by_mac(MAC_B, "device", name, bdf, sizeof(bdf))) {
+	if (!net_nic_by_mac(MAC_B, &b)) {
 		printf("# %s: no NIC with " MAC_B "\n", pair);
 		errno = ENODEV;
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind", x);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	r = fd < 0 ? -1 : write(fd, bdf, strlen(bdf)) == (ssize_t)strlen(bdf) ? 0 : -1;
+	r = fd < 0 ? -1 : write(fd, b.bdf, strlen(b.bdf)) == (ssize_t)strlen(b.bdf) ? 0 : -1;
 	if (fd >= 0)
 		close(fd);
 	if (r) {
-		printf("# %s: unbind %s from %s: %s\n", pair, bdf, x, strerror(errno));
+		printf("# %s: unbind %s from %s: %s\n", pair, b.bdf, x, strerror(errno));
 		return -1;
 	}
 	return load_module(y, NULL);
