@@ -1043,6 +1043,7 @@ static const struct tcase cases[] = {
 		.tier = CHECK,
 		.cmd = "r=$PWD && d=build/selftest/faketree && rm -rf $d && "
 		       "for s in drv_a drv_b drv_c; do mkdir -p $d/samples/$s && touch $d/samples/$s/Kbuild $d/samples/$s/test.c; done && "
+		       "mkdir -p $d/samples/rust_nullb && echo 'BLK_TEST(t1, 5)' > $d/samples/rust_nullb/test.c && "
 		       "printf 'twin c_a\\nfuzz drv_a echo\\nfuzz  c_a echo configfs=x # two\\nfailslab drv_a:drv_a c_a:c_a:files\\n"
 		       "cycles 0\\n' > $d/samples/drv_a/rkm.manifest && "
 		       "printf '\\tcycles 20 x=1 # each\\nfailslab drv_c\\n' > $d/samples/drv_c/rkm.manifest && "
@@ -1054,8 +1055,9 @@ static const struct tcase cases[] = {
 			    "expect: in debug: # drv_c: * load/unload cycles in ",
 			    "expect: in debug: # drv_a: * allocation failures injected in ",
 			    "expect: in debug: # c_a: * allocation failures injected in ",
-			    "expect: in debug: # drv_c: * allocation failures injected in " },
-		.reject = { "# drv_a: * load/unload", "# drv_b: * ops", "# drv_c: * ops", "# drv_b: * allocation",
+			    "expect: in debug: # drv_c: * allocation failures injected in ",
+			    "expect: in 6.12: # t1: 2 twin(s) ran (rust_nullb null_blk)" },
+		.reject = { "# rust_nullb: *", "# drv_a: * load/unload", "# drv_b: * ops", "# drv_c: * ops", "# drv_b: * allocation",
 			    "in 6.12: # drv_c: * allocation", "cannot expand", "# two", "# each" },
 	},
 	{
@@ -1302,11 +1304,13 @@ static void load_tree(void)
 	 * Each sample directory's manifest (rkm test reads those of all samples):
 	 * "bench workload NAME...", the module of each "fuzz MODULE ..." line and
 	 * of each "failslab MODULE[:...]..." spec, and the driver unless it says
-	 * "cycles 0" (no line: the default count).
+	 * "cycles 0" (no line: the default count). A sample is a directory with
+	 * a Kbuild, as for {S}.
 	 */
-	if (!glob("samples/*/", 0, NULL, &g)) {
+	if (!glob("samples/*/Kbuild", 0, NULL, &g)) {
 		for (i = 0; i < g.gl_pathc; i++) {
-			char *dir = strndup(g.gl_pathv[i], strlen(g.gl_pathv[i]) - 1), *path, *w, *save;
+			char *dir = strndup(g.gl_pathv[i], strlen(g.gl_pathv[i]) - strlen("/Kbuild"));
+			char *path, *w, *save;
 			bool cycled = true;
 
 			asprintf(&path, "%s/rkm.manifest", dir);
