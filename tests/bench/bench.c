@@ -482,16 +482,10 @@ static void net_die(const char *what)
 
 static void net_sysfs(const char *driver, const char *op, const char *bdf)
 {
-	char path[128];
-	int fd;
+	char dir[96];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/%s", driver, op);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, bdf, strlen(bdf)) != (ssize_t)strlen(bdf)) {
-		printf("# bench: %s %s: %s\n", path, bdf, strerror(errno));
-		exit(1);
-	}
-	close(fd);
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/drivers/%s", driver);
+	cfs_set(dir, op, bdf);
 }
 
 /* A command in ns that must succeed. */

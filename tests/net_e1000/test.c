@@ -565,6 +565,21 @@ static int packet_socket(const struct netns *ns, const char *dev, int *ifindex)
 	return fd;
 }
 
+/*
+ * Raw sockets on A (*tx, its index in *if_a) and on B (*rx), and B's
+ * counters before; false (recorded) if not. The sockets, if made, are the
+ * caller's to close.
+ */
+static bool raw_pair(const struct netns *ns, int *tx, int *if_a, int *rx, struct counters *b0)
+{
+	int if_b;
+
+	*tx = packet_socket(NULL, dev_a, if_a);
+	*rx = packet_socket(ns, dev_b, &if_b);
+	return FACT("raw sockets on {A} and {B}", *tx >= 0 && *rx >= 0) &&
+	       FACT("counters of {B}", counters(ns, dev_b, b0));
+}
+
 /* Sends len bytes of f on A's socket, waiting out a full queue; 0 or -1. */
 static int frame_send(int fd, int ifindex, const uint8_t *f, int len)
 {
@@ -623,7 +638,7 @@ static bool stats_settled(const struct netns *ns, const char *dev, struct counte
 static void bad_frames(const struct netns *ns, int mtu_b)
 {
 	static uint8_t f[16384], got[16384];
-	int tx, rx, if_a, if_b;
+	int tx, rx, if_a;
 	uint8_t mac_a[6];
 	ssize_t seen[sizeof(frames_sent) / sizeof(frames_sent[0])];
 	struct counters b0, b1;
@@ -636,10 +651,7 @@ static void bad_frames(const struct netns *ns, int mtu_b)
 	FACT("{A} carrier", carrier(NULL, dev_a, 10000));
 	FACT("{B} carrier", carrier(ns, dev_b, 10000));
 	parse_mac(MAC_A, mac_a);
-	tx = packet_socket(NULL, dev_a, &if_a);
-	rx = packet_socket(ns, dev_b, &if_b);
-	if (!FACT("raw sockets on {A} and {B}", tx >= 0 && rx >= 0) ||
-	    !FACT("counters of {B}", counters(ns, dev_b, &b0)))
+	if (!raw_pair(ns, &tx, &if_a, &rx, &b0))
 		goto out;
 	for (i = 0; i < sizeof(seen) / sizeof(seen[0]); i++) {
 		seen[i] = -1;
@@ -704,7 +716,7 @@ static void rx_exhaustion(const struct netns *ns, int n)
 {
 	static uint8_t f[60], got[2048];
 	struct counters b0, b1;
-	int tx, rx, if_a, if_b, i, last = -1, received = 0, disorder = 0, sent = 0;
+	int tx, rx, if_a, i, last = -1, received = 0, disorder = 0, sent = 0;
 	uint8_t mac_a[6];
 	long long t0;
 	ssize_t r;
@@ -719,10 +731,7 @@ static void rx_exhaustion(const struct netns *ns, int n)
 	 */
 	usleep(1500 * 1000);
 	parse_mac(MAC_A, mac_a);
-	tx = packet_socket(NULL, dev_a, &if_a);
-	rx = packet_socket(ns, dev_b, &if_b);
-	if (!FACT("raw sockets on {A} and {B}", tx >= 0 && rx >= 0) ||
-	    !FACT("counters of {B}", counters(ns, dev_b, &b0)))
+	if (!raw_pair(ns, &tx, &if_a, &rx, &b0))
 		goto out;
 	t0 = ktest_ms();
 	parse_mac(MAC_B, f);
