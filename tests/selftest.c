@@ -252,10 +252,19 @@ static const struct tcase cases[] = {
 		.cmd = "d=build/selftest/doc_bad && rm -rf $d && mkdir -p $d/doc_bad && cp -r rust $d/rust && "
 		       "sed 's/rust_minimal/doc_bad/g' samples/rust_minimal/rust_minimal.rs > $d/doc_bad/doc_bad.rs && "
 		       "sed -i 's|^/// assert_eq!(\\*b, 42);|/// let _: u8 = *b;|' $d/rust/src/alloc.rs && "
-		       "RKM_CRATE=$PWD/$d/rust " RKM "doc --driver $d/doc_bad --out $d/html",
+		       /* the broken example's module only: the whole set compiles in the case above */
+		       "RKM_CRATE=$PWD/$d/rust " RKM "doc --driver $d/doc_bad --out $d/html --examples alloc::KBox",
 		.fails = true,
 		.expect = { "alloc::KBox (line", "error[E0308]: mismatched types",
 			    "an example in the crate's documentation does not compile" },
+	},
+	{
+		.name = "rkm doc --examples: a name no example has is one line, not a pass",
+		.tier = CHECK,
+		.cmd = RKM "doc --out build/selftest/doc_none --examples no::such::item",
+		.fails = true,
+		.expect = { "rkm: --examples 'no::such::item': no example of the crate has that in its name" },
+		.reject = { "rkm doc: " },
 	},
 	{
 		.name = "rkm lint: an unsafe block without SAFETY comment, an unsafe fn without # Safety (clippy)",

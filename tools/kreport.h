@@ -26,7 +26,7 @@ static inline bool kernel_report(const char *msg)
 		"possible circular locking", "possible recursive locking",
 		"inconsistent lock state", "lockdep is turned off",
 		"sleeping function called from invalid context", "list_add corruption",
-		"list_del corruption", "detected stall", "soft lockup", "hard LOCKUP",
+		"list_del corruption", "detected stall", "detected expedited stall", "soft lockup", "hard LOCKUP",
 		"stack-protector", "refcount_t:", "suspected memory leak",
 		"memory leak detector disabled", "rust panic:",
 	};

@@ -340,12 +340,18 @@ static int run_item(struct item *it)
 	return WEXITSTATUS(status) ? 1 : 0;
 }
 
-/* Reads every record in the kernel log; prints reports; returns how many. */
+/*
+ * Reads every record in the kernel log; prints reports; returns how many.
+ * A report is printed with the record before it and the 8 after, up to 40
+ * reports: a bare "Call Trace:" (dump_stack() after "page allocation
+ * failure" or "sysfs: cannot create duplicate filename") says what it is
+ * only in the line before, and the frames after say where.
+ */
 static int check_kernel_log(void)
 {
-	char rec[8192];
+	char rec[8192], prev[512] = "";
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	int reports = 0, lost = 0;
+	int reports = 0, lost = 0, after = 0;
 
 	if (fd < 0) {
 		out("    # open /dev/kmsg: %s\n", strerror(errno));
@@ -370,10 +376,18 @@ static int check_kernel_log(void)
 		if (end)
 			*end = '\0';
 		if (kernel_report(msg)) {
-			if (reports < 40)
+			if (reports < 40) {
+				if (prev[0] && !after)
+					out("    # kernel:   (before) %s\n", prev);
 				out("    # kernel: %s\n", msg);
+				after = 8;
+			}
 			reports++;
+		} else if (after) {
+			out("    # kernel:   %s\n", msg);
+			after--;
 		}
+		snprintf(prev, sizeof(prev), "%s", msg);
 	}
 	close(fd);
 	/* A report may have been among them: no verdict without the whole log. */

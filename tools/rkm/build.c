@@ -157,38 +157,6 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
 	return rc;
 }
 
-/* parallel_each()'s call: one driver built, its output and outcome dropped. */
-static int warm_one(const char *arg, void *k)
-{
-	char dir[PATH_MAX], ko[PATH_MAX];
-	const char *name;
-	int null;
-
-	/* What build_driver() would die on is left to the caller's own build. */
-	if (!realpath(arg, dir) || !is_dir(dir))
-		return 0;
-	name = base_name(dir);
-	if (!is_file(xasprintf("%s/%s.rs", dir, name)) && !is_file(xasprintf("%s/Kbuild", dir)))
-		return 0;
-	null = open("/dev/null", O_WRONLY);
-	if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-		return 0;
-	build_driver(dir, k, ko, sizeof(ko));
-	return 0;
-}
-
-/*
- * Builds the drivers in dirs for k, one per CPU at a time, quietly: the
- * caller's own build_driver() of each then finds it up to date (a Kbuild
- * run that changes nothing) and shows its output, a failure's included.
- * For commands that take many drivers (rkm lint): Kbuild runs one module's
- * steps one after another, so two builds use two CPUs.
- */
-void build_warm(char *const *dirs, int n, const struct kernel *k)
-{
-	parallel_each(dirs, n, warm_one, (void *)k);
-}
-
 /* DIR/test.c, the driver's userspace test, as a static program for the guest. */
 int build_test_program(const char *dir_arg, char *out, size_t outlen)
 {

@@ -114,11 +114,13 @@ const struct command rkm_commands[] = {
 	  "panic, and the kind (bounds check, unwrap, overflow check...); fails if any\n"
 	  "(--no-fail: reports only). The crate's own checks are listed apart, not counted.\n" },
 	{ "doc", cmd_doc, "the crate's API documentation (rustdoc)",
-	  "usage: rkm doc [--out DIR] [--driver DIR]\n"
+	  "usage: rkm doc [--out DIR] [--driver DIR] [--examples TEXT]\n"
 	  "The rkm crate's API documentation, DIR/rkm/index.html (default build/doc), and its\n"
 	  "examples compiled for the kernel target.\n"
-	  "  --driver DIR   the driver whose build gives the crate's rustc command (one built\n"
-	  "                 with RKM_CRATE= documents that crate)\n" },
+	  "  --driver DIR     the driver whose build gives the crate's rustc command (one built\n"
+	  "                   with RKM_CRATE= documents that crate)\n"
+	  "  --examples TEXT  compile only the examples whose name has TEXT (\"src/sync/mutex.rs\",\n"
+	  "                   \"alloc::KBox\"): a quick check while writing one module's docs\n" },
 	{ "rust-project", cmd_rust_project, "rust-project.json for rust-analyzer",
 	  "usage: rkm rust-project DIR\n"
 	  "Writes DIR/rust-project.json: rust-analyzer resolves core, alloc and rkm for DIR/NAME.rs.\n" },

@@ -27,7 +27,7 @@ struct kernel {
 	char *vmlinuz;		/* the image to boot (may be missing), or NULL: none */
 	char *headers;		/* Kbuild directory (KDIR) */
 	bool built;		/* built by rkm (the debug kernel), not a distribution's */
-	bool repeats;		/* rkm test: an earlier stock kernel of the run has its version */
+	bool reference;		/* rkm test: the kernel that runs the reliability programs in full */
 	enum kernel_list from;
 	char *file;		/* the list and line it comes from */
 	int line;
@@ -165,7 +165,6 @@ int cmd_kernels(int argc, char **argv);
 
 /* build.c */
 int build_driver(const char *dir, const struct kernel *k, char *ko, size_t kolen);
-void build_warm(char *const *dirs, int n, const struct kernel *k);
 int build_driver_as(const char *dir, const struct kernel *k, const char *modname, char *ko,
 		    size_t kolen);
 int build_test_program(const char *dir, char *out, size_t outlen);

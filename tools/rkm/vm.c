@@ -1160,7 +1160,10 @@ static char *job_file(const char *logs, const struct kernel *k, const char *what
  * Several kernels, several at a time: each kernel's boots run in a child
  * whose output goes to LOGS/KERNEL/run.out, printed whole and in matrix
  * order as each ends, so the output reads as a sequential run's. The
- * kernel built by rkm (the debug one, several times slower) starts first.
+ * longest runs start first: the kernel built by rkm (the debug one,
+ * several times slower), the reference kernel (run_share()), then the
+ * others newest first (the matrix is oldest first; 6.12-rt's runs were
+ * measured longer than 6.1's).
  */
 static void run_parallel(struct kernel *k, int nk, struct plan *plans, const struct prep *pr,
 			 const char *logs, int jobs, struct result *total, int *failed_kernels,
@@ -1174,7 +1177,10 @@ static void run_parallel(struct kernel *k, int nk, struct plan *plans, const str
 		if (k[i].built)
 			order[no++] = i;
 	for (i = 0; i < nk; i++)
-		if (!k[i].built)
+		if (k[i].reference)
+			order[no++] = i;
+	for (i = nk - 1; i >= 0; i--)
+		if (!k[i].built && !k[i].reference)
 			order[no++] = i;
 	printf("# rkm: %d kernels, %d at a time (RKM_JOBS); each kernel's output follows when it ends\n",
 	       nk, jobs);
@@ -1410,32 +1416,43 @@ static const char *cycles_arg(const struct manifest *m)
 }
 
 /*
- * A driver's cycles on kernel k: all of them on the first stock kernel of
- * each upstream version in the run; a quarter, at least 10 (or all, if
- * fewer), on the kernel rkm built (KASAN, kmemleak, lockdep; several times
- * slower: kmemleak names a leak of any size after one cycle) and on a
- * stock kernel whose version an earlier one already cycled (6.12-rt after
- * 6.12: the same driver code over the same source, with other locking).
- * The slab-growth check scales with the count: a leak of an object a
- * cycle shows at any count, and the busy caches' noise is re-checked.
+ * The reliability programs' repetition on kernel k: all of it (each
+ * manifest's cycles, rkm-fuzz's default ops) on one kernel of the run, the
+ * reference: the newest stock kernel, the first of that version; a quarter
+ * elsewhere, at least 10 (or all, if fewer): on the kernel rkm built
+ * (KASAN, kmemleak, lockdep; several times slower: kmemleak names a leak of
+ * any size after one cycle), on a stock kernel of the same version
+ * (6.12-rt beside 6.12: the same driver code, other locking) and on older
+ * ones (6.1: the glue's other branches, which a quarter of the runs
+ * reaches as well). The slab-growth check scales with the count: a leak
+ * of an object a cycle shows at any count, and the busy caches' noise is
+ * re-checked. This keeps make test in its time budget without dropping a
+ * program or a kernel.
  */
-static int run_cycles(const struct kernel *k, int n)
+static int run_share(const struct kernel *k, int n)
 {
-	if (!k->built && !k->repeats)
+	if (k->reference)
 		return n;
 	return n / 4 > 10 ? n / 4 : n < 10 ? n : 10;
 }
 
-/* Marks each stock kernel whose major.minor version an earlier one of k[] has. */
-static void mark_repeats(struct kernel *k, int nk)
-{
-	int i, j, a, b, c, d;
+/* rkm-fuzz's default --ops (tests/fuzz/fuzz.c), per identity. */
+#define FUZZ_OPS 50000
 
-	for (i = 0; i < nk; i++)
-		for (j = 0; j < i && !k[i].built; j++)
-			if (!k[j].built && sscanf(k[i].release, "%d.%d", &a, &b) == 2 &&
-			    sscanf(k[j].release, "%d.%d", &c, &d) == 2 && a == c && b == d)
-				k[i].repeats = true;
+/* Marks the reference kernel of k[] (run_share()): the first stock kernel of the newest version. */
+static void mark_reference(struct kernel *k, int nk)
+{
+	int i, best = -1, a, b, c, d;
+
+	for (i = 0; i < nk; i++) {
+		if (k[i].built || sscanf(k[i].release, "%d.%d", &a, &b) != 2)
+			continue;
+		if (best < 0 || (sscanf(k[best].release, "%d.%d", &c, &d) == 2 &&
+				 (a > c || (a == c && b > d))))
+			best = i;
+	}
+	if (best >= 0)
+		k[best].reference = true;
 }
 
 /*
@@ -1446,7 +1463,7 @@ static void mark_repeats(struct kernel *k, int nk)
 static void add_reliability(const struct manifest *ms, int n, const struct kernel *k,
 			    struct plan *p)
 {
-	const char *fuzz[RKM_MAX_ITEMS], *cycles[2 * RKM_MAX_ITEMS], *failslab[RKM_MAX_ITEMS];
+	const char *fuzz[RKM_MAX_ITEMS + 1], *cycles[2 * RKM_MAX_ITEMS], *failslab[RKM_MAX_ITEMS];
 	int nfuzz = 0, ncycles = 0, nfailslab = 0, i, j;
 
 	for (i = 0; i < n; i++) {
@@ -1460,11 +1477,14 @@ static void add_reliability(const struct manifest *ms, int n, const struct kerne
 		for (j = i - 1; j >= 0 && !ms[j].cycles; j--)
 			;
 		if (j < 0 || ms[j].cycles != ms[i].cycles)
-			cycles[ncycles++] = xasprintf("--cycles %d", run_cycles(k, ms[i].cycles));
+			cycles[ncycles++] = xasprintf("--cycles %d", run_share(k, ms[i].cycles));
 		cycles[ncycles++] = ms[i].cycles_params ? cycles_arg(&ms[i]) : ms[i].name;
 	}
-	if (nfuzz)
-		add_item(p->tests, &p->ntests, guest_test("rkm-fuzz", fuzz, nfuzz), "tests");
+	if (nfuzz) {
+		memmove(fuzz + 1, fuzz, nfuzz * sizeof(*fuzz));
+		fuzz[0] = xasprintf("--ops %d", run_share(k, FUZZ_OPS));
+		add_item(p->tests, &p->ntests, guest_test("rkm-fuzz", fuzz, nfuzz + 1), "tests");
+	}
 	if (ncycles)
 		add_item(p->tests, &p->ntests, guest_test("rkm-cycles", cycles, ncycles), "tests");
 	if (nfailslab && k->built)
@@ -1536,7 +1556,7 @@ int cmd_test(int argc, char **argv)
 	if (a.variant)
 		select_variant(&a, ms);
 	nk = kernels_bootable(a.names, a.nnames, k);
-	mark_repeats(k, nk);
+	mark_reference(k, nk);
 	for (j = 0; j < a.ndirs; j++) {
 		if (build_test_program(a.dirs[j], path, sizeof(path)))
 			die("test program of %s does not build", a.dirs[j]);
