@@ -84,22 +84,32 @@ $(rkm-sysroot)/liballoc.rlib:
 		"$(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC)" \
 		$(RKM_RUST_LIB) $(RKM_CRATE)/compiler_builtins.rs $(RKM_RUSTFLAGS)
 
+# The crate and its macros compile the same for every driver of a kernel
+# profile: kbuild/rkm-cache keeps them in RKM_CACHE/crates, keyed by the
+# command and the content of the sources. The driver's own path map changes
+# nothing in them unless the crate lies inside the driver's directory.
+rkm-crate-srcs := $(RKM_CRATE)/src/lib.rs $(wildcard $(addprefix $(RKM_CRATE)/src/,*.rs */*.rs */*/*.rs))
+rkm-cache = $(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-cache $(RKM_CACHE)/crates $@ \
+	'$(if $(filter $(abspath $(RKM_SRC))/%,$(abspath $(RKM_CRATE))/),,--remap-path-prefix=$(lastword $(rkm-path-maps)))'
+
 # The crate's procedural macros (#[rkm::vtable]) run inside rustc on this
 # host: a host library, built with the host's own std, never linked into the
 # module.
 quiet_cmd_rkm_macros = RUSTC   $@
-      cmd_rkm_macros = $(RKM_RUSTC) --edition 2021 --crate-type proc-macro --crate-name rkm_macros \
+      cmd_rkm_macros = $(rkm-cache) $< stat:$(RKM_RUSTC) -- \
+	$(RKM_RUSTC) --edition 2021 --crate-type proc-macro --crate-name rkm_macros \
 	-Dwarnings -Cstrip=debuginfo -o $@ $<
 $(obj)/librkm_macros.so: $(RKM_CRATE)/macros/lib.rs FORCE
 	$(call if_changed,rkm_macros)
 
 # RKM_KTEST=1 compiles the crate's in-kernel unit tests (tests/rkm_ktest).
 quiet_cmd_rkm_crate = RUSTC   $@
-      cmd_rkm_crate = $(rkm-rustc) $(if $(filter 1,$(RKM_KTEST)),--cfg rkm_ktest) \
+      cmd_rkm_crate = $(rkm-cache) $(rkm-crate-srcs) $(obj)/librkm_macros.so \
+	stat:$(rkm-sysroot)/libcore.rlib stat:$(rkm-sysroot)/liballoc.rlib -- \
+	$(rkm-rustc) $(if $(filter 1,$(RKM_KTEST)),--cfg rkm_ktest) \
 	--check-cfg 'cfg(rkm_ktest)' --crate-type rlib --crate-name rkm \
 	--extern rkm_macros=$(obj)/librkm_macros.so -o $@ $<
-$(obj)/librkm.rlib: $(RKM_CRATE)/src/lib.rs $(wildcard $(addprefix $(RKM_CRATE)/src/,*.rs */*.rs */*/*.rs)) \
-		$(rkm-sysroot)/liballoc.rlib $(obj)/librkm_macros.so FORCE
+$(obj)/librkm.rlib: $(rkm-crate-srcs) $(rkm-sysroot)/liballoc.rlib $(obj)/librkm_macros.so FORCE
 	$(call if_changed,rkm_crate)
 
 # One object with LTO: only the core/alloc/rkm code the driver uses.

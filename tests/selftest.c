@@ -649,6 +649,27 @@ static const struct tcase cases[] = {
 		.reject = { "warning", "WARNING" },
 	},
 	{
+		.name = "the crate cache: a second driver takes the crate and its macros from RKM_CACHE/crates "
+			"(same inode, same bytes); a changed crate source is a new entry",
+		.tier = CHECK,
+		/* a crate copy with a unique line: its keys are this run's own */
+		.cmd = "d=$PWD/build/selftest/crate_cache && rm -rf $d && mkdir -p $d && cp -r rust $d/rust && "
+		       "echo \"// $(date +%s%N)\" >> $d/rust/src/lib.rs && "
+		       "for n in cc_a cc_b; do mkdir -p $d/$n && sed \"s/rust_minimal/$n/g\" samples/rust_minimal/rust_minimal.rs "
+		       "> $d/$n/$n.rs; done && c=${RKM_CACHE:-$HOME/.cache/rkm}/crates && export RKM_CRATE=$d/rust && "
+		       RKM "build $d/cc_a --kernel 6.12 >/dev/null && "
+		       "e=$(ls -t $c | grep -- -librkm.rlib | head -1) && cmp $c/$e $d/cc_a/build/6.12/librkm.rlib && "
+		       "echo stored && i=$(stat -c %i $c/$e) && "
+		       RKM "build $d/cc_b --kernel 6.12 >/dev/null && cmp $c/$e $d/cc_b/build/6.12/librkm.rlib && "
+		       /* a hit touches the entry (newest, same inode); a miss writes a new file */
+		       "[ \"$(stat -c %i $c/$e)\" = \"$i\" ] && [ \"$(ls -t $c | grep -- -librkm.rlib | head -1)\" = \"$e\" ] && "
+		       "echo second-driver-hit && "
+		       "echo '// changed' >> $d/rust/src/lib.rs && " RKM "build $d/cc_a --kernel 6.12 >/dev/null && "
+		       "f=$(ls -t $c | grep -- -librkm.rlib | head -1) && [ \"$f\" != \"$e\" ] && "
+		       "cmp $c/$f $d/cc_a/build/6.12/librkm.rlib && echo changed-source-new-entry",
+		.expect = { "stored", "second-driver-hit", "changed-source-new-entry" },
+	},
+	{
 		.name = "glue linked by need: a driver compiles in only the glue units its Rust object calls "
 			"(no PCI glue without PCI); each unit compiles alone on the oldest and newest kernel",
 		.tier = CHECK,

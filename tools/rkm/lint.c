@@ -44,6 +44,13 @@ char *kbuild_cmd(const char *cmdfile)
 	free(line);
 	if (!cmd)
 		die("%s holds no Kbuild command", cmdfile);
+	/* The crate's command runs under kbuild/rkm-cache: the compiler's part follows " -- ". */
+	if (strstr(cmd, "/kbuild/rkm-cache ") && strstr(cmd, " -- ")) {
+		char *tail = strdup(strstr(cmd, " -- ") + 4);
+
+		free(cmd);
+		cmd = tail;
+	}
 	return cmd;
 }
 
