@@ -88,6 +88,8 @@ $(rkm-sysroot)/liballoc.rlib:
 # profile: kbuild/rkm-cache keeps them in RKM_CACHE/crates, keyed by the
 # command and the content of the sources. The driver's own path map changes
 # nothing in them unless the crate lies inside the driver's directory.
+# The crate's sources: three directory levels deep, every one a .rs file (no
+# include_str!); a deeper module must be added here, for make and the cache.
 rkm-crate-srcs := $(RKM_CRATE)/src/lib.rs $(wildcard $(addprefix $(RKM_CRATE)/src/,*.rs */*.rs */*/*.rs))
 rkm-cache = $(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-cache $(RKM_CACHE)/crates $@ \
 	'$(if $(filter $(abspath $(RKM_SRC))/%,$(abspath $(RKM_CRATE))/),,--remap-path-prefix=$(lastword $(rkm-path-maps)))'

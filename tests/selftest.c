@@ -149,7 +149,7 @@ static const struct tcase cases[] = {
 		.name = "the safe API refuses misuse at compile time (tests/compile_fail)",
 		.tier = CHECK,
 		.cmd = RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
-		       "build/bin/rkm-compile-fail " CF_CMD " tests/compile_fail",
+		       "build/bin/rkm-compile-fail -j $(nproc) " CF_CMD " tests/compile_fail",
 		.expect = { "compile-fail: {NCF} cases, {NCF} passed, 0 failed" },
 		.reject = { "not ok" },
 	},
@@ -656,7 +656,7 @@ static const struct tcase cases[] = {
 		.cmd = "d=$PWD/build/selftest/crate_cache && rm -rf $d && mkdir -p $d && cp -r rust $d/rust && "
 		       "echo \"// $(date +%s%N)\" >> $d/rust/src/lib.rs && "
 		       "for n in cc_a cc_b; do mkdir -p $d/$n && sed \"s/rust_minimal/$n/g\" samples/rust_minimal/rust_minimal.rs "
-		       "> $d/$n/$n.rs; done && c=${RKM_CACHE:-$HOME/.cache/rkm}/crates && export RKM_CRATE=$d/rust && "
+		       "> $d/$n/$n.rs; done && c=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm}/crates && export RKM_CRATE=$d/rust && "
 		       RKM "build $d/cc_a --kernel 6.12 >/dev/null && "
 		       "e=$(ls -t $c | grep -- -librkm.rlib | head -1) && cmp $c/$e $d/cc_a/build/6.12/librkm.rlib && "
 		       "echo stored && i=$(stat -c %i $c/$e) && "

@@ -352,6 +352,7 @@ static int check_kernel_log(void)
 	char rec[8192], prev[512] = "";
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	int reports = 0, lost = 0, after = 0;
+	bool prev_shown = false;
 
 	if (fd < 0) {
 		out("    # open /dev/kmsg: %s\n", strerror(errno));
@@ -377,15 +378,20 @@ static int check_kernel_log(void)
 			*end = '\0';
 		if (kernel_report(msg)) {
 			if (reports < 40) {
-				if (prev[0] && !after)
+				if (prev[0] && !prev_shown)
 					out("    # kernel:   (before) %s\n", prev);
 				out("    # kernel: %s\n", msg);
 				after = 8;
+			} else {
+				after = 0;
 			}
-			reports++;
+			prev_shown = reports++ < 40;
 		} else if (after) {
 			out("    # kernel:   %s\n", msg);
 			after--;
+			prev_shown = true;
+		} else {
+			prev_shown = false;
 		}
 		snprintf(prev, sizeof(prev), "%s", msg);
 	}

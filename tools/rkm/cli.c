@@ -119,7 +119,7 @@ const struct command rkm_commands[] = {
 	  "examples compiled for the kernel target.\n"
 	  "  --driver DIR     the driver whose build gives the crate's rustc command (one built\n"
 	  "                   with RKM_CRATE= documents that crate)\n"
-	  "  --examples TEXT  compile only the examples whose name has TEXT (\"src/sync/mutex.rs\",\n"
+	  "  --examples TEXT  compile only the examples whose name has TEXT (\"src/sync/lock/mutex.rs\",\n"
 	  "                   \"alloc::KBox\"): a quick check while writing one module's docs\n" },
 	{ "rust-project", cmd_rust_project, "rust-project.json for rust-analyzer",
 	  "usage: rkm rust-project DIR\n"

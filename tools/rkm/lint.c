@@ -268,8 +268,10 @@ int cmd_doc(int argc, char **argv)
 		else
 			driver = optarg;
 	}
-	if (examples && (!*examples || strchr(examples, '\'')))
-		die("--examples '%s': give part of an example's name, without quotes", examples);
+	/* rustdoc splits --test-args at white space, and a leading '-' is a libtest option. */
+	if (examples && (!*examples || *examples == '-' || strpbrk(examples, "' \t\n")))
+		die("--examples '%s': give part of one example's name: no quote, space or leading '-'",
+		    examples);
 	if (optind != argc)
 		usage_exit(argv[0], 2);
 	/* rustdoc runs in the build directory. */
