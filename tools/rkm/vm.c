@@ -1417,9 +1417,10 @@ static const char *cycles_arg(const struct manifest *m)
 
 /*
  * The reliability programs' repetition on kernel k: all of it (each
- * manifest's cycles, rkm-fuzz's default ops) on one kernel of the run, the
- * reference: the newest stock kernel, the first of that version; a quarter
- * elsewhere, at least 10 (or all, if fewer): on the kernel rkm built
+ * manifest's cycles, rkm-fuzz's default ops and seconds) on one kernel of
+ * the run, the reference: the newest stock kernel, the first of that
+ * version; a quarter elsewhere, at least floor (10 cycles or ops, 1 s; or
+ * all, if fewer): on the kernel rkm built
  * (KASAN, kmemleak, lockdep; several times slower: kmemleak names a leak of
  * any size after one cycle), on a stock kernel of the same version
  * (6.12-rt beside 6.12: the same driver code, other locking) and on older
@@ -1429,15 +1430,19 @@ static const char *cycles_arg(const struct manifest *m)
  * re-checked. This keeps make test in its time budget without dropping a
  * program or a kernel.
  */
-static int run_share(const struct kernel *k, int n)
+static int run_share(const struct kernel *k, int n, int floor)
 {
 	if (k->reference)
 		return n;
-	return n / 4 > 10 ? n / 4 : n < 10 ? n : 10;
+	return n / 4 > floor ? n / 4 : n < floor ? n : floor;
 }
 
-/* rkm-fuzz's default --ops (tests/fuzz/fuzz.c), per identity. */
+/*
+ * rkm-fuzz's defaults (tests/fuzz/fuzz.c): ops per identity, and seconds a
+ * pass may last (a slow device, edu's DMA or a block device, ends there).
+ */
 #define FUZZ_OPS 50000
+#define FUZZ_SECONDS 8
 
 /* Marks the reference kernel of k[] (run_share()): the first stock kernel of the newest version. */
 static void mark_reference(struct kernel *k, int nk)
@@ -1477,12 +1482,13 @@ static void add_reliability(const struct manifest *ms, int n, const struct kerne
 		for (j = i - 1; j >= 0 && !ms[j].cycles; j--)
 			;
 		if (j < 0 || ms[j].cycles != ms[i].cycles)
-			cycles[ncycles++] = xasprintf("--cycles %d", run_share(k, ms[i].cycles));
+			cycles[ncycles++] = xasprintf("--cycles %d", run_share(k, ms[i].cycles, 10));
 		cycles[ncycles++] = ms[i].cycles_params ? cycles_arg(&ms[i]) : ms[i].name;
 	}
 	if (nfuzz) {
 		memmove(fuzz + 1, fuzz, nfuzz * sizeof(*fuzz));
-		fuzz[0] = xasprintf("--ops %d", run_share(k, FUZZ_OPS));
+		fuzz[0] = xasprintf("--ops %d --seconds %d", run_share(k, FUZZ_OPS, 10),
+				    run_share(k, FUZZ_SECONDS, 1));
 		add_item(p->tests, &p->ntests, guest_test("rkm-fuzz", fuzz, nfuzz + 1), "tests");
 	}
 	if (ncycles)
