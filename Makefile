@@ -35,7 +35,7 @@ tools: $(TOOLS)
 LIBIBERTY_CHECK = @test -f /usr/include/libiberty/demangle.h || \
 	{ echo "rkm: no libiberty (the Rust demangler): apt-get install libiberty-dev (or run 'make setup')" >&2; exit 1; }
 
-$(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h
+$(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h tools/fuzz_defaults.h
 	$(LIBIBERTY_CHECK)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -Iinclude -o $@ $(filter %.c,$^) -liberty
@@ -58,7 +58,8 @@ build/bin/rkm-compile-fail: tests/compile_fail.c
 	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
 # The host tool's unit tests: its parsers, linked without its main().
-build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.c,$(wildcard tools/rkm/*.c)) tools/rkm/rkm.h
+build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.c,$(wildcard tools/rkm/*.c)) tools/rkm/rkm.h \
+		tools/fuzz_defaults.h
 	$(LIBIBERTY_CHECK)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -Iinclude -Itools/rkm -o $@ $(filter %.c,$^) -liberty
@@ -69,7 +70,7 @@ build/bin/rkm-fuzz: tests/fuzz/fuzz.c tests/fuzz/fuzz_model.h $(wildcard samples
 build/bin/rkm-fuzz: CFLAGS_TOOLS += -Wno-unused-parameter
 build/bin/rkm-cycles: tests/cycles/cycles.c
 build/bin/rkm-failslab: tests/failslab/failslab.c
-$(GUEST): tests/lib/ktest.h tools/kreport.h $(wildcard samples/*/*.h)
+$(GUEST): tests/lib/ktest.h tools/kreport.h tools/fuzz_defaults.h $(wildcard samples/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -Itests/lib -Itests/fuzz -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
 

@@ -35,6 +35,7 @@
  */
 #include "ktest.h"
 #include "kreport.h"
+#include "fuzz_defaults.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -67,8 +68,8 @@
 #define MAX_CMDS 128
 
 uint64_t fuzz_seed;
-static long opt_ops = 50000;
-static double opt_seconds = 8;
+static long opt_ops = RKM_FUZZ_OPS;
+static double opt_seconds = RKM_FUZZ_SECONDS;
 static int opt_threads = 4;
 static const char *opt_only;
 

@@ -314,13 +314,13 @@ int cmd_doc(int argc, char **argv)
 	 * in a fn returning Result when it ends with `Ok::<(), Error>(())`.
 	 */
 	/* rustdoc's test names: "src/alloc.rs - alloc::KBox (line 12)"; a filter keeps those with it. */
-	cmd = xasprintf("%s --test --no-run --test-args=--quiet%s%s%s"
+	cmd = xasprintf("%s --test --no-run --test-args=--quiet%s"
 			" -L . --extern rkm=librkm.rlib"
 			" --doctest-build-arg=-Zcrate-attr=no_std"
 			" '--doctest-build-arg=-Zcrate-attr=feature(used_with_arg)'"
 			" --doctest-build-arg=-Zallow-features=used_with_arg"
 			" --doctest-build-arg=-Funsafe_code",
-			cmd, examples ? " '--test-args=" : "", examples ? examples : "", examples ? "'" : "");
+			cmd, examples ? xasprintf(" '--test-args=%s'", examples) : "");
 	printf("  DOCTEST rkm\n");
 	found = -1;
 	rc = run_sh(bdir, cmd, doctest_line, &found);

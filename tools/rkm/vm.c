@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "rkm.h"
+#include "../fuzz_defaults.h"
 
 /* ---- initramfs: cpio "newc", written directly ---- */
 
@@ -1437,13 +1438,6 @@ static int run_share(const struct kernel *k, int n, int floor)
 	return n / 4 > floor ? n / 4 : n < floor ? n : floor;
 }
 
-/*
- * rkm-fuzz's defaults (tests/fuzz/fuzz.c): ops per identity, and seconds a
- * pass may last (a slow device, edu's DMA or a block device, ends there).
- */
-#define FUZZ_OPS 50000
-#define FUZZ_SECONDS 8
-
 /* Marks the reference kernel of k[] (run_share()): the first stock kernel of the newest version. */
 static void mark_reference(struct kernel *k, int nk)
 {
@@ -1487,8 +1481,8 @@ static void add_reliability(const struct manifest *ms, int n, const struct kerne
 	}
 	if (nfuzz) {
 		memmove(fuzz + 1, fuzz, nfuzz * sizeof(*fuzz));
-		fuzz[0] = xasprintf("--ops %d --seconds %d", run_share(k, FUZZ_OPS, 10),
-				    run_share(k, FUZZ_SECONDS, 1));
+		fuzz[0] = xasprintf("--ops %d --seconds %d", run_share(k, RKM_FUZZ_OPS, 10),
+				    run_share(k, RKM_FUZZ_SECONDS, 1));
 		add_item(p->tests, &p->ntests, guest_test("rkm-fuzz", fuzz, nfuzz + 1), "tests");
 	}
 	if (ncycles)
