@@ -17,7 +17,7 @@ CFLAGS_TOOLS := -O2 -Wall -Wextra -Werror
 RKM := build/bin/rkm
 # In-guest test programs beside the samples' own: static, the guest has no libc.
 GUEST := build/bin/rkm-fuzz build/bin/rkm-cycles build/bin/rkm-failslab
-TOOLS := $(RKM) build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate \
+TOOLS := $(RKM) build/bin/rkm-cc build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate \
 	build/bin/rkm-compile-fail build/bin/rkm-unit $(GUEST)
 
 .PHONY: all setup setup-debug tools demo check test bench clean
@@ -39,6 +39,11 @@ $(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h tools/fuzz_def
 	$(LIBIBERTY_CHECK)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -Iinclude -o $@ $(filter %.c,$^) -liberty
+
+# The kernel build's compiler prefix: Kbuild's probes run once (tools/rkm-cc.c).
+build/bin/rkm-cc: tools/rkm-cc.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
 # The guest's /init: static, the initramfs has no libc.
 build/bin/rkm-init: tools/rkm-init.c tools/kreport.h

@@ -88,6 +88,70 @@ static void prepare_outdir(const char *dir, const char *name, const char *out)
 		closedir(d);
 }
 
+/* The first word of auto.conf's CONFIG_CC_VERSION_TEXT if the tree is GCC-built, else NULL. */
+static char *tree_gcc(const char *headers)
+{
+	char *conf = xasprintf("%s/include/config/auto.conf", headers), line[512], *cc = NULL;
+	bool gcc = false;
+	FILE *f = fopen(conf, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		gcc |= !strcmp(line, "CONFIG_CC_IS_GCC=y\n");
+		/* Quoted or not, as the kernel's Kconfig version wrote it. */
+		if (!cc && !strncmp(line, "CONFIG_CC_VERSION_TEXT=", 23)) {
+			const char *v = line + 23 + (line[23] == '"');
+
+			cc = strndup(v, strcspn(v, " \"\n"));
+		}
+	}
+	if (f)
+		fclose(f);
+	free(conf);
+	if (!gcc || !cc || !*cc || strchr(cc, '/') || !program_path(cc)) {
+		free(cc);
+		return NULL;
+	}
+	return cc;
+}
+
+/* Does Debian's .kernelvariables put $(CCACHE) before the compiler? */
+static bool debian_ccache_hook(const char *headers)
+{
+	char *path = xasprintf("%s/.kernelvariables", headers), line[512];
+	FILE *f = fopen(path, "r");
+	bool hook = false;
+
+	while (f && !hook && fgets(line, sizeof(line), f))
+		hook = !strncmp(line, "CC = ", 5) && strstr(line, "$(CCACHE)");
+	if (f)
+		fclose(f);
+	free(path);
+	return hook;
+}
+
+/*
+ * Kbuild's compiler probes (some 30 a make, over a second) through rkm-cc,
+ * remembered in RKM_CACHE/probes (tools/rkm-cc.c): Debian's headers take a
+ * compiler prefix (.kernelvariables: CC = $(CCACHE) gcc-N when
+ * DEBIAN_KERNEL_USE_CCACHE is set); another GCC-built tree gets CC=rkm-cc
+ * GCC, the compiler its CONFIG_CC_VERSION_TEXT names. Neither, or no rkm-cc
+ * built: nothing changes. Adds make arguments at argv[*n].
+ */
+static void probe_cache(const struct kernel *k, char **argv, int *n)
+{
+	char *cc = xasprintf("%s/build/bin/rkm-cc", rkm_root), *gcc;
+
+	if (access(cc, X_OK))
+		return;
+	setenv("RKM_PROBES", xasprintf("%s/probes", rkm_cache), 1);
+	if (debian_ccache_hook(k->headers)) {
+		argv[(*n)++] = "DEBIAN_KERNEL_USE_CCACHE=1";
+		argv[(*n)++] = xasprintf("CCACHE=%s", cc);
+	} else if ((gcc = tree_gcc(k->headers))) {
+		argv[(*n)++] = xasprintf("CC=%s %s", cc, gcc);
+	}
+}
+
 int build_driver(const char *dir_arg, const struct kernel *k, char *ko, size_t kolen)
 {
 	return build_driver_as(dir_arg, k, NULL, ko, kolen);
@@ -126,11 +190,13 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
 	kcflags = xasprintf("KCFLAGS=-ffile-prefix-map=%s/=rkm/ -ffile-prefix-map=%s/=%s/",
 			    rkm_root, dir, name);
 	{
-		char *argv[] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm",
-				 "modules", NULL, NULL };
+		char *argv[12] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm" };
+		int n = 6;
 
+		probe_cache(k, argv, &n);
 		if (modname)
-			argv[6] = xasprintf("RKM_MODULE_NAME=%s", modname), argv[7] = "modules";
+			argv[n++] = xasprintf("RKM_MODULE_NAME=%s", modname);
+		argv[n++] = "modules";
 		printf("  BUILD   %s%s%s for %s (%s)\n", name, modname ? " as " : "",
 		       modname ? modname : "", k->name, k->release);
 		rc = run_cmd(argv, scan_line, &s);
