@@ -26,6 +26,16 @@
 /* The command of a Kbuild .cmd file ("cmd_OUT := CMD" or "savedcmd_OUT := CMD"). */
 char *kbuild_cmd(const char *cmdfile)
 {
+	return kbuild_cmd_cached(cmdfile, NULL);
+}
+
+/*
+ * The Kbuild command of cmdfile; under kbuild/rkm-cache, its compiler's
+ * part, and the cache's own (up to and with " -- ") in *cache if not NULL
+ * ("" if there is none).
+ */
+char *kbuild_cmd_cached(const char *cmdfile, char **cache)
+{
 	FILE *f = fopen(cmdfile, "r");
 	char *line = NULL, *cmd = NULL;
 	size_t cap = 0;
@@ -44,10 +54,14 @@ char *kbuild_cmd(const char *cmdfile)
 	free(line);
 	if (!cmd)
 		die("%s holds no Kbuild command", cmdfile);
+	if (cache)
+		*cache = strdup("");
 	/* The crate's command runs under kbuild/rkm-cache: the compiler's part follows " -- ". */
 	if (strstr(cmd, "/kbuild/rkm-cache ") && strstr(cmd, " -- ")) {
 		char *tail = strdup(strstr(cmd, " -- ") + 4);
 
+		if (cache)
+			*cache = strndup(cmd, strstr(cmd, " -- ") + 4 - cmd);
 		free(cmd);
 		cmd = tail;
 	}
