@@ -42,15 +42,18 @@
  * kernels), keeping `make check` under 5 minutes. A whole run does the check tier
  * first and ends with the time per case and per kernel.
  *
- *   rkm-selftest [--tier check|boot] [--expand] [WORD]
+ *   rkm-selftest [--tier check|boot] [-j N] [--expand] [WORD]
  *
- * runs the cases of that tier whose name contains WORD; --expand prints
- * their expanded commands and patterns instead of running them.
+ * runs the cases of that tier whose name contains WORD, up to N at a time
+ * (lanes: -j, else RKM_SELFTEST_JOBS, else one per CPU; -j 1 runs them one
+ * after another, in order); --expand prints their expanded commands and
+ * patterns instead of running them.
  *
  * A new case: an entry in cases[], .tier = CHECK if it boots nothing and
  * needs only `make setup`; a release, a count of samples or cases, or the ABI
  * version is a placeholder, never a literal (a check case greps the tree for
- * Debian point releases).
+ * Debian point releases); a check case gets .uses (see "Lanes" below) once
+ * every file it writes, or reads that another case writes, is known.
  */
 #define _GNU_SOURCE
 #include <glob.h>
@@ -75,8 +78,41 @@ struct tcase {
 	bool fails;		/* expect a non-zero exit */
 	const char *expect[MAX_EXPECT];	/* patterns of stdout+stderr */
 	const char *reject[MAX_EXPECT];	/* must not appear */
-	bool stream;		/* show the output as it comes */
+	bool stream;		/* show the output as it comes (a case that runs alone) */
+	/*
+	 * With lanes (-j N): what the case touches that another case also
+	 * touches, as keys (below); NULL: it runs alone; "": nothing shared.
+	 */
+	const char *uses;
+	bool early;		/* with lanes, started before the others: a long case */
 };
+
+/*
+ * Lanes: rkm-selftest -j N runs up to N cases of a tier at once, each in a
+ * process of its own, and prints each case's lines whole when it ends (KTAP
+ * results numbered in the order printed). Two cases whose .uses have a key
+ * in common never run at once, and keep their order in cases[]; a case
+ * without .uses runs alone, and no case after it starts before it: every
+ * boot-tier case (those boot QEMU guests, already two kernels at a time) and
+ * any case not known to be safe. The keys name what is written by more than
+ * one case (or read by one while another writes it):
+ *
+ *   samples   samples/NAME/build (rkm build, lint and lint --panics of a
+ *             sample; CF_CMD and the librkm.rlib it names)
+ *   scratch   build/selftest/rust_minimal (SCRATCH)
+ *   ucache    build/selftest/ucache (UCACHE)
+ *   fakecache build/fakecache
+ *   doc       build/doc, build/crate-host (rkm doc without --driver)
+ *   broken    tests/broken/NAME/build
+ *   setup     tools/setup.sh on the host's apt
+ *
+ * A case's own $(mktemp -d) or build/selftest/NAME is no key; neither are
+ * RKM_CACHE's sysroots (built under flock) and crates (entries renamed into
+ * place), shared by every build, nor the sources cases copy and never
+ * write. The crate-cache case runs alone: it looks at the newest entry. The
+ * cases marked .early (the longest) start first: each must need nothing the
+ * cases before it make; those that run alone go first of all.
+ */
 
 #define RKM "build/bin/rkm "
 #define SAMPLES "samples/*"
@@ -148,6 +184,8 @@ static const struct tcase cases[] = {
 	{
 		.name = "the safe API refuses misuse at compile time (tests/compile_fail)",
 		.tier = CHECK,
+		.uses = "samples",
+		.early = true,
 		.cmd = RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
 		       "build/bin/rkm-compile-fail -j $(nproc) " CF_CMD " tests/compile_fail",
 		.expect = { "compile-fail: {NCF} cases, {NCF} passed, 0 failed" },
@@ -156,6 +194,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "the compile-fail runner refuses a case that fails with another error",
 		.tier = CHECK,
+		.uses = "samples",
 		.cmd = "rm -rf build/selftest/cf && mkdir -p build/selftest/cf && "
 		       "sed 's/E0277/E0308/' tests/compile_fail/guard_not_send.rs > build/selftest/cf/guard_not_send.rs && "
 		       "build/bin/rkm-compile-fail " CF_CMD " build/selftest/cf",
@@ -166,6 +205,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "the compile-fail runner: a bad -j is one clear line",
 		.tier = CHECK,
+		.uses = "samples",
 		.cmd = "build/bin/rkm-compile-fail -j 0 " CF_CMD " tests/compile_fail; "
 		       "build/bin/rkm-compile-fail -j 2x " CF_CMD " tests/compile_fail",
 		.fails = true,
@@ -176,6 +216,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "the compile-fail runner: a missing librkm.rlib is one clear line",
 		.tier = CHECK,
+		.uses = "samples",
 		.cmd = "mkdir -p build/selftest && sed 's#librkm.rlib#librkm-missing.rlib#' " CF_CMD
 		       " > build/selftest/cf.cmd && build/bin/rkm-compile-fail build/selftest/cf.cmd tests/compile_fail",
 		.fails = true,
@@ -192,6 +233,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm new refuses a name that cannot be a module's, a bad PCI id or QEMU model, and never overwrites",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=$(mktemp -d) && mkdir $d/taken && " RKM "new Bad-Name --dir $d; "
 		       RKM "new p1 --pci 12345:1 --dir $d; " RKM "new p2 --pci 1234 --dir $d; "
 		       RKM "new p3 --pci ffff:1 --dir $d; " RKM "new p4 --qemu-device edu --dir $d; "
@@ -211,6 +253,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm new --pci: the scaffold builds for any vendor:device; without --qemu-device its qemu line is a comment",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=$(mktemp -d) && " RKM "new any_pci --pci 1B36:5 --dir $d >/dev/null && "
 		       "grep -c '^qemu' $d/any_pci/rkm.manifest; grep '^# qemu ' $d/any_pci/rkm.manifest && "
 		       "grep -o 'DeviceId::new(0x1b36, 0x0005)' $d/any_pci/any_pci.rs && "
@@ -222,12 +265,15 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm lint: rustfmt --check and clippy are clean over the crate and every sample",
 		.tier = CHECK,
+		.uses = "samples",
+		.early = true,
 		.cmd = RKM "lint " SAMPLES,
 		.expect = { "CLIPPY  rkm crate", "CLIPPY  rust_echo", "RUSTFMT rust_sync", "rkm lint: 0 problem(s)" },
 	},
 	{
 		.name = "rkm lint catches a clippy warning and a formatting difference",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "rm -rf build/selftest/lint_bad && mkdir -p build/selftest/lint_bad && "
 		       "sed 's/rust_minimal/lint_bad/g; s/let first = /let _ = 3u32.clone();  let first  = /' "
 		       "samples/rust_minimal/rust_minimal.rs > build/selftest/lint_bad/lint_bad.rs && "
@@ -239,6 +285,8 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm doc builds the crate's rustdoc HTML with no rustdoc warning",
 		.tier = CHECK,
+		.uses = "doc",
+		.early = true,
 		.cmd = "rm -rf build/doc && mkdir -p build/selftest && " RKM "doc > build/selftest/doc.log 2>&1; "
 		       "rc=$?; cat build/selftest/doc.log; [ $rc = 0 ] && test -s build/doc/rkm/index.html && "
 		       "ls build/doc/rkm/miscdev/struct.MiscDevice.html && "
@@ -249,6 +297,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm doc fails on a crate example that no longer compiles",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=build/selftest/doc_bad && rm -rf $d && mkdir -p $d/doc_bad && cp -r rust $d/rust && "
 		       "sed 's/rust_minimal/doc_bad/g' samples/rust_minimal/rust_minimal.rs > $d/doc_bad/doc_bad.rs && "
 		       "sed -i 's|^/// assert_eq!(\\*b, 42);|/// let _: u8 = *b;|' $d/rust/src/alloc.rs && "
@@ -261,6 +310,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm doc --examples: a name no example has is one line, not a pass",
 		.tier = CHECK,
+		.uses = "doc",
 		.cmd = RKM "doc --out build/selftest/doc_none --examples no::such::item",
 		.fails = true,
 		.expect = { "rkm: --examples 'no::such::item': no example of the crate has that in its name" },
@@ -269,6 +319,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm lint: an unsafe block without SAFETY comment, an unsafe fn without # Safety (clippy)",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=build/selftest/lint_safety && rm -rf $d && mkdir -p $d/lint_safety && cp -r rust $d/rust && "
 		       "sed 's/rust_minimal/lint_safety/g' samples/rust_minimal/rust_minimal.rs > $d/lint_safety/lint_safety.rs && "
 		       "sed -i '0,/\\/\\/ SAFETY:/s//\\/\\/ Nothing./; 0,/\\/\\/\\/ # Safety/s//\\/\\/\\/ # Notes/' $d/rust/src/alloc.rs && "
@@ -281,6 +332,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a driver from rkm new that drops #![forbid(unsafe_code)] and uses unsafe does not build",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=$(mktemp -d) && " RKM "new hello_unsafe --dir $d >/dev/null && "
 		       "sed -i '/^#!\\[forbid(unsafe_code)\\]$/d' $d/hello_unsafe/hello_unsafe.rs && "
 		       "! grep -q forbid $d/hello_unsafe/hello_unsafe.rs && "
@@ -294,6 +346,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm rust-project: rust-analyzer resolves core, alloc, rkm and #[rkm::vtable] for a new driver",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=$(mktemp -d) && " RKM "new hello_ra --dir $d >/dev/null && " RKM "rust-project $d/hello_ra && "
 		       /* cargo (run on the sysroot) would retry the unreachable registry for minutes */
 		       "export CARGO_NET_OFFLINE=true; "
@@ -330,6 +383,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a missing clippy, rustfmt, rustdoc or rustc is one line naming the package",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "RKM_CLIPPY=/nonexistent/clippy-driver " RKM "lint samples/rust_minimal; "
 		       "RKM_RUSTFMT=/nonexistent/rustfmt " RKM "lint samples/rust_minimal; "
 		       "RKM_RUSTDOC=/nonexistent/rustdoc " RKM "doc; "
@@ -343,6 +397,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a kernel of the matrix without headers is named, with the command that fixes it",
 		.tier = CHECK,
+		.uses = "fakecache",
 		.cmd = "mkdir -p build/fakecache && printf 'debug 6.12.0-rkm-debug %s /nonexistent/kdir\\n' "
 		       "\"$(ls /boot/vmlinuz-6.12.*-amd64 | head -n 1)\" > build/fakecache/kernels && "
 		       "RKM_CACHE=$PWD/build/fakecache " RKM "build samples/rust_minimal --kernel debug",
@@ -361,6 +416,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm dkms: no driver directory, or a C driver, is a one-line error",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = RKM "dkms samples/no_such_driver; " RKM "dkms samples/rust_echo/c_echo",
 		.fails = true,
 		.expect = { "no driver directory samples/no_such_driver", "is not a Rust driver: no c_echo.rs" },
@@ -368,6 +424,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm dkms writes no package for a driver that does not build",
 		.tier = CHECK,
+		.uses = "scratch",
 		.cmd = SCRATCH "echo 'fn broken( {' >> build/selftest/rust_minimal/rust_minimal.rs && "
 		       RKM "dkms build/selftest/rust_minimal",
 		.fails = true,
@@ -429,6 +486,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a parameter descriptor that smuggles C into rkm-params.c fails the build",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "rm -rf build/selftest/param_inject && mkdir -p build/selftest/param_inject && "
 		       "cp samples/rust_minimal/rust_minimal.rs build/selftest/param_inject/param_inject.rs && "
 		       "sed -i 's/name: \"rust_minimal\"/name: \"param_inject\"/' build/selftest/param_inject/param_inject.rs && "
@@ -588,6 +646,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "objtool rejects a Rust object built without mitigations (6.1: on the object)",
 		.tier = CHECK,
+		.uses = "scratch",
 		.cmd = SCRATCH "RKM_NO_MITIGATIONS=1 " RKM "build build/selftest/rust_minimal --kernel 6.1",
 		.fails = true,
 		.expect = { "warning: objtool:", "missing int3 after ret", "objtool warnings are errors" },
@@ -595,6 +654,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "objtool rejects a Rust object built without mitigations (6.12: on the module)",
 		.tier = CHECK,
+		.uses = "scratch",
 		.cmd = SCRATCH "RKM_NO_MITIGATIONS=1 " RKM "build build/selftest/rust_minimal --kernel 6.12",
 		.fails = true,
 		.expect = { "warning: objtool:", "relocation to !ENDBR", "objtool warnings are errors" },
@@ -603,6 +663,7 @@ static const struct tcase cases[] = {
 		.name = "a Rust function with a 16 KiB stack frame fails the build at each kernel's own CONFIG_FRAME_WARN",
 		.kernels = "stock",
 		.tier = CHECK,
+		.uses = "broken",
 		.cmd = "for k in {STOCK}; do w=$(sed -n 's/^CONFIG_FRAME_WARN=//p' \"$(" RKM "kernels | "
 		       "awk -v k=$k '$1 == k { print $4 }')/include/config/auto.conf\"); "
 		       "out=$(" RKM "build tests/broken/rkm_bigframe --kernel $k 2>&1); printf '%s\\n' \"$out\"; "
@@ -616,6 +677,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "the crate's own objects are checked too: a 16 KiB frame in an rkm function no driver calls",
 		.tier = CHECK,
+		.uses = "scratch",
 		.cmd = SCRATCH "rm -rf build/selftest/rust-bigframe && cp -r rust build/selftest/rust-bigframe && "
 		       "printf '\\n/// Broken on purpose (selftest): a 16 KiB frame in the crate.\\n#[inline(never)]\\n"
 		       "pub fn big_frame(seed: u8) -> u8 {\\n    let buf = core::hint::black_box([seed; 16 * 1024]);\\n"
@@ -629,6 +691,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm-stack-check: CONFIG_FRAME_WARN=0 is no limit; a bad limit or a non-object is one line",
 		.tier = CHECK,
+		.uses = "broken samples",
 		.cmd = RKM "build tests/broken/rkm_bigframe --kernel 6.12 >/dev/null 2>&1; "
 		       RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
 		       "b=tests/broken/rkm_bigframe/build/6.12; $b/rkm-stack-check -v 0 $b/rkm_bigframe-rust.a && "
@@ -644,6 +707,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "the same scratch driver with mitigations builds cleanly",
 		.tier = CHECK,
+		.uses = "scratch",
 		.cmd = SCRATCH RKM "build build/selftest/rust_minimal --kernel 6.1 --kernel 6.12",
 		.expect = { "build/6.1/rust_minimal.ko", "build/6.12/rust_minimal.ko" },
 		.reject = { "warning", "WARNING" },
@@ -652,6 +716,7 @@ static const struct tcase cases[] = {
 		.name = "the crate cache: a second driver takes the crate and its macros from RKM_CACHE/crates "
 			"(same inode, same bytes); a changed crate source is a new entry",
 		.tier = CHECK,
+		.early = true,
 		/* a crate copy with a unique line: its keys are this run's own */
 		.cmd = "d=$PWD/build/selftest/crate_cache && rm -rf $d && mkdir -p $d && cp -r rust $d/rust && "
 		       "echo \"// $(date +%s%N)\" >> $d/rust/src/lib.rs && "
@@ -673,6 +738,8 @@ static const struct tcase cases[] = {
 		.name = "glue linked by need: a driver compiles in only the glue units its Rust object calls "
 			"(no PCI glue without PCI); each unit compiles alone on the oldest and newest kernel",
 		.tier = CHECK,
+		.uses = "samples",
+		.early = true,
 		.cmd = "for d in rust_minimal rust_echo rust_i6300esb; do "
 		       RKM "build samples/$d --kernel 6.12 >/dev/null || exit 1; b=samples/$d/build/6.12; "
 		       "echo \"$d units: $(sed -n 's/^#define RKM_GLUE_\\(.*\\) 1$/\\1/p' $b/rkm-glue.c | tr '\\n' ' ')."
@@ -687,6 +754,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a Rust object built for another ABI version fails the build, saying so",
 		.tier = CHECK,
+		.uses = "scratch",
 		.cmd = SCRATCH "rm -rf build/selftest/rust-abi-next && cp -r rust build/selftest/rust-abi-next && "
 		       "sed -i 's/rkm_abi_version_{ABI}/rkm_abi_version_{ABI+1}/; "
 		       "s/ABI_VERSION: c_int = {ABI}/ABI_VERSION: c_int = {ABI+1}/' "
@@ -700,6 +768,7 @@ static const struct tcase cases[] = {
 		.name = "abi.rs matches include/rkm_abi.h item by item (bindgen); a drifted constant, "
 			"argument type or missing function is caught",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "tests/abi_drift.sh && d=build/selftest/abi_drift && rm -rf $d && mkdir -p $d && "
 		       "sed 's/ABI_VERSION: c_int = {ABI}/ABI_VERSION: c_int = {ABI+1}/' rust/src/abi.rs > $d/const.rs && "
 		       "sed 's/fn rkm_mutex_lock(m: \\*mut Mutex,/fn rkm_mutex_lock(m: *mut Condvar,/' rust/src/abi.rs > $d/arg.rs && "
@@ -713,6 +782,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a module! name that differs from the module's file name fails the build",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "rm -rf build/selftest/wrong_name && mkdir -p build/selftest/wrong_name && "
 		       "cp samples/rust_minimal/rust_minimal.rs build/selftest/wrong_name/wrong_name.rs && "
 		       RKM "build build/selftest/wrong_name --kernel 6.12",
@@ -722,6 +792,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a missing rustc is a one-line error naming the package",
 		.tier = CHECK,
+		.uses = "samples",
 		.cmd = "RKM_RUSTC=/nonexistent/rustc " RKM "build samples/rust_minimal --kernel 6.12",
 		.fails = true,
 		.expect = { "no Rust compiler at /nonexistent/rustc: apt-get install rustc-web" },
@@ -729,6 +800,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a missing Rust library source is an error naming rust-web-src",
 		.tier = CHECK,
+		.uses = "samples",
 		.cmd = "RKM_RUST_LIB=/nonexistent " RKM "build samples/rust_minimal --kernel 6.12",
 		.fails = true,
 		.expect = { "install rust-web-src" },
@@ -736,6 +808,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "an unknown kernel is refused with the list of known ones",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = RKM "build samples/rust_minimal --kernel 5.10",
 		.fails = true,
 		.expect = { "unknown kernel '5.10' (the matrix has: {NAMES})" },
@@ -743,6 +816,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a user kernel: rkm kernels add, listed with profile and use, built for, kept by make setup, removed",
 		.tier = CHECK,
+		.uses = "ucache setup",
 		.cmd = UCACHE "h=$(" RKM "kernels 6.12 | awk 'NR == 2 { print $4 }') && "
 		       RKM "kernels add my-headers $h && " RKM "kernels add my-612 {REL:6.12} && " RKM "kernels && "
 		       RKM "build samples/rust_minimal --kernel my-headers --kernel my-612 && "
@@ -765,6 +839,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm kernels add and remove: each bad input is one line saying what to do",
 		.tier = CHECK,
+		.uses = "ucache",
 		.cmd = UCACHE "one() { out=$(\"$@\" 2>&1) && echo \"unexpected success: $*\"; printf '%s\\n' \"$out\"; "
 		       "[ \"$(printf '%s\\n' \"$out\" | wc -l)\" = 1 ] || echo \"not one line: $*\"; }; "
 		       RKM "kernels add taken {REL:6.12} >/dev/null && "
@@ -800,6 +875,7 @@ static const struct tcase cases[] = {
 		.name = "a kernel that can only be built for: it builds; rkm run says why it cannot boot, "
 			"and a user's never hears of make setup-debug",
 		.tier = CHECK,
+		.uses = "ucache",
 		.cmd = UCACHE "h=$(" RKM "kernels 6.12 | awk 'NR == 2 { print $4 }') && "
 		       RKM "kernels add hdr-only $h && " RKM "build samples/rust_minimal --kernel hdr-only && "
 		       RKM "run --kernel hdr-only; " RKM "run --kernel user; "
@@ -845,6 +921,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "RKM_JOBS that is not a number of parallel boots is one line, before any boot",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "RKM_JOBS=0 " RKM "run --kernel 6.12; RKM_JOBS=two " RKM "run --kernel 6.12",
 		.fails = true,
 		.expect = { "RKM_JOBS=0: give a number of parallel boots from 1 to 64",
@@ -854,6 +931,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a matrix without the debug kernel says how to build it",
 		.tier = CHECK,
+		.uses = "fakecache",
 		.cmd = "mkdir -p build/fakecache && printf '6.1 6.1.0-0-none\\n' > build/fakecache/kernels && "
 		       "RKM_CACHE=$PWD/build/fakecache " RKM "run --kernel debug",
 		.fails = true,
@@ -862,6 +940,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a debug kernel in the matrix whose build is gone says how to rebuild it",
 		.tier = CHECK,
+		.uses = "fakecache",
 		.cmd = "mkdir -p build/fakecache && printf 'debug 6.12.0-rkm-debug /nonexistent/bzImage /nonexistent\\n' "
 		       "> build/fakecache/kernels && RKM_CACHE=$PWD/build/fakecache " RKM "run --kernel debug",
 		.fails = true,
@@ -871,6 +950,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a kernel of the matrix that is not installed is named",
 		.tier = CHECK,
+		.uses = "fakecache",
 		.cmd = "mkdir -p build/fakecache && printf '6.1 6.1.0-0-none\\n' > build/fakecache/kernels && "
 		       "RKM_CACHE=$PWD/build/fakecache " RKM "run --kernel 6.1",
 		.fails = true,
@@ -879,6 +959,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "no kernel matrix at all says to run setup",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "RKM_CACHE=$PWD/build/nocache " RKM "kernels",
 		.fails = true,
 		.expect = { "no kernel matrix", "make setup" },
@@ -887,6 +968,7 @@ static const struct tcase cases[] = {
 		.name = "modinfo shows what module! declared: license, authors, alias, parameters",
 		.kernels = "stock",
 		.tier = CHECK,
+		.uses = "samples",
 		.cmd = RKM "build samples/rust_params --kernel stock >/dev/null && "
 		       "for k in {STOCK}; do modinfo samples/rust_params/build/$k/rust_params.ko; done",
 		.expect = { "license:        GPL", "author:         rkm developers",
@@ -896,12 +978,14 @@ static const struct tcase cases[] = {
 	{
 		.name = "every public item of the crate has an example (tests/check_crate.c)",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "build/bin/rkm-check-crate rust/src",
 		.expect = { "rkm-check-crate: 0 violation(s)" },
 	},
 	{
 		.name = "the source check catches a public item without an example",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "rm -rf build/selftest/check && mkdir -p build/selftest/check && "
 		       "printf '/// Doc.\\npub fn f() {}\\n' > build/selftest/check/a.rs && "
 		       "build/bin/rkm-check-crate build/selftest/check",
@@ -918,6 +1002,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm test: a manifest's program not installed on the host is one line naming it and its package",
 		.tier = CHECK,
+		.uses = "scratch",
 		.cmd = SCRATCH "printf 'cycles 0\\nprogram rkm-no-such-pkg rkm-no-such-program\\n' > "
 		       "build/selftest/rust_minimal/rkm.manifest && "
 		       RKM "test build/selftest/rust_minimal --kernel 6.12",
@@ -943,6 +1028,7 @@ static const struct tcase cases[] = {
 		.name = "QEMU's command line: manifest NICs are hub ports only, no default NIC, no host backend "
 			"(with NICs and without)",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = RKM "test tests/net_e1000 --kernel 6.12 --dry-run --logs build/selftest/netcmd >/dev/null && "
 		       RKM "run --kernel 6.12 --dry-run --logs build/selftest/nonet >/dev/null && "
 		       "for f in build/selftest/netcmd/6.12/qemu.cmdline build/selftest/nonet/6.12/qemu.cmdline; do "
@@ -961,6 +1047,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm test: drivers booted together with different 'nic' lines is one line",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=build/selftest/nics && rm -rf $d && mkdir -p $d/nic_a $d/nic_b && "
 		       "printf 'int main(void) { return 0; }\\n' > $d/nic_a/test.c && cp $d/nic_a/test.c $d/nic_b/ && "
 		       "echo 'nic e1000 1' > $d/nic_a/rkm.manifest && echo 'nic e1000e 1' > $d/nic_b/rkm.manifest && "
@@ -995,6 +1082,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm test --variant: a variant no driver declares is one line",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = RKM "test samples/rust_minimal --variant no_such_variant",
 		.fails = true,
 		.expect = { "rkm: no driver of those given declares 'variant no_such_variant' in its rkm.manifest" },
@@ -1003,6 +1091,7 @@ static const struct tcase cases[] = {
 		.name = "rkm kernels stock: the distribution kernels only",
 		.kernels = "stock",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = RKM "kernels stock",
 		.expect = { "{K} * {REL} * /boot/vmlinuz-{REL} " },
 		.reject = { "rkm-debug" },
@@ -1010,6 +1099,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "setup: a package missing from the archive is one clear line",
 		.tier = CHECK,
+		.uses = "setup",
 		.cmd = "RKM_EXTRA_PACKAGES=rkm-no-such-package tools/setup.sh",
 		.fails = true,
 		.expect = { "rkm setup: package rkm-no-such-package is not in the apt archive" },
@@ -1017,6 +1107,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "setup: not root, with something to install, says to use sudo",
 		.tier = CHECK,
+		.uses = "setup",
 		.cmd = "RKM_EXTRA_PACKAGES=hello setpriv --reuid=65534 --regid=65534 --clear-groups "
 		       "env HOME=/tmp RKM_CACHE=/tmp/rkm-selftest-cache tools/setup.sh",
 		.fails = true,
@@ -1025,6 +1116,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "setup: no apt is one clear line",
 		.tier = CHECK,
+		.uses = "setup",
 		.cmd = "RKM_APT_GET=/nonexistent/apt-get tools/setup.sh",
 		.fails = true,
 		.expect = { "rkm setup: /nonexistent/apt-get not found: rkm needs a Debian 12 host with apt" },
@@ -1037,6 +1129,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "setup resolves the matrix from fabricated apt archives (newer, older, incomplete point releases)",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "tests/setup/resolve.sh",
 		.expect = { "setup resolve: * passed, 0 failed" },
 		.reject = { "not ok" },
@@ -1044,6 +1137,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "the host tools' unit tests: KTAP parser, skip list, manifests",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "build/bin/rkm-unit",
 		.expect = { "rkm-unit: * passed, 0 failed" },
 		.reject = { "not ok" },
@@ -1051,6 +1145,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "the suite's expectations follow the matrix: expanded for a fabricated one, no real release is left",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=build/selftest/fakematrix && rm -rf $d && mkdir -p $d && "
 		       "printf '6.1 " FAKE_61 "\\n6.12 " FAKE_612 "+deb12-amd64\\n6.12-rt " FAKE_612 "+deb12-rt-amd64\\n"
 		       "debug " FAKE_612 "-rkm-debug /nonexistent/bzImage /nonexistent/kdir\\n' > $d/kernels && "
@@ -1071,6 +1166,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "the reliability case expects every fuzz, cycles and failslab item of the manifests: expanded for a fabricated tree",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "r=$PWD && d=build/selftest/faketree && rm -rf $d && "
 		       "for s in drv_a drv_b drv_c; do mkdir -p $d/samples/$s && touch $d/samples/$s/Kbuild $d/samples/$s/test.c; done && "
 		       "mkdir -p $d/samples/rust_nullb && echo 'BLK_TEST(t1, 5)' > $d/samples/rust_nullb/test.c && "
@@ -1091,8 +1187,22 @@ static const struct tcase cases[] = {
 			    "in 6.12: # drv_c: * allocation", "cannot expand", "# two", "# each" },
 	},
 	{
+		.name = "rkm-selftest: a bad -j or RKM_SELFTEST_JOBS is one line, before any case runs",
+		.tier = CHECK,
+		.uses = "",
+		.cmd = "build/bin/rkm-selftest -j 0 none; build/bin/rkm-selftest -j 2x none; "
+		       "build/bin/rkm-selftest none -j; RKM_SELFTEST_JOBS=all build/bin/rkm-selftest none",
+		.fails = true,
+		.expect = { "rkm-selftest: -j 0: give a number of lanes from 1 to 256",
+			    "rkm-selftest: -j 2x: give a number of lanes from 1 to 256",
+			    "rkm-selftest: -j: give a number of lanes from 1 to 256",
+			    "rkm-selftest: RKM_SELFTEST_JOBS=all: give a number of lanes from 1 to 256" },
+		.reject = { "KTAP", "usage:" },
+	},
+	{
 		.name = "no file in the tree names a Debian point release (the matrix is resolved from the archive)",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "git ls-files | grep -qx Makefile && echo file-list-ok; "
 		       "git ls-files -co --exclude-standard -z | xargs -0 grep -sInE '" POINT_RELEASE "' && "
 		       "echo 'a Debian point release is named above: use a placeholder (6.12.N)'; "
@@ -1105,6 +1215,7 @@ static const struct tcase cases[] = {
 		.name = "errors: error.rs names every errno of the matrix's kernel headers with its value; "
 			"a missing, wrong or unknown name is caught",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "tests/errno_names.sh && d=build/selftest/errno && rm -rf $d && mkdir -p $d && "
 		       "sed '/^    EHWPOISON = /d; s/^    ENOTTY = [0-9]*,/    ENOTTY = 26,/; "
 		       "s/^    EPROBE_DEFER = /    EPROBE_DEFERRED = /' rust/src/error.rs > $d/error.rs && "
@@ -1117,6 +1228,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "errors: ktest.h failure lines show errno only for a failed call, and evaluate arguments once",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "mkdir -p build/selftest && cc -O2 -Wall -Wextra -Werror -Itests/lib -o build/selftest/ktest_report "
 		       "tests/ktest_report/ktest_report.c && build/selftest/ktest_report",
 		.fails = true,
@@ -1130,6 +1242,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "errors: a failed build's closing count of rustc warnings counts only the warnings it shows",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=build/selftest/warn_drv && rm -rf $d && mkdir -p $d && "
 		       "sed 's/rust_minimal/warn_drv/g; s/let first = Part/let unused_thing = 3;\\n        let first = Part/' "
 		       "samples/rust_minimal/rust_minimal.rs > $d/warn_drv.rs && " RKM "build $d --kernel 6.12; "
@@ -1143,6 +1256,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "errors: rkm lint's count of problems is the number of diagnostics and differences it shows",
 		.tier = CHECK,
+		.uses = "",
 		.cmd = "d=build/selftest/lint_count && rm -rf $d && mkdir -p $d && "
 		       "sed 's/rust_minimal/lint_count/g; s/let first = /let _ = 3u32.clone();  let first  = /' "
 		       "samples/rust_minimal/rust_minimal.rs > $d/lint_count.rs && "
@@ -1155,6 +1269,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "errors: the kernel's BTF notice (headers without vmlinux, as 6.1's) is labelled as the kernel's",
 		.tier = CHECK,
+		.uses = "scratch",
 		.kernels = "6.1",
 		.cmd = SCRATCH "h=$(" RKM "kernels | awk '$1 == \"6.1\" { print $4 }') && "
 		       "[ ! -e $h/vmlinux ] && echo \"no vmlinux in the 6.1 headers\"; "
@@ -1167,6 +1282,7 @@ static const struct tcase cases[] = {
 		.name = "errors: rkm decode demangles every Rust symbol of a built module (v0) and a legacy one, "
 			"keeping offsets and module names",
 		.tier = CHECK,
+		.uses = "samples",
 		.cmd = "d=build/selftest/demangle && rm -rf $d && mkdir -p $d && "
 		       RKM "build samples/rust_minimal --kernel 6.12 >/dev/null && "
 		       /* every Rust symbol of the module, as a backtrace line prints it */
@@ -1201,6 +1317,8 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm lint --panics: no sample can panic (its built object calls no panic from the driver's code)",
 		.tier = CHECK,
+		.uses = "samples",
+		.early = true,
 		.cmd = RKM "lint --panics " SAMPLES,
 		.expect = { "PANICS  {S}", "{S}: 0 place(s) in the driver can panic",
 			    "rkm lint --panics: 0 place(s) can panic" },
@@ -1209,6 +1327,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm lint --panics names each kind of panic at the driver's line (tests/broken/rkm_panics)",
 		.tier = CHECK,
+		.uses = "broken",
 		.cmd = "RKM_DEBUG=1 " RKM "lint --panics tests/broken/rkm_panics",
 		.fails = true,
 		.expect = { "rkm_panics.rs:17: can panic: index out of bounds",
@@ -1792,24 +1911,29 @@ static struct {
 	double seconds;
 } boots[MAX_KERNELS];
 
+static void add_boots(const char *name, int n, double secs)
+{
+	int i;
+
+	for (i = 0; i < MAX_KERNELS && boots[i].name[0] && strcmp(boots[i].name, name); i++)
+		;
+	if (i == MAX_KERNELS)
+		return;
+	snprintf(boots[i].name, sizeof(boots[i].name), "%s", name);
+	boots[i].boots += n;
+	boots[i].seconds += secs;
+}
+
 static void count_boots(const char *out)
 {
 	const char *line, *e;
 	char name[32];
 	double secs;
-	int i;
 
 	for (line = out; *line; line = *e ? e + 1 : e) {
 		e = strchrnul(line, '\n');
-		if (!boot_line(line, e, name, &secs))
-			continue;
-		for (i = 0; i < MAX_KERNELS && boots[i].name[0] && strcmp(boots[i].name, name); i++)
-			;
-		if (i == MAX_KERNELS)
-			continue;
-		snprintf(boots[i].name, sizeof(boots[i].name), "%s", name);
-		boots[i].boots++;
-		boots[i].seconds += secs;
+		if (boot_line(line, e, name, &secs))
+			add_boots(name, 1, secs);
 	}
 }
 
@@ -1821,8 +1945,11 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Runs case c as KTAP result k; returns whether it passed, its time in *secs, why not in *why. */
-static bool run_case(const struct tcase *c, int k, double *secs, char **why)
+/*
+ * Runs case c, printing why it fails (not its result line); returns whether
+ * it passed, its time in *secs, why not in *why.
+ */
+static bool run_case(const struct tcase *c, double *secs, char **why)
 {
 	struct strv expect = { 0 }, reject = { 0 };
 	double t0 = now();
@@ -1861,13 +1988,18 @@ static bool run_case(const struct tcase *c, int k, double *secs, char **why)
 		*why = digest(out);
 out:
 	*secs = now() - t0;
-	printf("%s %d %s # %.0f s\n", ok ? "ok" : "not ok", k, c->name, *secs);
 	strv_free(&expect);
 	strv_free(&reject);
 	free(cmd);
 	free(err);
 	free(out);
 	return ok;
+}
+
+/* Case c's KTAP result line, number k. */
+static void print_result(const struct tcase *c, bool ok, int k, double secs)
+{
+	printf("%s %d %s # %.0f s\n", ok ? "ok" : "not ok", k, c->name, secs);
 }
 
 /* --expand: what case c would run and look for. */
@@ -1894,18 +2026,224 @@ static bool print_case(const struct tcase *c)
 	return ok;
 }
 
+/* Whether the space-separated keys a and b have one in common. */
+static bool share_key(const char *a, const char *b)
+{
+	const char *p, *q;
+	size_t l, m;
+
+	for (p = a; *(p += strspn(p, " ")); p += l) {
+		l = strcspn(p, " ");
+		for (q = b; *(q += strspn(q, " ")); q += m) {
+			m = strcspn(q, " ");
+			if (l == m && !memcmp(p, q, l))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Whether cases c and d may not run at once. */
+static bool conflict(const struct tcase *c, const struct tcase *d)
+{
+	return !c->uses || !d->uses || share_key(c->uses, d->uses);
+}
+
+/* A case running in a process of its own: its lines and its result, in files. */
+struct lane {
+	pid_t pid;		/* 0: free */
+	int i;			/* the case's index in order[] */
+	FILE *out, *res;
+	double t0;
+};
+
+/*
+ * Starts case c in lane l. The process prints what run_case() prints into
+ * l->out, and writes into l->res: "PASSED SECONDS", "boot NAME BOOTS SECONDS"
+ * per kernel it booted, "why", then the digest of why it failed.
+ */
+static void start_lane(struct lane *l, const struct tcase *c, int i)
+{
+	char *why = NULL;
+	double secs;
+	bool ok;
+	int j;
+
+	fflush(stdout);
+	l->out = tmpfile();
+	l->res = tmpfile();
+	if (!l->out || !l->res) {
+		perror("rkm-selftest: tmpfile");
+		exit(2);
+	}
+	l->i = i;
+	l->t0 = now();
+	l->pid = fork();
+	if (l->pid < 0) {
+		perror("rkm-selftest: fork");
+		exit(2);
+	}
+	if (l->pid)
+		return;
+	if (dup2(fileno(l->out), STDOUT_FILENO) < 0)
+		_exit(3);
+	memset(boots, 0, sizeof(boots));
+	ok = run_case(c, &secs, &why);
+	fprintf(l->res, "%d %f\n", ok, secs);
+	for (j = 0; j < MAX_KERNELS && boots[j].name[0]; j++)
+		fprintf(l->res, "boot %s %d %f\n", boots[j].name, boots[j].boots, boots[j].seconds);
+	fprintf(l->res, "why\n%s", why ? why : "");
+	_exit(fflush(stdout) || fflush(l->res) ? 3 : 0);
+}
+
+/*
+ * The case of lane l ended with status: prints its lines and its result as
+ * KTAP result k; returns whether it passed, its time in *secs, why not in *why.
+ */
+static bool end_lane(struct lane *l, const struct tcase *c, int status, int k, double *secs,
+		     char **why)
+{
+	char buf[4096], name[32], *res = NULL, *p, *w = NULL;
+	size_t n = 0;
+	int ok = 0, nb;
+	double bs;
+	bool got;
+
+	rewind(l->out);
+	while ((n = fread(buf, 1, sizeof(buf), l->out)) > 0)
+		fwrite(buf, 1, n, stdout);
+	rewind(l->res);
+	if (getdelim(&res, &n, '\0', l->res) < 0) {
+		free(res);
+		res = NULL;
+	}
+	got = WIFEXITED(status) && !WEXITSTATUS(status) && res &&
+	      sscanf(res, "%d %lf", &ok, secs) == 2 && (w = strstr(res, "\nwhy\n"));
+	for (p = res; got && (p = strchr(p, '\n')) && p++ < w;)
+		if (sscanf(p, "boot %31s %d %lf", name, &nb, &bs) == 3)
+			add_boots(name, nb, bs);
+	if (got && w[5])
+		*why = strdup(w + 5);
+	free(res);
+	if (!got) {
+		ok = 0;
+		*secs = now() - l->t0;
+		if (WIFSIGNALED(status))
+			asprintf(why, "#   | the case's process was killed by signal %d (%s)\n",
+				 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		else
+			asprintf(why, "#   | the case's process ended (status %d), no result\n",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : status);
+		printf("    # %s", *why + strlen("#   | "));
+	}
+	print_result(c, ok, k, *secs);
+	fclose(l->out);
+	fclose(l->res);
+	l->pid = 0;
+	return ok;
+}
+
+/*
+ * Runs the cases sel[0..m) (indexes in order[]) in nlanes lanes, as KTAP
+ * results from *k + 1 on: the first pending case that can start does, in the
+ * order of sel; one that runs alone runs in this process when nothing else
+ * runs (its output streamed if it asks for it).
+ */
+static void run_lanes(const int *order, const int *sel, int m, int nlanes, bool *passed,
+		      double *secs, char **why, int *k)
+{
+	struct lane *lanes = calloc(nlanes, sizeof(*lanes));
+	bool *started = calloc(m, sizeof(bool));
+	int left = m, running = 0, j, e, l, status;
+	pid_t pid;
+
+	while (left) {
+		for (j = 0; j < m && running < nlanes; j++) {
+			const struct tcase *c = &cases[order[sel[j]]];
+			bool blocked = false;
+
+			if (started[j])
+				continue;
+			for (e = 0; e < j && !blocked; e++)
+				blocked = !started[e] && conflict(c, &cases[order[sel[e]]]);
+			for (l = 0; l < nlanes && !blocked; l++)
+				blocked = lanes[l].pid && conflict(c, &cases[order[lanes[l].i]]);
+			if (blocked)
+				continue;
+			started[j] = true;
+			if (!c->uses) {
+				passed[sel[j]] = run_case(c, &secs[sel[j]], &why[sel[j]]);
+				print_result(c, passed[sel[j]], ++*k, secs[sel[j]]);
+				left--;
+				j = -1;
+				continue;
+			}
+			for (l = 0; lanes[l].pid; l++)
+				;
+			start_lane(&lanes[l], c, sel[j]);
+			running++;
+		}
+		if (!running)
+			continue;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			perror("rkm-selftest: waitpid");
+			exit(2);
+		}
+		for (l = 0; l < nlanes && lanes[l].pid != pid; l++)
+			;
+		if (l == nlanes)
+			continue;
+		j = lanes[l].i;
+		passed[j] = end_lane(&lanes[l], &cases[order[j]], status, ++*k, &secs[j], &why[j]);
+		running--;
+		left--;
+	}
+	free(lanes);
+	free(started);
+}
+
+/* With lanes, when case c starts: 0 a long one that runs alone, 1 another long one, 2 the rest. */
+static int start_pass(const struct tcase *c)
+{
+	return !c->early ? 2 : c->uses ? 1 : 0;
+}
+
+/* The number of lanes s (given as what, sep, s), from 1 to 256; 0 and a line saying so. */
+static int parse_lanes(const char *s, const char *what, const char *sep)
+{
+	char *end;
+	long v = s ? strtol(s, &end, 10) : 0;
+
+	if (!s || !*s || *end || v < 1 || v > 256) {
+		fprintf(stderr, "rkm-selftest: %s%s%s: give a number of lanes from 1 to 256\n",
+			what, s ? sep : "", s ? s : "");
+		return 0;
+	}
+	return v;
+}
+
 int main(int argc, char **argv)
 {
-	static const char usage[] = "usage: rkm-selftest [--tier check|boot] [--expand] [WORD]\n";
+	static const char usage[] =
+		"usage: rkm-selftest [--tier check|boot] [-j N] [--expand] [WORD]\n";
 	int n = sizeof(cases) / sizeof(cases[0]), i, t, failed = 0, planned = 0, k = 0, tier = -1;
-	const char *word = NULL;
+	const char *word = NULL, *env = getenv("RKM_SELFTEST_JOBS");
 	bool expand_only = false, *passed;
-	double *secs, tier_secs[2] = { 0 };
+	double *secs, tier_secs[2] = { 0 }, wall[2] = { 0 };
+	int *order, *sel, tier_n[2] = { 0 }, nlanes = 0, m, pass;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	char **why;
-	int *order;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "-j", 2)) {
+			const char *v = argv[i][2] ? argv[i] + 2 : i + 1 < argc ? argv[++i] : NULL;
+
+			if (!(nlanes = parse_lanes(v, "-j", " ")))
+				return 2;
+			continue;
+		}
 		if (!strcmp(argv[i], "--tier") && i + 1 < argc) {
 			i++;
 			tier = !strcmp(argv[i], "check") ? CHECK : !strcmp(argv[i], "boot") ? BOOT : -2;
@@ -1921,6 +2259,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* Lanes: -j N, else RKM_SELFTEST_JOBS, else one per CPU. */
+	if (!nlanes && env && !(nlanes = parse_lanes(env, "RKM_SELFTEST_JOBS", "=")))
+		return 2;
+	if (!nlanes)
+		nlanes = ncpu < 1 ? 1 : ncpu > 256 ? 256 : ncpu;
 	load_tree();
 	/* The check tier first: it needs no guest and fails fast. */
 	order = calloc(n, sizeof(int));
@@ -1937,19 +2280,46 @@ int main(int argc, char **argv)
 	passed = calloc(n, sizeof(bool));
 	secs = calloc(n, sizeof(double));
 	why = calloc(n, sizeof(char *));
+	sel = calloc(n, sizeof(int));
 	printf("KTAP version 1\n1..%d\n", planned);
-	for (i = 0; i < planned; i++) {
-		const struct tcase *c = &cases[order[i]];
+	for (t = CHECK; t >= BOOT; t--) {
+		double t0 = now();
 
-		passed[i] = run_case(c, ++k, &secs[i], &why[i]);
-		failed += !passed[i];
-		tier_secs[c->tier] += secs[i];
+		/* One lane: the cases in order, each in this process. Lanes: by start_pass(). */
+		for (pass = 0, m = 0; pass < 3; pass++)
+			for (i = 0; i < planned; i++)
+				if (cases[order[i]].tier == (enum tier)t &&
+				    (nlanes == 1 ? 2 : start_pass(&cases[order[i]])) == pass)
+					sel[m++] = i;
+		if (!m)
+			continue;
+		if (nlanes == 1) {
+			for (i = 0; i < m; i++) {
+				const struct tcase *c = &cases[order[sel[i]]];
+
+				passed[sel[i]] = run_case(c, &secs[sel[i]], &why[sel[i]]);
+				print_result(c, passed[sel[i]], ++k, secs[sel[i]]);
+			}
+		} else {
+			run_lanes(order, sel, m, nlanes, passed, secs, why, &k);
+		}
+		wall[t] = now() - t0;
+		tier_n[t] = m;
+		for (i = 0; i < m; i++) {
+			failed += !passed[sel[i]];
+			tier_secs[t] += secs[sel[i]];
+		}
 	}
 	printf("# time per case, seconds (check tier %.0f, boot tier %.0f, total %.0f):\n",
 	       tier_secs[CHECK], tier_secs[BOOT], tier_secs[CHECK] + tier_secs[BOOT]);
 	for (i = 0; i < planned; i++)
 		printf("#   %6.0f  %-6s %-5s  %.70s\n", secs[i], passed[i] ? "ok" : "not ok",
 		       cases[order[i]].tier == CHECK ? "check" : "boot", cases[order[i]].name);
+	for (t = CHECK; t >= BOOT; t--)
+		if (tier_n[t])
+			printf("# %s tier: %d case(s) in %.0f s wall (sum of case times %.0f s), "
+			       "%d lane(s)\n", t == CHECK ? "check" : "boot", tier_n[t], wall[t],
+			       tier_secs[t], nlanes);
 	if (boots[0].name[0])
 		printf("# time per kernel, seconds from boot to power-off:\n");
 	for (i = 0; i < MAX_KERNELS && boots[i].name[0]; i++)
