@@ -713,6 +713,30 @@ static const struct tcase cases[] = {
 		.reject = { "warning", "WARNING" },
 	},
 	{
+		.name = "rkm-cc: a compiler probe runs once, its answer replayed exactly (status, output, "
+			"object); another input is another probe; a real compile always runs",
+		.tier = CHECK,
+		.uses = "",
+		.cmd = "d=$PWD/build/selftest/rkm-cc && rm -rf $d && mkdir -p $d && "
+		       "printf '#!/bin/sh\\necho run >> %s/runs\\nexec gcc \"$@\"\\n' $d > $d/cc && "
+		       "chmod +x $d/cc && export RKM_PROBES=$d/probes && for i in 1 2; do "
+		       "build/bin/rkm-cc $d/cc -Werror -fno-rkm-no-such-flag -c -x c /dev/null -o $d/no$i.o "
+		       "> $d/no$i.log 2>&1; echo \"unknown flag: exit $?\"; printf 'nop\\n' | "
+		       "build/bin/rkm-cc $d/cc -c -x assembler-with-cpp -o $d/as$i.o -; "
+		       "echo \"as-instr: exit $?\"; done; cat $d/no2.log; "
+		       "cmp $d/no1.log $d/no2.log && cmp $d/as1.o $d/as2.o && test ! -e $d/no2.o && "
+		       "echo replayed-exactly; printf 'rkm_no_such_insn\\n' | build/bin/rkm-cc $d/cc -c "
+		       "-x assembler-with-cpp -o $d/bad.o - 2>/dev/null; echo \"bad instruction: exit $?\"; "
+		       "echo \"compiler runs: $(wc -l < $d/runs)\"; "
+		       "printf 'int f(void) { return 1; }\\n' > $d/f.c && for i in 1 2; do "
+		       "build/bin/rkm-cc $d/cc -c $d/f.c -o $d/f.o || exit 1; done; "
+		       "echo \"after two real compiles: $(wc -l < $d/runs)\"",
+		.expect = { "unknown flag: exit 1", "as-instr: exit 0", "unrecognized command-line option",
+			    "replayed-exactly", "bad instruction: exit 1", "compiler runs: 3",
+			    "after two real compiles: 5" },
+		.reject = { "unknown flag: exit 0", "as-instr: exit 1" },
+	},
+	{
 		.name = "the crate cache: a second driver takes the crate and its macros from RKM_CACHE/crates "
 			"(same inode, same bytes); a changed crate source is a new entry",
 		.tier = CHECK,
@@ -1028,7 +1052,7 @@ static const struct tcase cases[] = {
 		.name = "QEMU's command line: manifest NICs are hub ports only, no default NIC, no host backend "
 			"(with NICs and without)",
 		.tier = CHECK,
-		.uses = "",
+		.uses = "samples",	/* rkm test builds its driver, samples/rust_e1000 */
 		.cmd = RKM "test tests/net_e1000 --kernel 6.12 --dry-run --logs build/selftest/netcmd >/dev/null && "
 		       RKM "run --kernel 6.12 --dry-run --logs build/selftest/nonet >/dev/null && "
 		       "for f in build/selftest/netcmd/6.12/qemu.cmdline build/selftest/nonet/6.12/qemu.cmdline; do "
@@ -1082,7 +1106,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "rkm test --variant: a variant no driver declares is one line",
 		.tier = CHECK,
-		.uses = "",
+		.uses = "samples",
 		.cmd = RKM "test samples/rust_minimal --variant no_such_variant",
 		.fails = true,
 		.expect = { "rkm: no driver of those given declares 'variant no_such_variant' in its rkm.manifest" },
