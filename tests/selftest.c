@@ -92,10 +92,14 @@ struct tcase {
  * process of its own, and prints each case's lines whole when it ends (KTAP
  * results numbered in the order printed). Two cases whose .uses have a key
  * in common never run at once, and keep their order in cases[]; a case
- * without .uses runs alone, and no case after it starts before it: every
- * boot-tier case (those boot QEMU guests, already two kernels at a time) and
- * any case not known to be safe. The keys name what is written by more than
- * one case (or read by one while another writes it):
+ * without .uses runs alone, and no case after it starts before it: the boot
+ * cases that boot every kernel two at a time already, those that watch the
+ * host (sockets, apt, wall-clock benchmarks), and any case not known to be
+ * safe. A boot case in a lane boots one guest at a time (RKM_JOBS=1), so
+ * two lanes run two guests, as one case booting two kernels does; with
+ * lanes, the boot cases that share go first, pairing guests with builds,
+ * then those that run alone. The keys name what is written by more than one
+ * case (or read by one while another writes it):
  *
  *   samples   samples/NAME/build (rkm build, lint and lint --panics of a
  *             sample; CF_CMD and the librkm.rlib it names)
@@ -105,6 +109,10 @@ struct tcase {
  *   doc       build/doc, build/crate-host (rkm doc without --driver)
  *   broken    tests/broken/NAME/build
  *   setup     tools/setup.sh on the host's apt
+ *   logs-run, logs-test  rkm run's and rkm test's default logs, build/logs/run
+ *             and build/logs/test (console logs, initramfs)
+ *   NAME      tests/NAME or tests/broken/NAME/build, or build/selftest/NAME, of
+ *             a boot case and those that use what it builds there
  *
  * A case's own $(mktemp -d) or build/selftest/NAME is no key; neither are
  * RKM_CACHE's sysroots (built under flock) and crates (entries renamed into
@@ -139,6 +147,7 @@ struct tcase {
 static const struct tcase cases[] = {
 	{
 		.name = "samples, fuzzer, load/unload cycles and failslab pass on every kernel of the matrix",
+		.early = true,
 		.cmd = RKM "test " SAMPLES " --test-timeout 900 --reliability",
 		/* and every item of the manifests ran: each program's summary line per item */
 		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * {S}-test #", "in {K}: ^ok * rkm-fuzz",
@@ -155,6 +164,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "the debug kernel's Rust code is KASAN-instrumented: a Rust out-of-bounds read is reported",
+		.uses = "rkm_ktest logs-run",
 		.cmd = "RKM_KTEST=1 " RKM "build tests/rkm_ktest --kernel debug && " RKM "run --kernel debug "
 		       "--module tests/rkm_ktest/build/debug/rkm_ktest.ko:kasan_probe=1",
 		.fails = true,
@@ -164,6 +174,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "the cycle test catches a module that leaks: slab growth on 6.12, kmemleak on debug",
+		.uses = "rkm_leak logs-run",
 		.cmd = RKM "build tests/broken/rkm_leak --kernel 6.12 --kernel debug && "
 		       RKM "run --kernel 6.12 --kernel debug --ship 'tests/broken/rkm_leak/build/%k/rkm_leak.ko' "
 		       "--test-timeout 300 --test 'rkm-cycles=build/bin/rkm-cycles --cycles 100 rkm_leak'",
@@ -174,6 +185,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "failslab reaches the module's own allocations: an unchecked kmalloc Oopses",
+		.uses = "rkm_nocheck logs-run",
 		.cmd = RKM "build tests/broken/rkm_nocheck --kernel debug && "
 		       RKM "run --kernel debug --ship 'tests/broken/rkm_nocheck/build/%k/rkm_nocheck.ko' "
 		       "--test 'rkm-failslab=build/bin/rkm-failslab rkm_nocheck'",
@@ -360,6 +372,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "rkm sign: the kernel's sign-file signs with the user's key; the signed module loads",
+		.uses = "sign samples logs-run",
 		.cmd = "d=build/selftest/sign && rm -rf $d && mkdir -p $d/m/build/6.1 $d/m/build/6.12 && "
 		       "openssl req -new -nodes -utf8 -sha256 -days 1 -batch -x509 -subj /CN=rkm-selftest/ "
 		       "-outform DER -out $d/cert.der -keyout $d/key.pem 2>/dev/null && "
@@ -373,6 +386,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "rkm sign: a missing key or module is one line that says what to do",
+		.uses = "sign",
 		.cmd = RKM "sign --key /nonexistent/key.pem --cert /nonexistent/cert.der "
 		       "samples/rust_minimal/build/6.12/rust_minimal.ko; "
 		       "d=build/selftest/sign && " RKM "sign --key $d/key.pem --cert $d/cert.der /nonexistent/x.ko",
@@ -407,6 +421,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "rkm dkms packages a driver: the stock object and the debug kernel's KASAN object",
+		.uses = "scratch",
 		.cmd = SCRATCH RKM "dkms build/selftest/rust_minimal --version 0.9 && "
 		       "cat build/selftest/rust_minimal/build/dkms/rust_minimal-0.9/prebuilt/*/rkm-object",
 		.expect = { "DKMS    ", "rust_minimal-0.9",
@@ -436,6 +451,7 @@ static const struct tcase cases[] = {
 			"the object's symbols, with the command that packages for it; a package for every kernel "
 			"known has an object for it, which links there; a missing export is named; clang kCFI is "
 			"refused by the build and the package",
+		.uses = "samples profiles",
 		.cmd = "tests/dkms/profiles.sh",
 		.expect = { "rust_minimal: its object calls * retpoline thunk(s)",
 			    "rust_echo: its object calls 0 retpoline thunk(s)",
@@ -462,6 +478,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "reproducible builds: one sample from two checkout directories gives identical objects, "
 			"module and DKMS package",
+		.uses = "repro",
 		.cmd = "tests/dkms/reproducible.sh",
 		.expect = { "ok identical: samples/rust_echo/build/6.12/rust_echo-rust.o ",
 			    "ok identical: samples/rust_echo/build/6.12/rust_echo.ko ", "ok identical: pkg.tar ",
@@ -508,11 +525,13 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "broken modules build",
+		.uses = "rkm_warn rkm_taint rkm_hang",
 		.cmd = RKM "build tests/broken/rkm_warn tests/broken/rkm_taint tests/broken/rkm_hang"
 		       " --kernel 6.1 --kernel 6.12",
 	},
 	{
 		.name = "a module that WARNs fails the kernel-log and taint checks",
+		.uses = "rkm_warn logs-run",
 		.cmd = RKM "run --kernel 6.1 --kernel 6.12 --module " BROKEN("rkm_warn"),
 		.fails = true,
 		.expect = { "not ok 2 kernel-log", "# kernel: WARNING: CPU:", "flags: W",
@@ -521,6 +540,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a module that taints silently fails the taint check",
+		.uses = "rkm_taint logs-run",
 		.cmd = RKM "run --kernel 6.12 --module " BROKEN("rkm_taint"),
 		.fails = true,
 		.expect = { "ok 2 kernel-log", "not ok 3 taint", "flags: U", "full logs:" },
@@ -528,6 +548,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "a watchdog left running where no reset is expected fails the boot, named, and the guest "
 			"goes on (QEMU's -action watchdog=debug)",
+		.uses = "watchdog_left",
 		.cmd = RKM "test tests/broken/watchdog_left --kernel 6.12 --logs build/selftest/watchdog_left",
 		.fails = true,
 		.expect = { "ok 1 watchdog_left_running", "ok 3 taint", "rkm: FAIL on 6.12: the watchdog "
@@ -535,6 +556,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a module that hangs is ended by the guest init's per-item timeout",
+		.uses = "rkm_hang logs-run",
 		.cmd = RKM "run --kernel 6.12 --test-timeout 8 --module " BROKEN("rkm_hang"),
 		.fails = true,
 		.expect = { "timed out after 8 s", "not ok 1 load rkm_hang.ko", "TIMEOUT",
@@ -542,6 +564,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a guest that never finishes is killed by the host timeout",
+		.uses = "rkm_hang logs-run",
 		.cmd = RKM "run --kernel 6.12 --test-timeout 600 --timeout 20 --module "
 		       BROKEN("rkm_hang"),
 		.fails = true,
@@ -549,6 +572,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a Rust panic prints message and location, BUGs with a Rust stack trace",
+		.uses = "rust_panic logs-run",
 		.cmd = RKM "build tests/broken/rust_panic --kernel 6.1 --kernel 6.12 && "
 		       RKM "run --kernel 6.1 --kernel 6.12 --module " BROKEN("rust_panic"),
 		.fails = true,
@@ -558,6 +582,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "RKM_DEBUG=1 builds check integer overflow: a panic, not a wrap",
+		.uses = "rust_panic logs-run",
 		.cmd = "RKM_DEBUG=1 " RKM "build tests/broken/rust_panic --kernel 6.12 && "
 		       RKM "run --kernel 6.12 --module " BROKEN("rust_panic") ":mode=1",
 		.fails = true,
@@ -565,6 +590,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "release builds wrap (no overflow checks), as the kernel's C does",
+		.uses = "rust_panic logs-run",
 		.cmd = RKM "build tests/broken/rust_panic --kernel 6.12 && "
 		       RKM "run --kernel 6.12 --module " BROKEN("rust_panic") ":mode=1",
 		.expect = { "ok 1 load rust_panic.ko", "ok 2 kernel-log", "ok 3 taint" },
@@ -580,6 +606,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a safe driver keeping its BAR past unbind and dropping a DMA buffer mid-transfer is made harmless",
+		.uses = "pci_escape logs-test",
 		.cmd = RKM "test tests/pci_escape --kernel 6.12 --kernel debug",
 		.expect = { "coherent allocations of 0000:", "after the buffer was dropped: 1",
 			    "# 6.12: * passed, 0 failed", "# debug: * passed, 0 failed",
@@ -630,6 +657,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a skip list entry with a reason skips the item",
+		.uses = "rkm_taint skip logs-run",
 		.cmd = "printf '6.12 rkm_taint.ko known to taint, for the self-test\\n' > build/skip.ok && "
 		       RKM "run --kernel 6.12 --skip build/skip.ok --module " BROKEN("rkm_taint"),
 		.expect = { "# SKIP known to taint, for the self-test", "ok 3 taint",
@@ -637,6 +665,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a skip list entry without a reason is refused",
+		.uses = "rkm_taint skip logs-run",
 		.cmd = "printf '6.12 rkm_taint.ko\\n' > build/skip.bad && "
 		       RKM "run --kernel 6.12 --skip build/skip.bad --module " BROKEN("rkm_taint"),
 		.fails = true,
@@ -917,6 +946,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "any release with headers installed is a target without an entry; the lists have no limit "
 			"on entries or name length; more than RKM_MAX_KERNELS at once is refused, naming it",
+		.uses = "ucache samples",
 		.cmd = UCACHE "grep -v '^6.12-rt ' $c/kernels > $c/k && mv $c/k $c/kernels && "
 		       RKM "kernels {REL:6.12-rt} && " RKM "build samples/rust_minimal --kernel {REL:6.12-rt} && "
 		       "max=$(sed -n 's/^#define RKM_MAX_KERNELS //p' tools/rkm/rkm.h) && i=0 && "
@@ -935,6 +965,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "a self-built kernel entered as a user kernel (the debug kernel's tree, its bzImage found) boots and passes rkm test",
+		.uses = "ucache samples logs-test",
 		.kernels = "debug",
 		.cmd = UCACHE "d=$(" RKM "kernels debug | awk 'NR == 2 { print $4 }') && " RKM "kernels add my-tree $d && "
 		       RKM "test samples/rust_minimal --kernel my-tree",
@@ -1038,6 +1069,7 @@ static const struct tcase cases[] = {
 	{
 		.name = "manifest 'program': host programs run in the guest with their libraries, modprobe finds "
 			"the shipped module, nothing undeclared is shipped",
+		.uses = "scratch",
 		.kernels = "6.12",
 		.cmd = SCRATCH "cp tests/guest_programs/test.c tests/guest_programs/rkm.manifest "
 		       "build/selftest/rust_minimal/ && "
@@ -1330,6 +1362,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "errors: a Rust panic's stack trace shows demangled names (rkm run --verbose)",
+		.uses = "rust_panic logs-run",
 		.kernels = "6.1 6.12",
 		.cmd = RKM "build tests/broken/rust_panic --kernel 6.1 --kernel 6.12 && "
 		       RKM "run -v --kernel 6.1 --kernel 6.12 --module " BROKEN("rust_panic"),
@@ -1368,6 +1401,7 @@ static const struct tcase cases[] = {
 	},
 	{
 		.name = "rkm new and rkm new --pci: both build with their Makefile (rkm on PATH); no file names a path of this machine",
+		.uses = "",
 		.cmd = "d=$(mktemp -d) && export PATH=$PWD/build/bin:$PATH && "
 		       "rkm new tmpl_misc --dir $d && rkm new tmpl_pci --pci 1234:11e8 --qemu-device edu --dir $d && "
 		       "for p in \"$PWD\" \"$d\" \"$HOME\" \"$RKM_CACHE\"; do [ -n \"$p\" ] && "
@@ -1390,6 +1424,7 @@ static const struct tcase cases[] = {
 	{
 		/* Not on debug: the leaked Rust data stays allocated (kmemleak), as a C leak would. */
 		.name = "leaked timers, work, threads, and threads that own registrations or create objects once stopped: all stopped at unload",
+		.uses = "svc_leak logs-test",
 		.kernels = "stock",
 		.cmd = RKM "test tests/svc_leak --kernel stock",
 		.expect = { "in {K}: ok * leaked_services_stop_at_unload", "# {K}: * passed, 0 failed" },
@@ -2111,6 +2146,9 @@ static void start_lane(struct lane *l, const struct tcase *c, int i)
 		return;
 	if (dup2(fileno(l->out), STDOUT_FILENO) < 0)
 		_exit(3);
+	/* A boot case in a lane boots one guest at a time: a lane, a guest. */
+	if (c->tier == BOOT)
+		setenv("RKM_JOBS", "1", 1);
 	memset(boots, 0, sizeof(boots));
 	ok = run_case(c, &secs, &why);
 	fprintf(l->res, "%d %f\n", ok, secs);
@@ -2227,10 +2265,14 @@ static void run_lanes(const int *order, const int *sel, int m, int nlanes, bool 
 	free(started);
 }
 
-/* With lanes, when case c starts: 0 a long one that runs alone, 1 another long one, 2 the rest. */
+/*
+ * With lanes, when case c starts: 0 a long one that runs alone, 1 another
+ * long one, 2 the rest that can share, 3 those that run alone (boot cases:
+ * the lanes fill with the others first).
+ */
 static int start_pass(const struct tcase *c)
 {
-	return !c->early ? 2 : c->uses ? 1 : 0;
+	return c->early ? (c->uses ? 1 : 0) : c->uses ? 2 : 3;
 }
 
 /* The number of lanes s (given as what, sep, s), from 1 to 256; 0 and a line saying so. */
