@@ -2352,7 +2352,7 @@ int main(int argc, char **argv)
 		double t0 = now();
 
 		/* One lane: the cases in order, each in this process. Lanes: by start_pass(). */
-		for (pass = 0, m = 0; pass < 3; pass++)
+		for (pass = 0, m = 0; pass < 4; pass++)
 			for (i = 0; i < planned; i++)
 				if (cases[order[i]].tier == (enum tier)t &&
 				    (nlanes == 1 ? 2 : start_pass(&cases[order[i]])) == pass)
