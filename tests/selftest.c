@@ -2357,6 +2357,16 @@ int main(int argc, char **argv)
 				if (cases[order[i]].tier == (enum tier)t &&
 				    (nlanes == 1 ? 2 : start_pass(&cases[order[i]])) == pass)
 					sel[m++] = i;
+		for (i = 0; i < planned; i++)
+			m -= cases[order[i]].tier == (enum tier)t;
+		/* Every case of the tier in exactly one pass: none left out unseen. */
+		if (m) {
+			fprintf(stderr, "rkm-selftest: the passes of the %s tier do not hold each "
+				"case once (start_pass)\n", t == CHECK ? "check" : "boot");
+			return 2;
+		}
+		for (i = 0; i < planned; i++)
+			m += cases[order[i]].tier == (enum tier)t;
 		if (!m)
 			continue;
 		if (nlanes == 1) {
