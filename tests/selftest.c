@@ -115,8 +115,8 @@ struct tcase {
  *             a boot case and those that use what it builds there
  *
  * A case's own $(mktemp -d) or build/selftest/NAME is no key; neither are
- * RKM_CACHE's sysroots (built under flock) and crates (entries renamed into
- * place), shared by every build, nor the sources cases copy and never
+ * RKM_CACHE's sysroots (built under flock), crates and probes (entries
+ * renamed into place), shared by every build, nor the sources cases copy and never
  * write. The crate-cache case runs alone: it looks at the newest entry. The
  * cases marked .early (the longest) start first: each must need nothing the
  * cases before it make; those that run alone go first of all.
