@@ -23,18 +23,8 @@
 #define RUSTFMT TOOL("RKM_RUSTFMT", "/usr/bin/rustfmt")
 #define RUSTDOC TOOL("RKM_RUSTDOC", "/usr/bin/rustdoc")
 
-/* The command of a Kbuild .cmd file ("cmd_OUT := CMD" or "savedcmd_OUT := CMD"). */
-char *kbuild_cmd(const char *cmdfile)
-{
-	return kbuild_cmd_cached(cmdfile, NULL);
-}
-
-/*
- * The Kbuild command of cmdfile; under kbuild/rkm-cache, its compiler's
- * part, and the cache's own (up to and with " -- ") in *cache if not NULL
- * ("" if there is none).
- */
-char *kbuild_cmd_cached(const char *cmdfile, char **cache)
+/* The command of a Kbuild .cmd file ("cmd_OUT := CMD" or "savedcmd_OUT := CMD"), whole. */
+char *kbuild_cmd_whole(const char *cmdfile)
 {
 	FILE *f = fopen(cmdfile, "r");
 	char *line = NULL, *cmd = NULL;
@@ -54,14 +44,18 @@ char *kbuild_cmd_cached(const char *cmdfile, char **cache)
 	free(line);
 	if (!cmd)
 		die("%s holds no Kbuild command", cmdfile);
-	if (cache)
-		*cache = strdup("");
-	/* The crate's command runs under kbuild/rkm-cache: the compiler's part follows " -- ". */
+	return cmd;
+}
+
+/* The compiler's command of a Kbuild .cmd file: the crate's runs under kbuild/rkm-cache. */
+char *kbuild_cmd(const char *cmdfile)
+{
+	char *cmd = kbuild_cmd_whole(cmdfile);
+
+	/* The compiler's part follows " -- ". */
 	if (strstr(cmd, "/kbuild/rkm-cache ") && strstr(cmd, " -- ")) {
 		char *tail = strdup(strstr(cmd, " -- ") + 4);
 
-		if (cache)
-			*cache = strndup(cmd, strstr(cmd, " -- ") + 4 - cmd);
 		free(cmd);
 		cmd = tail;
 	}

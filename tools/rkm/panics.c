@@ -274,12 +274,15 @@ static char *retarget(const char *cmd, const char *out, const char *rlib)
  */
 static bool line_table_object(const char *bdir, const char *pdir, const char *name)
 {
-	char *cache, *rlib = xasprintf("%s/librkm.rlib", pdir);
-	char *crate = retarget(kbuild_cmd_cached(xasprintf("%s/.librkm.rlib.cmd", bdir), &cache),
-			       rlib, NULL);
+	/*
+	 * The crate with line tables is the same for every driver of the
+	 * profile: under the build's kbuild/rkm-cache, kept, which names its
+	 * output too ("rkm-cache DIR OUT ... -- rustc ... -o OUT").
+	 */
+	char *built = xasprintf("%s/librkm.rlib", bdir), *rlib = xasprintf("%s/librkm.rlib", pdir);
+	char *crate = retarget(kbuild_cmd_whole(xasprintf("%s/.librkm.rlib.cmd", bdir)), rlib, NULL);
 	char *drv = retarget(kbuild_cmd(xasprintf("%s/.%s-rust.a.cmd", bdir, name)),
-			     xasprintf("%s/%s-rust.a", pdir, name),
-			     xasprintf("%s/librkm.rlib", pdir));
+			     xasprintf("%s/%s-rust.a", pdir, name), rlib);
 	char *cmd;
 
 	/*
@@ -289,18 +292,9 @@ static bool line_table_object(const char *bdir, const char *pdir, const char *na
 	 */
 	crate = replace_once(crate, SCOPE_OBJECT, SCOPE_MACRO);
 	drv = replace_once(drv, SCOPE_OBJECT, SCOPE_MACRO);
-	/*
-	 * The crate with line tables is the same for every driver of the
-	 * profile: through rkm-cache, as the build's (its output retargeted
-	 * too: "rkm-cache DIR OUT ...").
-	 */
-	if (*cache) {
-		char *out = strstr(cache, "/kbuild/rkm-cache ") + strlen("/kbuild/rkm-cache ");
-
-		out += strcspn(out, " ") + 1;
-		cache = xasprintf("%.*s%s%s", (int)(out - cache), cache, rlib, out + strcspn(out, " "));
-	}
-	if (sh(xasprintf("cd '%s' && %s%s -Cdebuginfo=line-tables-only", bdir, cache, crate)) ||
+	if (strstr(crate, built))
+		crate = replace_once(crate, built, rlib);
+	if (sh(xasprintf("cd '%s' && %s -Cdebuginfo=line-tables-only", bdir, crate)) ||
 	    sh(xasprintf("cd '%s' && %s -Cdebuginfo=line-tables-only", bdir, drv)))
 		die("%s: the build with line tables failed", name);
 	/* The staticlib's driver object (not compiler_builtins'), then each code section. */

@@ -225,7 +225,7 @@ int cmd_new(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 /* The command of a Kbuild .cmd file (lint.c). */
 char *kbuild_cmd(const char *cmdfile);
-char *kbuild_cmd_cached(const char *cmdfile, char **cache);
+char *kbuild_cmd_whole(const char *cmdfile);
 /* panics.c: rkm lint --panics */
 int cmd_lint_panics(int argc, char **argv);
 int cmd_doc(int argc, char **argv);
