@@ -2270,6 +2270,8 @@ static void run_lanes(const int *order, const int *sel, int m, int nlanes, bool 
  * long one, 2 the rest that can share, 3 those that run alone (boot cases:
  * the lanes fill with the others first).
  */
+enum { PASSES = 4 };	/* start_pass()'s values */
+
 static int start_pass(const struct tcase *c)
 {
 	return c->early ? (c->uses ? 1 : 0) : c->uses ? 2 : 3;
@@ -2350,23 +2352,22 @@ int main(int argc, char **argv)
 	printf("KTAP version 1\n1..%d\n", planned);
 	for (t = CHECK; t >= BOOT; t--) {
 		double t0 = now();
+		int total = 0;
 
 		/* One lane: the cases in order, each in this process. Lanes: by start_pass(). */
-		for (pass = 0, m = 0; pass < 4; pass++)
+		for (pass = 0, m = 0; pass < PASSES; pass++)
 			for (i = 0; i < planned; i++)
 				if (cases[order[i]].tier == (enum tier)t &&
 				    (nlanes == 1 ? 2 : start_pass(&cases[order[i]])) == pass)
 					sel[m++] = i;
 		for (i = 0; i < planned; i++)
-			m -= cases[order[i]].tier == (enum tier)t;
+			total += cases[order[i]].tier == (enum tier)t;
 		/* Every case of the tier in exactly one pass: none left out unseen. */
-		if (m) {
+		if (m != total) {
 			fprintf(stderr, "rkm-selftest: the passes of the %s tier do not hold each "
 				"case once (start_pass)\n", t == CHECK ? "check" : "boot");
 			return 2;
 		}
-		for (i = 0; i < planned; i++)
-			m += cases[order[i]].tier == (enum tier)t;
 		if (!m)
 			continue;
 		if (nlanes == 1) {
