@@ -130,34 +130,38 @@ static bool write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
-/* PROG as execvp finds it, with its identity; "" if not found. */
+/* PATH's identity in key (path, size, mtime, inode); false if it is not there. */
+static bool stat_line(struct buf *key, const char *path, bool program)
+{
+	struct stat st;
+
+	if (stat(path, &st) || (program && (!S_ISREG(st.st_mode) || access(path, X_OK))))
+		return false;
+	putf(key, "%s %lld %lld %llu\n", path, (long long)st.st_size, (long long)st.st_mtime,
+	     (unsigned long long)st.st_ino);
+	return true;
+}
+
+/* PROG as execvp finds it, with its identity; "PROG missing" if not found. */
 static void identity(struct buf *key, const char *prog)
 {
 	const char *path = getenv("PATH");
 	char *dirs, *dir, *save, full[4096];
-	struct stat st;
+	bool found = false;
 
 	if (strchr(prog, '/')) {
-		if (!stat(prog, &st)) {
-			putf(key, "%s %lld %lld %llu\n", prog, (long long)st.st_size,
-			     (long long)st.st_mtime, (unsigned long long)st.st_ino);
-			return;
+		found = stat_line(key, prog, false);
+	} else {
+		dirs = strdup(path ? path : "/usr/bin:/bin");
+		for (dir = strtok_r(dirs, ":", &save); dir && !found;
+		     dir = strtok_r(NULL, ":", &save)) {
+			snprintf(full, sizeof(full), "%s/%s", *dir ? dir : ".", prog);
+			found = stat_line(key, full, true);
 		}
+		free(dirs);
+	}
+	if (!found)
 		putf(key, "%s missing\n", prog);
-		return;
-	}
-	dirs = strdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(full, sizeof(full), "%s/%s", *dir ? dir : ".", prog);
-		if (!stat(full, &st) && S_ISREG(st.st_mode) && !access(full, X_OK)) {
-			putf(key, "%s %lld %lld %llu\n", full, (long long)st.st_size,
-			     (long long)st.st_mtime, (unsigned long long)st.st_ino);
-			free(dirs);
-			return;
-		}
-	}
-	free(dirs);
-	putf(key, "%s missing\n", prog);
 }
 
 /* Options whose value is the next argument (GCC's, as Kbuild's probes use them). */
