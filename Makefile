@@ -40,25 +40,20 @@ $(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h tools/fuzz_def
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -Iinclude -o $@ $(filter %.c,$^) -liberty
 
-# The kernel build's compiler prefix: Kbuild's probes run once (tools/rkm-cc.c).
-build/bin/rkm-cc: tools/rkm-cc.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -o $@ $<
-
 # The guest's /init: static, the initramfs has no libc.
 build/bin/rkm-init: tools/rkm-init.c tools/kreport.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
 
+# One-file host programs; rkm-cc is the kernel build's compiler prefix
+# (Kbuild's probes run once, tools/rkm-cc.c).
+HOST_PROGS := build/bin/rkm-cc build/bin/rkm-check-crate build/bin/rkm-selftest \
+	build/bin/rkm-compile-fail
+build/bin/rkm-cc: tools/rkm-cc.c
 build/bin/rkm-check-crate: tests/check_crate.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -o $@ $<
-
 build/bin/rkm-selftest: tests/selftest.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -o $@ $<
-
 build/bin/rkm-compile-fail: tests/compile_fail.c
+$(HOST_PROGS):
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
