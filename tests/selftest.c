@@ -302,8 +302,9 @@ static const struct tcase cases[] = {
 		.cmd = "rm -rf build/doc && mkdir -p build/selftest && " RKM "doc > build/selftest/doc.log 2>&1; "
 		       "rc=$?; cat build/selftest/doc.log; [ $rc = 0 ] && test -s build/doc/rkm/index.html && "
 		       "ls build/doc/rkm/miscdev/struct.MiscDevice.html && "
-		       "grep -qE 'test result: ok\\. [1-9][0-9]* passed' build/selftest/doc.log && echo examples-compiled",
-		.expect = { "DOCTEST rkm", "test result: ok.", "; 0 failed; 0 ignored;", "rkm doc: ",
+		       "grep -qE '^rkm doc: [1-9][0-9]* examples compiled \\([1-9][0-9]* as modules of one crate' "
+		       "build/selftest/doc.log && echo examples-compiled",
+		.expect = { "DOCTEST rkm", "examples compiled (", "): 0 failed, 0 ignored, ", "rkm doc: ",
 			    "struct.MiscDevice.html", "examples-compiled" },
 	},
 	{
@@ -313,10 +314,21 @@ static const struct tcase cases[] = {
 		.cmd = "d=build/selftest/doc_bad && rm -rf $d && mkdir -p $d/doc_bad && cp -r rust $d/rust && "
 		       "sed 's/rust_minimal/doc_bad/g' samples/rust_minimal/rust_minimal.rs > $d/doc_bad/doc_bad.rs && "
 		       "sed -i 's|^/// assert_eq!(\\*b, 42);|/// let _: u8 = *b;|' $d/rust/src/alloc.rs && "
-		       /* the broken example's module only: the whole set compiles in the case above */
+		       /* and an example that compiles, marked compile_fail */
+		       "perl -0pi -e 's|(    /// )```(\\n    /// # use rkm::prelude::\\*;\\n    /// let b = KBox::try_new\\(\\[0u8)|"
+		       "$1```compile_fail$2|' $d/rust/src/alloc.rs && grep -q '```compile_fail' $d/rust/src/alloc.rs && "
+		       /* all examples, as modules of one crate: the two are named, alone */
+		       "(RKM_CRATE=$PWD/$d/rust " RKM "doc --driver $d/doc_bad --out $d/html > $d/merged.log 2>&1; "
+		       "echo merged-rc=$?; cat $d/merged.log; n=$(grep -n 'let _: u8 = [*]b;' $d/rust/src/alloc.rs | cut -d: -f1); "
+		       "grep -q \"src/alloc.rs:$n:\" $d/merged.log && echo the-broken-line-named) && "
+		       /* rustdoc --test, the broken example's module only */
 		       "RKM_CRATE=$PWD/$d/rust " RKM "doc --driver $d/doc_bad --out $d/html --examples alloc::KBox",
 		.fails = true,
-		.expect = { "alloc::KBox (line", "error[E0308]: mismatched types",
+		.expect = { "merged-rc=2", "--- ", "alloc::KBox<T>::try_new (line",
+			    "(marked compile_fail: it compiles)", "alloc::KBox (line",
+			    "error[E0308]: mismatched types", "): 2 failed, 0 ignored, ",
+			    "the-broken-line-named",
+			    "alloc::KBox (line", "error[E0308]: mismatched types",
 			    "an example in the crate's documentation does not compile" },
 	},
 	{

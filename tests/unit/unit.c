@@ -462,23 +462,54 @@ static void test_parse_int(void)
 	CHECK(in_child(opt_int_child, "42", err, sizeof(err)) == 0, "42 refused: '%s'", err);
 }
 
-/* ---- usage texts: rkm CMD --help, the table and README.md agree ---- */
+/* ---- json.c: rustdoc's JSON read back ---- */
 
-static char *read_file(const char *path)
+static void test_json(void)
 {
-	FILE *f = fopen(path, "r");
-	char *s = NULL;
-	size_t cap = 0;
+	static const char *const bad[] = {
+		"", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "\"abc", "tru", "[1] x", "\"\\ud800\"",
+		"\"\\udc00\"", "\"\\x\"", "\"a\nb\"", "01", "1.", "-", "1e", "{1:2}", "[1 2]",
+	};
+	const char *text = " {\"doctests\": [ {\"name\": \"a \\\"b\\\" \\\\ \\/\\n\\t\\u00e9\\ud83d\\ude00\","
+			   " \"line\": 81, \"f\": -1.5e+3, \"ok\": true, \"no\": false, \"w\": null,"
+			   " \"e\": [], \"o\": {}} ], \"format_version\": 2 } ";
+	const struct json *list, *t;
+	struct json root;
+	const char *err;
+	char deep[200];
+	size_t i;
 
-	if (!f || getdelim(&s, &cap, '\0', f) < 0)
-		die("cannot read %s", path);
-	fclose(f);
-	return s;
+	CHECK(json_parse(text, &root, &err) == 0, "refused: %s", err);
+	list = json_get(&root, "doctests");
+	CHECK(list && list->type == JSON_ARR && list->n == 1, "no list of one");
+	if (!list || list->n != 1)
+		return;
+	t = &list->items[0];
+	CHECK(!strcmp(json_str(t, "name"), "a \"b\" \\ /\n\t\xc3\xa9\xf0\x9f\x98\x80"), "'%s'",
+	      json_str(t, "name"));
+	CHECK(json_get(t, "line")->type == JSON_NUM && !strcmp(json_get(t, "line")->str, "81"), "line");
+	CHECK(!strcmp(json_get(t, "f")->str, "-1.5e+3"), "%s", json_get(t, "f")->str);
+	CHECK(json_true(t, "ok") && !json_true(t, "no") && !json_true(t, "w") && !json_true(t, "x"),
+	      "booleans");
+	CHECK(json_get(t, "w")->type == JSON_NULL && !json_str(t, "w") && !json_get(t, "x"), "null");
+	CHECK(json_get(t, "e")->n == 0 && json_get(t, "o")->type == JSON_OBJ, "empty ones");
+	CHECK(!json_get(list, "name") && !json_str(NULL, "name"), "a member of no object");
+	json_free(&root);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err = NULL;
+		CHECK(json_parse(bad[i], &root, &err) == -1 && err && strstr(err, " at offset "),
+		      "'%s' taken (%s)", bad[i], err ? err : "no reason");
+	}
+	memset(deep, '[', sizeof(deep) - 1);
+	deep[sizeof(deep) - 1] = '\0';
+	CHECK(json_parse(deep, &root, &err) == -1 && strstr(err, "nested too deep"), "%s", err);
 }
+
+/* ---- usage texts: rkm CMD --help, the table and README.md agree ---- */
 
 static void test_usage_readme(void)
 {
-	char *readme = read_file(xasprintf("%s/README.md", root));
+	char *readme = read_file(xasprintf("%s/README.md", root), NULL);
 	const struct command *c;
 	char *out;
 	int rc;
@@ -517,6 +548,7 @@ static const struct {
 	{ "manifest_programs", test_manifest_programs },
 	{ "plan_qemu_dedup", test_plan_qemu },
 	{ "parse_int", test_parse_int },
+	{ "json", test_json },
 	{ "usage_readme", test_usage_readme },
 };
 

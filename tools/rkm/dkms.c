@@ -137,24 +137,6 @@ static void inspect(struct object *o)
 		snprintf(o->rustc, sizeof(o->rustc), "unknown");
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		die("cannot read %s: %s", path, strerror(errno));
-	buf = malloc(n + 1);
-	if (!buf || fread(buf, 1, n, f) != (size_t)n)
-		die("cannot read %s", path);
-	buf[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = n;
-	return buf;
-}
-
 static void write_data(const char *path, const char *data, size_t len, mode_t mode)
 {
 	FILE *f;

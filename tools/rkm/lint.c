@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rkm: `rkm lint DIR...` (rustfmt --check and clippy over drivers and the
- * crate) and `rkm doc` (the crate's rustdoc HTML, and its examples compiled).
+ * crate), and what it shares with `rkm doc` (doc.c).
  *
  * Both run the tool with the very command line the kernel build used for
  * rustc (read from Kbuild's .cmd file of a build for the 6.12 kernel), so the
@@ -17,11 +17,8 @@
 
 #include "rkm.h"
 
-/* Debian's tools (not a rustup one earlier in PATH); RKM_CLIPPY & co override. */
-#define TOOL(env, path) (getenv(env) ? getenv(env) : (path))
-#define CLIPPY TOOL("RKM_CLIPPY", "/usr/bin/clippy-driver")
-#define RUSTFMT TOOL("RKM_RUSTFMT", "/usr/bin/rustfmt")
-#define RUSTDOC TOOL("RKM_RUSTDOC", "/usr/bin/rustdoc")
+#define CLIPPY RUST_TOOL("RKM_CLIPPY", "/usr/bin/clippy-driver")
+#define RUSTFMT RUST_TOOL("RKM_RUSTFMT", "/usr/bin/rustfmt")
 
 /* The command of a Kbuild .cmd file ("cmd_OUT := CMD" or "savedcmd_OUT := CMD"), whole. */
 char *kbuild_cmd_whole(const char *cmdfile)
@@ -66,7 +63,7 @@ char *kbuild_cmd(const char *cmdfile)
  * Returns cmd with the compiler (the word after kbuild/rustc-kernel) replaced
  * by tool, and the word after " -o " by out.
  */
-static char *swap_tool(const char *cmd, const char *tool, const char *out)
+char *swap_tool(const char *cmd, const char *tool, const char *out)
 {
 	const char *w = strstr(cmd, "/kbuild/rustc-kernel "), *rc, *rc_end, *o, *o_end;
 
@@ -83,14 +80,14 @@ static char *swap_tool(const char *cmd, const char *tool, const char *out)
 			 out, o_end);
 }
 
-static void need_tool(const char *path, const char *package)
+void need_tool(const char *path, const char *package)
 {
 	if (access(path, X_OK))
 		die("no %s: apt-get install %s (or run 'make setup')", path, package);
 }
 
 /* Runs cmd with sh in dir; its output goes to line_cb. */
-static int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *, void *),
+int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *, void *),
 		  void *ctx)
 {
 	char *script = xasprintf("cd '%s' && %s", dir, cmd);
@@ -107,7 +104,7 @@ static int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *
  * closing lines, which count the others ("error: aborting due to 1 previous
  * error; 1 warning emitted").
  */
-static void count_line(const char *line, void *ctx)
+void count_line(const char *line, void *ctx)
 {
 	int n;
 
@@ -132,7 +129,7 @@ static void count_line(const char *line, void *ctx)
 	" -Wclippy::unnecessary_safety_comment -Wclippy::unnecessary_safety_doc"
 
 /* The 6.12 kernel of the matrix: its build gives the stock flag set. */
-static void stock_kernel(struct kernel *k)
+void stock_kernel(struct kernel *k)
 {
 	const char *name = "6.12";
 
@@ -219,125 +216,4 @@ int cmd_lint(int argc, char **argv)
 	problems += parallel_each(argv + optind, argc - optind, lint_driver, &k);
 	printf("rkm lint: %d problem(s)\n", problems);
 	return problems ? 1 : 0;
-}
-
-/*
- * The smallest driver, written under build/: its build gives the crate's
- * rustc command and librkm.rlib to rustdoc.
- */
-static const char *crate_host(void)
-{
-	static const char src[] =
-		"// SPDX-License-Identifier: GPL-2.0\n"
-		"//! Built by rkm doc for the crate's rustc command; does nothing.\n"
-		"#![no_std]\n"
-		"use rkm::prelude::*;\n"
-		"struct Host;\n"
-		"impl Module for Host {\n"
-		"    fn init() -> Result<Self> {\n"
-		"        Ok(Host)\n"
-		"    }\n"
-		"}\n"
-		"module! { type: Host, name: \"rkm_crate_host\", authors: [\"rkm\"], "
-		"description: \"rkm doc\", license: \"GPL\" }\n";
-	const char *dir = xasprintf("%s/build/crate-host/rkm_crate_host", rkm_root);
-	char *path = xasprintf("%s/rkm_crate_host.rs", dir);
-
-	mkdirs(dir);
-	write_file(path, src);
-	free(path);
-	return dir;
-}
-
-/* rustdoc --test's output, shown; how many examples it compiled ("running N tests"). */
-static void doctest_line(const char *line, void *ctx)
-{
-	puts(line);
-	sscanf(line, "running %d test", (int *)ctx);
-}
-
-int cmd_doc(int argc, char **argv)
-{
-	const char *driver = NULL, *examples = NULL;
-	const char *outdir = xasprintf("%s/build/doc", rkm_root);
-	struct kernel k;
-	char ko[PATH_MAX], dir[PATH_MAX], *bdir, *cmd;
-	int c, found = 0, rc;
-
-	while ((c = cmd_getopt(argc, argv, "h", (const struct option[]){
-					{ "out", required_argument, NULL, 'o' },
-					{ "driver", required_argument, NULL, 'd' },
-					{ "examples", required_argument, NULL, 'e' }, OPT_HELP,
-					{ 0 } })) != -1) {
-		if (c == 'o')
-			outdir = optarg;
-		else if (c == 'e')
-			examples = optarg;
-		else
-			driver = optarg;
-	}
-	/* rustdoc splits --test-args at white space, and a leading '-' is a libtest option. */
-	if (examples && (!*examples || *examples == '-' || strpbrk(examples, "' \t\n")))
-		die("--examples '%s': give part of one example's name: no quote, space or leading '-'",
-		    examples);
-	if (optind != argc)
-		usage_exit(argv[0], 2);
-	/* rustdoc runs in the build directory. */
-	if (outdir[0] != '/' && getcwd(dir, sizeof(dir)))
-		outdir = xasprintf("%s/%s", dir, outdir);
-	need_tool(RUSTDOC, "rustc-web");
-	stock_kernel(&k);
-	if (!driver)
-		driver = crate_host();
-	/*
-	 * Any driver's build gives the crate's rustc command: rkm_crate_host's,
-	 * or that of --driver DIR (built with RKM_CRATE= for another crate).
-	 */
-	if (!realpath(driver, dir))
-		die("no driver directory %s", driver);
-	driver = dir;
-	if (build_driver(driver, &k, ko, sizeof(ko)))
-		die("%s does not build for %s", base_name(dir), k.name);
-	bdir = xasprintf("%s/build/%s", driver, k.name);
-	/*
-	 * rustdoc drops -Zretpoline-external-thunk, then refuses core and
-	 * alloc built with it; documentation generates no code, so the ABI
-	 * check is moot here. rustdoc takes the crate's --remap-path-prefix
-	 * (reproducible objects, kbuild/rkm.mk) only with -Zunstable-options,
-	 * and has no --remap-path-scope.
-	 */
-	cmd = xasprintf("%s -Cunsafe-allow-abi-mismatch=retpoline,retpoline-external-thunk -Zunstable-options",
-			replace_once(swap_tool(kbuild_cmd(xasprintf("%s/.librkm.rlib.cmd", bdir)),
-					       RUSTDOC, outdir),
-				     " --remap-path-scope=object", ""));
-	printf("  RUSTDOC rkm -> %s/rkm/index.html\n", outdir);
-	rc = run_sh(bdir, cmd, count_line, &found);
-	if (rc || found)
-		die("rustdoc failed (%d warning/error line(s))", found);
-	/*
-	 * The examples, compiled (not linked: --no-run emits metadata only)
-	 * for the kernel target against the built librkm.rlib, each as a
-	 * driver is: no_std, no unsafe code, only the feature module! needs
-	 * (kbuild/rkm.mk, cmd_rkm_driver). rustdoc wraps each in fn main, or
-	 * in a fn returning Result when it ends with `Ok::<(), Error>(())`.
-	 */
-	/* rustdoc's test names: "src/alloc.rs - alloc::KBox (line 12)"; a filter keeps those with it. */
-	cmd = xasprintf("%s --test --no-run --test-args=--quiet%s"
-			" -L . --extern rkm=librkm.rlib"
-			" --doctest-build-arg=-Zcrate-attr=no_std"
-			" '--doctest-build-arg=-Zcrate-attr=feature(used_with_arg)'"
-			" --doctest-build-arg=-Zallow-features=used_with_arg"
-			" --doctest-build-arg=-Funsafe_code",
-			cmd, examples ? xasprintf(" '--test-args=%s'", examples) : "");
-	printf("  DOCTEST rkm\n");
-	found = -1;
-	rc = run_sh(bdir, cmd, doctest_line, &found);
-	if (rc)
-		die("an example in the crate's documentation does not compile");
-	if (found <= 0 && examples)
-		die("--examples '%s': no example of the crate has that in its name", examples);
-	if (found <= 0)
-		die("rustdoc compiled no example of the crate");
-	printf("rkm doc: %s/rkm/index.html\n", outdir);
-	return 0;
 }

@@ -143,6 +143,7 @@ char *fill_template(const char *tmpl, const char *const *subst);
 void mkdirs(const char *path);
 int parallel_each(char *const *items, int n, int (*fn)(const char *item, void *ctx), void *ctx);
 void write_file(const char *path, const char *text);
+char *read_file(const char *path, size_t *len);
 bool is_file(const char *path);
 bool is_dir(const char *path);
 double now(void);
@@ -221,13 +222,25 @@ int cmd_bench(int argc, char **argv);
 /* new.c */
 int cmd_new(int argc, char **argv);
 
-/* lint.c */
+/* lint.c: rkm lint, and what it shares with rkm doc and rkm lint --panics */
 int cmd_lint(int argc, char **argv);
-/* The command of a Kbuild .cmd file (lint.c). */
+/* Debian's Rust tools (not a rustup one earlier in PATH); RKM_CLIPPY & co override. */
+#define RUST_TOOL(env, path) (getenv(env) ? getenv(env) : (path))
+/* The command of a Kbuild .cmd file; kbuild_cmd without the kbuild/rkm-cache wrapper. */
 char *kbuild_cmd(const char *cmdfile);
 char *kbuild_cmd_whole(const char *cmdfile);
+/* cmd (an rkm rustc command) with tool for rustc and out for the -o path. */
+char *swap_tool(const char *cmd, const char *tool, const char *out);
+void need_tool(const char *path, const char *package);
+/* sh -c "cd dir && cmd", its output (stdout and stderr) to line_cb. */
+int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *, void *), void *ctx);
+/* run_cmd's line_cb: prints the line; counts diagnostics and rustfmt differences in *(int *)ctx. */
+void count_line(const char *line, void *ctx);
+/* The matrix's 6.12 kernel: its build gives the stock flag set. */
+void stock_kernel(struct kernel *k);
 /* panics.c: rkm lint --panics */
 int cmd_lint_panics(int argc, char **argv);
+/* doc.c */
 int cmd_doc(int argc, char **argv);
 
 /* project.c */
@@ -245,5 +258,23 @@ void demangle_fputs(const char *text, FILE *f);
 void demangle_write(const char *buf, size_t n, FILE *f);	/* whole lines; the rest waits */
 void demangle_flush(FILE *f);
 int cmd_decode(int argc, char **argv);
+
+/* json.c: a JSON text as a tree */
+struct json {
+	enum { JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ } type;
+	char *str;		/* JSON_STR: unescaped, UTF-8; JSON_NUM: as written */
+	bool b;			/* JSON_BOOL */
+	int n;			/* JSON_ARR: elements; JSON_OBJ: members */
+	struct json *items;	/* the elements, or the members' values */
+	char **keys;		/* JSON_OBJ: the members' names */
+};
+/* 0, or -1 with *err saying what and where (out is then empty). */
+int json_parse(const char *text, struct json *out, const char **err);
+void json_free(struct json *v);
+/* obj's member key (NULL: none, or obj is no object). */
+const struct json *json_get(const struct json *obj, const char *key);
+/* v's member key (v itself if key is NULL) if it is a string, else NULL. */
+const char *json_str(const struct json *v, const char *key);
+bool json_true(const struct json *obj, const char *key);
 
 #endif

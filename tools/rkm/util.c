@@ -192,6 +192,25 @@ int run_cmd(char *const argv[], void (*line_cb)(const char *line, void *ctx), vo
 }
 
 /* Writes text to path, replacing the file (never writing through a link). */
+/* The whole file, NUL-terminated; its length in *len if len. Dies if it cannot be read. */
+char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
+		die("cannot read %s: %s", path, strerror(errno));
+	buf = malloc(n + 1);
+	if (!buf || fread(buf, 1, n, f) != (size_t)n)
+		die("cannot read %s", path);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
+}
+
 void write_file(const char *path, const char *text)
 {
 	FILE *f;

@@ -1256,6 +1256,37 @@ static void run_parallel(struct kernel *k, int nk, struct plan *plans, const str
 	}
 }
 
+/*
+ * Each failed result of a kernel's KTAP log, with the comment lines just above
+ * it (a test's reason), again at the end: a long run's tail names what failed.
+ */
+static void failures_again(const struct kernel *k, const char *logs)
+{
+	FILE *f = fopen(job_file(logs, k, "ktap.log"), "r");
+	char line[1024], notes[6][1024];
+	int n = 0, i, shown = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *s = line + strspn(line, " ");
+
+		if (*s == '#') {
+			snprintf(notes[n++ % 6], sizeof(notes[0]), "%s", line);
+			continue;
+		}
+		if (!strncmp(s, "not ok ", 7) && shown++ < 20) {
+			if (shown == 1)
+				printf("# rkm: what failed on %s (%s/%s/ktap.log):\n", k->name, logs,
+				       k->name);
+			for (i = n > 6 ? n - 6 : 0; i < n; i++)
+				printf("#   %s", notes[i % 6]);
+			printf("#   %s", line);
+		}
+		n = 0;
+	}
+	if (f)
+		fclose(f);
+}
+
 static int run_kernels(struct kernel *k, int nk, struct plan *plans, const struct prep *pr,
 		       const char *logs)
 {
@@ -1269,6 +1300,9 @@ static int run_kernels(struct kernel *k, int nk, struct plan *plans, const struc
 		for (i = 0; i < nk; i++)
 			failed_kernels += run_kernel(&k[i], &plans[i], pr, logs, &total,
 						     &build_failures);
+	if (failed_kernels)
+		for (i = 0; i < nk; i++)
+			failures_again(&k[i], logs);
 	printf("# rkm: %d kernel(s), %d failed\n", nk, failed_kernels);
 	if (build_failures)
 		printf("# rkm: %d driver build(s) failed\n", build_failures);
