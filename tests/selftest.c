@@ -61,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -2016,14 +2017,25 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* The CPU time (user and system) of this process's waited-for children, in seconds. */
+static double children_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
 /*
  * Runs case c, printing why it fails (not its result line); returns whether
- * it passed, its time in *secs, why not in *why.
+ * it passed, its time in *secs, the CPU time it took in *cpu (the tier is
+ * CPU-bound: this is what a case costs the others), why not in *why.
  */
-static bool run_case(const struct tcase *c, double *secs, char **why)
+static bool run_case(const struct tcase *c, double *secs, double *cpu, char **why)
 {
 	struct strv expect = { 0 }, reject = { 0 };
-	double t0 = now();
+	double t0 = now(), c0 = children_cpu();
 	char *cmd = NULL, *err = NULL, *out = NULL;
 	int status, code, j;
 	bool ok = false;
@@ -2059,6 +2071,7 @@ static bool run_case(const struct tcase *c, double *secs, char **why)
 		*why = digest(out);
 out:
 	*secs = now() - t0;
+	*cpu = children_cpu() - c0;
 	strv_free(&expect);
 	strv_free(&reject);
 	free(cmd);
@@ -2136,7 +2149,7 @@ struct lane {
 static void start_lane(struct lane *l, const struct tcase *c, int i)
 {
 	char *why = NULL;
-	double secs;
+	double secs, cpu;
 	bool ok;
 	int j;
 
@@ -2162,8 +2175,8 @@ static void start_lane(struct lane *l, const struct tcase *c, int i)
 	if (c->tier == BOOT)
 		setenv("RKM_JOBS", "1", 1);
 	memset(boots, 0, sizeof(boots));
-	ok = run_case(c, &secs, &why);
-	fprintf(l->res, "%d %f\n", ok, secs);
+	ok = run_case(c, &secs, &cpu, &why);
+	fprintf(l->res, "%d %f %f\n", ok, secs, cpu);
 	for (j = 0; j < MAX_KERNELS && boots[j].name[0]; j++)
 		fprintf(l->res, "boot %s %d %f\n", boots[j].name, boots[j].boots, boots[j].seconds);
 	fprintf(l->res, "why\n%s", why ? why : "");
@@ -2175,7 +2188,7 @@ static void start_lane(struct lane *l, const struct tcase *c, int i)
  * KTAP result k; returns whether it passed, its time in *secs, why not in *why.
  */
 static bool end_lane(struct lane *l, const struct tcase *c, int status, int k, double *secs,
-		     char **why)
+		     double *cpu, char **why)
 {
 	char buf[4096], name[32], *res = NULL, *p, *w = NULL;
 	size_t n = 0;
@@ -2192,7 +2205,7 @@ static bool end_lane(struct lane *l, const struct tcase *c, int status, int k, d
 		res = NULL;
 	}
 	got = WIFEXITED(status) && !WEXITSTATUS(status) && res &&
-	      sscanf(res, "%d %lf", &ok, secs) == 2 && (w = strstr(res, "\nwhy\n"));
+	      sscanf(res, "%d %lf %lf", &ok, secs, cpu) == 3 && (w = strstr(res, "\nwhy\n"));
 	for (p = res; got && (p = strchr(p, '\n')) && p++ < w;)
 		if (sscanf(p, "boot %31s %d %lf", name, &nb, &bs) == 3)
 			add_boots(name, nb, bs);
@@ -2224,7 +2237,7 @@ static bool end_lane(struct lane *l, const struct tcase *c, int status, int k, d
  * runs (its output streamed if it asks for it).
  */
 static void run_lanes(const int *order, const int *sel, int m, int nlanes, bool *passed,
-		      double *secs, char **why, int *k)
+		      double *secs, double *cpu, char **why, int *k)
 {
 	struct lane *lanes = calloc(nlanes, sizeof(*lanes));
 	bool *started = calloc(m, sizeof(bool));
@@ -2246,7 +2259,7 @@ static void run_lanes(const int *order, const int *sel, int m, int nlanes, bool 
 				continue;
 			started[j] = true;
 			if (!c->uses) {
-				passed[sel[j]] = run_case(c, &secs[sel[j]], &why[sel[j]]);
+				passed[sel[j]] = run_case(c, &secs[sel[j]], &cpu[sel[j]], &why[sel[j]]);
 				print_result(c, passed[sel[j]], ++*k, secs[sel[j]]);
 				left--;
 				j = -1;
@@ -2269,7 +2282,8 @@ static void run_lanes(const int *order, const int *sel, int m, int nlanes, bool 
 		if (l == nlanes)
 			continue;
 		j = lanes[l].i;
-		passed[j] = end_lane(&lanes[l], &cases[order[j]], status, ++*k, &secs[j], &why[j]);
+		passed[j] = end_lane(&lanes[l], &cases[order[j]], status, ++*k, &secs[j], &cpu[j],
+				     &why[j]);
 		running--;
 		left--;
 	}
@@ -2310,7 +2324,7 @@ int main(int argc, char **argv)
 	int n = sizeof(cases) / sizeof(cases[0]), i, t, failed = 0, planned = 0, k = 0, tier = -1;
 	const char *word = NULL, *env = getenv("RKM_SELFTEST_JOBS");
 	bool expand_only = false, *passed;
-	double *secs, tier_secs[2] = { 0 }, wall[2] = { 0 };
+	double *secs, *cpu, tier_secs[2] = { 0 }, tier_cpu[2] = { 0 }, wall[2] = { 0 };
 	int *order, *sel, tier_n[2] = { 0 }, nlanes = 0, m, pass;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	char **why;
@@ -2359,6 +2373,7 @@ int main(int argc, char **argv)
 	}
 	passed = calloc(n, sizeof(bool));
 	secs = calloc(n, sizeof(double));
+	cpu = calloc(n, sizeof(double));
 	why = calloc(n, sizeof(char *));
 	sel = calloc(n, sizeof(int));
 	printf("KTAP version 1\n1..%d\n", planned);
@@ -2386,29 +2401,32 @@ int main(int argc, char **argv)
 			for (i = 0; i < m; i++) {
 				const struct tcase *c = &cases[order[sel[i]]];
 
-				passed[sel[i]] = run_case(c, &secs[sel[i]], &why[sel[i]]);
+				passed[sel[i]] = run_case(c, &secs[sel[i]], &cpu[sel[i]], &why[sel[i]]);
 				print_result(c, passed[sel[i]], ++k, secs[sel[i]]);
 			}
 		} else {
-			run_lanes(order, sel, m, nlanes, passed, secs, why, &k);
+			run_lanes(order, sel, m, nlanes, passed, secs, cpu, why, &k);
 		}
 		wall[t] = now() - t0;
 		tier_n[t] = m;
 		for (i = 0; i < m; i++) {
 			failed += !passed[sel[i]];
 			tier_secs[t] += secs[sel[i]];
+			tier_cpu[t] += cpu[sel[i]];
 		}
 	}
-	printf("# time per case, seconds (check tier %.0f, boot tier %.0f, total %.0f):\n",
+	printf("# time per case, seconds (check tier %.0f, boot tier %.0f, total %.0f), "
+	       "and the CPU time it took:\n",
 	       tier_secs[CHECK], tier_secs[BOOT], tier_secs[CHECK] + tier_secs[BOOT]);
 	for (i = 0; i < planned; i++)
-		printf("#   %6.0f  %-6s %-5s  %.70s\n", secs[i], passed[i] ? "ok" : "not ok",
-		       cases[order[i]].tier == CHECK ? "check" : "boot", cases[order[i]].name);
+		printf("#   %6.0f %6.0f cpu  %-6s %-5s  %.70s\n", secs[i], cpu[i],
+		       passed[i] ? "ok" : "not ok", cases[order[i]].tier == CHECK ? "check" : "boot",
+		       cases[order[i]].name);
 	for (t = CHECK; t >= BOOT; t--)
 		if (tier_n[t])
-			printf("# %s tier: %d case(s) in %.0f s wall (sum of case times %.0f s), "
-			       "%d lane(s)\n", t == CHECK ? "check" : "boot", tier_n[t], wall[t],
-			       tier_secs[t], nlanes);
+			printf("# %s tier: %d case(s) in %.0f s wall (sum of case times %.0f s, "
+			       "CPU %.0f s), %d lane(s)\n", t == CHECK ? "check" : "boot", tier_n[t],
+			       wall[t], tier_secs[t], tier_cpu[t], nlanes);
 	if (boots[0].name[0])
 		printf("# time per kernel, seconds from boot to power-off:\n");
 	for (i = 0; i < MAX_KERNELS && boots[i].name[0]; i++)
