@@ -116,11 +116,13 @@ const struct command rkm_commands[] = {
 	{ "doc", cmd_doc, "the crate's API documentation (rustdoc)",
 	  "usage: rkm doc [--out DIR] [--driver DIR] [--examples TEXT]\n"
 	  "The rkm crate's API documentation, DIR/rkm/index.html (default build/doc), and its\n"
-	  "examples compiled for the kernel target.\n"
+	  "examples compiled for the kernel target: as modules of one crate (rustdoc's list of\n"
+	  "them, each wrapped as rustdoc wraps it); one that fails, or must stand alone\n"
+	  "(compile_fail...), is compiled alone, as rustdoc would, and named.\n"
 	  "  --driver DIR     the driver whose build gives the crate's rustc command (one built\n"
 	  "                   with RKM_CRATE= documents that crate)\n"
 	  "  --examples TEXT  compile only the examples whose name has TEXT (\"src/sync/lock/mutex.rs\",\n"
-	  "                   \"alloc::KBox\"): a quick check while writing one module's docs\n" },
+	  "                   \"alloc::KBox\"), each with rustdoc --test itself\n" },
 	{ "rust-project", cmd_rust_project, "rust-project.json for rust-analyzer",
 	  "usage: rkm rust-project DIR\n"
 	  "Writes DIR/rust-project.json: rust-analyzer resolves core, alloc and rkm for DIR/NAME.rs.\n" },
