@@ -109,6 +109,7 @@ struct examples {
 	struct example *e;
 	int n, ignored;
 	const char *bdir;		/* the crate's build directory: rustc runs there */
+	const char *work;		/* BDIR/examples: what rkm writes */
 	char *rustc_head;		/* the crate's rustc command up to --crate-type */
 	char *edition;			/* the crate's */
 };
@@ -170,7 +171,7 @@ static char *example_rustc(const struct examples *x, const struct example *e, co
 {
 	char *flags = flag_words("");
 	char *cmd = xasprintf("%s --crate-type %s --crate-name %s --emit=metadata -L . "
-			      "--extern rkm=librkm.rlib%s -o %s.rmeta %s",
+			      "--extern rkm=librkm.rlib%s -o examples/%s.rmeta %s",
 			      x->rustc_head, type, name, flags, name, src);
 
 	if (e && e->edition)
@@ -211,7 +212,7 @@ static void capture_line(const char *line, void *ctx)
 /* Compiles e alone, as rustdoc would; prints why when it is judged failed. */
 static bool example_alone(struct examples *x, struct example *e)
 {
-	char *src = xasprintf("%s/rkm-example.rs", x->bdir);
+	char *src = xasprintf("%s/rkm-example.rs", x->work);
 	char *text = xasprintf("%s%s%s%s", e->crate_level, e->before, e->code, e->after);
 	struct captured out = { 0 };
 	bool ok;
@@ -267,7 +268,7 @@ static struct example *at_line(struct examples *x, int n)
  */
 static int examples_merged(struct examples *x)
 {
-	char *src = xasprintf("%s/rkm-examples.rs", x->bdir), *text, *t, *p;
+	char *src = xasprintf("%s/rkm-examples.rs", x->work), *text, *t, *p;
 	int i, line, failed = 0, left;
 
 	for (;;) {
@@ -336,13 +337,14 @@ static void doctest_line(const char *line, void *ctx)
  */
 static int examples_fast(const char *bdir, const char *rustdoc_cmd, const char *crate_cmd)
 {
-	struct examples x = { .bdir = bdir };
-	char *json_path = xasprintf("%s/rkm-examples.json", bdir), *head, *ed;
+	struct examples x = { .bdir = bdir, .work = xasprintf("%s/examples", bdir) };
+	char *json_path = xasprintf("%s/rkm-examples.json", x.work), *head, *ed;
 	struct json root;
 	const char *err;
 	int found = 0, rc, i, alone = 0, failed = 0;
 	double t0 = now();
 
+	mkdirs(x.work);
 	rc = run_sh(bdir, xasprintf("%s --output-format=doctest > '%s'", rustdoc_cmd, json_path),
 		    count_line, &found);
 	if (rc || found)
