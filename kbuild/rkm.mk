@@ -131,9 +131,11 @@ $(obj)/$(RKM_NAME)-rust.a: $(RKM_SRC)/$(RKM_NAME).rs $(wildcard $(RKM_SRC)/*.rs)
 # C has -Wframe-larger-than=$(CONFIG_FRAME_WARN); Rust has no such limit, so
 # rkm-stack-check (a host program, built here) reads the frame sizes rustc
 # recorded and names every function over this kernel's CONFIG_FRAME_WARN
-# (0: no limit), in the crate's objects and in the driver's LTO object.
+# (0: no limit), in the crate's objects and in the driver's LTO object. The
+# same for every driver: kept in the crate cache too.
 quiet_cmd_rkm_hostcc = HOSTCC  $@
-      cmd_rkm_hostcc = $(HOSTCC) $(KBUILD_HOSTCFLAGS) -Wall -Wextra -Werror $(KBUILD_HOSTLDFLAGS) -o $@ $<
+      cmd_rkm_hostcc = $(rkm-cache) $< stat:$(HOSTCC) -- \
+	$(HOSTCC) $(KBUILD_HOSTCFLAGS) -Wall -Wextra -Werror $(KBUILD_HOSTLDFLAGS) -o $@ $<
 $(obj)/rkm-stack-check: $(RKM_DIR)/kbuild/stack-check.c FORCE
 	$(call if_changed,rkm_hostcc)
 
