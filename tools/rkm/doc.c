@@ -48,7 +48,8 @@ static const char *const example_flags[] = {
 };
 
 /* The lines rustdoc puts above every example of crate rkm. */
-#define COMMON_CRATE_LEVEL "#![allow(unused)]\n#[allow(unused_extern_crates)]\nextern crate r#rkm;\n"
+#define COMMON_CRATE_LEVEL \
+	"#![allow(unused)]\n#[allow(unused_extern_crates)]\nextern crate r#rkm;\n"
 
 /*
  * The smallest driver, written under build/: its build gives the crate's

@@ -87,8 +87,7 @@ void need_tool(const char *path, const char *package)
 }
 
 /* Runs cmd with sh in dir; its output goes to line_cb. */
-int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *, void *),
-		  void *ctx)
+int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *, void *), void *ctx)
 {
 	char *script = xasprintf("cd '%s' && %s", dir, cmd);
 	char *argv[] = { "sh", "-c", script, NULL };
@@ -168,8 +167,9 @@ static int lint_driver(const char *arg, void *kp)
 
 	mkdirs(out);
 	printf("  CLIPPY  %s\n", name);
-	cmd = xasprintf("%s" CLIPPY_EMIT, swap_tool(kbuild_cmd(xasprintf("%s/.%s-rust.a.cmd", bdir, name)),
-						   CLIPPY, xasprintf("%s/%s-rust.a", out, name)));
+	cmd = swap_tool(kbuild_cmd(xasprintf("%s/.%s-rust.a.cmd", bdir, name)), CLIPPY,
+			xasprintf("%s/%s-rust.a", out, name));
+	cmd = xasprintf("%s" CLIPPY_EMIT, cmd);
 	/* Clippy's -L path to the crate is this build's, the one lint checked. */
 	rc = run_sh(bdir, cmd, count_line, &found);
 	problems += found + (rc != 0 && !found);
