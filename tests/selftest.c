@@ -126,9 +126,12 @@ struct tcase {
 #define RKM "build/bin/rkm "
 #define SAMPLES "samples/*"
 #define BROKEN(m) "tests/broken/" m "/build/%k/" m ".ko"
-/* A scratch copy, so a deliberately failing build leaves the sample alone. */
+/*
+ * A scratch copy, so a deliberately failing build leaves the sample alone;
+ * without samples/rust_minimal/build, which a "samples" case may be writing.
+ */
 #define SCRATCH "rm -rf build/selftest/rust_minimal && mkdir -p build/selftest && " \
-	"cp -r samples/rust_minimal build/selftest/ && rm -rf build/selftest/rust_minimal/build && "
+	"tar -C samples --exclude=rust_minimal/build -cf - rust_minimal | tar -C build/selftest -xf - && "
 /*
  * A fabricated cache for the user-kernel cases, exported as RKM_CACHE and $c:
  * the real matrix, no user kernels, the real cache's core/alloc builds linked.
