@@ -1277,9 +1277,13 @@ static void failures_again(const struct kernel *k, const char *logs)
 			if (shown == 1)
 				printf("# rkm: what failed on %s (%s/%s/ktap.log):\n", k->name, logs,
 				       k->name);
-			for (i = n > 6 ? n - 6 : 0; i < n; i++)
-				printf("#   %s", notes[i % 6]);
-			printf("#   %s", line);
+			/* Rust symbols in a kernel report demangled, as in the console's tail. */
+			for (i = n > 6 ? n - 6 : 0; i < n; i++) {
+				fputs("#   ", stdout);
+				demangle_fputs(notes[i % 6], stdout);
+			}
+			fputs("#   ", stdout);
+			demangle_fputs(line, stdout);
 		}
 		n = 0;
 	}
