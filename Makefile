@@ -47,15 +47,18 @@ build/bin/rkm-init: tools/rkm-init.c tools/kreport.h
 
 # One-file host programs; rkm-cc is the kernel build's compiler prefix
 # (Kbuild's probes run once, tools/rkm-cc.c).
-HOST_PROGS := build/bin/rkm-cc build/bin/rkm-check-crate build/bin/rkm-selftest \
-	build/bin/rkm-compile-fail
+HOST_PROGS := build/bin/rkm-cc build/bin/rkm-check-crate build/bin/rkm-selftest
 build/bin/rkm-cc: tools/rkm-cc.c
 build/bin/rkm-check-crate: tests/check_crate.c
 build/bin/rkm-selftest: tests/selftest.c
-build/bin/rkm-compile-fail: tests/compile_fail.c
 $(HOST_PROGS):
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $<
+
+# rkm-compile-fail reads rustc's JSON diagnostics with rkm's JSON reader.
+build/bin/rkm-compile-fail: tests/compile_fail.c tools/rkm/json.c tools/rkm/json.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TOOLS) -Itools/rkm -o $@ $(filter %.c,$^)
 
 # The host tool's unit tests: its parsers, linked without its main().
 build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.c,$(wildcard tools/rkm/*.c)) tools/rkm/rkm.h \

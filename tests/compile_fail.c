@@ -58,6 +58,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
+
 /* The line of an expectation from //~? (no line of the case). */
 #define ANY_LINE (-1)
 #define PROG "rkm-compile-fail"
@@ -145,241 +147,6 @@ static char *read_file(const char *path, size_t *len)
 	if (len)
 		*len = b.len;
 	return b.s;
-}
-
-/* ---- A small JSON reader, enough for rustc's diagnostics. ---- */
-
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-struct jval {
-	enum jtype t;
-	bool b;
-	char *s;		/* J_STR, J_NUM */
-	int n;			/* J_ARR, J_OBJ: members */
-	char **keys;		/* J_OBJ */
-	struct jval **v;	/* J_ARR, J_OBJ */
-};
-
-static void jfree(struct jval *j)
-{
-	int i;
-
-	if (!j)
-		return;
-	for (i = 0; i < j->n; i++) {
-		if (j->keys)
-			free(j->keys[i]);
-		jfree(j->v[i]);
-	}
-	free(j->keys);
-	free(j->v);
-	free(j->s);
-	free(j);
-}
-
-static void jskip(const char **p)
-{
-	while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
-		(*p)++;
-}
-
-static void utf8_put(struct buf *b, unsigned int c)
-{
-	char u[4];
-	size_t n;
-
-	if (c < 0x80) {
-		u[0] = c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = 0xc0 | (c >> 6);
-		u[1] = 0x80 | (c & 0x3f);
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = 0xe0 | (c >> 12);
-		u[1] = 0x80 | ((c >> 6) & 0x3f);
-		u[2] = 0x80 | (c & 0x3f);
-		n = 3;
-	} else {
-		u[0] = 0xf0 | (c >> 18);
-		u[1] = 0x80 | ((c >> 12) & 0x3f);
-		u[2] = 0x80 | ((c >> 6) & 0x3f);
-		u[3] = 0x80 | (c & 0x3f);
-		n = 4;
-	}
-	buf_add(b, u, n);
-}
-
-static bool hex4(const char *p, unsigned int *out)
-{
-	unsigned int v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		int c = p[i];
-
-		if (!isxdigit(c))
-			return false;
-		v = v * 16 + (isdigit(c) ? c - '0' : (tolower(c) - 'a' + 10));
-	}
-	*out = v;
-	return true;
-}
-
-static char *jstring(const char **p)
-{
-	struct buf b = { 0 };
-	const char *s = *p + 1;
-
-	buf_add(&b, "", 0);
-	for (;;) {
-		const char *run = s;
-		unsigned int c, lo;
-
-		while (*s && *s != '"' && *s != '\\')
-			s++;
-		buf_add(&b, run, s - run);
-		if (*s == '"')
-			break;
-		if (!*s || !s[1])
-			goto bad;
-		s++;
-		switch (*s) {
-		case 'n': buf_add(&b, "\n", 1); break;
-		case 't': buf_add(&b, "\t", 1); break;
-		case 'r': buf_add(&b, "\r", 1); break;
-		case 'b': buf_add(&b, "\b", 1); break;
-		case 'f': buf_add(&b, "\f", 1); break;
-		case 'u':
-			if (!hex4(s + 1, &c))
-				goto bad;
-			s += 4;
-			if (c >= 0xd800 && c < 0xdc00 && s[1] == '\\' && s[2] == 'u' &&
-			    hex4(s + 3, &lo) && lo >= 0xdc00 && lo < 0xe000) {
-				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-				s += 6;
-			}
-			utf8_put(&b, c);
-			break;
-		default:
-			buf_add(&b, s, 1);	/* \" \\ \/ */
-		}
-		s++;
-	}
-	*p = s + 1;
-	return b.s;
-bad:
-	free(b.s);
-	return NULL;
-}
-
-static struct jval *jparse(const char **p, int depth)
-{
-	struct jval *j;
-
-	jskip(p);
-	if (depth > 64)
-		return NULL;
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		die("out of memory");
-	if (**p == '{' || **p == '[') {
-		bool obj = **p == '{';
-		char close = obj ? '}' : ']';
-
-		j->t = obj ? J_OBJ : J_ARR;
-		(*p)++;
-		jskip(p);
-		if (**p == close) {
-			(*p)++;
-			return j;
-		}
-		for (;;) {
-			char *key = NULL;
-			struct jval *v;
-
-			jskip(p);
-			if (obj) {
-				if (**p != '"' || !(key = jstring(p)))
-					goto bad;
-				jskip(p);
-				if (**p != ':') {
-					free(key);
-					goto bad;
-				}
-				(*p)++;
-			}
-			v = jparse(p, depth + 1);
-			if (!v) {
-				free(key);
-				goto bad;
-			}
-			j->v = xrealloc(j->v, (j->n + 1) * sizeof(*j->v));
-			if (obj)
-				j->keys = xrealloc(j->keys, (j->n + 1) * sizeof(*j->keys));
-			j->v[j->n] = v;
-			if (obj)
-				j->keys[j->n] = key;
-			j->n++;
-			jskip(p);
-			if (**p == ',') {
-				(*p)++;
-				continue;
-			}
-			if (**p != close)
-				goto bad;
-			(*p)++;
-			return j;
-		}
-	}
-	if (**p == '"') {
-		j->t = J_STR;
-		j->s = jstring(p);
-		if (!j->s)
-			goto bad;
-		return j;
-	}
-	if (!strncmp(*p, "null", 4)) {
-		*p += 4;
-		return j;
-	}
-	if (!strncmp(*p, "true", 4) || !strncmp(*p, "false", 5)) {
-		j->t = J_BOOL;
-		j->b = **p == 't';
-		*p += j->b ? 4 : 5;
-		return j;
-	}
-	if (**p == '-' || isdigit((unsigned char)**p)) {
-		const char *s = *p;
-
-		while (**p && strchr("+-.eE0123456789", **p))
-			(*p)++;
-		j->t = J_NUM;
-		j->s = xstrndup(s, *p - s);
-		return j;
-	}
-bad:
-	jfree(j);
-	return NULL;
-}
-
-static struct jval *jget(const struct jval *o, const char *key)
-{
-	int i;
-
-	if (!o || o->t != J_OBJ)
-		return NULL;
-	for (i = 0; i < o->n; i++)
-		if (!strcmp(o->keys[i], key))
-			return o->v[i];
-	return NULL;
-}
-
-static const char *jstr(const struct jval *o, const char *key)
-{
-	const struct jval *v = jget(o, key);
-
-	return v && v->t == J_STR ? v->s : NULL;
 }
 
 /* ---- Cases, annotations and diagnostics. ---- */
@@ -546,20 +313,21 @@ static void diag_free(struct diag *d)
 	free(d->lines);
 }
 
-static void collect_text(const struct jval *j, struct buf *b)
+static void collect_text(const struct json *j, struct buf *b)
 {
 	int i;
 
-	if (!j || (j->t != J_OBJ && j->t != J_ARR))
+	if (!j || (j->type != JSON_OBJ && j->type != JSON_ARR))
 		return;
 	for (i = 0; i < j->n; i++) {
 		const char *k = j->keys ? j->keys[i] : NULL;
 
-		if (k && (!strcmp(k, "message") || !strcmp(k, "label")) && j->v[i]->t == J_STR) {
-			buf_puts(b, j->v[i]->s);
+		if (k && (!strcmp(k, "message") || !strcmp(k, "label")) &&
+		    j->items[i].type == JSON_STR) {
+			buf_puts(b, j->items[i].str);
 			buf_puts(b, "\n");
 		} else if (!k || !strcmp(k, "spans") || !strcmp(k, "children")) {
-			collect_text(j->v[i], b);
+			collect_text(&j->items[i], b);
 		}
 	}
 }
@@ -571,20 +339,20 @@ static void add_line(struct diag *d, int line)
 }
 
 /* Lines of the case file a span points at, following macro call sites. */
-static void span_lines(const struct jval *span, const char *path, struct diag *d, int depth)
+static void span_lines(const struct json *span, const char *path, struct diag *d, int depth)
 {
-	const struct jval *exp, *line;
+	const struct json *exp, *line;
 	const char *file;
 
 	if (!span || depth > 32)
 		return;
-	file = jstr(span, "file_name");
-	line = jget(span, "line_start");
-	if (file && !strcmp(file, path) && line && line->t == J_NUM)
-		add_line(d, atoi(line->s));
-	exp = jget(span, "expansion");
+	file = json_str(span, "file_name");
+	line = json_get(span, "line_start");
+	if (file && !strcmp(file, path) && line && line->type == JSON_NUM)
+		add_line(d, atoi(line->str));
+	exp = json_get(span, "expansion");
 	if (exp)
-		span_lines(jget(exp, "span"), path, d, depth + 1);
+		span_lines(json_get(exp, "span"), path, d, depth + 1);
 }
 
 /*
@@ -610,44 +378,45 @@ static struct diag *parse_output(const char *out, const char *path, int *ndiag, 
 	while (*p) {
 		const char *e = strchrnul(p, '\n');
 		char *line = xstrndup(p, e - p);
-		const char *q = line;
-		struct jval *j = line[0] == '{' ? jparse(&q, 0) : NULL;
-		const char *level = jstr(j, "level"), *msg = jstr(j, "message");
+		struct json root;
+		const char *err;
+		/* A line that is no JSON object is the compiler's other output. */
+		const struct json *j = line[0] == '{' && !json_parse(line, &root, &err) ? &root : NULL;
+		const char *level = json_str(j, "level"), *msg = json_str(j, "message");
 
 		if (j && *ndiag && instantiation_note(level, msg)) {
-			struct jval *spans = jget(j, "spans");
+			const struct json *spans = json_get(j, "spans");
 			int i;
 
-			for (i = 0; spans && spans->t == J_ARR && i < spans->n; i++)
-				span_lines(spans->v[i], path, &ds[*ndiag - 1], 0);
+			for (i = 0; spans && spans->type == JSON_ARR && i < spans->n; i++)
+				span_lines(&spans->items[i], path, &ds[*ndiag - 1], 0);
 		} else if (!j) {
 			if (*line) {
 				buf_puts(other, line);
 				buf_puts(other, "\n");
 			}
 		} else if (level && !strncmp(level, "error", 5) && msg &&
-			   !(strncmp(msg, "aborting due to", 15) == 0 && !jget(jget(j, "code"), "code"))) {
-			struct jval *spans = jget(j, "spans");
+			   !(strncmp(msg, "aborting due to", 15) == 0 && !json_get(json_get(j, "code"), "code"))) {
+			const struct json *spans = json_get(j, "spans");
 			struct buf t = { 0 };
 			struct diag d = { 0 };
 			int i;
 
-			d.code = jstr(jget(j, "code"), "code") ? xstrdup(jstr(jget(j, "code"), "code")) : NULL;
+			d.code = json_str(json_get(j, "code"), "code") ?
+				 xstrdup(json_str(json_get(j, "code"), "code")) : NULL;
 			d.message = xstrdup(msg);
-			d.rendered = xstrdup(jstr(j, "rendered") ? jstr(j, "rendered") : msg);
+			d.rendered = xstrdup(json_str(j, "rendered") ? json_str(j, "rendered") : msg);
 			buf_puts(&t, "");
 			collect_text(j, &t);
 			d.text = t.s;
-			for (i = 0; spans && spans->t == J_ARR && i < spans->n; i++) {
-				const struct jval *prim = jget(spans->v[i], "is_primary");
-
-				if (prim && prim->t == J_BOOL && prim->b)
-					span_lines(spans->v[i], path, &d, 0);
-			}
+			for (i = 0; spans && spans->type == JSON_ARR && i < spans->n; i++)
+				if (json_true(&spans->items[i], "is_primary"))
+					span_lines(&spans->items[i], path, &d, 0);
 			ds = xrealloc(ds, (*ndiag + 1) * sizeof(*ds));
 			ds[(*ndiag)++] = d;
 		}
-		jfree(j);
+		if (j)
+			json_free(&root);
 		free(line);
 		p = *e ? e + 1 : e;
 	}

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rkm: a JSON reader (RFC 8259) for what the Rust tools print as JSON:
- * rustdoc's list of a crate's examples (rkm doc). The whole text becomes one
+ * rustdoc's list of a crate's examples (rkm doc), rustc's diagnostics
+ * (rkm-compile-fail). Self-contained (json.h). The whole text becomes one
  * tree; strings are unescaped to UTF-8 (a \u0000 ends the string early: no
  * tool of ours prints one); numbers keep their text.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rkm.h"
+#include "json.h"
 
 struct reader {
 	const char *p;
@@ -18,6 +20,15 @@ struct reader {
 };
 
 #define JSON_MAX_DEPTH 64
+
+static void *checked(void *p)
+{
+	if (!p) {
+		fputs("json: out of memory\n", stderr);
+		exit(2);
+	}
+	return p;
+}
 
 static void skip_ws(struct reader *r)
 {
@@ -83,9 +94,7 @@ static char *string(struct reader *r)
 	char *out, *o;
 
 	/* Unescaped text is never longer than its escaped form. */
-	o = out = malloc(strlen(s) + 1);
-	if (!out)
-		die("out of memory");
+	o = out = checked(malloc(strlen(s) + 1));
 	for (;;) {
 		unsigned char c = *s++;
 
@@ -148,11 +157,9 @@ static void grow(struct json *v, size_t *cap)
 	if ((size_t)v->n < *cap)
 		return;
 	*cap = *cap ? *cap * 2 : 8;
-	v->items = realloc(v->items, *cap * sizeof(*v->items));
+	v->items = checked(realloc(v->items, *cap * sizeof(*v->items)));
 	if (v->type == JSON_OBJ)
-		v->keys = realloc(v->keys, *cap * sizeof(*v->keys));
-	if (!v->items || (v->type == JSON_OBJ && !v->keys))
-		die("out of memory");
+		v->keys = checked(realloc(v->keys, *cap * sizeof(*v->keys)));
 }
 
 /* An array or object at r->p (its bracket). */
@@ -243,7 +250,7 @@ static bool number(struct reader *r, struct json *v)
 			s++;
 	}
 	v->type = JSON_NUM;
-	v->str = strndup(r->p, s - r->p);
+	v->str = checked(strndup(r->p, s - r->p));
 	r->p = s;
 	return true;
 }
@@ -299,6 +306,7 @@ int json_parse(const char *text, struct json *out, const char **err)
 {
 	struct reader r = { .p = text };
 	bool ok = value(&r, out);
+	char *why;
 
 	if (ok) {
 		skip_ws(&r);
@@ -307,7 +315,9 @@ int json_parse(const char *text, struct json *out, const char **err)
 	}
 	if (!ok) {
 		json_free(out);
-		*err = xasprintf("%s at offset %zu", r.err, (size_t)(r.p - text));
+		if (asprintf(&why, "%s at offset %zu", r.err, (size_t)(r.p - text)) < 0)
+			why = NULL;
+		*err = checked(why);
 		return -1;
 	}
 	return 0;

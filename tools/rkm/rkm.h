@@ -259,22 +259,6 @@ void demangle_write(const char *buf, size_t n, FILE *f);	/* whole lines; the res
 void demangle_flush(FILE *f);
 int cmd_decode(int argc, char **argv);
 
-/* json.c: a JSON text as a tree */
-struct json {
-	enum { JSON_NULL, JSON_BOOL, JSON_NUM, JSON_STR, JSON_ARR, JSON_OBJ } type;
-	char *str;		/* JSON_STR: unescaped, UTF-8; JSON_NUM: as written */
-	bool b;			/* JSON_BOOL */
-	int n;			/* JSON_ARR: elements; JSON_OBJ: members */
-	struct json *items;	/* the elements, or the members' values */
-	char **keys;		/* JSON_OBJ: the members' names */
-};
-/* 0, or -1 with *err saying what and where (out is then empty). */
-int json_parse(const char *text, struct json *out, const char **err);
-void json_free(struct json *v);
-/* obj's member key (NULL: none, or obj is no object). */
-const struct json *json_get(const struct json *obj, const char *key);
-/* v's member key (v itself if key is NULL) if it is a string, else NULL. */
-const char *json_str(const struct json *v, const char *key);
-bool json_true(const struct json *obj, const char *key);
+#include "json.h"
 
 #endif
