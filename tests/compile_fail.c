@@ -381,7 +381,8 @@ static struct diag *parse_output(const char *out, const char *path, int *ndiag, 
 		struct json root;
 		const char *err;
 		/* A line that is no JSON object is the compiler's other output. */
-		const struct json *j = line[0] == '{' && !json_parse(line, &root, &err) ? &root : NULL;
+		const struct json *j =
+			line[0] == '{' && !json_parse(line, &root, &err) ? &root : NULL;
 		const char *level = json_str(j, "level"), *msg = json_str(j, "message");
 
 		if (j && *ndiag && instantiation_note(level, msg)) {

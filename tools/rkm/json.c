@@ -127,7 +127,8 @@ static char *string(struct reader *r)
 			s += 4;
 			if (cp >= 0xd800 && cp < 0xdc00) {
 				/* A high surrogate needs its low half. */
-				if (s[0] != '\\' || s[1] != 'u' || (lo = hex4(s + 2)) < 0xdc00 || lo > 0xdfff)
+				if (s[0] != '\\' || s[1] != 'u' || (lo = hex4(s + 2)) < 0xdc00 ||
+				    lo > 0xdfff)
 					goto bad;
 				s += 6;
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -205,7 +206,8 @@ static bool compound(struct reader *r, struct json *v, char close)
 		}
 		if (*r->p++ == close)
 			break;
-		return fail(r, close == ']' ? "no ',' or ']' in an array" : "no ',' or '}' in an object");
+		return fail(r, close == ']' ? "no ',' or ']' in an array" :
+					      "no ',' or '}' in an object");
 	}
 	r->depth--;
 	return true;
