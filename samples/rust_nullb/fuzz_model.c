@@ -27,7 +27,15 @@
 
 #define RO M(EFAULT)		/* a query: only the copy out can fail */
 #define ADM M(EACCES)		/* capable(CAP_SYS_ADMIN) or EACCES */
-#define RANGE (M(EFAULT) | M(EINVAL) | M(EBADF) | M(EPERM) | M(EOPNOTSUPP) | M(EIO) | M(EINTR))
+/*
+ * Discard and zero-out drop the range from the page cache first
+ * (truncate_bdev_range): while another fd holds the disk exclusively, they
+ * invalidate instead, and a page in use gives EBUSY. Root's BLKBSZSET holds
+ * it so for a moment on newer 6.12 releases (bdev_file_open_by_dev with a
+ * holder, then set_blocksize).
+ */
+#define RANGE (M(EFAULT) | M(EINVAL) | M(EBADF) | M(EPERM) | M(EOPNOTSUPP) | M(EIO) | M(EINTR) | \
+	       M(EBUSY))
 #define ZONE (M(ENOTTY) | M(EINVAL) | M(EFAULT) | M(EBADF) | M(EOPNOTSUPP) | M(EIO) | M(ENOMEM))
 #define TRACE (ADM | M(EPERM) | M(EINVAL) | M(EFAULT) | M(ENOENT) | M(EBUSY) | M(ENOMEM) |	\
 	       M(ENXIO) | M(EIO) | M(ENOTTY) | M(EEXIST))
