@@ -20,7 +20,7 @@ GUEST := build/bin/rkm-fuzz build/bin/rkm-cycles build/bin/rkm-failslab
 TOOLS := $(RKM) build/bin/rkm-cc build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate \
 	build/bin/rkm-compile-fail build/bin/rkm-unit $(GUEST)
 
-.PHONY: all setup setup-debug tools demo check test bench clean
+.PHONY: all setup setup-debug tools each-tool demo check test bench clean
 all: tools
 
 setup:
@@ -29,16 +29,25 @@ setup:
 setup-debug:
 	@tools/setup.sh --debug
 
-tools: $(TOOLS)
+# The tools build in parallel (one job per CPU); setup, before them, alone.
+tools:
+	@$(MAKE) --no-print-directory -j$$(nproc) each-tool
+each-tool: $(TOOLS)
+	@:
 
 # libiberty: the Rust demangler (v0 and legacy) of rkm's log output and rkm decode.
 LIBIBERTY_CHECK = @test -f /usr/include/libiberty/demangle.h || \
 	{ echo "rkm: no libiberty (the Rust demangler): apt-get install libiberty-dev (or run 'make setup')" >&2; exit 1; }
 
-$(RKM): $(wildcard tools/rkm/*.c tools/rkm/*.h) include/rkm_abi.h tools/fuzz_defaults.h
+# The host tool's objects, shared by rkm and its unit tests (rkm-unit).
+RKM_OBJS := $(patsubst tools/rkm/%.c,build/obj/rkm/%.o,$(wildcard tools/rkm/*.c))
+build/obj/rkm/%.o: tools/rkm/%.c $(wildcard tools/rkm/*.h) include/rkm_abi.h tools/fuzz_defaults.h
 	$(LIBIBERTY_CHECK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -Iinclude -o $@ $(filter %.c,$^) -liberty
+	$(CC) $(CFLAGS_TOOLS) -Iinclude -c -o $@ $<
+
+$(RKM): $(RKM_OBJS)
+	$(CC) -o $@ $^ -liberty
 
 # The guest's /init: static, the initramfs has no libc.
 build/bin/rkm-init: tools/rkm-init.c tools/kreport.h
@@ -61,11 +70,10 @@ build/bin/rkm-compile-fail: tests/compile_fail.c tools/rkm/json.c tools/rkm/json
 	$(CC) $(CFLAGS_TOOLS) -Itools/rkm -o $@ $(filter %.c,$^)
 
 # The host tool's unit tests: its parsers, linked without its main().
-build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.c,$(wildcard tools/rkm/*.c)) tools/rkm/rkm.h \
+build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.o,$(RKM_OBJS)) tools/rkm/rkm.h \
 		tools/fuzz_defaults.h
-	$(LIBIBERTY_CHECK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -Iinclude -Itools/rkm -o $@ $(filter %.c,$^) -liberty
+	$(CC) $(CFLAGS_TOOLS) -Iinclude -Itools/rkm -o $@ $(filter %.c %.o,$^) -liberty
 
 # The engine and every sample's interface model (samples/*/fuzz_model.c). A model's
 # hooks take what any model may need: unused parameters, as in the kernel's own build.
