@@ -105,14 +105,16 @@ const struct command rkm_commands[] = {
 	  "                       them) instead of a misc device\n"
 	  "  --qemu-device MODEL  the QEMU device its tests boot with (rkm.manifest's qemu line;\n"
 	  "                       without it, the line is there commented out, to fill in)\n" },
-	{ "lint", cmd_lint, "rustfmt --check and clippy, drivers and crate",
+	{ "lint", cmd_lint, "rustfmt --check, clippy and panics, drivers and crate",
 	  "usage: rkm lint DIR...\n"
 	  "       rkm lint --panics [--kernel NAME] [--no-fail] DIR...\n"
 	  "rustfmt --check (rustfmt.toml) and clippy over each driver and the rkm crate, with\n"
-	  "the 6.12 kernel build's rustc command line.\n"
-	  "--panics: every source line of each driver from which its built object can still\n"
-	  "panic, and the kind (bounds check, unwrap, overflow check...); fails if any\n"
-	  "(--no-fail: reports only). The crate's own checks are listed apart, not counted.\n" },
+	  "the 6.12 kernel build's rustc command line, then each driver's panic report (each\n"
+	  "place that can panic is a problem).\n"
+	  "--panics: the panic report alone: every source line of each driver from which its\n"
+	  "built object can still panic, and the kind (bounds check, unwrap, overflow\n"
+	  "check...); fails if any (--no-fail: reports only). The crate's own checks are\n"
+	  "listed apart, not counted.\n" },
 	{ "doc", cmd_doc, "the crate's API documentation (rustdoc)",
 	  "usage: rkm doc [--out DIR] [--driver DIR] [--examples TEXT]\n"
 	  "The rkm crate's API documentation, DIR/rkm/index.html (default build/doc), and its\n"

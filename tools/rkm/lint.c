@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rkm: `rkm lint DIR...` (rustfmt --check and clippy over drivers and the
- * crate), and what it shares with `rkm doc` (doc.c).
+ * crate, and each driver's panic report, panics.c), and what it shares with
+ * `rkm doc` (doc.c).
  *
  * Both run the tool with the very command line the kernel build used for
  * rustc (read from Kbuild's .cmd file of a build for the 6.12 kernel), so the
@@ -156,7 +157,10 @@ static char *lint_build(const char *arg, const struct kernel *k, char *dir, cons
 	return xasprintf("%s/build/%s", dir, k->name);
 }
 
-/* parallel_each()'s call: clippy and rustfmt over one driver; its problems. */
+/*
+ * parallel_each()'s call: clippy, rustfmt and the panic report (panics.c)
+ * over one driver, built once; its problems.
+ */
 static int lint_driver(const char *arg, void *kp)
 {
 	const struct kernel *k = kp;
@@ -180,6 +184,7 @@ static int lint_driver(const char *arg, void *kp)
 				 xasprintf("%s/%s.rs", dir, name), NULL },
 		     count_line, &found);
 	problems += found + (rc != 0 && !found);
+	problems += panics_report(dir, k);
 	free(bdir);
 	free(out);
 	return problems;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rkm: `rkm lint --panics DIR...`: every place in a driver's own code from
- * which its built object can still panic (a kernel oops: rkm's panic handler
- * is BUG()), with its source line and kind.
+ * rkm: `rkm lint --panics DIR...`, and the last part of `rkm lint DIR...`:
+ * every place in a driver's own code from which its built object can still
+ * panic (a kernel oops: rkm's panic handler is BUG()), with its source line
+ * and kind.
  *
  * The object analysed is the one the module links: the driver is compiled
  * again with its exact Kbuild command (and the crate with its own), plus
@@ -313,17 +314,18 @@ static bool line_table_object(const char *bdir, const char *pdir, const char *na
 	return sh(cmd) == 0;
 }
 
-static int report_driver(const char *dir, const struct kernel *k)
+/*
+ * The report over a driver already built for k (in DIR/build/K): the
+ * number of places in the driver's own code that can panic.
+ */
+int panics_report(const char *dir, const struct kernel *k)
 {
 	const char *name = base_name(dir);
-	char ko[PATH_MAX];
 	char *bdir, *pdir, *elf;
 	struct scan sc = { .cur = -1 };
 	int i, own = 0, crate = 0;
 	char **argv;
 
-	if (build_driver(dir, k, ko, sizeof(ko)))
-		die("%s does not build for %s: fix that first", name, k->name);
 	bdir = xasprintf("%s/build/%s", dir, k->name);
 	pdir = xasprintf("%s/panics", bdir);
 	mkdirs(pdir);
@@ -379,14 +381,17 @@ static int report_driver(const char *dir, const struct kernel *k)
 	return own;
 }
 
-/* parallel_each()'s call: one driver directory's report. */
+/* parallel_each()'s call: one driver directory, built, then its report. */
 static int report_one(const char *arg, void *k)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], ko[PATH_MAX];
 
 	if (!realpath(arg, dir))
 		die("no driver directory %s", arg);
-	return report_driver(dir, k);
+	if (build_driver(dir, k, ko, sizeof(ko)))
+		die("%s does not build for %s: fix that first", base_name(dir),
+		    ((const struct kernel *)k)->name);
+	return panics_report(dir, k);
 }
 
 int cmd_lint_panics(int argc, char **argv)

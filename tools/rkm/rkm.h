@@ -238,8 +238,9 @@ int run_sh(const char *dir, const char *cmd, void (*line_cb)(const char *, void 
 void count_line(const char *line, void *ctx);
 /* The matrix's 6.12 kernel: its build gives the stock flag set. */
 void stock_kernel(struct kernel *k);
-/* panics.c: rkm lint --panics */
+/* panics.c: rkm lint --panics, and the panic report of rkm lint */
 int cmd_lint_panics(int argc, char **argv);
+int panics_report(const char *dir, const struct kernel *k);
 /* doc.c */
 int cmd_doc(int argc, char **argv);
 
