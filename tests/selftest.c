@@ -290,15 +290,22 @@ static const struct tcase cases[] = {
 		.reject = { "can panic: ", "differs with line tables" },
 	},
 	{
-		.name = "rkm lint catches a clippy warning and a formatting difference",
+		.name = "rkm lint catches a clippy warning and a formatting difference, and its count of "
+			"problems is the number of diagnostics, differences and panic places it shows",
 		.tier = CHECK,
 		.uses = "",
-		.cmd = "rm -rf build/selftest/lint_bad && mkdir -p build/selftest/lint_bad && "
-		       "sed 's/rust_minimal/lint_bad/g; s/let first = /let _ = 3u32.clone();  let first  = /' "
-		       "samples/rust_minimal/rust_minimal.rs > build/selftest/lint_bad/lint_bad.rs && "
-		       RKM "lint build/selftest/lint_bad",
+		.cmd = "d=build/selftest/lint_bad && rm -rf $d && mkdir -p $d && "
+		       "sed 's/rust_minimal/lint_bad/g; s/let first = /let _ = 3u32.clone();  let first  = /; "
+		       "s/let errno = params::fail_with();/let errno = [0, 1][params::fail_with() as usize];/' "
+		       "samples/rust_minimal/rust_minimal.rs > $d/lint_bad.rs && "
+		       RKM "lint $d > $d.log 2>&1; rc=$?; cat $d.log; "
+		       "n=$(grep -E '^(error|warning)(\\[[A-Z0-9]+\\])?: |^Diff in |: can panic: ' $d.log | "
+		       "grep -vcE '^error: aborting due to|^warning: [0-9]+ warnings? emitted'); "
+		       "grep -q \"^rkm lint: $n problem(s)$\" $d.log && echo \"count matches what is shown: $n\"; "
+		       "exit $rc",
 		.fails = true,
-		.expect = { "clippy::clone-on-copy", "Diff in ", "lint_bad.rs" },
+		.expect = { "clippy::clone-on-copy", "Diff in ", "lint_bad.rs:38: can panic: index out of bounds",
+			    "count matches what is shown: 3" },
 		.reject = { "rkm lint: 0 problem(s)" },
 	},
 	{
@@ -1327,19 +1334,6 @@ static const struct tcase cases[] = {
 		.expect = { "error: unused variable: `unused_thing`", "error: aborting due to 1 previous error",
 			    "warn_drv for 6.12: build failed", "warning: unused variable: `x`", "warning: 1 warning emitted" },
 		.reject = { "harden-sls", "aborting due to 1 previous error;", "warnings emitted" },
-	},
-	{
-		.name = "errors: rkm lint's count of problems is the number of diagnostics and differences it shows",
-		.tier = CHECK,
-		.uses = "",
-		.cmd = "d=build/selftest/lint_count && rm -rf $d && mkdir -p $d && "
-		       "sed 's/rust_minimal/lint_count/g; s/let first = /let _ = 3u32.clone();  let first  = /' "
-		       "samples/rust_minimal/rust_minimal.rs > $d/lint_count.rs && "
-		       RKM "lint $d > $d.log 2>&1; cat $d.log; "
-		       "n=$(grep -E '^(error|warning)(\\[[A-Z0-9]+\\])?: |^Diff in |: can panic: ' $d.log | "
-		       "grep -vcE '^error: aborting due to|^warning: [0-9]+ warnings? emitted'); "
-		       "grep -q \"^rkm lint: $n problem(s)$\" $d.log && echo \"count matches what is shown: $n\"",
-		.expect = { "clippy::clone-on-copy", "Diff in ", "count matches what is shown: 2" },
 	},
 	{
 		.name = "errors: the kernel's BTF notice (headers without vmlinux, as 6.1's) is labelled as the kernel's",
