@@ -7,6 +7,8 @@
 # watchdog does not depend on configfs.ko or watchdog.ko. The units of one
 # NAME call each other; NEED:NAME pairs give a unit the others it calls
 # (one level of pairs deep: listed twice to follow a chain of two).
+# The module's parameters, rkm-params.c (written from the Rust object), are
+# compiled in the same translation unit: the kernel's headers parsed once.
 rkm-glue-units := device:DEVICE dma:DEVICE pci:DEVICE platform:PLATFORM \
 	file:MISC fileops:MISC miscattr:MISC chrdev:CHRDEV debugfs:DEBUGFS \
 	workqueue:SERVICES timer:SERVICES hrtimer:SERVICES kthread:SERVICES \
@@ -21,6 +23,7 @@ filechk_rkm_glue = { undef=" $$($(NM) -u $(obj)/$(RKM_NAME)-rust.o | awk '{print
 	done; \
 	$(rkm-glue-defines); \
 	echo '\#include "$(RKM_DIR)/glue/rkm_glue.c"'; \
+	echo '\#include "rkm-params.c"'; \
 	$(rkm-glue-visible); }
 # Shell: the units named in $on, with those they need, as #define lines
 # (also tests/glue_units.sh's, which compiles each unit alone).
@@ -36,15 +39,13 @@ rkm-glue-defines = for n in $(rkm-glue-needs) $(rkm-glue-needs); do \
 # the glue functions the Rust object calls (its undefined symbols that
 # include/rkm_abi.h declares, ABI version included: an object built for
 # another ABI names a version the header does not, and the link says so),
-# the parameter operations rkm-params.c names (one set per kind), and the
-# module's entry points, which the kernel's NAME.mod.c names. Data in a
+# and the module's entry points, which the kernel's NAME.mod.c names. Data in a
 # kernel section (__param, .modinfo, __jump_table, ...) is __used and stays.
 # A function reached only through inline asm would be dropped and the link
 # would fail on it (an undefined symbol), never a silent loss. GCC only.
 rkm-glue-visible = echo '\#ifndef __clang__'; \
 	abi=" $$(grep -ohw 'rkm_[a-z0-9_]*' $(RKM_DIR)/include/rkm_abi.h | sort -u | tr '\n' ' ') "; \
 	for f in $$(for u in $$undef; do case "$$abi" in *" $$u "*) echo $$u;; esac; done) \
-		$$(grep -ow 'rkm_param_[a-z_]*ops' $(obj)/rkm-params.c 2>/dev/null | sort -u) \
 		init_module cleanup_module; do \
 		echo "extern __typeof__($$f) $$f __attribute__((externally_visible));"; \
 	done; \

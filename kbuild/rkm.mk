@@ -67,7 +67,7 @@ rkm-rustc = $(RKM_DIR)/kbuild/rustc-kernel $(RKM_RUSTC) $(RKM_RUSTFLAGS) $(rkm-d
 	$(addprefix --remap-path-prefix=,$(rkm-path-maps)) --remap-path-scope=object
 
 obj-m := $(RKM_MODULE_NAME).o
-$(RKM_MODULE_NAME)-y := rkm-glue.o rkm-params.o $(RKM_NAME)-rust.o
+$(RKM_MODULE_NAME)-y := rkm-glue.o $(RKM_NAME)-rust.o
 ccflags-y += -I$(RKM_DIR)/include -I$(RKM_DIR)/glue -Werror
 targets += rkm-glue.c rkm-params.c librkm_macros.so librkm.rlib $(RKM_NAME)-rust.a $(RKM_NAME)-rust.o rkm-stack-check
 
