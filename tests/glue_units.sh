@@ -33,12 +33,16 @@ for name in NONE $names; do
 		echo '#include "rkm_glue.c"'
 	} > "$out/u_$name.c"
 done
-printf 'obj-m := $(patsubst %%.c,%%.o,$(notdir $(wildcard $(src)/u_*.c)))\nccflags-y += -I%s/include -I%s/glue -Werror\n' \
+# What a unit lacks (an undeclared function, type or constant) is an error
+# of the compiler's front end: each unit is checked with Kbuild's flags for
+# an assembly file, under -fsyntax-only, which writes nothing (no object for
+# objtool or the export checks to read) in half the time of a compile. The
+# modules that link the units compile them whole.
+printf 'obj-m := $(patsubst %%.c,%%.o,$(notdir $(wildcard $(src)/u_*.c)))\nccflags-y += -I%s/include -I%s/glue -Werror -fsyntax-only\n' \
 	"$root" "$root" > "$out/Kbuild"
-objs=$(cd "$out" && ls u_*.c | sed 's/\.c$/.o/')
+objs=$(cd "$out" && ls u_*.c | sed 's/\.c$/.s/')
 "$root/build/bin/rkm" kernels | awk 'NR > 1 && $4 ~ /^\// { print $1, $4 }' | while read -r k headers; do
 	[ $# -eq 0 ] || case " $* " in *" $k "*) ;; *) continue ;; esac
-	rm -f "$out"/*.o
 	if make -k -s -j"$(nproc)" -C "$headers" M="$out" $objs >"$out/$k.log" 2>&1; then
 		echo "ok glue units alone for $k: none" $names
 	else
