@@ -47,6 +47,7 @@ build/obj/rkm/%.o: tools/rkm/%.c $(wildcard tools/rkm/*.h) include/rkm_abi.h too
 	$(CC) $(CFLAGS_TOOLS) -Iinclude -c -o $@ $<
 
 $(RKM): $(RKM_OBJS)
+	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -liberty
 
 # The guest's /init: static, the initramfs has no libc.
