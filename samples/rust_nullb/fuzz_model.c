@@ -31,8 +31,8 @@
  * Discard and zero-out drop the range from the page cache first
  * (truncate_bdev_range): while another fd holds the disk exclusively, they
  * invalidate instead, and a page in use gives EBUSY. Root's BLKBSZSET holds
- * it so for a moment on newer 6.12 releases (bdev_file_open_by_dev with a
- * holder, then set_blocksize).
+ * it so for a moment (6.1: blkdev_get_by_dev with FMODE_EXCL; 6.12:
+ * bdev_file_open_by_dev with a holder; then set_blocksize): a rare race.
  */
 #define RANGE (M(EFAULT) | M(EINVAL) | M(EBADF) | M(EPERM) | M(EOPNOTSUPP) | M(EIO) | M(EINTR) | \
 	       M(EBUSY))
