@@ -65,10 +65,10 @@ $(HOST_PROGS):
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -o $@ $<
 
-# rkm-compile-fail reads rustc's JSON diagnostics with rkm's JSON reader.
-build/bin/rkm-compile-fail: tests/compile_fail.c tools/rkm/json.c tools/rkm/json.h
+# rkm-compile-fail reads rustc's JSON diagnostics with rkm's JSON reader (its object).
+build/bin/rkm-compile-fail: tests/compile_fail.c build/obj/rkm/json.o tools/rkm/json.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -Itools/rkm -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS_TOOLS) -Itools/rkm -o $@ $(filter %.c %.o,$^)
 
 # The host tool's unit tests: its parsers, linked without its main().
 build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.o,$(RKM_OBJS)) tools/rkm/rkm.h \
