@@ -840,6 +840,13 @@ static void traffic(const struct netns *ns)
 	FACT("{B} carrier after the MTU change", carrier(ns, dev_b, 10000));
 	ping_counted(ns, 3, 8972);
 	echo_sweep(1500 - 28 + 1, 9000 - 28, 13);
+	/* Then the 82540EM's largest MTU: the sizes above 9000, 29 apart, and the largest. */
+	run(0, NULL, "ip link set dev {A} mtu %d", MAX_MTU_82540EM);
+	run(0, ns, "ip link set dev {B} mtu %d", MAX_MTU_82540EM);
+	FACT("{A} carrier at the largest MTU", carrier(NULL, dev_a, 10000));
+	FACT("{B} carrier at the largest MTU", carrier(ns, dev_b, 10000));
+	ping_counted(ns, 2, MAX_MTU_82540EM - 28);
+	echo_sweep(9000 - 28 + 1, MAX_MTU_82540EM - 28, 29);
 	run(0, NULL, "ip link set dev {A} mtu 1500");
 	run(0, ns, "ip link set dev {B} mtu 1500");
 	phase("  jumbo frames");
