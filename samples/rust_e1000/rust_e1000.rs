@@ -11,7 +11,8 @@
 //! whose poll reclaims sent packets (byte queue limits, queue wake),
 //! receives up to its budget and refills. Transmit maps the packet onto
 //! one descriptor. A watchdog work item (every 2 s, as e1000's) resets the
-//! device after a transmit timeout. MTU 46..16110 (jumbo frames in one
+//! device after a transmit timeout and refills a receive ring that failed
+//! allocations left short. MTU 46..16110 (jumbo frames in one
 //! receive buffer of up to 16 KiB), MAC address changes, promiscuous mode
 //! and the multicast hash filter, ethtool (driver, link, speed, rings,
 //! statistics). What probe found is also in sysfs attributes of the PCI
@@ -209,11 +210,12 @@ impl Port {
         regs.write32::<{ hw::RDTR }>(0);
         regs.write32::<{ hw::RADV }>(hw::RADV_DEFAULT);
         regs.write32::<{ hw::ITR }>(hw::ITR_DEFAULT);
-        if self.refill(dev) == 0 {
-            // Not one receive buffer: as e1000's open, out of memory.
-            self.release();
-            return Err(ENOMEM);
-        }
+        // As e1000_configure: the buffers there are memory for, none being
+        // no error (alloc_rx_buff_failed counts the failure; every poll and
+        // the watchdog refill the ring). So an allocation failure never
+        // leaves an interface up without a working device, here or in the
+        // reopen of an MTU or ring change, or of a reset.
+        self.refill(dev);
         let rctl = hw::RCTL_EN | hw::RCTL_BAM | hw::RCTL_SECRC | rctl_size;
         self.rctl.store(rctl, Relaxed);
         regs.write32::<{ hw::RCTL }>(rctl | self.filter.load(Relaxed));
@@ -266,8 +268,8 @@ impl Port {
     }
 
     /// Gives the device receive buffers up to the ring's size less one
-    /// (e1000_alloc_rx_buffers) and moves its tail; how many it now owns.
-    fn refill(&self, dev: &NetDev<'_>) -> usize {
+    /// (e1000_alloc_rx_buffers) and moves its tail.
+    fn refill(&self, dev: &NetDev<'_>) {
         let mut g = self.rx.lock();
         let ix = g.data().1;
         let (mut next, clean, count, len) = (ix[NEXT], ix[CLEAN], ix[COUNT], ix[BUF_LEN] as u32);
@@ -295,7 +297,6 @@ impl Port {
             dma_wmb();
             self.regs.write32::<{ hw::RDT }>(next as u32);
         }
-        distance(clean, next, count)
     }
 
     /// Reclaims sent packets (e1000_clean_tx_irq); wakes the queue once
@@ -657,7 +658,8 @@ impl net::Operations for Port {
 }
 
 /// The watchdog (e1000_watchdog, every 2 s): the reset a transmit timeout
-/// asked for (e1000_reset_task), and the carrier if an interrupt was missed.
+/// asked for (e1000_reset_task), the carrier if an interrupt was missed, and
+/// the receive buffers a failed allocation left out.
 struct Watchdog {
     port: RtnlOpsHandle<Port>,
 }
@@ -678,6 +680,9 @@ impl WorkItem for Watchdog {
                 return;
             }
             port.update_stats();
+            // Buffers an allocation failure left out: an empty receive ring
+            // gets no interrupt that would poll and refill it.
+            port.refill(dev);
             let link = hw::link_up(&port.regs);
             if link != dev.carrier_ok() {
                 if link {

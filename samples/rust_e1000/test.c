@@ -10,8 +10,9 @@
  * each reload. The network device: up with carrier, the ring filled, ping
  * to the second NIC in another namespace, and bad inputs refused with the
  * kernel's errors (MAC addresses, MTUs, ring sizes); interface down, MTU
- * change, unbind and rmmod while traffic flows. (tests/net_e1000 compares
- * it with the kernel's e1000.)
+ * change, unbind and rmmod while traffic flows; a failed receive-buffer
+ * allocation in an open, an MTU change or a ring change leaves the device
+ * usable. (tests/net_e1000 compares it with the kernel's e1000.)
  */
 #include "ktest.h"
 #include "netns.h"
@@ -414,6 +415,124 @@ TEST(unbind_while_traffic)
 	EXPECT_EQ(0, sh(NULL, "ip addr add " ADDR_A "/24 dev %s", dev_a));
 	EXPECT_TRUE(carrier(NULL, dev_a, 10000));
 	EXPECT_EQ(0, sh(NULL, "ping -c 2 -i 0.2 -W 5 " ADDR_B));
+	EXPECT_EQ(0, ktest_unload_wait(DRV, 5000));
+	netns_free(&ns);
+}
+
+/* A up or down through SIOCSIFFLAGS, in this process: 0, or -1 with errno. */
+static int set_up(const char *dev, bool up)
+{
+	struct ifreq r = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret, e;
+
+	if (fd < 0)
+		return -1;
+	snprintf(r.ifr_name, sizeof(r.ifr_name), "%s", dev);
+	ret = ioctl(fd, SIOCGIFFLAGS, &r);
+	if (!ret) {
+		r.ifr_flags = (short)(up ? r.ifr_flags | IFF_UP : r.ifr_flags & ~IFF_UP);
+		ret = ioctl(fd, SIOCSIFFLAGS, &r);
+	}
+	e = errno;
+	close(fd);
+	errno = e;
+	return ret;
+}
+
+#define FAIL_NTH "/sys/module/" DRV "/parameters/rkm_fail_nth"
+
+/* rkm_fail_nth as it reads now: 0 once the failure was injected. */
+static long fail_nth_left(void)
+{
+	char v[32];
+
+	return read_file(FAIL_NTH, v, sizeof(v)) > 0 ? strtol(v, NULL, 10) : -1;
+}
+
+static long alloc_rx_buff_failed(void)
+{
+	return sh(NULL, "ethtool -S %s", dev_a) ? -1
+						 : (long)net_value(out, "alloc_rx_buff_failed:", 0);
+}
+
+/* Waits up to 6 s (the watchdog runs every 2) for A's receive ring to be full: count less one owned. */
+static bool rx_ring_full(unsigned int count)
+{
+	long long end = ktest_ms() + 6000;
+	unsigned int n, h, t;
+
+	do {
+		const char *rx = strstr(attr("e1000_rings"), "rx ");
+
+		if (rx && sscanf(rx, "rx %u %*u head %u tail %u", &n, &h, &t) == 3 && n == count &&
+		    (t + n - h) % n == n - 1)
+			return true;
+		usleep(50000);
+	} while (ktest_ms() < end);
+	printf("# %s: rx ring not full: %s\n", dev_a, attr("e1000_rings"));
+	return false;
+}
+
+/*
+ * A failed allocation of a receive buffer (the glue's rkm_fail_nth fails
+ * the N-th from then on) leaves the device usable, as e1000's: the open,
+ * an MTU change and a ring change all succeed with the buffers there is
+ * memory for, alloc_rx_buff_failed counts the failure, and the ring is full
+ * again soon after (refilled by the next poll or the watchdog). B stays down
+ * meanwhile, so that only A allocates.
+ */
+TEST(allocation_failures_leave_the_device_usable)
+{
+	struct netns ns = { .fd = -1 };
+	const long nth[] = { 1, 2, 40, 79 };
+	const unsigned int count = 80; /* e1000's fewest receive descriptors: 79 buffers */
+	long before, left;
+	size_t i;
+	char v[16];
+
+	ASSERT_EQ(0, load_module(DRV, NULL));
+	find_bound();
+	EXPECT_EQ(0, sh(NULL, "ethtool -G %s rx %u", dev_a, count));
+	for (i = 0; i < sizeof(nth) / sizeof(nth[0]); i++) {
+		before = alloc_rx_buff_failed();
+		snprintf(v, sizeof(v), "%ld", nth[i]);
+		ASSERT_EQ(0, write_file(FAIL_NTH, v));
+		EXPECT_EQ(0, set_up(dev_a, true));
+		left = fail_nth_left();
+		write_file(FAIL_NTH, "0");
+		printf("# open with allocation %ld failing: %s, %ld left\n", nth[i],
+		       strstr(attr("e1000_rings"), "rx "), left);
+		EXPECT_EQ(0, left);
+		EXPECT_EQ(before + 1, alloc_rx_buff_failed());
+		EXPECT_TRUE(rx_ring_full(count));
+		EXPECT_EQ(0, set_up(dev_a, false));
+	}
+	/* Past the last: the open's allocations are its 79 buffers, no other. */
+	ASSERT_EQ(0, write_file(FAIL_NTH, "1000"));
+	EXPECT_EQ(0, set_up(dev_a, true));
+	left = fail_nth_left();
+	write_file(FAIL_NTH, "0");
+	EXPECT_EQ(1000 - (long)(count - 1), left);
+
+	/* Up: an MTU change and a ring change, their first buffer failing. */
+	before = alloc_rx_buff_failed();
+	ASSERT_EQ(0, write_file(FAIL_NTH, "1"));
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu 9000", dev_a));
+	EXPECT_EQ(0, fail_nth_left());
+	EXPECT_TRUE(rx_ring_full(count));
+	ASSERT_EQ(0, write_file(FAIL_NTH, "1"));
+	EXPECT_EQ(0, sh(NULL, "ethtool -G %s rx %u", dev_a, count + 8));
+	EXPECT_EQ(0, fail_nth_left());
+	EXPECT_TRUE(rx_ring_full(count + 8));
+	EXPECT_EQ(before + 2, alloc_rx_buff_failed());
+	write_file(FAIL_NTH, "0");
+
+	/* And it carries traffic, jumbo frames too. */
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s down", dev_a));
+	ASSERT_TRUE(pair_up(&ns));
+	EXPECT_EQ(0, sh(&ns, "ip link set dev %s mtu 9000", dev_b));
+	EXPECT_TRUE(carrier(NULL, dev_a, 10000) && carrier(&ns, dev_b, 10000));
+	EXPECT_EQ(0, sh(NULL, "ping -c 3 -i 0.2 -w 10 -s 8972 -M do " ADDR_B));
 	EXPECT_EQ(0, ktest_unload_wait(DRV, 5000));
 	netns_free(&ns);
 }
