@@ -18,8 +18,6 @@
 #include "ktest.h"
 #include "netns.h"
 
-#include <dirent.h>
-#include <glob.h>
 #include <net/if.h>
 
 #define DRV "rust_e1000"
@@ -96,33 +94,15 @@ static bool irq_after(unsigned long n)
 static char dev_a[IFNAMSIZ], dev_b[IFNAMSIZ];
 static char out[16384];
 
-/* The netdev of the NIC with @mac under @dir's net/ (the PCI device's); false if none. */
+/* The name of the network device with @mac, if rust_e1000 drives it; false if not. */
 static bool netdev_of(const char *mac, char *name)
 {
-	DIR *d = opendir("/sys/class/net");
-	struct dirent *e;
-	bool found = false;
+	struct net_nic nic;
 
-	if (!d)
+	if (!net_nic_by_mac(mac, &nic) || strcmp(nic.driver, DRV))
 		return false;
-	while (!found && (e = readdir(d))) {
-		char path[300], buf[64] = "", drv[300] = "";
-		ssize_t n;
-
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= IFNAMSIZ)
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", e->d_name);
-		n = readlink(path, drv, sizeof(drv) - 1);
-		if (n <= 0 || !strstr(drv, "/" DRV))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
-		if (read_file(path, buf, sizeof(buf)) > 0 && !strncmp(buf, mac, strlen(mac))) {
-			snprintf(name, IFNAMSIZ, "%s", e->d_name);
-			found = true;
-		}
-	}
-	closedir(d);
-	return found;
+	snprintf(name, IFNAMSIZ, "%s", nic.name);
+	return true;
 }
 
 /* The PCI device of the NIC with MAC (A's), and both netdevs. */
@@ -427,24 +407,6 @@ TEST(unbind_while_traffic)
 	netns_free(&ns);
 }
 
-/* Whether any network device has @mac (bound to a driver or not). */
-static bool mac_present(const char *mac)
-{
-	glob_t g;
-	size_t i;
-	bool found = false;
-
-	if (glob("/sys/class/net/*/address", 0, NULL, &g))
-		return false;
-	for (i = 0; i < g.gl_pathc && !found; i++) {
-		char buf[64];
-
-		found = read_file(g.gl_pathv[i], buf, sizeof(buf)) > 0 && !strncmp(buf, mac, strlen(mac));
-	}
-	globfree(&g);
-	return found;
-}
-
 /*
  * Every allocation of the load and of one probe fails cleanly (the glue's
  * rkm_fail_nth: Rust's, the glue's own, the coherent rings among them). A
@@ -459,21 +421,14 @@ static bool mac_present(const char *mac)
 TEST(every_allocation_of_load_and_probe_fails_cleanly)
 {
 	const char *const macs[2] = { MAC, MAC_B };
-	char args[64], left[32], name[IFNAMSIZ], bdfs[2][64], path[300], link[300];
+	struct net_nic nics[2], nic;
+	char args[64], left[32], name[IFNAMSIZ];
 	int n, failed_loads = 0, failed_probes = 0, first = -1, i;
 
 	/* Each NIC's PCI address, from a clean load. */
 	ASSERT_EQ(0, load_module(DRV, NULL));
-	for (i = 0; i < 2; i++) {
-		ssize_t l;
-
-		ASSERT_TRUE(netdev_of(macs[i], name));
-		snprintf(path, sizeof(path), "/sys/class/net/%s/device", name);
-		l = readlink(path, link, sizeof(link) - 1);
-		ASSERT_TRUE(l > 0);
-		link[l] = '\0';
-		snprintf(bdfs[i], sizeof(bdfs[i]), "%s", strrchr(link, '/') + 1);
-	}
+	for (i = 0; i < 2; i++)
+		ASSERT_TRUE(net_nic_by_mac(macs[i], &nics[i]));
 	ASSERT_EQ(0, ktest_unload_wait(DRV, 5000));
 
 	for (n = 1; n < 1000; n++) {
@@ -495,7 +450,7 @@ TEST(every_allocation_of_load_and_probe_fails_cleanly)
 				unbound = i;
 			}
 		ASSERT_TRUE(unbound >= 0);
-		EXPECT_TRUE(!mac_present(macs[unbound]));
+		EXPECT_TRUE(!net_nic_by_mac(macs[unbound], &nic));
 		if (first < 0)
 			first = unbound;
 		if (unbound != first) {
@@ -504,8 +459,7 @@ TEST(every_allocation_of_load_and_probe_fails_cleanly)
 		}
 		failed_probes++;
 		/* The NIC whose probe failed binds now. */
-		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/" DRV "/bind");
-		EXPECT_EQ(0, write_file(path, bdfs[unbound]));
+		EXPECT_EQ(0, write_file("/sys/bus/pci/drivers/" DRV "/bind", nics[unbound].bdf));
 		EXPECT_TRUE(netdev_of(macs[unbound], name));
 		ASSERT_EQ(0, ktest_unload_wait(DRV, 5000));
 	}
