@@ -261,6 +261,11 @@ unsigned long rkm_msleep_interruptible(unsigned int ms)
 	return msleep_interruptible(ms);
 }
 
+void rkm_msleep(unsigned int ms)
+{
+	msleep(ms);
+}
+
 struct rkm_completion *rkm_completion_new(void)
 {
 	struct rkm_completion *c = rkm_kzalloc(sizeof(*c));

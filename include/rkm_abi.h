@@ -210,6 +210,8 @@ bool rkm_signal_pending(void);
 void rkm_cond_resched(void);
 /** rkm_msleep_interruptible() - msleep_interruptible(): 0, or the ms left if a signal came. */
 unsigned long rkm_msleep_interruptible(unsigned int ms);
+/** rkm_msleep() - msleep(): the whole ms, whatever signals come. */
+void rkm_msleep(unsigned int ms);
 /* Capabilities, rkm values (equal to the UAPI's). */
 #define RKM_CAP_NET_ADMIN 12
 #define RKM_CAP_SYS_ADMIN 21

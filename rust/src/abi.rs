@@ -87,6 +87,7 @@ unsafe extern "C" {
     pub(crate) fn rkm_signal_pending() -> bool;
     pub(crate) fn rkm_cond_resched();
     pub(crate) fn rkm_msleep_interruptible(ms: c_uint) -> c_ulong;
+    pub(crate) fn rkm_msleep(ms: c_uint);
     pub(crate) fn rkm_capable(cap: c_uint) -> bool;
     pub(crate) fn rkm_copy_from_user(dst: *mut c_void, src: usize, len: usize) -> usize;
     pub(crate) fn rkm_copy_to_user(dst: usize, src: *const c_void, len: usize) -> usize;

@@ -72,3 +72,18 @@ pub fn msleep(ms: u32) -> crate::Result {
         _ => Err(crate::error::code::EINTR),
     }
 }
+
+/// Sleeps for `ms` milliseconds (`msleep`), however many signals arrive: for
+/// waits that hardware needs in full (a reset's settling time), on paths
+/// that must not fail because the calling process was signalled, such as
+/// `ndo_open` (where `msleep` would make `ip link set up` fail with
+/// `EINTR` and an MTU change leave the device down). Process context only,
+/// no lock held but a [`Mutex`](crate::sync::Mutex).
+///
+/// ```
+/// rkm::task::delay_ms(5);
+/// ```
+pub fn delay_ms(ms: u32) {
+    // SAFETY: no precondition (may sleep: callers are in process context).
+    unsafe { abi::rkm_msleep(ms) }
+}

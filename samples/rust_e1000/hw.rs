@@ -210,13 +210,13 @@ pub type Regs = Bar<BAR_SIZE>;
 /// (CTRL.RST) and waits the 5 ms the EEPROM reload takes (e1000_reset_hw);
 /// then clears the causes latched before and empties both rings (head and
 /// tail 0). Process context.
-pub fn reset(regs: &Regs) -> Result {
+pub fn reset(regs: &Regs) {
     regs.write32::<IMC>(!0);
     regs.write32::<RCTL>(0);
     regs.write32::<TCTL>(0);
     let _ = regs.read32::<STATUS>(); // flush the posted writes
     regs.write32::<CTRL>(regs.read32::<CTRL>() | CTRL_RST);
-    rkm::task::msleep(5)?;
+    rkm::task::delay_ms(5); // uninterruptible: a signal must not fail an open
     regs.write32::<IMC>(!0);
     let _ = regs.read32::<ICR>();
     // The rings' registers survive the reset (QEMU): both rings empty.
@@ -224,7 +224,6 @@ pub fn reset(regs: &Regs) -> Result {
     regs.write32::<TDT>(0);
     regs.write32::<RDH>(0);
     regs.write32::<RDT>(0);
-    Ok(())
 }
 
 /// Reads EEPROM word `word` through EERD: start, then poll done (a few
@@ -236,7 +235,7 @@ pub fn eeprom_read(regs: &Regs, word: u8) -> Result<u16> {
         if v & EERD_DONE != 0 {
             return Ok((v >> EERD_DATA_SHIFT) as u16);
         }
-        rkm::task::msleep(1)?;
+        rkm::task::delay_ms(1);
     }
     Err(ETIMEDOUT)
 }

@@ -169,9 +169,12 @@ fn slots(n: usize) -> Result<KSlice<Option<SkbMapping>>> {
 impl Port {
     /// Brings the device up (e1000_up): reset, link, address, filters,
     /// both rings, receive buffers, units on, NAPI, interrupts, queue.
-    fn up(&self, dev: &RtnlDev<'_>, mtu: u32) -> Result {
+    /// Nothing here fails (no allocation is needed, no wait is cut short by
+    /// a signal), so a reopen (MTU, rings, reset) never leaves the interface
+    /// up with the device down.
+    fn up(&self, dev: &RtnlDev<'_>, mtu: u32) {
         let regs = &self.regs;
-        hw::reset(regs)?;
+        hw::reset(regs);
         regs.write32::<{ hw::CTRL }>(regs.read32::<{ hw::CTRL }>() | hw::CTRL_SLU | hw::CTRL_ASDE);
         hw::set_rar(regs, &dev.mac());
         self.write_filters();
@@ -227,7 +230,6 @@ impl Port {
             dev.carrier_on();
         }
         dev.start_queue();
-        Ok(())
     }
 
     /// Takes the device down (e1000_down): queue, NAPI, interrupts, units
@@ -243,8 +245,13 @@ impl Port {
         regs.write32::<{ hw::TCTL }>(0);
         let _ = regs.read32::<{ hw::STATUS }>();
         // The reset waits out any DMA in flight (as e1000_down's msleep).
-        let _ = hw::reset(regs);
+        hw::reset(regs);
         self.release();
+        // The packets released were never completed: without this, their
+        // bytes would stay in flight for the byte queue limits, which stop
+        // the queue for good after a few reopens (MTU, rings, reset) with
+        // packets in the ring (e1000_clean_tx_ring's netdev_reset_queue).
+        dev.reset_queue();
     }
 
     /// Frees every buffer on both rings (the device no longer uses them).
@@ -482,7 +489,8 @@ impl net::Operations for Port {
     ];
 
     fn open(&self, dev: &RtnlDev<'_>, _: &()) -> Result {
-        self.up(dev, dev.mtu())
+        self.up(dev, dev.mtu());
+        Ok(())
     }
 
     fn stop(&self, dev: &RtnlDev<'_>, _: &()) {
@@ -543,7 +551,7 @@ impl net::Operations for Port {
         // e1000_change_mtu: reinitialised with the new buffer size if up.
         if self.up.load(Relaxed) {
             self.down(dev);
-            self.up(dev, mtu)?;
+            self.up(dev, mtu);
         }
         Ok(())
     }
@@ -624,7 +632,7 @@ impl net::Operations for Port {
         self.tx_count.store(size(r.tx), Relaxed);
         if self.up.load(Relaxed) {
             self.down(dev);
-            self.up(dev, dev.mtu())?;
+            self.up(dev, dev.mtu());
         }
         Ok(())
     }
@@ -673,10 +681,7 @@ impl WorkItem for Watchdog {
             if port.reset_pending.swap(false, Relaxed) {
                 inc(&port.st.resets, 1);
                 port.down(dev);
-                if port.up(dev, dev.mtu()).is_err() {
-                    let mut name = [0; net::MAX_NAME + 1];
-                    pr_err!("{}: reset failed, down\n", dev.name(&mut name));
-                }
+                port.up(dev, dev.mtu());
                 return;
             }
             port.update_stats();
@@ -768,7 +773,7 @@ impl pci::Driver for E1000 {
         dev.enable()?;
         dev.dma_mask(DMA_BITS)?;
         let regs = dev.iomap::<{ hw::BAR_SIZE }>(0)?;
-        hw::reset(&regs)?;
+        hw::reset(&regs);
         if !hw::eeprom_checksum_ok(&regs)? {
             dev_err!(dev, "The EEPROM Checksum Is Not Valid\n");
             return Err(EIO);

@@ -18,7 +18,9 @@
 #include "ktest.h"
 #include "netns.h"
 
+#include <net/ethernet.h>
 #include <net/if.h>
+#include <linux/if_packet.h>
 
 #define DRV "rust_e1000"
 #define E1000_VENDOR 0x8086
@@ -379,6 +381,84 @@ TEST(netdev_traffic_and_bad_inputs)
 	EXPECT_EQ(0, ktest_unload_wait(DRV, 5000));
 	stop_flood(p);
 	EXPECT_TRUE(sh(&ns, "ip link show dev %s", dev_b) != 0);
+	netns_free(&ns);
+}
+
+/* A's bytes in flight for the byte queue limits (BQL), or -1. */
+static long bql_inflight(void)
+{
+	char path[128], v[32];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues/tx-0/byte_queue_limits/inflight",
+		 dev_a);
+	return read_file(path, v, sizeof(v)) > 0 ? strtol(v, NULL, 10) : -1;
+}
+
+/*
+ * Frames from A as fast as its queue takes them (1000-byte broadcasts of a
+ * local experimental type, which B drops), until killed: unlike a ping,
+ * the transmit ring is never empty for long.
+ */
+static pid_t blast(void)
+{
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_halen = ETH_ALEN };
+	unsigned char f[1000];
+	pid_t p = fork();
+	int s;
+
+	if (p)
+		return p;
+	memset(f, 0xff, ETH_ALEN);
+	memset(f + ETH_ALEN, 0x02, ETH_ALEN);
+	f[12] = 0x88;
+	f[13] = 0xb5;
+	memset(f + 14, 0x5a, sizeof(f) - 14);
+	memset(to.sll_addr, 0xff, ETH_ALEN);
+	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	for (;;) {
+		to.sll_ifindex = (int)if_nametoindex(dev_a);	/* again after each reopen */
+		if (s < 0 || sendto(s, f, sizeof(f), MSG_DONTWAIT, (struct sockaddr *)&to,
+				    sizeof(to)) < 0)
+			usleep(1000);
+	}
+}
+
+/*
+ * The reopens of an MTU or ring change release the packets still in the
+ * transmit ring: their bytes must leave BQL's count with them (as
+ * e1000_clean_tx_ring's netdev_reset_queue). Before, they stayed in flight,
+ * and after a few such reopens under traffic the byte limits stopped the
+ * queue for good (found by rkm-fuzz's netdev model).
+ */
+TEST(reopens_under_traffic_leave_no_bytes_in_flight)
+{
+	struct netns ns = { .fd = -1 };
+	long left;
+	pid_t p;
+	int i;
+
+	ASSERT_EQ(0, load_module(DRV, NULL));
+	find_bound();
+	ASSERT_TRUE(pair_up(&ns));
+	p = blast();
+	EXPECT_TRUE(p > 0);
+	usleep(300000);
+	for (i = 0; i < 12; i++) {
+		if (i % 3 == 2)
+			EXPECT_EQ(0, sh(NULL, "ethtool -G %s tx %d", dev_a, i % 2 ? 256 : 248));
+		else
+			EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu %d", dev_a, i % 2 ? 1500 : 1400));
+		usleep(50000);
+	}
+	stop_flood(p);
+	EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu 1500", dev_a));
+	EXPECT_TRUE(carrier(NULL, dev_a, 10000));
+	EXPECT_EQ(0, sh(NULL, "ping -c 3 -i 0.2 -w 10 " ADDR_B));
+	/* Every reply came: nothing is in flight once the last send is cleaned. */
+	for (i = 0; i < 50 && (left = bql_inflight()) != 0; i++)
+		usleep(20000);
+	EXPECT_EQ(0, left);
+	EXPECT_EQ(0, ktest_unload_wait(DRV, 5000));
 	netns_free(&ns);
 }
 
