@@ -78,7 +78,7 @@ build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.o,$(RKM_OBJS)) tools/r
 
 # The engine and every sample's interface model (samples/*/fuzz_model.c). A model's
 # hooks take what any model may need: unused parameters, as in the kernel's own build.
-build/bin/rkm-fuzz: tests/fuzz/fuzz.c tests/fuzz/fuzz_model.h $(wildcard samples/*/fuzz_model.c)
+build/bin/rkm-fuzz: tests/fuzz/fuzz.c tests/fuzz/netdev.c tests/fuzz/fuzz_model.h $(wildcard samples/*/fuzz_model.c)
 build/bin/rkm-fuzz: CFLAGS_TOOLS += -Wno-unused-parameter
 build/bin/rkm-cycles: tests/cycles/cycles.c
 build/bin/rkm-failslab: tests/failslab/failslab.c

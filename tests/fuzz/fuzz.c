@@ -23,7 +23,9 @@
  * hold no report. A block device's model (block) also gets O_DIRECT opens
  * and sector-sized counts and positions around the disk's size. With
  * configfs=SUBSYS, a third pass fuzzes /sys/kernel/config/SUBSYS as
- * null_blk's (cfs_pass()).
+ * null_blk's (cfs_pass()). A network driver (model netdev) has no device
+ * node: its links' ethtool and interface ioctls are fuzzed instead, with
+ * traffic between them (tests/fuzz/netdev.c).
  *
  * Replaying: each thread draws from its own generator, seeded from --seed,
  * the device's name, the pass and the thread. With --threads 1, `--seed N
@@ -1750,6 +1752,10 @@ static void run_device(int di)
 	ASSERT_TRUE(kmsg >= 0);
 	load_needs(d);
 	ASSERT_EQ(0, load_module(d->name, NULL));
+	if (d->m->netdev) {
+		EXPECT_TRUE(fuzz_netdev(d->name, opt_ops, opt_seconds, opt_threads));
+		goto unload;
+	}
 	snprintf(path, sizeof(path), "/dev/%s", d->node);
 	/* So that uid 65534 gets past open to the ioctl permission checks. */
 	EXPECT_EQ(0, chmod(path, 0666));
@@ -1784,6 +1790,7 @@ static void run_device(int di)
 	}
 	if (d->subsys)
 		cfs_run(d);
+unload:
 	if (ktest_unload_wait(d->name, 5000)) {
 		printf("# %s: does not unload (a leaked reference?): %s\n", d->name,
 		       strerror(errno));
@@ -1795,6 +1802,10 @@ static void run_device(int di)
 		       (unsigned long long)fuzz_seed);
 	EXPECT_EQ(0, reports);
 	ms = ktest_ms() - t0;
+	if (d->m->netdev) {	/* its passes reported their own counts */
+		printf("# %s: seed %llu, %lld ms\n", d->name, (unsigned long long)fuzz_seed, ms);
+		return;
+	}
 	printf("# %s: %ld ops (root %ld, uid 65534 %ld), seed %llu, %lld ms, %.0f ops/s\n", d->name,
 	       res[0].ops + res[1].ops, res[0].ops, res[1].ops, (unsigned long long)fuzz_seed, ms,
 	       (res[0].ms + res[1].ms) ? (res[0].ops + res[1].ops) * 1000.0 /

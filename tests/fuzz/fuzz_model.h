@@ -71,6 +71,11 @@ struct fuzz_model {
 	 * around the disk's size (fuzz_disk_size(), BLKGETSIZE64 at each pass).
 	 */
 	bool block;
+	/*
+	 * A network driver: no device node; its links' ioctls and ethtool
+	 * are fuzzed instead, with traffic between them (fuzz_netdev()).
+	 */
+	bool netdev;
 	const char *const *needs;	/* modules loaded first (NULL-ended): present or built in */
 	const struct fuzz_cfs *cfs;	/* its configfs interface, for configfs=SUBSYS */
 	size_t device_size;	/* state of a device, shared by its passes: fuzz_device() */
@@ -116,6 +121,9 @@ struct fuzz_model {
 };
 
 void fuzz_register(const struct fuzz_model *m);
+
+/* The network passes over the links module binds (tests/fuzz/netdev.c): true if all held. */
+bool fuzz_netdev(const char *module, long ops, double seconds, int threads);
 
 /* Registers a model before main(): the engine lists no model. */
 #define FUZZ_MODEL(model)						\
