@@ -680,6 +680,8 @@ impl WorkItem for Watchdog {
             }
             if port.reset_pending.swap(false, Relaxed) {
                 inc(&port.st.resets, 1);
+                let mut name = [0; net::MAX_NAME + 1];
+                pr_info!("{}: Reset adapter\n", dev.name(&mut name)); // as e1000_reset_task
                 port.down(dev);
                 port.up(dev, dev.mtu());
                 return;

@@ -30,6 +30,7 @@
 #include <net/if.h>
 #include <netinet/ip_icmp.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #define ADDR_A "198.18.0.1"
@@ -940,6 +941,87 @@ static void settings(const struct netns *ns)
 }
 
 /* rmmod with both links up, B in another namespace, then load again: both come back. */
+/* The 82540EM's registers this phase writes (e1000_hw.h). */
+#define REG_IMS 0x00d0
+#define REG_IMC 0x00d8
+#define REG_TCTL 0x0400
+#define TCTL_EN 0x2
+
+/* A's stack-side count of transmit timeouts (dev_watchdog), or -1. */
+static long tx_timeouts(void)
+{
+	char path[128], v[32];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues/tx-0/tx_timeout", dev_a);
+	return read_file(path, v, sizeof(v)) > 0 ? strtol(v, NULL, 10) : -1;
+}
+
+/*
+ * A transmit unit that stops: through A's BAR, mapped from user space (the
+ * manifest's kernel-args iomem=relaxed lets a claimed BAR be mapped), every
+ * interrupt is masked (IMC) so that nothing is cleaned, and the transmit
+ * unit is turned off (TCTL.EN). Frames then fill the ring until the driver
+ * stops the queue; the kernel's netdev watchdog calls ndo_tx_timeout after
+ * watchdog_timeo (5 s for both); the driver resets the device, which
+ * unmasks its interrupts and turns the unit on again, and traffic flows.
+ * e1000 resets from its reset_task, rust_e1000 from its 2-second watchdog.
+ */
+static void tx_timeout(const struct netns *ns)
+{
+	static uint8_t f[1000];
+	char path[128];
+	volatile uint32_t *regs = MAP_FAILED;
+	long before = tx_timeouts(), now = before;
+	long long end;
+	int fd, tx = -1, if_a = 0, i;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/resource0", dev_a);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (fd >= 0)
+		regs = mmap(NULL, 0x20000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!FACT("{A}'s registers mapped from user space (kernel-args iomem=relaxed)",
+		  regs != MAP_FAILED && before >= 0)) {
+		printf("# %s: %s: %s\n", ktest_twin, path, strerror(errno));
+		goto out;
+	}
+	/* A poll in progress may unmask them once more: until they stay masked. */
+	for (i = 0; i < 100 && (i < 3 || regs[REG_IMS / 4]); i++) {
+		regs[REG_IMC / 4] = ~0u;
+		usleep(10000);
+	}
+	regs[REG_TCTL / 4] &= ~(uint32_t)TCTL_EN;
+	FACT("{A}'s interrupts masked and its transmit unit off",
+	     !regs[REG_IMS / 4] && !(regs[REG_TCTL / 4] & TCTL_EN));
+	tx = packet_socket(NULL, dev_a, &if_a);
+	FACT("a raw socket on {A}", tx >= 0);
+	memset(f, 0xff, 6);
+	memset(f + 6, 0x02, 6);
+	f[12] = 0x88;
+	f[13] = 0xb5;	/* IEEE 802 local experimental: B drops them */
+	for (end = ktest_ms() + 30000; tx >= 0 && ktest_ms() < end && now == before;) {
+		struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = if_a,
+					  .sll_halen = 6 };
+
+		memset(to.sll_addr, 0xff, 6);
+		if (sendto(tx, f, sizeof(f), MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to)) < 0)
+			usleep(20000);	/* the queue is full: the watchdog's turn */
+		now = tx_timeouts();
+	}
+	printf("# %s: tx_timeout %ld -> %ld, %.1f s before the timeout\n", ktest_twin, before, now,
+	       (30000 - (end - ktest_ms())) / 1000.0);
+	FACT("the kernel timed out {A}'s transmit queue within 30 s", now > before);
+	FACT("{A} carrier after the driver's reset", carrier(NULL, dev_a, 15000));
+	ping_counted(ns, 2, 56);
+	FACT("{A}'s transmit unit on again", regs[REG_TCTL / 4] & TCTL_EN);
+out:
+	if (tx >= 0)
+		close(tx);
+	if (regs != MAP_FAILED)
+		munmap((void *)regs, 0x20000);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void unload_while_up(struct netns *ns)
 {
 	char label[64];
@@ -1015,6 +1097,8 @@ static void scenario(void)
 		phase("frames of every kind, raw");
 		rx_exhaustion(&ns, 3000);
 		phase("receive ring exhaustion");
+		tx_timeout(&ns);
+		phase("transmit timeout");
 		unload_while_up(&ns);
 		phase("unload while up, load again");
 	}

@@ -231,7 +231,8 @@ static void test_manifest_good(void)
 				      "bench alternate-load-order\n"
 				      "bench code-limit 2048\n"
 				      "variant intx pci=nomsi\n"
-				      "variant noapic noapic nolapic\n");
+				      "variant noapic noapic nolapic\n"
+				      "kernel-args iomem=relaxed quiet\n");
 	struct manifest m;
 
 	manifest_load(dir, &m);
@@ -255,6 +256,7 @@ static void test_manifest_good(void)
 	CHECK(m.nvariants == 2 && !strcmp(manifest_variant(&m, "intx"), "pci=nomsi") &&
 	      !strcmp(manifest_variant(&m, "noapic"), "noapic nolapic") &&
 	      !manifest_variant(&m, "nomsi"), "variants %d", m.nvariants);
+	CHECK(m.kernel_args && !strcmp(m.kernel_args, "iomem=relaxed quiet"), "kernel-args");
 }
 
 /* 'nic MODEL COUNT': a hub port and a device a NIC, numbered over the manifest's nic lines. */
@@ -295,7 +297,7 @@ static void test_manifest_bad_lines(void)
 {
 	static const char *const cases[][2] = {
 		{ "twin c_twin\nqmeu -device x\n",
-		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-module, reset-test, program, build-as, nic, driver)" },
+		  ":2: unknown keyword 'qmeu' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-args, kernel-module, reset-test, program, build-as, nic, driver)" },
 		{ "variant intx\n", ":1: expected 'variant NAME KERNEL-ARGS...'" },
 		{ "variant Intx pci=nomsi\n", ":1: 'Intx' is not a variant name" },
 		{ "variant intx pci=nomsi\nvariant intx nosmp\n", ":2: a second 'variant intx'" },
@@ -321,6 +323,9 @@ static void test_manifest_bad_lines(void)
 		{ "qemu -drive if=none,file=/etc/shadow\n", ":1: '-drive if=none,file=/etc/shadow': drives are" },
 		{ "qemu -netdev user,id=n0\n", ":1: '-netdev user,id=n0': drives are" },
 		{ "variant x init=/bin/sh\n", ":1: kernel argument 'init=/bin/sh': rkm sets it itself" },
+		{ "kernel-args console=ttyS1\n", ":1: kernel argument 'console=ttyS1': rkm sets it itself" },
+		{ "kernel-args\n", ":1: expected 'kernel-args KERNEL-ARGS...'" },
+		{ "kernel-args a\nkernel-args b\n", ":2: a second 'kernel-args'" },
 		{ "twin c_none\n", ":1: twin c_none: no " },
 		{ "twin Bad-Name\n", ":1: twin 'Bad-Name' is not a module name" },
 		{ "twin\n", ":1: expected 'twin DIR'" },

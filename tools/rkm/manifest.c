@@ -408,6 +408,12 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 			bad(l, "a second 'variant %s'", l->w[1]);
 		kernel_words(l, 2);
 		add(l, m->variants, &m->nvariants, join(l, 1));
+	} else if (!strcmp(kw, "kernel-args")) {
+		need_words(l, 2, 0, "kernel-args KERNEL-ARGS...");
+		if (m->kernel_args)
+			bad(l, "a second 'kernel-args' (one line: the arguments in it)");
+		kernel_words(l, 1);
+		m->kernel_args = join(l, 1);
 	} else if (!strcmp(kw, "kernel-module") || !strcmp(kw, "driver")) {
 		return;		/* the first pass took them */
 	} else if (!strcmp(kw, "reset-test")) {
@@ -430,7 +436,7 @@ static void parse_line(const struct mline *l, struct manifest *m, bool *cycles_s
 			add(l, m->build_as, &m->nbuild_as, strdup(l->w[i]));
 		}
 	} else {
-		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant, "
+		bad(l, "unknown keyword '%s' (qemu, twin, fuzz, cycles, failslab, bench, variant, kernel-args, "
 		    "kernel-module, reset-test, program, build-as, nic, driver)", kw);
 	}
 }

@@ -1568,6 +1568,26 @@ static void select_variant(struct run_args *a, struct manifest *ms)
 	printf("# variant %s: %s (kernel arguments: %s)\n", a->variant, list, args);
 }
 
+/* The manifests' kernel-args lines, each once, after --append's and the variant's. */
+static void add_kernel_args(struct run_args *a, const struct manifest *ms)
+{
+	const char *args = a->plan.append;
+	int i, j;
+
+	for (i = 0; i < a->ndirs; i++) {
+		if (!ms[i].kernel_args)
+			continue;
+		for (j = 0; j < i && (!ms[j].kernel_args || strcmp(ms[j].kernel_args,
+								     ms[i].kernel_args)); j++)
+			;
+		if (j == i)
+			args = args ? xasprintf("%s %s", args, ms[i].kernel_args) : ms[i].kernel_args;
+	}
+	if (args != a->plan.append)
+		printf("# kernel arguments: %s\n", args);
+	a->plan.append = args;
+}
+
 /*
  * rkm test: builds each driver, its C twins and its test program for each
  * kernel, then boots each kernel once with all of them. A driver that fails
@@ -1593,6 +1613,7 @@ int cmd_test(int argc, char **argv)
 		manifest_load(a.dirs[j], &ms[j]);
 	if (a.variant)
 		select_variant(&a, ms);
+	add_kernel_args(&a, ms);
 	nk = kernels_bootable(a.names, a.nnames, k);
 	mark_reference(k, nk);
 	for (j = 0; j < a.ndirs; j++) {
