@@ -1145,7 +1145,7 @@ static const struct tcase cases[] = {
 		.name = "network: rust_e1000 against the kernel's e1000 over two hub NICs (namespace, ping, "
 			"iperf3, MTU, MAC, ethtool, rmmod while up), identical transcripts, and the two "
 			"drivers on one wire each way round; QEMU opened no inet socket",
-		.cmd = RKM "test tests/net_e1000 --test-timeout 300 --logs build/selftest/net",
+		.cmd = RKM "test tests/net_e1000 --test-timeout 480 --logs build/selftest/net",
 		.expect = { "# {K}: * passed, 0 failed", "in {K}: ^ok * net_e1000-test #",
 			    "in {K}: ok 1 e1000_scenarios", "in {K}: # e1000: iperf3 TCP ",
 			    "in {K}: # rust_e1000: iperf3 TCP ",
