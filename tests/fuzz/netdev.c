@@ -485,7 +485,7 @@ static void op_ethtool(struct nworker *w)
 
 		ncheck(w, ok, ret, e, why, "SIOCETHTOOL %s cmd %#x", r.ifr_name, c);
 	}
-	w->p->ok += ret == 0;
+	__atomic_fetch_add(&w->p->ok, ret == 0, __ATOMIC_RELAXED);
 }
 
 static void random_mac(struct nworker *w, unsigned char *m)
@@ -631,7 +631,7 @@ static void op_if(struct nworker *w)
 	else
 		ncheck(w, ret == 0 || in(errs, e), ret, e, "taken, or an errno of its set", "%s",
 		       what_s);
-	w->p->ok += ret == 0;
+	__atomic_fetch_add(&w->p->ok, ret == 0, __ATOMIC_RELAXED);
 }
 
 /* A statistics file of sysfs, which asks the driver (get_stats64). */
