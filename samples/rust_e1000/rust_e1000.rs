@@ -169,9 +169,9 @@ fn slots(n: usize) -> Result<KSlice<Option<SkbMapping>>> {
 impl Port {
     /// Brings the device up (e1000_up): reset, link, address, filters,
     /// both rings, receive buffers, units on, NAPI, interrupts, queue.
-    /// Nothing here fails (no allocation is needed, no wait is cut short by
-    /// a signal), so a reopen (MTU, rings, reset) never leaves the interface
-    /// up with the device down.
+    /// Nothing here fails (an allocation that fails does not fail it, no
+    /// wait is cut short by a signal), so a reopen (MTU, rings, reset) never
+    /// leaves the interface up with the device down.
     fn up(&self, dev: &RtnlDev<'_>, mtu: u32) {
         let regs = &self.regs;
         hw::reset(regs);

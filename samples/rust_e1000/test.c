@@ -435,7 +435,7 @@ TEST(reopens_under_traffic_leave_no_bytes_in_flight)
 	struct netns ns = { .fd = -1 };
 	long left;
 	pid_t p;
-	int i;
+	int i, mtu = 0, tx = 0;
 
 	ASSERT_EQ(0, load_module(DRV, NULL));
 	find_bound();
@@ -443,11 +443,13 @@ TEST(reopens_under_traffic_leave_no_bytes_in_flight)
 	p = blast();
 	EXPECT_TRUE(p > 0);
 	usleep(300000);
+	/* Each a change, so each a reopen (an unchanged value is not passed to the driver). */
 	for (i = 0; i < 12; i++) {
 		if (i % 3 == 2)
-			EXPECT_EQ(0, sh(NULL, "ethtool -G %s tx %d", dev_a, i % 2 ? 256 : 248));
+			EXPECT_EQ(0, sh(NULL, "ethtool -G %s tx %d", dev_a, tx++ % 2 ? 256 : 248));
 		else
-			EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu %d", dev_a, i % 2 ? 1500 : 1400));
+			EXPECT_EQ(0, sh(NULL, "ip link set dev %s mtu %d", dev_a,
+					mtu++ % 2 ? 1500 : 1400));
 		usleep(50000);
 	}
 	stop_flood(p);

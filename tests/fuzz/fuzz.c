@@ -196,7 +196,7 @@ struct pass_result {
 
 /* ---- randomness: splitmix64, one state per thread ---- */
 
-static uint64_t next_rand(uint64_t *s)
+uint64_t fuzz_next_rand(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
 
@@ -207,7 +207,7 @@ static uint64_t next_rand(uint64_t *s)
 
 uint64_t fuzz_rand(struct fuzz_worker *w)
 {
-	return next_rand(&w->rng);
+	return fuzz_next_rand(&w->rng);
 }
 
 uint64_t fuzz_rnd(struct fuzz_worker *w, uint64_t n)
@@ -946,7 +946,7 @@ static char *guarded(size_t len, uint64_t *rng)
 	if (p == MAP_FAILED || mprotect(p + KTEST_PAGE, len, PROT_READ | PROT_WRITE))
 		return NULL;
 	for (i = 0; i < len; i += 8) {
-		uint64_t v = next_rand(rng);
+		uint64_t v = fuzz_next_rand(rng);
 
 		memcpy(p + KTEST_PAGE + i, &v, 8);
 	}
@@ -977,7 +977,7 @@ static void probe(struct pass *ps, struct fuzz_worker *w)
 }
 
 /* FNV-1a: a device's own seed does not depend on its place in the list. */
-static uint64_t name_hash(const char *s)
+uint64_t fuzz_name_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -1035,7 +1035,7 @@ static void run_pass(int di, bool root, struct pass_result *res, uint64_t seed, 
 		w->ps = &ps;
 		w->id = i;
 		w->rng = seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(1 + i + 64 * !root)) ^
-			 name_hash(ps.dev->name);
+			 fuzz_name_hash(ps.dev->name);
 		fuzz_rand(w);
 		w->arena = guarded(ARENA, &w->rng);
 		w->edge = ktest_page_before_hole();
@@ -1196,7 +1196,7 @@ struct cfs_thread {
 
 static uint64_t cr(struct cfs_thread *t, uint64_t n)
 {
-	return n ? next_rand(&t->rng) % n : 0;
+	return n ? fuzz_next_rand(&t->rng) % n : 0;
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -1286,7 +1286,7 @@ static size_t cfs_value(struct cfs_thread *t, char *b, size_t cap)
 	case 2:
 		return 0;
 	case 3:
-		return (size_t)snprintf(b, cap, "0x%llx", (unsigned long long)next_rand(&t->rng) >>
+		return (size_t)snprintf(b, cap, "0x%llx", (unsigned long long)fuzz_next_rand(&t->rng) >>
 								     cr(t, 64));
 	case 4:
 		return (size_t)snprintf(b, cap, "%llu%s", (unsigned long long)cr(t, 5000),
@@ -1535,7 +1535,7 @@ static void cfs_data(struct cfs_thread *t, char *buf)
 		bool zero = false;
 
 		for (i = 0; i < len; i += 8) {
-			uint64_t x = next_rand(&t->rng);
+			uint64_t x = fuzz_next_rand(&t->rng);
 
 			memcpy(buf + i, &x, 8);
 		}
@@ -1693,7 +1693,7 @@ static void cfs_pass(const struct device *d)
 	c.deadline = t0 + (long long)(opt_seconds * 1000);
 	for (i = 0; i < n; i++) {
 		t[i] = (struct cfs_thread){ .c = &c, .id = i };
-		t[i].rng = fuzz_seed ^ name_hash(d->name) ^ (0xc0ffee1234ULL * (uint64_t)(i + 1));
+		t[i].rng = fuzz_seed ^ fuzz_name_hash(d->name) ^ (0xc0ffee1234ULL * (uint64_t)(i + 1));
 		ASSERT_EQ(0, pthread_create(&t[i].t, NULL, cfs_thread_main, &t[i]));
 	}
 	for (i = 0; i < n; i++)
@@ -1941,7 +1941,7 @@ int main(int argc, char **argv)
 
 		clock_gettime(CLOCK_REALTIME, &t);
 		s = (uint64_t)t.tv_sec * 1000000000ULL + t.tv_nsec + ((uint64_t)getpid() << 32);
-		fuzz_seed = next_rand(&s) >> 16;	/* short enough to type */
+		fuzz_seed = fuzz_next_rand(&s) >> 16;	/* short enough to type */
 	}
 	printf("# seed %llu (replay: --seed %llu)\n", (unsigned long long)fuzz_seed,
 	       (unsigned long long)fuzz_seed);

@@ -134,6 +134,10 @@ bool fuzz_netdev(const char *module, long ops, double seconds, int threads);
 
 extern uint64_t fuzz_seed;	/* --seed */
 
+/* splitmix64 on state *s; FNV-1a of a name (a device's draws do not depend on its place). */
+uint64_t fuzz_next_rand(uint64_t *s);
+uint64_t fuzz_name_hash(const char *s);
+
 /* A thread's own draws, so that a seed replays its calls. */
 uint64_t fuzz_rand(struct fuzz_worker *w);
 uint64_t fuzz_rnd(struct fuzz_worker *w, uint64_t n);

@@ -940,8 +940,7 @@ static void settings(const struct netns *ns)
 	FACT("ethtool -S rx_bytes moved", net_value(out, "rx_bytes:", 0) > 0);
 }
 
-/* rmmod with both links up, B in another namespace, then load again: both come back. */
-/* The 82540EM's registers this phase writes (e1000_hw.h). */
+/* The 82540EM's registers the transmit-timeout phase writes (e1000_hw.h). */
 #define REG_IMS 0x00d0
 #define REG_IMC 0x00d8
 #define REG_TCTL 0x0400
@@ -992,8 +991,9 @@ static void tx_timeout(const struct netns *ns)
 	regs[REG_TCTL / 4] &= ~(uint32_t)TCTL_EN;
 	FACT("{A}'s interrupts masked and its transmit unit off",
 	     !regs[REG_IMS / 4] && !(regs[REG_TCTL / 4] & TCTL_EN));
-	tx = packet_socket(NULL, dev_a, &if_a);
-	FACT("a raw socket on {A}", tx >= 0);
+	tx = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);	/* sends only */
+	if_a = (int)if_nametoindex(dev_a);
+	FACT("a raw socket on {A}", tx >= 0 && if_a > 0);
 	memset(f, 0xff, 6);
 	memset(f + 6, 0x02, 6);
 	f[12] = 0x88;
@@ -1010,9 +1010,13 @@ static void tx_timeout(const struct netns *ns)
 	printf("# %s: tx_timeout %ld -> %ld, %.1f s before the timeout\n", ktest_twin, before, now,
 	       (30000 - (end - ktest_ms())) / 1000.0);
 	FACT("the kernel timed out {A}'s transmit queue within 30 s", now > before);
+	/* The count moves first; the reset follows (rust_e1000: its next watchdog run). */
+	for (end = ktest_ms() + 15000; ktest_ms() < end && !(regs[REG_TCTL / 4] & TCTL_EN);)
+		usleep(50000);
+	FACT("the driver's reset turned {A}'s transmit unit on again within 15 s",
+	     regs[REG_TCTL / 4] & TCTL_EN);
 	FACT("{A} carrier after the driver's reset", carrier(NULL, dev_a, 15000));
 	ping_counted(ns, 2, 56);
-	FACT("{A}'s transmit unit on again", regs[REG_TCTL / 4] & TCTL_EN);
 out:
 	if (tx >= 0)
 		close(tx);
@@ -1022,6 +1026,7 @@ out:
 		close(fd);
 }
 
+/* rmmod with both links up, B in another namespace, then load again: both come back. */
 static void unload_while_up(struct netns *ns)
 {
 	char label[64];

@@ -94,8 +94,8 @@ struct manifest {
 	long code_limit;	/* 'bench code-limit BYTES': the driver's code at most its twin's
 				 * + BYTES (-1: at most 1.5 times the twin's) */
 	const char *variants[RKM_MAX_ITEMS];	/* "NAME KERNEL-ARGS...": rkm test --variant NAME */
-	const char *kernel_args;	/* 'kernel-args ARGS...': every boot of its tests has them */
 	int nvariants;
+	const char *kernel_args;	/* 'kernel-args ARGS...': every boot of its tests has them */
 	const char *kmods[RKM_MAX_ITEMS];	/* 'kernel-module NAME': the target kernel's own */
 	int nkmods;
 	const char *resets[RKM_MAX_ITEMS];	/* 'reset-test ARGS...': test.c ARGS must reset the guest */
