@@ -1753,7 +1753,11 @@ static void run_device(int di)
 	load_needs(d);
 	ASSERT_EQ(0, load_module(d->name, NULL));
 	if (d->m->netdev) {
-		EXPECT_TRUE(fuzz_netdev(d->name, opt_ops, opt_seconds, opt_threads));
+		long ops[2] = { 0 }, pass_ms[2] = { 0 };
+
+		EXPECT_TRUE(fuzz_netdev(d->name, opt_ops, opt_seconds, opt_threads, ops, pass_ms));
+		for (pass = 0; pass < 2; pass++)
+			res[pass] = (struct pass_result){ .ops = ops[pass], .ms = pass_ms[pass] };
 		goto unload;
 	}
 	snprintf(path, sizeof(path), "/dev/%s", d->node);
@@ -1802,10 +1806,6 @@ unload:
 		       (unsigned long long)fuzz_seed);
 	EXPECT_EQ(0, reports);
 	ms = ktest_ms() - t0;
-	if (d->m->netdev) {	/* its passes reported their own counts */
-		printf("# %s: seed %llu, %lld ms\n", d->name, (unsigned long long)fuzz_seed, ms);
-		return;
-	}
 	printf("# %s: %ld ops (root %ld, uid 65534 %ld), seed %llu, %lld ms, %.0f ops/s\n", d->name,
 	       res[0].ops + res[1].ops, res[0].ops, res[1].ops, (unsigned long long)fuzz_seed, ms,
 	       (res[0].ms + res[1].ms) ? (res[0].ops + res[1].ops) * 1000.0 /

@@ -122,8 +122,13 @@ struct fuzz_model {
 
 void fuzz_register(const struct fuzz_model *m);
 
-/* The network passes over the links module binds (tests/fuzz/netdev.c): true if all held. */
-bool fuzz_netdev(const char *module, long ops, double seconds, int threads);
+/*
+ * The network passes over the links module binds (tests/fuzz/netdev.c):
+ * true if all held; each pass's calls and frames in done[] (root, uid
+ * 65534), its time in ms[].
+ */
+bool fuzz_netdev(const char *module, long ops, double seconds, int threads, long done[2],
+		 long ms[2]);
 
 /* Registers a model before main(): the engine lists no model. */
 #define FUZZ_MODEL(model)						\

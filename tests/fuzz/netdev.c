@@ -71,6 +71,7 @@ struct npass {
 	long max_ops, issued;	/* the ioctl threads' calls */
 	int stop, failures, callers, callers_done;
 	long sent, received, ioctls, ok;
+	long ms;	/* the pass's time */
 	char *none;	/* a PROT_NONE page */
 	uint64_t seed;
 };
@@ -978,9 +979,10 @@ static void pass_main(struct npass *p, int threads)
 	} while (done < n);
 	for (i = 0; i < n; i++)
 		pthread_join(w[i].t, NULL);
+	p->ms = (long)(ktest_ms() - t0);
 	printf("# %s (%s): %ld ioctls (%ld taken), %ld frames sent, %ld received intact, "
-	       "%lld ms, %d failure(s)\n", p->module, p->who, p->ioctls, p->ok, p->sent,
-	       p->received, ktest_ms() - t0, p->failures);
+	       "%ld ms, %d failure(s)\n", p->module, p->who, p->ioctls, p->ok, p->sent,
+	       p->received, p->ms, p->failures);
 	fflush(stdout);
 	exit(p->failures ? 1 : 0);
 }
@@ -989,7 +991,8 @@ static void pass_main(struct npass *p, int threads)
  * The network passes over module's links (fuzz.c's run_device, model
  * "netdev"): true if both passes and the check after them held.
  */
-bool fuzz_netdev(const char *module, long ops, double seconds, int threads)
+bool fuzz_netdev(const char *module, long ops, double seconds, int threads, long done[2],
+		 long ms[2])
 {
 	static struct npass base;
 	uint64_t seed = fuzz_seed ^ fuzz_name_hash(module);
@@ -1047,6 +1050,8 @@ bool fuzz_netdev(const char *module, long ops, double seconds, int threads)
 			       (unsigned long long)fuzz_seed, module);
 			good = false;
 		}
+		done[pass] = p->ioctls + p->sent;
+		ms[pass] = p->ms;
 		munmap(p, sizeof(*p));
 	}
 	/* Put back and checked even after a failed pass: the links must work. */
