@@ -130,32 +130,24 @@ static bool ncheck(struct nworker *w, bool ok, long long r, int e, const char *w
 
 /* ---- the frames: what the sender sends, and what a receiver checks ---- */
 
-/* A frame's body after the header: MAGIC, sequence, length, then bytes from the sequence. */
-static void body(unsigned char *f, uint32_t seq, size_t len)
+/* A frame of len bytes: the header, then MAGIC, sequence, length and bytes from the sequence. */
+static void make_frame(unsigned char *f, const unsigned char *dst, const unsigned char *src,
+		       uint32_t seq, size_t len)
 {
-	uint32_t v = seq * 2654435761u;
+	uint32_t w[3] = { htonl(MAGIC), htonl(seq), htonl((uint32_t)len) }, v = seq * 2654435761u;
 	size_t i;
-
-	for (i = ETH_HLEN + 12; i < len; i++) {
-		v = v * 1103515245u + 12345u;
-		f[i] = (unsigned char)(v >> 16);
-	}
-}
-
-static size_t make_frame(unsigned char *f, const unsigned char *dst, const unsigned char *src,
-			 uint32_t seq, size_t len)
-{
-	uint32_t w[3] = { htonl(MAGIC), htonl(seq), htonl((uint32_t)len) };
 
 	memcpy(f, dst, ETH_ALEN);
 	memcpy(f + ETH_ALEN, src, ETH_ALEN);
 	f[12] = ETH_P_RKMFUZZ >> 8;
 	f[13] = ETH_P_RKMFUZZ & 0xff;
-	if (len >= ETH_HLEN + 12) {
-		memcpy(f + ETH_HLEN, w, 12);
-		body(f, seq, len);
+	if (len < ETH_HLEN + 12)
+		return;
+	memcpy(f + ETH_HLEN, w, 12);
+	for (i = ETH_HLEN + 12; i < len; i++) {
+		v = v * 1103515245u + 12345u;
+		f[i] = (unsigned char)(v >> 16);
 	}
-	return len;
 }
 
 /* A received frame of ours (n bytes, possibly padded to 60): intact, or why not. */
@@ -192,10 +184,10 @@ static int link_mtu(const struct npass *p, int k)
 	return ioctl(p->sock, SIOCGIFMTU, &r) ? 1500 : r.ifr_mtu;
 }
 
-/* Reads every frame waiting on link k's socket; returns how many were ours and intact. */
+/* Reads every frame waiting on link k's socket; returns how many were ours and intact. Thread 0. */
 static int drain(struct nworker *w, int k)
 {
-	static __thread unsigned char f[FRAME_MAX + 64];
+	static unsigned char f[FRAME_MAX + 64];
 	int got = 0;
 
 	for (;;) {
@@ -216,8 +208,8 @@ static int drain(struct nworker *w, int k)
 /* Thread 0: frames from each link to the others' broadcast, sizes from runt to oversize. */
 static void send_one(struct nworker *w)
 {
-	static __thread unsigned char f[FRAME_MAX + 64];
-	static __thread uint32_t seq;
+	static unsigned char f[FRAME_MAX + 64];
+	static uint32_t seq;
 	struct npass *p = w->p;
 	int k = (int)nrnd(w, p->n), mtu = link_mtu(p, k);
 	size_t len, limit = (size_t)mtu + ETH_HLEN;

@@ -1535,23 +1535,34 @@ static void add_reliability(const struct manifest *ms, int n, const struct kerne
  * and boots with their kernel arguments after --append's (the arguments
  * several drivers declare alike, once).
  */
+/*
+ * Kernel arguments v after *args, unless seen[] (the lines added so far)
+ * has them: several drivers declaring the same line get it once.
+ */
+static void args_once(const char **args, const char **seen, int *nseen, const char *v)
+{
+	int j;
+
+	for (j = 0; j < *nseen && strcmp(seen[j], v); j++)
+		;
+	if (j < *nseen)
+		return;
+	seen[(*nseen)++] = v;
+	*args = *args ? xasprintf("%s %s", *args, v) : v;
+}
+
 static void select_variant(struct run_args *a, struct manifest *ms)
 {
 	const char *args = a->plan.append, *seen[RKM_MAX_ITEMS];
 	char *list = NULL;
-	int i, j, kept = 0, nseen = 0;
+	int i, kept = 0, nseen = 0;
 
 	for (i = 0; i < a->ndirs; i++) {
 		const char *v = manifest_variant(&ms[i], a->variant);
 
 		if (!v)
 			continue;
-		for (j = 0; j < nseen && strcmp(seen[j], v); j++)
-			;
-		if (j == nseen) {
-			seen[nseen++] = v;
-			args = args ? xasprintf("%s %s", args, v) : v;
-		}
+		args_once(&args, seen, &nseen, v);
 		list = list ? xasprintf("%s %s", list, ms[i].name) : strdup(ms[i].name);
 		a->dirs[kept] = a->dirs[i];
 		if (kept != i) {
@@ -1571,18 +1582,12 @@ static void select_variant(struct run_args *a, struct manifest *ms)
 /* The manifests' kernel-args lines, each once, after --append's and the variant's. */
 static void add_kernel_args(struct run_args *a, const struct manifest *ms)
 {
-	const char *args = a->plan.append;
-	int i, j;
+	const char *args = a->plan.append, *seen[RKM_MAX_ITEMS];
+	int i, nseen = 0;
 
-	for (i = 0; i < a->ndirs; i++) {
-		if (!ms[i].kernel_args)
-			continue;
-		for (j = 0; j < i && (!ms[j].kernel_args || strcmp(ms[j].kernel_args,
-								     ms[i].kernel_args)); j++)
-			;
-		if (j == i)
-			args = args ? xasprintf("%s %s", args, ms[i].kernel_args) : ms[i].kernel_args;
-	}
+	for (i = 0; i < a->ndirs; i++)
+		if (ms[i].kernel_args)
+			args_once(&args, seen, &nseen, ms[i].kernel_args);
 	if (args != a->plan.append)
 		printf("# kernel arguments: %s\n", args);
 	a->plan.append = args;
