@@ -13,9 +13,14 @@
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/ip6_checksum.h>
 
 #include "rkm_abi.h"
 
@@ -394,6 +399,12 @@ static bool rkm_napi_schedule(struct napi_struct *napi)
 
 /* --- registration --- */
 
+static netdev_features_t rkm_net_features(uint32_t f)
+{
+	return (f & RKM_NET_F_SG ? NETIF_F_SG : 0) | (f & RKM_NET_F_HW_CSUM ? NETIF_F_HW_CSUM : 0) |
+	       (f & RKM_NET_F_TSO ? NETIF_F_TSO : 0) | (f & RKM_NET_F_RXCSUM ? NETIF_F_RXCSUM : 0);
+}
+
 static bool rkm_net_desc_ok(const struct rkm_netdev_desc *d, const struct rkm_net_ops *ops)
 {
 	if (d->name_len > RKM_NET_NAME_MAX || (d->name_len && !d->name))
@@ -406,6 +417,8 @@ static bool rkm_net_desc_ok(const struct rkm_netdev_desc *d, const struct rkm_ne
 	if (d->napi_weight > NAPI_POLL_WEIGHT || (d->napi_weight && !ops->poll))
 		return false;
 	if (d->n_stats > RKM_NET_MAX_STATS || (d->n_stats && !ops->stat_name))
+		return false;
+	if ((d->features | d->hw_features) & ~RKM_NET_F_ALL)
 		return false;
 	return true;
 }
@@ -476,6 +489,10 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 	ndev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	if (d->tx_queue_len)
 		ndev->tx_queue_len = d->tx_queue_len;
+	ndev->hw_features = rkm_net_features(d->hw_features);
+	ndev->features = rkm_net_features(d->features);
+	/* A VLAN device above keeps them: its packets' offsets include the tag. */
+	ndev->vlan_features = ndev->features & (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO);
 	if (memcmp(d->mac, zero, ETH_ALEN))
 		eth_hw_addr_set(ndev, d->mac);
 	else
@@ -651,6 +668,13 @@ RKM_LEAF uint32_t rkm_net_mtu(struct rkm_netdev *nd)
 	return READ_ONCE(nd->ndev->mtu);
 }
 
+RKM_LEAF bool rkm_net_feature(struct rkm_netdev *nd, uint32_t f)
+{
+	netdev_features_t want = rkm_net_features(f);
+
+	return want && (READ_ONCE(nd->ndev->features) & want) == want;
+}
+
 void rkm_net_name(struct rkm_netdev *nd, char *out)
 {
 	strscpy(out, nd->ndev->name, IFNAMSIZ);
@@ -786,7 +810,7 @@ RKM_LEAF void rkm_skb_napi_consume(struct rkm_skb *skb, int budget)
 }
 
 RKM_LEAF void rkm_skb_info(struct rkm_skb *rskb, uint32_t *len, uint32_t *headlen,
-			   uint32_t *headroom, uint32_t *tailroom)
+			   uint32_t *headroom, uint32_t *tailroom, uint32_t *nr_frags)
 {
 	struct sk_buff *skb = rkm_kskb(rskb);
 
@@ -794,6 +818,7 @@ RKM_LEAF void rkm_skb_info(struct rkm_skb *rskb, uint32_t *len, uint32_t *headle
 	*headlen = skb_headlen(skb);
 	*headroom = skb_headroom(skb);
 	*tailroom = skb_is_nonlinear(skb) ? 0 : skb_tailroom(skb);
+	*nr_frags = skb_shinfo(skb)->nr_frags;
 }
 
 RKM_LEAF uint8_t *rkm_skb_data(struct rkm_skb *skb)
@@ -926,6 +951,7 @@ RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *rskb, bool 
 /* Where a mapped packet dropped early waits for its device's quiesce. */
 struct rkm_skb_cb {
 	struct rkm_binding *b;
+	struct rkm_skb_frags *frags;
 	dma_addr_t addr;
 	u32 len;
 	enum dma_data_direction dir;
@@ -953,8 +979,6 @@ RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *rskb, uint32_t l
 	 */
 	if (d != DMA_TO_DEVICE && skb_unclone(skb, GFP_ATOMIC))
 		return -ENOMEM;
-	if (d != DMA_FROM_DEVICE && skb_linearize(skb))
-		return -ENOMEM;
 	if (!len || len > skb_headlen(skb) + (skb_is_nonlinear(skb) ? 0 : skb_tailroom(skb)))
 		return -EINVAL;
 	if (READ_ONCE(nd->b->quiesced))
@@ -967,18 +991,89 @@ RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *rskb, uint32_t l
 	return 0;
 }
 
+static void rkm_skb_unmap_frags(struct device *dev, struct rkm_skb_frags *f, u32 n)
+{
+	while (n--)
+		dma_unmap_page(dev, f->seg[n].addr, f->seg[n].len, DMA_TO_DEVICE);
+	kfree(f);
+}
+
+RKM_LEAF int rkm_skb_map_tx(struct rkm_netdev *nd, struct rkm_skb *rskb, uint64_t *addr,
+			    uint32_t *len, struct rkm_skb_frags **frags)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+	struct device *dev = nd->b->dev;
+	struct skb_shared_info *sh;
+	struct rkm_skb_frags *f = NULL;
+	u32 head, i;
+	dma_addr_t a = 0;
+
+	if (!skb->len)
+		return -EINVAL;
+	/* A frag list (the stack's only with NETIF_F_FRAGLIST, never offered). */
+	if (skb_has_frag_list(skb) && skb_linearize(skb))
+		return -ENOMEM;
+	if (READ_ONCE(nd->b->quiesced))
+		return -ENODEV;
+	sh = skb_shinfo(skb);
+	head = skb_headlen(skb);
+	if (head) {
+		a = dma_map_single(dev, skb->data, head, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, a))
+			return -ENOMEM;
+	}
+	if (sh->nr_frags) {
+		f = kmalloc(struct_size(f, seg, sh->nr_frags), GFP_ATOMIC);
+		if (!f)
+			goto unmap;
+		f->n = sh->nr_frags;
+		f->reserved = 0;
+		for (i = 0; i < sh->nr_frags; i++) {
+			const skb_frag_t *frag = &sh->frags[i];
+			dma_addr_t fa = skb_frag_dma_map(dev, frag, 0, skb_frag_size(frag),
+							 DMA_TO_DEVICE);
+
+			if (dma_mapping_error(dev, fa)) {
+				rkm_skb_unmap_frags(dev, f, i);
+				goto unmap;
+			}
+			f->seg[i].addr = fa;
+			f->seg[i].len = skb_frag_size(frag);
+			f->seg[i].reserved = 0;
+		}
+	}
+	rkm_net_get(nd);
+	*addr = a;
+	*len = head;
+	*frags = f;
+	return 0;
+unmap:
+	if (head)
+		dma_unmap_single(dev, a, head, DMA_TO_DEVICE);
+	return -ENOMEM;
+}
+
+static void rkm_skb_unmap_all(struct device *dev, dma_addr_t addr, u32 len,
+			      enum dma_data_direction d, struct rkm_skb_frags *frags)
+{
+	if (len)
+		dma_unmap_single(dev, addr, len, d);
+	if (frags)
+		rkm_skb_unmap_frags(dev, frags, frags->n);
+}
+
 RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
-			    uint32_t len, int dir)
+			    uint32_t len, int dir, struct rkm_skb_frags *frags)
 {
 	enum dma_data_direction d = DMA_BIDIRECTIONAL;
 
 	rkm_dma_dir(dir, &d);
-	dma_unmap_single(nd->b->dev, addr, len, d);
+	rkm_skb_unmap_all(nd->b->dev, addr, len, d, frags);
 	rkm_net_put(nd);
 }
 
 RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *rskb, uint64_t addr,
-				 uint32_t len, int dir)
+				 uint32_t len, int dir, struct rkm_skb_frags *frags)
 {
 	struct sk_buff *skb = rkm_kskb(rskb);
 	struct rkm_skb_cb *cb = (struct rkm_skb_cb *)skb->cb;
@@ -990,6 +1085,7 @@ RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *rskb, ui
 	if (!READ_ONCE(b->quiesced)) {
 		kref_get(&b->ref);
 		cb->b = b;
+		cb->frags = frags;
 		cb->addr = addr;
 		cb->len = len;
 		cb->dir = DMA_BIDIRECTIONAL;
@@ -1001,8 +1097,79 @@ RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *rskb, ui
 		return;
 	}
 	spin_unlock_irqrestore(&rkm_skb_deferred_lock, flags);
-	rkm_skb_unmap(nd, rskb, addr, len, dir);
+	rkm_skb_unmap(nd, rskb, addr, len, dir, frags);
 	dev_kfree_skb_any(skb);
+}
+
+/* --- transmit offloads --- */
+
+RKM_LEAF int rkm_skb_tx_offload(struct rkm_skb *rskb, struct rkm_net_offload *o)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+	unsigned int type, hdr, l3, l4;
+	int err;
+
+	memset(o, 0, sizeof(*o));
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return 0;
+	l3 = skb_network_offset(skb);
+	l4 = skb_checksum_start_offset(skb);
+	if (!skb_is_gso(skb)) {
+		__be16 proto = vlan_get_protocol(skb);
+
+		if (l4 + skb->csum_offset + sizeof(__sum16) > skb->len)
+			return -EINVAL;
+		o->kind = RKM_NET_OFFLOAD_CSUM;
+		o->l3 = l3;
+		o->l4 = l4;
+		o->l4_csum = l4 + skb->csum_offset;
+		/* As e1000_tx_csum() tells TCP from the rest; headers in the head only. */
+		if (proto == htons(ETH_P_IP) && l3 + sizeof(struct iphdr) <= skb_headlen(skb))
+			o->tcp = ip_hdr(skb)->protocol == IPPROTO_TCP;
+		else if (proto == htons(ETH_P_IPV6) && l3 + sizeof(struct ipv6hdr) <= skb_headlen(skb))
+			o->tcp = ipv6_hdr(skb)->nexthdr == IPPROTO_TCP;
+		return 0;
+	}
+	type = skb_shinfo(skb)->gso_type;
+	if (!(type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)))
+		return -EINVAL;
+	/* The TCP header's own length (doff) is read from the head only. */
+	if (l4 != skb_transport_offset(skb) || l4 + sizeof(struct tcphdr) > skb_headlen(skb))
+		return -EINVAL;
+	hdr = skb_tcp_all_headers(skb);
+	if (hdr > skb_headlen(skb) || hdr >= skb->len ||
+	    ((type & SKB_GSO_TCPV4) && l3 + sizeof(struct iphdr) > l4))
+		return -EINVAL;
+	/* Soundness: the headers written below may be shared with clones (TCP's retransmit queue). */
+	err = skb_cow_head(skb, 0);
+	if (err)
+		return err;
+	if (type & SKB_GSO_TCPV4) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->tot_len = 0;
+		iph->check = 0;
+		tcp_hdr(skb)->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, 0, IPPROTO_TCP, 0);
+		o->kind = RKM_NET_OFFLOAD_TSO4;
+		o->l3_csum = l3 + offsetof(struct iphdr, check);
+	} else {
+		tcp_v6_gso_csum_prep(skb);
+		o->kind = RKM_NET_OFFLOAD_TSO6;
+	}
+	o->l3 = l3;
+	o->l4 = l4;
+	o->l4_csum = l4 + offsetof(struct tcphdr, check);
+	o->hdr_len = hdr;
+	o->mss = skb_shinfo(skb)->gso_size;
+	o->payload = skb->len - hdr;
+	o->segs = skb_shinfo(skb)->gso_segs;
+	o->tcp = 1;
+	return 0;
+}
+
+RKM_LEAF int rkm_skb_checksum_help(struct rkm_skb *skb)
+{
+	return skb_checksum_help(rkm_kskb(skb));
 }
 
 /*
@@ -1030,7 +1197,7 @@ static void rkm_net_quiesced(struct rkm_binding *b)
 
 		mine = skb->next;
 		skb->next = NULL;
-		dma_unmap_single(b->dev, cb->addr, cb->len, cb->dir);
+		rkm_skb_unmap_all(b->dev, cb->addr, cb->len, cb->dir, cb->frags);
 		memset(skb->cb, 0, sizeof(skb->cb));
 		dev_kfree_skb_any(skb);
 		rkm_binding_put(b);
@@ -1047,6 +1214,38 @@ RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd)
 RKM_LEAF struct rkm_skb *rkm_skb_ktest_clone(struct rkm_skb *skb)
 {
 	return (struct rkm_skb *)skb_clone(rkm_kskb(skb), GFP_ATOMIC);
+}
+
+RKM_LEAF int rkm_skb_ktest_add_frag(struct rkm_skb *rskb, uint32_t len)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+	struct page *page;
+
+	if (len > PAGE_SIZE || skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+		return -EINVAL;
+	page = alloc_page(GFP_ATOMIC | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, len, PAGE_SIZE);
+	return 0;
+}
+
+RKM_LEAF void rkm_skb_ktest_offload(struct rkm_skb *rskb, int kind, uint32_t start,
+				    uint32_t offset)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb) + start;
+	skb->csum_offset = kind ? offsetof(struct tcphdr, check) : offset;
+	skb_set_network_header(skb, ETH_HLEN);
+	skb_set_transport_header(skb, start);
+	if (kind) {
+		skb->protocol = htons(ETH_P_IP);
+		skb_shinfo(skb)->gso_size = 1000;
+		skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(skb->len - start - sizeof(struct tcphdr), 1000);
+		skb_shinfo(skb)->gso_type = kind == 1 ? SKB_GSO_TCPV4 : SKB_GSO_UDP_L4;
+	}
 }
 #else
 static inline void rkm_net_free(void)

@@ -38,7 +38,7 @@
  * Rust object built for another version leaves that symbol undefined and
  * modpost stops the build, naming it.
  */
-#define RKM_ABI_VERSION 6
+#define RKM_ABI_VERSION 7
 
 /*
  * The glue defines RKM_LEAF (no ENDBR, no ftrace entry) for the functions
@@ -48,7 +48,7 @@
 #define RKM_LEAF
 #endif
 
-extern const int rkm_abi_version_6;
+extern const int rkm_abi_version_7;
 
 /* Log levels, in kernel order; mapped to KERN_* strings by the glue. */
 enum rkm_log_level {
@@ -1362,6 +1362,12 @@ RKM_LEAF void rkm_ring_dma_rmb(void);
 #define RKM_NET_CSUM_NONE 0
 #define RKM_NET_CSUM_UNNECESSARY 1
 #define RKM_NET_CSUM_OTHER 2
+/* Offloads (NETIF_F_*), in rkm_netdev_desc and rkm_net_feature(). */
+#define RKM_NET_F_SG 0x1u	   /* page fragments: rkm_skb_map_tx()'s table */
+#define RKM_NET_F_HW_CSUM 0x2u /* CHECKSUM_PARTIAL packets (rkm_skb_tx_offload()) */
+#define RKM_NET_F_TSO 0x4u	   /* TCP/IPv4 segmentation (rkm_skb_tx_offload()) */
+#define RKM_NET_F_RXCSUM 0x8u  /* the driver reports verified checksums */
+#define RKM_NET_F_ALL 0xfu
 struct rkm_netdev;
 struct rkm_skb;
 /** struct rkm_net_stats - what get_stats64 fills (copied to rtnl_link_stats64). */
@@ -1418,6 +1424,8 @@ struct rkm_net_ops {
  * @napi_weight: 0 for no NAPI context, else its weight
  * @n_stats: how many ethtool statistics (names from stat_name)
  * @tx_queue_len: 0 for the default
+ * @features: offloads on at registration (RKM_NET_F_*)
+ * @hw_features: offloads the user may turn on and off (ethtool -K)
  */
 struct rkm_netdev_desc {
 	const char *name;
@@ -1427,6 +1435,7 @@ struct rkm_netdev_desc {
 	uint32_t napi_weight;
 	uint32_t n_stats;
 	uint32_t tx_queue_len;
+	uint32_t features, hw_features;
 };
 /**
  * rkm_net_register() - alloc_etherdev(), parent @binding's device, @desc
@@ -1472,6 +1481,8 @@ RKM_LEAF void rkm_net_mac(struct rkm_netdev *nd, uint8_t *out);
 /** rkm_net_set_mac() - a new MAC address: 0, -EINVAL if not valid unicast. RTNL held. */
 int rkm_net_set_mac(struct rkm_netdev *nd, const uint8_t *addr);
 RKM_LEAF uint32_t rkm_net_mtu(struct rkm_netdev *nd);
+/** rkm_net_feature() - whether every offload of @f (RKM_NET_F_*) is on now. */
+RKM_LEAF bool rkm_net_feature(struct rkm_netdev *nd, uint32_t f);
 /** rkm_net_name() - the interface name into @out (IFNAMSIZ bytes, NUL-terminated). */
 void rkm_net_name(struct rkm_netdev *nd, char *out);
 /** rkm_net_napi_enable() - napi_enable() unless enabled. Sleeps. */
@@ -1519,9 +1530,9 @@ RKM_LEAF struct rkm_skb *rkm_skb_alloc(struct rkm_netdev *nd, uint32_t len, bool
 RKM_LEAF void rkm_skb_free(struct rkm_skb *skb);
 RKM_LEAF void rkm_skb_consume(struct rkm_skb *skb);
 RKM_LEAF void rkm_skb_napi_consume(struct rkm_skb *skb, int budget);
-/** rkm_skb_info() - the length, head length, headroom and tailroom. */
+/** rkm_skb_info() - the length, head length, headroom, tailroom and page fragments. */
 RKM_LEAF void rkm_skb_info(struct rkm_skb *skb, uint32_t *len, uint32_t *headlen,
-			   uint32_t *headroom, uint32_t *tailroom);
+			   uint32_t *headroom, uint32_t *tailroom, uint32_t *nr_frags);
 /** rkm_skb_data() - the linear data (headlen bytes). */
 RKM_LEAF uint8_t *rkm_skb_data(struct rkm_skb *skb);
 /** rkm_skb_put() - skb_put_data() of @len bytes of @src (zeroes if NULL); -ENOSPC past the tailroom. */
@@ -1547,24 +1558,81 @@ RKM_LEAF uint16_t rkm_skb_protocol(struct rkm_skb *skb);
  * A packet shorter than an Ethernet header is dropped (rx_length_errors).
  */
 RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *skb, bool in_napi);
+/** struct rkm_skb_seg - one mapped part of a packet: device address, bytes. */
+struct rkm_skb_seg {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t reserved;
+};
+/** struct rkm_skb_frags - a packet's mapped page fragments, in order (the glue's). */
+struct rkm_skb_frags {
+	uint32_t n;
+	uint32_t reserved;
+	struct rkm_skb_seg seg[];
+};
 /**
  * rkm_skb_map() - dma_map_single() of @len bytes at the skb's data (its
- * head only; -EINVAL past headlen + tailroom) for @nd's parent device, in
- * direction @dir (RKM_DMA_*). 0 with *addr, -ENODEV once the parent can no
- * longer master the bus, -ENOMEM.
+ * head only; -EINVAL past headlen + tailroom, or if @len is 0) for @nd's
+ * parent device, in direction @dir (RKM_DMA_*); one that the device writes
+ * is made private first (skb_unclone). 0 with *addr, -ENODEV once the
+ * parent can no longer master the bus, -ENOMEM.
  */
 RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *skb, uint32_t len, int dir,
 			 uint64_t *addr);
-/** rkm_skb_unmap() - dma_unmap_single() of a mapping of rkm_skb_map(). */
+/**
+ * rkm_skb_map_tx() - maps the whole packet for the device to read
+ * (DMA_TO_DEVICE): its head, *addr and *len (skb_headlen(), not mapped if
+ * 0), and each page fragment into a table the glue allocates (*frags, NULL
+ * if none; the stack gives fragments only to a device with NETIF_F_SG); a
+ * frag list is made linear first. Errors as rkm_skb_map(), -EINVAL for an
+ * empty packet.
+ */
+RKM_LEAF int rkm_skb_map_tx(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t *addr,
+			    uint32_t *len, struct rkm_skb_frags **frags);
+/** rkm_skb_unmap() - undoes rkm_skb_map() or rkm_skb_map_tx() (@frags freed). */
 RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
-			    uint32_t len, int dir);
+			    uint32_t len, int dir, struct rkm_skb_frags *frags);
 /**
  * rkm_skb_unmap_free() - a mapped skb dropped: unmapped and freed at once
  * if the parent can no longer master the bus, else once it cannot (its
  * unbind's quiesce). Any context.
  */
 RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
-				 uint32_t len, int dir);
+				 uint32_t len, int dir, struct rkm_skb_frags *frags);
+/* What the device is to do to a packet it sends (rkm_skb_tx_offload()). */
+#define RKM_NET_OFFLOAD_NONE 0
+#define RKM_NET_OFFLOAD_CSUM 1
+#define RKM_NET_OFFLOAD_TSO4 2
+#define RKM_NET_OFFLOAD_TSO6 3
+/**
+ * struct rkm_net_offload - offsets from the packet's data
+ * @kind: RKM_NET_OFFLOAD_*
+ * @l3, @l3_csum: the IP header and (TSO4) its checksum field
+ * @l4, @l4_csum: where the checksum starts and where it goes
+ * @hdr_len: TSO: every header's bytes; @mss: TSO: payload per segment
+ * @payload: TSO: the bytes after the headers; @segs: TSO: gso_segs
+ * @tcp: the L4 protocol is TCP
+ */
+struct rkm_net_offload {
+	uint32_t kind;
+	uint32_t payload;
+	uint16_t l3, l3_csum, l4, l4_csum;
+	uint16_t hdr_len, mss;
+	uint8_t tcp;
+	uint8_t reserved;
+	uint16_t segs;
+};
+/**
+ * rkm_skb_tx_offload() - what the stack asks of the device for @skb, into
+ * *@o: nothing, a checksum (CHECKSUM_PARTIAL), or TCP segmentation, for
+ * which the headers are made private (skb_cow_head) and prepared as the
+ * device wants them (IPv4 length and checksum zeroed, the TCP checksum
+ * seeded with the pseudo-header). 0, -EINVAL (headers past the head),
+ * -ENOMEM. Any context.
+ */
+RKM_LEAF int rkm_skb_tx_offload(struct rkm_skb *skb, struct rkm_net_offload *o);
+/** rkm_skb_checksum_help() - skb_checksum_help(): the CHECKSUM_PARTIAL sum in software; 0, -EINVAL, -ENOMEM. */
+RKM_LEAF int rkm_skb_checksum_help(struct rkm_skb *skb);
 
 /*
  * Network soundness review (session 27): probes for the crate's in-kernel
@@ -1574,5 +1642,15 @@ RKM_LEAF void rkm_skb_unmap_free(struct rkm_netdev *nd, struct rkm_skb *skb, uin
 RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd);
 /** rkm_skb_ktest_clone() - skb_clone(GFP_ATOMIC): a second skb sharing @skb's data, or NULL. */
 RKM_LEAF struct rkm_skb *rkm_skb_ktest_clone(struct rkm_skb *skb);
+/** rkm_skb_ktest_add_frag() - a page fragment of @len bytes (<= PAGE_SIZE) appended: 0 or -errno. */
+RKM_LEAF int rkm_skb_ktest_add_frag(struct rkm_skb *skb, uint32_t len);
+/**
+ * rkm_skb_ktest_offload() - marks @skb as the stack would: @kind 0, a
+ * checksum to fill in from @start, stored @offset further (CHECKSUM_PARTIAL);
+ * 1, TCP/IPv4 segmentation (mss 1000) with the IP header at 14 and TCP at
+ * @start; 2, UDP segmentation, which no rkm device offers.
+ */
+RKM_LEAF void rkm_skb_ktest_offload(struct rkm_skb *skb, int kind, uint32_t start,
+				    uint32_t offset);
 
 #endif /* RKM_ABI_H */

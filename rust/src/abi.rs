@@ -10,7 +10,7 @@
 use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 6;
+pub(crate) const ABI_VERSION: c_int = 7;
 
 /// `RKM_LOG_*` (`enum rkm_log_level`), what `rkm_log` takes.
 pub(crate) const LOG_EMERG: c_int = 0;
@@ -38,7 +38,7 @@ pub(crate) const CAP_SYS_ADMIN: c_uint = 21;
 
 unsafe extern "C" {
     /// Defined by the glue of ABI version 5 only.
-    pub(crate) static rkm_abi_version_6: c_int;
+    pub(crate) static rkm_abi_version_7: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -247,11 +247,11 @@ pub(crate) struct FileOps {
 }
 
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_6` fails modpost
+/// check is at link time: referencing `rkm_abi_version_7` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_6 }
+    unsafe { rkm_abi_version_7 }
 }
 
 // --- device kinds: platform, char-device regions, misc attributes (issue 16) ---
@@ -767,6 +767,14 @@ pub(crate) const NET_MAX_STATS: usize = 256;
 pub(crate) const NET_CSUM_NONE: c_int = 0;
 pub(crate) const NET_CSUM_UNNECESSARY: c_int = 1;
 pub(crate) const NET_CSUM_OTHER: c_int = 2;
+pub(crate) const NET_F_SG: u32 = 0x1;
+pub(crate) const NET_F_HW_CSUM: u32 = 0x2;
+pub(crate) const NET_F_TSO: u32 = 0x4;
+pub(crate) const NET_F_RXCSUM: u32 = 0x8;
+pub(crate) const NET_OFFLOAD_NONE: u32 = 0;
+pub(crate) const NET_OFFLOAD_CSUM: u32 = 1;
+pub(crate) const NET_OFFLOAD_TSO4: u32 = 2;
+pub(crate) const NET_OFFLOAD_TSO6: u32 = 3;
 
 opaque!(Netdev, Skb);
 
@@ -841,6 +849,42 @@ pub(crate) struct NetdevDesc {
     pub(crate) napi_weight: u32,
     pub(crate) n_stats: u32,
     pub(crate) tx_queue_len: u32,
+    pub(crate) features: u32,
+    pub(crate) hw_features: u32,
+}
+
+/// `struct rkm_skb_seg`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct SkbSeg {
+    pub(crate) addr: u64,
+    pub(crate) len: u32,
+    pub(crate) reserved: u32,
+}
+
+/// `struct rkm_skb_frags` (`seg` is a flexible array of `n`).
+#[repr(C)]
+pub(crate) struct SkbFrags {
+    pub(crate) n: u32,
+    pub(crate) reserved: u32,
+    pub(crate) seg: [SkbSeg; 0],
+}
+
+/// `struct rkm_net_offload`.
+#[repr(C)]
+#[derive(Default)]
+pub(crate) struct NetOffload {
+    pub(crate) kind: u32,
+    pub(crate) payload: u32,
+    pub(crate) l3: u16,
+    pub(crate) l3_csum: u16,
+    pub(crate) l4: u16,
+    pub(crate) l4_csum: u16,
+    pub(crate) hdr_len: u16,
+    pub(crate) mss: u16,
+    pub(crate) tcp: u8,
+    pub(crate) reserved: u8,
+    pub(crate) segs: u16,
 }
 
 unsafe extern "C" {
@@ -866,6 +910,7 @@ unsafe extern "C" {
     pub(crate) fn rkm_net_mac(nd: *mut Netdev, out: *mut u8);
     pub(crate) fn rkm_net_set_mac(nd: *mut Netdev, addr: *const u8) -> c_int;
     pub(crate) fn rkm_net_mtu(nd: *mut Netdev) -> u32;
+    pub(crate) fn rkm_net_feature(nd: *mut Netdev, f: u32) -> bool;
     pub(crate) fn rkm_net_name(nd: *mut Netdev, out: *mut c_char);
     pub(crate) fn rkm_net_napi_enable(nd: *mut Netdev);
     pub(crate) fn rkm_net_napi_disable(nd: *mut Netdev);
@@ -890,6 +935,7 @@ unsafe extern "C" {
         headlen: *mut u32,
         headroom: *mut u32,
         tailroom: *mut u32,
+        nr_frags: *mut u32,
     );
     pub(crate) fn rkm_skb_data(skb: *mut Skb) -> *mut u8;
     pub(crate) fn rkm_skb_put(skb: *mut Skb, src: *const c_void, len: u32) -> c_int;
@@ -915,17 +961,38 @@ unsafe extern "C" {
         dir: c_int,
         addr: *mut u64,
     ) -> c_int;
-    pub(crate) fn rkm_skb_unmap(nd: *mut Netdev, skb: *mut Skb, addr: u64, len: u32, dir: c_int);
+    pub(crate) fn rkm_skb_map_tx(
+        nd: *mut Netdev,
+        skb: *mut Skb,
+        addr: *mut u64,
+        len: *mut u32,
+        frags: *mut *mut SkbFrags,
+    ) -> c_int;
+    pub(crate) fn rkm_skb_unmap(
+        nd: *mut Netdev,
+        skb: *mut Skb,
+        addr: u64,
+        len: u32,
+        dir: c_int,
+        frags: *mut SkbFrags,
+    );
     pub(crate) fn rkm_skb_unmap_free(
         nd: *mut Netdev,
         skb: *mut Skb,
         addr: u64,
         len: u32,
         dir: c_int,
+        frags: *mut SkbFrags,
     );
+    pub(crate) fn rkm_skb_tx_offload(skb: *mut Skb, o: *mut NetOffload) -> c_int;
+    pub(crate) fn rkm_skb_checksum_help(skb: *mut Skb) -> c_int;
     // Network soundness review (session 27): in-kernel test probes.
     #[cfg(rkm_ktest)]
     pub(crate) fn rkm_net_ktest_tx_sharing(nd: *mut Netdev) -> bool;
     #[cfg(rkm_ktest)]
     pub(crate) fn rkm_skb_ktest_clone(skb: *mut Skb) -> *mut Skb;
+    #[cfg(rkm_ktest)]
+    pub(crate) fn rkm_skb_ktest_add_frag(skb: *mut Skb, len: u32) -> c_int;
+    #[cfg(rkm_ktest)]
+    pub(crate) fn rkm_skb_ktest_offload(skb: *mut Skb, kind: c_int, start: u32, offset: u32);
 }

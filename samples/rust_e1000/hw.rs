@@ -36,6 +36,7 @@ pub const RADV: usize = 0x0282C;
 pub const TIDV: usize = 0x03820;
 pub const TADV: usize = 0x0382C;
 /// The multicast table array: 128 registers of 32 hash bits.
+pub const RXCSUM: usize = 0x05000;
 pub const MTA: usize = 0x05200;
 pub const MTA_REGS: usize = 128;
 /// Receive address 0: low and high halves (E1000_RA).
@@ -142,13 +143,35 @@ pub const DEFAULT_82543_TIPG_IPGR2: u32 = 6;
 pub const TIPG_IPGR1_SHIFT: u32 = 10;
 pub const TIPG_IPGR2_SHIFT: u32 = 20;
 
-// Descriptor bits.
+/// RXCSUM: TCP/UDP checksums verified on receive (E1000_RXCSUM_TUOFL).
+pub const RXCSUM_TUOFL: u32 = 0x0000_0200;
+
+// Descriptor bits: a transmit descriptor's command byte (its bits 24-31)
+// and, extended, its type (bits 16-23) and packet options (bits 40-47).
 pub const TXD_CMD_EOP: u8 = 0x01;
 pub const TXD_CMD_IFCS: u8 = 0x02;
 pub const TXD_CMD_RS: u8 = 0x08;
+/// Data or context descriptor (not legacy); TCP segmentation; interrupt delay.
+pub const TXD_CMD_DEXT: u8 = 0x20;
+pub const TXD_CMD_TSE: u8 = 0x04;
+pub const TXD_CMD_IDE: u8 = 0x80;
+/// A context descriptor's: IPv4 (its checksum too), TCP (else UDP).
+pub const TXD_CMD_IP: u8 = 0x02;
+pub const TXD_CMD_TCP: u8 = 0x01;
+/// The data descriptor type (E1000_TXD_DTYP_D >> 16); a context's is 0.
+pub const TXD_DTYP_D: u8 = 0x10;
+/// Packet options: insert the IP checksum, the TCP/UDP checksum.
+pub const TXD_POPTS_IXSM: u8 = 0x01;
+pub const TXD_POPTS_TXSM: u8 = 0x02;
+/// The most bytes one descriptor sends (E1000_MAX_DATA_PER_TXD).
+pub const MAX_PER_TXD: usize = 1 << 12;
 pub const TXD_STAT_DD: u8 = 0x01;
 pub const RXD_STAT_DD: u8 = 0x01;
 pub const RXD_STAT_EOP: u8 = 0x02;
+/// Checksum not looked at; TCP/UDP checksum looked at; it was wrong.
+pub const RXD_STAT_IXSM: u8 = 0x04;
+pub const RXD_STAT_TCPCS: u8 = 0x20;
+pub const RXD_ERR_TCPE: u8 = 0x20;
 /// CRC, symbol, sequence, carrier extension and RX data errors (E1000_RXD_ERR_FRAME_ERR_MASK).
 pub const RXD_ERR_FRAME_ERR_MASK: u8 = 0x97;
 
@@ -205,6 +228,48 @@ pub const fn tipg() -> u32 {
 
 /// The registers.
 pub type Regs = Bar<BAR_SIZE>;
+
+/// What a TCP/IP context descriptor (`struct e1000_context_desc`) sets up.
+pub struct Context {
+    /// IP checksum: start, where it goes, end (0: the packet's end).
+    pub ipcss: u8,
+    pub ipcso: u8,
+    pub ipcse: u16,
+    /// TCP/UDP checksum: start, where it goes, end.
+    pub tucss: u8,
+    pub tucso: u8,
+    pub tucse: u16,
+    /// TXD_CMD_* of the context (DEXT added here).
+    pub cmd: u8,
+    /// TSO: payload length (20 bits), header length, segment size.
+    pub paylen: u32,
+    pub hdr_len: u8,
+    pub mss: u16,
+}
+
+impl Context {
+    /// The descriptor, laid over the legacy layout (the same 16 bytes:
+    /// lower_setup and upper_setup in the address, cmd_and_length in
+    /// length/cso/cmd, tcp_seg_setup in status/css/special). With RS: the
+    /// driver reclaims every descriptor by its done bit, this one too.
+    pub fn desc(&self) -> TxDesc {
+        let b = |v: u8, shift: u32| u64::from(v) << shift;
+        TxDesc {
+            buffer_addr: b(self.ipcss, 0)
+                | b(self.ipcso, 8)
+                | u64::from(self.ipcse) << 16
+                | b(self.tucss, 32)
+                | b(self.tucso, 40)
+                | u64::from(self.tucse) << 48,
+            length: self.paylen as u16,
+            cso: (self.paylen >> 16) as u8 & 0x0f,
+            cmd: self.cmd | TXD_CMD_DEXT | TXD_CMD_RS,
+            status: 0,
+            css: self.hdr_len,
+            special: self.mss,
+        }
+    }
+}
 
 /// Masks every interrupt, stops receive and transmit, resets the MAC
 /// (CTRL.RST) and waits the 5 ms the EEPROM reload takes (e1000_reset_hw);

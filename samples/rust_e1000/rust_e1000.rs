@@ -33,8 +33,8 @@ use rkm::dma::{dma_rmb, dma_wmb, DescRing, RingLock};
 use rkm::driver;
 use rkm::irq::IrqReturn;
 use rkm::net::{
-    self, LinkSpeed, NetDev, OpsHandle, Poll, Registration, Ring, RtnlDev, RtnlOpsHandle, RxMode,
-    Skb, SkbMapping, Stats, Tx,
+    self, Checksum, Features, LinkSpeed, NetDev, OpsHandle, Poll, Registration, Ring, RtnlDev,
+    RtnlOpsHandle, RxMode, Skb, SkbMapping, Stats, Tx, TxOffload,
 };
 use rkm::pci::{self, Attr, AttrBuf, Bound};
 use rkm::prelude::*;
@@ -60,13 +60,20 @@ const MAX_MTU: u32 = 0x3F00 - 14 - 4;
 /// Wake the queue with this many descriptors free (E1000_TX_WEIGHT-ish:
 /// e1000's TX_WAKE_THRESHOLD is 32).
 const TX_WAKE: usize = 32;
+/// Stop the queue after a packet unless this many descriptors are free
+/// (e1000's MAX_SKB_FRAGS + 7); a longer packet finds out exactly.
+const TX_STOP: usize = 17 + 7;
+/// e1000's transmit offloads on the 82540EM: scatter-gather, checksums,
+/// TCP segmentation.
+const OFFLOADS: Features = Features::SG.union(Features::HW_CSUM).union(Features::TSO);
 /// The watchdog's period (e1000_watchdog: 2 s).
 const WATCHDOG: Duration = Duration::from_secs(2);
 
-/// A ring's bookkeeping under its lock: the packet on each descriptor,
-/// and the indices below. The device owns descriptors [CLEAN, NEXT)
-/// modulo COUNT; one is always left out, so that NEXT == CLEAN is empty.
-type Book = (KSlice<Option<SkbMapping>>, [usize; 5]);
+/// A ring's bookkeeping under its lock: the packet on each descriptor
+/// (transmit: on the last of its descriptors), and the indices below. The
+/// device owns descriptors [CLEAN, NEXT) modulo COUNT; one is always left
+/// out, so that NEXT == CLEAN is empty.
+type Book<T> = (KSlice<Option<T>>, [usize; 5]);
 /// Descriptors in use (ethtool -G), the next to fill, the next to clean,
 /// and (receive) the buffer length and whether the rest of a frame that
 /// spread over descriptors is being dropped (1) or not (0).
@@ -99,8 +106,13 @@ fn used(ix: &[usize; 5]) -> usize {
     distance(ix[CLEAN], ix[NEXT], ix[COUNT])
 }
 
+/// A packet on the transmit ring, and what it counts for once sent: the
+/// frames the device makes of it and their bytes (e1000's segs and
+/// bytecount). A tuple: what the crate knows may be dropped in a handler.
+type Sent = (SkbMapping, [u32; 2]);
+
 /// Puts `m` in slot `i` (always there: `i` < the ring's count <= its slots).
-fn put(bufs: &mut [Option<SkbMapping>], i: usize, m: SkbMapping) {
+fn put<T>(bufs: &mut [Option<T>], i: usize, m: T) {
     if let Some(slot) = bufs.get_mut(i) {
         *slot = Some(m);
     }
@@ -122,6 +134,8 @@ rkm::irq_safe! {
         tx_timeouts: AtomicU64,
         alloc_rx_buff_failed: AtomicU64,
         resets: AtomicU64,
+        csum_good: AtomicU64,
+        csum_err: AtomicU64,
     }
 }
 
@@ -134,8 +148,8 @@ rkm::irq_safe! {
     struct Port {
         regs: Regs,
         mac: [u8; 6],
-        tx: RingLock<TxDesc, Book>,
-        rx: RingLock<RxDesc, Book>,
+        tx: RingLock<TxDesc, Book<Sent>>,
+        rx: RingLock<RxDesc, Book<SkbMapping>>,
         /// Ring sizes for the next open (ethtool -G).
         tx_count: AtomicU32,
         rx_count: AtomicU32,
@@ -158,7 +172,7 @@ rkm::irq_safe! {
     }
 }
 
-fn slots(n: usize) -> Result<KSlice<Option<SkbMapping>>> {
+fn slots<T>(n: usize) -> Result<KSlice<Option<T>>> {
     let mut v = KVec::try_with_capacity(n)?;
     for _ in 0..n {
         v.try_push(None)?;
@@ -213,6 +227,8 @@ impl Port {
         regs.write32::<{ hw::RDTR }>(0);
         regs.write32::<{ hw::RADV }>(hw::RADV_DEFAULT);
         regs.write32::<{ hw::ITR }>(hw::ITR_DEFAULT);
+        // Checksums verified always; reported while rx-checksumming is on.
+        regs.write32::<{ hw::RXCSUM }>(regs.read32::<{ hw::RXCSUM }>() | hw::RXCSUM_TUOFL);
         // As e1000_configure: the buffers there are memory for, none being
         // no error (alloc_rx_buff_failed counts the failure; every poll and
         // the watchdog refill the ring). So an allocation failure never
@@ -262,7 +278,7 @@ impl Port {
             for b in bufs.iter_mut() {
                 // Unmapped now (the device is reset): a mapping merely
                 // dropped would wait for the unbind to be freed.
-                drop(b.take().map(SkbMapping::unmap));
+                drop(b.take().map(|(m, _)| m.unmap()));
             }
             (ix[NEXT], ix[CLEAN]) = (0, 0);
         }
@@ -309,7 +325,7 @@ impl Port {
     /// Reclaims sent packets (e1000_clean_tx_irq); wakes the queue once
     /// there is room.
     fn clean_tx(&self, napi: &Poll<'_>) {
-        let (mut pkts, mut bytes) = (0u32, 0u32);
+        let (mut pkts, mut bytes, mut segs, mut seg_bytes) = (0u32, 0u32, 0u64, 0u64);
         loop {
             let m = {
                 let mut g = self.tx.lock();
@@ -322,18 +338,20 @@ impl Port {
                 ix[CLEAN] = after(c, ix[COUNT]);
                 bufs.get_mut(c).and_then(Option::take)
             };
-            if let Some(m) = m {
+            if let Some((m, [n, b])) = m {
                 let skb = m.unmap();
                 pkts += 1;
                 bytes = bytes.saturating_add(skb.len() as u32);
+                segs += u64::from(n);
+                seg_bytes += u64::from(b);
                 napi.consume(skb);
             }
         }
         if pkts == 0 {
             return;
         }
-        inc(&self.st.tx_packets, pkts.into());
-        inc(&self.st.tx_bytes, bytes.into());
+        inc(&self.st.tx_packets, segs);
+        inc(&self.st.tx_bytes, seg_bytes);
         napi.completed_queue(pkts, bytes);
         let mut g = self.tx.lock();
         let ix = g.data().1;
@@ -347,8 +365,9 @@ impl Port {
     /// Receives up to `budget` frames (e1000_clean_rx_irq); how many.
     fn clean_rx(&self, napi: &Poll<'_>, budget: u32) -> u32 {
         let mut done = 0;
+        let rx_csum = napi.feature(Features::RXCSUM);
         while done < budget {
-            let (m, len, errors, split) = {
+            let (m, len, status, errors, split) = {
                 let mut g = self.rx.lock();
                 let (ring, (bufs, ix)) = g.parts();
                 let c = ix[CLEAN];
@@ -371,7 +390,7 @@ impl Port {
                 let split = ix[DISCARDING] != 0 || status & hw::RXD_STAT_EOP == 0;
                 ix[DISCARDING] = usize::from(status & hw::RXD_STAT_EOP == 0);
                 let m = bufs.get_mut(c).and_then(Option::take);
-                (m, d.length, d.errors, split)
+                (m, d.length, status, d.errors, split)
             };
             done += 1;
             let Some(m) = m else { continue };
@@ -383,16 +402,74 @@ impl Port {
                 drop(m.unmap());
                 continue;
             }
-            let Ok(skb) = m.unmap_rx(u32::from(len)) else {
+            let Ok(mut skb) = m.unmap_rx(u32::from(len)) else {
                 inc(&self.st.rx_length_errors, 1);
                 inc(&self.st.rx_errors, 1);
                 continue;
             };
+            // e1000_rx_checksum: a TCP or UDP checksum the device found good.
+            if rx_csum && status & hw::RXD_STAT_IXSM == 0 {
+                if errors & hw::RXD_ERR_TCPE != 0 {
+                    inc(&self.st.csum_err, 1);
+                } else if status & hw::RXD_STAT_TCPCS != 0 {
+                    skb.set_checksum(Checksum::Unnecessary);
+                    inc(&self.st.csum_good, 1);
+                }
+            }
             inc(&self.st.rx_packets, 1);
             inc(&self.st.rx_bytes, len.into());
             napi.receive(skb);
         }
         done
+    }
+
+    /// What the packet asks of the device (e1000_tso, e1000_tx_csum): the
+    /// context descriptor, the data descriptors' command and packet
+    /// options, and the frames it makes; None to drop it (headers that
+    /// cannot be prepared or do not fit a context descriptor).
+    fn offload(skb: &mut Skb) -> Option<(Option<hw::Context>, u8, u8, u32)> {
+        let byte = |v: u16| u8::try_from(v).ok();
+        Some(match skb.tx_offload().ok()? {
+            TxOffload::None => (None, 0, 0, 1),
+            TxOffload::Checksum { start, at, tcp, .. } => {
+                let (Some(tucss), Some(tucso)) = (byte(start), byte(at)) else {
+                    // Offsets past a context's bytes: summed here instead.
+                    skb.checksum_help().ok()?;
+                    return Some((None, 0, 0, 1));
+                };
+                let cmd = if tcp { hw::TXD_CMD_TCP } else { 0 };
+                let c = hw::Context {
+                    ipcss: 0,
+                    ipcso: 0,
+                    ipcse: 0,
+                    tucss,
+                    tucso,
+                    tucse: 0,
+                    cmd,
+                    paylen: 0,
+                    hdr_len: 0,
+                    mss: 0,
+                };
+                (Some(c), hw::TXD_CMD_DEXT, hw::TXD_POPTS_TXSM, 1)
+            }
+            TxOffload::Tso { ipv4, l3, l3_check, l4, l4_check, hdr_len, mss, payload, segs } => {
+                let c = hw::Context {
+                    ipcss: byte(l3)?,
+                    ipcso: byte(l3_check)?,
+                    // IPv4: the IP checksum ends before TCP; IPv6 has none.
+                    ipcse: if ipv4 { l4.saturating_sub(1) } else { 0 },
+                    tucss: byte(l4)?,
+                    tucso: byte(l4_check)?,
+                    tucse: 0,
+                    cmd: hw::TXD_CMD_TSE | hw::TXD_CMD_TCP | if ipv4 { hw::TXD_CMD_IP } else { 0 },
+                    paylen: payload,
+                    hdr_len: byte(hdr_len)?,
+                    mss,
+                };
+                let popts = hw::TXD_POPTS_TXSM | if ipv4 { hw::TXD_POPTS_IXSM } else { 0 };
+                (Some(c), hw::TXD_CMD_DEXT | hw::TXD_CMD_TSE, popts, u32::from(segs.max(1)))
+            }
+        })
     }
 
     /// The interrupt: acknowledge (ICR), follow the link, mask until the
@@ -486,6 +563,8 @@ impl net::Operations for Port {
         "alloc_rx_buff_failed",
         "resets",
         "rx_missed_errors",
+        "rx_csum_offload_good",
+        "rx_csum_offload_errors",
     ];
 
     fn open(&self, dev: &RtnlDev<'_>, _: &()) -> Result {
@@ -497,16 +576,30 @@ impl net::Operations for Port {
         self.down(dev);
     }
 
-    fn start_xmit(&self, dev: &NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, dev: &NetDev<'_>, mut skb: Skb) -> Tx {
+        // The descriptors it may take: a context, and each part (head,
+        // fragments) split at MAX_PER_TXD: at most one more than its share
+        // of the length each.
+        let l = skb.layout();
+        let need = 1 + (1 + l.frags) + l.len / hw::MAX_PER_TXD;
         let mut g = self.tx.lock();
         let ix = g.data().1;
-        if !self.up.load(Relaxed) || used(&ix) + 1 >= ix[COUNT] {
-            // e1000_maybe_stop_tx: never reached with the queue stopped early.
+        let count = ix[COUNT];
+        // e1000_maybe_stop_tx(count + 2), before the headers are touched.
+        if !self.up.load(Relaxed) || count - 1 - used(&ix) < need + 2 {
             dev.stop_queue();
             inc(&self.st.tx_busy, 1);
             return Tx::Busy(skb);
         }
-        let len = skb.len();
+        let (ctx, cmd, popts, segs) = match Self::offload(&mut skb) {
+            Some(o) => o,
+            None => {
+                drop(skb);
+                inc(&self.st.tx_dropped, 1);
+                return Tx::Sent;
+            }
+        };
+        let len = l.len;
         let m = match skb.map_tx(dev) {
             Ok(m) => m,
             Err((skb, _)) => {
@@ -515,24 +608,51 @@ impl net::Operations for Port {
                 return Tx::Sent;
             }
         };
-        let (i, count) = (ix[NEXT], ix[COUNT]);
-        let desc = TxDesc {
-            buffer_addr: m.dma_addr_u64(),
-            length: len as u16,
-            cmd: hw::TXD_CMD_EOP | hw::TXD_CMD_IFCS | hw::TXD_CMD_RS,
-            ..TxDesc::default()
+        let mut i = ix[NEXT];
+        if let Some(c) = ctx {
+            g.set(i, c.desc());
+            i = after(i, count);
+        }
+        // Each descriptor written once its successor is known, so that
+        // the last gets EOP.
+        let mut last: Option<(usize, TxDesc)> = None;
+        for (mut addr, mut left) in m.segments() {
+            while left > 0 {
+                let n = (left as usize).min(hw::MAX_PER_TXD) as u32;
+                if let Some((j, d)) = last.take() {
+                    g.set(j, d);
+                }
+                let d = TxDesc {
+                    buffer_addr: addr,
+                    length: n as u16,
+                    cso: if cmd & hw::TXD_CMD_DEXT != 0 { hw::TXD_DTYP_D } else { 0 },
+                    cmd: cmd | hw::TXD_CMD_IFCS | hw::TXD_CMD_RS | hw::TXD_CMD_IDE,
+                    css: popts,
+                    ..TxDesc::default()
+                };
+                last = Some((i, d));
+                i = after(i, count);
+                addr += u64::from(n);
+                left -= n;
+            }
+        }
+        let Some((j, mut d)) = last else {
+            // Nothing to send (map_tx refuses an empty packet).
+            drop(m.unmap());
+            return Tx::Sent;
         };
-        let next = after(i, count);
+        d.cmd |= hw::TXD_CMD_EOP;
+        g.set(j, d);
+        let bytes = (segs - 1) * l.head_len as u32 + len as u32;
         let (bufs, ixm) = g.data();
-        put(bufs, i, m);
-        ixm[NEXT] = next;
-        g.set(i, desc);
+        put(bufs, j, (m, [segs, bytes]));
+        ixm[NEXT] = i;
         dev.sent_queue(len as u32);
-        // The descriptor before the tail that hands it over.
+        // The descriptors before the tail that hands them over.
         dma_wmb();
-        self.regs.write32::<{ hw::TDT }>(next as u32);
+        self.regs.write32::<{ hw::TDT }>(i as u32);
         // Room for the next packet, or stop now (e1000_maybe_stop_tx).
-        if distance(ix[CLEAN], next, count) + 2 >= count {
+        if count - 1 - distance(ix[CLEAN], i, count) < TX_STOP {
             dev.stop_queue();
         }
         Tx::Sent
@@ -658,6 +778,8 @@ impl net::Operations for Port {
             g(&s.alloc_rx_buff_failed),
             g(&s.resets),
             st.rx_missed_errors,
+            g(&s.csum_good),
+            g(&s.csum_err),
         ];
         for (v, a) in vals.iter_mut().zip(all) {
             *v = a;
@@ -795,6 +917,8 @@ impl pci::Driver for E1000 {
             mac: Some(mac),
             min_mtu: MIN_MTU,
             max_mtu: MAX_MTU,
+            features: OFFLOADS | Features::RXCSUM,
+            hw_features: OFFLOADS | Features::RXCSUM,
             ..Default::default()
         };
         let reg = Registration::register(dev, &opts, port, ())?;
@@ -853,6 +977,8 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
             tx_timeouts: AtomicU64::new(0),
             alloc_rx_buff_failed: AtomicU64::new(0),
             resets: AtomicU64::new(0),
+            csum_good: AtomicU64::new(0),
+            csum_err: AtomicU64::new(0),
         },
     })
 }
@@ -860,10 +986,10 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
 /// A ring at its largest, `DEFAULT_DESCS` in use, and its slots (a frame
 /// of its own: a KASAN kernel's stack limit).
 #[inline(never)]
-fn ring<T: rkm::dma::Descriptor>(
+fn ring<T: rkm::dma::Descriptor, S>(
     dev: &pci::Device<'_, E1000>,
     buf_len: usize,
-) -> Result<RingLock<T, Book>> {
+) -> Result<RingLock<T, Book<S>>> {
     let book = (slots(RING_DESCS)?, [DEFAULT_DESCS as usize, 0, 0, buf_len, 0]);
     RingLock::new(DescRing::alloc(dev, RING_DESCS)?, book)
 }

@@ -7,8 +7,8 @@
 //! platform device, with an Ethernet device registered on it.
 
 use super::{
-    Operations, Options, Poll, Registration, RtnlDev, Skb, Trampolines, Tx, MAX_STATS,
-    MAX_STAT_NAME,
+    Layout, Operations, Options, Poll, Registration, RtnlDev, Skb, Trampolines, Tx, TxOffload,
+    MAX_STATS, MAX_STAT_NAME,
 };
 use crate::abi;
 use crate::error::{code::*, Result};
@@ -30,6 +30,8 @@ pub(crate) const CASES: &[Case] = &[
     ("ethtool_stats_bounds", || on_device(ethtool_stats_bounds)),
     ("skb_length_extremes", || on_device(skb_length_extremes)),
     ("bql_more_completed_than_sent", || on_device(bql_more_completed_than_sent)),
+    ("fragments_mapped_whole", || on_device(fragments_mapped_whole)),
+    ("offloads_checked_and_private", || on_device(offloads_checked_and_private)),
 ];
 
 crate::irq_safe! {
@@ -378,5 +380,94 @@ fn bql_more_completed_than_sent(dev: &mut Device<'_, HostileDrv>) -> Result {
     nd.reset_queue();
     nd.completed_queue(1, 1);
     nd.reset_queue();
+    Ok(())
+}
+
+/// A packet with page fragments (scatter-gather) is mapped whole: the head
+/// and every fragment, in order, and unmapped whole, also when the mapping
+/// is merely dropped (freed at the unbind: kmemleak and DMA_API_DEBUG see
+/// any part left).
+fn fragments_mapped_whole(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    let frags = |len: usize| -> Result<Skb> {
+        let mut skb = nd.alloc_skb(128)?;
+        skb.put(&[1; 100])?;
+        for n in [1000, 3000] {
+            // SAFETY: our sk_buff; the probe adds a page of its own.
+            crate::error::to_result(unsafe { abi::rkm_skb_ktest_add_frag(skb.as_raw(), n) })?;
+        }
+        kassert!(skb.layout() == Layout { len, head_len: 100, frags: 2 });
+        Ok(skb)
+    };
+    let m = frags(4100)?.map_tx(&nd).map_err(|(_, e)| e)?;
+    {
+        let mut segs = m.segments().map(|(_, len)| len);
+        kassert!(segs.next() == Some(100) && segs.next() == Some(1000));
+        kassert!(segs.next() == Some(3000) && segs.next().is_none() && m.len() == 4100);
+    }
+    let skb = m.unmap();
+    kassert!(skb.len() == 4100);
+    drop(skb);
+    drop(frags(4100)?.map_tx(&nd).map_err(|(_, e)| e)?);
+    Ok(())
+}
+
+/// What the stack asks of the device, checked before anything is written:
+/// offsets past the packet and segmentation the device does not offer are
+/// refused; TCP segmentation writes the headers of a private copy only
+/// (TCP's retransmit queue holds clones of every packet it sends).
+fn offloads_checked_and_private(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    // Ethernet, IPv4 (length 1000 + 40, checksum 0x1234), TCP (doff 5).
+    let mut hdr = [0u8; 54];
+    hdr[14] = 0x45;
+    hdr[16..18].copy_from_slice(&1040u16.to_be_bytes());
+    hdr[23] = 6;
+    hdr[24..26].copy_from_slice(&[0x12, 0x34]);
+    hdr[46] = 5 << 4;
+    let mark = |skb: &mut Skb, kind: i32, start: u32, offset: u32| {
+        // SAFETY: our sk_buff; the probe sets offsets and flags only.
+        unsafe { abi::rkm_skb_ktest_offload(skb.as_raw(), kind, start, offset) }
+    };
+    let mut skb = nd.alloc_skb(2048)?;
+    skb.put(&hdr)?;
+    skb.put_zeroed(1000)?;
+    kassert!(skb.tx_offload() == Ok(TxOffload::None));
+    mark(&mut skb, 0, 34, 6);
+    let want = TxOffload::Checksum { l3: 14, start: 34, at: 40, tcp: false };
+    kassert!(skb.tx_offload() == Ok(want));
+    mark(&mut skb, 0, 34, 1030);
+    kassert!(skb.tx_offload() == Err(EINVAL));
+    mark(&mut skb, 2, 34, 0);
+    kassert!(skb.tx_offload() == Err(EINVAL));
+    // The TCP header past the head: refused before it is read.
+    mark(&mut skb, 1, 1040, 0);
+    kassert!(skb.tx_offload() == Err(EINVAL));
+    mark(&mut skb, 1, 34, 0);
+    let p = skb.into_raw();
+    // SAFETY: our sk_buff, taken back at once; the clone is a new one we own.
+    let (mut skb, clone) = unsafe { (Skb::from_owned(p), abi::rkm_skb_ktest_clone(p)) };
+    let clone = Skb::from_raw(clone, 0)?;
+    let tso = skb.tx_offload()?;
+    kassert!(
+        tso == TxOffload::Tso {
+            ipv4: true,
+            l3: 14,
+            l3_check: 24,
+            l4: 34,
+            l4_check: 50,
+            hdr_len: 54,
+            mss: 1000,
+            payload: 1000,
+            segs: 1,
+        }
+    );
+    // Length and checksum zeroed in the copy the device reads; the clone's as they were.
+    kassert!(skb.data()[16..18] == [0, 0] && skb.data()[24..26] == [0, 0]);
+    kassert!(clone.data()[16..18] == hdr[16..18] && clone.data()[24..26] == hdr[24..26]);
+    // Asked again: the same answer.
+    kassert!(skb.tx_offload() == Ok(tso));
     Ok(())
 }

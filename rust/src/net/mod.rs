@@ -83,7 +83,7 @@ mod skb;
 
 pub use ethtool::{LinkSpeed, Ring};
 pub use napi::Poll;
-pub use skb::{Checksum, Skb, SkbMapping, SkbQueue};
+pub use skb::{Checksum, Layout, Skb, SkbMapping, SkbQueue, TxOffload};
 
 use crate::abi;
 use crate::alloc::KBox;
@@ -228,6 +228,71 @@ pub struct Options<'a> {
     pub napi_weight: u32,
     /// The transmit queue length (0: the default, 1000).
     pub tx_queue_len: u32,
+    /// Offloads on at registration.
+    pub features: Features,
+    /// Offloads the user may turn on and off (`ethtool -K`).
+    pub hw_features: Features,
+}
+
+/// Offloads a device offers (`NETIF_F_*`). The stack hands the driver
+/// only what is on now: packets with page fragments ([`SG`](Self::SG)),
+/// checksums to fill in ([`HW_CSUM`](Self::HW_CSUM)), TCP/IPv4 packets to
+/// segment ([`TSO`](Self::TSO)); see [`Skb::tx_offload`] and
+/// [`SkbMapping::segments`]. [`RXCSUM`](Self::RXCSUM) is the driver's
+/// promise to report checksums the device verified while it is on
+/// ([`NetDev::feature`]).
+///
+/// A driver that offers one and does not do it sends bad packets, as in
+/// C; it cannot make the kernel unsafe: every packet is mapped whole,
+/// whatever its shape.
+///
+/// ```
+/// use rkm::net::Features;
+/// let f = Features::SG | Features::HW_CSUM | Features::TSO;
+/// assert!(f.contains(Features::TSO) && !f.contains(Features::RXCSUM));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Features(u32);
+
+impl Features {
+    /// None.
+    pub const NONE: Self = Features(0);
+    /// Scatter-gather: packets with page fragments (`NETIF_F_SG`).
+    pub const SG: Self = Features(abi::NET_F_SG);
+    /// Transmit checksums of any protocol (`NETIF_F_HW_CSUM`).
+    pub const HW_CSUM: Self = Features(abi::NET_F_HW_CSUM);
+    /// TCP/IPv4 segmentation (`NETIF_F_TSO`); the stack turns it off
+    /// without [`SG`](Self::SG) and a checksum offload.
+    pub const TSO: Self = Features(abi::NET_F_TSO);
+    /// Receive checksums verified by the device (`NETIF_F_RXCSUM`).
+    pub const RXCSUM: Self = Features(abi::NET_F_RXCSUM);
+
+    /// Whether every offload of `other` is in `self`.
+    ///
+    /// ```
+    /// assert!(rkm::net::Features::SG.contains(rkm::net::Features::NONE));
+    /// ```
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Both sets (`|`, in a `const`).
+    ///
+    /// ```
+    /// use rkm::net::Features;
+    /// const F: Features = Features::SG.union(Features::HW_CSUM);
+    /// assert!(F.contains(Features::SG));
+    /// ```
+    pub const fn union(self, other: Self) -> Self {
+        Features(self.0 | other.0)
+    }
+}
+
+impl core::ops::BitOr for Features {
+    type Output = Self;
+    fn bitor(self, other: Self) -> Self {
+        self.union(other)
+    }
 }
 
 impl Default for Options<'_> {
@@ -240,6 +305,8 @@ impl Default for Options<'_> {
             mtu: 1500,
             napi_weight: 64,
             tx_queue_len: 0,
+            features: Features::NONE,
+            hw_features: Features::NONE,
         }
     }
 }
@@ -554,6 +621,19 @@ impl NetDev<'_> {
     pub fn mtu(&self) -> u32 {
         // SAFETY: as above.
         unsafe { abi::rkm_net_mtu(self.raw()) }
+    }
+
+    /// Whether every offload of `f` is on now (the user may turn those of
+    /// [`Options::hw_features`] off and on at any time).
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> bool {
+    /// dev.feature(rkm::net::Features::RXCSUM)
+    /// # }
+    /// ```
+    pub fn feature(&self, f: Features) -> bool {
+        // SAFETY: as above.
+        unsafe { abi::rkm_net_feature(self.raw(), f.0) }
     }
 
     /// A packet for receiving `len` bytes (`netdev_alloc_skb_ip_align`,
@@ -1005,6 +1085,8 @@ impl<T: Operations> Registration<T> {
             napi_weight: opts.napi_weight,
             n_stats: T::STATS.len() as u32,
             tx_queue_len: opts.tx_queue_len,
+            features: opts.features.0,
+            hw_features: opts.hw_features.0,
         };
         let state = KBox::leak(state);
         let mut err: c_int = 0;

@@ -28,7 +28,10 @@
 //!   (`skb_copy_bits`, `skb_store_bits`) and reach fragments too.
 //! - DMA: mapping moves the `Skb` into an [`SkbMapping`], which has no data
 //!   accessor: the CPU cannot touch the bytes the device owns, and the
-//!   packet cannot be freed while mapped. Its device address is a
+//!   packet cannot be freed while mapped. A packet with page fragments
+//!   (scatter-gather) is mapped whole, head and every fragment, and
+//!   unmapped whole; the glue owns the table of the fragments' addresses
+//!   ([`SkbMapping::segments`] reads it while the mapping is borrowed). Its device address is a
 //!   [`DmaAddr`] borrowing the mapping, so it cannot outlive it;
 //!   [`SkbMapping::unmap`] gives the `Skb` back. A mapping dropped while
 //!   the parent device may still master the bus is unmapped and freed only
@@ -36,6 +39,11 @@
 //!   context; mapping is refused (`ENODEV`) after that quiesce. A mapping
 //!   holds a reference to the device's glue handle, so it may outlive the
 //!   registration.
+//! - Offloads: [`Skb::tx_offload`] writes headers (TCP segmentation), so it
+//!   takes `&mut Skb`, and the glue makes the headers private first
+//!   (`skb_cow_head`); its offsets are numbers for descriptors, checked by
+//!   the glue against the packet: a driver that gets them wrong sends bad
+//!   frames, as in C, but never touches memory through them.
 
 use super::NetDev;
 use crate::abi;
@@ -44,7 +52,7 @@ use crate::dma::DmaAddr;
 use crate::error::{code::*, to_result, Error, Result};
 use crate::irq::{IrqDrop, IrqSafe};
 use core::ffi::c_int;
-use core::ptr::NonNull;
+use core::ptr::{null_mut, NonNull};
 
 /// Whether the stack must verify the packet's checksum.
 ///
@@ -60,6 +68,68 @@ pub enum Checksum {
     Unnecessary,
     /// Another state the stack set (`CHECKSUM_PARTIAL`, `CHECKSUM_COMPLETE`).
     Other,
+}
+
+/// A packet's length, head length and page fragments ([`Skb::layout`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Bytes in all.
+    pub len: usize,
+    /// Bytes in the head (linear part).
+    pub head_len: usize,
+    /// Page fragments.
+    pub frags: usize,
+}
+
+/// What the stack asks of the device for a packet it sends
+/// ([`Skb::tx_offload`]); offsets are from the start of the data.
+///
+/// ```
+/// # fn f(o: rkm::net::TxOffload) -> bool {
+/// matches!(o, rkm::net::TxOffload::Tso { ipv4: true, .. })
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxOffload {
+    /// Send it as it is.
+    None,
+    /// Fill in a checksum (`CHECKSUM_PARTIAL`): the Internet checksum from
+    /// `start` to the end, stored at `at`; `l3` is the IP header, `tcp`
+    /// tells TCP from other protocols.
+    Checksum {
+        /// The network header.
+        l3: u16,
+        /// Where the sum starts.
+        start: u16,
+        /// Where it goes.
+        at: u16,
+        /// The transport protocol is TCP.
+        tcp: bool,
+    },
+    /// Cut the TCP payload into segments of `mss` bytes, each sent with a
+    /// copy of the first `hdr_len` bytes, lengths, sequence numbers and
+    /// checksums fixed up (the headers are prepared: IPv4 total length and
+    /// checksum zero, the TCP checksum seeded with the pseudo-header).
+    Tso {
+        /// IPv4 (else IPv6).
+        ipv4: bool,
+        /// The IP header and (IPv4) its checksum field.
+        l3: u16,
+        /// The IPv4 header's checksum field (0 for IPv6).
+        l3_check: u16,
+        /// The TCP header and its checksum field.
+        l4: u16,
+        /// The TCP checksum field.
+        l4_check: u16,
+        /// Every header's bytes.
+        hdr_len: u16,
+        /// Payload bytes per segment.
+        mss: u16,
+        /// Payload bytes in all.
+        payload: u32,
+        /// The segments that makes (`gso_segs`).
+        segs: u16,
+    },
 }
 
 /// An owned packet.
@@ -97,6 +167,7 @@ struct Info {
     headlen: u32,
     headroom: u32,
     tailroom: u32,
+    nr_frags: u32,
 }
 
 impl Skb {
@@ -118,6 +189,12 @@ impl Skb {
         Skb { ptr: NonNull::new(p).unwrap_or(NonNull::dangling()) }
     }
 
+    /// The sk_buff, still ours (for the crate's in-kernel tests' probes).
+    #[cfg(rkm_ktest)]
+    pub(crate) fn as_raw(&self) -> *mut abi::Skb {
+        self.ptr.as_ptr()
+    }
+
     /// Gives up ownership (to the glue, which frees or hands it on).
     pub(crate) fn into_raw(self) -> *mut abi::Skb {
         let p = self.ptr.as_ptr();
@@ -126,7 +203,7 @@ impl Skb {
     }
 
     fn info(&self) -> Info {
-        let mut i = Info { len: 0, headlen: 0, headroom: 0, tailroom: 0 };
+        let mut i = Info { len: 0, headlen: 0, headroom: 0, tailroom: 0, nr_frags: 0 };
         // SAFETY: our sk_buff; valid out-pointers.
         unsafe {
             abi::rkm_skb_info(
@@ -135,6 +212,7 @@ impl Skb {
                 &mut i.headlen,
                 &mut i.headroom,
                 &mut i.tailroom,
+                &mut i.nr_frags,
             )
         };
         i
@@ -160,6 +238,20 @@ impl Skb {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The packet's shape in one call: its length, the bytes in its head
+    /// (the rest are in page fragments) and how many fragments.
+    ///
+    /// ```
+    /// # fn f(skb: &rkm::net::Skb) -> bool {
+    /// let l = skb.layout();
+    /// l.frags == 0 && l.head_len == l.len // linear
+    /// # }
+    /// ```
+    pub fn layout(&self) -> Layout {
+        let i = self.info();
+        Layout { len: i.len as usize, head_len: i.headlen as usize, frags: i.nr_frags as usize }
     }
 
     /// Free bytes before the data.
@@ -374,6 +466,61 @@ impl Skb {
         unsafe { abi::rkm_skb_consume(self.into_raw()) }
     }
 
+    /// What the device is to do to this packet: nothing, fill in a
+    /// checksum, or segment it (TCP). For segmentation the headers are made
+    /// private and prepared (see [`TxOffload::Tso`]), so a driver asks
+    /// after it knows it has room to send, and drops the packet on error
+    /// (`ENOMEM`; `EINVAL`: headers the device could not find). Asking again
+    /// gives the same answer. Any context.
+    ///
+    /// ```
+    /// # fn f(mut skb: rkm::net::Skb) -> rkm::Result {
+    /// match skb.tx_offload()? {
+    ///     rkm::net::TxOffload::None => {}
+    ///     rkm::net::TxOffload::Checksum { start, at, .. } => { let _ = (start, at); }
+    ///     rkm::net::TxOffload::Tso { mss, hdr_len, .. } => { let _ = (mss, hdr_len); }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn tx_offload(&mut self) -> Result<TxOffload> {
+        let mut o = abi::NetOffload::default();
+        // SAFETY: our sk_buff, borrowed mutably (no data borrow lives); the
+        // glue writes headers only after making them private.
+        to_result(unsafe { abi::rkm_skb_tx_offload(self.ptr.as_ptr(), &mut o) })?;
+        Ok(match o.kind {
+            abi::NET_OFFLOAD_NONE => TxOffload::None,
+            abi::NET_OFFLOAD_CSUM => {
+                TxOffload::Checksum { l3: o.l3, start: o.l4, at: o.l4_csum, tcp: o.tcp != 0 }
+            }
+            abi::NET_OFFLOAD_TSO4 | abi::NET_OFFLOAD_TSO6 => TxOffload::Tso {
+                ipv4: o.kind == abi::NET_OFFLOAD_TSO4,
+                l3: o.l3,
+                l3_check: o.l3_csum,
+                l4: o.l4,
+                l4_check: o.l4_csum,
+                hdr_len: o.hdr_len,
+                mss: o.mss,
+                payload: o.payload,
+                segs: o.segs,
+            },
+            _ => return Err(EINVAL),
+        })
+    }
+
+    /// Fills in a checksum the stack left to the device, in software
+    /// (`skb_checksum_help`): for a packet whose offsets the device cannot
+    /// take. `ENOMEM`, `EINVAL`. Any context.
+    ///
+    /// ```
+    /// # fn f(mut skb: rkm::net::Skb) -> rkm::Result {
+    /// skb.checksum_help()?; // then sent with TxOffload::None
+    /// # Ok(()) }
+    /// ```
+    pub fn checksum_help(&mut self) -> Result {
+        // SAFETY: our sk_buff, borrowed mutably; the helper unclones first.
+        to_result(unsafe { abi::rkm_skb_checksum_help(self.ptr.as_ptr()) })
+    }
+
     fn map(
         self,
         dev: &NetDev<'_>,
@@ -389,7 +536,7 @@ impl Skb {
         }
         // INVARIANT: mapped, with a reference on the glue handle taken by the glue.
         let nd = NonNull::new(dev.raw()).unwrap_or(NonNull::dangling());
-        Ok(SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir })
+        Ok(SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir, frags: null_mut() })
     }
 
     fn into_raw_nonnull(self) -> NonNull<abi::Skb> {
@@ -398,10 +545,11 @@ impl Skb {
         p
     }
 
-    /// Maps the whole packet for the device to read
-    /// (`dma_map_single(DMA_TO_DEVICE)`; made linear first). On error
-    /// (`ENOMEM`; `ENODEV` once the parent was unbound; `EINVAL` for an
-    /// empty packet) the packet comes back. Any context.
+    /// Maps the whole packet for the device to read (`DMA_TO_DEVICE`): its
+    /// head and each page fragment, the [`segments`](SkbMapping::segments)
+    /// to put in descriptors. On error (`ENOMEM`; `ENODEV` once the parent
+    /// was unbound; `EINVAL` for an empty packet) the packet comes back.
+    /// Any context.
     ///
     /// ```
     /// # fn f(dev: &rkm::net::NetDev<'_>, skb: rkm::net::Skb) -> Option<rkm::net::SkbMapping> {
@@ -415,8 +563,20 @@ impl Skb {
     /// # }
     /// ```
     pub fn map_tx(self, dev: &NetDev<'_>) -> core::result::Result<SkbMapping, (Skb, Error)> {
-        let len = self.info().len;
-        self.map(dev, len, abi::DMA_TO_DEVICE)
+        let (mut addr, mut len, mut frags) = (0, 0, null_mut());
+        // SAFETY: a registered device (NetDev's invariant) and our sk_buff;
+        // valid out-pointers.
+        let r = unsafe {
+            abi::rkm_skb_map_tx(dev.raw(), self.ptr.as_ptr(), &mut addr, &mut len, &mut frags)
+        };
+        if r != 0 {
+            return Err((self, Error::from_kernel(r)));
+        }
+        // INVARIANT: mapped whole (frags: the glue's table, or null), with
+        // a reference on the glue handle taken by the glue.
+        let nd = NonNull::new(dev.raw()).unwrap_or(NonNull::dangling());
+        let dir = abi::DMA_TO_DEVICE;
+        Ok(SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir, frags })
     }
 
     /// Maps `len` bytes from the start of the data, into the tailroom, for
@@ -462,14 +622,17 @@ impl Drop for Skb {
 ///
 /// # Invariants
 ///
-/// `skb` is an sk_buff this value owns, mapped at `addr` for `len` bytes in
-/// direction `dir` for `nd`'s parent; `nd` is counted by this value.
+/// `skb` is an sk_buff this value owns, its head mapped at `addr` for `len`
+/// bytes (none if 0) in direction `dir` for `nd`'s parent, and its
+/// fragments as `frags` says (null: none), a table of the glue's that lives
+/// until the unmap; `nd` is counted by this value.
 pub struct SkbMapping {
     skb: NonNull<abi::Skb>,
     nd: NonNull<abi::Netdev>,
     addr: u64,
     len: u32,
     dir: c_int,
+    frags: *mut abi::SkbFrags,
 }
 
 // SAFETY: unmapping and freeing work on any CPU.
@@ -483,7 +646,8 @@ unsafe impl IrqSafe for SkbMapping {}
 unsafe impl IrqDrop for SkbMapping {}
 
 impl SkbMapping {
-    /// The device address of the mapped bytes, borrowing the mapping.
+    /// The device address of the head's mapped bytes (of a receive buffer:
+    /// all of it), borrowing the mapping.
     ///
     /// ```
     /// # fn f(m: &rkm::net::SkbMapping, bar: &rkm::io::Bar<0x100>) {
@@ -507,7 +671,36 @@ impl SkbMapping {
         self.addr
     }
 
-    /// How many bytes are mapped.
+    /// The mapped parts in order, each a device address and a length: the
+    /// head (if the packet has one), then each page fragment. A driver puts
+    /// each in descriptors; the packet is these bytes end to end.
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping) -> usize {
+    /// m.segments().map(|(_addr, len)| len as usize).sum() // m.len()
+    /// # }
+    /// ```
+    pub fn segments(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        let head = (self.len != 0).then_some((self.addr, self.len));
+        head.into_iter().chain(self.frags().iter().map(|s| (s.addr, s.len)))
+    }
+
+    fn frags(&self) -> &[abi::SkbSeg] {
+        if self.frags.is_null() {
+            return &[];
+        }
+        // SAFETY: the glue's table of `n` segments, alive until the unmap,
+        // which consumes `self` (type invariant); never written after the map.
+        unsafe {
+            let n = (*self.frags).n as usize;
+            core::slice::from_raw_parts(
+                core::ptr::addr_of!((*self.frags).seg).cast::<abi::SkbSeg>(),
+                n,
+            )
+        }
+    }
+
+    /// How many bytes are mapped, in all segments.
     ///
     /// ```
     /// # fn f(m: &rkm::net::SkbMapping) -> usize {
@@ -515,7 +708,7 @@ impl SkbMapping {
     /// # }
     /// ```
     pub fn len(&self) -> usize {
-        self.len as usize
+        self.frags().iter().fold(self.len as usize, |n, s| n + s.len as usize)
     }
 
     /// Never true (an empty mapping is refused).
@@ -526,21 +719,28 @@ impl SkbMapping {
     /// # }
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     fn unmap_raw(self) -> Skb {
         // SAFETY: mapped by us, unmapped once (consumed); drops the
         // reference on the glue handle.
         unsafe {
-            abi::rkm_skb_unmap(self.nd.as_ptr(), self.skb.as_ptr(), self.addr, self.len, self.dir)
+            abi::rkm_skb_unmap(
+                self.nd.as_ptr(),
+                self.skb.as_ptr(),
+                self.addr,
+                self.len,
+                self.dir,
+                self.frags,
+            )
         };
         let skb = Skb { ptr: self.skb };
         core::mem::forget(self);
         skb
     }
 
-    /// The device is done: unmaps (`dma_unmap_single`), the CPU owns the
+    /// The device is done: unmaps every segment, the CPU owns the
     /// packet again. That the device is done is the driver's protocol (a
     /// descriptor's done bit), as in C. Any context.
     ///
@@ -587,6 +787,7 @@ impl Drop for SkbMapping {
                 self.addr,
                 self.len,
                 self.dir,
+                self.frags,
             )
         }
     }
