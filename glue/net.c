@@ -640,6 +640,11 @@ RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint
 	spin_unlock_irqrestore(&nd->bql_lock, flags);
 }
 
+RKM_LEAF bool rkm_net_xmit_more(struct rkm_netdev *nd)
+{
+	return netdev_xmit_more() && !netif_xmit_stopped(netdev_get_tx_queue(nd->ndev, 0));
+}
+
 RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd)
 {
 	unsigned long flags;
@@ -989,6 +994,24 @@ RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *rskb, uint32_t l
 	rkm_net_get(nd);
 	*addr = a;
 	return 0;
+}
+
+RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *rskb,
+					 uint64_t addr, uint32_t maplen, uint32_t len,
+					 bool in_napi)
+{
+	struct sk_buff *src = rkm_kskb(rskb), *dst;
+	struct device *dev = nd->b->dev;
+
+	if (!len || len > maplen)
+		return NULL;
+	dst = (struct sk_buff *)rkm_skb_alloc(nd, len, in_napi);
+	if (!dst)
+		return NULL;
+	dma_sync_single_for_cpu(dev, addr, len, DMA_FROM_DEVICE);
+	skb_put_data(dst, src->data, len);
+	dma_sync_single_for_device(dev, addr, len, DMA_FROM_DEVICE);
+	return (struct rkm_skb *)dst;
 }
 
 static void rkm_skb_unmap_frags(struct device *dev, struct rkm_skb_frags *f, u32 n)

@@ -1474,6 +1474,8 @@ RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd);
 RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes);
 /** rkm_net_completed_queue() - netdev_completed_queue(): may wake the queue. */
 RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint32_t bytes);
+/** rkm_net_xmit_more() - in start_xmit: netdev_xmit_more() and the queue not stopped (netif_xmit_stopped). */
+RKM_LEAF bool rkm_net_xmit_more(struct rkm_netdev *nd);
 /** rkm_net_reset_queue() - netdev_reset_queue(): nothing in flight any more. */
 RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd);
 /** rkm_net_mac() - the current MAC address into @out (RKM_NET_ALEN bytes). */
@@ -1589,6 +1591,16 @@ RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *skb, uint32_t le
  */
 RKM_LEAF int rkm_skb_map_tx(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t *addr,
 			    uint32_t *len, struct rkm_skb_frags **frags);
+/**
+ * rkm_skb_copy_rx() - the first @len bytes the device wrote into @skb,
+ * mapped by rkm_skb_map() for it to write (RKM_DMA_FROM_DEVICE, @maplen
+ * bytes at @addr), copied into a new packet allocated as rkm_skb_alloc()
+ * does: synced for the CPU, copied, synced back for the device, which
+ * keeps the mapping. NULL if out of memory, or @len is 0 or past @maplen.
+ */
+RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *skb,
+					 uint64_t addr, uint32_t maplen, uint32_t len,
+					 bool in_napi);
 /** rkm_skb_unmap() - undoes rkm_skb_map() or rkm_skb_map_tx() (@frags freed). */
 RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
 			    uint32_t len, int dir, struct rkm_skb_frags *frags);

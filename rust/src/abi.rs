@@ -907,6 +907,7 @@ unsafe extern "C" {
     pub(crate) fn rkm_net_sent_queue(nd: *mut Netdev, bytes: u32);
     pub(crate) fn rkm_net_completed_queue(nd: *mut Netdev, pkts: u32, bytes: u32);
     pub(crate) fn rkm_net_reset_queue(nd: *mut Netdev);
+    pub(crate) fn rkm_net_xmit_more(nd: *mut Netdev) -> bool;
     pub(crate) fn rkm_net_mac(nd: *mut Netdev, out: *mut u8);
     pub(crate) fn rkm_net_set_mac(nd: *mut Netdev, addr: *const u8) -> c_int;
     pub(crate) fn rkm_net_mtu(nd: *mut Netdev) -> u32;
@@ -968,6 +969,14 @@ unsafe extern "C" {
         len: *mut u32,
         frags: *mut *mut SkbFrags,
     ) -> c_int;
+    pub(crate) fn rkm_skb_copy_rx(
+        nd: *mut Netdev,
+        skb: *mut Skb,
+        addr: u64,
+        maplen: u32,
+        len: u32,
+        in_napi: bool,
+    ) -> *mut Skb;
     pub(crate) fn rkm_skb_unmap(
         nd: *mut Netdev,
         skb: *mut Skb,

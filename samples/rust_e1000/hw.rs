@@ -122,8 +122,10 @@ pub const RCTL_SZ_2048: u32 = 0x0000_0000;
 pub const RCTL_SZ_16384: u32 = 0x0001_0000;
 pub const RCTL_BSEX: u32 = 0x0200_0000;
 pub const RCTL_SECRC: u32 = 0x0400_0000;
-/// The interrupt throttling e1000 starts with (20000 a second, in 256 ns units).
-pub const ITR_DEFAULT: u32 = 1_000_000_000 / (20_000 * 256);
+/// ITR's value (256 ns units between interrupts) for a rate in interrupts a second.
+pub const fn itr(rate: u32) -> u32 {
+    1_000_000_000 / (rate * 256)
+}
 /// e1000's default delays (E1000_DEFAULT_RADV, _TIDV, _TADV), 1.024 µs units.
 pub const RADV_DEFAULT: u32 = 8;
 pub const TIDV_DEFAULT: u32 = 8;

@@ -66,6 +66,45 @@ const TX_STOP: usize = 17 + 7;
 /// e1000's transmit offloads on the 82540EM: scatter-gather, checksums,
 /// TCP segmentation.
 const OFFLOADS: Features = Features::SG.union(Features::HW_CSUM).union(Features::TSO);
+/// e1000's latency classes (enum latency_range) and first rate (its
+/// InterruptThrottleRate default, in interrupts a second).
+const LOWEST_LATENCY: u32 = 0;
+const LOW_LATENCY: u32 = 1;
+const BULK_LATENCY: u32 = 2;
+const ITR_START: u32 = 20000;
+
+/// The next latency class after a round of polls that moved `packets`
+/// frames of `bytes` in all (e1000_update_itr, 82540 and later).
+fn itr_class(class: u32, packets: u32, bytes: u32) -> u32 {
+    if packets == 0 {
+        return class;
+    }
+    let per = bytes / packets;
+    match class {
+        LOWEST_LATENCY if per > 8000 => BULK_LATENCY,
+        LOWEST_LATENCY if packets < 5 && bytes > 512 => LOW_LATENCY,
+        LOW_LATENCY if bytes > 10000 => {
+            if per > 8000 || packets < 10 || per > 1200 {
+                BULK_LATENCY
+            } else if packets > 35 {
+                LOWEST_LATENCY
+            } else {
+                class
+            }
+        }
+        LOW_LATENCY if per > 2000 => BULK_LATENCY,
+        LOW_LATENCY if packets <= 2 && bytes < 512 => LOWEST_LATENCY,
+        BULK_LATENCY if bytes > 25000 && packets > 35 => LOW_LATENCY,
+        BULK_LATENCY if bytes < 6000 => LOW_LATENCY,
+        _ => class,
+    }
+}
+
+/// Frames up to this long (with the FCS) are copied into a new packet and
+/// their buffer kept (e1000's copybreak parameter, 256 by default).
+const COPYBREAK: u32 = 256;
+/// Packets (and received frames) taken off a ring under one hold of its lock.
+const BATCH: usize = 16;
 /// The watchdog's period (e1000_watchdog: 2 s).
 const WATCHDOG: Duration = Duration::from_secs(2);
 
@@ -110,6 +149,9 @@ fn used(ix: &[usize; 5]) -> usize {
 /// frames the device makes of it and their bytes (e1000's segs and
 /// bytecount). A tuple: what the crate knows may be dropped in a handler.
 type Sent = (SkbMapping, [u32; 2]);
+/// A frame the device wrote: its buffer, and its length, status, errors,
+/// whether it is part of one spread over descriptors (0 or 1) and its slot.
+type Received = (SkbMapping, [u32; 5]);
 
 /// Puts `m` in slot `i` (always there: `i` < the ring's count <= its slots).
 fn put<T>(bufs: &mut [Option<T>], i: usize, m: T) {
@@ -166,6 +208,14 @@ rkm::irq_safe! {
         filters: Arc<[AtomicU32; hw::FILTER_WORDS]>,
         irqs: AtomicU64,
         causes: AtomicU32,
+        /// The link is at 1000 Mb/s (as last seen up).
+        gigabit: AtomicBool,
+        /// Adaptive interrupt moderation (e1000_set_itr): the rate in
+        /// interrupts a second, each direction's latency class, and the
+        /// frames and bytes since the interrupt that scheduled the poll.
+        itr: AtomicU32,
+        itr_class: [AtomicU32; 2],
+        itr_work: [AtomicU32; 4],
         st: Counters,
         /// The statistics registers, summed (hw::STAT_REGS).
         hw_st: [AtomicU64; hw::STAT_REGS.len()],
@@ -226,7 +276,7 @@ impl Port {
         regs.write32::<{ hw::RDT }>(0);
         regs.write32::<{ hw::RDTR }>(0);
         regs.write32::<{ hw::RADV }>(hw::RADV_DEFAULT);
-        regs.write32::<{ hw::ITR }>(hw::ITR_DEFAULT);
+        regs.write32::<{ hw::ITR }>(hw::itr(self.itr.load(Relaxed)));
         // Checksums verified always; reported while rx-checksumming is on.
         regs.write32::<{ hw::RXCSUM }>(regs.read32::<{ hw::RXCSUM }>() | hw::RXCSUM_TUOFL);
         // As e1000_configure: the buffers there are memory for, none being
@@ -243,6 +293,7 @@ impl Port {
         let _ = regs.read32::<{ hw::ICR }>();
         regs.write32::<{ hw::IMS }>(hw::IMS_ENABLE_MASK);
         if hw::link_up(regs) {
+            self.gigabit.store(hw::speed(regs).0 == 1000, Relaxed);
             dev.carrier_on();
         }
         dev.start_queue();
@@ -298,20 +349,29 @@ impl Port {
         let (mut next, clean, count, len) = (ix[NEXT], ix[CLEAN], ix[COUNT], ix[BUF_LEN] as u32);
         let first = next;
         while after(next, count) != clean {
-            let Ok(skb) = dev.alloc_skb(len) else {
-                inc(&self.st.alloc_rx_buff_failed, 1);
-                break;
-            };
-            let m = match skb.map_rx(dev, len) {
-                Ok(m) => m,
-                Err((skb, _)) => {
-                    drop(skb);
-                    inc(&self.st.alloc_rx_buff_failed, 1);
-                    break;
+            // A buffer copybreak kept is given again as it is.
+            let kept = g.data().0.get(next).and_then(|b| b.as_ref().map(SkbMapping::dma_addr_u64));
+            let addr = match kept {
+                Some(addr) => addr,
+                None => {
+                    let Ok(skb) = dev.alloc_skb(len) else {
+                        inc(&self.st.alloc_rx_buff_failed, 1);
+                        break;
+                    };
+                    let m = match skb.map_rx(dev, len) {
+                        Ok(m) => m,
+                        Err((skb, _)) => {
+                            drop(skb);
+                            inc(&self.st.alloc_rx_buff_failed, 1);
+                            break;
+                        }
+                    };
+                    let addr = m.dma_addr_u64();
+                    put(&mut g.data().0, next, m);
+                    addr
                 }
             };
-            g.set(next, RxDesc { buffer_addr: m.dma_addr_u64(), ..RxDesc::default() });
-            put(&mut g.data().0, next, m);
+            g.set(next, RxDesc { buffer_addr: addr, ..RxDesc::default() });
             next = after(next, count);
         }
         g.data().1[NEXT] = next;
@@ -324,21 +384,35 @@ impl Port {
 
     /// Reclaims sent packets (e1000_clean_tx_irq); wakes the queue once
     /// there is room.
+    #[inline(never)] // its batch in a frame of its own (a KASAN kernel's stack limit)
     fn clean_tx(&self, napi: &Poll<'_>) {
         let (mut pkts, mut bytes, mut segs, mut seg_bytes) = (0u32, 0u32, 0u64, 0u64);
-        loop {
-            let m = {
+        let mut more = true;
+        while more {
+            // Up to BATCH packets taken under one hold of the lock (which
+            // turns interrupts off), freed after it (not with interrupts off).
+            let mut batch: [Option<Sent>; BATCH] = [const { None }; BATCH];
+            let mut n = 0;
+            {
                 let mut g = self.tx.lock();
                 let (ring, (bufs, ix)) = g.parts();
-                let c = ix[CLEAN];
-                if c == ix[NEXT] || ring.read(c, TxDesc::status) & hw::TXD_STAT_DD == 0 {
-                    break;
+                while n < BATCH {
+                    let c = ix[CLEAN];
+                    if c == ix[NEXT] || ring.read(c, TxDesc::status) & hw::TXD_STAT_DD == 0 {
+                        more = false;
+                        break;
+                    }
+                    dma_rmb();
+                    ix[CLEAN] = after(c, ix[COUNT]);
+                    if let (Some(slot), Some(s)) =
+                        (batch.get_mut(n), bufs.get_mut(c).and_then(Option::take))
+                    {
+                        *slot = Some(s);
+                        n += 1;
+                    }
                 }
-                dma_rmb();
-                ix[CLEAN] = after(c, ix[COUNT]);
-                bufs.get_mut(c).and_then(Option::take)
-            };
-            if let Some((m, [n, b])) = m {
+            }
+            for (m, [n, b]) in batch.iter_mut().filter_map(Option::take) {
                 let skb = m.unmap();
                 pkts += 1;
                 bytes = bytes.saturating_add(skb.len() as u32);
@@ -352,6 +426,7 @@ impl Port {
         }
         inc(&self.st.tx_packets, segs);
         inc(&self.st.tx_bytes, seg_bytes);
+        self.itr_count(0, segs as u32, seg_bytes as u32);
         napi.completed_queue(pkts, bytes);
         let mut g = self.tx.lock();
         let ix = g.data().1;
@@ -363,64 +438,169 @@ impl Port {
     }
 
     /// Receives up to `budget` frames (e1000_clean_rx_irq); how many.
+    #[inline(never)] // as clean_tx
     fn clean_rx(&self, napi: &Poll<'_>, budget: u32) -> u32 {
         let mut done = 0;
         let rx_csum = napi.feature(Features::RXCSUM);
-        while done < budget {
-            let (m, len, status, errors, split) = {
+        let mut more = true;
+        while more && done < budget {
+            // Up to BATCH frames taken under one hold of the lock, handed
+            // to the stack after it (not with interrupts off).
+            let mut batch: [Option<Received>; BATCH] = [const { None }; BATCH];
+            {
                 let mut g = self.rx.lock();
                 let (ring, (bufs, ix)) = g.parts();
-                let c = ix[CLEAN];
-                if c == ix[NEXT] {
-                    break;
-                }
-                let status = ring.read(c, RxDesc::status);
-                if status & hw::RXD_STAT_DD == 0 {
-                    break;
-                }
-                dma_rmb();
-                let d = ring.get(c);
-                ix[CLEAN] = after(c, ix[COUNT]);
-                // A frame longer than one buffer (the device spread it over
-                // descriptors): every part up to the one with EOP dropped,
-                // as e1000's e1000_clean_rx_irq does ("discarding"), and
-                // counted nowhere as there. One buffer holds the longest
-                // frame the device lets in (hw::rx_buffer), so only a
-                // device that ignores RCTL gets here.
-                let split = ix[DISCARDING] != 0 || status & hw::RXD_STAT_EOP == 0;
-                ix[DISCARDING] = usize::from(status & hw::RXD_STAT_EOP == 0);
-                let m = bufs.get_mut(c).and_then(Option::take);
-                (m, d.length, status, d.errors, split)
-            };
-            done += 1;
-            let Some(m) = m else { continue };
-            if split || errors & hw::RXD_ERR_FRAME_ERR_MASK != 0 {
-                if !split {
-                    inc(&self.st.rx_errors, 1);
-                }
-                // The device is done with it (DD): unmapped and freed now.
-                drop(m.unmap());
-                continue;
-            }
-            let Ok(mut skb) = m.unmap_rx(u32::from(len)) else {
-                inc(&self.st.rx_length_errors, 1);
-                inc(&self.st.rx_errors, 1);
-                continue;
-            };
-            // e1000_rx_checksum: a TCP or UDP checksum the device found good.
-            if rx_csum && status & hw::RXD_STAT_IXSM == 0 {
-                if errors & hw::RXD_ERR_TCPE != 0 {
-                    inc(&self.st.csum_err, 1);
-                } else if status & hw::RXD_STAT_TCPCS != 0 {
-                    skb.set_checksum(Checksum::Unnecessary);
-                    inc(&self.st.csum_good, 1);
+                for slot in batch.iter_mut() {
+                    let c = ix[CLEAN];
+                    if done >= budget || c == ix[NEXT] {
+                        more = false;
+                        break;
+                    }
+                    let status = ring.read(c, RxDesc::status);
+                    if status & hw::RXD_STAT_DD == 0 {
+                        more = false;
+                        break;
+                    }
+                    dma_rmb();
+                    let d = ring.get(c);
+                    ix[CLEAN] = after(c, ix[COUNT]);
+                    // A frame longer than one buffer (the device spread it
+                    // over descriptors): every part up to the one with EOP
+                    // dropped, as e1000's e1000_clean_rx_irq does
+                    // ("discarding"), and counted nowhere as there. One
+                    // buffer holds the longest frame the device lets in
+                    // (hw::rx_buffer), so only a device that ignores RCTL
+                    // gets here.
+                    let split = ix[DISCARDING] != 0 || status & hw::RXD_STAT_EOP == 0;
+                    ix[DISCARDING] = usize::from(status & hw::RXD_STAT_EOP == 0);
+                    done += 1;
+                    if let Some(m) = bufs.get_mut(c).and_then(Option::take) {
+                        let info = [
+                            d.length.into(),
+                            status.into(),
+                            d.errors.into(),
+                            split.into(),
+                            c as u32,
+                        ];
+                        *slot = Some((m, info));
+                    }
                 }
             }
-            inc(&self.st.rx_packets, 1);
-            inc(&self.st.rx_bytes, len.into());
-            napi.receive(skb);
+            let (mut frames, mut bytes, mut kept) = (0, 0, false);
+            for slot in batch.iter_mut() {
+                let Some((m, info)) = slot.take() else { continue };
+                let (len, keep) = self.receive(napi, m, info, rx_csum);
+                frames += u32::from(len != 0);
+                bytes += len;
+                kept |= keep.is_some();
+                *slot = keep.map(|m| (m, info));
+            }
+            self.itr_count(2, frames, bytes);
+            if kept {
+                // The buffers copied from go back to their slots for refill.
+                let mut g = self.rx.lock();
+                let bufs = &mut g.data().0;
+                for (m, info) in batch.iter_mut().filter_map(Option::take) {
+                    put(bufs, info[4] as usize, m);
+                }
+            }
         }
         done
+    }
+
+    /// One received frame to the stack (or dropped, counted as e1000
+    /// does): its length if it went up, else 0.
+    #[inline(never)] // out of clean_rx's frame (a KASAN kernel's stack limit)
+    fn receive(
+        &self,
+        napi: &Poll<'_>,
+        m: SkbMapping,
+        [len, status, errors, split, _]: [u32; 5],
+        rx_csum: bool,
+    ) -> (u32, Option<SkbMapping>) {
+        let (status, errors, split) = (status as u8, errors as u8, split != 0);
+        if split || errors & hw::RXD_ERR_FRAME_ERR_MASK != 0 {
+            if !split {
+                inc(&self.st.rx_errors, 1);
+            }
+            // The device is done with it (DD): the buffer is given again.
+            return (0, Some(m));
+        }
+        // A short frame is copied and its buffer kept (e1000_copybreak);
+        // a longer one goes up in its buffer, which refill replaces.
+        let (skb, keep) = match (len + 4 <= COPYBREAK).then(|| m.copy_rx(napi, len)) {
+            Some(Ok(skb)) => (skb, Some(m)),
+            _ => match m.unmap_rx(len) {
+                Ok(skb) => (skb, None),
+                Err(_) => {
+                    inc(&self.st.rx_length_errors, 1);
+                    inc(&self.st.rx_errors, 1);
+                    return (0, None);
+                }
+            },
+        };
+        let mut skb = skb;
+        // e1000_rx_checksum: a TCP or UDP checksum the device found good.
+        if rx_csum && status & hw::RXD_STAT_IXSM == 0 {
+            if errors & hw::RXD_ERR_TCPE != 0 {
+                inc(&self.st.csum_err, 1);
+            } else if status & hw::RXD_STAT_TCPCS != 0 {
+                skb.set_checksum(Checksum::Unnecessary);
+                inc(&self.st.csum_good, 1);
+            }
+        }
+        inc(&self.st.rx_packets, 1);
+        inc(&self.st.rx_bytes, len.into());
+        napi.receive(skb);
+        (len, keep)
+    }
+
+    /// Counts frames and bytes of a direction (0: transmit, 2: receive)
+    /// for set_itr.
+    fn itr_count(&self, dir: usize, packets: u32, bytes: u32) {
+        if let (Some(p), Some(b)) = (self.itr_work.get(dir), self.itr_work.get(dir + 1)) {
+            p.fetch_add(packets, Relaxed);
+            b.fetch_add(bytes, Relaxed);
+        }
+    }
+
+    /// Adaptive interrupt moderation, as e1000_set_itr in its default
+    /// (conservative) mode: each direction's latency class from the frames
+    /// and bytes of the round of polls that ends, the rate from the higher
+    /// class, raised gradually and lowered at once; 4000 a second below
+    /// 1000 Mb/s.
+    fn set_itr(&self) {
+        let w = |i: usize| self.itr_work.get(i).map_or(0, |a| a.load(Relaxed));
+        let class = |i: usize, packets: u32, bytes: u32| {
+            let c = self.itr_class.get(i).map_or(LOW_LATENCY, |a| a.load(Relaxed));
+            let c = itr_class(c, packets, bytes).max(LOW_LATENCY);
+            if let Some(a) = self.itr_class.get(i) {
+                a.store(c, Relaxed);
+            }
+            c
+        };
+        let old = self.itr.load(Relaxed);
+        let new = if !self.gigabit.load(Relaxed) {
+            4000
+        } else {
+            match class(0, w(0), w(1)).max(class(1, w(2), w(3))) {
+                BULK_LATENCY => 4000,
+                _ => 20000,
+            }
+        };
+        if new != old {
+            let new = if new > old { (old + (new >> 2)).min(new) } else { new };
+            self.itr.store(new, Relaxed);
+            self.regs.write32::<{ hw::ITR }>(hw::itr(new));
+        }
+    }
+
+    /// Moves the transmit tail to `next`: the descriptors of packets sent
+    /// with the tail deferred (xmit_more) go now, on a way out of
+    /// start_xmit without a packet of its own.
+    fn flush_tail(&self, next: usize) {
+        dma_wmb();
+        self.regs.write32::<{ hw::TDT }>(next as u32);
     }
 
     /// What the packet asks of the device (e1000_tso, e1000_tx_csum): the
@@ -486,12 +666,17 @@ impl Port {
         }
         if icr & hw::ICR_LSC != 0 {
             if hw::link_up(&self.regs) {
+                self.gigabit.store(hw::speed(&self.regs).0 == 1000, Relaxed);
                 dev.carrier_on();
             } else {
                 dev.carrier_off();
             }
         }
         self.regs.write32::<{ hw::IMC }>(!0);
+        // A new round of polls: its work decides the next rate (e1000_intr).
+        for w in &self.itr_work {
+            w.store(0, Relaxed);
+        }
         Irq::Poll
     }
 
@@ -589,6 +774,7 @@ impl net::Operations for Port {
         if !self.up.load(Relaxed) || count - 1 - used(&ix) < need + 2 {
             dev.stop_queue();
             inc(&self.st.tx_busy, 1);
+            self.flush_tail(ix[NEXT]);
             return Tx::Busy(skb);
         }
         let (ctx, cmd, popts, segs) = match Self::offload(&mut skb) {
@@ -596,6 +782,7 @@ impl net::Operations for Port {
             None => {
                 drop(skb);
                 inc(&self.st.tx_dropped, 1);
+                self.flush_tail(ix[NEXT]);
                 return Tx::Sent;
             }
         };
@@ -605,6 +792,7 @@ impl net::Operations for Port {
             Err((skb, _)) => {
                 drop(skb);
                 inc(&self.st.tx_dropped, 1);
+                self.flush_tail(ix[NEXT]);
                 return Tx::Sent;
             }
         };
@@ -639,6 +827,7 @@ impl net::Operations for Port {
         let Some((j, mut d)) = last else {
             // Nothing to send (map_tx refuses an empty packet).
             drop(m.unmap());
+            self.flush_tail(ix[NEXT]);
             return Tx::Sent;
         };
         d.cmd |= hw::TXD_CMD_EOP;
@@ -648,12 +837,15 @@ impl net::Operations for Port {
         put(bufs, j, (m, [segs, bytes]));
         ixm[NEXT] = i;
         dev.sent_queue(len as u32);
-        // The descriptors before the tail that hands them over.
-        dma_wmb();
-        self.regs.write32::<{ hw::TDT }>(i as u32);
         // Room for the next packet, or stop now (e1000_maybe_stop_tx).
-        if count - 1 - distance(ix[CLEAN], i, count) < TX_STOP {
+        let stop = count - 1 - distance(ix[CLEAN], i, count) < TX_STOP;
+        if stop {
             dev.stop_queue();
+        }
+        // The tail once for a batch the stack hands over (e1000's xmit_more),
+        // the descriptors before it.
+        if !dev.xmit_more() {
+            self.flush_tail(i);
         }
         Tx::Sent
     }
@@ -713,12 +905,11 @@ impl net::Operations for Port {
         self.clean_tx(napi);
         let done = self.clean_rx(napi, napi.budget());
         self.refill(napi);
-        if done < napi.budget()
-            && napi.complete(done)
-            && self.up.load(Relaxed)
-            && !self.gone.load(Relaxed)
-        {
-            self.regs.write32::<{ hw::IMS }>(hw::IMS_ENABLE_MASK);
+        if done < napi.budget() && napi.complete(done) {
+            self.set_itr();
+            if self.up.load(Relaxed) && !self.gone.load(Relaxed) {
+                self.regs.write32::<{ hw::IMS }>(hw::IMS_ENABLE_MASK);
+            }
         }
         done
     }
@@ -962,6 +1153,10 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
         filters: Arc::try_new([const { AtomicU32::new(0) }; hw::FILTER_WORDS])?,
         irqs: AtomicU64::new(0),
         causes: AtomicU32::new(0),
+        gigabit: AtomicBool::new(false),
+        itr: AtomicU32::new(ITR_START),
+        itr_class: [const { AtomicU32::new(LOWEST_LATENCY) }; 2],
+        itr_work: [const { AtomicU32::new(0) }; 4],
         hw_st: [const { AtomicU64::new(0) }; hw::STAT_REGS.len()],
         st: Counters {
             rx_packets: AtomicU64::new(0),

@@ -597,6 +597,24 @@ impl NetDev<'_> {
         unsafe { abi::rkm_net_reset_queue(self.raw()) }
     }
 
+    /// In `start_xmit`, after [`sent_queue`](Self::sent_queue) and any
+    /// [`stop_queue`](Self::stop_queue): whether the stack hands over
+    /// another packet at once (`netdev_xmit_more`) and the queue is not
+    /// stopped (by the driver or the byte queue limits), so the device's
+    /// tail may be moved once, after the last packet of the batch. A driver
+    /// that defers it moves it on every other way out of `start_xmit` too.
+    /// Meaningless (but harmless) elsewhere.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>) -> bool {
+    /// !dev.xmit_more() // write the tail now
+    /// # }
+    /// ```
+    pub fn xmit_more(&self) -> bool {
+        // SAFETY: a registered device; reads this CPU's softnet state.
+        unsafe { abi::rkm_net_xmit_more(self.raw()) }
+    }
+
     /// The current MAC address.
     ///
     /// ```
