@@ -149,9 +149,6 @@ fn used(ix: &[usize; 5]) -> usize {
 /// frames the device makes of it and their bytes (e1000's segs and
 /// bytecount). A tuple: what the crate knows may be dropped in a handler.
 type Sent = (SkbMapping, [u32; 2]);
-/// A frame the device wrote: its buffer, and its length, status, errors,
-/// whether it is part of one spread over descriptors (0 or 1) and its slot.
-type Received = (SkbMapping, [u32; 5]);
 
 /// Puts `m` in slot `i` (always there: `i` < the ring's count <= its slots).
 fn put<T>(bufs: &mut [Option<T>], i: usize, m: T) {
@@ -389,35 +386,35 @@ impl Port {
         let (mut pkts, mut bytes, mut segs, mut seg_bytes) = (0u32, 0u32, 0u64, 0u64);
         let mut more = true;
         while more {
-            // Up to BATCH packets taken under one hold of the lock (which
-            // turns interrupts off), freed after it (not with interrupts off).
-            let mut batch: [Option<Sent>; BATCH] = [const { None }; BATCH];
-            let mut n = 0;
+            // Up to BATCH packets unmapped under one hold of the lock, freed
+            // after it (never with interrupts off).
+            let mut batch: [Option<Skb>; BATCH] = [const { None }; BATCH];
             {
                 let mut g = self.tx.lock();
                 let (ring, (bufs, ix)) = g.parts();
-                while n < BATCH {
-                    let c = ix[CLEAN];
-                    if c == ix[NEXT] || ring.read(c, TxDesc::status) & hw::TXD_STAT_DD == 0 {
-                        more = false;
-                        break;
-                    }
-                    dma_rmb();
-                    ix[CLEAN] = after(c, ix[COUNT]);
-                    if let (Some(slot), Some(s)) =
-                        (batch.get_mut(n), bufs.get_mut(c).and_then(Option::take))
-                    {
-                        *slot = Some(s);
-                        n += 1;
-                    }
+                for slot in batch.iter_mut() {
+                    // A packet's descriptors up to the one that holds it.
+                    let (skb, [n, b]) = loop {
+                        let c = ix[CLEAN];
+                        if c == ix[NEXT] || ring.read(c, TxDesc::status) & hw::TXD_STAT_DD == 0 {
+                            more = false;
+                            break (None, [0, 0]);
+                        }
+                        dma_rmb();
+                        ix[CLEAN] = after(c, ix[COUNT]);
+                        if let Some((m, counts)) = bufs.get_mut(c).and_then(Option::take) {
+                            break (Some(m.unmap()), counts);
+                        }
+                    };
+                    let Some(skb) = skb else { break };
+                    pkts += 1;
+                    bytes = bytes.saturating_add(skb.len() as u32);
+                    segs += u64::from(n);
+                    seg_bytes += u64::from(b);
+                    *slot = Some(skb);
                 }
             }
-            for (m, [n, b]) in batch.iter_mut().filter_map(Option::take) {
-                let skb = m.unmap();
-                pkts += 1;
-                bytes = bytes.saturating_add(skb.len() as u32);
-                segs += u64::from(n);
-                seg_bytes += u64::from(b);
+            for skb in batch.iter_mut().filter_map(Option::take) {
                 napi.consume(skb);
             }
         }
@@ -444,9 +441,11 @@ impl Port {
         let rx_csum = napi.feature(Features::RXCSUM);
         let mut more = true;
         while more && done < budget {
-            // Up to BATCH frames taken under one hold of the lock, handed
-            // to the stack after it (not with interrupts off).
-            let mut batch: [Option<Received>; BATCH] = [const { None }; BATCH];
+            // Up to BATCH frames made packets under one hold of the lock
+            // (copied, or unmapped from their buffer: both allowed with
+            // interrupts off), handed to the stack after it.
+            let mut batch: [Option<Skb>; BATCH] = [const { None }; BATCH];
+            let (mut frames, mut bytes) = (0, 0);
             {
                 let mut g = self.rx.lock();
                 let (ring, (bufs, ix)) = g.parts();
@@ -474,85 +473,70 @@ impl Port {
                     let split = ix[DISCARDING] != 0 || status & hw::RXD_STAT_EOP == 0;
                     ix[DISCARDING] = usize::from(status & hw::RXD_STAT_EOP == 0);
                     done += 1;
-                    if let Some(m) = bufs.get_mut(c).and_then(Option::take) {
-                        let info = [
-                            d.length.into(),
-                            status.into(),
-                            d.errors.into(),
-                            split.into(),
-                            c as u32,
-                        ];
-                        *slot = Some((m, info));
+                    let Some(buf) = bufs.get_mut(c) else { continue };
+                    *slot = self.frame(napi, buf, &d, split, rx_csum);
+                    if slot.is_some() {
+                        frames += 1;
+                        bytes += u32::from(d.length);
                     }
                 }
             }
-            let (mut frames, mut bytes, mut kept) = (0, 0, false);
-            for slot in batch.iter_mut() {
-                let Some((m, info)) = slot.take() else { continue };
-                let (len, keep) = self.receive(napi, m, info, rx_csum);
-                frames += u32::from(len != 0);
-                bytes += len;
-                kept |= keep.is_some();
-                *slot = keep.map(|m| (m, info));
+            for skb in batch.iter_mut().filter_map(Option::take) {
+                napi.receive(skb);
             }
             self.itr_count(2, frames, bytes);
-            if kept {
-                // The buffers copied from go back to their slots for refill.
-                let mut g = self.rx.lock();
-                let bufs = &mut g.data().0;
-                for (m, info) in batch.iter_mut().filter_map(Option::take) {
-                    put(bufs, info[4] as usize, m);
-                }
-            }
         }
         done
     }
 
-    /// One received frame to the stack (or dropped, counted as e1000
-    /// does): its length if it went up, else 0.
-    #[inline(never)] // out of clean_rx's frame (a KASAN kernel's stack limit)
-    fn receive(
+    /// The frame the device wrote into the buffer in slot `buf` (descriptor
+    /// `d`), as a packet for the stack; None if dropped (counted as e1000
+    /// does). A short frame is copied and its buffer stays in the slot
+    /// (e1000_copybreak), as does the buffer of a bad frame: refill gives
+    /// them again; a longer one goes up in its buffer, which refill replaces.
+    fn frame(
         &self,
         napi: &Poll<'_>,
-        m: SkbMapping,
-        [len, status, errors, split, _]: [u32; 5],
+        buf: &mut Option<SkbMapping>,
+        d: &RxDesc,
+        split: bool,
         rx_csum: bool,
-    ) -> (u32, Option<SkbMapping>) {
-        let (status, errors, split) = (status as u8, errors as u8, split != 0);
-        if split || errors & hw::RXD_ERR_FRAME_ERR_MASK != 0 {
+    ) -> Option<Skb> {
+        if split || d.errors & hw::RXD_ERR_FRAME_ERR_MASK != 0 {
             if !split {
                 inc(&self.st.rx_errors, 1);
             }
-            // The device is done with it (DD): the buffer is given again.
-            return (0, Some(m));
+            return None;
         }
-        // A short frame is copied and its buffer kept (e1000_copybreak);
-        // a longer one goes up in its buffer, which refill replaces.
-        let (skb, keep) = match (len + 4 <= COPYBREAK).then(|| m.copy_rx(napi, len)) {
-            Some(Ok(skb)) => (skb, Some(m)),
-            _ => match m.unmap_rx(len) {
-                Ok(skb) => (skb, None),
+        let len = u32::from(d.length);
+        let copied = if len + 4 <= COPYBREAK {
+            buf.as_ref().and_then(|m| m.copy_rx(napi, len).ok())
+        } else {
+            None
+        };
+        let mut skb = match copied {
+            Some(skb) => skb,
+            None => match buf.take()?.unmap_rx(len) {
+                Ok(skb) => skb,
                 Err(_) => {
                     inc(&self.st.rx_length_errors, 1);
                     inc(&self.st.rx_errors, 1);
-                    return (0, None);
+                    return None;
                 }
             },
         };
-        let mut skb = skb;
         // e1000_rx_checksum: a TCP or UDP checksum the device found good.
-        if rx_csum && status & hw::RXD_STAT_IXSM == 0 {
-            if errors & hw::RXD_ERR_TCPE != 0 {
+        if rx_csum && d.status & hw::RXD_STAT_IXSM == 0 {
+            if d.errors & hw::RXD_ERR_TCPE != 0 {
                 inc(&self.st.csum_err, 1);
-            } else if status & hw::RXD_STAT_TCPCS != 0 {
+            } else if d.status & hw::RXD_STAT_TCPCS != 0 {
                 skb.set_checksum(Checksum::Unnecessary);
                 inc(&self.st.csum_good, 1);
             }
         }
         inc(&self.st.rx_packets, 1);
         inc(&self.st.rx_bytes, len.into());
-        napi.receive(skb);
-        (len, keep)
+        Some(skb)
     }
 
     /// Counts frames and bytes of a direction (0: transmit, 2: receive)
