@@ -418,7 +418,8 @@ static bool rkm_net_desc_ok(const struct rkm_netdev_desc *d, const struct rkm_ne
 		return false;
 	if (d->n_stats > RKM_NET_MAX_STATS || (d->n_stats && !ops->stat_name))
 		return false;
-	if ((d->features | d->hw_features) & ~RKM_NET_F_ALL)
+	if ((d->features | d->hw_features) &
+	    ~(RKM_NET_F_SG | RKM_NET_F_HW_CSUM | RKM_NET_F_TSO | RKM_NET_F_RXCSUM))
 		return false;
 	return true;
 }
@@ -1014,6 +1015,19 @@ RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *
 	return (struct rkm_skb *)dst;
 }
 
+/* The glue's table of a packet's mapped fragments. */
+struct rkm_skb_frags {
+	u32 n;
+	struct rkm_skb_seg seg[];
+};
+
+RKM_LEAF const struct rkm_skb_seg *rkm_skb_frags_segs(const struct rkm_skb_frags *frags,
+						       uint32_t *n)
+{
+	*n = frags->n;
+	return frags->seg;
+}
+
 static void rkm_skb_unmap_frags(struct device *dev, struct rkm_skb_frags *f, u32 n)
 {
 	while (n--)
@@ -1050,7 +1064,6 @@ RKM_LEAF int rkm_skb_map_tx(struct rkm_netdev *nd, struct rkm_skb *rskb, uint64_
 		if (!f)
 			goto unmap;
 		f->n = sh->nr_frags;
-		f->reserved = 0;
 		for (i = 0; i < sh->nr_frags; i++) {
 			const skb_frag_t *frag = &sh->frags[i];
 			dma_addr_t fa = skb_frag_dma_map(dev, frag, 0, skb_frag_size(frag),

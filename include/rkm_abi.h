@@ -1367,7 +1367,6 @@ RKM_LEAF void rkm_ring_dma_rmb(void);
 #define RKM_NET_F_HW_CSUM 0x2u /* CHECKSUM_PARTIAL packets (rkm_skb_tx_offload()) */
 #define RKM_NET_F_TSO 0x4u	   /* TCP/IPv4 segmentation (rkm_skb_tx_offload()) */
 #define RKM_NET_F_RXCSUM 0x8u  /* the driver reports verified checksums */
-#define RKM_NET_F_ALL 0xfu
 struct rkm_netdev;
 struct rkm_skb;
 /** struct rkm_net_stats - what get_stats64 fills (copied to rtnl_link_stats64). */
@@ -1566,12 +1565,11 @@ struct rkm_skb_seg {
 	uint32_t len;
 	uint32_t reserved;
 };
-/** struct rkm_skb_frags - a packet's mapped page fragments, in order (the glue's). */
-struct rkm_skb_frags {
-	uint32_t n;
-	uint32_t reserved;
-	struct rkm_skb_seg seg[];
-};
+/* A packet's mapped page fragments, in order: the glue's table. */
+struct rkm_skb_frags;
+/** rkm_skb_frags_segs() - the table's segments, *@n of them. */
+RKM_LEAF const struct rkm_skb_seg *rkm_skb_frags_segs(const struct rkm_skb_frags *frags,
+						       uint32_t *n);
 /**
  * rkm_skb_map() - dma_map_single() of @len bytes at the skb's data (its
  * head only; -EINVAL past headlen + tailroom, or if @len is 0) for @nd's

@@ -776,7 +776,7 @@ pub(crate) const NET_OFFLOAD_CSUM: u32 = 1;
 pub(crate) const NET_OFFLOAD_TSO4: u32 = 2;
 pub(crate) const NET_OFFLOAD_TSO6: u32 = 3;
 
-opaque!(Netdev, Skb);
+opaque!(Netdev, Skb, SkbFrags);
 
 /// `struct rkm_net_stats`.
 #[repr(C)]
@@ -860,14 +860,6 @@ pub(crate) struct SkbSeg {
     pub(crate) addr: u64,
     pub(crate) len: u32,
     pub(crate) reserved: u32,
-}
-
-/// `struct rkm_skb_frags` (`seg` is a flexible array of `n`).
-#[repr(C)]
-pub(crate) struct SkbFrags {
-    pub(crate) n: u32,
-    pub(crate) reserved: u32,
-    pub(crate) seg: [SkbSeg; 0],
 }
 
 /// `struct rkm_net_offload`.
@@ -993,6 +985,7 @@ unsafe extern "C" {
         dir: c_int,
         frags: *mut SkbFrags,
     );
+    pub(crate) fn rkm_skb_frags_segs(frags: *const SkbFrags, n: *mut u32) -> *const SkbSeg;
     pub(crate) fn rkm_skb_tx_offload(skb: *mut Skb, o: *mut NetOffload) -> c_int;
     pub(crate) fn rkm_skb_checksum_help(skb: *mut Skb) -> c_int;
     // Network soundness review (session 27): in-kernel test probes.

@@ -124,7 +124,10 @@ pub const RCTL_BSEX: u32 = 0x0200_0000;
 pub const RCTL_SECRC: u32 = 0x0400_0000;
 /// ITR's value (256 ns units between interrupts) for a rate in interrupts a second.
 pub const fn itr(rate: u32) -> u32 {
-    1_000_000_000 / (rate * 256)
+    match 1_000_000_000u32.checked_div(rate.saturating_mul(256)) {
+        Some(v) => v,
+        None => 0,
+    }
 }
 /// e1000's default delays (E1000_DEFAULT_RADV, _TIDV, _TADV), 1.024 µs units.
 pub const RADV_DEFAULT: u32 = 8;

@@ -71,6 +71,14 @@ pub enum Checksum {
 }
 
 /// A packet's length, head length and page fragments ([`Skb::layout`]).
+///
+/// ```
+/// # fn f(skb: &rkm::net::Skb) -> usize {
+/// let rkm::net::Layout { len, head_len, frags } = skb.layout();
+/// # let _ = frags;
+/// len - head_len // in page fragments
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
     /// Bytes in all.
@@ -689,15 +697,15 @@ impl SkbMapping {
         if self.frags.is_null() {
             return &[];
         }
-        // SAFETY: the glue's table of `n` segments, alive until the unmap,
-        // which consumes `self` (type invariant); never written after the map.
-        unsafe {
-            let n = (*self.frags).n as usize;
-            core::slice::from_raw_parts(
-                core::ptr::addr_of!((*self.frags).seg).cast::<abi::SkbSeg>(),
-                n,
-            )
+        let mut n = 0;
+        // SAFETY: the glue's table (type invariant), alive until the unmap,
+        // which consumes `self`; never written after the map.
+        let p = unsafe { abi::rkm_skb_frags_segs(self.frags, &mut n) };
+        if p.is_null() {
+            return &[];
         }
+        // SAFETY: `n` segments at `p`, as long as the table (above).
+        unsafe { core::slice::from_raw_parts(p, n as usize) }
     }
 
     /// How many bytes are mapped, in all segments.
