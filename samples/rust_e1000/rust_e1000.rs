@@ -29,7 +29,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use core::time::Duration;
 use hw::{Regs, RxDesc, TxDesc};
 use rkm::alloc::{KSlice, KVec};
-use rkm::dma::{dma_rmb, dma_wmb, DescRing, RingLock};
+use rkm::dma::{dma_rmb, dma_wmb, DescRing, RingGuard, RingLock};
 use rkm::driver;
 use rkm::irq::IrqReturn;
 use rkm::net::{
@@ -341,7 +341,11 @@ impl Port {
     /// Gives the device receive buffers up to the ring's size less one
     /// (e1000_alloc_rx_buffers) and moves its tail.
     fn refill(&self, dev: &NetDev<'_>) {
-        let mut g = self.rx.lock();
+        self.fill(&mut self.rx.lock(), dev);
+    }
+
+    /// refill's work, under the receive ring's lock.
+    fn fill(&self, g: &mut RingGuard<'_, RxDesc, Book<SkbMapping>>, dev: &NetDev<'_>) {
         let ix = g.data().1;
         let (mut next, clean, count, len) = (ix[NEXT], ix[CLEAN], ix[COUNT], ix[BUF_LEN] as u32);
         let first = next;
@@ -480,6 +484,9 @@ impl Port {
                         bytes += u32::from(d.length);
                     }
                 }
+                // Buffers back to the device every batch, not once a poll
+                // (e1000's E1000_RX_BUFFER_WRITE: "one at a time is too slow").
+                self.fill(&mut g, napi);
             }
             for skb in batch.iter_mut().filter_map(Option::take) {
                 napi.receive(skb);
