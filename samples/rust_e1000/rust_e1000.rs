@@ -9,13 +9,18 @@
 //! units and unmasks the interrupts; the (shared, INTx) interrupt handler
 //! acknowledges the causes, follows the link (carrier) and schedules NAPI,
 //! whose poll reclaims sent packets (byte queue limits, queue wake),
-//! receives up to its budget and refills. Transmit maps the packet onto
-//! one descriptor. A watchdog work item (every 2 s, as e1000's) resets the
+//! receives up to its budget (short frames copied out of a buffer that
+//! stays, as e1000's copybreak; receive checksums), refills, and adapts the
+//! interrupt rate (e1000_set_itr). Transmit maps the packet whole (head
+//! and page fragments) onto data descriptors of at most 4 KiB, after a
+//! context descriptor for a checksum or TCP segmentation (e1000's
+//! offloads), and moves the tail once a batch (xmit_more). A watchdog
+//! work item (every 2 s, as e1000's) resets the
 //! device after a transmit timeout and refills a receive ring that failed
 //! allocations left short. MTU 46..16110 (jumbo frames in one
 //! receive buffer of up to 16 KiB), MAC address changes, promiscuous mode
 //! and the multicast hash filter, ethtool (driver, link, speed, rings,
-//! statistics). What probe found is also in sysfs attributes of the PCI
+//! offloads, statistics). What probe found is also in sysfs attributes of the PCI
 //! device: e1000_mac (the EEPROM's address), e1000_eeprom, e1000_link,
 //! e1000_rings (descriptors in use and the device's head and tail),
 //! e1000_irqs; e1000_ics raises interrupt causes, for tests.
