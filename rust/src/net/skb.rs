@@ -31,8 +31,9 @@
 //!   packet cannot be freed while mapped. A packet with page fragments
 //!   (scatter-gather) is mapped whole, head and every fragment, and
 //!   unmapped whole; the glue owns the table of the fragments' addresses
-//!   ([`SkbMapping::segments`] reads it while the mapping is borrowed). Its device address is a
-//!   [`DmaAddr`] borrowing the mapping, so it cannot outlive it;
+//!   ([`SkbMapping::segments`] reads it while the mapping is borrowed).
+//!   Its device address is a [`DmaAddr`] borrowing the mapping, so it
+//!   cannot outlive it;
 //!   [`SkbMapping::unmap`] gives the `Skb` back. A mapping dropped while
 //!   the parent device may still master the bus is unmapped and freed only
 //!   once it cannot (the device core's quiesce at unbind), from any
