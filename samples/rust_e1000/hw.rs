@@ -244,7 +244,7 @@ pub struct Context {
     pub tucss: u8,
     pub tucso: u8,
     pub tucse: u16,
-    /// TXD_CMD_* of the context (DEXT added here).
+    /// TXD_CMD_* of the context (DEXT and RS added by desc()).
     pub cmd: u8,
     /// TSO: payload length (20 bits), header length, segment size.
     pub paylen: u32,

@@ -403,7 +403,7 @@ impl Port {
                 let (ring, (bufs, ix)) = g.parts();
                 for slot in batch.iter_mut() {
                     // A packet's descriptors up to the one that holds it.
-                    let (skb, [n, b]) = loop {
+                    let (sent, [n, b]) = loop {
                         let c = ix[CLEAN];
                         if c == ix[NEXT] || ring.read(c, TxDesc::status) & hw::TXD_STAT_DD == 0 {
                             more = false;
@@ -412,12 +412,14 @@ impl Port {
                         dma_rmb();
                         ix[CLEAN] = after(c, ix[COUNT]);
                         if let Some((m, counts)) = bufs.get_mut(c).and_then(Option::take) {
-                            break (Some(m.unmap()), counts);
+                            // The mapping is the whole packet: its length
+                            // without asking the packet.
+                            break (Some((m.len(), m.unmap())), counts);
                         }
                     };
-                    let Some(skb) = skb else { break };
+                    let Some((len, skb)) = sent else { break };
                     pkts += 1;
-                    bytes = bytes.saturating_add(skb.len() as u32);
+                    bytes = bytes.saturating_add(len as u32);
                     segs += u64::from(n);
                     seg_bytes += u64::from(b);
                     *slot = Some(skb);
@@ -449,7 +451,9 @@ impl Port {
         let mut done = 0;
         let rx_csum = napi.feature(Features::RXCSUM);
         let mut more = true;
-        while more && done < budget {
+        // At least once, so that buffers go back to the device in every poll
+        // (a zero budget's too).
+        loop {
             // Up to BATCH frames made packets under one hold of the lock
             // (copied, or unmapped from their buffer: both allowed with
             // interrupts off), handed to the stack after it.
@@ -497,6 +501,9 @@ impl Port {
                 napi.receive(skb);
             }
             self.itr_count(2, frames, bytes);
+            if !more || done >= budget {
+                break;
+            }
         }
         done
     }
@@ -899,8 +906,8 @@ impl net::Operations for Port {
 
     fn poll(&self, napi: &mut Poll<'_>) -> u32 {
         self.clean_tx(napi);
+        // Refills too (every batch).
         let done = self.clean_rx(napi, napi.budget());
-        self.refill(napi);
         if done < napi.budget() && napi.complete(done) {
             self.set_itr();
             if self.up.load(Relaxed) && !self.gone.load(Relaxed) {

@@ -530,24 +530,6 @@ impl Skb {
         to_result(unsafe { abi::rkm_skb_checksum_help(self.ptr.as_ptr()) })
     }
 
-    fn map(
-        self,
-        dev: &NetDev<'_>,
-        len: u32,
-        dir: c_int,
-    ) -> core::result::Result<SkbMapping, (Skb, Error)> {
-        let mut addr = 0;
-        // SAFETY: a registered device (NetDev's invariant) and our sk_buff;
-        // the glue checks the length against the buffer.
-        let r = unsafe { abi::rkm_skb_map(dev.raw(), self.ptr.as_ptr(), len, dir, &mut addr) };
-        if r != 0 {
-            return Err((self, Error::from_kernel(r)));
-        }
-        // INVARIANT: mapped, with a reference on the glue handle taken by the glue.
-        let nd = NonNull::new(dev.raw()).unwrap_or(NonNull::dangling());
-        Ok(SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir, frags: null_mut() })
-    }
-
     fn into_raw_nonnull(self) -> NonNull<abi::Skb> {
         let p = self.ptr;
         core::mem::forget(self);
@@ -604,7 +586,16 @@ impl Skb {
         dev: &NetDev<'_>,
         len: u32,
     ) -> core::result::Result<SkbMapping, (Skb, Error)> {
-        self.map(dev, len, abi::DMA_FROM_DEVICE)
+        let (mut addr, dir) = (0, abi::DMA_FROM_DEVICE);
+        // SAFETY: a registered device (NetDev's invariant) and our sk_buff;
+        // the glue checks the length against the buffer.
+        let r = unsafe { abi::rkm_skb_map(dev.raw(), self.ptr.as_ptr(), len, dir, &mut addr) };
+        if r != 0 {
+            return Err((self, Error::from_kernel(r)));
+        }
+        // INVARIANT: mapped, with a reference on the glue handle taken by the glue.
+        let nd = NonNull::new(dev.raw()).unwrap_or(NonNull::dangling());
+        Ok(SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir, frags: null_mut() })
     }
 }
 
