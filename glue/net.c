@@ -609,6 +609,21 @@ RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd)
 	return netif_queue_stopped(nd->ndev);
 }
 
+/*
+ * netif_tx_disable(): each queue stopped under its transmit lock, so no
+ * start_xmit runs once it returns. It waits only where waiting is allowed
+ * (as rkm_net_h_rtnl_lock()): with a spinlock of the driver's held,
+ * start_xmit may be waiting for it (a deadlock), and with interrupts off
+ * the lock's local_bh_enable() warns. There the queues are only stopped.
+ */
+void rkm_net_tx_disable(struct rkm_netdev *nd)
+{
+	if (in_atomic() || irqs_disabled())
+		netif_tx_stop_all_queues(nd->ndev);
+	else
+		netif_tx_disable(nd->ndev);
+}
+
 /* What the queue's limits count as in flight (0 without BQL). */
 static unsigned int rkm_bql_inflight(struct netdev_queue *q)
 {

@@ -305,7 +305,8 @@ impl Port {
     /// (a reset: no more DMA), then every buffer unmapped and freed.
     fn down(&self, dev: &RtnlDev<'_>) {
         self.up.store(false, Relaxed);
-        dev.stop_queue();
+        // No start_xmit left running: it moves the tail after its lock.
+        dev.disable_tx();
         dev.carrier_off();
         dev.napi_disable();
         let regs = &self.regs;
@@ -845,8 +846,16 @@ impl net::Operations for Port {
         if stop {
             dev.stop_queue();
         }
-        // The tail once for a batch the stack hands over (e1000's xmit_more),
-        // the descriptors before it.
+        // The tail after the lock: the device may send at once and
+        // interrupt (under QEMU, inside the write: the packet crosses the
+        // hub to the peer first), and the poll that cleans this ring on
+        // another CPU takes the lock. Held across it, that poll spun for
+        // the whole write, for milliseconds when the host ran the writing
+        // vCPU late (echo round trips of 5 to 25 ms: a quarter of them on
+        // 6.12-rt). Only start_xmit moves the tail, serialised by the
+        // stack; down() waits for it (disable_tx). Once for a batch the
+        // stack hands over (e1000's xmit_more), the descriptors before it.
+        drop(g);
         if !dev.xmit_more() {
             self.flush_tail(i);
         }

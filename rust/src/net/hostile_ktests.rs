@@ -20,6 +20,7 @@ use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
 
 pub(crate) const CASES: &[Case] = &[
     ("with_rtnl_refused_in_atomic", || on_device(with_rtnl_refused_in_atomic)),
+    ("disable_tx_waits_only_where_allowed", || on_device(disable_tx_waits_only_where_allowed)),
     ("tx_skbs_never_shared", || on_device(tx_skbs_never_shared)),
     ("map_rx_unclones_first", || on_device(map_rx_unclones_first)),
     ("busy_with_another_skb", || on_device(busy_with_another_skb)),
@@ -128,6 +129,37 @@ fn with_rtnl_refused_in_atomic(dev: &mut Device<'_, HostileDrv>) -> Result {
     }
     // Process context again: allowed.
     kassert!(h.with_rtnl(|d| d.mtu()) == Some(1500));
+    Ok(())
+}
+
+/// `disable_tx` waits for a `start_xmit` in progress (`netif_tx_disable`):
+/// with a spinlock held that `start_xmit` may be waiting for it would
+/// deadlock, and with interrupts off the transmit lock's
+/// `local_bh_enable` warns (lockdep, on the debug kernel). There it only
+/// stops the queue; elsewhere it stops and waits.
+fn disable_tx_waits_only_where_allowed(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let reg = register(dev, 0)?;
+    let h = reg.rtnl_handle();
+    let irq = crate::new_spinlock_irq!(0u32)?;
+    let plain = crate::new_spinlock!(0u32)?;
+    let stopped = h.with_rtnl(|d| {
+        d.start_queue();
+        d.disable_tx();
+        let waited = d.queue_stopped();
+        d.start_queue();
+        {
+            let _g = irq.lock();
+            d.disable_tx();
+        }
+        let irqs_off = d.queue_stopped();
+        d.start_queue();
+        {
+            let _g = plain.lock();
+            d.disable_tx();
+        }
+        [waited, irqs_off, d.queue_stopped()]
+    });
+    kassert!(stopped == Some([true; 3]));
     Ok(())
 }
 

@@ -736,6 +736,25 @@ impl RtnlDev<'_> {
         unsafe { abi::rkm_net_napi_disable(self.raw()) }
     }
 
+    /// Stops the queue and waits for a `start_xmit` in progress on another
+    /// CPU (`netif_tx_disable`): once it returns, no `start_xmit` runs
+    /// until the queue is started or woken. A driver that writes its
+    /// device's tail after releasing its ring lock calls it before taking
+    /// the ring down, as `e1000_down` does. Where waiting is not allowed (a
+    /// spinlock held: `start_xmit` may be waiting for it; interrupts off)
+    /// it only stops the queue, as [`stop_queue`](NetDev::stop_queue).
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::RtnlDev<'_>) {
+    /// dev.disable_tx();
+    /// # }
+    /// ```
+    pub fn disable_tx(&self) {
+        // SAFETY: a registered device, RTNL held; the glue waits only
+        // where it may.
+        unsafe { abi::rkm_net_tx_disable(self.raw()) }
+    }
+
     /// Sets the MAC address (as read from an EEPROM after a reset);
     /// `EINVAL` unless a valid unicast address.
     ///
