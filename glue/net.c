@@ -611,17 +611,21 @@ RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd)
 
 /*
  * netif_tx_disable(): each queue stopped under its transmit lock, so no
- * start_xmit runs once it returns. It waits only where waiting is allowed
- * (as rkm_net_h_rtnl_lock()): with a spinlock of the driver's held,
- * start_xmit may be waiting for it (a deadlock), and with interrupts off
- * the lock's local_bh_enable() warns. There the queues are only stopped.
+ * start_xmit runs once it returns. It waits only where waiting is allowed,
+ * by rkm_net_h_rtnl_lock()'s test: with a spinlock of the driver's held,
+ * start_xmit may be waiting for it (a deadlock; on PREEMPT_RT a spinlock
+ * leaves the preempt count alone but holds an RCU read side), and with
+ * interrupts off the lock's local_bh_enable() would run softirqs and turn
+ * interrupts on. There the queues are only stopped. Whether it waited.
  */
-void rkm_net_tx_disable(struct rkm_netdev *nd)
+bool rkm_net_tx_disable(struct rkm_netdev *nd)
 {
-	if (in_atomic() || irqs_disabled())
+	if (in_atomic() || irqs_disabled() || rcu_preempt_depth()) {
 		netif_tx_stop_all_queues(nd->ndev);
-	else
-		netif_tx_disable(nd->ndev);
+		return false;
+	}
+	netif_tx_disable(nd->ndev);
+	return true;
 }
 
 /* What the queue's limits count as in flight (0 without BQL). */

@@ -1471,10 +1471,10 @@ RKM_LEAF void rkm_net_queue_start(struct rkm_netdev *nd);
 RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd);
 /**
  * rkm_net_tx_disable() - netif_tx_disable(): stopped, no start_xmit in
- * progress once it returns. RTNL held; where it cannot wait (atomic,
- * interrupts off) it only stops the queues.
+ * progress once it returns; true. RTNL held; where it cannot wait (atomic,
+ * interrupts off, an RCU read side) it only stops the queues: false.
  */
-void rkm_net_tx_disable(struct rkm_netdev *nd);
+bool rkm_net_tx_disable(struct rkm_netdev *nd);
 /** rkm_net_sent_queue() - netdev_sent_queue(): BQL, @bytes queued to the device. */
 RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes);
 /** rkm_net_completed_queue() - netdev_completed_queue(): may wake the queue. */

@@ -896,7 +896,7 @@ unsafe extern "C" {
     pub(crate) fn rkm_net_queue_wake(nd: *mut Netdev);
     pub(crate) fn rkm_net_queue_start(nd: *mut Netdev);
     pub(crate) fn rkm_net_queue_stopped(nd: *mut Netdev) -> bool;
-    pub(crate) fn rkm_net_tx_disable(nd: *mut Netdev);
+    pub(crate) fn rkm_net_tx_disable(nd: *mut Netdev) -> bool;
     pub(crate) fn rkm_net_sent_queue(nd: *mut Netdev, bytes: u32);
     pub(crate) fn rkm_net_completed_queue(nd: *mut Netdev, pkts: u32, bytes: u32);
     pub(crate) fn rkm_net_reset_queue(nd: *mut Netdev);

@@ -306,6 +306,7 @@ impl Port {
     fn down(&self, dev: &RtnlDev<'_>) {
         self.up.store(false, Relaxed);
         // No start_xmit left running: it moves the tail after its lock.
+        // (Process context, no lock held: it waits.)
         dev.disable_tx();
         dev.carrier_off();
         dev.napi_disable();
@@ -852,8 +853,9 @@ impl net::Operations for Port {
         // another CPU takes the lock. Held across it, that poll spun for
         // the whole write, for milliseconds when the host ran the writing
         // vCPU late (echo round trips of 5 to 25 ms: a quarter of them on
-        // 6.12-rt). Only start_xmit moves the tail, serialised by the
-        // stack; down() waits for it (disable_tx). Once for a batch the
+        // 6.12-rt). While the queue runs only start_xmit moves the tail,
+        // serialised by the stack; down() waits for it (disable_tx) before
+        // the reset and up() rewrite it. Once for a batch the
         // stack hands over (e1000's xmit_more), the descriptors before it.
         drop(g);
         if !dev.xmit_more() {

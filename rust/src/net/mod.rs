@@ -737,19 +737,20 @@ impl RtnlDev<'_> {
     }
 
     /// Stops the queue and waits for a `start_xmit` in progress on another
-    /// CPU (`netif_tx_disable`): once it returns, no `start_xmit` runs
-    /// until the queue is started or woken. A driver that writes its
+    /// CPU (`netif_tx_disable`): once it returns `true`, no `start_xmit`
+    /// runs until the queue is started or woken. A driver that writes its
     /// device's tail after releasing its ring lock calls it before taking
     /// the ring down, as `e1000_down` does. Where waiting is not allowed (a
-    /// spinlock held: `start_xmit` may be waiting for it; interrupts off)
-    /// it only stops the queue, as [`stop_queue`](NetDev::stop_queue).
+    /// spinlock held, which `start_xmit` may be waiting for; interrupts
+    /// off) it only stops the queue, as [`stop_queue`](NetDev::stop_queue),
+    /// and returns `false`.
     ///
     /// ```
-    /// # fn f(dev: &rkm::net::RtnlDev<'_>) {
-    /// dev.disable_tx();
+    /// # fn f(dev: &rkm::net::RtnlDev<'_>) -> bool {
+    /// dev.disable_tx() // true: no transmit in progress
     /// # }
     /// ```
-    pub fn disable_tx(&self) {
+    pub fn disable_tx(&self) -> bool {
         // SAFETY: a registered device, RTNL held; the glue waits only
         // where it may.
         unsafe { abi::rkm_net_tx_disable(self.raw()) }
