@@ -20,9 +20,8 @@
  * cycles. A module that leaks one object per cycle grows some cache by N.
  * Frees still in flight (kfree_rcu batches) move a cache by up to a few
  * hundred objects (seen: kmalloc-8 on 6.1 and 6.12), so a cache grown by N/2
- * or more is read again once those batches drained (5 s later), and if it
- * still is, gets 2N more cycles (at least CONFIRM_CYCLES), measured drained
- * as well: growing by half an object a cycle again, and once more in
+ * or more gets 2N more cycles (at least CONFIRM_CYCLES), measured once those
+ * batches drained: growing by half an object a cycle again, and once more in
  * a second such round with both ends drained, is a leak. A total growth over
  * 64 KiB is one too.
  */
@@ -325,19 +324,6 @@ int main(int argc, char **argv)
 		ran += done;
 		bad = r != 0;
 		if (!r) {
-			slab_read(&after);
-			bad = slab_grew(&before, &after, cycles, grown);
-		}
-		/*
-		 * A suspect seen 1 s after the last unload is read again once
-		 * batched frees landed (KFREE_DRAIN_JIFFIES, 5 s), before any
-		 * confirmation round: seen on 6.1 after the fuzzer, +170
-		 * lsm_file_cache and +126 kmalloc-96 objects in 50 cycles of
-		 * rust_e1000 that 100 more cycles took back. A leak stays.
-		 */
-		if (bad && grown[0][0]) {
-			printf("#   read again after 5 s more for batched frees\n");
-			sleep(5);
 			slab_read(&after);
 			bad = slab_grew(&before, &after, cycles, grown);
 		}
