@@ -37,8 +37,10 @@ static_assert(RKM_NET_GSTRING_LEN == ETH_GSTRING_LEN);
  * @ops, @data: the Rust callbacks and their first argument
  * @napi: the NAPI context, if @has_napi
  * @napi_lock: serialises enable and disable (@napi_on)
- * @bql_lock: serialises the queue's byte accounting (dql_completed() BUGs
- *	on more completed than queued: the glue clamps under this lock)
+ * @bql_lock: serialises completions of the queue's byte accounting with
+ *	each other (dql_completed() BUGs on more completed than queued: the
+ *	glue clamps under this lock); the queued side is start_xmit's, which
+ *	the transmit lock serialises
  * @n_stats: ethtool statistics
  * @node: in rkm_netdevs while registered
  */
@@ -638,16 +640,16 @@ static unsigned int rkm_bql_inflight(struct netdev_queue *q)
 #endif
 }
 
+/*
+ * Only in start_xmit (Rust's Xmit): the queue's transmit lock serialises
+ * dql_queued(), as in C drivers; a dql_completed() beside it is BQL's design.
+ */
 RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes)
 {
-	unsigned long flags;
-
 	/* dql_queued() BUGs on a count above DQL_MAX_OBJECT. */
 	if (bytes > DQL_MAX_OBJECT)
 		return;
-	spin_lock_irqsave(&nd->bql_lock, flags);
 	netdev_sent_queue(nd->ndev, bytes);
-	spin_unlock_irqrestore(&nd->bql_lock, flags);
 }
 
 RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint32_t bytes)
@@ -665,12 +667,18 @@ RKM_LEAF bool rkm_net_xmit_more(struct rkm_netdev *nd)
 	return netdev_xmit_more() && !netif_xmit_stopped(netdev_get_tx_queue(nd->ndev, 0));
 }
 
+/*
+ * netdev_reset_queue()'s purpose without its dql_reset(), which would race
+ * with a dql_queued() in a start_xmit that does not take bql_lock: what is
+ * in flight completes (and a queue the limits stopped is woken).
+ */
 RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd)
 {
+	struct netdev_queue *q = netdev_get_tx_queue(nd->ndev, 0);
 	unsigned long flags;
 
 	spin_lock_irqsave(&nd->bql_lock, flags);
-	netdev_reset_queue(nd->ndev);
+	netdev_completed_queue(nd->ndev, 0, rkm_bql_inflight(q));
 	spin_unlock_irqrestore(&nd->bql_lock, flags);
 }
 
@@ -1220,6 +1228,15 @@ RKM_LEAF int rkm_skb_tx_offload(struct rkm_skb *rskb, struct rkm_net_offload *o)
 	o->segs = skb_shinfo(skb)->gso_segs;
 	o->tcp = 1;
 	return 0;
+}
+
+RKM_LEAF int rkm_skb_map_tx_offload(struct rkm_netdev *nd, struct rkm_skb *skb,
+				    struct rkm_net_offload *o, uint64_t *addr, uint32_t *len,
+				    struct rkm_skb_frags **frags)
+{
+	int err = rkm_skb_tx_offload(skb, o);
+
+	return err ? err : rkm_skb_map_tx(nd, skb, addr, len, frags);
 }
 
 RKM_LEAF int rkm_skb_checksum_help(struct rkm_skb *skb)

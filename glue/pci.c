@@ -123,7 +123,11 @@ static const struct rkm_bus_hooks rkm_pci_hooks = {
  * struct rkm_bar - a BAR mapping, owned by a Rust Bar
  * @res: tracked by the binding until unmapped
  * @b: the binding (referenced through @res)
- * @base: what accessors use: the mapping, NULL once revoked (RCU)
+ * @base: what accessors use: the mapping, NULL once revoked (RCU, read with
+ *        preemption off: synchronize_rcu() waits that out too since v5.0,
+ *        and it is a few inline instructions where rcu_read_lock() and
+ *        rcu_read_unlock() are two calls on a preemptible kernel, in every
+ *        register access of a driver's hot path)
  * @mapping: the mapping until unmapped (under the binding's res_lock)
  * @bar: the BAR's number
  * @kind: RKM_BAR_MEM or RKM_BAR_IO (a port range: @mapping is a pci_iomap()
@@ -234,26 +238,26 @@ RKM_LEAF type rkm_bar_read##sfx(struct rkm_bar *m, size_t off)				\
 	void __iomem *base;								\
 	type v = (type)~0ull;								\
 											\
-	rcu_read_lock();								\
-	base = rcu_dereference(m->base);						\
+	preempt_disable();								\
+	base = rcu_dereference_sched(m->base);						\
 	if (base)									\
 		v = m->kind == RKM_BAR_IO ? iord(base + off) : rd(base + off);		\
-	rcu_read_unlock();								\
+	preempt_enable();								\
 	return v;									\
 }											\
 RKM_LEAF void rkm_bar_write##sfx(struct rkm_bar *m, size_t off, type val)		\
 {											\
 	void __iomem *base;								\
 											\
-	rcu_read_lock();								\
-	base = rcu_dereference(m->base);						\
+	preempt_disable();								\
+	base = rcu_dereference_sched(m->base);						\
 	if (base) {									\
 		if (m->kind == RKM_BAR_IO)						\
 			iowr(val, base + off);						\
 		else									\
 			wr(val, base + off);						\
 	}										\
-	rcu_read_unlock();								\
+	preempt_enable();								\
 }
 RKM_BAR_ACCESS(b, uint8_t, readb, writeb, ioread8, iowrite8)
 RKM_BAR_ACCESS(w, uint16_t, readw, writew, ioread16, iowrite16)

@@ -1475,13 +1475,13 @@ RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd);
  * interrupts off, an RCU read side) it only stops the queues: false.
  */
 bool rkm_net_tx_disable(struct rkm_netdev *nd);
-/** rkm_net_sent_queue() - netdev_sent_queue(): BQL, @bytes queued to the device. */
+/** rkm_net_sent_queue() - netdev_sent_queue(): BQL, @bytes queued to the device; in start_xmit only (its transmit lock serialises it). */
 RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes);
 /** rkm_net_completed_queue() - netdev_completed_queue(): may wake the queue. */
 RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint32_t bytes);
 /** rkm_net_xmit_more() - in start_xmit: netdev_xmit_more() and the queue not stopped (netif_xmit_stopped). */
 RKM_LEAF bool rkm_net_xmit_more(struct rkm_netdev *nd);
-/** rkm_net_reset_queue() - netdev_reset_queue(): nothing in flight any more. */
+/** rkm_net_reset_queue() - nothing in flight any more: what was completes (netdev_reset_queue() less dql_reset()). */
 RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd);
 /** rkm_net_mac() - the current MAC address into @out (RKM_NET_ALEN bytes). */
 RKM_LEAF void rkm_net_mac(struct rkm_netdev *nd, uint8_t *out);
@@ -1647,6 +1647,15 @@ struct rkm_net_offload {
  * -ENOMEM. Any context.
  */
 RKM_LEAF int rkm_skb_tx_offload(struct rkm_skb *skb, struct rkm_net_offload *o);
+/**
+ * rkm_skb_map_tx_offload() - rkm_skb_tx_offload() then, if it succeeded,
+ * rkm_skb_map_tx(): a transmit path's two calls in one crossing. Errors as
+ * those; nothing is mapped on error (TSO headers may be prepared: preparing
+ * them again gives the same bytes).
+ */
+RKM_LEAF int rkm_skb_map_tx_offload(struct rkm_netdev *nd, struct rkm_skb *skb,
+				    struct rkm_net_offload *o, uint64_t *addr, uint32_t *len,
+				    struct rkm_skb_frags **frags);
 /** rkm_skb_checksum_help() - skb_checksum_help(): the CHECKSUM_PARTIAL sum in software; 0, -EINVAL, -ENOMEM. */
 RKM_LEAF int rkm_skb_checksum_help(struct rkm_skb *skb);
 

@@ -988,6 +988,14 @@ unsafe extern "C" {
     );
     pub(crate) fn rkm_skb_frags_segs(frags: *const SkbFrags, n: *mut u32) -> *const SkbSeg;
     pub(crate) fn rkm_skb_tx_offload(skb: *mut Skb, o: *mut NetOffload) -> c_int;
+    pub(crate) fn rkm_skb_map_tx_offload(
+        nd: *mut Netdev,
+        skb: *mut Skb,
+        o: *mut NetOffload,
+        addr: *mut u64,
+        len: *mut u32,
+        frags: *mut *mut SkbFrags,
+    ) -> c_int;
     pub(crate) fn rkm_skb_checksum_help(skb: *mut Skb) -> c_int;
     // Network soundness review (session 27): in-kernel test probes.
     #[cfg(rkm_ktest)]

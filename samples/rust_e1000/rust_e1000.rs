@@ -39,7 +39,7 @@ use rkm::driver;
 use rkm::irq::IrqReturn;
 use rkm::net::{
     self, Checksum, Features, LinkSpeed, NetDev, OpsHandle, Poll, Registration, Ring, RtnlDev,
-    RtnlOpsHandle, RxMode, Skb, SkbMapping, Stats, Tx, TxOffload,
+    RtnlOpsHandle, RxMode, Skb, SkbMapping, Stats, Tx, TxOffload, Xmit,
 };
 use rkm::pci::{self, Attr, AttrBuf, Bound};
 use rkm::prelude::*;
@@ -148,6 +148,18 @@ fn distance(clean: usize, next: usize, count: usize) -> usize {
 /// Descriptors the device owns.
 fn used(ix: &[usize; 5]) -> usize {
     distance(ix[CLEAN], ix[NEXT], ix[COUNT])
+}
+
+/// What a packet asks of the device: its context descriptor, the data
+/// descriptors' command and packet options, and the frames it makes.
+type Offload = (Option<hw::Context>, u8, u8, u32);
+
+/// An offload the device cannot take as asked.
+enum Refit {
+    /// The checksum is summed in software instead.
+    Software,
+    /// The packet is dropped.
+    Drop,
 }
 
 /// A packet on the transmit ring, and what it counts for once sent: the
@@ -427,7 +439,7 @@ impl Port {
                     *slot = Some(skb);
                 }
             }
-            for skb in batch.iter_mut().filter_map(Option::take) {
+            for skb in batch.into_iter().flatten() {
                 napi.consume(skb);
             }
         }
@@ -499,7 +511,7 @@ impl Port {
                 // (e1000's E1000_RX_BUFFER_WRITE: "one at a time is too slow").
                 self.fill(&mut g, napi);
             }
-            for skb in batch.iter_mut().filter_map(Option::take) {
+            for skb in batch.into_iter().flatten() {
                 napi.receive(skb);
             }
             self.itr_count(2, frames, bytes);
@@ -608,19 +620,37 @@ impl Port {
         self.regs.write32::<{ hw::TDT }>(next as u32);
     }
 
-    /// What the packet asks of the device (e1000_tso, e1000_tx_csum): the
-    /// context descriptor, the data descriptors' command and packet
-    /// options, and the frames it makes; None to drop it (headers that
-    /// cannot be prepared or do not fit a context descriptor).
-    fn offload(skb: &mut Skb) -> Option<(Option<hw::Context>, u8, u8, u32)> {
-        let byte = |v: u16| u8::try_from(v).ok();
-        Some(match skb.tx_offload().ok()? {
+    /// The packet mapped whole, and what it asks of the device (e1000_tso,
+    /// e1000_tx_csum): the context descriptor, the data descriptors' command
+    /// and packet options, and the frames it makes. None to drop it
+    /// (headers that cannot be prepared or do not fit a context descriptor,
+    /// or no mapping).
+    fn prepare(dev: &NetDev<'_>, skb: Skb) -> Option<(SkbMapping, Offload)> {
+        let (m, asked) = skb.map_tx_offload(dev).ok()?;
+        match Self::offload(asked) {
+            Ok(o) => Some((m, o)),
+            Err(Refit::Software) => {
+                // Checksum offsets past a context's bytes: summed here
+                // instead, on the packet unmapped.
+                let mut skb = m.unmap();
+                skb.checksum_help().ok()?;
+                Some((skb.map_tx(dev).ok()?, (None, 0, 0, 1)))
+            }
+            Err(Refit::Drop) => {
+                drop(m.unmap());
+                None
+            }
+        }
+    }
+
+    /// The device's part of an offload: see prepare.
+    fn offload(asked: TxOffload) -> core::result::Result<Offload, Refit> {
+        let byte = |v: u16| u8::try_from(v).map_err(|_| Refit::Drop);
+        Ok(match asked {
             TxOffload::None => (None, 0, 0, 1),
             TxOffload::Checksum { start, at, tcp, .. } => {
-                let (Some(tucss), Some(tucso)) = (byte(start), byte(at)) else {
-                    // Offsets past a context's bytes: summed here instead.
-                    skb.checksum_help().ok()?;
-                    return Some((None, 0, 0, 1));
+                let (Ok(tucss), Ok(tucso)) = (byte(start), byte(at)) else {
+                    return Err(Refit::Software);
                 };
                 let cmd = if tcp { hw::TXD_CMD_TCP } else { 0 };
                 let c = hw::Context {
@@ -766,41 +796,31 @@ impl net::Operations for Port {
         self.down(dev);
     }
 
-    fn start_xmit(&self, dev: &NetDev<'_>, mut skb: Skb) -> Tx {
-        // The descriptors it may take: a context, and each part (head,
-        // fragments) split at MAX_PER_TXD: at most one more than its share
-        // of the length each.
-        let l = skb.layout();
-        let need = 1 + (1 + l.frags) + l.len / hw::MAX_PER_TXD;
+    fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx {
+        // Mapped and its offload read in one call, before the ring's lock
+        // (neither touches the ring).
+        let Some((m, (ctx, cmd, popts, segs))) = Self::prepare(dev, skb) else {
+            inc(&self.st.tx_dropped, 1);
+            self.flush_tail(self.tx.lock().data().1[NEXT]);
+            return Tx::Sent;
+        };
+        // The descriptors it takes (a context, and each part split at
+        // MAX_PER_TXD), and its bytes.
+        let (need, len) = m.segments().fold((usize::from(ctx.is_some()), 0), |(d, l), (_, n)| {
+            (d + (n as usize).div_ceil(hw::MAX_PER_TXD), l + n as usize)
+        });
+        let head_len = m.head_len();
         let mut g = self.tx.lock();
         let ix = g.data().1;
         let count = ix[COUNT];
-        // e1000_maybe_stop_tx(count + 2), before the headers are touched.
+        // e1000_maybe_stop_tx(count + 2); the packet goes back unmapped.
         if !self.up.load(Relaxed) || count - 1 - used(&ix) < need + 2 {
             dev.stop_queue();
             inc(&self.st.tx_busy, 1);
             self.flush_tail(ix[NEXT]);
-            return Tx::Busy(skb);
+            drop(g);
+            return Tx::Busy(m.unmap());
         }
-        let (ctx, cmd, popts, segs) = match Self::offload(&mut skb) {
-            Some(o) => o,
-            None => {
-                drop(skb);
-                inc(&self.st.tx_dropped, 1);
-                self.flush_tail(ix[NEXT]);
-                return Tx::Sent;
-            }
-        };
-        let len = l.len;
-        let m = match skb.map_tx(dev) {
-            Ok(m) => m,
-            Err((skb, _)) => {
-                drop(skb);
-                inc(&self.st.tx_dropped, 1);
-                self.flush_tail(ix[NEXT]);
-                return Tx::Sent;
-            }
-        };
         let mut i = ix[NEXT];
         if let Some(c) = ctx {
             g.set(i, c.desc());
@@ -837,7 +857,7 @@ impl net::Operations for Port {
         };
         d.cmd |= hw::TXD_CMD_EOP;
         g.set(j, d);
-        let bytes = (segs - 1) * l.head_len as u32 + len as u32;
+        let bytes = (segs - 1) * head_len as u32 + len as u32;
         let (bufs, ixm) = g.data();
         put(bufs, j, (m, [segs, bytes]));
         ixm[NEXT] = i;

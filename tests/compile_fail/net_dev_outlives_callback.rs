@@ -8,7 +8,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use rkm::net::{self, NetDev, Poll, RtnlDev, Skb, Tx};
+use rkm::net::{self, NetDev, Poll, RtnlDev, Skb, Tx, Xmit};
 use rkm::prelude::*;
 
 fn keep_dev(_dev: &'static NetDev<'static>) {}
@@ -28,7 +28,7 @@ impl net::Operations for Port {
 
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
 
-    fn start_xmit(&self, dev: &NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx {
         keep_dev(dev); //~ ERROR E0521: borrowed data escapes outside of method
         skb.consume();
         Tx::Sent

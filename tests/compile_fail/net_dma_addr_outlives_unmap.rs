@@ -5,7 +5,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use rkm::net::{self, NetDev, RtnlDev, Skb, Tx};
+use rkm::net::{self, RtnlDev, Skb, Tx, Xmit};
 use rkm::prelude::*;
 
 irq_safe! {
@@ -22,7 +22,7 @@ impl net::Operations for Port {
 
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
 
-    fn start_xmit(&self, dev: &NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx {
         if let Ok(m) = skb.map_tx(dev) {
             let addr = m.dma_addr();
             let skb = m.unmap(); //~ ERROR E0505: cannot move out of `m` because it is borrowed

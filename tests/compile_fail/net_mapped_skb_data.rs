@@ -6,7 +6,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use rkm::net::{self, NetDev, RtnlDev, Skb, Tx};
+use rkm::net::{self, RtnlDev, Skb, Tx, Xmit};
 use rkm::prelude::*;
 
 irq_safe! {
@@ -23,7 +23,7 @@ impl net::Operations for Port {
 
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
 
-    fn start_xmit(&self, dev: &NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx {
         match skb.map_tx(dev) {
             Ok(m) => {
                 core::hint::black_box(m.data()); //~ ERROR E0599: no method named `data` found for struct `SkbMapping`

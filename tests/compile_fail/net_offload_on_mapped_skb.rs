@@ -7,7 +7,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use rkm::net::{self, NetDev, RtnlDev, Skb, Tx};
+use rkm::net::{self, RtnlDev, Skb, Tx, Xmit};
 use rkm::prelude::*;
 
 irq_safe! {
@@ -24,7 +24,7 @@ impl net::Operations for Port {
 
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
 
-    fn start_xmit(&self, dev: &NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx {
         if let Ok(mut m) = skb.map_tx(dev) {
             let _ = m.tx_offload(); //~ ERROR E0599: no method named `tx_offload` found for struct `SkbMapping`
             m.unmap().consume();

@@ -5,7 +5,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use rkm::net::{self, NetDev, RtnlDev, Skb, Tx};
+use rkm::net::{self, RtnlDev, Skb, Tx, Xmit};
 use rkm::prelude::*;
 
 irq_safe! {
@@ -22,7 +22,7 @@ impl net::Operations for Port {
 
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
 
-    fn start_xmit(&self, _dev: &NetDev<'_>, mut skb: Skb) -> Tx {
+    fn start_xmit(&self, _dev: &Xmit<'_>, mut skb: Skb) -> Tx {
         let d = skb.data();
         let _ = skb.tx_offload(); //~ ERROR E0502: cannot borrow `skb` as mutable because it is also borrowed as immutable
         core::hint::black_box(d);

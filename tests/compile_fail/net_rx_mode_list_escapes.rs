@@ -6,7 +6,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use rkm::net::{self, NetDev, RtnlDev, RxMode, Skb, Tx, ETH_ALEN};
+use rkm::net::{self, NetDev, RtnlDev, RxMode, Skb, Tx, Xmit, ETH_ALEN};
 use rkm::prelude::*;
 
 fn keep_list(_mc: &'static [[u8; ETH_ALEN]]) {}
@@ -25,7 +25,7 @@ impl net::Operations for Port {
 
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
 
-    fn start_xmit(&self, _dev: &NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
         skb.consume();
         Tx::Sent
     }

@@ -5,7 +5,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
-use rkm::net::{self, NetDev, RtnlDev, Skb, Tx};
+use rkm::net::{self, RtnlDev, Skb, Tx, Xmit};
 use rkm::prelude::*;
 
 irq_safe! {
@@ -22,7 +22,7 @@ impl net::Operations for Port {
 
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
 
-    fn start_xmit(&self, _dev: &NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
         skb.consume();
         drop(skb); //~ ERROR E0382: use of moved value: `skb`
         Tx::Sent

@@ -16,6 +16,7 @@
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use rkm::net::{
     self, Handle, NetDev, Poll, Registration, Ring, RtnlDev, RxMode, Skb, SkbQueue, Stats, Tx,
+    Xmit,
 };
 use rkm::platform::{self, PlatformDevice};
 use rkm::prelude::*;
@@ -257,7 +258,7 @@ impl net::Operations for Port {
         self.drain(done(self.idx));
     }
 
-    fn start_xmit(&self, dev: &NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx {
         if !self.up[self.peer()].load(Ordering::Acquire) {
             // No one at the other end.
             inc(&self.tx_dropped, 1);

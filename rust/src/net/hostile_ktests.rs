@@ -8,7 +8,7 @@
 
 use super::{
     Layout, Operations, Options, Poll, Registration, RtnlDev, Skb, Trampolines, Tx, TxOffload,
-    MAX_STATS, MAX_STAT_NAME,
+    Xmit, MAX_STATS, MAX_STAT_NAME,
 };
 use crate::abi;
 use crate::error::{code::*, Result};
@@ -52,7 +52,7 @@ impl Operations for Hx {
         Ok(())
     }
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
-    fn start_xmit(&self, _dev: &super::NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
         if self.mode.load(SeqCst) == 1 {
             return Tx::Busy(skb);
         }
@@ -322,7 +322,7 @@ impl Operations for Long {
         Ok(())
     }
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
-    fn start_xmit(&self, _dev: &super::NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
         Tx::Busy(skb)
     }
 }
@@ -336,7 +336,7 @@ impl Operations for Many {
         Ok(())
     }
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
-    fn start_xmit(&self, _dev: &super::NetDev<'_>, skb: Skb) -> Tx {
+    fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
         Tx::Busy(skb)
     }
 }
@@ -404,10 +404,12 @@ fn skb_length_extremes(dev: &mut Device<'_, HostileDrv>) -> Result {
 fn bql_more_completed_than_sent(dev: &mut Device<'_, HostileDrv>) -> Result {
     let reg = register(dev, 0)?;
     let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
+    // INVARIANT: the device is down: no start_xmit, no other Xmit.
+    let xmit = Xmit { dev: super::NetDev { nd: reg.nd, _call: core::marker::PhantomData } };
     nd.completed_queue(10, 1_000_000);
     nd.completed_queue(u32::MAX, u32::MAX);
-    nd.sent_queue(u32::MAX);
-    nd.sent_queue(100);
+    xmit.sent_queue(u32::MAX);
+    xmit.sent_queue(100);
     nd.completed_queue(1, 1000);
     nd.completed_queue(1, 1);
     nd.reset_queue();

@@ -12,7 +12,7 @@
 //!
 //! ```
 //! # use rkm::prelude::*;
-//! use rkm::net::{self, NetDev, Registration, RtnlDev, Skb, Tx};
+//! use rkm::net::{self, Registration, RtnlDev, Skb, Tx, Xmit};
 //! rkm::irq_safe! { struct Port { _id: u32 } }
 //! #[rkm::vtable]
 //! impl net::Operations for Port {
@@ -24,7 +24,7 @@
 //!     fn stop(&self, dev: &RtnlDev<'_>, _: &()) {
 //!         dev.stop_queue();
 //!     }
-//!     fn start_xmit(&self, _dev: &NetDev<'_>, skb: Skb) -> Tx {
+//!     fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
 //!         skb.consume(); // sent (nowhere)
 //!         Tx::Sent
 //!     }
@@ -58,10 +58,11 @@
 //! - Context: `open`, `stop`, `set_mac_address`, `change_mtu` and the
 //!   ethtool callbacks run in process context with RTNL held and get an
 //!   [`RtnlDev`] (which adds the sleeping calls: NAPI enable and disable);
-//!   `start_xmit` (bottom halves off), `get_stats64`, `tx_timeout` (the
-//!   watchdog timer), `set_rx_mode` (under the device's address spinlock)
-//!   and `poll` (softirq) are atomic and get only a [`NetDev`] or a
-//!   [`Poll`], which have no sleeping method. The state they all see is
+//!   `start_xmit` (bottom halves off, the transmit lock held),
+//!   `get_stats64`, `tx_timeout` (the watchdog timer), `set_rx_mode` (under
+//!   the device's address spinlock) and `poll` (softirq) are atomic and get
+//!   only a [`NetDev`], an [`Xmit`] or a [`Poll`], which have no sleeping
+//!   method. The state they all see is
 //!   `&Self`, so `Self` must be [`IrqSafe`]; process-only state goes in
 //!   [`Operations::Data`], which only the process-context callbacks get.
 //! - NAPI: the glue enables it only through [`RtnlDev::napi_enable`] and
@@ -70,9 +71,18 @@
 //!   [`Poll::complete`], which refuses to complete at or above the budget
 //!   and completes at most once; the glue never reports more work than the
 //!   budget.
-//! - Byte queue limits: `dql_completed` BUGs when more bytes complete than
-//!   were queued; the glue serialises the calls and clamps, and resets the
-//!   accounting after `stop`.
+//! - Byte queue limits: `dql_queued` and `dql_completed` are each written
+//!   for one caller at a time, and `dql_completed` BUGs when more bytes
+//!   complete than were queued. Bytes are queued only through [`Xmit`],
+//!   which only the `start_xmit` trampoline makes: the stack calls it under
+//!   the queue's transmit lock (one queue, no `LLTX`; netpoll and pktgen
+//!   take the lock too), so queueing needs no lock of its own, as in C
+//!   drivers. Completions and the reset are serialised by a lock in the
+//!   glue, which clamps a completion to what is in flight; a completion
+//!   running beside a `dql_queued` is BQL's own design (C drivers complete
+//!   in NAPI, lock-free). The reset completes what is in flight rather than
+//!   zeroing the counters (`dql_reset` beside a `dql_queued` would lose
+//!   bytes), and the glue does it after `stop`.
 //! - Addresses the core hands over are validated in the glue
 //!   (`is_valid_ether_addr`: `EADDRNOTAVAIL`); the MTU is checked by the
 //!   core against [`Options::min_mtu`]/[`Options::max_mtu`].
@@ -321,7 +331,7 @@ impl Default for Options<'_> {
 ///
 /// ```
 /// # use rkm::prelude::*;
-/// # use rkm::net::{NetDev, RtnlDev, Skb, Tx};
+/// # use rkm::net::{RtnlDev, Skb, Tx, Xmit};
 /// rkm::irq_safe! { struct Sink { _id: u32 } }
 /// #[rkm::vtable]
 /// impl rkm::net::Operations for Sink {
@@ -332,7 +342,7 @@ impl Default for Options<'_> {
 ///     fn stop(&self, dev: &RtnlDev<'_>, _: &()) {
 ///         dev.stop_queue();
 ///     }
-///     fn start_xmit(&self, _dev: &NetDev<'_>, skb: Skb) -> Tx {
+///     fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
 ///         skb.consume();
 ///         Tx::Sent
 ///     }
@@ -359,7 +369,7 @@ pub trait Operations: IrqSafe + Send + Sync + Sized + 'static {
     fn stop(&self, dev: &RtnlDev<'_>, data: &Self::Data);
 
     /// Transmit `skb`: bottom halves off, the queue's lock held (atomic).
-    fn start_xmit(&self, dev: &NetDev<'_>, skb: Skb) -> Tx;
+    fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx;
 
     /// Fill the statistics. Atomic (may be called under RCU or a spinlock).
     fn get_stats64(&self, _dev: &NetDev<'_>, _stats: &mut Stats) {}
@@ -466,6 +476,68 @@ impl<'a> core::ops::Deref for RtnlDev<'a> {
     }
 }
 
+/// The device in [`Operations::start_xmit`]: a [`NetDev`] (through
+/// `Deref`), plus what only the transmit path may do: count bytes for the
+/// byte queue limits, and learn whether more packets follow.
+///
+/// ```
+/// # fn f(dev: &rkm::net::Xmit<'_>, len: u32) {
+/// dev.sent_queue(len);
+/// if !dev.xmit_more() {
+///     // move the device's tail
+/// }
+/// # }
+/// ```
+///
+/// # Invariants
+///
+/// Made only by the `start_xmit` trampoline: the stack holds the queue's
+/// transmit lock for `'a`, so at most one `Xmit` of a device exists at a
+/// time.
+pub struct Xmit<'a> {
+    dev: NetDev<'a>,
+}
+
+impl<'a> core::ops::Deref for Xmit<'a> {
+    type Target = NetDev<'a>;
+    fn deref(&self) -> &NetDev<'a> {
+        &self.dev
+    }
+}
+
+impl Xmit<'_> {
+    /// `bytes` more are on their way to the device (`netdev_sent_queue`):
+    /// the byte limits may stop the queue.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::Xmit<'_>, skb: &rkm::net::Skb) {
+    /// dev.sent_queue(skb.len() as u32);
+    /// # }
+    /// ```
+    pub fn sent_queue(&self, bytes: u32) {
+        // SAFETY: a registered device, in its start_xmit (type invariant):
+        // the transmit lock serialises dql_queued.
+        unsafe { abi::rkm_net_sent_queue(self.raw(), bytes) }
+    }
+
+    /// After [`sent_queue`](Self::sent_queue) and any
+    /// [`stop_queue`](NetDev::stop_queue): whether the stack hands over
+    /// another packet at once (`netdev_xmit_more`) and the queue is not
+    /// stopped (by the driver or the byte queue limits), so the device's
+    /// tail may be moved once, after the last packet of the batch. A driver
+    /// that defers it moves it on every other way out of `start_xmit` too.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::Xmit<'_>) -> bool {
+    /// !dev.xmit_more() // write the tail now
+    /// # }
+    /// ```
+    pub fn xmit_more(&self) -> bool {
+        // SAFETY: a registered device; reads this CPU's softnet state.
+        unsafe { abi::rkm_net_xmit_more(self.raw()) }
+    }
+}
+
 impl NetDev<'_> {
     pub(crate) fn raw(&self) -> *mut abi::Netdev {
         self.nd.as_ptr()
@@ -557,19 +629,6 @@ impl NetDev<'_> {
         unsafe { abi::rkm_net_queue_stopped(self.raw()) }
     }
 
-    /// `bytes` more are on their way to the device (`netdev_sent_queue`):
-    /// the byte limits may stop the queue.
-    ///
-    /// ```
-    /// # fn f(dev: &rkm::net::NetDev<'_>, skb: &rkm::net::Skb) {
-    /// dev.sent_queue(skb.len() as u32);
-    /// # }
-    /// ```
-    pub fn sent_queue(&self, bytes: u32) {
-        // SAFETY: as above.
-        unsafe { abi::rkm_net_sent_queue(self.raw(), bytes) }
-    }
-
     /// The device is done with `pkts` packets of `bytes` bytes
     /// (`netdev_completed_queue`): may wake the queue. More bytes than in
     /// flight count as what is in flight.
@@ -584,8 +643,9 @@ impl NetDev<'_> {
         unsafe { abi::rkm_net_completed_queue(self.raw(), pkts, bytes) }
     }
 
-    /// Nothing is in flight any more (`netdev_reset_queue`), after the
-    /// transmit ring was cleared.
+    /// Nothing is in flight any more (`netdev_reset_queue`'s purpose), after
+    /// the transmit ring was cleared: what was in flight counts as
+    /// completed (the limit the queue learnt stays).
     ///
     /// ```
     /// # fn f(dev: &rkm::net::NetDev<'_>) {
@@ -595,24 +655,6 @@ impl NetDev<'_> {
     pub fn reset_queue(&self) {
         // SAFETY: as above.
         unsafe { abi::rkm_net_reset_queue(self.raw()) }
-    }
-
-    /// In `start_xmit`, after [`sent_queue`](Self::sent_queue) and any
-    /// [`stop_queue`](Self::stop_queue): whether the stack hands over
-    /// another packet at once (`netdev_xmit_more`) and the queue is not
-    /// stopped (by the driver or the byte queue limits), so the device's
-    /// tail may be moved once, after the last packet of the batch. A driver
-    /// that defers it moves it on every other way out of `start_xmit` too.
-    /// Meaningless (but harmless) elsewhere.
-    ///
-    /// ```
-    /// # fn f(dev: &rkm::net::NetDev<'_>) -> bool {
-    /// !dev.xmit_more() // write the tail now
-    /// # }
-    /// ```
-    pub fn xmit_more(&self) -> bool {
-        // SAFETY: a registered device; reads this CPU's softnet state.
-        unsafe { abi::rkm_net_xmit_more(self.raw()) }
     }
 
     /// The current MAC address.
@@ -1293,6 +1335,8 @@ impl<T: Operations> Trampolines<T> {
     ) -> c_int {
         // SAFETY: as above, in ndo_start_xmit (atomic: a NetDev only).
         let (s, dev) = unsafe { (Self::state(data), Self::dev(nd)) };
+        // INVARIANT: ndo_start_xmit, under the queue's transmit lock.
+        let dev = Xmit { dev };
         // SAFETY: the stack hands us this packet to own.
         let given = unsafe { Skb::from_owned(skb) };
         match s.ops.start_xmit(&dev, given) {

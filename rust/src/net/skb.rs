@@ -141,6 +141,30 @@ pub enum TxOffload {
     },
 }
 
+impl TxOffload {
+    /// The glue's answer as a value; `EINVAL` for a kind it never gives.
+    fn from_abi(o: &abi::NetOffload) -> Result<TxOffload> {
+        Ok(match o.kind {
+            abi::NET_OFFLOAD_NONE => TxOffload::None,
+            abi::NET_OFFLOAD_CSUM => {
+                TxOffload::Checksum { l3: o.l3, start: o.l4, at: o.l4_csum, tcp: o.tcp != 0 }
+            }
+            abi::NET_OFFLOAD_TSO4 | abi::NET_OFFLOAD_TSO6 => TxOffload::Tso {
+                ipv4: o.kind == abi::NET_OFFLOAD_TSO4,
+                l3: o.l3,
+                l3_check: o.l3_csum,
+                l4: o.l4,
+                l4_check: o.l4_csum,
+                hdr_len: o.hdr_len,
+                mss: o.mss,
+                payload: o.payload,
+                segs: o.segs,
+            },
+            _ => return Err(EINVAL),
+        })
+    }
+}
+
 /// An owned packet.
 ///
 /// ```
@@ -496,24 +520,52 @@ impl Skb {
         // SAFETY: our sk_buff, borrowed mutably (no data borrow lives); the
         // glue writes headers only after making them private.
         to_result(unsafe { abi::rkm_skb_tx_offload(self.ptr.as_ptr(), &mut o) })?;
-        Ok(match o.kind {
-            abi::NET_OFFLOAD_NONE => TxOffload::None,
-            abi::NET_OFFLOAD_CSUM => {
-                TxOffload::Checksum { l3: o.l3, start: o.l4, at: o.l4_csum, tcp: o.tcp != 0 }
-            }
-            abi::NET_OFFLOAD_TSO4 | abi::NET_OFFLOAD_TSO6 => TxOffload::Tso {
-                ipv4: o.kind == abi::NET_OFFLOAD_TSO4,
-                l3: o.l3,
-                l3_check: o.l3_csum,
-                l4: o.l4,
-                l4_check: o.l4_csum,
-                hdr_len: o.hdr_len,
-                mss: o.mss,
-                payload: o.payload,
-                segs: o.segs,
-            },
-            _ => return Err(EINVAL),
-        })
+        TxOffload::from_abi(&o)
+    }
+
+    /// [`tx_offload`](Skb::tx_offload) then [`map_tx`](Skb::map_tx), in one
+    /// call into the glue (a transmit path's hot pair): what the stack asks
+    /// of the device, and the packet mapped whole. On error nothing is
+    /// mapped and the packet comes back (errors of either; TCP segmentation
+    /// headers may be prepared already, which preparing again leaves as
+    /// they are). Any context.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::NetDev<'_>, skb: rkm::net::Skb) -> Option<rkm::net::SkbMapping> {
+    /// let (m, offload) = skb.map_tx_offload(dev).ok()?;
+    /// let _ = offload; // a context descriptor, then m.segments()
+    /// Some(m)
+    /// # }
+    /// ```
+    pub fn map_tx_offload(
+        self,
+        dev: &NetDev<'_>,
+    ) -> core::result::Result<(SkbMapping, TxOffload), (Skb, Error)> {
+        let mut o = abi::NetOffload::default();
+        let (mut addr, mut len, mut frags) = (0, 0, null_mut());
+        // SAFETY: as tx_offload and map_tx: our sk_buff (no data borrow
+        // lives: `self` is moved in), a registered device, out-pointers.
+        let r = unsafe {
+            abi::rkm_skb_map_tx_offload(
+                dev.raw(),
+                self.ptr.as_ptr(),
+                &mut o,
+                &mut addr,
+                &mut len,
+                &mut frags,
+            )
+        };
+        if r != 0 {
+            return Err((self, Error::from_kernel(r)));
+        }
+        // INVARIANT: as map_tx's.
+        let nd = NonNull::new(dev.raw()).unwrap_or(NonNull::dangling());
+        let dir = abi::DMA_TO_DEVICE;
+        let m = SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir, frags };
+        match TxOffload::from_abi(&o) {
+            Ok(t) => Ok((m, t)),
+            Err(e) => Err((m.unmap(), e)),
+        }
     }
 
     /// Fills in a checksum the stack left to the device, in software
@@ -709,6 +761,19 @@ impl SkbMapping {
     /// ```
     pub fn len(&self) -> usize {
         self.frags().iter().fold(self.len as usize, |n, s| n + s.len as usize)
+    }
+
+    /// How many bytes of the head are mapped: the first of the
+    /// [`segments`](Self::segments) if not 0 (`skb_headlen`; a receive
+    /// buffer: all of it).
+    ///
+    /// ```
+    /// # fn f(m: &rkm::net::SkbMapping) -> usize {
+    /// m.head_len()
+    /// # }
+    /// ```
+    pub fn head_len(&self) -> usize {
+        self.len as usize
     }
 
     /// Never true (an empty mapping is refused).
@@ -961,7 +1026,7 @@ impl SkbQueue {
 
 #[cfg(rkm_ktest)]
 pub(crate) mod ktests {
-    use super::super::{Operations, Options, Registration, RtnlDev, Tx};
+    use super::super::{Operations, Options, Registration, RtnlDev, Tx, Xmit};
     use super::*;
     use crate::ktest::{kassert, Case};
     use crate::platform;
@@ -979,7 +1044,7 @@ pub(crate) mod ktests {
             Ok(())
         }
         fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
-        fn start_xmit(&self, _dev: &NetDev<'_>, skb: Skb) -> Tx {
+        fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
             Tx::Busy(skb)
         }
     }
