@@ -117,10 +117,18 @@ static int rkm_ndo_stop(struct net_device *ndev)
 	return 0;
 }
 
+/*
+ * The software transmit timestamp (SOF_TIMESTAMPING_TX_SOFTWARE, which
+ * get_ts_info offers) is taken here, as the packet reaches the driver: a C
+ * driver calls skb_tx_timestamp() just before its device gets the packet,
+ * and once Rust has it the packet may be sent and freed before it returns.
+ * A packet sent back (busy) and retried is stamped again.
+ */
 static netdev_tx_t rkm_ndo_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
 	struct rkm_netdev *nd = rkm_nd(ndev);
 
+	skb_tx_timestamp(skb);
 	if (nd->ops->start_xmit(nd->data, nd, (struct rkm_skb *)skb) == RKM_NET_TX_OK)
 		return NETDEV_TX_OK;
 	/* Busy: the packet goes back to the qdisc, which retries once woken. */
@@ -348,6 +356,7 @@ static const struct ethtool_ops rkm_net_ethtool = {
 	.get_sset_count = rkm_et_get_sset_count,
 	.get_strings = rkm_et_get_strings,
 	.get_ethtool_stats = rkm_et_get_ethtool_stats,
+	.get_ts_info = ethtool_op_get_ts_info,
 };
 
 /* --- NAPI --- */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Fallible kernel allocation: [`KBox`], [`KVec`] and [`KString`].
+//! Fallible kernel allocation: [`KBox`], [`KVec`] and [`KString`]; and
+//! [`ArrayVec`], which allocates nothing.
 //!
 //! Every allocation can fail and says so with [`ENOMEM`];
 //! nothing here panics or aborts when memory runs out.
@@ -9,7 +10,7 @@ use crate::error::{code::ENOMEM, Error, Result};
 use core::alloc::Layout;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::{self, ManuallyDrop};
+use core::mem::{self, ManuallyDrop, MaybeUninit};
 use core::ops::{BitOr, Deref, DerefMut};
 use core::ptr::{self, NonNull};
 
@@ -518,6 +519,162 @@ unsafe impl<T: crate::irq::IrqSafe> crate::irq::IrqSafe for KSlice<T> {}
 // SAFETY: dropping it drops the elements (IrqDrop) and frees the block
 // (kfree, allowed in any context).
 unsafe impl<T: crate::irq::IrqDrop> crate::irq::IrqDrop for KSlice<T> {}
+
+/// Up to `N` values in place (on the stack), in order: a batch gathered
+/// under a lock and handed on after it. Nothing is allocated; dropping it
+/// drops only the values it holds, and draining it visits only those, so a
+/// batch of one costs one, not `N`.
+///
+/// ```
+/// use rkm::alloc::ArrayVec;
+/// let mut batch = ArrayVec::<u32, 16>::new();
+/// while !batch.is_full() {
+///     if batch.push(7).is_err() {
+///         break;
+///     }
+/// }
+/// assert_eq!(batch.drain().sum::<u32>(), 7 * 16);
+/// assert!(batch.is_empty());
+/// ```
+///
+/// # Invariants
+///
+/// `items[..len]` are initialised and owned by the value; `len <= N`.
+pub struct ArrayVec<T, const N: usize> {
+    len: usize,
+    items: [MaybeUninit<T>; N],
+}
+
+impl<T, const N: usize> ArrayVec<T, N> {
+    /// An empty one.
+    ///
+    /// ```
+    /// let v = rkm::alloc::ArrayVec::<u8, 4>::new();
+    /// assert!(v.is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        // INVARIANT: nothing initialised, len 0.
+        ArrayVec { len: 0, items: [const { MaybeUninit::uninit() }; N] }
+    }
+
+    /// Appends `v`, or gives it back when full.
+    ///
+    /// ```
+    /// let mut v = rkm::alloc::ArrayVec::<u8, 1>::new();
+    /// assert_eq!(v.push(1), Ok(()));
+    /// assert_eq!(v.push(2), Err(2));
+    /// ```
+    pub fn push(&mut self, v: T) -> core::result::Result<(), T> {
+        let Some(slot) = self.items.get_mut(self.len) else { return Err(v) };
+        slot.write(v);
+        // INVARIANT: the slot at len is initialised now.
+        self.len += 1;
+        Ok(())
+    }
+
+    /// How many it holds.
+    ///
+    /// ```
+    /// assert_eq!(rkm::alloc::ArrayVec::<u8, 4>::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether it holds none.
+    ///
+    /// ```
+    /// assert!(rkm::alloc::ArrayVec::<u8, 4>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether it holds `N`.
+    ///
+    /// ```
+    /// assert!(rkm::alloc::ArrayVec::<u8, 0>::new().is_full());
+    /// ```
+    pub fn is_full(&self) -> bool {
+        self.len == N
+    }
+
+    /// Takes every value out, in order, leaving it empty; values the
+    /// iterator is dropped before giving are dropped with it.
+    ///
+    /// ```
+    /// let mut v = rkm::alloc::ArrayVec::<u8, 4>::new();
+    /// let _ = v.push(1);
+    /// let _ = v.push(2);
+    /// let mut d = v.drain();
+    /// assert_eq!(d.next(), Some(1));
+    /// drop(d); // 2 dropped
+    /// assert!(v.is_empty());
+    /// ```
+    pub fn drain(&mut self) -> Drain<'_, T, N> {
+        let end = self.len;
+        // INVARIANT: the values move to the Drain (a Drain leaked leaks them,
+        // never drops one twice).
+        self.len = 0;
+        Drain { items: &mut self.items, next: 0, end }
+    }
+}
+
+impl<T, const N: usize> Default for ArrayVec<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, const N: usize> Drop for ArrayVec<T, N> {
+    fn drop(&mut self) {
+        for slot in self.items.iter_mut().take(self.len) {
+            // SAFETY: the first len are initialised and ours (type
+            // invariant), each dropped once; the value is gone after.
+            unsafe { slot.assume_init_drop() }
+        }
+    }
+}
+
+/// The values of an [`ArrayVec`], taken out in order ([`ArrayVec::drain`]).
+///
+/// ```
+/// let mut v = rkm::alloc::ArrayVec::<u8, 2>::new();
+/// let _ = v.push(3);
+/// let d: rkm::alloc::Drain<'_, u8, 2> = v.drain();
+/// assert_eq!(d.count(), 1);
+/// ```
+///
+/// # Invariants
+///
+/// `items[next..end]` are initialised and owned by the `Drain`.
+pub struct Drain<'a, T, const N: usize> {
+    items: &'a mut [MaybeUninit<T>; N],
+    next: usize,
+    end: usize,
+}
+
+impl<T, const N: usize> Iterator for Drain<'_, T, N> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        if self.next >= self.end {
+            return None;
+        }
+        let slot = self.items.get(self.next)?;
+        // INVARIANT: the slot at next leaves the owned range.
+        self.next += 1;
+        // SAFETY: initialised and ours (type invariant), read once: the
+        // range no longer covers it.
+        Some(unsafe { slot.assume_init_read() })
+    }
+}
+
+impl<T, const N: usize> Drop for Drain<'_, T, N> {
+    fn drop(&mut self) {
+        for _ in self.by_ref() {}
+    }
+}
 
 impl<T: fmt::Debug> fmt::Debug for KVec<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

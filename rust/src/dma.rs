@@ -1501,11 +1501,34 @@ impl<T: Descriptor> DescRing<T> {
     /// ```
     #[inline]
     pub fn get(&self, i: usize) -> T {
-        let p = self.at(i, 0).cast::<T>();
+        let p = self.at(i, 0);
+        if Self::BY_WORDS {
+            let mut d = core::mem::MaybeUninit::<T>::uninit();
+            let to = d.as_mut_ptr().cast::<u8>();
+            for k in 0..core::mem::size_of::<T>() / 8 {
+                // SAFETY: word k of the descriptor, inside the ring and
+                // 8-byte aligned (BY_WORDS), read volatile through no
+                // reference; written into word k of `d` (unaligned: `d`
+                // is only T-aligned).
+                unsafe {
+                    let w = core::ptr::read_volatile(p.add(8 * k).cast::<u64>());
+                    core::ptr::write_unaligned(to.add(8 * k).cast::<u64>(), w);
+                }
+            }
+            // SAFETY: every byte written above; any bytes are a T
+            // (Descriptor's contract).
+            return unsafe { d.assume_init() };
+        }
         // SAFETY: a T inside the ring, aligned; any bytes are a T
         // (Descriptor's contract); volatile, through no reference.
-        unsafe { core::ptr::read_volatile(p) }
+        unsafe { core::ptr::read_volatile(p.cast::<T>()) }
     }
+
+    /// Whole descriptors move as 64-bit words, as C drivers write them
+    /// (a volatile struct access is one access per field): for a size that
+    /// is a multiple of 8, every descriptor is 8-byte aligned (the buffer
+    /// is page-aligned).
+    const BY_WORDS: bool = core::mem::size_of::<T>().is_multiple_of(8);
 
     /// Writes the whole descriptor `i % len()` (volatile; its fields in no
     /// set order: write the field that hands it to the device last, with
@@ -1519,9 +1542,22 @@ impl<T: Descriptor> DescRing<T> {
     /// ```
     #[inline]
     pub fn set(&mut self, i: usize, d: T) {
-        let p = self.at(i, 0).cast::<T>();
+        let p = self.at(i, 0);
+        if Self::BY_WORDS {
+            let from = (&raw const d).cast::<u8>();
+            for k in 0..core::mem::size_of::<T>() / 8 {
+                // SAFETY: as in get, the other way; `d` has no padding
+                // (Descriptor's contract): every byte is initialised; &mut
+                // self: no other CPU access at the same time.
+                unsafe {
+                    let w = core::ptr::read_unaligned(from.add(8 * k).cast::<u64>());
+                    core::ptr::write_volatile(p.add(8 * k).cast::<u64>(), w);
+                }
+            }
+            return;
+        }
         // SAFETY: as in get; &mut self: no other CPU access at the same time.
-        unsafe { core::ptr::write_volatile(p, d) }
+        unsafe { core::ptr::write_volatile(p.cast::<T>(), d) }
     }
 }
 
@@ -1544,8 +1580,15 @@ impl<T: Descriptor> DescRing<T> {
 /// ```
 #[inline]
 pub fn dma_wmb() {
+    // x86's dma_wmb() is barrier(): stores reach coherent memory in order
+    // (arch/x86/include/asm/barrier.h); the compiler must not reorder them.
+    #[cfg(target_arch = "x86_64")]
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    #[cfg(not(target_arch = "x86_64"))]
     // SAFETY: no precondition.
-    unsafe { abi::rkm_ring_dma_wmb() }
+    unsafe {
+        abi::rkm_ring_dma_wmb()
+    }
 }
 
 /// Orders the CPU's reads of coherent memory after its earlier ones
@@ -1564,8 +1607,15 @@ pub fn dma_wmb() {
 /// ```
 #[inline]
 pub fn dma_rmb() {
+    // As dma_wmb: barrier() on x86, whose loads are not reordered with
+    // older loads.
+    #[cfg(target_arch = "x86_64")]
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    #[cfg(not(target_arch = "x86_64"))]
     // SAFETY: no precondition.
-    unsafe { abi::rkm_ring_dma_rmb() }
+    unsafe {
+        abi::rkm_ring_dma_rmb()
+    }
 }
 
 // --- issue 19, rust_e1000: a ring shared with atomic context ---

@@ -33,7 +33,7 @@ use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use core::time::Duration;
 use hw::{Regs, RxDesc, TxDesc};
-use rkm::alloc::{KSlice, KVec};
+use rkm::alloc::{ArrayVec, KSlice, KVec};
 use rkm::dma::{dma_rmb, dma_wmb, DescRing, RingGuard, RingLock};
 use rkm::driver;
 use rkm::irq::IrqReturn;
@@ -411,11 +411,11 @@ impl Port {
         while more {
             // Up to BATCH packets unmapped under one hold of the lock, freed
             // after it (never with interrupts off).
-            let mut batch: [Option<Skb>; BATCH] = [const { None }; BATCH];
+            let mut batch = ArrayVec::<Skb, BATCH>::new();
             {
                 let mut g = self.tx.lock();
                 let (ring, (bufs, ix)) = g.parts();
-                for slot in batch.iter_mut() {
+                while !batch.is_full() {
                     // A packet's descriptors up to the one that holds it.
                     let (sent, [n, b]) = loop {
                         let c = ix[CLEAN];
@@ -436,10 +436,10 @@ impl Port {
                     bytes = bytes.saturating_add(len as u32);
                     segs += u64::from(n);
                     seg_bytes += u64::from(b);
-                    *slot = Some(skb);
+                    let _ = batch.push(skb); // not full
                 }
             }
-            for skb in batch.into_iter().flatten() {
+            for skb in batch.drain() {
                 napi.consume(skb);
             }
         }
@@ -471,12 +471,13 @@ impl Port {
             // Up to BATCH frames made packets under one hold of the lock
             // (copied, or unmapped from their buffer: both allowed with
             // interrupts off), handed to the stack after it.
-            let mut batch: [Option<Skb>; BATCH] = [const { None }; BATCH];
+            let mut batch = ArrayVec::<Skb, BATCH>::new();
             let (mut frames, mut bytes) = (0, 0);
             {
                 let mut g = self.rx.lock();
                 let (ring, (bufs, ix)) = g.parts();
-                for slot in batch.iter_mut() {
+                // One slot a descriptor, as many descriptors as slots.
+                for _ in 0..BATCH {
                     let c = ix[CLEAN];
                     if done >= budget || c == ix[NEXT] {
                         more = false;
@@ -501,8 +502,8 @@ impl Port {
                     ix[DISCARDING] = usize::from(status & hw::RXD_STAT_EOP == 0);
                     done += 1;
                     let Some(buf) = bufs.get_mut(c) else { continue };
-                    *slot = self.frame(napi, buf, &d, split, rx_csum);
-                    if slot.is_some() {
+                    if let Some(skb) = self.frame(napi, buf, &d, split, rx_csum) {
+                        let _ = batch.push(skb); // not full
                         frames += 1;
                         bytes += u32::from(d.length);
                     }
@@ -511,7 +512,7 @@ impl Port {
                 // (e1000's E1000_RX_BUFFER_WRITE: "one at a time is too slow").
                 self.fill(&mut g, napi);
             }
-            for skb in batch.into_iter().flatten() {
+            for skb in batch.drain() {
                 napi.receive(skb);
             }
             self.itr_count(2, frames, bytes);

@@ -27,6 +27,7 @@
 #include <glob.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/net_tstamp.h>
 #include <net/if.h>
 #include <netinet/ip_icmp.h>
 #include <sys/ioctl.h>
@@ -516,6 +517,56 @@ static void checked_transfers(const struct netns *ns, const char *what)
 	FACT(f, tcp_checked(ns, false, 1 << 20));
 	snprintf(f, sizeof(f), "%s: UDP datagrams of 1 to 4000 bytes checked", what);
 	FACT(f, udp_checked(ns));
+}
+
+/*
+ * Software transmit timestamps (e1000_xmit_frame's skb_tx_timestamp, and
+ * ethtool_op_get_ts_info that offers them): a datagram sent with
+ * SOF_TIMESTAMPING_TX_SOFTWARE comes back on the error queue with a time.
+ */
+static bool tx_timestamped(const struct netns *ns)
+{
+	struct sockaddr_in sb = { .sin_family = AF_INET, .sin_port = htons(5312) };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+		    SOF_TIMESTAMPING_OPT_TSONLY;
+	int a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int b = netns_socket(ns, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char ctl[256], byte = 1;
+	bool stamped = false;
+
+	inet_pton(AF_INET, ADDR_B, &sb.sin_addr);
+	inet_pton(AF_INET, ADDR_A, &sa.sin_addr);
+	if (a < 0 || b < 0 || bind(b, (struct sockaddr *)&sb, sizeof(sb)) ||
+	    bind(a, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(a, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) ||
+	    sendto(a, &byte, 1, 0, (struct sockaddr *)&sb, sizeof(sb)) != 1) {
+		printf("# timestamped UDP: %s\n", strerror(errno));
+		goto out;
+	}
+	/* The stamp is queued as the driver takes the packet: within seconds. */
+	for (int tries = 0; tries < 50 && !stamped; tries++) {
+		struct msghdr m = { .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+
+		if (recvmsg(a, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+			usleep(100 * 1000);
+			continue;
+		}
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			struct timespec ts[3];
+
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_TIMESTAMPING)
+				continue;
+			memcpy(ts, CMSG_DATA(c), sizeof(ts));
+			stamped = ts[0].tv_sec || ts[0].tv_nsec;
+		}
+	}
+out:
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	return stamped;
 }
 
 /*
@@ -1025,6 +1076,9 @@ static void traffic(const struct netns *ns)
 	phase("  iperf3 UDP");
 	offloads(ns);
 	phase("  offloads, bytes checked");
+	run(0, NULL, "ethtool -T {A}");
+	FACT("ethtool -T: software-transmit offered", strstr(out, "software-transmit") != NULL);
+	FACT("a software transmit timestamp on the error queue", tx_timestamped(ns));
 	/* Jumbo frames both ways, not fragmented (-M do). */
 	run(0, NULL, "ip link set dev {A} mtu 9000");
 	run(0, ns, "ip link set dev {B} mtu 9000");

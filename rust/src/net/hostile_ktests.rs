@@ -473,8 +473,16 @@ fn offloads_checked_and_private(dev: &mut Device<'_, HostileDrv>) -> Result {
     mark(&mut skb, 0, 34, 6);
     let want = TxOffload::Checksum { l3: 14, start: 34, at: 40, tcp: false };
     kassert!(skb.tx_offload() == Ok(want));
+    // Asked and mapped in one call: the same answer, the packet mapped whole.
+    let (m, o) = skb.map_tx_offload(&nd).map_err(|(_, e)| e)?;
+    kassert!(o == want && m.len() == 1054 && m.head_len() == 1054);
+    let mut skb = m.unmap();
     mark(&mut skb, 0, 34, 1030);
     kassert!(skb.tx_offload() == Err(EINVAL));
+    // Refused: nothing mapped (DMA_API_DEBUG would see a mapping left at
+    // the unbind), the packet back as it was.
+    let Err((mut skb, e)) = skb.map_tx_offload(&nd) else { return Err(EINVAL) };
+    kassert!(e == EINVAL && skb.len() == 1054);
     mark(&mut skb, 2, 34, 0);
     kassert!(skb.tx_offload() == Err(EINVAL));
     // The TCP header past the head: refused before it is read.
