@@ -677,18 +677,29 @@ RKM_LEAF bool rkm_net_xmit_more(struct rkm_netdev *nd)
 }
 
 /*
- * netdev_reset_queue()'s purpose without its dql_reset(), which would race
- * with a dql_queued() in a start_xmit that does not take bql_lock: what is
- * in flight completes (and a queue the limits stopped is woken).
+ * dql_reset() beside a dql_queued() in start_xmit, which takes no lock of
+ * ours, would lose bytes: the queue's transmit lock keeps start_xmit out,
+ * where this context may wait for it (rkm_net_tx_disable()'s test). Where
+ * it may not (a spinlock of the driver's held, which start_xmit may be
+ * waiting for), what is in flight completes instead: nothing is left in
+ * flight, and the queue keeps the limit it learnt.
  */
 RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd)
 {
 	struct netdev_queue *q = netdev_get_tx_queue(nd->ndev, 0);
 	unsigned long flags;
 
+	if (in_atomic() || irqs_disabled() || rcu_preempt_depth()) {
+		spin_lock_irqsave(&nd->bql_lock, flags);
+		netdev_completed_queue(nd->ndev, 0, rkm_bql_inflight(q));
+		spin_unlock_irqrestore(&nd->bql_lock, flags);
+		return;
+	}
+	__netif_tx_lock_bh(q);
 	spin_lock_irqsave(&nd->bql_lock, flags);
-	netdev_completed_queue(nd->ndev, 0, rkm_bql_inflight(q));
+	netdev_tx_reset_queue(q);
 	spin_unlock_irqrestore(&nd->bql_lock, flags);
+	__netif_tx_unlock_bh(q);
 }
 
 RKM_LEAF void rkm_net_mac(struct rkm_netdev *nd, uint8_t *out)
@@ -1071,8 +1082,10 @@ static void rkm_skb_unmap_frags(struct device *dev, struct rkm_skb_frags *f, u32
 	kfree(f);
 }
 
-RKM_LEAF int rkm_skb_map_tx(struct rkm_netdev *nd, struct rkm_skb *rskb, uint64_t *addr,
-			    uint32_t *len, struct rkm_skb_frags **frags)
+/* rkm_skb_map_tx()'s body, inline in rkm_skb_map_tx_offload() too (one call a packet). */
+static __always_inline int rkm_skb_map_tx_inline(struct rkm_netdev *nd, struct rkm_skb *rskb,
+						 uint64_t *addr, uint32_t *len,
+						 struct rkm_skb_frags **frags)
 {
 	struct sk_buff *skb = rkm_kskb(rskb);
 	struct device *dev = nd->b->dev;
@@ -1123,6 +1136,12 @@ unmap:
 	if (head)
 		dma_unmap_single(dev, a, head, DMA_TO_DEVICE);
 	return -ENOMEM;
+}
+
+RKM_LEAF int rkm_skb_map_tx(struct rkm_netdev *nd, struct rkm_skb *rskb, uint64_t *addr,
+			    uint32_t *len, struct rkm_skb_frags **frags)
+{
+	return rkm_skb_map_tx_inline(nd, rskb, addr, len, frags);
 }
 
 static void rkm_skb_unmap_all(struct device *dev, dma_addr_t addr, u32 len,
@@ -1245,7 +1264,7 @@ RKM_LEAF int rkm_skb_map_tx_offload(struct rkm_netdev *nd, struct rkm_skb *skb,
 {
 	int err = rkm_skb_tx_offload(skb, o);
 
-	return err ? err : rkm_skb_map_tx(nd, skb, addr, len, frags);
+	return err ? err : rkm_skb_map_tx_inline(nd, skb, addr, len, frags);
 }
 
 RKM_LEAF int rkm_skb_checksum_help(struct rkm_skb *skb)

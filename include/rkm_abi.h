@@ -1481,7 +1481,7 @@ RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes);
 RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint32_t bytes);
 /** rkm_net_xmit_more() - in start_xmit: netdev_xmit_more() and the queue not stopped (netif_xmit_stopped). */
 RKM_LEAF bool rkm_net_xmit_more(struct rkm_netdev *nd);
-/** rkm_net_reset_queue() - nothing in flight any more: what was completes (netdev_reset_queue() less dql_reset()). */
+/** rkm_net_reset_queue() - netdev_reset_queue() under the transmit lock; where it may not wait (atomic), what is in flight completes. */
 RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd);
 /** rkm_net_mac() - the current MAC address into @out (RKM_NET_ALEN bytes). */
 RKM_LEAF void rkm_net_mac(struct rkm_netdev *nd, uint8_t *out);

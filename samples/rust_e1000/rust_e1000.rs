@@ -407,7 +407,7 @@ impl Port {
     #[inline(never)] // its batch in a frame of its own (a KASAN kernel's stack limit)
     fn clean_tx(&self, napi: &Poll<'_>) {
         let (mut pkts, mut bytes, mut segs, mut seg_bytes) = (0u32, 0u32, 0u64, 0u64);
-        let mut more = true;
+        let (mut more, mut free) = (true, 0);
         while more {
             // Up to BATCH packets unmapped under one hold of the lock, freed
             // after it (never with interrupts off).
@@ -438,6 +438,7 @@ impl Port {
                     seg_bytes += u64::from(b);
                     let _ = batch.push(skb); // not full
                 }
+                free = ix[COUNT] - 1 - used(ix);
             }
             for skb in batch.drain() {
                 napi.consume(skb);
@@ -450,9 +451,10 @@ impl Port {
         inc(&self.st.tx_bytes, seg_bytes);
         self.itr_count(0, segs as u32, seg_bytes as u32);
         napi.completed_queue(pkts, bytes);
-        let mut g = self.tx.lock();
-        let ix = g.data().1;
-        let free = ix[COUNT] - 1 - used(&ix);
+        // The room seen when the ring was last cleaned, as e1000 reads it
+        // without a lock: start_xmit can only have taken some since, and
+        // then finds out under the lock (busy: the queue stops until the
+        // next poll, which its packets in flight bring).
         if free >= TX_WAKE && napi.queue_stopped() && self.up.load(Relaxed) {
             inc(&self.st.tx_restart_queue, 1);
             napi.wake_queue();
@@ -805,12 +807,16 @@ impl net::Operations for Port {
             self.flush_tail(self.tx.lock().data().1[NEXT]);
             return Tx::Sent;
         };
-        // The descriptors it takes (a context, and each part split at
-        // MAX_PER_TXD), and its bytes.
-        let (need, len) = m.segments().fold((usize::from(ctx.is_some()), 0), |(d, l), (_, n)| {
-            (d + (n as usize).div_ceil(hw::MAX_PER_TXD), l + n as usize)
-        });
-        let head_len = m.head_len();
+        // The descriptors it takes: a context, and each part split at
+        // MAX_PER_TXD (a linear packet: its head only).
+        let (len, head_len) = (m.len(), m.head_len());
+        let parts = |n: usize| n.div_ceil(hw::MAX_PER_TXD);
+        let need = usize::from(ctx.is_some())
+            + if head_len == len {
+                parts(len)
+            } else {
+                m.segments().map(|(_, n)| parts(n as usize)).sum()
+            };
         let mut g = self.tx.lock();
         let ix = g.data().1;
         let count = ix[COUNT];
@@ -827,37 +833,46 @@ impl net::Operations for Port {
             g.set(i, c.desc());
             i = after(i, count);
         }
-        // Each descriptor written once its successor is known, so that
-        // the last gets EOP.
-        let mut last: Option<(usize, TxDesc)> = None;
-        for (mut addr, mut left) in m.segments() {
-            while left > 0 {
-                let n = (left as usize).min(hw::MAX_PER_TXD) as u32;
-                if let Some((j, d)) = last.take() {
-                    g.set(j, d);
-                }
-                let d = TxDesc {
-                    buffer_addr: addr,
-                    length: n as u16,
-                    cso: if cmd & hw::TXD_CMD_DEXT != 0 { hw::TXD_DTYP_D } else { 0 },
-                    cmd: cmd | hw::TXD_CMD_IFCS | hw::TXD_CMD_RS | hw::TXD_CMD_IDE,
-                    css: popts,
-                    ..TxDesc::default()
-                };
-                last = Some((i, d));
-                i = after(i, count);
-                addr += u64::from(n);
-                left -= n;
-            }
-        }
-        let Some((j, mut d)) = last else {
-            // Nothing to send (map_tx refuses an empty packet).
-            drop(m.unmap());
-            self.flush_tail(ix[NEXT]);
-            return Tx::Sent;
+        let data = |addr: u64, n: usize, eop: u8| TxDesc {
+            buffer_addr: addr,
+            length: n as u16,
+            cso: if cmd & hw::TXD_CMD_DEXT != 0 { hw::TXD_DTYP_D } else { 0 },
+            cmd: cmd | hw::TXD_CMD_IFCS | hw::TXD_CMD_RS | hw::TXD_CMD_IDE | eop,
+            css: popts,
+            ..TxDesc::default()
         };
-        d.cmd |= hw::TXD_CMD_EOP;
-        g.set(j, d);
+        let j = if head_len == len && len <= hw::MAX_PER_TXD {
+            // Linear and short, the common packet: one data descriptor.
+            g.set(i, data(m.dma_addr_u64(), len, hw::TXD_CMD_EOP));
+            let j = i;
+            i = after(i, count);
+            j
+        } else {
+            // Each descriptor written once its successor is known, so that
+            // the last gets EOP.
+            let mut last: Option<(usize, u64, usize)> = None;
+            for (mut addr, left) in m.segments() {
+                let mut left = left as usize;
+                while left > 0 {
+                    let n = left.min(hw::MAX_PER_TXD);
+                    if let Some((j, a, n)) = last.take() {
+                        g.set(j, data(a, n, 0));
+                    }
+                    last = Some((i, addr, n));
+                    i = after(i, count);
+                    addr += n as u64;
+                    left -= n;
+                }
+            }
+            let Some((j, a, n)) = last else {
+                // Nothing to send (map_tx refuses an empty packet).
+                drop(m.unmap());
+                self.flush_tail(ix[NEXT]);
+                return Tx::Sent;
+            };
+            g.set(j, data(a, n, hw::TXD_CMD_EOP));
+            j
+        };
         let bytes = (segs - 1) * head_len as u32 + len as u32;
         let (bufs, ixm) = g.data();
         put(bufs, j, (m, [segs, bytes]));

@@ -400,7 +400,9 @@ fn skb_length_extremes(dev: &mut Device<'_, HostileDrv>) -> Result {
 }
 
 /// `dql_completed` BUGs on more bytes completed than queued, `dql_queued`
-/// above `DQL_MAX_OBJECT`: the glue clamps and refuses.
+/// above `DQL_MAX_OBJECT`: the glue clamps and refuses. The reset waits
+/// for the transmit lock in process context, and under a spinlock (where
+/// it may not) completes what is in flight instead.
 fn bql_more_completed_than_sent(dev: &mut Device<'_, HostileDrv>) -> Result {
     let reg = register(dev, 0)?;
     let nd = super::NetDev { nd: reg.nd, _call: core::marker::PhantomData };
@@ -412,9 +414,19 @@ fn bql_more_completed_than_sent(dev: &mut Device<'_, HostileDrv>) -> Result {
     xmit.sent_queue(100);
     nd.completed_queue(1, 1000);
     nd.completed_queue(1, 1);
-    nd.reset_queue();
-    nd.completed_queue(1, 1);
-    nd.reset_queue();
+    let h = reg.rtnl_handle();
+    let irq = crate::new_spinlock_irq!(0u32)?;
+    let done = h.with_rtnl(|d| {
+        d.reset_queue();
+        xmit.sent_queue(100);
+        {
+            let _g = irq.lock();
+            d.reset_queue();
+        }
+        d.completed_queue(1, 1);
+        d.reset_queue();
+    });
+    kassert!(done.is_some());
     Ok(())
 }
 

@@ -80,9 +80,10 @@
 //!   drivers. Completions and the reset are serialised by a lock in the
 //!   glue, which clamps a completion to what is in flight; a completion
 //!   running beside a `dql_queued` is BQL's own design (C drivers complete
-//!   in NAPI, lock-free). The reset completes what is in flight rather than
-//!   zeroing the counters (`dql_reset` beside a `dql_queued` would lose
-//!   bytes), and the glue does it after `stop`.
+//!   in NAPI, lock-free). The reset ([`RtnlDev::reset_queue`], and the
+//!   glue's after `stop`) holds the transmit lock, so no `dql_queued` runs
+//!   beside its `dql_reset`; where it may not wait for that lock it
+//!   completes what is in flight instead.
 //! - Addresses the core hands over are validated in the glue
 //!   (`is_valid_ether_addr`: `EADDRNOTAVAIL`); the MTU is checked by the
 //!   core against [`Options::min_mtu`]/[`Options::max_mtu`].
@@ -643,20 +644,6 @@ impl NetDev<'_> {
         unsafe { abi::rkm_net_completed_queue(self.raw(), pkts, bytes) }
     }
 
-    /// Nothing is in flight any more (`netdev_reset_queue`'s purpose), after
-    /// the transmit ring was cleared: what was in flight counts as
-    /// completed (the limit the queue learnt stays).
-    ///
-    /// ```
-    /// # fn f(dev: &rkm::net::NetDev<'_>) {
-    /// dev.reset_queue();
-    /// # }
-    /// ```
-    pub fn reset_queue(&self) {
-        // SAFETY: as above.
-        unsafe { abi::rkm_net_reset_queue(self.raw()) }
-    }
-
     /// The current MAC address.
     ///
     /// ```
@@ -796,6 +783,24 @@ impl RtnlDev<'_> {
         // SAFETY: a registered device, RTNL held; the glue waits only
         // where it may.
         unsafe { abi::rkm_net_tx_disable(self.raw()) }
+    }
+
+    /// Nothing is in flight any more, after the transmit ring was cleared
+    /// (`netdev_reset_queue`: the byte queue limits start over, as after
+    /// C's e1000_down). It waits for a `start_xmit` in progress, whose byte
+    /// count a reset beside it would lose; where waiting is not allowed (as
+    /// [`disable_tx`](Self::disable_tx)) what was in flight counts as
+    /// completed instead, and the limit the queue learnt stays.
+    ///
+    /// ```
+    /// # fn f(dev: &rkm::net::RtnlDev<'_>) {
+    /// dev.reset_queue();
+    /// # }
+    /// ```
+    pub fn reset_queue(&self) {
+        // SAFETY: a registered device, RTNL held; the glue waits only
+        // where it may.
+        unsafe { abi::rkm_net_reset_queue(self.raw()) }
     }
 
     /// Sets the MAC address (as read from an EEPROM after a reset);
