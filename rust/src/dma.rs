@@ -1341,9 +1341,11 @@ pub const DESC_RING_MAX_BYTES: usize = 1 << 20;
 /// # Invariants
 ///
 /// `buf` holds `len * size_of::<T>()` bytes (at most
-/// [`DESC_RING_MAX_BYTES`]), its CPU address aligned for `T`; `len` is a
-/// power of two. Every CPU access to it is a volatile read or write of one
-/// field or one whole descriptor, inside the buffer (the index is masked,
+/// [`DESC_RING_MAX_BYTES`]), its CPU address aligned for `T` (and for `u64`
+/// when `size_of::<T>()` is a multiple of 8); `len` is a power of two.
+/// Every CPU access to it is a volatile read or write of one field, one
+/// whole descriptor, or one 64-bit word of a descriptor that is a multiple
+/// of 8 bytes long (so that one stays 8-byte aligned), inside the buffer (the index is masked,
 /// the field offset is a [`Field`]'s), and no Rust reference to the memory
 /// is ever made: the device may write any descriptor at any time, and any
 /// bytes are a valid `T` (`Descriptor`'s contract), so a torn read gives a
@@ -1379,8 +1381,10 @@ impl<T: Descriptor> DescRing<T> {
             return Err(EINVAL);
         }
         let buf = CoherentBuffer::alloc(dev, bytes)?;
-        // dma_alloc_coherent gives at least page alignment; checked anyway.
-        if !buf.cpu.as_ptr().cast::<T>().is_aligned() {
+        // dma_alloc_coherent gives at least page alignment; checked anyway
+        // (for T, and for the 64-bit words whole descriptors move as).
+        let cpu = buf.cpu.as_ptr();
+        if !cpu.cast::<T>().is_aligned() || (Self::BY_WORDS && !cpu.cast::<u64>().is_aligned()) {
             return Err(EINVAL);
         }
         // INVARIANT: len * size_of::<T>() aligned bytes, len a power of two.

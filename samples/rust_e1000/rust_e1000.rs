@@ -804,7 +804,8 @@ impl net::Operations for Port {
         // (neither touches the ring).
         let Some((m, (ctx, cmd, popts, segs))) = Self::prepare(dev, skb) else {
             inc(&self.st.tx_dropped, 1);
-            self.flush_tail(self.tx.lock().data().1[NEXT]);
+            let next = self.tx.lock().data().1[NEXT];
+            self.flush_tail(next);
             return Tx::Sent;
         };
         // The descriptors it takes: a context, and each part split at
@@ -824,8 +825,8 @@ impl net::Operations for Port {
         if !self.up.load(Relaxed) || count - 1 - used(&ix) < need + 2 {
             dev.stop_queue();
             inc(&self.st.tx_busy, 1);
-            self.flush_tail(ix[NEXT]);
             drop(g);
+            self.flush_tail(ix[NEXT]);
             return Tx::Busy(m.unmap());
         }
         let mut i = ix[NEXT];
@@ -866,6 +867,7 @@ impl net::Operations for Port {
             }
             let Some((j, a, n)) = last else {
                 // Nothing to send (map_tx refuses an empty packet).
+                drop(g);
                 drop(m.unmap());
                 self.flush_tail(ix[NEXT]);
                 return Tx::Sent;
