@@ -621,17 +621,28 @@ RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd)
 }
 
 /*
+ * Whether this context may wait (for RTNL, or a queue's transmit lock),
+ * wherever the kernel can tell: preempt_count (interrupts, bottom halves
+ * off, and spinlocks: every kernel rkm supports has CONFIG_PREEMPT_COUNT),
+ * interrupts off, and an RCU read side (on PREEMPT_RT a spinlock leaves
+ * the preempt count alone but holds one).
+ */
+static bool rkm_net_may_wait(void)
+{
+	return !in_atomic() && !irqs_disabled() && !rcu_preempt_depth();
+}
+
+/*
  * netif_tx_disable(): each queue stopped under its transmit lock, so no
- * start_xmit runs once it returns. It waits only where waiting is allowed,
- * by rkm_net_h_rtnl_lock()'s test: with a spinlock of the driver's held,
- * start_xmit may be waiting for it (a deadlock; on PREEMPT_RT a spinlock
- * leaves the preempt count alone but holds an RCU read side), and with
- * interrupts off the lock's local_bh_enable() would run softirqs and turn
- * interrupts on. There the queues are only stopped. Whether it waited.
+ * start_xmit runs once it returns. It waits only where waiting is allowed
+ * (rkm_net_may_wait()): with a spinlock of the driver's held, start_xmit
+ * may be waiting for it (a deadlock), and with interrupts off the lock's
+ * local_bh_enable() would run softirqs and turn interrupts on. There the
+ * queues are only stopped. Whether it waited.
  */
 bool rkm_net_tx_disable(struct rkm_netdev *nd)
 {
-	if (in_atomic() || irqs_disabled() || rcu_preempt_depth()) {
+	if (!rkm_net_may_wait()) {
 		netif_tx_stop_all_queues(nd->ndev);
 		return false;
 	}
@@ -679,7 +690,7 @@ RKM_LEAF bool rkm_net_xmit_more(struct rkm_netdev *nd)
 /*
  * dql_reset() beside a dql_queued() in start_xmit, which takes no lock of
  * ours, would lose bytes: the queue's transmit lock keeps start_xmit out,
- * where this context may wait for it (rkm_net_tx_disable()'s test). Where
+ * where this context may wait for it (rkm_net_may_wait()). Where
  * it may not (a spinlock of the driver's held, which start_xmit may be
  * waiting for), what is in flight completes instead: nothing is left in
  * flight, and the queue keeps the limit it learnt.
@@ -689,7 +700,7 @@ RKM_LEAF void rkm_net_reset_queue(struct rkm_netdev *nd)
 	struct netdev_queue *q = netdev_get_tx_queue(nd->ndev, 0);
 	unsigned long flags;
 
-	if (in_atomic() || irqs_disabled() || rcu_preempt_depth()) {
+	if (!rkm_net_may_wait()) {
 		spin_lock_irqsave(&nd->bql_lock, flags);
 		netdev_completed_queue(nd->ndev, 0, rkm_bql_inflight(q));
 		spin_unlock_irqrestore(&nd->bql_lock, flags);
@@ -789,11 +800,9 @@ bool rkm_net_h_rtnl_lock(struct rkm_netdev *nd)
 	 * spinlock, ...) can make an RtnlHandle from its NetDev; taking RTNL
 	 * there would sleep in atomic context, and napi_disable() from the
 	 * device's own poll would wait for itself. Refused (the device reads
-	 * as gone) wherever the kernel can tell sleeping is not allowed:
-	 * preempt_count (interrupts, bottom halves off, and spinlocks: every
-	 * kernel rkm supports has CONFIG_PREEMPT_COUNT), interrupts off, RCU.
+	 * as gone) wherever the kernel can tell sleeping is not allowed.
 	 */
-	if (in_atomic() || irqs_disabled() || rcu_preempt_depth())
+	if (!rkm_net_may_wait())
 		return false;
 	might_sleep();
 	rtnl_lock();

@@ -558,10 +558,7 @@ impl Skb {
         if r != 0 {
             return Err((self, Error::from_kernel(r)));
         }
-        // INVARIANT: as map_tx's.
-        let nd = NonNull::new(dev.raw()).unwrap_or(NonNull::dangling());
-        let dir = abi::DMA_TO_DEVICE;
-        let m = SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir, frags };
+        let m = self.mapped_tx(dev, addr, len, frags);
         match TxOffload::from_abi(&o) {
             Ok(t) => Ok((m, t)),
             Err(e) => Err((m.unmap(), e)),
@@ -615,11 +612,23 @@ impl Skb {
         if r != 0 {
             return Err((self, Error::from_kernel(r)));
         }
+        Ok(self.mapped_tx(dev, addr, len, frags))
+    }
+
+    /// The mapping `rkm_skb_map_tx` (alone or after the offload) made of
+    /// this packet for `dev`: its head at `addr` for `len` bytes, `frags`.
+    fn mapped_tx(
+        self,
+        dev: &NetDev<'_>,
+        addr: u64,
+        len: u32,
+        frags: *mut abi::SkbFrags,
+    ) -> SkbMapping {
         // INVARIANT: mapped whole (frags: the glue's table, or null), with
         // a reference on the glue handle taken by the glue.
         let nd = NonNull::new(dev.raw()).unwrap_or(NonNull::dangling());
         let dir = abi::DMA_TO_DEVICE;
-        Ok(SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir, frags })
+        SkbMapping { skb: self.into_raw_nonnull(), nd, addr, len, dir, frags }
     }
 
     /// Maps `len` bytes from the start of the data, into the tailroom, for
