@@ -40,6 +40,7 @@ use core::ffi::c_void;
 use core::marker::PhantomData;
 use core::num::NonZeroUsize;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A coherent DMA buffer of a fixed length.
 ///
@@ -1349,8 +1350,9 @@ pub const DESC_RING_MAX_BYTES: usize = 1 << 20;
 /// the field offset is a [`Field`]'s), and no Rust reference to the memory
 /// is ever made: the device may write any descriptor at any time, and any
 /// bytes are a valid `T` (`Descriptor`'s contract), so a torn read gives a
-/// meaningless value, never undefined behaviour. Writes take `&mut self`,
-/// so two CPUs never race on a descriptor. The buffer's lifetime is a
+/// meaningless value, never undefined behaviour. Writes take `&mut self`
+/// (or, inside a [`SplitRing`], come from the one side that owns the
+/// descriptor), so two CPUs never race on a descriptor. The buffer's lifetime is a
 /// [`CoherentBuffer`]'s: freed only once the device cannot master the bus.
 /// Reads never sleep (the ring is `IrqSafe`); `alloc` and drop sleep.
 pub struct DescRing<T: Descriptor> {
@@ -1488,8 +1490,20 @@ impl<T: Descriptor> DescRing<T> {
     /// ```
     #[inline]
     pub fn write<V: DescValue>(&mut self, i: usize, f: Field<T, V>, v: V) {
+        // SAFETY: &mut self: no other CPU access at the same time.
+        unsafe { self.write_shared(i, f, v) }
+    }
+
+    /// [`write`](Self::write) through `&self`, for a [`SplitRing`].
+    ///
+    /// # Safety
+    ///
+    /// No other CPU accesses descriptor `i % len()` until this returns.
+    #[inline]
+    unsafe fn write_shared<V: DescValue>(&self, i: usize, f: Field<T, V>, v: V) {
         let p = self.at(i, f.off).cast::<V>();
-        // SAFETY: as in read; &mut self: no other CPU access at the same time.
+        // SAFETY: as in read; no other CPU access at the same time (the
+        // caller's promise).
         unsafe { core::ptr::write_volatile(p, v) }
     }
 
@@ -1546,13 +1560,24 @@ impl<T: Descriptor> DescRing<T> {
     /// ```
     #[inline]
     pub fn set(&mut self, i: usize, d: T) {
+        // SAFETY: &mut self: no other CPU access at the same time.
+        unsafe { self.set_shared(i, d) }
+    }
+
+    /// [`set`](Self::set) through `&self`, for a [`SplitRing`].
+    ///
+    /// # Safety
+    ///
+    /// No other CPU accesses descriptor `i % len()` until this returns.
+    #[inline]
+    unsafe fn set_shared(&self, i: usize, d: T) {
         let p = self.at(i, 0);
         if Self::BY_WORDS {
             let from = (&raw const d).cast::<u8>();
             for k in 0..core::mem::size_of::<T>() / 8 {
                 // SAFETY: as in get, the other way; `d` has no padding
-                // (Descriptor's contract): every byte is initialised; &mut
-                // self: no other CPU access at the same time.
+                // (Descriptor's contract): every byte is initialised; no
+                // other CPU access at the same time (the caller's promise).
                 unsafe {
                     let w = core::ptr::read_unaligned(from.add(8 * k).cast::<u64>());
                     core::ptr::write_volatile(p.add(8 * k).cast::<u64>(), w);
@@ -1560,7 +1585,8 @@ impl<T: Descriptor> DescRing<T> {
             }
             return;
         }
-        // SAFETY: as in get; &mut self: no other CPU access at the same time.
+        // SAFETY: as in get; no other CPU access at the same time (the
+        // caller's promise).
         unsafe { core::ptr::write_volatile(p.cast::<T>(), d) }
     }
 }
@@ -1624,163 +1650,625 @@ pub fn dma_rmb() {
 
 // --- issue 19, rust_e1000: a ring shared with atomic context ---
 
-/// A [`DescRing`] and the driver's bookkeeping of it (`D`: the buffers on
-/// the ring, head and tail), under one interrupt-disabling spinlock, for a
-/// ring written from atomic context (a network driver's transmit and NAPI
-/// poll, which see their state only by `&`).
+/// A [`DescRing`] and a slot per descriptor for what the driver keeps of
+/// it (`B`: the packet a descriptor carries), split between the side that
+/// hands descriptors to the device, the [`Producer`] (a network driver's
+/// `start_xmit`, its receive refill), and the side that takes them back,
+/// the [`Consumer`] (its NAPI poll). The two run at the same time on
+/// different CPUs, in any context, with no lock and interrupts on, as a C
+/// driver's ring (e1000's `next_to_use` and `next_to_clean`).
 ///
-/// A [`SpinLockIrq`](crate::sync::SpinLockIrq) of a `DescRing` would not
-/// do: its guard gives `&mut DescRing`, with which atomic code could
-/// replace the ring and drop the old one, and freeing coherent memory
-/// sleeps (a `DescRing` is not [`IrqDrop`](crate::irq::IrqDrop)). This
-/// lock's guard gives the ring only by `&` plus its descriptor writes
-/// ([`RingGuard::set`], [`RingGuard::write`]), and `&mut D`: the ring is
-/// dropped only with the `RingLock`, in process context. One lockdep class
-/// for every `RingLock`: never hold two at once.
+/// The first `count()` descriptors are in use. The consumer owns those
+/// from its tail up to the producer's head (handed to the device, not yet
+/// taken back); the producer owns the others but one, which keeps a full
+/// ring apart from an empty one. Each side moves only its own index, and
+/// sees the other's with acquire/release ordering, so a slot the producer
+/// filled is the consumer's once the head has passed it, and back.
+///
+/// There is at most one `Producer` and one `Consumer` at a time: taking
+/// one is a *try* (an atomic flag, never a wait), which gives `None` while
+/// the other exists. Callers the kernel serialises never see `None`
+/// (`start_xmit` under the queue's transmit lock, a NAPI poll); a driver
+/// that takes a side from two places at once gets `None` in one of them,
+/// never two writers of a slot or descriptor. [`exclusive`](Self::exclusive)
+/// takes both, for what changes the whole ring (its size, its indices,
+/// every slot: a driver's open and close, once its queue and NAPI are
+/// disabled).
 ///
 /// ```
-/// # use rkm::dma::{DescRing, RingLock};
-/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+/// # use rkm::dma::{DescRing, SplitRing};
+/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub status: u64 } }
 /// # fn f(ring: DescRing<D>) -> rkm::Result {
-/// let tx = RingLock::new(ring, 0usize)?; // the tail
-/// let mut g = tx.lock();
-/// let i = *g.data();
-/// g.set(i, D { addr: 0x1000, cmd: 1 });
-/// *g.data() = i + 1;
+/// let tx = SplitRing::<D, u32>::new(ring)?;
+/// if let Some(mut p) = tx.producer() {
+///     p.set(0, D { addr: 0x1000, status: 0 })?;
+///     *p.slot(0).ok_or(rkm::error::code::ENOSPC)? = Some(60);
+///     p.advance(1)?; // the device's now: write its tail register
+/// }
+/// if let Some(mut c) = tx.consumer() {
+///     while c.read(D::status).is_some_and(|s| s & 1 != 0) {
+///         let _len = c.slot().and_then(Option::take);
+///         c.advance();
+///     }
+/// }
 /// # Ok(()) }
 /// ```
-pub struct RingLock<T: Descriptor, D> {
-    lock: crate::sync::SpinLockIrq<RingInner<T, D>>,
-}
-
-struct RingInner<T: Descriptor, D> {
+///
+/// # Invariants
+///
+/// `slots.len() == ring.len()`; `2 <= count <= ring.len()`; `head` and
+/// `tail` are below `count`. `producing` is set while a [`Producer`] or
+/// [`Exclusive`] exists, `consuming` while a [`Consumer`] or `Exclusive`
+/// does. Only a `Producer` or `Exclusive` writes `head`, only a `Consumer`
+/// or `Exclusive` writes `tail`, only an `Exclusive` writes `count`. A
+/// `Producer` touches (slot, descriptor write) only positions `head + k`
+/// with `k < count - 1 - (head - tail)` for a `tail` it loaded (the
+/// consumer has released them), a `Consumer` only its `tail` when that
+/// differs from a `head` it loaded (the producer has released it). So no
+/// slot and no descriptor is accessed from two sides at once.
+pub struct SplitRing<T: Descriptor, B> {
     ring: DescRing<T>,
-    data: D,
+    slots: crate::alloc::KSlice<core::cell::UnsafeCell<Option<B>>>,
+    count: AtomicUsize,
+    head: AtomicUsize,
+    tail: AtomicUsize,
+    producing: AtomicBool,
+    consuming: AtomicBool,
 }
 
-// SAFETY: through `&RingLock` only a guard is reachable: spin_lock_irqsave
-// (never sleeps; process context holds it with interrupts off), `&DescRing`
-// (IrqSafe), descriptor writes (volatile stores) and `&mut D` (D: IrqSafe
-// + IrqDrop, so replacing and dropping a D is atomic-safe too). No
-// `&mut DescRing` is given out, so the ring is never dropped but with the
-// RingLock itself.
-unsafe impl<T: Descriptor, D: crate::irq::IrqSafe + crate::irq::IrqDrop> crate::irq::IrqSafe
-    for RingLock<T, D>
+// SAFETY: a slot's value is accessed from one side at a time (the type
+// invariant) and may move between CPUs with it: B: Send.
+unsafe impl<T: Descriptor, B: Send> Sync for SplitRing<T, B> {}
+
+// SAFETY: through `&SplitRing` only atomic flags and indices, volatile
+// descriptor accesses and slots by `&mut Option<B>` are reachable: none
+// sleeps, and a value replaced in a slot is dropped wherever the caller is
+// (B: IrqDrop). No `&mut DescRing` is given out, so the ring is freed only
+// with the SplitRing, which is not IrqDrop.
+unsafe impl<T: Descriptor, B: crate::irq::IrqSafe + crate::irq::IrqDrop + Send> crate::irq::IrqSafe
+    for SplitRing<T, B>
 {
 }
 
-impl<T: Descriptor, D> RingLock<T, D> {
-    /// `ring` and `data` under a new lock (`ENOMEM`). Process context.
-    ///
-    /// ```
-    /// # use rkm::dma::{DescRing, RingLock};
-    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
-    /// # fn f(ring: DescRing<D>) -> rkm::Result<RingLock<D, u32>> {
-    /// RingLock::new(ring, 0u32)
-    /// # }
-    /// ```
-    pub fn new(ring: DescRing<T>, data: D) -> Result<Self> {
-        Ok(RingLock { lock: crate::new_spinlock_irq!(RingInner { ring, data })? })
-    }
-
-    /// Takes the lock (interrupts off until the guard drops). Any context.
-    ///
-    /// ```
-    /// # use rkm::dma::RingLock;
-    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
-    /// # fn f(tx: &RingLock<D, u32>) -> u64 {
-    /// tx.lock().ring().read(0, D::cmd)
-    /// # }
-    /// ```
-    pub fn lock(&self) -> RingGuard<'_, T, D> {
-        RingGuard { g: self.lock.lock() }
+/// `i + n` on a ring of `count` (`i < count`, `n <= count`).
+#[inline]
+fn ring_add(i: usize, n: usize, count: usize) -> usize {
+    let j = i + n;
+    if j >= count {
+        j - count
+    } else {
+        j
     }
 }
 
-/// The locked ring of a [`RingLock`]: the ring by `&` and its descriptor
-/// writes, the bookkeeping by `&mut`.
+/// Positions from `from` up to `to` on a ring of `count`.
+#[inline]
+fn ring_distance(from: usize, to: usize, count: usize) -> usize {
+    if to >= from {
+        to - from
+    } else {
+        to + count - from
+    }
+}
+
+impl<T: Descriptor, B> SplitRing<T, B> {
+    /// `ring` with an empty slot per descriptor, all of them in use, empty
+    /// (`ENOMEM`; `EINVAL` for a ring of one). Sleeps.
+    ///
+    /// ```
+    /// # use rkm::dma::{DescRing, SplitRing};
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
+    /// # fn f(ring: DescRing<D>) -> rkm::Result<SplitRing<D, u32>> {
+    /// SplitRing::new(ring)
+    /// # }
+    /// ```
+    pub fn new(ring: DescRing<T>) -> Result<Self> {
+        let n = ring.len();
+        if n < 2 {
+            return Err(EINVAL);
+        }
+        let mut slots = crate::alloc::KVec::try_with_capacity(n)?;
+        for _ in 0..n {
+            slots.try_push(core::cell::UnsafeCell::new(None))?;
+        }
+        // INVARIANT: a slot per descriptor; count = len >= 2; both indices 0.
+        Ok(SplitRing {
+            ring,
+            slots: slots.into(),
+            count: AtomicUsize::new(n),
+            head: AtomicUsize::new(0),
+            tail: AtomicUsize::new(0),
+            producing: AtomicBool::new(false),
+            consuming: AtomicBool::new(false),
+        })
+    }
+
+    /// How many descriptors the ring has (in use or not: a power of two).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(tx: &rkm::dma::SplitRing<D, ()>) -> usize {
+    /// tx.len()
+    /// # }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.ring.len()
+    }
+
+    /// Never: a ring has at least two descriptors.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(tx: &rkm::dma::SplitRing<D, ()>) { assert!(!tx.is_empty()); }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The ring's device address, for its base address registers.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(tx: &rkm::dma::SplitRing<D, ()>, bar: &rkm::io::Bar<0x4000>) {
+    /// bar.write_dma_addr_lo_hi::<0x3800, 0x3804>(tx.dma_addr());
+    /// # }
+    /// ```
+    pub fn dma_addr(&self) -> DmaAddr<'_> {
+        self.ring.dma_addr()
+    }
+
+    /// The producer's head as last published: the position after the last
+    /// descriptor handed over (a tail register's value).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(tx: &rkm::dma::SplitRing<D, ()>, bar: &rkm::io::Bar<0x4000>) {
+    /// bar.write32::<0x3818>(tx.produced() as u32);
+    /// # }
+    /// ```
+    pub fn produced(&self) -> usize {
+        self.head.load(Ordering::Acquire)
+    }
+
+    /// The producer side, unless one is in use (or an [`Exclusive`]).
+    /// Never waits; any context.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(tx: &rkm::dma::SplitRing<D, ()>) {
+    /// let p = tx.producer();
+    /// assert!(p.is_none() || tx.producer().is_none());
+    /// # }
+    /// ```
+    #[inline]
+    pub fn producer(&self) -> Option<Producer<'_, T, B>> {
+        if self.producing.swap(true, Ordering::Acquire) {
+            return None;
+        }
+        // INVARIANT: the flag is ours until the Producer drops.
+        let (head, count) = (self.head.load(Ordering::Relaxed), self.count.load(Ordering::Relaxed));
+        let mut p = Producer { r: self, head, count, free: 0 };
+        p.room();
+        Some(p)
+    }
+
+    /// The consumer side, unless one is in use (or an [`Exclusive`]).
+    /// Never waits; any context.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(tx: &rkm::dma::SplitRing<D, ()>) {
+    /// let c = tx.consumer();
+    /// assert!(c.is_none() || tx.consumer().is_none());
+    /// # }
+    /// ```
+    #[inline]
+    pub fn consumer(&self) -> Option<Consumer<'_, T, B>> {
+        if self.consuming.swap(true, Ordering::Acquire) {
+            return None;
+        }
+        // INVARIANT: the flag is ours until the Consumer drops.
+        let (tail, count) = (self.tail.load(Ordering::Relaxed), self.count.load(Ordering::Relaxed));
+        Some(Consumer { r: self, tail, count, avail: 0 })
+    }
+
+    /// Both sides at once, unless either is in use. Never waits; any
+    /// context.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(tx: &rkm::dma::SplitRing<D, ()>) {
+    /// if let Some(all) = tx.exclusive() {
+    ///     assert!(tx.producer().is_none() && tx.consumer().is_none());
+    ///     drop(all);
+    /// }
+    /// # }
+    /// ```
+    pub fn exclusive(&self) -> Option<Exclusive<'_, T, B>> {
+        if self.producing.swap(true, Ordering::Acquire) {
+            return None;
+        }
+        if self.consuming.swap(true, Ordering::Acquire) {
+            self.producing.store(false, Ordering::Release);
+            return None;
+        }
+        // INVARIANT: both flags are ours until the Exclusive drops.
+        Some(Exclusive { r: self })
+    }
+
+    /// Slot `i` (`i < len()`).
+    ///
+    /// # Safety
+    ///
+    /// The caller's side owns position `i` (the type invariant), and holds
+    /// `&mut` of its handle for the reference's lifetime.
+    #[allow(clippy::mut_from_ref)]
+    #[inline]
+    unsafe fn slot_at(&self, i: usize) -> Option<&mut Option<B>> {
+        // SAFETY: only the side that owns position i reaches its slot, and
+        // only one handle of a side exists (the caller's promise).
+        self.slots.get(i).map(|c| unsafe { &mut *c.get() })
+    }
+}
+
+/// The producer side of a [`SplitRing`]: fills descriptors and slots from
+/// its head on, then [`advance`](Self::advance)s the head over them, which
+/// hands them to the consumer (write the device's tail register after).
+///
+/// Positions are offsets from the head: `k` names `next() + k` on the ring.
 ///
 /// ```
-/// # use rkm::dma::RingLock;
-/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
-/// # fn f(tx: &RingLock<D, u32>) {
-/// let mut g = tx.lock();
-/// g.write(3, D::cmd, 0);
+/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub len: u64 } }
+/// # fn f(rx: &rkm::dma::SplitRing<D, u32>) -> usize {
+/// let Some(mut p) = rx.producer() else { return 0 };
+/// let room = p.room();
+/// for k in 0..room {
+///     let _ = p.set(k, D { addr: 0x1000 * k as u64, len: 2048 });
+/// }
+/// let _ = p.advance(room);
+/// p.next() // the device's new tail
 /// # }
 /// ```
-pub struct RingGuard<'a, T: Descriptor, D> {
-    g: crate::sync::Guard<'a, RingInner<T, D>, crate::sync::SpinIrqBackend>,
+pub struct Producer<'a, T: Descriptor, B> {
+    r: &'a SplitRing<T, B>,
+    head: usize,
+    count: usize,
+    /// Positions from head on that the consumer has released (room()).
+    free: usize,
 }
 
-impl<T: Descriptor, D> RingGuard<'_, T, D> {
-    /// The ring (reads, its length and address).
+impl<T: Descriptor, B> Producer<'_, T, B> {
+    /// The position of offset 0 (the head).
     ///
     /// ```
-    /// # use rkm::dma::RingLock;
-    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
-    /// # fn f(tx: &RingLock<D, u32>) -> usize {
-    /// tx.lock().ring().len()
-    /// # }
-    /// ```
-    pub fn ring(&self) -> &DescRing<T> {
-        &self.g.ring
-    }
-
-    /// [`DescRing::write`] on the locked ring.
-    ///
-    /// ```
-    /// # use rkm::dma::RingLock;
-    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
-    /// # fn f(tx: &RingLock<D, u32>) {
-    /// tx.lock().write(0, D::cmd, 1);
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(p: &rkm::dma::Producer<'_, D, ()>) -> usize {
+    /// p.next()
     /// # }
     /// ```
     #[inline]
-    pub fn write<V: DescValue>(&mut self, i: usize, f: Field<T, V>, v: V) {
-        self.g.ring.write(i, f, v)
+    pub fn next(&self) -> usize {
+        self.head
     }
 
-    /// [`DescRing::set`] on the locked ring.
+    /// Descriptors in use (the ring's size for the device).
     ///
     /// ```
-    /// # use rkm::dma::RingLock;
-    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
-    /// # fn f(tx: &RingLock<D, u32>) {
-    /// tx.lock().set(0, D { addr: 0, cmd: 0 });
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(p: &rkm::dma::Producer<'_, D, ()>) -> usize {
+    /// p.count()
     /// # }
     /// ```
     #[inline]
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// How many positions from the head on the producer may fill now (the
+    /// consumer's tail read again: it only grows).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(p: &mut rkm::dma::Producer<'_, D, ()>) -> bool {
+    /// p.room() >= 2
+    /// # }
+    /// ```
+    #[inline]
+    pub fn room(&mut self) -> usize {
+        let tail = self.r.tail.load(Ordering::Acquire);
+        self.free = self.count - 1 - ring_distance(tail, self.head, self.count);
+        self.free
+    }
+
+    /// Writes the descriptor at offset `k` (`ENOSPC` unless `k < room()`).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(p: &mut rkm::dma::Producer<'_, D, ()>) -> rkm::Result {
+    /// p.set(0, D { a: 0x1000, b: 60 })
+    /// # }
+    /// ```
+    #[inline]
+    pub fn set(&mut self, k: usize, d: T) -> Result {
+        if k >= self.free {
+            return Err(ENOSPC);
+        }
+        // SAFETY: head + k is the producer's (k < free), and this is the one
+        // Producer: no other CPU accesses that descriptor.
+        unsafe { self.r.ring.set_shared(ring_add(self.head, k, self.count), d) };
+        Ok(())
+    }
+
+    /// The slot at offset `k` (None unless `k < room()`).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(p: &mut rkm::dma::Producer<'_, D, u32>) {
+    /// if let Some(s) = p.slot(0) {
+    ///     *s = Some(60);
+    /// }
+    /// # }
+    /// ```
+    #[inline]
+    pub fn slot(&mut self, k: usize) -> Option<&mut Option<B>> {
+        if k >= self.free {
+            return None;
+        }
+        // SAFETY: head + k is the producer's (k < free); &mut self for the
+        // reference's lifetime, so it cannot outlive an advance over it.
+        unsafe { self.r.slot_at(ring_add(self.head, k, self.count)) }
+    }
+
+    /// Hands the `n` positions from the head on to the consumer
+    /// (`ENOSPC` unless `n <= room()`): the head moves, and the slots and
+    /// descriptors written before are the consumer's to see.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(p: &mut rkm::dma::Producer<'_, D, ()>, bar: &rkm::io::Bar<0x4000>) -> rkm::Result {
+    /// p.advance(1)?;
+    /// bar.write32::<0x3818>(p.next() as u32);
+    /// # Ok(()) }
+    /// ```
+    #[inline]
+    pub fn advance(&mut self, n: usize) -> Result {
+        if n > self.free {
+            return Err(ENOSPC);
+        }
+        self.head = ring_add(self.head, n, self.count);
+        self.free -= n;
+        self.r.head.store(self.head, Ordering::Release);
+        Ok(())
+    }
+}
+
+impl<T: Descriptor, B> Drop for Producer<'_, T, B> {
+    #[inline]
+    fn drop(&mut self) {
+        self.r.producing.store(false, Ordering::Release);
+    }
+}
+
+/// The consumer side of a [`SplitRing`]: reads the descriptor at its tail
+/// and takes what its slot holds, then [`advance`](Self::advance)s the
+/// tail, which gives the position back to the producer.
+///
+/// ```
+/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub status: u64 } }
+/// # fn f(tx: &rkm::dma::SplitRing<D, u32>) -> u32 {
+/// let mut sent = 0;
+/// if let Some(mut c) = tx.consumer() {
+///     while c.read(D::status).is_some_and(|s| s & 1 != 0) {
+///         sent += c.slot().and_then(Option::take).unwrap_or(0);
+///         c.advance();
+///     }
+/// }
+/// sent
+/// # }
+/// ```
+pub struct Consumer<'a, T: Descriptor, B> {
+    r: &'a SplitRing<T, B>,
+    tail: usize,
+    count: usize,
+    /// Positions from tail on the producer has handed over (as last seen).
+    avail: usize,
+}
+
+impl<T: Descriptor, B> Consumer<'_, T, B> {
+    /// Whether the tail holds something (the producer's head read again
+    /// when what was seen is used up).
+    #[inline]
+    fn ready(&mut self) -> bool {
+        if self.avail == 0 {
+            let head = self.r.head.load(Ordering::Acquire);
+            self.avail = ring_distance(self.tail, head, self.count);
+        }
+        self.avail != 0
+    }
+
+    /// The tail's position, if the producer handed it over.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(c: &mut rkm::dma::Consumer<'_, D, ()>) -> bool {
+    /// c.peek().is_none() // empty
+    /// # }
+    /// ```
+    #[inline]
+    pub fn peek(&mut self) -> Option<usize> {
+        self.ready().then_some(self.tail)
+    }
+
+    /// Field `f` of the tail's descriptor (None if empty).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub status: u64 } }
+    /// # fn f(c: &mut rkm::dma::Consumer<'_, D, ()>) -> bool {
+    /// c.read(D::status).is_some_and(|s| s & 1 != 0)
+    /// # }
+    /// ```
+    #[inline]
+    pub fn read<V: DescValue>(&mut self, f: Field<T, V>) -> Option<V> {
+        self.ready().then(|| self.r.ring.read(self.tail, f))
+    }
+
+    /// The tail's whole descriptor (None if empty): read its status with
+    /// [`read`](Self::read) first, then [`dma_rmb`], then this.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub status: u64 } }
+    /// # fn f(c: &mut rkm::dma::Consumer<'_, D, ()>) -> Option<D> {
+    /// c.get()
+    /// # }
+    /// ```
+    #[inline]
+    pub fn get(&mut self) -> Option<T> {
+        self.ready().then(|| self.r.ring.get(self.tail))
+    }
+
+    /// The tail's slot (None if empty): take what it holds, or leave it
+    /// for the producer to find there again.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(c: &mut rkm::dma::Consumer<'_, D, u32>) -> Option<u32> {
+    /// c.slot().and_then(Option::take)
+    /// # }
+    /// ```
+    #[inline]
+    pub fn slot(&mut self) -> Option<&mut Option<B>> {
+        if !self.ready() {
+            return None;
+        }
+        // SAFETY: the tail is the consumer's (handed over: avail > 0);
+        // &mut self for the reference's lifetime, so it cannot outlive the
+        // advance that gives it back.
+        unsafe { self.r.slot_at(self.tail) }
+    }
+
+    /// Gives the tail's position back to the producer (false if empty).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(c: &mut rkm::dma::Consumer<'_, D, ()>) {
+    /// while c.advance() {}
+    /// # }
+    /// ```
+    #[inline]
+    pub fn advance(&mut self) -> bool {
+        if !self.ready() {
+            return false;
+        }
+        self.tail = ring_add(self.tail, 1, self.count);
+        self.avail -= 1;
+        self.r.tail.store(self.tail, Ordering::Release);
+        true
+    }
+
+    /// The producer's room as the consumer sees it (for a queue's wake-up
+    /// test).
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(c: &rkm::dma::Consumer<'_, D, ()>) -> bool {
+    /// c.room() >= 32
+    /// # }
+    /// ```
+    #[inline]
+    pub fn room(&self) -> usize {
+        let head = self.r.head.load(Ordering::Acquire);
+        self.count - 1 - ring_distance(self.tail, head, self.count)
+    }
+}
+
+impl<T: Descriptor, B> Drop for Consumer<'_, T, B> {
+    #[inline]
+    fn drop(&mut self) {
+        self.r.consuming.store(false, Ordering::Release);
+    }
+}
+
+/// Both sides of a [`SplitRing`]: every descriptor and slot, its size and
+/// indices.
+///
+/// ```
+/// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub status: u64 } }
+/// # fn f(tx: &rkm::dma::SplitRing<D, u32>) -> rkm::Result {
+/// let mut all = tx.exclusive().ok_or(rkm::error::code::EBUSY)?;
+/// all.slots().for_each(|s| *s = None);
+/// all.reset(all.count())
+/// # }
+/// ```
+pub struct Exclusive<'a, T: Descriptor, B> {
+    r: &'a SplitRing<T, B>,
+}
+
+impl<T: Descriptor, B> Exclusive<'_, T, B> {
+    /// Uses the first `count` descriptors (`EINVAL` unless `2 <= count <=
+    /// len()`), empty: head and tail at 0. The slots keep what they hold.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(all: &mut rkm::dma::Exclusive<'_, D, ()>) -> rkm::Result {
+    /// all.reset(256)
+    /// # }
+    /// ```
+    pub fn reset(&mut self, count: usize) -> Result {
+        if count < 2 || count > self.r.ring.len() {
+            return Err(EINVAL);
+        }
+        self.r.count.store(count, Ordering::Relaxed);
+        self.r.head.store(0, Ordering::Relaxed);
+        self.r.tail.store(0, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Descriptors in use.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(all: &rkm::dma::Exclusive<'_, D, ()>) -> usize {
+    /// all.count()
+    /// # }
+    /// ```
+    pub fn count(&self) -> usize {
+        self.r.count.load(Ordering::Relaxed)
+    }
+
+    /// Writes descriptor `i % len()`.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(all: &mut rkm::dma::Exclusive<'_, D, ()>) {
+    /// for i in 0..all.count() {
+    ///     all.set(i, D::default());
+    /// }
+    /// # }
+    /// ```
     pub fn set(&mut self, i: usize, d: T) {
-        self.g.ring.set(i, d)
+        // SAFETY: both sides are ours: no other CPU accesses a descriptor.
+        unsafe { self.r.ring.set_shared(i, d) }
     }
 
-    /// The bookkeeping.
+    /// Every slot (to empty them once the device is stopped).
     ///
     /// ```
-    /// # use rkm::dma::RingLock;
-    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
-    /// # fn f(tx: &RingLock<D, u32>) {
-    /// *tx.lock().data() += 1;
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(all: &mut rkm::dma::Exclusive<'_, D, u32>) {
+    /// all.slots().for_each(|s| *s = None);
     /// # }
     /// ```
-    pub fn data(&mut self) -> &mut D {
-        &mut self.g.data
+    pub fn slots(&mut self) -> impl Iterator<Item = &mut Option<B>> + '_ {
+        // SAFETY: both sides are ours, and &mut self for the iterator's
+        // lifetime: every slot is this handle's alone.
+        (0..self.r.slots.len()).filter_map(|i| unsafe { self.r.slot_at(i) })
     }
+}
 
-    /// The ring and the bookkeeping at once: `&DescRing` and `&mut D`.
-    ///
-    /// ```
-    /// # use rkm::dma::RingLock;
-    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub cmd: u64 } }
-    /// # fn f(tx: &RingLock<D, u64>) {
-    /// let mut g = tx.lock();
-    /// let (ring, last) = g.parts();
-    /// *last = ring.read(0, D::cmd);
-    /// # }
-    /// ```
-    pub fn parts(&mut self) -> (&DescRing<T>, &mut D) {
-        let inner = &mut *self.g;
-        (&inner.ring, &mut inner.data)
+impl<T: Descriptor, B> Drop for Exclusive<'_, T, B> {
+    fn drop(&mut self) {
+        self.r.consuming.store(false, Ordering::Release);
+        self.r.producing.store(false, Ordering::Release);
     }
 }
 
@@ -1818,6 +2306,9 @@ pub(crate) mod ktests {
         ("ring_fields_round_trip", || on_device(fields_round_trip)),
         ("ring_index_wraps", || on_device(index_wraps)),
         ("ring_base_address", || on_device(base_address)),
+        ("split_ring_one_side_each", || on_device(split_one_side_each)),
+        ("split_ring_wraps_and_resets", || on_device(split_wraps_and_resets)),
+        ("split_ring_concurrent_fifo", || on_device(split_concurrent_fifo)),
     ];
 
     crate::dma_descriptor! {
@@ -1952,6 +2443,208 @@ pub(crate) mod ktests {
         // dma_alloc_coherent aligns to the page (e1000 needs 16 bytes).
         kassert!(pa != 0 && pa % 4096 == 0 && pb % 4096 == 0 && pa != pb);
         kassert!(a.byte_len() == 128 && a.byte_len() % 128 == 0);
+        Ok(())
+    }
+
+    // SplitRing: one producer and one consumer at a time, each only on the
+    // positions the other released, every misuse refused (None, ENOSPC,
+    // EINVAL) rather than reaching a slot the other side owns.
+    fn split_one_side_each(dev: &mut Device<'_, RingDrv>) -> Result {
+        kassert!(SplitRing::<TxDesc, u32>::new(DescRing::alloc(dev, 1)?).err() == Some(EINVAL));
+        let r = SplitRing::<TxDesc, u32>::new(DescRing::alloc(dev, 8)?)?;
+        kassert!(r.len() == 8 && r.produced() == 0);
+        let mut p = r.producer().ok_or(EINVAL)?;
+        // A second producer, or both sides, while one exists: refused.
+        kassert!(r.producer().is_none() && r.exclusive().is_none());
+        let mut c = r.consumer().ok_or(EINVAL)?;
+        kassert!(r.consumer().is_none() && r.exclusive().is_none());
+        // Empty: the consumer has nothing, the producer all but one.
+        kassert!(c.peek().is_none() && c.read(TxDesc::status).is_none() && c.get().is_none());
+        kassert!(c.slot().is_none() && !c.advance() && c.room() == 7);
+        kassert!(p.room() == 7 && p.next() == 0 && p.count() == 8);
+        // Past the room: refused, nothing written.
+        kassert!(p.set(7, TxDesc::default()) == Err(ENOSPC) && p.slot(7).is_none());
+        kassert!(p.advance(8) == Err(ENOSPC) && r.produced() == 0);
+        // Written, then handed over: the consumer sees descriptor and slot.
+        p.set(0, TxDesc { addr: 0xa0, status: 1, ..TxDesc::default() })?;
+        *p.slot(0).ok_or(EINVAL)? = Some(10);
+        kassert!(c.peek().is_none()); // not yet handed over
+        p.advance(1)?;
+        kassert!(p.next() == 1 && r.produced() == 1 && p.room() == 6);
+        kassert!(c.peek() == Some(0) && c.read(TxDesc::status) == Some(1));
+        kassert!(c.get().map(|d| d.addr) == Some(0xa0));
+        kassert!(c.slot().and_then(Option::take) == Some(10));
+        kassert!(c.advance() && !c.advance() && c.peek().is_none());
+        // The position is the producer's again (its room read afresh).
+        kassert!(p.room() == 7 && c.room() == 7);
+        // Full: seven handed over, no room, the eighth refused.
+        for k in 0..7 {
+            p.set(k, TxDesc { addr: k as u64, ..TxDesc::default() })?;
+            *p.slot(k).ok_or(EINVAL)? = Some(k as u32);
+        }
+        p.advance(7)?;
+        kassert!(p.room() == 0 && p.set(0, TxDesc::default()) == Err(ENOSPC));
+        kassert!(p.slot(0).is_none() && p.advance(1) == Err(ENOSPC) && c.room() == 0);
+        // Taken back in order, across the end of the ring.
+        for k in 0..7u32 {
+            kassert!(c.get().map(|d| d.addr) == Some(u64::from(k)));
+            kassert!(c.slot().and_then(Option::take) == Some(k) && c.advance());
+        }
+        kassert!(!c.advance() && p.room() == 7 && p.next() == 0);
+        drop((p, c));
+        // Each side again once the other dropped; both at once when neither.
+        kassert!(r.producer().is_some() && r.consumer().is_some());
+        let all = r.exclusive().ok_or(EINVAL)?;
+        kassert!(r.producer().is_none() && r.consumer().is_none() && r.exclusive().is_none());
+        drop(all);
+        // A failed exclusive (a consumer held) keeps nothing.
+        let c = r.consumer().ok_or(EINVAL)?;
+        kassert!(r.exclusive().is_none());
+        kassert!(r.producer().is_some());
+        drop(c);
+        kassert!(r.exclusive().is_some());
+        Ok(())
+    }
+
+    fn split_wraps_and_resets(dev: &mut Device<'_, RingDrv>) -> Result {
+        let r = SplitRing::<TxDesc, u32>::new(DescRing::alloc(dev, 16)?)?;
+        {
+            let mut all = r.exclusive().ok_or(EINVAL)?;
+            kassert!(all.count() == 16);
+            kassert!(all.reset(0) == Err(EINVAL) && all.reset(1) == Err(EINVAL));
+            kassert!(all.reset(17) == Err(EINVAL) && all.count() == 16);
+            all.reset(5)?;
+            kassert!(all.count() == 5);
+            for i in 0..5 {
+                all.set(i, TxDesc::default());
+            }
+        }
+        // Five in use: four at a time, positions wrap at five, not sixteen.
+        let mut seen = [0usize; 12];
+        for (round, at) in seen.iter_mut().enumerate() {
+            let mut p = r.producer().ok_or(EINVAL)?;
+            kassert!(p.room() == 4);
+            p.set(0, TxDesc { addr: round as u64, ..TxDesc::default() })?;
+            *p.slot(0).ok_or(EINVAL)? = Some(round as u32);
+            p.advance(1)?;
+            drop(p);
+            let mut c = r.consumer().ok_or(EINVAL)?;
+            *at = c.peek().ok_or(EINVAL)?;
+            kassert!(c.get().map(|d| d.addr) == Some(round as u64));
+            // Left in its slot: the producer finds it there next time round.
+            kassert!(c.slot().map(|s| *s) == Some(Some(round as u32)));
+            kassert!(c.advance());
+        }
+        kassert!(seen == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1]);
+        kassert!(r.produced() == 2);
+        {
+            let mut p = r.producer().ok_or(EINVAL)?;
+            // Slot 2 still holds round 7's value (left by the consumer).
+            kassert!(p.slot(0).map(|s| *s) == Some(Some(7)));
+        }
+        // Reset: indices back to 0, the slots keep what they hold, and
+        // slots() reaches every one of the sixteen.
+        let mut all = r.exclusive().ok_or(EINVAL)?;
+        all.reset(16)?;
+        kassert!(all.slots().count() == 16);
+        kassert!(all.slots().filter(|s| s.is_some()).count() == 5);
+        all.slots().for_each(|s| *s = None);
+        kassert!(all.slots().all(|s| s.is_none()));
+        drop(all);
+        kassert!(r.produced() == 0 && r.producer().map(|mut p| p.room()) == Some(15));
+        Ok(())
+    }
+
+    struct Spsc {
+        r: SplitRing<TxDesc, u32>,
+        done: AtomicBool,
+        /// Values the consumer took, values out of order, its refusals.
+        got: AtomicUsize,
+        bad: AtomicUsize,
+        refused: AtomicUsize,
+    }
+
+    const SPSC_N: u32 = 20000;
+
+    /// The consumer thread: takes values in order until the producer is
+    /// done and the ring empty.
+    fn spsc_consume(s: &Spsc) {
+        let mut want = 0u32;
+        loop {
+            let done = s.done.load(Ordering::Acquire);
+            match s.r.consumer() {
+                Some(mut c) => {
+                    while let Some(d) = c.get() {
+                        let v = c.slot().and_then(Option::take);
+                        if v != Some(want) || d.addr != u64::from(want) {
+                            s.bad.fetch_add(1, Ordering::Relaxed);
+                        }
+                        want = want.wrapping_add(1);
+                        c.advance();
+                    }
+                }
+                None => {
+                    s.refused.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            s.got.store(want as usize, Ordering::Release);
+            if done && s.r.consumer().is_some_and(|mut c| c.peek().is_none()) {
+                return;
+            }
+            crate::task::cond_resched();
+        }
+    }
+
+    /// A producer in the probe and a consumer thread on the other CPU, no
+    /// lock: every value arrives once, in order, with its descriptor; a
+    /// third party asking for either side meanwhile gets none.
+    fn split_concurrent_fifo(dev: &mut Device<'_, RingDrv>) -> Result {
+        let s = Arc::try_new(Spsc {
+            r: SplitRing::new(DescRing::alloc(dev, 64)?)?,
+            done: AtomicBool::new(false),
+            got: AtomicUsize::new(0),
+            bad: AtomicUsize::new(0),
+            refused: AtomicUsize::new(0),
+        })?;
+        let s2 = s.clone();
+        let t = crate::kthread::KThread::spawn("rkm-ktest-spsc", move |_| spsc_consume(&s2))?;
+        let (mut next, mut busy) = (0u32, 0u32);
+        while next < SPSC_N {
+            let Some(mut p) = s.r.producer() else {
+                busy += 1;
+                continue;
+            };
+            // A third party now: neither a producer nor both sides.
+            if s.r.producer().is_some() || s.r.exclusive().is_some() {
+                s.bad.fetch_add(1, Ordering::Relaxed);
+            }
+            let n = p.room().min((SPSC_N - next) as usize).min(7);
+            for k in 0..n {
+                let v = next + k as u32;
+                p.set(k, TxDesc { addr: u64::from(v), ..TxDesc::default() })?;
+                *p.slot(k).ok_or(EINVAL)? = Some(v);
+            }
+            p.advance(n)?;
+            next += n as u32;
+            drop(p);
+            crate::task::cond_resched();
+        }
+        s.done.store(true, Ordering::Release);
+        for _ in 0..1000 {
+            if s.got.load(Ordering::Acquire) == SPSC_N as usize {
+                break;
+            }
+            crate::task::msleep(2)?;
+        }
+        drop(t);
+        crate::pr_info!(
+            "split_ring_concurrent_fifo: {} values, consumer refused {} times, producer {}\n",
+            s.got.load(Ordering::Relaxed),
+            s.refused.load(Ordering::Relaxed),
+            busy
+        );
+        kassert!(s.got.load(Ordering::Relaxed) == SPSC_N as usize);
+        kassert!(s.bad.load(Ordering::Relaxed) == 0 && busy == 0);
         Ok(())
     }
 }

@@ -66,8 +66,8 @@ unsafe impl<T: IrqSafe, const N: usize> IrqSafe for [T; N] {}
 unsafe impl<A: IrqDrop, B: IrqDrop> IrqDrop for (A, B) {}
 // SAFETY: as its content.
 unsafe impl<T: IrqSafe> IrqSafe for Option<T> {}
-// SAFETY: as its two elements (issue 19: a ring's buffers and indices
-// under one `dma::RingLock`).
+// SAFETY: as its two elements (issue 19: a packet and its counts in a
+// `dma::SplitRing` slot).
 unsafe impl<A: IrqSafe, B: IrqSafe> IrqSafe for (A, B) {}
 // SAFETY: spin_lock_irqsave never sleeps (on PREEMPT_RT, where it does,
 // interrupt handlers run in threads), and process context holds it with

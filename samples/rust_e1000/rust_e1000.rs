@@ -30,11 +30,12 @@
 pub mod hw;
 
 use core::fmt::Write;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{
+    fence, AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed, Ordering::SeqCst,
+};
 use core::time::Duration;
 use hw::{Regs, RxDesc, TxDesc};
-use rkm::alloc::{ArrayVec, KSlice, KVec};
-use rkm::dma::{dma_rmb, dma_wmb, DescRing, RingGuard, RingLock};
+use rkm::dma::{dma_rmb, dma_wmb, DescRing, Exclusive, SplitRing};
 use rkm::driver;
 use rkm::irq::IrqReturn;
 use rkm::net::{
@@ -108,47 +109,11 @@ fn itr_class(class: u32, packets: u32, bytes: u32) -> u32 {
 /// Frames up to this long (with the FCS) are copied into a new packet and
 /// their buffer kept (e1000's copybreak parameter, 256 by default).
 const COPYBREAK: u32 = 256;
-/// Packets (and received frames) taken off a ring under one hold of its lock.
-const BATCH: usize = 16;
+/// Receive buffers go back to the device every this many frames (e1000's
+/// E1000_RX_BUFFER_WRITE: "one at a time is too slow").
+const RX_BUFFER_WRITE: u32 = 16;
 /// The watchdog's period (e1000_watchdog: 2 s).
 const WATCHDOG: Duration = Duration::from_secs(2);
-
-/// A ring's bookkeeping under its lock: the packet on each descriptor
-/// (transmit: on the last of its descriptors), and the indices below. The
-/// device owns descriptors [CLEAN, NEXT) modulo COUNT; one is always left
-/// out, so that NEXT == CLEAN is empty.
-type Book<T> = (KSlice<Option<T>>, [usize; 5]);
-/// Descriptors in use (ethtool -G), the next to fill, the next to clean,
-/// and (receive) the buffer length and whether the rest of a frame that
-/// spread over descriptors is being dropped (1) or not (0).
-const COUNT: usize = 0;
-const NEXT: usize = 1;
-const CLEAN: usize = 2;
-const BUF_LEN: usize = 3;
-const DISCARDING: usize = 4;
-
-/// The descriptor after `i` on a ring of `count`.
-fn after(i: usize, count: usize) -> usize {
-    if i + 1 < count {
-        i + 1
-    } else {
-        0
-    }
-}
-
-/// Descriptors from `clean` up to `next` on a ring of `count`.
-fn distance(clean: usize, next: usize, count: usize) -> usize {
-    if next >= clean {
-        next - clean
-    } else {
-        next + count - clean
-    }
-}
-
-/// Descriptors the device owns.
-fn used(ix: &[usize; 5]) -> usize {
-    distance(ix[CLEAN], ix[NEXT], ix[COUNT])
-}
 
 /// What a packet asks of the device: its context descriptor, the data
 /// descriptors' command and packet options, and the frames it makes.
@@ -166,13 +131,6 @@ enum Refit {
 /// frames the device makes of it and their bytes (e1000's segs and
 /// bytecount). A tuple: what the crate knows may be dropped in a handler.
 type Sent = (SkbMapping, [u32; 2]);
-
-/// Puts `m` in slot `i` (always there: `i` < the ring's count <= its slots).
-fn put<T>(bufs: &mut [Option<T>], i: usize, m: T) {
-    if let Some(slot) = bufs.get_mut(i) {
-        *slot = Some(m);
-    }
-}
 
 rkm::irq_safe! {
     /// Statistics, counted as the kernel's e1000 shows them.
@@ -204,8 +162,15 @@ rkm::irq_safe! {
     struct Port {
         regs: Regs,
         mac: [u8; 6],
-        tx: RingLock<TxDesc, Book<Sent>>,
-        rx: RingLock<RxDesc, Book<SkbMapping>>,
+        /// The rings, each split between its producer and its consumer
+        /// (transmit: start_xmit and the poll; receive: the refill and the
+        /// poll), which run at once with no lock, as e1000's.
+        tx: SplitRing<TxDesc, Sent>,
+        rx: SplitRing<RxDesc, SkbMapping>,
+        /// The receive buffers' length (for the MTU), and whether the
+        /// rest of a frame that spread over descriptors is being dropped.
+        rx_buf_len: AtomicU32,
+        discarding: AtomicBool,
         /// Ring sizes for the next open (ethtool -G).
         tx_count: AtomicU32,
         rx_count: AtomicU32,
@@ -236,12 +201,17 @@ rkm::irq_safe! {
     }
 }
 
-fn slots<T>(n: usize) -> Result<KSlice<Option<T>>> {
-    let mut v = KVec::try_with_capacity(n)?;
-    for _ in 0..n {
-        v.try_push(None)?;
+/// Both sides of a ring, which the caller's state guarantees free (the
+/// queue and NAPI disabled, or never enabled); None (reported) if not.
+fn exclusive<'a, T: rkm::dma::Descriptor, B>(
+    ring: &'a SplitRing<T, B>,
+    what: &str,
+) -> Option<Exclusive<'a, T, B>> {
+    let all = ring.exclusive();
+    if all.is_none() {
+        pr_err!("rust_e1000: the {} ring is in use\n", what);
     }
-    Ok(KSlice::from(v))
+    all
 }
 
 impl Port {
@@ -258,15 +228,13 @@ impl Port {
         self.write_filters();
         let (tx_n, rx_n) =
             (self.tx_count.load(Relaxed) as usize, self.rx_count.load(Relaxed) as usize);
-        {
-            let mut g = self.tx.lock();
+        if let Some(mut all) = exclusive(&self.tx, "transmit") {
             for i in 0..tx_n {
-                g.set(i, TxDesc::default());
+                all.set(i, TxDesc::default());
             }
-            let addr = g.ring().dma_addr();
-            regs.write_dma_addr_lo_hi::<{ hw::TDBAL }, { hw::TDBAH }>(addr);
-            g.data().1 = [tx_n, 0, 0, 0, 0];
+            let _ = all.reset(tx_n); // MIN_DESCS..=MAX_DESCS
         }
+        regs.write_dma_addr_lo_hi::<{ hw::TDBAL }, { hw::TDBAH }>(self.tx.dma_addr());
         regs.write32::<{ hw::TDLEN }>((tx_n * 16) as u32);
         regs.write32::<{ hw::TDH }>(0);
         regs.write32::<{ hw::TDT }>(0);
@@ -276,15 +244,15 @@ impl Port {
         regs.write32::<{ hw::TCTL }>(hw::tctl());
 
         let (buf_len, rctl_size) = hw::rx_buffer(mtu);
-        {
-            let mut g = self.rx.lock();
+        if let Some(mut all) = exclusive(&self.rx, "receive") {
             for i in 0..rx_n {
-                g.set(i, RxDesc::default());
+                all.set(i, RxDesc::default());
             }
-            let addr = g.ring().dma_addr();
-            regs.write_dma_addr_lo_hi::<{ hw::RDBAL }, { hw::RDBAH }>(addr);
-            g.data().1 = [rx_n, 0, 0, buf_len as usize, 0];
+            let _ = all.reset(rx_n);
         }
+        self.rx_buf_len.store(buf_len, Relaxed);
+        self.discarding.store(false, Relaxed);
+        regs.write_dma_addr_lo_hi::<{ hw::RDBAL }, { hw::RDBAH }>(self.rx.dma_addr());
         regs.write32::<{ hw::RDLEN }>((rx_n * 16) as u32);
         regs.write32::<{ hw::RDH }>(0);
         regs.write32::<{ hw::RDT }>(0);
@@ -317,7 +285,8 @@ impl Port {
     /// (a reset: no more DMA), then every buffer unmapped and freed.
     fn down(&self, dev: &RtnlDev<'_>) {
         self.up.store(false, Relaxed);
-        // No start_xmit left running: it moves the tail after its lock.
+        // No start_xmit left running: it is the transmit ring's producer,
+        // and moves the tail.
         // (Process context, no lock held: it waits.)
         dev.disable_tx();
         dev.carrier_off();
@@ -339,40 +308,32 @@ impl Port {
 
     /// Frees every buffer on both rings (the device no longer uses them).
     fn release(&self) {
-        {
-            let mut g = self.tx.lock();
-            let (bufs, ix) = g.data();
-            for b in bufs.iter_mut() {
-                // Unmapped now (the device is reset): a mapping merely
-                // dropped would wait for the unbind to be freed.
-                drop(b.take().map(|(m, _)| m.unmap()));
-            }
-            (ix[NEXT], ix[CLEAN]) = (0, 0);
+        if let Some(mut all) = exclusive(&self.tx, "transmit") {
+            // Unmapped now (the device is reset): a mapping merely dropped
+            // would wait for the unbind to be freed.
+            all.slots().for_each(|b| drop(b.take().map(|(m, _)| m.unmap())));
+            let _ = all.reset(all.count());
         }
-        let mut g = self.rx.lock();
-        let (bufs, ix) = g.data();
-        for b in bufs.iter_mut() {
-            drop(b.take().map(SkbMapping::unmap));
+        if let Some(mut all) = exclusive(&self.rx, "receive") {
+            all.slots().for_each(|b| drop(b.take().map(SkbMapping::unmap)));
+            let _ = all.reset(all.count());
         }
-        (ix[NEXT], ix[CLEAN]) = (0, 0);
     }
 
     /// Gives the device receive buffers up to the ring's size less one
-    /// (e1000_alloc_rx_buffers) and moves its tail.
+    /// (e1000_alloc_rx_buffers) and moves its tail. Nothing if the ring's
+    /// producer is busy elsewhere (the poll refills, or the watchdog: the
+    /// other one will).
     fn refill(&self, dev: &NetDev<'_>) {
-        self.fill(&mut self.rx.lock(), dev);
-    }
-
-    /// refill's work, under the receive ring's lock.
-    fn fill(&self, g: &mut RingGuard<'_, RxDesc, Book<SkbMapping>>, dev: &NetDev<'_>) {
-        let ix = g.data().1;
-        let (mut next, clean, count, len) = (ix[NEXT], ix[CLEAN], ix[COUNT], ix[BUF_LEN] as u32);
-        let first = next;
-        while after(next, count) != clean {
+        let Some(mut p) = self.rx.producer() else { return };
+        let len = self.rx_buf_len.load(Relaxed);
+        let room = p.room();
+        let mut n = 0;
+        while n < room {
+            let Some(slot) = p.slot(n) else { break };
             // A buffer copybreak kept is given again as it is.
-            let kept = g.data().0.get(next).and_then(|b| b.as_ref().map(SkbMapping::dma_addr_u64));
-            let addr = match kept {
-                Some(addr) => addr,
+            let addr = match slot {
+                Some(m) => m.dma_addr_u64(),
                 None => {
                     let Ok(skb) = dev.alloc_skb(len) else {
                         inc(&self.st.alloc_rx_buff_failed, 1);
@@ -386,19 +347,16 @@ impl Port {
                             break;
                         }
                     };
-                    let addr = m.dma_addr_u64();
-                    put(&mut g.data().0, next, m);
-                    addr
+                    slot.insert(m).dma_addr_u64()
                 }
             };
-            g.set(next, RxDesc { buffer_addr: addr, ..RxDesc::default() });
-            next = after(next, count);
+            let _ = p.set(n, RxDesc { buffer_addr: addr, ..RxDesc::default() }); // n < room
+            n += 1;
         }
-        g.data().1[NEXT] = next;
-        if next != first {
+        if n > 0 && p.advance(n).is_ok() {
             // The descriptors before the tail that hands them over.
             dma_wmb();
-            self.regs.write32::<{ hw::RDT }>(next as u32);
+            self.regs.write32::<{ hw::RDT }>(p.next() as u32);
         }
     }
 
@@ -407,41 +365,22 @@ impl Port {
     #[inline(never)] // its batch in a frame of its own (a KASAN kernel's stack limit)
     fn clean_tx(&self, napi: &Poll<'_>) {
         let (mut pkts, mut bytes, mut segs, mut seg_bytes) = (0u32, 0u32, 0u64, 0u64);
-        let (mut more, mut free) = (true, 0);
-        while more {
-            // Up to BATCH packets unmapped under one hold of the lock, freed
-            // after it (never with interrupts off).
-            let mut batch = ArrayVec::<Skb, BATCH>::new();
-            {
-                let mut g = self.tx.lock();
-                let (ring, (bufs, ix)) = g.parts();
-                while !batch.is_full() {
-                    // A packet's descriptors up to the one that holds it.
-                    let (sent, [n, b]) = loop {
-                        let c = ix[CLEAN];
-                        if c == ix[NEXT] || ring.read(c, TxDesc::status) & hw::TXD_STAT_DD == 0 {
-                            more = false;
-                            break (None, [0, 0]);
-                        }
-                        dma_rmb();
-                        ix[CLEAN] = after(c, ix[COUNT]);
-                        if let Some((m, counts)) = bufs.get_mut(c).and_then(Option::take) {
-                            // The mapping is the whole packet: its length
-                            // without asking the packet.
-                            break (Some((m.len(), m.unmap())), counts);
-                        }
-                    };
-                    let Some((len, skb)) = sent else { break };
-                    pkts += 1;
-                    bytes = bytes.saturating_add(len as u32);
-                    segs += u64::from(n);
-                    seg_bytes += u64::from(b);
-                    let _ = batch.push(skb); // not full
-                }
-                free = ix[COUNT] - 1 - used(ix);
-            }
-            for skb in batch.drain() {
-                napi.consume(skb);
+        // The poll is the ring's one consumer (NAPI runs it once at a time).
+        let Some(mut c) = self.tx.consumer() else { return };
+        // Every descriptor has RS, so the device marks each done; a packet
+        // is on the last of its own.
+        while c.read(TxDesc::status).is_some_and(|s| s & hw::TXD_STAT_DD != 0) {
+            dma_rmb();
+            let sent = c.slot().and_then(Option::take);
+            c.advance();
+            if let Some((m, [n, b])) = sent {
+                pkts += 1;
+                // The mapping is the whole packet: its length without
+                // asking the packet.
+                bytes = bytes.saturating_add(m.len() as u32);
+                segs += u64::from(n);
+                seg_bytes += u64::from(b);
+                napi.consume(m.unmap());
             }
         }
         if pkts == 0 {
@@ -451,11 +390,12 @@ impl Port {
         inc(&self.st.tx_bytes, seg_bytes);
         self.itr_count(0, segs as u32, seg_bytes as u32);
         napi.completed_queue(pkts, bytes);
-        // The room seen when the ring was last cleaned, as e1000 reads it
-        // without a lock: start_xmit can only have taken some since, and
-        // then finds out under the lock (busy: the queue stops until the
-        // next poll, which its packets in flight bring).
-        if free >= TX_WAKE && napi.queue_stopped() && self.up.load(Relaxed) {
+        // As e1000_clean_tx_irq: the room published before the test of the
+        // queue, with start_xmit's stop before its second look at the room
+        // (a full barrier each): one of the two sees the other, so a
+        // stopped queue with room is always woken.
+        fence(SeqCst);
+        if c.room() >= TX_WAKE && napi.queue_stopped() && self.up.load(Relaxed) {
             inc(&self.st.tx_restart_queue, 1);
             napi.wake_queue();
         }
@@ -464,64 +404,43 @@ impl Port {
     /// Receives up to `budget` frames (e1000_clean_rx_irq); how many.
     #[inline(never)] // as clean_tx
     fn clean_rx(&self, napi: &Poll<'_>, budget: u32) -> u32 {
-        let mut done = 0;
+        let (mut done, mut frames, mut bytes) = (0, 0, 0);
         let rx_csum = napi.feature(Features::RXCSUM);
-        let mut more = true;
-        // At least once, so that buffers go back to the device in every poll
-        // (a zero budget's too).
-        loop {
-            // Up to BATCH frames made packets under one hold of the lock
-            // (copied, or unmapped from their buffer: both allowed with
-            // interrupts off), handed to the stack after it.
-            let mut batch = ArrayVec::<Skb, BATCH>::new();
-            let (mut frames, mut bytes) = (0, 0);
-            {
-                let mut g = self.rx.lock();
-                let (ring, (bufs, ix)) = g.parts();
-                // One slot a descriptor, as many descriptors as slots.
-                for _ in 0..BATCH {
-                    let c = ix[CLEAN];
-                    if done >= budget || c == ix[NEXT] {
-                        more = false;
-                        break;
-                    }
-                    let status = ring.read(c, RxDesc::status);
-                    if status & hw::RXD_STAT_DD == 0 {
-                        more = false;
-                        break;
-                    }
-                    dma_rmb();
-                    let d = ring.get(c);
-                    ix[CLEAN] = after(c, ix[COUNT]);
-                    // A frame longer than one buffer (the device spread it
-                    // over descriptors): every part up to the one with EOP
-                    // dropped, as e1000's e1000_clean_rx_irq does
-                    // ("discarding"), and counted nowhere as there. One
-                    // buffer holds the longest frame the device lets in
-                    // (hw::rx_buffer), so only a device that ignores RCTL
-                    // gets here.
-                    let split = ix[DISCARDING] != 0 || status & hw::RXD_STAT_EOP == 0;
-                    ix[DISCARDING] = usize::from(status & hw::RXD_STAT_EOP == 0);
-                    done += 1;
-                    let Some(buf) = bufs.get_mut(c) else { continue };
-                    if let Some(skb) = self.frame(napi, buf, &d, split, rx_csum) {
-                        let _ = batch.push(skb); // not full
-                        frames += 1;
-                        bytes += u32::from(d.length);
-                    }
+        // The poll is the ring's one consumer (NAPI runs it once at a time).
+        if let Some(mut c) = self.rx.consumer() {
+            let mut discarding = self.discarding.load(Relaxed);
+            while done < budget {
+                let Some(status) = c.read(RxDesc::status) else { break };
+                if status & hw::RXD_STAT_DD == 0 {
+                    break;
                 }
-                // Buffers back to the device every batch, not once a poll
-                // (e1000's E1000_RX_BUFFER_WRITE: "one at a time is too slow").
-                self.fill(&mut g, napi);
+                dma_rmb();
+                let Some(d) = c.get() else { break };
+                // A frame longer than one buffer (the device spread it over
+                // descriptors): every part up to the one with EOP dropped,
+                // as e1000's e1000_clean_rx_irq does ("discarding"), and
+                // counted nowhere as there. One buffer holds the longest
+                // frame the device lets in (hw::rx_buffer), so only a
+                // device that ignores RCTL gets here.
+                let split = discarding || status & hw::RXD_STAT_EOP == 0;
+                discarding = status & hw::RXD_STAT_EOP == 0;
+                done += 1;
+                let skb = c.slot().and_then(|buf| self.frame(napi, buf, &d, split, rx_csum));
+                c.advance();
+                if let Some(skb) = skb {
+                    frames += 1;
+                    bytes += u32::from(d.length);
+                    napi.receive(skb);
+                }
+                if done % RX_BUFFER_WRITE == 0 {
+                    self.refill(napi);
+                }
             }
-            for skb in batch.drain() {
-                napi.receive(skb);
-            }
-            self.itr_count(2, frames, bytes);
-            if !more || done >= budget {
-                break;
-            }
+            self.discarding.store(discarding, Relaxed);
         }
+        // Every poll gives buffers back (a zero budget's too).
+        self.refill(napi);
+        self.itr_count(2, frames, bytes);
         done
     }
 
@@ -800,12 +719,19 @@ impl net::Operations for Port {
     }
 
     fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx {
-        // Mapped and its offload read in one call, before the ring's lock
-        // (neither touches the ring).
+        // Mapped and its offload read in one call, before the ring is
+        // touched.
         let Some((m, (ctx, cmd, popts, segs))) = Self::prepare(dev, skb) else {
             inc(&self.st.tx_dropped, 1);
-            let next = self.tx.lock().data().1[NEXT];
-            self.flush_tail(next);
+            self.flush_tail(self.tx.produced());
+            return Tx::Sent;
+        };
+        // start_xmit is the ring's one producer: the stack calls it under
+        // the queue's transmit lock, and down() waits for it (disable_tx)
+        // before it takes the whole ring.
+        let Some(mut p) = self.tx.producer() else {
+            inc(&self.st.tx_dropped, 1);
+            drop(m.unmap());
             return Tx::Sent;
         };
         // The descriptors it takes: a context, and each part split at
@@ -818,21 +744,28 @@ impl net::Operations for Port {
             } else {
                 m.segments().map(|(_, n)| parts(n as usize)).sum()
             };
-        let mut g = self.tx.lock();
-        let ix = g.data().1;
-        let count = ix[COUNT];
-        // e1000_maybe_stop_tx(count + 2); the packet goes back unmapped.
-        if !self.up.load(Relaxed) || count - 1 - used(&ix) < need + 2 {
+        // e1000_maybe_stop_tx(count + 2): stopped, then the room read again
+        // after a full barrier (a poll may have cleaned in between and seen
+        // the queue still running: see clean_tx); busy only if still short.
+        // The packet goes back unmapped.
+        if p.room() < need + 2 || !self.up.load(Relaxed) {
             dev.stop_queue();
-            inc(&self.st.tx_busy, 1);
-            drop(g);
-            self.flush_tail(ix[NEXT]);
-            return Tx::Busy(m.unmap());
+            fence(SeqCst);
+            if p.room() < need + 2 || !self.up.load(Relaxed) {
+                inc(&self.st.tx_busy, 1);
+                let next = p.next();
+                drop(p);
+                self.flush_tail(next);
+                return Tx::Busy(m.unmap());
+            }
+            dev.start_queue();
+            inc(&self.st.tx_restart_queue, 1);
         }
-        let mut i = ix[NEXT];
+        // Offsets from the ring's head, all below the room just checked.
+        let mut k = 0;
         if let Some(c) = ctx {
-            g.set(i, c.desc());
-            i = after(i, count);
+            let _ = p.set(k, c.desc());
+            k += 1;
         }
         let data = |addr: u64, n: usize, eop: u8| TxDesc {
             buffer_addr: addr,
@@ -842,12 +775,11 @@ impl net::Operations for Port {
             css: popts,
             ..TxDesc::default()
         };
-        let j = if head_len == len && len <= hw::MAX_PER_TXD {
+        let last = if head_len == len && len <= hw::MAX_PER_TXD {
             // Linear and short, the common packet: one data descriptor.
-            g.set(i, data(m.dma_addr_u64(), len, hw::TXD_CMD_EOP));
-            let j = i;
-            i = after(i, count);
-            j
+            let _ = p.set(k, data(m.dma_addr_u64(), len, hw::TXD_CMD_EOP));
+            k += 1;
+            k - 1
         } else {
             // Each descriptor written once its successor is known, so that
             // the last gets EOP.
@@ -857,47 +789,45 @@ impl net::Operations for Port {
                 while left > 0 {
                     let n = left.min(hw::MAX_PER_TXD);
                     if let Some((j, a, n)) = last.take() {
-                        g.set(j, data(a, n, 0));
+                        let _ = p.set(j, data(a, n, 0));
                     }
-                    last = Some((i, addr, n));
-                    i = after(i, count);
+                    last = Some((k, addr, n));
+                    k += 1;
                     addr += n as u64;
                     left -= n;
                 }
             }
             let Some((j, a, n)) = last else {
                 // Nothing to send (map_tx refuses an empty packet).
-                drop(g);
+                let next = p.next();
+                drop(p);
                 drop(m.unmap());
-                self.flush_tail(ix[NEXT]);
+                self.flush_tail(next);
                 return Tx::Sent;
             };
-            g.set(j, data(a, n, hw::TXD_CMD_EOP));
+            let _ = p.set(j, data(a, n, hw::TXD_CMD_EOP));
             j
         };
         let bytes = (segs - 1) * head_len as u32 + len as u32;
-        let (bufs, ixm) = g.data();
-        put(bufs, j, (m, [segs, bytes]));
-        ixm[NEXT] = i;
-        dev.sent_queue(len as u32);
-        // Room for the next packet, or stop now (e1000_maybe_stop_tx).
-        let stop = count - 1 - distance(ix[CLEAN], i, count) < TX_STOP;
-        if stop {
-            dev.stop_queue();
+        if let Some(slot) = p.slot(last) {
+            *slot = Some((m, [segs, bytes]));
         }
-        // The tail after the lock: the device may send at once and
-        // interrupt (under QEMU, inside the write: the packet crosses the
-        // hub to the peer first), and the poll that cleans this ring on
-        // another CPU takes the lock. Held across it, that poll spun for
-        // the whole write, for milliseconds when the host ran the writing
-        // vCPU late (echo round trips of 5 to 25 ms: a quarter of them on
-        // 6.12-rt). While the queue runs only start_xmit moves the tail,
-        // serialised by the stack; down() waits for it (disable_tx) before
-        // the reset and up() rewrite it. Once for a batch the
-        // stack hands over (e1000's xmit_more), the descriptors before it.
-        drop(g);
+        let _ = p.advance(k); // k <= need <= room
+        dev.sent_queue(len as u32);
+        // Room for the next packet, or stop now (e1000_maybe_stop_tx), and
+        // look again as above.
+        if p.room() < TX_STOP {
+            dev.stop_queue();
+            fence(SeqCst);
+            if p.room() >= TX_STOP {
+                dev.start_queue();
+                inc(&self.st.tx_restart_queue, 1);
+            }
+        }
+        // Once for a batch the stack hands over (e1000's xmit_more), the
+        // descriptors before it; every packet, while the queue is stopped.
         if !dev.xmit_more() {
-            self.flush_tail(i);
+            self.flush_tail(p.next());
         }
         Tx::Sent
     }
@@ -1188,13 +1118,15 @@ impl pci::Driver for E1000 {
 /// The device's state, both rings at their largest (out of probe's frame).
 #[inline(never)]
 fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Port> {
-    let tx = ring(dev, 0)?;
-    let rx = ring(dev, 2048)?;
+    let tx = ring(dev)?;
+    let rx = ring(dev)?;
     Ok(Port {
         regs,
         mac,
         tx,
         rx,
+        rx_buf_len: AtomicU32::new(2048),
+        discarding: AtomicBool::new(false),
         tx_count: AtomicU32::new(DEFAULT_DESCS),
         rx_count: AtomicU32::new(DEFAULT_DESCS),
         up: AtomicBool::new(false),
@@ -1233,12 +1165,12 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
 /// A ring at its largest, `DEFAULT_DESCS` in use, and its slots (a frame
 /// of its own: a KASAN kernel's stack limit).
 #[inline(never)]
-fn ring<T: rkm::dma::Descriptor, S>(
-    dev: &pci::Device<'_, E1000>,
-    buf_len: usize,
-) -> Result<RingLock<T, Book<S>>> {
-    let book = (slots(RING_DESCS)?, [DEFAULT_DESCS as usize, 0, 0, buf_len, 0]);
-    RingLock::new(DescRing::alloc(dev, RING_DESCS)?, book)
+fn ring<T: rkm::dma::Descriptor, S>(dev: &pci::Device<'_, E1000>) -> Result<SplitRing<T, S>> {
+    let ring = SplitRing::new(DescRing::alloc(dev, RING_DESCS)?)?;
+    if let Some(mut all) = ring.exclusive() {
+        all.reset(DEFAULT_DESCS as usize)?;
+    }
+    Ok(ring)
 }
 
 fn port<'a>(dev: &'a Bound<'_, E1000>) -> &'a Port {
