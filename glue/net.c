@@ -664,12 +664,15 @@ static unsigned int rkm_bql_inflight(struct netdev_queue *q)
  * Only in start_xmit (Rust's Xmit): the queue's transmit lock serialises
  * dql_queued(), as in C drivers; a dql_completed() beside it is BQL's design.
  */
-RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes)
+RKM_LEAF bool rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes)
 {
+	struct netdev_queue *q = netdev_get_tx_queue(nd->ndev, 0);
+
 	/* dql_queued() BUGs on a count above DQL_MAX_OBJECT. */
-	if (bytes > DQL_MAX_OBJECT)
-		return;
-	netdev_sent_queue(nd->ndev, bytes);
+	if (unlikely(bytes > DQL_MAX_OBJECT))
+		return netdev_xmit_more() && !netif_xmit_stopped(q);
+	/* As drivers call it: true means move the tail now (the queue stopped, or no more). */
+	return !__netdev_tx_sent_queue(q, bytes, netdev_xmit_more());
 }
 
 RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint32_t bytes)
@@ -843,17 +846,20 @@ RKM_LEAF const void *rkm_net_h_data(struct rkm_netdev *nd)
 
 /* --- packets --- */
 
-RKM_LEAF struct rkm_skb *rkm_skb_alloc(struct rkm_netdev *nd, uint32_t len, bool in_napi)
+/* rkm_skb_alloc()'s body, inline in the copy of a received frame too. */
+static __always_inline struct sk_buff *rkm_skb_alloc_inline(struct rkm_netdev *nd, uint32_t len,
+							    bool in_napi)
 {
-	struct sk_buff *skb;
-
 	if (len > SZ_64K || rkm_fail_injected())
 		return NULL;
 	if (in_napi && nd->has_napi)
-		skb = napi_alloc_skb(&nd->napi, len);
-	else
-		skb = netdev_alloc_skb_ip_align(nd->ndev, len);
-	return (struct rkm_skb *)skb;
+		return napi_alloc_skb(&nd->napi, len);
+	return netdev_alloc_skb_ip_align(nd->ndev, len);
+}
+
+RKM_LEAF struct rkm_skb *rkm_skb_alloc(struct rkm_netdev *nd, uint32_t len, bool in_napi)
+{
+	return (struct rkm_skb *)rkm_skb_alloc_inline(nd, len, in_napi);
 }
 
 RKM_LEAF void rkm_skb_free(struct rkm_skb *skb)
@@ -978,10 +984,10 @@ RKM_LEAF uint16_t rkm_skb_protocol(struct rkm_skb *skb)
 	return ntohs(rkm_kskb(skb)->protocol);
 }
 
-RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *rskb, bool in_napi)
+/* rkm_net_receive()'s body, inline in rkm_skb_receive_copy() too. */
+static __always_inline void rkm_net_receive_inline(struct rkm_netdev *nd, struct sk_buff *skb,
+						   bool in_napi)
 {
-	struct sk_buff *skb = rkm_kskb(rskb);
-
 	/* eth_type_trans() reads a whole header from the linear part. */
 	if (unlikely(skb_headlen(skb) < ETH_HLEN)) {
 		dev_core_stats_rx_dropped_inc(nd->ndev);
@@ -1006,6 +1012,11 @@ RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *rskb, bool 
 		napi_gro_receive(&nd->napi, skb);
 	else
 		netif_rx(skb);
+}
+
+RKM_LEAF void rkm_net_receive(struct rkm_netdev *nd, struct rkm_skb *skb, bool in_napi)
+{
+	rkm_net_receive_inline(nd, rkm_kskb(skb), in_napi);
 }
 
 /* --- DMA of packets --- */
@@ -1053,22 +1064,47 @@ RKM_LEAF int rkm_skb_map(struct rkm_netdev *nd, struct rkm_skb *rskb, uint32_t l
 	return 0;
 }
 
-RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *rskb,
-					 uint64_t addr, uint32_t maplen, uint32_t len,
-					 bool in_napi)
+/* rkm_skb_copy_rx()'s body, inline in rkm_skb_receive_copy() too. */
+static __always_inline struct sk_buff *rkm_skb_copy_rx_inline(struct rkm_netdev *nd,
+							      struct sk_buff *src, uint64_t addr,
+							      uint32_t maplen, uint32_t len,
+							      bool in_napi)
 {
-	struct sk_buff *src = rkm_kskb(rskb), *dst;
 	struct device *dev = nd->b->dev;
+	struct sk_buff *dst;
 
 	if (!len || len > maplen)
 		return NULL;
-	dst = (struct sk_buff *)rkm_skb_alloc(nd, len, in_napi);
+	dst = rkm_skb_alloc_inline(nd, len, in_napi);
 	if (!dst)
 		return NULL;
 	dma_sync_single_for_cpu(dev, addr, len, DMA_FROM_DEVICE);
 	skb_put_data(dst, src->data, len);
 	dma_sync_single_for_device(dev, addr, len, DMA_FROM_DEVICE);
-	return (struct rkm_skb *)dst;
+	return dst;
+}
+
+RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *skb,
+					 uint64_t addr, uint32_t maplen, uint32_t len,
+					 bool in_napi)
+{
+	return (struct rkm_skb *)rkm_skb_copy_rx_inline(nd, rkm_kskb(skb), addr, maplen, len,
+							in_napi);
+}
+
+RKM_LEAF int rkm_skb_receive_copy(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
+				  uint32_t maplen, uint32_t len, uint32_t flags)
+{
+	bool in_napi = flags & RKM_NET_RX_NAPI;
+	struct sk_buff *dst = rkm_skb_copy_rx_inline(nd, rkm_kskb(skb), addr, maplen, len,
+						     in_napi);
+
+	if (!dst)
+		return -ENOMEM;
+	if (flags & RKM_NET_RX_CSUM_UNNECESSARY)
+		dst->ip_summed = CHECKSUM_UNNECESSARY;
+	rkm_net_receive_inline(nd, dst, in_napi);
+	return 0;
 }
 
 /* The glue's table of a packet's mapped fragments. */

@@ -38,7 +38,7 @@
  * Rust object built for another version leaves that symbol undefined and
  * modpost stops the build, naming it.
  */
-#define RKM_ABI_VERSION 7
+#define RKM_ABI_VERSION 8
 
 /*
  * The glue defines RKM_LEAF (no ENDBR, no ftrace entry) for the functions
@@ -48,7 +48,7 @@
 #define RKM_LEAF
 #endif
 
-extern const int rkm_abi_version_7;
+extern const int rkm_abi_version_8;
 
 /* Log levels, in kernel order; mapped to KERN_* strings by the glue. */
 enum rkm_log_level {
@@ -1475,8 +1475,13 @@ RKM_LEAF bool rkm_net_queue_stopped(struct rkm_netdev *nd);
  * interrupts off, an RCU read side) it only stops the queues: false.
  */
 bool rkm_net_tx_disable(struct rkm_netdev *nd);
-/** rkm_net_sent_queue() - netdev_sent_queue(): BQL, @bytes queued to the device; in start_xmit only (its transmit lock serialises it). */
-RKM_LEAF void rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes);
+/**
+ * rkm_net_sent_queue() - __netdev_tx_sent_queue(): BQL, @bytes queued to
+ * the device; in start_xmit only (its transmit lock serialises it). True
+ * if the device's tail may wait: netdev_xmit_more() and the queue not
+ * stopped (rkm_net_xmit_more()).
+ */
+RKM_LEAF bool rkm_net_sent_queue(struct rkm_netdev *nd, uint32_t bytes);
 /** rkm_net_completed_queue() - netdev_completed_queue(): may wake the queue. */
 RKM_LEAF void rkm_net_completed_queue(struct rkm_netdev *nd, uint32_t pkts, uint32_t bytes);
 /** rkm_net_xmit_more() - in start_xmit: netdev_xmit_more() and the queue not stopped (netif_xmit_stopped). */
@@ -1605,6 +1610,18 @@ RKM_LEAF int rkm_skb_map_tx(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t
 RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *skb,
 					 uint64_t addr, uint32_t maplen, uint32_t len,
 					 bool in_napi);
+/* rkm_skb_receive_copy()'s @flags. */
+#define RKM_NET_RX_NAPI 1
+#define RKM_NET_RX_CSUM_UNNECESSARY 2
+/**
+ * rkm_skb_receive_copy() - rkm_skb_copy_rx() (@flags & RKM_NET_RX_NAPI: as
+ * @in_napi), its checksum status set (RKM_NET_RX_CSUM_UNNECESSARY), then
+ * rkm_net_receive() with the same @in_napi, in one call: @nd's poll hands
+ * a short frame to the stack and keeps its buffer. 0, or -ENOMEM (nothing
+ * received; the buffer unchanged).
+ */
+RKM_LEAF int rkm_skb_receive_copy(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
+				  uint32_t maplen, uint32_t len, uint32_t flags);
 /** rkm_skb_unmap() - undoes rkm_skb_map() or rkm_skb_map_tx() (@frags freed). */
 RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
 			    uint32_t len, int dir, struct rkm_skb_frags *frags);

@@ -10,7 +10,7 @@
 use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 7;
+pub(crate) const ABI_VERSION: c_int = 8;
 
 /// `RKM_LOG_*` (`enum rkm_log_level`), what `rkm_log` takes.
 pub(crate) const LOG_EMERG: c_int = 0;
@@ -38,7 +38,7 @@ pub(crate) const CAP_SYS_ADMIN: c_uint = 21;
 
 unsafe extern "C" {
     /// Defined by the glue of ABI version 5 only.
-    pub(crate) static rkm_abi_version_7: c_int;
+    pub(crate) static rkm_abi_version_8: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -247,11 +247,11 @@ pub(crate) struct FileOps {
 }
 
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_7` fails modpost
+/// check is at link time: referencing `rkm_abi_version_8` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_7 }
+    unsafe { rkm_abi_version_8 }
 }
 
 // --- device kinds: platform, char-device regions, misc attributes (issue 16) ---
@@ -770,6 +770,8 @@ pub(crate) const NET_MAX_STATS: usize = 256;
 pub(crate) const NET_CSUM_NONE: c_int = 0;
 pub(crate) const NET_CSUM_UNNECESSARY: c_int = 1;
 pub(crate) const NET_CSUM_OTHER: c_int = 2;
+pub(crate) const NET_RX_NAPI: u32 = 1;
+pub(crate) const NET_RX_CSUM_UNNECESSARY: u32 = 2;
 pub(crate) const NET_F_SG: u32 = 0x1;
 pub(crate) const NET_F_HW_CSUM: u32 = 0x2;
 pub(crate) const NET_F_TSO: u32 = 0x4;
@@ -900,7 +902,7 @@ unsafe extern "C" {
     pub(crate) fn rkm_net_queue_start(nd: *mut Netdev);
     pub(crate) fn rkm_net_queue_stopped(nd: *mut Netdev) -> bool;
     pub(crate) fn rkm_net_tx_disable(nd: *mut Netdev) -> bool;
-    pub(crate) fn rkm_net_sent_queue(nd: *mut Netdev, bytes: u32);
+    pub(crate) fn rkm_net_sent_queue(nd: *mut Netdev, bytes: u32) -> bool;
     pub(crate) fn rkm_net_completed_queue(nd: *mut Netdev, pkts: u32, bytes: u32);
     pub(crate) fn rkm_net_reset_queue(nd: *mut Netdev);
     pub(crate) fn rkm_net_xmit_more(nd: *mut Netdev) -> bool;
@@ -973,6 +975,14 @@ unsafe extern "C" {
         len: u32,
         in_napi: bool,
     ) -> *mut Skb;
+    pub(crate) fn rkm_skb_receive_copy(
+        nd: *mut Netdev,
+        skb: *mut Skb,
+        addr: u64,
+        maplen: u32,
+        len: u32,
+        flags: u32,
+    ) -> c_int;
     pub(crate) fn rkm_skb_unmap(
         nd: *mut Netdev,
         skb: *mut Skb,

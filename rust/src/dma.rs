@@ -1509,7 +1509,10 @@ impl<T: Descriptor> DescRing<T> {
 
     /// Reads the whole descriptor `i % len()` (volatile; its fields in no
     /// set order: read a status field first with [`read`](Self::read), then
-    /// [`dma_rmb`], then this).
+    /// [`dma_rmb`], then this). A descriptor whose size is a multiple of 8
+    /// is read as 64-bit words, one load each (aligned: single-copy atomic),
+    /// so fields that share a word are seen together: where the status and
+    /// all the device writes with it share one, this alone will do.
     ///
     /// ```
     /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub status: u32, pub len: u32 } }
@@ -2112,8 +2115,10 @@ impl<T: Descriptor, B> Consumer<'_, T, B> {
         self.ready().then(|| self.r.ring.read(self.tail, f))
     }
 
-    /// The tail's whole descriptor (None if empty): read its status with
-    /// [`read`](Self::read) first, then [`dma_rmb`], then this.
+    /// The tail's whole descriptor (None if empty), as
+    /// [`DescRing::get`]: read its status with [`read`](Self::read) first,
+    /// then [`dma_rmb`], then this, unless the status and what the device
+    /// writes with it share a 64-bit word.
     ///
     /// ```
     /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub status: u64 } }

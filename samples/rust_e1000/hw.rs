@@ -253,6 +253,27 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context as one word, never 0, to tell a checksum context from
+    /// the last one; 0 for any with a field the word leaves out (a TSO
+    /// context: its payload length differs from packet to packet).
+    pub fn key(&self) -> u64 {
+        if self.cmd & TXD_CMD_TSE != 0
+            || self.ipcse != 0
+            || self.paylen != 0
+            || self.hdr_len != 0
+            || self.mss != 0
+        {
+            return 0;
+        }
+        1 << 63
+            | u64::from(self.tucss)
+            | u64::from(self.tucso) << 8
+            | u64::from(self.tucse) << 16
+            | u64::from(self.cmd) << 32
+            | u64::from(self.ipcss) << 40
+            | u64::from(self.ipcso) << 48
+    }
+
     /// The descriptor, laid over the legacy layout (the same 16 bytes:
     /// lower_setup and upper_setup in the address, cmd_and_length in
     /// length/cso/cmd, tcp_seg_setup in status/css/special). With RS: the

@@ -16,8 +16,8 @@
 //! context descriptor for a checksum or TCP segmentation (e1000's
 //! offloads), and moves the tail once a batch (xmit_more). A watchdog
 //! work item (every 2 s, as e1000's) resets the
-//! device after a transmit timeout and refills a receive ring that failed
-//! allocations left short. MTU 46..16110 (jumbo frames in one
+//! device after a transmit timeout and raises an interrupt whose poll
+//! refills a receive ring that failed allocations left short. MTU 46..16110 (jumbo frames in one
 //! receive buffer of up to 16 KiB), MAC address changes, promiscuous mode
 //! and the multicast hash filter, ethtool (driver, link, speed, rings,
 //! offloads, statistics). What probe found is also in sysfs attributes of the PCI
@@ -153,6 +153,14 @@ rkm::irq_safe! {
     }
 }
 
+/// A poll's receive counts, added to the statistics once at its end.
+#[derive(Default)]
+struct RxCounts {
+    packets: u64,
+    bytes: u64,
+    csum_good: u64,
+}
+
 fn inc(c: &AtomicU64, by: u64) {
     c.fetch_add(by, Relaxed);
 }
@@ -171,6 +179,11 @@ rkm::irq_safe! {
         /// rest of a frame that spread over descriptors is being dropped.
         rx_buf_len: AtomicU32,
         discarding: AtomicBool,
+        /// The checksum context the device last got (hw::Context::key; 0:
+        /// none since the reset, or a TSO one), which it keeps until the
+        /// next: a packet asking for the same offsets needs none of its
+        /// own. start_xmit's alone, as the ring's producer.
+        tx_ctx: AtomicU64,
         /// Ring sizes for the next open (ethtool -G).
         tx_count: AtomicU32,
         rx_count: AtomicU32,
@@ -234,6 +247,8 @@ impl Port {
             }
             let _ = all.reset(tx_n); // MIN_DESCS..=MAX_DESCS
         }
+        // The reset above forgot the last context.
+        self.tx_ctx.store(0, Relaxed);
         regs.write_dma_addr_lo_hi::<{ hw::TDBAL }, { hw::TDBAH }>(self.tx.dma_addr());
         regs.write32::<{ hw::TDLEN }>((tx_n * 16) as u32);
         regs.write32::<{ hw::TDH }>(0);
@@ -262,8 +277,8 @@ impl Port {
         // Checksums verified always; reported while rx-checksumming is on.
         regs.write32::<{ hw::RXCSUM }>(regs.read32::<{ hw::RXCSUM }>() | hw::RXCSUM_TUOFL);
         // As e1000_configure: the buffers there are memory for, none being
-        // no error (alloc_rx_buff_failed counts the failure; every poll and
-        // the watchdog refill the ring). So an allocation failure never
+        // no error (alloc_rx_buff_failed counts the failure; every poll
+        // refills the ring, and the watchdog raises one). So an allocation failure never
         // leaves an interface up without a working device, here or in the
         // reopen of an MTU or ring change, or of a reset.
         self.refill(dev);
@@ -321,9 +336,8 @@ impl Port {
     }
 
     /// Gives the device receive buffers up to the ring's size less one
-    /// (e1000_alloc_rx_buffers) and moves its tail. Nothing if the ring's
-    /// producer is busy elsewhere (the poll refills, or the watchdog: the
-    /// other one will).
+    /// (e1000_alloc_rx_buffers) and moves its tail: from up() before NAPI
+    /// runs, then from the poll alone, so the producer is always free.
     fn refill(&self, dev: &NetDev<'_>) {
         let Some(mut p) = self.rx.producer() else { return };
         let len = self.rx_buf_len.load(Relaxed);
@@ -404,18 +418,23 @@ impl Port {
     /// Receives up to `budget` frames (e1000_clean_rx_irq); how many.
     #[inline(never)] // as clean_tx
     fn clean_rx(&self, napi: &Poll<'_>, budget: u32) -> u32 {
-        let (mut done, mut frames, mut bytes) = (0, 0, 0);
+        let mut done = 0;
+        let mut st = RxCounts::default();
         let rx_csum = napi.feature(Features::RXCSUM);
         // The poll is the ring's one consumer (NAPI runs it once at a time).
         if let Some(mut c) = self.rx.consumer() {
             let mut discarding = self.discarding.load(Relaxed);
             while done < budget {
-                let Some(status) = c.read(RxDesc::status) else { break };
+                // Status, length and errors, all that the device writes
+                // back, share the descriptor's second 64-bit word, which
+                // get() reads with one load: seen together or not at all,
+                // with no barrier between status and the rest (the buffer
+                // address in the first word is the driver's own).
+                let Some(d) = c.get() else { break };
+                let status = d.status;
                 if status & hw::RXD_STAT_DD == 0 {
                     break;
                 }
-                dma_rmb();
-                let Some(d) = c.get() else { break };
                 // A frame longer than one buffer (the device spread it over
                 // descriptors): every part up to the one with EOP dropped,
                 // as e1000's e1000_clean_rx_irq does ("discarding"), and
@@ -425,13 +444,10 @@ impl Port {
                 let split = discarding || status & hw::RXD_STAT_EOP == 0;
                 discarding = status & hw::RXD_STAT_EOP == 0;
                 done += 1;
-                let skb = c.slot().and_then(|buf| self.frame(napi, buf, &d, split, rx_csum));
-                c.advance();
-                if let Some(skb) = skb {
-                    frames += 1;
-                    bytes += u32::from(d.length);
-                    napi.receive(skb);
+                if let Some(buf) = c.slot() {
+                    self.frame(napi, buf, &d, split, rx_csum, &mut st);
                 }
+                c.advance();
                 if done % RX_BUFFER_WRITE == 0 {
                     self.refill(napi);
                 }
@@ -440,15 +456,21 @@ impl Port {
         }
         // Every poll gives buffers back (a zero budget's too).
         self.refill(napi);
-        self.itr_count(2, frames, bytes);
+        if st.packets > 0 {
+            inc(&self.st.rx_packets, st.packets);
+            inc(&self.st.rx_bytes, st.bytes);
+            inc(&self.st.csum_good, st.csum_good);
+            self.itr_count(2, st.packets as u32, st.bytes as u32);
+        }
         done
     }
 
-    /// The frame the device wrote into the buffer in slot `buf` (descriptor
-    /// `d`), as a packet for the stack; None if dropped (counted as e1000
-    /// does). A short frame is copied and its buffer stays in the slot
-    /// (e1000_copybreak), as does the buffer of a bad frame: refill gives
-    /// them again; a longer one goes up in its buffer, which refill replaces.
+    /// The frame the device wrote into the buffer in slot `buf`
+    /// (descriptor `d`) to the stack, or dropped (counted as e1000 does:
+    /// `st`, the poll's counts). A short frame is copied and its buffer
+    /// stays in the slot (e1000_copybreak), as does the buffer of a bad
+    /// frame: refill gives them again; a longer one goes up in its buffer,
+    /// which refill replaces.
     fn frame(
         &self,
         napi: &Poll<'_>,
@@ -456,42 +478,48 @@ impl Port {
         d: &RxDesc,
         split: bool,
         rx_csum: bool,
-    ) -> Option<Skb> {
+        st: &mut RxCounts,
+    ) {
         if split || d.errors & hw::RXD_ERR_FRAME_ERR_MASK != 0 {
             if !split {
                 inc(&self.st.rx_errors, 1);
             }
-            return None;
+            return;
         }
         let len = u32::from(d.length);
-        let copied = if len + 4 <= COPYBREAK {
-            buf.as_ref().and_then(|m| m.copy_rx(napi, len).ok())
-        } else {
-            None
-        };
-        let mut skb = match copied {
-            Some(skb) => skb,
-            None => match buf.take()?.unmap_rx(len) {
-                Ok(skb) => skb,
-                Err(_) => {
-                    inc(&self.st.rx_length_errors, 1);
-                    inc(&self.st.rx_errors, 1);
-                    return None;
-                }
-            },
-        };
         // e1000_rx_checksum: a TCP or UDP checksum the device found good.
+        let (mut csum, mut csum_err) = (Checksum::None, false);
         if rx_csum && d.status & hw::RXD_STAT_IXSM == 0 {
             if d.errors & hw::RXD_ERR_TCPE != 0 {
-                inc(&self.st.csum_err, 1);
+                csum_err = true;
             } else if d.status & hw::RXD_STAT_TCPCS != 0 {
-                skb.set_checksum(Checksum::Unnecessary);
-                inc(&self.st.csum_good, 1);
+                csum = Checksum::Unnecessary;
             }
         }
-        inc(&self.st.rx_packets, 1);
-        inc(&self.st.rx_bytes, len.into());
-        Some(skb)
+        let copied = len + 4 <= COPYBREAK
+            && buf.as_ref().is_some_and(|m| m.receive_copy(napi, len, csum).is_ok());
+        if !copied {
+            match buf.take().map(|m| m.unmap_rx(len)) {
+                Some(Ok(mut skb)) => {
+                    if csum == Checksum::Unnecessary {
+                        skb.set_checksum(csum);
+                    }
+                    napi.receive(skb);
+                }
+                Some(Err(_)) => {
+                    inc(&self.st.rx_length_errors, 1);
+                    inc(&self.st.rx_errors, 1);
+                    return;
+                }
+                None => return,
+            }
+        }
+        st.packets += 1;
+        st.bytes += u64::from(len);
+        st.csum_good += u64::from(csum == Checksum::Unnecessary);
+        if csum_err {
+            inc(&self.st.csum_err, 1);
+        }
     }
 
     /// Counts frames and bytes of a direction (0: transmit, 2: receive)
@@ -738,6 +766,13 @@ impl net::Operations for Port {
         // MAX_PER_TXD (a linear packet: its head only).
         let (len, head_len) = (m.len(), m.head_len());
         let parts = |n: usize| n.div_ceil(hw::MAX_PER_TXD);
+        // A context descriptor only where the offsets differ from the
+        // last one the device got, which it keeps until the next (the
+        // 8254x manual's TCP/IP context descriptor): a run of packets alike
+        // takes one descriptor each, not two (e1000 writes a context for
+        // every one; a TSO packet's differs in its payload length).
+        let last = self.tx_ctx.load(Relaxed);
+        let ctx = ctx.filter(|c| c.key() == 0 || c.key() != last);
         let need = usize::from(ctx.is_some())
             + if head_len == len {
                 parts(len)
@@ -763,7 +798,7 @@ impl net::Operations for Port {
         }
         // Offsets from the ring's head, all below the room just checked.
         let mut k = 0;
-        if let Some(c) = ctx {
+        if let Some(c) = &ctx {
             let _ = p.set(k, c.desc());
             k += 1;
         }
@@ -813,20 +848,24 @@ impl net::Operations for Port {
             *slot = Some((m, [segs, bytes]));
         }
         let _ = p.advance(k); // k <= need <= room
-        dev.sent_queue(len as u32);
+        if let Some(c) = ctx {
+            self.tx_ctx.store(c.key(), Relaxed);
+        }
+        // Once for a batch the stack hands over (e1000's xmit_more), the
+        // descriptors before it; every packet, while the queue is stopped.
+        let mut more = dev.sent_queue(len as u32);
         // Room for the next packet, or stop now (e1000_maybe_stop_tx), and
         // look again as above.
         if p.room() < TX_STOP {
             dev.stop_queue();
+            more = false;
             fence(SeqCst);
             if p.room() >= TX_STOP {
                 dev.start_queue();
                 inc(&self.st.tx_restart_queue, 1);
             }
         }
-        // Once for a batch the stack hands over (e1000's xmit_more), the
-        // descriptors before it; every packet, while the queue is stopped.
-        if !dev.xmit_more() {
+        if !more {
             self.flush_tail(p.next());
         }
         Tx::Sent
@@ -962,7 +1001,7 @@ impl net::Operations for Port {
 
 /// The watchdog (e1000_watchdog, every 2 s): the reset a transmit timeout
 /// asked for (e1000_reset_task), the carrier if an interrupt was missed, and
-/// the receive buffers a failed allocation left out.
+/// a poll for the receive buffers a failed allocation left out.
 struct Watchdog {
     port: RtnlOpsHandle<Port>,
 }
@@ -983,8 +1022,10 @@ impl WorkItem for Watchdog {
             }
             port.update_stats();
             // Buffers an allocation failure left out: an empty receive ring
-            // gets no interrupt that would poll and refill it.
-            port.refill(dev);
+            // gets no interrupt that would poll and refill it, so one is
+            // raised (as e1000_watchdog's ICS write), and the poll, the
+            // ring's one producer while up, refills.
+            port.regs.write32::<{ hw::ICS }>(hw::ICR_RXDMT0);
             let link = hw::link_up(&port.regs);
             if link != dev.carrier_ok() {
                 if link {
@@ -1127,6 +1168,7 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
         rx,
         rx_buf_len: AtomicU32::new(2048),
         discarding: AtomicBool::new(false),
+        tx_ctx: AtomicU64::new(0),
         tx_count: AtomicU32::new(DEFAULT_DESCS),
         rx_count: AtomicU32::new(DEFAULT_DESCS),
         up: AtomicBool::new(false),

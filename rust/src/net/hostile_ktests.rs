@@ -23,6 +23,7 @@ pub(crate) const CASES: &[Case] = &[
     ("disable_tx_waits_only_where_allowed", || on_device(disable_tx_waits_only_where_allowed)),
     ("tx_skbs_never_shared", || on_device(tx_skbs_never_shared)),
     ("map_rx_unclones_first", || on_device(map_rx_unclones_first)),
+    ("receive_copy_checked", || on_device(receive_copy_checked)),
     ("busy_with_another_skb", || on_device(busy_with_another_skb)),
     ("poll_below_budget_without_complete", || on_device(poll_below_budget_without_complete)),
     ("poll_budget_zero_and_over", || on_device(poll_budget_zero_and_over)),
@@ -194,6 +195,38 @@ fn map_rx_unclones_first(dev: &mut Device<'_, HostileDrv>) -> Result {
     kassert!(clone.data() == [7; 64] && skb.data() == [7; 64]);
     // Reading it (map_tx) may share.
     drop(skb);
+    Ok(())
+}
+
+/// `SkbMapping::receive_copy` hands a copy to the stack of the poll's own
+/// device only, from a receive mapping, within what is mapped: a mapping
+/// of another device (its DMA synced for the wrong parent, its packet
+/// counted on the wrong interface), a transmit mapping (the device does
+/// not write it), a zero length or one past the buffer are `EINVAL`, and
+/// the mapping stays usable after each.
+fn receive_copy_checked(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let a = register(dev, 16)?;
+    let b = register(dev, 16)?;
+    let nd = |r: &Registration<Hx>| super::NetDev { nd: r.nd, _call: core::marker::PhantomData };
+    let m = nd(&a).alloc_skb(256)?.map_rx(&nd(&a), 128).map_err(|(_, e)| e)?;
+    let napi_b = Poll::new(nd(&b), 4);
+    kassert!(m.receive_copy(&napi_b, 60, super::Checksum::None) == Err(EINVAL));
+    let napi = Poll::new(nd(&a), 4);
+    for bad in [0, 129, u32::MAX] {
+        kassert!(m.receive_copy(&napi, bad, super::Checksum::None) == Err(EINVAL));
+    }
+    // Within the mapping: handed over, twice, the buffer still mapped
+    // (a zero budget, as netpoll's: netif_rx, allowed here in process
+    // context; NAPI's own path runs in rust_e1000's polls).
+    let any = Poll::new(nd(&a), 0);
+    kassert!(m.receive_copy(&any, 60, super::Checksum::Unnecessary).is_ok());
+    kassert!(m.receive_copy(&any, 128, super::Checksum::None).is_ok());
+    drop(m.unmap());
+    let mut skb = nd(&a).alloc_skb(128)?;
+    skb.put(&[0x5a; 64])?;
+    let t = skb.map_tx(&nd(&a)).map_err(|(_, e)| e)?;
+    kassert!(t.receive_copy(&napi, 60, super::Checksum::None) == Err(EINVAL));
+    drop(t.unmap());
     Ok(())
 }
 

@@ -508,14 +508,19 @@ impl<'a> core::ops::Deref for Xmit<'a> {
 
 impl Xmit<'_> {
     /// `bytes` more are on their way to the device (`netdev_sent_queue`):
-    /// the byte limits may stop the queue.
+    /// the byte limits may stop the queue. Returns [`xmit_more`](Self::xmit_more)
+    /// as it stands then (`__netdev_tx_sent_queue`, one call for both): true
+    /// if the device's tail may wait for the next packet of the batch. A
+    /// driver that stops the queue itself after this moves the tail anyway.
     ///
     /// ```
     /// # fn f(dev: &rkm::net::Xmit<'_>, skb: &rkm::net::Skb) {
-    /// dev.sent_queue(skb.len() as u32);
+    /// if !dev.sent_queue(skb.len() as u32) {
+    ///     // write the device's tail register now
+    /// }
     /// # }
     /// ```
-    pub fn sent_queue(&self, bytes: u32) {
+    pub fn sent_queue(&self, bytes: u32) -> bool {
         // SAFETY: a registered device, in its start_xmit (type invariant):
         // the transmit lock serialises dql_queued.
         unsafe { abi::rkm_net_sent_queue(self.raw(), bytes) }

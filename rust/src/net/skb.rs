@@ -832,6 +832,52 @@ impl SkbMapping {
         Skb::from_raw(p, len)
     }
 
+    /// [`copy_rx`](Self::copy_rx), its checksum status set
+    /// ([`Skb::set_checksum`]) and [`Poll::receive`](super::Poll::receive),
+    /// in one call: a poll's short frame to the stack, its buffer kept
+    /// (e1000's copybreak). `EINVAL` as `copy_rx`, and for a mapping of
+    /// another device than the poll's; `ENOMEM` (nothing received, the
+    /// buffer as it was).
+    ///
+    /// ```
+    /// # fn f(napi: &rkm::net::Poll<'_>, m: &rkm::net::SkbMapping) -> rkm::Result {
+    /// m.receive_copy(napi, 60, rkm::net::Checksum::None)?; // m goes back on the ring
+    /// # Ok(()) }
+    /// ```
+    pub fn receive_copy(&self, napi: &super::Poll<'_>, len: u32, csum: Checksum) -> Result {
+        if self.dir != abi::DMA_FROM_DEVICE
+            || len == 0
+            || len > self.len
+            || napi.raw() != self.nd.as_ptr()
+        {
+            return Err(EINVAL);
+        }
+        // As copy_rx and Poll::receive: NAPI's cache and GRO with a budget.
+        let mut flags = if napi.budget() > 0 { abi::NET_RX_NAPI } else { 0 };
+        if csum == Checksum::Unnecessary {
+            flags |= abi::NET_RX_CSUM_UNNECESSARY;
+        }
+        // SAFETY: mapped for `nd`'s parent (type invariant), synced for it;
+        // the glue checks the length again, copies from the kernel buffer
+        // (no Rust reference to it) and hands the new packet to `nd`'s
+        // stack, in `nd`'s own poll (checked above).
+        let r = unsafe {
+            abi::rkm_skb_receive_copy(
+                self.nd.as_ptr(),
+                self.skb.as_ptr(),
+                self.addr,
+                self.len,
+                len,
+                flags,
+            )
+        };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(ENOMEM)
+        }
+    }
+
     fn unmap_raw(self) -> Skb {
         // SAFETY: mapped by us, unmapped once (consumed); drops the
         // reference on the glue handle.
