@@ -1198,6 +1198,29 @@ static void rkm_skb_unmap_all(struct device *dev, dma_addr_t addr, u32 len,
 		rkm_skb_unmap_frags(dev, frags, frags->n);
 }
 
+RKM_LEAF int rkm_skb_receive_mapped(struct rkm_netdev *nd, struct rkm_skb *rskb, uint64_t addr,
+				    uint32_t maplen, uint32_t len, uint32_t flags)
+{
+	struct sk_buff *skb = rkm_kskb(rskb);
+	int err = 0;
+
+	dma_unmap_single(nd->b->dev, addr, maplen, DMA_FROM_DEVICE);
+	/* As rkm_skb_put_mapped(): only what the device could write becomes data. */
+	if (unlikely(len > maplen || skb->len > maplen - len || skb_is_nonlinear(skb) ||
+		     skb_cloned(skb) || len > skb_tailroom(skb))) {
+		dev_kfree_skb_any(skb);
+		err = -EINVAL;
+	} else {
+		skb_put(skb, len);
+		skb->ip_summed = flags & RKM_NET_RX_CSUM_UNNECESSARY ? CHECKSUM_UNNECESSARY :
+								       CHECKSUM_NONE;
+		rkm_net_receive_inline(nd, skb, flags & RKM_NET_RX_NAPI);
+	}
+	/* The mapping's reference, after the last use of @nd here. */
+	rkm_net_put(nd);
+	return err;
+}
+
 RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
 			    uint32_t len, int dir, struct rkm_skb_frags *frags)
 {

@@ -1622,6 +1622,16 @@ RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *
  */
 RKM_LEAF int rkm_skb_receive_copy(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
 				  uint32_t maplen, uint32_t len, uint32_t flags);
+/**
+ * rkm_skb_receive_mapped() - a receive buffer @skb, mapped by rkm_skb_map()
+ * for @nd's device to write (@maplen bytes at @addr), unmapped; the @len
+ * bytes written become its data (as rkm_skb_put_mapped()), its checksum
+ * status as @flags says, and it goes to @nd's stack as rkm_net_receive()
+ * does (RKM_NET_RX_NAPI: as @in_napi); the mapping's reference on @nd
+ * dropped. 0; -EINVAL (@len past the buffer: the packet freed).
+ */
+RKM_LEAF int rkm_skb_receive_mapped(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
+				    uint32_t maplen, uint32_t len, uint32_t flags);
 /** rkm_skb_unmap() - undoes rkm_skb_map() or rkm_skb_map_tx() (@frags freed). */
 RKM_LEAF void rkm_skb_unmap(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
 			    uint32_t len, int dir, struct rkm_skb_frags *frags);

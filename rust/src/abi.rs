@@ -983,6 +983,14 @@ unsafe extern "C" {
         len: u32,
         flags: u32,
     ) -> c_int;
+    pub(crate) fn rkm_skb_receive_mapped(
+        nd: *mut Netdev,
+        skb: *mut Skb,
+        addr: u64,
+        maplen: u32,
+        len: u32,
+        flags: u32,
+    ) -> c_int;
     pub(crate) fn rkm_skb_unmap(
         nd: *mut Netdev,
         skb: *mut Skb,

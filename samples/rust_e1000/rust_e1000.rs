@@ -179,6 +179,8 @@ rkm::irq_safe! {
         /// rest of a frame that spread over descriptors is being dropped.
         rx_buf_len: AtomicU32,
         discarding: AtomicBool,
+        /// The last refill stopped short (an allocation failed).
+        rx_short: AtomicBool,
         /// The checksum context the device last got (hw::Context::key; 0:
         /// none since the reset, or a TSO one), which it keeps until the
         /// next: a packet asking for the same offsets needs none of its
@@ -367,6 +369,7 @@ impl Port {
             let _ = p.set(n, RxDesc { buffer_addr: addr, ..RxDesc::default() }); // n < room
             n += 1;
         }
+        self.rx_short.store(n < room, Relaxed);
         if n > 0 && p.advance(n).is_ok() {
             // The descriptors before the tail that hands them over.
             dma_wmb();
@@ -499,13 +502,8 @@ impl Port {
         let copied = len + 4 <= COPYBREAK
             && buf.as_ref().is_some_and(|m| m.receive_copy(napi, len, csum).is_ok());
         if !copied {
-            match buf.take().map(|m| m.unmap_rx(len)) {
-                Some(Ok(mut skb)) => {
-                    if csum == Checksum::Unnecessary {
-                        skb.set_checksum(csum);
-                    }
-                    napi.receive(skb);
-                }
+            match buf.take().map(|m| m.receive(napi, len, csum)) {
+                Some(Ok(())) => {}
                 Some(Err(_)) => {
                     inc(&self.st.rx_length_errors, 1);
                     inc(&self.st.rx_errors, 1);
@@ -1023,9 +1021,12 @@ impl WorkItem for Watchdog {
             port.update_stats();
             // Buffers an allocation failure left out: an empty receive ring
             // gets no interrupt that would poll and refill it, so one is
-            // raised (as e1000_watchdog's ICS write), and the poll, the
-            // ring's one producer while up, refills.
-            port.regs.write32::<{ hw::ICS }>(hw::ICR_RXDMT0);
+            // raised (as e1000_watchdog's ICS write, which e1000 makes every
+            // time), and the poll, the ring's one producer while up,
+            // refills.
+            if port.rx_short.load(Relaxed) {
+                port.regs.write32::<{ hw::ICS }>(hw::ICR_RXDMT0);
+            }
             let link = hw::link_up(&port.regs);
             if link != dev.carrier_ok() {
                 if link {
@@ -1168,6 +1169,7 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
         rx,
         rx_buf_len: AtomicU32::new(2048),
         discarding: AtomicBool::new(false),
+        rx_short: AtomicBool::new(false),
         tx_ctx: AtomicU64::new(0),
         tx_count: AtomicU32::new(DEFAULT_DESCS),
         rx_count: AtomicU32::new(DEFAULT_DESCS),

@@ -878,6 +878,52 @@ impl SkbMapping {
         }
     }
 
+    /// [`unmap_rx`](Self::unmap_rx), its checksum status set
+    /// ([`Skb::set_checksum`]) and [`Poll::receive`](super::Poll::receive),
+    /// in one call: a poll's frame to the stack in the buffer the device
+    /// wrote it into. `EINVAL` (the packet freed) as `unmap_rx`. Any
+    /// mapping; one of the poll's own device for receive takes the one
+    /// call, any other the three.
+    ///
+    /// ```
+    /// # fn f(napi: &rkm::net::Poll<'_>, m: rkm::net::SkbMapping) -> rkm::Result {
+    /// m.receive(napi, 1514, rkm::net::Checksum::Unnecessary)?; // a new buffer on the ring
+    /// # Ok(()) }
+    /// ```
+    pub fn receive(self, napi: &super::Poll<'_>, len: u32, csum: Checksum) -> Result {
+        if self.dir != abi::DMA_FROM_DEVICE || napi.raw() != self.nd.as_ptr() {
+            let mut skb = self.unmap_rx(len)?;
+            skb.set_checksum(csum);
+            napi.receive(skb);
+            return Ok(());
+        }
+        let mut flags = if napi.budget() > 0 { abi::NET_RX_NAPI } else { 0 };
+        if csum == Checksum::Unnecessary {
+            flags |= abi::NET_RX_CSUM_UNNECESSARY;
+        }
+        // SAFETY: mapped by us for `nd`'s device to write (type invariant),
+        // unmapped once (consumed below); the glue checks the length
+        // against the mapping and the buffer, then hands the packet (ours)
+        // to `nd`'s stack, in `nd`'s own poll (checked above), and drops
+        // the mapping's reference on the glue handle.
+        let r = unsafe {
+            abi::rkm_skb_receive_mapped(
+                self.nd.as_ptr(),
+                self.skb.as_ptr(),
+                self.addr,
+                self.len,
+                len,
+                flags,
+            )
+        };
+        core::mem::forget(self);
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(EINVAL)
+        }
+    }
+
     fn unmap_raw(self) -> Skb {
         // SAFETY: mapped by us, unmapped once (consumed); drops the
         // reference on the glue handle.
