@@ -15,9 +15,9 @@
 //! and page fragments) onto data descriptors of at most 4 KiB, after a
 //! context descriptor for a checksum or TCP segmentation (e1000's
 //! offloads), and moves the tail once a batch (xmit_more). A watchdog
-//! work item (every 2 s, as e1000's) resets the
-//! device after a transmit timeout and raises an interrupt whose poll
-//! refills a receive ring that failed allocations left short. MTU 46..16110 (jumbo frames in one
+//! work item (every 2 s, as e1000's) resets the device after a transmit
+//! timeout and raises an interrupt whose poll refills a receive ring that
+//! failed allocations left short. MTU 46..16110 (jumbo frames in one
 //! receive buffer of up to 16 KiB), MAC address changes, promiscuous mode
 //! and the multicast hash filter, ethtool (driver, link, speed, rings,
 //! offloads, statistics). What probe found is also in sysfs attributes of the PCI
@@ -280,9 +280,9 @@ impl Port {
         regs.write32::<{ hw::RXCSUM }>(regs.read32::<{ hw::RXCSUM }>() | hw::RXCSUM_TUOFL);
         // As e1000_configure: the buffers there are memory for, none being
         // no error (alloc_rx_buff_failed counts the failure; every poll
-        // refills the ring, and the watchdog raises one). So an allocation failure never
-        // leaves an interface up without a working device, here or in the
-        // reopen of an MTU or ring change, or of a reset.
+        // refills the ring, and the watchdog raises one). So an allocation
+        // failure never leaves an interface up without a working device,
+        // here or in the reopen of an MTU or ring change, or of a reset.
         self.refill(dev);
         let rctl = hw::RCTL_EN | hw::RCTL_BAM | hw::RCTL_SECRC | rctl_size;
         self.rctl.store(rctl, Relaxed);
@@ -379,7 +379,7 @@ impl Port {
 
     /// Reclaims sent packets (e1000_clean_tx_irq); wakes the queue once
     /// there is room.
-    #[inline(never)] // its batch in a frame of its own (a KASAN kernel's stack limit)
+    #[inline(never)] // a frame of its own (a KASAN kernel's stack limit)
     fn clean_tx(&self, napi: &Poll<'_>) {
         let (mut pkts, mut bytes, mut segs, mut seg_bytes) = (0u32, 0u32, 0u64, 0u64);
         // The poll is the ring's one consumer (NAPI runs it once at a time).
@@ -769,8 +769,8 @@ impl net::Operations for Port {
         // 8254x manual's TCP/IP context descriptor): a run of packets alike
         // takes one descriptor each, not two (e1000 writes a context for
         // every one; a TSO packet's differs in its payload length).
-        let last = self.tx_ctx.load(Relaxed);
-        let ctx = ctx.filter(|c| c.key() == 0 || c.key() != last);
+        let kept = self.tx_ctx.load(Relaxed);
+        let ctx = ctx.filter(|c| c.key() == 0 || c.key() != kept);
         let need = usize::from(ctx.is_some())
             + if head_len == len {
                 parts(len)
