@@ -1352,8 +1352,9 @@ pub const DESC_RING_MAX_BYTES: usize = 1 << 20;
 /// bytes are a valid `T` (`Descriptor`'s contract), so a torn read gives a
 /// meaningless value, never undefined behaviour. Writes take `&mut self`
 /// (or, inside a [`SplitRing`], come from the one side that owns the
-/// descriptor), so two CPUs never race on a descriptor. The buffer's lifetime is a
-/// [`CoherentBuffer`]'s: freed only once the device cannot master the bus.
+/// descriptor), so two CPUs never race on a descriptor. The buffer's
+/// lifetime is a [`CoherentBuffer`]'s: freed only once the device cannot
+/// master the bus.
 /// Reads never sleep (the ring is `IrqSafe`); `alloc` and drop sleep.
 pub struct DescRing<T: Descriptor> {
     buf: CoherentBuffer,
@@ -1490,20 +1491,8 @@ impl<T: Descriptor> DescRing<T> {
     /// ```
     #[inline]
     pub fn write<V: DescValue>(&mut self, i: usize, f: Field<T, V>, v: V) {
-        // SAFETY: &mut self: no other CPU access at the same time.
-        unsafe { self.write_shared(i, f, v) }
-    }
-
-    /// [`write`](Self::write) through `&self`, for a [`SplitRing`].
-    ///
-    /// # Safety
-    ///
-    /// No other CPU accesses descriptor `i % len()` until this returns.
-    #[inline]
-    unsafe fn write_shared<V: DescValue>(&self, i: usize, f: Field<T, V>, v: V) {
         let p = self.at(i, f.off).cast::<V>();
-        // SAFETY: as in read; no other CPU access at the same time (the
-        // caller's promise).
+        // SAFETY: as in read; &mut self: no other CPU access at the same time.
         unsafe { core::ptr::write_volatile(p, v) }
     }
 
@@ -1670,7 +1659,7 @@ pub fn dma_rmb() {
 ///
 /// There is at most one `Producer` and one `Consumer` at a time: taking
 /// one is a *try* (an atomic flag, never a wait), which gives `None` while
-/// the other exists. Callers the kernel serialises never see `None`
+/// another of that side exists. Callers the kernel serialises never see `None`
 /// (`start_xmit` under the queue's transmit lock, a NAPI poll); a driver
 /// that takes a side from two places at once gets `None` in one of them,
 /// never two writers of a slot or descriptor. [`exclusive`](Self::exclusive)
