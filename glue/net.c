@@ -908,11 +908,17 @@ RKM_LEAF int rkm_skb_put(struct rkm_skb *rskb, const void *src, uint32_t len)
 	return 0;
 }
 
+/* Only a linear, private packet takes what was mapped into its tail room. */
+static __always_inline bool rkm_skb_can_put_mapped(struct sk_buff *skb, uint32_t len)
+{
+	return !skb_is_nonlinear(skb) && !skb_cloned(skb) && len <= skb_tailroom(skb);
+}
+
 RKM_LEAF int rkm_skb_put_mapped(struct rkm_skb *rskb, uint32_t len)
 {
 	struct sk_buff *skb = rkm_kskb(rskb);
 
-	if (skb_is_nonlinear(skb) || skb_cloned(skb) || len > skb_tailroom(skb))
+	if (!rkm_skb_can_put_mapped(skb, len))
 		return -ENOSPC;
 	skb_put(skb, len);
 	return 0;
@@ -1205,9 +1211,9 @@ RKM_LEAF int rkm_skb_receive_mapped(struct rkm_netdev *nd, struct rkm_skb *rskb,
 	int err = 0;
 
 	dma_unmap_single(nd->b->dev, addr, maplen, DMA_FROM_DEVICE);
-	/* As rkm_skb_put_mapped(): only what the device could write becomes data. */
-	if (unlikely(len > maplen || skb->len > maplen - len || skb_is_nonlinear(skb) ||
-		     skb_cloned(skb) || len > skb_tailroom(skb))) {
+	/* Only what the device could write becomes data (as SkbMapping::unmap_rx). */
+	if (unlikely(len > maplen || skb->len > maplen - len ||
+		     !rkm_skb_can_put_mapped(skb, len))) {
 		dev_kfree_skb_any(skb);
 		err = -EINVAL;
 	} else {

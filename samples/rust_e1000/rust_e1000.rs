@@ -770,7 +770,8 @@ impl net::Operations for Port {
         // takes one descriptor each, not two (e1000 writes a context for
         // every one; a TSO packet's differs in its payload length).
         let kept = self.tx_ctx.load(Relaxed);
-        let ctx = ctx.filter(|c| c.key() == 0 || c.key() != kept);
+        let key = ctx.as_ref().map_or(0, hw::Context::key);
+        let ctx = ctx.filter(|_| key == 0 || key != kept);
         let need = usize::from(ctx.is_some())
             + if head_len == len {
                 parts(len)
@@ -846,8 +847,8 @@ impl net::Operations for Port {
             *slot = Some((m, [segs, bytes]));
         }
         let _ = p.advance(k); // k <= need <= room
-        if let Some(c) = ctx {
-            self.tx_ctx.store(c.key(), Relaxed);
+        if ctx.is_some() {
+            self.tx_ctx.store(key, Relaxed);
         }
         // Once for a batch the stack hands over (e1000's xmit_more), the
         // descriptors before it; every packet, while the queue is stopped.

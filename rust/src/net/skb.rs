@@ -852,11 +852,6 @@ impl SkbMapping {
         {
             return Err(EINVAL);
         }
-        // As copy_rx and Poll::receive: NAPI's cache and GRO with a budget.
-        let mut flags = if napi.budget() > 0 { abi::NET_RX_NAPI } else { 0 };
-        if csum == Checksum::Unnecessary {
-            flags |= abi::NET_RX_CSUM_UNNECESSARY;
-        }
         // SAFETY: mapped for `nd`'s parent (type invariant), synced for it;
         // the glue checks the length again, copies from the kernel buffer
         // (no Rust reference to it) and hands the new packet to `nd`'s
@@ -868,14 +863,11 @@ impl SkbMapping {
                 self.addr,
                 self.len,
                 len,
-                flags,
+                rx_flags(napi, csum),
             )
         };
-        if r == 0 {
-            Ok(())
-        } else {
-            Err(ENOMEM)
-        }
+        // The glue's -ENOMEM (the lengths are checked above).
+        to_result(r)
     }
 
     /// [`unmap_rx`](Self::unmap_rx), its checksum status set
@@ -897,10 +889,6 @@ impl SkbMapping {
             napi.receive(skb);
             return Ok(());
         }
-        let mut flags = if napi.budget() > 0 { abi::NET_RX_NAPI } else { 0 };
-        if csum == Checksum::Unnecessary {
-            flags |= abi::NET_RX_CSUM_UNNECESSARY;
-        }
         // SAFETY: mapped by us for `nd`'s device to write (type invariant),
         // unmapped once (consumed below); the glue checks the length
         // against the mapping and the buffer, then hands the packet (ours)
@@ -913,15 +901,12 @@ impl SkbMapping {
                 self.addr,
                 self.len,
                 len,
-                flags,
+                rx_flags(napi, csum),
             )
         };
         core::mem::forget(self);
-        if r == 0 {
-            Ok(())
-        } else {
-            Err(EINVAL)
-        }
+        // The glue's -EINVAL (a length past the buffer).
+        to_result(r)
     }
 
     fn unmap_raw(self) -> Skb {
@@ -977,6 +962,16 @@ impl SkbMapping {
         skb.set_checksum(Checksum::None);
         Ok(skb)
     }
+}
+
+/// How the glue hands a poll's frame to the stack, as [`Poll::receive`]
+/// does (NAPI's cache and GRO with a budget), and its checksum status.
+///
+/// [`Poll::receive`]: super::Poll::receive
+fn rx_flags(napi: &super::Poll<'_>, csum: Checksum) -> u32 {
+    let napi_flag = if napi.budget() > 0 { abi::NET_RX_NAPI } else { 0 };
+    let csum_flag = if csum == Checksum::Unnecessary { abi::NET_RX_CSUM_UNNECESSARY } else { 0 };
+    napi_flag | csum_flag
 }
 
 impl Drop for SkbMapping {
