@@ -347,6 +347,28 @@ static int rkm_et_get_link_ksettings(struct net_device *ndev, struct ethtool_lin
 	return 0;
 }
 
+/* issue 19: the EEPROM (ethtool -e), if the driver has one; 0 bytes: EOPNOTSUPP (the core's). */
+static int rkm_et_get_eeprom_len(struct net_device *ndev)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	if (!nd->ops->get_eeprom_len || !nd->ops->get_eeprom)
+		return 0;
+	return min_t(u32, nd->ops->get_eeprom_len(nd->data, nd), INT_MAX);
+}
+
+static int rkm_et_get_eeprom(struct net_device *ndev, struct ethtool_eeprom *ee, u8 *bytes)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	u32 size = rkm_et_get_eeprom_len(ndev);
+
+	/* The core checked against the size it read; Rust gets what is in it now. */
+	if (!size || ee->offset > size || ee->len > size - ee->offset)
+		return -EINVAL;
+	ee->magic = 0;
+	return nd->ops->get_eeprom(nd->data, nd, ee->offset, bytes, ee->len, &ee->magic);
+}
+
 static const struct ethtool_ops rkm_net_ethtool = {
 	.get_link_ksettings = rkm_et_get_link_ksettings,
 	.get_drvinfo = rkm_et_get_drvinfo,
@@ -357,6 +379,8 @@ static const struct ethtool_ops rkm_net_ethtool = {
 	.get_strings = rkm_et_get_strings,
 	.get_ethtool_stats = rkm_et_get_ethtool_stats,
 	.get_ts_info = ethtool_op_get_ts_info,
+	.get_eeprom_len = rkm_et_get_eeprom_len,
+	.get_eeprom = rkm_et_get_eeprom,
 };
 
 /* --- NAPI --- */
@@ -1383,6 +1407,20 @@ static void rkm_net_quiesced(struct rkm_binding *b)
 RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd)
 {
 	return nd->ndev->priv_flags & IFF_TX_SKB_SHARING;
+}
+
+RKM_LEAF int rkm_net_ktest_eeprom(struct rkm_netdev *nd, uint32_t offset, uint32_t len,
+				  uint8_t *buf, uint32_t *size, uint32_t *magic)
+{
+	struct ethtool_eeprom ee = { .cmd = ETHTOOL_GEEPROM, .offset = offset, .len = len };
+	int r;
+
+	rtnl_lock();
+	*size = rkm_et_get_eeprom_len(nd->ndev);
+	r = rkm_et_get_eeprom(nd->ndev, &ee, buf);
+	rtnl_unlock();
+	*magic = ee.magic;
+	return r;
 }
 
 RKM_LEAF struct rkm_skb *rkm_skb_ktest_clone(struct rkm_skb *skb)

@@ -38,7 +38,7 @@
  * Rust object built for another version leaves that symbol undefined and
  * modpost stops the build, naming it.
  */
-#define RKM_ABI_VERSION 8
+#define RKM_ABI_VERSION 9
 
 /*
  * The glue defines RKM_LEAF (no ENDBR, no ftrace entry) for the functions
@@ -48,7 +48,7 @@
 #define RKM_LEAF
 #endif
 
-extern const int rkm_abi_version_8;
+extern const int rkm_abi_version_9;
 
 /* Log levels, in kernel order; mapped to KERN_* strings by the glue. */
 enum rkm_log_level {
@@ -1386,7 +1386,7 @@ struct rkm_net_ring {
  * struct rkm_net_ops - the Rust side of a net device; @data is the
  * registration's. Every callback may be NULL but open, stop, start_xmit.
  * @open, @stop, @set_mac_address, @change_mtu, @get_*ring*, @get_link,
- * @get_ethtool_stats, @stat_name: process context, RTNL held.
+ * @get_ethtool_stats, @stat_name, @get_eeprom*: process context, RTNL held.
  * @start_xmit: BH off (atomic); RKM_NET_TX_BUSY leaves @skb to the glue.
  * @get_stats64, @tx_timeout: atomic. @set_rx_mode: atomic, the device's
  * address lock held; @mc is @n addresses of RKM_NET_ALEN bytes.
@@ -1414,6 +1414,12 @@ struct rkm_net_ops {
 	 * true with *speed (Mb/s) and *full set, false: unknown. */
 	bool (*get_link_speed)(const void *data, struct rkm_netdev *nd, uint32_t *speed,
 			       bool *full);
+	/* ethtool -e (process, RTNL): the EEPROM's size in bytes (0: none);
+	 * @len bytes from byte @offset into @buf (within the size: the glue
+	 * checks), with *@magic the value ethtool -E must give back. */
+	uint32_t (*get_eeprom_len)(const void *data, struct rkm_netdev *nd);
+	int (*get_eeprom)(const void *data, struct rkm_netdev *nd, uint32_t offset, uint8_t *buf,
+			  size_t len, uint32_t *magic);
 };
 /**
  * struct rkm_netdev_desc - a new Ethernet device
@@ -1692,6 +1698,13 @@ RKM_LEAF int rkm_skb_checksum_help(struct rkm_skb *skb);
  */
 /** rkm_net_ktest_tx_sharing() - whether the stack may hand @nd shared skbs (IFF_TX_SKB_SHARING). */
 RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd);
+/**
+ * rkm_net_ktest_eeprom() - ethtool's EEPROM read of @len bytes at @offset
+ * into @buf, as the core calls the glue (under RTNL, which it takes): the
+ * glue's size in *@size, the driver's magic in *@magic, its status.
+ */
+RKM_LEAF int rkm_net_ktest_eeprom(struct rkm_netdev *nd, uint32_t offset, uint32_t len,
+				  uint8_t *buf, uint32_t *size, uint32_t *magic);
 /** rkm_skb_ktest_clone() - skb_clone(GFP_ATOMIC): a second skb sharing @skb's data, or NULL. */
 RKM_LEAF struct rkm_skb *rkm_skb_ktest_clone(struct rkm_skb *skb);
 /** rkm_skb_ktest_add_frag() - a page fragment of @len bytes (<= PAGE_SIZE) appended: 0 or -errno. */

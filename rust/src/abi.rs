@@ -10,7 +10,7 @@
 use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 8;
+pub(crate) const ABI_VERSION: c_int = 9;
 
 /// `RKM_LOG_*` (`enum rkm_log_level`), what `rkm_log` takes.
 pub(crate) const LOG_EMERG: c_int = 0;
@@ -38,7 +38,7 @@ pub(crate) const CAP_SYS_ADMIN: c_uint = 21;
 
 unsafe extern "C" {
     /// Defined by the glue of ABI version 5 only.
-    pub(crate) static rkm_abi_version_8: c_int;
+    pub(crate) static rkm_abi_version_9: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -247,11 +247,11 @@ pub(crate) struct FileOps {
 }
 
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_8` fails modpost
+/// check is at link time: referencing `rkm_abi_version_9` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_8 }
+    unsafe { rkm_abi_version_9 }
 }
 
 // --- device kinds: platform, char-device regions, misc attributes (issue 16) ---
@@ -840,6 +840,9 @@ pub(crate) struct NetOps {
     pub(crate) stat_name: Option<extern "C" fn(u32, *mut c_char)>,
     pub(crate) get_link_speed:
         Option<extern "C" fn(*const c_void, *mut Netdev, *mut u32, *mut bool) -> bool>,
+    pub(crate) get_eeprom_len: Option<extern "C" fn(*const c_void, *mut Netdev) -> u32>,
+    pub(crate) get_eeprom:
+        Option<extern "C" fn(*const c_void, *mut Netdev, u32, *mut u8, usize, *mut u32) -> c_int>,
 }
 
 /// `struct rkm_netdev_desc`.
@@ -1021,6 +1024,15 @@ unsafe extern "C" {
     // Network soundness review (session 27): in-kernel test probes.
     #[cfg(rkm_ktest)]
     pub(crate) fn rkm_net_ktest_tx_sharing(nd: *mut Netdev) -> bool;
+    #[cfg(rkm_ktest)]
+    pub(crate) fn rkm_net_ktest_eeprom(
+        nd: *mut Netdev,
+        offset: u32,
+        len: u32,
+        buf: *mut u8,
+        size: *mut u32,
+        magic: *mut u32,
+    ) -> c_int;
     #[cfg(rkm_ktest)]
     pub(crate) fn rkm_skb_ktest_clone(skb: *mut Skb) -> *mut Skb;
     #[cfg(rkm_ktest)]

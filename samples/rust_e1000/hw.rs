@@ -12,6 +12,7 @@ pub const BAR_SIZE: usize = 0x20000;
 // Registers.
 pub const CTRL: usize = 0x00000;
 pub const STATUS: usize = 0x00008;
+pub const EECD: usize = 0x00010;
 pub const EERD: usize = 0x00014;
 pub const ICR: usize = 0x000C0;
 pub const ICS: usize = 0x000C8;
@@ -94,6 +95,10 @@ pub const EERD_START: u32 = 0x0000_0001;
 pub const EERD_DONE: u32 = 0x0000_0010;
 pub const EERD_ADDR_SHIFT: u32 = 8;
 pub const EERD_DATA_SHIFT: u32 = 16;
+
+// EECD: a Microwire EEPROM of 256 words rather than 64 (the 82540's
+// e1000_init_eeprom_params).
+pub const EECD_SIZE: u32 = 0x0000_0200;
 
 // The EEPROM's words.
 pub const EEPROM_NODE_ADDRESS_BYTE_0: u8 = 0;
@@ -329,6 +334,36 @@ pub fn eeprom_read(regs: &Regs, word: u8) -> Result<u16> {
         rkm::task::delay_ms(1);
     }
     Err(ETIMEDOUT)
+}
+
+/// The EEPROM's size in 16-bit words, as EECD gives it.
+pub fn eeprom_words(regs: &Regs) -> u32 {
+    if regs.read32::<EECD>() & EECD_SIZE != 0 {
+        256
+    } else {
+        64
+    }
+}
+
+/// Reads `buf.len()` bytes from byte `offset` (within eeprom_words' size)
+/// into `buf`: the EEPROM's words little-endian, as e1000_get_eeprom gives
+/// them. Process context.
+pub fn eeprom_bytes(regs: &Regs, offset: u32, buf: &mut [u8]) -> Result {
+    let mut word: Option<(usize, [u8; 2])> = None; // each word read once
+    for (i, b) in buf.iter_mut().enumerate() {
+        let at = offset as usize + i;
+        let bytes = match word {
+            Some((w, bytes)) if w == at / 2 => bytes,
+            _ => {
+                let w = u8::try_from(at / 2).map_err(|_| EINVAL)?;
+                let bytes = eeprom_read(regs, w)?.to_le_bytes();
+                word = Some((at / 2, bytes));
+                bytes
+            }
+        };
+        *b = bytes[at % 2];
+    }
+    Ok(())
 }
 
 /// Whether words 0..=EEPROM_CHECKSUM_REG add up to EEPROM_SUM

@@ -46,6 +46,10 @@ use rkm::pci::{self, Attr, AttrBuf, Bound};
 use rkm::prelude::*;
 use rkm::workqueue::{Work, WorkItem, WorkRef};
 
+/// The 82540EM's PCI vendor and device (QEMU's `-device e1000`).
+const VENDOR: u16 = 0x8086;
+const DEVICE: u16 = 0x100e;
+
 /// Descriptors a ring by default (E1000_DEFAULT_TXD/RXD), the most
 /// (E1000_MAX_82544_TXD/RXD), the fewest (E1000_MIN_TXD/RXD), and the
 /// multiple a size is rounded up to (REQ_*_DESCRIPTORS_MULTIPLE).
@@ -943,6 +947,16 @@ impl net::Operations for Port {
         Some(LinkSpeed { mbps, full_duplex })
     }
 
+    fn get_eeprom_len(&self, _dev: &RtnlDev<'_>, _: &()) -> u32 {
+        hw::eeprom_words(&self.regs) * 2
+    }
+
+    fn get_eeprom(&self, _dev: &RtnlDev<'_>, _: &(), offset: u32, buf: &mut [u8]) -> Result<u32> {
+        // e1000_get_eeprom: the magic is the PCI vendor and device.
+        hw::eeprom_bytes(&self.regs, offset, buf)?;
+        Ok(u32::from(VENDOR) | u32::from(DEVICE) << 16)
+    }
+
     fn get_ringparam(&self, _dev: &RtnlDev<'_>, _: &()) -> Ring {
         Ring {
             rx_max: MAX_DESCS,
@@ -1107,7 +1121,7 @@ impl driver::Driver for E1000 {
 }
 
 impl pci::Driver for E1000 {
-    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(0x8086, 0x100e)];
+    const IDS: &'static [pci::DeviceId] = &[pci::DeviceId::new(VENDOR, DEVICE)];
 
     fn probe(&self, dev: &mut pci::Device<'_, Self>) -> Result<(Hw, Data)> {
         dev.enable()?;

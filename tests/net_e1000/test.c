@@ -105,6 +105,19 @@ static int run(long long want, const struct netns *ns, const char *fmt, ...)
 	return r;
 }
 
+/* Records the last command's output, line by line ("| LINE"). */
+static void tr_out(void)
+{
+	const char *t = out;
+
+	while (*t) {
+		size_t l = strcspn(t, "\n");
+
+		tr_printf("| %.*s", (int)l, t);
+		t += l + (t[l] == '\n');
+	}
+}
+
 /* Runs a command, records nothing: its status (output in out). */
 __attribute__((format(printf, 2, 3)))
 static int quiet(const struct netns *ns, const char *fmt, ...)
@@ -1160,6 +1173,7 @@ static void settings(const struct netns *ns)
 	FACT("ethtool -i: the driver is the module", !strcmp(field("driver:"), ktest_twin));
 	tr_printf("bus-info: %s", field("bus-info:"));
 	tr_printf("supports-statistics: %s", field("supports-statistics:"));
+	tr_printf("supports-eeprom-access: %s", field("supports-eeprom-access:"));
 	run(0, NULL, "ethtool {A}");
 	tr_printf("Speed: %s", field("Speed:"));
 	tr_printf("Duplex: %s", field("Duplex:"));
@@ -1179,6 +1193,17 @@ static void settings(const struct netns *ns)
 	FACT("a ring above the maximum refused", strstr(out, "exceed") || strstr(out, "nvalid"));
 	FACT("{A} carrier after the ring change", carrier(NULL, dev_a, 10000));
 	ping_counted(ns, 2, 56);
+	/* The EEPROM byte for byte (QEMU's words, the MAC, the checksum): whole,
+	 * a range from an odd offset, and one past its end refused. */
+	run(0, NULL, "ethtool -e {A}");
+	tr_out();
+	FACT("ethtool -e: the MAC in bytes 0-5", strstr(out, "0x0000:\t\t52 54 00 12 34 50 ") != NULL);
+	run(0, NULL, "ethtool -e {A} offset 3 length 9");
+	tr_out();
+	run(KTEST_ANY, NULL, "ethtool -e {A} offset 120 length 16");
+	tr_out();
+	run(KTEST_ANY, NULL, "ethtool -e {A} offset 4096 length 2");
+	tr_out();
 	run(0, NULL, "ethtool -S {A}");
 	FACT("ethtool -S rx_packets moved", net_value(out, "rx_packets:", 0) > 0);
 	FACT("ethtool -S tx_packets moved", net_value(out, "tx_packets:", 0) > 0);

@@ -31,6 +31,7 @@ pub(crate) const CASES: &[Case] = &[
     ("receive_with_irqs_off", || on_device(receive_with_irqs_off)),
     ("set_mac_refuses_invalid", || on_device(set_mac_refuses_invalid)),
     ("ethtool_stats_bounds", || on_device(ethtool_stats_bounds)),
+    ("ethtool_eeprom_bounds", || on_device(ethtool_eeprom_bounds)),
     ("skb_length_extremes", || on_device(skb_length_extremes)),
     ("bql_more_completed_than_sent", || on_device(bql_more_completed_than_sent)),
     ("fragments_mapped_whole", || on_device(fragments_mapped_whole)),
@@ -392,6 +393,93 @@ impl Operations for Many {
     fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
     fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
         Tx::Busy(skb)
+    }
+}
+
+crate::irq_safe! {
+    /// An EEPROM of `size` bytes, byte `i` holding `i`; `calls` counts reads.
+    struct Eeprom { size: AtomicU32, calls: AtomicU32 }
+}
+
+const EEPROM_MAGIC: u32 = 0x100e_8086;
+
+#[crate::vtable]
+impl Operations for Eeprom {
+    fn open(&self, _dev: &RtnlDev<'_>, _: &()) -> Result {
+        Ok(())
+    }
+    fn stop(&self, _dev: &RtnlDev<'_>, _: &()) {}
+    fn start_xmit(&self, _dev: &Xmit<'_>, skb: Skb) -> Tx {
+        Tx::Busy(skb)
+    }
+    fn get_eeprom_len(&self, _dev: &RtnlDev<'_>, _: &()) -> u32 {
+        self.size.load(SeqCst)
+    }
+    fn get_eeprom(&self, _dev: &RtnlDev<'_>, _: &(), offset: u32, buf: &mut [u8]) -> Result<u32> {
+        self.calls.fetch_add(1, SeqCst);
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = (offset as usize + i) as u8;
+        }
+        Ok(EEPROM_MAGIC)
+    }
+}
+
+/// An EEPROM read reaches the driver only within the size it gives, asked
+/// again at the read (a driver whose EEPROM shrank since the core checked),
+/// with a buffer of exactly the length asked; a device without one has
+/// size 0 (the core's `EOPNOTSUPP`).
+fn ethtool_eeprom_bounds(dev: &mut Device<'_, HostileDrv>) -> Result {
+    let opts = Options { name: "rkmhx%d", napi_weight: 0, ..Default::default() };
+    let ops = Eeprom { size: AtomicU32::new(16), calls: AtomicU32::new(0) };
+    let reg = Registration::register(dev, &opts, ops, ())?;
+    let read = |offset: u32, len: u32, buf: &mut [u8; 32]| {
+        let (mut size, mut magic) = (0, 0);
+        // SAFETY: a registered device; buf holds 32 >= len bytes (asked
+        // below: never more).
+        let r = unsafe {
+            abi::rkm_net_ktest_eeprom(
+                reg.nd.as_ptr(),
+                offset,
+                len,
+                buf.as_mut_ptr(),
+                &mut size,
+                &mut magic,
+            )
+        };
+        (r, size, magic)
+    };
+    let mut buf = [0xaau8; 32];
+    kassert!(read(0, 16, &mut buf) == (0, 16, EEPROM_MAGIC));
+    kassert!(buf[..16].iter().enumerate().all(|(i, &b)| b == i as u8) && buf[16] == 0xaa);
+    buf = [0xaa; 32];
+    kassert!(read(5, 3, &mut buf) == (0, 16, EEPROM_MAGIC));
+    kassert!(buf[..3] == [5, 6, 7] && buf[3] == 0xaa);
+    let calls = reg.ops().calls.load(SeqCst);
+    for (offset, len) in [(16, 1), (15, 2), (0, 17), (u32::MAX, 2), (2, u32::MAX)] {
+        kassert!(read(offset, len, &mut buf).0 == EINVAL.to_errno());
+    }
+    reg.ops().size.store(8, SeqCst);
+    kassert!(read(4, 8, &mut buf) == (EINVAL.to_errno(), 8, 0));
+    reg.ops().size.store(0, SeqCst);
+    kassert!(read(0, 1, &mut buf) == (EINVAL.to_errno(), 0, 0));
+    kassert!(reg.ops().calls.load(SeqCst) == calls);
+    drop(reg);
+    let hx = register(dev, 0)?;
+    kassert!(eeprom_size(&hx) == 0);
+    Ok(())
+}
+
+/// The glue's EEPROM size for a device without `get_eeprom` (Hx).
+fn eeprom_size(reg: &Registration<Hx>) -> u32 {
+    let (mut size, mut magic, mut b) = (1, 0, [0u8; 1]);
+    // SAFETY: a registered device; one byte asked of a one-byte buffer.
+    let r = unsafe {
+        abi::rkm_net_ktest_eeprom(reg.nd.as_ptr(), 0, 1, b.as_mut_ptr(), &mut size, &mut magic)
+    };
+    if r == EINVAL.to_errno() {
+        size
+    } else {
+        u32::MAX
     }
 }
 

@@ -435,6 +435,28 @@ pub trait Operations: IrqSafe + Send + Sync + Sized + 'static {
     fn get_link_speed(&self, _dev: &RtnlDev<'_>, _data: &Self::Data) -> Option<LinkSpeed> {
         None
     }
+
+    /// The size in bytes of the device's EEPROM (`ethtool -e`; 0, or
+    /// [`get_eeprom`](Operations::get_eeprom) not defined: none, and
+    /// ethtool gets `EOPNOTSUPP`). Process context, RTNL.
+    fn get_eeprom_len(&self, _dev: &RtnlDev<'_>, _data: &Self::Data) -> u32 {
+        0
+    }
+
+    /// Reads `buf.len()` bytes of the EEPROM from byte `offset` into `buf`
+    /// (the glue has checked that they lie within
+    /// [`get_eeprom_len`](Operations::get_eeprom_len), asked again just
+    /// before); returns the magic value that a write (`ethtool -E`) would
+    /// have to give back. Process context, RTNL.
+    fn get_eeprom(
+        &self,
+        _dev: &RtnlDev<'_>,
+        _data: &Self::Data,
+        _offset: u32,
+        _buf: &mut [u8],
+    ) -> Result<u32> {
+        Err(EOPNOTSUPP)
+    }
 }
 
 /// A registered device, seen from one of its callbacks (any context):
@@ -1296,6 +1318,8 @@ impl<T: Operations> Trampolines<T> {
         },
         stat_name: Some(Self::stat_name),
         get_link_speed: if T::HAS_GET_LINK_SPEED { Some(Self::get_link_speed) } else { None },
+        get_eeprom_len: if T::HAS_GET_EEPROM_LEN { Some(Self::get_eeprom_len) } else { None },
+        get_eeprom: if T::HAS_GET_EEPROM { Some(Self::get_eeprom) } else { None },
     };
 
     /// # Safety
@@ -1504,6 +1528,38 @@ impl<T: Operations> Trampolines<T> {
         // SAFETY: the glue's zeroed array of n (= STATS.len()) values, ours for the call.
         let vals = unsafe { core::slice::from_raw_parts_mut(vals, n) };
         s.ops.get_ethtool_stats(&dev, &s.data, vals)
+    }
+
+    extern "C" fn get_eeprom_len(data: *const c_void, nd: *mut abi::Netdev) -> u32 {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        s.ops.get_eeprom_len(&dev, &s.data)
+    }
+
+    extern "C" fn get_eeprom(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        offset: u32,
+        buf: *mut u8,
+        len: usize,
+        magic: *mut u32,
+    ) -> c_int {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        if buf.is_null() || magic.is_null() {
+            return EINVAL.to_errno();
+        }
+        // SAFETY: the ethtool core's buffer of `len` bytes, ours for the
+        // call (the glue checked offset and len against the size).
+        let buf = unsafe { core::slice::from_raw_parts_mut(buf, len) };
+        match s.ops.get_eeprom(&dev, &s.data, offset, buf) {
+            Ok(m) => {
+                // SAFETY: the glue's live, writable value.
+                unsafe { magic.write(m) };
+                0
+            }
+            Err(e) => e.to_errno(),
+        }
     }
 
     extern "C" fn get_link_speed(
