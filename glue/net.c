@@ -58,6 +58,7 @@ struct rkm_netdev {
 	spinlock_t bql_lock;
 	u32 n_stats;
 	struct list_head node;
+	struct ethtool_ops et;
 };
 
 /* This module's registered devices, to unregister leaked ones at exit. */
@@ -326,25 +327,84 @@ static void rkm_et_get_ethtool_stats(struct net_device *ndev, struct ethtool_sta
 		nd->ops->get_ethtool_stats(nd->data, nd, data, nd->n_stats);
 }
 
-/* issue 19: speed and duplex, if the driver knows them (else EOPNOTSUPP, as before). */
+/*
+ * issue 19: speed and duplex, if the driver knows them; its port's link
+ * modes, if it says them (else EOPNOTSUPP, as before).
+ */
 static int rkm_et_get_link_ksettings(struct net_device *ndev, struct ethtool_link_ksettings *ks)
 {
 	struct rkm_netdev *nd = rkm_nd(ndev);
+	struct rkm_net_link_modes m = { .mdix = -1 };
 	uint32_t speed = 0;
 	bool full = false;
 
-	if (!nd->ops->get_link_speed)
+	if (!nd->ops->get_link_speed && !nd->ops->get_link_modes)
 		return -EOPNOTSUPP;
 	ethtool_link_ksettings_zero_link_mode(ks, supported);
 	ethtool_link_ksettings_zero_link_mode(ks, advertising);
 	ks->base.speed = SPEED_UNKNOWN;
 	ks->base.duplex = DUPLEX_UNKNOWN;
 	ks->base.port = PORT_TP;
-	if (netif_carrier_ok(ndev) && nd->ops->get_link_speed(nd->data, nd, &speed, &full)) {
+	ks->base.eth_tp_mdix = ETH_TP_MDI_INVALID;
+	ks->base.eth_tp_mdix_ctrl = ETH_TP_MDI_INVALID;
+	if (nd->ops->get_link_speed && netif_carrier_ok(ndev) &&
+	    nd->ops->get_link_speed(nd->data, nd, &speed, &full)) {
 		ks->base.speed = speed;
 		ks->base.duplex = full ? DUPLEX_FULL : DUPLEX_HALF;
 	}
+	if (!nd->ops->get_link_modes)
+		return 0;
+	nd->ops->get_link_modes(nd->data, nd, &m);
+	ethtool_convert_legacy_u32_to_link_mode(ks->link_modes.supported, m.supported);
+	ethtool_convert_legacy_u32_to_link_mode(ks->link_modes.advertising, m.advertised);
+	ks->base.autoneg = m.autoneg ? AUTONEG_ENABLE : AUTONEG_DISABLE;
+	ks->base.port = m.supported & SUPPORTED_FIBRE ? PORT_FIBRE : PORT_TP;
+	ks->base.phy_address = m.phy_address;
+	/* As e1000 tells them: the crossover only with the carrier on. */
+	if (m.mdix >= 0 && netif_carrier_ok(ndev))
+		ks->base.eth_tp_mdix = m.mdix ? ETH_TP_MDI_X : ETH_TP_MDI;
+	ks->base.eth_tp_mdix_ctrl = m.mdix_auto ? ETH_TP_MDI_AUTO : ETH_TP_MDI_INVALID;
 	return 0;
+}
+
+static void rkm_et_get_wol(struct net_device *ndev, struct ethtool_wolinfo *wol)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+	u32 supported = 0, enabled = 0;
+
+	nd->ops->get_wol(nd->data, nd, &supported, &enabled);
+	wol->supported = supported;
+	wol->wolopts = enabled & supported;
+}
+
+/* The core refused options the device does not support (get_wol's). */
+static int rkm_et_set_wol(struct net_device *ndev, struct ethtool_wolinfo *wol)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	return nd->ops->set_wol ? nd->ops->set_wol(nd->data, nd, wol->wolopts) : -EOPNOTSUPP;
+}
+
+static u32 rkm_et_get_msglevel(struct net_device *ndev)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	return nd->ops->get_msglevel(nd->data, nd);
+}
+
+static void rkm_et_set_msglevel(struct net_device *ndev, u32 level)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	if (nd->ops->set_msglevel)
+		nd->ops->set_msglevel(nd->data, nd, level);
+}
+
+static int rkm_et_nway_reset(struct net_device *ndev)
+{
+	struct rkm_netdev *nd = rkm_nd(ndev);
+
+	return nd->ops->nway_reset(nd->data, nd);
 }
 
 /* issue 19: the EEPROM (ethtool -e), if the driver has one; 0 bytes: EOPNOTSUPP (the core's). */
@@ -381,6 +441,11 @@ static const struct ethtool_ops rkm_net_ethtool = {
 	.get_ts_info = ethtool_op_get_ts_info,
 	.get_eeprom_len = rkm_et_get_eeprom_len,
 	.get_eeprom = rkm_et_get_eeprom,
+	.get_wol = rkm_et_get_wol,
+	.set_wol = rkm_et_set_wol,
+	.get_msglevel = rkm_et_get_msglevel,
+	.set_msglevel = rkm_et_set_msglevel,
+	.nway_reset = rkm_et_nway_reset,
 };
 
 /* --- NAPI --- */
@@ -510,7 +575,19 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 	*(struct rkm_netdev **)netdev_priv(ndev) = nd;
 	SET_NETDEV_DEV(ndev, b->dev);
 	ndev->netdev_ops = &rkm_net_ndo;
-	ndev->ethtool_ops = &rkm_net_ethtool;
+	/* The device's own table: what its driver lacks is not offered at all. */
+	nd->et = rkm_net_ethtool;
+	if (!ops->get_wol) {
+		nd->et.get_wol = NULL;
+		nd->et.set_wol = NULL;
+	}
+	if (!ops->get_msglevel) {
+		nd->et.get_msglevel = NULL;
+		nd->et.set_msglevel = NULL;
+	}
+	if (!ops->nway_reset)
+		nd->et.nway_reset = NULL;
+	ndev->ethtool_ops = &nd->et;
 	ndev->min_mtu = d->min_mtu;
 	ndev->max_mtu = d->max_mtu;
 	ndev->mtu = d->mtu;

@@ -1378,6 +1378,19 @@ struct rkm_net_stats {
 	uint64_t rx_fifo_errors, rx_missed_errors;
 	uint64_t tx_aborted_errors, tx_carrier_errors, tx_fifo_errors;
 };
+/**
+ * struct rkm_net_link_modes - the port as ethtool DEV shows it
+ * @supported, @advertised: ethtool's legacy SUPPORTED_* bits (uapi)
+ * @autoneg: auto-negotiation on
+ * @phy_address: the PHY's MDIO address (PHYAD)
+ * @mdix: -1 unknown, 0 MDI, 1 MDI-X (asked with the carrier on only)
+ * @mdix_auto: crossover chosen automatically
+ */
+struct rkm_net_link_modes {
+	uint32_t supported, advertised;
+	uint8_t autoneg, phy_address, mdix_auto;
+	int8_t mdix;
+};
 /** struct rkm_net_ring - ethtool's ring sizes: maxima, then current. */
 struct rkm_net_ring {
 	uint32_t rx_max, tx_max, rx, tx;
@@ -1386,7 +1399,8 @@ struct rkm_net_ring {
  * struct rkm_net_ops - the Rust side of a net device; @data is the
  * registration's. Every callback may be NULL but open, stop, start_xmit.
  * @open, @stop, @set_mac_address, @change_mtu, @get_*ring*, @get_link,
- * @get_ethtool_stats, @stat_name, @get_eeprom*: process context, RTNL held.
+ * @get_ethtool_stats, @stat_name, @get_eeprom*, @get_link_modes, @*_wol,
+ * @*_msglevel, @nway_reset: process context, RTNL held.
  * @start_xmit: BH off (atomic); RKM_NET_TX_BUSY leaves @skb to the glue.
  * @get_stats64, @tx_timeout: atomic. @set_rx_mode: atomic, the device's
  * address lock held; @mc is @n addresses of RKM_NET_ALEN bytes.
@@ -1420,6 +1434,18 @@ struct rkm_net_ops {
 	uint32_t (*get_eeprom_len)(const void *data, struct rkm_netdev *nd);
 	int (*get_eeprom)(const void *data, struct rkm_netdev *nd, uint32_t offset, uint8_t *buf,
 			  size_t len, uint32_t *magic);
+	/* ethtool DEV's port; Wake-on-LAN (uapi WAKE_* bits: what the device
+	 * can, what is on; set: -EOPNOTSUPP if it cannot); the message level
+	 * (netif_msg bits); ethtool -r (restart auto-negotiation). Each one
+	 * absent (NULL) is not offered to ethtool at all. */
+	void (*get_link_modes)(const void *data, struct rkm_netdev *nd,
+			       struct rkm_net_link_modes *m);
+	void (*get_wol)(const void *data, struct rkm_netdev *nd, uint32_t *supported,
+			uint32_t *enabled);
+	int (*set_wol)(const void *data, struct rkm_netdev *nd, uint32_t enabled);
+	uint32_t (*get_msglevel)(const void *data, struct rkm_netdev *nd);
+	void (*set_msglevel)(const void *data, struct rkm_netdev *nd, uint32_t level);
+	int (*nway_reset)(const void *data, struct rkm_netdev *nd);
 };
 /**
  * struct rkm_netdev_desc - a new Ethernet device

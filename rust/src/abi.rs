@@ -808,6 +808,17 @@ pub(crate) struct NetStats {
     pub(crate) tx_fifo_errors: u64,
 }
 
+/// `struct rkm_net_link_modes`.
+#[repr(C)]
+pub(crate) struct NetLinkModes {
+    pub(crate) supported: u32,
+    pub(crate) advertised: u32,
+    pub(crate) autoneg: u8,
+    pub(crate) phy_address: u8,
+    pub(crate) mdix_auto: u8,
+    pub(crate) mdix: i8,
+}
+
 /// `struct rkm_net_ring`.
 #[repr(C)]
 pub(crate) struct NetRing {
@@ -843,6 +854,12 @@ pub(crate) struct NetOps {
     pub(crate) get_eeprom_len: Option<extern "C" fn(*const c_void, *mut Netdev) -> u32>,
     pub(crate) get_eeprom:
         Option<extern "C" fn(*const c_void, *mut Netdev, u32, *mut u8, usize, *mut u32) -> c_int>,
+    pub(crate) get_link_modes: Option<extern "C" fn(*const c_void, *mut Netdev, *mut NetLinkModes)>,
+    pub(crate) get_wol: Option<extern "C" fn(*const c_void, *mut Netdev, *mut u32, *mut u32)>,
+    pub(crate) set_wol: Option<extern "C" fn(*const c_void, *mut Netdev, u32) -> c_int>,
+    pub(crate) get_msglevel: Option<extern "C" fn(*const c_void, *mut Netdev) -> u32>,
+    pub(crate) set_msglevel: Option<extern "C" fn(*const c_void, *mut Netdev, u32)>,
+    pub(crate) nway_reset: Option<extern "C" fn(*const c_void, *mut Netdev) -> c_int>,
 }
 
 /// `struct rkm_netdev_desc`.

@@ -14,6 +14,7 @@ pub const CTRL: usize = 0x00000;
 pub const STATUS: usize = 0x00008;
 pub const EECD: usize = 0x00010;
 pub const EERD: usize = 0x00014;
+pub const MDIC: usize = 0x00020;
 pub const ICR: usize = 0x000C0;
 pub const ICS: usize = 0x000C8;
 pub const IMS: usize = 0x000D0;
@@ -330,6 +331,37 @@ pub fn eeprom_read(regs: &Regs, word: u8) -> Result<u16> {
         let v = regs.read32::<EERD>();
         if v & EERD_DONE != 0 {
             return Ok((v >> EERD_DATA_SHIFT) as u16);
+        }
+        rkm::task::delay_ms(1);
+    }
+    Err(ETIMEDOUT)
+}
+
+// MDIC: a PHY register read (E1000_MDIC_*); the internal PHY's MDIO
+// address (e1000_read_phy_reg_ex's for every part but the CE4100); the
+// M88 PHY's specific status register and its crossover bit
+// (M88E1000_PHY_SPEC_STATUS, M88E1000_PSSR_MDIX).
+pub const MDIC_REG_SHIFT: u32 = 16;
+pub const MDIC_PHY_SHIFT: u32 = 21;
+pub const MDIC_OP_READ: u32 = 0x0800_0000;
+pub const MDIC_READY: u32 = 0x1000_0000;
+pub const MDIC_ERROR: u32 = 0x4000_0000;
+pub const PHY_ADDR: u32 = 1;
+pub const M88_PHY_SPEC_STATUS: u32 = 17;
+pub const M88_PSSR_MDIX: u16 = 0x0040;
+
+/// Reads PHY register `reg` through MDIC: start, then poll ready (a few
+/// milliseconds at most; `ETIMEDOUT` past them, `EIO` on the device's
+/// error bit), as e1000_read_phy_reg_ex. Process context.
+pub fn phy_read(regs: &Regs, reg: u32) -> Result<u16> {
+    regs.write32::<MDIC>((reg << MDIC_REG_SHIFT) | (PHY_ADDR << MDIC_PHY_SHIFT) | MDIC_OP_READ);
+    for _ in 0..10 {
+        let v = regs.read32::<MDIC>();
+        if v & MDIC_ERROR != 0 {
+            return Err(EIO);
+        }
+        if v & MDIC_READY != 0 {
+            return Ok(v as u16);
         }
         rkm::task::delay_ms(1);
     }

@@ -39,8 +39,8 @@ use rkm::dma::{dma_rmb, dma_wmb, DescRing, Exclusive, SplitRing};
 use rkm::driver;
 use rkm::irq::IrqReturn;
 use rkm::net::{
-    self, Checksum, Features, LinkSpeed, NetDev, OpsHandle, Poll, Registration, Ring, RtnlDev,
-    RtnlOpsHandle, RxMode, Skb, SkbMapping, Stats, Tx, TxOffload, Xmit,
+    self, Checksum, Features, LinkModes, LinkSpeed, Modes, NetDev, OpsHandle, Poll, Registration,
+    Ring, RtnlDev, RtnlOpsHandle, RxMode, Skb, SkbMapping, Stats, Tx, TxOffload, Wake, Xmit,
 };
 use rkm::pci::{self, Attr, AttrBuf, Bound};
 use rkm::prelude::*;
@@ -214,6 +214,8 @@ rkm::irq_safe! {
         itr: AtomicU32,
         itr_class: [AtomicU32; 2],
         itr_work: [AtomicU32; 4],
+        /// The message level (ethtool msglvl; e1000's msg_enable).
+        msg: AtomicU32,
         st: Counters,
         /// The statistics registers, summed (hw::STAT_REGS).
         hw_st: [AtomicU64; hw::STAT_REGS.len()],
@@ -892,6 +894,63 @@ impl net::Operations for Port {
         Ok(())
     }
 
+    fn nway_reset(&self, dev: &RtnlDev<'_>, _: &()) -> Result {
+        // e1000_nway_reset: reinitialised if up (the link negotiates anew).
+        if self.up.load(Relaxed) {
+            self.down(dev);
+            self.up(dev, dev.mtu());
+        }
+        Ok(())
+    }
+
+    fn get_link_modes(&self, _dev: &RtnlDev<'_>, _: &()) -> LinkModes {
+        // e1000_get_link_ksettings for its copper parts: every speed but
+        // 1000 half, all advertised (AUTONEG_ADVERTISE_SPEED_DEFAULT); the
+        // crossover from the PHY's status, chosen automatically (hw->mdix
+        // 0); PHYAD as e1000 reports it (hw->phy_addr, set only for the
+        // CE4100: the PHY answers at hw::PHY_ADDR).
+        let speeds = Modes::M10_HALF
+            .union(Modes::M10_FULL)
+            .union(Modes::M100_HALF)
+            .union(Modes::M100_FULL)
+            .union(Modes::M1000_FULL);
+        LinkModes {
+            supported: speeds.union(Modes::AUTONEG).union(Modes::TP),
+            advertised: speeds.union(Modes::AUTONEG).union(Modes::TP),
+            autoneg: true,
+            phy_address: 0,
+            mdix: hw::phy_read(&self.regs, hw::M88_PHY_SPEC_STATUS)
+                .ok()
+                .map(|v| v & hw::M88_PSSR_MDIX != 0),
+            mdix_auto: true,
+        }
+    }
+
+    fn get_wol(&self, _dev: &RtnlDev<'_>, _: &()) -> (Wake, Wake) {
+        // e1000_get_wol: the 82540EM could wake on these; none is on, as
+        // e1000 has it for a device that cannot wake the system (no PCI
+        // power management wake-up here, and no suspend in rust_e1000).
+        let can = Wake::UNICAST.union(Wake::MULTICAST).union(Wake::BROADCAST).union(Wake::MAGIC);
+        (can, Wake::empty())
+    }
+
+    fn set_wol(&self, _dev: &RtnlDev<'_>, _: &(), events: Wake) -> Result {
+        // e1000_set_wol on such a device: only "none" is taken.
+        if events.is_empty() {
+            Ok(())
+        } else {
+            Err(EOPNOTSUPP)
+        }
+    }
+
+    fn get_msglevel(&self, _dev: &RtnlDev<'_>, _: &()) -> u32 {
+        self.msg.load(Relaxed)
+    }
+
+    fn set_msglevel(&self, _dev: &RtnlDev<'_>, _: &(), level: u32) {
+        self.msg.store(level, Relaxed);
+    }
+
     fn tx_timeout(&self, _dev: &NetDev<'_>, _queue: u32) {
         inc(&self.st.tx_timeouts, 1);
         self.reset_pending.store(true, Relaxed);
@@ -1028,7 +1087,9 @@ impl WorkItem for Watchdog {
             if port.reset_pending.swap(false, Relaxed) {
                 inc(&port.st.resets, 1);
                 let mut name = [0; net::MAX_NAME + 1];
-                pr_info!("{}: Reset adapter\n", dev.name(&mut name)); // as e1000_reset_task
+                if port.msg.load(Relaxed) & net::MSG_DRV != 0 {
+                    pr_info!("{}: Reset adapter\n", dev.name(&mut name)); // as e1000_reset_task
+                }
                 port.down(dev);
                 port.up(dev, dev.mtu());
                 return;
@@ -1198,6 +1259,7 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
         causes: AtomicU32::new(0),
         gigabit: AtomicBool::new(false),
         itr: AtomicU32::new(ITR_START),
+        msg: AtomicU32::new(net::MSG_DRV | net::MSG_PROBE | net::MSG_LINK),
         itr_class: [const { AtomicU32::new(LOWEST_LATENCY) }; 2],
         itr_work: [const { AtomicU32::new(0) }; 4],
         hw_st: [const { AtomicU64::new(0) }; hw::STAT_REGS.len()],

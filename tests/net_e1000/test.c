@@ -1174,10 +1174,29 @@ static void settings(const struct netns *ns)
 	tr_printf("bus-info: %s", field("bus-info:"));
 	tr_printf("supports-statistics: %s", field("supports-statistics:"));
 	tr_printf("supports-eeprom-access: %s", field("supports-eeprom-access:"));
+	/* ethtool DEV whole: link modes, speed, PHY, MDI-X, Wake-on, message level. */
 	run(0, NULL, "ethtool {A}");
-	tr_printf("Speed: %s", field("Speed:"));
-	tr_printf("Duplex: %s", field("Duplex:"));
-	tr_printf("Link detected: %s", field("Link detected:"));
+	tr_out();
+	FACT("ethtool: 1000Mb/s, full duplex", !strcmp(field("Speed:"), "1000Mb/s") &&
+						!strcmp(field("Duplex:"), "Full"));
+	/* The message level set and read back; Wake-on-LAN: none taken, a magic
+	 * packet refused (the device cannot wake), an unsupported event refused. */
+	run(0, NULL, "ethtool -s {A} msglvl 0x1");
+	quiet(NULL, "ethtool {A}");
+	tr_printf("message level: %s", field("Current message level:"));
+	run(0, NULL, "ethtool -s {A} msglvl 0x7");
+	run(0, NULL, "ethtool -s {A} wol d");
+	run(KTEST_ANY, NULL, "ethtool -s {A} wol g");
+	tr_out();
+	run(KTEST_ANY, NULL, "ethtool -s {A} wol p");
+	tr_out();
+	/* Interrupt coalescing: not on the 82540 (e1000 has it from the 82545). */
+	run(KTEST_ANY, NULL, "ethtool -c {A}");
+	tr_out();
+	/* Auto-negotiation restarted: the link goes and comes back. */
+	run(0, NULL, "ethtool -r {A}");
+	FACT("{A} carrier after ethtool -r", carrier(NULL, dev_a, 10000));
+	ping_counted(ns, 2, 56);
 	run(0, NULL, "ethtool -g {A}");
 	snprintf(v, sizeof(v), "%s", strstr(out, "Current") ? strstr(out, "Current") : "");
 	tr_printf("rings: max rx %ld tx %ld", (long)net_value(out, "RX:", 0),

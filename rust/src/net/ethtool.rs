@@ -48,3 +48,195 @@ pub struct LinkSpeed {
     /// Full duplex (else half).
     pub full_duplex: bool,
 }
+
+/// Link modes: ethtool's legacy `SUPPORTED_*`/`ADVERTISED_*` bits (uapi),
+/// for [`LinkModes`].
+///
+/// ```
+/// use rkm::net::Modes;
+/// let m = Modes::M100_FULL.union(Modes::AUTONEG).union(Modes::TP);
+/// assert!(m.contains(Modes::TP));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Modes(pub(crate) u32);
+
+impl Modes {
+    /// 10BASE-T, half duplex.
+    pub const M10_HALF: Modes = Modes(1 << 0);
+    /// 10BASE-T, full duplex.
+    pub const M10_FULL: Modes = Modes(1 << 1);
+    /// 100BASE-T, half duplex.
+    pub const M100_HALF: Modes = Modes(1 << 2);
+    /// 100BASE-T, full duplex.
+    pub const M100_FULL: Modes = Modes(1 << 3);
+    /// 1000BASE-T, half duplex.
+    pub const M1000_HALF: Modes = Modes(1 << 4);
+    /// 1000BASE-T, full duplex.
+    pub const M1000_FULL: Modes = Modes(1 << 5);
+    /// Auto-negotiation.
+    pub const AUTONEG: Modes = Modes(1 << 6);
+    /// A twisted-pair port.
+    pub const TP: Modes = Modes(1 << 7);
+    /// A fibre port.
+    pub const FIBRE: Modes = Modes(1 << 10);
+
+    /// No mode.
+    ///
+    /// ```
+    /// assert!(!rkm::net::Modes::empty().contains(rkm::net::Modes::TP));
+    /// ```
+    pub const fn empty() -> Modes {
+        Modes(0)
+    }
+
+    /// Both sets.
+    ///
+    /// ```
+    /// use rkm::net::Modes;
+    /// assert!(Modes::TP.union(Modes::AUTONEG).contains(Modes::AUTONEG));
+    /// ```
+    pub const fn union(self, other: Modes) -> Modes {
+        Modes(self.0 | other.0)
+    }
+
+    /// Whether every mode of `other` is in `self`.
+    ///
+    /// ```
+    /// use rkm::net::Modes;
+    /// assert!(!Modes::TP.contains(Modes::TP.union(Modes::FIBRE)));
+    /// ```
+    pub const fn contains(self, other: Modes) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+/// The port as `ethtool DEV` shows it, from
+/// [`Operations::get_link_modes`](super::Operations::get_link_modes).
+///
+/// ```
+/// use rkm::net::{LinkModes, Modes};
+/// let all = Modes::M100_FULL.union(Modes::M1000_FULL);
+/// let m = LinkModes {
+///     supported: all.union(Modes::AUTONEG).union(Modes::TP),
+///     advertised: all.union(Modes::AUTONEG).union(Modes::TP),
+///     autoneg: true,
+///     phy_address: 0,
+///     mdix: Some(false),
+///     mdix_auto: true,
+/// };
+/// # let _ = m;
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkModes {
+    /// What the port can do (a fibre port: [`Modes::FIBRE`]; else twisted
+    /// pair).
+    pub supported: Modes,
+    /// What it offers its link partner.
+    pub advertised: Modes,
+    /// Auto-negotiation is on.
+    pub autoneg: bool,
+    /// The PHY's MDIO address (PHYAD).
+    pub phy_address: u8,
+    /// The crossover in use (MDI-X: `true`), if known; shown only while
+    /// the carrier is on.
+    pub mdix: Option<bool>,
+    /// The crossover is chosen automatically.
+    pub mdix_auto: bool,
+}
+
+impl LinkModes {
+    pub(crate) fn raw(self) -> abi::NetLinkModes {
+        abi::NetLinkModes {
+            supported: self.supported.0,
+            advertised: self.advertised.0,
+            autoneg: self.autoneg.into(),
+            phy_address: self.phy_address,
+            mdix_auto: self.mdix_auto.into(),
+            mdix: self.mdix.map_or(-1, i8::from),
+        }
+    }
+}
+
+/// Wake-on-LAN events: ethtool's `WAKE_*` bits (uapi), for
+/// [`Operations::get_wol`](super::Operations::get_wol).
+///
+/// ```
+/// use rkm::net::Wake;
+/// let w = Wake::MAGIC.union(Wake::UNICAST);
+/// assert!(w.contains(Wake::MAGIC) && !w.is_empty());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wake(pub(crate) u32);
+
+impl Wake {
+    /// A frame to the device's unicast address.
+    pub const UNICAST: Wake = Wake(1 << 1);
+    /// A multicast frame.
+    pub const MULTICAST: Wake = Wake(1 << 2);
+    /// A broadcast frame.
+    pub const BROADCAST: Wake = Wake(1 << 3);
+    /// A magic packet.
+    pub const MAGIC: Wake = Wake(1 << 5);
+
+    /// No event.
+    ///
+    /// ```
+    /// assert!(rkm::net::Wake::empty().is_empty());
+    /// ```
+    pub const fn empty() -> Wake {
+        Wake(0)
+    }
+
+    /// Both sets.
+    ///
+    /// ```
+    /// use rkm::net::Wake;
+    /// assert!(Wake::MAGIC.union(Wake::BROADCAST).contains(Wake::BROADCAST));
+    /// ```
+    pub const fn union(self, other: Wake) -> Wake {
+        Wake(self.0 | other.0)
+    }
+
+    /// Whether every event of `other` is in `self`.
+    ///
+    /// ```
+    /// use rkm::net::Wake;
+    /// assert!(!Wake::MAGIC.contains(Wake::UNICAST));
+    /// ```
+    pub const fn contains(self, other: Wake) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether there is none.
+    ///
+    /// ```
+    /// assert!(!rkm::net::Wake::MAGIC.is_empty());
+    /// ```
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The raw `WAKE_*` bits (what `ethtool -s DEV wol` sets).
+    ///
+    /// ```
+    /// assert_eq!(rkm::net::Wake::MAGIC.bits(), 1 << 5);
+    /// ```
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+/// Message-level bits (`NETIF_MSG_*`, uapi-stable): a driver's messages
+/// about itself, its probe, and its link, as
+/// [`Operations::get_msglevel`](super::Operations::get_msglevel) reports
+/// them.
+///
+/// ```
+/// let level = rkm::net::MSG_DRV | rkm::net::MSG_PROBE | rkm::net::MSG_LINK;
+/// assert_eq!(level, 7);
+/// ```
+pub const MSG_DRV: u32 = 1 << 0;
+/// Probe messages (see [`MSG_DRV`]).
+pub const MSG_PROBE: u32 = 1 << 1;
+/// Link messages (see [`MSG_DRV`]).
+pub const MSG_LINK: u32 = 1 << 2;

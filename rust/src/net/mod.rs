@@ -92,7 +92,7 @@ mod ethtool;
 mod napi;
 mod skb;
 
-pub use ethtool::{LinkSpeed, Ring};
+pub use ethtool::{LinkModes, LinkSpeed, Modes, Ring, Wake, MSG_DRV, MSG_LINK, MSG_PROBE};
 pub use napi::Poll;
 pub use skb::{Checksum, Layout, Skb, SkbMapping, SkbQueue, TxOffload};
 
@@ -455,6 +455,46 @@ pub trait Operations: IrqSafe + Send + Sync + Sized + 'static {
         _offset: u32,
         _buf: &mut [u8],
     ) -> Result<u32> {
+        Err(EOPNOTSUPP)
+    }
+
+    /// The port's link modes, auto-negotiation, PHY address and crossover
+    /// (`ethtool DEV`, beside [`get_link_speed`](Operations::get_link_speed)'s
+    /// speed). Process context, RTNL.
+    fn get_link_modes(&self, _dev: &RtnlDev<'_>, _data: &Self::Data) -> LinkModes {
+        LinkModes::default()
+    }
+
+    /// Wake-on-LAN: the events the device can wake the system on, and
+    /// those on (`ethtool DEV`'s "Supports Wake-on" and "Wake-on"; the glue
+    /// reports only those on that are supported). Not defined: ethtool
+    /// offers none. Process context, RTNL.
+    fn get_wol(&self, _dev: &RtnlDev<'_>, _data: &Self::Data) -> (Wake, Wake) {
+        (Wake::empty(), Wake::empty())
+    }
+
+    /// Wake on `events` from now on (`ethtool -s DEV wol ...`; the core has
+    /// refused events that [`get_wol`](Operations::get_wol) does not
+    /// support). `EOPNOTSUPP` where the device cannot wake. Process
+    /// context, RTNL.
+    fn set_wol(&self, _dev: &RtnlDev<'_>, _data: &Self::Data, _events: Wake) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
+    /// The message level ([`MSG_DRV`] and the other `NETIF_MSG_*` bits):
+    /// which messages the driver prints (`ethtool DEV`'s "Current message
+    /// level"). Not defined: ethtool offers none. Process context, RTNL.
+    fn get_msglevel(&self, _dev: &RtnlDev<'_>, _data: &Self::Data) -> u32 {
+        0
+    }
+
+    /// Sets the message level (`ethtool -s DEV msglvl N`). Process context,
+    /// RTNL.
+    fn set_msglevel(&self, _dev: &RtnlDev<'_>, _data: &Self::Data, _level: u32) {}
+
+    /// Restarts auto-negotiation (`ethtool -r DEV`). Not defined: ethtool
+    /// offers none. Process context, RTNL.
+    fn nway_reset(&self, _dev: &RtnlDev<'_>, _data: &Self::Data) -> Result {
         Err(EOPNOTSUPP)
     }
 }
@@ -1320,6 +1360,12 @@ impl<T: Operations> Trampolines<T> {
         get_link_speed: if T::HAS_GET_LINK_SPEED { Some(Self::get_link_speed) } else { None },
         get_eeprom_len: if T::HAS_GET_EEPROM_LEN { Some(Self::get_eeprom_len) } else { None },
         get_eeprom: if T::HAS_GET_EEPROM { Some(Self::get_eeprom) } else { None },
+        get_link_modes: if T::HAS_GET_LINK_MODES { Some(Self::get_link_modes) } else { None },
+        get_wol: if T::HAS_GET_WOL { Some(Self::get_wol) } else { None },
+        set_wol: if T::HAS_SET_WOL { Some(Self::set_wol) } else { None },
+        get_msglevel: if T::HAS_GET_MSGLEVEL { Some(Self::get_msglevel) } else { None },
+        set_msglevel: if T::HAS_SET_MSGLEVEL { Some(Self::set_msglevel) } else { None },
+        nway_reset: if T::HAS_NWAY_RESET { Some(Self::nway_reset) } else { None },
     };
 
     /// # Safety
@@ -1558,6 +1604,68 @@ impl<T: Operations> Trampolines<T> {
                 unsafe { magic.write(m) };
                 0
             }
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    extern "C" fn get_link_modes(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        out: *mut abi::NetLinkModes,
+    ) {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        let m = s.ops.get_link_modes(&dev, &s.data).raw();
+        if !out.is_null() {
+            // SAFETY: the glue's live, writable value.
+            unsafe { out.write(m) };
+        }
+    }
+
+    extern "C" fn get_wol(
+        data: *const c_void,
+        nd: *mut abi::Netdev,
+        supported: *mut u32,
+        enabled: *mut u32,
+    ) {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        let (can, on) = s.ops.get_wol(&dev, &s.data);
+        if !supported.is_null() && !enabled.is_null() {
+            // SAFETY: the glue's live, writable values.
+            unsafe {
+                supported.write(can.0);
+                enabled.write(on.0);
+            }
+        }
+    }
+
+    extern "C" fn set_wol(data: *const c_void, nd: *mut abi::Netdev, events: u32) -> c_int {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        match s.ops.set_wol(&dev, &s.data, Wake(events)) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    extern "C" fn get_msglevel(data: *const c_void, nd: *mut abi::Netdev) -> u32 {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        s.ops.get_msglevel(&dev, &s.data)
+    }
+
+    extern "C" fn set_msglevel(data: *const c_void, nd: *mut abi::Netdev, level: u32) {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        s.ops.set_msglevel(&dev, &s.data, level)
+    }
+
+    extern "C" fn nway_reset(data: *const c_void, nd: *mut abi::Netdev) -> c_int {
+        // SAFETY: as above, under RTNL.
+        let (s, dev) = unsafe { (Self::state(data), Self::rtnl(nd)) };
+        match s.ops.nway_reset(&dev, &s.data) {
+            Ok(()) => 0,
             Err(e) => e.to_errno(),
         }
     }
