@@ -407,7 +407,7 @@ static int rkm_et_nway_reset(struct net_device *ndev)
 	return nd->ops->nway_reset(nd->data, nd);
 }
 
-/* issue 19: the EEPROM (ethtool -e), if the driver has one; 0 bytes: EOPNOTSUPP (the core's). */
+/* issue 19: the EEPROM (ethtool -e); 0 bytes (or no EEPROM: the ktest's probe): EOPNOTSUPP. */
 static int rkm_et_get_eeprom_len(struct net_device *ndev)
 {
 	struct rkm_netdev *nd = rkm_nd(ndev);
@@ -577,6 +577,10 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 	ndev->netdev_ops = &rkm_net_ndo;
 	/* The device's own table: what its driver lacks is not offered at all. */
 	nd->et = rkm_net_ethtool;
+	if (!ops->get_eeprom_len || !ops->get_eeprom) {
+		nd->et.get_eeprom_len = NULL;
+		nd->et.get_eeprom = NULL;
+	}
 	if (!ops->get_wol) {
 		nd->et.get_wol = NULL;
 		nd->et.set_wol = NULL;

@@ -798,21 +798,26 @@ static const struct tcase cases[] = {
 			"(same inode, same bytes); a changed crate source is a new entry",
 		.tier = CHECK,
 		.early = true,
-		/* a crate copy with a unique line: its keys are this run's own */
+		/*
+		 * A crate copy with a unique line: its keys are this run's own. Its
+		 * entry is found by its bytes, not as the newest: a case in another
+		 * lane may store a crate meanwhile.
+		 */
 		.cmd = "d=$PWD/build/selftest/crate_cache && rm -rf $d && mkdir -p $d && cp -r rust $d/rust && "
 		       "echo \"// $(date +%s%N)\" >> $d/rust/src/lib.rs && "
 		       "for n in cc_a cc_b; do mkdir -p $d/$n && sed \"s/rust_minimal/$n/g\" samples/rust_minimal/rust_minimal.rs "
 		       "> $d/$n/$n.rs; done && c=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm}/crates && export RKM_CRATE=$d/rust && "
+		       "entry() { for f in $c/*-librkm.rlib; do cmp -s $f $1 && basename $f && return; done; }; "
 		       RKM "build $d/cc_a --kernel 6.12 >/dev/null && "
-		       "e=$(ls -t $c | grep -- -librkm.rlib | head -1) && cmp $c/$e $d/cc_a/build/6.12/librkm.rlib && "
-		       "echo stored && i=$(stat -c %i $c/$e) && "
+		       "e=$(entry $d/cc_a/build/6.12/librkm.rlib) && [ -n \"$e\" ] && "
+		       "echo stored && i=$(stat -c %i $c/$e) && t=$(stat -c %y $c/$e) && "
 		       RKM "build $d/cc_b --kernel 6.12 >/dev/null && cmp $c/$e $d/cc_b/build/6.12/librkm.rlib && "
-		       /* a hit touches the entry (newest, same inode); a miss writes a new file */
-		       "[ \"$(stat -c %i $c/$e)\" = \"$i\" ] && [ \"$(ls -t $c | grep -- -librkm.rlib | head -1)\" = \"$e\" ] && "
+		       /* a hit touches the entry (same inode, a new time); a miss writes a new file */
+		       "[ \"$(stat -c %i $c/$e)\" = \"$i\" ] && [ \"$(stat -c %y $c/$e)\" != \"$t\" ] && "
 		       "echo second-driver-hit && "
 		       "echo '// changed' >> $d/rust/src/lib.rs && " RKM "build $d/cc_a --kernel 6.12 >/dev/null && "
-		       "f=$(ls -t $c | grep -- -librkm.rlib | head -1) && [ \"$f\" != \"$e\" ] && "
-		       "cmp $c/$f $d/cc_a/build/6.12/librkm.rlib && echo changed-source-new-entry",
+		       "f=$(entry $d/cc_a/build/6.12/librkm.rlib) && [ -n \"$f\" ] && [ \"$f\" != \"$e\" ] && "
+		       "echo changed-source-new-entry",
 		.expect = { "stored", "second-driver-hit", "changed-source-new-entry" },
 	},
 	{

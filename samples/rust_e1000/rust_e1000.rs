@@ -19,8 +19,10 @@
 //! timeout and raises an interrupt whose poll refills a receive ring that
 //! failed allocations left short. MTU 46..16110 (jumbo frames in one
 //! receive buffer of up to 16 KiB), MAC address changes, promiscuous mode
-//! and the multicast hash filter, ethtool (driver, link, speed, rings,
-//! offloads, statistics). What probe found is also in sysfs attributes of the PCI
+//! and the multicast hash filter, ethtool (driver, link, speed and link
+//! modes, rings, offloads, statistics, the EEPROM, Wake-on-LAN, the
+//! message level, `ethtool -r`: `ethtool DEV` and `ethtool -e` print what
+//! e1000's do). What probe found is also in sysfs attributes of the PCI
 //! device: e1000_mac (the EEPROM's address), e1000_eeprom, e1000_link,
 //! e1000_rings (descriptors in use and the device's head and tail),
 //! e1000_irqs; e1000_ics raises interrupt causes, for tests.
@@ -910,13 +912,13 @@ impl net::Operations for Port {
         // 0); PHYAD as e1000 reports it (hw->phy_addr, set only for the
         // CE4100: the PHY answers at hw::PHY_ADDR).
         let speeds = Modes::M10_HALF
-            .union(Modes::M10_FULL)
-            .union(Modes::M100_HALF)
-            .union(Modes::M100_FULL)
-            .union(Modes::M1000_FULL);
+            | Modes::M10_FULL
+            | Modes::M100_HALF
+            | Modes::M100_FULL
+            | Modes::M1000_FULL;
         LinkModes {
-            supported: speeds.union(Modes::AUTONEG).union(Modes::TP),
-            advertised: speeds.union(Modes::AUTONEG).union(Modes::TP),
+            supported: speeds | Modes::AUTONEG | Modes::TP,
+            advertised: speeds | Modes::AUTONEG | Modes::TP,
             autoneg: true,
             phy_address: 0,
             mdix: hw::phy_read(&self.regs, hw::M88_PHY_SPEC_STATUS)
@@ -930,13 +932,13 @@ impl net::Operations for Port {
         // e1000_get_wol: the 82540EM could wake on these; none is on, as
         // e1000 has it for a device that cannot wake the system (no PCI
         // power management wake-up here, and no suspend in rust_e1000).
-        let can = Wake::UNICAST.union(Wake::MULTICAST).union(Wake::BROADCAST).union(Wake::MAGIC);
-        (can, Wake::empty())
+        let can = Wake::UNICAST | Wake::MULTICAST | Wake::BROADCAST | Wake::MAGIC;
+        (can, Wake::NONE)
     }
 
     fn set_wol(&self, _dev: &RtnlDev<'_>, _: &(), events: Wake) -> Result {
         // e1000_set_wol on such a device: only "none" is taken.
-        if events.is_empty() {
+        if events == Wake::NONE {
             Ok(())
         } else {
             Err(EOPNOTSUPP)

@@ -68,17 +68,33 @@ static void expand(const char *tmpl, char *cmd, size_t len)
 	cmd[n] = '\0';
 }
 
-/* The output of the last command, as comments (when it did not do as expected). */
-static void show_out(void)
+/*
+ * The last command's output, line by line: as comments (show_out: when it
+ * did not do as expected), or into the transcript (tr_out: "| LINE").
+ */
+static void out_lines(bool transcript)
 {
 	const char *t = out;
 
 	while (*t) {
 		size_t l = strcspn(t, "\n");
 
-		printf("#   | %.*s\n", (int)l, t);
+		if (transcript)
+			tr_printf("| %.*s", (int)l, t);
+		else
+			printf("#   | %.*s\n", (int)l, t);
 		t += l + (t[l] == '\n');
 	}
+}
+
+static void show_out(void)
+{
+	out_lines(false);
+}
+
+static void tr_out(void)
+{
+	out_lines(true);
 }
 
 /*
@@ -103,19 +119,6 @@ static int run(long long want, const struct netns *ns, const char *fmt, ...)
 		show_out();
 	TR_CHECK(want, label, r, 0);
 	return r;
-}
-
-/* Records the last command's output, line by line ("| LINE"). */
-static void tr_out(void)
-{
-	const char *t = out;
-
-	while (*t) {
-		size_t l = strcspn(t, "\n");
-
-		tr_printf("| %.*s", (int)l, t);
-		t += l + (t[l] == '\n');
-	}
 }
 
 /* Runs a command, records nothing: its status (output in out). */

@@ -54,7 +54,7 @@ pub struct LinkSpeed {
 ///
 /// ```
 /// use rkm::net::Modes;
-/// let m = Modes::M100_FULL.union(Modes::AUTONEG).union(Modes::TP);
+/// let m = Modes::M100_FULL | Modes::AUTONEG | Modes::TP;
 /// assert!(m.contains(Modes::TP));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,36 +79,11 @@ impl Modes {
     pub const TP: Modes = Modes(1 << 7);
     /// A fibre port.
     pub const FIBRE: Modes = Modes(1 << 10);
-
     /// No mode.
-    ///
-    /// ```
-    /// assert!(!rkm::net::Modes::empty().contains(rkm::net::Modes::TP));
-    /// ```
-    pub const fn empty() -> Modes {
-        Modes(0)
-    }
-
-    /// Both sets.
-    ///
-    /// ```
-    /// use rkm::net::Modes;
-    /// assert!(Modes::TP.union(Modes::AUTONEG).contains(Modes::AUTONEG));
-    /// ```
-    pub const fn union(self, other: Modes) -> Modes {
-        Modes(self.0 | other.0)
-    }
-
-    /// Whether every mode of `other` is in `self`.
-    ///
-    /// ```
-    /// use rkm::net::Modes;
-    /// assert!(!Modes::TP.contains(Modes::TP.union(Modes::FIBRE)));
-    /// ```
-    pub const fn contains(self, other: Modes) -> bool {
-        self.0 & other.0 == other.0
-    }
+    pub const NONE: Modes = Modes(0);
 }
+
+super::bit_set!(Modes);
 
 /// The port as `ethtool DEV` shows it, from
 /// [`Operations::get_link_modes`](super::Operations::get_link_modes).
@@ -162,8 +137,8 @@ impl LinkModes {
 ///
 /// ```
 /// use rkm::net::Wake;
-/// let w = Wake::MAGIC.union(Wake::UNICAST);
-/// assert!(w.contains(Wake::MAGIC) && !w.is_empty());
+/// let w = Wake::MAGIC | Wake::UNICAST;
+/// assert!(w.contains(Wake::MAGIC) && w != Wake::NONE);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Wake(pub(crate) u32);
@@ -177,54 +152,11 @@ impl Wake {
     pub const BROADCAST: Wake = Wake(1 << 3);
     /// A magic packet.
     pub const MAGIC: Wake = Wake(1 << 5);
-
     /// No event.
-    ///
-    /// ```
-    /// assert!(rkm::net::Wake::empty().is_empty());
-    /// ```
-    pub const fn empty() -> Wake {
-        Wake(0)
-    }
-
-    /// Both sets.
-    ///
-    /// ```
-    /// use rkm::net::Wake;
-    /// assert!(Wake::MAGIC.union(Wake::BROADCAST).contains(Wake::BROADCAST));
-    /// ```
-    pub const fn union(self, other: Wake) -> Wake {
-        Wake(self.0 | other.0)
-    }
-
-    /// Whether every event of `other` is in `self`.
-    ///
-    /// ```
-    /// use rkm::net::Wake;
-    /// assert!(!Wake::MAGIC.contains(Wake::UNICAST));
-    /// ```
-    pub const fn contains(self, other: Wake) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether there is none.
-    ///
-    /// ```
-    /// assert!(!rkm::net::Wake::MAGIC.is_empty());
-    /// ```
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The raw `WAKE_*` bits (what `ethtool -s DEV wol` sets).
-    ///
-    /// ```
-    /// assert_eq!(rkm::net::Wake::MAGIC.bits(), 1 << 5);
-    /// ```
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
+    pub const NONE: Wake = Wake(0);
 }
+
+super::bit_set!(Wake);
 
 /// Message-level bits (`NETIF_MSG_*`, uapi-stable): a driver's messages
 /// about itself, its probe, and its link, as

@@ -277,34 +277,39 @@ impl Features {
     pub const TSO: Self = Features(abi::NET_F_TSO);
     /// Receive checksums verified by the device (`NETIF_F_RXCSUM`).
     pub const RXCSUM: Self = Features(abi::NET_F_RXCSUM);
-
-    /// Whether every offload of `other` is in `self`.
-    ///
-    /// ```
-    /// assert!(rkm::net::Features::SG.contains(rkm::net::Features::NONE));
-    /// ```
-    pub const fn contains(self, other: Self) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Both sets (`|`, in a `const`).
-    ///
-    /// ```
-    /// use rkm::net::Features;
-    /// const F: Features = Features::SG.union(Features::HW_CSUM);
-    /// assert!(F.contains(Features::SG));
-    /// ```
-    pub const fn union(self, other: Self) -> Self {
-        Features(self.0 | other.0)
-    }
 }
 
-impl core::ops::BitOr for Features {
-    type Output = Self;
-    fn bitor(self, other: Self) -> Self {
-        self.union(other)
-    }
+/// `contains`, `union` and `|` for a set of bits `$t(u32)` with a `NONE`.
+macro_rules! bit_set {
+    ($t:ident) => {
+        impl $t {
+            #[doc = concat!("Whether every bit of `other` is in `self`.\n\n```\nuse rkm::net::",
+                        stringify!($t), ";\nassert!(", stringify!($t), "::NONE.contains(",
+                        stringify!($t), "::NONE));\n```")]
+            pub const fn contains(self, other: $t) -> bool {
+                self.0 & other.0 == other.0
+            }
+
+            #[doc = concat!("Both sets (`|`, in a `const`).\n\n```\nuse rkm::net::",
+                        stringify!($t), ";\nconst S: ", stringify!($t), " = ", stringify!($t),
+                        "::NONE.union(", stringify!($t), "::NONE);\nassert!(S == ",
+                        stringify!($t), "::NONE);\n```")]
+            pub const fn union(self, other: $t) -> $t {
+                $t(self.0 | other.0)
+            }
+        }
+
+        impl core::ops::BitOr for $t {
+            type Output = Self;
+            fn bitor(self, other: Self) -> Self {
+                self.union(other)
+            }
+        }
+    };
 }
+pub(crate) use bit_set;
+
+bit_set!(Features);
 
 impl Default for Options<'_> {
     fn default() -> Self {
@@ -470,7 +475,7 @@ pub trait Operations: IrqSafe + Send + Sync + Sized + 'static {
     /// reports only those on that are supported). Not defined: ethtool
     /// offers none. Process context, RTNL.
     fn get_wol(&self, _dev: &RtnlDev<'_>, _data: &Self::Data) -> (Wake, Wake) {
-        (Wake::empty(), Wake::empty())
+        (Wake::NONE, Wake::NONE)
     }
 
     /// Wake on `events` from now on (`ethtool -s DEV wol ...`; the core has
