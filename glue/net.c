@@ -329,7 +329,7 @@ static void rkm_et_get_ethtool_stats(struct net_device *ndev, struct ethtool_sta
 
 /*
  * issue 19: speed and duplex, if the driver knows them; its port's link
- * modes, if it says them (else EOPNOTSUPP, as before).
+ * modes, if it says them (a driver with neither has no get_link_ksettings).
  */
 static int rkm_et_get_link_ksettings(struct net_device *ndev, struct ethtool_link_ksettings *ks)
 {
@@ -338,8 +338,6 @@ static int rkm_et_get_link_ksettings(struct net_device *ndev, struct ethtool_lin
 	uint32_t speed = 0;
 	bool full = false;
 
-	if (!nd->ops->get_link_speed && !nd->ops->get_link_modes)
-		return -EOPNOTSUPP;
 	ethtool_link_ksettings_zero_link_mode(ks, supported);
 	ethtool_link_ksettings_zero_link_mode(ks, advertising);
 	ks->base.speed = SPEED_UNKNOWN;
@@ -407,13 +405,11 @@ static int rkm_et_nway_reset(struct net_device *ndev)
 	return nd->ops->nway_reset(nd->data, nd);
 }
 
-/* issue 19: the EEPROM (ethtool -e); 0 bytes (or no EEPROM: the ktest's probe): EOPNOTSUPP. */
+/* issue 19: the EEPROM (ethtool -e); 0 bytes: EOPNOTSUPP (the core's). */
 static int rkm_et_get_eeprom_len(struct net_device *ndev)
 {
 	struct rkm_netdev *nd = rkm_nd(ndev);
 
-	if (!nd->ops->get_eeprom_len || !nd->ops->get_eeprom)
-		return 0;
 	return min_t(u32, nd->ops->get_eeprom_len(nd->data, nd), INT_MAX);
 }
 
@@ -577,6 +573,8 @@ struct rkm_netdev *rkm_net_register(struct rkm_binding *b, const struct rkm_netd
 	ndev->netdev_ops = &rkm_net_ndo;
 	/* The device's own table: what its driver lacks is not offered at all. */
 	nd->et = rkm_net_ethtool;
+	if (!ops->get_link_speed && !ops->get_link_modes)
+		nd->et.get_link_ksettings = NULL;
 	if (!ops->get_eeprom_len || !ops->get_eeprom) {
 		nd->et.get_eeprom_len = NULL;
 		nd->et.get_eeprom = NULL;
@@ -1493,12 +1491,19 @@ RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd)
 RKM_LEAF int rkm_net_ktest_eeprom(struct rkm_netdev *nd, uint32_t offset, uint32_t len,
 				  uint8_t *buf, uint32_t *size, uint32_t *magic)
 {
+	const struct ethtool_ops *et = nd->ndev->ethtool_ops;
 	struct ethtool_eeprom ee = { .cmd = ETHTOOL_GEEPROM, .offset = offset, .len = len };
 	int r;
 
+	/* Through the device's own table, as the core: none there, EOPNOTSUPP. */
+	if (!et->get_eeprom_len || !et->get_eeprom) {
+		*size = 0;
+		*magic = 0;
+		return -EOPNOTSUPP;
+	}
 	rtnl_lock();
-	*size = rkm_et_get_eeprom_len(nd->ndev);
-	r = rkm_et_get_eeprom(nd->ndev, &ee, buf);
+	*size = et->get_eeprom_len(nd->ndev);
+	r = et->get_eeprom(nd->ndev, &ee, buf);
 	rtnl_unlock();
 	*magic = ee.magic;
 	return r;

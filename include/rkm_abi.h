@@ -1726,8 +1726,9 @@ RKM_LEAF int rkm_skb_checksum_help(struct rkm_skb *skb);
 RKM_LEAF bool rkm_net_ktest_tx_sharing(struct rkm_netdev *nd);
 /**
  * rkm_net_ktest_eeprom() - ethtool's EEPROM read of @len bytes at @offset
- * into @buf, as the core calls the glue (under RTNL, which it takes): the
- * glue's size in *@size, the driver's magic in *@magic, its status.
+ * into @buf, as the core calls the device's ethtool table (under RTNL,
+ * which it takes): the size in *@size, the driver's magic in *@magic, its
+ * status; -EOPNOTSUPP with size 0 if the table offers no EEPROM.
  */
 RKM_LEAF int rkm_net_ktest_eeprom(struct rkm_netdev *nd, uint32_t offset, uint32_t len,
 				  uint8_t *buf, uint32_t *size, uint32_t *magic);

@@ -323,18 +323,28 @@ pub fn reset(regs: &Regs) {
     regs.write32::<RDT>(0);
 }
 
-/// Reads EEPROM word `word` through EERD: start, then poll done (a few
-/// milliseconds at most; `ETIMEDOUT` past them). Process context.
-pub fn eeprom_read(regs: &Regs, word: u8) -> Result<u16> {
-    regs.write32::<EERD>(EERD_START | (u32::from(word) << EERD_ADDR_SHIFT));
+/// Writes command `cmd` to register `R` (EERD, MDIC), then polls it until
+/// `done` is set: its value (a few milliseconds at most; `ETIMEDOUT` past
+/// them, `EIO` once `error` is set). Process context.
+fn command<const R: usize>(regs: &Regs, cmd: u32, done: u32, error: u32) -> Result<u32> {
+    regs.write32::<R>(cmd);
     for _ in 0..10 {
-        let v = regs.read32::<EERD>();
-        if v & EERD_DONE != 0 {
-            return Ok((v >> EERD_DATA_SHIFT) as u16);
+        let v = regs.read32::<R>();
+        if v & error != 0 {
+            return Err(EIO);
+        }
+        if v & done != 0 {
+            return Ok(v);
         }
         rkm::task::delay_ms(1);
     }
     Err(ETIMEDOUT)
+}
+
+/// Reads EEPROM word `word` through EERD. Process context.
+pub fn eeprom_read(regs: &Regs, word: u8) -> Result<u16> {
+    let cmd = EERD_START | (u32::from(word) << EERD_ADDR_SHIFT);
+    command::<EERD>(regs, cmd, EERD_DONE, 0).map(|v| (v >> EERD_DATA_SHIFT) as u16)
 }
 
 // MDIC: a PHY register read (E1000_MDIC_*); the internal PHY's MDIO
@@ -350,22 +360,11 @@ pub const PHY_ADDR: u32 = 1;
 pub const M88_PHY_SPEC_STATUS: u32 = 17;
 pub const M88_PSSR_MDIX: u16 = 0x0040;
 
-/// Reads PHY register `reg` through MDIC: start, then poll ready (a few
-/// milliseconds at most; `ETIMEDOUT` past them, `EIO` on the device's
-/// error bit), as e1000_read_phy_reg_ex. Process context.
+/// Reads PHY register `reg` through MDIC, as e1000_read_phy_reg_ex.
+/// Process context.
 pub fn phy_read(regs: &Regs, reg: u32) -> Result<u16> {
-    regs.write32::<MDIC>((reg << MDIC_REG_SHIFT) | (PHY_ADDR << MDIC_PHY_SHIFT) | MDIC_OP_READ);
-    for _ in 0..10 {
-        let v = regs.read32::<MDIC>();
-        if v & MDIC_ERROR != 0 {
-            return Err(EIO);
-        }
-        if v & MDIC_READY != 0 {
-            return Ok(v as u16);
-        }
-        rkm::task::delay_ms(1);
-    }
-    Err(ETIMEDOUT)
+    let cmd = (reg << MDIC_REG_SHIFT) | (PHY_ADDR << MDIC_PHY_SHIFT) | MDIC_OP_READ;
+    command::<MDIC>(regs, cmd, MDIC_READY, MDIC_ERROR).map(|v| v as u16)
 }
 
 /// The EEPROM's size in 16-bit words, as EECD gives it.

@@ -90,10 +90,10 @@ super::bit_set!(Modes);
 ///
 /// ```
 /// use rkm::net::{LinkModes, Modes};
-/// let all = Modes::M100_FULL.union(Modes::M1000_FULL);
+/// let all = Modes::M100_FULL | Modes::M1000_FULL | Modes::AUTONEG | Modes::TP;
 /// let m = LinkModes {
-///     supported: all.union(Modes::AUTONEG).union(Modes::TP),
-///     advertised: all.union(Modes::AUTONEG).union(Modes::TP),
+///     supported: all,
+///     advertised: all,
 ///     autoneg: true,
 ///     phy_address: 0,
 ///     mdix: Some(false),

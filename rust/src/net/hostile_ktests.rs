@@ -427,7 +427,7 @@ impl Operations for Eeprom {
 /// An EEPROM read reaches the driver only within the size it gives, asked
 /// again at the read (a driver whose EEPROM shrank since the core checked),
 /// with a buffer of exactly the length asked; a device without one has
-/// size 0 (the core's `EOPNOTSUPP`).
+/// size 0 and no EEPROM operations in its ethtool table (`EOPNOTSUPP`).
 fn ethtool_eeprom_bounds(dev: &mut Device<'_, HostileDrv>) -> Result {
     let opts = Options { name: "rkmhx%d", napi_weight: 0, ..Default::default() };
     let ops = Eeprom { size: AtomicU32::new(16), calls: AtomicU32::new(0) };
@@ -469,14 +469,15 @@ fn ethtool_eeprom_bounds(dev: &mut Device<'_, HostileDrv>) -> Result {
     Ok(())
 }
 
-/// The glue's EEPROM size for a device without `get_eeprom` (Hx).
+/// The EEPROM size of a device without `get_eeprom` (Hx), if its ethtool
+/// table offers no EEPROM.
 fn eeprom_size(reg: &Registration<Hx>) -> u32 {
     let (mut size, mut magic, mut b) = (1, 0, [0u8; 1]);
     // SAFETY: a registered device; one byte asked of a one-byte buffer.
     let r = unsafe {
         abi::rkm_net_ktest_eeprom(reg.nd.as_ptr(), 0, 1, b.as_mut_ptr(), &mut size, &mut magic)
     };
-    if r == EINVAL.to_errno() {
+    if r == EOPNOTSUPP.to_errno() {
         size
     } else {
         u32::MAX
