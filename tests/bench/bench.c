@@ -2,9 +2,10 @@
 /*
  * rkm-bench: the in-guest benchmark of each Rust sample against its C twin.
  *
- *   bench [-s PERCENT] [-r RUNS] [-i] WORKLOAD...
+ *   bench [-s PERCENT] [-r RUNS] [-i] [-p] WORKLOAD...
  *                  (iteration counts in percent of the defaults;
- *                   -i: the guest clock is QEMU's -icount)
+ *                   -i: the guest clock is QEMU's -icount;
+ *                   -p: marks for rkm bench --profile, prof_mark())
  *
  * The workloads are the ones the drivers' manifests name (bench workload
  * lines, gathered by rkm bench). For RUNS rounds, each runs on the C and the
@@ -65,6 +66,48 @@ static const struct impl impls[] = {
 };
 
 static long scale = 100;
+static bool profile;	/* -p */
+static long ops;	/* the measurement's operations, where it counts them (prof_mark) */
+
+/*
+ * rkm bench --profile: the QEMU plugin (tools/tcgprof.c) starts a segment of
+ * its instruction counts each time the guest runs rkm_prof_mark(), which
+ * rkm bench links at an address of its own (RKM_PROF_MARK: no other guest
+ * program has code there). Mark n starts segment n.
+ */
+__attribute__((noinline, section(".rkm_mark"))) void rkm_prof_mark(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static int prof_mark(void)
+{
+	static int marks;
+
+	if (profile)
+		rkm_prof_mark();
+	return ++marks;
+}
+
+/* The kernel's code symbols with their addresses (rkm bench --profile resolves the counts). */
+static void prof_symbols(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[512], type, name[256], mod[128];
+	unsigned long long addr;
+
+	if (!f) {
+		printf("# bench: /proc/kallsyms: %s\n", strerror(errno));
+		exit(1);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		mod[0] = 0;
+		if (sscanf(line, "%llx %c %255s %127s", &addr, &type, name, mod) >= 3 &&
+		    (type == 't' || type == 'T') && addr)
+			printf("# KSYM %llx %s %s\n", addr, name, mod);
+	}
+	fclose(f);
+}
 
 /* n iterations at the current scale, at least one. */
 static long iters(long n)
@@ -114,6 +157,7 @@ static double echo_rt(const struct impl *im)
 	}
 	t0 = now_ns() - t0;
 	close(fd);
+	ops = n;
 	return t0 / n;
 }
 
@@ -814,6 +858,7 @@ static double net_udp64(const struct impl *im)
 	net_udp_run(p, n, &got, &ns);
 	if (got < n)
 		printf("# bench: net_udp64 %s: %ld of %ld received\n", im->name, got, n);
+	ops = got;
 	return ns / got;
 }
 
@@ -899,6 +944,7 @@ static double net_rr(const struct impl *im)
 	t0 = now_ns() - t0;
 	if (lost)
 		printf("# bench: net_rr %s: %ld requests sent again\n", im->name, lost);
+	ops = n;
 	return t0 / n;
 }
 
@@ -931,6 +977,7 @@ static double net_tcp(const struct impl *im)
 		       net_out);
 		exit(1);
 	}
+	ops = got / 1024;
 	return secs * 1e9 / (got / 1024);
 }
 
@@ -959,7 +1006,7 @@ static int usage(void)
 {
 	int w;
 
-	printf("# bench: usage: bench [-s PERCENT] [-r RUNS] [-i] WORKLOAD... (");
+	printf("# bench: usage: bench [-s PERCENT] [-r RUNS] [-i] [-p] WORKLOAD... (");
 	for (w = 0; w < NWORKLOADS; w++)
 		printf("%s ", workloads[w].name);
 	printf("blk_grid blk_RW_BSk_qdQ_jJ_iIRQ_mMEM net_grid)\n");
@@ -1037,12 +1084,14 @@ int main(int argc, char **argv)
 	long runs = 5;
 	bool icount = false;
 
-	while ((opt = getopt(argc, argv, "s:r:i")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:ip")) != -1) {
 		if ((opt == 's' && !positive(optarg, &scale)) ||
 		    (opt == 'r' && !positive(optarg, &runs)) || opt == '?')
 			return usage();
 		if (opt == 'i')
 			icount = true;
+		if (opt == 'p')
+			profile = true;
 	}
 	for (; optind < argc; optind++)
 		if ((n = add_job(jobs, n, argv[optind])) < 0) {
@@ -1061,9 +1110,18 @@ int main(int argc, char **argv)
 		for (w = 0; w < n; w++)
 			for (k = 0; k < 2 && !(icount && jobs[w].w && jobs[w].w->wall_only); k++) {
 				const struct impl *im = &impls[(k + r) % 2];
+				int seg = prof_mark();
+				double v;
 
-				printf("# BENCH %s %s %d %.1f\n", jobs[w].name, im->name, r,
-				       run_job(&jobs[w], im));
+				ops = 0;
+				v = run_job(&jobs[w], im);
+				prof_mark();
+				if (profile)
+					printf("# PROFILE %d %s %s %d %ld\n", seg, jobs[w].name,
+					       im->name, r, ops);
+				printf("# BENCH %s %s %d %.1f\n", jobs[w].name, im->name, r, v);
 			}
+	if (profile)
+		prof_symbols();
 	return 0;
 }

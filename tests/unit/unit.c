@@ -510,6 +510,47 @@ static void test_json(void)
 	CHECK(json_parse(deep, &root, &err) == -1 && strstr(err, "nested too deep"), "%s", err);
 }
 
+/* ---- profile.c: rkm bench --profile's tables from a boot's lines and the plugin's counts ---- */
+
+static void test_profile(void)
+{
+	char *ktap = xasprintf("%s/prof.ktap", tmp), *counts = xasprintf("%s/prof.counts", tmp);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	/* Symbols as the guest prints them (indented), one a module's Rust function. */
+	write_text(ktap, "    # KSYM ffffffff81000000 _stext \n"
+			 "    # KSYM ffffffff81000100 napi_gro_receive \n"
+			 "    # KSYM ffffffffc0001000 e1000_xmit_frame [e1000]\n"
+			 "    # KSYM ffffffffc0200000 _RNvCs1234_10rust_e100010start_xmit [rust_e1000]\n"
+			 "    # PROFILE 1 net_udp64 c 0 100\n"
+			 "    # PROFILE 3 net_udp64 rust 0 100\n"
+			 "    # PROFILE 5 net_udp64 c 1 100\n");
+	/* Segment 2 is between measurements: not counted. Blocks inside a function count for it. */
+	write_text(counts, "S 0\nffffffff81000100 999\nU 5\n"
+			   "S 1\nffffffff81000100 1000\nffffffff81000180 1000\nffffffffc0001000 30000\nU 200\n"
+			   "S 2\nffffffff81000100 7777\n"
+			   "S 3\nffffffff81000100 2000\nffffffffc0200010 35000\nU 100\n"
+			   "ffffffffa0000000 50\n"
+			   "S 4\nffffffff81000100 1\n"
+			   "S 5\nffffffff81000100 2000\nffffffffc0001000 30000\nU 200\n");
+	if (!out)
+		die("out of memory");
+	profile_report(out, ktap, counts, 10);
+	fclose(out);
+	CHECK(strstr(text, "# profile: net_udp64, instructions per operation (C: 200 over 2 rounds, "
+			   "Rust: 100 over 1)"), "%s", text);
+	CHECK(strstr(text, "         0.0      350.0    +350.0  [rust_e1000]") &&
+	      strstr(text, "       300.0        0.0    -300.0  [e1000]"), "modules: %s", text);
+	CHECK(strstr(text, "        20.0       20.0      +0.0  napi_gro_receive vmlinux") &&
+	      strstr(text, "         2.0        1.0      -1.0  user space"), "%s", text);
+	CHECK(strstr(text, "rust_e1000::start_xmit [rust_e1000]"), "not demangled: %s", text);
+	CHECK(strstr(text, "         0.0        0.5      +0.5  unknown"), "far address: %s", text);
+	CHECK(strstr(text, "       322.0      371.5     +49.5  total (Rust/C 1.1537)"), "%s", text);
+	free(text);
+}
+
 /* ---- usage texts: rkm CMD --help, the table and README.md agree ---- */
 
 static void test_usage_readme(void)
@@ -555,6 +596,7 @@ static const struct {
 	{ "parse_int", test_parse_int },
 	{ "json", test_json },
 	{ "usage_readme", test_usage_readme },
+	{ "profile", test_profile },
 };
 
 /* The rkm tree: RKM_ROOT, or two levels above this program (build/bin/rkm-unit). */

@@ -19,6 +19,8 @@
 #include "rkm.h"
 
 #define MAX_RECORDS 100000
+/* Where rkm-bench's rkm_prof_mark() is linked: a page no other guest program uses. */
+#define PROF_MARK "0x3f000000"
 #define MAX_WORKLOADS 128
 
 struct record {
@@ -484,7 +486,7 @@ int cmd_bench(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' }, { "wall-only", no_argument, NULL, 'w' },
 		{ "icount-only", no_argument, NULL, 'i' },
 		{ "no-costs", no_argument, NULL, 'n' }, { "sizes", no_argument, NULL, 'z' },
-		OPT_HELP, { 0 }
+		{ "profile", no_argument, NULL, 'p' }, OPT_HELP, { 0 }
 	};
 	static struct manifest ms[RKM_MAX_ITEMS];
 	const char *names[RKM_MAX_KERNELS], *out = NULL;
@@ -493,8 +495,8 @@ int cmd_bench(int argc, char **argv)
 	char workloads[MAX_WORKLOADS][32];
 	int nnames = 0, nk, nm = 0, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
 	int first_clock = 0, nclocks = 2, failed = 0, costs = 1, nwl, npairs = 0, blk_cells = 0;
-	int sizes = 0;
-	char *prog, *inc, *test;
+	int sizes = 0, profile = 0;
+	char *prog, *inc, *test, *plugin = NULL;
 
 	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
@@ -526,6 +528,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'z':
 			sizes = 1;
+			break;
+		case 'p':
+			profile = 1;
 			break;
 		}
 	}
@@ -566,14 +571,28 @@ int cmd_bench(int argc, char **argv)
 	prog = xasprintf("%s/build/bench/rkm-bench", rkm_root);
 	inc = xasprintf("%s/tests/bench/bench.c", rkm_root);
 	{
-		char *cc[] = { "cc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", prog, inc,
+		/* rkm_prof_mark() at an address of its own: the profiler's mark (profile.c). */
+		char *cc[] = { "cc", "-static", "-O2", "-Wall", "-Wextra", "-Werror",
+			       "-Wl,--section-start=.rkm_mark=" PROF_MARK, "-o", prog, inc,
 			       "-lpthread", NULL };
 
 		mkdirs(xasprintf("%s/build/bench", rkm_root));
 		if (run_cmd(cc, NULL, NULL))
 			die("the benchmark program %s does not build", inc);
 	}
-	test = xasprintf("bench=%s -s %d -r %d", prog, scale, runs);
+	if (profile) {
+		char *src = xasprintf("%s/tools/tcgprof.c", rkm_root);
+		char *cc[] = { "cc", "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-o",
+			       NULL, src, NULL };
+
+		plugin = cc[8] = xasprintf("%s/build/bench/rkm-tcgprof.so", rkm_root);
+		if (run_cmd(cc, NULL, NULL))
+			die("the profiler plugin %s does not build", src);
+		if (nclocks == 1)
+			die("--profile counts instructions: not with --wall-only");
+		first_clock = 1;
+	}
+	test = xasprintf("bench=%s -s %d -r %d%s", prog, scale, runs, profile ? " -p" : "");
 	for (i = 0; i < nm; i++)
 		for (j = 0; j < ms[i].nworkloads; j++)
 			test = xasprintf("%s %s", test, ms[i].workloads[j]);
@@ -641,10 +660,19 @@ int cmd_bench(int argc, char **argv)
 
 				printf("# bench: %s clock, %s, boot %d of %d\n", clocks[c], k[i].name, b, boots);
 				fflush(stdout);
+				if (plugin && p.nqemu == RKM_MAX_ITEMS)
+					die("more than %d QEMU argument lines", RKM_MAX_ITEMS - 1);
+				if (plugin)
+					p.qemu[p.nqemu++] = xasprintf("-plugin %s,mark=%s,out=%s/profile.counts",
+								      plugin, PROF_MARK, logs);
 				/* A failed boot, or one that measured nothing: counted once. */
 				if (vm_run(&k[i], &p, logs, &r) |
 				    !(n = collect(xasprintf("%s/ktap.log", logs), clocks[c], k[i].name, b)))
 					failed++;
+				else if (plugin)
+					profile_report(stdout, xasprintf("%s/ktap.log", logs),
+						       xasprintf("%s/profile.counts", logs), 40);
+				p.nqemu -= !!plugin;
 				free(logs);
 			}
 		}

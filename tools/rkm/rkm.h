@@ -219,6 +219,8 @@ int ship_kernel_module(const struct kernel *k, const char *name, struct plan *p,
 
 /* bench.c */
 int cmd_bench(int argc, char **argv);
+/* profile.c: rkm bench --profile's tables, from a boot's ktap.log and the plugin's counts */
+void profile_report(FILE *out, const char *ktap, const char *counts, int top);
 
 /* new.c */
 int cmd_new(int argc, char **argv);

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm bench --profile: where each workload's instructions go, Rust against
+ * its C twin, per function and per module, from the counts of the QEMU
+ * plugin tools/tcgprof.c (one segment per measurement, tests/bench/bench.c
+ * -p) and the guest's /proc/kallsyms (its "# KSYM" lines: Debian's
+ * System.map is a stub, and modules load anywhere).
+ */
+#include "rkm.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ksym {
+	uint64_t addr;
+	char *name;	/* demangled */
+	char *mod;	/* "[e1000]", or "vmlinux" */
+};
+
+/* A measurement (segment): which workload and driver, its operations. */
+struct seg {
+	int pair;	/* index into pairs, -1: not a measurement */
+};
+
+/* One workload on one driver, summed over its rounds. */
+struct pair {
+	char workload[32];
+	char impl[8];
+	long ops;
+	int rounds;
+	uint64_t *insns;	/* per symbol, nsyms + 2: user space, unknown */
+};
+
+static struct ksym *syms;
+static size_t nsyms, capsyms;
+static struct pair pairs[64];
+static int npairs;
+
+static int by_addr(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ksym *)a)->addr, y = ((const struct ksym *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The symbol holding addr: the last at or below it, if within 1 MiB. */
+static size_t sym_of(uint64_t addr)
+{
+	size_t lo = 0, hi = nsyms;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && addr - syms[lo - 1].addr < (1 << 20) ? lo - 1 : nsyms + 1;
+}
+
+static int pair_of(const char *workload, const char *impl)
+{
+	int i;
+
+	for (i = 0; i < npairs; i++)
+		if (!strcmp(pairs[i].workload, workload) && !strcmp(pairs[i].impl, impl))
+			return i;
+	if (npairs == (int)(sizeof(pairs) / sizeof(pairs[0])))
+		die("profile: more than %d workload and driver pairs", npairs);
+	snprintf(pairs[npairs].workload, sizeof(pairs[npairs].workload), "%s", workload);
+	snprintf(pairs[npairs].impl, sizeof(pairs[npairs].impl), "%s", impl);
+	return npairs++;
+}
+
+struct row {
+	const char *what;
+	double c, rust;
+};
+
+static int by_gap(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	double gx = x->rust - x->c, gy = y->rust - y->c;
+
+	gx = gx < 0 ? -gx : gx;
+	gy = gy < 0 ? -gy : gy;
+	return gx < gy ? 1 : gx > gy ? -1 : strcmp(x->what, y->what);
+}
+
+static void print_rows(FILE *out, struct row *r, int n, int top)
+{
+	int i;
+
+	qsort(r, n, sizeof(*r), by_gap);
+	for (i = 0; i < n && i < top; i++)
+		fprintf(out, "  %10.1f %10.1f %+9.1f  %s\n", r[i].c, r[i].rust, r[i].rust - r[i].c,
+		       r[i].what);
+}
+
+/* One workload's tables: modules, then the top functions by |Rust - C|. */
+static void report(FILE *out, const struct pair *c, const struct pair *rs, int top)
+{
+	static char *mods[256];
+	struct row *rows = calloc(nsyms + 2, sizeof(*rows)), mrows[256];
+	double oc = c->ops ? c->ops : c->rounds, orust = rs->ops ? rs->ops : rs->rounds;
+	double tc = 0, trust = 0;
+	int nmods = 0, nrows = 0, m;
+	size_t i;
+
+	if (!rows)
+		die("out of memory");
+	fprintf(out, "\n# profile: %s, instructions per %s (C: %ld over %d rounds, Rust: %ld over %d)\n",
+	       c->workload, c->ops ? "operation" : "run", c->ops, c->rounds, rs->ops, rs->rounds);
+	for (i = 0; i < nsyms + 2; i++) {
+		const char *mod = i < nsyms ? syms[i].mod : i == nsyms ? "user space" : "unknown";
+		double vc = c->insns[i] / oc, vr = rs->insns[i] / orust;
+
+		if (!c->insns[i] && !rs->insns[i])
+			continue;
+		tc += vc;
+		trust += vr;
+		for (m = 0; m < nmods && strcmp(mods[m], mod); m++)
+			;
+		if (m == nmods && nmods < 256) {
+			mods[nmods] = (char *)mod;
+			mrows[nmods++] = (struct row){ mod, 0, 0 };
+		}
+		if (m < nmods) {
+			mrows[m].c += vc;
+			mrows[m].rust += vr;
+		}
+		rows[nrows++] = (struct row){ i < nsyms ? xasprintf("%s %s", syms[i].name, mod) : mod,
+					      vc, vr };
+	}
+	fprintf(out, "  %10s %10s %9s  %s\n", "C", "Rust", "Rust-C", "where");
+	print_rows(out, mrows, nmods, nmods);
+	fprintf(out, "  %10.1f %10.1f %+9.1f  total (Rust/C %.4f)\n", tc, trust, trust - tc,
+	       tc > 0 ? trust / tc : 0);
+	fprintf(out, "  top %d functions by |Rust-C|:\n", top);
+	print_rows(out, rows, nrows, top);
+	free(rows);
+}
+
+void profile_report(FILE *out, const char *ktap, const char *counts, int top)
+{
+	FILE *f = fopen(ktap, "r");
+	struct seg *segs = NULL;
+	size_t nsegs = 0;
+	char line[1024];
+	int cur = -1, i, j;
+
+	if (!f)
+		die("profile: cannot read %s", ktap);
+	for (i = 0; i < npairs; i++)
+		free(pairs[i].insns);
+	memset(pairs, 0, sizeof(pairs));
+	nsyms = 0;
+	npairs = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char name[512], mod[128] = "", workload[32], impl[8];
+		unsigned long long addr;
+		long ops;
+		int seg, round;
+
+		if (sscanf(line, " # KSYM %llx %511s %127s", &addr, name, mod) >= 2) {
+			if (nsyms == capsyms) {
+				capsyms = capsyms ? capsyms * 2 : 65536;
+				syms = realloc(syms, capsyms * sizeof(*syms));
+				if (!syms)
+					die("out of memory");
+			}
+			syms[nsyms++] = (struct ksym){ addr, demangle_text(name),
+						       xasprintf("%s", *mod ? mod : "vmlinux") };
+		} else if (sscanf(line, " # PROFILE %d %31s %7s %d %ld", &seg, workload, impl, &round,
+				  &ops) == 5 && seg >= 0 && seg < 100000) {
+			if ((size_t)seg >= nsegs) {
+				segs = realloc(segs, (seg + 1) * sizeof(*segs));
+				if (!segs)
+					die("out of memory");
+				while (nsegs <= (size_t)seg)
+					segs[nsegs++].pair = -1;
+			}
+			segs[seg].pair = pair_of(workload, impl);
+			pairs[segs[seg].pair].ops += ops;
+			pairs[segs[seg].pair].rounds++;
+		}
+	}
+	fclose(f);
+	if (!nsyms || !npairs)
+		die("profile: %s has no %s lines", ktap, nsyms ? "# PROFILE" : "# KSYM");
+	qsort(syms, nsyms, sizeof(*syms), by_addr);
+	for (i = 0; i < npairs; i++)
+		if (!(pairs[i].insns = calloc(nsyms + 2, sizeof(uint64_t))))
+			die("out of memory");
+
+	if (!(f = fopen(counts, "r")))
+		die("profile: cannot read %s (the plugin's counts)", counts);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a, n;
+		long s;
+
+		if (sscanf(line, "S %ld", &s) == 1)
+			cur = s >= 0 && (size_t)s < nsegs ? segs[s].pair : -1;
+		else if (cur < 0)
+			continue;
+		else if (sscanf(line, "U %llu", &n) == 1)
+			pairs[cur].insns[nsyms] += n;
+		else if (sscanf(line, "%llx %llu", &a, &n) == 2)
+			pairs[cur].insns[sym_of(a)] += n;
+	}
+	fclose(f);
+	for (i = 0; i < npairs; i++)
+		for (j = 0; j < npairs; j++)
+			if (!strcmp(pairs[i].impl, "c") && !strcmp(pairs[j].impl, "rust") &&
+			    !strcmp(pairs[i].workload, pairs[j].workload))
+				report(out, &pairs[i], &pairs[j], top);
+	free(segs);
+}

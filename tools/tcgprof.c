@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rkm-tcgprof: a QEMU TCG plugin that counts the guest instructions each
+ * kernel code address runs, in segments the guest marks (rkm bench
+ * --profile). Under -icount both drivers of a benchmark run on one vCPU, so
+ * the counts say where a Rust driver's instructions per packet go, function
+ * by function, against its C twin's in the same boot.
+ *
+ *   -plugin rkm-tcgprof.so,mark=ADDR,out=FILE
+ *
+ * Every translated block of kernel code (an address in the upper half) gets
+ * an inline counter (no call: the count costs the emulation a few host
+ * instructions a block); user-space blocks share one counter (their
+ * addresses repeat across processes). Each time the block at ADDR runs (the
+ * guest's marker: the benchmark program's rkm_prof_mark(), linked at an
+ * address no other guest program uses), the counts since the last mark are
+ * appended to FILE and cleared:
+ *
+ *   S <segment>
+ *   <block address, hex> <instructions>	(kernel blocks that ran)
+ *   U <instructions>				(user space)
+ *
+ * The one segment after the last mark is written at exit. QEMU 7.2's plugin
+ * API (version 1: Debian 12's QEMU) is declared here, so no QEMU source or
+ * development package is needed.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint64_t qemu_plugin_id_t;
+struct qemu_plugin_tb;
+enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS };
+enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
+typedef void (*tb_trans_cb)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+typedef void (*vcpu_udata_cb)(unsigned int vcpu, void *udata);
+typedef void (*udata_cb)(qemu_plugin_id_t id, void *udata);
+
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, tb_trans_cb cb);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qemu_plugin_op op,
+					      void *ptr, uint64_t imm);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, vcpu_udata_cb cb,
+					  enum qemu_plugin_cb_flags flags, void *udata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, udata_cb cb, void *udata);
+
+__attribute__((visibility("default"))) int qemu_plugin_version = 1;
+
+/* A translated kernel block: its counter, updated inline. */
+struct block {
+	uint64_t vaddr;
+	uint64_t insns;
+};
+
+#define CHUNK 65536
+static struct block **chunks;	/* fixed addresses: the inline ops hold them */
+static size_t nblocks, nchunks;
+static uint64_t user_insns, mark;
+static unsigned long segment;
+static FILE *out;
+
+static struct block *new_block(uint64_t vaddr)
+{
+	struct block *b;
+
+	if (nblocks == nchunks * CHUNK) {
+		chunks = realloc(chunks, ++nchunks * sizeof(*chunks));
+		if (!chunks || !(chunks[nchunks - 1] = calloc(CHUNK, sizeof(struct block)))) {
+			fprintf(stderr, "rkm-tcgprof: out of memory\n");
+			exit(1);
+		}
+	}
+	b = &chunks[nblocks / CHUNK][nblocks % CHUNK];
+	nblocks++;
+	b->vaddr = vaddr;
+	return b;
+}
+
+static int by_vaddr(const void *a, const void *b)
+{
+	uint64_t x = ((const struct block *)a)->vaddr, y = ((const struct block *)b)->vaddr;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The counts since the last mark, a line per address (blocks retranslated at one address summed). */
+static void flush(void)
+{
+	struct block *ran = malloc((nblocks + 1) * sizeof(*ran));
+	size_t i, n = 0;
+
+	if (!ran) {
+		fprintf(stderr, "rkm-tcgprof: out of memory\n");
+		exit(1);
+	}
+	for (i = 0; i < nblocks; i++) {
+		struct block *b = &chunks[i / CHUNK][i % CHUNK];
+
+		if (b->insns)
+			ran[n++] = *b;
+		b->insns = 0;
+	}
+	qsort(ran, n, sizeof(*ran), by_vaddr);
+	fprintf(out, "S %lu\n", segment++);
+	for (i = 0; i < n; i++) {
+		uint64_t sum = ran[i].insns;
+
+		while (i + 1 < n && ran[i + 1].vaddr == ran[i].vaddr)
+			sum += ran[++i].insns;
+		fprintf(out, "%" PRIx64 " %" PRIu64 "\n", ran[i].vaddr, sum);
+	}
+	fprintf(out, "U %" PRIu64 "\n", user_insns);
+	user_insns = 0;
+	free(ran);
+}
+
+static void on_mark(unsigned int vcpu, void *udata)
+{
+	(void)vcpu;
+	(void)udata;
+	flush();
+}
+
+static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	uint64_t vaddr = qemu_plugin_tb_vaddr(tb), n = qemu_plugin_tb_n_insns(tb);
+
+	(void)id;
+	if (vaddr == mark)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_mark, QEMU_PLUGIN_CB_NO_REGS, NULL);
+	if (!(vaddr >> 63)) {
+		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &user_insns, n);
+		return;
+	}
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+						 &new_block(vaddr)->insns, n);
+}
+
+static void on_atexit(qemu_plugin_id_t id, void *udata)
+{
+	(void)id;
+	(void)udata;
+	flush();
+	fclose(out);
+}
+
+__attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id,
+							       const void *info, int argc,
+							       char **argv)
+{
+	const char *path = NULL;
+	int i;
+
+	(void)info;
+	for (i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "mark=", 5))
+			mark = strtoull(argv[i] + 5, NULL, 0);
+		else if (!strncmp(argv[i], "out=", 4))
+			path = argv[i] + 4;
+	}
+	if (!mark || !path) {
+		fprintf(stderr, "rkm-tcgprof: usage: -plugin rkm-tcgprof.so,mark=ADDR,out=FILE\n");
+		return -1;
+	}
+	out = fopen(path, "w");
+	if (!out) {
+		perror(path);
+		return -1;
+	}
+	qemu_plugin_register_vcpu_tb_trans_cb(id, on_trans);
+	qemu_plugin_register_atexit_cb(id, on_atexit, NULL);
+	return 0;
+}
