@@ -1649,8 +1649,8 @@ RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *
  * rkm_skb_receive_copy() - rkm_skb_copy_rx() (@flags & RKM_NET_RX_NAPI: as
  * @in_napi), its checksum status set (RKM_NET_RX_CSUM_UNNECESSARY), then
  * rkm_net_receive() with the same @in_napi, in one call: @nd's poll hands
- * a short frame to the stack and keeps its buffer. 0, or -ENOMEM (nothing
- * received; the buffer unchanged).
+ * a short frame to the stack and keeps its buffer. 0; -EINVAL (@len 0 or
+ * past @maplen) or -ENOMEM: nothing received, the buffer unchanged.
  */
 RKM_LEAF int rkm_skb_receive_copy(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
 				  uint32_t maplen, uint32_t len, uint32_t flags);

@@ -1972,6 +1972,23 @@ impl<T: Descriptor, B> Producer<'_, T, B> {
         self.free
     }
 
+    /// The room as last read (when the handle was taken, or by
+    /// [`room`](Self::room)) less what [`advance`](Self::advance) handed
+    /// over since: no read of the consumer's tail, so possibly less than
+    /// [`room`](Self::room) would say now, never more. The cheap first
+    /// look of a transmit path; read `room()` again before giving up.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub a: u64, pub b: u64 } }
+    /// # fn f(p: &mut rkm::dma::Producer<'_, D, ()>) -> bool {
+    /// p.last_room() >= 2 || p.room() >= 2
+    /// # }
+    /// ```
+    #[inline]
+    pub fn last_room(&self) -> usize {
+        self.free
+    }
+
     /// Writes the descriptor at offset `k` (`ENOSPC` unless `k < room()`).
     ///
     /// ```
@@ -2009,6 +2026,42 @@ impl<T: Descriptor, B> Producer<'_, T, B> {
         // SAFETY: head + k is the producer's (k < free); &mut self for the
         // reference's lifetime, so it cannot outlive an advance over it.
         unsafe { self.r.slot_at(ring_add(self.head, k, self.count)) }
+    }
+
+    /// Fills positions from offset 0 on, in order, up to the room: `f`
+    /// gets each one's slot and returns its descriptor, which is written
+    /// there, or `None` to stop (nothing written at that position). How
+    /// many it filled; [`advance`](Self::advance) hands them over. One walk
+    /// of the ring, not a position computed per [`slot`](Self::slot) and
+    /// [`set`](Self::set): a receive ring's refill.
+    ///
+    /// ```
+    /// # rkm::dma_descriptor! { pub struct D { pub addr: u64, pub len: u64 } }
+    /// # fn f(rx: &rkm::dma::SplitRing<D, u64>) {
+    /// let Some(mut p) = rx.producer() else { return };
+    /// let n = p.fill(|slot| {
+    ///     let addr = *slot.get_or_insert(0x1000);
+    ///     Some(D { addr, len: 2048 })
+    /// });
+    /// let _ = p.advance(n);
+    /// # }
+    /// ```
+    #[inline]
+    pub fn fill(&mut self, mut f: impl FnMut(&mut Option<B>) -> Option<T>) -> usize {
+        let mut i = self.head;
+        for k in 0..self.free {
+            // SAFETY: head + k is the producer's (k < free); the reference
+            // ends before the next position's (the closure's argument).
+            let Some(slot) = (unsafe { self.r.slot_at(i) }) else { return k };
+            let Some(d) = f(slot) else { return k };
+            // SAFETY: as in set: position i is the producer's.
+            unsafe { self.r.ring.set_shared(i, d) };
+            i += 1;
+            if i == self.count {
+                i = 0;
+            }
+        }
+        self.free
     }
 
     /// Hands the `n` positions from the head on to the consumer
@@ -2302,6 +2355,7 @@ pub(crate) mod ktests {
         ("ring_base_address", || on_device(base_address)),
         ("split_ring_one_side_each", || on_device(split_one_side_each)),
         ("split_ring_wraps_and_resets", || on_device(split_wraps_and_resets)),
+        ("split_ring_fill", || on_device(split_fill)),
         ("split_ring_concurrent_fifo", || on_device(split_concurrent_fifo)),
     ];
 
@@ -2546,6 +2600,57 @@ pub(crate) mod ktests {
         kassert!(all.slots().all(|s| s.is_none()));
         drop(all);
         kassert!(r.produced() == 0 && r.producer().map(|mut p| p.room()) == Some(15));
+        Ok(())
+    }
+
+    /// Producer::fill: positions in order from the head, wrapping at the
+    /// count in use, at most the room, stopping where the closure says;
+    /// last_room as the handle last read it, less what advance took.
+    fn split_fill(dev: &mut Device<'_, RingDrv>) -> Result {
+        let r = SplitRing::<TxDesc, u32>::new(DescRing::alloc(dev, 8)?)?;
+        r.exclusive().ok_or(EINVAL)?.reset(6)?;
+        // Move the head to 4, so that a fill of the room (5) wraps.
+        for _ in 0..4 {
+            let mut p = r.producer().ok_or(EINVAL)?;
+            p.advance(1)?;
+            drop(p);
+            kassert!(r.consumer().ok_or(EINVAL)?.advance());
+        }
+        let mut p = r.producer().ok_or(EINVAL)?;
+        kassert!(p.last_room() == 5 && p.next() == 4);
+        // Stopped by the closure: nothing written at the third position.
+        let mut calls = 0;
+        kassert!(
+            p.fill(|_| {
+                calls += 1;
+                (calls < 3).then(TxDesc::default)
+            }) == 2
+        );
+        kassert!(calls == 3);
+        // Then every position of the room, written again.
+        let mut k = 0u32;
+        kassert!(
+            p.fill(|s| {
+                k += 1;
+                *s = Some(k);
+                Some(TxDesc { addr: k.into(), ..TxDesc::default() })
+            }) == 5
+        );
+        p.advance(5)?;
+        kassert!(p.last_room() == 0 && p.next() == 3);
+        kassert!(p.fill(|_| Some(TxDesc::default())) == 0);
+        drop(p);
+        let mut c = r.consumer().ok_or(EINVAL)?;
+        for want in 1..=5u32 {
+            kassert!(c.get().map(|d| d.addr) == Some(want.into()));
+            kassert!(c.slot().and_then(Option::take) == Some(want));
+            kassert!(c.advance());
+        }
+        kassert!(c.peek().is_none());
+        drop(c);
+        // The room read again: last_room only grows through room().
+        let mut p = r.producer().ok_or(EINVAL)?;
+        kassert!(p.last_room() == 5 && p.room() == 5);
         Ok(())
     }
 

@@ -284,6 +284,9 @@ impl Context {
     /// lower_setup and upper_setup in the address, cmd_and_length in
     /// length/cso/cmd, tcp_seg_setup in status/css/special). With RS: the
     /// driver reclaims every descriptor by its done bit, this one too.
+    /// Out of line: written only when the context changes, it is not
+    /// worth its instructions in every packet's path.
+    #[inline(never)]
     pub fn desc(&self) -> TxDesc {
         let b = |v: u8, shift: u32| u64::from(v) << shift;
         TxDesc {

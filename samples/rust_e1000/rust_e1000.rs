@@ -121,9 +121,23 @@ const RX_BUFFER_WRITE: u32 = 16;
 /// The watchdog's period (e1000_watchdog: 2 s).
 const WATCHDOG: Duration = Duration::from_secs(2);
 
-/// What a packet asks of the device: its context descriptor, the data
-/// descriptors' command and packet options, and the frames it makes.
-type Offload = (Option<hw::Context>, u8, u8, u32);
+/// What a packet asks of the device.
+struct Offload {
+    /// Its context descriptor, if it needs one.
+    ctx: Option<hw::Context>,
+    /// The context as one word (hw::Context::key), 0 for none or one that
+    /// cannot be kept: computed where the context's fields are known
+    /// constants, not read back from it.
+    key: u64,
+    /// The data descriptors' command and packet options.
+    cmd: u8,
+    popts: u8,
+    /// The frames it makes.
+    segs: u32,
+}
+
+/// A packet without offload: no context, one frame.
+const PLAIN: Offload = Offload { ctx: None, key: 0, cmd: 0, popts: 0, segs: 1 };
 
 /// An offload the device cannot take as asked.
 enum Refit {
@@ -291,7 +305,7 @@ impl Port {
         // refills the ring, and the watchdog raises one). So an allocation
         // failure never leaves an interface up without a working device,
         // here or in the reopen of an MTU or ring change, or of a reset.
-        self.refill(dev);
+        self.refill(dev, None);
         let rctl = hw::RCTL_EN | hw::RCTL_BAM | hw::RCTL_SECRC | rctl_size;
         self.rctl.store(rctl, Relaxed);
         regs.write32::<{ hw::RCTL }>(rctl | self.filter.load(Relaxed));
@@ -347,36 +361,39 @@ impl Port {
 
     /// Gives the device receive buffers up to the ring's size less one
     /// (e1000_alloc_rx_buffers) and moves its tail: from up() before NAPI
-    /// runs, then from the poll alone, so the producer is always free.
-    fn refill(&self, dev: &NetDev<'_>) {
+    /// runs, then from the poll alone (`napi`: its packets come from the
+    /// NAPI cache, as e1000's napi_alloc_frag), so the producer is always
+    /// free.
+    fn refill(&self, dev: &NetDev<'_>, napi: Option<&Poll<'_>>) {
         let Some(mut p) = self.rx.producer() else { return };
         let len = self.rx_buf_len.load(Relaxed);
         let room = p.room();
-        let mut n = 0;
-        while n < room {
-            let Some(slot) = p.slot(n) else { break };
+        let n = p.fill(|slot| {
             // A buffer copybreak kept is given again as it is.
             let addr = match slot {
                 Some(m) => m.dma_addr_u64(),
                 None => {
-                    let Ok(skb) = dev.alloc_skb(len) else {
+                    let skb = match napi {
+                        Some(napi) => napi.alloc_skb(len),
+                        None => dev.alloc_skb(len),
+                    };
+                    let Ok(skb) = skb else {
                         inc(&self.st.alloc_rx_buff_failed, 1);
-                        break;
+                        return None;
                     };
                     let m = match skb.map_rx(dev, len) {
                         Ok(m) => m,
                         Err((skb, _)) => {
                             drop(skb);
                             inc(&self.st.alloc_rx_buff_failed, 1);
-                            break;
+                            return None;
                         }
                     };
                     slot.insert(m).dma_addr_u64()
                 }
             };
-            let _ = p.set(n, RxDesc { buffer_addr: addr, ..RxDesc::default() }); // n < room
-            n += 1;
-        }
+            Some(RxDesc { buffer_addr: addr, ..RxDesc::default() })
+        });
         self.rx_short.store(n < room, Relaxed);
         if n > 0 && p.advance(n).is_ok() {
             // The descriptors before the tail that hands them over.
@@ -460,13 +477,13 @@ impl Port {
                 }
                 c.advance();
                 if done % RX_BUFFER_WRITE == 0 {
-                    self.refill(napi);
+                    self.refill(napi, Some(napi));
                 }
             }
             self.discarding.store(discarding, Relaxed);
         }
         // Every poll gives buffers back (a zero budget's too).
-        self.refill(napi);
+        self.refill(napi, Some(napi));
         if st.packets > 0 {
             inc(&self.st.rx_packets, st.packets);
             inc(&self.st.rx_bytes, st.bytes);
@@ -590,7 +607,7 @@ impl Port {
                 // instead, on the packet unmapped.
                 let mut skb = m.unmap();
                 skb.checksum_help().ok()?;
-                Some((skb.map_tx(dev).ok()?, (None, 0, 0, 1)))
+                Some((skb.map_tx(dev).ok()?, PLAIN))
             }
             Err(Refit::Drop) => {
                 drop(m.unmap());
@@ -603,7 +620,7 @@ impl Port {
     fn offload(asked: TxOffload) -> core::result::Result<Offload, Refit> {
         let byte = |v: u16| u8::try_from(v).map_err(|_| Refit::Drop);
         Ok(match asked {
-            TxOffload::None => (None, 0, 0, 1),
+            TxOffload::None => PLAIN,
             TxOffload::Checksum { start, at, tcp, .. } => {
                 let (Ok(tucss), Ok(tucso)) = (byte(start), byte(at)) else {
                     return Err(Refit::Software);
@@ -621,7 +638,14 @@ impl Port {
                     hdr_len: 0,
                     mss: 0,
                 };
-                (Some(c), hw::TXD_CMD_DEXT, hw::TXD_POPTS_TXSM, 1)
+                let key = c.key();
+                Offload {
+                    ctx: Some(c),
+                    key,
+                    cmd: hw::TXD_CMD_DEXT,
+                    popts: hw::TXD_POPTS_TXSM,
+                    segs: 1,
+                }
             }
             TxOffload::Tso { ipv4, l3, l3_check, l4, l4_check, hdr_len, mss, payload, segs } => {
                 let c = hw::Context {
@@ -637,8 +661,13 @@ impl Port {
                     hdr_len: byte(hdr_len)?,
                     mss,
                 };
-                let popts = hw::TXD_POPTS_TXSM | if ipv4 { hw::TXD_POPTS_IXSM } else { 0 };
-                (Some(c), hw::TXD_CMD_DEXT | hw::TXD_CMD_TSE, popts, u32::from(segs.max(1)))
+                Offload {
+                    ctx: Some(c),
+                    key: 0, // its payload length differs from packet to packet
+                    cmd: hw::TXD_CMD_DEXT | hw::TXD_CMD_TSE,
+                    popts: hw::TXD_POPTS_TXSM | if ipv4 { hw::TXD_POPTS_IXSM } else { 0 },
+                    segs: u32::from(segs.max(1)),
+                }
             }
         })
     }
@@ -755,7 +784,7 @@ impl net::Operations for Port {
     fn start_xmit(&self, dev: &Xmit<'_>, skb: Skb) -> Tx {
         // Mapped and its offload read in one call, before the ring is
         // touched.
-        let Some((m, (ctx, cmd, popts, segs))) = Self::prepare(dev, skb) else {
+        let Some((m, Offload { ctx, key, cmd, popts, segs })) = Self::prepare(dev, skb) else {
             inc(&self.st.tx_dropped, 1);
             self.flush_tail(self.tx.produced());
             return Tx::Sent;
@@ -777,20 +806,19 @@ impl net::Operations for Port {
         // 8254x manual's TCP/IP context descriptor): a run of packets alike
         // takes one descriptor each, not two (e1000 writes a context for
         // every one; a TSO packet's differs in its payload length).
-        let kept = self.tx_ctx.load(Relaxed);
-        let key = ctx.as_ref().map_or(0, hw::Context::key);
-        let ctx = ctx.filter(|_| key == 0 || key != kept);
+        let ctx = ctx.filter(|_| key == 0 || key != self.tx_ctx.load(Relaxed));
         let need = usize::from(ctx.is_some())
             + if head_len == len {
                 parts(len)
             } else {
                 m.segments().map(|(_, n)| parts(n as usize)).sum()
             };
-        // e1000_maybe_stop_tx(count + 2): stopped, then the room read again
-        // after a full barrier (a poll may have cleaned in between and seen
-        // the queue still running: see clean_tx); busy only if still short.
-        // The packet goes back unmapped.
-        if p.room() < need + 2 || !self.up.load(Relaxed) {
+        // e1000_maybe_stop_tx(count + 2), on the room read as the producer
+        // was taken: stopped, then the room read again after a full barrier
+        // (a poll may have cleaned in between and seen the queue still
+        // running: see clean_tx); busy only if still short. The packet goes
+        // back unmapped.
+        if p.last_room() < need + 2 || !self.up.load(Relaxed) {
             dev.stop_queue();
             fence(SeqCst);
             if p.room() < need + 2 || !self.up.load(Relaxed) {
@@ -861,9 +889,10 @@ impl net::Operations for Port {
         // Once for a batch the stack hands over (e1000's xmit_more), the
         // descriptors before it; every packet, while the queue is stopped.
         let mut more = dev.sent_queue(len as u32);
-        // Room for the next packet, or stop now (e1000_maybe_stop_tx), and
-        // look again as above.
-        if p.room() < TX_STOP {
+        // Room for the next packet (what is left of the room read above,
+        // else the consumer's tail read again), or stop now
+        // (e1000_maybe_stop_tx), and look again as above.
+        if p.last_room() < TX_STOP && p.room() < TX_STOP {
             dev.stop_queue();
             more = false;
             fence(SeqCst);

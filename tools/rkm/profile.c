@@ -31,6 +31,7 @@ struct pair {
 	char impl[8];
 	long ops;
 	int rounds;
+	double ns;	/* guest time: under -icount, instructions and idle time */
 	uint64_t *insns;	/* per symbol, nsyms + 2: user space, unknown */
 };
 
@@ -140,6 +141,10 @@ static void report(FILE *out, const struct pair *c, const struct pair *rs, int t
 	print_rows(out, mrows, nmods, nmods);
 	fprintf(out, "  %10.1f %10.1f %+9.1f  total (Rust/C %.4f)\n", tc, trust, trust - tc,
 	       tc > 0 ? trust / tc : 0);
+	/* Guest time past the instructions: the vCPU idle, waiting for a timer or a device. */
+	if (c->ns > 0 && rs->ns > 0)
+		fprintf(out, "  %10.1f %10.1f %+9.1f  idle: guest ns not spent on instructions\n",
+			c->ns / oc - tc, rs->ns / orust - trust, rs->ns / orust - trust - c->ns / oc + tc);
 	fprintf(out, "  top %d functions by |Rust-C|:\n", top);
 	print_rows(out, rows, nrows, top);
 	free(rows);
@@ -164,6 +169,7 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 		char name[512], mod[128] = "", workload[32], impl[8];
 		unsigned long long addr;
 		long ops;
+		double ns = 0;
 		int seg, round;
 
 		if (sscanf(line, " # KSYM %llx %511s %127s", &addr, name, mod) >= 2) {
@@ -175,8 +181,8 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 			}
 			syms[nsyms++] = (struct ksym){ addr, demangle_text(name),
 						       xasprintf("%s", *mod ? mod : "vmlinux") };
-		} else if (sscanf(line, " # PROFILE %d %31s %7s %d %ld", &seg, workload, impl, &round,
-				  &ops) == 5 && seg >= 0 && seg < 100000) {
+		} else if (sscanf(line, " # PROFILE %d %31s %7s %d %ld %lf", &seg, workload, impl, &round,
+				  &ops, &ns) >= 5 && seg >= 0 && seg < 100000) {
 			if ((size_t)seg >= nsegs) {
 				segs = realloc(segs, (seg + 1) * sizeof(*segs));
 				if (!segs)
@@ -187,6 +193,7 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 			segs[seg].pair = pair_of(workload, impl);
 			pairs[segs[seg].pair].ops += ops;
 			pairs[segs[seg].pair].rounds++;
+			pairs[segs[seg].pair].ns += ns;
 		}
 	}
 	fclose(f);

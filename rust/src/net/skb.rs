@@ -845,17 +845,13 @@ impl SkbMapping {
     /// # Ok(()) }
     /// ```
     pub fn receive_copy(&self, napi: &super::Poll<'_>, len: u32, csum: Checksum) -> Result {
-        if self.dir != abi::DMA_FROM_DEVICE
-            || len == 0
-            || len > self.len
-            || napi.raw() != self.nd.as_ptr()
-        {
+        if self.dir != abi::DMA_FROM_DEVICE || napi.raw() != self.nd.as_ptr() {
             return Err(EINVAL);
         }
         // SAFETY: mapped for `nd`'s parent (type invariant), synced for it;
-        // the glue checks the length again, copies from the kernel buffer
-        // (no Rust reference to it) and hands the new packet to `nd`'s
-        // stack, in `nd`'s own poll (checked above).
+        // the glue checks the length against the mapping (EINVAL), copies
+        // from the kernel buffer (no Rust reference to it) and hands the
+        // new packet to `nd`'s stack, in `nd`'s own poll (checked above).
         let r = unsafe {
             abi::rkm_skb_receive_copy(
                 self.nd.as_ptr(),
@@ -866,7 +862,7 @@ impl SkbMapping {
                 rx_flags(napi, csum),
             )
         };
-        // The glue's -ENOMEM (the lengths are checked above).
+        // The glue's -EINVAL (the length) or -ENOMEM.
         to_result(r)
     }
 
