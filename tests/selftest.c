@@ -545,11 +545,15 @@ static const struct tcase cases[] = {
 		.reject = { "KO      " },
 	},
 	{
-		.name = "benchmark smoke run: both clocks, table, CSV, JSON and chart",
+		.name = "benchmark smoke run: both clocks, table, CSV, JSON and chart, the profile",
 		.cmd = "rm -rf build/bench-smoke && " RKM "bench --kernel 6.12 --boots 1 --runs 1 --scale 1 "
-		       "--no-costs --out build/bench-smoke && test -s build/bench-smoke/bench.png && "
+		       "--no-costs --profile --out build/bench-smoke && test -s build/bench-smoke/bench.png && "
 		       "grep -c ',rust,' build/bench-smoke/bench.csv",
-		.expect = { "# clock wall:", "# clock icount:", "{W}", "# chart: " },
+		/* --profile: instructions per module and function, Rust names demangled. */
+		.expect = { "# clock wall:", "# clock icount:", "{W}", "# chart: ",
+			    "# profile: echo_rt_64B, instructions per operation",
+			    "* [rust_echo]", "* [c_echo]", "* total (Rust/C *)",
+			    "<rkm::miscdev::Trampolines<rust_echo::EchoFile>>::write [rust_echo]" },
 	},
 	{
 		.name = "broken modules build",

@@ -103,8 +103,9 @@ static void prof_symbols(void)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		mod[0] = 0;
+		/* Not the padding before each function (__pfx_), which never runs. */
 		if (sscanf(line, "%llx %c %255s %127s", &addr, &type, name, mod) >= 3 &&
-		    (type == 't' || type == 'T') && addr)
+		    (type == 't' || type == 'T') && addr && strncmp(name, "__pfx_", 6))
 			printf("# KSYM %llx %s %s\n", addr, name, mod);
 	}
 	fclose(f);

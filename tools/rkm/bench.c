@@ -590,9 +590,8 @@ int cmd_bench(int argc, char **argv)
 			die("the profiler plugin %s does not build", src);
 		if (nclocks == 1)
 			die("--profile counts instructions: not with --wall-only");
-		first_clock = 1;
 	}
-	test = xasprintf("bench=%s -s %d -r %d%s", prog, scale, runs, profile ? " -p" : "");
+	test = xasprintf("bench=%s -s %d -r %d", prog, scale, runs);
 	for (i = 0; i < nm; i++)
 		for (j = 0; j < ms[i].nworkloads; j++)
 			test = xasprintf("%s %s", test, ms[i].workloads[j]);
@@ -639,7 +638,8 @@ int cmd_bench(int argc, char **argv)
 					bench_module(xasprintf("%s/%s", m->dir, m->bench_c), m, &k[i]);
 			}
 			/* -i: workloads timed by the host (QEMU's device threads) are skipped. */
-			p.tests[p.ntests++] = c == 1 ? xasprintf("%s -i", test) : test;
+			/* -p: the marks of --profile, whose plugin counts the -icount boots. */
+			p.tests[p.ntests++] = c == 1 ? xasprintf("%s -i%s", test, plugin ? " -p" : "") : test;
 			for (b = 1; b <= boots; b++) {
 				char *logs = xasprintf("%s/build/logs/bench/%s/%s/boot%d", rkm_root, clocks[c],
 						       k[i].name, b);
@@ -660,19 +660,19 @@ int cmd_bench(int argc, char **argv)
 
 				printf("# bench: %s clock, %s, boot %d of %d\n", clocks[c], k[i].name, b, boots);
 				fflush(stdout);
-				if (plugin && p.nqemu == RKM_MAX_ITEMS)
+				if (plugin && c == 1 && p.nqemu == RKM_MAX_ITEMS)
 					die("more than %d QEMU argument lines", RKM_MAX_ITEMS - 1);
-				if (plugin)
+				if (plugin && c == 1)
 					p.qemu[p.nqemu++] = xasprintf("-plugin %s,mark=%s,out=%s/profile.counts",
 								      plugin, PROF_MARK, logs);
 				/* A failed boot, or one that measured nothing: counted once. */
 				if (vm_run(&k[i], &p, logs, &r) |
 				    !(n = collect(xasprintf("%s/ktap.log", logs), clocks[c], k[i].name, b)))
 					failed++;
-				else if (plugin)
+				else if (plugin && c == 1)
 					profile_report(stdout, xasprintf("%s/ktap.log", logs),
 						       xasprintf("%s/profile.counts", logs), 40);
-				p.nqemu -= !!plugin;
+				p.nqemu -= plugin && c == 1;
 				free(logs);
 			}
 		}

@@ -83,7 +83,7 @@ const struct command rkm_commands[] = {
 	  "when it ends, in matrix order.\n" },
 	{ "bench", cmd_bench, "Rust drivers against their C twins",
 	  "usage: rkm bench [DIR...] [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT]\n"
-	  "                 [--wall-only | --icount-only | --profile] [--no-costs] [--sizes]\n"
+	  "                 [--wall-only | --icount-only] [--profile] [--no-costs] [--sizes]\n"
 	  "                 [--out DIR]\n"
 	  "Each driver against its C twin, as the bench lines of DIR/rkm.manifest declare\n"
 	  "(default: every sample that has them), in the same boots, under wall time and\n"
@@ -94,7 +94,7 @@ const struct command rkm_commands[] = {
 	  "  --scale PERCENT  iterations, in percent of the defaults (1..10000; default 100)\n"
 	  "  --wall-only      wall time only, no -icount boots\n"
 	  "  --icount-only    -icount boots only (instructions, not disturbed by a busy host)\n"
-	  "  --profile        -icount boots whose instructions a QEMU plugin counts per kernel\n"
+	  "  --profile        the -icount boots' instructions counted by a QEMU plugin per kernel\n"
 	  "                   function: each workload's Rust/C per module and its 40 functions\n"
 	  "                   with the largest gap, per operation\n"
 	  "  --no-costs       no module sizes and build times\n"
