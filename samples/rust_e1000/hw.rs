@@ -464,14 +464,21 @@ pub fn mta_bit(mac: &[u8; 6]) -> (usize, u32) {
     (((hash >> 5) & 0x7F) as usize, hash & 0x1F)
 }
 
+/// The longest frame with long packets off: 1518 and a VLAN tag.
+pub const MAX_VLAN_FRAME: u32 = 1522;
+
 /// The receive buffer size for `mtu` and its RCTL bits (e1000_change_mtu,
-/// e1000_setup_rctl): 2048 bytes up to a standard frame, long packets
-/// off; above it long packets on, and 16384 bytes: e1000's jumbo path
-/// chains pages into frames of any length the device accepts (up to
-/// 16 KiB), so one buffer a frame must hold as much.
+/// e1000_setup_rctl): up to a standard frame, long packets off, so the
+/// device takes no frame longer than a VLAN-tagged one with its FCS
+/// (MAXIMUM_ETHERNET_VLAN_SIZE, 1522 bytes): a buffer of that, with RCTL's
+/// 2048-byte size, as e1000 (a packet's memory, and so its socket's
+/// accounting, the same as the twin's); above it long packets on, and
+/// 16384 bytes: e1000's jumbo path chains pages into frames of any length
+/// the device accepts (up to 16 KiB), so one buffer a frame must hold as
+/// much.
 pub fn rx_buffer(mtu: u32) -> (u32, u32) {
     if mtu <= 1500 {
-        (2048, RCTL_SZ_2048)
+        (MAX_VLAN_FRAME, RCTL_SZ_2048)
     } else {
         (16384, RCTL_BSEX | RCTL_SZ_16384 | RCTL_LPE)
     }

@@ -1274,7 +1274,7 @@ fn new_port(dev: &pci::Device<'_, E1000>, regs: Regs, mac: [u8; 6]) -> Result<Po
         mac,
         tx,
         rx,
-        rx_buf_len: AtomicU32::new(2048),
+        rx_buf_len: AtomicU32::new(hw::MAX_VLAN_FRAME),
         discarding: AtomicBool::new(false),
         rx_short: AtomicBool::new(false),
         tx_ctx: AtomicU64::new(0),
