@@ -73,8 +73,8 @@ static long ops;	/* the measurement's operations, where it counts them (prof_mar
 /*
  * rkm bench --profile: the QEMU plugin (tools/tcgprof.c) starts a segment of
  * its instruction counts each time the guest runs rkm_prof_mark(), which
- * rkm bench links at an address of its own (RKM_PROF_MARK: no other guest
- * program has code there). Mark n starts segment n.
+ * rkm bench links at an address of its own (PROF_MARK, tools/rkm/bench.c:
+ * no other guest program has code there). Mark n starts segment n.
  */
 __attribute__((noinline, section(".rkm_mark"))) void rkm_prof_mark(void)
 {
