@@ -1201,12 +1201,11 @@ RKM_LEAF struct rkm_skb *rkm_skb_copy_rx(struct rkm_netdev *nd, struct rkm_skb *
 							in_napi);
 }
 
-/* rkm_skb_receive_copy() outside a NAPI poll (netpoll's), out of the poll's path. */
-static noinline int rkm_skb_receive_copy_slow(struct rkm_netdev *nd, struct sk_buff *src,
-					      uint64_t addr, uint32_t maplen, uint32_t len,
-					      uint32_t flags)
+/* rkm_skb_receive_copy()'s body: @in_napi a constant in each caller. */
+static __always_inline int rkm_skb_receive_copy_inline(struct rkm_netdev *nd, struct sk_buff *src,
+						       uint64_t addr, uint32_t maplen, uint32_t len,
+						       uint32_t flags, bool in_napi)
 {
-	bool in_napi = flags & RKM_NET_RX_NAPI;
 	struct sk_buff *dst = rkm_skb_copy_rx_inline(nd, src, addr, maplen, len, in_napi);
 
 	if (!dst)
@@ -1217,41 +1216,28 @@ static noinline int rkm_skb_receive_copy_slow(struct rkm_netdev *nd, struct sk_b
 	return 0;
 }
 
+/* Outside a NAPI poll (netpoll's zero budget): out of the poll's path. */
+static noinline int rkm_skb_receive_copy_slow(struct rkm_netdev *nd, struct sk_buff *src,
+					      uint64_t addr, uint32_t maplen, uint32_t len,
+					      uint32_t flags)
+{
+	return rkm_skb_receive_copy_inline(nd, src, addr, maplen, len, flags,
+					   flags & RKM_NET_RX_NAPI);
+}
+
 /*
- * Every short frame of a poll comes here: the NAPI path written out (what
- * rkm_skb_copy_rx_inline() and rkm_net_receive_inline() do in a poll, with
- * its one length check first), so that it saves no more registers than it
- * uses.
+ * Every short frame of a poll comes here: the length checked first
+ * (EINVAL), then the NAPI path with in_napi a constant, so that its
+ * branches fold and it saves no more registers than it uses.
  */
 RKM_LEAF int rkm_skb_receive_copy(struct rkm_netdev *nd, struct rkm_skb *skb, uint64_t addr,
 				  uint32_t maplen, uint32_t len, uint32_t flags)
 {
-	struct sk_buff *dst;
-
-	if (unlikely(!len || len > maplen || len > SZ_64K))
+	if (unlikely(!len || len > maplen))
 		return -EINVAL;
 	if (unlikely(!(flags & RKM_NET_RX_NAPI) || !nd->has_napi))
 		return rkm_skb_receive_copy_slow(nd, rkm_kskb(skb), addr, maplen, len, flags);
-	/* As rkm_skb_alloc_inline(). */
-	if (rkm_fail_injected())
-		return -ENOMEM;
-	dst = napi_alloc_skb(&nd->napi, len);
-	if (!dst)
-		return -ENOMEM;
-	dma_sync_single_for_cpu(nd->b->dev, addr, len, DMA_FROM_DEVICE);
-	skb_put_data(dst, rkm_kskb(skb)->data, len);
-	dma_sync_single_for_device(nd->b->dev, addr, len, DMA_FROM_DEVICE);
-	if (flags & RKM_NET_RX_CSUM_UNNECESSARY)
-		dst->ip_summed = CHECKSUM_UNNECESSARY;
-	/* eth_type_trans() reads a whole header (rkm_net_receive_inline()). */
-	if (unlikely(len < ETH_HLEN)) {
-		dev_core_stats_rx_dropped_inc(nd->ndev);
-		dev_kfree_skb_any(dst);
-		return 0;
-	}
-	dst->protocol = eth_type_trans(dst, nd->ndev);
-	napi_gro_receive(&nd->napi, dst);
-	return 0;
+	return rkm_skb_receive_copy_inline(nd, rkm_kskb(skb), addr, maplen, len, flags, true);
 }
 
 /* The glue's table of a packet's mapped fragments. */

@@ -25,7 +25,6 @@
  * development package is needed.
  */
 #include <inttypes.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

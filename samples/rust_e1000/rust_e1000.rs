@@ -661,9 +661,10 @@ impl Port {
                     hdr_len: byte(hdr_len)?,
                     mss,
                 };
+                let key = c.key(); // 0: its payload length differs from packet to packet
                 Offload {
                     ctx: Some(c),
-                    key: 0, // its payload length differs from packet to packet
+                    key,
                     cmd: hw::TXD_CMD_DEXT | hw::TXD_CMD_TSE,
                     popts: hw::TXD_POPTS_TXSM | if ipv4 { hw::TXD_POPTS_IXSM } else { 0 },
                     segs: u32::from(segs.max(1)),

@@ -585,11 +585,11 @@ int cmd_bench(int argc, char **argv)
 		char *cc[] = { "cc", "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror", "-o",
 			       NULL, src, NULL };
 
+		if (nclocks == 1)
+			die("--profile counts instructions: not with --wall-only");
 		plugin = cc[8] = xasprintf("%s/build/bench/rkm-tcgprof.so", rkm_root);
 		if (run_cmd(cc, NULL, NULL))
 			die("the profiler plugin %s does not build", src);
-		if (nclocks == 1)
-			die("--profile counts instructions: not with --wall-only");
 	}
 	test = xasprintf("bench=%s -s %d -r %d", prog, scale, runs);
 	for (i = 0; i < nm; i++)
@@ -603,6 +603,8 @@ int cmd_bench(int argc, char **argv)
 		for (i = 0; i < nk; i++) {
 			/* A block cell is a fio run of about 3 s of emulation per driver and round. */
 			int slow = 10 * runs * 2 * blk_cells;
+			/* --profile: its plugin counts the -icount boots. */
+			bool prof = plugin && c == 1;
 			struct plan p = { .test_timeout = 600 + slow, .host_timeout = 900 + slow,
 					  .icount = c == 1, .quiet = true };
 			int alternate[RKM_MAX_ITEMS], nalt = 0;
@@ -638,8 +640,8 @@ int cmd_bench(int argc, char **argv)
 					bench_module(xasprintf("%s/%s", m->dir, m->bench_c), m, &k[i]);
 			}
 			/* -i: workloads timed by the host (QEMU's device threads) are skipped. */
-			/* -p: the marks of --profile, whose plugin counts the -icount boots. */
-			p.tests[p.ntests++] = c == 1 ? xasprintf("%s -i%s", test, plugin ? " -p" : "") : test;
+			/* -p: the marks of --profile. */
+			p.tests[p.ntests++] = c == 1 ? xasprintf("%s -i%s", test, prof ? " -p" : "") : test;
 			for (b = 1; b <= boots; b++) {
 				char *logs = xasprintf("%s/build/logs/bench/%s/%s/boot%d", rkm_root, clocks[c],
 						       k[i].name, b);
@@ -660,19 +662,18 @@ int cmd_bench(int argc, char **argv)
 
 				printf("# bench: %s clock, %s, boot %d of %d\n", clocks[c], k[i].name, b, boots);
 				fflush(stdout);
-				if (plugin && c == 1 && p.nqemu == RKM_MAX_ITEMS)
-					die("more than %d QEMU argument lines", RKM_MAX_ITEMS - 1);
-				if (plugin && c == 1)
-					p.qemu[p.nqemu++] = xasprintf("-plugin %s,mark=%s,out=%s/profile.counts",
-								      plugin, PROF_MARK, logs);
+				if (prof)
+					plan_add_qemu(&p, xasprintf("-plugin %s,mark=%s,out=%s/profile.counts",
+								    plugin, PROF_MARK, logs), false);
 				/* A failed boot, or one that measured nothing: counted once. */
 				if (vm_run(&k[i], &p, logs, &r) |
 				    !(n = collect(xasprintf("%s/ktap.log", logs), clocks[c], k[i].name, b)))
 					failed++;
-				else if (plugin && c == 1)
+				else if (prof)
 					profile_report(stdout, xasprintf("%s/ktap.log", logs),
 						       xasprintf("%s/profile.counts", logs), 40);
-				p.nqemu -= plugin && c == 1;
+				/* This boot's plugin line: the next boot writes its own logs. */
+				p.nqemu -= prof;
 				free(logs);
 			}
 		}

@@ -20,11 +20,6 @@ struct ksym {
 	char *mod;	/* "[e1000]", or "vmlinux" */
 };
 
-/* A measurement (segment): which workload and driver, its operations. */
-struct seg {
-	int pair;	/* index into pairs, -1: not a measurement */
-};
-
 /* One workload on one driver, summed over its rounds. */
 struct pair {
 	char workload[32];
@@ -77,8 +72,9 @@ static int pair_of(const char *workload, const char *impl)
 	return npairs++;
 }
 
+/* A line of a table: a function and its module, or a module alone (fn NULL). */
 struct row {
-	const char *what;
+	const char *fn, *what;
 	double c, rust;
 };
 
@@ -89,7 +85,7 @@ static int by_gap(const void *a, const void *b)
 
 	gx = gx < 0 ? -gx : gx;
 	gy = gy < 0 ? -gy : gy;
-	return gx < gy ? 1 : gx > gy ? -1 : strcmp(x->what, y->what);
+	return gx < gy ? 1 : gx > gy ? -1 : strcmp(x->fn ? x->fn : x->what, y->fn ? y->fn : y->what);
 }
 
 static void print_rows(FILE *out, struct row *r, int n, int top)
@@ -98,14 +94,13 @@ static void print_rows(FILE *out, struct row *r, int n, int top)
 
 	qsort(r, n, sizeof(*r), by_gap);
 	for (i = 0; i < n && i < top; i++)
-		fprintf(out, "  %10.1f %10.1f %+9.1f  %s\n", r[i].c, r[i].rust, r[i].rust - r[i].c,
-		       r[i].what);
+		fprintf(out, "  %10.1f %10.1f %+9.1f  %s%s%s\n", r[i].c, r[i].rust, r[i].rust - r[i].c,
+			r[i].fn ? r[i].fn : "", r[i].fn ? " " : "", r[i].what);
 }
 
 /* One workload's tables: modules, then the top functions by |Rust - C|. */
 static void report(FILE *out, const struct pair *c, const struct pair *rs, int top)
 {
-	static char *mods[256];
 	struct row *rows = calloc(nsyms + 2, sizeof(*rows)), mrows[256];
 	double oc = c->ops ? c->ops : c->rounds, orust = rs->ops ? rs->ops : rs->rounds;
 	double tc = 0, trust = 0;
@@ -124,18 +119,15 @@ static void report(FILE *out, const struct pair *c, const struct pair *rs, int t
 			continue;
 		tc += vc;
 		trust += vr;
-		for (m = 0; m < nmods && strcmp(mods[m], mod); m++)
+		for (m = 0; m < nmods && strcmp(mrows[m].what, mod); m++)
 			;
-		if (m == nmods && nmods < 256) {
-			mods[nmods] = (char *)mod;
-			mrows[nmods++] = (struct row){ mod, 0, 0 };
-		}
+		if (m == nmods && nmods < 256)
+			mrows[nmods++] = (struct row){ NULL, mod, 0, 0 };
 		if (m < nmods) {
 			mrows[m].c += vc;
 			mrows[m].rust += vr;
 		}
-		rows[nrows++] = (struct row){ i < nsyms ? xasprintf("%s %s", syms[i].name, mod) : mod,
-					      vc, vr };
+		rows[nrows++] = (struct row){ i < nsyms ? syms[i].name : NULL, mod, vc, vr };
 	}
 	fprintf(out, "  %10s %10s %9s  %s\n", "C", "Rust", "Rust-C", "where");
 	print_rows(out, mrows, nmods, nmods);
@@ -153,7 +145,7 @@ static void report(FILE *out, const struct pair *c, const struct pair *rs, int t
 void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 {
 	FILE *f = fopen(ktap, "r");
-	struct seg *segs = NULL;
+	int *segs = NULL;	/* per segment, its pair; -1: not a measurement */
 	size_t nsegs = 0;
 	char line[1024];
 	int cur = -1, i, j;
@@ -188,12 +180,12 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 				if (!segs)
 					die("out of memory");
 				while (nsegs <= (size_t)seg)
-					segs[nsegs++].pair = -1;
+					segs[nsegs++] = -1;
 			}
-			segs[seg].pair = pair_of(workload, impl);
-			pairs[segs[seg].pair].ops += ops;
-			pairs[segs[seg].pair].rounds++;
-			pairs[segs[seg].pair].ns += ns;
+			segs[seg] = pair_of(workload, impl);
+			pairs[segs[seg]].ops += ops;
+			pairs[segs[seg]].rounds++;
+			pairs[segs[seg]].ns += ns;
 		}
 	}
 	fclose(f);
@@ -211,7 +203,7 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 		long s;
 
 		if (sscanf(line, "S %ld", &s) == 1)
-			cur = s >= 0 && (size_t)s < nsegs ? segs[s].pair : -1;
+			cur = s >= 0 && (size_t)s < nsegs ? segs[s] : -1;
 		else if (cur < 0)
 			continue;
 		else if (sscanf(line, "U %llu", &n) == 1)
