@@ -549,10 +549,10 @@ static const struct tcase cases[] = {
 		.cmd = "rm -rf build/bench-smoke && " RKM "bench --kernel 6.12 --boots 1 --runs 1 --scale 1 "
 		       "--no-costs --profile --out build/bench-smoke && test -s build/bench-smoke/bench.png && "
 		       "grep -c ',rust,' build/bench-smoke/bench.csv",
-		/* --profile: instructions per module and function, Rust names demangled. */
+		/* --profile: instructions per module and function, Rust names demangled, events. */
 		.expect = { "# clock wall:", "# clock icount:", "{W}", "# chart: ",
 			    "# profile: echo_rt_64B, instructions per operation",
-			    "* [rust_echo]", "* [c_echo]", "* total (Rust/C *)",
+			    "* [rust_echo]", "* [c_echo]", "* total (Rust/C *)", "* context switches",
 			    "<rkm::miscdev::Trampolines<rust_echo::EchoFile>>::write [rust_echo]" },
 	},
 	{

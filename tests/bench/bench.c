@@ -90,6 +90,32 @@ static int prof_mark(void)
 	return ++marks;
 }
 
+/*
+ * The kernel's event counts a profile prints beside a measurement's
+ * instructions (/proc/stat): a ratio that moves with how often the CPU
+ * switches tasks, takes interrupts or runs NET_RX shows here.
+ */
+struct prof_events {
+	unsigned long long ctxt, intr, net_rx;
+};
+
+static void prof_events(struct prof_events *e)
+{
+	FILE *f = fopen("/proc/stat", "r");
+	char line[4096];
+
+	memset(e, 0, sizeof(*e));
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "ctxt %llu", &e->ctxt);
+		sscanf(line, "intr %llu", &e->intr);
+		/* softirq: total, HI, TIMER, NET_TX, NET_RX */
+		sscanf(line, "softirq %*u %*u %*u %*u %llu", &e->net_rx);
+	}
+	fclose(f);
+}
+
 /* The kernel's code symbols with their addresses (rkm bench --profile resolves the counts). */
 static void prof_symbols(void)
 {
@@ -1119,16 +1145,26 @@ int main(int argc, char **argv)
 		for (w = 0; w < n; w++)
 			for (k = 0; k < 2 && !(icount && jobs[w].w && jobs[w].w->wall_only); k++) {
 				const struct impl *im = &impls[(k + r) % 2];
-				int seg = prof_mark();
-				double t = now_ns(), v;
+				struct prof_events e0, e1;
+				int seg;
+				double t, v;
 
+				/* Read outside the segment: not counted in it. */
+				if (profile)
+					prof_events(&e0);
+				seg = prof_mark();
+				t = now_ns();
 				ops = 0;
 				v = run_job(&jobs[w], im);
 				prof_mark();
 				/* Its guest time too: under -icount, instructions plus idle. */
-				if (profile)
-					printf("# PROFILE %d %s %s %d %ld %.0f\n", seg, jobs[w].name,
-					       im->name, r, ops, now_ns() - t);
+				if (profile) {
+					t = now_ns() - t;
+					prof_events(&e1);
+					printf("# PROFILE %d %s %s %d %ld %.0f %llu %llu %llu\n", seg,
+					       jobs[w].name, im->name, r, ops, t, e1.ctxt - e0.ctxt,
+					       e1.intr - e0.intr, e1.net_rx - e0.net_rx);
+				}
 				printf("# BENCH %s %s %d %.1f\n", jobs[w].name, im->name, r, v);
 			}
 	if (profile)

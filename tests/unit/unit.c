@@ -524,9 +524,9 @@ static void test_profile(void)
 			 "    # KSYM ffffffff81000100 napi_gro_receive \n"
 			 "    # KSYM ffffffffc0001000 e1000_xmit_frame [e1000]\n"
 			 "    # KSYM ffffffffc0200000 _RNvCs1234_10rust_e100010start_xmit [rust_e1000]\n"
-			 "    # PROFILE 1 net_udp64 c 0 100 35000\n"
-			 "    # PROFILE 3 net_udp64 rust 0 100 40000\n"
-			 "    # PROFILE 5 net_udp64 c 1 100 35000\n");
+			 "    # PROFILE 1 net_udp64 c 0 100 35000 80 20 20\n"
+			 "    # PROFILE 3 net_udp64 rust 0 100 40000 95 26 25\n"
+			 "    # PROFILE 5 net_udp64 c 1 100 35000 90 30 20\n");
 	/* Segment 2 is between measurements: not counted. Blocks inside a function count for it. */
 	write_text(counts, "S 0\nffffffff81000100 999\nU 5\n"
 			   "S 1\nffffffff81000100 1000\nffffffff81000180 1000\nffffffffc0001000 30000\nU 200\n"
@@ -550,6 +550,10 @@ static void test_profile(void)
 	CHECK(strstr(text, "       322.0      371.5     +49.5  total (Rust/C 1.1537)"), "%s", text);
 	CHECK(strstr(text, "        28.0       28.5      +0.5  idle: guest ns not spent on instructions"),
 	      "%s", text);
+	/* The kernel's events a measurement saw (/proc/stat), per operation. */
+	CHECK(strstr(text, "      0.8500     0.9500   +0.1000  context switches\n"
+			   "      0.2500     0.2600   +0.0100  interrupts\n"
+			   "      0.2000     0.2500   +0.0500  NET_RX softirqs\n"), "events: %s", text);
 	free(text);
 }
 

@@ -27,6 +27,7 @@ struct pair {
 	long ops;
 	int rounds;
 	double ns;	/* guest time: under -icount, instructions and idle time */
+	double ev[3];	/* the kernel's events: context switches, interrupts, NET_RX */
 	uint64_t *insns;	/* per symbol, nsyms + 2: user space, unknown */
 };
 
@@ -98,6 +99,8 @@ static void print_rows(FILE *out, struct row *r, int n, int top)
 			r[i].fn ? r[i].fn : "", r[i].fn ? " " : "", r[i].what);
 }
 
+static const char *const evname[3] = { "context switches", "interrupts", "NET_RX softirqs" };
+
 /* One workload's tables: modules, then the top functions by |Rust - C|. */
 static void report(FILE *out, const struct pair *c, const struct pair *rs, int top)
 {
@@ -137,6 +140,10 @@ static void report(FILE *out, const struct pair *c, const struct pair *rs, int t
 	if (c->ns > 0 && rs->ns > 0)
 		fprintf(out, "  %10.1f %10.1f %+9.1f  idle: guest ns not spent on instructions\n",
 			c->ns / oc - tc, rs->ns / orust - trust, rs->ns / orust - trust - c->ns / oc + tc);
+	for (i = 0; i < 3; i++)
+		if (c->ev[i] > 0 || rs->ev[i] > 0)
+			fprintf(out, "  %10.4f %10.4f %+9.4f  %s\n", c->ev[i] / oc, rs->ev[i] / orust,
+				rs->ev[i] / orust - c->ev[i] / oc, evname[i]);
 	fprintf(out, "  top %d functions by |Rust-C|:\n", top);
 	print_rows(out, rows, nrows, top);
 	free(rows);
@@ -161,8 +168,8 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 		char name[512], mod[128] = "", workload[32], impl[8];
 		unsigned long long addr;
 		long ops;
-		double ns = 0;
-		int seg, round;
+		double ns = 0, ev[3] = { 0, 0, 0 };
+		int seg, round, k;
 
 		if (sscanf(line, " # KSYM %llx %511s %127s", &addr, name, mod) >= 2) {
 			if (nsyms == capsyms) {
@@ -173,8 +180,9 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 			}
 			syms[nsyms++] = (struct ksym){ addr, demangle_text(name),
 						       xasprintf("%s", *mod ? mod : "vmlinux") };
-		} else if (sscanf(line, " # PROFILE %d %31s %7s %d %ld %lf", &seg, workload, impl, &round,
-				  &ops, &ns) >= 5 && seg >= 0 && seg < 100000) {
+		} else if (sscanf(line, " # PROFILE %d %31s %7s %d %ld %lf %lf %lf %lf", &seg, workload,
+				  impl, &round, &ops, &ns, &ev[0], &ev[1], &ev[2]) >= 5 &&
+			   seg >= 0 && seg < 100000) {
 			if ((size_t)seg >= nsegs) {
 				segs = realloc(segs, (seg + 1) * sizeof(*segs));
 				if (!segs)
@@ -186,6 +194,8 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 			pairs[segs[seg]].ops += ops;
 			pairs[segs[seg]].rounds++;
 			pairs[segs[seg]].ns += ns;
+			for (k = 0; k < 3; k++)
+				pairs[segs[seg]].ev[k] += ev[k];
 		}
 	}
 	fclose(f);
