@@ -208,6 +208,19 @@ static const struct tcase cases[] = {
 		.reject = { "not ok" },
 	},
 	{
+		.name = "rkm bench --sizes: the code ratio, where the Rust module's code comes from, and its "
+			"largest functions, without booting",
+		.tier = CHECK,
+		.uses = "samples",
+		.cmd = RKM "bench samples/rust_minimal --sizes --kernel 6.12 --symbols 3",
+		.expect = { "rust_minimal * c_minimal * > C + 2048 B",
+			    "# where each Rust module's code comes from (bytes; *), 6.12",
+			    "driver * glue * driver * rkm * core::fmt *core+alloc * padding",
+			    "rust_minimal * * * * * * *",
+			    "# rust_minimal's 3 largest functions (bytes, origin)",
+			    "  * core::fmt  <* as core::fmt::Display>::fmt" },
+	},
+	{
 		.name = "the compile-fail runner refuses a case that fails with another error",
 		.tier = CHECK,
 		.uses = "samples",

@@ -557,6 +557,38 @@ static void test_profile(void)
 	free(text);
 }
 
+/* ---- codesize.c: the origin of a module's function, by its demangled name ---- */
+
+static void test_code_origin(void)
+{
+	static const struct {
+		const char *name;
+		int origin;
+	} cases[] = {
+		{ "<&str as core::fmt::Display>::fmt", ORIGIN_FMT },
+		{ "core::fmt::write", ORIGIN_FMT },
+		{ "<rkm::print::LineWriter as core::fmt::Write>::write_str", ORIGIN_FMT },
+		{ "core::panicking::panic_fmt", ORIGIN_CORE },
+		{ "<alloc::vec::Vec<u8>>::reserve", ORIGIN_CORE },
+		{ "compiler_builtins::mem::memcpy", ORIGIN_CORE },
+		{ "<rkm::miscdev::Trampolines<rust_echo::EchoFile>>::write", ORIGIN_CRATE },
+		{ "<rust_echo::EchoFile as rkm::miscdev::FileOps>::read", ORIGIN_DRIVER },
+		{ "rust_echo::helper", ORIGIN_DRIVER },
+		{ "<&mut rust_echo::EchoFile as rkm::Thing>::f", ORIGIN_DRIVER },
+		{ "<*const rust_echo::X as rkm::Y>::g", ORIGIN_DRIVER },
+		{ "<[rust_echo::X] as rkm::Y>::g", ORIGIN_DRIVER },
+		{ "<dyn rkm::Z>::h", ORIGIN_CRATE },
+		{ "rust_echo_x::f", ORIGIN_CRATE },	/* another crate, not a prefix of the driver's */
+		{ "rkm_rust_init", ORIGIN_CRATE },	/* #[no_mangle]: module!'s entry point */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(code_origin_of(cases[i].name, "rust_echo") == cases[i].origin, "%s: %s, not %s",
+		      cases[i].name, code_origin_names[code_origin_of(cases[i].name, "rust_echo")],
+		      code_origin_names[cases[i].origin]);
+}
+
 /* ---- usage texts: rkm CMD --help, the table and README.md agree ---- */
 
 static void test_usage_readme(void)
@@ -603,6 +635,7 @@ static const struct {
 	{ "json", test_json },
 	{ "usage_readme", test_usage_readme },
 	{ "profile", test_profile },
+	{ "code_origin", test_code_origin },
 };
 
 /* The rkm tree: RKM_ROOT, or two levels above this program (build/bin/rkm-unit). */

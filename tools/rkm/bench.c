@@ -338,9 +338,16 @@ static char *pair_module(const struct kernel *k, const struct manifest *m, int j
 	return strdup(ko);
 }
 
-/* The code of side j of m's pair (pair_module), and size(1)'s columns if text. */
+/* --symbols N: the largest functions of each Rust module listed. */
+static int top_symbols;
+
+/*
+ * The code of side j of m's pair (pair_module), and size(1)'s columns if
+ * text; of an rkm module, its bytes per origin into origins (codesize.c),
+ * origins[0] -1 if it is not one.
+ */
 static long pair_code(const struct kernel *k, const struct manifest *m, int j, double *secs,
-		      long *text, long *data, long *bss)
+		      long *text, long *data, long *bss, long *origins)
 {
 	bool copy;
 	char *ko = pair_module(k, m, j, secs, &copy);
@@ -348,15 +355,38 @@ static long pair_code(const struct kernel *k, const struct manifest *m, int j, d
 
 	if (code < 0 || (text && !module_size(ko, text, data, bss)))
 		die("cannot read the sections of %s's module %s", k->name, base_name(ko));
+	if (origins && !code_origins(ko, code, origins, top_symbols))
+		origins[0] = -1;
 	if (copy)
 		unlink(ko);
 	free(ko);
 	return code;
 }
 
+/* Where each Rust module's code comes from, in bytes (codesize.c). */
+static void origins_table(const struct kernel *k, const struct manifest *ms, int n,
+			  long origins[][NORIGINS])
+{
+	int i, o;
+
+	printf("\n# where each Rust module's code comes from (bytes; Rust: the functions of NAME-rust.o, "
+	       "glue: the rest), %s\n%-16s", k->name, "driver");
+	for (o = 0; o < NORIGINS; o++)
+		printf(" %10s", code_origin_names[o]);
+	printf("\n");
+	for (i = 0; i < n; i++) {
+		if (!ms[i].bench_c || origins[i][0] < 0)
+			continue;
+		printf("%-16s", ms[i].name);
+		for (o = 0; o < NORIGINS; o++)
+			printf(" %10ld", origins[i][o]);
+		printf("\n");
+	}
+}
+
 static void report_costs(const struct kernel *k, const struct manifest *ms, int n)
 {
-	static long code[RKM_MAX_ITEMS][2];
+	static long code[RKM_MAX_ITEMS][2], origins[RKM_MAX_ITEMS][NORIGINS];
 	DIR *d;
 	struct dirent *e;
 	int i, j;
@@ -369,7 +399,8 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 			long text = 0, data = 0, bss = 0;
 			double secs = -1;
 
-			code[i][j] = pair_code(k, &ms[i], j, &secs, &text, &data, &bss);
+			code[i][j] = pair_code(k, &ms[i], j, &secs, &text, &data, &bss,
+					       j ? NULL : origins[i]);
 			printf("%-16s %8ld %8ld %8ld ", j ? ms[i].bench_c : base_name(ms[i].dir), text,
 			       data, bss);
 			if (secs < 0)
@@ -381,6 +412,7 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 	for (i = 0; i < n; i++)
 		if (ms[i].bench_c)
 			code_line(&ms[i], code[i][0], code[i][1]);
+	origins_table(k, ms, n, origins);
 	/* The one-time core/alloc builds, as kbuild/sysroot.sh timed them. */
 	d = opendir(rkm_cache);
 	while (d && (e = readdir(d))) {
@@ -404,14 +436,16 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 /* rkm bench --sizes: each pair built once for k, its code compared; no boot. */
 static void report_sizes(const struct kernel *k, const struct manifest *ms, int n)
 {
+	static long origins[RKM_MAX_ITEMS][NORIGINS];
 	int i;
 
 	code_header(k);
 	for (i = 0; i < n; i++) {
-		long rust = pair_code(k, &ms[i], 0, NULL, NULL, NULL, NULL);
+		long rust = pair_code(k, &ms[i], 0, NULL, NULL, NULL, NULL, origins[i]);
 
-		code_line(&ms[i], rust, pair_code(k, &ms[i], 1, NULL, NULL, NULL, NULL));
+		code_line(&ms[i], rust, pair_code(k, &ms[i], 1, NULL, NULL, NULL, NULL, NULL));
 	}
+	origins_table(k, ms, n, origins);
 	fflush(stdout);
 }
 
@@ -486,7 +520,8 @@ int cmd_bench(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' }, { "wall-only", no_argument, NULL, 'w' },
 		{ "icount-only", no_argument, NULL, 'i' },
 		{ "no-costs", no_argument, NULL, 'n' }, { "sizes", no_argument, NULL, 'z' },
-		{ "profile", no_argument, NULL, 'p' }, OPT_HELP, { 0 }
+		{ "profile", no_argument, NULL, 'p' }, { "symbols", required_argument, NULL, 'y' },
+		OPT_HELP, { 0 }
 	};
 	static struct manifest ms[RKM_MAX_ITEMS];
 	const char *names[RKM_MAX_KERNELS], *out = NULL;
@@ -531,6 +566,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'p':
 			profile = 1;
+			break;
+		case 'y':
+			top_symbols = opt_int("--symbols", optarg, 1, 10000);
 			break;
 		}
 	}

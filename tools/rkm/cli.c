@@ -84,7 +84,7 @@ const struct command rkm_commands[] = {
 	{ "bench", cmd_bench, "Rust drivers against their C twins",
 	  "usage: rkm bench [DIR...] [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT]\n"
 	  "                 [--wall-only | --icount-only] [--profile] [--no-costs] [--sizes]\n"
-	  "                 [--out DIR]\n"
+	  "                 [--symbols N] [--out DIR]\n"
 	  "Each driver against its C twin, as the bench lines of DIR/rkm.manifest declare\n"
 	  "(default: every sample that has them), in the same boots, under wall time and\n"
 	  "QEMU's -icount; prints Rust/C ratios, writes CSV, JSON and a chart.\n"
@@ -98,7 +98,10 @@ const struct command rkm_commands[] = {
 	  "                   function: each workload's Rust/C per module and its 40 functions\n"
 	  "                   with the largest gap, per operation\n"
 	  "  --no-costs       no module sizes and build times\n"
-	  "  --sizes          only each pair's code size and Rust/C ratio: one build, no boot\n"
+	  "  --sizes          only each pair's code size and Rust/C ratio, and where the Rust\n"
+	  "                   module's code comes from (glue, driver, rkm, core::fmt,\n"
+	  "                   core+alloc, padding): one build, no boot\n"
+	  "  --symbols N      also list each Rust module's N largest functions and their origin\n"
 	  "  --out DIR        bench.csv, bench.json, bench.png (default build/bench)\n" },
 	{ "new", cmd_new, "start a driver project outside the rkm tree",
 	  "usage: rkm new NAME [--dir PARENT] [--pci VENDOR:DEVICE [--qemu-device MODEL]]\n"

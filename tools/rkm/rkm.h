@@ -222,6 +222,14 @@ int cmd_bench(int argc, char **argv);
 /* profile.c: rkm bench --profile's tables, from a boot's ktap.log and the plugin's counts */
 void profile_report(FILE *out, const char *ktap, const char *counts, int top);
 
+/* codesize.c: where an rkm module's code comes from (rkm bench's size tables) */
+enum { ORIGIN_GLUE, ORIGIN_DRIVER, ORIGIN_CRATE, ORIGIN_FMT, ORIGIN_CORE, ORIGIN_PADDING,
+       NORIGINS };
+extern const char *const code_origin_names[NORIGINS];
+int code_origin_of(const char *demangled, const char *driver);
+/* KO's code bytes per origin (code: its executable sections' bytes); false: no NAME-rust.o beside it. */
+bool code_origins(const char *ko, long code, long bytes[NORIGINS], int top);
+
 /* new.c */
 int cmd_new(int argc, char **argv);
 
