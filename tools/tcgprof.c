@@ -17,8 +17,17 @@
  * appended to FILE and cleared:
  *
  *   S <segment>
- *   <block address, hex> <instructions>	(kernel blocks that ran)
- *   U <instructions>				(user space)
+ *   <block address, hex> <instructions> <runs> <indirect> <memory>	(kernel blocks)
+ *   U <instructions> <runs> <indirect> <memory>			(user space)
+ *
+ * <runs> counts the block's executions, <indirect> those of them that end
+ * in an indirect branch (ret, jmp or call through a register or memory,
+ * iret, sysret: the exits TCG cannot chain to the next block, which cost
+ * the emulation a look-up each), and <memory> the memory accesses its
+ * instructions made (each one a software TLB look-up under TCG, against a
+ * few host instructions for a register operation): what makes the same
+ * instruction count cost a different wall time under emulation, and which
+ * -icount does not see.
  *
  * The one segment after the last mark is written at exit. QEMU 7.2's plugin
  * API (version 1: Debian 12's QEMU) is declared here, so no QEMU source or
@@ -32,8 +41,10 @@
 
 typedef uint64_t qemu_plugin_id_t;
 struct qemu_plugin_tb;
+struct qemu_plugin_insn;
 enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS };
 enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
+enum qemu_plugin_mem_rw { QEMU_PLUGIN_MEM_R = 1, QEMU_PLUGIN_MEM_W, QEMU_PLUGIN_MEM_RW };
 typedef void (*tb_trans_cb)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
 typedef void (*vcpu_udata_cb)(unsigned int vcpu, void *udata);
 typedef void (*udata_cb)(qemu_plugin_id_t id, void *udata);
@@ -41,6 +52,12 @@ typedef void (*udata_cb)(qemu_plugin_id_t id, void *udata);
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, tb_trans_cb cb);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+void qemu_plugin_register_vcpu_mem_inline(struct qemu_plugin_insn *insn,
+					  enum qemu_plugin_mem_rw rw, enum qemu_plugin_op op,
+					  void *ptr, uint64_t imm);
 void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qemu_plugin_op op,
 					      void *ptr, uint64_t imm);
 void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, vcpu_udata_cb cb,
@@ -49,16 +66,16 @@ void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, udata_cb cb, void *udat
 
 __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
-/* A translated kernel block: its counter, updated inline. */
+/* A translated kernel block: its counters, updated inline. */
 struct block {
 	uint64_t vaddr;
-	uint64_t insns;
+	uint64_t insns, runs, indirect, mem;
 };
 
 #define CHUNK 65536
 static struct block **chunks;	/* fixed addresses: the inline ops hold them */
 static size_t nblocks, nchunks;
-static uint64_t user_insns, mark;
+static uint64_t user_insns, user_runs, user_indirect, user_mem, mark;
 static unsigned long segment;
 static FILE *out;
 
@@ -99,21 +116,28 @@ static void flush(void)
 	for (i = 0; i < nblocks; i++) {
 		struct block *b = &chunks[i / CHUNK][i % CHUNK];
 
-		if (b->insns)
+		if (b->runs)
 			ran[n++] = *b;
-		b->insns = 0;
+		b->insns = b->runs = b->indirect = b->mem = 0;
 	}
 	qsort(ran, n, sizeof(*ran), by_vaddr);
 	fprintf(out, "S %lu\n", segment++);
 	for (i = 0; i < n; i++) {
-		uint64_t sum = ran[i].insns;
+		struct block sum = ran[i];
 
-		while (i + 1 < n && ran[i + 1].vaddr == ran[i].vaddr)
-			sum += ran[++i].insns;
-		fprintf(out, "%" PRIx64 " %" PRIu64 "\n", ran[i].vaddr, sum);
+		while (i + 1 < n && ran[i + 1].vaddr == ran[i].vaddr) {
+			i++;
+			sum.insns += ran[i].insns;
+			sum.runs += ran[i].runs;
+			sum.indirect += ran[i].indirect;
+			sum.mem += ran[i].mem;
+		}
+		fprintf(out, "%" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			sum.vaddr, sum.insns, sum.runs, sum.indirect, sum.mem);
 	}
-	fprintf(out, "U %" PRIu64 "\n", user_insns);
-	user_insns = 0;
+	fprintf(out, "U %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", user_insns, user_runs,
+		user_indirect, user_mem);
+	user_insns = user_runs = user_indirect = user_mem = 0;
 	free(ran);
 }
 
@@ -124,19 +148,64 @@ static void on_mark(unsigned int vcpu, void *udata)
 	flush();
 }
 
+/*
+ * Whether an x86-64 instruction is an indirect branch: ret (C3, C2), retf
+ * (CB, CA), iret (CF), call or jmp through a register or memory (FF /2 to
+ * /5), sysret (0F 07); past its legacy and REX prefixes (cs: the kernel's
+ * indirect-thunk calls, notrack, rep ret).
+ */
+static int indirect_branch(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (p[i] == 0x2e || p[i] == 0x3e || p[i] == 0x26 || p[i] == 0x36 ||
+			 p[i] == 0x64 || p[i] == 0x65 || p[i] == 0x66 || p[i] == 0x67 ||
+			 p[i] == 0xf2 || p[i] == 0xf3 || (p[i] >= 0x40 && p[i] <= 0x4f)))
+		i++;
+	if (i >= n)
+		return 0;
+	switch (p[i]) {
+	case 0xc3:
+	case 0xc2:
+	case 0xcb:
+	case 0xca:
+	case 0xcf:
+		return 1;
+	case 0xff:
+		return i + 1 < n && ((p[i + 1] >> 3) & 7) >= 2 && ((p[i + 1] >> 3) & 7) <= 5;
+	case 0x0f:
+		return i + 1 < n && p[i + 1] == 0x07;
+	}
+	return 0;
+}
+
 static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	uint64_t vaddr = qemu_plugin_tb_vaddr(tb), n = qemu_plugin_tb_n_insns(tb);
+	const struct qemu_plugin_insn *last = n ? qemu_plugin_tb_get_insn(tb, n - 1) : NULL;
+	int ind = last && indirect_branch(qemu_plugin_insn_data(last), qemu_plugin_insn_size(last));
+	uint64_t *insns = &user_insns, *runs = &user_runs, *indirect = &user_indirect;
+	uint64_t *mem = &user_mem;
+	size_t i;
 
 	(void)id;
 	if (vaddr == mark)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_mark, QEMU_PLUGIN_CB_NO_REGS, NULL);
-	if (!(vaddr >> 63)) {
-		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &user_insns, n);
-		return;
+	if (vaddr >> 63) {
+		struct block *b = new_block(vaddr);
+
+		insns = &b->insns;
+		runs = &b->runs;
+		indirect = &b->indirect;
+		mem = &b->mem;
 	}
-	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-						 &new_block(vaddr)->insns, n);
+	for (i = 0; i < n; i++)
+		qemu_plugin_register_vcpu_mem_inline(qemu_plugin_tb_get_insn(tb, i), QEMU_PLUGIN_MEM_RW,
+						     QEMU_PLUGIN_INLINE_ADD_U64, mem, 1);
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, insns, n);
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, runs, 1);
+	if (ind)
+		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, indirect, 1);
 }
 
 static void on_atexit(qemu_plugin_id_t id, void *udata)

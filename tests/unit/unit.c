@@ -528,10 +528,12 @@ static void test_profile(void)
 			 "    # PROFILE 3 net_udp64 rust 0 100 40000 95 26 25\n"
 			 "    # PROFILE 5 net_udp64 c 1 100 35000 90 30 20\n");
 	/* Segment 2 is between measurements: not counted. Blocks inside a function count for it. */
+	/* Blocks run and indirect exits where the plugin gives them (not in every line here). */
 	write_text(counts, "S 0\nffffffff81000100 999\nU 5\n"
-			   "S 1\nffffffff81000100 1000\nffffffff81000180 1000\nffffffffc0001000 30000\nU 200\n"
-			   "S 2\nffffffff81000100 7777\n"
-			   "S 3\nffffffff81000100 2000\nffffffffc0200010 35000\nU 100\n"
+			   "S 1\nffffffff81000100 1000 100 20 300\nffffffff81000180 1000\nffffffffc0001000 30000\n"
+			   "U 200 40 20\n"
+			   "S 2\nffffffff81000100 7777 1000 1000\n"
+			   "S 3\nffffffff81000100 2000 300 60\nffffffffc0200010 35000\nU 100\n"
 			   "ffffffffa0000000 50\n"
 			   "S 4\nffffffff81000100 1\n"
 			   "S 5\nffffffff81000100 2000\nffffffffc0001000 30000\nU 200\n");
@@ -550,6 +552,11 @@ static void test_profile(void)
 	CHECK(strstr(text, "       322.0      371.5     +49.5  total (Rust/C 1.1537)"), "%s", text);
 	CHECK(strstr(text, "        28.0       28.5      +0.5  idle: guest ns not spent on instructions"),
 	      "%s", text);
+	CHECK(strstr(text, "         0.7        3.0      +2.3  translated blocks run\n"
+			   "         0.2        0.6      +0.4  of them ending in an indirect branch (ret, "
+			   "jmp/call *)\n"
+			   "         1.5        0.0      -1.5  memory accesses\n"),
+	      "blocks: %s", text);
 	/* The kernel's events a measurement saw (/proc/stat), per operation. */
 	CHECK(strstr(text, "      0.8500     0.9500   +0.1000  context switches\n"
 			   "      0.2500     0.2600   +0.0100  interrupts\n"

@@ -28,6 +28,7 @@ struct pair {
 	int rounds;
 	double ns;	/* guest time: under -icount, instructions and idle time */
 	double ev[3];	/* the kernel's events: context switches, interrupts, NET_RX */
+	uint64_t runs, indirect, mem;	/* blocks run, of them ending in an indirect branch; memory accesses */
 	uint64_t *insns;	/* per symbol, nsyms + 2: user space, unknown */
 };
 
@@ -144,6 +145,19 @@ static void report(FILE *out, const struct pair *c, const struct pair *rs, int t
 		if (c->ev[i] > 0 || rs->ev[i] > 0)
 			fprintf(out, "  %10.4f %10.4f %+9.4f  %s\n", c->ev[i] / oc, rs->ev[i] / orust,
 				rs->ev[i] / orust - c->ev[i] / oc, evname[i]);
+	/*
+	 * What -icount does not see: each block costs the emulation a dispatch,
+	 * an unchained one a look-up, a memory access a software TLB look-up.
+	 */
+	if (c->runs || rs->runs) {
+		fprintf(out, "  %10.1f %10.1f %+9.1f  translated blocks run\n", c->runs / oc,
+			rs->runs / orust, rs->runs / orust - c->runs / oc);
+		fprintf(out, "  %10.1f %10.1f %+9.1f  of them ending in an indirect branch (ret, "
+			"jmp/call *)\n", c->indirect / oc, rs->indirect / orust,
+			rs->indirect / orust - c->indirect / oc);
+		fprintf(out, "  %10.1f %10.1f %+9.1f  memory accesses\n", c->mem / oc, rs->mem / orust,
+			rs->mem / orust - c->mem / oc);
+	}
 	fprintf(out, "  top %d functions by |Rust-C|:\n", top);
 	print_rows(out, rows, nrows, top);
 	free(rows);
@@ -209,17 +223,24 @@ void profile_report(FILE *out, const char *ktap, const char *counts, int top)
 	if (!(f = fopen(counts, "r")))
 		die("profile: cannot read %s (the plugin's counts)", counts);
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a, n;
+		unsigned long long a, n, runs = 0, ind = 0, mem = 0;
 		long s;
 
-		if (sscanf(line, "S %ld", &s) == 1)
+		if (sscanf(line, "S %ld", &s) == 1) {
 			cur = s >= 0 && (size_t)s < nsegs ? segs[s] : -1;
-		else if (cur < 0)
 			continue;
-		else if (sscanf(line, "U %llu", &n) == 1)
+		} else if (cur < 0) {
+			continue;
+		} else if (sscanf(line, "U %llu %llu %llu %llu", &n, &runs, &ind, &mem) >= 1) {
 			pairs[cur].insns[nsyms] += n;
-		else if (sscanf(line, "%llx %llu", &a, &n) == 2)
+		} else if (sscanf(line, "%llx %llu %llu %llu %llu", &a, &n, &runs, &ind, &mem) >= 2) {
 			pairs[cur].insns[sym_of(a)] += n;
+		} else {
+			continue;
+		}
+		pairs[cur].runs += runs;
+		pairs[cur].indirect += ind;
+		pairs[cur].mem += mem;
 	}
 	fclose(f);
 	for (i = 0; i < npairs; i++)
