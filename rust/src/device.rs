@@ -26,7 +26,7 @@ use crate::abi;
 use crate::driver::{Driver, Inner};
 use crate::error::{to_result, Result};
 use crate::irq::IrqKind;
-use crate::print::{Level, LineWriter};
+use crate::print::{Level, LineWriter, Message};
 use core::ffi::c_int;
 use core::fmt;
 use core::marker::PhantomData;
@@ -51,6 +51,31 @@ pub trait DeviceContext: sealed::Sealed {
         // trait's contract), that is for the whole call.
         unsafe { dev_log(self.binding(), level, args) }
     }
+
+    /// The `dev_*!` macros' printer: `msg` is `format_args!`'s or
+    /// `print::Parts` (see the `print` module).
+    #[doc(hidden)]
+    fn dev_log_msg(&self, level: Level, msg: impl Message)
+    where
+        Self: Sized,
+    {
+        // SAFETY: as dev_log's.
+        unsafe { dev_log_msg(self.binding(), level, msg) }
+    }
+}
+
+/// `dev_log_msg`'s body: one copy per kind of message, not per device type.
+///
+/// # Safety
+///
+/// `b` is a live glue binding for the whole call.
+#[inline(never)]
+unsafe fn dev_log_msg(b: *mut abi::Binding, level: Level, msg: impl Message) {
+    msg.lines(&mut |line: &[u8]| {
+        // SAFETY: `b` is live (the function's contract); `line` is a live
+        // slice the glue only reads.
+        unsafe { abi::rkm_dev_log(b, level as c_int, line.as_ptr().cast(), line.len()) }
+    });
 }
 
 /// `dev_log` for every device type: one copy of its code, not one per type.
@@ -387,7 +412,10 @@ macro_rules! dev_info {
     ($dev:expr, $($arg:tt)*) => {{
         // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
         use $crate::device::DeviceContext as _;
-        ($dev).dev_log($crate::print::Level::Info, $crate::__private::format_args!($($arg)*))
+        let __rkm_dev = &($dev);
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            __rkm_dev.dev_log_msg($crate::print::Level::Info, __rkm_msg)
+        }, $($arg)*)
     }};
 }
 
@@ -404,7 +432,10 @@ macro_rules! dev_warn {
     ($dev:expr, $($arg:tt)*) => {{
         // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
         use $crate::device::DeviceContext as _;
-        ($dev).dev_log($crate::print::Level::Warning, $crate::__private::format_args!($($arg)*))
+        let __rkm_dev = &($dev);
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            __rkm_dev.dev_log_msg($crate::print::Level::Warning, __rkm_msg)
+        }, $($arg)*)
     }};
 }
 
@@ -421,6 +452,9 @@ macro_rules! dev_err {
     ($dev:expr, $($arg:tt)*) => {{
         // Method syntax: `$dev` may be a probe-time device, a Bound or an Access.
         use $crate::device::DeviceContext as _;
-        ($dev).dev_log($crate::print::Level::Err, $crate::__private::format_args!($($arg)*))
+        let __rkm_dev = &($dev);
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            __rkm_dev.dev_log_msg($crate::print::Level::Err, __rkm_msg)
+        }, $($arg)*)
     }};
 }

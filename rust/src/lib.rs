@@ -80,6 +80,7 @@ pub mod __private {
     pub use core::option::Option;
     pub use core::primitive::{bool, str, u8};
     pub use core::{assert, concat, file, format_args, line, option_env, stringify};
+    pub use rkm_macros::print_parts;
 }
 
 /// What a driver needs in scope: `use rkm::prelude::*;`.

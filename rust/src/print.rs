@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Printing to the kernel log: `pr_info!` and friends.
 //!
-//! Messages are formatted with `core::fmt` into a small stack buffer and sent
-//! to the kernel one line at a time; a line longer than the buffer is split
-//! into several log lines, never cut.
+//! Messages are formatted into a small stack buffer and sent to the kernel one
+//! line at a time; a line longer than the buffer is split into several log
+//! lines, never cut. A message whose placeholders are all plain (`{}`,
+//! `{0}`, `{name}`) is written part by part (the crate's procedural macro
+//! `print_parts!` splits it at compile time): strings, integers, `char` and
+//! `bool` by the printer itself, any other value through its `Display`; so a
+//! driver that prints only those carries none of `core::fmt`'s code (about
+//! 2.8 KB for a string and a `u32`). Any other message goes through
+//! `core::fmt`. The output is the same either way.
 
 use crate::abi;
 use core::fmt::{self, Write};
@@ -62,6 +68,41 @@ impl<'a> LineWriter<'a> {
     /// `core::fmt`.
     pub(crate) fn print(emit: &mut dyn FnMut(&[u8]), args: fmt::Arguments<'_>) {
         LineWriter::print_then(emit, args, &[]);
+    }
+
+    /// A message in parts (see the module's documentation) to `emit`, a
+    /// line at a time. Not inlined: one copy for every message.
+    #[inline(never)]
+    pub(crate) fn print_parts(emit: &mut dyn FnMut(&[u8]), pieces: &[Piece], args: &[Part<'_>]) {
+        let mut w = LineWriter::new(emit);
+        for piece in pieces {
+            let part = match *piece {
+                Piece::Text(s) => {
+                    w.put(s.as_bytes());
+                    continue;
+                }
+                Piece::Num(n) => {
+                    w.put(decimal(n, &mut [0; 20]));
+                    continue;
+                }
+                Piece::Arg(i) => args.get(i),
+            };
+            let Some(part) = part else { continue };
+            match *part {
+                Part::Str(s) => w.put(s.as_bytes()),
+                Part::U64(n) => w.put(decimal(n, &mut [0; 20])),
+                Part::I64(n) => {
+                    if n < 0 {
+                        w.put(b"-");
+                    }
+                    w.put(decimal(n.unsigned_abs(), &mut [0; 20]));
+                }
+                Part::Char(c) => w.put(encode_char(c, &mut [0; 4]).as_bytes()),
+                Part::Bool(b) => w.put(if b { b"true" } else { b"false" }),
+                Part::Fmt(v) => v.put(&mut |bytes: &[u8]| w.put(bytes)),
+            }
+        }
+        w.finish();
     }
 
     /// `print`, with `tail` written after `args`. Not inlined: a caller
@@ -148,14 +189,192 @@ pub fn debug_enabled() -> bool {
     unsafe { abi::rkm_debug_enabled() }
 }
 
-/// Prints `args` at `level`; used by the `pr_*!` macros.
+/// Prints `args` at `level`, as the `pr_*!` macros do.
 ///
 /// ```
 /// # use rkm::prelude::*;
 /// rkm::print::log(rkm::print::Level::Info, format_args!("{} ok\n", 1));
 /// ```
 pub fn log(level: Level, args: fmt::Arguments<'_>) {
-    LineWriter::print(&mut |line| emit(level, line), args);
+    log_msg(level, args);
+}
+
+/// The `pr_*!` macros' printer: `msg` is `format_args!`'s or [`Parts`].
+/// Not inlined: its closure stays out of the caller's frame.
+#[doc(hidden)]
+#[inline(never)]
+pub fn log_msg(level: Level, msg: impl Message) {
+    msg.lines(&mut |line| emit(level, line));
+}
+
+/// A message the printers take: `format_args!`'s, or [`Parts`]. Sealed by
+/// being hidden: the macros' expansion names it, a driver does not.
+#[doc(hidden)]
+pub trait Message {
+    /// The message's text to `emit`, a line at a time.
+    fn lines(self, emit: &mut dyn FnMut(&[u8]));
+}
+
+impl Message for fmt::Arguments<'_> {
+    #[inline]
+    fn lines(self, emit: &mut dyn FnMut(&[u8])) {
+        LineWriter::print(emit, self);
+    }
+}
+
+/// A message split at compile time by `print_parts!`: its pieces in
+/// order (a constant: the text, and where each argument goes), and its `N`
+/// arguments. Two thin references: passed in registers, not through a copy
+/// on the caller's stack (KASAN pads every such copy).
+#[doc(hidden)]
+pub struct Parts<'a, const N: usize>(pub &'static &'static [Piece], pub &'a [Part<'a>; N]);
+
+impl<const N: usize> Message for Parts<'_, N> {
+    #[inline]
+    fn lines(self, emit: &mut dyn FnMut(&[u8])) {
+        LineWriter::print_parts(emit, self.0, self.1);
+    }
+}
+
+/// A piece of a [`Parts`] message: its text, an argument that is a
+/// constant (a literal, `file!()`, `line!()`...), or the argument at an
+/// index.
+#[doc(hidden)]
+pub enum Piece {
+    Text(&'static str),
+    Num(u64),
+    Arg(usize),
+}
+
+/// An argument of a [`Parts`] message, as the printer
+/// writes it (`{}` of an integer, a string, a `char`, a `bool`: the same
+/// text as `core::fmt`'s), or any other value through its `Display`.
+#[doc(hidden)]
+pub enum Part<'a> {
+    Str(&'a str),
+    U64(u64),
+    I64(i64),
+    Char(char),
+    Bool(bool),
+    Fmt(&'a dyn FmtPart),
+}
+
+/// A value printed through `core::fmt` (its `Display`), only where a
+/// message has one: the formatting code is linked in by the `ViaFmt`
+/// implementation a message instantiates, not by the printer.
+#[doc(hidden)]
+pub trait FmtPart {
+    /// The value's `Display` text to `out`, in pieces.
+    fn put(&self, out: &mut dyn FnMut(&[u8]));
+}
+
+/// An argument of a [`Parts`] message, borrowed; the macro's expansion
+/// calls `(&&Wrap(arg)).rkm_part()`, which finds [`ViaFast`] (implemented
+/// for `&&Wrap` of the types the printer writes) before [`ViaFmt`] (for
+/// `&Wrap` of anything `Display`): autoref specialisation, decided by the
+/// argument's type at compile time.
+#[doc(hidden)]
+pub struct Wrap<'a, T: ?Sized>(pub &'a T);
+
+impl<T: fmt::Display + ?Sized> FmtPart for Wrap<'_, T> {
+    fn put(&self, out: &mut dyn FnMut(&[u8])) {
+        struct Out<'b>(&'b mut dyn FnMut(&[u8]));
+        impl Write for Out<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                (self.0)(s.as_bytes());
+                Ok(())
+            }
+            fn write_char(&mut self, c: char) -> fmt::Result {
+                (self.0)(encode_char(c, &mut [0; 4]).as_bytes());
+                Ok(())
+            }
+        }
+        // Out never fails; a Display impl that does just ends the text early.
+        let _ = fmt::write(&mut Out(out), format_args!("{}", self.0));
+    }
+}
+
+/// The integers the printer writes itself.
+#[doc(hidden)]
+pub trait FastInt: Copy {
+    fn to_part(self) -> Part<'static>;
+}
+
+macro_rules! fast_ints {
+    ($($t:ty => $part:ident as $wide:ty),*) => {
+        $(impl FastInt for $t {
+            #[inline]
+            fn to_part(self) -> Part<'static> {
+                // Widening: exact.
+                Part::$part(self as $wide)
+            }
+        })*
+    };
+}
+fast_ints!(u8 => U64 as u64, u16 => U64 as u64, u32 => U64 as u64, u64 => U64 as u64,
+           usize => U64 as u64, i8 => I64 as i64, i16 => I64 as i64, i32 => I64 as i64,
+           i64 => I64 as i64, isize => I64 as i64);
+
+/// A reference to one, as `{}` prints it: the value.
+impl<T: FastInt> FastInt for &T {
+    #[inline]
+    fn to_part(self) -> Part<'static> {
+        (*self).to_part()
+    }
+}
+
+/// A message argument the printer writes itself (see [`Wrap`]).
+#[doc(hidden)]
+pub trait ViaFast<'a> {
+    fn rkm_part(self) -> Part<'a>;
+}
+
+impl<'a, T: FastInt> ViaFast<'a> for &&'a Wrap<'a, T> {
+    #[inline]
+    fn rkm_part(self) -> Part<'a> {
+        (*self.0).to_part()
+    }
+}
+
+impl<'a> ViaFast<'a> for &&'a Wrap<'a, str> {
+    #[inline]
+    fn rkm_part(self) -> Part<'a> {
+        Part::Str(self.0)
+    }
+}
+
+impl<'a> ViaFast<'a> for &&'a Wrap<'a, &str> {
+    #[inline]
+    fn rkm_part(self) -> Part<'a> {
+        Part::Str(self.0)
+    }
+}
+
+impl<'a> ViaFast<'a> for &&'a Wrap<'a, char> {
+    #[inline]
+    fn rkm_part(self) -> Part<'a> {
+        Part::Char(*self.0)
+    }
+}
+
+impl<'a> ViaFast<'a> for &&'a Wrap<'a, bool> {
+    #[inline]
+    fn rkm_part(self) -> Part<'a> {
+        Part::Bool(*self.0)
+    }
+}
+
+/// A message argument printed through its `Display` (see [`Wrap`]).
+#[doc(hidden)]
+pub trait ViaFmt<'a> {
+    fn rkm_part(self) -> Part<'a>;
+}
+
+impl<'a, T: fmt::Display + ?Sized> ViaFmt<'a> for &'a Wrap<'a, T> {
+    #[inline]
+    fn rkm_part(self) -> Part<'a> {
+        Part::Fmt(self)
+    }
 }
 
 pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
@@ -185,15 +404,15 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     };
     // " at FILE:LINE:COLUMN" without core::fmt: a driver that formats no
     // string and no number carries none of their code for its panics.
-    let (mut line, mut column) = ([0; 10], [0; 10]);
+    let (mut line, mut column) = ([0; 20], [0; 20]);
     let at = info.location().map(|loc| {
         [
             b" at ",
             loc.file().as_bytes(),
             b":",
-            decimal(loc.line(), &mut line),
+            decimal(loc.line().into(), &mut line),
             b":",
-            decimal(loc.column(), &mut column),
+            decimal(loc.column().into(), &mut column),
         ]
     });
     LineWriter::print_then(
@@ -209,8 +428,10 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     unsafe { core::arch::asm!("ud2", options(noreturn)) }
 }
 
-/// `n` in decimal, at the end of `buf` (a `u32` has at most 10 digits).
-fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
+/// `n` in decimal, at the end of `buf` (a `u64` has at most 20 digits).
+/// Not inlined: the printer and the panic path share one copy.
+#[inline(never)]
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut start = buf.len();
     for (i, slot) in buf.iter_mut().enumerate().rev() {
         // A digit: below 10, the cast is exact.
@@ -233,10 +454,9 @@ fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &[u8] {
 #[macro_export]
 macro_rules! pr_emerg {
     ($($arg:tt)*) => {
-        $crate::print::log(
-            $crate::print::Level::Emerg,
-            $crate::__private::format_args!($($arg)*),
-        )
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            $crate::print::log_msg($crate::print::Level::Emerg, __rkm_msg)
+        }, $($arg)*)
     };
 }
 
@@ -249,10 +469,9 @@ macro_rules! pr_emerg {
 #[macro_export]
 macro_rules! pr_alert {
     ($($arg:tt)*) => {
-        $crate::print::log(
-            $crate::print::Level::Alert,
-            $crate::__private::format_args!($($arg)*),
-        )
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            $crate::print::log_msg($crate::print::Level::Alert, __rkm_msg)
+        }, $($arg)*)
     };
 }
 
@@ -265,10 +484,9 @@ macro_rules! pr_alert {
 #[macro_export]
 macro_rules! pr_crit {
     ($($arg:tt)*) => {
-        $crate::print::log(
-            $crate::print::Level::Crit,
-            $crate::__private::format_args!($($arg)*),
-        )
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            $crate::print::log_msg($crate::print::Level::Crit, __rkm_msg)
+        }, $($arg)*)
     };
 }
 
@@ -281,10 +499,9 @@ macro_rules! pr_crit {
 #[macro_export]
 macro_rules! pr_err {
     ($($arg:tt)*) => {
-        $crate::print::log(
-            $crate::print::Level::Err,
-            $crate::__private::format_args!($($arg)*),
-        )
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            $crate::print::log_msg($crate::print::Level::Err, __rkm_msg)
+        }, $($arg)*)
     };
 }
 
@@ -297,10 +514,9 @@ macro_rules! pr_err {
 #[macro_export]
 macro_rules! pr_warn {
     ($($arg:tt)*) => {
-        $crate::print::log(
-            $crate::print::Level::Warning,
-            $crate::__private::format_args!($($arg)*),
-        )
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            $crate::print::log_msg($crate::print::Level::Warning, __rkm_msg)
+        }, $($arg)*)
     };
 }
 
@@ -313,10 +529,9 @@ macro_rules! pr_warn {
 #[macro_export]
 macro_rules! pr_notice {
     ($($arg:tt)*) => {
-        $crate::print::log(
-            $crate::print::Level::Notice,
-            $crate::__private::format_args!($($arg)*),
-        )
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            $crate::print::log_msg($crate::print::Level::Notice, __rkm_msg)
+        }, $($arg)*)
     };
 }
 
@@ -329,10 +544,9 @@ macro_rules! pr_notice {
 #[macro_export]
 macro_rules! pr_info {
     ($($arg:tt)*) => {
-        $crate::print::log(
-            $crate::print::Level::Info,
-            $crate::__private::format_args!($($arg)*),
-        )
+        $crate::__private::print_parts!($crate, __rkm_msg, {
+            $crate::print::log_msg($crate::print::Level::Info, __rkm_msg)
+        }, $($arg)*)
     };
 }
 
@@ -349,10 +563,9 @@ macro_rules! pr_info {
 macro_rules! pr_debug {
     ($($arg:tt)*) => {
         if $crate::print::debug_enabled() {
-            $crate::print::log(
-                $crate::print::Level::Debug,
-                $crate::__private::format_args!($($arg)*),
-            )
+            $crate::__private::print_parts!($crate, __rkm_msg, {
+                $crate::print::log_msg($crate::print::Level::Debug, __rkm_msg)
+            }, $($arg)*)
         }
     };
 }
@@ -368,14 +581,16 @@ pub(crate) mod ktests {
         ("newlines_split_lines", newlines_split_lines),
         ("long_line_is_split_not_cut", long_line_is_split_not_cut),
         ("formatting", formatting),
+        ("parts_as_core_fmt", parts_as_core_fmt),
         ("panic_location_numbers", panic_location_numbers),
     ];
 
     fn panic_location_numbers() -> Result {
-        kassert!(decimal(0, &mut [0; 10]) == b"0");
-        kassert!(decimal(7, &mut [0; 10]) == b"7");
-        kassert!(decimal(1230, &mut [0; 10]) == b"1230");
-        kassert!(decimal(u32::MAX, &mut [0; 10]) == b"4294967295");
+        kassert!(decimal(0, &mut [0; 20]) == b"0");
+        kassert!(decimal(7, &mut [0; 20]) == b"7");
+        kassert!(decimal(1230, &mut [0; 20]) == b"1230");
+        kassert!(decimal(u32::MAX.into(), &mut [0; 20]) == b"4294967295");
+        kassert!(decimal(u64::MAX, &mut [0; 20]) == b"18446744073709551615");
         Ok(())
     }
 
@@ -423,6 +638,70 @@ pub(crate) mod ktests {
             &[1u16, 2][..]
         ))?;
         kassert!(s.as_str() == "-5 ff    1|2   | \"q\\\"\" [1, 2]");
+        Ok(())
+    }
+
+    /// The text a message makes, whole (each line ended with a newline).
+    /// Not inlined: the test's frame stays small (KASAN pads each buffer).
+    #[inline(never)]
+    fn text(msg: impl Message) -> Result<crate::KVec<u8>> {
+        let mut out = crate::KVec::new();
+        let mut err = Ok(());
+        msg.lines(&mut |l: &[u8]| {
+            if err.is_ok() {
+                err = out.try_extend_from_slice(l).and_then(|_| out.try_push(b'\n'));
+            }
+        });
+        err.map(|_| out)
+    }
+
+    /// print_parts! writes the same text as format_args! for every type it
+    /// writes itself (integers at their limits, a string, `char`, `bool`),
+    /// for a `Display` value and a reference to an integer, with `{{`,
+    /// `}}`, escapes, positional, repeated, named and captured arguments;
+    /// and a format spec takes the format_args! form.
+    fn parts_as_core_fmt() -> Result {
+        struct Shown;
+        impl fmt::Display for Shown {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("shown")
+            }
+        }
+        let (s, r, c, t) = ("str", &7u32, 'c', true);
+        let mut calls = 0;
+        let mut next = || {
+            calls += 1;
+            calls
+        };
+        // Each comparison in a frame of its own (apart: KASAN pads every
+        // message's buffers, and the debug kernel's frame limit is 2 KiB).
+        #[inline(never)]
+        fn apart(f: impl FnOnce() -> Result) -> Result {
+            f()
+        }
+        macro_rules! same {
+            ($($arg:tt)*) => {
+                apart(|| {
+                    let parts = crate::__private::print_parts!(crate, m, { text(m) }, $($arg)*)?;
+                    let fmt = text(format_args!($($arg)*))?;
+                    kassert!(parts[..] == fmt[..]);
+                    Ok(())
+                })?
+            };
+        }
+        same!("{} {} {} {} {}\n", i8::MIN, i16::MIN, i32::MIN, i64::MIN, isize::MIN);
+        same!("{} {} {} {} {}\n", u8::MAX, u16::MAX, u32::MAX, u64::MAX, usize::MAX);
+        same!("{} {} {} {} {}", 0, -1, s, c, t);
+        same!("{} {} {{{}}} \"q\" \\ \t {1} {0}", Shown, r, 42);
+        same!("{a}-{b}-{a} {s} {c}", a = 1u8, b = "x");
+        same!("{:>5}|{:x}", 3, 255);
+        same!("{}:{} {} {} {}\n", file!(), line!(), stringify!(a + b), "lit", 42);
+        same!("no args\n");
+        same!("");
+        // Each argument evaluated once, in order, as by format_args!.
+        let parts =
+            crate::__private::print_parts!(crate, m, { text(m) }, "{1} {0} {1}", next(), next())?;
+        kassert!(parts[..] == b"2 1 2\n"[..] && calls == 2);
         Ok(())
     }
 }
