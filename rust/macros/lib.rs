@@ -164,7 +164,7 @@ pub fn print_parts(input: TokenStream) -> TokenStream {
                 "__rkm_K::__private::format_args!(__rkm_A)",
                 &[("__rkm_K", k()), ("__rkm_A", args)],
             );
-            substitute(call, &name, &msg)
+            replace(call, &[(&name, msg)])
         }
         Some(p) => {
             let msg =
@@ -180,7 +180,7 @@ pub fn print_parts(input: TokenStream) -> TokenStream {
                     ("__rkm_B", p.binds),
                     ("__rkm_K", k()),
                     ("__rkm_A", p.check),
-                    ("__rkm_C", substitute(call, &name, &msg)),
+                    ("__rkm_C", replace(call, &[(&name, msg)])),
                 ],
             )
         }
@@ -421,39 +421,26 @@ fn constant(expr: &TokenStream) -> Option<Const> {
     }
 }
 
-/// `template` parsed, each identifier named in `subs` replaced by its tokens
-/// in one pass (a replacement is not searched again: an argument's own
-/// identifiers stay as written).
+/// `template` parsed, each identifier named in `subs` replaced by its tokens.
 fn fill(template: &str, subs: &[(&str, TokenStream)]) -> TokenStream {
-    fn walk(ts: TokenStream, subs: &[(&str, TokenStream)]) -> TokenStream {
-        ts.into_iter()
-            .flat_map(|t| match t {
-                TokenTree::Ident(ref i) => {
-                    let s = i.to_string();
-                    match subs.iter().find(|(n, _)| *n == s) {
-                        Some((_, with)) => with.clone(),
-                        None => t.into(),
-                    }
-                }
-                TokenTree::Group(g) => {
-                    let mut n = Group::new(g.delimiter(), walk(g.stream(), subs));
-                    n.set_span(g.span());
-                    TokenTree::Group(n).into()
-                }
-                t => t.into(),
-            })
-            .collect()
-    }
-    walk(template.parse().unwrap_or_default(), subs)
+    replace(template.parse().unwrap_or_default(), subs)
 }
 
-/// `ts` with every identifier `name` (in groups too) replaced by `with`.
-fn substitute(ts: TokenStream, name: &str, with: &TokenStream) -> TokenStream {
+/// `ts` with each identifier named in `subs` (in groups too) replaced by its
+/// tokens, in one pass: a replacement is not searched again, so an
+/// argument's own identifiers stay as written.
+fn replace(ts: TokenStream, subs: &[(&str, TokenStream)]) -> TokenStream {
     ts.into_iter()
         .flat_map(|t| match t {
-            TokenTree::Ident(ref i) if i.to_string() == name => with.clone(),
+            TokenTree::Ident(ref i) => {
+                let s = i.to_string();
+                match subs.iter().find(|(n, _)| *n == s) {
+                    Some((_, with)) => with.clone(),
+                    None => t.into(),
+                }
+            }
             TokenTree::Group(g) => {
-                let mut n = Group::new(g.delimiter(), substitute(g.stream(), name, with));
+                let mut n = Group::new(g.delimiter(), replace(g.stream(), subs));
                 n.set_span(g.span());
                 TokenTree::Group(n).into()
             }
