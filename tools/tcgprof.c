@@ -66,16 +66,20 @@ void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, udata_cb cb, void *udat
 
 __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
-/* A translated kernel block: its counters, updated inline. */
+/* The counters of a block, in the order FILE gives them. */
+enum { INSNS, RUNS, INDIRECT, MEM, NCOUNTS };
+
+/* A translated kernel block (or user space, all of it): its counters, updated inline. */
 struct block {
 	uint64_t vaddr;
-	uint64_t insns, runs, indirect, mem;
+	uint64_t n[NCOUNTS];
 };
 
 #define CHUNK 65536
 static struct block **chunks;	/* fixed addresses: the inline ops hold them */
 static size_t nblocks, nchunks;
-static uint64_t user_insns, user_runs, user_indirect, user_mem, mark;
+static struct block user;
+static uint64_t mark;
 static unsigned long segment;
 static FILE *out;
 
@@ -103,11 +107,22 @@ static int by_vaddr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A block's counters, after its address or "U", to the end of the line. */
+static void put_counts(const struct block *b)
+{
+	int c;
+
+	for (c = 0; c < NCOUNTS; c++)
+		fprintf(out, " %" PRIu64, b->n[c]);
+	fputc('\n', out);
+}
+
 /* The counts since the last mark, a line per address (blocks retranslated at one address summed). */
 static void flush(void)
 {
 	struct block *ran = malloc((nblocks + 1) * sizeof(*ran));
 	size_t i, n = 0;
+	int c;
 
 	if (!ran) {
 		fprintf(stderr, "rkm-tcgprof: out of memory\n");
@@ -116,28 +131,24 @@ static void flush(void)
 	for (i = 0; i < nblocks; i++) {
 		struct block *b = &chunks[i / CHUNK][i % CHUNK];
 
-		if (b->runs)
+		if (b->n[RUNS])
 			ran[n++] = *b;
-		b->insns = b->runs = b->indirect = b->mem = 0;
+		memset(b->n, 0, sizeof(b->n));
 	}
 	qsort(ran, n, sizeof(*ran), by_vaddr);
 	fprintf(out, "S %lu\n", segment++);
 	for (i = 0; i < n; i++) {
 		struct block sum = ran[i];
 
-		while (i + 1 < n && ran[i + 1].vaddr == ran[i].vaddr) {
-			i++;
-			sum.insns += ran[i].insns;
-			sum.runs += ran[i].runs;
-			sum.indirect += ran[i].indirect;
-			sum.mem += ran[i].mem;
-		}
-		fprintf(out, "%" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-			sum.vaddr, sum.insns, sum.runs, sum.indirect, sum.mem);
+		while (i + 1 < n && ran[i + 1].vaddr == ran[i].vaddr)
+			for (i++, c = 0; c < NCOUNTS; c++)
+				sum.n[c] += ran[i].n[c];
+		fprintf(out, "%" PRIx64, sum.vaddr);
+		put_counts(&sum);
 	}
-	fprintf(out, "U %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", user_insns, user_runs,
-		user_indirect, user_mem);
-	user_insns = user_runs = user_indirect = user_mem = 0;
+	fputc('U', out);
+	put_counts(&user);
+	memset(user.n, 0, sizeof(user.n));
 	free(ran);
 }
 
@@ -184,28 +195,21 @@ static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	uint64_t vaddr = qemu_plugin_tb_vaddr(tb), n = qemu_plugin_tb_n_insns(tb);
 	const struct qemu_plugin_insn *last = n ? qemu_plugin_tb_get_insn(tb, n - 1) : NULL;
 	int ind = last && indirect_branch(qemu_plugin_insn_data(last), qemu_plugin_insn_size(last));
-	uint64_t *insns = &user_insns, *runs = &user_runs, *indirect = &user_indirect;
-	uint64_t *mem = &user_mem;
+	/* User-space addresses repeat across processes: one counter for all. */
+	struct block *b = vaddr >> 63 ? new_block(vaddr) : &user;
 	size_t i;
 
 	(void)id;
 	if (vaddr == mark)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_mark, QEMU_PLUGIN_CB_NO_REGS, NULL);
-	if (vaddr >> 63) {
-		struct block *b = new_block(vaddr);
-
-		insns = &b->insns;
-		runs = &b->runs;
-		indirect = &b->indirect;
-		mem = &b->mem;
-	}
 	for (i = 0; i < n; i++)
 		qemu_plugin_register_vcpu_mem_inline(qemu_plugin_tb_get_insn(tb, i), QEMU_PLUGIN_MEM_RW,
-						     QEMU_PLUGIN_INLINE_ADD_U64, mem, 1);
-	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, insns, n);
-	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, runs, 1);
+						     QEMU_PLUGIN_INLINE_ADD_U64, &b->n[MEM], 1);
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &b->n[INSNS], n);
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &b->n[RUNS], 1);
 	if (ind)
-		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, indirect, 1);
+		qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+							 &b->n[INDIRECT], 1);
 }
 
 static void on_atexit(qemu_plugin_id_t id, void *udata)

@@ -26,7 +26,7 @@ use crate::abi;
 use crate::driver::{Driver, Inner};
 use crate::error::{to_result, Result};
 use crate::irq::IrqKind;
-use crate::print::{Level, LineWriter, Message};
+use crate::print::{Level, Message};
 use core::ffi::c_int;
 use core::fmt;
 use core::marker::PhantomData;
@@ -60,39 +60,23 @@ pub trait DeviceContext: sealed::Sealed {
         Self: Sized,
     {
         // SAFETY: as dev_log's.
-        unsafe { dev_log_msg(self.binding(), level, msg) }
+        unsafe { dev_log(self.binding(), level, msg) }
     }
 }
 
-/// `dev_log_msg`'s body: one copy per kind of message, not per device type.
+/// The body of `dev_log` and `dev_log_msg`: one copy per kind of message,
+/// not one per device type.
 ///
 /// # Safety
 ///
 /// `b` is a live glue binding for the whole call.
 #[inline(never)]
-unsafe fn dev_log_msg(b: *mut abi::Binding, level: Level, msg: impl Message) {
+unsafe fn dev_log(b: *mut abi::Binding, level: Level, msg: impl Message) {
     msg.lines(&mut |line: &[u8]| {
         // SAFETY: `b` is live (the function's contract); `line` is a live
         // slice the glue only reads.
         unsafe { abi::rkm_dev_log(b, level as c_int, line.as_ptr().cast(), line.len()) }
     });
-}
-
-/// `dev_log` for every device type: one copy of its code, not one per type.
-///
-/// # Safety
-///
-/// `b` is a live glue binding for the whole call.
-#[inline(never)]
-unsafe fn dev_log(b: *mut abi::Binding, level: Level, args: fmt::Arguments<'_>) {
-    LineWriter::print(
-        &mut |line: &[u8]| {
-            // SAFETY: `b` is live (the function's contract); `line` is a live
-            // slice the glue only reads.
-            unsafe { abi::rkm_dev_log(b, level as c_int, line.as_ptr().cast(), line.len()) }
-        },
-        args,
-    );
 }
 
 /// A bus's probe-time device (`pci::Device`, `platform::Device`): what probe

@@ -60,7 +60,7 @@ int code_origin_of(const char *name, const char *driver)
 struct fn_size {
 	long size;
 	int origin;
-	char *name;	/* demangled */
+	char *name;	/* as nm gives it; demangled once its origin is known */
 };
 
 static int by_size(const void *a, const void *b)
@@ -72,51 +72,48 @@ static int by_size(const void *a, const void *b)
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct fn_size *)a)->name, ((const struct fn_size *)b)->name);
 }
 
-/* The names of the functions nm lists in OBJ (-S: with sizes, into *fns). */
-static char **nm_functions(const char *obj, bool sized, struct fn_size **fns, int *n)
+/* The functions OBJ defines (nm -S), without the kernel's __pfx_ padding; *n of them. */
+static struct fn_size *nm_functions(const char *obj, int *n)
 {
-	char *cmd = xasprintf("nm %s--defined-only '%s' 2>/dev/null", sized ? "-S " : "", obj);
+	char *cmd = xasprintf("nm -S --defined-only '%s' 2>/dev/null", obj), line[4096];
 	FILE *p = popen(cmd, "r");
-	char line[4096], **names = NULL;
+	struct fn_size *fns = NULL;
 	int cap = 0;
 
 	*n = 0;
 	while (p && fgets(line, sizeof(line), p)) {
 		char name[2048], type;
-		unsigned long addr, size = 0;
-		int got = sized ? sscanf(line, "%lx %lx %c %2047s", &addr, &size, &type, name) :
-				  sscanf(line, "%lx %c %2047s", &addr, &type, name) + 1;
+		unsigned long addr, size;
 
-		if (got != 4 || (type != 't' && type != 'T') || !strncmp(name, "__pfx_", 6))
+		if (sscanf(line, "%lx %lx %c %2047s", &addr, &size, &type, name) != 4 ||
+		    (type != 't' && type != 'T') || !strncmp(name, "__pfx_", 6))
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			names = realloc(names, cap * sizeof(*names));
-			if (sized)
-				*fns = realloc(*fns, cap * sizeof(**fns));
-			if (!names || (sized && !*fns))
-				die("out of memory");
-		}
-		names[*n] = strdup(name);
-		if (sized)
-			(*fns)[*n] = (struct fn_size){ (long)size, 0, NULL };
-		(*n)++;
+		if (*n == cap && !(fns = realloc(fns, (cap = cap ? cap * 2 : 256) * sizeof(*fns))))
+			die("out of memory");
+		fns[(*n)++] = (struct fn_size){ (long)size, ORIGIN_GLUE, strdup(name) };
 	}
 	if (p)
 		pclose(p);
 	free(cmd);
-	return names;
+	return fns;
+}
+
+static void free_functions(struct fn_size *fns, int n)
+{
+	while (n--)
+		free(fns[n].name);
+	free(fns);
 }
 
 bool code_origins(const char *ko, long code, long bytes[NORIGINS], int top)
 {
 	const char *base = base_name(ko);
 	size_t len = strlen(base);
-	struct fn_size *fns = NULL;
-	char **rust, **names, *driver, *obj;
+	struct fn_size *rust, *fns;
+	char *driver, *obj;
 	long covered = 0;
 	int nrust, nfns, i;
 
@@ -129,18 +126,21 @@ bool code_origins(const char *ko, long code, long bytes[NORIGINS], int top)
 		free(obj);
 		return false;
 	}
-	rust = nm_functions(obj, false, NULL, &nrust);
+	rust = nm_functions(obj, &nrust);
 	qsort(rust, nrust, sizeof(*rust), by_name);
-	names = nm_functions(ko, true, &fns, &nfns);
+	fns = nm_functions(ko, &nfns);
 	memset(bytes, 0, NORIGINS * sizeof(*bytes));
 	for (i = 0; i < nfns; i++) {
-		bool in_rust = bsearch(&names[i], rust, nrust, sizeof(*rust), by_name);
+		/* Rust: defined by the Rust object; the rest is C (the glue). */
+		if (bsearch(&fns[i], rust, nrust, sizeof(*rust), by_name)) {
+			char *d = demangle_text(fns[i].name);
 
-		fns[i].name = in_rust ? demangle_text(names[i]) : strdup(names[i]);
-		fns[i].origin = in_rust ? code_origin_of(fns[i].name, driver) : ORIGIN_GLUE;
+			free(fns[i].name);
+			fns[i].name = d;
+			fns[i].origin = code_origin_of(d, driver);
+		}
 		bytes[fns[i].origin] += fns[i].size;
 		covered += fns[i].size;
-		free(names[i]);
 	}
 	bytes[ORIGIN_PADDING] = code - covered;
 	if (top > 0) {
@@ -150,13 +150,8 @@ bool code_origins(const char *ko, long code, long bytes[NORIGINS], int top)
 			printf("  %6ld  %-10s %s\n", fns[i].size, code_origin_names[fns[i].origin],
 			       fns[i].name);
 	}
-	for (i = 0; i < nfns; i++)
-		free(fns[i].name);
-	for (i = 0; i < nrust; i++)
-		free(rust[i]);
-	free(fns);
-	free(names);
-	free(rust);
+	free_functions(fns, nfns);
+	free_functions(rust, nrust);
 	free(driver);
 	free(obj);
 	return true;

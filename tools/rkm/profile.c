@@ -100,6 +100,12 @@ static void print_rows(FILE *out, struct row *r, int n, int top)
 			r[i].fn ? r[i].fn : "", r[i].fn ? " " : "", r[i].what);
 }
 
+/* A count per operation, C then Rust and their difference, with prec decimals. */
+static void per_op(FILE *out, int prec, double c, double rust, const char *what)
+{
+	fprintf(out, "  %10.*f %10.*f %+9.*f  %s\n", prec, c, prec, rust, prec, rust - c, what);
+}
+
 static const char *const evname[3] = { "context switches", "interrupts", "NET_RX softirqs" };
 
 /* One workload's tables: modules, then the top functions by |Rust - C|. */
@@ -143,20 +149,16 @@ static void report(FILE *out, const struct pair *c, const struct pair *rs, int t
 			c->ns / oc - tc, rs->ns / orust - trust, rs->ns / orust - trust - c->ns / oc + tc);
 	for (i = 0; i < 3; i++)
 		if (c->ev[i] > 0 || rs->ev[i] > 0)
-			fprintf(out, "  %10.4f %10.4f %+9.4f  %s\n", c->ev[i] / oc, rs->ev[i] / orust,
-				rs->ev[i] / orust - c->ev[i] / oc, evname[i]);
+			per_op(out, 4, c->ev[i] / oc, rs->ev[i] / orust, evname[i]);
 	/*
 	 * What -icount does not see: each block costs the emulation a dispatch,
 	 * an unchained one a look-up, a memory access a software TLB look-up.
 	 */
 	if (c->runs || rs->runs) {
-		fprintf(out, "  %10.1f %10.1f %+9.1f  translated blocks run\n", c->runs / oc,
-			rs->runs / orust, rs->runs / orust - c->runs / oc);
-		fprintf(out, "  %10.1f %10.1f %+9.1f  of them ending in an indirect branch (ret, "
-			"jmp/call *)\n", c->indirect / oc, rs->indirect / orust,
-			rs->indirect / orust - c->indirect / oc);
-		fprintf(out, "  %10.1f %10.1f %+9.1f  memory accesses\n", c->mem / oc, rs->mem / orust,
-			rs->mem / orust - c->mem / oc);
+		per_op(out, 1, c->runs / oc, rs->runs / orust, "translated blocks run");
+		per_op(out, 1, c->indirect / oc, rs->indirect / orust,
+		       "of them ending in an indirect branch (ret, jmp/call *)");
+		per_op(out, 1, c->mem / oc, rs->mem / orust, "memory accesses");
 	}
 	fprintf(out, "  top %d functions by |Rust-C|:\n", top);
 	print_rows(out, rows, nrows, top);
