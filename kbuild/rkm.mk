@@ -19,6 +19,9 @@ RKM_MODULE_NAME ?= $(RKM_NAME)
 RKM_RUSTC ?= /usr/bin/rustc
 RKM_CRATE ?= $(RKM_DIR)/rust
 RKM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rkm
+# The rkm crate's cache (below); rkm bench points it at an empty directory
+# to time a cold build.
+RKM_CRATE_CACHE ?= $(RKM_CACHE)/crates
 
 include $(RKM_DIR)/kbuild/profile.mk
 ifneq ($(rkm-kcfi),)
@@ -91,16 +94,18 @@ $(rkm-sysroot)/liballoc.rlib:
 # The crate's sources: three directory levels deep, every one a .rs file (no
 # include_str!); a deeper module must be added here, for make and the cache.
 rkm-crate-srcs := $(RKM_CRATE)/src/lib.rs $(wildcard $(addprefix $(RKM_CRATE)/src/,*.rs */*.rs */*/*.rs))
-rkm-cache = $(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-cache $(RKM_CACHE)/crates $@ \
+rkm-cache = $(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-cache $(RKM_CRATE_CACHE) $@ \
 	'$(if $(filter $(abspath $(RKM_SRC))/%,$(abspath $(RKM_CRATE))/),,--remap-path-prefix=$(lastword $(rkm-path-maps)))'
 
 # The crate's procedural macros (#[rkm::vtable]) run inside rustc on this
 # host: a host library, built with the host's own std, never linked into the
-# module.
+# module. Without MAKEFLAGS and MFLAGS, as in rustc-kernel: a make -j's
+# jobserver is not passed to the recipe, and rustc would warn that it
+# cannot reach it.
 quiet_cmd_rkm_macros = RUSTC   $@
       cmd_rkm_macros = $(rkm-cache) $< stat:$(RKM_RUSTC) -- \
-	$(RKM_RUSTC) --edition 2021 --crate-type proc-macro --crate-name rkm_macros \
-	-Dwarnings -Cstrip=debuginfo -o $@ $<
+	env -u MAKEFLAGS -u MFLAGS $(RKM_RUSTC) --edition 2021 --crate-type proc-macro \
+	--crate-name rkm_macros -Dwarnings -Cstrip=debuginfo -o $@ $<
 $(obj)/librkm_macros.so: $(RKM_CRATE)/macros/lib.rs FORCE
 	$(call if_changed,rkm_macros)
 

@@ -223,6 +223,19 @@ static const struct tcase cases[] = {
 		.reject = { "core::fmt  " },
 	},
 	{
+		.name = "rkm bench on a pair without workloads: sizes and cold, clean and warm build "
+			"times against the C twin's warm build, without booting",
+		.tier = CHECK,
+		.uses = "samples",
+		.cmd = RKM "bench samples/rust_minimal --kernel 6.12 --out build/selftest/bench-costs",
+		.expect = { "module * text * data * bss * cold * clean * warm",
+			    "rust_minimal * * * * *.* *.* *.*", "c_minimal * * * * *.* *.* *.*",
+			    "# build time, Rust/C: each Rust build against the C twin's warm build, 6.12",
+			    "driver * twin * cold * clean * warm",
+			    "rust_minimal * c_minimal * *.* *.* *.*" },
+		.reject = { "booting", "does not build" },
+	},
+	{
 		.name = "the compile-fail runner refuses a case that fails with another error",
 		.tier = CHECK,
 		.uses = "samples",

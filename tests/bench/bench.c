@@ -212,6 +212,7 @@ static double echo_bulk(const struct impl *im)
 	t0 = now_ns() - t0;
 	echo_resize(fd, ECHO_DEFAULT_CAP);
 	close(fd);
+	ops = n;
 	return t0 / n;
 }
 
@@ -229,6 +230,7 @@ static double echo_ioctl(const struct impl *im)
 	}
 	t0 = now_ns() - t0;
 	close(fd);
+	ops = n;
 	return t0 / n;
 }
 
@@ -282,6 +284,7 @@ static double pingpong(const struct impl *im, int use_poll)
 	t0 = now_ns() - t0;
 	close(p.fd[0]);
 	close(p.fd[1]);
+	ops = p.rounds;
 	return t0 / p.rounds;
 }
 
@@ -314,6 +317,7 @@ static double edu_fact(const struct impl *im)
 	}
 	t0 = now_ns() - t0;
 	close(fd);
+	ops = n;
 	return t0 / n;
 }
 
@@ -338,6 +342,7 @@ static double edu_dma(const struct impl *im)
 	}
 	t0 = now_ns() - t0;
 	close(fd);
+	ops = n;
 	return t0 / n;
 }
 

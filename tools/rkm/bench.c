@@ -10,11 +10,13 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "rkm.h"
 
@@ -294,32 +296,92 @@ static void code_line(const struct manifest *m, long rust, long c)
 	       c > 0 ? (double)rust / (double)c : 0.0, code_verdict(m, rust, c));
 }
 
-/* Median of three clean builds of DIR for k, in seconds. */
-static double build_seconds(const char *dir, const struct kernel *k, char *ko, size_t kolen)
+/* A build's times, in seconds: the median of three of each kind. */
+enum { BUILD_COLD, BUILD_CLEAN, BUILD_WARM, NBUILDS };
+static const char *const build_kind[NBUILDS] = { "cold", "clean", "warm" };
+
+/*
+ * DIR's main source (NAME.rs, else the first .c), its modification time
+ * set to now: what an edit does before a rebuild.
+ */
+static void touch_source(const char *dir)
 {
-	double t[3];
-	int i;
+	char *f = xasprintf("%s/%s.rs", dir, base_name(dir));
+	DIR *d;
+	struct dirent *e;
 
-	for (i = 0; i < 3; i++) {
-		char *out = xasprintf("%s/build/%s", dir, k->name);
-		char *argv[] = { "rm", "-rf", out, NULL };
-		double t0;
+	if (!is_file(f) && (d = opendir(dir))) {
+		while ((e = readdir(d))) {
+			size_t l = strlen(e->d_name);
 
-		run_cmd(argv, NULL, NULL);
-		t0 = now();
-		if (build_driver(dir, k, ko, kolen))
-			die("%s does not build for %s", dir, k->name);
-		t[i] = now() - t0;
-		free(out);
+			if (l > 2 && !strcmp(e->d_name + l - 2, ".c")) {
+				free(f);
+				f = xasprintf("%s/%s", dir, e->d_name);
+				break;
+			}
+		}
+		closedir(d);
 	}
-	return median(t, 3);
+	if (utimensat(AT_FDCWD, f, NULL, 0))
+		die("cannot touch %s: %s", f, strerror(errno));
+	free(f);
+}
+
+/*
+ * DIR built for k three times each way (secs[BUILD_*], medians): cold (an
+ * empty build directory and empty probe and crate caches: only core and
+ * alloc, built once per flag set, kept), clean (an empty build directory,
+ * the caches kept: a driver on a machine that built another) and warm (the
+ * main source touched, rebuilt in place: the edit-build loop).
+ */
+static void build_times(const char *dir, const struct kernel *k, char *ko, size_t kolen,
+			double *secs)
+{
+	char *out = xasprintf("%s/build/%s", dir, k->name);
+	double t[NBUILDS][3];
+	int b, i;
+
+	for (b = 0; b < NBUILDS; b++)
+		for (i = 0; i < 3; i++) {
+			char cold[] = "/tmp/rkm-cold-XXXXXX";
+			double t0;
+			int rc;
+
+			if (b != BUILD_WARM) {
+				char *rm[] = { "rm", "-rf", out, NULL };
+
+				run_cmd(rm, NULL, NULL);
+			} else {
+				touch_source(dir);
+			}
+			if (b == BUILD_COLD) {
+				if (!mkdtemp(cold))
+					die("mkdtemp: %s", strerror(errno));
+				build_caches(cold);
+			}
+			t0 = now();
+			rc = build_driver(dir, k, ko, kolen);
+			t[b][i] = now() - t0;
+			if (b == BUILD_COLD) {
+				char *rm[] = { "rm", "-rf", cold, NULL };
+
+				build_caches(NULL);
+				run_cmd(rm, NULL, NULL);
+			}
+			if (rc)
+				die("%s does not build for %s", dir, k->name);
+		}
+	for (b = 0; b < NBUILDS; b++)
+		secs[b] = median(t[b], 3);
+	free(out);
 }
 
 /*
  * Side j of m's bench pair for k (0: the driver, 1: its twin) as a module
  * file: a stock kernel module decompressed into build/bench (*copy: the
- * caller unlinks it), or the one built from its directory; with secs, built
- * three times clean and timed (build_seconds). Exits if it does not build.
+ * caller unlinks it), or the one built from its directory; with secs, its
+ * build times (build_times; secs[0] -1 for a stock module). Exits if it
+ * does not build.
  */
 static char *pair_module(const struct kernel *k, const struct manifest *m, int j, double *secs,
 			 bool *copy)
@@ -331,7 +393,7 @@ static char *pair_module(const struct kernel *k, const struct manifest *m, int j
 		return kernel_module_copy(k, m->bench_c);
 	dir = j ? xasprintf("%s/%s", m->dir, m->bench_c) : strdup(m->dir);
 	if (secs)
-		*secs = build_seconds(dir, k, ko, sizeof(ko));
+		build_times(dir, k, ko, sizeof(ko), secs);
 	else if (build_driver(dir, k, ko, sizeof(ko)))
 		die("%s does not build for %s", dir, k->name);
 	free(dir);
@@ -387,27 +449,52 @@ static void origins_table(const struct kernel *k, const struct manifest *ms, int
 static void report_costs(const struct kernel *k, const struct manifest *ms, int n)
 {
 	static long code[RKM_MAX_ITEMS][2], origins[RKM_MAX_ITEMS][NORIGINS];
+	static double secs[RKM_MAX_ITEMS][2][NBUILDS];
 	DIR *d;
 	struct dirent *e;
-	int i, j;
+	int i, j, b;
 
-	printf("\n# module size (size(1): text data bss, bytes) and build time (median of 3 clean builds, core/alloc cached), %s\n",
+	printf("\n# module size (size(1): text data bss, bytes) and build time (s, median of 3: "
+	       "cold: nothing cached but core and alloc; clean: an empty build directory; "
+	       "warm: the main source touched), %s\n",
 	       k->name);
-	printf("%-16s %8s %8s %8s %10s\n", "module", "text", "data", "bss", "build s");
+	printf("%-16s %8s %8s %8s", "module", "text", "data", "bss");
+	for (b = 0; b < NBUILDS; b++)
+		printf(" %7s", build_kind[b]);
+	printf("\n");
 	for (i = 0; i < n; i++)
 		for (j = 0; j < 2 && ms[i].bench_c; j++) {
 			long text = 0, data = 0, bss = 0;
-			double secs = -1;
 
-			code[i][j] = pair_code(k, &ms[i], j, &secs, &text, &data, &bss,
+			secs[i][j][0] = -1;
+			code[i][j] = pair_code(k, &ms[i], j, secs[i][j], &text, &data, &bss,
 					       j ? NULL : origins[i]);
-			printf("%-16s %8ld %8ld %8ld ", j ? ms[i].bench_c : base_name(ms[i].dir), text,
+			printf("%-16s %8ld %8ld %8ld", j ? ms[i].bench_c : base_name(ms[i].dir), text,
 			       data, bss);
-			if (secs < 0)
-				printf("%10s\n", "(kernel's)");
-			else
-				printf("%10.2f\n", secs);
+			for (b = 0; b < NBUILDS && secs[i][j][0] >= 0; b++)
+				printf(" %7.2f", secs[i][j][b]);
+			printf("%s\n", secs[i][j][0] < 0 ? "  (the kernel's)" : "");
 		}
+	/* The bound: no driver build longer than twice its twin's warm one. */
+	printf("\n# build time, Rust/C: each Rust build against the C twin's warm build, %s\n",
+	       k->name);
+	printf("%-16s %-16s", "driver", "twin");
+	for (b = 0; b < NBUILDS; b++)
+		printf(" %7s", build_kind[b]);
+	printf("\n");
+	for (i = 0; i < n; i++) {
+		double cw = secs[i][1][BUILD_WARM];
+		bool over = false;
+
+		if (!ms[i].bench_c || secs[i][1][0] < 0 || cw <= 0)
+			continue;
+		printf("%-16s %-16s", ms[i].name, ms[i].bench_c);
+		for (b = 0; b < NBUILDS; b++) {
+			printf(" %7.2f", secs[i][0][b] / cw);
+			over |= b != BUILD_COLD && secs[i][0][b] > 2 * cw;
+		}
+		printf("%s\n", over ? "  > 2" : "");
+	}
 	code_header(k);
 	for (i = 0; i < n; i++)
 		if (ms[i].bench_c)

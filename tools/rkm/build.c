@@ -137,13 +137,23 @@ static bool debian_ccache_hook(const char *headers)
  * GCC, the compiler its CONFIG_CC_VERSION_TEXT names. Neither, or no rkm-cc
  * built: nothing changes. Adds make arguments at argv[*n].
  */
+/* Where builds keep Kbuild's probes and the rkm crate: RKM_CACHE, or build_caches()'s. */
+static const char *caches_dir;
+
+void build_caches(const char *dir)
+{
+	caches_dir = dir;
+}
+
 static void probe_cache(const struct kernel *k, char **argv, int *n)
 {
 	char *cc = xasprintf("%s/build/bin/rkm-cc", rkm_root), *gcc;
 
+	if (caches_dir)
+		argv[(*n)++] = xasprintf("RKM_CRATE_CACHE=%s/crates", caches_dir);
 	if (access(cc, X_OK))
 		return;
-	setenv("RKM_PROBES", xasprintf("%s/probes", rkm_cache), 1);
+	setenv("RKM_PROBES", xasprintf("%s/probes", caches_dir ? caches_dir : rkm_cache), 1);
 	if (debian_ccache_hook(k->headers)) {
 		argv[(*n)++] = "DEBIAN_KERNEL_USE_CCACHE=1";
 		argv[(*n)++] = xasprintf("CCACHE=%s", cc);
@@ -190,8 +200,10 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
 	kcflags = xasprintf("KCFLAGS=-ffile-prefix-map=%s/=rkm/ -ffile-prefix-map=%s/=%s/",
 			    rkm_root, dir, name);
 	{
-		char *argv[12] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm" };
-		int n = 6;
+		/* -j: the glue compiles beside rustc, the kernel's module steps beside each other. */
+		char *argv[14] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm",
+				   xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN)) };
+		int n = 7;
 
 		probe_cache(k, argv, &n);
 		if (modname)
