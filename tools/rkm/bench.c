@@ -608,7 +608,7 @@ int cmd_bench(int argc, char **argv)
 		{ "icount-only", no_argument, NULL, 'i' },
 		{ "no-costs", no_argument, NULL, 'n' }, { "sizes", no_argument, NULL, 'z' },
 		{ "profile", no_argument, NULL, 'p' }, { "symbols", required_argument, NULL, 'y' },
-		OPT_HELP, { 0 }
+		{ "singlestep", no_argument, NULL, 'S' }, OPT_HELP, { 0 }
 	};
 	static struct manifest ms[RKM_MAX_ITEMS];
 	const char *names[RKM_MAX_KERNELS], *out = NULL;
@@ -617,7 +617,7 @@ int cmd_bench(int argc, char **argv)
 	char workloads[MAX_WORKLOADS][32];
 	int nnames = 0, nk, nm = 0, i, j, b, c, w, nw = 0, ns = 0, boots = 3, runs = 5, scale = 100;
 	int first_clock = 0, nclocks = 2, failed = 0, costs = 1, nwl, npairs = 0, blk_cells = 0;
-	int sizes = 0, profile = 0;
+	int sizes = 0, profile = 0, singlestep = 0;
 	char *prog, *inc, *test, *plugin = NULL;
 
 	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
@@ -656,6 +656,9 @@ int cmd_bench(int argc, char **argv)
 			break;
 		case 'y':
 			top_symbols = opt_int("--symbols", optarg, 1, 10000);
+			break;
+		case 'S':
+			singlestep = 1;
 			break;
 		}
 	}
@@ -724,6 +727,8 @@ int cmd_bench(int argc, char **argv)
 	/* Pairs without workloads: module sizes and build times only, no boot. */
 	if (first_clock >= nclocks)
 		die("--wall-only and --icount-only: one clock or the other");
+	if (singlestep && first_clock)
+		die("--singlestep changes the wall clock only: -icount counts the same instructions");
 	for (c = first_clock; c < nclocks && nwl; c++)
 		for (i = 0; i < nk; i++) {
 			/* A block cell is a fio run of about 3 s of emulation per driver and round. */
@@ -734,6 +739,13 @@ int cmd_bench(int argc, char **argv)
 					  .icount = c == 1, .quiet = true };
 			int alternate[RKM_MAX_ITEMS], nalt = 0;
 
+			/*
+			 * --singlestep: a translated block per guest instruction, so TCG's
+			 * cost of entering a block and of leaving it by an indirect branch
+			 * is paid per instruction, whatever the code's shape.
+			 */
+			if (singlestep && c == 0)
+				plan_add_qemu(&p, "-singlestep", true);
 			/* Each pair with workloads: the driver, then its twin, loaded by init. */
 			for (j = 0; j < nm; j++) {
 				const struct manifest *m = &ms[j];

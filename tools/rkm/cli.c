@@ -84,7 +84,7 @@ const struct command rkm_commands[] = {
 	{ "bench", cmd_bench, "Rust drivers against their C twins",
 	  "usage: rkm bench [DIR...] [--kernel NAME]... [--boots N] [--runs N] [--scale PERCENT]\n"
 	  "                 [--wall-only | --icount-only] [--profile] [--no-costs] [--sizes]\n"
-	  "                 [--symbols N] [--out DIR]\n"
+	  "                 [--symbols N] [--singlestep] [--out DIR]\n"
 	  "Each driver against its C twin, as the bench lines of DIR/rkm.manifest declare\n"
 	  "(default: every sample that has them), in the same boots, under wall time and\n"
 	  "QEMU's -icount; prints Rust/C ratios, writes CSV, JSON and a chart.\n"
@@ -97,6 +97,9 @@ const struct command rkm_commands[] = {
 	  "  --profile        the -icount boots' instructions counted by a QEMU plugin per kernel\n"
 	  "                   function: each workload's Rust/C per module and its 40 functions\n"
 	  "                   with the largest gap, per operation\n"
+	  "  --singlestep     the wall-clock boots run one guest instruction per translated\n"
+	  "                   block (QEMU -singlestep): a gap that the code's shape makes\n"
+	  "                   under emulation, against one in the instructions\n"
 	  "  --no-costs       no module sizes and build times\n"
 	  "  --sizes          only each pair's code size and Rust/C ratio, and where the Rust\n"
 	  "                   module's code comes from (glue, driver, rkm, core::fmt,\n"
