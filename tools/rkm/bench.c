@@ -475,7 +475,7 @@ static void report_costs(const struct kernel *k, const struct manifest *ms, int 
 				printf(" %7.2f", secs[i][j][b]);
 			printf("%s\n", secs[i][j][0] < 0 ? "  (the kernel's)" : "");
 		}
-	/* The bound: no driver build longer than twice its twin's warm one. */
+	/* The bound: a driver's build takes at most twice its twin's warm one (> 2: it does not). */
 	printf("\n# build time, Rust/C: each Rust build against the C twin's warm build, %s\n",
 	       k->name);
 	printf("%-16s %-16s", "driver", "twin");

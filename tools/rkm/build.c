@@ -129,14 +129,6 @@ static bool debian_ccache_hook(const char *headers)
 	return hook;
 }
 
-/*
- * Kbuild's compiler probes (some 30 a make, over a second) through rkm-cc,
- * remembered in RKM_CACHE/probes (tools/rkm-cc.c): Debian's headers take a
- * compiler prefix (.kernelvariables: CC = $(CCACHE) gcc-N when
- * DEBIAN_KERNEL_USE_CCACHE is set); another GCC-built tree gets CC=rkm-cc
- * GCC, the compiler its CONFIG_CC_VERSION_TEXT names. Neither, or no rkm-cc
- * built: nothing changes. Adds make arguments at argv[*n].
- */
 /* Where builds keep Kbuild's probes and the rkm crate: RKM_CACHE, or build_caches()'s. */
 static const char *caches_dir;
 
@@ -145,6 +137,15 @@ void build_caches(const char *dir)
 	caches_dir = dir;
 }
 
+/*
+ * Kbuild's compiler probes (some 30 a make, over a second) through rkm-cc,
+ * remembered in RKM_CACHE/probes (tools/rkm-cc.c): Debian's headers take a
+ * compiler prefix (.kernelvariables: CC = $(CCACHE) gcc-N when
+ * DEBIAN_KERNEL_USE_CCACHE is set); another GCC-built tree gets CC=rkm-cc
+ * GCC, the compiler its CONFIG_CC_VERSION_TEXT names. Neither, or no rkm-cc
+ * built: nothing changes. Adds make arguments at argv[*n]: these, and the
+ * crate cache's directory after build_caches().
+ */
 static void probe_cache(const struct kernel *k, char **argv, int *n)
 {
 	char *cc = xasprintf("%s/build/bin/rkm-cc", rkm_root), *gcc;
