@@ -73,11 +73,6 @@ static struct poll_table_struct *rkm_kpoll_table(struct rkm_poll_table *table)
 	return (struct poll_table_struct *)table;
 }
 
-static struct rkm_poll_table *rkm_poll_table(struct poll_table_struct *table)
-{
-	return (struct rkm_poll_table *)table;
-}
-
 RKM_LEAF void *rkm_file_state(struct rkm_file *file)
 {
 	return rkm_kfile(file)->private_data;
@@ -148,8 +143,6 @@ static long rkm_fop_compat_ioctl(struct file *file, unsigned int cmd, unsigned l
 }
 #endif
 
-#define RKM_POLL_ALL (RKM_POLLIN | RKM_POLLOUT | RKM_POLLERR | RKM_POLLPRI | RKM_POLLHUP | \
-		      RKM_POLLRDNORM | RKM_POLLWRNORM | RKM_POLLRDHUP)
 static_assert(RKM_POLLIN == (__force u32)EPOLLIN && RKM_POLLOUT == (__force u32)EPOLLOUT &&
 	      RKM_POLLERR == (__force u32)EPOLLERR && RKM_POLLPRI == (__force u32)EPOLLPRI &&
 	      RKM_POLLHUP == (__force u32)EPOLLHUP && RKM_POLLRDNORM == (__force u32)EPOLLRDNORM &&
@@ -187,16 +180,6 @@ static int rkm_fop_mmap(struct file *file, struct vm_area_struct *vma)
 					     (struct rkm_vma *)vma);
 }
 
-static __poll_t rkm_fop_poll(struct file *file, struct poll_table_struct *table)
-{
-	u32 m = rkm_file_dev(file)->ops->poll(file->private_data, rkm_file(file),
-					      rkm_poll_table(table), file->f_pos);
-
-	/* Each RKM_POLL* is its EPOLL* value (fileops.c checks); IN and OUT imply their NORM. */
-	return (__force __poll_t)(m & RKM_POLL_ALL) |
-	       (m & RKM_POLLIN ? EPOLLRDNORM : 0) | (m & RKM_POLLOUT ? EPOLLWRNORM : 0);
-}
-
 void rkm_poll_wait(struct rkm_file *file, struct rkm_poll_table *table, struct rkm_condvar *cv)
 {
 	poll_wait(rkm_kfile(file), &cv->wq, rkm_kpoll_table(table));
@@ -226,10 +209,12 @@ static void rkm_fops_init(struct rkm_miscdev *md, const struct rkm_file_ops *ops
 	md->fops.open = rkm_fop_open;
 	md->fops.release = rkm_fop_release;
 	/*
-	 * read, write and ioctl are Rust functions called by the VFS itself:
-	 * their C types differ from the kernel's only in naming struct file
-	 * struct rkm_file (the same object) and loff_t int64_t, which the
-	 * x86-64 calling convention passes alike (stock kernels are built with
+	 * read, write, ioctl and poll are Rust functions called by the VFS
+	 * itself: their C types differ from the kernel's only in naming struct
+	 * file struct rkm_file (the same object), poll_table_struct
+	 * rkm_poll_table, loff_t int64_t and __poll_t uint32_t (each RKM_POLL*
+	 * its EPOLL* value: checked above), which the x86-64 calling
+	 * convention passes alike (stock kernels are built with
 	 * GCC: no kCFI type hashes).
 	 */
 	if (ops->read)
@@ -245,7 +230,7 @@ static void rkm_fops_init(struct rkm_miscdev *md, const struct rkm_file_ops *ops
 #endif
 	}
 	if (ops->poll)
-		md->fops.poll = rkm_fop_poll;
+		md->fops.poll = (void *)ops->poll;
 	if (ops->flush)
 		md->fops.flush = rkm_fop_flush;
 	if (ops->fasync_queue)

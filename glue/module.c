@@ -5,7 +5,7 @@
 
 #include "rkm_abi.h"
 
-const int rkm_abi_version_9 = RKM_ABI_VERSION;
+const int rkm_abi_version_10 = RKM_ABI_VERSION;
 
 const char *rkm_module_name(size_t *len)
 {

@@ -38,7 +38,7 @@
  * Rust object built for another version leaves that symbol undefined and
  * modpost stops the build, naming it.
  */
-#define RKM_ABI_VERSION 9
+#define RKM_ABI_VERSION 10
 
 /*
  * The glue defines RKM_LEAF (no ENDBR, no ftrace entry) for the functions
@@ -48,7 +48,7 @@
 #define RKM_LEAF
 #endif
 
-extern const int rkm_abi_version_9;
+extern const int rkm_abi_version_10;
 
 /* Log levels, in kernel order; mapped to KERN_* strings by the glue. */
 enum rkm_log_level {
@@ -282,16 +282,17 @@ struct rkm_file_ops {
 	int (*open)(const void *dev, struct rkm_file *file, void **state);
 	void (*release)(void *state);
 	/*
-	 * read, write and ioctl become the kernel's own file operations: they
-	 * get its struct file, opaque (rkm_file_state(), rkm_file_flags()), and
-	 * for read and write its position for this call, private to it.
+	 * read, write, ioctl and poll become the kernel's own file
+	 * operations: they get its struct file, opaque (rkm_file_state(),
+	 * rkm_file_flags()), for read and write its position for this call,
+	 * private to it, and poll returns the kernel's EPOLL* bits (each
+	 * RKM_POLL* is its value; IN and OUT with their NORM).
 	 */
 	long (*read)(struct rkm_file *file, uintptr_t buf, size_t len, int64_t *pos);
 	long (*write)(struct rkm_file *file, uintptr_t buf, size_t len, int64_t *pos);
 	int64_t (*llseek)(void *state, struct rkm_file *file, int64_t pos, int64_t off, int whence);
 	long (*ioctl)(struct rkm_file *file, uint32_t cmd, uintptr_t arg);
-	uint32_t (*poll)(void *state, struct rkm_file *file, struct rkm_poll_table *table,
-			 int64_t pos);
+	uint32_t (*poll)(struct rkm_file *file, struct rkm_poll_table *table);
 	/* Issue 16: flush at every close(2) of a descriptor; fasync's queue of the file. */
 	int (*flush)(void *state, struct rkm_file *file);
 	struct rkm_fasync *(*fasync_queue)(void *state);

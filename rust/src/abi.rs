@@ -10,7 +10,7 @@
 use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 
 /// The ABI version this crate was written against (`RKM_ABI_VERSION`).
-pub(crate) const ABI_VERSION: c_int = 9;
+pub(crate) const ABI_VERSION: c_int = 10;
 
 /// `RKM_LOG_*` (`enum rkm_log_level`), what `rkm_log` takes.
 pub(crate) const LOG_EMERG: c_int = 0;
@@ -38,7 +38,7 @@ pub(crate) const CAP_SYS_ADMIN: c_uint = 21;
 
 unsafe extern "C" {
     /// Defined by the glue of ABI version 5 only.
-    pub(crate) static rkm_abi_version_9: c_int;
+    pub(crate) static rkm_abi_version_10: c_int;
     pub(crate) fn rkm_log(level: c_int, msg: *const c_char, len: usize);
     pub(crate) fn rkm_panic(msg: *const c_char, len: usize);
     pub(crate) fn rkm_debug_enabled() -> bool;
@@ -240,18 +240,18 @@ pub(crate) struct FileOps {
     pub(crate) write: Option<extern "C" fn(*mut File, usize, usize, *mut i64) -> c_long>,
     pub(crate) llseek: Option<extern "C" fn(*mut c_void, *mut File, i64, i64, c_int) -> i64>,
     pub(crate) ioctl: Option<extern "C" fn(*mut File, u32, usize) -> c_long>,
-    pub(crate) poll: Option<extern "C" fn(*mut c_void, *mut File, *mut PollTable, i64) -> u32>,
+    pub(crate) poll: Option<extern "C" fn(*mut File, *mut PollTable) -> u32>,
     pub(crate) flush: Option<extern "C" fn(*mut c_void, *mut File) -> c_int>,
     pub(crate) fasync_queue: Option<extern "C" fn(*mut c_void) -> *mut Fasync>,
     pub(crate) mmap: Option<extern "C" fn(*mut c_void, *mut File, *mut Vma) -> c_int>,
 }
 
 /// Checks, at load, that the glue is the version this crate expects. The real
-/// check is at link time: referencing `rkm_abi_version_9` fails modpost
+/// check is at link time: referencing `rkm_abi_version_10` fails modpost
 /// against the glue of any other version.
 pub(crate) fn abi_version() -> c_int {
     // SAFETY: a plain `const int` defined by the glue, never written.
-    unsafe { rkm_abi_version_9 }
+    unsafe { rkm_abi_version_10 }
 }
 
 // --- device kinds: platform, char-device regions, misc attributes (issue 16) ---

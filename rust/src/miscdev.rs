@@ -952,16 +952,17 @@ impl<F: FileOperations> Trampolines<F> {
         }
     }
 
-    extern "C" fn poll(
-        state: *mut c_void,
-        file: *mut abi::File,
-        table: *mut abi::PollTable,
-        pos: i64,
-    ) -> u32 {
-        // SAFETY: the glue passes this file's state.
-        let f = unsafe { Self::state(state) };
-        f.poll(&File { raw: file, pos: Some(pos) }, &PollTable { file, table, _state: PhantomData })
-            .0
+    extern "C" fn poll(file: *mut abi::File, table: *mut abi::PollTable) -> u32 {
+        // SAFETY: the kernel calls this (installed by the glue as this
+        // device's poll) with an open file, and its poll table (or NULL),
+        // both valid until we return.
+        let f = unsafe { Self::file_state(file) };
+        // The position only if the driver asks (File::pos), as C reads it.
+        let file = File { raw: file, pos: None };
+        let m = f.poll(&file, &PollTable { file: file.raw, table, _state: PhantomData }).0;
+        // The kernel's EPOLL* bits: IN and OUT with their NORM, as C drivers report them.
+        m | if m & abi::POLLIN != 0 { abi::POLLRDNORM } else { 0 }
+            | if m & abi::POLLOUT != 0 { abi::POLLWRNORM } else { 0 }
     }
 }
 
