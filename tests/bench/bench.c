@@ -144,6 +144,13 @@ static long iters(long n)
 }
 static char bulk[64 * 1024];
 
+/* A measurement of n operations that took ns: ns per operation, and n for the profile. */
+static double per_op(double ns, long n)
+{
+	ops = n;
+	return ns / n;
+}
+
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -185,8 +192,7 @@ static double echo_rt(const struct impl *im)
 	}
 	t0 = now_ns() - t0;
 	close(fd);
-	ops = n;
-	return t0 / n;
+	return per_op(t0, n);
 }
 
 static void echo_resize(int fd, __u64 cap)
@@ -212,8 +218,7 @@ static double echo_bulk(const struct impl *im)
 	t0 = now_ns() - t0;
 	echo_resize(fd, ECHO_DEFAULT_CAP);
 	close(fd);
-	ops = n;
-	return t0 / n;
+	return per_op(t0, n);
 }
 
 /* The size-prefixed query ioctl in a loop. */
@@ -230,8 +235,7 @@ static double echo_ioctl(const struct impl *im)
 	}
 	t0 = now_ns() - t0;
 	close(fd);
-	ops = n;
-	return t0 / n;
+	return per_op(t0, n);
 }
 
 /* Two threads hand a token back and forth through two semaphores. */
@@ -284,8 +288,7 @@ static double pingpong(const struct impl *im, int use_poll)
 	t0 = now_ns() - t0;
 	close(p.fd[0]);
 	close(p.fd[1]);
-	ops = p.rounds;
-	return t0 / p.rounds;
+	return per_op(t0, p.rounds);
 }
 
 static double sem_pingpong(const struct impl *im)
@@ -317,8 +320,7 @@ static double edu_fact(const struct impl *im)
 	}
 	t0 = now_ns() - t0;
 	close(fd);
-	ops = n;
-	return t0 / n;
+	return per_op(t0, n);
 }
 
 /*
@@ -342,8 +344,7 @@ static double edu_dma(const struct impl *im)
 	}
 	t0 = now_ns() - t0;
 	close(fd);
-	ops = n;
-	return t0 / n;
+	return per_op(t0, n);
 }
 
 
@@ -891,8 +892,7 @@ static double net_udp64(const struct impl *im)
 	net_udp_run(p, n, &got, &ns);
 	if (got < n)
 		printf("# bench: net_udp64 %s: %ld of %ld received\n", im->name, got, n);
-	ops = got;
-	return ns / got;
+	return per_op(ns, got);
 }
 
 /* B's side of net_rr: each datagram back to its sender, until an 'S' one. */
@@ -977,8 +977,7 @@ static double net_rr(const struct impl *im)
 	t0 = now_ns() - t0;
 	if (lost)
 		printf("# bench: net_rr %s: %ld requests sent again\n", im->name, lost);
-	ops = n;
-	return t0 / n;
+	return per_op(t0, n);
 }
 
 /* iperf3 TCP, A to B, -n bytes: ns per KiB received, from its receiver's bytes and seconds. */
@@ -1010,8 +1009,7 @@ static double net_tcp(const struct impl *im)
 		       net_out);
 		exit(1);
 	}
-	ops = got / 1024;
-	return secs * 1e9 / (got / 1024);
+	return per_op(secs * 1e9, got / 1024);
 }
 
 struct workload {
