@@ -19,9 +19,10 @@ RKM_MODULE_NAME ?= $(RKM_NAME)
 RKM_RUSTC ?= /usr/bin/rustc
 RKM_CRATE ?= $(RKM_DIR)/rust
 RKM_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rkm
-# The rkm crate's cache (below); rkm bench points it at an empty directory
-# to time a cold build.
+# The caches of the rkm crate and of the glue (below); rkm bench points
+# them at empty directories to time a cold build.
 RKM_CRATE_CACHE ?= $(RKM_CACHE)/crates
+RKM_GLUE_CACHE ?= $(RKM_CACHE)/glue
 
 include $(RKM_DIR)/kbuild/profile.mk
 ifneq ($(rkm-kcfi),)
@@ -81,6 +82,17 @@ override objtool := $(RKM_DIR)/kbuild/objtool-strict $(objtree)/tools/objtool/ob
 include $(RKM_DIR)/kbuild/glue.mk
 $(obj)/rkm-glue.c: $(obj)/$(RKM_NAME)-rust.o FORCE
 	$(call filechk,rkm_glue)
+
+# What rkm-glue.c holds is decided by the Rust object, so its compile
+# cannot start before rustc ends: the longest step of a build in an empty
+# directory. It compiles the same for every build of this driver for this
+# kernel: kbuild/rkm-cache keeps the object (with the compiler's dependency
+# file, for fixdep), keyed by Kbuild's own command, the compiler and the
+# content of every file the compile read. objtool, after it, runs on every
+# build, as for any object.
+$(obj)/rkm-glue.o: private cmd_cc_o_c = $(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-cache \
+	$(RKM_GLUE_CACHE) $@ '' stat:$(lastword $(CC)) deps:$(depfile) -- \
+	$(CC) $(c_flags) -c -o $@ $< $(cmd_ld_single_m) $(cmd_objtool)
 
 $(rkm-sysroot)/liballoc.rlib:
 	$(Q)$(CONFIG_SHELL) $(RKM_DIR)/kbuild/sysroot.sh $(rkm-sysroot) \

@@ -116,8 +116,8 @@ struct tcase {
  *             a boot case and those that use what it builds there
  *
  * A case's own $(mktemp -d) or build/selftest/NAME is no key; neither are
- * RKM_CACHE's sysroots (built under flock), crates and probes (entries
- * renamed into place), shared by every build, nor the sources cases copy and never
+ * RKM_CACHE's sysroots (built under flock), crates, glue and probes
+ * (entries renamed into place), shared by every build, nor the sources cases copy and never
  * write. The crate-cache case runs alone: it looks at the newest entry. The
  * cases marked .early (the longest) start first: each must need nothing the
  * cases before it make; those that run alone go first of all.
@@ -223,16 +223,16 @@ static const struct tcase cases[] = {
 		.reject = { "core::fmt  " },
 	},
 	{
-		.name = "rkm bench on a pair without workloads: sizes and cold, clean and warm build "
-			"times against the C twin's warm build, without booting",
+		.name = "rkm bench on a pair without workloads: sizes and cold, first, clean and warm "
+			"build times against the C twin's warm build, without booting",
 		.tier = CHECK,
 		.uses = "samples",
 		.cmd = RKM "bench samples/rust_minimal --kernel 6.12 --out build/selftest/bench-costs",
-		.expect = { "module * text * data * bss * cold * clean * warm",
-			    "rust_minimal * * * * *.* *.* *.*", "c_minimal * * * * *.* *.* *.*",
+		.expect = { "module * text * data * bss * cold * first * clean * warm",
+			    "rust_minimal * * * * *.* *.* *.* *.*", "c_minimal * * * * *.* *.* *.* *.*",
 			    "# build time, Rust/C: each Rust build against the C twin's warm build, 6.12",
-			    "driver * twin * cold * clean * warm",
-			    "rust_minimal * c_minimal * *.* *.* *.*" },
+			    "driver * twin * cold * first * clean * warm",
+			    "rust_minimal * c_minimal * *.* *.* *.* *.*" },
 		.reject = { "booting", "does not build" },
 	},
 	{
@@ -851,6 +851,37 @@ static const struct tcase cases[] = {
 		       "f=$(entry $d/cc_a/build/6.12/librkm.rlib) && [ -n \"$f\" ] && [ \"$f\" != \"$e\" ] && "
 		       "echo changed-source-new-entry",
 		.expect = { "stored", "second-driver-hit", "changed-source-new-entry" },
+	},
+	{
+		.name = "the glue cache: the same driver built again in an empty directory takes its glue "
+			"object from RKM_CACHE/glue with its dependencies, objtool still run on it; a changed "
+			"file the compile read is a new entry",
+		.tier = CHECK,
+		.uses = "",
+		/*
+		 * Its own cache, so the entries are this case's. A marker symbol
+		 * added to the cached object proves that a module holds the
+		 * cached one; the 6.1 kernels run objtool on each object, which
+		 * adds .orc_unwind after a hit too (the entry is gcc's output).
+		 */
+		.cmd = "d=$PWD/build/selftest/glue_cache && rm -rf $d && mkdir -p $d/gc && "
+		       "export RKM_GLUE_CACHE=$d/glue && "
+		       "sed 's/rust_minimal/gc/g' samples/rust_minimal/rust_minimal.rs > $d/gc/gc.rs && "
+		       RKM "build $d/gc --kernel 6.1 >/dev/null && "
+		       "echo \"entries: $(ls $d/glue | sed 's/^[0-9a-f]*-//' | sort | tr '\\n' ' ')\" && "
+		       "e=$(ls $d/glue/*-rkm-glue.o) && ! readelf -S $e | grep -q orc_unwind && "
+		       "objcopy --add-symbol rkm_cached_glue=.text:0,local $e && "
+		       "rm -rf $d/gc/build && " RKM "build $d/gc --kernel 6.1 >/dev/null && b=$d/gc/build/6.1 && "
+		       "nm $b/gc.ko | grep -q rkm_cached_glue && echo module-holds-the-cached-glue && "
+		       "readelf -S $b/rkm-glue.o | grep -q orc_unwind && echo objtool-ran && "
+		       "grep -q 'include/linux/slab.h' $b/.rkm-glue.o.cmd && echo dependencies-restored && "
+		       /* rkm-params.c, included by rkm-glue.c: same command, other content */
+		       "sed -i 's/Fail init with this errno/Fail init with that errno/' $d/gc/gc.rs && "
+		       "rm -rf $d/gc/build && " RKM "build $d/gc --kernel 6.1 >/dev/null && "
+		       "! nm $b/gc.ko | grep -q rkm_cached_glue && "
+		       "echo \"changed parameters: $(ls $d/glue/*-rkm-glue.o | wc -l) objects\"",
+		.expect = { "entries: rkm-glue.o rkm-glue.o.d rkm-glue.o.list ", "module-holds-the-cached-glue",
+			    "objtool-ran", "dependencies-restored", "changed parameters: 2 objects" },
 	},
 	{
 		.name = "glue linked by need: a driver compiles in only the glue units its Rust object calls "

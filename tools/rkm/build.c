@@ -129,12 +129,18 @@ static bool debian_ccache_hook(const char *headers)
 	return hook;
 }
 
-/* Where builds keep Kbuild's probes and the rkm crate: RKM_CACHE, or build_caches()'s. */
+/*
+ * Where builds keep the glue objects (kbuild/rkm.mk), and with all, Kbuild's
+ * probes and the rkm crate too: RKM_CACHE, or build_caches()'s dir (NULL:
+ * RKM_CACHE again).
+ */
 static const char *caches_dir;
+static bool caches_all;
 
-void build_caches(const char *dir)
+void build_caches(const char *dir, bool all)
 {
 	caches_dir = dir;
+	caches_all = all;
 }
 
 /*
@@ -144,17 +150,19 @@ void build_caches(const char *dir)
  * DEBIAN_KERNEL_USE_CCACHE is set); another GCC-built tree gets CC=rkm-cc
  * GCC, the compiler its CONFIG_CC_VERSION_TEXT names. Neither, or no rkm-cc
  * built: nothing changes. Adds make arguments at argv[*n]: these, and the
- * crate cache's directory after build_caches().
+ * glue's and the crate's cache directories after build_caches().
  */
 static void probe_cache(const struct kernel *k, char **argv, int *n)
 {
 	char *cc = xasprintf("%s/build/bin/rkm-cc", rkm_root), *gcc;
 
 	if (caches_dir)
+		argv[(*n)++] = xasprintf("RKM_GLUE_CACHE=%s/glue", caches_dir);
+	if (caches_dir && caches_all)
 		argv[(*n)++] = xasprintf("RKM_CRATE_CACHE=%s/crates", caches_dir);
 	if (access(cc, X_OK))
 		return;
-	setenv("RKM_PROBES", xasprintf("%s/probes", caches_dir ? caches_dir : rkm_cache), 1);
+	setenv("RKM_PROBES", xasprintf("%s/probes", caches_dir && caches_all ? caches_dir : rkm_cache), 1);
 	if (debian_ccache_hook(k->headers)) {
 		argv[(*n)++] = "DEBIAN_KERNEL_USE_CCACHE=1";
 		argv[(*n)++] = xasprintf("CCACHE=%s", cc);
@@ -201,8 +209,11 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
 	kcflags = xasprintf("KCFLAGS=-ffile-prefix-map=%s/=rkm/ -ffile-prefix-map=%s/=%s/",
 			    rkm_root, dir, name);
 	{
-		/* -j: the glue compiles beside rustc, the kernel's module steps beside each other. */
-		char *argv[14] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm",
+		/*
+		 * -j: independent steps side by side (the stack checker beside
+		 * the crate; the kernel's NAME.mod.o beside its other objects).
+		 */
+		char *argv[16] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm",
 				   xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN)) };
 		int n = 7;
 

@@ -168,7 +168,7 @@ int cmd_kernels(int argc, char **argv);
 /* build.c */
 int build_driver(const char *dir, const struct kernel *k, char *ko, size_t kolen);
 /* Later builds keep probes and the rkm crate in DIR instead of RKM_CACHE (NULL: back). */
-void build_caches(const char *dir);
+void build_caches(const char *dir, bool all);
 int build_driver_as(const char *dir, const struct kernel *k, const char *modname, char *ko,
 		    size_t kolen);
 int build_test_program(const char *dir, char *out, size_t outlen);
