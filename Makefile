@@ -19,6 +19,14 @@ RKM := build/bin/rkm
 GUEST := build/bin/rkm-fuzz build/bin/rkm-cycles build/bin/rkm-failslab
 TOOLS := $(RKM) build/bin/rkm-cc build/bin/rkm-init build/bin/rkm-selftest build/bin/rkm-check-crate \
 	build/bin/rkm-compile-fail build/bin/rkm-unit $(GUEST)
+# The same guest programs for arm64 guests, cross-compiled (make setup installs
+# gcc-aarch64-linux-gnu and its static libc); without them, arm64 kernels are
+# only built for.
+CC_ARM64 := aarch64-linux-gnu-gcc
+ifneq ($(wildcard /usr/bin/$(CC_ARM64) /usr/aarch64-linux-gnu/lib/libc.a),)
+GUEST_ARM64 := build/arm64/bin/rkm-init $(patsubst build/bin/%,build/arm64/bin/%,$(GUEST))
+TOOLS += $(GUEST_ARM64)
+endif
 
 .PHONY: all setup setup-debug tools each-tool demo check test bench clean
 all: tools
@@ -85,6 +93,17 @@ build/bin/rkm-failslab: tests/failslab/failslab.c
 $(GUEST): tests/lib/ktest.h tools/kreport.h tools/fuzz_defaults.h $(wildcard samples/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TOOLS) -static -Itests/lib -Itests/fuzz -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
+
+build/arm64/bin/rkm-init: tools/rkm-init.c tools/kreport.h
+	@mkdir -p $(@D)
+	$(CC_ARM64) $(CFLAGS_TOOLS) -static -o $@ $<
+build/arm64/bin/rkm-fuzz: tests/fuzz/fuzz.c tests/fuzz/netdev.c tests/fuzz/fuzz_model.h $(wildcard samples/*/fuzz_model.c)
+build/arm64/bin/rkm-fuzz: CFLAGS_TOOLS += -Wno-unused-parameter
+build/arm64/bin/rkm-cycles: tests/cycles/cycles.c
+build/arm64/bin/rkm-failslab: tests/failslab/failslab.c
+$(filter-out %/rkm-init,$(GUEST_ARM64)): tests/lib/ktest.h tools/kreport.h tools/fuzz_defaults.h $(wildcard samples/*/*.h)
+	@mkdir -p $(@D)
+	$(CC_ARM64) $(CFLAGS_TOOLS) -static -Itests/lib -Itests/fuzz -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
 
 demo: setup tools
 	@$(RKM) test $(SAMPLES) --kernel stock

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 #include "rkm_abi.h"
 
@@ -337,14 +338,31 @@ RKM_LEAF size_t rkm_copy_to_user(uintptr_t dst, const void *src, size_t len)
  * C's copy_{from,to}_user() of a constant size skip the run-time
  * hardened-usercopy object check too, and so does upstream Rust's read<T>().
  */
+/*
+ * Where the architecture inlines the copy (arm64: INLINE_COPY_*_USER), the
+ * kernel exports no _copy_*_user (unless CONFIG_RUST) and the inline one is
+ * _copy_*_user itself until 6.11, _inline_copy_*_user since ("uaccess:
+ * always export _copy_[from|to]_user with CONFIG_RUST").
+ */
+#if defined(INLINE_COPY_FROM_USER) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define rkm_raw_copy_from_user _inline_copy_from_user
+#else
+#define rkm_raw_copy_from_user _copy_from_user
+#endif
+#if defined(INLINE_COPY_TO_USER) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define rkm_raw_copy_to_user _inline_copy_to_user
+#else
+#define rkm_raw_copy_to_user _copy_to_user
+#endif
+
 RKM_LEAF size_t rkm_copy_from_user_fixed(void *dst, uintptr_t src, size_t len)
 {
-	return _copy_from_user(dst, (const void __user *)src, len);
+	return rkm_raw_copy_from_user(dst, (const void __user *)src, len);
 }
 
 RKM_LEAF size_t rkm_copy_to_user_fixed(uintptr_t dst, const void *src, size_t len)
 {
-	return _copy_to_user((void __user *)dst, src, len);
+	return rkm_raw_copy_to_user((void __user *)dst, src, len);
 }
 
 /* get_user()/put_user() of 1, 2, 4 and 8 bytes: 0 or -EFAULT (*val = 0 then). */

@@ -5,7 +5,11 @@
  * one translation unit so that KBUILD_MODNAME and THIS_MODULE are the module's.
  */
 #include <linux/compiler.h>
+#ifdef CONFIG_X86
 #include <asm/ibt.h>
+#else
+#define __noendbr
+#endif
 
 /*
  * For glue functions that only Rust calls, and only directly: no ENDBR (no

@@ -4,12 +4,14 @@
 # Included by rkm.mk inside Kbuild (CONFIG_* already set), or run on its own to
 # print a kernel's profile:  make -s -f profile.mk KCONFIG=<kdir>/include/config/auto.conf
 # This is the only place that maps kernel configuration to Rust code generation,
-# mirroring what arch/x86/Makefile does for the kernel's own C and Rust code.
+# mirroring what arch/x86/Makefile and arch/arm64/Makefile do for the
+# kernel's own C and Rust code.
 
 ifdef KCONFIG
 include $(KCONFIG)
 endif
 comma := ,
+space := $(subst ,, )
 
 # 6.1 names the options CONFIG_RETPOLINE/RETHUNK/SLS; 6.9 renamed them
 # CONFIG_MITIGATION_* (commit "x86/bugs: Rename CONFIG_RETPOLINE => CONFIG_MITIGATION_RETPOLINE").
@@ -28,6 +30,14 @@ rkm-kasan     := $(CONFIG_KASAN_GENERIC)
 # install), not silently served by objects that opt out of the checks. Newer
 # kernels name the option CONFIG_CFI.
 rkm-kcfi      := $(or $(CONFIG_CFI_CLANG),$(CONFIG_CFI))
+# arm64: return addresses signed (pointer authentication; the kernel signs
+# leaf functions too on 6.1, not on 6.12: Rust signs them on both, which
+# either kernel runs, so one object serves both), BTI landing pads (only
+# with CONFIG_ARM64_BTI_KERNEL, which GCC-built kernels cannot have), and
+# the shadow call stack in x18.
+rkm-pac       := $(CONFIG_ARM64_PTR_AUTH_KERNEL)
+rkm-bti       := $(CONFIG_ARM64_BTI_KERNEL)
+rkm-scs       := $(CONFIG_SHADOW_CALL_STACK)
 
 # RKM_NO_MITIGATIONS=1 drops them all: only for the negative test that proves
 # objtool rejects such an object.
@@ -38,11 +48,15 @@ rkm-rethunk :=
 rkm-sls :=
 rkm-padding :=
 rkm-kasan :=
+rkm-pac :=
+rkm-bti :=
+rkm-scs :=
 endif
 
 RKM_PROFILE := $(strip $(if $(rkm-ibt),ibt) $(if $(rkm-retpoline),retpoline) \
 	$(if $(rkm-rethunk),rethunk) $(if $(rkm-sls),sls) \
-	$(if $(rkm-padding),padding$(rkm-padding)) $(if $(rkm-kasan),kasan) $(if $(rkm-kcfi),kcfi))
+	$(if $(rkm-padding),padding$(rkm-padding)) $(if $(rkm-kasan),kasan) $(if $(rkm-kcfi),kcfi) \
+	$(if $(rkm-bti),bti) $(if $(rkm-pac),pac) $(if $(rkm-scs),scs))
 RKM_PROFILE := $(or $(RKM_PROFILE),none)
 
 RKM_MITIGATION_FLAGS := \
@@ -51,6 +65,9 @@ RKM_MITIGATION_FLAGS := \
 	$(if $(rkm-rethunk),-Zfunction-return=thunk-extern) \
 	$(if $(rkm-sls),-Ctarget-feature=+harden-sls-ijmp$(comma)+harden-sls-ret) \
 	$(if $(rkm-padding),-Zpatchable-function-entry=$(rkm-padding)$(comma)$(rkm-padding)) \
+	$(if $(rkm-bti)$(rkm-pac),-Zbranch-protection=$(subst $(space),$(comma),$(strip \
+		$(if $(rkm-bti),bti) $(if $(rkm-pac),pac-ret leaf)))) \
+	$(if $(rkm-scs),-Zfixed-x18 -Zsanitizer=shadow-call-stack) \
 	$(if $(rkm-kasan),-Zsanitizer=kernel-address -Zsanitizer-recover=kernel-address \
 		-Cllvm-args=-asan-mapping-offset=$(CONFIG_KASAN_SHADOW_OFFSET) \
 		-Cllvm-args=-asan-instrumentation-with-call-threshold=$(if $(CONFIG_KASAN_INLINE),10000,0) \

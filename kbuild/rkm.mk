@@ -40,13 +40,23 @@ ifeq ($(wildcard $(RKM_RUST_LIB)/core/src/lib.rs),)
 $(error rkm: no Rust library source for "$(rkm-rustc-version)" in $(RKM_RUST_LIB): apt-get install rust-web-src (same version as rustc-web))
 endif
 
-# Code generation for the kernel (see FIELD-NOTES): no red zone, kernel code
-# model, static relocations, PLT calls for memcpy & co (no GOTPCREL), no
-# unwind tables, plus the mitigations of this kernel's profile.
+# Code generation for the kernel (see FIELD-NOTES): no red zone, static
+# relocations, no unwind tables, plus the mitigations of this kernel's
+# profile. x86: the kernel code model, PLT calls for memcpy & co (no
+# GOTPCREL). arm64: no floating point or SIMD registers (as the kernel's
+# -mgeneral-regs-only), the small code model (the module loader's PLTs
+# reach the kernel), no red zone in the target itself.
+ifdef CONFIG_ARM64
+RKM_RUSTFLAGS := --target aarch64-unknown-none-softfloat -Cpanic=abort \
+	-Crelocation-model=static -Cforce-unwind-tables=n \
+	-Zfunction-sections=n -Copt-level=2 -Cdebuginfo=0 \
+	$(RKM_MITIGATION_FLAGS)
+else
 RKM_RUSTFLAGS := --target x86_64-unknown-none -Cpanic=abort -Ccode-model=kernel \
 	-Crelocation-model=static -Cno-redzone=y -Cforce-unwind-tables=n \
 	-Zfunction-sections=n -Zplt=yes -Copt-level=2 -Cdebuginfo=0 \
 	$(RKM_MITIGATION_FLAGS)
+endif
 
 # Reproducible objects: no checkout path is recorded in them (panic
 # locations, __FILE__, debug info; compiler messages keep the real paths).
@@ -169,9 +179,15 @@ $(obj)/rkm-stack-check: $(RKM_DIR)/kbuild/stack-check.c FORCE
 quiet_cmd_rkm_object = OBJ     $@
       cmd_rkm_object = rm -f $@; $(AR) p $< $$($(AR) t $< | grep -v '^libcompiler_builtins') > $@.tmp; \
 	$(obj)/rkm-stack-check '$(CONFIG_FRAME_WARN)' -n librkm.rlib $(obj)/librkm.rlib -n $(notdir $@) $@.tmp \
-		|| { rm -f $@.tmp; exit 1; }; \
+		|| { rm -f $@.tmp; exit 1; }; $(rkm-arm64-check) \
 	$(CONFIG_SHELL) $(RKM_DIR)/kbuild/rkm-params.sh $(OBJCOPY) $@.tmp $(obj)/rkm-params.c; \
 	$(OBJCOPY) -R .llvmbc -R .llvmcmd -R .rkm_params -R .stack_sizes $@.tmp $@; rm -f $@.tmp $(cmd_objtool)
+# arm64 has no objtool: kbuild/arm64-check holds the object to the kernel's
+# pointer authentication and BTI instead (the same place, on every build).
+ifdef CONFIG_ARM64
+rkm-arm64-check = $(CONFIG_SHELL) $(RKM_DIR)/kbuild/arm64-check $(READELF) $(OBJDUMP) \
+	'$(CONFIG_ARM64_PTR_AUTH_KERNEL)' '$(CONFIG_ARM64_BTI_KERNEL)' $@.tmp || { rm -f $@.tmp; exit 1; };
+endif
 $(obj)/$(RKM_NAME)-rust.o: $(obj)/$(RKM_NAME)-rust.a $(obj)/rkm-stack-check $(RKM_DIR)/kbuild/rkm-params.sh FORCE
 	$(call if_changed,rkm_object)
 $(obj)/rkm-params.c: $(obj)/$(RKM_NAME)-rust.o ;

@@ -749,6 +749,44 @@ static const struct tcase cases[] = {
 		.expect = { "warning: objtool:", "relocation to !ENDBR", "objtool warnings are errors" },
 	},
 	{
+		.name = "arm64: samples cross-build for Debian's arm64 6.1 and 6.12 with one Rust object for "
+			"both, its return addresses signed as the kernels' (PAC); rkm kernels lists them",
+		.tier = CHECK,
+		.uses = "samples",
+		.cmd = RKM "kernels arm64 && " RKM "build samples/rust_minimal samples/rust_echo samples/rust_edu "
+		       "samples/rust_e1000 --kernel arm64 >/dev/null && for s in rust_minimal rust_echo rust_edu "
+		       "rust_e1000; do b=samples/$s/build; cmp $b/arm64-6.1/$s-rust.o $b/arm64-6.12/$s-rust.o && "
+		       "echo \"$s: one Rust object for both\"; for k in arm64-6.1 arm64-6.12; do "
+		       "echo \"$s $k: $(/sbin/modinfo -F vermagic $b/$k/$s.ko | awk '{ print $NF }'),"
+		       " $(readelf -n $b/$k/$s-rust.o | sed -n 's/.*AArch64 feature: //p')\"; done; done",
+		.expect = { "arm64-6.1 * arm64 * build-only arm64 * pac", "arm64-6.12 * arm64 * build-only arm64 * pac",
+			    "rust_minimal: one Rust object for both", "rust_echo: one Rust object for both",
+			    "rust_edu: one Rust object for both", "rust_e1000: one Rust object for both",
+			    "rust_echo arm64-6.1: aarch64, PAC", "rust_e1000 arm64-6.12: aarch64, PAC" },
+	},
+	{
+		.name = "arm64: kbuild/arm64-check refuses a Rust object without pointer authentication, "
+			"naming each function that does not sign its return address",
+		.tier = CHECK,
+		.uses = "scratch",
+		.cmd = SCRATCH "RKM_NO_MITIGATIONS=1 " RKM "build build/selftest/rust_minimal --kernel arm64-6.12",
+		.fails = true,
+		.expect = { "rust_minimal-rust.o: no PAC in its GNU property note (none), while the kernel has "
+			    "CONFIG_ARM64_PTR_AUTH_KERNEL",
+			    "rust_minimal-rust.o: function rkm_rust_init does not sign its return address (no paciasp)",
+			    "build failed" },
+	},
+	{
+		.name = "arm64: booting an arm64 kernel is one line saying rkm only builds for it yet",
+		.tier = CHECK,
+		.uses = "",
+		.cmd = RKM "run --kernel arm64-6.12",
+		.fails = true,
+		.expect = { "kernel arm64-6.12 (*) is an arm64 kernel: rkm builds for it (rkm build --kernel "
+			    "arm64-6.12) but does not boot it yet" },
+		.reject = { "booting" },
+	},
+	{
 		.name = "a Rust function with a 16 KiB stack frame fails the build at each kernel's own CONFIG_FRAME_WARN",
 		.kernels = "stock",
 		.tier = CHECK,

@@ -99,10 +99,20 @@ static void setup_mounts(void)
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 }
 
-/* KTAP goes to ttyS1 so the kernel's console on ttyS0 never splits a line. */
+/*
+ * KTAP goes to a serial port of its own so the kernel's console never splits
+ * a line: x86's second UART, ttyS1 (the console is ttyS0); on arm64 (QEMU's
+ * virt board, console on its PL011, ttyAMA0) a PCI 16550, the first ttyS.
+ */
+#ifdef __aarch64__
+#define KTAP_TTY "/dev/ttyS0"
+#else
+#define KTAP_TTY "/dev/ttyS1"
+#endif
+
 static void open_ktap(void)
 {
-	int fd = open("/dev/ttyS1", O_WRONLY | O_NOCTTY);
+	int fd = open(KTAP_TTY, O_WRONLY | O_NOCTTY);
 	struct termios t;
 
 	if (fd >= 0 && tcgetattr(fd, &t) == 0) {

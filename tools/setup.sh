@@ -6,7 +6,8 @@
 # (the matrix); $RKM_CACHE/user-kernels (rkm kernels add) keeps its lines.
 # (gnuplot-nox draws the benchmark's chart; clippy, rustfmt and
 # rust-analyzer are for rkm lint and rkm rust-project; dkms, openssl and
-# xz-utils for the DKMS round trip and rkm sign; the packages of the host
+# xz-utils for the DKMS round trip and rkm sign; gcc-aarch64-linux-gnu for
+# the arm64 kernels (tools/arm64-kernels.sh); the packages of the host
 # programs the manifests ship into the guest, from their 'program' lines.)
 #
 #   setup.sh           the stock kernels of the matrix
@@ -100,7 +101,7 @@ if [ -n "$resolve_only" ]; then
 fi
 
 pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-system-x86 cpio tiny-initramfs gnuplot-nox bindgen libclang-dev
-	dkms openssl xz-utils libiberty-dev
+	dkms openssl xz-utils libiberty-dev gcc-aarch64-linux-gnu
 	linux-image-$r61 linux-headers-$r61
 	linux-image-$r612-amd64 linux-headers-$r612-amd64
 	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64
@@ -158,4 +159,10 @@ fi
 if [ "$(cat "$cache/kernels" 2>/dev/null)" != "$matrix" ]; then
 	printf '%s\n' "$matrix" > "$cache/kernels.tmp"
 	mv "$cache/kernels.tmp" "$cache/kernels"
+fi
+# Debian's arm64 6.1 and 6.12, unpacked in the cache for cross builds.
+arm64=$("$(dirname "$0")/arm64-kernels.sh" "$cache") || exit 1
+if [ "$(cat "$cache/kernels-arm64" 2>/dev/null)" != "$arm64" ]; then
+	printf '%s\n' "$arm64" > "$cache/kernels-arm64.tmp"
+	mv "$cache/kernels-arm64.tmp" "$cache/kernels-arm64"
 fi

@@ -386,8 +386,7 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
         const MSG: &[u8] = b"panic while panicking";
         // SAFETY: a static message; rkm_panic BUG()s and does not return.
         unsafe { abi::rkm_panic(MSG.as_ptr().cast(), MSG.len()) };
-        // SAFETY: `ud2` only traps, after a call declared as returning.
-        unsafe { core::arch::asm!("ud2", options(noreturn)) }
+        trap()
     }
     // One buffer, one call: the glue prints it and BUG()s.
     let mut msg = [0u8; abi::LOG_LINE_MAX];
@@ -423,9 +422,24 @@ pub(crate) fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     // SAFETY: `msg[..len]` is initialised (minus the last space); rkm_panic
     // BUG()s and does not return.
     unsafe { abi::rkm_panic(msg.as_ptr().cast(), len.saturating_sub(1)) };
-    // SAFETY: `ud2` only traps. It follows a call declared as returning, so
-    // objtool sees no fall-through into the next function.
-    unsafe { core::arch::asm!("ud2", options(noreturn)) }
+    trap()
+}
+
+/// After rkm_panic, which is declared as returning: a trap, so that no
+/// path falls through into the next function (which objtool checks on
+/// x86). The kernel's own BUG() instruction: `ud2`, arm64's `brk #0x800`.
+#[inline(always)]
+fn trap() -> ! {
+    // SAFETY: the instruction only traps.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::asm!("ud2", options(noreturn))
+    }
+    // SAFETY: as above.
+    #[cfg(target_arch = "aarch64")]
+    unsafe {
+        core::arch::asm!("brk #0x800", options(noreturn))
+    }
 }
 
 /// `n` in decimal, at the end of `buf` (a `u64` has at most 20 digits).

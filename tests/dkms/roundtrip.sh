@@ -27,8 +27,9 @@ for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
 done
 ! PATH=$nr command -v rustc >/dev/null || fail "rustc still in $nr"
 
-# NAME RELEASE KDIR per kernel of the matrix ("stock" or a built kernel's dir).
-kernels=$("$rkm" kernels | awk 'NR > 1 { print $1, $2, ($3 ~ /^\/boot\//) ? "stock" : $4 }')
+# NAME RELEASE KDIR per kernel of the matrix ("stock" or a built kernel's dir);
+# "all": not the arm64 kernels, which rkm does not boot yet.
+kernels=$("$rkm" kernels all | awk 'NR > 1 { print $1, $2, ($3 ~ /^\/boot\//) ? "stock" : $4 }')
 stock_releases=$(echo "$kernels" | awk '$3 == "stock" { print $2 }')
 nstock=$(echo "$stock_releases" | grep -c . || true)
 [ "$nstock" -ge 1 ] || fail "no stock kernel in the matrix: run 'make setup'"

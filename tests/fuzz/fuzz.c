@@ -859,7 +859,16 @@ static void op_poll(struct fuzz_worker *w)
 		arr = buf_of_kind(w, k, n * sizeof(struct pollfd));
 	}
 	errno = 0;
+#ifdef SYS_poll
 	r = syscall(SYS_poll, arr, n, timeout);
+#else
+	/* arm64 has only ppoll: the same do_sys_poll(), the timeout as a timespec. */
+	{
+		struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
+
+		r = syscall(SYS_ppoll, arr, n, timeout < 0 ? NULL : &ts, NULL, 0);
+	}
+#endif
 	e = errno;
 	if (r == -1 && e == EINTR)
 		w->eintr++;

@@ -213,11 +213,22 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
 		 * -j: independent steps side by side (the stack checker beside
 		 * the crate; the kernel's NAME.mod.o beside its other objects).
 		 */
-		char *argv[16] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm",
+		char *argv[18] = { "make", "-s", c, m, kcflags, "KBUILD_BUILD_TIMESTAMP=rkm",
 				   xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN)) };
 		int n = 7;
 
 		probe_cache(k, argv, &n);
+		/*
+		 * An arm64 kernel on this x86 host: Debian's cross compiler (the
+		 * 6.12 headers name it themselves, the 6.1 ones only on an arm64
+		 * host's cross build).
+		 */
+		if (k->arm64) {
+			if (access("/usr/bin/aarch64-linux-gnu-gcc", X_OK))
+				die("%s for %s: no aarch64-linux-gnu-gcc (the arm64 cross compiler): run 'make setup' (as root)",
+				    name, k->name);
+			argv[n++] = "CROSS_COMPILE=aarch64-linux-gnu-";
+		}
 		if (modname)
 			argv[n++] = xasprintf("RKM_MODULE_NAME=%s", modname);
 		argv[n++] = "modules";
@@ -248,7 +259,7 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
 }
 
 /* DIR/test.c, the driver's userspace test, as a static program for the guest. */
-int build_test_program(const char *dir_arg, char *out, size_t outlen)
+int build_test_program(const char *dir_arg, bool arm64, char *out, size_t outlen)
 {
 	char dir[PATH_MAX];
 	char *src, *inc, *bdir;
@@ -260,12 +271,14 @@ int build_test_program(const char *dir_arg, char *out, size_t outlen)
 	src = xasprintf("%s/test.c", dir);
 	if (!is_file(src))
 		return 0;
-	bdir = xasprintf("%s/build", dir);
+	/* arm64's in DIR/build/arm64, under the same name: the test's. */
+	bdir = xasprintf("%s/build%s", dir, arm64 ? "/arm64" : "");
 	mkdirs(bdir);
 	snprintf(out, outlen, "%s/%s-test", bdir, base_name(dir));
 	inc = xasprintf("-I%s/tests/lib", rkm_root);
 	{
-		char *argv[] = { "cc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", inc,
+		char *argv[] = { arm64 ? "aarch64-linux-gnu-gcc" : "cc", "-static", "-O2", "-Wall",
+				 "-Wextra", "-Werror", inc,
 				 "-o", out, src, "-lpthread", NULL };
 
 		rc = run_cmd(argv, NULL, NULL);

@@ -43,10 +43,12 @@ const struct command rkm_commands[] = {
 	  "usage: rkm kernels [NAME|RELEASE|GROUP]...\n"
 	  "       rkm kernels add NAME RELEASE|KDIR [VMLINUZ]\n"
 	  "       rkm kernels remove NAME\n"
-	  "Lists kernels (default: all) with release, vmlinuz, headers, list (matrix, user,\n"
-	  "installed), use (build+boot; build-only: no image) and mitigation profile.\n"
-	  "GROUP: 'matrix' (what 'make setup' installs), 'stock' (its distribution kernels),\n"
-	  "'user' (those added), 'all'. A RELEASE with /lib/modules/RELEASE/build needs no entry.\n"
+	  "Lists kernels (default: all, and arm64) with release, vmlinuz, headers, list (matrix,\n"
+	  "arm64, user, installed), use (build+boot; build-only: no image, or arm64), architecture\n"
+	  "and code-generation profile. GROUP: 'matrix' (what 'make setup' installs), 'stock'\n"
+	  "(its distribution kernels), 'user' (those added), 'all' (these), 'arm64' (Debian's\n"
+	  "arm64 kernels 'make setup' unpacks: cross-built for, not booted yet). A RELEASE with\n"
+	  "/lib/modules/RELEASE/build needs no entry.\n"
 	  "add: names a kernel in $RKM_CACHE/user-kernels, whose lines 'make setup' keeps:\n"
 	  "an installed RELEASE (image: /boot/vmlinuz-RELEASE if present) or a kernel build\n"
 	  "directory KDIR (image: KDIR/arch/x86/boot/bzImage if present), or the image\n"
@@ -57,7 +59,7 @@ const struct command rkm_commands[] = {
 	  "Builds each driver (DIR/NAME.rs, or a C module's Kbuild) into DIR/build/KERNEL/NAME.ko;\n"
 	  "compiler, rustc, objtool and modpost warnings are errors.\n"
 	  "  --kernel NAME   a kernel of 'rkm kernels', a release with headers installed, or a\n"
-	  "                  group: 'stock', 'user', 'all' (repeatable; default: the matrix)\n" },
+	  "                  group: 'stock', 'user', 'all', 'arm64' (repeatable; default: the matrix)\n" },
 	{ "run", cmd_run, "boot kernels with modules and tests",
 	  "usage: rkm run [--kernel NAME]... [--module PATH[:PARAMS]]... [--ship PATH]...\n"
 	  "               [--test 'NAME=PROGRAM [ARGS]']... [--qemu 'ARGS']... [options]\n"

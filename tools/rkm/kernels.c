@@ -23,14 +23,17 @@
  * "kernels", the matrix, is tools/setup.sh's (`make setup`): its 4-field
  * line is the kernel rkm built, the debug one. "user-kernels" is written by
  * `rkm kernels add` and `remove`; setup only appends to it the lines it
- * moves out of "kernels".
+ * moves out of "kernels". "kernels-arm64" is setup's too
+ * (tools/arm64-kernels.sh): Debian's arm64 kernels, unpacked in RKM_CACHE,
+ * which rkm builds for (group "arm64") but does not boot yet.
  */
 #define MATRIX_FILE "kernels"
 #define USER_FILE "user-kernels"
+#define ARM64_FILE "kernels-arm64"
 #define LINE_FORMAT "'NAME RELEASE' or 'NAME RELEASE VMLINUZ KDIR'"
 
 /* Words that name groups of kernels or subcommands, never a kernel. */
-static const char *const reserved[] = { "stock", "matrix", "user", "all", "add", "remove", NULL };
+static const char *const reserved[] = { "stock", "matrix", "user", "arm64", "all", "add", "remove", NULL };
 
 static struct {
 	struct kernel *k;	/* the matrix's, then the user's */
@@ -72,6 +75,40 @@ static const struct kernel *find(const char *name, bool by_release)
 	return NULL;
 }
 
+/* Whether the kernel whose headers are in KDIR is an arm64 one. */
+static bool config_arm64(const char *kdir)
+{
+	char *conf = xasprintf("%s/include/config/auto.conf", kdir), *line = NULL;
+	size_t cap = 0;
+	bool arm64 = false;
+	FILE *f = fopen(conf, "r");
+
+	while (f && !arm64 && getline(&line, &cap, f) > 0)
+		arm64 = !strcmp(line, "CONFIG_ARM64=y\n");
+	if (f)
+		fclose(f);
+	free(line);
+	free(conf);
+	return arm64;
+}
+
+/*
+ * Where kernel k's own modules are, with modules.dep or (*tree: a kernel
+ * built in a tree, rkm's debug kernel or a user's) modules.order, and
+ * modules.builtin: /lib/modules/RELEASE for an installed kernel; beside the
+ * headers for one unpacked by tools/arm64-kernels.sh (ROOT/usr/src/HEADERS
+ * and ROOT/lib/modules/RELEASE); else the tree, the headers directory.
+ */
+char *kernel_modroot(const struct kernel *k, bool *tree)
+{
+	char *m = xasprintf("/lib/modules/%s", k->release);
+
+	if (k->from == KERNEL_ARM64)
+		m = xasprintf("%s/../../../lib/modules/%s", k->headers, k->release);
+	*tree = k->built || !is_file(xasprintf("%s/modules.dep", m));
+	return *tree ? strdup(k->headers) : m;
+}
+
 /* The kernel of an installed release: headers and image where Debian puts them. */
 static struct kernel installed_kernel(const char *name, const char *release, enum kernel_list from)
 {
@@ -80,6 +117,7 @@ static struct kernel installed_kernel(const char *name, const char *release, enu
 
 	e.headers = realpath(h, real) ? strdup(real) : h;
 	e.vmlinuz = xasprintf("/boot/vmlinuz-%s", release);
+	e.arm64 = config_arm64(e.headers);
 	return e;
 }
 
@@ -130,6 +168,7 @@ static void read_list(const char *file, enum kernel_list from)
 					     .headers = strdup(field[3]), .from = from };
 			/* The matrix's own 4-field line: the kernel rkm built. */
 			e.built = from == KERNEL_MATRIX;
+			e.arm64 = from == KERNEL_ARM64 || config_arm64(e.headers);
 		}
 		e.file = path;
 		e.line = lineno;
@@ -149,6 +188,7 @@ static void load(void)
 		return;
 	known.loaded = true;
 	read_list(MATRIX_FILE, KERNEL_MATRIX);
+	read_list(ARM64_FILE, KERNEL_ARM64);
 	read_list(USER_FILE, KERNEL_USER);
 }
 
@@ -214,8 +254,16 @@ static void expand(const char *name, struct selection *s)
 		need_matrix();
 		for (i = 0; i < known.n; i++)
 			if ((known.k[i].from == KERNEL_MATRIX && !(known.k[i].built && !strcmp(name, "stock"))) ||
-			    !strcmp(name, "all"))
+			    (!strcmp(name, "all") && known.k[i].from != KERNEL_ARM64))
 				add(s, &known.k[i]);
+		return;
+	}
+	if (!strcmp(name, "arm64")) {
+		for (i = 0; i < known.n; i++)
+			if (known.k[i].from == KERNEL_ARM64)
+				add(s, &known.k[i]);
+		if (!s->n)
+			die("no arm64 kernels in %s: run 'make setup' (as root)", cache_file(ARM64_FILE));
 		return;
 	}
 	if (!strcmp(name, "user")) {
@@ -352,6 +400,9 @@ int kernels_bootable(const char **names, int nnames, struct kernel *out)
 		 */
 		if (s.k[i].from != KERNEL_MATRIX)
 			check_headers(&s.k[i]);
+		if (s.k[i].arm64 && access("/usr/bin/qemu-system-aarch64", X_OK))
+			die("kernel %s (%s) is an arm64 kernel: booting it needs qemu-system-aarch64 (apt-get install qemu-system-arm, or run 'make setup')",
+			    s.k[i].name, s.k[i].release);
 		if (!has_image(&s.k[i]) && (named || s.k[i].from == KERNEL_MATRIX))
 			die("%s", no_image(&s.k[i]));
 		check_headers(&s.k[i]);
@@ -538,7 +589,7 @@ static const char *use_of(const struct kernel *k)
 int cmd_kernels(int argc, char **argv)
 {
 	static const char *const from[] = { [KERNEL_MATRIX] = "matrix", [KERNEL_USER] = "user",
-					    [KERNEL_INSTALLED] = "installed" };
+					    [KERNEL_INSTALLED] = "installed", [KERNEL_ARM64] = "arm64" };
 	struct selection s;
 	int i, wn = 8, wr = 28;
 
@@ -547,14 +598,18 @@ int cmd_kernels(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "remove"))
 		return kernels_remove(argc - 1, argv + 1);
 	s = select_names((const char **)argv + 1, argc - 1, "all");
+	/* With no name, the arm64 kernels too ("all" is what commands build and boot). */
+	for (i = 0; argc == 1 && i < known.n; i++)
+		if (known.k[i].from == KERNEL_ARM64)
+			add(&s, &known.k[i]);
 	for (i = 0; i < s.n; i++) {
 		if ((int)strlen(s.k[i].name) > wn)
 			wn = strlen(s.k[i].name);
 		if ((int)strlen(s.k[i].release) > wr)
 			wr = strlen(s.k[i].release);
 	}
-	printf("%-*s %-*s %-40s %-48s %-9s %-10s %s\n", wn, "NAME", wr, "RELEASE", "VMLINUZ",
-	       "HEADERS", "LIST", "USE", "PROFILE");
+	printf("%-*s %-*s %-40s %-48s %-9s %-10s %-6s %s\n", wn, "NAME", wr, "RELEASE", "VMLINUZ",
+	       "HEADERS", "LIST", "USE", "ARCH", "PROFILE");
 	for (i = 0; i < s.n; i++) {
 		const struct kernel *k = &s.k[i];
 		char profile[128] = "?";
@@ -564,8 +619,9 @@ int cmd_kernels(int argc, char **argv)
 
 		if (is_file(conf + strlen("KCONFIG=")))
 			run_cmd(args, profile_line, profile);
-		printf("%-*s %-*s %-40s %-48s %-9s %-10s %s\n", wn, k->name, wr, k->release,
-		       k->vmlinuz ? k->vmlinuz : "-", k->headers, from[k->from], use_of(k), profile);
+		printf("%-*s %-*s %-40s %-48s %-9s %-10s %-6s %s\n", wn, k->name, wr, k->release,
+		       k->vmlinuz ? k->vmlinuz : "-", k->headers, from[k->from], use_of(k),
+		       k->arm64 ? "arm64" : "x86_64", profile);
 		free(mk);
 		free(conf);
 	}

@@ -34,9 +34,9 @@ static char *kmod_name(const char *path)
 static char *kmod_find(const struct kernel *k, const char *name)
 {
 	/* A kernel built in a tree (rkm's debug kernel, a user's) has its modules there. */
-	bool tree = k->built || !is_file(xasprintf("/lib/modules/%s/modules.dep", k->release));
+	bool tree;
+	const char *root = kernel_modroot(k, &tree);
 	const char *list = tree ? "modules.order" : "modules.dep";
-	const char *root = tree ? k->headers : xasprintf("/lib/modules/%s", k->release);
 	char *path = xasprintf("%s/%s", root, list), *line = NULL, *found = NULL;
 	size_t cap = 0;
 	FILE *f = fopen(path, "r");
@@ -66,9 +66,8 @@ static char *kmod_find(const struct kernel *k, const char *name)
 /* Whether module NAME is built into kernel k (its tree's modules.builtin). */
 static bool kmod_builtin(const struct kernel *k, const char *name)
 {
-	bool tree = k->built || !is_file(xasprintf("/lib/modules/%s/modules.dep", k->release));
-	char *path = xasprintf("%s/modules.builtin", tree ? k->headers
-						       : xasprintf("/lib/modules/%s", k->release));
+	bool tree;
+	char *path = xasprintf("%s/modules.builtin", kernel_modroot(k, &tree));
 	char *line = NULL;
 	size_t cap = 0;
 	bool found = false;

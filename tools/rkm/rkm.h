@@ -19,6 +19,7 @@ enum kernel_list {
 	KERNEL_MATRIX,		/* $RKM_CACHE/kernels, written by make setup */
 	KERNEL_USER,		/* $RKM_CACHE/user-kernels, rkm kernels add */
 	KERNEL_INSTALLED,	/* a release named as it is: /lib/modules/RELEASE/build */
+	KERNEL_ARM64,		/* $RKM_CACHE/kernels-arm64, make setup: cross-built for */
 };
 
 struct kernel {
@@ -27,6 +28,7 @@ struct kernel {
 	char *vmlinuz;		/* the image to boot (may be missing), or NULL: none */
 	char *headers;		/* Kbuild directory (KDIR) */
 	bool built;		/* built by rkm (the debug kernel), not a distribution's */
+	bool arm64;		/* an arm64 kernel (CONFIG_ARM64): cross-built, not booted yet */
 	bool reference;		/* rkm test: the kernel that runs the reliability programs in full */
 	enum kernel_list from;
 	char *file;		/* the list and line it comes from */
@@ -163,6 +165,7 @@ int run_cmd(char *const argv[], void (*line_cb)(const char *line, void *ctx), vo
 int kernels_load(struct kernel *k, int max);
 int kernels_select(const char **names, int nnames, struct kernel *out);
 int kernels_bootable(const char **names, int nnames, struct kernel *out);
+char *kernel_modroot(const struct kernel *k, bool *tree);
 int cmd_kernels(int argc, char **argv);
 
 /* build.c */
@@ -171,7 +174,7 @@ int build_driver(const char *dir, const struct kernel *k, char *ko, size_t kolen
 void build_caches(const char *dir, bool all);
 int build_driver_as(const char *dir, const struct kernel *k, const char *modname, char *ko,
 		    size_t kolen);
-int build_test_program(const char *dir, char *out, size_t outlen);
+int build_test_program(const char *dir, bool arm64, char *out, size_t outlen);
 int cmd_build(int argc, char **argv);
 
 /* manifest.c */

@@ -246,8 +246,8 @@ static void copy_if_there(const char *from, const char *to)
 static void guest_modules(struct cpio *c, const struct kernel *k, const struct plan *p,
 			  const char *staging)
 {
-	bool tree = k->built || !is_file(xasprintf("/lib/modules/%s/modules.dep", k->release));
-	const char *root = tree ? k->headers : xasprintf("/lib/modules/%s", k->release);
+	bool tree;
+	const char *root = kernel_modroot(k, &tree);
 	char *moddir = xasprintf("%s/lib/modules/%s", staging, k->release);
 	char *rkmdir = xasprintf("%s/rkm", moddir), *rm[] = { "rm", "-rf", (char *)staging, NULL };
 	char *dm[] = { "depmod", "-b", (char *)staging, k->release, NULL };
