@@ -112,6 +112,8 @@ struct tcase {
  *   setup     tools/setup.sh on the host's apt
  *   logs-run, logs-test  rkm run's and rkm test's default logs, build/logs/run
  *             and build/logs/test (console logs, initramfs)
+ *   arm64     samples/NAME/build/arm64-* and samples/NAME/build/arm64 (arm64
+ *             builds: modules, test programs)
  *   NAME      tests/NAME or tests/broken/NAME/build, or build/selftest/NAME, of
  *             a boot case and those that use what it builds there
  *
@@ -752,14 +754,14 @@ static const struct tcase cases[] = {
 		.name = "arm64: samples cross-build for Debian's arm64 6.1 and 6.12 with one Rust object for "
 			"both, its return addresses signed as the kernels' (PAC); rkm kernels lists them",
 		.tier = CHECK,
-		.uses = "samples",
+		.uses = "samples arm64",
 		.cmd = RKM "kernels arm64 && " RKM "build samples/rust_minimal samples/rust_echo samples/rust_edu "
 		       "samples/rust_e1000 --kernel arm64 >/dev/null && for s in rust_minimal rust_echo rust_edu "
 		       "rust_e1000; do b=samples/$s/build; cmp $b/arm64-6.1/$s-rust.o $b/arm64-6.12/$s-rust.o && "
 		       "echo \"$s: one Rust object for both\"; for k in arm64-6.1 arm64-6.12; do "
 		       "echo \"$s $k: $(/sbin/modinfo -F vermagic $b/$k/$s.ko | awk '{ print $NF }'),"
 		       " $(readelf -n $b/$k/$s-rust.o | sed -n 's/.*AArch64 feature: //p')\"; done; done",
-		.expect = { "arm64-6.1 * arm64 * build-only arm64 * pac", "arm64-6.12 * arm64 * build-only arm64 * pac",
+		.expect = { "arm64-6.1 * arm64 * build+boot arm64 * pac", "arm64-6.12 * arm64 * build+boot arm64 * pac",
 			    "rust_minimal: one Rust object for both", "rust_echo: one Rust object for both",
 			    "rust_edu: one Rust object for both", "rust_e1000: one Rust object for both",
 			    "rust_echo arm64-6.1: aarch64, PAC", "rust_e1000 arm64-6.12: aarch64, PAC" },
@@ -777,14 +779,19 @@ static const struct tcase cases[] = {
 			    "build failed" },
 	},
 	{
-		.name = "arm64: booting an arm64 kernel is one line saying rkm only builds for it yet",
-		.tier = CHECK,
-		.uses = "",
-		.cmd = RKM "run --kernel arm64-6.12",
-		.fails = true,
-		.expect = { "kernel arm64-6.12 (*) is an arm64 kernel: rkm builds for it (rkm build --kernel "
-			    "arm64-6.12) but does not boot it yet" },
-		.reject = { "booting" },
+		.name = "arm64: every sample but edu (QEMU's edu reaches 28 bits of DMA, virt's RAM starts at "
+			"1 GiB) and those with Debian programs passes on Debian's arm64 6.1 and 6.12 under "
+			"qemu-system-aarch64, with the fuzzer, load/unload cycles and watchdog resets",
+		.uses = "samples arm64",
+		.cmd = RKM "test samples/rust_echo samples/rust_i6300esb samples/rust_minimal samples/rust_params "
+		       "samples/rust_pcitest samples/rust_pipe samples/rust_print samples/rust_scull "
+		       "samples/rust_semaphore samples/rust_sync samples/rust_ticker samples/rust_vectors "
+		       "--kernel arm64 --reliability --test-timeout 900 --logs build/selftest/arm64",
+		.expect = { "# arm64-6.1: * passed, 0 failed", "# arm64-6.12: * passed, 0 failed",
+			    "^ok * rust_echo-test", "^ok * rust_semaphore-test", "^ok * rkm-fuzz",
+			    "^ok * rkm-cycles", "^ok * taint",
+			    "# arm64-6.12: 1 passed, 0 failed, 0 skipped (boot to reset " },
+		.reject = { "not ok", "rkm: FAIL" },
 	},
 	{
 		.name = "a Rust function with a 16 KiB stack frame fails the build at each kernel's own CONFIG_FRAME_WARN",

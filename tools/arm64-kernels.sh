@@ -11,7 +11,8 @@
 # added), fetched with `apt-get download` and unpacked with `dpkg -x` into
 # CACHE/arm64/RELEASE: the image (vmlinuz, modules), the headers, their
 # common part (arch: all) and the amd64 linux-kbuild package of the same
-# version (fixdep, modpost: the headers' scripts/ and tools/ link to it).
+# version (fixdep, modpost: the headers' scripts/ and tools/ link to it),
+# with the modules' modules.dep written by the host's depmod.
 # The headers' Makefile names the common part at /usr/src: it is pointed at
 # the unpacked one, so the tree needs nothing of the host's.
 set -eu
@@ -92,6 +93,9 @@ fetch() {
 	h=$tmp/usr/src/linux-headers-$rel
 	[ -f "$h/Makefile" ] && [ -f "$tmp/boot/vmlinuz-$rel" ] || die "$rel: no headers or no vmlinuz in the packages"
 	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$h/Makefile"
+	# modules.dep, which the package leaves to depmod on the target: how
+	# rkm finds the kernel's own modules (twins, their dependencies).
+	/sbin/depmod -b "$tmp" "$rel" || die "depmod of $rel's modules failed"
 	: > "$tmp/.complete"
 	mv "$tmp" "$root"
 }

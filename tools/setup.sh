@@ -6,8 +6,9 @@
 # (the matrix); $RKM_CACHE/user-kernels (rkm kernels add) keeps its lines.
 # (gnuplot-nox draws the benchmark's chart; clippy, rustfmt and
 # rust-analyzer are for rkm lint and rkm rust-project; dkms, openssl and
-# xz-utils for the DKMS round trip and rkm sign; gcc-aarch64-linux-gnu for
-# the arm64 kernels (tools/arm64-kernels.sh); the packages of the host
+# xz-utils for the DKMS round trip and rkm sign; gcc-aarch64-linux-gnu, its
+# static libc and qemu-system-arm for the arm64 kernels (tools/arm64-kernels.sh);
+# the packages of the host
 # programs the manifests ship into the guest, from their 'program' lines.)
 #
 #   setup.sh           the stock kernels of the matrix
@@ -101,7 +102,7 @@ if [ -n "$resolve_only" ]; then
 fi
 
 pkgs="rustc-web rust-web-src rust-web-clippy rustfmt-web rust-web-analyzer qemu-system-x86 cpio tiny-initramfs gnuplot-nox bindgen libclang-dev
-	dkms openssl xz-utils libiberty-dev gcc-aarch64-linux-gnu
+	dkms openssl xz-utils libiberty-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 	linux-image-$r61 linux-headers-$r61
 	linux-image-$r612-amd64 linux-headers-$r612-amd64
 	linux-image-$r612-rt-amd64 linux-headers-$r612-rt-amd64

@@ -171,24 +171,26 @@ static void bad_buffers(void)
 {
 	char *page = ktest_page_before_hole(), buf[16];
 	int r = dev_open(O_RDONLY | O_NONBLOCK), w = dev_open(O_WRONLY | O_NONBLOCK);
+	long long n, m;
 
 	ASSERT_TRUE(page && r >= 0 && w >= 0);
 	TR_CALL(-EFAULT, raw_write(w, NULL, 10));
 	TR_CALL(-EFAULT, write(w, KTEST_KERNEL_ADDR, 10));
 	TR_CALL(-EFAULT, write(w, page + KTEST_PAGE, 10));
 	expect_info(r, 0, 1, 1, 0);
-	/* A fault after the first byte: a short write. */
+	/* A fault after the first byte: a short write (n bytes, "abcd" on x86). */
 	memcpy(page + KTEST_PAGE - 4, "abcd", 4);
-	TR_CALL(4, write(w, page + KTEST_PAGE - 4, 10));
+	n = TR_SHORT(4, write(w, page + KTEST_PAGE - 4, 10));
 	/* A fault on the first byte of a read takes nothing... */
 	TR_CALL(-EFAULT, raw_read(r, NULL, 4));
 	TR_CALL(-EFAULT, read(r, KTEST_KERNEL_ADDR, 4));
-	expect_info(r, 4, 1, 1, 0);
-	/* ...after some, a short read: the rest stays. */
-	TR_CALL(2, read(r, page + KTEST_PAGE - 2, 4));
-	expect_bytes("short read", page + KTEST_PAGE - 2, "ab", 2);
-	TR_CALL(2, read(r, buf, sizeof(buf)));
-	expect_bytes("the rest", buf, "cd", 2);
+	expect_info(r, n, 1, 1, 0);
+	/* ...after some, a short read (where n > 2): the rest stays. */
+	m = n > 2 ? TR_SHORT(2, read(r, page + KTEST_PAGE - 2, 4)) :
+		    TR_CALL(n, read(r, page + KTEST_PAGE - 2, 4));
+	expect_bytes("short read", page + KTEST_PAGE - 2, "ab", m);
+	TR_CALL(n > m ? n - m : -EAGAIN, read(r, buf, sizeof(buf)));
+	expect_bytes("the rest", buf, "abcd" + m, n - m);
 	/* ioctl arguments. */
 	TR_CALL(-EFAULT, ioctl(r, PIPE_IOC_INFO, NULL));
 	TR_CALL(-EFAULT, ioctl(r, PIPE_IOC_INFO, KTEST_KERNEL_ADDR));

@@ -124,8 +124,8 @@ static struct kernel installed_kernel(const char *name, const char *release, enu
 static void read_list(const char *file, enum kernel_list from)
 {
 	char *path = cache_file(file), *line = NULL;
-	const char *fix = from == KERNEL_MATRIX ? "run 'make setup' to rewrite the file" :
-						  "fix or delete that line";
+	const char *fix = from != KERNEL_USER ? "run 'make setup' to rewrite the file" :
+						"fix or delete that line";
 	size_t cap = 0;
 	FILE *f = fopen(path, "r");
 	int lineno = 0;
@@ -153,7 +153,7 @@ static void read_list(const char *file, enum kernel_list from)
 			die("%s:%d: '%s' is not %s; %s", path, lineno, text, LINE_FORMAT, fix);
 		if (!valid_name(field[0]) || is_reserved(field[0]) || strchr(field[1], '/'))
 			die("%s:%d: '%s': a NAME is letters, digits and . _ + - (not %s) and a RELEASE has no '/'; %s",
-			    path, lineno, text, "stock, matrix, user, all, add or remove", fix);
+			    path, lineno, text, "stock, matrix, user, arm64, all, add or remove", fix);
 		other = find(field[0], false);
 		if (other)
 			die("%s:%d: the name '%s' is taken by %s:%d; %s", path, lineno, field[0],

@@ -457,7 +457,7 @@ static int reset_verdict(const struct kernel *k, const struct plan *p, struct kt
  * keep QEMU from adding a NIC of its own (and its user-mode network).
  */
 static char **qemu_argv(const struct kernel *k, const struct plan *p, const char *cpio,
-			const char *serial1, const char *qmp_sock)
+			const char *ktap, const char *qmp_sock)
 {
 	/*
 	 * -icount: the guest clock counts instructions (1 ns each), so
@@ -501,17 +501,18 @@ static char **qemu_argv(const struct kernel *k, const struct plan *p, const char
 		 * on its PL011, KTAP on a PCI 16550 (rkm-init's ttyS0). -cpu max
 		 * has pointer authentication, which both kernels use; its
 		 * IMPDEF algorithm boots in 3 s where the architected one takes
-		 * 7 (FIELD-NOTES).
+		 * 7.
 		 */
 		const char *const arm64[] = { "-M", "virt", "-cpu", "max,pauth-impdef=on",
-					      "-chardev", xasprintf("file,id=rkmktap,path=%s", serial1 + 5),
+					      "-chardev", xasprintf("file,id=rkmktap,path=%s", ktap),
 					      "-device", "pci-serial,chardev=rkmktap" };
 
 		for (i = 0; i < sizeof(arm64) / sizeof(arm64[0]); i++)
 			argv[n++] = (char *)arm64[i];
 	} else {
+		/* KTAP on the second UART, rkm-init's ttyS1. */
 		argv[n++] = "-serial";
-		argv[n++] = (char *)serial1;
+		argv[n++] = xasprintf("file:%s", ktap);
 	}
 	if (p->icount) {
 		argv[n++] = "-icount";
@@ -687,7 +688,6 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	char *fifo = xasprintf("%s/ktap.fifo", logdir);
 	char *conpath = xasprintf("%s/console.log", logdir);
 	char *ktappath = xasprintf("%s/ktap.log", logdir);
-	char *serial1 = xasprintf("file:%s", fifo);
 	int items = p->nmodules + p->ntests + p->nfails + 3;
 	int host_timeout = p->host_timeout ? p->host_timeout
 					   : items * (p->test_timeout + 5) + 150;
@@ -707,7 +707,7 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	mkdirs(logdir);
 	if (p->dry_run) {
 		/* rkm run/test --dry-run: the command line, no initramfs, no boot. */
-		argv = qemu_argv(k, p, cpio, serial1, q.sock);
+		argv = qemu_argv(k, p, cpio, fifo, q.sock);
 		write_cmdline(xasprintf("%s/qemu.cmdline", logdir), argv);
 		printf("# rkm: %s: would run:", k->name);
 		for (; *argv; argv++)
@@ -739,7 +739,7 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	fflush(stdout);
 	start = now();
 	deadline = start + host_timeout;
-	argv = qemu_argv(k, p, cpio, serial1, q.sock);
+	argv = qemu_argv(k, p, cpio, fifo, q.sock);
 	write_cmdline(xasprintf("%s/qemu.cmdline", logdir), argv);
 	pid = fork();
 	if (pid < 0)
@@ -917,7 +917,6 @@ static int vm_boot(const struct kernel *k, const struct plan *p, const char *log
 	free(fifo);
 	free(conpath);
 	free(ktappath);
-	free(serial1);
 	return rc;
 }
 
@@ -1634,7 +1633,7 @@ int cmd_test(int argc, char **argv)
 	struct kernel k[RKM_MAX_KERNELS];
 	struct plan plans[RKM_MAX_KERNELS];
 	char *progs[RKM_MAX_ITEMS], *progs_arm64[RKM_MAX_ITEMS];
-	bool arm64 = false;
+	bool x86 = false, arm64 = false;
 	struct prep pr;
 	int nk, i, j;
 	char path[PATH_MAX];
@@ -1651,18 +1650,18 @@ int cmd_test(int argc, char **argv)
 	add_kernel_args(&a, ms);
 	nk = kernels_bootable(a.names, a.nnames, k);
 	mark_reference(k, nk);
-	for (i = 0; i < nk; i++)
+	for (i = 0; i < nk; i++) {
+		x86 |= !k[i].arm64;
 		arm64 |= k[i].arm64;
+	}
+	/* The program is DIR/build[/arm64]/NAME-test: its name is the test's. */
 	for (j = 0; j < a.ndirs; j++) {
-		if (build_test_program(a.dirs[j], false, path, sizeof(path)))
+		if (x86 && build_test_program(a.dirs[j], false, path, sizeof(path)))
 			die("test program of %s does not build", a.dirs[j]);
-		/* The program is DIR/build/NAME-test: its name is the test's. */
-		progs[j] = path[0] ? xasprintf("%s=%s", base_name(path), path) : NULL;
-		if (!arm64)
-			continue;
-		if (build_test_program(a.dirs[j], true, path, sizeof(path)))
+		progs[j] = x86 && path[0] ? xasprintf("%s=%s", base_name(path), path) : NULL;
+		if (arm64 && build_test_program(a.dirs[j], true, path, sizeof(path)))
 			die("test program of %s does not build for arm64", a.dirs[j]);
-		progs_arm64[j] = path[0] ? xasprintf("%s=%s", base_name(path), path) : NULL;
+		progs_arm64[j] = arm64 && path[0] ? xasprintf("%s=%s", base_name(path), path) : NULL;
 	}
 	for (i = 0; i < nk; i++)
 		plans[i] = a.plan;
