@@ -136,10 +136,11 @@ struct tcase {
 	"tar -C samples --exclude=rust_minimal/build -cf - rust_minimal | tar -C build/selftest -xf - && "
 /*
  * A fabricated cache for the user-kernel cases, exported as RKM_CACHE and $c:
- * the real matrix, no user kernels, the real cache's core/alloc builds linked.
+ * the real matrix, no user kernels, the real cache's core/alloc builds and
+ * unpacked arm64 kernels linked (setup there then fetches nothing).
  */
 #define UCACHE "real=${RKM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rkm} && c=$PWD/build/selftest/ucache && " \
-	"rm -rf $c && mkdir -p $c && cp $real/kernels $c/ && for s in $real/sysroot-*; do " \
+	"rm -rf $c && mkdir -p $c && cp $real/kernels $c/ && ln -s $real/arm64 $c/arm64 && for s in $real/sysroot-*; do " \
 	"case $s in *.lock) ;; *) ln -s $s $c/ ;; esac; done && export RKM_CACHE=$c && "
 #define CF_CMD "samples/rust_minimal/build/6.12/.rust_minimal-rust.a.cmd"
 /*

@@ -14,7 +14,8 @@
 
 #define RUN_OPTIONS \
 	"  --kernel NAME          a kernel of 'rkm kernels' (matrix or user), a release, or a\n" \
-	"                         group: 'stock', 'user', 'all' (repeatable; default: the matrix).\n" \
+	"                         group: 'stock', 'user', 'all', 'arm64' (repeatable; default: the\n" \
+	"                         matrix).\n" \
 	"                         Booting needs an image: a kernel named without one is an\n" \
 	"                         error; in a group, it is named and left out\n" \
 	"  --module PATH[:PARAMS] load this module at boot, with parameters (%k in PATH: the kernel)\n" \
