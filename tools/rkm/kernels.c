@@ -25,7 +25,7 @@
  * `rkm kernels add` and `remove`; setup only appends to it the lines it
  * moves out of "kernels". "kernels-arm64" is setup's too
  * (tools/arm64-kernels.sh): Debian's arm64 kernels, unpacked in RKM_CACHE,
- * which rkm builds for (group "arm64") but does not boot yet.
+ * cross-built for and booted under qemu-system-aarch64 (group "arm64").
  */
 #define MATRIX_FILE "kernels"
 #define USER_FILE "user-kernels"

@@ -28,7 +28,7 @@ struct kernel {
 	char *vmlinuz;		/* the image to boot (may be missing), or NULL: none */
 	char *headers;		/* Kbuild directory (KDIR) */
 	bool built;		/* built by rkm (the debug kernel), not a distribution's */
-	bool arm64;		/* an arm64 kernel (CONFIG_ARM64): cross-built, not booted yet */
+	bool arm64;		/* an arm64 kernel (CONFIG_ARM64): cross-built, booted under qemu-system-aarch64 */
 	bool reference;		/* rkm test: the kernel that runs the reliability programs in full */
 	enum kernel_list from;
 	char *file;		/* the list and line it comes from */
