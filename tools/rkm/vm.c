@@ -206,23 +206,45 @@ static void ktap_feed(struct ktap *t, const char *buf, size_t n)
 	}
 }
 
+/*
+ * The console log's last lines; where the kernel reported an oops, a BUG or
+ * a panic, its first report from its start (up to 60 lines) instead, so the
+ * fault's kind, address and call trace are shown, not only the panic's end.
+ */
 static void print_tail(const char *path, int lines)
 {
+	static const char *const reports[] = { "Oops: ", "BUG: ", "general protection fault",
+					       "kernel BUG at", "int3: 0000 [#", "invalid opcode:",
+					       "Kernel panic - not syncing" };
 	FILE *f = fopen(path, "r");
-	char *all[256] = { 0 }, buf[1024];
-	int n = 0, i;
+	char *all[256] = { 0 }, *first[60] = { 0 }, buf[1024];
+	int n = 0, nfirst = 0, i;
+	size_t r;
 
 	if (!f)
 		return;
 	while (fgets(buf, sizeof(buf), f)) {
+		if (nfirst && nfirst < 60)
+			first[nfirst++] = strdup(buf);
+		for (r = 0; !nfirst && r < sizeof(reports) / sizeof(reports[0]); r++)
+			if (strstr(buf, reports[r]))
+				first[nfirst++] = strdup(buf);
 		free(all[n % 256]);
 		all[n % 256] = strdup(buf);
 		n++;
 	}
 	fclose(f);
-	for (i = n > lines ? n - lines : 0; i < n; i++) {
-		fputs("    | ", stderr);
-		demangle_fputs(all[i % 256], stderr);
+	if (nfirst) {
+		for (i = 0; i < nfirst; i++) {
+			fputs("    | ", stderr);
+			demangle_fputs(first[i], stderr);
+			free(first[i]);
+		}
+	} else {
+		for (i = n > lines ? n - lines : 0; i < n; i++) {
+			fputs("    | ", stderr);
+			demangle_fputs(all[i % 256], stderr);
+		}
 	}
 	for (i = 0; i < 256; i++)
 		free(all[i]);
