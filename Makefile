@@ -23,10 +23,12 @@ TOOLS := $(RKM) build/bin/rkm-cc build/bin/rkm-init build/bin/rkm-selftest build
 # gcc-aarch64-linux-gnu and its static libc); without them, arm64 kernels are
 # only built for.
 CC_ARM64 := aarch64-linux-gnu-gcc
-ifneq ($(wildcard /usr/bin/$(CC_ARM64) /usr/aarch64-linux-gnu/lib/libc.a),)
 GUEST_ARM64 := build/arm64/bin/rkm-init $(patsubst build/bin/%,build/arm64/bin/%,$(GUEST))
+ifeq ($(words $(wildcard /usr/bin/$(CC_ARM64) /usr/aarch64-linux-gnu/lib/libc.a)),2)
 TOOLS += $(GUEST_ARM64)
 endif
+# A guest program's compiler: the cross one for build/arm64/bin.
+guest-cc = $(if $(filter build/arm64/%,$@),$(CC_ARM64),$(CC))
 
 .PHONY: all setup setup-debug tools each-tool demo check test bench clean
 all: tools
@@ -59,9 +61,9 @@ $(RKM): $(RKM_OBJS)
 	$(CC) -o $@ $^ -liberty
 
 # The guest's /init: static, the initramfs has no libc.
-build/bin/rkm-init: tools/rkm-init.c tools/kreport.h
+build/bin/rkm-init build/arm64/bin/rkm-init: tools/rkm-init.c tools/kreport.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -static -o $@ $<
+	$(guest-cc) $(CFLAGS_TOOLS) -static -o $@ $<
 
 # One-file host programs; rkm-cc is the kernel build's compiler prefix
 # (Kbuild's probes run once, tools/rkm-cc.c).
@@ -86,24 +88,15 @@ build/bin/rkm-unit: tests/unit/unit.c $(filter-out %/main.o,$(RKM_OBJS)) tools/r
 
 # The engine and every sample's interface model (samples/*/fuzz_model.c). A model's
 # hooks take what any model may need: unused parameters, as in the kernel's own build.
-build/bin/rkm-fuzz: tests/fuzz/fuzz.c tests/fuzz/netdev.c tests/fuzz/fuzz_model.h $(wildcard samples/*/fuzz_model.c)
-build/bin/rkm-fuzz: CFLAGS_TOOLS += -Wno-unused-parameter
-build/bin/rkm-cycles: tests/cycles/cycles.c
-build/bin/rkm-failslab: tests/failslab/failslab.c
-$(GUEST): tests/lib/ktest.h tools/kreport.h tools/fuzz_defaults.h $(wildcard samples/*/*.h)
+build/bin/rkm-fuzz build/arm64/bin/rkm-fuzz: tests/fuzz/fuzz.c tests/fuzz/netdev.c tests/fuzz/fuzz_model.h \
+	$(wildcard samples/*/fuzz_model.c)
+build/bin/rkm-fuzz build/arm64/bin/rkm-fuzz: CFLAGS_TOOLS += -Wno-unused-parameter
+build/bin/rkm-cycles build/arm64/bin/rkm-cycles: tests/cycles/cycles.c
+build/bin/rkm-failslab build/arm64/bin/rkm-failslab: tests/failslab/failslab.c
+$(GUEST) $(filter-out %/rkm-init,$(GUEST_ARM64)): tests/lib/ktest.h tools/kreport.h tools/fuzz_defaults.h \
+		$(wildcard samples/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_TOOLS) -static -Itests/lib -Itests/fuzz -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
-
-build/arm64/bin/rkm-init: tools/rkm-init.c tools/kreport.h
-	@mkdir -p $(@D)
-	$(CC_ARM64) $(CFLAGS_TOOLS) -static -o $@ $<
-build/arm64/bin/rkm-fuzz: tests/fuzz/fuzz.c tests/fuzz/netdev.c tests/fuzz/fuzz_model.h $(wildcard samples/*/fuzz_model.c)
-build/arm64/bin/rkm-fuzz: CFLAGS_TOOLS += -Wno-unused-parameter
-build/arm64/bin/rkm-cycles: tests/cycles/cycles.c
-build/arm64/bin/rkm-failslab: tests/failslab/failslab.c
-$(filter-out %/rkm-init,$(GUEST_ARM64)): tests/lib/ktest.h tools/kreport.h tools/fuzz_defaults.h $(wildcard samples/*/*.h)
-	@mkdir -p $(@D)
-	$(CC_ARM64) $(CFLAGS_TOOLS) -static -Itests/lib -Itests/fuzz -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
+	$(guest-cc) $(CFLAGS_TOOLS) -static -Itests/lib -Itests/fuzz -Itools -Isamples -o $@ $(filter %.c,$^) -lpthread
 
 demo: setup tools
 	@$(RKM) test $(SAMPLES) --kernel stock

@@ -66,14 +66,12 @@ fetch() {
 	rel=$1
 	root=$dir/$rel
 	[ -f "$root/.complete" ] && return 0
-	hv=$(version "linux-headers-$rel")
+	# shellcheck disable=SC2086
+	show=$("$apt_cache" $O show --no-all-versions "linux-headers-$rel" 2>/dev/null)
+	hv=$(printf '%s\n' "$show" | sed -n 's/^Version: //p' | head -n 1)
 	[ -n "$hv" ] || die "no linux-headers-$rel in the arm64 package lists"
-	# shellcheck disable=SC2086
-	common=$("$apt_cache" $O show --no-all-versions "linux-headers-$rel" 2>/dev/null |
-		sed -n 's/^Depends:.*\(linux-headers-[^ ,]*-common\).*/\1/p' | head -n 1)
-	# shellcheck disable=SC2086
-	kbuild=$("$apt_cache" $O show --no-all-versions "linux-headers-$rel" 2>/dev/null |
-		sed -n 's/^Depends:.*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -n 1)
+	common=$(printf '%s\n' "$show" | sed -n 's/^Depends:.*\(linux-headers-[^ ,]*-common\).*/\1/p' | head -n 1)
+	kbuild=$(printf '%s\n' "$show" | sed -n 's/^Depends:.*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -n 1)
 	image=linux-image-$rel-unsigned
 	[ -n "$(version "$image")" ] || image=linux-image-$rel
 	[ -n "$common" ] && [ -n "$kbuild" ] || die "linux-headers-$rel names no -common or linux-kbuild package"

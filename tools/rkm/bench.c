@@ -694,10 +694,7 @@ int cmd_bench(int argc, char **argv)
 	if (npairs * 2 > RKM_MAX_ITEMS)
 		die("at most %d benchmark pairs with workloads at once", RKM_MAX_ITEMS / 2);
 	nk = kernels_bootable(names, nnames, k);
-	for (i = 0; i < nk; i++)
-		if (k[i].arm64)
-			die("kernel %s is an arm64 kernel: rkm bench measures x86 kernels only so far",
-			    k[i].name);
+	kernels_not_arm64(k, nk, "rkm bench measures");
 	if (sizes) {
 		for (i = 0; i < nk; i++)
 			report_sizes(&k[i], ms, nm);

@@ -224,10 +224,10 @@ int build_driver_as(const char *dir_arg, const struct kernel *k, const char *mod
 		 * host's cross build).
 		 */
 		if (k->arm64) {
-			if (access("/usr/bin/aarch64-linux-gnu-gcc", X_OK))
-				die("%s for %s: no aarch64-linux-gnu-gcc (the arm64 cross compiler): run 'make setup' (as root)",
+			if (access("/usr/bin/" RKM_ARM64_CROSS "gcc", X_OK))
+				die("%s for %s: no " RKM_ARM64_CROSS "gcc (the arm64 cross compiler): run 'make setup' (as root)",
 				    name, k->name);
-			argv[n++] = "CROSS_COMPILE=aarch64-linux-gnu-";
+			argv[n++] = "CROSS_COMPILE=" RKM_ARM64_CROSS;
 		}
 		if (modname)
 			argv[n++] = xasprintf("RKM_MODULE_NAME=%s", modname);
@@ -277,7 +277,7 @@ int build_test_program(const char *dir_arg, bool arm64, char *out, size_t outlen
 	snprintf(out, outlen, "%s/%s-test", bdir, base_name(dir));
 	inc = xasprintf("-I%s/tests/lib", rkm_root);
 	{
-		char *argv[] = { arm64 ? "aarch64-linux-gnu-gcc" : "cc", "-static", "-O2", "-Wall",
+		char *argv[] = { arm64 ? RKM_ARM64_CROSS "gcc" : "cc", "-static", "-O2", "-Wall",
 				 "-Wextra", "-Werror", inc,
 				 "-o", out, src, "-lpthread", NULL };
 

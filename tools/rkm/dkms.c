@@ -277,10 +277,7 @@ int cmd_dkms(int argc, char **argv)
 	if (!nnames)
 		names[nnames++] = "all";	/* the matrix and the user's kernels */
 	n = kernels_select(names, nnames, sel);
-	for (i = 0; i < n; i++)
-		if (sel[i].arm64)
-			die("kernel %s is an arm64 kernel: rkm dkms packages x86 objects only so far",
-			    sel[i].name);
+	kernels_not_arm64(sel, n, "rkm dkms packages objects for");
 	for (i = 0; i < n; i++)
 		kernel_profile(&sel[i], kprof[i]);
 	memset(objs, 0, sizeof(objs));

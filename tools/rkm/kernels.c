@@ -109,6 +109,16 @@ char *kernel_modroot(const struct kernel *k, bool *tree)
 	return *tree ? strdup(k->headers) : m;
 }
 
+/* Exits if one of k[0..n) is an arm64 kernel, which command WHAT does not serve yet. */
+void kernels_not_arm64(const struct kernel *k, int n, const char *what)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (k[i].arm64)
+			die("kernel %s is an arm64 kernel: %s x86 kernels only so far", k[i].name, what);
+}
+
 /* The kernel of an installed release: headers and image where Debian puts them. */
 static struct kernel installed_kernel(const char *name, const char *release, enum kernel_list from)
 {

@@ -166,6 +166,9 @@ int kernels_load(struct kernel *k, int max);
 int kernels_select(const char **names, int nnames, struct kernel *out);
 int kernels_bootable(const char **names, int nnames, struct kernel *out);
 char *kernel_modroot(const struct kernel *k, bool *tree);
+void kernels_not_arm64(const struct kernel *k, int n, const char *what);
+/* Debian's arm64 cross toolchain: CROSS_COMPILE for Kbuild, PREFIXgcc for test programs. */
+#define RKM_ARM64_CROSS "aarch64-linux-gnu-"
 int cmd_kernels(int argc, char **argv);
 
 /* build.c */

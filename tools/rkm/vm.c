@@ -324,12 +324,23 @@ static void write_plan(struct cpio *c, const struct kernel *k, const struct plan
 	free(text);
 }
 
+/* build/bin/PROG (build/arm64/bin/PROG for an arm64 kernel), built by 'make tools'. */
+static char *guest_program(const char *prog, const struct kernel *k)
+{
+	char *path = xasprintf("%s/build/%s/%s", rkm_root, k->arm64 ? "arm64/bin" : "bin", prog);
+
+	if (!is_file(path))
+		die("no %s: run 'make tools' first%s", path,
+		    k->arm64 ? " (arm64: after 'make setup', which installs the cross compiler)" : "");
+	return path;
+}
+
 static void build_initramfs(const char *path, const struct kernel *k, const struct plan *p)
 {
 	static const char *const dirs[] = { "bin", "dev", "lib", "lib/rkm", "proc", "rkm",
 					    "sys", "tmp" };
 	struct cpio c = { .f = fopen(path, "wb") };
-	char *init = xasprintf("%s/build/%s/rkm-init", rkm_root, k->arm64 ? "arm64/bin" : "bin");
+	char *init = guest_program("rkm-init", k);
 	size_t i;
 
 	if (!c.f)
@@ -1469,17 +1480,6 @@ int build_all(const struct manifest *m, const struct kernel *k, struct plan *p)
 		}
 	}
 	return failed;
-}
-
-/* build/bin/PROG (build/arm64/bin/PROG for an arm64 kernel), built by 'make tools'. */
-static char *guest_program(const char *prog, const struct kernel *k)
-{
-	char *path = xasprintf("%s/build/%s/%s", rkm_root, k->arm64 ? "arm64/bin" : "bin", prog);
-
-	if (!is_file(path))
-		die("no %s: run 'make tools' first%s", path,
-		    k->arm64 ? " (arm64: after 'make setup', which installs the cross compiler)" : "");
-	return path;
 }
 
 /* "NAME=PROGRAM" and one argument per item: a guest test for the plan. */
